@@ -1,0 +1,120 @@
+/**
+ * Tags every taggable resource with `Environment`, `Region` and `DR-Role`, in one place: a
+ * transformation installed on the program's root component and inherited by every child.
+ *
+ * The scope of a resource is derived from its own inputs, not remembered per resource:
+ * - a regional resource carries v7's per-resource `region` input -> its region;
+ * - IAM and Route 53 have no region -> `global`;
+ * - a DynamoDB table with replicas spans regions -> `global`.
+ * A regional resource without a `region` input is rejected: it would silently land in the
+ * provider's default region, which is exactly the mistake a two-region stack cannot afford.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { DrConfig } from "./config";
+import { GLOBAL, RegionSlot } from "./naming";
+
+export type DrRole = "primary" | "secondary" | "global";
+
+export const TAG_KEYS = ["Environment", "Region", "DR-Role"] as const;
+
+/** Type-token prefixes of AWS services that have no region (their resources are global). */
+export const GLOBAL_TYPE_PREFIXES = ["aws:iam/", "aws:route53/"];
+
+/**
+ * Resource types whose Args accept `tags`. Kept explicit because passing `tags` to a type that
+ * does not take them is an error at deploy time; test/infra/tags.test.ts checks this list
+ * against the @pulumi/aws typings for every type the stack creates, so it cannot drift.
+ */
+export const TAGGABLE_TYPES = new Set<string>([
+  "aws:apigateway/domainName:DomainName",
+  "aws:apigateway/restApi:RestApi",
+  "aws:apigateway/stage:Stage",
+  "aws:acm/certificate:Certificate",
+  "aws:backup/plan:Plan",
+  "aws:backup/vault:Vault",
+  "aws:cloudwatch/compositeAlarm:CompositeAlarm",
+  "aws:cloudwatch/eventRule:EventRule",
+  "aws:cloudwatch/logDestination:LogDestination",
+  "aws:cloudwatch/logGroup:LogGroup",
+  "aws:cloudwatch/metricAlarm:MetricAlarm",
+  "aws:dynamodb/table:Table",
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+  "aws:ec2/flowLog:FlowLog",
+  "aws:ec2/routeTable:RouteTable",
+  "aws:ec2/securityGroup:SecurityGroup",
+  "aws:ec2/subnet:Subnet",
+  "aws:ec2/vpc:Vpc",
+  "aws:ec2/vpcEndpoint:VpcEndpoint",
+  "aws:iam/role:Role",
+  "aws:iam/policy:Policy",
+  "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+  "aws:kms/key:Key",
+  "aws:lambda/function:Function",
+  "aws:route53/healthCheck:HealthCheck",
+  "aws:route53/zone:Zone",
+  "aws:s3/bucket:Bucket",
+  "aws:scheduler/scheduleGroup:ScheduleGroup",
+  "aws:sfn/stateMachine:StateMachine",
+  "aws:sns/topic:Topic",
+  "aws:sqs/queue:Queue",
+  "aws:ssm/parameter:Parameter",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  "aws:wafv2/webAcl:WebAcl",
+  "aws:cloudwatch/dashboard:Dashboard",
+]);
+
+export function isGlobalType(type: string): boolean {
+  return GLOBAL_TYPE_PREFIXES.some((prefix) => type.startsWith(prefix));
+}
+
+export class TaggingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TaggingError";
+  }
+}
+
+/** Where a resource lives for naming/tagging purposes, derived from its inputs. */
+export function scopeOf(type: string, name: string, props: Record<string, any>): RegionSlot {
+  if (isGlobalType(type)) return GLOBAL;
+  const region = props.region;
+  if (typeof region !== "string" || region.length === 0) {
+    throw new TaggingError(
+      `${type} "${name}" has no explicit region; every regional resource must set the per-resource \`region\` input`,
+    );
+  }
+  if (type === "aws:dynamodb/table:Table" && Array.isArray(props.replicas) && props.replicas.length > 0) {
+    return GLOBAL;
+  }
+  return region;
+}
+
+export function drRole(scope: RegionSlot, config: Pick<DrConfig, "primaryRegion" | "secondaryRegion">): DrRole {
+  if (scope === config.primaryRegion) return "primary";
+  if (scope === config.secondaryRegion) return "secondary";
+  if (scope === GLOBAL) return "global";
+  throw new TaggingError(`region "${scope}" is neither the primary nor the secondary region`);
+}
+
+export function drTags(scope: RegionSlot, config: Pick<DrConfig, "environment" | "primaryRegion" | "secondaryRegion">) {
+  return {
+    Environment: config.environment,
+    Region: scope,
+    "DR-Role": drRole(scope, config),
+    Project: "payments-dr",
+  };
+}
+
+/**
+ * The transformation: validates the region of every AWS resource and merges the DR tags into
+ * the taggable ones (the DR tags win over anything a component set by hand).
+ */
+export function tagTransformation(config: DrConfig): pulumi.ResourceTransformation {
+  return ({ type, name, props, opts }) => {
+    if (!type.startsWith("aws:") || type.startsWith("pulumi:providers:")) return undefined;
+    const scope = scopeOf(type, name, props);
+    if (!TAGGABLE_TYPES.has(type)) return undefined;
+    return { props: { ...props, tags: { ...(props.tags ?? {}), ...drTags(scope, config) } }, opts };
+  };
+}
