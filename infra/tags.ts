@@ -4,8 +4,9 @@
  *
  * The scope of a resource is derived from its own inputs, not remembered per resource:
  * - a regional resource carries v7's per-resource `region` input -> its region;
- * - IAM and Route 53 have no region -> `global`;
- * - a DynamoDB table with replicas spans regions -> `global`.
+ * - a DynamoDB table with replicas spans regions -> `global`;
+ * - IAM and Route 53 have no region -> the region slot of the name naming.ts gave it (a role
+ *   serving one region's function) or `global` (a role used from both regions).
  * A regional resource without a `region` input is rejected: it would silently land in the
  * provider's default region, which is exactly the mistake a two-region stack cannot afford.
  */
@@ -75,9 +76,31 @@ export class TaggingError extends Error {
   }
 }
 
-/** Where a resource lives for naming/tagging purposes, derived from its inputs. */
-export function scopeOf(type: string, name: string, props: Record<string, any>): RegionSlot {
-  if (isGlobalType(type)) return GLOBAL;
+type ScopeConfig = Pick<DrConfig, "environment" | "primaryRegion" | "secondaryRegion">;
+
+/**
+ * The region slot of a physical name built by naming.ts (`{service}-{slot}-{environment}`,
+ * buckets add `-{accountId}`), or undefined if the name does not follow the pattern (paths such
+ * as log-group and parameter names, DNS names).
+ */
+export function regionSlotOfName(name: unknown, config: ScopeConfig): RegionSlot | undefined {
+  if (typeof name !== "string") return undefined;
+  for (const slot of [config.primaryRegion, config.secondaryRegion, GLOBAL]) {
+    if (new RegExp(`-${slot}-${config.environment}(-\\d{12})?$`).test(name)) return slot;
+  }
+  return undefined;
+}
+
+/**
+ * Where a resource lives for tagging purposes, derived from its inputs:
+ * - regional types: the `region` input (required), `global` for a table with replicas;
+ * - IAM / Route 53: the region slot of the resource's name (a role that serves one region's
+ *   function is named after that region) or `global`.
+ * A regional resource whose name names another region is rejected.
+ */
+export function scopeOf(type: string, name: string, props: Record<string, any>, config: ScopeConfig): RegionSlot {
+  const slot = regionSlotOfName(props.name ?? props.bucket ?? props.functionName ?? props.alarmName, config);
+  if (isGlobalType(type)) return slot ?? GLOBAL;
   const region = props.region;
   if (typeof region !== "string" || region.length === 0) {
     throw new TaggingError(
@@ -86,6 +109,9 @@ export function scopeOf(type: string, name: string, props: Record<string, any>):
   }
   if (type === "aws:dynamodb/table:Table" && Array.isArray(props.replicas) && props.replicas.length > 0) {
     return GLOBAL;
+  }
+  if (slot !== undefined && slot !== GLOBAL && slot !== region) {
+    throw new TaggingError(`${type} "${name}" is named for ${slot} but deployed to ${region}`);
   }
   return region;
 }
@@ -113,7 +139,7 @@ export function drTags(scope: RegionSlot, config: Pick<DrConfig, "environment" |
 export function tagTransformation(config: DrConfig): pulumi.ResourceTransformation {
   return ({ type, name, props, opts }) => {
     if (!type.startsWith("aws:") || type.startsWith("pulumi:providers:")) return undefined;
-    const scope = scopeOf(type, name, props);
+    const scope = scopeOf(type, name, props, config);
     if (!TAGGABLE_TYPES.has(type)) return undefined;
     return { props: { ...props, tags: { ...(props.tags ?? {}), ...drTags(scope, config) } }, opts };
   };

@@ -1,0 +1,28 @@
+/**
+ * payments-dr: a payment API in two AWS regions with an event-driven DR orchestrator.
+ * Reads config, composes the stack, exports outputs — nothing else (see infra/components/).
+ */
+import * as aws from "@pulumi/aws";
+import { loadConfig } from "./config";
+import { PaymentsDr } from "./components/payments-dr";
+
+const config = loadConfig();
+
+// One explicit provider; every regional resource names its region, so this provider's region
+// only matters for global services (IAM, Route 53).
+const provider = new aws.Provider("aws", { region: config.primaryRegion });
+const stack = new PaymentsDr(config, { providers: [provider] });
+
+export const environment = config.environment;
+export const regions = { primary: config.primaryRegion, secondary: config.secondaryRegion };
+export const objectives = { rpoSeconds: config.rpoSeconds, rtoSeconds: config.rtoSeconds };
+export const tableNames = stack.tables.names;
+export const transactionLogBuckets = {
+  primary: stack.regions.primary.transactionBucketName,
+  secondary: stack.regions.secondary.transactionBucketName,
+};
+export const alertTopicArns = {
+  primary: stack.regions.primary.messaging.alertTopicArn,
+  secondary: stack.regions.secondary.messaging.alertTopicArn,
+};
+export const parameterNames = stack.parameterNames;

@@ -1,0 +1,63 @@
+/**
+ * Evaluates the Pulumi program offline: mocks in place of the engine and AWS, the stack config
+ * given here instead of a stack file. Returns every resource the program registered and the
+ * stack outputs, fully resolved.
+ *
+ * A process can evaluate the program once (Pulumi's runtime state and the module cache are
+ * global); tests evaluate once per test file.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CapturedCall, CapturedResource, createMocks } from "./mocks";
+
+export interface EvaluateOptions {
+  /** Stack name; also the default environment. */
+  stack?: string;
+  /** `payments-dr:*` keys without the namespace, as a user would set them. */
+  config?: Record<string, unknown>;
+}
+
+export interface Evaluation {
+  stack: string;
+  resources: CapturedResource[];
+  calls: CapturedCall[];
+  outputs: Record<string, any>;
+}
+
+export const DEFAULT_OFFLINE_CONFIG = { hostedZoneName: "payments.example.com" };
+
+let evaluated = false;
+
+export async function evaluateProgram(options: EvaluateOptions = {}): Promise<Evaluation> {
+  if (evaluated) throw new Error("The program can be evaluated once per process");
+  evaluated = true;
+  const stack = options.stack ?? "dev";
+  const config = options.config ?? DEFAULT_OFFLINE_CONFIG;
+  const resources: CapturedResource[] = [];
+  const calls: CapturedCall[] = [];
+
+  await pulumi.runtime.setMocks(createMocks(resources, calls), "payments-dr", stack, false);
+  // Pulumi stores config as strings; non-strings travel as JSON, exactly as `pulumi config set --json`.
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(
+      Object.entries(config).map(([k, v]) => [`payments-dr:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+    ),
+  );
+
+  // Loaded only after the mocks are installed: a static import would run the program first.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const program: Record<string, unknown> = require("../index");
+  const outputs = await new Promise<Record<string, any>>((resolve) =>
+    pulumi.output(Object.fromEntries(Object.entries(program).filter(([k]) => k !== "default"))).apply((v) => {
+      resolve(v as Record<string, any>);
+      return v;
+    }),
+  );
+  // Waits for every outstanding registration, so `resources` is complete.
+  await pulumi.runtime.disconnect();
+  return { stack, resources, calls, outputs };
+}
+
+/** Resources of one type, optionally in one region. */
+export function ofType(evaluation: Pick<Evaluation, "resources">, type: string, region?: string): CapturedResource[] {
+  return evaluation.resources.filter((r) => r.type === type && (region === undefined || r.region === region));
+}

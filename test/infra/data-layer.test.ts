@@ -1,0 +1,351 @@
+/**
+ * The two-region data layer as the program declares it (Pulumi mocks). These tests pin exact
+ * inputs; they cannot prove AWS accepts them or that replication behaves as configured.
+ */
+import { Evaluation } from "../../infra/offline/evaluate";
+import { MOCK_ACCOUNT_ID } from "../../infra/offline/mocks";
+import { asArray, ofType, one, REGIONS, stack, statements } from "../support/stack";
+
+let ev: Evaluation;
+beforeAll(async () => {
+  ev = await stack();
+});
+
+const keyArn = (region: string) => one(ev, "aws:kms/key:Key", (k) => k.region === region).state.arn;
+const regionOfArn = (arn: string) => arn.split(":")[3];
+
+describe("KMS", () => {
+  it("creates one rotating customer-managed key per region", () => {
+    const keys = ofType(ev, "aws:kms/key:Key");
+    expect(keys.map((k) => k.region).sort()).toEqual([REGIONS.primary, REGIONS.secondary]);
+    for (const key of keys) {
+      expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30, keyUsage: "ENCRYPT_DECRYPT" });
+      expect(key.inputs.bypassPolicyLockoutSafetyCheck).toBeFalsy();
+    }
+  });
+
+  it("lets CloudWatch Logs use a key only for log groups of the key's own region", () => {
+    for (const key of ofType(ev, "aws:kms/key:Key")) {
+      const logs = statements(key.inputs.policy).find((s) => s.Sid === "CloudWatchLogs");
+      expect(logs.Principal).toEqual({ Service: `logs.${key.region}.amazonaws.com` });
+      expect(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toBe(`arn:aws:logs:${key.region}:${MOCK_ACCOUNT_ID}:log-group:*`);
+    }
+  });
+});
+
+describe("DynamoDB global tables", () => {
+  const expected = [
+    ["payments", "payments-global-dev", "paymentId", undefined],
+    ["idempotency", "payments-idempotency-global-dev", "id", "expiration"],
+    ["control", "dr-control-global-dev", "pk", "expiresAt"],
+  ] as const;
+
+  it.each(expected)("creates the %s table in the primary with a fully protected replica in the secondary", (_, name, hashKey, ttl) => {
+    const table = one(ev, "aws:dynamodb/table:Table", (t) => t.inputs.name === name);
+    expect(table.region).toBe(REGIONS.primary);
+    expect(table.inputs).toMatchObject({
+      billingMode: "PAY_PER_REQUEST",
+      hashKey,
+      streamEnabled: true,
+      streamViewType: "NEW_AND_OLD_IMAGES",
+      pointInTimeRecovery: { enabled: true },
+      deletionProtectionEnabled: true,
+      serverSideEncryption: { enabled: true, kmsKeyArn: keyArn(REGIONS.primary) },
+    });
+    expect(table.inputs.replicas).toEqual([
+      {
+        regionName: REGIONS.secondary,
+        pointInTimeRecovery: true,
+        deletionProtectionEnabled: true,
+        kmsKeyArn: keyArn(REGIONS.secondary),
+        propagateTags: true,
+        consistencyMode: "EVENTUAL",
+      },
+    ]);
+    if (ttl) expect(table.inputs.ttl).toEqual({ enabled: true, attributeName: ttl });
+    else expect(table.inputs.ttl).toBeUndefined();
+  });
+
+  it("seeds the control table with the primary ACTIVE and the secondary STANDBY at epoch 0", () => {
+    const items = ofType(ev, "aws:dynamodb/tableItem:TableItem").map((i) => JSON.parse(i.inputs.item));
+    expect(items.map((i) => [i.pk.S, i.state.S, i.epoch.N]).sort()).toEqual([
+      ["region#us-east-1", "ACTIVE", "0"],
+      ["region#us-east-2", "STANDBY", "0"],
+    ]);
+    // ignoreChanges on the item (so `pulumi up` never undoes a failover) is a resource option the
+    // mocks do not receive; it is covered by reading infra/components/data.ts, not by this test.
+  });
+});
+
+describe("AWS Backup", () => {
+  it("backs up all three tables daily and copies each recovery point to a vault in the secondary", () => {
+    const plan = one(ev, "aws:backup/plan:Plan", () => true);
+    expect(plan.region).toBe(REGIONS.primary);
+    const [rule] = plan.inputs.rules;
+    const secondaryVault = one(ev, "aws:backup/vault:Vault", (v) => v.region === REGIONS.secondary);
+    expect(rule.copyActions).toEqual([{ destinationVaultArn: secondaryVault.state.arn, lifecycle: { deleteAfter: 35 } }]);
+    expect(regionOfArn(rule.copyActions[0].destinationVaultArn)).toBe(REGIONS.secondary);
+    const selection = one(ev, "aws:backup/selection:Selection", () => true);
+    expect(selection.inputs.resources.sort()).toEqual(ofType(ev, "aws:dynamodb/table:Table").map((t) => t.state.arn).sort());
+  });
+
+  it("encrypts each vault with its own region's key", () => {
+    for (const vault of ofType(ev, "aws:backup/vault:Vault")) expect(vault.inputs.kmsKeyArn).toBe(keyArn(vault.region!));
+  });
+});
+
+describe("S3", () => {
+  const buckets = () => ofType(ev, "aws:s3/bucket:Bucket");
+  const forBucket = (type: string, bucket: string) => one(ev, type, (r) => r.inputs.bucket === bucket);
+
+  it("has a transaction-log, log-archive and access-log bucket in each region", () => {
+    expect(buckets().map((b) => b.inputs.bucket).sort()).toEqual([
+      `log-archive-us-east-1-dev-${MOCK_ACCOUNT_ID}`,
+      `log-archive-us-east-2-dev-${MOCK_ACCOUNT_ID}`,
+      `s3-access-logs-us-east-1-dev-${MOCK_ACCOUNT_ID}`,
+      `s3-access-logs-us-east-2-dev-${MOCK_ACCOUNT_ID}`,
+      `txlog-us-east-1-dev-${MOCK_ACCOUNT_ID}`,
+      `txlog-us-east-2-dev-${MOCK_ACCOUNT_ID}`,
+    ]);
+  });
+
+  it("versions, blocks public access to, disables ACLs on and lifecycles every bucket", () => {
+    for (const { inputs } of buckets()) {
+      expect(forBucket("aws:s3/bucketVersioning:BucketVersioning", inputs.bucket).inputs.versioningConfiguration).toEqual({ status: "Enabled" });
+      expect(forBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", inputs.bucket).inputs).toMatchObject({
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
+      expect(forBucket("aws:s3/bucketOwnershipControls:BucketOwnershipControls", inputs.bucket).inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
+      const [rule] = forBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", inputs.bucket).inputs.rules;
+      expect(rule).toMatchObject({ status: "Enabled", abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } });
+      expect(rule.noncurrentVersionExpiration.noncurrentDays).toBeGreaterThan(0);
+    }
+  });
+
+  it("denies every non-TLS request to every bucket", () => {
+    for (const { inputs, state } of buckets()) {
+      const deny = statements(forBucket("aws:s3/bucketPolicy:BucketPolicy", inputs.bucket).inputs.policy).find((s) => s.Sid === "DenyInsecureTransport");
+      expect(deny).toEqual({
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [state.arn, `${state.arn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      });
+    }
+  });
+
+  it("encrypts data buckets with the region's key (bucket key on) and access-log buckets with SSE-S3, which is all log delivery supports", () => {
+    for (const bucket of buckets()) {
+      const [rule] = forBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket.inputs.bucket).inputs.rules;
+      if (bucket.inputs.bucket.startsWith("s3-access-logs-")) {
+        expect(rule.applyServerSideEncryptionByDefault).toEqual({ sseAlgorithm: "AES256" });
+      } else {
+        expect(rule).toEqual({ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn(bucket.region!) }, bucketKeyEnabled: true });
+      }
+    }
+  });
+
+  it("logs access to every data bucket into the same region's access-log bucket", () => {
+    for (const bucket of buckets().filter((b) => !b.inputs.bucket.startsWith("s3-access-logs-"))) {
+      const logging = forBucket("aws:s3/bucketLogging:BucketLogging", bucket.inputs.bucket);
+      expect(logging.inputs.targetBucket).toBe(`s3-access-logs-${bucket.region}-dev-${MOCK_ACCOUNT_ID}`);
+    }
+  });
+
+  it.each([
+    [REGIONS.primary, REGIONS.secondary, "primary-to-secondary"],
+    [REGIONS.secondary, REGIONS.primary, "secondary-to-primary-failback"],
+  ])("replicates the %s transaction log to %s with Replication Time Control and metrics at 15 minutes", (from, to, id) => {
+    const config = one(ev, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", (r) => r.region === from);
+    expect(config.inputs.bucket).toBe(`txlog-${from}-dev-${MOCK_ACCOUNT_ID}`);
+    expect(config.inputs.rules).toEqual([
+      {
+        id,
+        status: "Enabled",
+        priority: 1,
+        filter: { prefix: "" },
+        deleteMarkerReplication: { status: "Disabled" },
+        sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+        destination: {
+          bucket: `arn:aws:s3:::txlog-${to}-dev-${MOCK_ACCOUNT_ID}`,
+          storageClass: "STANDARD",
+          encryptionConfiguration: { replicaKmsKeyId: keyArn(to) },
+          replicationTime: { status: "Enabled", time: { minutes: 15 } },
+          metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
+        },
+      },
+    ]);
+  });
+
+  it("scopes the replication role to the two transaction-log buckets and their keys", () => {
+    const role = one(ev, "aws:iam/role:Role", (r) => r.inputs.name === "txlog-replication-global-dev");
+    const [trust] = statements(role.inputs.assumeRolePolicy);
+    expect(trust.Principal).toEqual({ Service: "s3.amazonaws.com" });
+    expect(trust.Condition.StringEquals["aws:SourceAccount"]).toBe(MOCK_ACCOUNT_ID);
+    const policy = one(ev, "aws:iam/rolePolicy:RolePolicy", (p) => p.inputs.role === "txlog-replication-global-dev");
+    const resources = statements(policy.inputs.policy).flatMap((s) => asArray(s.Resource));
+    const allowed = [
+      `arn:aws:s3:::txlog-us-east-1-dev-${MOCK_ACCOUNT_ID}`,
+      `arn:aws:s3:::txlog-us-east-2-dev-${MOCK_ACCOUNT_ID}`,
+      `arn:aws:s3:::txlog-us-east-1-dev-${MOCK_ACCOUNT_ID}/*`,
+      `arn:aws:s3:::txlog-us-east-2-dev-${MOCK_ACCOUNT_ID}/*`,
+      keyArn(REGIONS.primary),
+      keyArn(REGIONS.secondary),
+    ];
+    for (const resource of resources) expect(allowed).toContain(resource);
+    expect(statements(policy.inputs.policy).flatMap((s) => asArray(s.Action)).sort()).toEqual(
+      [
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "s3:GetObjectVersionAcl",
+        "s3:GetObjectVersionForReplication",
+        "s3:GetObjectVersionTagging",
+        "s3:GetReplicationConfiguration",
+        "s3:ListBucket",
+        "s3:ReplicateObject",
+        "s3:ReplicateTags",
+      ].sort(),
+    );
+  });
+
+  it("sends replication failures and missed RTC thresholds to the region's alert topic", () => {
+    for (const region of [REGIONS.primary, REGIONS.secondary]) {
+      const notification = one(ev, "aws:s3/bucketNotification:BucketNotification", (n) => n.region === region);
+      const topic = one(ev, "aws:sns/topic:Topic", (t) => t.region === region);
+      expect(notification.inputs.topics).toEqual([
+        { topicArn: topic.state.arn, events: ["s3:Replication:OperationFailedReplication", "s3:Replication:OperationMissedThreshold"] },
+      ]);
+    }
+  });
+});
+
+describe("SNS and SQS", () => {
+  it.each([REGIONS.primary, REGIONS.secondary])("encrypts the %s alert topic with its own key", (region) => {
+    const topic = one(ev, "aws:sns/topic:Topic", (t) => t.region === region);
+    expect(topic.inputs).toMatchObject({ name: `dr-alerts-${region}-dev`, kmsMasterKeyId: keyArn(region) });
+  });
+
+  it.each([REGIONS.primary, REGIONS.secondary])("gives %s a processing queue with a longer-lived, same-region DLQ", (region) => {
+    const queue = one(ev, "aws:sqs/queue:Queue", (q) => q.inputs.name === `payments-processing-${region}-dev`);
+    const dlq = one(ev, "aws:sqs/queue:Queue", (q) => q.inputs.name === `payments-processing-dlq-${region}-dev`);
+    expect(queue.region).toBe(region);
+    expect(dlq.region).toBe(region);
+    for (const q of [queue, dlq]) expect(q.inputs.kmsMasterKeyId).toBe(keyArn(region));
+    expect(JSON.parse(queue.inputs.redrivePolicy)).toEqual({ deadLetterTargetArn: dlq.state.arn, maxReceiveCount: 5 });
+    expect(dlq.inputs.messageRetentionSeconds).toBe(1209600);
+    expect(dlq.inputs.messageRetentionSeconds).toBeGreaterThan(queue.inputs.messageRetentionSeconds);
+    expect(queue.inputs.visibilityTimeoutSeconds).toBe(180); // 6 x the 30 s processor timeout
+  });
+});
+
+describe("SSM parameters", () => {
+  const names = (region: string) => ofType(ev, "aws:ssm/parameter:Parameter", region).map((p) => p.inputs.name).sort();
+
+  it("uses the same names in both regions", () => {
+    expect(names(REGIONS.primary)).toEqual(names(REGIONS.secondary));
+    expect(names(REGIONS.primary)).toEqual(
+      expect.arrayContaining([
+        "/payments-dr/dev/region",
+        "/payments-dr/dev/peer-region",
+        "/payments-dr/dev/tables/payments",
+        "/payments-dr/dev/tables/control",
+        "/payments-dr/dev/buckets/transaction-log",
+        "/payments-dr/dev/topics/alerts",
+        "/payments-dr/dev/queues/processing",
+        "/payments-dr/dev/queues/processing-dlq",
+      ]),
+    );
+  });
+
+  it.each([
+    [REGIONS.primary, REGIONS.secondary],
+    [REGIONS.secondary, REGIONS.primary],
+  ])("holds only %s's own endpoints in %s's parameters", (region, peer) => {
+    const value = (n: string) => one(ev, "aws:ssm/parameter:Parameter", (p) => p.region === region && p.inputs.name === `/payments-dr/dev/${n}`).inputs.value;
+    expect(value("region")).toBe(region);
+    expect(value("peer-region")).toBe(peer);
+    expect(value("queues/processing")).toBe(`https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/payments-processing-${region}-dev`);
+    expect(regionOfArn(value("topics/alerts"))).toBe(region);
+    expect(value("buckets/transaction-log")).toBe(`txlog-${region}-dev-${MOCK_ACCOUNT_ID}`);
+    expect(JSON.parse(value("objectives"))).toEqual({ rpoSeconds: 60, rtoSeconds: 300 });
+  });
+});
+
+describe("CloudWatch Logs", () => {
+  it("creates every log group explicitly with the configured retention and its region's key", () => {
+    const groups = ofType(ev, "aws:cloudwatch/logGroup:LogGroup");
+    expect(groups.length).toBeGreaterThanOrEqual(2);
+    for (const group of groups) {
+      expect(group.inputs.retentionInDays).toBe(365);
+      expect(group.inputs.kmsKeyId).toBe(keyArn(group.region!));
+    }
+  });
+
+  it("ships every log group to a destination in its own region that delivers into the other region", () => {
+    for (const group of ofType(ev, "aws:cloudwatch/logGroup:LogGroup")) {
+      const filter = one(ev, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", (f) => f.inputs.logGroup === group.inputs.name);
+      expect(filter.region).toBe(group.region);
+      expect(regionOfArn(filter.inputs.destinationArn)).toBe(group.region);
+      const destination = one(ev, "aws:cloudwatch/logDestination:LogDestination", (d) => d.state.arn === filter.inputs.destinationArn);
+      const peer = group.region === REGIONS.primary ? REGIONS.secondary : REGIONS.primary;
+      expect(regionOfArn(destination.inputs.targetArn)).toBe(peer);
+      const firehose = one(ev, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", (f) => f.state.arn === destination.inputs.targetArn);
+      expect(firehose.inputs.extendedS3Configuration.bucketArn).toBe(`arn:aws:s3:::log-archive-${peer}-dev-${MOCK_ACCOUNT_ID}`);
+      expect(firehose.inputs.serverSideEncryption).toEqual({ enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: keyArn(peer) });
+    }
+  });
+
+  it("lets only this account subscribe to a logs destination", () => {
+    for (const policy of ofType(ev, "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy")) {
+      expect(statements(policy.inputs.accessPolicy)).toEqual([
+        { Effect: "Allow", Principal: { AWS: MOCK_ACCOUNT_ID }, Action: "logs:PutSubscriptionFilter", Resource: expect.stringMatching(`^arn:aws:logs:${policy.region}:`) },
+      ]);
+    }
+  });
+});
+
+describe("Network", () => {
+  it.each([REGIONS.primary, REGIONS.secondary])("gives %s three private subnets in distinct AZs and no route to the internet", (region) => {
+    const subnets = ofType(ev, "aws:ec2/subnet:Subnet", region);
+    expect(subnets).toHaveLength(3);
+    expect(new Set(subnets.map((s) => s.inputs.availabilityZone)).size).toBe(3);
+    for (const subnet of subnets) expect(subnet.inputs.mapPublicIpOnLaunch).toBe(false);
+    for (const type of ["aws:ec2/internetGateway:InternetGateway", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/route:Route"]) {
+      expect(ofType(ev, type)).toEqual([]);
+    }
+  });
+
+  it.each([REGIONS.primary, REGIONS.secondary])("reaches AWS services from %s through endpoints only", (region) => {
+    const endpoints = ofType(ev, "aws:ec2/vpcEndpoint:VpcEndpoint", region);
+    const gateway = endpoints.filter((e) => e.inputs.vpcEndpointType === "Gateway").map((e) => e.inputs.serviceName).sort();
+    expect(gateway).toEqual([`com.amazonaws.${region}.dynamodb`, `com.amazonaws.${region}.s3`]);
+    const iface = endpoints.filter((e) => e.inputs.vpcEndpointType === "Interface");
+    expect(iface.map((e) => e.inputs.serviceName.split(".").pop()).sort()).toEqual(["kms", "logs", "monitoring", "sns", "sqs", "ssm", "sts", "xray"]);
+    for (const endpoint of iface) {
+      expect(endpoint.inputs.privateDnsEnabled).toBe(true);
+      expect(endpoint.inputs.subnetIds).toHaveLength(3);
+    }
+  });
+
+  it("allows function traffic only to the endpoints, on 443", () => {
+    for (const rule of [...ofType(ev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"), ...ofType(ev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")]) {
+      expect(rule.inputs).toMatchObject({ ipProtocol: "tcp", fromPort: 443, toPort: 443 });
+      expect(rule.inputs.cidrIpv4).toBeUndefined();
+      expect(rule.inputs.referencedSecurityGroupId ?? rule.inputs.prefixListId).toBeDefined();
+    }
+  });
+
+  it("locks the default security group and logs all VPC traffic", () => {
+    for (const sg of ofType(ev, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")) expect(sg.inputs).toMatchObject({ ingress: [], egress: [] });
+    expect(ofType(ev, "aws:ec2/flowLog:FlowLog").map((f) => [f.region, f.inputs.trafficType]).sort()).toEqual([
+      [REGIONS.primary, "ALL"],
+      [REGIONS.secondary, "ALL"],
+    ]);
+  });
+});

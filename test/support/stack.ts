@@ -1,0 +1,53 @@
+/**
+ * Evaluates the Pulumi program once per test file (mocks, no AWS) and offers small queries over
+ * what it registered. What this cannot prove: that AWS accepts these inputs — only that the
+ * program asks for exactly them.
+ */
+import { CapturedResource } from "../../infra/offline/mocks";
+import { evaluateProgram, Evaluation, EvaluateOptions } from "../../infra/offline/evaluate";
+
+let pending: Promise<Evaluation> | undefined;
+
+export function stack(options?: EvaluateOptions): Promise<Evaluation> {
+  pending ??= evaluateProgram(options);
+  return pending;
+}
+
+export function ofType(ev: Evaluation, type: string, region?: string): CapturedResource[] {
+  return ev.resources.filter((r) => r.type === type && (region === undefined || r.region === region));
+}
+
+export function one(ev: Evaluation, type: string, predicate: (r: CapturedResource) => boolean): CapturedResource {
+  const found = ev.resources.filter((r) => r.type === type && predicate(r));
+  if (found.length !== 1) throw new Error(`expected exactly one ${type} matching, found ${found.length}`);
+  return found[0];
+}
+
+export function awsResources(ev: Evaluation): CapturedResource[] {
+  return ev.resources.filter((r) => r.type.startsWith("aws:"));
+}
+
+/** Parses a policy given as a JSON string (or object) into its statements. */
+export function statements(policy: unknown): any[] {
+  const doc = typeof policy === "string" ? JSON.parse(policy) : policy;
+  const st = doc?.Statement ?? [];
+  return Array.isArray(st) ? st : [st];
+}
+
+export function asArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** Every IAM policy document the stack defines, with where it came from. */
+export function iamPolicies(ev: Evaluation): { source: string; document: any }[] {
+  const docs: { source: string; document: any }[] = [];
+  for (const r of ev.resources) {
+    if (r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/policy:Policy") docs.push({ source: r.name, document: JSON.parse(r.inputs.policy) });
+    if (r.type === "aws:iam/role:Role") {
+      for (const p of r.inputs.inlinePolicies ?? []) docs.push({ source: `${r.name}/${p.name}`, document: JSON.parse(p.policy) });
+    }
+  }
+  return docs;
+}
+
+export const REGIONS = { primary: "us-east-1", secondary: "us-east-2" } as const;
