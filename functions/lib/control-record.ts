@@ -27,7 +27,8 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { z, formatProblems, describeIssues } from "./validation";
+import * as z from "./zod";
+import { formatProblems, describeIssues } from "./validation";
 
 export const CONTROL_TABLE_HASH_KEY = "pk";
 /** TTL attribute (epoch seconds). TTL deletion is lazy (up to days), so code always compares expiry itself. */

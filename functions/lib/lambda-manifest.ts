@@ -82,6 +82,19 @@ export const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS;
 
+export interface ApiRouteSpec {
+  method: "GET" | "POST";
+  path: string;
+  authorization: "NONE" | "AWS_IAM";
+  /** Headers API Gateway rejects a request without (before the function runs). */
+  requiredHeaders?: readonly string[];
+  /**
+   * A zod schema of the JSON body. The stack turns it into API Gateway's request model, so the
+   * gateway and the handler validate against the same definition.
+   */
+  requestBody?: unknown;
+}
+
 export interface LambdaSpec {
   /** Handler folder name; also the `{service}` slot of the physical name. */
   name: string;
@@ -101,7 +114,7 @@ export interface LambdaSpec {
   reservedConcurrency?: number;
   /** How the function is invoked, so the stack wires the right trigger and failure handling. */
   trigger:
-    | { kind: "api"; routes: readonly { method: "GET" | "POST"; path: string; authorization: "NONE" | "AWS_IAM" }[] }
+    | { kind: "api"; routes: readonly ApiRouteSpec[] }
     | { kind: "dynamodb-stream"; table: "payments"; batchSize: number; maximumRetryAttempts: number }
     | { kind: "sqs"; queue: "processing"; batchSize: number }
     | { kind: "schedule"; rate: "1 minute" }

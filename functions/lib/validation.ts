@@ -3,11 +3,12 @@
  * with English messages, against ~440 KB for classic zod); this module installs the English
  * locale once and turns issues into messages that name the field and what is allowed.
  */
-import * as z from "zod/mini";
-import { en } from "zod/locales";
+import * as z from "./zod";
 
-z.config(en());
-
+/**
+ * @deprecated Import `* as z from "./zod"` instead: re-exporting the namespace defeats
+ * tree-shaking. Kept only until every consumer has moved.
+ */
 export { z };
 
 export interface FieldProblem {

@@ -1,0 +1,242 @@
+/**
+ * POST /payments — accept a payment in the ACTIVE region, exactly once per Idempotency-Key.
+ *
+ * Order matters, and each step is the cheapest one that can refuse the request:
+ * 1. Validate the Idempotency-Key header and the body (400/413). Nothing is read or written yet.
+ * 2. Write guard: the local region-state record (cached a few seconds) must be ACTIVE, else 503
+ *    with a machine-readable reason and Retry-After. Nothing is written, not even an idempotency record.
+ * 3. Powertools idempotency (record in the replicated idempotency table, keyed by the header,
+ *    validated against the body): a replay returns the stored response; the same key with another
+ *    body is 422; a duplicate still running is 409.
+ * 4. Inside it: conditional put of the payment (PENDING, version 1, originRegion) and the
+ *    transaction-log entry. The payment id is derived from the key, so when an earlier attempt
+ *    died between the two writes (its idempotency record deleted or expired), the retry finds
+ *    its own item, checks it holds the same request, and finishes the S3 write instead of failing
+ *    or creating a second payment.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import type { Context } from "aws-lambda";
+import { ControlTable, RegionStateCache } from "../lib/control-record";
+import { API_CALL_TUNING, clientConfig, DOCUMENT_CLIENT_OPTIONS } from "../lib/aws-config";
+import { intEnv, requireEnv } from "../lib/env";
+import { errorResponse, json, readHeader, readJsonBody, type ApiEvent, type ApiResult } from "../lib/http";
+import { createObservability, errorName, fingerprint, MetricUnit, withInvocation } from "../lib/observability";
+import { PaymentStore } from "../lib/payment-store";
+import {
+  createPaymentRequestSchema,
+  IDEMPOTENCY_KEY_PATTERN,
+  IDEMPOTENCY_KEY_RULE,
+  newPendingPayment,
+  paymentIdFor,
+  type CreatePaymentRequest,
+  type PaymentStatus,
+} from "../lib/payments";
+import { TransactionLog } from "../lib/transaction-log";
+import { formatProblems, parseWith } from "../lib/validation";
+import { checkWriteGuard, RETRY_AFTER_SECONDS } from "../lib/write-guard";
+
+const env = requireEnv([
+  "ENVIRONMENT",
+  "LOCAL_REGION",
+  "PAYMENTS_TABLE",
+  "IDEMPOTENCY_TABLE",
+  "CONTROL_TABLE",
+  "TRANSACTION_BUCKET",
+  "METRIC_NAMESPACE",
+]);
+const region = env.LOCAL_REGION;
+const cacheMs = intEnv("REGION_STATE_CACHE_SECONDS", 5) * 1000;
+
+/** How long a completed request can be replayed from the idempotency table. After that the payment item itself still answers a same-key retry (see createPayment). */
+export const IDEMPOTENCY_EXPIRY_SECONDS = 24 * 60 * 60;
+/** Used for the in-progress lock when no Lambda context is available (the offline rehearsal); equals the function timeout. */
+const FALLBACK_REMAINING_MS = 10_000;
+
+const obs = createObservability({
+  service: "create-payment",
+  namespace: env.METRIC_NAMESPACE,
+  environment: env.ENVIRONMENT,
+  region,
+});
+const { logger, metrics } = obs;
+
+const dynamo = obs.tracer.captureAWSv3Client(new DynamoDBClient(clientConfig(region, API_CALL_TUNING)));
+const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
+const s3 = obs.tracer.captureAWSv3Client(new S3Client(clientConfig(region, API_CALL_TUNING)));
+
+// `() => Date.now()` rather than `Date.now`: read the clock at call time, so a virtual clock
+// installed after this module loaded (tests, the rehearsal) is honoured.
+const regionState = new RegionStateCache(
+  new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()),
+  region,
+  cacheMs,
+  () => Date.now(),
+);
+const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
+const transactionLog = new TransactionLog(s3, env.TRANSACTION_BUCKET);
+
+/** What Powertools hashes: the key names the record, the request is the payload it validates. */
+interface IdempotentInput {
+  idempotencyKey: string;
+  request: CreatePaymentRequest;
+}
+
+/** The stored (and replayed) result; also the 202 body. */
+export interface CreatePaymentResult {
+  paymentId: string;
+  status: PaymentStatus;
+  region: string;
+}
+
+/** The key was used before for a different request (seen on the payment item itself). */
+export class IdempotencyKeyReusedError extends Error {
+  constructor(readonly paymentId: string) {
+    super(`Payment ${paymentId} exists for this Idempotency-Key with a different request`);
+    this.name = "IdempotencyKeyReusedError";
+  }
+}
+
+async function createPayment(input: IdempotentInput, _context: Context): Promise<CreatePaymentResult> {
+  const paymentId = paymentIdFor(input.idempotencyKey);
+  const candidate = newPendingPayment({
+    paymentId,
+    request: input.request,
+    region,
+    at: new Date(Date.now()).toISOString(),
+  });
+  const { created, payment } = await payments.putPending(candidate);
+  if (!created && payment.requestHash !== candidate.requestHash) throw new IdempotencyKeyReusedError(paymentId);
+  await transactionLog.appendHistory(payment);
+  if (created) metrics.addMetric("PaymentCreated", MetricUnit.Count, 1);
+  else logger.info("completed an earlier attempt's payment", { paymentId, status: payment.status });
+  // A payment found from an earlier attempt reports where it was accepted and its current state.
+  return { paymentId, status: payment.status, region: payment.originRegion };
+}
+
+const persistenceStore = new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamo });
+const createPaymentOnce = makeIdempotent(createPayment, {
+  persistenceStore,
+  // A fixed prefix, not the default (the function name): the physical name differs per region,
+  // and a client retrying against the other region during a failover must find the same record.
+  keyPrefix: "create-payment",
+  config: new IdempotencyConfig({
+    eventKeyJmesPath: "idempotencyKey",
+    payloadValidationJmesPath: "request",
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: IDEMPOTENCY_EXPIRY_SECONDS,
+    hashFunction: "sha256",
+  }),
+});
+
+const IDEMPOTENCY_HEADER = "Idempotency-Key";
+
+function badRequest(error: string, problems?: { field: string; message: string }[]): ApiResult {
+  metrics.addMetric("PaymentRejected", MetricUnit.Count, 1);
+  return errorResponse(400, { error, reason: "INVALID_REQUEST", ...(problems ? { problems } : {}) });
+}
+
+export async function handler(event: ApiEvent, context?: Context): Promise<ApiResult> {
+  return withInvocation(obs, context, async () => {
+    // 1. Validate everything before any side effect.
+    const header = readHeader(event, IDEMPOTENCY_HEADER);
+    if (!header.present) {
+      return badRequest(`The ${IDEMPOTENCY_HEADER} header is required: ${IDEMPOTENCY_KEY_RULE}`, [
+        { field: IDEMPOTENCY_HEADER, message: "is required" },
+      ]);
+    }
+    if ("conflicting" in header) {
+      return badRequest(`The ${IDEMPOTENCY_HEADER} header must be sent once`, [
+        { field: IDEMPOTENCY_HEADER, message: "was sent more than once with different values" },
+      ]);
+    }
+    if (!IDEMPOTENCY_KEY_PATTERN.test(header.value)) {
+      return badRequest(`The ${IDEMPOTENCY_HEADER} header is malformed: it must be ${IDEMPOTENCY_KEY_RULE}`, [
+        { field: IDEMPOTENCY_HEADER, message: `must be ${IDEMPOTENCY_KEY_RULE}` },
+      ]);
+    }
+    const idempotencyKey = header.value;
+    logger.appendKeys({ idempotencyKeyFingerprint: fingerprint(idempotencyKey) });
+
+    const body = readJsonBody(event);
+    if (!body.ok) {
+      metrics.addMetric("PaymentRejected", MetricUnit.Count, 1);
+      return errorResponse(body.statusCode, { error: body.message, reason: "INVALID_REQUEST" });
+    }
+    const parsed = parseWith(createPaymentRequestSchema, body.value);
+    if (!parsed.ok) return badRequest(`Request body is invalid: ${formatProblems(parsed.problems)}`, parsed.problems);
+
+    // 2. Write guard (fail closed).
+    const guard = await checkWriteGuard(regionState, region);
+    if (!guard.allowed) {
+      metrics.addMetric("WriteRefused", MetricUnit.Count, 1);
+      logger.warn("payment refused by the write guard", { reason: guard.reason, detail: guard.detail });
+      const retryAfter = RETRY_AFTER_SECONDS[guard.reason];
+      return errorResponse(
+        503,
+        {
+          error: `${region} is not accepting payments right now; retry in ${retryAfter} s with the same ${IDEMPOTENCY_HEADER}`,
+          reason: guard.reason,
+          region,
+        },
+        { "retry-after": String(retryAfter) },
+      );
+    }
+
+    // 3 + 4. Idempotent create.
+    try {
+      const result = await createPaymentOnce({ idempotencyKey, request: parsed.value }, lambdaContext(context));
+      metrics.addMetric("PaymentAccepted", MetricUnit.Count, 1);
+      logger.info("payment accepted", { paymentId: result.paymentId, status: result.status });
+      return json(202, result);
+    } catch (error) {
+      return failureResponse(error, context);
+    }
+  });
+}
+
+function failureResponse(error: unknown, context: Context | undefined): ApiResult {
+  switch (errorName(error)) {
+    case "IdempotencyValidationError":
+    case "IdempotencyKeyReusedError":
+      metrics.addMetric("IdempotencyKeyReused", MetricUnit.Count, 1);
+      logger.warn("idempotency key reused with a different request");
+      return errorResponse(422, {
+        error: `This ${IDEMPOTENCY_HEADER} was already used with a different request body; use a new key for a new payment`,
+        reason: "IDEMPOTENCY_KEY_REUSED",
+      });
+    case "IdempotencyAlreadyInProgressError":
+    case "IdempotencyInconsistentStateError":
+      logger.info("duplicate request while the first is in progress");
+      return errorResponse(
+        409,
+        {
+          error: `A request with this ${IDEMPOTENCY_HEADER} is still in progress; retry shortly with the same key`,
+          reason: "IDEMPOTENCY_IN_PROGRESS",
+        },
+        { "retry-after": "1" },
+      );
+    default:
+      metrics.addMetric("PaymentFailed", MetricUnit.Count, 1);
+      logger.error("payment could not be recorded", { errorName: errorName(error) });
+      return errorResponse(500, {
+        error: `The payment could not be recorded; retry with the same ${IDEMPOTENCY_HEADER}`,
+        reason: "INTERNAL_ERROR",
+        ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
+      });
+  }
+}
+
+/**
+ * Powertools sets the in-progress lock's expiry from the remaining invocation time; without it
+ * a crashed attempt would block its key until the record expires (24 h). The rehearsal may call
+ * the handler without a Lambda context, so fall back to the function timeout.
+ */
+function lambdaContext(context: Context | undefined): Context {
+  if (context && typeof context.getRemainingTimeInMillis === "function") return context;
+  const deadline = Date.now() + FALLBACK_REMAINING_MS;
+  return { ...(context ?? {}), getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) } as Context;
+}

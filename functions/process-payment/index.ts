@@ -1,0 +1,178 @@
+/**
+ * Processing queue → PENDING becomes SETTLED, in the region that accepted the payment.
+ *
+ * Idempotent per message: the update is conditional on PENDING and the version read, a payment
+ * already SETTLED is a success without a second write, and the transaction-log entries are
+ * written with deterministic keys and `If-None-Match` (a retry repairs a missing entry, never
+ * duplicates one). Partial batch response: each failed message is returned in
+ * `batchItemFailures` and only it is retried; after the queue's maxReceiveCount (5, set by the
+ * stack) receives SQS moves it to the DLQ, from where `redrive-dlq` brings it back.
+ *
+ * Write guard: settling is a payment write, so it happens only while the local region is
+ * ACTIVE. In any other state (or when the state cannot be read) every message of the batch is
+ * returned as failed and stays in this region's queue: the payment belongs to this region
+ * (another region must not settle it, and reaching across regions is off the table), and it is
+ * settled once this region is ACTIVE again. A fence that outlasts maxReceiveCount × the
+ * visibility timeout parks the messages in the DLQ; the failback runbook's operator redrives
+ * them. Dropping them instead would lose payments, so we accept the DLQ detour.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { ControlTable, RegionStateCache } from "../lib/control-record";
+import { clientConfig, DOCUMENT_CLIENT_OPTIONS, WORKER_CALL_TUNING } from "../lib/aws-config";
+import { intEnv, requireEnv } from "../lib/env";
+import { createObservability, errorName, MetricUnit, withInvocation } from "../lib/observability";
+import { PaymentStore } from "../lib/payment-store";
+import { processingMessageSchema, type Payment } from "../lib/payments";
+import { TransactionLog } from "../lib/transaction-log";
+import { formatProblems, parseWith } from "../lib/validation";
+import { checkWriteGuard } from "../lib/write-guard";
+
+const env = requireEnv([
+  "ENVIRONMENT",
+  "LOCAL_REGION",
+  "PAYMENTS_TABLE",
+  "CONTROL_TABLE",
+  "TRANSACTION_BUCKET",
+  "METRIC_NAMESPACE",
+]);
+const region = env.LOCAL_REGION;
+const cacheMs = intEnv("REGION_STATE_CACHE_SECONDS", 5) * 1000;
+
+const obs = createObservability({ service: "process-payment", namespace: env.METRIC_NAMESPACE, environment: env.ENVIRONMENT, region });
+const { logger, metrics } = obs;
+
+const dynamo = obs.tracer.captureAWSv3Client(new DynamoDBClient(clientConfig(region, WORKER_CALL_TUNING)));
+const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
+const s3 = obs.tracer.captureAWSv3Client(new S3Client(clientConfig(region, WORKER_CALL_TUNING)));
+const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
+const transactionLog = new TransactionLog(s3, env.TRANSACTION_BUCKET);
+const regionState = new RegionStateCache(
+  new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()),
+  region,
+  cacheMs,
+  () => Date.now(),
+);
+
+export class InvalidProcessingMessageError extends Error {
+  constructor(detail: string) {
+    super(`Processing message is invalid: ${detail}`);
+    this.name = "InvalidProcessingMessageError";
+  }
+}
+
+export class PaymentNotFoundError extends Error {
+  constructor(readonly paymentId: string) {
+    super(`Payment ${paymentId} is not in the local payments table`);
+    this.name = "PaymentNotFoundError";
+  }
+}
+
+/** The payment was accepted elsewhere; only its origin region may settle it. */
+export class ForeignPaymentError extends Error {
+  constructor(
+    readonly paymentId: string,
+    readonly originRegion: string,
+  ) {
+    super(`Payment ${paymentId} belongs to ${originRegion}, not ${region}`);
+    this.name = "ForeignPaymentError";
+  }
+}
+
+export class SettlementConflictError extends Error {
+  constructor(readonly paymentId: string) {
+    super(`Payment ${paymentId} changed while it was being settled and is neither PENDING nor SETTLED`);
+    this.name = "SettlementConflictError";
+  }
+}
+
+const OWN_ERRORS = new Set([
+  "InvalidProcessingMessageError",
+  "PaymentNotFoundError",
+  "ForeignPaymentError",
+  "SettlementConflictError",
+  "PaymentRecordInvalidError",
+]);
+
+function parseMessage(record: SQSRecord): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    throw new InvalidProcessingMessageError("body is not JSON");
+  }
+  const parsed = parseWith(processingMessageSchema, body);
+  if (!parsed.ok) throw new InvalidProcessingMessageError(formatProblems(parsed.problems));
+  return parsed.value.paymentId;
+}
+
+type Outcome = "settled" | "already-settled" | "final";
+
+async function settle(paymentId: string): Promise<Outcome> {
+  const payment = await payments.get(paymentId, { consistentRead: true });
+  if (!payment) throw new PaymentNotFoundError(paymentId);
+  if (payment.originRegion !== region) throw new ForeignPaymentError(paymentId, payment.originRegion);
+
+  let settled: Payment;
+  let outcome: Outcome;
+  if (payment.status === "PENDING") {
+    const updated = await payments.settle(payment, new Date(Date.now()).toISOString());
+    if (updated) {
+      settled = updated;
+      outcome = "settled";
+    } else {
+      // Lost the conditional update: a duplicate delivery settled it first, or it changed.
+      const now = await payments.get(paymentId, { consistentRead: true });
+      if (!now || now.status !== "SETTLED") throw new SettlementConflictError(paymentId);
+      settled = now;
+      outcome = "already-settled";
+    }
+  } else if (payment.status === "SETTLED") {
+    settled = payment;
+    outcome = "already-settled";
+  } else {
+    settled = payment;
+    outcome = "final";
+  }
+  // Also on a replay: an earlier attempt may have updated the item and then failed to log.
+  await transactionLog.appendHistory(settled);
+  return outcome;
+}
+
+export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  return withInvocation(obs, context, async () => {
+    const guard = await checkWriteGuard(regionState, region);
+    if (!guard.allowed) {
+      logger.warn("write guard refused processing; leaving the batch for a retry", {
+        reason: guard.reason,
+        detail: guard.detail,
+        messages: event.Records.length,
+      });
+      metrics.addMetric("ProcessingDeferred", MetricUnit.Count, event.Records.length);
+      return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+    }
+
+    // async: a message that fails to parse must reject its own promise, not throw out of map().
+    const results = await Promise.allSettled(event.Records.map(async (record) => settle(parseMessage(record))));
+    const batchItemFailures: SQSBatchResponse["batchItemFailures"] = [];
+    results.forEach((result, i) => {
+      const record = event.Records[i];
+      if (result.status === "fulfilled") {
+        if (result.value === "settled") metrics.addMetric("PaymentSettled", MetricUnit.Count, 1);
+        return;
+      }
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+      logger.error("payment processing failed; the message will be retried", {
+        messageId: record.messageId,
+        receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0),
+        errorName: errorName(result.reason),
+        // Our own errors say what is wrong in terms of ids; SDK messages can echo request values.
+        detail: result.reason instanceof Error && OWN_ERRORS.has(result.reason.name) ? result.reason.message : undefined,
+      });
+    });
+    if (batchItemFailures.length > 0) metrics.addMetric("PaymentProcessingFailed", MetricUnit.Count, batchItemFailures.length);
+    return { batchItemFailures };
+  });
+}

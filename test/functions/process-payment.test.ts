@@ -1,0 +1,215 @@
+import { BUCKET, CACHE_SECONDS, DLQ_URL, LOCAL_REGION, PEER_REGION, QUEUE_URL, TABLES } from "./support/env";
+import { handler } from "../../functions/process-payment";
+import { handler as redrive } from "../../functions/redrive-dlq";
+import { newPendingPayment, paymentIdFor, type Payment } from "../../functions/lib/payments";
+import { installClock, type TestClock } from "./support/clock";
+import { lambdaContext } from "./support/events";
+import { s3Error } from "./support/s3-model";
+import { createWorld, type World } from "./support/world";
+import type { SQSEvent } from "aws-lambda";
+
+let world: World;
+let clock: TestClock;
+beforeAll(() => {
+  clock = installClock();
+});
+afterAll(() => clock.restore());
+beforeEach(() => {
+  clock.advance(CACHE_SECONDS * 1000 + 1);
+  world = createWorld();
+});
+afterEach(() => world.reset());
+
+function seed(key: string, overrides: Partial<Payment> = {}): Payment {
+  const payment: Payment = {
+    ...newPendingPayment({
+      paymentId: paymentIdFor(key),
+      request: { amount: 700, currency: "GBP", merchantReference: `m-${key}`, sourceReference: "s-1" },
+      region: LOCAL_REGION,
+      at: "2030-01-01T00:00:00.000Z",
+    }),
+    ...overrides,
+  };
+  world.dynamo.put(TABLES.payments, payment);
+  return payment;
+}
+
+const event = (...bodies: unknown[]): SQSEvent => ({
+  Records: bodies.map((body, i) => ({
+    messageId: `m-${i + 1}`,
+    receiptHandle: `rh-${i + 1}`,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    attributes: { ApproximateReceiveCount: "1", SentTimestamp: "0", SenderId: "x", ApproximateFirstReceiveTimestamp: "0" },
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:processing-us-east-1-test",
+    awsRegion: LOCAL_REGION,
+  })),
+});
+
+const process = (e: SQSEvent) => handler(e, lambdaContext(30_000));
+const updates = () => world.dynamo.calls(TABLES.payments, "Update");
+
+describe("process-payment", () => {
+  it("moves a PENDING payment to SETTLED at version 2 and appends the SETTLED log entry", async () => {
+    const payment = seed("settle-me-1");
+
+    const result = await process(event({ paymentId: payment.paymentId }));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(world.dynamo.get(TABLES.payments, payment.paymentId)).toMatchObject({
+      status: "SETTLED",
+      version: 2,
+      settledAt: new Date(Date.now()).toISOString(),
+    });
+    expect(world.logKeys()).toEqual([
+      `transactions/${payment.paymentId}/0001-PENDING.json`,
+      `transactions/${payment.paymentId}/0002-SETTLED.json`,
+    ]);
+    expect(world.s3.object(BUCKET, `transactions/${payment.paymentId}/0002-SETTLED.json`)).toMatchObject({
+      status: "SETTLED",
+      version: 2,
+      at: new Date(Date.now()).toISOString(),
+    });
+  });
+
+  it("settles with an update conditional on PENDING and the version it read", async () => {
+    const payment = seed("settle-me-2");
+
+    await process(event({ paymentId: payment.paymentId }));
+
+    expect(updates()).toEqual([expect.objectContaining({ condition: "#status = :pending AND #version = :version", outcome: "ok" })]);
+  });
+
+  it("treats an already SETTLED payment as success without a second write", async () => {
+    const payment = seed("settled-already", { status: "SETTLED", version: 2, settledAt: "2030-01-01T00:00:05.000Z" });
+    world.s3.seed(BUCKET, `transactions/${payment.paymentId}/0001-PENDING.json`, {});
+    world.s3.seed(BUCKET, `transactions/${payment.paymentId}/0002-SETTLED.json`, {});
+
+    const result = await process(event({ paymentId: payment.paymentId }));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(updates()).toEqual([]);
+    expect(world.s3.puts.map((p) => p.outcome)).toEqual(["precondition-failed", "precondition-failed"]);
+  });
+
+  it("settles a payment delivered twice in one batch exactly once", async () => {
+    const payment = seed("duplicate-delivery");
+
+    const result = await process(event({ paymentId: payment.paymentId }, { paymentId: payment.paymentId }));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(updates().map((u) => u.outcome)).toEqual(["ok", "condition-failed"]);
+    expect(world.dynamo.get(TABLES.payments, payment.paymentId)).toMatchObject({ status: "SETTLED", version: 2 });
+  });
+
+  it("repairs the transaction log on a retry after the S3 write failed, without a second update", async () => {
+    const payment = seed("log-fails-once");
+    world.s3.fail(() => s3Error("SlowDown", 503));
+
+    expect((await process(event({ paymentId: payment.paymentId }))).batchItemFailures).toEqual([{ itemIdentifier: "m-1" }]);
+    const retry = await process(event({ paymentId: payment.paymentId }));
+
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(updates()).toHaveLength(1);
+    expect(world.logKeys()).toEqual([
+      `transactions/${payment.paymentId}/0001-PENDING.json`,
+      `transactions/${payment.paymentId}/0002-SETTLED.json`,
+    ]);
+  });
+
+  it("reports only the failed messages of a batch", async () => {
+    const good = seed("good-one");
+
+    const result = await process(event({ paymentId: good.paymentId }, "not json", { paymentId: paymentIdFor("never-stored") }, { paymentId: "pay_bad" }));
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m-2" }, { itemIdentifier: "m-3" }, { itemIdentifier: "m-4" }]);
+    expect(world.dynamo.get(TABLES.payments, good.paymentId)).toMatchObject({ status: "SETTLED" });
+  });
+
+  it("fails a message for a payment another region accepted, without writing", async () => {
+    const foreign = seed("foreign-payment", { originRegion: PEER_REGION });
+
+    const result = await process(event({ paymentId: foreign.paymentId }));
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m-1" }]);
+    expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
+  });
+
+  it.each(["FENCED", "DRAINED", "STANDBY"] as const)(
+    "leaves the whole batch for a retry in a %s region and writes nothing",
+    async (state) => {
+      const a = seed("guarded-a");
+      const b = seed("guarded-b");
+      world.setRegionState(state);
+
+      const result = await process(event({ paymentId: a.paymentId }, { paymentId: b.paymentId }));
+
+      expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m-1" }, { itemIdentifier: "m-2" }]);
+      expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
+      expect(world.dynamo.calls(TABLES.payments)).toEqual([]);
+    },
+  );
+
+  it("leaves the batch for a retry when the control table cannot be read (fail closed)", async () => {
+    const payment = seed("control-down");
+    world.dynamo.fail({ table: TABLES.control }, () => Object.assign(new Error("x"), { name: "TimeoutError" }));
+
+    const result = await process(event({ paymentId: payment.paymentId }));
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m-1" }]);
+    expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
+  });
+});
+
+describe("poison messages, the DLQ and redrive", () => {
+  const MAX_RECEIVE_COUNT = 5; // the stack's redrive policy; the SQS model mirrors it
+  const VISIBILITY_MS = 180_000;
+
+  it("moves a poison message to the DLQ after N attempts; redrive replays it once and it settles once", async () => {
+    const paymentId = paymentIdFor("arrives-late");
+    world.sqs.seed(QUEUE_URL, { paymentId }); // its payment is not in the table: every attempt fails
+
+    const attempts: number[] = [];
+    for (let poll = 0; poll < MAX_RECEIVE_COUNT + 1; poll++) {
+      attempts.push((await world.sqs.pollWith(QUEUE_URL, process)).received);
+      clock.advance(VISIBILITY_MS + 1);
+    }
+
+    expect(attempts).toEqual([1, 1, 1, 1, 1, 0]);
+    expect(world.sqs.messages(QUEUE_URL)).toEqual([]);
+    expect(world.sqs.messages(DLQ_URL)).toEqual([expect.objectContaining({ body: JSON.stringify({ paymentId }) })]);
+
+    // The cause is fixed (the payment is there now); an operator redrives.
+    seed("arrives-late");
+    const redriven = await redrive({}, lambdaContext(60_000));
+    expect(redriven).toMatchObject({ received: 1, redriven: 1, sendFailures: 0, deleteFailures: 0 });
+    expect(world.sqs.messages(DLQ_URL)).toEqual([]);
+    expect(world.sqs.messages(QUEUE_URL)).toHaveLength(1);
+
+    await world.sqs.pollWith(QUEUE_URL, process);
+    expect(world.sqs.messages(QUEUE_URL)).toEqual([]);
+    expect(world.dynamo.get(TABLES.payments, paymentId)).toMatchObject({ status: "SETTLED", version: 2 });
+    expect(updates()).toHaveLength(1);
+
+    // A second redrive finds nothing to move.
+    expect(await redrive({}, lambdaContext(60_000))).toMatchObject({ received: 0, redriven: 0, stoppedBecause: "dlq-empty" });
+  });
+
+  it("keeps a message in the queue while the region is fenced and settles it once the region is ACTIVE again", async () => {
+    const payment = seed("fenced-then-active");
+    world.sqs.seed(QUEUE_URL, { paymentId: payment.paymentId });
+    world.setRegionState("FENCED");
+
+    await world.sqs.pollWith(QUEUE_URL, process);
+    expect(world.sqs.messages(QUEUE_URL)).toEqual([expect.objectContaining({ receiveCount: 1 })]);
+
+    world.setRegionState("ACTIVE", LOCAL_REGION, 2);
+    clock.advance(VISIBILITY_MS + 1);
+    await world.sqs.pollWith(QUEUE_URL, process);
+
+    expect(world.sqs.messages(QUEUE_URL)).toEqual([]);
+    expect(world.dynamo.get(TABLES.payments, payment.paymentId)).toMatchObject({ status: "SETTLED" });
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * One region's fakes wired together, with the region-state record seeded ACTIVE.
+ */
+import { initialRegionRecord, type RegionRecord, type RegionState } from "../../../functions/lib/control-record";
+import { TABLES, LOCAL_REGION, BUCKET, QUEUE_URL, DLQ_URL } from "./env";
+import { DynamoDbModel } from "./dynamodb-model";
+import { S3Model } from "./s3-model";
+import { SqsModel } from "./sqs-model";
+
+export function createWorld() {
+  const dynamo = new DynamoDbModel({ [TABLES.payments]: "paymentId", [TABLES.idempotency]: "id", [TABLES.control]: "pk" });
+  const s3 = new S3Model();
+  const sqs = new SqsModel();
+  sqs.createQueue(DLQ_URL);
+  sqs.createQueue(QUEUE_URL, { visibilityTimeoutSeconds: 180, deadLetterUrl: DLQ_URL, maxReceiveCount: 5 });
+  const world = {
+    dynamo,
+    s3,
+    sqs,
+    setRegionState(state: RegionState, region = LOCAL_REGION, epoch = 1): RegionRecord {
+      const record: RegionRecord = {
+        ...initialRegionRecord(region, "primary", new Date(Date.now()).toISOString()),
+        state,
+        epoch,
+        reason: `set to ${state} by a test`,
+        executionId: "test-execution",
+      };
+      dynamo.put(TABLES.control, record);
+      return record;
+    },
+    /** Writes to any table or bucket (Gets excluded). */
+    allWrites() {
+      return { dynamo: dynamo.writes(), s3: s3.puts };
+    },
+    logKeys() {
+      return s3.keys(BUCKET);
+    },
+    reset() {
+      dynamo.reset();
+      s3.reset();
+      sqs.reset();
+    },
+  };
+  world.setRegionState("ACTIVE");
+  return world;
+}
+
+export type World = ReturnType<typeof createWorld>;
