@@ -51,7 +51,6 @@ const schema = z
     canaryProbesPerMinute: z.number().int().min(1).max(12).default(6),
     apiThrottleRateLimit: z.number().min(1).max(10000).default(100),
     apiThrottleBurstLimit: z.number().int().min(1).max(5000).default(200),
-    apiReservedConcurrency: z.number().int().min(1).max(1000).default(50),
     wafEnabled: z.boolean().default(true),
     wafRateLimitPer5Minutes: z.number().int().min(100).max(2000000000).default(2000),
   });

@@ -26,3 +26,14 @@ export const alertTopicArns = {
   secondary: stack.regions.secondary.messaging.alertTopicArn,
 };
 export const parameterNames = stack.parameterNames;
+export const primaryApiEndpoint = stack.apiEndpoints.primary;
+export const secondaryApiEndpoint = stack.apiEndpoints.secondary;
+export const failoverApiEndpoint = stack.apiEndpoints.failover;
+export const apiEndpoints = stack.apiEndpoints;
+export const hostedZone = { name: config.hostedZoneName, id: stack.zone.zoneId, nameServers: stack.zone.nameServers };
+export const healthCheckIds = stack.dns.healthCheckIds;
+export const healthCheckUrls = stack.dns.healthCheckUrls;
+export const alarmArns = {
+  primary: stack.regions.primary.alarms.arns,
+  secondary: stack.regions.secondary.alarms.arns,
+};

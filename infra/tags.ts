@@ -51,6 +51,7 @@ export const TAGGABLE_TYPES = new Set<string>([
   "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
   "aws:kms/key:Key",
   "aws:lambda/function:Function",
+  "aws:lambda/eventSourceMapping:EventSourceMapping",
   "aws:route53/healthCheck:HealthCheck",
   "aws:route53/zone:Zone",
   "aws:s3/bucket:Bucket",

@@ -33,6 +33,9 @@ export class RegionalMessaging extends pulumi.ComponentResource {
   readonly dlqUrl: pulumi.Output<string>;
   readonly queueName: string;
   readonly dlqName: string;
+  /** Failed asynchronous invocations, stream batches and EventBridge deliveries of this region. */
+  readonly asyncFailuresArn: pulumi.Output<string>;
+  readonly asyncFailuresName: string;
 
   constructor(name: string, args: RegionalMessagingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:messaging:RegionalMessaging", name, {}, opts);
@@ -116,7 +119,22 @@ export class RegionalMessaging extends pulumi.ComponentResource {
       { region, queueUrl: dlq.url, redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [queue.arn] }) },
       parent,
     );
-    for (const [suffix, q] of [["processing", queue], ["processing-dlq", dlq]] as const) {
+    // Where failures that are not payments land: async Lambda invocations after retries, stream
+    // batches that exhausted their retries (metadata records), EventBridge deliveries that could
+    // not start a runbook. Kept apart from the payment DLQ, whose messages can be redriven.
+    this.asyncFailuresName = resourceName("async-failures", region, environment);
+    const asyncFailures = new aws.sqs.Queue(
+      `${name}-async-failures`,
+      {
+        region,
+        name: this.asyncFailuresName,
+        kmsMasterKeyId: args.kmsKeyArn,
+        kmsDataKeyReusePeriodSeconds: 300,
+        messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+      },
+      parent,
+    );
+    for (const [suffix, q] of [["processing", queue], ["processing-dlq", dlq], ["async-failures", asyncFailures]] as const) {
       new aws.sqs.QueuePolicy(
         `${name}-${suffix}-policy`,
         {
@@ -144,6 +162,7 @@ export class RegionalMessaging extends pulumi.ComponentResource {
     this.queueUrl = queue.url;
     this.dlqArn = dlq.arn;
     this.dlqUrl = dlq.url;
+    this.asyncFailuresArn = asyncFailures.arn;
     this.registerOutputs({ alertTopicArn: this.alertTopicArn, queueUrl: this.queueUrl, dlqUrl: this.dlqUrl });
   }
 }

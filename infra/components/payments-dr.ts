@@ -1,8 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { paymentFunctions } from "../../functions/manifest";
+import { regionalAlarmCatalog } from "../alarm-catalog";
 import { DrConfig, RegionRole, RegionSpec, regionSpecs } from "../config";
-import { bucketName, parameterPrefix, resourceName } from "../naming";
+import { RegionalResources } from "../lambda-permissions";
+import { bucketName, failoverApiDomain, GLOBAL, parameterPrefix, regionalApiDomain, resourceName } from "../naming";
+import { regionalEnvironment, witnessName } from "../stack-environment";
 import { tagTransformation } from "../tags";
+import { DnsFailover, HostedZone, QUERY_LOG_REGION } from "./dns";
+import { RegionalAlarms } from "./monitoring";
+import { PaymentService } from "./payment-service";
 import { TableBackups } from "./backup";
 import { GlobalTables } from "./data";
 import { RegionalKey } from "./kms";
@@ -26,6 +33,15 @@ export interface RegionalBase {
   messaging: RegionalMessaging;
   network: RegionalNetwork;
   transactionBucketName: pulumi.Output<string>;
+  resources: RegionalResources;
+  payments: PaymentService;
+  alarms: RegionalAlarms;
+}
+
+/** What the canary publishes and alarms on: one probe period per canary probe. */
+export function probePeriodSeconds(probesPerMinute: number): 10 | 30 | 60 {
+  const period = 60 / probesPerMinute;
+  return period <= 10 ? 10 : period <= 30 ? 30 : 60;
 }
 
 /**
@@ -38,6 +54,9 @@ export class PaymentsDr extends pulumi.ComponentResource {
   readonly tables: GlobalTables;
   readonly transactionLogs: TransactionLogStorage;
   readonly parameterNames: Record<RegionRole, string[]>;
+  readonly zone: HostedZone;
+  readonly dns: DnsFailover;
+  readonly apiEndpoints: { primary: string; secondary: string; failover: string };
 
   constructor(config: DrConfig, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:stack:PaymentsDr", `payments-dr-${config.environment}`, {}, {
@@ -147,9 +166,9 @@ export class PaymentsDr extends pulumi.ComponentResource {
       parent,
     );
 
-    this.regions = {} as Record<RegionRole, RegionalBase>;
+    const networks = {} as Record<RegionRole, RegionalNetwork>;
     for (const spec of specs) {
-      const network = new RegionalNetwork(
+      networks[spec.role] = new RegionalNetwork(
         resourceName("network", spec.region, env),
         {
           region: spec.region,
@@ -162,16 +181,175 @@ export class PaymentsDr extends pulumi.ComponentResource {
         },
         parent,
       );
+    }
+
+    // The hosted zone (its query logs must live in us-east-1, so only when that is one of ours).
+    const queryLogRole = specs.find((s) => s.region === QUERY_LOG_REGION)?.role;
+    this.zone = new HostedZone(
+      resourceName("zone", GLOBAL, env),
+      {
+        environment: env,
+        zoneName: config.hostedZoneName,
+        existingZoneId: config.hostedZoneId,
+        accountId,
+        queryLogging: queryLogRole
+          ? { kmsKeyArn: keys[queryLogRole].arn, logRetentionDays: config.logRetentionDays, logDestinationArn: shipping[queryLogRole].destinationArn }
+          : undefined,
+      },
+      parent,
+    );
+
+    // The payment path, identical in both regions.
+    const payments = {} as Record<RegionRole, PaymentService>;
+    const resources = {} as Record<RegionRole, RegionalResources>;
+    for (const spec of specs) {
+      const role = spec.role;
+      resources[role] = {
+        region: spec.region,
+        accountId,
+        environment: env,
+        tableNames: this.tables.names,
+        kmsKeyArn: keys[role].arn,
+        transactionBucketArn: this.transactionLogs.buckets[role].arn,
+        processingQueueArn: messaging[role].queueArn,
+        processingDlqArn: messaging[role].dlqArn,
+        alertTopicArn: messaging[role].alertTopicArn,
+      };
+      const paymentsTable = this.tables.tables.payments;
+      payments[role] = new PaymentService(
+        resourceName("payments", spec.region, env),
+        {
+          region: spec.region,
+          environment: env,
+          specs: paymentFunctions,
+          resources: resources[role],
+          environmentValues: regionalEnvironment({
+            config,
+            spec,
+            accountId,
+            tableNames: this.tables.names,
+            transactionBucket: this.transactionLogs.buckets[role].bucket,
+            processingQueueUrl: messaging[role].queueUrl,
+            processingDlqUrl: messaging[role].dlqUrl,
+            alertTopicArn: messaging[role].alertTopicArn,
+            zoneNameServers: this.zone.nameServers,
+          }),
+          vpc: { subnetIds: networks[role].privateSubnetIds, securityGroupIds: [networks[role].functionSecurityGroupId] },
+          kmsKeyArn: keys[role].arn,
+          logRetentionDays: config.logRetentionDays,
+          logDestinationArn: shipping[role].destinationArn,
+          // The table lives in the primary; the secondary reads its own replica's stream.
+          paymentsStreamArn: role === "primary" ? paymentsTable.streamArn : paymentsTable.replicas.apply((r) => r?.[0]?.streamArn ?? ""),
+          processingQueueArn: messaging[role].queueArn,
+          asyncFailuresArn: messaging[role].asyncFailuresArn,
+          api: {
+            domains: [
+              { label: "shared", domainName: failoverApiDomain(config.hostedZoneName) },
+              { label: "pinned", domainName: regionalApiDomain(spec.region, config.hostedZoneName) },
+            ],
+            zoneId: this.zone.zoneId,
+            throttleRateLimit: config.apiThrottleRateLimit,
+            throttleBurstLimit: config.apiThrottleBurstLimit,
+            waf: config.wafEnabled ? { rateLimitPer5Minutes: config.wafRateLimitPer5Minutes } : undefined,
+          },
+        },
+        parent,
+      );
+    }
+
+    // Alarms. The secondary's "primary fenced" alarm comes first: the primary's DNS guard watches it.
+    const catalog = (spec: RegionSpec, healthChecks?: { primaryEndpoint: pulumi.Input<string>; secondaryEndpoint: pulumi.Input<string> }) => {
+      const peerRole: RegionRole = spec.role === "primary" ? "secondary" : "primary";
+      return regionalAlarmCatalog({
+        region: spec.region,
+        peerRegion: spec.peer,
+        role: spec.role,
+        environment: env,
+        tableNames: Object.values(this.tables.names),
+        functionNames: Object.values(payments[spec.role].functions).map((f) => f.functionName),
+        apiName: payments[spec.role].api.apiName,
+        apiStage: payments[spec.role].api.stageName,
+        dlqName: messaging[spec.role].dlqName,
+        replication: {
+          sourceBucket: this.transactionLogs.buckets[spec.role].bucket,
+          destinationBucket: this.transactionLogs.buckets[peerRole].bucket,
+          ruleId: spec.role === "primary" ? "primary-to-secondary" : "secondary-to-primary-failback",
+        },
+        healthChecks,
+        dr: { probePeriodSeconds: probePeriodSeconds(config.canaryProbesPerMinute), failureThreshold: config.healthCheckFailureThreshold, rpoSeconds: config.rpoSeconds },
+      });
+    };
+    const secondarySpec = specs[1];
+    const fenceAlarms = new RegionalAlarms(
+      resourceName("dr-fence-alarm", secondarySpec.region, env),
+      {
+        region: secondarySpec.region,
+        environment: env,
+        alertTopicArn: messaging.secondary.alertTopicArn,
+        alarms: catalog(secondarySpec).filter((a) => a.key === "primary-fenced"),
+      },
+      parent,
+    );
+
+    const endpoint = (spec: RegionSpec) => ({
+      region: spec.region,
+      pinnedDomain: regionalApiDomain(spec.region, config.hostedZoneName),
+      sharedTarget: payments[spec.role].api.domainTargets.shared,
+      pinnedTarget: payments[spec.role].api.domainTargets.pinned,
+    });
+    this.dns = new DnsFailover(
+      resourceName("dns-failover", GLOBAL, env),
+      {
+        environment: env,
+        zoneId: this.zone.zoneId,
+        failoverName: failoverApiDomain(config.hostedZoneName),
+        witnessName: witnessName(config.hostedZoneName),
+        primary: endpoint(specs[0]),
+        secondary: endpoint(specs[1]),
+        healthCheckIntervalSeconds: config.healthCheckIntervalSeconds,
+        healthCheckFailureThreshold: config.healthCheckFailureThreshold,
+        ttlSeconds: config.dnsTtlSeconds,
+        primaryFenceAlarm: { region: secondarySpec.region, alarmName: fenceAlarms.names["primary-fenced"] },
+      },
+      { parent: this, dependsOn: [fenceAlarms] },
+    );
+
+    this.regions = {} as Record<RegionRole, RegionalBase>;
+    for (const spec of specs) {
+      const alarms = new RegionalAlarms(
+        resourceName("alarms", spec.region, env),
+        {
+          region: spec.region,
+          environment: env,
+          alertTopicArn: messaging[spec.role].alertTopicArn,
+          alarms: catalog(spec, { primaryEndpoint: this.dns.healthCheckIds.primaryEndpoint, secondaryEndpoint: this.dns.healthCheckIds.secondaryEndpoint }).filter(
+            (a) => a.key !== "primary-fenced",
+          ),
+        },
+        parent,
+      );
+      if (spec.role === "secondary") {
+        Object.assign(alarms.arns, fenceAlarms.arns);
+        Object.assign(alarms.names, fenceAlarms.names);
+      }
       this.regions[spec.role] = {
         spec,
         key: keys[spec.role],
         accessLogs: accessLogs[spec.role],
         logShipping: shipping[spec.role],
         messaging: messaging[spec.role],
-        network,
+        network: networks[spec.role],
         transactionBucketName: this.transactionLogs.buckets[spec.role].bucket,
+        resources: resources[spec.role],
+        payments: payments[spec.role],
+        alarms,
       };
     }
+    this.apiEndpoints = {
+      primary: `https://${regionalApiDomain(config.primaryRegion, config.hostedZoneName)}`,
+      secondary: `https://${regionalApiDomain(config.secondaryRegion, config.hostedZoneName)}`,
+      failover: `https://${failoverApiDomain(config.hostedZoneName)}`,
+    };
 
     // Each region's parameters: identical names, that region's values.
     this.parameterNames = {} as Record<RegionRole, string[]>;
@@ -194,6 +372,14 @@ export class PaymentsDr extends pulumi.ComponentResource {
             "queues/processing": base.messaging.queueUrl,
             "queues/processing-dlq": base.messaging.dlqUrl,
             objectives: JSON.stringify({ rpoSeconds: config.rpoSeconds, rtoSeconds: config.rtoSeconds }),
+            "api/endpoint": spec.role === "primary" ? this.apiEndpoints.primary : this.apiEndpoints.secondary,
+            "api/peer-endpoint": spec.role === "primary" ? this.apiEndpoints.secondary : this.apiEndpoints.primary,
+            "api/failover-endpoint": this.apiEndpoints.failover,
+            "dns/zone-name": config.hostedZoneName,
+            "dns/zone-id": this.zone.zoneId,
+            "dns/name-servers": this.zone.nameServers.apply((ns) => ns.join(",")),
+            "dns/witness-name": witnessName(config.hostedZoneName),
+            "dns/health-check-ids": pulumi.jsonStringify(this.dns.healthCheckIds),
           },
         },
         parent,

@@ -13,7 +13,7 @@ export interface EvaluateOptions {
   /** Stack name; also the default environment. */
   stack?: string;
   /** `payments-dr:*` keys without the namespace, as a user would set them. */
-  config?: Record<string, unknown>;
+  config?: Record<string, any>;
 }
 
 export interface Evaluation {
@@ -31,11 +31,14 @@ export async function evaluateProgram(options: EvaluateOptions = {}): Promise<Ev
   if (evaluated) throw new Error("The program can be evaluated once per process");
   evaluated = true;
   const stack = options.stack ?? "dev";
-  const config = options.config ?? DEFAULT_OFFLINE_CONFIG;
+  const config: Record<string, any> = options.config ?? DEFAULT_OFFLINE_CONFIG;
   const resources: CapturedResource[] = [];
   const calls: CapturedCall[] = [];
 
-  await pulumi.runtime.setMocks(createMocks(resources, calls), "payments-dr", stack, false);
+  // A configured existing zone is assumed to exist, with the configured name.
+  const existingZones =
+    typeof config.hostedZoneId === "string" && typeof config.hostedZoneName === "string" ? { [config.hostedZoneId]: config.hostedZoneName } : {};
+  await pulumi.runtime.setMocks(createMocks(resources, calls, { existingZones }), "payments-dr", stack, false);
   // Pulumi stores config as strings; non-strings travel as JSON, exactly as `pulumi config set --json`.
   pulumi.runtime.setAllConfig(
     Object.fromEntries(

@@ -154,9 +154,19 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
   }
 }
 
+export interface MockWorld {
+  /** Hosted zones that already exist in the account, by id (for `hostedZoneId`). */
+  existingZones?: Record<string, string>;
+}
+
 /** Answers for the invokes the program makes. */
-function callResult(token: string, args: Record<string, any>): Record<string, any> {
+function callResult(token: string, args: Record<string, any>, world: MockWorld): Record<string, any> {
   switch (token) {
+    case "aws:route53/getZone:getZone": {
+      const name = world.existingZones?.[args.zoneId];
+      if (!name) throw new Error(`no hosted zone ${args.zoneId} in the offline account`);
+      return { zoneId: args.zoneId, name: `${name}.`, nameServers: ["ns-11.awsdns-11.org", "ns-12.awsdns-12.co.uk", "ns-13.awsdns-13.com", "ns-14.awsdns-14.net"] };
+    }
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "OFFLINE" };
     case "aws:index/getAvailabilityZones:getAvailabilityZones": {
@@ -189,7 +199,7 @@ export function unwrapSecrets(value: any): any {
   return value;
 }
 
-export function createMocks(resources: CapturedResource[], calls: CapturedCall[] = []): pulumi.runtime.Mocks {
+export function createMocks(resources: CapturedResource[], calls: CapturedCall[] = [], world: MockWorld = {}): pulumi.runtime.Mocks {
   return {
     newResource(args: pulumi.runtime.MockResourceArgs) {
       const inputs = unwrapSecrets(args.inputs);
@@ -201,7 +211,7 @@ export function createMocks(resources: CapturedResource[], calls: CapturedCall[]
     },
     call(args: pulumi.runtime.MockCallArgs) {
       calls.push({ token: args.token, args: args.inputs });
-      return callResult(args.token, args.inputs);
+      return callResult(args.token, args.inputs, world);
     },
   };
 }

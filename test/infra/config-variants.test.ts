@@ -1,0 +1,69 @@
+/**
+ * The same program evaluated with every optional setting changed: proves configuration reaches
+ * the resources it governs (a value ignored somewhere would leave its default in place).
+ */
+import { Evaluation } from "../../infra/offline/evaluate";
+import { ofType, one, stack } from "../support/stack";
+
+const config = {
+  hostedZoneName: "pay.example.org",
+  hostedZoneId: "Z0123456789ABCDEFGHIJ",
+  environment: "prod",
+  healthCheckIntervalSeconds: 30,
+  healthCheckFailureThreshold: 5,
+  dnsTtlSeconds: 30,
+  alertEmails: ["oncall@example.org", "sre@example.org"],
+  logRetentionDays: 731,
+  wafEnabled: false,
+  rpoSeconds: 30,
+  canaryProbesPerMinute: 2,
+  apiThrottleRateLimit: 500,
+};
+
+let ev: Evaluation;
+beforeAll(async () => {
+  ev = await stack({ stack: "staging", config });
+});
+
+it("uses the existing hosted zone instead of creating one", () => {
+  expect(ofType(ev, "aws:route53/zone:Zone")).toEqual([]);
+  expect(ev.calls.filter((c) => c.token === "aws:route53/getZone:getZone").map((c) => c.args.zoneId)).toEqual([config.hostedZoneId]);
+  for (const record of ofType(ev, "aws:route53/record:Record")) expect(record.inputs.zoneId).toBe(config.hostedZoneId);
+});
+
+it("names everything for the configured environment, not the stack name", () => {
+  expect(ofType(ev, "aws:dynamodb/table:Table").map((t) => t.inputs.name).sort()).toEqual(["dr-control-global-prod", "payments-global-prod", "payments-idempotency-global-prod"]);
+  for (const r of ev.resources.filter((r) => r.inputs.tags)) expect(r.inputs.tags.Environment).toBe("prod");
+});
+
+it("applies the health-check interval, threshold and TTL", () => {
+  for (const check of ofType(ev, "aws:route53/healthCheck:HealthCheck").filter((h) => h.inputs.type === "HTTPS")) {
+    expect(check.inputs).toMatchObject({ requestInterval: 30, failureThreshold: 5 });
+  }
+  for (const witness of ofType(ev, "aws:route53/record:Record").filter((r) => r.inputs.type === "TXT")) expect(witness.inputs.ttl).toBe(30);
+  const peerHealth = one(ev, "aws:cloudwatch/metricAlarm:MetricAlarm", (a) => a.inputs.name === "peer-health-us-east-2-prod");
+  expect(peerHealth.inputs).toMatchObject({ period: 30, evaluationPeriods: 5 });
+  const heartbeat = one(ev, "aws:cloudwatch/metricAlarm:MetricAlarm", (a) => a.inputs.name === "peer-heartbeat-age-us-east-1-prod");
+  expect(heartbeat.inputs.threshold).toBe(30);
+});
+
+it("subscribes every alert e-mail in both regions", () => {
+  const subscriptions = ofType(ev, "aws:sns/topicSubscription:TopicSubscription");
+  expect(subscriptions.map((s) => `${s.region} ${s.inputs.protocol} ${s.inputs.endpoint}`).sort()).toEqual([
+    "us-east-1 email oncall@example.org",
+    "us-east-1 email sre@example.org",
+    "us-east-2 email oncall@example.org",
+    "us-east-2 email sre@example.org",
+  ]);
+});
+
+it("keeps every log group for the configured retention", () => {
+  const groups = ofType(ev, "aws:cloudwatch/logGroup:LogGroup");
+  expect(groups.length).toBeGreaterThan(10);
+  for (const g of groups) expect(g.inputs.retentionInDays).toBe(731);
+});
+
+it("creates no WAF when it is disabled, and applies the throttle", () => {
+  expect(ofType(ev, "aws:wafv2/webAcl:WebAcl")).toEqual([]);
+  for (const s of ofType(ev, "aws:apigateway/methodSettings:MethodSettings")) expect(s.inputs.settings.throttlingRateLimit).toBe(500);
+});
