@@ -1,0 +1,64 @@
+/**
+ * AcquireLease — takes the single DR lease shared by every mode and both regions, then applies
+ * anti-flap to automatic runs (auto#<region>). Outcomes:
+ * - acquired, not suppressed: proceed (an automatic run is recorded for the next anti-flap check);
+ * - acquired, suppressed: an automatic run came too soon after the last one; the run ends (and
+ *   releases the lease) without acting;
+ * - not acquired: the lease belongs to a drill and this is an automatic run: stand down quietly
+ *   (a drill trips the alarms on purpose);
+ * - LeaseHeldError: anyone else holds the lease: the run fails without touching that lease.
+ */
+import { ControlTable, LeaseHeldError } from "../../../functions/lib/control-record";
+import { intEnv, requireEnv } from "../../../functions/lib/env";
+import * as z from "../../../functions/lib/zod";
+import { documentClient } from "../../lib/dynamodb";
+import { antiFlap } from "../../lib/decisions";
+import { createLogger, stepHandler } from "../../lib/handler";
+import { leaseMode, runSchema } from "../../lib/run";
+import type { LeaseStep } from "../../lib/steps";
+
+const env = requireEnv(["LOCAL_REGION", "CONTROL_TABLE", "MIN_AUTO_INTERVAL_SECONDS"]);
+const minAutoIntervalSeconds = intEnv("MIN_AUTO_INTERVAL_SECONDS", 0);
+const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
+const logger = createLogger("acquire-lease");
+
+const inputSchema = z.object({
+  run: runSchema,
+  /** Lease lifetime: the machine's overall timeout, so a lease never expires under a live run. */
+  ttlSeconds: z.number().check(z.int(), z.minimum(60)),
+});
+
+export const handler = stepHandler("acquire-lease", inputSchema, logger, async ({ run, ttlSeconds }): Promise<Omit<LeaseStep, "step" | "startedAt" | "finishedAt">> => {
+  let lease;
+  try {
+    lease = await table.acquireLease({ holder: run.leaseHolder, mode: leaseMode(run), region: run.region, ttlSeconds });
+  } catch (error) {
+    if (error instanceof LeaseHeldError && run.automatic && error.current?.mode === "drill") {
+      return {
+        acquired: false,
+        suppressed: false,
+        reason: `drill ${error.current.holder} holds the lease; automatic runs stand down during a drill`,
+        holder: run.leaseHolder,
+        heldBy: error.current,
+      };
+    }
+    throw error;
+  }
+  const decision = antiFlap({
+    automatic: run.automatic,
+    lastRun: run.automatic ? await table.getLastAutomaticRun(run.region, { consistentRead: true }) : undefined,
+    now: Date.now(),
+    minIntervalSeconds: minAutoIntervalSeconds,
+    executionName: run.executionName,
+  });
+  if (run.automatic && !decision.suppressed) await table.recordAutomaticRun(run.region, run.executionName);
+  return {
+    acquired: true,
+    suppressed: decision.suppressed,
+    reason: decision.reason,
+    holder: lease.holder,
+    expiresAt: lease.expiresAt,
+    ...(decision.lastAutomaticRunAt !== undefined ? { lastAutomaticRunAt: decision.lastAutomaticRunAt } : {}),
+    ...(decision.nextAllowedAt !== undefined ? { nextAllowedAt: decision.nextAllowedAt } : {}),
+  };
+});

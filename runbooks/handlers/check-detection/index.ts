@@ -1,0 +1,24 @@
+/**
+ * CheckDetection (drill) — has this region's canary seen the drained primary fail? Reads the
+ * probe record `probe#<local>#<peer>`; `detectionFromProbe` estimates when the first failing probe
+ * happened. The state machine polls (bounded) and moves on either way: an undetected drain is a
+ * finding of the drill, reported, not a reason to abandon it half-way.
+ */
+import { ControlTable } from "../../../functions/lib/control-record";
+import { intEnv, requireEnv } from "../../../functions/lib/env";
+import * as z from "../../../functions/lib/zod";
+import { documentClient } from "../../lib/dynamodb";
+import { detectionFromProbe } from "../../lib/decisions";
+import { createLogger, stepHandler } from "../../lib/handler";
+import { runSchema } from "../../lib/run";
+import { peerStateStepSchema } from "../../lib/steps";
+
+const env = requireEnv(["LOCAL_REGION", "CONTROL_TABLE", "PROBES_PER_MINUTE"]);
+const probesPerMinute = Math.max(1, intEnv("PROBES_PER_MINUTE", 1));
+const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
+const logger = createLogger("check-detection");
+
+export const handler = stepHandler("check-detection", z.object({ run: runSchema, drain: peerStateStepSchema }), logger, async ({ run, drain }) => {
+  const probe = await table.getProbe(run.region, run.peerRegion, { consistentRead: true });
+  return { ...detectionFromProbe(probe, drain.changedAt, 60_000 / probesPerMinute), drainedAt: drain.changedAt };
+});

@@ -1,0 +1,103 @@
+/**
+ * Compensation on the failure path of a failback or a drill, so a failed run never leaves both
+ * regions unable to take writes:
+ *
+ * - `reactivate-peer` (failback, after fencing the secondary, before the primary became ACTIVE):
+ *   the secondary goes back to ACTIVE (new epoch), written through the secondary, falling back to
+ *   the local replica if the secondary cannot be reached.
+ * - `undrain-peer` (drill, after draining the primary, before the secondary became ACTIVE): the
+ *   primary goes back to ACTIVE (new epoch) and PrimaryFenced=0 is published here.
+ *
+ * Both first re-read the records: if this region did become ACTIVE (say the promotion's response
+ * was lost), or the peer is no longer in the state this run put it in, nothing is changed.
+ */
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { ControlTable, type RegionRecord } from "../../../functions/lib/control-record";
+import { requireEnv } from "../../../functions/lib/env";
+import * as z from "../../../functions/lib/zod";
+import { describeError, drOperationsCredentials } from "../../lib/aws";
+import { documentClient } from "../../lib/dynamodb";
+import { nextActiveEpoch } from "../../lib/decisions";
+import { createLogger, stepHandler } from "../../lib/handler";
+import { primaryFencedDatum } from "../../lib/metrics";
+import { runSchema, type Run } from "../../lib/run";
+
+const env = requireEnv([
+  "LOCAL_REGION",
+  "PEER_REGION",
+  "PRIMARY_REGION",
+  "CONTROL_TABLE",
+  "METRIC_NAMESPACE",
+  "ENVIRONMENT",
+  "DR_OPERATIONS_ROLE_ARN",
+]);
+const localTable = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
+const peerTable = new ControlTable(
+  documentClient(env.PEER_REGION, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "compensate" })),
+  env.CONTROL_TABLE,
+);
+const cloudwatch = new CloudWatchClient({ region: env.LOCAL_REGION });
+const logger = createLogger("compensate");
+
+const inputSchema = z.object({ run: runSchema, action: z.enum(["reactivate-peer", "undrain-peer"]) });
+
+type Outcome = { changed: boolean; detail: string };
+
+async function reactivatePeer(run: Run, local: RegionRecord | undefined, peer: RegionRecord | undefined): Promise<Outcome> {
+  if (!peer || peer.state !== "FENCED" || peer.executionId !== run.executionId) {
+    return { changed: false, detail: `${run.peerRegion} is ${peer?.state ?? "unknown"}${peer ? ` (set by ${peer.executionId})` : ""}; this run did not fence it, left as is` };
+  }
+  const request = {
+    region: run.peerRegion,
+    state: "ACTIVE" as const,
+    reason: `${run.executionName}: failback failed; ${run.peerRegion} reactivated`,
+    executionId: run.executionId,
+    expectedEpoch: peer.epoch,
+    epoch: nextActiveEpoch(local, peer),
+  };
+  try {
+    await peerTable.transitionRegion(request);
+    return { changed: true, detail: `${run.peerRegion} back to ACTIVE at epoch ${request.epoch} (written through ${run.peerRegion})` };
+  } catch (error) {
+    logger.warn("could not reactivate the peer through its own replica; writing the local replica", { error: describeError(error) });
+    await localTable.transitionRegion(request);
+    return { changed: true, detail: `${run.peerRegion} back to ACTIVE at epoch ${request.epoch} (written locally; ${describeError(error)})` };
+  }
+}
+
+async function undrainPeer(run: Run, local: RegionRecord | undefined, peer: RegionRecord | undefined): Promise<Outcome> {
+  if (!peer || peer.state !== "DRAINED" || peer.executionId !== run.executionId) {
+    return { changed: false, detail: `${run.peerRegion} is ${peer?.state ?? "unknown"}; this run did not drain it, left as is` };
+  }
+  const epoch = nextActiveEpoch(local, peer);
+  await localTable.transitionRegion({
+    region: run.peerRegion,
+    state: "ACTIVE",
+    reason: `${run.executionName}: drill failed before promotion; ${run.peerRegion} undrained`,
+    executionId: run.executionId,
+    expectedEpoch: peer.epoch,
+    epoch,
+  });
+  let metric = "";
+  if (run.peerRegion === env.PRIMARY_REGION) {
+    await cloudwatch.send(
+      new PutMetricDataCommand({ Namespace: env.METRIC_NAMESPACE, MetricData: [primaryFencedDatum({ environment: env.ENVIRONMENT, fenced: false, at: Date.now() })] }),
+    );
+    metric = `; PrimaryFenced=0 in ${env.LOCAL_REGION}`;
+  }
+  return { changed: true, detail: `${run.peerRegion} back to ACTIVE at epoch ${epoch}${metric}` };
+}
+
+export const handler = stepHandler("compensate", inputSchema, logger, async ({ run, action }) => {
+  const [local, peer] = await Promise.all([
+    localTable.getRegion(run.region, { consistentRead: true }),
+    action === "reactivate-peer"
+      ? peerTable.getRegion(run.peerRegion, { consistentRead: true }).catch(() => localTable.getRegion(run.peerRegion, { consistentRead: true }))
+      : localTable.getRegion(run.peerRegion, { consistentRead: true }),
+  ]);
+  if (local?.state === "ACTIVE" && local.executionId === run.executionId) {
+    return { action, region: run.peerRegion, changed: false, detail: `${run.region} was already promoted by this run; ${run.peerRegion} left as is` };
+  }
+  const outcome = action === "reactivate-peer" ? await reactivatePeer(run, local, peer) : await undrainPeer(run, local, peer);
+  return { action, region: run.peerRegion, ...outcome };
+});

@@ -1,0 +1,31 @@
+/**
+ * DrainLocalRegion — this region's own alarms fired while it is ACTIVE: mark it DRAINED (its
+ * /health fails, writes are refused) so the peer's canary detects it and the peer decides. A
+ * region never promotes anything on its own alarm.
+ */
+import { ControlTable } from "../../../functions/lib/control-record";
+import { requireEnv } from "../../../functions/lib/env";
+import * as z from "../../../functions/lib/zod";
+import { documentClient } from "../../lib/dynamodb";
+import { PreconditionFailedError } from "../../lib/errors";
+import { createLogger, stepHandler } from "../../lib/handler";
+import { runSchema } from "../../lib/run";
+import { assessmentSchema } from "../../lib/steps";
+
+const env = requireEnv(["LOCAL_REGION", "CONTROL_TABLE"]);
+const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
+const logger = createLogger("drain-local");
+
+export const handler = stepHandler("drain-local", z.object({ run: runSchema, assessment: assessmentSchema }), logger, async ({ run, assessment }) => {
+  const local = assessment.local;
+  if (!local) throw new PreconditionFailedError(`no region record for ${run.region}`);
+  const record = await table.transitionRegion({
+    region: run.region,
+    state: "DRAINED",
+    reason: `${run.executionName}: drained on its own alarm (${run.reason})`,
+    executionId: run.executionId,
+    expectedEpoch: local.epoch,
+    epoch: local.epoch,
+  });
+  return { region: run.region, previousState: local.state, epoch: record.epoch, drainedAt: Date.parse(record.updatedAt) };
+});

@@ -1,0 +1,70 @@
+/**
+ * RequestApproval — the `.waitForTaskToken` step. Stores the task token under
+ * `approval#<execution>` (so `drctl approve|reject <execution>` can find it and call
+ * SendTaskSuccess / SendTaskFailure) and tells on-call what is waiting and why. The execution
+ * resumes with the approval (SendTaskSuccess output `{ "approved": true, "approvedBy": "...",
+ * "comment": "..." }`) or fails (SendTaskFailure error `ApprovalRejectedError`, or the step's
+ * heartbeat/timeout).
+ */
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { ControlTable } from "../../../functions/lib/control-record";
+import { requireEnv } from "../../../functions/lib/env";
+import * as z from "../../../functions/lib/zod";
+import { documentClient } from "../../lib/dynamodb";
+import { createLogger, stepHandler } from "../../lib/handler";
+import { snsSubject } from "../../lib/notifications";
+import { runSchema } from "../../lib/run";
+import { assessmentSchema, replicationSchema } from "../../lib/steps";
+
+const env = requireEnv(["LOCAL_REGION", "CONTROL_TABLE", "ALERT_TOPIC_ARN", "ENVIRONMENT"]);
+const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
+const sns = new SNSClient({ region: env.LOCAL_REGION });
+const logger = createLogger("request-approval");
+
+const inputSchema = z.object({
+  run: runSchema,
+  taskToken: z.string().check(z.minLength(1)),
+  /** The step's TimeoutSeconds: how long the stored token stays useful. */
+  timeoutSeconds: z.number().check(z.int(), z.minimum(1)),
+  /** The step's HeartbeatSeconds: the window unless someone sends a heartbeat. */
+  heartbeatSeconds: z.number().check(z.int(), z.minimum(1)),
+  assessment: assessmentSchema,
+  replication: replicationSchema,
+});
+
+/** Why this run is waiting, in one paragraph. */
+export function approvalSummary(input: z.infer<typeof inputSchema>): string {
+  const reasons: string[] = [];
+  if (input.assessment.needsApproval) reasons.push(input.assessment.approvalReason);
+  if (input.replication.verdict !== "ok") reasons.push(`replication is not safe to promote blindly: ${input.replication.summary}`);
+  return `${input.run.mode} in ${input.run.region} wants to proceed: ${input.assessment.action} — ${input.assessment.reason}. Waiting for approval because ${reasons.join("; ")}.`;
+}
+
+export const handler = stepHandler("request-approval", inputSchema, logger, async (input) => {
+  const { run } = input;
+  const summary = approvalSummary(input);
+  await table.storeApproval(run.executionName, input.taskToken, summary.slice(0, 2000), input.timeoutSeconds);
+  const cli = `--region ${run.region} ${run.executionName}`;
+  const message = [
+    summary,
+    `Replication: ${input.replication.summary}.`,
+    `Approve:  npx drctl approve ${cli}`,
+    `Reject:   npx drctl reject ${cli}`,
+    `Without an answer the run fails after ${input.heartbeatSeconds} s (or ${input.timeoutSeconds} s if an operator extends the wait with a heartbeat).`,
+    `Execution: ${run.executionId}`,
+  ].join("\n");
+  const out = await sns.send(
+    new PublishCommand({
+      TopicArn: env.ALERT_TOPIC_ARN,
+      Subject: snsSubject(`[payments-dr ${env.ENVIRONMENT}] APPROVAL NEEDED: ${run.mode} in ${run.region}`),
+      Message: message,
+      MessageAttributes: {
+        event: { DataType: "String", StringValue: "approval-requested" },
+        mode: { DataType: "String", StringValue: run.mode },
+        region: { DataType: "String", StringValue: run.region },
+        execution: { DataType: "String", StringValue: run.executionName },
+      },
+    }),
+  );
+  return { requestedAt: Date.now(), messageId: out.MessageId ?? "" };
+});

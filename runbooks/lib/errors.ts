@@ -1,0 +1,118 @@
+/**
+ * Stable error names of the DR runbooks. The state machine's Retry/Catch and Choice states,
+ * `drctl` and docs/runbooks.md match on these names, so a name never changes meaning.
+ *
+ * Some names are raised by handlers (classes below); the ones in {@link ASL_RAISED_ERRORS} are
+ * set by Pass states in the definition itself (a bounded loop that ran out, an approval that did
+ * not come) because no handler is running when they happen.
+ */
+import { formatProblems, type FieldProblem } from "../../functions/lib/validation";
+
+// LeaseHeldError, EpochConflictError and ControlRecordInvalidError are thrown by
+// functions/lib/control-record.ts; import them from there (not re-exported: that would pull the
+// DynamoDB client into the bundle of every handler that imports this module).
+
+/** The execution input is not a valid runbook request. Raised before any side effect. */
+export class InvalidInputError extends Error {
+  constructor(readonly problems: FieldProblem[]) {
+    super(`The execution input is invalid: ${formatProblems(problems)}`);
+    this.name = "InvalidInputError";
+  }
+}
+
+/** A step received input that does not match its contract: a defect in the state machine, not an operator error. */
+export class InvalidStepInputError extends Error {
+  constructor(step: string, problems: FieldProblem[]) {
+    super(`Step ${step} received invalid input: ${formatProblems(problems)}`);
+    this.name = "InvalidStepInputError";
+  }
+}
+
+/** The function's environment disagrees with the state machine it serves (wrong region wiring). */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigurationError";
+  }
+}
+
+/** The regions are not in a state this runbook may act on (e.g. a drill while the secondary is ACTIVE). */
+export class PreconditionFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PreconditionFailedError";
+  }
+}
+
+/** A table (or its local replica) is not ACTIVE in the region being activated. */
+export class ReplicaNotReadyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ReplicaNotReadyError";
+  }
+}
+
+/** The RPO exposure (or the peer heartbeat age) exceeds the objective, or cannot be bounded. */
+export class ReplicationLagExceededError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ReplicationLagExceededError";
+  }
+}
+
+/** A promotion was requested without the proof the graph is supposed to provide (fence or sentinel). */
+export class FenceRequiredError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FenceRequiredError";
+  }
+}
+
+/** The local write function is stopped (reserved concurrency 0) and the value to restore is unknown. */
+export class WriteFunctionStoppedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "WriteFunctionStoppedError";
+  }
+}
+
+/** The failback execution a drill started in the peer region ended without succeeding. */
+export class PeerFailbackFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PeerFailbackFailedError";
+  }
+}
+
+/** The error message of anything thrown, for reports and notifications (never a stack). */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** Error names set by Pass states in the definition (no handler throws them). */
+export const ASL_RAISED_ERRORS = {
+  DnsNotShiftedError: "the DNS witness did not answer the activated region within the confirmation window",
+  SentinelNotReplicatedError: "the failback sentinel written through the secondary did not reach the primary in time",
+  PeerFailbackTimedOutError: "the drill's failback execution in the peer region was still running when polling ended",
+  ApprovalRejectedError: "an operator rejected the approval request (drctl reject)",
+  ApprovalTimedOutError: "nobody approved or rejected within the approval window",
+  PreconditionFailedError: "the assessment refused to act (see the decision reason)",
+} as const;
+
+/** Every stable error name a run can end with, for docs and tests. */
+export const RUNBOOK_ERROR_NAMES = [
+  "InvalidInputError",
+  "InvalidStepInputError",
+  "ConfigurationError",
+  "LeaseHeldError",
+  "EpochConflictError",
+  "ControlRecordInvalidError",
+  "PreconditionFailedError",
+  "ReplicaNotReadyError",
+  "ReplicationLagExceededError",
+  "FenceRequiredError",
+  "WriteFunctionStoppedError",
+  "PeerFailbackFailedError",
+  ...(Object.keys(ASL_RAISED_ERRORS) as (keyof typeof ASL_RAISED_ERRORS)[]),
+] as const;

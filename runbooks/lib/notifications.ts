@@ -1,0 +1,108 @@
+/**
+ * SNS messages of a run, composed from the execution state. Pure: the `notify` step publishes
+ * what this returns. Every message says what happened, where, how long the run has taken, the
+ * region states it knows of, and what on-call should do next.
+ */
+import { buildReport } from "./report";
+import type { RunState } from "./steps";
+
+export const NOTIFY_EVENTS = ["started", "decision", "succeeded", "failed", "dry-run"] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+export interface Notification {
+  subject: string;
+  message: string;
+  attributes: Record<string, string>;
+}
+
+export interface ComposeOptions {
+  now: number;
+  environment: string;
+  rpoSeconds: number;
+  rtoSeconds: number;
+}
+
+const RUNBOOK_DOC = "docs/runbooks.md";
+
+/** SNS subjects: ASCII, no line breaks, at most 100 characters. */
+export function snsSubject(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const ascii = text.replace(/[^\x20-\x7E]/g, "?");
+  return ascii.length <= 100 ? ascii : `${ascii.slice(0, 97)}...`;
+}
+
+export function composeNotification(event: NotifyEvent, state: RunState, options: ComposeOptions): Notification {
+  const { run, steps } = state;
+  const elapsed = Math.round((options.now - run.startedAt) / 100) / 10;
+  const head = `[payments-dr ${options.environment}] ${run.mode}${run.mode === "dry-run" ? ` (${run.checkMode})` : ""} in ${run.region}`;
+  const lines: string[] = [];
+  let subject: string;
+  const assess = steps.assess?.Payload;
+  const replication = steps.replication?.Payload;
+
+  switch (event) {
+    case "started":
+      subject = `${head}: started`;
+      lines.push(`A ${run.mode} run started in ${run.region} (${run.localRole}).`, `Reason: ${run.reason}.`);
+      break;
+    case "decision":
+      subject = `${head}: decision ${assess?.action ?? "unknown"}`;
+      lines.push(`Decision: ${assess?.action ?? "unknown"} — ${assess?.reason ?? "no assessment"}.`);
+      if (assess?.needsApproval) lines.push(`Approval required: ${assess.approvalReason}.`);
+      break;
+    case "succeeded": {
+      const report = buildReport(state, options);
+      subject = `${head}: ${report.outcome}${report.evaluation.passed ? "" : " (objectives not met)"}`;
+      lines.push(`The run finished: ${report.outcome}.`);
+      const m = report.measurements;
+      if (m.rtoSeconds !== null) lines.push(`RTO ${m.rtoSeconds} s (objective ${options.rtoSeconds} s).`);
+      if (m.rpoExposureSeconds !== null) lines.push(`RPO exposure ${m.rpoExposureSeconds} s (objective ${options.rpoSeconds} s).`);
+      if (m.detectionSeconds !== null) lines.push(`Detection ${m.detectionSeconds} s.`);
+      if (m.dnsShiftSeconds !== null) lines.push(`DNS shift ${m.dnsShiftSeconds} s.`);
+      for (const note of report.evaluation.notes) lines.push(`Note: ${note}.`);
+      if (report.outcome === "drained") {
+        lines.push(`${run.region} drained itself; the peer's canary will detect it and the peer's state machine decides on failover.`);
+      }
+      break;
+    }
+    case "failed": {
+      const error = state.error ?? { Error: "Unknown", Cause: "" };
+      subject = `${head}: FAILED ${error.Error}`;
+      lines.push(`The run failed with ${error.Error}.`, `Cause: ${error.Cause ?? "(none)"}`);
+      lines.push(`What happened before the failure: ${whatChanged(state)}`);
+      if (state.compensationError) lines.push(`Compensation also failed: ${state.compensationError.Error}: ${state.compensationError.Cause ?? ""}`);
+      lines.push(`What to do: see "${error.Error}" in ${RUNBOOK_DOC}.`);
+      break;
+    }
+    case "dry-run": {
+      const summary = steps.dryRun?.Payload;
+      subject = `${head}: ${summary?.ready ? "READY" : "NOT READY"}`;
+      lines.push(`Dry-run of ${run.checkMode} in ${run.region}: ${summary?.ready ? "every precondition holds" : "some preconditions fail"}. Nothing was changed.`);
+      for (const f of summary?.findings ?? []) lines.push(`${f.ok ? "ok  " : "FAIL"} ${f.check}: ${f.detail}`);
+      break;
+    }
+  }
+  if (replication && event !== "dry-run") lines.push(`Replication: ${replication.summary}.`);
+  lines.push(`Elapsed: ${elapsed} s since the execution started.`);
+  lines.push(`Execution: ${run.executionId}`);
+  return {
+    subject: snsSubject(subject),
+    message: lines.join("\n"),
+    attributes: { event, mode: run.mode, region: run.region, execution: run.executionName },
+  };
+}
+
+/** A one-line account of the state changes the run made, for a failure message. */
+export function whatChanged(state: RunState): string {
+  const s = state.steps;
+  const changes: string[] = [];
+  if (s.drainSelf?.Payload) changes.push(`${s.drainSelf.Payload.region} DRAINED`);
+  if (s.fence?.Payload) changes.push(`${s.fence.Payload.region} ${s.fence.Payload.state}`);
+  if (s.drain?.Payload) changes.push(`${s.drain.Payload.region} DRAINED (drill)`);
+  if (s.stopWrites?.Payload?.stopped) changes.push(`${s.stopWrites.Payload.functionName} stopped`);
+  if (s.promote?.Payload) changes.push(`${s.promote.Payload.region} ACTIVE (epoch ${s.promote.Payload.epoch})`);
+  if (s.clearFenceMetric?.Payload) changes.push(`PrimaryFenced=${s.clearFenceMetric.Payload.value} in ${s.clearFenceMetric.Payload.region}`);
+  if (s.markStandby?.Payload) changes.push(`${s.markStandby.Payload.region} STANDBY`);
+  if (s.compensation?.Payload) changes.push(`compensation: ${s.compensation.Payload.detail}`);
+  return changes.length > 0 ? `${changes.join("; ")}.` : "no region state was changed.";
+}

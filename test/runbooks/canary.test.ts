@@ -1,0 +1,166 @@
+import type { AwsStub } from "aws-sdk-client-mock";
+import type { CanaryResult } from "../../functions/canary/index";
+
+type Handler = (event?: { offsetSeconds?: number }) => Promise<CanaryResult>;
+type Stub = AwsStub<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// Each region's canary is loaded in its own module sandbox (as the rehearsal does); the SDK
+// classes, and so the mocks, are per sandbox. `sdk` holds the commands of the sandbox in use.
+let ddb: Stub;
+let cw: Stub;
+let sdk: { GetCommand: any; PutCommand: any; UpdateCommand: any; PutMetricDataCommand: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+const NOW = Date.parse("2025-06-01T12:00:00.000Z");
+
+interface Loaded {
+  handler: Handler;
+  ddb: Stub;
+  cw: Stub;
+  sdk: typeof sdk;
+}
+
+function load(region: string): Loaded {
+  const peer = region === "us-east-1" ? "us-east-2" : "us-east-1";
+  let loaded!: Loaded;
+  const saved = process.env;
+  process.env = {
+    ...saved,
+    ENVIRONMENT: "prod",
+    LOCAL_REGION: region,
+    PEER_REGION: peer,
+    PRIMARY_REGION: "us-east-1",
+    SECONDARY_REGION: "us-east-2",
+    CONTROL_TABLE: "control",
+    PEER_HEALTH_URL: `https://api-${peer}.example.com/health`,
+    METRIC_NAMESPACE: "PaymentsDR",
+    PROBES_PER_MINUTE: "6",
+  };
+  jest.isolateModules(() => {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { mockClient } = require("aws-sdk-client-mock");
+    const lib = require("@aws-sdk/lib-dynamodb");
+    const cloudwatch = require("@aws-sdk/client-cloudwatch");
+    loaded = {
+      ddb: mockClient(lib.DynamoDBDocumentClient),
+      cw: mockClient(cloudwatch.CloudWatchClient),
+      sdk: { GetCommand: lib.GetCommand, PutCommand: lib.PutCommand, UpdateCommand: lib.UpdateCommand, PutMetricDataCommand: cloudwatch.PutMetricDataCommand },
+      handler: require("../../functions/canary/index").handler,
+    };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  });
+  process.env = saved;
+  return loaded;
+}
+
+const regions = { secondary: load("us-east-2"), primary: load("us-east-1") };
+function use(which: keyof typeof regions): Handler {
+  ({ ddb, cw, sdk } = regions[which]);
+  ddb.reset();
+  cw.reset();
+  ddb.on(sdk.PutCommand).resolves({});
+  ddb.on(sdk.UpdateCommand).resolves({});
+  cw.on(sdk.PutMetricDataCommand).resolves({});
+  return regions[which].handler;
+}
+const run = (which: keyof typeof regions): Handler => (e) => {
+  const handler = use(which);
+  answerControlReads();
+  if (failPuts) ddb.on(sdk.PutCommand).rejects(Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" }));
+  return handler(e);
+};
+let failPuts = false;
+const secondaryCanary = run("secondary");
+const primaryCanary = run("primary");
+
+/** What the control table answers, in whichever region's sandbox the next call uses. */
+let items: { primaryState: string | undefined; peerHeartbeatAgoMs: number } = { primaryState: "ACTIVE", peerHeartbeatAgoMs: 4000 };
+function controlItems(primaryState: string | undefined, peerHeartbeatAgoMs = 4000) {
+  items = { primaryState, peerHeartbeatAgoMs };
+}
+function answerControlReads() {
+  const { primaryState, peerHeartbeatAgoMs } = items;
+  ddb.on(sdk.GetCommand).callsFake((input: { Key: { pk: string } }) => {
+    if (input.Key.pk === "heartbeat#us-east-1" || input.Key.pk === "heartbeat#us-east-2") {
+      return { Item: { pk: input.Key.pk, region: input.Key.pk.split("#")[1], writtenAt: NOW - peerHeartbeatAgoMs, sequence: 1 } };
+    }
+    if (input.Key.pk === "region#us-east-1" && primaryState) {
+      return { Item: { pk: "region#us-east-1", region: "us-east-1", state: primaryState, epoch: 0, updatedAt: new Date(NOW).toISOString(), reason: "r", executionId: "e" } };
+    }
+    return {};
+  });
+}
+const metrics = () => cw.commandCalls(sdk.PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []) as { MetricName: string }[];
+const metric = (name: string) => metrics().find((m) => m.MetricName === name);
+const puts = () => ddb.commandCalls(sdk.PutCommand);
+const updates = () => ddb.commandCalls(sdk.UpdateCommand);
+
+beforeEach(() => {
+  controlItems("ACTIVE");
+  jest.spyOn(Date, "now").mockReturnValue(NOW);
+});
+afterEach(() => jest.restoreAllMocks());
+
+describe("canary", () => {
+  it("probes the peer once and publishes PeerHealthy=1 (high resolution), its heartbeat, the probe record and the peer heartbeat age", async () => {
+    const fetchSpy = jest.spyOn(globalThis, "fetch").mockResolvedValue(new Response("ok", { status: 200 }));
+    controlItems("ACTIVE");
+
+    const out = await secondaryCanary({ offsetSeconds: 10 });
+
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    expect(fetchSpy.mock.calls[0][0]).toBe("https://api-us-east-1.example.com/health");
+    expect(metric("PeerHealthy")).toMatchObject({
+      Value: 1,
+      StorageResolution: 1,
+      Dimensions: [{ Name: "Environment", Value: "prod" }, { Name: "Region", Value: "us-east-2" }, { Name: "Peer", Value: "us-east-1" }],
+    });
+    expect(metric("PeerHeartbeatAgeSeconds")).toMatchObject({ Value: 4, Unit: "Seconds" });
+    // ControlTable keeps the Date.now it was built with, so its timestamps are not the mocked NOW.
+    expect(puts()[0].args[0].input.Item).toMatchObject({ pk: "heartbeat#us-east-2", writtenAt: expect.any(Number) });
+    expect(updates()[0].args[0].input).toMatchObject({ Key: { pk: "probe#us-east-2#us-east-1" }, ExpressionAttributeValues: { ":s": 200 } });
+    expect(out).toMatchObject({ probe: { healthy: true, status: 200 }, failures: [] });
+  });
+
+  it("republishes PrimaryFenced from the control record in the secondary, at standard resolution", async () => {
+    jest.spyOn(globalThis, "fetch").mockResolvedValue(new Response("", { status: 503 }));
+    controlItems("DRAINED");
+
+    const out = await secondaryCanary();
+
+    expect(metric("PeerHealthy")).toMatchObject({ Value: 0 });
+    expect(metric("PrimaryFenced")).toMatchObject({ Value: 1, StorageResolution: 60, Dimensions: [{ Name: "Environment", Value: "prod" }] });
+    expect(out.primaryFenced).toBe(true);
+    controlItems("ACTIVE");
+    await secondaryCanary();
+    expect(metric("PrimaryFenced")).toMatchObject({ Value: 0 });
+  });
+
+  it("never publishes PrimaryFenced in the primary, nor from an unreadable record", async () => {
+    jest.spyOn(globalThis, "fetch").mockResolvedValue(new Response("", { status: 200 }));
+    controlItems("FENCED");
+    await primaryCanary();
+    expect(metric("PrimaryFenced")).toBeUndefined();
+    controlItems(undefined);
+    await secondaryCanary();
+    expect(metric("PrimaryFenced")).toBeUndefined();
+  });
+
+  it("records a failed probe (status 0) when the peer does not answer in time", async () => {
+    jest.spyOn(globalThis, "fetch").mockRejectedValue(Object.assign(new Error("The operation was aborted due to timeout"), { name: "TimeoutError" }));
+    controlItems("ACTIVE");
+
+    const out = await secondaryCanary();
+
+    expect(out.probe).toMatchObject({ healthy: false, status: 0, error: expect.stringContaining("TimeoutError") });
+    expect(updates()[0].args[0].input.ExpressionAttributeValues).toMatchObject({ ":s": 0, ":one": 1 });
+    expect(metric("PeerHealthy")).toMatchObject({ Value: 0 });
+  });
+
+  it("does every step it can, then fails the invocation when one step failed", async () => {
+    jest.spyOn(globalThis, "fetch").mockResolvedValue(new Response("", { status: 200 }));
+    controlItems("ACTIVE");
+    failPuts = true;
+
+    await expect(secondaryCanary()).rejects.toMatchObject({ name: "CanaryStepsFailedError", message: expect.stringContaining("writeHeartbeat") });
+    failPuts = false;
+    expect(metric("PeerHealthy")).toMatchObject({ Value: 1 });
+  });
+});

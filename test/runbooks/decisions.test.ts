@@ -1,0 +1,184 @@
+import type { RegionRecord } from "../../functions/lib/control-record";
+import {
+  antiFlap,
+  approvalRequired,
+  assessReplication,
+  decideAction,
+  detectionFromProbe,
+  localCounterpart,
+  nextActiveEpoch,
+  parseNameServer,
+  witnessConfirms,
+  witnessRegions,
+  type ActionInput,
+  type RunbookAction,
+  type TableReplicaStatus,
+} from "../../runbooks/lib/decisions";
+import type { Trigger } from "../../runbooks/lib/run";
+
+const P = "us-east-1";
+const S = "us-east-2";
+const record = (region: string, state: RegionRecord["state"], epoch = 0): RegionRecord => ({
+  pk: `region#${region}`,
+  region,
+  state,
+  epoch,
+  updatedAt: "2025-01-01T00:00:00.000Z",
+  reason: "test",
+  executionId: "x",
+});
+const alarmAbout = (subjectRegion: string): Trigger => ({
+  source: "alarm",
+  alarmName: "a",
+  alarmArn: "arn:a",
+  state: "ALARM",
+  changedAt: "2025-01-01T00:00:00Z",
+  eventId: "e",
+  subjectRegion,
+});
+const manual: Trigger = { source: "manual" };
+
+describe("decideAction", () => {
+  // [case, mode, region (runs in), trigger, local state, peer state, expected action]
+  const table: [string, ActionInput["mode"], string, Trigger, RegionRecord["state"] | null, RegionRecord["state"] | null, RunbookAction][] = [
+    ["alarm about the peer, local STANDBY → failover", "failover", S, alarmAbout(P), "STANDBY", "ACTIVE", "failover"],
+    ["alarm about the peer, peer already DRAINED, local STANDBY → failover", "failover", S, alarmAbout(P), "STANDBY", "DRAINED", "failover"],
+    ["alarm about the peer, local ACTIVE → notify only", "failover", P, alarmAbout(S), "ACTIVE", "STANDBY", "no-action"],
+    ["alarm about the peer, local FENCED → notify only (never auto-activate a fenced region)", "failover", P, alarmAbout(S), "FENCED", "ACTIVE", "no-action"],
+    ["alarm about the peer, local DRAINED → notify only", "failover", S, alarmAbout(P), "DRAINED", "ACTIVE", "no-action"],
+    ["own alarm while ACTIVE → drain self", "failover", P, alarmAbout(P), "ACTIVE", "STANDBY", "drain-self"],
+    ["own alarm while STANDBY → notify only", "failover", S, alarmAbout(S), "STANDBY", "ACTIVE", "no-action"],
+    ["own alarm while DRAINED → notify only", "failover", P, alarmAbout(P), "DRAINED", "STANDBY", "no-action"],
+    ["manual failover into STANDBY → failover", "failover", S, manual, "STANDBY", "ACTIVE", "failover"],
+    ["manual failover into FENCED → failover (operator decides)", "failover", S, manual, "FENCED", "ACTIVE", "failover"],
+    ["manual failover into ACTIVE → nothing to do", "failover", S, manual, "ACTIVE", "FENCED", "no-action"],
+    ["no local record → refuse", "failover", S, alarmAbout(P), null, "ACTIVE", "refuse"],
+    ["failback with primary FENCED, secondary ACTIVE → failback", "failback", P, manual, "FENCED", "ACTIVE", "failback"],
+    ["failback with both fenced → failback (restores a writer)", "failback", P, manual, "FENCED", "FENCED", "failback"],
+    ["failback with primary already ACTIVE → nothing to do", "failback", P, manual, "ACTIVE", "STANDBY", "no-action"],
+    ["failback with both ACTIVE → refuse (split brain)", "failback", P, manual, "ACTIVE", "ACTIVE", "refuse"],
+    ["failback from the secondary → refuse", "failback", S, manual, "STANDBY", "FENCED", "refuse"],
+    ["drill in a healthy pair → drill", "drill", S, manual, "STANDBY", "ACTIVE", "drill"],
+    ["drill while the secondary is ACTIVE → refuse", "drill", S, manual, "ACTIVE", "FENCED", "refuse"],
+    ["drill while the primary is not ACTIVE → refuse", "drill", S, manual, "STANDBY", "DRAINED", "refuse"],
+    ["drill from the primary → refuse", "drill", P, manual, "ACTIVE", "STANDBY", "refuse"],
+  ];
+
+  it.each(table)("%s", (_label, mode, region, trigger, localState, peerState, expected) => {
+    const peerRegion = region === P ? S : P;
+    const decision = decideAction({
+      mode,
+      trigger,
+      region,
+      peerRegion,
+      localRole: region === P ? "primary" : "secondary",
+      local: localState ? record(region, localState) : undefined,
+      peer: peerState ? record(peerRegion, peerState) : undefined,
+    });
+    expect(decision.action).toBe(expected);
+    expect(decision.reason.length).toBeGreaterThan(10);
+  });
+});
+
+describe("approvalRequired", () => {
+  it.each([
+    [{ requireApproval: true, automatic: false, autoFailover: true }, true],
+    [{ requireApproval: false, automatic: true, autoFailover: false }, true],
+    [{ requireApproval: false, automatic: true, autoFailover: true }, false],
+    [{ requireApproval: false, automatic: false, autoFailover: false }, false],
+  ])("%j → %s", (input, required) => {
+    expect(approvalRequired(input).required).toBe(required);
+  });
+});
+
+describe("antiFlap", () => {
+  const now = 1_000_000_000;
+  const last = (agoSeconds: number, executionName = "earlier") => ({ pk: "auto#x", region: S, executionName, startedAt: now - agoSeconds * 1000 });
+  it.each([
+    ["operator runs are never suppressed", { automatic: false, lastRun: last(1) }, false],
+    ["the first automatic run proceeds", { automatic: true, lastRun: undefined }, false],
+    ["an automatic run inside the interval is suppressed", { automatic: true, lastRun: last(60) }, true],
+    ["an automatic run after the interval proceeds", { automatic: true, lastRun: last(901) }, false],
+    ["a retried step does not suppress its own run", { automatic: true, lastRun: last(1, "me"), executionName: "me" }, false],
+  ])("%s", (_label, input, suppressed) => {
+    const d = antiFlap({ now, minIntervalSeconds: 900, ...input });
+    expect(d.suppressed).toBe(suppressed);
+    if (suppressed) expect(d.nextAllowedAt).toBe(now - 60_000 + 900_000);
+  });
+});
+
+describe("assessReplication", () => {
+  const now = 10_000_000;
+  const active = (table: string): TableReplicaStatus => ({ table, tableName: `t-${table}`, tableStatus: "ACTIVE", localReplicaStatus: "ACTIVE" });
+  const tables = [active("payments"), active("idempotency"), active("control")];
+  const heartbeat = (agoMs: number) => ({ pk: "heartbeat#p", region: P, writtenAt: now - agoMs, sequence: 1 });
+  const probe = (healthyAgoMs: number | undefined) => ({
+    pk: "probe#s#p",
+    observer: S,
+    target: P,
+    lastCheckedAt: now - 1000,
+    ...(healthyAgoMs === undefined ? {} : { lastHealthyAt: now - healthyAgoMs }),
+    lastStatus: 0,
+    consecutiveFailures: 3,
+  });
+
+  it("computes exposure as last-seen-healthy minus last replicated heartbeat, and the in-doubt window up to now", () => {
+    const a = assessReplication({ tables, peerHeartbeat: heartbeat(32_000), probe: probe(30_000), now, rpoSeconds: 60, peerRegion: P });
+    expect(a).toMatchObject({ verdict: "ok", exposureSeconds: 2, peerHeartbeatAgeSeconds: 32, inDoubtWindow: { from: now - 32_000, to: now } });
+  });
+
+  it.each<[string, Partial<Parameters<typeof assessReplication>[0]>, string]>([
+    ["a local replica UPDATING", { tables: [{ ...active("payments"), tableStatus: "UPDATING" }, active("idempotency"), active("control")] }, "replica-not-ready"],
+    ["the local replica entry not ACTIVE", { tables: [{ ...active("payments"), localReplicaStatus: "INACCESSIBLE_ENCRYPTION_CREDENTIALS" }] }, "replica-not-ready"],
+    ["DescribeTable failing", { tables: [{ ...active("payments"), error: "AccessDenied" }] }, "replica-not-ready"],
+    ["exposure over the RPO", { peerHeartbeat: heartbeat(200_000), probe: probe(100_000) }, "lag-exceeded"],
+    ["no heartbeat at all (exposure cannot be bounded)", { peerHeartbeat: undefined }, "lag-exceeded"],
+    ["no probe record: assume the peer wrote until now", { peerHeartbeat: heartbeat(90_000), probe: undefined }, "lag-exceeded"],
+    ["a peer never seen healthy since its last heartbeat", { peerHeartbeat: heartbeat(90_000), probe: probe(95_000) }, "ok"],
+  ])("verdict with %s", (_label, overrides, verdict) => {
+    const a = assessReplication({ tables, peerHeartbeat: heartbeat(3000), probe: probe(2000), now, rpoSeconds: 60, peerRegion: P, ...overrides });
+    expect(a.verdict).toBe(verdict);
+    if (verdict !== "ok") expect(a.problems.length).toBeGreaterThan(0);
+  });
+});
+
+describe("small rules", () => {
+  it("takes a new epoch past both regions' epochs", () => {
+    expect(nextActiveEpoch(record(S, "STANDBY", 1), record(P, "FENCED", 4))).toBe(5);
+    expect(nextActiveEpoch(undefined, undefined)).toBe(1);
+  });
+
+  it("confirms the witness only when every answer names the region", () => {
+    expect(witnessRegions([["us-east-", "2"], [" us-east-2 "]])).toEqual(["us-east-2", "us-east-2"]);
+    expect(witnessConfirms(["us-east-2"], "us-east-2")).toBe(true);
+    expect(witnessConfirms(["us-east-2", "us-east-1"], "us-east-2")).toBe(false);
+    expect(witnessConfirms([], "us-east-2")).toBe(false);
+  });
+
+  it.each([
+    ["192.0.2.53", { address: "192.0.2.53" }],
+    ["192.0.2.53:5353", { address: "192.0.2.53:5353" }],
+    ["[2001:db8::1]:53", { address: "[2001:db8::1]:53" }],
+    ["2001:db8::1", { address: "2001:db8::1" }],
+    ["ns-1.awsdns-01.org.", { host: "ns-1.awsdns-01.org" }],
+    ["ns-2.awsdns-02.com:53", { host: "ns-2.awsdns-02.com", port: 53 }],
+  ])("parses name server %s", (entry, expected) => {
+    expect(parseNameServer(entry)).toEqual(expected);
+  });
+
+  it("estimates the first failing probe after a drain", () => {
+    const drainedAt = 1_000_000;
+    const probeAt = (checkedAgo: number, failures: number) => ({ pk: "p", observer: S, target: P, lastCheckedAt: drainedAt + checkedAgo, lastStatus: 0, consecutiveFailures: failures });
+    expect(detectionFromProbe(probeAt(25_000, 2), drainedAt, 10_000)).toMatchObject({ detected: true, detectedAt: drainedAt + 15_000, detectionSeconds: 15 });
+    expect(detectionFromProbe(probeAt(5_000, 9), drainedAt, 10_000)).toMatchObject({ detected: true, detectedAt: drainedAt });
+    expect(detectionFromProbe(probeAt(-1, 3), drainedAt, 10_000).detected).toBe(false);
+    expect(detectionFromProbe({ ...probeAt(5000, 0) }, drainedAt, 10_000).detected).toBe(false);
+    expect(detectionFromProbe(undefined, drainedAt, 10_000).detected).toBe(false);
+  });
+
+  it("derives the local counterpart of a peer name or ARN", () => {
+    expect(localCounterpart("create-payment-us-east-2-prod", S, P)).toBe("create-payment-us-east-1-prod");
+    expect(localCounterpart(`arn:aws:lambda:${S}:1:function:create-payment-${S}-prod`, S, P)).toBe(`arn:aws:lambda:${P}:1:function:create-payment-${P}-prod`);
+    expect(() => localCounterpart("create-payment-prod", S, P)).toThrow(/does not contain the peer region/);
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * Structural rules over the RENDERED DR definition of each region (docs: SECURITY-CHECKLIST.md
+ * "Runbook behaviours" B1–B11). These read the graph; the executed scenarios prove behaviour.
+ */
+import aslValidator from "asl-validator";
+import { minimumExecutionTimeoutSeconds, type AslDefinition } from "../../runbooks/lib/asl";
+import { Harness } from "./support/harness";
+import { cycles, edges, functionOf, paths, reachable, tasks } from "./support/graph";
+import { PRIMARY, SECONDARY } from "./support/world";
+
+const harness = Harness.create();
+const TRANSIENT = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+  "Lambda.ClientExecutionTimeoutException",
+];
+
+describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => {
+  const def: AslDefinition = harness.definition(region);
+  const values = harness.values(region);
+  const fn = (name: string) => values.functionArns[name as keyof typeof values.functionArns];
+  const tasksOf = (name: string) => tasks(def).filter(([, s]) => functionOf(s) === fn(name)).map(([n]) => n);
+  const states = (type: string) => Object.entries(def.States).filter(([, s]) => s.Type === type);
+
+  it("passes asl-validator", () => {
+    const { isValid, errorsText } = aslValidator(structuredClone(def) as never);
+    expect(errorsText("\n")).toBe("");
+    expect(isValid).toBe(true);
+  });
+
+  it("starts by validating the input, and a bad input goes straight to a Fail state", () => {
+    expect(def.StartAt).toBe("ValidateInput");
+    const catchTargets = (def.States.ValidateInput.Catch as { Next: string }[]).map((c) => c.Next);
+    expect(catchTargets.map((t) => def.States[t].Type)).toEqual(["Fail"]);
+  });
+
+  it("has an overall TimeoutSeconds covering the longest mode", () => {
+    expect(def.TimeoutSeconds).toBeGreaterThanOrEqual(minimumExecutionTimeoutSeconds(values));
+  });
+
+  it("gives every Task a TimeoutSeconds, the transient-Lambda Retry and a States.ALL Catch", () => {
+    for (const [name, s] of tasks(def)) {
+      expect([name, typeof s.TimeoutSeconds]).toEqual([name, "number"]);
+      const retry = (s.Retry as { ErrorEquals: string[]; IntervalSeconds: number; MaxAttempts: number; BackoffRate: number }[]) ?? [];
+      const transient = retry.find((r) => TRANSIENT.every((e) => r.ErrorEquals.includes(e)));
+      expect([name, transient && { i: transient.IntervalSeconds, b: transient.BackoffRate, ok: transient.MaxAttempts <= 6 }]).toEqual([name, { i: 2, b: 2, ok: true }]);
+      // Side-effecting steps never retry on arbitrary errors (checklist B8).
+      expect([name, retry.some((r) => r.ErrorEquals.includes("States.ALL") || r.ErrorEquals.includes("States.TaskFailed"))]).toEqual([name, false]);
+      const catches = (s.Catch as { ErrorEquals: string[] }[]) ?? [];
+      expect([name, catches.at(-1)?.ErrorEquals]).toEqual([name, ["States.ALL"]]);
+    }
+  });
+
+  it("uses one invocation style: lambda:invoke (the approval's .waitForTaskToken variant included)", () => {
+    for (const [name, s] of tasks(def)) {
+      expect([name, s.Resource]).toEqual([name, expect.stringMatching(/^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/)]);
+    }
+  });
+
+  it("gives .waitForTaskToken Tasks a HeartbeatSeconds below their TimeoutSeconds", () => {
+    const callbacks = tasks(def).filter(([, s]) => String(s.Resource).endsWith(".waitForTaskToken"));
+    expect(callbacks.map(([n]) => n)).toEqual(["RequestApproval"]);
+    for (const [, s] of callbacks) {
+      expect(s.TimeoutSeconds).toBe(values.approvalTimeoutSeconds);
+      expect(s.HeartbeatSeconds).toBe(values.approvalHeartbeatSeconds);
+      expect(s.HeartbeatSeconds as number).toBeLessThan(s.TimeoutSeconds as number);
+    }
+  });
+
+  it("gives every Choice a Default (no States.NoChoiceMatched escapes the failure path)", () => {
+    for (const [name, s] of states("Choice")) expect([name, typeof s.Default]).toEqual([name, "string"]);
+  });
+
+  it("reaches every state from StartAt", () => {
+    const seen = reachable(def, def.StartAt);
+    expect(Object.keys(def.States).filter((s) => !seen.has(s))).toEqual([]);
+  });
+
+  it("bounds every cycle with a counter Choice (checklist B11)", () => {
+    const loops = cycles(def);
+    expect(loops.length).toBe(4); // DNS, sentinel, detection, peer execution
+    for (const scc of loops) {
+      const members = new Set(scc);
+      const counter = scc
+        .map((n) => def.States[n])
+        .find((s) => s.Type === "Pass" && /^States\.MathAdd\(\$\.loops\.(\w+)\.count, 1\)$/.test(String((s.Parameters as Record<string, string>)?.["count.$"])));
+      expect(counter).toBeDefined();
+      const loop = /\$\.loops\.(\w+)\.count/.exec(String((counter!.Parameters as Record<string, string>)["count.$"]))![1];
+      const bound = scc
+        .map((n) => def.States[n])
+        .flatMap((s) => (s.Type === "Choice" ? (s.Choices as Record<string, unknown>[]) : []))
+        .find((c) => c.Variable === `$.loops.${loop}.count` && typeof c.NumericGreaterThanEquals === "number" && !members.has(String(c.Next)));
+      expect([scc.sort().join(","), bound !== undefined]).toEqual([scc.sort().join(","), true]);
+    }
+  });
+
+  it("sends every Catch of a run that may hold the lease through notify → (report, release) → Fail, never to Succeed (checklist B9)", () => {
+    // The failure path's own steps catch forward along it (a failed notification still releases).
+    const failurePath = new Set(["NotifyFailure", "WriteFailureReport", "ReleaseLeaseAfterFailure", "ValidateInput"]);
+    const catchTargets = edges(def).filter((e) => e.kind === "catch" && !failurePath.has(e.from)).map((e) => e.to);
+    expect(catchTargets.length).toBeGreaterThan(30);
+    for (const target of new Set(catchTargets)) {
+      for (const path of paths(def, target)) {
+        const end = def.States[path[path.length - 1]];
+        expect([path.join(" > "), end.Type]).toEqual([path.join(" > "), "Fail"]);
+        expect(path).toContain("NotifyFailure");
+        expect(path).toContain("ChooseFailureCleanup");
+      }
+    }
+    // The cleanup junction releases whenever the run holds the lease.
+    const cleanup = def.States.ChooseFailureCleanup;
+    const held = (cleanup.Choices as { Next: string }[])[0].Next;
+    expect(paths(def, held).every((p) => p.includes("ReleaseLeaseAfterFailure"))).toBe(true);
+    expect(paths(def, held).every((p) => p.includes("WriteFailureReport"))).toBe(true);
+  });
+
+  it("notifies on every failure path that starts after validation", () => {
+    const notify = fn("notify");
+    expect(functionOf(def.States.NotifyFailure)).toBe(notify);
+    expect((def.States.NotifyFailure.Parameters as { Payload: { event: string } }).Payload.event).toBe("failed");
+  });
+
+  it("makes promotion unreachable without fencing or draining the old writer first, and without the settle wait (checklist B3)", () => {
+    const promotions = tasksOf("promote-local");
+    expect(promotions.sort()).toEqual(["PromoteLocalRegion", "PromotePrimary", "PromoteSecondary"]);
+    const fencing = tasks(def)
+      .filter(([, s]) => functionOf(s) === fn("set-peer-state") && ["FENCED", "DRAINED"].includes((s.Parameters as { Payload: { state: string } }).Payload.state))
+      .map(([n]) => n);
+    const settles = states("Wait").map(([n]) => n).filter((n) => /Settle/.test(n));
+    expect(fencing.sort()).toEqual(["DrainPrimary", "FenceOldPrimary", "FenceSecondary"]);
+    for (const promote of promotions) {
+      expect([promote, reachable(def, def.StartAt, new Set(fencing)).has(promote)]).toEqual([promote, false]);
+      expect([promote, reachable(def, def.StartAt, new Set(settles)).has(promote)]).toEqual([promote, false]);
+    }
+    // Failback promotes only after the sentinel proof.
+    expect(reachable(def, def.StartAt, new Set(["IsSentinelReplicated"])).has("PromotePrimary")).toBe(false);
+  });
+
+  it("changes nothing before the lease is held", () => {
+    const changing = ["set-peer-state", "promote-local", "drain-local", "write-sentinel", "restore-write-function", "publish-fence-metric", "compensate", "stop-peer-writes", "start-peer-failback", "request-approval"].flatMap(tasksOf);
+    const withoutLease = reachable(def, def.StartAt, new Set(["AcquireLease"]));
+    expect(changing.filter((s) => withoutLease.has(s))).toEqual([]);
+  });
+
+  it("keeps the dry-run read-only: from its first step only reads and one notification are reachable", () => {
+    // Sound because only AcquireLease writes $.steps.lease and it is unreachable from the dry-run,
+    // so ChooseFailureCleanup always takes its default (no report, no release) in a dry-run.
+    const leaseWriters = Object.entries(def.States).filter(([, s]) => s.ResultPath === "$.steps.lease").map(([n]) => n);
+    expect(leaseWriters).toEqual(["AcquireLease"]);
+    const dry = reachable(def, "InspectLease", new Set(["WriteFailureReport"]));
+    const invoked = [...dry].filter((s) => def.States[s].Type === "Task").map((s) => functionOf(def.States[s]));
+    const allowed = ["inspect-lease", "assess-regions", "check-replication", "confirm-dns", "summarize-dry-run", "notify"].map(fn);
+    expect(invoked.filter((f) => !allowed.includes(f))).toEqual([]);
+    expect(dry.has("AcquireLease")).toBe(false);
+  });
+
+  it("uses no Route 53 control-plane call and invokes only this region's functions (checklist B1, B2)", () => {
+    const text = JSON.stringify(def);
+    expect(text).not.toMatch(/route53|ChangeResourceRecordSets|UpdateHealthCheck|GetHostedZone|aws-sdk:/i);
+    const arns = text.match(/arn:aws:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^"]+/g) ?? [];
+    expect(arns.length).toBeGreaterThan(0);
+    expect(arns.filter((a) => a.split(":")[3] !== region)).toEqual([]);
+  });
+});

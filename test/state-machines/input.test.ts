@@ -1,0 +1,35 @@
+import { Harness } from "./support/harness";
+import { PRIMARY, SECONDARY } from "./support/world";
+
+const harness = Harness.create();
+
+const BAD_INPUTS: [string, unknown, string][] = [
+  ["an unknown mode", { mode: "teleport", targetRegion: SECONDARY }, "mode"],
+  ["a failover for another region", { mode: "failover", targetRegion: PRIMARY }, "targetRegion"],
+  ["a failover without a target region", { mode: "failover" }, "targetRegion"],
+  ["a failback started in the secondary", { mode: "failback", targetRegion: SECONDARY }, "failback runs in the primary"],
+  ["a malformed hold", { mode: "drill", targetRegion: SECONDARY, holdSeconds: -5 }, "holdSeconds"],
+  ["a hold outside a drill", { mode: "failover", targetRegion: SECONDARY, holdSeconds: 30 }, "holdSeconds"],
+  ["an unknown field", { mode: "failover", targetRegion: SECONDARY, force: true }, "force"],
+  ["a malformed alarm trigger", { mode: "failover", targetRegion: SECONDARY, trigger: { source: "alarm", alarmName: "x" } }, "trigger"],
+  ["an alarm about a third region", {
+    mode: "failover",
+    targetRegion: SECONDARY,
+    trigger: { source: "alarm", alarmName: "a", alarmArn: "arn:a", state: "ALARM", changedAt: "2025-01-01T00:00:00Z", eventId: "e", subjectRegion: "eu-west-1" },
+  }, "subjectRegion"],
+  ["not an object", "failover", "expected object"],
+];
+
+describe("input validation (before any side effect)", () => {
+  it.each(BAD_INPUTS)("rejects %s with InvalidInputError and makes no AWS call at all", async (_label, input, mentions) => {
+    const world = harness.reset();
+
+    const result = await harness.run(SECONDARY, input);
+
+    expect(result).toMatchObject({ status: "FAILED", error: "InvalidInputError" });
+    expect(result.cause).toContain(mentions);
+    expect(result.states).toEqual(["ValidateInput", "RejectInput"]);
+    expect(world.calls).toEqual([]);
+    expect(world.notifications).toEqual([]);
+  });
+});

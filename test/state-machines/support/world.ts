@@ -1,0 +1,245 @@
+/**
+ * A small in-memory model of the two regions the runbooks act on: per-region replicas of the
+ * control table (with replication that can lag, pause or stop), table statuses, CloudWatch
+ * metrics, SNS inboxes, evidence buckets, write-function concurrency, the DNS witness, and
+ * "region down". Tests assert on this model's state, not only on which SDK calls were made.
+ *
+ * Limits (what it cannot prove): the condition/update expressions understood are exactly the
+ * ones functions/lib/control-record.ts sends (anything else throws, so a change there shows up
+ * here); replication is item-by-item and instantaneous unless paused; DNS follows a simple rule
+ * (below), not Route 53's health checkers.
+ */
+export const PRIMARY = "us-east-1";
+export const SECONDARY = "us-east-2";
+export const ACCOUNT = "123456789012";
+export const ENVIRONMENT = "test";
+export const CONTROL_TABLE = "payments-dr-control-global-test";
+export const PAYMENTS_TABLE = "payments-dr-payments-global-test";
+export const IDEMPOTENCY_TABLE = "payments-dr-idempotency-global-test";
+export const REGIONS = [PRIMARY, SECONDARY] as const;
+export type Region = (typeof REGIONS)[number];
+
+export const peerOf = (r: string) => (r === PRIMARY ? SECONDARY : PRIMARY);
+export const writeFunctionName = (region: string) => `create-payment-${region}-${ENVIRONMENT}`;
+export const writeFunctionArn = (region: string) => `arn:aws:lambda:${region}:${ACCOUNT}:function:${writeFunctionName(region)}`;
+
+export type Item = Record<string, unknown> & { pk: string };
+
+export interface Call {
+  seq: number;
+  region: string;
+  service: string;
+  op: string;
+  detail?: unknown;
+}
+
+export interface Effect {
+  seq: number;
+  kind: string;
+  region: string;
+  detail: string;
+}
+
+export interface MetricPoint {
+  region: string;
+  name: string;
+  value: number;
+  dimensions: Record<string, string>;
+  storageResolution?: number;
+}
+
+export interface Notification {
+  region: string;
+  topicArn: string;
+  subject: string;
+  message: string;
+  attributes: Record<string, string>;
+}
+
+export class ConditionFailed extends Error {
+  constructor() {
+    super("The conditional request failed");
+    this.name = "ConditionFailed";
+  }
+}
+
+export class RegionDownError extends Error {
+  constructor(region: string) {
+    super(`connect ETIMEDOUT (${region} is down)`);
+    this.name = "TimeoutError";
+  }
+}
+
+export class World {
+  seq = 0;
+  readonly calls: Call[] = [];
+  readonly effects: Effect[] = [];
+  readonly tables = new Map<string, Map<string, Item>>(REGIONS.map((r) => [r, new Map()]));
+  readonly tableStatus = new Map<string, Map<string, { status: string; replicas: Record<string, string> }>>();
+  readonly down = new Set<string>();
+  /** Replication from → to paused: writes queue until resumed. */
+  readonly paused = new Set<string>();
+  private readonly pending = new Map<string, (() => void)[]>();
+  readonly metrics: MetricPoint[] = [];
+  readonly notifications: Notification[] = [];
+  readonly objects = new Map<string, string>();
+  readonly concurrency = new Map<string, number | undefined>();
+  readonly tags = new Map<string, Record<string, string>>();
+  dnsMode: "follow-health" | "stuck" = "follow-health";
+  stuckAnswer: string[] = [PRIMARY];
+  dnsQueries = 0;
+  /** Called after every control-table write in any region (after replication). */
+  readonly onControlWrite: ((region: string, item: Item | undefined, key: string) => void)[] = [];
+
+  constructor() {
+    for (const r of REGIONS) {
+      this.tableStatus.set(
+        r,
+        new Map(
+          [PAYMENTS_TABLE, IDEMPOTENCY_TABLE, CONTROL_TABLE].map((t) => [t, { status: "ACTIVE", replicas: { [peerOf(r)]: "ACTIVE" } }]),
+        ),
+      );
+      this.concurrency.set(writeFunctionArn(r), 50);
+      this.tags.set(writeFunctionArn(r), {});
+    }
+  }
+
+  // --- bookkeeping ---------------------------------------------------------------------------
+  /** Services that fail every call (e.g. "sns"), as an outage of that service would. */
+  readonly broken = new Set<string>();
+
+  call(region: string, service: string, op: string, detail?: unknown): void {
+    this.calls.push({ seq: ++this.seq, region, service, op, detail });
+    if (this.down.has(region)) throw new RegionDownError(region);
+    if (this.broken.has(service)) throw Object.assign(new Error(`${service} is unavailable`), { name: "ServiceUnavailable" });
+  }
+
+  effect(kind: string, region: string, detail: string): void {
+    this.effects.push({ seq: ++this.seq, kind, region, detail });
+  }
+
+  /** Calls that change something (everything except reads and DNS queries). */
+  writes(): Call[] {
+    const reads = new Set(["get", "describe-table", "get-function-concurrency", "list-tags", "describe-execution", "resolve-txt"]);
+    return this.calls.filter((c) => !reads.has(c.op));
+  }
+
+  // --- control table ---------------------------------------------------------------------------
+  table(region: string): Map<string, Item> {
+    return this.tables.get(region) as Map<string, Item>;
+  }
+
+  item(region: string, pk: string): Item | undefined {
+    return this.table(region).get(pk);
+  }
+
+  regionRecord(replica: string, of: string): { state: string; epoch: number; executionId: string } | undefined {
+    return this.item(replica, `region#${of}`) as { state: string; epoch: number; executionId: string } | undefined;
+  }
+
+  /** Writes an item in one region's replica and replicates it (unless paused or a side is down). */
+  write(region: string, key: string, item: Item | undefined): void {
+    const apply = (r: string) => {
+      if (item) this.table(r).set(key, structuredClone(item));
+      else this.table(r).delete(key);
+    };
+    apply(region);
+    const peer = peerOf(region);
+    const link = `${region}->${peer}`;
+    if (this.paused.has(link) || this.down.has(peer) || this.down.has(region)) {
+      this.pending.set(link, [...(this.pending.get(link) ?? []), () => apply(peer)]);
+    } else {
+      apply(peer);
+    }
+    for (const hook of this.onControlWrite) hook(region, item, key);
+  }
+
+  /** Puts an item in both replicas (or only the listed ones) without recording a call. */
+  seed(item: Item, regions: readonly string[] = REGIONS): void {
+    for (const r of regions) this.table(r).set(item.pk, structuredClone(item));
+  }
+
+  pauseReplication(from: string, to: string): void {
+    this.paused.add(`${from}->${to}`);
+  }
+
+  resumeReplication(from: string, to: string): void {
+    const link = `${from}->${to}`;
+    this.paused.delete(link);
+    for (const apply of this.pending.get(link) ?? []) apply();
+    this.pending.delete(link);
+  }
+
+  // --- metrics and DNS -----------------------------------------------------------------------
+  lastMetric(region: string, name: string): MetricPoint | undefined {
+    return [...this.metrics].reverse().find((m) => m.region === region && m.name === name);
+  }
+
+  primaryFenced: boolean = false;
+
+  /**
+   * The witness answer: the primary while it is up, may serve (its own record is not
+   * FENCED/DRAINED) and the fence alarm in the secondary is not set; otherwise the secondary.
+   */
+  dnsAnswer(): string[] {
+    if (this.dnsMode === "stuck") return this.stuckAnswer;
+    const fence = this.lastMetric(SECONDARY, "PrimaryFenced");
+    const fenced = fence ? fence.value === 1 : this.primaryFenced;
+    const own = this.regionRecord(PRIMARY, PRIMARY);
+    const serves = own !== undefined && own.state !== "FENCED" && own.state !== "DRAINED";
+    return !this.down.has(PRIMARY) && serves && !fenced ? [PRIMARY] : [SECONDARY];
+  }
+
+  // --- scenario set-ups ----------------------------------------------------------------------
+  /** Normal operation: primary ACTIVE, secondary STANDBY, both canaries writing, peers seen healthy. */
+  static healthy(now = Date.now()): World {
+    const w = new World();
+    w.seedRegion(PRIMARY, "ACTIVE", 0, now - 60_000);
+    w.seedRegion(SECONDARY, "STANDBY", 0, now - 60_000);
+    for (const r of REGIONS) {
+      w.seed({ pk: `heartbeat#${r}`, region: r, writtenAt: now - 3000, sequence: Math.floor((now - 3000) / 1000) });
+      w.seed(probe(r, peerOf(r), now - 2000, now - 2000, 0));
+    }
+    return w;
+  }
+
+  /** After an automatic failover: primary FENCED (epoch 0), secondary ACTIVE (epoch 1), fence metric set, primary's writes stopped. */
+  static failedOver(now = Date.now()): World {
+    const w = World.healthy(now);
+    w.seedRegion(PRIMARY, "FENCED", 0, now - 30_000);
+    w.seedRegion(SECONDARY, "ACTIVE", 1, now - 30_000);
+    w.metrics.push({ region: SECONDARY, name: "PrimaryFenced", value: 1, dimensions: { Environment: ENVIRONMENT } });
+    w.concurrency.set(writeFunctionArn(PRIMARY), 0);
+    w.tags.set(writeFunctionArn(PRIMARY), { "payments-dr:reserved-concurrency-before-fence": "50" });
+    return w;
+  }
+
+  seedRegion(region: string, state: string, epoch: number, at: number): void {
+    this.seed({
+      pk: `region#${region}`,
+      region,
+      state,
+      epoch,
+      updatedAt: new Date(at).toISOString(),
+      reason: "seeded by the test",
+      executionId: "seed",
+    });
+  }
+
+  /** The canary of `observer` saw `target` fail `failures` times, the last at `checkedAt`. */
+  recordFailingProbes(observer: string, target: string, checkedAt: number, lastHealthyAt: number, failures: number): void {
+    this.seed(probe(observer, target, checkedAt, lastHealthyAt, failures));
+  }
+}
+
+function probe(observer: string, target: string, checkedAt: number, lastHealthyAt: number, failures: number): Item {
+  return {
+    pk: `probe#${observer}#${target}`,
+    observer,
+    target,
+    lastCheckedAt: checkedAt,
+    lastHealthyAt,
+    lastStatus: failures > 0 ? 0 : 200,
+    consecutiveFailures: failures,
+  };
+}
