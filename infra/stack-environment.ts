@@ -68,6 +68,7 @@ export function regionalEnvironment(input: RegionalEnvironmentInput): Partial<Re
     DNS_WITNESS_NAME: witnessName(config.hostedZoneName),
     ZONE_NAME_SERVERS: pulumi.output(input.zoneNameServers).apply((ns) => ns.join(",")),
     PEER_WRITE_FUNCTION_NAME: resourceName(WRITE_FUNCTION, spec.peer, env),
+    LOCAL_WRITE_FUNCTION_NAME: resourceName(WRITE_FUNCTION, spec.region, env),
     STATE_MACHINE_ARN: pulumi.output(input.accountId).apply((id) => stateMachineArn(spec.region, id, env)),
     PEER_STATE_MACHINE_ARN: pulumi.output(input.accountId).apply((id) => stateMachineArn(spec.peer, id, env)),
     AUTO_FAILOVER: String(config.autoFailover),

@@ -80,7 +80,7 @@ export const runbookFunctions: LambdaSpec[] = [
   step(
     "restore-write-function",
     "RestorePrimaryWriteFunction: undo a failover's direct stop of this region's write function",
-    ["LOCAL_REGION", "PEER_REGION", "PEER_WRITE_FUNCTION_NAME", "DR_OPERATIONS_ROLE_ARN"],
+    ["LOCAL_REGION", "LOCAL_WRITE_FUNCTION_NAME", "DR_OPERATIONS_ROLE_ARN"],
     ["dr-operations:assume"],
   ),
   step(
@@ -147,6 +147,6 @@ export const runbookFunctions: LambdaSpec[] = [
       "PROBES_PER_MINUTE",
     ],
     permissions: ["control-table:write", "metrics:put"],
-    trigger: { kind: "schedule", rate: "1 minute" },
+    trigger: { kind: "canary-ticker" },
   },
 ];

@@ -4,7 +4,7 @@
  * `fail` means this region should not be trusted with traffic (503); `warn` is for an operator to
  * look at but does not by itself make the region unfit (200, overall "degraded").
  */
-import { mayServe, type Heartbeat, type RegionRecord } from "../lib/control-record";
+import { mayServe, type Heartbeat, type RegionRecord } from "../lib/control-schema";
 import { errorName } from "../lib/observability";
 
 export type CheckStatus = "ok" | "warn" | "fail";

@@ -37,6 +37,7 @@ export const STACK_ENVIRONMENT = {
   ZONE_NAME_SERVERS: "comma-separated authoritative name servers of the hosted zone",
   DR_OPERATIONS_ROLE_ARN: "cross-region DR operations role the runbook functions may assume",
   PEER_WRITE_FUNCTION_NAME: "the peer region's create-payment function (fenced directly, best effort)",
+  LOCAL_WRITE_FUNCTION_NAME: "this region's create-payment function (restored at failback)",
   PEER_STATE_MACHINE_ARN: "the peer region's DR state machine",
   STATE_MACHINE_ARN: "this region's DR state machine",
   EVIDENCE_BUCKET: "this region's drill/failover evidence bucket (Object Lock)",
@@ -118,6 +119,8 @@ export interface LambdaSpec {
     | { kind: "dynamodb-stream"; table: "payments"; batchSize: number; maximumRetryAttempts: number }
     | { kind: "sqs"; queue: "processing"; batchSize: number }
     | { kind: "schedule"; rate: "1 minute" }
+    /** Invoked by the region's canary ticker (an Express state machine spacing probes within a minute). */
+    | { kind: "canary-ticker" }
     | { kind: "eventbridge" }
     | { kind: "state-machine" }
     | { kind: "manual" };

@@ -1,15 +1,8 @@
 /**
- * Schema validation for everything that runs in Lambda. `zod/mini` keeps bundles small (~20 KB
- * with English messages, against ~440 KB for classic zod); this module installs the English
- * locale once and turns issues into messages that name the field and what is allowed.
+ * Turns schema issues into messages that name the field and what is allowed. Schemas themselves
+ * are written with `import * as z from "./zod"` (zod/mini with English messages).
  */
-import * as z from "./zod";
-
-/**
- * @deprecated Import `* as z from "./zod"` instead: re-exporting the namespace defeats
- * tree-shaking. Kept only until every consumer has moved.
- */
-export { z };
+import type * as z from "./zod";
 
 export interface FieldProblem {
   field: string;

@@ -4,7 +4,8 @@
  * cache, so a fence takes effect within that window). A record that cannot be read refuses
  * writes: with the control table unreachable we cannot know we are not fenced (fail closed).
  */
-import { writeDecision, type RegionStateCache, type WriteDecision, type WriteRefusal } from "./control-record";
+import type { RegionStateCache } from "./control-record";
+import { writeDecision, type WriteDecision, type WriteRefusal } from "./control-schema";
 import { errorName } from "./observability";
 
 export async function checkWriteGuard(cache: RegionStateCache, region: string): Promise<WriteDecision> {

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CONTROL_TABLE_HASH_KEY, CONTROL_TABLE_TTL_ATTRIBUTE, initialRegionRecord } from "../../functions/lib/control-record";
+import { CONTROL_TABLE_HASH_KEY, CONTROL_TABLE_TTL_ATTRIBUTE, initialRegionRecord } from "../../functions/lib/control-schema";
 import { GLOBAL, resourceName } from "../naming";
 
 export interface GlobalTablesArgs {

@@ -2,7 +2,7 @@
  * The runbooks' decisions, as pure functions of what the handlers read. Each one is table-tested
  * in test/runbooks/decisions.test.ts; handlers only gather inputs and act on the result.
  */
-import type { AutomaticRun, Heartbeat, ProbeRecord, RegionRecord, RegionState } from "../../functions/lib/control-record";
+import type { AutomaticRun, Heartbeat, ProbeRecord, RegionRecord, RegionState } from "../../functions/lib/control-schema";
 import type { DryRunTarget, Trigger } from "./run";
 
 // ---------------------------------------------------------------------------------------------
@@ -315,21 +315,4 @@ export function detectionFromProbe(probe: ProbeRecord | undefined, drainedAt: nu
     detectionSeconds: Math.round((firstFailure - drainedAt) / 100) / 10,
     consecutiveFailures: probe.consecutiveFailures,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Local counterpart of a peer resource name
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Physical names are `{service}-{region}-{environment}` (infra/naming.ts) and ARNs embed the region,
- * so the local counterpart of a peer function is the same string with the region swapped.
- * Used to find this region's write function from `PEER_WRITE_FUNCTION_NAME` until the stack
- * passes the local name directly.
- */
-export function localCounterpart(peerNameOrArn: string, peerRegion: string, localRegion: string): string {
-  if (!peerNameOrArn.includes(peerRegion)) {
-    throw new Error(`${peerNameOrArn} does not contain the peer region ${peerRegion}; cannot derive the ${localRegion} counterpart`);
-  }
-  return peerNameOrArn.split(peerRegion).join(localRegion);
 }

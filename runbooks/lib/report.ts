@@ -14,7 +14,7 @@
  * - rpoExposureSeconds: max(0, last seen healthy − last replicated heartbeat); writes of the peer in
  *   the in-doubt window [last replicated heartbeat, check time] may be missing.
  */
-import type { RunbookMode } from "../../functions/lib/control-record";
+import type { RunbookMode } from "../../functions/lib/control-schema";
 import type { RunState } from "./steps";
 
 export const REPORT_KIND = "payments-dr/run-report";

@@ -6,7 +6,7 @@
  * with {@link normalizeExecutionInput} — a pure function: bad input is rejected here, before the
  * lease, a notification or any other side effect.
  */
-import type { RunbookMode } from "../../functions/lib/control-record";
+import type { RunbookMode } from "../../functions/lib/control-schema";
 import * as z from "../../functions/lib/zod";
 import { parseWith, type FieldProblem } from "../../functions/lib/validation";
 

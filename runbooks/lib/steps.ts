@@ -4,7 +4,7 @@
  * parses it with these schemas, so a change in one handler's output breaks the consumer's tests,
  * not a production run.
  */
-import type { Lease, RegionRecord } from "../../functions/lib/control-record";
+import type { Lease, RegionRecord } from "../../functions/lib/control-schema";
 import * as z from "../../functions/lib/zod";
 import { RUNBOOK_MODES, runSchema } from "./run";
 

@@ -5,7 +5,6 @@ import {
   assessReplication,
   decideAction,
   detectionFromProbe,
-  localCounterpart,
   nextActiveEpoch,
   parseNameServer,
   witnessConfirms,
@@ -174,11 +173,5 @@ describe("small rules", () => {
     expect(detectionFromProbe(probeAt(-1, 3), drainedAt, 10_000).detected).toBe(false);
     expect(detectionFromProbe({ ...probeAt(5000, 0) }, drainedAt, 10_000).detected).toBe(false);
     expect(detectionFromProbe(undefined, drainedAt, 10_000).detected).toBe(false);
-  });
-
-  it("derives the local counterpart of a peer name or ARN", () => {
-    expect(localCounterpart("create-payment-us-east-2-prod", S, P)).toBe("create-payment-us-east-1-prod");
-    expect(localCounterpart(`arn:aws:lambda:${S}:1:function:create-payment-${S}-prod`, S, P)).toBe(`arn:aws:lambda:${P}:1:function:create-payment-${P}-prod`);
-    expect(() => localCounterpart("create-payment-prod", S, P)).toThrow(/does not contain the peer region/);
   });
 });

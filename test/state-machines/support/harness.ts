@@ -70,6 +70,7 @@ export function regionEnvironment(region: string, overrides: Record<string, stri
     ZONE_NAME_SERVERS: "192.0.2.53,192.0.2.54:53",
     DR_OPERATIONS_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/payments-dr-dr-operations-global-${ENVIRONMENT}`,
     PEER_WRITE_FUNCTION_NAME: writeFunctionName(peer),
+    LOCAL_WRITE_FUNCTION_NAME: writeFunctionName(region),
     PEER_STATE_MACHINE_ARN: stateMachineArn(peer),
     STATE_MACHINE_ARN: stateMachineArn(region),
     EVIDENCE_BUCKET: `payments-dr-evidence-${region}-${ENVIRONMENT}-${ACCOUNT}`,

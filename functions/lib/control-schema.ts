@@ -1,0 +1,177 @@
+/**
+ * The control table's items as data: keys, schemas, types and the pure rules that read them.
+ * No AWS SDK here, so code that only needs the shapes (runbook decisions, step schemas, the
+ * infra's seed items) does not pull the DynamoDB client into its bundle.
+ * Reading and writing the items is control-record.ts's job (see its header for the item list).
+ */
+import * as z from "./zod";
+import { formatProblems, describeIssues } from "./validation";
+
+export const CONTROL_TABLE_HASH_KEY = "pk";
+/** TTL attribute (epoch seconds). TTL deletion is lazy (up to days), so code always compares expiry itself. */
+export const CONTROL_TABLE_TTL_ATTRIBUTE = "expiresAt";
+
+export const REGION_STATES = ["ACTIVE", "STANDBY", "FENCED", "DRAINED"] as const;
+export type RegionState = (typeof REGION_STATES)[number];
+
+export const RUNBOOK_MODES = ["failover", "failback", "drill", "dry-run"] as const;
+export type RunbookMode = (typeof RUNBOOK_MODES)[number];
+
+export const controlKeys = {
+  region: (region: string) => `region#${region}`,
+  heartbeat: (region: string) => `heartbeat#${region}`,
+  probe: (observer: string, target: string) => `probe#${observer}#${target}`,
+  lease: () => "lease",
+  automaticRun: (region: string) => `auto#${region}`,
+  sentinel: (id: string) => `sentinel#${id}`,
+  approval: (executionName: string) => `approval#${executionName}`,
+};
+
+const isoTime = z.string().check(z.iso.datetime());
+const epochMillis = z.number().check(z.int(), z.nonnegative());
+const epochSeconds = z.number().check(z.int(), z.nonnegative());
+
+export const regionRecordSchema = z.object({
+  pk: z.string(),
+  region: z.string().check(z.minLength(1)),
+  state: z.enum(REGION_STATES),
+  epoch: z.number().check(z.int(), z.nonnegative()),
+  updatedAt: isoTime,
+  reason: z.string().check(z.maxLength(1000)),
+  executionId: z.string().check(z.minLength(1)),
+});
+export type RegionRecord = z.infer<typeof regionRecordSchema>;
+
+export const heartbeatSchema = z.object({
+  pk: z.string(),
+  region: z.string(),
+  writtenAt: epochMillis,
+  sequence: z.number().check(z.int(), z.nonnegative()),
+});
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+export const probeSchema = z.object({
+  pk: z.string(),
+  observer: z.string(),
+  target: z.string(),
+  lastCheckedAt: epochMillis,
+  lastHealthyAt: z.optional(epochMillis),
+  lastStatus: z.number().check(z.int()),
+  consecutiveFailures: z.number().check(z.int(), z.nonnegative()),
+});
+export type ProbeRecord = z.infer<typeof probeSchema>;
+
+export const leaseSchema = z.object({
+  pk: z.string(),
+  holder: z.string().check(z.minLength(1)),
+  mode: z.enum(RUNBOOK_MODES),
+  region: z.string(),
+  acquiredAt: epochMillis,
+  expiresAt: epochSeconds,
+});
+export type Lease = z.infer<typeof leaseSchema>;
+
+export const automaticRunSchema = z.object({
+  pk: z.string(),
+  region: z.string(),
+  executionName: z.string(),
+  startedAt: epochMillis,
+});
+export type AutomaticRun = z.infer<typeof automaticRunSchema>;
+
+export const sentinelSchema = z.object({
+  pk: z.string(),
+  id: z.string(),
+  region: z.string(),
+  writtenAt: epochMillis,
+  expiresAt: epochSeconds,
+});
+export type Sentinel = z.infer<typeof sentinelSchema>;
+
+export const approvalSchema = z.object({
+  pk: z.string(),
+  executionName: z.string(),
+  taskToken: z.string().check(z.minLength(1)),
+  requestedAt: epochMillis,
+  summary: z.string(),
+  expiresAt: epochSeconds,
+});
+export type Approval = z.infer<typeof approvalSchema>;
+
+/** The item a fresh deployment starts with: the primary ACTIVE, the secondary STANDBY, epoch 0. */
+export function initialRegionRecord(region: string, role: "primary" | "secondary", at: string): RegionRecord {
+  return {
+    pk: controlKeys.region(region),
+    region,
+    state: role === "primary" ? "ACTIVE" : "STANDBY",
+    epoch: 0,
+    updatedAt: at,
+    reason: "initial state written at deployment",
+    executionId: "deployment",
+  };
+}
+
+export class ControlRecordInvalidError extends Error {
+  constructor(key: string, detail: string) {
+    super(`Control item ${key} does not match its schema: ${detail}`);
+    this.name = "ControlRecordInvalidError";
+  }
+}
+
+export class EpochConflictError extends Error {
+  constructor(readonly region: string, readonly expectedEpoch: number | null) {
+    super(
+      expectedEpoch === null
+        ? `Region record for ${region} already exists`
+        : `Region record for ${region} is no longer at epoch ${expectedEpoch}: another execution changed it`,
+    );
+    this.name = "EpochConflictError";
+  }
+}
+
+export class LeaseHeldError extends Error {
+  constructor(readonly current: Lease | undefined) {
+    super(
+      current
+        ? `The DR lease is held by ${current.holder} (${current.mode} in ${current.region}) until ${new Date(current.expiresAt * 1000).toISOString()}`
+        : "The DR lease is held by another execution",
+    );
+    this.name = "LeaseHeldError";
+  }
+}
+
+/** Why a region may not take writes, machine-readable for API clients. */
+export type WriteRefusal = "REGION_FENCED" | "REGION_DRAINED" | "REGION_STANDBY" | "REGION_STATE_UNKNOWN";
+
+export type WriteDecision =
+  | { allowed: true; record: RegionRecord }
+  | { allowed: false; reason: WriteRefusal; detail: string; record?: RegionRecord };
+
+/** Writes are accepted only in the ACTIVE region; an unreadable or missing record refuses (fail closed). */
+export function writeDecision(record: RegionRecord | undefined, region: string): WriteDecision {
+  if (!record) {
+    return { allowed: false, reason: "REGION_STATE_UNKNOWN", detail: `no region-state record for ${region}` };
+  }
+  switch (record.state) {
+    case "ACTIVE":
+      return { allowed: true, record };
+    case "FENCED":
+      return { allowed: false, reason: "REGION_FENCED", detail: `${region} is fenced: ${record.reason}`, record };
+    case "DRAINED":
+      return { allowed: false, reason: "REGION_DRAINED", detail: `${region} is drained: ${record.reason}`, record };
+    case "STANDBY":
+      return { allowed: false, reason: "REGION_STANDBY", detail: `${region} is on standby; writes go to the active region`, record };
+  }
+}
+
+/** A region may serve (pass `/health`) unless its own record says FENCED or DRAINED. */
+export function mayServe(record: RegionRecord | undefined): boolean {
+  return record !== undefined && record.state !== "FENCED" && record.state !== "DRAINED";
+}
+
+export function parseControlItem<S extends z.ZodMiniType>(schema: S, key: string, item: Record<string, unknown> | undefined): z.infer<S> | undefined {
+  if (!item) return undefined;
+  const result = schema.safeParse(item);
+  if (!result.success) throw new ControlRecordInvalidError(key, formatProblems(describeIssues(result.error.issues)));
+  return result.data as z.infer<S>;
+}
