@@ -37,3 +37,16 @@ export const alarmArns = {
   primary: stack.regions.primary.alarms.arns,
   secondary: stack.regions.secondary.alarms.arns,
 };
+export const stateMachineArns = {
+  primary: stack.regions.primary.orchestration.stateMachineArn,
+  secondary: stack.regions.secondary.orchestration.stateMachineArn,
+};
+export const evidenceBuckets = {
+  primary: stack.regions.primary.evidenceBucket.bucket,
+  secondary: stack.regions.secondary.evidenceBucket.bucket,
+};
+export const dashboardUrls = {
+  primary: stack.regions.primary.dashboardUrl,
+  secondary: stack.regions.secondary.dashboardUrl,
+};
+export const drOperationsRoleArn = stack.drOperationsRole.arn;

@@ -63,7 +63,6 @@ export const TAGGABLE_TYPES = new Set<string>([
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
   "aws:wafv2/webAcl:WebAcl",
-  "aws:cloudwatch/dashboard:Dashboard",
 ]);
 
 export function isGlobalType(type: string): boolean {

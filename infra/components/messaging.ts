@@ -15,6 +15,8 @@ export interface RegionalMessagingArgs {
   processorTimeoutSeconds: number;
   /** Receives before a message moves to the DLQ. Default behaviour: 5. */
   maxReceiveCount?: number;
+  /** EventBridge rules whose undeliverable events go to the async-failures queue. */
+  eventRuleArns: pulumi.Input<string>[];
 }
 
 /** Source-queue retention (4 days) and DLQ retention (14 days, the maximum; must exceed the source). */
@@ -135,6 +137,19 @@ export class RegionalMessaging extends pulumi.ComponentResource {
       parent,
     );
     for (const [suffix, q] of [["processing", queue], ["processing-dlq", dlq], ["async-failures", asyncFailures]] as const) {
+      const eventBridge =
+        suffix === "async-failures"
+          ? [
+              {
+                Sid: "EventBridgeRuleDeadLetters",
+                Effect: "Allow" as const,
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: q.arn,
+                Condition: { ArnEquals: { "aws:SourceArn": args.eventRuleArns } },
+              },
+            ]
+          : [];
       new aws.sqs.QueuePolicy(
         `${name}-${suffix}-policy`,
         {
@@ -142,6 +157,7 @@ export class RegionalMessaging extends pulumi.ComponentResource {
           queueUrl: q.url,
           policy: pulumi.jsonStringify(
             policyDocument([
+              ...eventBridge,
               {
                 Sid: "DenyInsecureTransport",
                 Effect: "Deny",

@@ -1,11 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { paymentFunctions } from "../../functions/manifest";
+import { runbookFunctions } from "../../runbooks/manifest";
+import { dashboardName, dashboardUrl, drDashboardBody } from "../dashboard";
 import { regionalAlarmCatalog } from "../alarm-catalog";
 import { DrConfig, RegionRole, RegionSpec, regionSpecs } from "../config";
 import { RegionalResources } from "../lambda-permissions";
 import { bucketName, failoverApiDomain, GLOBAL, parameterPrefix, regionalApiDomain, resourceName } from "../naming";
-import { regionalEnvironment, witnessName } from "../stack-environment";
+import { regionalEnvironment, stateMachineArn, WRITE_FUNCTION, witnessName } from "../stack-environment";
+import { DrOperationsRole, drOperationsRoleArn } from "./dr-access";
+import { DrOrchestration } from "./orchestration";
 import { tagTransformation } from "../tags";
 import { DnsFailover, HostedZone, QUERY_LOG_REGION } from "./dns";
 import { RegionalAlarms } from "./monitoring";
@@ -36,6 +40,9 @@ export interface RegionalBase {
   resources: RegionalResources;
   payments: PaymentService;
   alarms: RegionalAlarms;
+  orchestration: DrOrchestration;
+  evidenceBucket: SecureBucket;
+  dashboardUrl: string;
 }
 
 /** What the canary publishes and alarms on: one probe period per canary probe. */
@@ -57,6 +64,7 @@ export class PaymentsDr extends pulumi.ComponentResource {
   readonly zone: HostedZone;
   readonly dns: DnsFailover;
   readonly apiEndpoints: { primary: string; secondary: string; failover: string };
+  readonly drOperationsRole: DrOperationsRole;
 
   constructor(config: DrConfig, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:stack:PaymentsDr", `payments-dr-${config.environment}`, {}, {
@@ -149,6 +157,7 @@ export class PaymentsDr extends pulumi.ComponentResource {
           alertEmails: config.alertEmails,
           notifyingBucketArns: [pulumi.interpolate`arn:aws:s3:::${txBucketNames[spec.role]}`],
           processorTimeoutSeconds: PROCESSOR_TIMEOUT_SECONDS,
+          eventRuleArns: [pulumi.interpolate`arn:aws:events:${spec.region}:${accountId}:rule/${resourceName("dr-alarms", spec.region, env)}`],
         },
         parent,
       );
@@ -314,9 +323,9 @@ export class PaymentsDr extends pulumi.ComponentResource {
       { parent: this, dependsOn: [fenceAlarms] },
     );
 
-    this.regions = {} as Record<RegionRole, RegionalBase>;
+    const alarms = {} as Record<RegionRole, RegionalAlarms>;
     for (const spec of specs) {
-      const alarms = new RegionalAlarms(
+      alarms[spec.role] = new RegionalAlarms(
         resourceName("alarms", spec.region, env),
         {
           region: spec.region,
@@ -329,20 +338,133 @@ export class PaymentsDr extends pulumi.ComponentResource {
         parent,
       );
       if (spec.role === "secondary") {
-        Object.assign(alarms.arns, fenceAlarms.arns);
-        Object.assign(alarms.names, fenceAlarms.names);
+        Object.assign(alarms.secondary.arns, fenceAlarms.arns);
+        Object.assign(alarms.secondary.names, fenceAlarms.names);
       }
-      this.regions[spec.role] = {
+    }
+
+    // The DR orchestrator of each region. ARNs that would form cycles (the state machine, the DR
+    // operations role) are derived from their deterministic names.
+    const drRoleArn = accountId.apply((id) => drOperationsRoleArn(id, env));
+    const orchestration = {} as Record<RegionRole, DrOrchestration>;
+    const evidence = {} as Record<RegionRole, SecureBucket>;
+    for (const spec of specs) {
+      const role = spec.role;
+      evidence[role] = new SecureBucket(
+        resourceName("dr-evidence", spec.region, env),
+        {
+          region: spec.region,
+          bucketName: accountId.apply((id) => bucketName("dr-evidence", spec.region, env, id)),
+          kmsKeyArn: keys[role].arn,
+          accessLogBucket: accessLogs[role].bucket,
+          noncurrentVersionExpirationDays: 400,
+          // Drill and failover reports are audit evidence: a year in GOVERNANCE mode (PCI DSS 10.5.1).
+          objectLockGovernanceDays: 365,
+        },
+        parent,
+      );
+      const drResources: RegionalResources = {
+        ...resources[role],
+        stateMachineArn: accountId.apply((id) => stateMachineArn(spec.region, id, env)),
+        drOperationsRoleArn: drRoleArn,
+        evidenceBucketArn: evidence[role].arn,
+      };
+      orchestration[role] = new DrOrchestration(
+        resourceName("dr", spec.region, env),
+        {
+          region: spec.region,
+          peerRegion: spec.peer,
+          primaryRegion: config.primaryRegion,
+          secondaryRegion: config.secondaryRegion,
+          environment: env,
+          accountId,
+          specs: runbookFunctions,
+          resources: drResources,
+          environmentValues: regionalEnvironment({
+            config,
+            spec,
+            accountId,
+            tableNames: this.tables.names,
+            transactionBucket: this.transactionLogs.buckets[role].bucket,
+            processingQueueUrl: messaging[role].queueUrl,
+            processingDlqUrl: messaging[role].dlqUrl,
+            alertTopicArn: messaging[role].alertTopicArn,
+            zoneNameServers: this.zone.nameServers,
+            drOperationsRoleArn: drRoleArn,
+            evidenceBucket: evidence[role].bucket,
+          }),
+          kmsKeyArn: keys[role].arn,
+          logRetentionDays: config.logRetentionDays,
+          logDestinationArn: shipping[role].destinationArn,
+          asyncFailuresArn: messaging[role].asyncFailuresArn,
+          triggerAlarmArns: alarms[role].drTriggerArns,
+          timing: {
+            healthCheckIntervalSeconds: config.healthCheckIntervalSeconds,
+            healthCheckFailureThreshold: config.healthCheckFailureThreshold,
+            probesPerMinute: config.canaryProbesPerMinute,
+          },
+          evidenceBucketArn: evidence[role].arn,
+        },
+        parent,
+      );
+    }
+    // Trusted by name of each runbook role that declares it needs the role, in both regions.
+    const crossRegionSteps = runbookFunctions.filter((s) => s.permissions.includes("dr-operations:assume")).map((s) => s.name);
+    this.drOperationsRole = new DrOperationsRole(
+      resourceName("dr-operations", GLOBAL, env),
+      {
+        environment: env,
+        accountId,
+        primaryRegion: config.primaryRegion,
+        secondaryRegion: config.secondaryRegion,
+        controlTableName: this.tables.names.control,
+        trustedRoleArns: specs.flatMap((spec) => crossRegionSteps.map((fn) => orchestration[spec.role].functions[fn].roleArn)),
+      },
+      parent,
+    );
+
+    this.regions = {} as Record<RegionRole, RegionalBase>;
+    for (const spec of specs) {
+      const role = spec.role;
+      new aws.cloudwatch.Dashboard(
+        resourceName("dr-dashboard", spec.region, env),
+        {
+          region: spec.region,
+          dashboardName: dashboardName(spec.region, env),
+          dashboardBody: pulumi
+            .all([this.dns.healthCheckIds, pulumi.all(Object.values(alarms[role].arns)), orchestration[role].stateMachineArn])
+            .apply(([checks, alarmArns, machineArn]) =>
+              drDashboardBody({
+                region: spec.region,
+                peerRegion: spec.peer,
+                primaryRegion: config.primaryRegion,
+                secondaryRegion: config.secondaryRegion,
+                environment: env,
+                tableNames: Object.values(this.tables.names),
+                healthCheckIds: checks as { primaryEndpoint: string; secondaryEndpoint: string; primaryGuard?: string },
+                alarmArns,
+                stateMachineArn: machineArn,
+                apiName: payments[role].api.apiName,
+                writeFunctionName: resourceName(WRITE_FUNCTION, spec.region, env),
+              }),
+            ),
+        },
+        parent,
+      );
+      this.regions[role] = {
         spec,
-        key: keys[spec.role],
-        accessLogs: accessLogs[spec.role],
-        logShipping: shipping[spec.role],
-        messaging: messaging[spec.role],
-        network: networks[spec.role],
-        transactionBucketName: this.transactionLogs.buckets[spec.role].bucket,
-        resources: resources[spec.role],
-        payments: payments[spec.role],
-        alarms,
+        key: keys[role],
+        accessLogs: accessLogs[role],
+        logShipping: shipping[role],
+        messaging: messaging[role],
+        network: networks[role],
+        transactionBucketName: this.transactionLogs.buckets[role].bucket,
+        resources: resources[role],
+        payments: payments[role],
+        alarms: alarms[role],
+        orchestration: orchestration[role],
+        evidenceBucket: evidence[role],
+        dashboardUrl: dashboardUrl(spec.region, env),
       };
     }
     this.apiEndpoints = {
@@ -380,6 +502,11 @@ export class PaymentsDr extends pulumi.ComponentResource {
             "dns/name-servers": this.zone.nameServers.apply((ns) => ns.join(",")),
             "dns/witness-name": witnessName(config.hostedZoneName),
             "dns/health-check-ids": pulumi.jsonStringify(this.dns.healthCheckIds),
+            "dr/state-machine-arn": base.orchestration.stateMachineArn,
+            "dr/canary-ticker-arn": base.orchestration.tickerArn,
+            "dr/evidence-bucket": base.evidenceBucket.bucket,
+            "dr/dashboard-url": base.dashboardUrl,
+            "dr/alarm-names": JSON.stringify(Object.values(base.alarms.names).sort()),
           },
         },
         parent,

@@ -98,8 +98,10 @@ describe("S3", () => {
   const buckets = () => ofType(ev, "aws:s3/bucket:Bucket");
   const forBucket = (type: string, bucket: string) => one(ev, type, (r) => r.inputs.bucket === bucket);
 
-  it("has a transaction-log, log-archive and access-log bucket in each region", () => {
+  it("has a transaction-log, log-archive, evidence and access-log bucket in each region", () => {
     expect(buckets().map((b) => b.inputs.bucket).sort()).toEqual([
+      `dr-evidence-us-east-1-dev-${MOCK_ACCOUNT_ID}`,
+      `dr-evidence-us-east-2-dev-${MOCK_ACCOUNT_ID}`,
       `log-archive-us-east-1-dev-${MOCK_ACCOUNT_ID}`,
       `log-archive-us-east-2-dev-${MOCK_ACCOUNT_ID}`,
       `s3-access-logs-us-east-1-dev-${MOCK_ACCOUNT_ID}`,

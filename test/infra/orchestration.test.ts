@@ -1,0 +1,193 @@
+/**
+ * The DR orchestrator as the program deploys it (Pulumi mocks): state machines, their roles,
+ * triggers, the canary schedule and the cross-region role. The executed behaviour of the
+ * definitions is tested in test/state-machines; here we check what the stack wires around them.
+ */
+import aslValidator from "asl-validator";
+import { runbookFunctions } from "../../runbooks/manifest";
+import { RUNBOOK_TASK_FUNCTIONS } from "../../runbooks/lib/asl";
+import { Evaluation } from "../../infra/offline/evaluate";
+import { MOCK_ACCOUNT_ID } from "../../infra/offline/mocks";
+import { asArray, one, REGIONS, stack, statements } from "../support/stack";
+
+let ev: Evaluation;
+beforeAll(async () => {
+  ev = await stack();
+});
+
+const ACCT = MOCK_ACCOUNT_ID;
+const REGION_LIST = [REGIONS.primary, REGIONS.secondary];
+const other = (region: string) => (region === REGIONS.primary ? REGIONS.secondary : REGIONS.primary);
+const machine = (region: string, name = "dr-orchestrator") => one(ev, "aws:sfn/stateMachine:StateMachine", (m) => m.inputs.name === `${name}-${region}-dev`);
+const fn = (name: string, region: string) => one(ev, "aws:lambda/function:Function", (f) => f.inputs.name === `${name}-${region}-dev`);
+
+/** Every Lambda ARN a definition invokes, wherever it appears. */
+function invokedFunctions(definition: string): string[] {
+  return [...definition.matchAll(/arn:aws:lambda:[a-z0-9-]+:\d+:function:[A-Za-z0-9-]+/g)].map((m) => m[0]);
+}
+
+describe("DR state machine", () => {
+  it.each(REGION_LIST)("runs in %s as a STANDARD machine, logged without execution data and traced", (region) => {
+    const m = machine(region);
+    expect(m.region).toBe(region);
+    expect(m.inputs.type).toBe("STANDARD");
+    expect(m.inputs.tracingConfiguration).toEqual({ enabled: true });
+    expect(m.inputs.loggingConfiguration).toEqual({
+      level: "ALL",
+      includeExecutionData: false,
+      logDestination: `arn:aws:logs:${region}:${ACCT}:log-group:/aws/vendedlogs/states/dr-orchestrator-${region}-dev:*`,
+    });
+    const group = one(ev, "aws:cloudwatch/logGroup:LogGroup", (g) => g.inputs.name === `/aws/vendedlogs/states/dr-orchestrator-${region}-dev`);
+    expect(group.inputs.kmsKeyId).toMatch(new RegExp(`^arn:aws:kms:${region}:`));
+  });
+
+  it.each(REGION_LIST)("deploys a valid definition in %s that invokes only that region's runbook functions", (region) => {
+    const definition: string = machine(region).inputs.definition;
+    const { isValid, errors } = aslValidator(JSON.parse(definition));
+    expect(errors).toEqual([]);
+    expect(isValid).toBe(true);
+    const invoked = new Set(invokedFunctions(definition));
+    expect([...invoked].sort()).toEqual(RUNBOOK_TASK_FUNCTIONS.map((f) => `arn:aws:lambda:${region}:${ACCT}:function:${f}-${region}-dev`).sort());
+    expect(definition).not.toMatch(/route53:(changeResourceRecordSets|updateHealthCheck)/i);
+  });
+
+  it.each(REGION_LIST)("lets the %s machine's role invoke exactly its own functions, trusted only for that machine", (region) => {
+    const role = one(ev, "aws:iam/role:Role", (r) => r.inputs.name === `dr-orchestrator-${region}-dev`);
+    const [trust] = statements(role.inputs.assumeRolePolicy);
+    expect(trust.Principal).toEqual({ Service: "states.amazonaws.com" });
+    expect(trust.Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": ACCT },
+      ArnLike: { "aws:SourceArn": `arn:aws:states:${region}:${ACCT}:stateMachine:dr-orchestrator-${region}-dev` },
+    });
+    const policy = one(ev, "aws:iam/rolePolicy:RolePolicy", (p) => p.inputs.role === `dr-orchestrator-${region}-dev`);
+    const invoke = statements(policy.inputs.policy).find((s) => asArray(s.Action).includes("lambda:InvokeFunction"));
+    const resources = asArray<string>(invoke.Resource);
+    expect(resources.filter((r) => !r.endsWith(":*")).sort()).toEqual(RUNBOOK_TASK_FUNCTIONS.map((f) => fn(f, region).state.arn).sort());
+    expect(resources.every((r) => r.startsWith(`arn:aws:lambda:${region}:`))).toBe(true);
+  });
+
+  it("points every runbook function at its own region's machine and the peer's", () => {
+    for (const region of REGION_LIST) {
+      for (const spec of runbookFunctions) {
+        const vars = fn(spec.name, region).inputs.environment.variables;
+        if (vars.STATE_MACHINE_ARN) expect(vars.STATE_MACHINE_ARN).toBe(machine(region).state.arn);
+        if (vars.PEER_STATE_MACHINE_ARN) expect(vars.PEER_STATE_MACHINE_ARN).toBe(machine(other(region)).state.arn);
+        if (vars.EVIDENCE_BUCKET) expect(vars.EVIDENCE_BUCKET).toBe(`dr-evidence-${region}-dev-${ACCT}`);
+        if (vars.LOCAL_WRITE_FUNCTION_NAME) expect(vars.LOCAL_WRITE_FUNCTION_NAME).toBe(fn("create-payment", region).inputs.name);
+        if (vars.PEER_WRITE_FUNCTION_NAME) expect(vars.PEER_WRITE_FUNCTION_NAME).toBe(fn("create-payment", other(region)).inputs.name);
+        expect(fn(spec.name, region).inputs.vpcConfig).toBeUndefined(); // docs/architecture.md: outside the VPC, by design
+      }
+    }
+  });
+
+  it("exports the machines and writes them into each region's parameters", () => {
+    expect(ev.outputs.stateMachineArns).toEqual({ primary: machine(REGIONS.primary).state.arn, secondary: machine(REGIONS.secondary).state.arn });
+    for (const region of REGION_LIST) {
+      const param = (n: string) => one(ev, "aws:ssm/parameter:Parameter", (p) => p.region === region && p.inputs.name === `/payments-dr/dev/${n}`).inputs.value;
+      expect(param("dr/state-machine-arn")).toBe(machine(region).state.arn);
+      expect(param("dr/canary-ticker-arn")).toBe(machine(region, "canary-ticker").state.arn);
+      expect(param("dr/evidence-bucket")).toBe(`dr-evidence-${region}-dev-${ACCT}`);
+      expect(param("dr/dashboard-url")).toBe(`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=payments-dr-${region}-dev`);
+      expect(JSON.parse(param("dr/alarm-names"))).toContain(`peer-health-${region}-dev`);
+    }
+  });
+});
+
+describe("evidence bucket", () => {
+  it.each(REGION_LIST)("keeps %s's reports versioned under Object Lock in governance mode", (region) => {
+    const bucket = one(ev, "aws:s3/bucket:Bucket", (b) => b.inputs.bucket === `dr-evidence-${region}-dev-${ACCT}`);
+    expect(bucket.inputs.objectLockEnabled).toBe(true);
+    const lock = one(ev, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", (l) => l.region === region);
+    expect(lock.inputs.rule).toEqual({ defaultRetention: { mode: "GOVERNANCE", days: 365 } });
+    const versioning = one(ev, "aws:s3/bucketVersioning:BucketVersioning", (v) => v.inputs.bucket === bucket.id);
+    expect(versioning.inputs.versioningConfiguration.status).toBe("Enabled");
+  });
+});
+
+describe("triggers", () => {
+  it.each([
+    [REGIONS.primary, ["api-5xx", "peer-health", "primary-endpoint-health"]],
+    [REGIONS.secondary, ["api-5xx", "peer-health"]],
+  ])("starts the %s runbook on exactly its DR alarms going to ALARM", (region, keys) => {
+    const rule = one(ev, "aws:cloudwatch/eventRule:EventRule", (r) => r.region === region);
+    const pattern = JSON.parse(rule.inputs.eventPattern);
+    expect({ ...pattern, resources: [...pattern.resources].sort() }).toEqual({
+      source: ["aws.cloudwatch"],
+      "detail-type": ["CloudWatch Alarm State Change"],
+      resources: keys.map((k) => `arn:aws:cloudwatch:${region}:${ACCT}:alarm:${k}-${region}-dev`).sort(),
+      detail: { state: { value: ["ALARM"] } },
+    });
+  });
+
+  it.each(REGION_LIST)("delivers %s alarm events to the execution starter with a bounded retry and a dead-letter queue", (region) => {
+    const target = one(ev, "aws:cloudwatch/eventTarget:EventTarget", (t) => t.region === region);
+    const dlq = `arn:aws:sqs:${region}:${ACCT}:async-failures-${region}-dev`;
+    expect(target.inputs).toMatchObject({
+      arn: fn("start-execution", region).state.arn,
+      retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: 600 },
+      deadLetterConfig: { arn: dlq },
+    });
+    const rule = one(ev, "aws:cloudwatch/eventRule:EventRule", (r) => r.region === region);
+    const invoke = one(ev, "aws:lambda/permission:Permission", (p) => p.region === region && p.inputs.principal === "events.amazonaws.com");
+    expect(invoke.inputs).toMatchObject({ sourceArn: rule.state.arn, sourceAccount: ACCT });
+    const queuePolicy = one(ev, "aws:sqs/queuePolicy:QueuePolicy", (q) => q.region === region && q.inputs.queueUrl.endsWith(`async-failures-${region}-dev`));
+    const allow = statements(queuePolicy.inputs.policy).find((s) => s.Sid === "EventBridgeRuleDeadLetters");
+    expect(allow.Condition).toEqual({ ArnEquals: { "aws:SourceArn": [rule.state.arn] } });
+  });
+
+  it.each(REGION_LIST)("probes from %s several times a minute: Scheduler starts the EXPRESS ticker, which invokes the canary", (region) => {
+    const ticker = machine(region, "canary-ticker");
+    expect(ticker.inputs.type).toBe("EXPRESS");
+    expect(new Set(invokedFunctions(ticker.inputs.definition))).toEqual(new Set([fn("canary", region).state.arn]));
+    const offsets = JSON.parse(ticker.inputs.definition).States.PlanProbes.Result.offsets;
+    expect(offsets).toEqual([0, 10, 20, 30, 40, 50]); // canaryProbesPerMinute = 6
+    const schedule = one(ev, "aws:scheduler/schedule:Schedule", (s) => s.region === region);
+    expect(schedule.inputs).toMatchObject({
+      scheduleExpression: "rate(1 minute)",
+      flexibleTimeWindow: { mode: "OFF" },
+      target: { arn: ticker.state.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 }, deadLetterConfig: { arn: `arn:aws:sqs:${region}:${ACCT}:async-failures-${region}-dev` } },
+    });
+  });
+});
+
+describe("DR operations role", () => {
+  const role = () => one(ev, "aws:iam/role:Role", (r) => r.inputs.name === "dr-operations-global-dev");
+
+  it("is assumable only by the named runbook roles of both regions that need it", () => {
+    const [trust, ...more] = statements(role().inputs.assumeRolePolicy);
+    expect(more).toEqual([]);
+    const needing = runbookFunctions.filter((s) => s.permissions.includes("dr-operations:assume")).map((s) => s.name);
+    expect(needing.length).toBeGreaterThan(3);
+    expect([...trust.Principal.AWS].sort()).toEqual(REGION_LIST.flatMap((r) => needing.map((n) => `arn:aws:iam::${ACCT}:role/${n}-${r}-dev`)).sort());
+    expect(trust.Action).toBe("sts:AssumeRole");
+  });
+
+  it("is what the runbook functions are told to assume", () => {
+    for (const region of REGION_LIST) {
+      expect(fn("set-peer-state", region).inputs.environment.variables.DR_OPERATIONS_ROLE_ARN).toBe(role().state.arn);
+    }
+  });
+
+  it("allows exactly the cross-region steps, on named resources", () => {
+    const policy = one(ev, "aws:iam/rolePolicy:RolePolicy", (p) => p.inputs.role === "dr-operations-global-dev");
+    const bySid = Object.fromEntries(statements(policy.inputs.policy).map((s) => [s.Sid, s]));
+    expect(Object.keys(bySid).sort()).toEqual(["ControlRecordsInEitherReplica", "FenceMetricInTheSecondary", "FollowThePeersRunbook", "StartThePeersRunbook", "StopAndRestoreTheWriteFunction"]);
+    expect(bySid.ControlRecordsInEitherReplica.Resource).toEqual(REGION_LIST.map((r) => `arn:aws:dynamodb:${r}:${ACCT}:table/dr-control-global-dev`));
+    expect(bySid.StopAndRestoreTheWriteFunction.Resource).toEqual(REGION_LIST.map((r) => `arn:aws:lambda:${r}:${ACCT}:function:create-payment-${r}-dev`));
+    expect(bySid.FenceMetricInTheSecondary.Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "PaymentsDR", "aws:RequestedRegion": REGIONS.secondary } });
+    expect(bySid.StartThePeersRunbook.Resource).toEqual(REGION_LIST.map((r) => machine(r).state.arn));
+  });
+});
+
+describe("dashboard", () => {
+  it.each(REGION_LIST)("shows %s's DR picture: health, fence, replication, heartbeat, alarms, executions", (region) => {
+    const dashboard = one(ev, "aws:cloudwatch/dashboard:Dashboard", (d) => d.region === region);
+    expect(dashboard.inputs.dashboardName).toBe(`payments-dr-${region}-dev`);
+    const { widgets } = JSON.parse(dashboard.inputs.dashboardBody);
+    const text = JSON.stringify(widgets);
+    for (const metric of ["HealthCheckStatus", "PeerHealthy", "PrimaryFenced", "ReplicationLatency", "PeerHeartbeatAgeSeconds", "ExecutionsStarted"]) expect(text).toContain(metric);
+    const alarmWidget = widgets.find((w: any) => w.type === "alarm");
+    expect(alarmWidget.properties.alarms).toContain(`arn:aws:cloudwatch:${region}:${ACCT}:alarm:peer-health-${region}-dev`);
+    expect(text).toContain(machine(region).state.arn);
+  });
+});
