@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { LambdaSpec, StackEnvironmentName } from "../../functions/lib/lambda-manifest";
 import { baseStatements, METRIC_NAMESPACE, permissionStatements, RegionalResources } from "../lambda-permissions";
@@ -11,6 +12,17 @@ import { ShippedLogGroup } from "./log-group";
 export const LAMBDA_RUNTIME = "nodejs22.x";
 /** Where scripts/build-lambdas.ts writes one folder per handler. */
 export const BUNDLE_DIR = join(__dirname, "..", "..", "dist", "lambda");
+/** Set by infra/offline/evaluate.ts: under mocks nothing is uploaded, so bundles are not needed. */
+export const OFFLINE_EVALUATION_ENV = "PAYMENTS_DR_OFFLINE_EVALUATION";
+
+/** A real deployment must upload code that exists; say how to build it instead of failing later. */
+export function assertBundleBuilt(name: string, dir = BUNDLE_DIR): void {
+  if (process.env[OFFLINE_EVALUATION_ENV] === "1") return;
+  const entry = join(dir, name, "index.js");
+  if (!existsSync(entry)) {
+    throw new Error(`Lambda bundle ${entry} is missing: run \`npm run build\` before \`pulumi up\` (or use \`npm run deploy\`)`);
+  }
+}
 
 export interface RegionalFunctionArgs {
   spec: LambdaSpec;
@@ -49,6 +61,7 @@ export class RegionalFunction extends pulumi.ComponentResource {
     const { spec, region, environment } = args;
     if (spec.vpc && !args.vpc) throw new Error(`function ${spec.name} runs in the VPC but no subnets were given`);
     this.functionName = resourceName(spec.name, region, environment);
+    assertBundleBuilt(spec.name);
 
     const variables: Record<string, pulumi.Input<string>> = {
       POWERTOOLS_SERVICE_NAME: spec.name,

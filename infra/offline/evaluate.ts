@@ -7,6 +7,7 @@
  * global); tests evaluate once per test file.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { OFFLINE_EVALUATION_ENV } from "../components/lambda-function";
 import { CapturedCall, CapturedResource, createMocks } from "./mocks";
 
 export interface EvaluateOptions {
@@ -30,6 +31,7 @@ let evaluated = false;
 export async function evaluateProgram(options: EvaluateOptions = {}): Promise<Evaluation> {
   if (evaluated) throw new Error("The program can be evaluated once per process");
   evaluated = true;
+  process.env[OFFLINE_EVALUATION_ENV] = "1";
   const stack = options.stack ?? "dev";
   const config: Record<string, any> = options.config ?? DEFAULT_OFFLINE_CONFIG;
   const resources: CapturedResource[] = [];

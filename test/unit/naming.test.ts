@@ -35,3 +35,29 @@ describe("DNS and parameter names", () => {
     [parameterPrefix("prod"), "/payments-dr/prod/"],
   ])("builds %s", (actual, expected) => expect(actual).toBe(expected));
 });
+
+describe("assertBundleBuilt", () => {
+  // Imported lazily: the module pulls in @pulumi/aws.
+  const load = () => require("../../infra/components/lambda-function") as typeof import("../../infra/components/lambda-function");
+
+  it("fails a real deployment whose bundle was not built, saying how to build it", () => {
+    const { assertBundleBuilt, OFFLINE_EVALUATION_ENV } = load();
+    const saved = process.env[OFFLINE_EVALUATION_ENV];
+    delete process.env[OFFLINE_EVALUATION_ENV];
+    try {
+      expect(() => assertBundleBuilt("create-payment", "/nonexistent")).toThrow(/run `npm run build` before `pulumi up`/);
+    } finally {
+      if (saved !== undefined) process.env[OFFLINE_EVALUATION_ENV] = saved;
+    }
+  });
+
+  it("does not need bundles under the offline evaluation", () => {
+    const { assertBundleBuilt, OFFLINE_EVALUATION_ENV } = load();
+    process.env[OFFLINE_EVALUATION_ENV] = "1";
+    try {
+      expect(() => assertBundleBuilt("create-payment", "/nonexistent")).not.toThrow();
+    } finally {
+      delete process.env[OFFLINE_EVALUATION_ENV];
+    }
+  });
+});
