@@ -51,6 +51,7 @@ const SAMPLE_ENV: Partial<Record<StackEnvironmentName, string>> = {
   ZONE_NAME_SERVERS: "ns-1.awsdns-01.org,ns-2.awsdns-02.net",
   DR_OPERATIONS_ROLE_ARN: "arn:aws:iam::123456789012:role/dr-operations-global-bench",
   PEER_WRITE_FUNCTION_NAME: "create-payment-us-east-2-bench",
+  LOCAL_WRITE_FUNCTION_NAME: "create-payment-us-east-1-bench",
   PEER_STATE_MACHINE_ARN: "arn:aws:states:us-east-2:123456789012:stateMachine:dr-us-east-2-bench",
   STATE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:dr-us-east-1-bench",
   AUTO_FAILOVER: "true",

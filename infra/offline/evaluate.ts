@@ -50,16 +50,42 @@ export async function evaluateProgram(options: EvaluateOptions = {}): Promise<Ev
 
   // Loaded only after the mocks are installed: a static import would run the program first.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const program: Record<string, unknown> = require("../index");
-  const outputs = await new Promise<Record<string, any>>((resolve) =>
-    pulumi.output(Object.fromEntries(Object.entries(program).filter(([k]) => k !== "default"))).apply((v) => {
-      resolve(v as Record<string, any>);
-      return v;
-    }),
-  );
-  // Waits for every outstanding registration, so `resources` is complete.
-  await pulumi.runtime.disconnect();
-  return { stack, resources, calls, outputs };
+  const restore = cheapStackTraces();
+  try {
+    const program: Record<string, unknown> = require("../index");
+    const outputs = await new Promise<Record<string, any>>((resolve) =>
+      pulumi.output(Object.fromEntries(Object.entries(program).filter(([k]) => k !== "default"))).apply((v) => {
+        resolve(v as Record<string, any>);
+        return v;
+      }),
+    );
+    // Waits for every outstanding registration, so `resources` is complete.
+    await pulumi.runtime.disconnect();
+    return { stack, resources, calls, outputs };
+  } finally {
+    restore();
+  }
+}
+
+/** Set to 1 to keep full, source-mapped stack traces while debugging the program. */
+export const FULL_STACKS_ENV = "PAYMENTS_DR_FULL_STACKS";
+
+/**
+ * Pulumi records `new Error().stack` for every internal promise (its leak detector), and with
+ * source maps on (tsx, jest) formatting those stacks is most of the evaluation time: 5.9 s ->
+ * 2.7 s measured for this stack. Error messages are unaffected; only their stacks are shortened,
+ * and only while the program is evaluated.
+ */
+function cheapStackTraces(): () => void {
+  if (process.env[FULL_STACKS_ENV] === "1") return () => {};
+  const limit = Error.stackTraceLimit;
+  const sourceMaps = (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled;
+  Error.stackTraceLimit = 1;
+  process.setSourceMapsEnabled(false);
+  return () => {
+    Error.stackTraceLimit = limit;
+    if (sourceMaps) process.setSourceMapsEnabled(true);
+  };
 }
 
 /** Resources of one type, optionally in one region. */
