@@ -209,7 +209,7 @@ describe("request-approval", () => {
     expect(world.item(SECONDARY, "approval#needs-ok")).toMatchObject({ taskToken: "tok-123", executionName: "needs-ok" });
     const message = world.notifications.at(-1)!;
     expect(message.subject).toBe("[payments-dr test] APPROVAL NEEDED: failover in us-east-2");
-    expect(message.message).toContain("npx drctl approve --region us-east-2 needs-ok");
+    expect(message.message).toContain("npx drctl approve --env test --region us-east-2 needs-ok");
     expect(message.message).toContain("after 900 s");
   });
 });

@@ -44,7 +44,7 @@ export const handler = stepHandler("request-approval", inputSchema, logger, asyn
   const { run } = input;
   const summary = approvalSummary(input);
   await table.storeApproval(run.executionName, input.taskToken, summary.slice(0, 2000), input.timeoutSeconds);
-  const cli = `--region ${run.region} ${run.executionName}`;
+  const cli = `--env ${env.ENVIRONMENT} --region ${run.region} ${run.executionName}`;
   const message = [
     summary,
     `Replication: ${input.replication.summary}.`,
