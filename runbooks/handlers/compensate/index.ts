@@ -12,11 +12,11 @@
  * was lost), or the peer is no longer in the state this run put it in, nothing is changed.
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { ControlTable, type RegionRecord } from "../../../functions/lib/control-record";
+import type { RegionRecord } from "../../../functions/lib/control-record";
 import { requireEnv } from "../../../functions/lib/env";
 import * as z from "../../../functions/lib/zod";
-import { describeError, drOperationsCredentials } from "../../lib/aws";
-import { documentClient } from "../../lib/dynamodb";
+import { describeError } from "../../lib/aws";
+import { localAndPeerControlTables } from "../../lib/dynamodb";
 import { nextActiveEpoch } from "../../lib/decisions";
 import { createLogger, stepHandler } from "../../lib/handler";
 import { primaryFencedDatum } from "../../lib/metrics";
@@ -31,11 +31,13 @@ const env = requireEnv([
   "ENVIRONMENT",
   "DR_OPERATIONS_ROLE_ARN",
 ]);
-const localTable = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
-const peerTable = new ControlTable(
-  documentClient(env.PEER_REGION, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "compensate" })),
-  env.CONTROL_TABLE,
-);
+const { local: localTable, peer: peerTable } = localAndPeerControlTables({
+  localRegion: env.LOCAL_REGION,
+  peerRegion: env.PEER_REGION,
+  tableName: env.CONTROL_TABLE,
+  drOperationsRoleArn: env.DR_OPERATIONS_ROLE_ARN,
+  sessionName: "compensate",
+});
 const cloudwatch = new CloudWatchClient({ region: env.LOCAL_REGION });
 const logger = createLogger("compensate");
 

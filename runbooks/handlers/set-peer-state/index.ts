@@ -12,11 +12,9 @@
  *   region: the alarm behind the primary's Route 53 health check, which moves DNS.
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { ControlTable } from "../../../functions/lib/control-record";
 import { requireEnv } from "../../../functions/lib/env";
 import * as z from "../../../functions/lib/zod";
-import { drOperationsCredentials } from "../../lib/aws";
-import { documentClient } from "../../lib/dynamodb";
+import { localAndPeerControlTables } from "../../lib/dynamodb";
 import { createLogger, stepHandler } from "../../lib/handler";
 import { primaryFencedDatum } from "../../lib/metrics";
 import { runSchema } from "../../lib/run";
@@ -31,11 +29,13 @@ const env = requireEnv([
   "ENVIRONMENT",
   "DR_OPERATIONS_ROLE_ARN",
 ]);
-const localTable = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
-const peerTable = new ControlTable(
-  documentClient(env.PEER_REGION, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "set-peer-state" })),
-  env.CONTROL_TABLE,
-);
+const { local: localTable, peer: peerTable } = localAndPeerControlTables({
+  localRegion: env.LOCAL_REGION,
+  peerRegion: env.PEER_REGION,
+  tableName: env.CONTROL_TABLE,
+  drOperationsRoleArn: env.DR_OPERATIONS_ROLE_ARN,
+  sessionName: "set-peer-state",
+});
 const cloudwatch = new CloudWatchClient({ region: env.LOCAL_REGION });
 const logger = createLogger("set-peer-state");
 
