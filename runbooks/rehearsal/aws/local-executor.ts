@@ -1,0 +1,69 @@
+/**
+ * aws-local-stepfunctions 3.x, typed for what the rehearsal uses. The package is ESM-typed but
+ * ships a CommonJS build (its "require" export), which is what this CommonJS program loads;
+ * TypeScript (node16) refuses a static import of an ESM-typed package, hence the require.
+ *
+ * It calls Promise.withResolvers (Node 22+): on Node 20 every Task would fail, and a States.ALL
+ * Catch would hide why. The polyfill is installed here, before a machine runs.
+ */
+type Resolvers<T> = { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void };
+const P = Promise as unknown as { withResolvers?: <T>() => Resolvers<T> };
+if (typeof P.withResolvers !== "function") {
+  P.withResolvers = <T>() => {
+    let resolve!: (v: T) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+}
+
+export interface LocalEvent {
+  type: string;
+  timestamp: number;
+  state?: { name: string; type: string };
+  Error?: string;
+  Cause?: unknown;
+}
+
+export interface LocalRunOptions {
+  overrides?: {
+    taskResourceLocalHandlers?: Record<string, (input: unknown) => Promise<unknown>>;
+    waitTimeOverrides?: Record<string, number>;
+  };
+  context?: Record<string, unknown>;
+  noThrowOnAbort?: boolean;
+}
+
+export interface LocalExecution {
+  result: Promise<unknown>;
+  eventLogs: AsyncGenerator<LocalEvent>;
+  abort(): void;
+}
+
+export interface LocalStateMachine {
+  run(input: unknown, options?: LocalRunOptions): LocalExecution;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lib = require("aws-local-stepfunctions") as {
+  StateMachine: new (definition: unknown, options?: { validationOptions?: { noValidate?: boolean } }) => LocalStateMachine;
+};
+
+/**
+ * A reusable machine for `definition`. The library's own schema validation (ajv, about a quarter
+ * of a second per machine) is skipped: the definitions come from renderDrStateMachine /
+ * renderCanaryTicker, whose output test/state-machines validates with asl-validator.
+ */
+export function localStateMachine(definition: unknown): LocalStateMachine {
+  return new lib.StateMachine(definition, { validationOptions: { noValidate: true } });
+}
+
+/** The error an execution ended with: the Fail state's (or the failed state's) name and cause. */
+export function executionError(error: unknown): { name: string; cause: string; timedOut: boolean } {
+  const e = error as { name?: string; message?: string; cause?: { name?: string; message?: string } };
+  if (e.name === "ExecutionTimeoutError") return { name: "States.Timeout", cause: "The execution exceeded its TimeoutSeconds", timedOut: true };
+  return { name: e.cause?.name ?? e.name ?? "Error", cause: e.cause?.message ?? e.message ?? "", timedOut: false };
+}

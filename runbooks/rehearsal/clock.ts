@@ -1,0 +1,114 @@
+/**
+ * The rehearsal's virtual clock: `@sinonjs/fake-timers` installed on the process before any
+ * handler module loads, so Date, setTimeout/setInterval (and AbortSignal.timeout, which Node runs
+ * on its own internal timer) all follow simulated time. Minutes of scenario run in milliseconds.
+ *
+ * setImmediate, process.nextTick and microtasks stay real: fake-timers yields to them between
+ * timers (tickAsync), so every promise chain a timer starts completes before the next timer fires.
+ */
+import * as FakeTimers from "@sinonjs/fake-timers";
+
+export type Cancel = () => void;
+
+/** What the rehearsal uses of an installed fake clock. */
+interface InstalledClock {
+  now: number;
+  tickAsync(ms: number): Promise<number>;
+  uninstall(): unknown;
+}
+
+export class VirtualClock {
+  /** Scenario time zero (`T+00:00.0`); moves when a scenario says its story starts. */
+  origin: number;
+  private readonly savedTimeout: typeof AbortSignal.timeout;
+
+  private constructor(
+    private readonly fake: InstalledClock,
+    readonly startedAt: number,
+  ) {
+    this.origin = startedAt;
+    this.savedTimeout = AbortSignal.timeout;
+    // Node's AbortSignal.timeout uses an internal timer the fakes cannot see; give it a virtual one.
+    AbortSignal.timeout = (ms: number) => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), ms);
+      return controller.signal;
+    };
+  }
+
+  static install(startAt: number): VirtualClock {
+    const fake = FakeTimers.withGlobal(globalThis).install({
+      now: startAt,
+      toFake: ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"],
+      // A scenario schedules tens of thousands of timers (SDK latency, checkers, tickers, traffic).
+      loopLimit: 10_000_000,
+    }) as unknown as InstalledClock;
+    return new VirtualClock(fake, startAt);
+  }
+
+  uninstall(): void {
+    AbortSignal.timeout = this.savedTimeout;
+    this.fake.uninstall();
+  }
+
+  now(): number {
+    return this.fake.now;
+  }
+
+  /** Milliseconds since the scenario's origin (negative during warm-up). */
+  sinceOrigin(at = this.now()): number {
+    return at - this.origin;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+  }
+
+  /** Runs `fn` after `ms` of virtual time. */
+  after(ms: number, fn: () => void | Promise<void>): Cancel {
+    const id = setTimeout(() => void fn(), Math.max(0, ms));
+    return () => clearTimeout(id);
+  }
+
+  /** Runs `fn` every `periodMs`, first after `firstAfterMs` (default: one period). */
+  every(periodMs: number, fn: () => void | Promise<void>, firstAfterMs = periodMs): Cancel {
+    let stopped = false;
+    let id: ReturnType<typeof setTimeout>;
+    let next = this.now() + firstAfterMs;
+    const tick = () => {
+      if (stopped) return;
+      void fn();
+      next += periodMs;
+      id = setTimeout(tick, Math.max(0, next - this.now()));
+    };
+    id = setTimeout(tick, Math.max(0, firstAfterMs));
+    return () => {
+      stopped = true;
+      clearTimeout(id);
+    };
+  }
+
+  /** Advances virtual time by `ms`, running every timer due on the way (and the work they start). */
+  async advance(ms: number): Promise<void> {
+    await this.fake.tickAsync(ms);
+  }
+
+  /** Advances until `done()` holds or `limitMs` passes, checking every `stepMs`. Returns whether it held. */
+  async advanceUntil(done: () => boolean, limitMs: number, stepMs = 1000): Promise<boolean> {
+    const deadline = this.now() + limitMs;
+    while (!done()) {
+      if (this.now() >= deadline) return false;
+      await this.advance(Math.min(stepMs, deadline - this.now()));
+    }
+    return true;
+  }
+}
+
+/** `T+01:05.3` / `T-00:30.0`: time relative to the scenario's origin. */
+export function formatOffset(ms: number): string {
+  const sign = ms < 0 ? "-" : "+";
+  const tenths = Math.round(Math.abs(ms) / 100);
+  const minutes = Math.floor(tenths / 600);
+  const seconds = (tenths % 600) / 10;
+  return `T${sign}${String(minutes).padStart(2, "0")}:${seconds.toFixed(1).padStart(4, "0")}`;
+}

@@ -1,0 +1,59 @@
+/**
+ * A quarterly drill, started in the secondary with a drill input (hold shortened to a minute):
+ * the primary is drained on purpose, detection and DNS are measured, traffic is held in the
+ * secondary, the primary's failback runs under the drill's lease, and the evidence report is
+ * written. Automatic runs the drain trips stand down.
+ */
+import { objectiveChecks } from "../checks";
+import { automaticExecutions, waitForExecutionEnd, type Scenario } from "../scenario";
+import { actingRuns, check, endsWith } from "./helpers";
+
+export const DRILL_HOLD_SECONDS = 60;
+
+export const drill: Scenario = {
+  name: "drill",
+  title: "DR drill: drain the primary, hold traffic in the secondary, fail back, evidence report",
+  story:
+    `The DR lead starts a drill in the secondary, as \`drctl drill --hold ${DRILL_HOLD_SECONDS}\` would. The runbook drains the primary with the same switch a real ` +
+    "failover uses, waits until the secondary's canary has seen it, promotes the secondary, confirms DNS, holds traffic there, then starts the " +
+    "primary's failback and writes the evidence report. The alarms the drain trips start runs that stand down during the drill.",
+  async run(ctx) {
+    await ctx.clock.advance(30_000);
+    const name = ctx.operator.executionName("drill");
+    ctx.marks.manualExecutions.push(name);
+    ctx.marks.measuredExecution = name;
+    await ctx.act(() =>
+      ctx.operator.start(
+        ctx.secondary,
+        name,
+        { mode: "drill", targetRegion: ctx.secondary, holdSeconds: DRILL_HOLD_SECONDS, requestedBy: "dr-lead@example.com", reason: "quarterly DR drill (rehearsal)" },
+        "the DR lead runs drctl drill",
+      ),
+    );
+    await waitForExecutionEnd(ctx, ctx.secondary, name, 30 * 60_000);
+    // The drill's "outage" is its drain of the primary.
+    ctx.marks.outageStart = ctx.observations.regionRecords.find((r) => r.local && r.region === ctx.primary && r.state === "DRAINED")?.at;
+    await ctx.clock.advance(60_000);
+  },
+  expectations(ctx, f) {
+    const name = ctx.marks.manualExecutions[0];
+    const run = ctx.executions(ctx.secondary).find((e) => e.name === name);
+    const failback = ctx.executions(ctx.primary).find((e) => e.name === `${name}-failback`);
+    const from = run?.startDate ?? 0;
+    const automatic = [...automaticExecutions(ctx, ctx.secondary, from), ...automaticExecutions(ctx, ctx.primary, from)];
+    const standDowns = automatic.filter((e) => e.states.some((s) => s.name === "StandDownDuringDrill"));
+    return [
+      check("the drill succeeded", run?.status === "SUCCEEDED", run ? `${run.name} ${run.status}${run.error ? ` (${run.error})` : ""}` : "not started"),
+      check("its failback ran in the primary and succeeded", failback?.status === "SUCCEEDED", failback ? `${failback.name} ${failback.status}` : "no failback execution"),
+      check("the evidence report says PASSED", f.runbook?.passed === true && f.runbook.outcome === "drill-completed", f.runbook ? `outcome ${f.runbook.outcome}, ${f.runbook.passed ? "PASSED" : "FAILED"}; detection ${f.runbook.detectionSeconds} s, RTO ${f.runbook.rtoSeconds} s` : "no report"),
+      check(
+        "no automatic run acted during or after the drill",
+        actingRuns(ctx, ctx.secondary, from).length + actingRuns(ctx, ctx.primary, from).length === 0,
+        `${automatic.length} automatic runs started by the drain's alarms, ${standDowns.length} stood down, none acted`,
+      ),
+      endsWith(ctx, { [ctx.primary]: "ACTIVE", [ctx.secondary]: "STANDBY" }),
+      check("DNS answers the primary again", ctx.world.route53.servingRegion() === ctx.primary, `api answers ${ctx.world.route53.servingRegion()}`),
+      ...objectiveChecks(f, ctx.deployment.objectives, { rto: true, rpo: true }),
+    ];
+  },
+};

@@ -1,0 +1,38 @@
+/**
+ * What the SDK fakes call into: the simulated world, seen from one AWS call. The fakes know SDK
+ * shapes; the backend knows regions, services and failure.
+ */
+import type { DynamoDbService } from "../aws/dynamodb";
+import type { MetricStore } from "../aws/metrics";
+import type { LambdaControl, S3Service, SnsService, SsmService } from "../aws/small-services";
+import type { SqsService } from "../aws/sqs";
+import type { StepFunctionsService } from "../aws/step-functions";
+import type { Deployment } from "../deployment-types";
+
+/** How the calling client is configured (what a real SDK would do on a dead endpoint depends on it). */
+export interface ClientInfo {
+  region: string;
+  maxAttempts: number;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export interface SdkBackend {
+  deployment: Deployment;
+  now(): number;
+  /**
+   * Runs one AWS call against `info.region`: network latency from the caller, and — when the
+   * endpoint cannot be reached — the SDK's attempts timing out (then a TimeoutError).
+   */
+  call<T>(service: string, operation: string, info: ClientInfo, run: () => T): Promise<T>;
+  dynamodb: DynamoDbService;
+  sqs: SqsService;
+  s3: S3Service;
+  sns: SnsService;
+  ssm: SsmService;
+  metrics: MetricStore;
+  lambda: LambdaControl;
+  sfn: StepFunctionsService;
+  /** Observed AWS calls, for the summary (service/operation → count). */
+  countCall(service: string, operation: string): void;
+}
