@@ -24,6 +24,11 @@ export interface AlarmCatalogInput {
   apiName: string;
   apiStage: string;
   dlqName: string;
+  /**
+   * The region's async-failures queue (failed EventBridge deliveries, Scheduler starts, async
+   * invocations, exhausted stream batches). Default behaviour: no alarm on it.
+   */
+  asyncFailuresQueueName?: string;
   replication: { sourceBucket: pulumi.Input<string>; destinationBucket: pulumi.Input<string>; ruleId: string };
   /** Route 53 endpoint checks; alarms on them are created only in us-east-1. */
   healthChecks?: { primaryEndpoint: pulumi.Input<string>; secondaryEndpoint: pulumi.Input<string> };
@@ -32,6 +37,23 @@ export interface AlarmCatalogInput {
 }
 
 const DYNAMODB_OPERATIONS = ["GetItem", "PutItem", "UpdateItem", "Query"];
+
+/** Any message in a dead-letter queue needs a person (Security Hub CloudWatch.15/17; checklist Q3). */
+function queueDepthAlarm(key: string, queueName: string, description: string): AlarmSpec {
+  return {
+    key,
+    description,
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    dimensions: { QueueName: queueName },
+    statistic: "Maximum",
+    periodSeconds: 60,
+    evaluationPeriods: 1,
+    threshold: 0,
+    comparison: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+  };
+}
 
 export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
   const alarms: AlarmSpec[] = [];
@@ -125,19 +147,22 @@ export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
     treatMissingData: "notBreaching",
     drTrigger: true,
   });
-  alarms.push({
-    key: "processing-dlq-depth",
-    description: `Messages waiting in ${input.dlqName}: payments that failed processing. SQS stops publishing for idle queues: missing data is not breaching.`,
-    namespace: "AWS/SQS",
-    metricName: "ApproximateNumberOfMessagesVisible",
-    dimensions: { QueueName: input.dlqName },
-    statistic: "Maximum",
-    periodSeconds: 60,
-    evaluationPeriods: 1,
-    threshold: 0,
-    comparison: "GreaterThanThreshold",
-    treatMissingData: "notBreaching",
-  });
+  alarms.push(
+    queueDepthAlarm(
+      "processing-dlq-depth",
+      input.dlqName,
+      `Messages waiting in ${input.dlqName}: payments that failed processing. SQS stops publishing for idle queues: missing data is not breaching.`,
+    ),
+  );
+  if (input.asyncFailuresQueueName) {
+    alarms.push(
+      queueDepthAlarm(
+        "async-failures-depth",
+        input.asyncFailuresQueueName,
+        `Messages waiting in ${input.asyncFailuresQueueName}: a runbook start EventBridge could not deliver, a canary minute Scheduler could not start, or a stream batch that exhausted its retries. Nothing retries them: someone must look. Missing data is not breaching (idle queue).`,
+      ),
+    );
+  }
   const s3 = { SourceBucket: input.replication.sourceBucket, DestinationBucket: input.replication.destinationBucket, RuleId: input.replication.ruleId };
   alarms.push({
     key: "txlog-replication-latency",

@@ -53,6 +53,7 @@ const schema = z
     apiThrottleBurstLimit: z.number().int().min(1).max(5000).default(200),
     wafEnabled: z.boolean().default(true),
     wafRateLimitPer5Minutes: z.number().int().min(100).max(2000000000).default(2000),
+    accountPublicAccessBlock: z.boolean().default(true),
   });
 
 export type DrConfig = z.infer<typeof schema>;

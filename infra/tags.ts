@@ -18,8 +18,8 @@ export type DrRole = "primary" | "secondary" | "global";
 
 export const TAG_KEYS = ["Environment", "Region", "DR-Role"] as const;
 
-/** Type-token prefixes of AWS services that have no region (their resources are global). */
-export const GLOBAL_TYPE_PREFIXES = ["aws:iam/", "aws:route53/"];
+/** Type-token prefixes of AWS services (and account-wide settings) that have no region. */
+export const GLOBAL_TYPE_PREFIXES = ["aws:iam/", "aws:route53/", "aws:s3/accountPublicAccessBlock:"];
 
 /**
  * Resource types whose Args accept `tags`. Kept explicit because passing `tags` to a type that

@@ -76,6 +76,16 @@ export class PaymentsDr extends pulumi.ComponentResource {
     const specs = regionSpecs(config);
     const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
 
+    // Security Hub S3.1: no bucket of the account can be made public, whatever its own settings.
+    // Account-wide, so it is kept on `pulumi destroy` (a teardown must not reopen the account).
+    if (config.accountPublicAccessBlock) {
+      new aws.s3.AccountPublicAccessBlock(
+        resourceName("s3-account-public-access", GLOBAL, env),
+        { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        { parent: this, retainOnDelete: true },
+      );
+    }
+
     // Per region: key and the bucket S3 server access logs go to.
     const keys = {} as Record<RegionRole, RegionalKey>;
     const accessLogs = {} as Record<RegionRole, SecureBucket>;
@@ -279,6 +289,7 @@ export class PaymentsDr extends pulumi.ComponentResource {
         apiName: payments[spec.role].api.apiName,
         apiStage: payments[spec.role].api.stageName,
         dlqName: messaging[spec.role].dlqName,
+        asyncFailuresQueueName: messaging[spec.role].asyncFailuresName,
         replication: {
           sourceBucket: this.transactionLogs.buckets[spec.role].bucket,
           destinationBucket: this.transactionLogs.buckets[peerRole].bucket,

@@ -50,7 +50,6 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
   const region = inputs.region ?? "us-east-1";
   const acct = MOCK_ACCOUNT_ID;
   const pname = physicalName(inputs, name);
-  const id = `${pname}-${hash(type + name)}`;
   const [pkg] = type.split(":").slice(1);
   const service = pkg.split("/")[0];
   const generic = { arn: `arn:aws:${service}:${region}:${acct}:${pname}` };
@@ -150,7 +149,9 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
     case "aws:scheduler/schedule:Schedule":
       return { arn: `arn:aws:scheduler:${region}:${acct}:schedule/${inputs.groupName ?? "default"}/${pname}` };
     default:
-      return { ...generic, ...(id ? {} : {}) };
+      // Some resources take an `arn` input that AWS echoes (an EventBridge target's, a topic
+      // policy's): never replace it with a made-up one.
+      return inputs.arn === undefined ? generic : {};
   }
 }
 

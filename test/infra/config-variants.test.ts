@@ -18,6 +18,7 @@ const config = {
   rpoSeconds: 30,
   canaryProbesPerMinute: 2,
   apiThrottleRateLimit: 500,
+  accountPublicAccessBlock: false,
 };
 
 let ev: Evaluation;
@@ -66,4 +67,8 @@ it("keeps every log group for the configured retention", () => {
 it("creates no WAF when it is disabled, and applies the throttle", () => {
   expect(ofType(ev, "aws:wafv2/webAcl:WebAcl")).toEqual([]);
   for (const s of ofType(ev, "aws:apigateway/methodSettings:MethodSettings")) expect(s.inputs.settings.throttlingRateLimit).toBe(500);
+});
+
+it("leaves the account-level S3 public access block alone when an organisation manages it", () => {
+  expect(ofType(ev, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock")).toEqual([]);
 });

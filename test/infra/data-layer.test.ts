@@ -127,6 +127,14 @@ describe("S3", () => {
     }
   });
 
+  it("blocks public access for the whole account, once", () => {
+    // Kept on `pulumi destroy` (retainOnDelete) is a resource option the mocks do not receive;
+    // it is covered by reading infra/components/payments-dr.ts, not by this test.
+    const [block, ...others] = ofType(ev, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock");
+    expect(others).toEqual([]);
+    expect(block.inputs).toEqual({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+  });
+
   it("denies every non-TLS request to every bucket", () => {
     for (const { inputs, state } of buckets()) {
       const deny = statements(forBucket("aws:s3/bucketPolicy:BucketPolicy", inputs.bucket).inputs.policy).find((s) => s.Sid === "DenyInsecureTransport");

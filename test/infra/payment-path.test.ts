@@ -273,6 +273,8 @@ describe("alarms", () => {
     ["process-payment-throttles-us-east-2-dev", { namespace: "AWS/Lambda", metricName: "Throttles", dimensions: { FunctionName: "process-payment-us-east-2-dev" } }],
     ["api-5xx-us-east-1-dev", { namespace: "AWS/ApiGateway", metricName: "5XXError", dimensions: { ApiName: "payments-api-us-east-1-dev", Stage: "v1" } }],
     ["processing-dlq-depth-us-east-2-dev", { metricName: "ApproximateNumberOfMessagesVisible", threshold: 0, comparisonOperator: "GreaterThanThreshold", dimensions: { QueueName: "payments-processing-dlq-us-east-2-dev" } }],
+    ["async-failures-depth-us-east-1-dev", { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", threshold: 0, comparisonOperator: "GreaterThanThreshold", dimensions: { QueueName: "async-failures-us-east-1-dev" }, treatMissingData: "notBreaching" }],
+    ["async-failures-depth-us-east-2-dev", { dimensions: { QueueName: "async-failures-us-east-2-dev" } }],
     ["txlog-replication-latency-us-east-1-dev", { namespace: "AWS/S3", metricName: "ReplicationLatency", threshold: 900 }],
     ["txlog-replication-failed-us-east-2-dev", { namespace: "AWS/S3", metricName: "OperationsFailedReplication", threshold: 0 }],
     ["primary-endpoint-health-us-east-1-dev", { namespace: "AWS/Route53", metricName: "HealthCheckStatus", comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "ignore" }],
