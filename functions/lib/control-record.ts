@@ -140,8 +140,8 @@ export class ControlTable {
         TableName: this.tableName,
         Key: { pk: controlKeys.probe(observer, target) },
         UpdateExpression: healthy
-          ? "SET observer = :o, target = :t, lastCheckedAt = :now, lastStatus = :s, lastHealthyAt = :now, consecutiveFailures = :zero"
-          : "SET observer = :o, target = :t, lastCheckedAt = :now, lastStatus = :s, consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one",
+          ? "SET observer = :o, target = :t, lastCheckedAt = :now, lastStatus = :s, lastHealthyAt = :now, consecutiveFailures = :zero REMOVE firstFailedAt"
+          : "SET observer = :o, target = :t, lastCheckedAt = :now, lastStatus = :s, consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one, firstFailedAt = if_not_exists(firstFailedAt, :now)",
         ExpressionAttributeValues: {
           ":o": observer,
           ":t": target,

@@ -56,6 +56,8 @@ export const probeSchema = z.object({
   target: z.string(),
   lastCheckedAt: epochMillis,
   lastHealthyAt: z.optional(epochMillis),
+  /** First failure of the current run of failures; absent while the target answers. */
+  firstFailedAt: z.optional(epochMillis),
   lastStatus: z.number().check(z.int()),
   consecutiveFailures: z.number().check(z.int(), z.nonnegative()),
 });

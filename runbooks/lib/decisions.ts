@@ -181,6 +181,17 @@ export function replicaIsActive(t: TableReplicaStatus): boolean {
   return t.error === undefined && t.tableStatus === "ACTIVE" && (t.localReplicaStatus === undefined || t.localReplicaStatus === "ACTIVE");
 }
 
+/**
+ * Until when the peer may have accepted writes, as far as this region can tell: while the local
+ * canary still sees it answer, until now; once it fails, until the first failing probe (it may
+ * have taken writes right up to it — ending at the last healthy probe would under-report).
+ * Without a probe record: until now, the worst case.
+ */
+export function peerWritableUntil(probe: ProbeRecord | undefined, now: number): number {
+  if (!probe || probe.consecutiveFailures === 0) return now;
+  return probe.firstFailedAt ?? probe.lastCheckedAt;
+}
+
 export function assessReplication(input: {
   tables: TableReplicaStatus[];
   peerHeartbeat: Heartbeat | undefined;
@@ -198,9 +209,8 @@ export function assessReplication(input: {
   }
   const replicasActive = input.tables.length > 0 && input.tables.every(replicaIsActive);
   const lastReplicatedHeartbeatAt = input.peerHeartbeat?.writtenAt ?? null;
-  // Without a probe record the peer may have been taking writes until now: assume the worst.
   const lastSeenHealthyAt = input.probe?.lastHealthyAt ?? null;
-  const seenUntil = lastSeenHealthyAt ?? input.now;
+  const seenUntil = peerWritableUntil(input.probe, input.now);
   let exposureSeconds: number | null = null;
   let peerHeartbeatAgeSeconds: number | null = null;
   if (lastReplicatedHeartbeatAt === null) {

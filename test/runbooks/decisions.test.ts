@@ -111,19 +111,32 @@ describe("assessReplication", () => {
   const active = (table: string): TableReplicaStatus => ({ table, tableName: `t-${table}`, tableStatus: "ACTIVE", localReplicaStatus: "ACTIVE" });
   const tables = [active("payments"), active("idempotency"), active("control")];
   const heartbeat = (agoMs: number) => ({ pk: "heartbeat#p", region: P, writtenAt: now - agoMs, sequence: 1 });
+  // Probes every 10 s: failing since the probe after the last healthy one.
   const probe = (healthyAgoMs: number | undefined) => ({
     pk: "probe#s#p",
     observer: S,
     target: P,
     lastCheckedAt: now - 1000,
-    ...(healthyAgoMs === undefined ? {} : { lastHealthyAt: now - healthyAgoMs }),
+    ...(healthyAgoMs === undefined ? {} : { lastHealthyAt: now - healthyAgoMs, firstFailedAt: now - healthyAgoMs + 10_000 }),
     lastStatus: 0,
     consecutiveFailures: 3,
   });
 
   it("computes exposure as last-seen-healthy minus last replicated heartbeat, and the in-doubt window up to now", () => {
     const a = assessReplication({ tables, peerHeartbeat: heartbeat(32_000), probe: probe(30_000), now, rpoSeconds: 60, peerRegion: P });
-    expect(a).toMatchObject({ verdict: "ok", exposureSeconds: 2, peerHeartbeatAgeSeconds: 32, inDoubtWindow: { from: now - 32_000, to: now } });
+    expect(a).toMatchObject({ verdict: "ok", exposureSeconds: 12, peerHeartbeatAgeSeconds: 32, inDoubtWindow: { from: now - 32_000, to: now } });
+  });
+
+  it("ends the exposure at the first failing probe, not the last healthy one (the peer may have written until then)", () => {
+    // Heartbeat replicated at -32 s; last healthy probe -30 s; first failure -20 s.
+    const a = assessReplication({ tables, peerHeartbeat: heartbeat(32_000), probe: probe(30_000), now, rpoSeconds: 60, peerRegion: P });
+    expect(a.exposureSeconds).toBe(12);
+  });
+
+  it("counts the exposure until now while the peer still answers", () => {
+    const healthy = { ...probe(1000), consecutiveFailures: 0, firstFailedAt: undefined };
+    const a = assessReplication({ tables, peerHeartbeat: heartbeat(4000), probe: healthy, now, rpoSeconds: 60, peerRegion: P });
+    expect(a.exposureSeconds).toBe(4);
   });
 
   it.each<[string, Partial<Parameters<typeof assessReplication>[0]>, string]>([

@@ -63,7 +63,10 @@ describe("failover (primary outage, alarm-started in the secondary)", () => {
     expect(world.concurrency.get(writeFunctionArn(PRIMARY))).toBe(50);
     const report = JSON.parse(world.objects.get(`${SECONDARY}/payments-dr-evidence-${SECONDARY}-test-123456789012/reports/${result.name}/report.json`) ?? "{}");
     expect(report).toMatchObject({ outcome: "failed-over", execution: { status: "SUCCEEDED" }, stopPeerWrites: { stopped: false } });
-    expect(report.measurements.rpoExposureSeconds).toBeCloseTo(2, 0);
+    // Last replicated heartbeat -32 s; the canary first saw the primary fail at -21 s, so the
+    // primary may have taken writes until then: the runbook's bound is 11 s (the truth, 2 s, is
+    // inside it — a bound that ended at the last healthy probe would have claimed 0-2 s).
+    expect(report.measurements.rpoExposureSeconds).toBeCloseTo(11, 0);
     expect(world.notifications.map((n) => n.attributes.event)).toEqual(["started", "decision", "succeeded"]);
   });
 

@@ -5,7 +5,8 @@
  *   condition := or;  or := and (OR and)*;  and := unary (AND unary)*
  *   unary := NOT unary | "(" or ")" | attribute_exists(path) | attribute_not_exists(path) | operand cmp operand
  *   cmp := = | <> | < | <= | > | >=;  operand := #name | :value | bareName
- *   update := SET path = value (, path = value)*;  value := term [+|- term];  term := operand | if_not_exists(path, operand)
+ *   update := clause+;  clause := SET path = value (, path = value)* | REMOVE path (, path)*
+ *   value := term [+|- term];  term := operand | if_not_exists(path, operand)
  *
  * Anything else throws, so an unsupported expression fails the rehearsal loudly instead of being
  * ignored. (Also used by test/functions/support, whose models need the same semantics.)
@@ -116,11 +117,13 @@ export function evaluateCondition(expression: string, item: Item | undefined, na
   return result;
 }
 
+const UPDATE_CLAUSES = ["SET", "REMOVE"];
+
 export function applyUpdate(expression: string, item: Item, names: Names, values: Values): Item {
   const tokens = tokenize(expression);
-  if (tokens[0]?.toUpperCase() !== "SET") throw new UnsupportedExpressionError(`only SET updates are supported: ${expression}`);
   const next: Item = { ...item };
-  let pos = 1;
+  let pos = 0;
+  const atClauseEnd = () => pos >= tokens.length || UPDATE_CLAUSES.includes(tokens[pos].toUpperCase());
   const term = (): unknown => {
     const token = tokens[pos++];
     if (token === "if_not_exists") {
@@ -133,18 +136,37 @@ export function applyUpdate(expression: string, item: Item, names: Names, values
     }
     return operandValue(token, item, names, values);
   };
-  while (pos < tokens.length) {
-    const target = attributeName(tokens[pos++], names);
-    if (tokens[pos++] !== "=") throw new UnsupportedExpressionError(`expected = in ${expression}`);
-    let value = term();
-    if (tokens[pos] === "+" || tokens[pos] === "-") {
-      const op = tokens[pos++];
-      const right = term();
-      if (typeof value !== "number" || typeof right !== "number") throw new UnsupportedExpressionError(`arithmetic on non-numbers in ${expression}`);
-      value = op === "+" ? value + right : value - right;
+  const set = () => {
+    while (!atClauseEnd()) {
+      const target = attributeName(tokens[pos++], names);
+      if (tokens[pos++] !== "=") throw new UnsupportedExpressionError(`expected = in ${expression}`);
+      let value = term();
+      if (tokens[pos] === "+" || tokens[pos] === "-") {
+        const op = tokens[pos++];
+        const right = term();
+        if (typeof value !== "number" || typeof right !== "number") throw new UnsupportedExpressionError(`arithmetic on non-numbers in ${expression}`);
+        value = op === "+" ? value + right : value - right;
+      }
+      next[target] = value;
+      if (!atClauseEnd() && tokens[pos++] !== ",") throw new UnsupportedExpressionError(`expected , in ${expression}`);
     }
-    next[target] = value;
-    if (pos < tokens.length && tokens[pos++] !== ",") throw new UnsupportedExpressionError(`expected , in ${expression}`);
+  };
+  const remove = () => {
+    while (!atClauseEnd()) {
+      delete next[attributeName(tokens[pos++], names)];
+      if (!atClauseEnd() && tokens[pos++] !== ",") throw new UnsupportedExpressionError(`expected , in ${expression}`);
+    }
+  };
+  const seen = new Set<string>();
+  while (pos < tokens.length) {
+    const clause = tokens[pos++].toUpperCase();
+    if (!UPDATE_CLAUSES.includes(clause)) throw new UnsupportedExpressionError(`only SET and REMOVE updates are supported: ${expression}`);
+    if (seen.has(clause)) throw new UnsupportedExpressionError(`${clause} appears twice in ${expression}`);
+    seen.add(clause);
+    if (atClauseEnd()) throw new UnsupportedExpressionError(`empty ${clause} clause in ${expression}`);
+    if (clause === "SET") set();
+    else remove();
   }
+  if (seen.size === 0) throw new UnsupportedExpressionError(`empty update expression`);
   return next;
 }

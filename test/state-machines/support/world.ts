@@ -232,6 +232,9 @@ export class World {
   }
 }
 
+/** The harness's canary probes every 10 s (PROBES_PER_MINUTE 6). */
+const PROBE_INTERVAL_MS = 10_000;
+
 function probe(observer: string, target: string, checkedAt: number, lastHealthyAt: number, failures: number): Item {
   return {
     pk: `probe#${observer}#${target}`,
@@ -241,5 +244,7 @@ function probe(observer: string, target: string, checkedAt: number, lastHealthyA
     lastHealthyAt,
     lastStatus: failures > 0 ? 0 : 200,
     consecutiveFailures: failures,
+    // As the canary records it: the first probe of the current run of failures.
+    ...(failures > 0 ? { firstFailedAt: Math.max(lastHealthyAt, checkedAt - (failures - 1) * PROBE_INTERVAL_MS) } : {}),
   };
 }
