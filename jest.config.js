@@ -13,7 +13,12 @@ module.exports = {
   transform: {
     "^.+\\.tsx?$": ["ts-jest", { tsconfig: { module: "commonjs", moduleResolution: "node10", ignoreDeprecations: "5.0", isolatedModules: true }, diagnostics: false }],
   },
+  globalSetup: "<rootDir>/test/setup/global-setup.ts",
+  globalTeardown: "<rootDir>/test/setup/global-teardown.ts",
   setupFiles: ["<rootDir>/test/setup/env.ts"],
   setupFilesAfterEnv: ["<rootDir>/test/setup/matchers.ts"],
   testTimeout: 30000,
+  // Jest defaults to cores - 1 workers: one worker on a 2-core CI machine, a serial run. The
+  // parent is idle while tests run, so two workers use both cores (1m29s -> 1m03s measured).
+  maxWorkers: 2,
 };

@@ -3,12 +3,22 @@
  * what it registered. What this cannot prove: that AWS accepts these inputs — only that the
  * program asks for exactly them.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { CapturedResource } from "../../infra/offline/mocks";
 import { evaluateProgram, Evaluation, EvaluateOptions } from "../../infra/offline/evaluate";
+import { SNAPSHOT_ENV } from "../setup/global-setup";
 
 let pending: Promise<Evaluation> | undefined;
 
+/**
+ * The evaluated program. With the default config it is read from the snapshot jest's global
+ * setup wrote (one evaluation per run); with other options it is evaluated here (once per file).
+ */
 export function stack(options?: EvaluateOptions): Promise<Evaluation> {
+  const snapshot = process.env[SNAPSHOT_ENV];
+  if (!options && snapshot && existsSync(snapshot)) {
+    pending ??= Promise.resolve(JSON.parse(readFileSync(snapshot, "utf8")) as Evaluation);
+  }
   pending ??= evaluateProgram(options);
   return pending;
 }

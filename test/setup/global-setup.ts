@@ -1,0 +1,20 @@
+/**
+ * Evaluates the Pulumi program once per jest run (default config, in a child process, exactly as
+ * `npm start` does) and leaves the captured resources in a temporary snapshot that every test
+ * file reads through test/support/stack.ts. Without it a dozen files would each spend 3-8 s
+ * evaluating the same, deterministic stack. Files that need another config still evaluate their
+ * own (test/infra/config-variants.test.ts).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const SNAPSHOT_ENV = "PAYMENTS_DR_STACK_SNAPSHOT";
+
+export default async function globalSetup(): Promise<void> {
+  const file = join(mkdtempSync(join(tmpdir(), "payments-dr-stack-")), "evaluation.json");
+  const script = `require("./infra/offline/evaluate").evaluateProgram().then((ev) => require("node:fs").writeFileSync(${JSON.stringify(file)}, JSON.stringify(ev)))`;
+  execFileSync(process.execPath, ["--require", "tsx/cjs", "-e", script], { cwd: join(__dirname, "..", ".."), stdio: ["ignore", "ignore", "inherit"] });
+  process.env[SNAPSHOT_ENV] = file;
+}

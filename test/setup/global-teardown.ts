@@ -1,0 +1,8 @@
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { SNAPSHOT_ENV } from "./global-setup";
+
+export default async function globalTeardown(): Promise<void> {
+  const file = process.env[SNAPSHOT_ENV];
+  if (file) rmSync(dirname(file), { recursive: true, force: true });
+}
