@@ -7,9 +7,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { RegionRole } from "./config";
 import { METRIC_NAMESPACE } from "./lambda-permissions";
 import { AlarmSpec, ROUTE53_METRICS_REGION } from "./components/monitoring";
+import { WRITE_FUNCTION } from "./stack-environment";
 
 /** S3 RTC promises replication within 15 minutes; beyond that the object missed the threshold. */
 const RTC_THRESHOLD_SECONDS = 15 * 60;
+/** Unrecordable payments per minute that, sustained for 3 minutes, make a region drain itself. */
+export const PAYMENT_FAILURES_PER_MINUTE = 5;
 /** DynamoDB global tables "typically" replicate within a second; 30 s means something is wrong. */
 export const REPLICATION_LATENCY_THRESHOLD_MS = 30_000;
 
@@ -135,7 +138,10 @@ export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
 
   alarms.push({
     key: "api-5xx",
-    description: `Sustained 5xx answers from the payment API in ${input.region} (3 minutes of at least 5 per minute). A DR trigger: the runbook in this region drains it if it is active. No traffic is not an error: missing data is not breaching.`,
+    description:
+      `Sustained 5xx answers from the payment API in ${input.region} (3 minutes of at least 5 per minute). Notification only, NOT a DR trigger: ` +
+      "a fenced, drained or standby region answers 503 on purpose (and /health 503 to Route 53), which this metric cannot tell from failure. " +
+      "No traffic is not an error: missing data is not breaching.",
     namespace: "AWS/ApiGateway",
     metricName: "5XXError",
     dimensions: { ApiName: input.apiName, Stage: input.apiStage },
@@ -143,6 +149,23 @@ export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
     periodSeconds: 60,
     evaluationPeriods: 3,
     threshold: 5,
+    comparison: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+  });
+  alarms.push({
+    key: "payment-failures",
+    description:
+      `Payments in ${input.region} could not be recorded for 3 minutes (at least ${PAYMENT_FAILURES_PER_MINUTE} a minute: create-payment's own PaymentFailed metric, ` +
+      "which counts only 500s, never the deliberate 503s of a fenced region). A DR trigger: the runbook here drains the region if it is ACTIVE, " +
+      "so the peer's detection takes over. No traffic is not a failure: missing data is not breaching.",
+    namespace: METRIC_NAMESPACE,
+    metricName: "PaymentFailed",
+    // Powertools metrics: the `service` dimension plus the handler's default dimensions.
+    dimensions: { service: WRITE_FUNCTION, Environment: input.environment, Region: input.region },
+    statistic: "Sum",
+    periodSeconds: 60,
+    evaluationPeriods: 3,
+    threshold: PAYMENT_FAILURES_PER_MINUTE,
     comparison: "GreaterThanOrEqualToThreshold",
     treatMissingData: "notBreaching",
     drTrigger: true,

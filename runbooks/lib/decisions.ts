@@ -37,6 +37,14 @@ export interface ActionDecision {
 
 const NOT_SERVING: readonly RegionState[] = ["FENCED", "DRAINED"];
 
+/**
+ * How far back a region's own DR alarm may look: the longest self-alarm evaluates 3 periods of
+ * 60 s (infra/alarm-catalog.ts) and CloudWatch evaluates a little after the period ends. An alarm
+ * that fires within this long of the region becoming ACTIVE may be judging the time before it did
+ * (e.g. the 503s of a drill's drain), so it does not drain the region on its own.
+ */
+export const SELF_ALARM_WINDOW_SECONDS = 300;
+
 export function decideAction(input: ActionInput): ActionDecision {
   const { local, peer, region, peerRegion } = input;
   if (!local) {
@@ -69,9 +77,17 @@ function decideFailover(input: ActionInput, local: RegionRecord, peerState: stri
   const { trigger, region, peerRegion } = input;
   if (trigger.source === "alarm") {
     if (trigger.subjectRegion === region) {
-      return local.state === "ACTIVE"
-        ? { action: "drain-self", reason: `alarm ${trigger.alarmName} is about ${region}, which is ACTIVE: drain it so the peer's detection takes over` }
-        : { action: "no-action", reason: `alarm ${trigger.alarmName} is about ${region}, which is already ${local.state}` };
+      if (local.state !== "ACTIVE") return { action: "no-action", reason: `alarm ${trigger.alarmName} is about ${region}, which is already ${local.state}` };
+      const activeForSeconds = (Date.parse(trigger.changedAt) - Date.parse(local.updatedAt)) / 1000;
+      if (activeForSeconds < SELF_ALARM_WINDOW_SECONDS) {
+        return {
+          action: "no-action",
+          reason:
+            `alarm ${trigger.alarmName} is about ${region}, but ${region} became ACTIVE only ${Math.max(0, Math.round(activeForSeconds))} s before it fired: ` +
+            `its ${SELF_ALARM_WINDOW_SECONDS} s window may judge the time before. Not draining automatically; if the failure is real, move traffic with drctl failover.`,
+        };
+      }
+      return { action: "drain-self", reason: `alarm ${trigger.alarmName} is about ${region}, which is ACTIVE: drain it so the peer's detection takes over` };
     }
     switch (local.state) {
       case "STANDBY":

@@ -2,7 +2,7 @@
  * API Gateway (REST, Lambda proxy), simulated per region: the deployed routes and custom domains,
  * a proxy event per request, the integration timeout, Lambda failures mapped the way API Gateway
  * maps them (throttled → 500, function error → 502, timeout → 504), and the 4XXError/5XXError
- * metrics the api-5xx alarm watches. A request to a region that cannot be reached hangs until the
+ * metrics the api-5xx alarm (notification only) watches. A request to a region that cannot be reached hangs until the
  * caller gives up (NetworkError), and a response from a region that died meanwhile is lost.
  */
 import type { ApiDefinition, ApiRoute, Deployment } from "./deployment-types";

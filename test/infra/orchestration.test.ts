@@ -106,8 +106,8 @@ describe("evidence bucket", () => {
 
 describe("triggers", () => {
   it.each([
-    [REGIONS.primary, ["api-5xx", "peer-health", "primary-endpoint-health"]],
-    [REGIONS.secondary, ["api-5xx", "peer-health"]],
+    [REGIONS.primary, ["payment-failures", "peer-health", "primary-endpoint-health"]],
+    [REGIONS.secondary, ["payment-failures", "peer-health"]],
   ])("starts the %s runbook on exactly its DR alarms going to ALARM", (region, keys) => {
     const rule = one(ev, "aws:cloudwatch/eventRule:EventRule", (r) => r.region === region);
     const pattern = JSON.parse(rule.inputs.eventPattern);

@@ -115,11 +115,10 @@ describe("the drill", () => {
     expect(s.summary.duplicatePayments).toBe(0);
   });
 
-  // Known defect (reported to the lead): the api-5xx DR alarm counts the 503s a drained region
-  // returns on purpose — every Route 53 health check and canary probe of its /health — so three
-  // minutes after the drain it fires on the freshly failed-back primary, which drains itself
-  // and the secondary takes over for real. Flip to `it` once the alarm excludes deliberate 503s.
-  it.failing("leaves the primary ACTIVE and serving after the drill", () => {
+  // Regression: the api-5xx alarm used to be a DR trigger and counted the 503s a drained region
+  // returns on purpose, so three minutes after the drain it fired on the freshly failed-back
+  // primary, which drained itself, and the secondary took over for real.
+  it("leaves the primary ACTIVE and serving after the drill", () => {
     const s = scenario("drill");
     expect(verdict(s, "ends with us-east-1 ACTIVE, us-east-2 STANDBY")).toBe("pass");
     expect(verdict(s, "no automatic run acted during or after the drill")).toBe("pass");

@@ -26,12 +26,13 @@ const record = (region: string, state: RegionRecord["state"], epoch = 0): Region
   reason: "test",
   executionId: "x",
 });
-const alarmAbout = (subjectRegion: string): Trigger => ({
+// Alarms fire an hour after the records last changed, unless a case says otherwise.
+const alarmAbout = (subjectRegion: string, changedAt = "2025-01-01T01:00:00Z"): Trigger => ({
   source: "alarm",
   alarmName: "a",
   alarmArn: "arn:a",
   state: "ALARM",
-  changedAt: "2025-01-01T00:00:00Z",
+  changedAt,
   eventId: "e",
   subjectRegion,
 });
@@ -46,6 +47,8 @@ describe("decideAction", () => {
     ["alarm about the peer, local FENCED → notify only (never auto-activate a fenced region)", "failover", P, alarmAbout(S), "FENCED", "ACTIVE", "no-action"],
     ["alarm about the peer, local DRAINED → notify only", "failover", S, alarmAbout(P), "DRAINED", "ACTIVE", "no-action"],
     ["own alarm while ACTIVE → drain self", "failover", P, alarmAbout(P), "ACTIVE", "STANDBY", "drain-self"],
+    ["own alarm 2 min after becoming ACTIVE → notify only (its window may cover the drain before)", "failover", P, alarmAbout(P, "2025-01-01T00:02:00Z"), "ACTIVE", "STANDBY", "no-action"],
+    ["own alarm 5 min after becoming ACTIVE → drain self", "failover", P, alarmAbout(P, "2025-01-01T00:05:00Z"), "ACTIVE", "STANDBY", "drain-self"],
     ["own alarm while STANDBY → notify only", "failover", S, alarmAbout(S), "STANDBY", "ACTIVE", "no-action"],
     ["own alarm while DRAINED → notify only", "failover", P, alarmAbout(P), "DRAINED", "STANDBY", "no-action"],
     ["manual failover into STANDBY → failover", "failover", S, manual, "STANDBY", "ACTIVE", "failover"],

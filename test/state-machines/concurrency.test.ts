@@ -89,8 +89,23 @@ describe("one run at a time", () => {
 });
 
 describe("what a region does with an alarm", () => {
+  it("does not drain itself on its own alarm when it became ACTIVE moments before (the alarm may judge the time before)", async () => {
+    const world = harness.reset(World.healthy());
+    world.seedRegion(PRIMARY, "ACTIVE", 2, Date.now() - 90_000); // a failback finished 90 s ago
+    const input = { ...alarm("evt-8"), targetRegion: PRIMARY };
+    input.trigger = { ...input.trigger, subjectRegion: PRIMARY, alarmArn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:payment-failures" };
+
+    const result = await harness.run(PRIMARY, input);
+
+    expect(result.status).toBe("SUCCEEDED");
+    expect(world.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
+    expect(result.states).not.toContain("DrainLocalRegion");
+    expect(world.notifications.find((n) => n.attributes.event === "decision")?.message).toContain("became ACTIVE only 90 s before it fired");
+  });
+
   it("drains itself, and promotes nothing, when its own alarm fires while it is ACTIVE", async () => {
     const world = harness.reset(World.healthy());
+    world.seedRegion(PRIMARY, "ACTIVE", 0, Date.now() - 3_600_000); // ACTIVE for an hour
     const input = { ...alarm("evt-7"), targetRegion: PRIMARY };
     input.trigger = { ...input.trigger, subjectRegion: PRIMARY, alarmArn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-5xx" };
 
