@@ -166,6 +166,18 @@ export function writeDecision(record: RegionRecord | undefined, region: string):
   }
 }
 
+/**
+ * Settling a payment this region accepted (PENDING -> SETTLED) is allowed wherever the region may
+ * serve: ACTIVE, or STANDBY after a failback. Only the origin region ever writes a payment's later
+ * states, so this cannot conflict with the active region; it is what lets payments accepted in the
+ * seconds before a failback fenced the secondary still settle there once it is on standby. A
+ * FENCED or DRAINED region writes nothing.
+ */
+export function settlementDecision(record: RegionRecord | undefined, region: string): WriteDecision {
+  if (record?.state === "STANDBY") return { allowed: true, record };
+  return writeDecision(record, region);
+}
+
 /** A region may serve (pass `/health`) unless its own record says FENCED or DRAINED. */
 export function mayServe(record: RegionRecord | undefined): boolean {
   return record !== undefined && record.state !== "FENCED" && record.state !== "DRAINED";

@@ -1,16 +1,21 @@
 /**
- * The write guard: payment writes happen only where the local region-state record says ACTIVE.
+ * The write guard: payment writes happen only where the local region-state record says ACTIVE
+ * (settlement passes `settlementDecision`, which also allows STANDBY).
  * The record comes from the local replica through {@link RegionStateCache} (a few seconds of
  * cache, so a fence takes effect within that window). A record that cannot be read refuses
  * writes: with the control table unreachable we cannot know we are not fenced (fail closed).
  */
 import type { RegionStateCache } from "./control-record";
-import { writeDecision, type WriteDecision, type WriteRefusal } from "./control-schema";
+import { writeDecision, type RegionRecord, type WriteDecision, type WriteRefusal } from "./control-schema";
 import { errorName } from "./observability";
 
-export async function checkWriteGuard(cache: RegionStateCache, region: string): Promise<WriteDecision> {
+export async function checkWriteGuard(
+  cache: RegionStateCache,
+  region: string,
+  decide: (record: RegionRecord | undefined, region: string) => WriteDecision = writeDecision,
+): Promise<WriteDecision> {
   try {
-    return writeDecision(await cache.get(), region);
+    return decide(await cache.get(), region);
   } catch (error) {
     return {
       allowed: false,

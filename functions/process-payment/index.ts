@@ -8,13 +8,14 @@
  * `batchItemFailures` and only it is retried; after the queue's maxReceiveCount (5, set by the
  * stack) receives SQS moves it to the DLQ, from where `redrive-dlq` brings it back.
  *
- * Write guard: settling is a payment write, so it happens only while the local region is
- * ACTIVE. In any other state (or when the state cannot be read) every message of the batch is
- * returned as failed and stays in this region's queue: the payment belongs to this region
- * (another region must not settle it, and reaching across regions is off the table), and it is
- * settled once this region is ACTIVE again. A fence that outlasts maxReceiveCount × the
- * visibility timeout parks the messages in the DLQ; the failback runbook's operator redrives
- * them. Dropping them instead would lose payments, so we accept the DLQ detour.
+ * Write guard (`settlementDecision`): a region settles the payments it accepted while it may
+ * serve — ACTIVE, or STANDBY after a failback (only the origin region writes a payment's later
+ * states, so that cannot conflict with the active region). While it is FENCED or DRAINED (or its
+ * state cannot be read) every message of the batch is returned as failed and stays in this
+ * region's queue: the payment belongs to this region (another region must not settle it, and
+ * reaching across regions is off the table). A fence that outlasts maxReceiveCount × the
+ * visibility timeout parks the messages in the DLQ; the operator redrives them once the region
+ * may serve again. Dropping them instead would lose payments, so we accept the DLQ detour.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -28,6 +29,7 @@ import { PaymentStore } from "../lib/payment-store";
 import { processingMessageSchema, type Payment } from "../lib/payments";
 import { TransactionLog } from "../lib/transaction-log";
 import { formatProblems, parseWith } from "../lib/validation";
+import { settlementDecision } from "../lib/control-schema";
 import { checkWriteGuard } from "../lib/write-guard";
 
 const env = requireEnv([
@@ -143,7 +145,7 @@ async function settle(paymentId: string): Promise<Outcome> {
 
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
   return withInvocation(obs, context, async () => {
-    const guard = await checkWriteGuard(regionState, region);
+    const guard = await checkWriteGuard(regionState, region, settlementDecision);
     if (!guard.allowed) {
       logger.warn("write guard refused processing; leaving the batch for a retry", {
         reason: guard.reason,

@@ -74,7 +74,10 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
 
     ctx.note("settling: clients stop sending new payments; retries, replication and processing finish");
     traffic.stop();
-    await ctx.waitFor(() => traffic.open.size === 0 && world.replicator.quiescent() && world.sources.backlog() === 0, SETTLE_LIMIT_MS);
+    await ctx.waitFor(
+      () => traffic.open.size === 0 && world.replicator.quiescent() && world.sources.backlog() === 0 && world.sqs.unfinished() === 0,
+      SETTLE_LIMIT_MS,
+    );
     await clock.advance(30_000);
 
     const figures = measure(ctx);

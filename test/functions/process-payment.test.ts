@@ -137,7 +137,17 @@ describe("process-payment", () => {
     expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
   });
 
-  it.each(["FENCED", "DRAINED", "STANDBY"] as const)(
+  it("settles its own payments in a STANDBY region (after a failback, nobody else will)", async () => {
+    const payment = seed("standby-settles");
+    world.setRegionState("STANDBY");
+
+    const result = await process(event({ paymentId: payment.paymentId }));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(world.dynamo.get(TABLES.payments, payment.paymentId)).toMatchObject({ status: "SETTLED", version: 2 });
+  });
+
+  it.each(["FENCED", "DRAINED"] as const)(
     "leaves the whole batch for a retry in a %s region and writes nothing",
     async (state) => {
       const a = seed("guarded-a");

@@ -45,6 +45,17 @@ export class SqsService {
     }
   }
 
+  /**
+   * Messages still to be processed: in source queues (those with a redrive policy), visible or in
+   * flight. A message returned for a retry stays invisible for the visibility timeout, so the
+   * work is not finished just because nothing is visible.
+   */
+  unfinished(): number {
+    let n = 0;
+    for (const q of this.byArn.values()) if (q.def.redrive) n += q.messages.length;
+    return n;
+  }
+
   onSend(listener: (queueArn: string) => void): void {
     this.listeners.push(listener);
   }
