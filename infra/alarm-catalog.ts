@@ -7,12 +7,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { RegionRole } from "./config";
 import { METRIC_NAMESPACE } from "./lambda-permissions";
 import { AlarmSpec, ROUTE53_METRICS_REGION } from "./components/monitoring";
-import { WRITE_FUNCTION } from "./stack-environment";
+import { PRIMARY_FENCED_ALARM, WRITE_FUNCTION } from "./stack-environment";
 
 /** S3 RTC promises replication within 15 minutes; beyond that the object missed the threshold. */
 const RTC_THRESHOLD_SECONDS = 15 * 60;
 /** Unrecordable payments per minute that, sustained for 3 minutes, make a region drain itself. */
 export const PAYMENT_FAILURES_PER_MINUTE = 5;
+/**
+ * Period of the secondary's "primary fenced" alarm: standard resolution, because Route 53 alarm
+ * health checks support only standard-resolution metrics. The failback's wait for the alarm to
+ * clear is sized from it (runbooks/lib/asl.ts, recommendedTimings).
+ */
+export const PRIMARY_FENCED_PERIOD_SECONDS = 60;
 /** DynamoDB global tables "typically" replicate within a second; 30 s means something is wrong. */
 export const REPLICATION_LATENCY_THRESHOLD_MS = 30_000;
 
@@ -284,7 +290,7 @@ export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
     });
     if (input.role === "secondary") {
       alarms.push({
-        key: "primary-fenced",
+        key: PRIMARY_FENCED_ALARM,
         description:
           "The primary is fenced or drained (published here, in the secondary, by the fence step and every canary probe). Route 53's primary guard " +
           "watches this alarm. Standard resolution (60 s) because alarm-based health checks require it. Missing data keeps the last state: " +
@@ -293,7 +299,7 @@ export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
         metricName: "PrimaryFenced",
         dimensions: env,
         statistic: "Maximum",
-        periodSeconds: 60,
+        periodSeconds: PRIMARY_FENCED_PERIOD_SECONDS,
         evaluationPeriods: 1,
         threshold: 1,
         comparison: "GreaterThanOrEqualToThreshold",

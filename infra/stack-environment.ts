@@ -17,6 +17,16 @@ import { failoverApiDomain, regionalApiDomain, resourceName } from "./naming";
 export const REGION_STATE_CACHE_SECONDS = 5;
 export const STATE_MACHINE_SERVICE = "dr-orchestrator";
 export const WRITE_FUNCTION = "create-payment";
+/**
+ * The alarm key (and `{service}` slot of the name) of the secondary's "primary fenced" alarm
+ * (infra/alarm-catalog.ts): Route 53's primary guard watches it, and the failback waits for it.
+ */
+export const PRIMARY_FENCED_ALARM = "primary-fenced";
+
+/** The fence alarm exists only in the secondary, so its name is the same for both regions' functions. */
+export function primaryFenceAlarmName(secondaryRegion: string, environment: string): string {
+  return resourceName(PRIMARY_FENCED_ALARM, secondaryRegion, environment);
+}
 
 export function witnessName(zoneName: string): string {
   return `_region.${failoverApiDomain(zoneName)}`;
@@ -77,6 +87,7 @@ export function regionalEnvironment(input: RegionalEnvironmentInput): Partial<Re
     HEALTH_CHECK_INTERVAL_SECONDS: String(config.healthCheckIntervalSeconds),
     HEALTH_CHECK_FAILURE_THRESHOLD: String(config.healthCheckFailureThreshold),
     DNS_TTL_SECONDS: String(config.dnsTtlSeconds),
+    FENCE_ALARM_NAME: primaryFenceAlarmName(config.secondaryRegion, env),
   };
   if (input.drOperationsRoleArn) values.DR_OPERATIONS_ROLE_ARN = input.drOperationsRoleArn;
   if (input.evidenceBucket) values.EVIDENCE_BUCKET = input.evidenceBucket;

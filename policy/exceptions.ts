@@ -45,17 +45,12 @@ export function wildcardResourceAllowed(statement: PolicyStatement, actions: str
   return true;
 }
 
-// --- L1, L3: functions outside the VPC, without reserved concurrency ---------------------------------
+// --- L1: functions outside the VPC ------------------------------------------------------------------
 
 /** The runbook and canary functions (runbooks/manifest.ts) that declare `vpc: false`. */
 export const FUNCTIONS_OUTSIDE_VPC: readonly string[] = runbookFunctions.filter((s) => !s.vpc).map((s) => s.name);
 export const isFunctionOutsideVpcByDesign = (functionName: unknown, region: string | undefined) =>
   typeof functionName === "string" && physicalName(FUNCTIONS_OUTSIDE_VPC, region).test(functionName);
-
-/** Runbook functions (runbooks/manifest.ts) that declare no reserved concurrency. */
-export const FUNCTIONS_WITHOUT_RESERVATION: readonly string[] = runbookFunctions.filter((s) => s.reservedConcurrency === undefined).map((s) => s.name);
-export const isUnreservedByDesign = (functionName: unknown, region: string | undefined) =>
-  typeof functionName === "string" && physicalName(FUNCTIONS_WITHOUT_RESERVATION, region).test(functionName);
 
 // --- S6, S11: the S3 server-access-log buckets ------------------------------------------------------
 
@@ -154,12 +149,6 @@ export const DECLARED_EXCEPTIONS: readonly DeclaredException[] = [
     rules: ["L1"],
     reason: "The canary and the runbook functions must reach the peer region's public endpoints and the zone's public name servers; a failover path must not depend on a NAT gateway in the failing region (docs/architecture.md). They touch no payment data.",
     scope: "Functions named `<name>-<region>-<env>` for the runbooks/manifest.ts specs with `vpc: false`; never a payment-path function.",
-  },
-  {
-    key: "runbook-functions-unreserved",
-    rules: ["L3"],
-    reason: "Open design decision: runbook functions run inside one DR execution at a time (the DR lease) and currently draw on the region's unreserved pool. Reserving capacity for them (and whether secondary >= primary) is for the maintainers to decide; until then they are listed here rather than silently skipped.",
-    scope: "Functions named `<name>-<region>-<env>` for the runbooks/manifest.ts specs that declare no reservedConcurrency.",
   },
   {
     key: "access-log-buckets",

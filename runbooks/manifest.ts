@@ -14,6 +14,7 @@
  * - dynamodb:GetItem, PutItem on the control table in both regions (fence/sentinel/compensation
  *   written through the peer's replica);
  * - cloudwatch:PutMetricData (namespace PaymentsDR) in the secondary region (clear the fence metric);
+ * - cloudwatch:DescribeAlarms on the secondary's fence alarm only (the failback waits for it to clear);
  * - lambda:GetFunctionConcurrency, PutFunctionConcurrency, DeleteFunctionConcurrency, TagResource,
  *   UntagResource, ListTags on the create-payment function of both regions;
  * - states:StartExecution on both regions' DR state machines and states:DescribeExecution on
@@ -21,10 +22,25 @@
  *
  * Timeouts: every function answers well inside the state machine's Task TimeoutSeconds
  * (recommendedTimings: 30 s); peer calls have their own short timeouts (runbooks/lib/aws.ts).
+ *
+ * Reserved concurrency (policy rule L3): the DR path must not be starved when payment load — or
+ * anything else in the account — exhausts the region's pool during the very incident it handles.
+ * Every function here reserves a little, the same in both regions (the stack builds both from
+ * this list). A throttled Task is retried by the state machine (Lambda.TooManyRequestsException)
+ * and a throttled EventBridge delivery by Lambda's async retries, so small numbers are safe.
  */
 import type { LambdaSpec, Permission, StackEnvironmentName } from "../functions/lib/lambda-manifest";
 
 const STEP = { kind: "state-machine" } as const;
+/**
+ * One DR execution acts at a time (the lease), but another may run alongside it until it meets
+ * the lease (an alarm-started run during a failback or drill), each invoking one step at a time.
+ */
+export const STEP_RESERVED_CONCURRENCY = 2;
+/** start-execution: two alarms of a region may change state in the same evaluation. */
+export const TRIGGER_RESERVED_CONCURRENCY = 2;
+/** The canary probes one at a time; a slow probe (peer timing out) may still run when the next starts. */
+export const CANARY_RESERVED_CONCURRENCY = 2;
 const CONTROL: readonly StackEnvironmentName[] = ["LOCAL_REGION", "CONTROL_TABLE"];
 
 function step(
@@ -34,7 +50,7 @@ function step(
   permissions: readonly Permission[],
   timeoutSeconds = 10,
 ): LambdaSpec {
-  return { name, description, timeoutSeconds, memoryMb: 256, vpc: false, environment, permissions, trigger: STEP };
+  return { name, description, timeoutSeconds, memoryMb: 256, vpc: false, environment, permissions, reservedConcurrency: STEP_RESERVED_CONCURRENCY, trigger: STEP };
 }
 
 export const runbookFunctions: LambdaSpec[] = [
@@ -90,6 +106,12 @@ export const runbookFunctions: LambdaSpec[] = [
     ["dr-operations:assume"],
   ),
   step(
+    "check-fence-alarm",
+    "CheckFenceAlarm (failback): is the secondary's primary-fenced alarm OK yet? DescribeAlarms via the DR operations role",
+    ["LOCAL_REGION", "SECONDARY_REGION", "FENCE_ALARM_NAME", "DR_OPERATIONS_ROLE_ARN"],
+    ["dr-operations:assume"],
+  ),
+  step(
     "compensate",
     "CompensateFailback / CompensateDrill: put the peer back to ACTIVE when a failback or drill fails half-way",
     [...CONTROL, "PEER_REGION", "PRIMARY_REGION", "METRIC_NAMESPACE", "ENVIRONMENT", "DR_OPERATIONS_ROLE_ARN"],
@@ -124,6 +146,7 @@ export const runbookFunctions: LambdaSpec[] = [
     vpc: false,
     environment: ["LOCAL_REGION", "STATE_MACHINE_ARN", "METRIC_NAMESPACE"],
     permissions: ["state-machine:start"],
+    reservedConcurrency: TRIGGER_RESERVED_CONCURRENCY,
     trigger: { kind: "eventbridge" },
   },
   {
@@ -147,6 +170,12 @@ export const runbookFunctions: LambdaSpec[] = [
       "PROBES_PER_MINUTE",
     ],
     permissions: ["control-table:write", "metrics:put"],
+    reservedConcurrency: CANARY_RESERVED_CONCURRENCY,
     trigger: { kind: "canary-ticker" },
   },
 ];
+
+/** Concurrency the DR functions reserve in each region (docs/architecture.md, Decisions). */
+export function runbookReservedConcurrencyPerRegion(): number {
+  return runbookFunctions.reduce((sum, f) => sum + (f.reservedConcurrency ?? 0), 0);
+}

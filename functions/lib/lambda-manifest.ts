@@ -47,6 +47,7 @@ export const STACK_ENVIRONMENT = {
   HEALTH_CHECK_INTERVAL_SECONDS: "Route 53 health-check request interval",
   HEALTH_CHECK_FAILURE_THRESHOLD: "Route 53 health-check failure threshold",
   DNS_TTL_SECONDS: "TTL of the failover records",
+  FENCE_ALARM_NAME: "the secondary's primary-fenced alarm (Route 53's primary guard watches it); the same name in both regions",
 } as const;
 
 export type StackEnvironmentName = keyof typeof STACK_ENVIRONMENT;

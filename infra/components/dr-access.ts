@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { METRIC_NAMESPACE } from "../lambda-permissions";
 import { GLOBAL, resourceName } from "../naming";
 import { policyDocument } from "../policy-documents";
-import { STATE_MACHINE_SERVICE, WRITE_FUNCTION } from "../stack-environment";
+import { primaryFenceAlarmName, STATE_MACHINE_SERVICE, WRITE_FUNCTION } from "../stack-environment";
 
 export const DR_OPERATIONS_SERVICE = "dr-operations";
 
@@ -25,8 +25,9 @@ export function drOperationsRoleArn(accountId: string, environment: string): str
  * The role runbook steps assume when they must act on the *other* region (IAM is global; the
  * assumed credentials are then used against the peer's endpoints). It may do exactly what those
  * steps do (docs/runbooks.md, "What the DR operations role must allow"):
- * write the fence/sentinel into the peer's control-table replica, clear the fence metric,
- * throttle/restore the write function, start/follow the peer's state machine.
+ * write the fence/sentinel into the peer's control-table replica, clear the fence metric and
+ * read the fence alarm it feeds, throttle/restore the write function, start/follow the peer's
+ * state machine.
  */
 export class DrOperationsRole extends pulumi.ComponentResource {
   readonly arn: pulumi.Output<string>;
@@ -69,6 +70,15 @@ export class DrOperationsRole extends pulumi.ComponentResource {
               // PutMetricData has no resource-level permissions; namespace and region bound it.
               Resource: "*",
               Condition: { StringEquals: { "cloudwatch:namespace": METRIC_NAMESPACE, "aws:RequestedRegion": args.secondaryRegion } },
+            },
+            {
+              Sid: "ReadTheFenceAlarmInTheSecondary",
+              Effect: "Allow",
+              // The failback waits for this alarm to clear before it trusts a DNS answer. DescribeAlarms
+              // takes alarm ARNs as resources (AWS's own example: Region switch's "CloudWatch alarms
+              // for application health permissions"), so exactly this one alarm.
+              Action: ["cloudwatch:DescribeAlarms"],
+              Resource: pulumi.interpolate`arn:aws:cloudwatch:${args.secondaryRegion}:${accountId}:alarm:${primaryFenceAlarmName(args.secondaryRegion, environment)}`,
             },
             {
               Sid: "StopAndRestoreTheWriteFunction",

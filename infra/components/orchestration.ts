@@ -8,6 +8,7 @@ import {
   RUNBOOK_TASK_FUNCTIONS,
   RunbookTaskFunction,
 } from "../../runbooks/lib/asl";
+import { PRIMARY_FENCED_PERIOD_SECONDS } from "../alarm-catalog";
 import { RegionalResources } from "../lambda-permissions";
 import { resourceName } from "../naming";
 import { KMS_ENCRYPT_ACTIONS, policyDocument, serviceTrustPolicy, Statement } from "../policy-documents";
@@ -131,6 +132,7 @@ export class DrOrchestration extends pulumi.ComponentResource {
           healthCheckIntervalSeconds: args.timing.healthCheckIntervalSeconds,
           healthCheckFailureThreshold: args.timing.healthCheckFailureThreshold,
           probesPerMinute: args.timing.probesPerMinute,
+          fenceAlarmPeriodSeconds: PRIMARY_FENCED_PERIOD_SECONDS,
         }),
       }).json;
     });

@@ -5,7 +5,7 @@ import { isKmsKeyArn, regionOfArn } from "../lib/arn";
 import { forType, resourceRule, stackRule } from "../lib/rule";
 import { StackIndex, Typed } from "../lib/stack";
 import { configWithDefaults, DEFAULT_ALLOWED_RUNTIMES, RUNTIME_CONFIG_SCHEMA, RuntimeConfig } from "../config";
-import { isFunctionOutsideVpcByDesign, isUnreservedByDesign } from "../exceptions";
+import { isFunctionOutsideVpcByDesign } from "../exceptions";
 
 type Fn = Typed<aws.lambda.Function>;
 
@@ -60,7 +60,7 @@ export const lambdaReservedConcurrency = stackRule(
   {
     id: "L3",
     name: "lambda-reserved-concurrency",
-    title: "Functions reserve concurrency (bounded blast radius), and the secondary reserves at least what the primary does; runbook functions are a declared exception pending a decision.",
+    title: "Every function reserves concurrency (bounded blast radius; the DR path cannot be starved), and the secondary reserves at least what the primary does.",
     sources: "Checkov CKV_AWS_115; cfn-nag W92; AWS Well-Architected REL11-BP05 (static stability)",
   },
   (stack, report) => {
@@ -68,7 +68,7 @@ export const lambdaReservedConcurrency = stackRule(
     const functions = stack.all(aws.lambda.Function);
     for (const { resource, props } of functions) {
       const reserved = props.reservedConcurrentExecutions;
-      if ((reserved === undefined || reserved < 1) && !isUnreservedByDesign(props.name, props.region)) {
+      if (reserved === undefined || reserved < 1) {
         report(`function ${props.name} reserves no concurrency`, resource.urn);
       }
       if (primary && secondary && props.region === secondary) {

@@ -9,6 +9,7 @@ import type {
   DetectionStep,
   DnsStep,
   DryRunSummary,
+  FenceAlarmCheckStep,
   LeaseCheckStep,
   LeaseStep,
   PeerExecutionStep,
@@ -116,6 +117,10 @@ export function summarizeStep(key: string, stored: unknown, stateName: string): 
       return { text: `${value.functionName}: ${value.action}`, decisions: [] };
     case "clearFenceMetric":
       return { text: `PrimaryFenced=${value.value} in ${value.region}`, decisions: [] };
+    case "fenceAlarm": {
+      const p = value as Loose<FenceAlarmCheckStep>;
+      return { text: p.cleared ? `fence alarm ${p.alarmName} in ${p.region} is OK` : `fence alarm ${p.alarmName} in ${p.region} not cleared yet: ${p.detail}`, decisions: [] };
+    }
     case "compensation":
       return { text: `compensation ${value.action}: ${value.detail}`, decisions: [] };
     case "peerFailback": {

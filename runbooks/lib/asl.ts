@@ -7,7 +7,8 @@
  *   entry     validation, lease, assessment, the junction that picks a runbook
  *   common    refusal, approval gate, DNS confirmation loop, success finish, failure path
  *   failover  replication check, fence, settle, promote (and drain-self)
- *   failback  deep health, fence the secondary, sentinel proof, restore, promote, unfence, standby
+ *   failback  deep health, fence the secondary, sentinel proof, restore, promote, unfence, wait
+ *             for the fence alarm to clear, (DNS), standby
  *   drill     drain the primary, measure detection, promote, hold, start the primary's failback
  *   dry-run   the read-only precondition checks
  * {@link renderDrStateMachine} merges them into one definition (state names are unique across
@@ -52,6 +53,7 @@ export const RUNBOOK_TASK_FUNCTIONS = [
   "check-sentinel",
   "restore-write-function",
   "publish-fence-metric",
+  "check-fence-alarm",
   "compensate",
   "check-detection",
   "start-peer-failback",
@@ -78,6 +80,12 @@ export interface DrStateMachineTimings {
   /** Failback: polling for the sentinel in the primary's replica. */
   sentinelPollIntervalSeconds: number;
   sentinelPollMaxAttempts: number;
+  /**
+   * Failback: polling the secondary's fence alarm after PrimaryFenced=0, before DNS is trusted
+   * (until it is OK, Route 53 may be answering the primary only because it fails open).
+   */
+  fenceAlarmPollIntervalSeconds: number;
+  fenceAlarmPollMaxAttempts: number;
   /** Drill: polling the local canary's probe record for the drained primary. */
   detectionPollIntervalSeconds: number;
   detectionPollMaxAttempts: number;
@@ -212,6 +220,8 @@ const TIMING_PLACEHOLDERS: Record<keyof DrStateMachineTimings, string> = {
   dnsConfirmMaxAttempts: "DnsConfirmMaxAttempts",
   sentinelPollIntervalSeconds: "SentinelPollIntervalSeconds",
   sentinelPollMaxAttempts: "SentinelPollMaxAttempts",
+  fenceAlarmPollIntervalSeconds: "FenceAlarmPollIntervalSeconds",
+  fenceAlarmPollMaxAttempts: "FenceAlarmPollMaxAttempts",
   detectionPollIntervalSeconds: "DetectionPollIntervalSeconds",
   detectionPollMaxAttempts: "DetectionPollMaxAttempts",
   peerExecutionPollIntervalSeconds: "PeerExecutionPollIntervalSeconds",
@@ -223,8 +233,14 @@ const TIMING_PLACEHOLDERS: Record<keyof DrStateMachineTimings, string> = {
 
 /** Worst case of the waits on the failback path (used to size the drill's polling of it). */
 export function failbackWorstCaseSeconds(t: DrStateMachineTimings): number {
-  const tasks = 14; // tasks on the longest failback path
-  return t.fenceSettleSeconds + t.sentinelPollIntervalSeconds * t.sentinelPollMaxAttempts + t.dnsConfirmIntervalSeconds * t.dnsConfirmMaxAttempts + tasks * t.taskTimeoutSeconds;
+  const tasks = 15; // tasks on the longest failback path
+  return (
+    t.fenceSettleSeconds +
+    t.sentinelPollIntervalSeconds * t.sentinelPollMaxAttempts +
+    t.fenceAlarmPollIntervalSeconds * t.fenceAlarmPollMaxAttempts +
+    t.dnsConfirmIntervalSeconds * t.dnsConfirmMaxAttempts +
+    tasks * t.taskTimeoutSeconds
+  );
 }
 
 /**
@@ -310,6 +326,14 @@ export function renderDrStateMachine(values: DrStateMachineValues): RenderedDefi
   return { definition, json: JSON.stringify(definition) };
 }
 
+/**
+ * How late CloudWatch may evaluate a standard-resolution alarm after its period ends (datapoints
+ * can land late; evaluation runs about once a minute): one period, at least a minute.
+ */
+export function alarmEvaluationDelaySeconds(periodSeconds: number): number {
+  return Math.max(60, periodSeconds);
+}
+
 /** Inputs for {@link recommendedTimings}: the stack configuration the waits depend on. */
 export interface TimingInputs {
   /** How long the payment path caches the region record (REGION_STATE_CACHE_SECONDS). */
@@ -330,12 +354,18 @@ export interface TimingInputs {
  *   every 10 s for twice that long, then escalate;
  * - detection: one probe period per check, for three minutes;
  * - sentinel: replication is ~1 s; poll every 2 s for a minute;
+ * - fence alarm (failback): after PrimaryFenced=0 the alarm (Maximum over one period) can clear
+ *   only at the end of the first period without a 1 — the one after the period the 0 landed in,
+ *   since the secondary's canary republishes 1 until the promotion replicates there — so up to two
+ *   periods, plus CloudWatch's evaluation delay (taken as one more period); poll every 10 s;
  * - approval: 15 minutes unless extended by a heartbeat, at most an hour.
  */
 export function recommendedTimings(input: TimingInputs): DrStateMachineTimings {
   const fenceAlarmPeriod = input.fenceAlarmPeriodSeconds ?? 60;
   const dnsExpected = 2 * fenceAlarmPeriod + input.healthCheckIntervalSeconds * input.healthCheckFailureThreshold;
   const dnsConfirmIntervalSeconds = 10;
+  const fenceAlarmPollIntervalSeconds = 10;
+  const fenceAlarmClearSeconds = 2 * fenceAlarmPeriod + alarmEvaluationDelaySeconds(fenceAlarmPeriod);
   const probePeriod = Math.max(1, Math.ceil(60 / Math.max(1, input.probesPerMinute)));
   const partial = {
     taskTimeoutSeconds: 30,
@@ -344,6 +374,8 @@ export function recommendedTimings(input: TimingInputs): DrStateMachineTimings {
     dnsConfirmMaxAttempts: Math.ceil((2 * dnsExpected) / dnsConfirmIntervalSeconds),
     sentinelPollIntervalSeconds: 2,
     sentinelPollMaxAttempts: 30,
+    fenceAlarmPollIntervalSeconds,
+    fenceAlarmPollMaxAttempts: Math.ceil(fenceAlarmClearSeconds / fenceAlarmPollIntervalSeconds),
     detectionPollIntervalSeconds: probePeriod,
     detectionPollMaxAttempts: Math.ceil(180 / probePeriod),
     peerExecutionPollIntervalSeconds: 15,

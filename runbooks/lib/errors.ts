@@ -94,6 +94,7 @@ export function describeError(error: unknown): string {
 export const ASL_RAISED_ERRORS = {
   DnsNotShiftedError: "the DNS witness did not answer the activated region within the confirmation window",
   SentinelNotReplicatedError: "the failback sentinel written through the secondary did not reach the primary in time",
+  FenceAlarmNotClearedError: "failback: the secondary's fence alarm was not OK in time after PrimaryFenced=0; the primary stays ACTIVE and the secondary FENCED",
   PeerFailbackTimedOutError: "the drill's failback execution in the peer region was still running when polling ended",
   ApprovalRejectedError: "an operator rejected the approval request (drctl reject)",
   ApprovalTimedOutError: "nobody approved or rejected within the approval window",

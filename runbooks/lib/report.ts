@@ -128,6 +128,7 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
     sentinel: steps.sentinel?.Payload,
     restore: steps.restoreWriteFunction?.Payload,
     clearFence: steps.clearFenceMetric?.Payload,
+    fenceAlarm: steps.fenceAlarm?.Payload,
     markStandby: steps.markStandby?.Payload,
     compensation: steps.compensation?.Payload,
     peerFailback: steps.peerFailback?.Payload,
@@ -171,6 +172,8 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
   add(p.restore?.finishedAt, "restore-write-function", p.restore ? `${p.restore.functionName}: ${p.restore.action}` : "");
   add(p.promote?.promotedAt, "promote", p.promote ? `${p.promote.region} ACTIVE at epoch ${p.promote.epoch} (${p.promote.proof})` : "");
   add(p.clearFence?.publishedAt, "clear-fence-metric", p.clearFence ? `PrimaryFenced=${p.clearFence.value} in ${p.clearFence.region}` : "");
+  // The last reading only: the loop may read "ALARM" many times before "OK".
+  add(p.fenceAlarm?.checkedAt, "fence-alarm", p.fenceAlarm ? `fence alarm ${p.fenceAlarm.alarmName} in ${p.fenceAlarm.region}: ${p.fenceAlarm.detail}` : "");
   add(p.dns?.checkedAt, "dns", p.dns ? (p.dns.matches ? `DNS witness answers ${p.dns.expectedRegion}` : `DNS witness answers ${p.dns.answers.join(",") || "nothing"}, not ${p.dns.expectedRegion}`) : "");
   add(p.peerFailback?.finishedAt, "peer-failback", p.peerFailback ? `failback execution ${p.peerFailback.name} started in ${p.peerFailback.region}` : "");
   add(p.peerExecution?.stopDate ?? p.peerExecution?.finishedAt, "peer-failback", p.peerExecution ? `failback execution ${p.peerExecution.status}` : "");

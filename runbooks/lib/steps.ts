@@ -6,6 +6,7 @@
  */
 import type { Lease, RegionRecord } from "../../functions/lib/control-schema";
 import * as z from "../../functions/lib/zod";
+import { ALARM_STATES } from "./fence-alarm";
 import { RUNBOOK_MODES, runSchema } from "./run";
 
 /*
@@ -194,6 +195,21 @@ export const fenceMetricStepSchema = z.object({
   publishedAt: ms,
 });
 
+/** Failback: one reading of the fence alarm in the secondary (check-fence-alarm). */
+export const fenceAlarmCheckSchema = z.object({
+  ...stepTiming,
+  alarmName: z.string(),
+  region: z.string(),
+  /** null: DescribeAlarms failed (see `error`); counts as not cleared. */
+  state: z.nullable(z.enum(ALARM_STATES)),
+  cleared: z.boolean(),
+  stateUpdatedAt: nullableNumber,
+  checkedAt: ms,
+  detail: z.string(),
+  error: z.optional(z.string()),
+});
+export type FenceAlarmCheckStep = z.infer<typeof fenceAlarmCheckSchema>;
+
 export const compensationSchema = z.object({
   ...stepTiming,
   action: z.string(),
@@ -285,6 +301,7 @@ export const runStateSchema = z.object({
     sentinel: payload(sentinelCheckSchema),
     restoreWriteFunction: payload(restoreWriteFunctionSchema),
     clearFenceMetric: payload(fenceMetricStepSchema),
+    fenceAlarm: payload(fenceAlarmCheckSchema),
     markStandby: payload(peerStateStepSchema),
     compensation: payload(compensationSchema),
     peerFailback: payload(peerFailbackStartSchema),

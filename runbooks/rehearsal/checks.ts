@@ -1,8 +1,9 @@
 /**
  * The checks every scenario is held to, from its figures: nothing acknowledged is lost, nothing
  * is charged twice, one writer at a time, the replicas agree once replication has caught up, no
- * request was rejected as malformed, and the objectives (RTO/RPO from the evaluated stack) plus
- * DESIGN's target (RTO ≤ 120 s) where the scenario measures them.
+ * request was rejected as malformed, after a failback DNS answers the writer, and the objectives
+ * (RTO/RPO from the evaluated stack) plus DESIGN's target (RTO ≤ 120 s) where the scenario
+ * measures them.
  */
 import type { Figures } from "./figures";
 import type { Check } from "./scenario";
@@ -11,6 +12,21 @@ import type { Check } from "./scenario";
 export const DESIGN_RTO_TARGET_SECONDS = 120;
 
 const pass = (name: string, ok: boolean, detail: string): Check => ({ name, verdict: ok ? "pass" : "fail", detail });
+const secondsBetween = (from: number, to: number) => `${Math.round((to - from) / 100) / 10} s`;
+
+/** After a failback, DNS never sends clients to a region that refuses writes while the writer is up. */
+export function dnsAfterFailbackCheck(f: Pick<Figures, "failbackCompletedAt" | "misdirectedDnsAfterFailback">): Check {
+  const name = "DNS answers the writer after the failback";
+  if (f.failbackCompletedAt === null) return { name, verdict: "n/a", detail: "no failback completed in this scenario" };
+  const done = f.failbackCompletedAt;
+  const wrong = f.misdirectedDnsAfterFailback;
+  if (wrong.length === 0) return pass(name, true, "from the failback's end on, api answered only the ACTIVE region (or the only one up)");
+  const shown = wrong
+    .slice(0, 3)
+    .map((m) => `${m.answered} (${m.state}) from ${secondsBetween(done, m.from)} after the failback ${m.to === null ? "to the end" : `for ${secondsBetween(m.from, m.to)}`}, while ${m.writer} was ACTIVE`)
+    .join("; ");
+  return pass(name, false, `api answered ${shown}`);
+}
 
 export function commonChecks(f: Figures): Check[] {
   const checks: Check[] = [
@@ -25,10 +41,16 @@ export function commonChecks(f: Figures): Check[] {
     pass("API accepted every well-formed request", f.clientErrors === 0, `${f.clientErrors} requests answered 400/403/422`),
     pass("every request eventually acknowledged", f.stillRetrying === 0, `${f.stillRetrying} requests still retrying when the scenario ended`),
     pass(
-      "every payment settled",
+      "every payment settled where its region may serve",
       Object.keys(f.notSettled).length === 0,
-      Object.keys(f.notSettled).length === 0 ? "no payment left PENDING" : `left PENDING, by the region that accepted them: ${Object.entries(f.notSettled).map(([r, n]) => `${r} ${n}`).join(", ")}`,
+      (Object.keys(f.notSettled).length === 0
+        ? "no payment left PENDING in an ACTIVE or STANDBY region"
+        : `left PENDING, by the region that accepted them: ${Object.entries(f.notSettled).map(([r, n]) => `${r} ${n}`).join(", ")}`) +
+        (Object.keys(f.awaitingFailback).length === 0
+          ? ""
+          : `; waiting for failback in a fenced region (by design, not lost): ${Object.entries(f.awaitingFailback).map(([r, n]) => `${r} ${n}`).join(", ")}`),
     ),
+    dnsAfterFailbackCheck(f),
   ];
   return checks;
 }

@@ -5,9 +5,11 @@
  *   and the actual unreplicated-write window when the primary died;
  * - acknowledged payments lost (checked against the active region's table), duplicates, split
  *   brain (payments accepted by a region after another region was promoted over it);
- * - notifications sent by the runbooks.
+ * - notifications sent by the runbooks;
+ * - after a failback completed, DNS answering a region that was not writing while the writer was up.
  */
 import { fn } from "./deployment";
+import { misdirectedAnswers, type MisdirectedAnswer } from "./dns-after-failback";
 import type { ScenarioContext } from "./scenario";
 
 export interface RunbookMeasurement {
@@ -39,11 +41,34 @@ export interface Figures {
   writesAfterDemotion: number;
   replicasConverged: boolean;
   activeRegions: string[];
+  /** PENDING at the end, by origin region, where that region may serve (ACTIVE/STANDBY): a failure. */
   notSettled: Record<string, number>;
+  /** PENDING at the end, by origin region, where that region is FENCED/DRAINED: they settle after failback. */
+  awaitingFailback: Record<string, number>;
   stillRetrying: number;
   clientErrors: number;
   notificationsSent: number;
   alarmNotifications: number;
+  /** When the first failback execution succeeded; null when none did. */
+  failbackCompletedAt: number | null;
+  /** From then on: DNS answering a STANDBY/FENCED/DRAINED region while the other was ACTIVE and up. */
+  misdirectedDnsAfterFailback: MisdirectedAnswer[];
+}
+
+/** When the first failback execution (of any region) succeeded. */
+function failbackCompletedAt(ctx: ScenarioContext): number | null {
+  const ends = [...ctx.world.sfn.executions.values()]
+    .filter((e) => e.status === "SUCCEEDED" && e.stopDate !== undefined && modeOf(e.input) === "failback")
+    .map((e) => e.stopDate as number);
+  return ends.length > 0 ? Math.min(...ends) : null;
+}
+
+function modeOf(input: string): string | undefined {
+  try {
+    return (JSON.parse(input) as { mode?: string }).mode;
+  } catch {
+    return undefined;
+  }
 }
 
 const round1 = (ms: number) => Math.round(ms / 100) / 10;
@@ -114,12 +139,34 @@ export function measure(ctx: ScenarioContext): Figures {
 
   const [a, b] = deployment.regions;
   const snapshot = (r: string) => JSON.stringify(world.dynamodb.items(r, paymentsTable).sort((x, y) => String(x.paymentId).localeCompare(String(y.paymentId))));
+  // A region settles its own payments while it may serve; a FENCED or DRAINED one holds them
+  // (by design) until a failback. Each region's state as its own replica says.
+  const mayServeAtEnd = (r: string) => {
+    const state = (world.dynamodb.get(r, controlTable, { pk: `region#${r}` }) as { state?: string } | undefined)?.state;
+    return state === "ACTIVE" || state === "STANDBY";
+  };
   const notSettled: Record<string, number> = {};
-  for (const i of finalItems) if (i.status !== "SETTLED") notSettled[i.originRegion ?? "?"] = (notSettled[i.originRegion ?? "?"] ?? 0) + 1;
+  const awaitingFailback: Record<string, number> = {};
+  for (const i of finalItems) {
+    if (i.status === "SETTLED") continue;
+    const origin = i.originRegion ?? "?";
+    const bucket = deployment.regions.includes(origin) && !mayServeAtEnd(origin) ? awaitingFailback : notSettled;
+    bucket[origin] = (bucket[origin] ?? 0) + 1;
+  }
 
   const window = marks.unreplicatedAtOutage;
   const runbook = measurement(ctx);
   const fromOrigin = world.sns.inbox.filter((m) => m.at >= ctx.clock.origin);
+  const failedBackAt = failbackCompletedAt(ctx);
+  const misdirected =
+    failedBackAt === null
+      ? []
+      : misdirectedAnswers(failedBackAt, ctx.clock.now(), {
+          answers: world.route53.answerHistory,
+          // What each runbook wrote, wherever it wrote it: the region's intended state.
+          records: obs.regionRecords.filter((r) => r.local).map(({ at, region, state }) => ({ at, region, state })),
+          availability: obs.availability,
+        });
   return {
     outageStartedAt: start,
     dnsMovedAt,
@@ -138,9 +185,12 @@ export function measure(ctx: ScenarioContext): Figures {
     replicasConverged: snapshot(a) === snapshot(b),
     activeRegions,
     notSettled,
+    awaitingFailback,
     stillRetrying: traffic.open.size,
     clientErrors: traffic.clientErrors.length,
     notificationsSent: fromOrigin.filter((m) => m.attributes.source !== "cloudwatch-alarm").length,
     alarmNotifications: fromOrigin.filter((m) => m.attributes.source === "cloudwatch-alarm").length,
+    failbackCompletedAt: failedBackAt,
+    misdirectedDnsAfterFailback: misdirected,
   };
 }

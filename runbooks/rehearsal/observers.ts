@@ -8,7 +8,7 @@ import type { World } from "./world";
 /** States worth a line: every Task, and the Fail/Succeed ends (Pass/Choice/Wait are plumbing). */
 const SHOWN_TYPES = new Set(["Task", "Fail", "Succeed"]);
 /** Polling Tasks: shown once per execution, not on every loop. */
-const LOOPING = new Set(["ConfirmDnsAnswer", "CheckSentinelReplicated", "CheckDetection", "CheckPrimaryFailback"]);
+const LOOPING = new Set(["ConfirmDnsAnswer", "CheckSentinelReplicated", "CheckFenceAlarm", "CheckDetection", "CheckPrimaryFailback"]);
 
 export interface Observations {
   /** Successful PENDING→SETTLED writes per payment id, with region. */
@@ -17,13 +17,16 @@ export interface Observations {
   creations: Map<string, { region: string; at: number }[]>;
   /** Which region record values each replica held over time. */
   regionRecords: { at: number; replica: string; region: string; state: string; epoch: number; local: boolean }[];
+  /** Regions going down and coming back. */
+  availability: { at: number; region: string; up: boolean }[];
 }
 
 export function observe(world: World): Observations {
   const { timeline, deployment } = world;
   const paymentsTable = deployment.tables.find((t) => t.hashKey === "paymentId")?.name;
   const controlTable = deployment.tables.find((t) => t.hashKey === "pk")?.name;
-  const obs: Observations = { settlements: new Map(), creations: new Map(), regionRecords: [] };
+  const obs: Observations = { settlements: new Map(), creations: new Map(), regionRecords: [], availability: [] };
+  world.reachability.onChange((region, up) => obs.availability.push({ at: world.now(), region, up }));
 
   world.dynamodb.onChange((c) => {
     if (c.table === paymentsTable && c.local) {

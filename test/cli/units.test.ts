@@ -124,6 +124,15 @@ describe("following an execution", () => {
     const missing = [...keys].filter((key) => summarizeStep(key, key === "approval" ? { approved: true } : { Payload: {} }, "S") === undefined);
     expect(missing).toEqual([]);
   });
+
+  it("says whether the failback's fence alarm has cleared, and what it reads while it has not", () => {
+    const reading = { alarmName: "primary-fenced-us-east-2-prod", region: "us-east-2" };
+
+    expect(summarizeStep("fenceAlarm", { Payload: { ...reading, cleared: false, detail: "ALARM since 2025-06-01T12:00:00.000Z" } }, "CheckFenceAlarm")?.text).toBe(
+      "fence alarm primary-fenced-us-east-2-prod in us-east-2 not cleared yet: ALARM since 2025-06-01T12:00:00.000Z",
+    );
+    expect(summarizeStep("fenceAlarm", { Payload: { ...reading, cleared: true, detail: "OK" } }, "CheckFenceAlarm")?.text).toBe("fence alarm primary-fenced-us-east-2-prod in us-east-2 is OK");
+  });
 });
 
 describe("runCli", () => {

@@ -150,6 +150,14 @@ describe("triggers", () => {
   });
 });
 
+describe("runbook functions", () => {
+  it.each(runbookFunctions.map((s) => s.name))("deploys %s with the same reserved concurrency in both regions, as declared", (name) => {
+    const declared = runbookFunctions.find((s) => s.name === name)!.reservedConcurrency;
+    expect(declared).toBe(2);
+    expect(REGION_LIST.map((region) => fn(name, region).inputs.reservedConcurrentExecutions)).toEqual([declared, declared]);
+  });
+});
+
 describe("DR operations role", () => {
   const role = () => one(ev, "aws:iam/role:Role", (r) => r.inputs.name === "dr-operations-global-dev");
 
@@ -171,11 +179,37 @@ describe("DR operations role", () => {
   it("allows exactly the cross-region steps, on named resources", () => {
     const policy = one(ev, "aws:iam/rolePolicy:RolePolicy", (p) => p.inputs.role === "dr-operations-global-dev");
     const bySid = Object.fromEntries(statements(policy.inputs.policy).map((s) => [s.Sid, s]));
-    expect(Object.keys(bySid).sort()).toEqual(["ControlRecordsInEitherReplica", "FenceMetricInTheSecondary", "FollowThePeersRunbook", "StartThePeersRunbook", "StopAndRestoreTheWriteFunction"]);
+    expect(Object.keys(bySid).sort()).toEqual([
+      "ControlRecordsInEitherReplica",
+      "FenceMetricInTheSecondary",
+      "FollowThePeersRunbook",
+      "ReadTheFenceAlarmInTheSecondary",
+      "StartThePeersRunbook",
+      "StopAndRestoreTheWriteFunction",
+    ]);
     expect(bySid.ControlRecordsInEitherReplica.Resource).toEqual(REGION_LIST.map((r) => `arn:aws:dynamodb:${r}:${ACCT}:table/dr-control-global-dev`));
     expect(bySid.StopAndRestoreTheWriteFunction.Resource).toEqual(REGION_LIST.map((r) => `arn:aws:lambda:${r}:${ACCT}:function:create-payment-${r}-dev`));
     expect(bySid.FenceMetricInTheSecondary.Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "PaymentsDR", "aws:RequestedRegion": REGIONS.secondary } });
     expect(bySid.StartThePeersRunbook.Resource).toEqual(REGION_LIST.map((r) => machine(r).state.arn));
+    // Exactly the alarm the primary's Route 53 guard watches, in the secondary, and nothing else.
+    const fenceAlarm = one(ev, "aws:cloudwatch/metricAlarm:MetricAlarm", (a) => a.inputs.name === `primary-fenced-${REGIONS.secondary}-dev`);
+    expect(fenceAlarm.region).toBe(REGIONS.secondary);
+    expect(bySid.ReadTheFenceAlarmInTheSecondary).toEqual({
+      Sid: "ReadTheFenceAlarmInTheSecondary",
+      Effect: "Allow",
+      Action: ["cloudwatch:DescribeAlarms"],
+      Resource: `arn:aws:cloudwatch:${REGIONS.secondary}:${ACCT}:alarm:primary-fenced-${REGIONS.secondary}-dev`,
+    });
+  });
+
+  it.each(REGION_LIST)("tells %s's fence-alarm check the name of the alarm the primary's guard watches", (region) => {
+    const guard = one(ev, "aws:route53/healthCheck:HealthCheck", (h) => h.inputs.type === "CLOUDWATCH_METRIC");
+    expect(guard.inputs).toMatchObject({ cloudwatchAlarmName: `primary-fenced-${REGIONS.secondary}-dev`, cloudwatchAlarmRegion: REGIONS.secondary });
+    expect(fn("check-fence-alarm", region).inputs.environment.variables).toMatchObject({
+      FENCE_ALARM_NAME: guard.inputs.cloudwatchAlarmName,
+      SECONDARY_REGION: guard.inputs.cloudwatchAlarmRegion,
+      DR_OPERATIONS_ROLE_ARN: role().state.arn,
+    });
   });
 });
 

@@ -5,12 +5,12 @@
  */
 import { paymentFunctions } from "../../functions/manifest";
 import { CapturedResource } from "../../infra/offline/mocks";
-import { DECLARED_EXCEPTIONS, FUNCTIONS_OUTSIDE_VPC, FUNCTIONS_WITHOUT_RESERVATION, ONE_REGION_ONLY, WILDCARD_RESOURCE_ACTION_SET } from "../../policy/exceptions";
+import { DECLARED_EXCEPTIONS, FUNCTIONS_OUTSIDE_VPC, ONE_REGION_ONLY, WILDCARD_RESOURCE_ACTION_SET } from "../../policy/exceptions";
 import type { Rule } from "../../policy/lib/rule";
 import { apiMethods } from "../../policy/rules/apigateway";
 import { iamLeastPrivilege } from "../../policy/rules/iam";
 import { kmsKeyPolicy } from "../../policy/rules/kms";
-import { lambdaInVpc, lambdaReservedConcurrency } from "../../policy/rules/lambda";
+import { lambdaInVpc } from "../../policy/rules/lambda";
 import { s3AccessLogging, s3SseKms } from "../../policy/rules/s3";
 import { sfnTracingStandard } from "../../policy/rules/stepfunctions";
 import { regionSymmetry } from "../../policy/rules/symmetry";
@@ -54,17 +54,15 @@ describe("wildcard-resource actions (I1)", () => {
   });
 });
 
-describe("functions outside the VPC (L1) and without reserved concurrency (L3)", () => {
-  it("is still needed: the runbook and canary functions run outside the VPC and unreserved", () => {
+describe("functions outside the VPC (L1)", () => {
+  it("is still needed: the runbook and canary functions run outside the VPC", () => {
     const outside = resources.filter((r) => r.type === "aws:lambda/function:Function" && !r.inputs.vpcConfig);
     expect(outside.length).toBe(2 * FUNCTIONS_OUTSIDE_VPC.length);
-    expect(FUNCTIONS_WITHOUT_RESERVATION.length).toBeGreaterThan(0);
   });
 
   it("never covers a payment-path function", () => {
     const payment = paymentFunctions.map((s) => s.name);
     expect(FUNCTIONS_OUTSIDE_VPC.filter((n) => payment.includes(n))).toEqual([]);
-    expect(FUNCTIONS_WITHOUT_RESERVATION.filter((n) => payment.includes(n))).toEqual([]);
   });
 
   it.each([
@@ -73,11 +71,6 @@ describe("functions outside the VPC (L1) and without reserved concurrency (L3)",
     ["a runbook function named for the other region", "notify-us-east-1-dev", (p: any) => (p.name = "notify-us-east-2-dev"), /notify-us-east-2-dev does not run in the VPC/],
   ])("still rejects %s outside the VPC", async (_, name, change, expected) => {
     expect(await messages(lambdaInVpc, withChange(resources, fn(name), change))).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
-  });
-
-  it("still rejects a look-alike function without reserved concurrency", async () => {
-    const rs = withChange(resources, fn("notify-us-east-1-dev"), (p) => (p.name = "notify-extra-us-east-1-dev"));
-    expect(await messages(lambdaReservedConcurrency, rs)).toEqual(expect.arrayContaining([expect.stringMatching(/notify-extra-us-east-1-dev reserves no concurrency/)]));
   });
 });
 
@@ -163,6 +156,8 @@ describe("one-region resources (X1)", () => {
 
 it("declares each exception once, for checklist rules of the pack", () => {
   const keys = DECLARED_EXCEPTIONS.map((e) => e.key);
+  // L3 has no exception any more: the runbook and canary functions reserve concurrency too.
+  expect(DECLARED_EXCEPTIONS.filter((e) => e.rules.includes("L3"))).toEqual([]);
   expect(new Set(keys).size).toBe(keys.length);
   for (const e of DECLARED_EXCEPTIONS) expect({ key: e.key, reason: e.reason.length > 40, scope: e.scope.length > 20 }).toEqual({ key: e.key, reason: true, scope: true });
 });

@@ -65,6 +65,18 @@ describe("an alarm on the metric store", () => {
     expect(seen.map((t) => `${t.from}->${t.to}`)).toEqual(["INSUFFICIENT_DATA->OK", "OK->ALARM", "ALARM->OK"]);
   });
 
+  it("describes an alarm by name in its region, with its state, why and since when (what DescribeAlarms answers)", () => {
+    const metrics = new MetricStore();
+    const alarms = new AlarmService([fence], metrics);
+    expect(alarms.describe("us-east-2", [fence.name])).toEqual([{ alarm: fence, state: "INSUFFICIENT_DATA", reason: "Unchecked: Initial alarm creation", updatedAt: null }]);
+
+    metrics.put("us-east-2", "PaymentsDR", "PrimaryFenced", { Environment: "test" }, 1, 70_000);
+    alarms.evaluateDue("us-east-2", 120_000);
+
+    expect(alarms.describe("us-east-2", [fence.name, "no-such-alarm"])).toEqual([{ alarm: fence, state: "ALARM", reason: expect.stringContaining("1 of 1 datapoints [1]"), updatedAt: 120_000 }]);
+    expect(alarms.describe("us-east-1", [fence.name])).toEqual([]);
+  });
+
   it("ignores datapoints with other dimensions (CloudWatch keys metrics by their exact dimension set)", () => {
     const metrics = new MetricStore();
     metrics.put("us-east-2", "PaymentsDR", "PrimaryFenced", { Environment: "prod" }, 1, 10_000);

@@ -102,6 +102,20 @@ describe("the full rehearsal (primary outage, automatic failover, recovery, manu
     expect(s.summary.notificationsSent).toBeGreaterThanOrEqual(6);
     expect(s.timeline.some((e) => e.kind === "dns" && e.text.includes("now answers us-east-2"))).toBe(true);
   });
+
+  // Regression: the failback confirmed DNS while Route 53 was failing open to the primary, then
+  // marked the secondary STANDBY before the fence alarm had cleared, and DNS answered the STANDBY
+  // secondary (which refuses writes) for a few seconds. The failback now waits for the alarm.
+  it("waits for the fence alarm before trusting DNS, so DNS never answers the STANDBY secondary after the failback", () => {
+    const s = scenario("full");
+    const states = s.timeline.filter((e) => e.kind === "state" && e.text.startsWith("failback-")).map((e) => e.text.slice(e.text.indexOf(": ") + 2)).join(" → ");
+    expect(states).toMatch(/ClearPrimaryFenceMetric → CheckFenceAlarm.*ConfirmDnsAnswer.*MarkSecondaryStandby/);
+    const done = s.timeline.findIndex((e) => e.kind === "execution" && /^execution failback-\S+ SUCCEEDED/.test(e.text));
+    expect(done).toBeGreaterThan(0);
+    expect(s.timeline.slice(done).filter((e) => e.kind === "dns").map((e) => e.text)).not.toContainEqual(expect.stringContaining("answers us-east-2"));
+    expect(verdict(s, "DNS answers the writer after the failback")).toBe("pass");
+    expect(verdict(scenario("drill"), "DNS answers the writer after the failback")).toBe("pass");
+  });
 });
 
 describe("the drill", () => {

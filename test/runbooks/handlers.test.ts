@@ -4,7 +4,7 @@
  */
 import * as dnsPromises from "node:dns/promises";
 import { Harness } from "../state-machines/support/harness";
-import { PRIMARY, SECONDARY, World, writeFunctionArn } from "../state-machines/support/world";
+import { FENCE_ALARM_NAME, PRIMARY, SECONDARY, World, writeFunctionArn } from "../state-machines/support/world";
 import type { Run } from "../../runbooks/lib/run";
 
 const harness = Harness.create();
@@ -164,6 +164,37 @@ describe("confirm-dns", () => {
     world.stuckAnswer = [SECONDARY];
     world.dnsMode = "stuck";
     await expect(h(SECONDARY)["confirm-dns"]({ run })).resolves.toMatchObject({ matches: true });
+  });
+});
+
+describe("check-fence-alarm", () => {
+  it("reads the fence alarm in the secondary from the primary, and only OK clears it", async () => {
+    const world = harness.reset(World.failedOver());
+    const run = await runFor(PRIMARY, { mode: "failback", targetRegion: PRIMARY });
+
+    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({ alarmName: FENCE_ALARM_NAME, region: SECONDARY, state: "ALARM", cleared: false });
+    world.fenceAlarmOverride = "INSUFFICIENT_DATA";
+    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({ state: "INSUFFICIENT_DATA", cleared: false });
+    world.fenceAlarmOverride = "OK";
+    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({ state: "OK", cleared: true, detail: expect.stringMatching(/^OK since /) });
+
+    expect(world.calls.filter((c) => c.op === "describe-alarms").map((c) => c.region)).toEqual([SECONDARY, SECONDARY, SECONDARY]);
+  });
+
+  it("reports an unreachable secondary as not cleared (the loop asks again), never throws", async () => {
+    const world = harness.reset(World.failedOver());
+    const run = await runFor(PRIMARY, { mode: "failback", targetRegion: PRIMARY });
+    world.down.add(SECONDARY);
+
+    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({ state: null, cleared: false, error: expect.stringContaining("is down") });
+  });
+
+  it("fails with ConfigurationError when the fence alarm does not exist (waiting would not help)", async () => {
+    const world = harness.reset(World.failedOver());
+    const run = await runFor(PRIMARY, { mode: "failback", targetRegion: PRIMARY });
+    world.fenceAlarmExists = false;
+
+    await rejectsWith(h(PRIMARY)["check-fence-alarm"]({ run }), "ConfigurationError");
   });
 });
 

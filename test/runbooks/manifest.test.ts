@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PERMISSIONS, STACK_ENVIRONMENT } from "../../functions/lib/lambda-manifest";
-import { runbookFunctions } from "../../runbooks/manifest";
+import { paymentFunctions } from "../../functions/manifest";
+import { runbookFunctions, runbookReservedConcurrencyPerRegion } from "../../runbooks/manifest";
 import { regionEnvironment } from "../state-machines/support/harness";
 
 const ROOT = join(__dirname, "../..");
@@ -41,6 +42,21 @@ describe("runbook manifest", () => {
     } finally {
       process.env = saved;
     }
+  });
+
+  it("reserves concurrency for every DR function: 2 for each step handler and the trigger, 2 for the canary", () => {
+    expect(runbookFunctions.filter((f) => f.reservedConcurrency !== 2).map((f) => `${f.name}: ${f.reservedConcurrency}`)).toEqual([]);
+    expect(runbookFunctions.map((f) => f.name)).toEqual(expect.arrayContaining(["start-execution", "canary", "check-fence-alarm"]));
+    expect(runbookReservedConcurrencyPerRegion()).toBe(2 * runbookFunctions.length);
+  });
+
+  it("states the reservation per region, and the quota it needs, in docs/architecture.md", () => {
+    // Lambda keeps 100 of a region's concurrency unreserved; everything the stack reserves comes on top.
+    const payment = paymentFunctions.reduce((sum, f) => sum + (f.reservedConcurrency ?? 0), 0);
+    const dr = runbookReservedConcurrencyPerRegion();
+    const doc = readFileSync(join(ROOT, "docs/architecture.md"), "utf8").replace(/\s+/g, " ");
+    expect(doc).toContain(`**${dr} per region** for the DR functions, ${dr + payment} with the payment path's`);
+    expect(doc).toContain(`quota is below ${dr + payment + 100} in either region`);
   });
 
   it("keeps the DR path free of the Route 53 API", () => {

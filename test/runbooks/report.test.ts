@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { RUNBOOK_ERROR_NAMES } from "../../runbooks/lib/errors";
 import { composeNotification, snsSubject, whatChanged } from "../../runbooks/lib/notifications";
 import { buildReport, isDrReport, renderReportMarkdown, reportKeys } from "../../runbooks/lib/report";
 import { dryRunFindings } from "../../runbooks/lib/dry-run";
@@ -197,5 +200,14 @@ describe("dryRunFindings", () => {
     expect(r.ready).toBe(false);
     expect(r.findings.find((f) => f.check === check)?.ok).toBe(false);
     expect(r.cause).toContain(`${check}:`);
+  });
+});
+
+describe("the on-call guide", () => {
+  it("explains every error name a run can end with, in docs/runbooks.md's error table", () => {
+    const doc = readFileSync(join(__dirname, "../../docs/runbooks.md"), "utf8");
+    const table = doc.slice(doc.indexOf("## Error names and what to do"));
+    const explained = new Set([...table.matchAll(/^\| ((?:`\w+`(?:, )?)+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`(\w+)`/g)].map((x) => x[1])));
+    expect(RUNBOOK_ERROR_NAMES.filter((name) => !explained.has(name))).toEqual([]);
   });
 });

@@ -75,16 +75,29 @@ describe("one run at a time", () => {
     expect(again.states).not.toContain("AssessRegions");
   });
 
-  it("stands an automatic run down quietly while a drill holds the lease", async () => {
+  it.each([
+    ["drill", "drill-1"],
+    ["failback", "failback-1"],
+  ])("stands an automatic run down quietly while a %s holds the lease", async (mode, holder) => {
     const world = harness.reset(World.healthy());
-    world.seed({ pk: "lease", holder: "drill-1", mode: "drill", region: SECONDARY, acquiredAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    world.seed({ pk: "lease", holder, mode, region: SECONDARY, acquiredAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 600 });
 
     const result = await harness.run(SECONDARY, alarm("evt-6"));
 
     expect(result.status).toBe("SUCCEEDED");
-    expect(result.states.at(-1)).toBe("StandDownDuringDrill");
-    expect(world.item(SECONDARY, "lease")).toMatchObject({ holder: "drill-1" });
+    expect(result.states.at(-1)).toBe("StandDownDuringOperatorRun");
+    expect(world.item(SECONDARY, "lease")).toMatchObject({ holder });
     expect(world.notifications).toEqual([]);
+  });
+
+  it("fails an automatic run with LeaseHeldError, leaving the lease alone, while another automatic failover holds it", async () => {
+    const world = harness.reset(World.healthy());
+    world.seed({ pk: "lease", holder: "alarm-x", mode: "failover", region: PRIMARY, acquiredAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 600 });
+
+    const result = await harness.run(SECONDARY, alarm("evt-9"));
+
+    expect(result).toMatchObject({ status: "FAILED", error: "LeaseHeldError" });
+    expect(world.item(SECONDARY, "lease")).toMatchObject({ holder: "alarm-x" });
   });
 });
 

@@ -80,7 +80,7 @@ describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => 
 
   it("bounds every cycle with a counter Choice (checklist B11)", () => {
     const loops = cycles(def);
-    expect(loops.length).toBe(4); // DNS, sentinel, detection, peer execution
+    expect(loops.length).toBe(5); // DNS, sentinel, fence alarm, detection, peer execution
     for (const scc of loops) {
       const members = new Set(scc);
       const counter = scc
@@ -136,6 +136,26 @@ describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => 
     }
     // Failback promotes only after the sentinel proof.
     expect(reachable(def, def.StartAt, new Set(["IsSentinelReplicated"])).has("PromotePrimary")).toBe(false);
+  });
+
+  it("lets the failback trust DNS and mark the secondary STANDBY only once the fence alarm is OK", () => {
+    // The only way from clearing the fence metric to DNS and STANDBY is the fence-alarm loop's cleared branch.
+    expect(def.States.ClearPrimaryFenceMetric.Next).toBe("CheckFenceAlarm");
+    expect(functionOf(def.States.CheckFenceAlarm)).toBe(fn("check-fence-alarm"));
+    // (ConfirmDnsAnswer is shared with failover and drill, so "from the start" would not hold; the
+    // executed failback tests prove the mode routing.)
+    for (const next of ["ConfirmDnsAnswer", "MarkSecondaryStandby"]) {
+      expect([next, reachable(def, "ClearPrimaryFenceMetric", new Set(["IsFenceAlarmCleared"])).has(next)]).toEqual([next, false]);
+    }
+    const choices = def.States.IsFenceAlarmCleared.Choices as { Variable: string; BooleanEquals?: boolean; Next: string }[];
+    expect(choices[0]).toEqual({ Variable: "$.steps.fenceAlarm.Payload.cleared", BooleanEquals: true, Next: "ConfirmDnsAnswer" });
+    // Running out of checks (or failing to check) notifies without touching a region: the primary is ACTIVE by then.
+    expect(def.States.SetFenceAlarmNotClearedError).toMatchObject({ Parameters: { Error: "FenceAlarmNotClearedError" }, Next: "NotifyFailure" });
+    expect((def.States.CheckFenceAlarm.Catch as { Next: string }[]).map((c) => c.Next)).toEqual(["NotifyFailure"]);
+    for (const start of ["SetFenceAlarmNotClearedError", "CheckFenceAlarm"]) {
+      const after = [...reachable(def, start, new Set(["WaitBeforeFenceAlarmCheck", "IsFenceAlarmCleared"]))];
+      expect([start, after.filter((s) => ["CompensateFailback", "MarkSecondaryStandby", "PromotePrimary"].includes(s))]).toEqual([start, []]);
+    }
   });
 
   it("changes nothing before the lease is held", () => {

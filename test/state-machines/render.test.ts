@@ -6,7 +6,9 @@ import {
   AslRenderError,
   DR_FRAGMENTS,
   RUNBOOK_TASK_FUNCTIONS,
+  alarmEvaluationDelaySeconds,
   composeFragments,
+  failbackWorstCaseSeconds,
   fillPlaceholders,
   minimumExecutionTimeoutSeconds,
   placeholdersIn,
@@ -88,6 +90,7 @@ describe("renderDrStateMachine", () => {
     ["a peer that is not the other configured region", { peerRegion: "eu-west-1" }, /peerRegion eu-west-1 must be the other configured region/],
     ["a fractional loop bound", { dnsConfirmMaxAttempts: 2.5 }, /dnsConfirmMaxAttempts must be a positive integer/],
     ["a drill poll shorter than the failback", { peerExecutionPollMaxAttempts: 1 }, /less than the failback's worst case/],
+    ["an unbounded fence-alarm wait", { fenceAlarmPollMaxAttempts: 0 }, /fenceAlarmPollMaxAttempts must be a positive integer/],
   ])("rejects %s", (_label, overrides, message) => {
     expect(() => renderDrStateMachine(values(overrides))).toThrow(message);
   });
@@ -100,6 +103,25 @@ describe("renderDrStateMachine", () => {
           expect(validateDrValues(values(t))).toEqual([]);
           expect(t.executionTimeoutSeconds).toBeGreaterThanOrEqual(minimumExecutionTimeoutSeconds(t));
         }
+  });
+
+  it.each([
+    [60, 18],
+    [300, 90],
+  ])("waits for a fence alarm with a %i s period long enough for two periods and the evaluation delay (%i checks, 10 s apart)", (period, attempts) => {
+    const t = recommendedTimings({ regionStateCacheSeconds: 5, healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3, probesPerMinute: 6, fenceAlarmPeriodSeconds: period });
+
+    expect([t.fenceAlarmPollIntervalSeconds, t.fenceAlarmPollMaxAttempts]).toEqual([10, attempts]);
+    expect(t.fenceAlarmPollIntervalSeconds * t.fenceAlarmPollMaxAttempts).toBeGreaterThanOrEqual(2 * period + alarmEvaluationDelaySeconds(period));
+    // The longer failback is accounted for: its worst case includes the wait, and the drill polls its failback longer.
+    expect(failbackWorstCaseSeconds(t) - failbackWorstCaseSeconds({ ...t, fenceAlarmPollMaxAttempts: 0 })).toBe(10 * attempts);
+    expect(t.peerExecutionPollIntervalSeconds * t.peerExecutionPollMaxAttempts).toBeGreaterThanOrEqual(failbackWorstCaseSeconds(t));
+    expect(validateDrValues(values(t))).toEqual([]);
+  });
+
+  it("defaults to the standard-resolution period (60 s) the fence alarm must have", () => {
+    const base = { regionStateCacheSeconds: 5, healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3, probesPerMinute: 6 };
+    expect(recommendedTimings(base)).toEqual(recommendedTimings({ ...base, fenceAlarmPeriodSeconds: 60 }));
   });
 
   it("binds every Task to a runbook function, and every runbook function to at least one Task", () => {

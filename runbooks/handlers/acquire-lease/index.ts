@@ -4,8 +4,8 @@
  * - acquired, not suppressed: proceed (an automatic run is recorded for the next anti-flap check);
  * - acquired, suppressed: an automatic run came too soon after the last one; the run ends (and
  *   releases the lease) without acting;
- * - not acquired: the lease belongs to a drill and this is an automatic run: stand down quietly
- *   (a drill trips the alarms on purpose);
+ * - not acquired: the lease belongs to a drill or a failback and this is an automatic run: stand
+ *   down quietly (both fence or drain a region on purpose, which trips the peer's alarms);
  * - LeaseHeldError: anyone else holds the lease: the run fails without touching that lease.
  */
 import { ControlTable, LeaseHeldError } from "../../../functions/lib/control-record";
@@ -33,13 +33,14 @@ export const handler = stepHandler("acquire-lease", inputSchema, logger, async (
   try {
     lease = await table.acquireLease({ holder: run.leaseHolder, mode: leaseMode(run), region: run.region, ttlSeconds });
   } catch (error) {
-    if (error instanceof LeaseHeldError && run.automatic && error.current?.mode === "drill") {
+    const operatorRun = error instanceof LeaseHeldError ? error.current : undefined;
+    if (run.automatic && (operatorRun?.mode === "drill" || operatorRun?.mode === "failback")) {
       return {
         acquired: false,
         suppressed: false,
-        reason: `drill ${error.current.holder} holds the lease; automatic runs stand down during a drill`,
+        reason: `${operatorRun.mode} ${operatorRun.holder} holds the lease; automatic runs stand down while it runs (it trips alarms on purpose)`,
         holder: run.leaseHolder,
-        heldBy: error.current,
+        heldBy: operatorRun,
       };
     }
     throw error;

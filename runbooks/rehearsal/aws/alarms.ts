@@ -80,8 +80,18 @@ export function periodValue(alarm: AlarmDefinition, metrics: MetricStore, start:
   throw new Error(`The rehearsal does not evaluate the metric math expression "${math.expression}" (alarm ${alarm.name})`);
 }
 
+/** What DescribeAlarms tells about one alarm. */
+export interface AlarmDescription {
+  alarm: AlarmDefinition;
+  state: AlarmState;
+  reason: string;
+  /** When the alarm entered `state` (virtual ms); null while it still has its initial state. */
+  updatedAt: number | null;
+}
+
 export class AlarmService {
   private readonly states = new Map<string, AlarmState>();
+  private readonly changes = new Map<string, { reason: string; at: number }>();
   private readonly listeners: ((t: Transition) => void)[] = [];
 
   constructor(
@@ -89,6 +99,16 @@ export class AlarmService {
     private readonly metrics: MetricStore,
   ) {
     for (const a of alarms) this.states.set(a.arn, "INSUFFICIENT_DATA");
+  }
+
+  /** DescribeAlarms by name in one region: the alarms of that region with those names (unknown names are skipped, as CloudWatch does). */
+  describe(region: string, names: readonly string[]): AlarmDescription[] {
+    return this.alarms
+      .filter((a) => a.region === region && names.includes(a.name))
+      .map((alarm) => {
+        const change = this.changes.get(alarm.arn);
+        return { alarm, state: this.states.get(alarm.arn) ?? "INSUFFICIENT_DATA", reason: change?.reason ?? "Unchecked: Initial alarm creation", updatedAt: change?.at ?? null };
+      });
   }
 
   onTransition(listener: (t: Transition) => void): void {
@@ -126,6 +146,7 @@ export class AlarmService {
     const { state, reason } = evaluateWindow(alarm, datapoints, from);
     if (state === from) return;
     this.states.set(alarm.arn, state);
+    this.changes.set(alarm.arn, { reason, at });
     for (const l of this.listeners) l({ alarm, from, to: state, at, reason });
   }
 }

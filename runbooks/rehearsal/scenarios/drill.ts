@@ -41,7 +41,7 @@ export const drill: Scenario = {
     const failback = ctx.executions(ctx.primary).find((e) => e.name === `${name}-failback`);
     const from = run?.startDate ?? 0;
     const automatic = [...automaticExecutions(ctx, ctx.secondary, from), ...automaticExecutions(ctx, ctx.primary, from)];
-    const standDowns = automatic.filter((e) => e.states.some((s) => s.name === "StandDownDuringDrill"));
+    const standDowns = automatic.filter((e) => e.states.some((s) => s.name === "StandDownDuringOperatorRun"));
     return [
       check("the drill succeeded", run?.status === "SUCCEEDED", run ? `${run.name} ${run.status}${run.error ? ` (${run.error})` : ""}` : "not started"),
       check("its failback ran in the primary and succeeded", failback?.status === "SUCCEEDED", failback ? `${failback.name} ${failback.status}` : "no failback execution"),

@@ -2,6 +2,7 @@
  * What the SDK fakes call into: the simulated world, seen from one AWS call. The fakes know SDK
  * shapes; the backend knows regions, services and failure.
  */
+import type { AlarmService } from "../aws/alarms";
 import type { DynamoDbService } from "../aws/dynamodb";
 import type { MetricStore } from "../aws/metrics";
 import type { LambdaControl, S3Service, SnsService, SsmService } from "../aws/small-services";
@@ -31,6 +32,7 @@ export interface SdkBackend {
   sns: SnsService;
   ssm: SsmService;
   metrics: MetricStore;
+  alarms: AlarmService;
   lambda: LambdaControl;
   sfn: StepFunctionsService;
   /** Observed AWS calls, for the summary (service/operation → count). */

@@ -1,6 +1,6 @@
 /**
  * The other services the handlers call, as SDK fakes: SQS, S3, SNS, SSM, CloudWatch
- * (PutMetricData), Step Functions, STS and Lambda's function configuration. Each command reaches
+ * (PutMetricData, DescribeAlarms by name), Step Functions, STS and Lambda's function configuration. Each command reaches
  * the simulated service of the client's region; commands not listed here throw.
  */
 import * as cw from "@aws-sdk/client-cloudwatch";
@@ -139,6 +139,34 @@ export function installSdkFakes(backend: () => SdkBackend): void {
               b().metrics.put(info.region, i.Namespace, d.MetricName, dims, Number(d.Value), t);
             }
             return {};
+          },
+        ],
+        [
+          cw.DescribeAlarmsCommand,
+          (i: Input, info) => {
+            // By name only: the one query the runbooks make (check-fence-alarm). Anything else is not simulated.
+            const names = (i.AlarmNames ?? []) as string[];
+            if (names.length === 0 || i.AlarmNamePrefix || i.StateValue || i.ActionPrefix || i.ChildrenOfAlarmName || i.ParentsOfAlarmName) {
+              throw new Error("The rehearsal's DescribeAlarms takes AlarmNames (and AlarmTypes) only");
+            }
+            const wantsMetricAlarms = !i.AlarmTypes || (i.AlarmTypes as string[]).includes("MetricAlarm");
+            const found = wantsMetricAlarms ? b().alarms.describe(info.region, names) : [];
+            return {
+              MetricAlarms: found.map((d) => ({
+                AlarmName: d.alarm.name,
+                AlarmArn: d.alarm.arn,
+                StateValue: d.state,
+                StateReason: d.reason,
+                ...(d.updatedAt !== null ? { StateUpdatedTimestamp: new Date(d.updatedAt) } : {}),
+                ...(d.alarm.metric ? { Namespace: d.alarm.metric.namespace, MetricName: d.alarm.metric.metricName, Statistic: d.alarm.metric.statistic } : {}),
+                Period: d.alarm.periodSeconds,
+                EvaluationPeriods: d.alarm.evaluationPeriods,
+                Threshold: d.alarm.threshold,
+                ComparisonOperator: d.alarm.comparison,
+                TreatMissingData: d.alarm.treatMissingData,
+              })),
+              CompositeAlarms: [],
+            };
           },
         ],
       ],

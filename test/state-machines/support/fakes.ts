@@ -6,7 +6,7 @@
  * operations role reaches the peer's side of the World.
  */
 import { mockClient } from "aws-sdk-client-mock";
-import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { ConditionalCheckFailedException, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DeleteFunctionConcurrencyCommand,
@@ -22,7 +22,7 @@ import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecu
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { CONTROL_TABLE, type Item, type World } from "./world";
+import { ACCOUNT, CONTROL_TABLE, FENCE_ALARM_NAME, SECONDARY, type Item, type World } from "./world";
 
 export interface ExecutionRecord {
   executionArn: string;
@@ -142,15 +142,40 @@ export function installFakes(ctx: FakeContext): void {
     };
   });
 
-  mockClient(CloudWatchClient).on(PutMetricDataCommand).callsFake(async (input, getClient) => {
+  const cloudwatch = mockClient(CloudWatchClient);
+  cloudwatch.on(PutMetricDataCommand).callsFake(async (input, getClient) => {
     const region = await regionOf(getClient);
     w().call(region, "cloudwatch", "put-metric-data");
     for (const d of input.MetricData ?? []) {
       const dimensions = Object.fromEntries((d.Dimensions ?? []).map((x: { Name: string; Value: string }) => [x.Name, x.Value]));
       w().metrics.push({ region, name: d.MetricName, value: d.Value, dimensions, storageResolution: d.StorageResolution });
+      if (region === SECONDARY && d.MetricName === "PrimaryFenced") w().fenceAlarmChecksSinceDatum = 0;
       w().effect("metric", region, `${d.MetricName}=${d.Value}`);
     }
     return {};
+  });
+  // Only the fence alarm exists in this world, in the secondary; any other name or region finds nothing.
+  cloudwatch.on(DescribeAlarmsCommand).callsFake(async (input, getClient) => {
+    const region = await regionOf(getClient);
+    w().call(region, "cloudwatch", "describe-alarms", input.AlarmNames);
+    const found = region === SECONDARY && w().fenceAlarmExists && (input.AlarmNames ?? []).includes(FENCE_ALARM_NAME);
+    if (!found) return { MetricAlarms: [], CompositeAlarms: [] };
+    const state = w().fenceAlarmState();
+    w().fenceAlarmChecksSinceDatum += 1;
+    w().effect("fence-alarm", region, state);
+    return {
+      MetricAlarms: [
+        {
+          AlarmName: FENCE_ALARM_NAME,
+          AlarmArn: `arn:aws:cloudwatch:${SECONDARY}:${ACCOUNT}:alarm:${FENCE_ALARM_NAME}`,
+          StateValue: state,
+          StateReason: `test world: PrimaryFenced → ${state}`,
+          StateUpdatedTimestamp: new Date(),
+          Namespace: "PaymentsDR",
+          MetricName: "PrimaryFenced",
+        },
+      ],
+    };
   });
 
   mockClient(SNSClient).on(PublishCommand).callsFake(async (input, getClient) => {

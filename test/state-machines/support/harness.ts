@@ -32,6 +32,7 @@ import {
   ACCOUNT,
   CONTROL_TABLE,
   ENVIRONMENT,
+  FENCE_ALARM_NAME,
   IDEMPOTENCY_TABLE,
   PAYMENTS_TABLE,
   PRIMARY,
@@ -77,6 +78,7 @@ export function regionEnvironment(region: string, overrides: Record<string, stri
     AUTO_FAILOVER: "true",
     MIN_AUTO_INTERVAL_SECONDS: "900",
     DRILL_HOLD_SECONDS: "0",
+    FENCE_ALARM_NAME,
     ...overrides,
   };
 }

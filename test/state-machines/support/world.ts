@@ -7,7 +7,9 @@
  * Limits (what it cannot prove): the condition/update expressions understood are exactly the
  * ones functions/lib/control-record.ts sends (anything else throws, so a change there shows up
  * here); replication is item-by-item and instantaneous unless paused; DNS follows a simple rule
- * (below), not Route 53's health checkers.
+ * (below), not Route 53's health checkers; the fence alarm follows the last PrimaryFenced
+ * datapoint, optionally lagging a number of DescribeAlarms calls behind it (virtual time: Wait
+ * states take no time here), not CloudWatch's periods.
  */
 export const PRIMARY = "us-east-1";
 export const SECONDARY = "us-east-2";
@@ -16,6 +18,8 @@ export const ENVIRONMENT = "test";
 export const CONTROL_TABLE = "payments-dr-control-global-test";
 export const PAYMENTS_TABLE = "payments-dr-payments-global-test";
 export const IDEMPOTENCY_TABLE = "payments-dr-idempotency-global-test";
+/** The secondary's primary-fenced alarm, as the stack names it (infra/stack-environment.ts). */
+export const FENCE_ALARM_NAME = "primary-fenced-us-east-2-test";
 export const REGIONS = [PRIMARY, SECONDARY] as const;
 export type Region = (typeof REGIONS)[number];
 
@@ -70,6 +74,8 @@ export class RegionDownError extends Error {
   }
 }
 
+export type AlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+
 export class World {
   seq = 0;
   readonly calls: Call[] = [];
@@ -120,7 +126,7 @@ export class World {
 
   /** Calls that change something (everything except reads and DNS queries). */
   writes(): Call[] {
-    const reads = new Set(["get", "describe-table", "get-function-concurrency", "list-tags", "describe-execution", "resolve-txt"]);
+    const reads = new Set(["get", "describe-table", "get-function-concurrency", "list-tags", "describe-execution", "resolve-txt", "describe-alarms"]);
     return this.calls.filter((c) => !reads.has(c.op));
   }
 
@@ -177,17 +183,42 @@ export class World {
 
   primaryFenced: boolean = false;
 
+  /** false: the fence alarm was deleted (DescribeAlarms finds nothing). */
+  fenceAlarmExists = true;
+  /** A state tests impose on the fence alarm, whatever the metric says. */
+  fenceAlarmOverride: AlarmState | undefined;
   /**
-   * The witness answer: the primary while it is up, may serve (its own record is not
-   * FENCED/DRAINED) and the fence alarm in the secondary is not set; otherwise the secondary.
+   * How many DescribeAlarms calls the alarm still answers ALARM after PrimaryFenced=0 — a Maximum
+   * over 60 s clears only a period or two after the 0 (the lag the failback must wait out).
+   */
+  fenceAlarmClearsAfterChecks = 0;
+  /** DescribeAlarms calls since the last PrimaryFenced datapoint (reset by the PutMetricData fake). */
+  fenceAlarmChecksSinceDatum = 0;
+
+  /** The fence alarm's state now: the override, else the last PrimaryFenced datapoint (with the lag when it cleared). */
+  fenceAlarmState(): AlarmState {
+    if (this.fenceAlarmOverride) return this.fenceAlarmOverride;
+    const fence = this.lastMetric(SECONDARY, "PrimaryFenced");
+    const fenced = fence ? fence.value === 1 : this.primaryFenced;
+    if (fenced) return "ALARM";
+    const wasFenced = [...this.metrics].reverse().filter((m) => m.region === SECONDARY && m.name === "PrimaryFenced")[1]?.value === 1;
+    return wasFenced && this.fenceAlarmChecksSinceDatum < this.fenceAlarmClearsAfterChecks ? "ALARM" : "OK";
+  }
+
+  /**
+   * The witness answer, as Route 53 decides the failover pair: the primary while it is up, may
+   * serve (its own record is not FENCED/DRAINED) and the fence alarm in the secondary is not in
+   * ALARM; otherwise the secondary while it is up and may serve; with both unhealthy, the primary
+   * (Route 53 fails open to the PRIMARY record).
    */
   dnsAnswer(): string[] {
     if (this.dnsMode === "stuck") return this.stuckAnswer;
-    const fence = this.lastMetric(SECONDARY, "PrimaryFenced");
-    const fenced = fence ? fence.value === 1 : this.primaryFenced;
-    const own = this.regionRecord(PRIMARY, PRIMARY);
-    const serves = own !== undefined && own.state !== "FENCED" && own.state !== "DRAINED";
-    return !this.down.has(PRIMARY) && serves && !fenced ? [PRIMARY] : [SECONDARY];
+    const serves = (region: string) => {
+      const own = this.regionRecord(region, region);
+      return !this.down.has(region) && own !== undefined && own.state !== "FENCED" && own.state !== "DRAINED";
+    };
+    if (serves(PRIMARY) && this.fenceAlarmState() !== "ALARM") return [PRIMARY];
+    return serves(SECONDARY) ? [SECONDARY] : [PRIMARY];
   }
 
   // --- scenario set-ups ----------------------------------------------------------------------
