@@ -1,0 +1,106 @@
+/**
+ * Phase 3: the DR orchestrator of each region, the cross-region DR operations role, and the
+ * dashboards that show the DR picture.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { runbookFunctions } from "../../runbooks/manifest";
+import { dashboardName, dashboardUrl, drDashboardBody } from "../dashboard";
+import { GLOBAL, resourceName } from "../naming";
+import { stateMachineArn, WRITE_FUNCTION } from "../stack-environment";
+import { DrOperationsRole, drOperationsRoleArn } from "../components/dr-access";
+import { DrOrchestration } from "../components/orchestration";
+import { perRegion, PerRegion, StackContext } from "./context";
+import { Foundation } from "./foundation";
+import { PaymentPath } from "./payment-path";
+
+export interface DisasterRecovery {
+  orchestration: PerRegion<DrOrchestration>;
+  drOperationsRole: DrOperationsRole;
+  dashboardUrls: PerRegion<string>;
+}
+
+export function buildDisasterRecovery(ctx: StackContext, f: Foundation, p: PaymentPath): DisasterRecovery {
+  const { config, environment: env, specs, accountId, parent } = ctx;
+
+  // ARNs that would form cycles (the state machine, the DR operations role) are derived from
+  // their deterministic names.
+  const orchestration = perRegion(specs, (spec) => {
+    const role = spec.role;
+    return new DrOrchestration(
+      resourceName("dr", spec.region, env),
+      {
+        region: spec.region,
+        peerRegion: spec.peer,
+        primaryRegion: config.primaryRegion,
+        secondaryRegion: config.secondaryRegion,
+        environment: env,
+        accountId,
+        specs: runbookFunctions,
+        resources: {
+          ...p.resources[role],
+          stateMachineArn: accountId.apply((id) => stateMachineArn(spec.region, id, env)),
+          drOperationsRoleArn: accountId.apply((id) => drOperationsRoleArn(id, env)),
+          evidenceBucketArn: f.evidence[role].arn,
+        },
+        environmentValues: p.environments[role],
+        kmsKeyArn: f.keys[role].arn,
+        logRetentionDays: config.logRetentionDays,
+        logDestinationArn: f.shipping[role].destinationArn,
+        asyncFailuresArn: f.messaging[role].asyncFailuresArn,
+        triggerAlarmArns: p.alarms[role].drTriggerArns,
+        timing: {
+          healthCheckIntervalSeconds: config.healthCheckIntervalSeconds,
+          healthCheckFailureThreshold: config.healthCheckFailureThreshold,
+          probesPerMinute: config.canaryProbesPerMinute,
+        },
+        evidenceBucketArn: f.evidence[role].arn,
+      },
+      parent,
+    );
+  });
+
+  // Trusted by name of each runbook role that declares it needs the role, in both regions.
+  const crossRegionSteps = runbookFunctions.filter((s) => s.permissions.includes("dr-operations:assume")).map((s) => s.name);
+  const drOperationsRole = new DrOperationsRole(
+    resourceName("dr-operations", GLOBAL, env),
+    {
+      environment: env,
+      accountId,
+      primaryRegion: config.primaryRegion,
+      secondaryRegion: config.secondaryRegion,
+      controlTableName: f.tables.names.control,
+      trustedRoleArns: specs.flatMap((spec) => crossRegionSteps.map((fn) => orchestration[spec.role].functions[fn].roleArn)),
+    },
+    parent,
+  );
+
+  for (const spec of specs) {
+    new aws.cloudwatch.Dashboard(
+      resourceName("dr-dashboard", spec.region, env),
+      {
+        region: spec.region,
+        dashboardName: dashboardName(spec.region, env),
+        dashboardBody: pulumi
+          .all([p.dns.healthCheckIds, pulumi.all(Object.values(p.alarms[spec.role].arns)), orchestration[spec.role].stateMachineArn])
+          .apply(([checks, alarmArns, machineArn]) =>
+            drDashboardBody({
+              region: spec.region,
+              peerRegion: spec.peer,
+              primaryRegion: config.primaryRegion,
+              secondaryRegion: config.secondaryRegion,
+              environment: env,
+              tableNames: Object.values(f.tables.names),
+              healthCheckIds: checks as { primaryEndpoint: string; secondaryEndpoint: string; primaryGuard?: string },
+              alarmArns,
+              stateMachineArn: machineArn,
+              apiName: p.payments[spec.role].api.apiName,
+              writeFunctionName: resourceName(WRITE_FUNCTION, spec.region, env),
+            }),
+          ),
+      },
+      parent,
+    );
+  }
+  return { orchestration, drOperationsRole, dashboardUrls: perRegion(specs, (spec) => dashboardUrl(spec.region, env)) };
+}

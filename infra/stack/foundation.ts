@@ -1,0 +1,173 @@
+/**
+ * Phase 1: what everything else stands on — per-region keys, buckets, log shipping, networks and
+ * messaging, the global tables with their backups, and the replicated transaction logs.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { RegionRole } from "../config";
+import { bucketName, GLOBAL, resourceName } from "../naming";
+import { TableBackups } from "../components/backup";
+import { GlobalTables } from "../components/data";
+import { RegionalKey } from "../components/kms";
+import { LogArchive, LogShipping } from "../components/logging";
+import { RegionalMessaging } from "../components/messaging";
+import { RegionalNetwork } from "../components/network";
+import { SecureBucket } from "../components/secure-bucket";
+import { TransactionLogStorage } from "../components/transaction-log";
+import { peerRole, perRegion, PerRegion, StackContext } from "./context";
+
+/** Distinct /16 per region so the VPCs could be peered. */
+const VPC_CIDRS: Record<RegionRole, string> = { primary: "10.20.0.0/16", secondary: "10.21.0.0/16" };
+/** The processing function's timeout; the queue's visibility timeout is derived from it. */
+export const PROCESSOR_TIMEOUT_SECONDS = 30;
+
+export interface Foundation {
+  keys: PerRegion<RegionalKey>;
+  accessLogs: PerRegion<SecureBucket>;
+  shipping: PerRegion<LogShipping>;
+  tables: GlobalTables;
+  messaging: PerRegion<RegionalMessaging>;
+  transactionLogs: TransactionLogStorage;
+  networks: PerRegion<RegionalNetwork>;
+  /** Drill and failover evidence, one bucket per region. */
+  evidence: PerRegion<SecureBucket>;
+}
+
+export function buildFoundation(ctx: StackContext): Foundation {
+  const { config, environment: env, specs, accountId, parent } = ctx;
+
+  // Security Hub S3.1: no bucket of the account can be made public, whatever its own settings.
+  // Account-wide, so it is kept on `pulumi destroy` (a teardown must not reopen the account).
+  if (config.accountPublicAccessBlock) {
+    new aws.s3.AccountPublicAccessBlock(
+      resourceName("s3-account-public-access", GLOBAL, env),
+      { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      { ...parent, retainOnDelete: true },
+    );
+  }
+
+  const keys = perRegion(specs, (spec) =>
+    new RegionalKey(resourceName("payments-key", spec.region, env), { region: spec.region, keyName: resourceName("payments-dr", spec.region, env), accountId }, parent),
+  );
+  const accessLogs = perRegion(specs, (spec) => {
+    const name = accountId.apply((id) => bucketName("s3-access-logs", spec.region, env, id));
+    return new SecureBucket(
+      resourceName("s3-access-logs", spec.region, env),
+      {
+        region: spec.region,
+        bucketName: name,
+        noncurrentVersionExpirationDays: 30,
+        policyStatements: [
+          {
+            Sid: "S3ServerAccessLogDelivery",
+            Effect: "Allow",
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: pulumi.interpolate`arn:aws:s3:::${name}/*`,
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+          },
+        ],
+      },
+      parent,
+    );
+  });
+
+  // Cross-region log shipping: each region's archive receives the *other* region's logs.
+  const archives = perRegion(specs, (spec) =>
+    new LogArchive(
+      resourceName("log-archive", spec.region, env),
+      { region: spec.region, sourceRegion: spec.peer, environment: env, accountId, kmsKeyArn: keys[spec.role].arn, accessLogBucket: accessLogs[spec.role].bucket },
+      parent,
+    ),
+  );
+  const shipping = perRegion(specs, (spec) =>
+    new LogShipping(
+      resourceName("log-shipping", spec.region, env),
+      { region: spec.region, environment: env, accountId, peerFirehoseArn: archives[peerRole(spec.role)].firehoseArn },
+      parent,
+    ),
+  );
+
+  const tables = new GlobalTables(
+    resourceName("tables", GLOBAL, env),
+    { environment: env, primaryRegion: config.primaryRegion, secondaryRegion: config.secondaryRegion, primaryKmsKeyArn: keys.primary.arn, secondaryKmsKeyArn: keys.secondary.arn },
+    parent,
+  );
+  new TableBackups(
+    resourceName("table-backups", GLOBAL, env),
+    {
+      environment: env,
+      accountId,
+      primaryRegion: config.primaryRegion,
+      secondaryRegion: config.secondaryRegion,
+      primaryKmsKeyArn: keys.primary.arn,
+      secondaryKmsKeyArn: keys.secondary.arn,
+      tableArns: Object.values(tables.tables).map((t) => t.arn),
+    },
+    parent,
+  );
+
+  const txBucketNames = perRegion(specs, (spec) => accountId.apply((id) => bucketName("txlog", spec.region, env, id)));
+  const messaging = perRegion(specs, (spec) =>
+    new RegionalMessaging(
+      resourceName("messaging", spec.region, env),
+      {
+        region: spec.region,
+        environment: env,
+        accountId,
+        kmsKeyArn: keys[spec.role].arn,
+        alertEmails: config.alertEmails,
+        notifyingBucketArns: [pulumi.interpolate`arn:aws:s3:::${txBucketNames[spec.role]}`],
+        processorTimeoutSeconds: PROCESSOR_TIMEOUT_SECONDS,
+        eventRuleArns: [pulumi.interpolate`arn:aws:events:${spec.region}:${accountId}:rule/${resourceName("dr-alarms", spec.region, env)}`],
+      },
+      parent,
+    ),
+  );
+  const bucketRef = (role: RegionRole) => ({
+    region: specs.find((s) => s.role === role)!.region,
+    bucketName: txBucketNames[role],
+    kmsKeyArn: keys[role].arn,
+    accessLogBucket: accessLogs[role].bucket,
+    alertTopicArn: messaging[role].alertTopicArn,
+  });
+  const transactionLogs = new TransactionLogStorage(
+    resourceName("txlog", GLOBAL, env),
+    { environment: env, accountId, primary: bucketRef("primary"), secondary: bucketRef("secondary") },
+    parent,
+  );
+
+  const networks = perRegion(specs, (spec) =>
+    new RegionalNetwork(
+      resourceName("network", spec.region, env),
+      {
+        region: spec.region,
+        environment: env,
+        accountId,
+        vpcCidr: VPC_CIDRS[spec.role],
+        kmsKeyArn: keys[spec.role].arn,
+        logRetentionDays: config.logRetentionDays,
+        logDestinationArn: shipping[spec.role].destinationArn,
+      },
+      parent,
+    ),
+  );
+
+  const evidence = perRegion(specs, (spec) =>
+    new SecureBucket(
+      resourceName("dr-evidence", spec.region, env),
+      {
+        region: spec.region,
+        bucketName: accountId.apply((id) => bucketName("dr-evidence", spec.region, env, id)),
+        kmsKeyArn: keys[spec.role].arn,
+        accessLogBucket: accessLogs[spec.role].bucket,
+        noncurrentVersionExpirationDays: 400,
+        // Drill and failover reports are audit evidence: a year in GOVERNANCE mode (PCI DSS 10.5.1).
+        objectLockGovernanceDays: 365,
+      },
+      parent,
+    ),
+  );
+
+  return { keys, accessLogs, shipping, tables, messaging, transactionLogs, networks, evidence };
+}
