@@ -149,6 +149,8 @@ export interface StateMachineDefinition {
   region: string;
   type: "STANDARD" | "EXPRESS";
   definition: AslDefinition;
+  /** The execution role (ExecutionStarted's roleArn), when the program names one. */
+  roleArn?: string;
 }
 
 export interface ScheduleDefinition {

@@ -83,6 +83,7 @@ function stateMachines(resources: CapturedResource[]): StateMachineDefinition[] 
         region: need<string>(r.region, `state machine ${name} has no region`),
         type: (r.inputs.type ?? "STANDARD") as "STANDARD" | "EXPRESS",
         definition: JSON.parse(json) as AslDefinition,
+        ...(typeof r.inputs.roleArn === "string" ? { roleArn: r.inputs.roleArn } : {}),
       };
     });
 }

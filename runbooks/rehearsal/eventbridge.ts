@@ -5,7 +5,7 @@
  * asynchronously with Lambda's retries). A scenario can make the bus deliver an event twice
  * (at-least-once delivery), which the deterministic execution names must absorb.
  */
-import { randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Transition } from "./aws/alarms";
 import { matchesPattern } from "./aws/event-pattern";
 import type { SnsService } from "./aws/small-services";
@@ -27,6 +27,12 @@ export interface AlarmEvent {
 }
 
 /** The event CloudWatch puts on the bus for a transition (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html). */
+/** A UUID-shaped event id derived from the transition, so every run of a scenario is the same run (EventBridge's ids are random UUIDs). */
+function eventId(seed: string): string {
+  const h = createHash("sha256").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export function alarmEvent(t: Transition, account: string): AlarmEvent {
   const a = t.alarm;
   const time = new Date(t.at).toISOString();
@@ -38,7 +44,7 @@ export function alarmEvent(t: Transition, account: string): AlarmEvent {
       ];
   return {
     version: "0",
-    id: randomUUID(),
+    id: eventId(`${a.arn}|${t.at}|${t.from}|${t.to}`),
     "detail-type": "CloudWatch Alarm State Change",
     source: "aws.cloudwatch",
     account,

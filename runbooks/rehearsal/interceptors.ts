@@ -2,14 +2,16 @@
  * The network the handlers see, routed into the simulated world:
  * - global `fetch` (the canary's probe of the peer's pinned `/health`): the host is resolved by
  *   the simulated Route 53 and the request goes to that region's API (api-gateway.ts);
- * - `node:dns/promises` (confirm-dns): `lookup` of the zone's name-server hosts, and
- *   `Resolver#resolveTxt` answered by the simulated Route 53 — authoritatively when the resolver
- *   was pointed at the zone's name servers (what the runbook does), otherwise through a caching
- *   resolver that honours the TTL.
+ * - `node:dns/promises` (confirm-dns, drctl status): `lookup` of the zone's name-server hosts, and
+ *   `Resolver#resolveTxt` / `Resolver#resolve4` answered by the simulated Route 53 —
+ *   authoritatively when the resolver was pointed at the zone's name servers (what the runbook
+ *   and drctl do), otherwise through a caching resolver that honours the TTL. An alias A record
+ *   answers its target's addresses (route53-status.ts, aliasAddresses).
  * Everything is restored by the returned function.
  */
 import { NetworkError, type ApiGateway } from "./api-gateway";
 import type { Route53 } from "./route53";
+import { aliasAddresses } from "./route53-status";
 
 // The module object itself (a namespace import would be a read-only copy): handlers read
 // `lookup` and `Resolver` from it at call time, so patching it reaches them.
@@ -40,7 +42,7 @@ export function installInterceptors(deps: InterceptorDeps): () => void {
   const cache = new Map<string, { values: string[]; expiresAt: number }>();
 
   const proto = dnsPromises.Resolver.prototype as unknown as Record<string, unknown>;
-  const saved = { setServers: proto.setServers, getServers: proto.getServers, resolveTxt: proto.resolveTxt, lookup: dnsPromises.lookup, fetch: globalThis.fetch };
+  const saved = { setServers: proto.setServers, getServers: proto.getServers, resolveTxt: proto.resolveTxt, resolve4: proto.resolve4, lookup: dnsPromises.lookup, fetch: globalThis.fetch };
 
   proto.setServers = function setServers(this: object, list: string[]) {
     servers.set(this, [...list]);
@@ -48,19 +50,29 @@ export function installInterceptors(deps: InterceptorDeps): () => void {
   proto.getServers = function getServers(this: object) {
     return servers.get(this) ?? ["169.254.78.1"];
   };
-  proto.resolveTxt = async function resolveTxt(this: object, name: string) {
+  /** The values of `name`/`type` as a resolver configured like `self` gets them (authoritative, or cached for the TTL). */
+  const answer = async (self: object, name: string, type: "TXT" | "A", syscall: string): Promise<string[]> => {
     await deps.sleep(8);
-    const configured = servers.get(this);
+    const configured = servers.get(self);
     const isAuthoritative = configured !== undefined && configured.length > 0 && configured.every((s) => authoritative.has(s.replace(/:53$/, "")));
     const now = deps.now();
+    const key = `${type} ${name}`;
     if (!isAuthoritative) {
-      const hit = cache.get(name);
-      if (hit && hit.expiresAt > now) return hit.values.map((v) => [v]);
+      const hit = cache.get(key);
+      if (hit && hit.expiresAt > now) return hit.values;
     }
-    const record = deps.route53.answer(name.replace(/\.$/, ""), "TXT");
-    if (!record) throw dnsError("ENOTFOUND", "queryTxt", name);
-    if (!isAuthoritative) cache.set(name, { values: record.values, expiresAt: now + (record.ttlSeconds ?? 60) * 1000 });
-    return record.values.map((v) => [v]);
+    const record = deps.route53.answer(name.replace(/\.$/, ""), type);
+    if (!record) throw dnsError("ENOTFOUND", syscall, name);
+    const values = record.alias ? aliasAddresses(record.values[0]) : record.values;
+    if (!isAuthoritative) cache.set(key, { values, expiresAt: now + (record.ttlSeconds ?? 60) * 1000 });
+    return values;
+  };
+  proto.resolveTxt = async function resolveTxt(this: object, name: string) {
+    return (await answer(this, name, "TXT", "queryTxt")).map((v) => [v]);
+  };
+  proto.resolve4 = async function resolve4(this: object, name: string, options?: { ttl?: boolean }) {
+    if (options?.ttl) throw new Error("The rehearsal's resolve4 does not return TTLs");
+    return answer(this, name, "A", "queryA");
   };
   (dnsPromises as unknown as Record<string, unknown>).lookup = async (host: string) => {
     await deps.sleep(5);
@@ -101,6 +113,7 @@ export function installInterceptors(deps: InterceptorDeps): () => void {
     proto.setServers = saved.setServers;
     proto.getServers = saved.getServers;
     proto.resolveTxt = saved.resolveTxt;
+    proto.resolve4 = saved.resolve4;
     (dnsPromises as unknown as Record<string, unknown>).lookup = saved.lookup;
     globalThis.fetch = saved.fetch;
   };

@@ -20,6 +20,7 @@ import type { ApiGateway } from "./api-gateway";
 import type { VirtualClock } from "./clock";
 import type { Deployment, DnsRecordDefinition, HealthCheckDefinition } from "./deployment-types";
 import type { Reachability } from "./reachability";
+import { probeReport, type CheckerReport } from "./route53-status";
 import type { Timeline } from "./timeline";
 
 export const CHECKER_REGIONS = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const;
@@ -64,6 +65,8 @@ export interface Route53Deps {
 
 export class Route53 {
   private readonly checkers = new Map<string, CheckerView[]>();
+  /** Each checker's last observation (what GetHealthCheckStatus reports), per endpoint check. */
+  private readonly reports = new Map<string, (CheckerReport | undefined)[]>();
   private readonly lastMetricStatus = new Map<string, boolean>();
   private readonly lastStatus = new Map<string, boolean>();
   private readonly lastAnswer = new Map<string, string>();
@@ -77,6 +80,16 @@ export class Route53 {
     for (const c of deps.deployment.healthChecks) {
       if (c.type === "HTTPS" || c.type === "HTTP") this.checkers.set(c.id, CHECKER_REGIONS.map(() => ({ healthy: true, streak: 0 })));
     }
+  }
+
+  /** The health check `id` (undefined if the deployment has none). */
+  find(id: string): HealthCheckDefinition | undefined {
+    return this.deps.deployment.healthChecks.find((x) => x.id === id);
+  }
+
+  /** The last report of each checker of an endpoint check, in CHECKER_REGIONS order (undefined: not probed yet). */
+  checkerReports(id: string): (CheckerReport | undefined)[] {
+    return [...(this.reports.get(id) ?? [])];
   }
 
   private check(id: string): HealthCheckDefinition {
@@ -102,15 +115,26 @@ export class Route53 {
     const regionHost = c.fqdn as string;
     const target = this.regionOfHost(regionHost);
     let passed = false;
+    let outcome: { status: number } | { error: unknown };
     try {
       const res = await this.deps.gateway.request(target, { method: "GET", host: regionHost, path: c.path ?? "/", headers: { "user-agent": "Amazon-Route53-Health-Check-Service" } }, 6000);
       passed = res.status >= 200 && res.status < 400;
-    } catch {
+      outcome = { status: res.status };
+    } catch (error) {
       passed = false;
+      outcome = { error };
     }
+    const reports = this.reports.get(c.id) ?? CHECKER_REGIONS.map(() => undefined);
+    reports[index] = { at: this.deps.clock.now(), status: probeReport(outcome, this.aliasTargetOf(regionHost)) };
+    this.reports.set(c.id, reports);
     const views = this.checkers.get(c.id) as CheckerView[];
     views[index] = nextCheckerView(views[index], passed, c.failureThreshold ?? 3);
     this.observe();
+  }
+
+  /** The alias target (API Gateway regional domain) a region-pinned host points to. */
+  aliasTargetOf(host: string): string {
+    return this.deps.deployment.records.find((r) => r.name === host && !r.failover && r.alias)?.values[0] ?? host;
   }
 
   regionOfHost(host: string): string {

@@ -25,6 +25,8 @@ import { Timeline } from "./timeline";
 
 /** A client without a connection timeout waits for the OS; the rehearsal caps one attempt here. */
 export const UNCONFIGURED_ATTEMPT_MS = 10_000;
+/** How long before the story's start the stack was deployed (its seed items' time). */
+export const DEPLOYED_BEFORE_MS = 86_400_000;
 /** DynamoDB global tables "typically" replicate within a second. */
 export const DEFAULT_REPLICATION_LAG_MS = 800;
 
@@ -89,7 +91,13 @@ export class World implements SdkBackend {
     this.alarms.onTransition((t) => this.bus.onTransition(t));
     this.reachability.onChange(() => this.replicator.resume());
     this.dynamodb.writeFilter = (_region, table, item) => !this.dropsFence(table, item);
-    for (const s of deployment.seedItems) this.dynamodb.seed(s.table, s.item, clock.now() - 86_400_000, s.region);
+    // The stack was deployed a day before the story. Its seed items carry the evaluation's wall-clock
+    // time (`updatedAt`); in the simulated world they were written at the simulated deployment.
+    const deployedAt = clock.now() - DEPLOYED_BEFORE_MS;
+    for (const s of deployment.seedItems) {
+      const item = typeof s.item.updatedAt === "string" ? { ...s.item, updatedAt: new Date(deployedAt).toISOString() } : s.item;
+      this.dynamodb.seed(s.table, item, deployedAt, s.region);
+    }
   }
 
   private dropsFence(table: string, item: Record<string, unknown> | undefined): boolean {

@@ -4,6 +4,7 @@
  * parameters, and Lambda's function configuration (reserved concurrency and tags — the failover's
  * best-effort stop of the old primary's write function really throttles it here).
  */
+import { createHash } from "node:crypto";
 import type { Deployment } from "../deployment-types";
 
 export class ServiceError extends Error {
@@ -22,6 +23,8 @@ export interface StoredObject {
   contentType?: string;
   writtenAt: number;
   version: number;
+  /** The MD5 of the body in quotes, as S3 gives it for a single-part upload. */
+  etag: string;
 }
 
 export class S3Service {
@@ -41,12 +44,14 @@ export class S3Service {
     return b;
   }
 
-  put(region: string, bucket: string, key: string, body: string, options: { ifNoneMatch?: string; contentType?: string } = {}): void {
+  put(region: string, bucket: string, key: string, body: string, options: { ifNoneMatch?: string; contentType?: string } = {}): StoredObject {
     const b = this.bucket(bucket, region);
     const versions = b.objects.get(key) ?? [];
     if (options.ifNoneMatch === "*" && versions.length > 0) throw new ServiceError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412);
-    versions.push({ body, contentType: options.contentType, writtenAt: this.now(), version: versions.length + 1 });
+    const stored = { body, contentType: options.contentType, writtenAt: this.now(), version: versions.length + 1, etag: `"${createHash("md5").update(body, "utf8").digest("hex")}"` };
+    versions.push(stored);
     b.objects.set(key, versions);
+    return stored;
   }
 
   get(region: string, bucket: string, key: string): StoredObject {

@@ -4,15 +4,17 @@
  * machine's region), Wait states and timeouts on the virtual clock, execution names unique per
  * machine (ExecutionAlreadyExists), DescribeExecution, and `.waitForTaskToken` callbacks
  * (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat, HeartbeatSeconds enforced here because
- * the local executor does not).
+ * the local executor does not), ListExecutions and GetExecutionHistory (execution-history.ts) of
+ * STANDARD machines.
  *
  * A region outage freezes its executions: a Task waits for the region to come back, as the
  * service would resume them, instead of failing every step against a dead control plane.
  */
-import type { AslDefinition } from "../../lib/asl";
 import type { Deployment, StateMachineDefinition } from "../deployment-types";
 import type { LambdaRuntime } from "../lambda-runtime";
 import type { Reachability } from "../reachability";
+import { ExecutionHistory } from "./execution-history";
+import { collectTasks, lambdaError, taskFailureCause, taskResource, type TaskBinding } from "./sfn-tasks";
 import { executionError, localStateMachine, type LocalEvent, type LocalStateMachine } from "./local-executor";
 import { ServiceError } from "./small-services";
 
@@ -33,6 +35,8 @@ export interface ExecutionRecord {
   /** States entered, with when. */
   states: { name: string; type: string; at: number }[];
   done: Promise<ExecutionRecord>;
+  /** GetExecutionHistory's events (STANDARD executions only: EXPRESS ones have none). */
+  history?: ExecutionHistory;
 }
 
 interface PendingCallback {
@@ -47,7 +51,7 @@ interface Machine {
   def: StateMachineDefinition;
   local: LocalStateMachine;
   /** Task state name → function ARN, across nested Map/Parallel states. */
-  tasks: Map<string, { functionArn: string; waitForTaskToken: boolean; heartbeatSeconds?: number }>;
+  tasks: Map<string, TaskBinding>;
 }
 
 export interface StepFunctionsDeps {
@@ -70,7 +74,7 @@ export class StepFunctionsService {
 
   constructor(private readonly deps: StepFunctionsDeps) {
     for (const def of deps.deployment.stateMachines) {
-      const tasks = new Map<string, { functionArn: string; waitForTaskToken: boolean; heartbeatSeconds?: number }>();
+      const tasks = new Map<string, TaskBinding>();
       collectTasks(def.definition, def, deps.deployment, tasks);
       this.machines.set(def.arn, { def, local: localStateMachine(def.definition), tasks });
     }
@@ -112,17 +116,25 @@ export class StepFunctionsService {
       states: [],
       done: new Promise((resolve) => (finish = resolve)),
     };
-    // Express executions (the canary ticker) are not listed: AWS keeps them in logs only.
-    if (machine.def.type === "STANDARD") this.executions.set(executionArn, record);
+    // Express executions (the canary ticker) are not listed and have no history: AWS keeps them in logs only.
+    if (machine.def.type === "STANDARD") {
+      this.executions.set(executionArn, record);
+      record.history = new ExecutionHistory(record.startDate, input, machine.def.roleArn);
+    }
     const token = `${executionArn}#${++this.tokenCounter}`;
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [state, task] of machine.tasks) overrides[state] = (raw) => this.runTask(region, record, task, raw);
+    const resourceOf = (state: string) => {
+      const task = machine.tasks.get(state);
+      return task ? taskResource(task) : undefined;
+    };
     const execution = machine.local.run(parsed, {
       overrides: { taskResourceLocalHandlers: overrides },
       context: { Execution: { Name: execName, Id: executionArn }, StateMachine: { Id: stateMachineArn, Name: machine.def.name }, Task: { Token: token } },
     });
     void (async () => {
       for await (const ev of execution.eventLogs) {
+        record.history?.executor(ev, resourceOf);
         if (ev.type === "StateEntered" && ev.state) {
           record.states.push({ name: ev.state.name, type: ev.state.type, at: ev.timestamp });
           for (const l of this.listeners.state) l(record, ev);
@@ -140,8 +152,9 @@ export class StepFunctionsService {
     return record;
   }
 
-  private end(record: ExecutionRecord, status: ExecutionStatus, fields: Partial<ExecutionRecord>, finish: (e: ExecutionRecord) => void): void {
+  private end(record: ExecutionRecord, status: Exclude<ExecutionStatus, "RUNNING">, fields: Partial<ExecutionRecord>, finish: (e: ExecutionRecord) => void): void {
     Object.assign(record, fields, { status, stopDate: this.deps.now() });
+    record.history?.executionEnded(record.stopDate as number, { status, output: record.output, error: record.error, cause: record.cause });
     for (const [token, cb] of this.callbacks) if (cb.executionArn === record.executionArn) this.dropCallback(token);
     if (this.executions.has(record.executionArn)) for (const l of this.listeners.ended) l(record);
     finish(record);
@@ -153,7 +166,47 @@ export class StepFunctionsService {
     return record;
   }
 
-  private async runTask(region: string, record: ExecutionRecord, task: { functionArn: string; waitForTaskToken: boolean; heartbeatSeconds?: number }, raw: unknown): Promise<unknown> {
+  /** ListExecutions: newest first, optionally by status; STANDARD machines only, as in AWS. */
+  list(region: string, stateMachineArn: string, statusFilter?: string): ExecutionRecord[] {
+    const machine = this.machine(stateMachineArn, region);
+    if (machine.def.type !== "STANDARD") throw new ServiceError("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine", 400);
+    return [...this.executions.values()]
+      .filter((e) => e.stateMachineArn === stateMachineArn && (statusFilter === undefined || e.status === statusFilter))
+      .sort((a, b) => b.startDate - a.startDate || (a.name < b.name ? 1 : -1));
+  }
+
+  /** The history of a STANDARD execution in `region`. */
+  history(region: string, executionArn: string): ExecutionHistory {
+    return this.describe(region, executionArn).history as ExecutionHistory;
+  }
+
+  private async runTask(region: string, record: ExecutionRecord, task: TaskBinding, raw: unknown): Promise<unknown> {
+    const history = record.history;
+    const attempt = history?.beginAttempt() ?? 0;
+    const note = (type: Parameters<ExecutionHistory["task"]>[2], details: Record<string, unknown> = {}) =>
+      history?.task(attempt, this.deps.now(), type, { ...taskResource(task), ...details });
+    note("TaskScheduled", {
+      region,
+      parameters: JSON.stringify(raw),
+      ...(task.timeoutSeconds !== undefined ? { timeoutInSeconds: task.timeoutSeconds } : {}),
+      ...(task.heartbeatSeconds !== undefined ? { heartbeatInSeconds: task.heartbeatSeconds } : {}),
+    });
+    note("TaskStarted");
+    try {
+      const out = await this.invokeTask(region, record, task, raw, (submitted) =>
+        note("TaskSubmitted", { output: JSON.stringify({ Payload: submitted, StatusCode: 200, ExecutedVersion: "$LATEST" }), outputDetails: { truncated: false } }),
+      );
+      note("TaskSucceeded", { output: JSON.stringify(out), outputDetails: { truncated: false } });
+      return out;
+    } catch (error) {
+      const e = error as { name?: string; message?: string };
+      const timedOut = e.name === "States.HeartbeatTimeout" || e.name === "States.Timeout";
+      note(timedOut ? "TaskTimedOut" : "TaskFailed", { error: e.name ?? "States.TaskFailed", cause: taskFailureCause(error) });
+      throw error;
+    }
+  }
+
+  private async invokeTask(region: string, record: ExecutionRecord, task: TaskBinding, raw: unknown, submitted: (out: unknown) => void): Promise<unknown> {
     const payload = (raw as { Payload?: unknown }).Payload;
     // A region outage freezes the execution: the step runs (again) once the region is back.
     for (;;) {
@@ -162,6 +215,7 @@ export class StepFunctionsService {
         const out = await this.deps.runtime.invoke(task.functionArn, payload);
         if (!this.deps.reachability.isUp(region)) continue;
         if (!task.waitForTaskToken) return { Payload: out, StatusCode: 200, ExecutedVersion: "$LATEST" };
+        submitted(out);
         break;
       } catch (error) {
         if (!this.deps.reachability.isUp(region)) continue;
@@ -207,7 +261,7 @@ export class StepFunctionsService {
   sendTaskFailure(region: string, token: string, error?: string, cause?: string): void {
     const cb = this.callback(region, token);
     this.dropCallback(token);
-    cb.reject(Object.assign(new Error(cause ?? ""), { name: error ?? "States.TaskFailed" }));
+    cb.reject(Object.assign(new Error(cause ?? ""), { name: error ?? "States.TaskFailed", fromCallback: true }));
   }
 
   sendTaskHeartbeat(region: string, token: string): void {
@@ -218,42 +272,5 @@ export class StepFunctionsService {
   /** Tokens waiting for an answer (the rehearsal's operator finds them in the control table, like drctl). */
   pendingTokens(): string[] {
     return [...this.callbacks.keys()];
-  }
-}
-
-/** What Step Functions reports for a Lambda Task that failed: the function's error name, or Lambda.* for service errors. */
-function lambdaError(error: unknown): Error {
-  const e = error instanceof Error ? error : new Error(String(error));
-  if (e.name === "TooManyRequestsException") return Object.assign(new Error(e.message), { name: "Lambda.TooManyRequestsException" });
-  return e;
-}
-
-function collectTasks(
-  definition: AslDefinition | { States: Record<string, Record<string, unknown>> },
-  machine: StateMachineDefinition,
-  deployment: Deployment,
-  into: Map<string, { functionArn: string; waitForTaskToken: boolean; heartbeatSeconds?: number }>,
-): void {
-  for (const [name, state] of Object.entries(definition.States)) {
-    const s = state as Record<string, unknown>;
-    if (s.Type === "Task") {
-      const resource = String(s.Resource);
-      if (!resource.startsWith("arn:aws:states:::lambda:invoke")) {
-        throw new ServiceError("UnsupportedTask", `${machine.name}: Task ${name} uses ${resource}; the rehearsal runs Lambda invoke Tasks only`, 400);
-      }
-      const fnArn = (s.Parameters as { FunctionName?: string } | undefined)?.FunctionName;
-      const fn = deployment.functions.find((f) => f.arn === fnArn);
-      if (!fn) throw new ServiceError("UnboundTask", `${machine.name}: Task ${name} invokes ${fnArn ?? "nothing"}, which is not a deployed function`, 400);
-      if (fn.region !== machine.region) throw new ServiceError("UnboundTask", `${machine.name}: Task ${name} invokes ${fn.name} in another region`, 400);
-      if (into.has(name)) throw new ServiceError("UnboundTask", `${machine.name}: two Tasks are named ${name}`, 400);
-      into.set(name, {
-        functionArn: fn.arn,
-        waitForTaskToken: resource.endsWith(".waitForTaskToken"),
-        ...(typeof s.HeartbeatSeconds === "number" ? { heartbeatSeconds: s.HeartbeatSeconds } : {}),
-      });
-    }
-    const nested = (s.ItemProcessor ?? s.Iterator) as AslDefinition | undefined;
-    if (nested) collectTasks(nested, machine, deployment, into);
-    for (const branch of (s.Branches as AslDefinition[] | undefined) ?? []) collectTasks(branch, machine, deployment, into);
   }
 }

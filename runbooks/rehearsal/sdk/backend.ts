@@ -9,6 +9,7 @@ import type { LambdaControl, S3Service, SnsService, SsmService } from "../aws/sm
 import type { SqsService } from "../aws/sqs";
 import type { StepFunctionsService } from "../aws/step-functions";
 import type { Deployment } from "../deployment-types";
+import type { Route53 } from "../route53";
 
 /** How the calling client is configured (what a real SDK would do on a dead endpoint depends on it). */
 export interface ClientInfo {
@@ -35,6 +36,7 @@ export interface SdkBackend {
   alarms: AlarmService;
   lambda: LambdaControl;
   sfn: StepFunctionsService;
+  route53: Route53;
   /** Observed AWS calls, for the summary (service/operation → count). */
   countCall(service: string, operation: string): void;
 }

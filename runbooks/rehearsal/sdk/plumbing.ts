@@ -59,6 +59,8 @@ export interface FakeSpec {
   client: object;
   /** Command class → handler(input, info) returning the output (without $metadata). */
   commands: [ClientClass, (input: Record<string, any>, info: ClientInfo) => unknown][];
+  /** A global service's one endpoint region (Route 53: us-east-1), whatever region the client names. */
+  endpointRegion?: string;
 }
 
 export function installFake(spec: FakeSpec, backend: () => SdkBackend): void {
@@ -72,7 +74,8 @@ export function installFake(spec: FakeSpec, backend: () => SdkBackend): void {
   for (const [Command, handle] of spec.commands) {
     const operation = (Command as { name: string }).name.replace(/Command$/, "");
     mock.on(Command as never).callsFake(async (input: Record<string, any>, getClient: () => unknown) => {
-      const info = await clientInfo(getClient as GetClient);
+      const configured = await clientInfo(getClient as GetClient);
+      const info = spec.endpointRegion ? { ...configured, region: spec.endpointRegion } : configured;
       const b = backend();
       b.countCall(spec.service, operation);
       try {

@@ -1,20 +1,24 @@
 /**
- * The other services the handlers call, as SDK fakes: SQS, S3, SNS, SSM, CloudWatch
- * (PutMetricData, DescribeAlarms by name), Step Functions, STS and Lambda's function configuration. Each command reaches
- * the simulated service of the client's region; commands not listed here throw.
+ * The other services the handlers and drctl call, as SDK fakes: SQS, S3 (PutObject, GetObject),
+ * SNS, SSM, CloudWatch (cloudwatch-fake.ts), Step Functions (sfn-fake.ts), Route 53's
+ * GetHealthCheckStatus (route53-fake.ts), STS and Lambda's function configuration. Each command
+ * reaches the simulated service of the client's region; commands not listed here throw.
  */
-import * as cw from "@aws-sdk/client-cloudwatch";
+import { Readable } from "node:stream";
 import * as lambda from "@aws-sdk/client-lambda";
 import * as s3 from "@aws-sdk/client-s3";
-import * as sfn from "@aws-sdk/client-sfn";
 import * as sns from "@aws-sdk/client-sns";
 import * as sqs from "@aws-sdk/client-sqs";
 import * as ssm from "@aws-sdk/client-ssm";
 import * as sts from "@aws-sdk/client-sts";
 import { ServiceError } from "../aws/small-services";
 import type { SdkBackend } from "./backend";
+import { installCloudWatchFake } from "./cloudwatch-fake";
 import { installDynamoDbFakes } from "./dynamodb-fake";
 import { installFake } from "./plumbing";
+import { installRoute53Fake } from "./route53-fake";
+import { installSfnFake } from "./sfn-fake";
+import { getObject, getParametersByPath } from "./storage-fakes";
 
 type M = Record<string, unknown>;
 type Input = Record<string, any>;
@@ -82,7 +86,8 @@ export function installSdkFakes(backend: () => SdkBackend): void {
       module: s3 as unknown as M,
       client: s3.S3Client,
       commands: [
-        [s3.PutObjectCommand, (i: Input, info) => (b().s3.put(info.region, i.Bucket, i.Key, bodyText(i.Body), { ifNoneMatch: i.IfNoneMatch, contentType: i.ContentType }), { ETag: '"rehearsal"' })],
+        [s3.PutObjectCommand, (i: Input, info) => ({ ETag: b().s3.put(info.region, i.Bucket, i.Key, bodyText(i.Body), { ifNoneMatch: i.IfNoneMatch, contentType: i.ContentType }).etag })],
+        [s3.GetObjectCommand, (i: Input, info) => getObject(b(), info.region, i, (bytes) => Readable.from([bytes]))],
       ],
     },
     backend,
@@ -113,104 +118,15 @@ export function installSdkFakes(backend: () => SdkBackend): void {
       client: ssm.SSMClient,
       commands: [
         [ssm.GetParameterCommand, (i: Input, info) => ({ Parameter: { Name: i.Name, Value: b().ssm.get(info.region, i.Name), Type: "String" } })],
-        [
-          ssm.GetParametersByPathCommand,
-          (i: Input, info) => ({ Parameters: b().ssm.byPath(info.region, i.Path).map((p) => ({ Name: p.name, Value: p.value, Type: "String" })) }),
-        ],
+        [ssm.GetParametersByPathCommand, (i: Input, info) => getParametersByPath(b(), info.region, i)],
       ],
     },
     backend,
   );
 
-  installFake(
-    {
-      service: "cloudwatch",
-      module: cw as unknown as M,
-      client: cw.CloudWatchClient,
-      commands: [
-        [
-          cw.PutMetricDataCommand,
-          (i: Input, info) => {
-            if (!i.Namespace || String(i.Namespace).startsWith("AWS/")) throw new ServiceError("InvalidParameterValue", `Namespace ${i.Namespace} is reserved or missing`, 400);
-            for (const d of (i.MetricData ?? []) as Input[]) {
-              if (d.Value === undefined) throw new Error("The rehearsal's CloudWatch takes single Value datapoints only");
-              const dims = Object.fromEntries(((d.Dimensions ?? []) as { Name: string; Value: string }[]).map((x) => [x.Name, x.Value]));
-              const t = d.Timestamp instanceof Date ? d.Timestamp.getTime() : b().now();
-              b().metrics.put(info.region, i.Namespace, d.MetricName, dims, Number(d.Value), t);
-            }
-            return {};
-          },
-        ],
-        [
-          cw.DescribeAlarmsCommand,
-          (i: Input, info) => {
-            // By name only: the one query the runbooks make (check-fence-alarm). Anything else is not simulated.
-            const names = (i.AlarmNames ?? []) as string[];
-            if (names.length === 0 || i.AlarmNamePrefix || i.StateValue || i.ActionPrefix || i.ChildrenOfAlarmName || i.ParentsOfAlarmName) {
-              throw new Error("The rehearsal's DescribeAlarms takes AlarmNames (and AlarmTypes) only");
-            }
-            const wantsMetricAlarms = !i.AlarmTypes || (i.AlarmTypes as string[]).includes("MetricAlarm");
-            const found = wantsMetricAlarms ? b().alarms.describe(info.region, names) : [];
-            return {
-              MetricAlarms: found.map((d) => ({
-                AlarmName: d.alarm.name,
-                AlarmArn: d.alarm.arn,
-                StateValue: d.state,
-                StateReason: d.reason,
-                ...(d.updatedAt !== null ? { StateUpdatedTimestamp: new Date(d.updatedAt) } : {}),
-                ...(d.alarm.metric ? { Namespace: d.alarm.metric.namespace, MetricName: d.alarm.metric.metricName, Statistic: d.alarm.metric.statistic } : {}),
-                Period: d.alarm.periodSeconds,
-                EvaluationPeriods: d.alarm.evaluationPeriods,
-                Threshold: d.alarm.threshold,
-                ComparisonOperator: d.alarm.comparison,
-                TreatMissingData: d.alarm.treatMissingData,
-              })),
-              CompositeAlarms: [],
-            };
-          },
-        ],
-      ],
-    },
-    backend,
-  );
-
-  installFake(
-    {
-      service: "sfn",
-      module: sfn as unknown as M,
-      client: sfn.SFNClient,
-      commands: [
-        [
-          sfn.StartExecutionCommand,
-          (i: Input, info) => {
-            const e = b().sfn.start(info.region, i.stateMachineArn, i.name, i.input ?? "{}");
-            return { executionArn: e.executionArn, startDate: new Date(e.startDate) };
-          },
-        ],
-        [
-          sfn.DescribeExecutionCommand,
-          (i: Input, info) => {
-            const e = b().sfn.describe(info.region, i.executionArn);
-            return {
-              executionArn: e.executionArn,
-              stateMachineArn: e.stateMachineArn,
-              name: e.name,
-              status: e.status,
-              startDate: new Date(e.startDate),
-              ...(e.stopDate !== undefined ? { stopDate: new Date(e.stopDate) } : {}),
-              input: e.input,
-              ...(e.output !== undefined ? { output: e.output } : {}),
-              ...(e.error !== undefined ? { error: e.error, cause: e.cause } : {}),
-            };
-          },
-        ],
-        [sfn.SendTaskSuccessCommand, (i: Input, info) => (b().sfn.sendTaskSuccess(info.region, i.taskToken, i.output), {})],
-        [sfn.SendTaskFailureCommand, (i: Input, info) => (b().sfn.sendTaskFailure(info.region, i.taskToken, i.error, i.cause), {})],
-        [sfn.SendTaskHeartbeatCommand, (i: Input, info) => (b().sfn.sendTaskHeartbeat(info.region, i.taskToken), {})],
-      ],
-    },
-    backend,
-  );
+  installCloudWatchFake(backend);
+  installSfnFake(backend);
+  installRoute53Fake(backend);
 
   installFake(
     {
