@@ -20,7 +20,7 @@ import { REHEARSAL_EPOCH } from "../runbooks/rehearsal/session";
 import { evaluateInChild } from "./cli-sessions/evaluate";
 import { staleExcerptLines } from "./cli-sessions/excerpts";
 import { GENERATOR, renderSessions } from "./cli-sessions/render";
-import { approval, outageAndFailback } from "./cli-sessions/stories";
+import { approval, outageAndFailback, quarterlyDrill } from "./cli-sessions/stories";
 import { SEED } from "./cli-sessions/world";
 
 export const SESSIONS_FILE = join(__dirname, "..", "docs", "cli-sessions.md");
@@ -32,7 +32,7 @@ export async function recordSessions(): Promise<string> {
   variant.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const standard = deploymentFromEvaluation(await evaluateProgram());
   const manualApproval = deploymentFromEvaluation(await variant);
-  const stories = [await outageAndFailback(standard), await approval(manualApproval)];
+  const stories = [await outageAndFailback(standard), await approval(manualApproval), await quarterlyDrill(standard)];
   return renderSessions(stories, { epoch: REHEARSAL_EPOCH, seed: SEED });
 }
 

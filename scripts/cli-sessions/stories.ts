@@ -5,7 +5,8 @@
  *    one region unreachable, the primary's recovery, the failback followed to the end, its report,
  *    and the final state as JSON;
  * 2. an approval: the stack deployed with autoFailover=false, so the automatic failover waits at
- *    RequestApproval until on-call answers with `drctl approve`.
+ *    RequestApproval until on-call answers with `drctl approve`;
+ * 3. a quarterly drill: the drill followed to the end, the evidence report it leaves, the state after.
  * Each command's exit code is asserted: a story that no longer goes as told fails the recorder.
  */
 import type { Deployment } from "../../runbooks/rehearsal/deployment-types";
@@ -141,6 +142,42 @@ export async function approval(deployment: Deployment): Promise<Story> {
     return {
       title: "A failover that waits for approval",
       intro: `The same stack deployed with \`autoFailover: false\`: an alarm still starts the secondary's runbook, but it waits for a human before changing anything. ${primary} goes dark; on-call approves.`,
+      steps: s.steps,
+    };
+  } finally {
+    s.dispose();
+  }
+}
+
+export async function quarterlyDrill(deployment: Deployment): Promise<Story> {
+  const s = await storyWorld(deployment);
+  const { ctx } = s;
+  const env = ["--env", deployment.environment];
+  const { primary, secondary } = ctx;
+  try {
+    await ctx.clock.advance(30_000);
+    const drill = await expectRun(
+      s,
+      0,
+      "The drill",
+      `Both regions healthy, clients paying. The auditor's change ticket allows one minute in ${secondary}. The drill starts in ${secondary} (the region being activated), ` +
+        `drains ${primary} on purpose, holds, then has ${primary}'s machine fail back; drctl follows it to the end.`,
+      ["drill", ...env, "--hold", "60", "--confirm", secondary, "--ticket", "CHG-2030-Q1", "--reason", "quarterly DR drill"],
+    );
+    const name = startedName(drill);
+    await expectRun(s, 0, "The evidence report", "What the auditor keeps: the report the drill wrote to the evidence bucket (Object Lock, governance mode), as Markdown.", [
+      "report",
+      ...env,
+      "--region",
+      secondary,
+      name,
+    ]);
+    await ctx.clock.advance(180_000);
+    await ctx.waitFor(() => noneRunning(ctx), 5 * 60_000);
+    await expectRun(s, 0, "Afterwards", `A few minutes later: ${primary} is ACTIVE again, ${secondary} STANDBY, and the alarms the drill tripped on purpose have cleared.`, ["status", ...env]);
+    return {
+      title: "A quarterly drill and its evidence",
+      intro: `The auditors' story: a drill on a healthy stack, ${primary} drained on purpose for a minute and restored, and the evidence report it leaves.`,
       steps: s.steps,
     };
   } finally {
