@@ -5,7 +5,7 @@
  * queries are answered by the simulated two-region AWS, on the virtual clock (fixed epoch and
  * seed, so the file is the same on every run).
  *
- * docs/runbooks.md quotes some of them: its quoted blocks (scripts/cli-sessions/excerpts.ts)
+ * docs/runbooks.md and the README quote some of them: their quoted blocks (scripts/cli-sessions/excerpts.ts)
  * are checked against the recording in both modes.
  *
  * Usage: npx tsx scripts/record-cli-sessions.ts           # (re)write docs/cli-sessions.md
@@ -25,7 +25,7 @@ import { SEED } from "./cli-sessions/world";
 
 export const SESSIONS_FILE = join(__dirname, "..", "docs", "cli-sessions.md");
 /** Docs that quote the sessions. */
-export const QUOTING_FILES = [join(__dirname, "..", "docs", "runbooks.md")];
+export const QUOTING_FILES = [join(__dirname, "..", "docs", "runbooks.md"), join(__dirname, "..", "README.md")];
 
 export async function recordSessions(): Promise<string> {
   const variant = evaluateInChild({ ...DEFAULT_OFFLINE_CONFIG, autoFailover: false });

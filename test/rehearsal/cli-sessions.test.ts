@@ -3,7 +3,7 @@
  * simulated world (`npx tsx scripts/record-cli-sessions.ts --check`, ~10 s) and fails when the
  * file differs — a change to drctl, the runbooks or the simulation that changes a session makes
  * this test ask for the file to be regenerated, so the documented sessions never go stale. The
- * same run checks the excerpts docs/runbooks.md quotes from it.
+ * same run checks the excerpts docs/runbooks.md and the README quote from it.
  * What this cannot prove: that AWS would answer as the simulation does (the file says so).
  */
 import { execFile } from "node:child_process";
@@ -12,7 +12,7 @@ import { EXCERPT_MARKER, staleExcerptLines } from "../../scripts/cli-sessions/ex
 
 const ROOT = join(__dirname, "..", "..");
 
-it("docs/cli-sessions.md is current (regenerate with: npx tsx scripts/record-cli-sessions.ts)", async () => {
+it("docs/cli-sessions.md, and the excerpts the docs quote, are current (regenerate with: npx tsx scripts/record-cli-sessions.ts)", async () => {
   const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(process.execPath, ["--import", "tsx", "scripts/record-cli-sessions.ts", "--check"], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
