@@ -33,7 +33,9 @@ describe("runbook manifest", () => {
     // And it loads with that environment and nothing more.
     const saved = process.env;
     const declared = Object.fromEntries(spec.environment.map((e) => [e, regionEnvironment("us-east-2")[e]]));
-    process.env = { ...declared, POWERTOOLS_LOG_LEVEL: "SILENT", AWS_REGION: "us-east-2", AWS_ACCESS_KEY_ID: "t", AWS_SECRET_ACCESS_KEY: "t" };
+    // Plus what Lambda (or the test setup) provides; the SDK's Node-version notice stays off.
+    const runtime = { POWERTOOLS_LOG_LEVEL: "SILENT", AWS_REGION: "us-east-2", AWS_ACCESS_KEY_ID: "t", AWS_SECRET_ACCESS_KEY: "t", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+    process.env = { ...declared, ...runtime };
     try {
       jest.isolateModules(() => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
