@@ -28,7 +28,10 @@ async function rehearse(options: CliOptions): Promise<number> {
   progress("Stage 1/2: evaluating the Pulumi program offline (stack dev) ...");
   const evaluation = await evaluateProgram({ stack: "dev", config: DEFAULT_OFFLINE_CONFIG });
   const deployment = deploymentFromEvaluation(evaluation);
-  const planHeader = renderPlan(evaluation).split("\n").slice(0, 6).filter((l) => l.trim() !== "").join("\n");
+  // The plan's header and its resource count (`npm run plan` prints the whole plan).
+  const plan = renderPlan(evaluation).split("\n");
+  const resources = plan.find((l) => l.startsWith("Resources: "));
+  const planHeader = [...plan.slice(0, 6), ...(resources ? [`${resources}; the whole plan: npm run plan`] : [])].filter((l) => l.trim() !== "").join("\n");
   if (!options.json) {
     console.log(renderDeployment(deployment, planHeader).join("\n"));
     console.log("");
