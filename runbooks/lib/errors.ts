@@ -84,6 +84,57 @@ export class PeerFailbackFailedError extends Error {
   }
 }
 
+/**
+ * An AWS call failed in a way that may pass: throttling, a 5xx, a timeout or a dropped
+ * connection, still failing after the SDK's own retries. The wrapper in handler.ts turns such
+ * errors into this one name so that every Task's Retry can match it (Step Functions matches on
+ * error names, and AWS has dozens of throttling names); the original is kept in the message.
+ * Only steps whose effect is idempotent or conditional are in the runbook, so a retry is safe.
+ */
+export class TransientAwsError extends Error {
+  constructor(step: string, readonly original: Error) {
+    super(`Step ${step}: a transient AWS error outlasted the SDK's retries: ${original.name}: ${original.message}`);
+    this.name = "TransientAwsError";
+  }
+}
+
+/** Throttling error names across the services the runbooks call (their HTTP status varies: 400 or 429). */
+const THROTTLING_NAMES = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "ProvisionedThroughputExceededException",
+  "TransactionInProgressException",
+  "SlowDown",
+]);
+const TIMEOUT_NAMES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
+const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/**
+ * Whether an error from an AWS SDK v3 call may pass on retry: the SDK marks it retryable
+ * (`$retryable`), the service says it is at fault (`$fault: "server"`, HTTP 5xx) or throttling
+ * (429 or a throttling name), or the request timed out or lost its connection. Client faults
+ * (validation, access denied, a failed condition) and our own named errors are not transient.
+ */
+export function isTransientAwsError(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & { $retryable?: unknown; $fault?: string; $metadata?: { httpStatusCode?: number }; code?: string };
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  return (
+    e.$retryable !== undefined ||
+    e.$fault === "server" ||
+    status === 429 ||
+    status >= 500 ||
+    THROTTLING_NAMES.has(e.name) ||
+    TIMEOUT_NAMES.has(e.name) ||
+    NETWORK_CODES.has(e.code ?? "")
+  );
+}
+
 /** The error message of anything thrown, for reports and notifications (never a stack). */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
@@ -115,5 +166,6 @@ export const RUNBOOK_ERROR_NAMES = [
   "FenceRequiredError",
   "WriteFunctionStoppedError",
   "PeerFailbackFailedError",
+  "TransientAwsError",
   ...(Object.keys(ASL_RAISED_ERRORS) as (keyof typeof ASL_RAISED_ERRORS)[]),
 ] as const;

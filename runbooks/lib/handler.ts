@@ -1,12 +1,13 @@
 /**
  * The shape every runbook step handler shares: validate the step's input (zod/mini), run the step,
  * add timing, log start and end. Errors keep their stable names (they are what the state machine's
- * Catch/Retry match); the wrapper only turns a malformed input into `InvalidStepInputError`.
+ * Catch/Retry match); the wrapper only turns a malformed input into `InvalidStepInputError` and
+ * a transient AWS failure into `TransientAwsError`, which every Task retries.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import * as z from "../../functions/lib/zod";
 import { parseWith } from "../../functions/lib/validation";
-import { InvalidStepInputError } from "./errors";
+import { InvalidStepInputError, isTransientAwsError, TransientAwsError } from "./errors";
 
 export function createLogger(step: string): Logger {
   return new Logger({ serviceName: "payments-dr-runbooks", persistentKeys: { step } });
@@ -43,7 +44,8 @@ export function stepHandler<S extends z.ZodMiniType, R extends object>(
       return { ...result, step, startedAt, finishedAt };
     } catch (error) {
       logger.error("step failed", { execution, error: error as Error });
-      throw error;
+      // One retryable name for the state machine's Retry (see TransientAwsError).
+      throw isTransientAwsError(error) ? new TransientAwsError(step, error) : error;
     }
   };
 }

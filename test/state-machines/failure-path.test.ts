@@ -48,3 +48,59 @@ describe("the failure path itself", () => {
     expect(world.notifications.some((n) => n.attributes.event === "failed")).toBe(true);
   });
 });
+
+describe("a lease taken by a run that then fails inside AcquireLease", () => {
+  const alarmName = `peer-health-${SECONDARY}-test`;
+  const automatic = (eventId: string) => ({
+    mode: "failover",
+    targetRegion: SECONDARY,
+    trigger: { source: "alarm", alarmName, alarmArn: `arn:aws:cloudwatch:${SECONDARY}:123456789012:alarm:${alarmName}`, state: "ALARM", changedAt: new Date().toISOString(), eventId, subjectRegion: PRIMARY },
+  });
+
+  it("is released on the failure path, so the next run is not blocked until the lease expires", async () => {
+    const world = harness.reset(World.healthy());
+    // The conditional put of the lease succeeds; the anti-flap read right after it fails.
+    let leaseTaken = false;
+    world.onControlWrite.push((_region, item, key) => {
+      if (key === "lease" && item) leaseTaken = true;
+    });
+    world.faults.push((_region, service, op) => (leaseTaken && service === "dynamodb" && op === "get" ? Object.assign(new Error("dynamodb is unavailable"), { name: "ServiceUnavailable" }) : undefined));
+
+    const failed = await harness.run(SECONDARY, automatic("evt-lease"), { name: "alarm-run" });
+
+    expect(failed).toMatchObject({ status: "FAILED", error: "ServiceUnavailable" });
+    expect(failed.states.slice(failed.states.indexOf("AcquireLease"))).toEqual(["AcquireLease", "NoteLeaseMayBeHeld", "NotifyFailure", "ChooseFailureCleanup", "ReleaseLeaseAfterFailure", "RunFailed"]);
+    expect(world.item(SECONDARY, "lease")).toBeUndefined();
+    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
+
+    world.faults.length = 0;
+    const next = await harness.run(SECONDARY, failover, { name: "operator-run" });
+    expect(next.status).toBe("SUCCEEDED");
+  });
+});
+
+describe("transient AWS errors (throttling, 5xx, timeouts) that outlast the SDK's retries", () => {
+  it("are retried by the state machine: one throttled publish does not stop a failover", async () => {
+    const world = harness.reset(World.healthy());
+    world.throttled.set("sns", 1);
+
+    const result = await harness.run(SECONDARY, failover);
+
+    expect(result.status).toBe("SUCCEEDED");
+    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    const publishes = world.calls.filter((c) => c.service === "sns").length;
+    expect(publishes).toBe(world.notifications.length + 1);
+  });
+
+  it("fail the run as TransientAwsError, naming the original, once the retries are spent (and still release the lease)", async () => {
+    const world = harness.reset(World.healthy());
+    world.throttled.set("cloudwatch", 1000);
+
+    const result = await harness.run(SECONDARY, failover);
+    world.throttled.clear();
+
+    expect(result).toMatchObject({ status: "FAILED", error: "TransientAwsError" });
+    expect(result.cause).toContain("ThrottlingException: Rate exceeded");
+    expect(world.item(SECONDARY, "lease")).toBeUndefined();
+  });
+});

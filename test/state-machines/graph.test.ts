@@ -15,6 +15,7 @@ const TRANSIENT = [
   "Lambda.SdkClientException",
   "Lambda.TooManyRequestsException",
   "Lambda.ClientExecutionTimeoutException",
+  "TransientAwsError",
 ];
 
 describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => {
@@ -40,7 +41,7 @@ describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => 
     expect(def.TimeoutSeconds).toBeGreaterThanOrEqual(minimumExecutionTimeoutSeconds(values));
   });
 
-  it("gives every Task a TimeoutSeconds, the transient-Lambda Retry and a States.ALL Catch", () => {
+  it("gives every Task a TimeoutSeconds, the transient Retry (Lambda errors and TransientAwsError) and a States.ALL Catch", () => {
     for (const [name, s] of tasks(def)) {
       expect([name, typeof s.TimeoutSeconds]).toEqual([name, "number"]);
       const retry = (s.Retry as { ErrorEquals: string[]; IntervalSeconds: number; MaxAttempts: number; BackoffRate: number }[]) ?? [];
@@ -165,15 +166,17 @@ describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => 
   });
 
   it("keeps the dry-run read-only: from its first step only reads and one notification are reachable", () => {
-    // Sound because only AcquireLease writes $.steps.lease and it is unreachable from the dry-run,
-    // so ChooseFailureCleanup always takes its default (no report, no release) in a dry-run.
-    const leaseWriters = Object.entries(def.States).filter(([, s]) => s.ResultPath === "$.steps.lease").map(([n]) => n);
-    expect(leaseWriters).toEqual(["AcquireLease"]);
-    const dry = reachable(def, "InspectLease", new Set(["WriteFailureReport"]));
+    // Sound because only AcquireLease (and NoteLeaseMayBeHeld, its catch) write what sends
+    // ChooseFailureCleanup to the report and the release, and neither is reachable from the
+    // dry-run, so ChooseFailureCleanup always takes its default (no report, no release) there.
+    const leaseWriters = Object.entries(def.States).filter(([, s]) => s.ResultPath === "$.steps.lease" || s.ResultPath === "$.leaseMayBeHeld").map(([n]) => n);
+    expect(leaseWriters).toEqual(["AcquireLease", "NoteLeaseMayBeHeld"]);
+    const dry = reachable(def, "InspectLease", new Set(["WriteFailureReport", "ReleaseLeaseAfterFailure"]));
     const invoked = [...dry].filter((s) => def.States[s].Type === "Task").map((s) => functionOf(def.States[s]));
     const allowed = ["inspect-lease", "assess-regions", "check-replication", "confirm-dns", "summarize-dry-run", "notify"].map(fn);
     expect(invoked.filter((f) => !allowed.includes(f))).toEqual([]);
     expect(dry.has("AcquireLease")).toBe(false);
+    expect(dry.has("NoteLeaseMayBeHeld")).toBe(false);
   });
 
   it("uses no Route 53 control-plane call and invokes only this region's functions (checklist B1, B2)", () => {

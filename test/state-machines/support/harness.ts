@@ -8,7 +8,7 @@
  *   goes through JSON as Lambda would, and the result is wrapped as `lambda:invoke` returns it.
  * - The approval Task calls the real request-approval handler (which stores the token) and then
  *   waits for the test's responder, standing in for `drctl approve|reject`.
- * - Wait states take no time (waitTimeOverrides); a drill's StartExecution in the peer region runs
+ * - Wait states and Retry pauses take no time (waitTimeOverrides, retryIntervalOverrides); a drill's StartExecution in the peer region runs
  *   the peer's machine to completion through this same harness.
  *
  * What this cannot prove: that AWS accepts the definition (asl-validator and the executor are
@@ -213,8 +213,9 @@ export class Harness {
       };
     }
     const waits = Object.fromEntries(Object.entries(definition.States).filter(([, s]) => s.Type === "Wait").map(([n]) => [n, 0]));
+    const retryPauses = Object.fromEntries(Object.entries(definition.States).filter(([, s]) => s.Retry !== undefined).map(([n]) => [n, 0]));
     const execution = localStateMachine(definition).run(input, {
-      overrides: { taskResourceLocalHandlers: overrides, waitTimeOverrides: waits },
+      overrides: { taskResourceLocalHandlers: overrides, waitTimeOverrides: waits, retryIntervalOverrides: retryPauses },
       context: { Execution: { Name: name, Id: executionArn(region, name) }, Task: { Token: `token-${name}` } },
     });
     const events: LocalEvent[] = [];

@@ -113,11 +113,24 @@ export class World {
   // --- bookkeeping ---------------------------------------------------------------------------
   /** Services that fail every call (e.g. "sns"), as an outage of that service would. */
   readonly broken = new Set<string>();
+  /** Per service, how many of its next calls fail with ThrottlingException (as after the SDK's own retries). */
+  readonly throttled = new Map<string, number>();
+  /** Targeted faults: the first that returns an error fails the call with it. */
+  readonly faults: ((region: string, service: string, op: string) => Error | undefined)[] = [];
 
   call(region: string, service: string, op: string, detail?: unknown): void {
     this.calls.push({ seq: ++this.seq, region, service, op, detail });
     if (this.down.has(region)) throw new RegionDownError(region);
     if (this.broken.has(service)) throw Object.assign(new Error(`${service} is unavailable`), { name: "ServiceUnavailable" });
+    for (const fault of this.faults) {
+      const error = fault(region, service, op);
+      if (error) throw error;
+    }
+    const throttled = this.throttled.get(service) ?? 0;
+    if (throttled > 0) {
+      this.throttled.set(service, throttled - 1);
+      throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $fault: "client", $metadata: { httpStatusCode: 400 } });
+    }
   }
 
   effect(kind: string, region: string, detail: string): void {
