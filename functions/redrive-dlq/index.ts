@@ -1,6 +1,7 @@
 /**
  * Moves messages from this region's processing DLQ back to the processing queue. Invoked by an
- * operator (`drctl` or `aws lambda invoke`) with an optional `{ "maxMessages": n }`.
+ * operator (`aws lambda invoke`, docs/runbooks.md "Payments in the dead-letter queue") with an
+ * optional `{ "maxMessages": n }`.
  *
  * Each message is sent to the processing queue first and deleted from the DLQ only after the
  * send succeeded, so a failure at any step loses nothing: an unsent message becomes visible in

@@ -211,6 +211,16 @@ describe("DR operations role", () => {
       DR_OPERATIONS_ROLE_ARN: role().state.arn,
     });
   });
+
+  it.each(REGION_LIST)("points %s's DNS confirmation at the hosted zone's own name servers and its witness record", (region) => {
+    const zone = one(ev, "aws:route53/zone:Zone", () => true);
+    const nameServers = zone.state.nameServers as string[];
+    expect(nameServers.length).toBeGreaterThanOrEqual(4);
+    // The witness is a failover pair (PRIMARY and SECONDARY answers under one name).
+    const witness = new Set(ev.resources.filter((r) => r.type === "aws:route53/record:Record" && r.inputs.type === "TXT" && String(r.inputs.name).startsWith("_region.")).map((r) => r.inputs.name));
+    expect(witness.size).toBe(1);
+    expect(fn("confirm-dns", region).inputs.environment.variables).toMatchObject({ ZONE_NAME_SERVERS: nameServers.join(","), DNS_WITNESS_NAME: [...witness][0] });
+  });
 });
 
 describe("dashboard", () => {

@@ -155,6 +155,14 @@ describe("check-replication", () => {
 });
 
 describe("confirm-dns", () => {
+  it("asks the zone's authoritative name servers (ZONE_NAME_SERVERS), not the system resolver", async () => {
+    harness.reset(World.healthy());
+    const setServers = jest.mocked(dnsPromises.Resolver.prototype.setServers);
+    const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
+    await h(SECONDARY)["confirm-dns"]({ run });
+    expect(setServers).toHaveBeenCalledWith(["192.0.2.53", "192.0.2.54:53"]);
+  });
+
   it("reports a wrong answer and a failed query as not shifted", async () => {
     const world = harness.reset(World.healthy());
     const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
