@@ -1,8 +1,11 @@
 /**
  * The primary flaps: short blips first (too short to trip the peer-health alarm's three periods),
  * then an outage long enough to fail over, then more up/down cycles. At most one automatic run may
- * act; the fence keeps the flapping primary out of DNS and out of writes; later alarm transitions
- * start runs that anti-flap suppresses or that decide there is nothing to do.
+ * act; the fence keeps the flapping primary out of DNS and out of writes. What stops the ping-pong
+ * here is the fence, not anti-flap: once fenced, the primary's /health answers 503 even while it
+ * is up, so the secondary's peer-health alarm stays in ALARM and starts no further run. (Anti-flap,
+ * the minimum interval between automatic runs, is exercised by the executed state-machine tests:
+ * test/state-machines/concurrency.test.ts.)
  */
 import { objectiveChecks } from "../checks";
 import { automaticExecutions, type Scenario } from "../scenario";
@@ -27,7 +30,8 @@ export const flapping: Scenario = {
   story:
     "The primary goes down and up repeatedly: two 15-second blips (shorter than the alarm's three 10-second periods), then " +
     "three longer outages with short recoveries in between. One automatic run fails over; the flapping primary, fenced, never " +
-    "takes traffic or writes back; further alarm transitions start runs that anti-flap suppresses or that find nothing to do.",
+    "takes traffic or writes back: fenced, it answers /health with 503 even while up, so the secondary's alarm stays in ALARM " +
+    "and starts no second run.",
   async run(ctx) {
     await ctx.clock.advance(30_000);
     for (const [down, up] of FLAPS) {
@@ -52,6 +56,11 @@ export const flapping: Scenario = {
     const outcome = (region: string, name: string) => String(runbookReport(ctx, region, name)?.outcome ?? "no report");
     return [
       check("at most one automatic run acted", acting.length === 1, `${runs.length} automatic runs: ${runs.map((r) => `${r.region} ${r.name.replace(/-[0-9a-f]{16}$/, "")}: ${outcome(r.region, r.name)}`).join("; ") || "none"}`),
+      check(
+        "the fenced primary's flaps start no second run in the secondary",
+        automaticExecutions(ctx, ctx.secondary, from).length === 1,
+        `${automaticExecutions(ctx, ctx.secondary, from).length} automatic run(s) in ${ctx.secondary}`,
+      ),
       endsWith(ctx, { [ctx.primary]: "FENCED", [ctx.secondary]: "ACTIVE" }),
       check("traffic stays in the secondary (no automatic failback)", ctx.world.route53.servingRegion() === ctx.secondary, `api answers ${ctx.world.route53.servingRegion()}`),
       ...objectiveChecks(f, ctx.deployment.objectives, { rto: true, rpo: true }),
