@@ -49,7 +49,7 @@ const schema = z
     minAutoFailoverIntervalSeconds: z.number().int().min(60).max(86400).default(900),
     drillHoldSeconds: z.number().int().min(0).max(3600).default(300),
     canaryProbesPerMinute: z.number().int().min(1).max(12).default(6),
-    apiThrottleRateLimit: z.number().min(1).max(10000).default(100),
+    apiThrottleRateLimit: z.number().int().min(1).max(10000).default(100),
     apiThrottleBurstLimit: z.number().int().min(1).max(5000).default(200),
     wafEnabled: z.boolean().default(true),
     wafRateLimitPer5Minutes: z.number().int().min(100).max(2000000000).default(2000),
@@ -109,18 +109,31 @@ function decode(value: string): unknown {
   }
 }
 
-/** Reads `payments-dr:*` from the current stack and validates it. */
-export function loadConfig(): DrConfig {
+/** Keys whose value is a plain string (a zone name is never JSON). */
+const STRING_KEYS = new Set(["hostedZoneName", "hostedZoneId", "environment"]);
+/** Optional strings that Pulumi.yaml defaults to "" (Pulumi requires a default for a declared key to be optional). */
+const EMPTY_MEANS_UNSET = new Set(["hostedZoneId", "environment"]);
+
+/**
+ * The `payments-dr:*` entries of Pulumi's config (every value a string) as parseConfig takes
+ * them: the namespace dropped, JSON decoded except for string keys, and the "" defaults of the
+ * optional strings left out.
+ */
+export function rawConfigFromStack(all: Record<string, string>): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
-  const all = pulumi.runtime.allConfig();
   const prefix = `${CONFIG_NAMESPACE}:`;
   for (const [key, value] of Object.entries(all)) {
     if (!key.startsWith(prefix)) continue;
     const name = key.slice(prefix.length);
-    // Strings stay strings (a zone name is never JSON); everything else is decoded.
-    raw[name] = name === "hostedZoneName" || name === "hostedZoneId" || name === "environment" ? value : decode(value);
+    if (EMPTY_MEANS_UNSET.has(name) && value === "") continue;
+    raw[name] = STRING_KEYS.has(name) ? value : decode(value);
   }
-  return parseConfig(raw, pulumi.getStack());
+  return raw;
+}
+
+/** Reads `payments-dr:*` from the current stack and validates it. */
+export function loadConfig(): DrConfig {
+  return parseConfig(rawConfigFromStack(pulumi.runtime.allConfig()), pulumi.getStack());
 }
 
 /** The two regions with their roles, in a fixed order: primary first. */
