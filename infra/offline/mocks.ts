@@ -200,10 +200,24 @@ export function unwrapSecrets(value: any): any {
   return value;
 }
 
+/**
+ * File archives and assets as plain data (`{ archive: "file", path }`): their `path` is a Promise,
+ * which would be captured (and snapshotted) as `{}` and make every function's code look alike.
+ */
+async function resolveAssets(value: any): Promise<any> {
+  if (value instanceof pulumi.asset.FileArchive) return { archive: "file", path: await value.path };
+  if (value instanceof pulumi.asset.FileAsset) return { asset: "file", path: await value.path };
+  if (Array.isArray(value)) return Promise.all(value.map(resolveAssets));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveAssets(v)])));
+  }
+  return value;
+}
+
 export function createMocks(resources: CapturedResource[], calls: CapturedCall[] = [], world: MockWorld = {}): pulumi.runtime.Mocks {
   return {
-    newResource(args: pulumi.runtime.MockResourceArgs) {
-      const inputs = unwrapSecrets(args.inputs);
+    async newResource(args: pulumi.runtime.MockResourceArgs) {
+      const inputs = unwrapSecrets(await resolveAssets(args.inputs));
       const computed = computedState(args.type, args.name, inputs);
       const id = computed.id ?? `${physicalName(inputs, args.name)}-id`;
       const state = { ...args.inputs, ...computed };

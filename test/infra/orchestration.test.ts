@@ -156,6 +156,12 @@ describe("runbook functions", () => {
     expect(declared).toBe(2);
     expect(REGION_LIST.map((region) => fn(name, region).inputs.reservedConcurrentExecutions)).toEqual([declared, declared]);
   });
+
+  it.each(runbookFunctions.map((s) => s.name))("deploys %s's own bundle, the same one in both regions", (name) => {
+    const code = REGION_LIST.map((region) => fn(name, region).inputs.code);
+    expect(code[0]).toEqual({ archive: "file", path: expect.stringMatching(new RegExp(`/dist/lambda/${name}$`)) });
+    expect(code[1]).toEqual(code[0]);
+  });
 });
 
 describe("DR operations role", () => {

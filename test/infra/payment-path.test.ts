@@ -30,10 +30,11 @@ describe("payment functions", () => {
       tracing: f.inputs.tracingConfig,
       reserved: f.inputs.reservedConcurrentExecutions,
       envKeys: Object.keys(f.inputs.environment.variables).sort(),
-      code: f.inputs.code?.path ?? f.inputs.code,
+      code: f.inputs.code,
       subnets: f.inputs.vpcConfig?.subnetIds.length,
     });
     expect(sameEverywhere(b)).toEqual(sameEverywhere(a));
+    expect(a.inputs.code).toEqual({ archive: "file", path: expect.stringMatching(new RegExp(`/dist/lambda/${name}$`)) });
     expect(a.inputs.runtime).toBe("nodejs22.x");
     expect(a.inputs.tracingConfig).toEqual({ mode: "Active" });
   });
