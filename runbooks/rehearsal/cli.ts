@@ -3,6 +3,7 @@
  * usage error (exit code 2) naming what is allowed.
  */
 import { parseArgs } from "node:util";
+import { parseConfigAssignment, type ConfigAssignment } from "./config-flags";
 import { DEFAULT_SCENARIO, SCENARIOS } from "./scenarios";
 
 export const FAULTS = { "unfenced-primary": "writes that fence or drain the primary are silently dropped: watch the checks catch the split brain" } as const;
@@ -13,6 +14,10 @@ export interface CliOptions {
   json: boolean;
   verbose: boolean;
   fault?: FaultName;
+  /** `--config <key>=<value>`, in the order given (the last of a key wins). */
+  config?: ConfigAssignment[];
+  /** `--stack-file <path>`: a Pulumi stack file whose `config:` the rehearsal uses. */
+  stackFile?: string;
   help: boolean;
 }
 
@@ -28,7 +33,7 @@ const names = () => [...SCENARIOS.map((s) => s.name), "all"];
 export function helpText(): string {
   const width = Math.max(...SCENARIOS.map((s) => s.name.length), 3);
   return [
-    "Usage: npm start -- [--scenario <name>] [--json] [--verbose] [--fault <name>]",
+    "Usage: npm start -- [--scenario <name>] [--config <key>=<value>]... [--stack-file <path>] [--json] [--verbose] [--fault <name>]",
     "",
     "Rehearses a regional outage of payments-dr offline, end to end: the Pulumi program is evaluated to get the deployed",
     "configuration, and the real Lambda handlers and state machines run against a simulated two-region AWS on a virtual clock.",
@@ -38,13 +43,21 @@ export function helpText(): string {
     `  --scenario <name>  which story to rehearse (default: ${DEFAULT_SCENARIO}):`,
     ...SCENARIOS.map((s) => `                       ${s.name.padEnd(width)}  ${s.title}`),
     `                       ${"all".padEnd(width)}  every scenario, one after the other`,
+    "  --config <key>=<value>",
+    "                     rehearse with this payments-dr stack setting (repeatable; keys without the payments-dr: namespace,",
+    "                     as in docs/configuration.md; the value is read as JSON when it parses, else as a string),",
+    "                     e.g. --config healthCheckIntervalSeconds=30 --config healthCheckFailureThreshold=2",
+    "  --stack-file <path>",
+    "                     rehearse with the config: map of a Pulumi stack file, e.g. Pulumi.example.yaml (Pulumi.<stack>.yaml",
+    "                     also names the stack, which is the default environment); --config flags apply on top of it",
     "  --json             print the result as JSON (summary.rtoSeconds, rpoExposureSeconds, acknowledgedPaymentsLost, ...)",
     "  --verbose          show every region-record change in the timeline",
     "  --fault <name>     inject a defect into the simulated world, to see the checks fail:",
     ...Object.entries(FAULTS).map(([k, v]) => `                       ${k}: ${v}`),
     "  --help             show this help",
     "",
-    "Exit code: 0 when every check passed, 1 when a check failed, 2 for a usage error.",
+    "Exit code: 0 when every check passed, 1 when a check failed, 2 for a usage error: an unknown flag or scenario, or a config",
+    "key or value the Pulumi program would refuse (it is validated as `pulumi up` validates it, before anything runs).",
   ].join("\n");
 }
 
@@ -60,22 +73,29 @@ export function parseCli(argv: string[]): CliOptions {
         json: { type: "boolean", default: false },
         verbose: { type: "boolean", default: false },
         fault: { type: "string" },
+        config: { type: "string", multiple: true },
+        "stack-file": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
   } catch (error) {
     const detail = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
-    throw new UsageError(`${detail}. Allowed: --scenario <${names().join("|")}>, --json, --verbose, --fault <${Object.keys(FAULTS).join("|")}>, --help`);
+    throw new UsageError(`${detail}. Allowed: --scenario <${names().join("|")}>, --config <key>=<value>, --stack-file <path>, --json, --verbose, --fault <${Object.keys(FAULTS).join("|")}>, --help`);
   }
   const v = parsed.values;
   const scenario = v.scenario ?? DEFAULT_SCENARIO;
   if (!names().includes(scenario)) throw new UsageError(`Unknown scenario "${scenario}". Allowed: ${names().join(", ")}`);
   if (v.fault !== undefined && !(v.fault in FAULTS)) throw new UsageError(`Unknown fault "${v.fault}". Allowed: ${Object.keys(FAULTS).join(", ")}`);
+  const config = (v.config ?? []).map(parseConfigAssignment);
+  const stackFile = v["stack-file"];
+  if (stackFile === "") throw new UsageError("--stack-file needs a path, e.g. --stack-file Pulumi.example.yaml");
   return {
     scenarios: scenario === "all" ? SCENARIOS.map((s) => s.name) : [scenario],
     json: v.json === true,
     verbose: v.verbose === true,
     ...(v.fault ? { fault: v.fault as FaultName } : {}),
+    ...(config.length > 0 ? { config } : {}),
+    ...(stackFile !== undefined ? { stackFile } : {}),
     help: v.help === true,
   };
 }

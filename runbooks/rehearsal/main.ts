@@ -1,14 +1,17 @@
 /**
  * `npm start`: the offline outage rehearsal (DESIGN.md, "The offline rehearsal").
  *
- * Stage 1 evaluates the Pulumi program offline (infra/offline) and reads the deployed
- * configuration from it; stage 2 runs the chosen scenario(s) in the simulated world; the result
- * is printed (or `--json`) and the evidence reports are written under reports/rehearsal/.
+ * Stage 1 evaluates the Pulumi program offline (infra/offline), with the defaults or the stack
+ * configuration given by `--stack-file`/`--config` (config-flags.ts, validated before anything
+ * runs), prints the offline plan and reads the deployed configuration from it; stage 2 runs the
+ * chosen scenario(s) in the simulated world; the result is printed (or `--json`) and the evidence
+ * reports are written under reports/rehearsal/.
  * Data goes to stdout, progress to stderr.
  */
-import { evaluateProgram, DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
+import { evaluateProgram } from "../../infra/offline/evaluate";
 import { renderPlan } from "../../infra/offline/plan";
 import { helpText, parseCli, UsageError, type CliOptions } from "./cli";
+import { ConfigFlagError, rehearsalConfig, renderConfiguration, type RehearsalConfig } from "./config-flags";
 import { deploymentFromEvaluation } from "./deployment";
 import { relativeToCwd, writeEvidence } from "./evidence";
 import { renderDeployment, renderResult, resultData, SIMULATED_NOTICE } from "./output";
@@ -17,7 +20,7 @@ import { scenarioNamed } from "./scenarios";
 
 const progress = (text: string) => process.stderr.write(`${text}\n`);
 
-async function rehearse(options: CliOptions): Promise<number> {
+async function rehearse(options: CliOptions, configuration: RehearsalConfig): Promise<number> {
   const started = performance.now();
   if (!options.json) {
     console.log("payments-dr — offline outage rehearsal");
@@ -25,13 +28,16 @@ async function rehearse(options: CliOptions): Promise<number> {
     console.log(SIMULATED_NOTICE);
     console.log("");
   }
-  progress("Stage 1/2: evaluating the Pulumi program offline (stack dev) ...");
-  const evaluation = await evaluateProgram({ stack: "dev", config: DEFAULT_OFFLINE_CONFIG });
+  progress(`Stage 1/2: evaluating the Pulumi program offline (stack ${configuration.stack}) ...`);
+  const evaluation = await evaluateProgram({ stack: configuration.stack, config: configuration.config });
   const deployment = deploymentFromEvaluation(evaluation);
-  // The plan's header and its resource count (`npm run plan` prints the whole plan).
+  // The offline plan is the first stage (what would be deployed, per region and area, and the
+  // key names), with the configuration it was evaluated with after its header.
   const plan = renderPlan(evaluation).split("\n");
-  const resources = plan.find((l) => l.startsWith("Resources: "));
-  const planHeader = [...plan.slice(0, 6), ...(resources ? [`${resources}; the whole plan: npm run plan`] : [])].filter((l) => l.trim() !== "").join("\n");
+  const body = plan.findIndex((l) => l.startsWith("Resources: "));
+  const planHeader = [...plan.slice(0, body).filter((l) => l.trim() !== ""), renderConfiguration(configuration), "", ...plan.slice(body), ""].join("\n");
+  // The evidence says which configuration it was rehearsed with (an empty object: the defaults).
+  const nonDefault = Object.fromEntries(configuration.nonDefault.map((c) => [c.key, c.value]));
   if (!options.json) {
     console.log(renderDeployment(deployment, planHeader).join("\n"));
     console.log("");
@@ -42,7 +48,7 @@ async function rehearse(options: CliOptions): Promise<number> {
     if (!scenario) throw new UsageError(`Unknown scenario ${name}`);
     progress(`Stage 2/2: rehearsing "${name}" in the simulated world ...`);
     const result = await runScenario(deployment, scenario, options.fault ? { fault: options.fault } : {});
-    const data = resultData(result, undefined);
+    const data = { ...resultData(result, undefined), configuration: nonDefault };
     const evidence = writeEvidence(result, data, options.fault);
     const withDir = { ...data, reportDir: relativeToCwd(evidence.dir) };
     results.push(withDir);
@@ -67,20 +73,27 @@ async function rehearse(options: CliOptions): Promise<number> {
 
 async function main(): Promise<void> {
   let options: CliOptions;
+  let configuration: RehearsalConfig;
   try {
     options = parseCli(process.argv.slice(2));
+    if (options.help) {
+      console.log(helpText());
+      return;
+    }
+    // Read and validated before anything is evaluated or run.
+    configuration = rehearsalConfig(options);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n\n${helpText()}\n`);
       process.exit(2);
     }
+    if (error instanceof ConfigFlagError) {
+      process.stderr.write(`${error.message}\n\nNothing was rehearsed. Usage: npm start -- --help\n`);
+      process.exit(2);
+    }
     throw error;
   }
-  if (options.help) {
-    console.log(helpText());
-    return;
-  }
-  process.exitCode = await rehearse(options);
+  process.exitCode = await rehearse(options, configuration);
 }
 
 if (require.main === module) {

@@ -8,9 +8,10 @@
  * runbooks/rehearsal/README.md, "What is not modelled") — real AWS timing, IAM, throttling, Route 53 propagation.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { REPORT_KIND, REPORT_SCHEMA_VERSION, reportKeys, type DrReport } from "../../runbooks/lib/report";
 
 const ROOT = join(__dirname, "..", "..");
 const reportsDir = mkdtempSync(join(tmpdir(), "rehearsal-reports-"));
@@ -64,6 +65,8 @@ beforeAll(async () => {
   faultedExit = f.code;
 }, 180_000);
 
+afterAll(() => rmSync(reportsDir, { recursive: true, force: true }));
+
 const scenario = (name: string) => {
   const s = all.scenarios.find((x) => x.scenario === name);
   if (!s) throw new Error(`no result for ${name}`);
@@ -115,6 +118,56 @@ describe("the full rehearsal (primary outage, automatic failover, recovery, manu
     expect(s.timeline.slice(done).filter((e) => e.kind === "dns").map((e) => e.text)).not.toContainEqual(expect.stringContaining("answers us-east-2"));
     expect(verdict(s, "DNS answers the writer after the failback")).toBe("pass");
     expect(verdict(scenario("drill"), "DNS answers the writer after the failback")).toBe("pass");
+  });
+});
+
+describe("the full rehearsal's evidence under REHEARSAL_REPORTS_DIR", () => {
+  const dir = () => join(reportsDir, "rehearsal", "full");
+  /** Every runbook report written, as `<region>/reports/<execution>/report.json` (a real run's evidence-bucket keys). */
+  const reports = () =>
+    readdirSync(dir(), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .flatMap((region) => readdirSync(join(dir(), region.name, "reports")).map((execution) => ({ region: region.name, execution })));
+
+  it("writes rehearsal.json: the result as --json prints it, marked simulated, with every summary figure", () => {
+    const written = JSON.parse(readFileSync(join(dir(), "rehearsal.json"), "utf8"));
+    expect(written.simulated).toBe(true);
+    expect(written.scenario).toBe("full");
+    expect(Object.keys(written.summary)).toEqual(expect.arrayContaining(["rtoSeconds", "rpoExposureSeconds", "acknowledgedPaymentsLost", "duplicatePayments", "notificationsSent", "passed", "failedChecks"]));
+    expect(written.summary).toEqual(scenario("full").summary);
+    expect(written.configuration).toEqual({});
+  });
+
+  it("writes a report.json in the run-report schema, marked simulated, for the failover and the failback", () => {
+    const found = reports();
+    expect(found.map((r) => `${r.region} ${r.execution.replace(/-[0-9a-fT]+$/, "")}`)).toEqual(expect.arrayContaining(["us-east-2 alarm-peer-health-us-east-2-dev", "us-east-1 failback"]));
+    for (const { region, execution } of found) {
+      const report = JSON.parse(readFileSync(join(dir(), region, reportKeys(execution).json), "utf8")) as DrReport;
+      expect(report).toMatchObject({ kind: REPORT_KIND, schemaVersion: REPORT_SCHEMA_VERSION, simulated: true, environment: "dev", objectives: { rpoSeconds: 60, rtoSeconds: 300 } });
+      expect(report.execution).toMatchObject({ name: execution, region, status: "SUCCEEDED" });
+      expect(["failover", "failback", "drill"]).toContain(report.execution.mode);
+      expect(report.regions).toMatchObject({ primary: "us-east-1", secondary: "us-east-2", activated: region });
+      expect(report.measurements).toHaveProperty("rtoSeconds");
+      expect(report.measurements).toHaveProperty("rpoExposureSeconds");
+      expect(typeof report.evaluation.passed).toBe("boolean");
+      expect(report.timeline.length).toBeGreaterThan(0);
+      // Each report belongs to an execution the rehearsal's result lists.
+      expect(scenario("full").executions).toContainEqual(expect.objectContaining({ region, name: execution }));
+    }
+    const failover = found.find((r) => r.region === "us-east-2")!;
+    expect(JSON.parse(readFileSync(join(dir(), failover.region, reportKeys(failover.execution).json), "utf8"))).toMatchObject({ outcome: "failed-over", evaluation: { passed: true } });
+  });
+
+  it("writes the Markdown rendering of each report next to it", () => {
+    const found = reports();
+    expect(found.length).toBeGreaterThan(0);
+    for (const { region, execution } of found) {
+      const md = join(dir(), region, reportKeys(execution).markdown);
+      expect(existsSync(md)).toBe(true);
+      const text = readFileSync(md, "utf8");
+      expect(text).toMatch(new RegExp(`^# DR \\w+ report — ${execution}\n`));
+      expect(text).toContain("Simulated");
+    }
   });
 });
 
@@ -204,5 +257,13 @@ describe("the command line", () => {
     const out = await rehearse(["--scenario", "meteor"]);
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/Unknown scenario "meteor". Allowed: full, drill/);
+  });
+
+  it("rejects an unknown config key with exit code 2 before evaluating anything", async () => {
+    const out = await rehearse(["--config", "nope=1"]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/Unknown config key "nope" \(--config nope=1\)\. Allowed keys .*healthCheckIntervalSeconds/);
+    expect(out.stderr).not.toContain("Stage 1/2");
+    expect(out.stdout).toBe("");
   });
 });
