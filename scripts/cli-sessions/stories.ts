@@ -27,6 +27,17 @@ async function expectRun(s: StoryWorld, exitCode: number, title: string, context
   return r;
 }
 
+/** Runs a story in a fresh world and disposes of the world whatever happens. */
+async function tell(deployment: Deployment, body: (s: StoryWorld, env: string[]) => Promise<Omit<Story, "steps">>): Promise<Story> {
+  const s = await storyWorld(deployment);
+  try {
+    const { title, intro } = await body(s, ["--env", deployment.environment]);
+    return { title, intro, steps: s.steps };
+  } finally {
+    s.dispose();
+  }
+}
+
 const noneRunning = (ctx: ScenarioContext) => ctx.deployment.regions.every((r) => ctx.executions(r).every((e) => e.status !== "RUNNING"));
 
 /** The name drctl reported starting (`started <name> in <region>` on stderr). */
@@ -36,12 +47,10 @@ function startedName(r: Recorded): string {
   return m[1];
 }
 
-export async function outageAndFailback(deployment: Deployment): Promise<Story> {
-  const s = await storyWorld(deployment);
-  const { ctx } = s;
-  const env = ["--env", deployment.environment];
-  const { primary, secondary } = ctx;
-  try {
+export function outageAndFailback(deployment: Deployment): Promise<Story> {
+  return tell(deployment, async (s, env) => {
+    const { ctx } = s;
+    const { primary, secondary } = ctx;
     await ctx.clock.advance(30_000);
     await expectRun(s, 0, "Steady state", `The stack has been up for a while; clients are paying through the failover name, which answers ${primary}.`, ["status", ...env]);
     await expectRun(s, 0, "Could we drill now? A dry-run", "Every precondition of a drill, checked by the secondary's own state machine; nothing changes, so no confirmation is asked.", ["drill", ...env, "--dry-run"]);
@@ -91,19 +100,14 @@ export async function outageAndFailback(deployment: Deployment): Promise<Story> 
       intro:
         `The rehearsal's \`full\` story with an operator at a terminal: ${primary} (primary) and ${secondary} (secondary), clients paying throughout, ` +
         `${primary} goes dark, the secondary fails over on its own, ${primary} recovers, on-call fails back with drctl.`,
-      steps: s.steps,
     };
-  } finally {
-    s.dispose();
-  }
+  });
 }
 
-export async function approval(deployment: Deployment): Promise<Story> {
-  const s = await storyWorld(deployment);
-  const { ctx } = s;
-  const env = ["--env", deployment.environment];
-  const { primary, secondary } = ctx;
-  try {
+export function approval(deployment: Deployment): Promise<Story> {
+  return tell(deployment, async (s, env) => {
+    const { ctx } = s;
+    const { primary, secondary } = ctx;
     await ctx.clock.advance(30_000);
     ctx.outage(primary, "every service in the region stops answering");
     const outageAt = ctx.clock.now();
@@ -142,19 +146,14 @@ export async function approval(deployment: Deployment): Promise<Story> {
     return {
       title: "A failover that waits for approval",
       intro: `The same stack deployed with \`autoFailover: false\`: an alarm still starts the secondary's runbook, but it waits for a human before changing anything. ${primary} goes dark; on-call approves.`,
-      steps: s.steps,
     };
-  } finally {
-    s.dispose();
-  }
+  });
 }
 
-export async function quarterlyDrill(deployment: Deployment): Promise<Story> {
-  const s = await storyWorld(deployment);
-  const { ctx } = s;
-  const env = ["--env", deployment.environment];
-  const { primary, secondary } = ctx;
-  try {
+export function quarterlyDrill(deployment: Deployment): Promise<Story> {
+  return tell(deployment, async (s, env) => {
+    const { ctx } = s;
+    const { primary, secondary } = ctx;
     await ctx.clock.advance(30_000);
     const drill = await expectRun(
       s,
@@ -178,9 +177,6 @@ export async function quarterlyDrill(deployment: Deployment): Promise<Story> {
     return {
       title: "A quarterly drill and its evidence",
       intro: `The auditors' story: a drill on a healthy stack, ${primary} drained on purpose for a minute and restored, and the evidence report it leaves.`,
-      steps: s.steps,
     };
-  } finally {
-    s.dispose();
-  }
+  });
 }
