@@ -19,6 +19,10 @@ const config = {
   canaryProbesPerMinute: 2,
   apiThrottleRateLimit: 500,
   accountPublicAccessBlock: false,
+  autoFailover: false,
+  minAutoFailoverIntervalSeconds: 1800,
+  drillHoldSeconds: 120,
+  rtoSeconds: 240,
 };
 
 let ev: Evaluation;
@@ -71,4 +75,27 @@ it("creates no WAF when it is disabled, and applies the throttle", () => {
 
 it("leaves the account-level S3 public access block alone when an organisation manages it", () => {
   expect(ofType(ev, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock")).toEqual([]);
+});
+
+it("gives the runbook functions that read them the DR settings: autoFailover, anti-flap interval, drill hold, objectives, probe rate", () => {
+  const expected: Record<string, string> = {
+    AUTO_FAILOVER: "false",
+    MIN_AUTO_INTERVAL_SECONDS: "1800",
+    DRILL_HOLD_SECONDS: "120",
+    RPO_SECONDS: "30",
+    RTO_SECONDS: "240",
+    PROBES_PER_MINUTE: "2",
+  };
+  const seen = new Set<string>();
+  for (const fn of ofType(ev, "aws:lambda/function:Function")) {
+    const vars: Record<string, string> = fn.inputs.environment?.variables ?? {};
+    for (const [key, value] of Object.entries(expected)) {
+      if (key in vars) {
+        seen.add(key);
+        expect({ fn: fn.inputs.name, key, value: vars[key] }).toEqual({ fn: fn.inputs.name, key, value });
+      }
+    }
+  }
+  // Each setting reaches at least one function (assess-regions, acquire-lease, validate-input, the canary...).
+  expect([...seen].sort()).toEqual(Object.keys(expected).sort());
 });
