@@ -2,13 +2,29 @@
  * Sends example requests to the payment API in the offline rehearsal's simulated world and prints
  * what the real handlers answer: the examples in the README are this script's output, not
  * hand-written. (Against a deployed stack the same requests need SigV4 signing; see README.)
+ * The simulated world runs on the virtual clock from a fixed epoch and seed, so the output is the
+ * same on every run.
  *
- * Usage: npx tsx scripts/api-examples.ts
+ * The README quotes it in blocks marked `<!-- excerpt of scripts/api-examples.ts -->`
+ * (scripts/cli-sessions/excerpts.ts): every line shown must be a line printed here, or `…`.
+ *
+ * Usage: npx tsx scripts/api-examples.ts           # print the exchanges
+ *        npx tsx scripts/api-examples.ts --check   # exit 1 if a README excerpt is not what is printed now
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { evaluateProgram } from "../infra/offline/evaluate";
 import type { HttpResponse } from "../runbooks/rehearsal/api-gateway";
 import { deploymentFromEvaluation } from "../runbooks/rehearsal/deployment";
-import { createSession } from "../runbooks/rehearsal/session";
+import { createSession, REHEARSAL_EPOCH } from "../runbooks/rehearsal/session";
+import { excerptMarker, staleExcerptLines } from "./cli-sessions/excerpts";
+
+/** The doc that quotes the examples, and the marker on its quoted blocks. */
+const QUOTING_FILE = join(__dirname, "..", "README.md");
+const API_EXAMPLES_MARKER = excerptMarker("scripts/api-examples.ts");
+/** The simulated world's seed (payment ids derive from it): fixed, so the README's ids stay valid. */
+const SEED = 7;
 
 interface Example {
   title: string;
@@ -19,10 +35,11 @@ interface Example {
   body?: unknown;
 }
 
-async function main() {
+/** Sends the example requests and returns what is printed: one paragraph per exchange. */
+async function recordExamples(): Promise<string> {
   const deployment = deploymentFromEvaluation(await evaluateProgram());
   const [primary, secondary] = deployment.regions;
-  const session = createSession(deployment);
+  const session = createSession(deployment, { seed: SEED, startAt: REHEARSAL_EPOCH });
   const { world, clock } = session;
   try {
     await clock.advance(60_000); // let the canaries and health checks settle
@@ -79,18 +96,41 @@ async function main() {
       results.push({ example, response: await send(example) });
     }
 
+    const out: string[] = [];
     for (const { example, response } of results) {
-      console.log(`### ${example.title}`);
-      console.log(`${example.method} https://api-${example.region}.payments.example.com${example.path}`);
-      for (const [k, v] of Object.entries(example.headers ?? {})) console.log(`${k}: ${v}`);
-      if (example.body !== undefined) console.log(JSON.stringify(example.body));
+      out.push(`### ${example.title}`);
+      out.push(`${example.method} https://api-${example.region}.payments.example.com${example.path}`);
+      for (const [k, v] of Object.entries(example.headers ?? {})) out.push(`${k}: ${v}`);
+      if (example.body !== undefined) out.push(JSON.stringify(example.body));
       const retryAfter = response.headers["retry-after"] ? `  (Retry-After: ${response.headers["retry-after"]})` : "";
-      console.log(`→ ${response.status}${retryAfter}`);
-      console.log(JSON.stringify(JSON.parse(response.body)));
-      console.log("");
+      out.push(`→ ${response.status}${retryAfter}`);
+      out.push(JSON.stringify(JSON.parse(response.body)));
+      out.push("");
     }
+    return out.map((line) => `${line}\n`).join("");
   } finally {
     session.dispose();
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { check: { type: "boolean", default: false } } });
+  const printed = await recordExamples();
+  if (!values.check) {
+    process.stdout.write(printed);
+    return;
+  }
+  const { excerpts, stale } = staleExcerptLines(readFileSync(QUOTING_FILE, "utf8"), printed, API_EXAMPLES_MARKER);
+  if (excerpts === 0) {
+    // A check that finds nothing to check would pass forever once the marker is lost.
+    console.error(`${QUOTING_FILE}: no block marked ${API_EXAMPLES_MARKER}; the API examples are not checked`);
+    process.exitCode = 1;
+  } else if (stale.length > 0) {
+    console.error(`${QUOTING_FILE}: excerpt lines that scripts/api-examples.ts does not print (update them from: npx tsx scripts/api-examples.ts):`);
+    for (const s of stale) console.error(`  line ${s.line}: ${s.text}`);
+    process.exitCode = 1;
+  } else {
+    console.log(`${QUOTING_FILE}: ${excerpts} excerpts match what scripts/api-examples.ts prints`);
   }
 }
 

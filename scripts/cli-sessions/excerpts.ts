@@ -1,10 +1,19 @@
 /**
- * Other docs quote the recorded sessions (docs/runbooks.md). A quoted block is marked with
- * `<!-- excerpt of cli-sessions.md -->` on the line before its fence; every line in it must be a
- * line of the recorded sessions, except `…`, which marks what the excerpt leaves out. So an
- * excerpt can shorten a session but never drift from it.
+ * Docs quote generated output: docs/runbooks.md and the README quote the recorded sessions
+ * (docs/cli-sessions.md), and the README quotes what scripts/api-examples.ts prints. A quoted block
+ * is marked with `<!-- excerpt of <source> -->` on the line before its fence, naming what it
+ * quotes; every line in it must be a line of that source's output, except `…`, which marks what
+ * the excerpt leaves out. So an excerpt can shorten the output but never drift from it.
+ * Commentary belongs in the prose around the block, not in it.
  */
-export const EXCERPT_MARKER = "<!-- excerpt of cli-sessions.md -->";
+
+/** The marker for a block quoting `source`'s output, e.g. `<!-- excerpt of scripts/api-examples.ts -->`. */
+export function excerptMarker(source: string): string {
+  return `<!-- excerpt of ${source} -->`;
+}
+
+/** The marker for a block quoting the recorded drctl sessions. */
+export const EXCERPT_MARKER = excerptMarker("cli-sessions.md");
 
 export interface StaleLine {
   /** 1-based line number in the quoting document. */
@@ -12,14 +21,18 @@ export interface StaleLine {
   text: string;
 }
 
-/** The excerpt lines of `doc` that the recorded sessions do not contain (and a count of excerpts). */
-export function staleExcerptLines(doc: string, sessions: string): { excerpts: number; stale: StaleLine[] } {
-  const known = new Set(sessions.split("\n"));
+/**
+ * The lines of the blocks in `doc` marked with `marker` that `output` does not contain (and a count
+ * of those blocks). Blocks marked for another source are ignored. `marker` defaults to the
+ * recorded sessions' marker.
+ */
+export function staleExcerptLines(doc: string, output: string, marker: string = EXCERPT_MARKER): { excerpts: number; stale: StaleLine[] } {
+  const known = new Set(output.split("\n"));
   const lines = doc.split("\n");
   const stale: StaleLine[] = [];
   let excerpts = 0;
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() !== EXCERPT_MARKER) continue;
+    if (lines[i].trim() !== marker) continue;
     const open = /^(`{3,})/.exec(lines[i + 1] ?? "");
     if (!open) {
       stale.push({ line: i + 2, text: "(the excerpt marker must be followed by a code fence)" });
