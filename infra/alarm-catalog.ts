@@ -45,7 +45,8 @@ export interface AlarmCatalogInput {
   dr?: { probePeriodSeconds: 10 | 30 | 60; failureThreshold: number; rpoSeconds: number };
 }
 
-const DYNAMODB_OPERATIONS = ["GetItem", "PutItem", "UpdateItem", "Query"];
+/** Every operation the functions call (Query by the payment reads, DeleteItem by leases, approvals and Powertools idempotency). */
+const DYNAMODB_OPERATIONS = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"];
 
 /** Any message in a dead-letter queue needs a person (Security Hub CloudWatch.15/17; checklist Q3). */
 function queueDepthAlarm(key: string, queueName: string, description: string): AlarmSpec {
@@ -101,7 +102,9 @@ export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
       key: `${short}-throttles`,
       description: `DynamoDB read or write throttling on ${table} in ${input.region} (on-demand tables throttle only at partition or account limits). Missing data ignored (AWS/DynamoDB semantics).`,
       math: {
-        expression: "m0 + m1",
+        // SUM([...]) rather than m0 + m1: throttle metrics are sparse, and one-sided throttling
+        // (reads only, or writes only) must still produce a datapoint.
+        expression: "SUM([m0, m1])",
         metrics: ["ReadThrottleEvents", "WriteThrottleEvents"].map((metricName) => ({ namespace: "AWS/DynamoDB", metricName, dimensions: { TableName: table }, stat: "Sum" })),
       },
       periodSeconds: 60,

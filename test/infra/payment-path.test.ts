@@ -283,9 +283,9 @@ describe("alarms", () => {
     expect(alarm(name).inputs).toMatchObject(expected);
   });
 
-  it("sums DynamoDB system errors over the operations the payment path uses", () => {
+  it("sums DynamoDB system errors over every operation the functions call", () => {
     const errors = alarm("payments-errors-us-east-1-dev");
-    expect(errors.inputs.metricQueries.map((q: any) => q.metric?.dimensions?.Operation ?? q.expression)).toEqual(["GetItem", "PutItem", "UpdateItem", "Query", "SUM([m0, m1, m2, m3])"]);
+    expect(errors.inputs.metricQueries.map((q: any) => q.metric?.dimensions?.Operation ?? q.expression)).toEqual(["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "SUM([m0, m1, m2, m3, m4])"]);
   });
 
   it("keeps Route 53 health-check alarms in us-east-1, where the metrics exist", () => {
