@@ -40,17 +40,19 @@ export class RegionalNetwork extends pulumi.ComponentResource {
     const { region, environment } = args;
     const azCount = args.availabilityZoneCount ?? 3;
     const parent = { parent: this };
+    // EC2 resources have no name field: the console shows the Name tag, named like everything else.
+    const nameTag = (service: string) => ({ Name: resourceName(service, region, environment) });
 
     const vpc = new aws.ec2.Vpc(
       `${name}-vpc`,
-      { region, cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true },
+      { region, cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: nameTag("payments-vpc") },
       parent,
     );
     // EC2.2: the default security group must not allow any traffic.
     new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { region, vpcId: vpc.id, ingress: [], egress: [] }, parent);
 
     const zones = aws.getAvailabilityZonesOutput({ region, state: "available" }, parent);
-    const routeTable = new aws.ec2.RouteTable(`${name}-private-rt`, { region, vpcId: vpc.id }, parent);
+    const routeTable = new aws.ec2.RouteTable(`${name}-private-rt`, { region, vpcId: vpc.id, tags: nameTag("private-routes") }, parent);
     this.availabilityZones = [];
     this.privateSubnetIds = [];
     for (let i = 0; i < azCount; i++) {
@@ -66,6 +68,7 @@ export class RegionalNetwork extends pulumi.ComponentResource {
           availabilityZone: az,
           cidrBlock: subnetCidr(args.vpcCidr, i),
           mapPublicIpOnLaunch: false,
+          tags: nameTag(`private-${i + 1}`),
         },
         parent,
       );
@@ -98,7 +101,7 @@ export class RegionalNetwork extends pulumi.ComponentResource {
     for (const service of GATEWAY_ENDPOINT_SERVICES) {
       const endpoint = new aws.ec2.VpcEndpoint(
         `${name}-${service}`,
-        { region, vpcId: vpc.id, serviceName: `com.amazonaws.${region}.${service}`, vpcEndpointType: "Gateway", routeTableIds: [routeTable.id] },
+        { region, vpcId: vpc.id, serviceName: `com.amazonaws.${region}.${service}`, vpcEndpointType: "Gateway", routeTableIds: [routeTable.id], tags: nameTag(`${service}-endpoint`) },
         parent,
       );
       new aws.vpc.SecurityGroupEgressRule(
@@ -118,6 +121,7 @@ export class RegionalNetwork extends pulumi.ComponentResource {
           privateDnsEnabled: true,
           subnetIds: this.privateSubnetIds,
           securityGroupIds: [endpointSg.id],
+          tags: nameTag(`${service}-endpoint`),
         },
         parent,
       );

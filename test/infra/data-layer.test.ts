@@ -321,6 +321,16 @@ describe("CloudWatch Logs", () => {
 });
 
 describe("Network", () => {
+  it.each([REGIONS.primary, REGIONS.secondary])("names %s's VPC, subnets, route table and endpoints with a Name tag like every other name", (region) => {
+    const named = (type: string) => ofType(ev, type, region).map((r) => r.inputs.tags?.Name);
+    expect(named("aws:ec2/vpc:Vpc")).toEqual([`payments-vpc-${region}-dev`]);
+    expect(named("aws:ec2/subnet:Subnet").sort()).toEqual([1, 2, 3].map((i) => `private-${i}-${region}-dev`));
+    expect(named("aws:ec2/routeTable:RouteTable")).toEqual([`private-routes-${region}-dev`]);
+    const endpoints = named("aws:ec2/vpcEndpoint:VpcEndpoint");
+    expect(endpoints).toHaveLength(10);
+    for (const name of endpoints) expect(name).toMatch(new RegExp(`^[a-z0-9]+-endpoint-${region}-dev$`));
+  });
+
   it.each([REGIONS.primary, REGIONS.secondary])("gives %s three private subnets in distinct AZs and no route to the internet", (region) => {
     const subnets = ofType(ev, "aws:ec2/subnet:Subnet", region);
     expect(subnets).toHaveLength(3);
