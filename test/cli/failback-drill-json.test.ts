@@ -5,10 +5,9 @@
  * bucket of the region that ran it.
  */
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { byRegion, drctl, resetMocks, s3, sfn, standardParameters } from "./support/harness";
+import { acceptStartExecution, byRegion, drctl, resetMocks, s3, standardParameters } from "./support/harness";
 import { serveHistory, type HistoryBuilder } from "./support/history";
-import { at, evidenceBucket, executionArn, NOW, PRIMARY, SECONDARY } from "./support/fixtures";
+import { at, evidenceBucket, executionArn, PRIMARY, SECONDARY } from "./support/fixtures";
 import { DRILL_FAILBACK_NAME, DRILL_NAME, FAILBACK_NAME, FENCE_ALARM, succeededDrill, succeededFailback } from "./support/failback-drill-runs";
 import { reportFor } from "./support/scenarios";
 
@@ -28,10 +27,7 @@ const consoleUrl = (region: string, arn: string) => `https://${region}.console.a
 beforeEach(() => {
   resetMocks();
   standardParameters();
-  sfn.on(StartExecutionCommand).callsFake((input: { name: string; stateMachineArn: string }) => ({
-    executionArn: `${input.stateMachineArn.replace(":stateMachine:", ":execution:")}:${input.name}`,
-    startDate: new Date(NOW),
-  }));
+  acceptStartExecution();
 });
 
 /** Serves the run's history a few events per poll, and its report from the bucket of `region` only. */

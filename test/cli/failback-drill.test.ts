@@ -1,5 +1,5 @@
 import { StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { allCalls, drctl, resetMocks, sfn, standardParameters } from "./support/harness";
+import { acceptStartExecution, allCalls, drctl, resetMocks, sfn, standardParameters } from "./support/harness";
 import { HistoryBuilder, serveHistory } from "./support/history";
 import { at, executionArn, NOW, PRIMARY, SECONDARY, stateMachineArn } from "./support/fixtures";
 import { failoverRun } from "./support/scenarios";
@@ -7,10 +7,7 @@ import { failoverRun } from "./support/scenarios";
 beforeEach(() => {
   resetMocks();
   standardParameters();
-  sfn.on(StartExecutionCommand).callsFake((input: { name: string; stateMachineArn: string }) => ({
-    executionArn: `${input.stateMachineArn.replace(":stateMachine:", ":execution:")}:${input.name}`,
-    startDate: new Date(NOW),
-  }));
+  acceptStartExecution();
 });
 
 async function started() {

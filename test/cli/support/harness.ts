@@ -6,7 +6,7 @@ import { PassThrough } from "node:stream";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
-import { SFNClient } from "@aws-sdk/client-sfn";
+import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
@@ -126,4 +126,12 @@ export async function drctl(argv: string[], options: RunOptions = {}): Promise<R
     dns: options.dns ?? fixedDns({}),
   });
   return { code, stdout, stderr };
+}
+
+/** Step Functions accepts every StartExecution, answering the execution ARN it would create. */
+export function acceptStartExecution(): void {
+  sfn.on(StartExecutionCommand).callsFake((input: { name: string; stateMachineArn: string }) => ({
+    executionArn: `${input.stateMachineArn.replace(":stateMachine:", ":execution:")}:${input.name}`,
+    startDate: new Date(NOW),
+  }));
 }
