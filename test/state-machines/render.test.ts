@@ -1,5 +1,5 @@
 import aslValidator from "asl-validator";
-import { localStateMachine } from "./support/executor";
+import { localStateMachine } from "../../runbooks/lib/local-executor";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {

@@ -15,7 +15,7 @@
  * Map and Parallel states are not modelled (the DR machine has none): their events make the
  * history refuse to answer rather than answer wrongly.
  */
-import type { LocalEvent } from "./local-executor";
+import type { LocalEvent } from "../../lib/local-executor";
 import { ServiceError } from "./small-services";
 
 export interface HistoryEventRecord {

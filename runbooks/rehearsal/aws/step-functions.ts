@@ -15,7 +15,7 @@ import type { LambdaRuntime } from "../lambda-runtime";
 import type { Reachability } from "../reachability";
 import { ExecutionHistory } from "./execution-history";
 import { collectTasks, lambdaError, taskFailureCause, taskResource, type TaskBinding } from "./sfn-tasks";
-import { executionError, localStateMachine, type LocalEvent, type LocalStateMachine } from "./local-executor";
+import { executionError, localStateMachine, type LocalEvent, type LocalStateMachine } from "../../lib/local-executor";
 import { ServiceError } from "./small-services";
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";

@@ -15,7 +15,7 @@
  * stricter or looser in places), IAM, real timing, or the real JSONPath engine of Step Functions.
  */
 import * as dnsPromises from "node:dns/promises";
-import { localStateMachine, type LocalEvent } from "./executor";
+import { localStateMachine, type LocalEvent } from "../../../runbooks/lib/local-executor";
 import {
   RUNBOOK_TASK_FUNCTIONS,
   recommendedTimings,

@@ -1,7 +1,8 @@
 /**
- * aws-local-stepfunctions 3.x, typed for what the rehearsal uses. The package is ESM-typed but
- * ships a CommonJS build (its "require" export), which is what this CommonJS program loads;
- * TypeScript (node16) refuses a static import of an ESM-typed package, hence the require.
+ * aws-local-stepfunctions 3.x, typed for what the offline rehearsal and the state-machine tests
+ * use (never imported by a handler, so never bundled). The package is ESM-typed but ships a
+ * CommonJS build (its "require" export), which is what this CommonJS program loads; TypeScript
+ * (node16) refuses a static import of an ESM-typed package, hence the require.
  *
  * It calls Promise.withResolvers (Node 22+): on Node 20 every Task would fail, and a States.ALL
  * Catch would hide why. The polyfill is installed here, before a machine runs.
@@ -32,6 +33,7 @@ export interface LocalRunOptions {
   overrides?: {
     taskResourceLocalHandlers?: Record<string, (input: unknown) => Promise<unknown>>;
     waitTimeOverrides?: Record<string, number>;
+    retryIntervalOverrides?: Record<string, number | number[]>;
   };
   context?: Record<string, unknown>;
   noThrowOnAbort?: boolean;
@@ -55,7 +57,7 @@ const lib = require("aws-local-stepfunctions") as {
 /**
  * A reusable machine for `definition`. The library's own schema validation (ajv, about a quarter
  * of a second per machine) is skipped: the definitions come from renderDrStateMachine /
- * renderCanaryTicker, whose output test/state-machines validates with asl-validator.
+ * renderCanaryTicker, whose output test/state-machines validates with asl-validator (render.test.ts, graph.test.ts).
  */
 export function localStateMachine(definition: unknown): LocalStateMachine {
   return new lib.StateMachine(definition, { validationOptions: { noValidate: true } });
