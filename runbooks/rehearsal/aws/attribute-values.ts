@@ -1,45 +1,21 @@
 /**
  * DynamoDB JSON ⇄ native values, for the simulated tables (which store native values, as the
- * document client sees them). Supports the types the handlers and Powertools write: S, N, BOOL,
- * NULL, M, L, SS, NS. Anything else throws: the rehearsal must not guess.
+ * document client sees them), with the SDK's own converter (@aws-sdk/util-dynamodb, what the
+ * document client uses); and a cheap deep copy of stored items.
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 
 export type Item = Record<string, unknown>;
 
-export function toAttribute(value: unknown): AttributeValue {
-  if (value === null) return { NULL: true };
-  if (typeof value === "string") return { S: value };
-  if (typeof value === "number") return { N: String(value) };
-  if (typeof value === "boolean") return { BOOL: value };
-  if (Array.isArray(value)) return { L: value.map(toAttribute) };
-  if (value instanceof Set) {
-    const values = [...value];
-    if (values.every((v) => typeof v === "string")) return { SS: values as string[] };
-    if (values.every((v) => typeof v === "number")) return { NS: values.map(String) };
-  }
-  if (typeof value === "object" && value !== null && !(value instanceof Set)) return { M: toAttributeMap(value as Item) };
-  throw new Error(`The rehearsal's DynamoDB cannot store ${typeof value} values`);
-}
-
-export function fromAttribute(attribute: AttributeValue): unknown {
-  if (attribute.S !== undefined) return attribute.S;
-  if (attribute.N !== undefined) return Number(attribute.N);
-  if (attribute.BOOL !== undefined) return attribute.BOOL;
-  if (attribute.NULL !== undefined) return null;
-  if (attribute.L !== undefined) return attribute.L.map(fromAttribute);
-  if (attribute.M !== undefined) return fromAttributeMap(attribute.M);
-  if (attribute.SS !== undefined) return new Set(attribute.SS);
-  if (attribute.NS !== undefined) return new Set(attribute.NS.map(Number));
-  throw new Error(`The rehearsal's DynamoDB does not support the attribute ${JSON.stringify(attribute)}`);
-}
-
+/** An item in DynamoDB JSON, as a DynamoDBClient (not the document client) sends it. */
 export function toAttributeMap(item: Item): Record<string, AttributeValue> {
-  return Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toAttribute(v)]));
+  return marshall(item, { removeUndefinedValues: true });
 }
 
+/** DynamoDB JSON back to the native values the simulated tables hold (sets stay sets). */
 export function fromAttributeMap(item: Record<string, AttributeValue>): Item {
-  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, fromAttribute(v)]));
+  return unmarshall(item);
 }
 
 function cloneValue(value: unknown): unknown {

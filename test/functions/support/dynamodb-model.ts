@@ -17,7 +17,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { fromItemAttributes, toItemAttributes } from "./attribute-values";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { applyUpdate, evaluateCondition } from "./expressions";
 
 type Item = Record<string, unknown>;
@@ -235,4 +235,12 @@ async function regionOf(getClient?: () => { config: { region: unknown } }): Prom
   const region = getClient?.().config.region;
   if (typeof region === "function") return String(await region());
   return String(region ?? "unknown");
+}
+
+/** DynamoDB JSON ⇄ native values with the SDK's own converter (what the document client uses). */
+function toItemAttributes(item: Record<string, unknown>) {
+  return marshall(item, { removeUndefinedValues: true });
+}
+function fromItemAttributes(item: Record<string, never>): Record<string, unknown> {
+  return unmarshall(item);
 }
