@@ -7,7 +7,7 @@
 import { drMachine } from "../deployment";
 import { objectiveChecks } from "../checks";
 import { automaticExecutions, type Scenario, type ScenarioContext } from "../scenario";
-import { check, endsWith, seconds } from "./helpers";
+import { check, endsWith, primaryOutageUntilFailoverEnds, seconds } from "./helpers";
 
 /** The DNS confirmation loop's bound, read from the deployed definition. */
 export function dnsLoopBound(ctx: ScenarioContext): { attempts: number; intervalSeconds: number } {
@@ -28,10 +28,7 @@ export const dnsStuck: Scenario = {
     await ctx.clock.advance(30_000);
     ctx.world.route53.freeze();
     ctx.note("ROUTE 53 FAULT: answers are frozen as they are now (health checks still run)");
-    ctx.outage(ctx.primary);
-    const from = ctx.marks.outageStart as number;
-    await ctx.waitFor(() => automaticExecutions(ctx, ctx.secondary, from).some((e) => e.status !== "RUNNING"), 20 * 60_000);
-    ctx.marks.measuredExecution = automaticExecutions(ctx, ctx.secondary, from)[0]?.name;
+    await primaryOutageUntilFailoverEnds(ctx, 20 * 60_000);
     await ctx.clock.advance(30_000);
     ctx.recover(ctx.primary);
     await ctx.clock.advance(30_000);

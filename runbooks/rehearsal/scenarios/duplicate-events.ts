@@ -5,7 +5,7 @@
  */
 import { objectiveChecks } from "../checks";
 import { automaticExecutions, type Scenario } from "../scenario";
-import { check } from "./helpers";
+import { check, primaryOutageUntilFailoverEnds } from "./helpers";
 
 export const DUPLICATE_AFTER_MS = 3000;
 
@@ -20,10 +20,7 @@ export const duplicateEvents: Scenario = {
     ctx.world.bus.duplicateNext = { delayMs: DUPLICATE_AFTER_MS };
     ctx.note(`EventBridge will deliver the next matching event twice (the copy after ${DUPLICATE_AFTER_MS / 1000} s)`);
     await ctx.clock.advance(30_000);
-    ctx.outage(ctx.primary);
-    const from = ctx.marks.outageStart as number;
-    await ctx.waitFor(() => automaticExecutions(ctx, ctx.secondary, from).some((e) => e.status !== "RUNNING"), 10 * 60_000);
-    ctx.marks.measuredExecution = automaticExecutions(ctx, ctx.secondary, from)[0]?.name;
+    await primaryOutageUntilFailoverEnds(ctx);
     await ctx.clock.advance(60_000);
     ctx.recover(ctx.primary);
     await ctx.clock.advance(60_000);

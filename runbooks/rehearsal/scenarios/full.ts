@@ -4,7 +4,7 @@
  */
 import { objectiveChecks } from "../checks";
 import { automaticExecutions, waitForExecutionEnd, type Scenario } from "../scenario";
-import { actingRuns, check, endsWith } from "./helpers";
+import { actingRuns, check, endsWith, primaryOutageUntilFailoverEnds } from "./helpers";
 
 export const full: Scenario = {
   name: "full",
@@ -15,10 +15,7 @@ export const full: Scenario = {
     "Later the primary comes back — still fenced, so traffic stays in the secondary — and on-call starts a failback there, as `drctl failback` would.",
   async run(ctx) {
     await ctx.clock.advance(30_000);
-    ctx.outage(ctx.primary);
-    const from = ctx.marks.outageStart as number;
-    await ctx.waitFor(() => automaticExecutions(ctx, ctx.secondary, from).some((e) => e.status !== "RUNNING"), 10 * 60_000);
-    ctx.marks.measuredExecution = automaticExecutions(ctx, ctx.secondary, from)[0]?.name;
+    await primaryOutageUntilFailoverEnds(ctx);
     await ctx.clock.advance(60_000);
     ctx.recover(ctx.primary);
     // On-call checks that nothing is running and the primary is healthy again before failing back.

@@ -1,6 +1,7 @@
 /**
- * Small helpers the scenarios share: checks, what a replica says about a region, and the
- * automatic runs a region started.
+ * Small helpers the scenarios share: checks, what a replica says about a region, the
+ * automatic runs a region started, and the opening most stories share (the primary goes dark
+ * and the secondary fails over).
  */
 import type { ExecutionRecord } from "../aws/step-functions";
 import { automaticExecutions, type Check, type ScenarioContext } from "../scenario";
@@ -36,3 +37,14 @@ export function promotedAt(ctx: ScenarioContext, region: string, from = 0): numb
 }
 
 export const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+/**
+ * The primary goes dark; waits (at most `limitMs`) until the secondary's first automatic run
+ * since the outage has ended, and marks it as the run whose report the figures come from.
+ */
+export async function primaryOutageUntilFailoverEnds(ctx: ScenarioContext, limitMs = 10 * 60_000): Promise<void> {
+  ctx.outage(ctx.primary);
+  const from = ctx.marks.outageStart as number;
+  await ctx.waitFor(() => automaticExecutions(ctx, ctx.secondary, from).some((e) => e.status !== "RUNNING"), limitMs);
+  ctx.marks.measuredExecution = automaticExecutions(ctx, ctx.secondary, from)[0]?.name;
+}
