@@ -1,7 +1,7 @@
 /**
  * Thresholds that drift, with their defaults. Users override them per policy in a pack config
  * file (`pulumi preview --policy-pack policy --policy-pack-config policy-config.json`), e.g.
- * `{ "l2-lambda-supported-runtime": { "allowedRuntimes": ["nodejs22.x"] } }`.
+ * `{ "l2-lambda-supported-runtime": { "allowedRuntimes": ["nodejs24.x"] } }`.
  */
 import type { PolicyConfigSchema } from "@pulumi/policy";
 

@@ -1,6 +1,6 @@
 /**
  * Bundles every Lambda handler with esbuild: one folder per function under dist/lambda/<name>/,
- * minified, CommonJS, for the nodejs22.x runtime. A handler is any `functions/<name>/index.ts`
+ * minified, CommonJS, for the nodejs24.x runtime. A handler is any `functions/<name>/index.ts`
  * or `runbooks/handlers/<name>/index.ts`; the folder name is the function's name everywhere
  * (bundle, manifest, physical name).
  *
@@ -68,7 +68,7 @@ export async function buildHandlers(options: { outDir?: string; only?: string[] 
       bundle: true,
       minify: true,
       platform: "node",
-      target: "node22",
+      target: "node24",
       format: "cjs",
       metafile: true,
       legalComments: "none",

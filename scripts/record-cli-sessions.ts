@@ -47,8 +47,6 @@ function firstDifference(a: string, b: string): string {
 
 async function main() {
   const { values } = parseArgs({ options: { check: { type: "boolean", default: false } } });
-  // The SDK warns once per process about Node 20 support ending; it says nothing about the sessions.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const recorded = await recordSessions();
   let ok = true;
   if (!values.check) {

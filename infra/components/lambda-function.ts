@@ -9,7 +9,7 @@ import { KMS_ENCRYPT_ACTIONS, lambdaTrustPolicy, policyDocument, Statement } fro
 import { ShippedLogGroup } from "./log-group";
 
 /** Lambda runtime for every function (SECURITY-CHECKLIST L2 keeps the allow-list in the policy pack). */
-export const LAMBDA_RUNTIME = "nodejs22.x";
+export const LAMBDA_RUNTIME = "nodejs24.x";
 /** Where scripts/build-lambdas.ts writes one folder per handler. */
 export const BUNDLE_DIR = join(__dirname, "..", "..", "dist", "lambda");
 /** Set by infra/offline/evaluate.ts: under mocks nothing is uploaded, so bundles are not needed. */

@@ -3,24 +3,7 @@
  * use (never imported by a handler, so never bundled). The package is ESM-typed but ships a
  * CommonJS build (its "require" export), which is what this CommonJS program loads; TypeScript
  * (node16) refuses a static import of an ESM-typed package, hence the require.
- *
- * It calls Promise.withResolvers (Node 22+): on Node 20 every Task would fail, and a States.ALL
- * Catch would hide why. The polyfill is installed here, before a machine runs.
  */
-type Resolvers<T> = { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void };
-const P = Promise as unknown as { withResolvers?: <T>() => Resolvers<T> };
-if (typeof P.withResolvers !== "function") {
-  P.withResolvers = <T>() => {
-    let resolve!: (v: T) => void;
-    let reject!: (e: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { promise, resolve, reject };
-  };
-}
-
 export interface LocalEvent {
   type: string;
   timestamp: number;

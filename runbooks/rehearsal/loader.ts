@@ -29,7 +29,6 @@ export function runtimeEnvironment(spec: FunctionSpec): Record<string, string> {
     AWS_ACCESS_KEY_ID: "ASIAREHEARSAL",
     AWS_SECRET_ACCESS_KEY: "rehearsal",
     AWS_SESSION_TOKEN: "rehearsal",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     POWERTOOLS_LOG_LEVEL: "SILENT",
     POWERTOOLS_METRICS_DISABLED: "true",
     POWERTOOLS_TRACE_DISABLED: "true",

@@ -74,7 +74,7 @@ describe("the payment-path manifest", () => {
 });
 
 describe("each handler's declared environment", () => {
-  const BASE = { AWS_REGION: "us-east-1", POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_TRACE_DISABLED: "true", POWERTOOLS_METRICS_DISABLED: "true", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+  const BASE = { AWS_REGION: "us-east-1", POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_TRACE_DISABLED: "true", POWERTOOLS_METRICS_DISABLED: "true" };
   const OPTIONAL = new Set(["REGION_STATE_CACHE_SECONDS", "RPO_SECONDS"]);
   const original = process.env;
   afterEach(() => {

@@ -35,7 +35,7 @@ describe("payment functions", () => {
     });
     expect(sameEverywhere(b)).toEqual(sameEverywhere(a));
     expect(a.inputs.code).toEqual({ archive: "file", path: expect.stringMatching(new RegExp(`/dist/lambda/${name}$`)) });
-    expect(a.inputs.runtime).toBe("nodejs22.x");
+    expect(a.inputs.runtime).toBe("nodejs24.x");
     expect(a.inputs.tracingConfig).toEqual({ mode: "Active" });
   });
 

@@ -36,7 +36,7 @@ const cases: FailingCase[] = [
     expect: /uses a subnet that assigns public IPs/,
   },
   { rule: l.lambdaRuntime, when: "a function runs a deprecated runtime", change: (rs) => withChange(rs, createPayment, (p) => (p.runtime = "nodejs20.x")), expect: /runtime nodejs20.x is not one of nodejs22.x, nodejs24.x/ },
-  { rule: l.lambdaRuntime, when: "the configured allow-list no longer has the stack's runtime", change: (rs) => [...rs], config: { allowedRuntimes: ["nodejs24.x"] }, expect: /runtime nodejs22.x is not one of nodejs24.x/ },
+  { rule: l.lambdaRuntime, when: "the configured allow-list no longer has the stack's runtime", change: (rs) => [...rs], config: { allowedRuntimes: ["nodejs22.x"] }, expect: /runtime nodejs24.x is not one of nodejs22.x/ },
   { rule: l.lambdaReservedConcurrency, when: "a payment-path function reserves nothing", change: (rs) => withChange(rs, createPayment, (p) => delete p.reservedConcurrentExecutions), expect: /create-payment-us-east-1-dev reserves no concurrency/ },
   // No exception for the DR path any more (docs/architecture.md, Decisions): a runbook step, the trigger or the canary reserving nothing is a violation.
   { rule: l.lambdaReservedConcurrency, when: "a runbook step reserves nothing", change: (rs) => withChange(rs, fn("check-fence-alarm-us-east-1-dev"), (p) => delete p.reservedConcurrentExecutions), expect: /check-fence-alarm-us-east-1-dev reserves no concurrency/ },

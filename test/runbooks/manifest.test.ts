@@ -34,7 +34,7 @@ describe("runbook manifest", () => {
     const saved = process.env;
     const declared = Object.fromEntries(spec.environment.map((e) => [e, regionEnvironment("us-east-2")[e]]));
     // Plus what Lambda (or the test setup) provides; the SDK's Node-version notice stays off.
-    const runtime = { POWERTOOLS_LOG_LEVEL: "SILENT", AWS_REGION: "us-east-2", AWS_ACCESS_KEY_ID: "t", AWS_SECRET_ACCESS_KEY: "t", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+    const runtime = { POWERTOOLS_LOG_LEVEL: "SILENT", AWS_REGION: "us-east-2", AWS_ACCESS_KEY_ID: "t", AWS_SECRET_ACCESS_KEY: "t" };
     process.env = { ...declared, ...runtime };
     try {
       jest.isolateModules(() => {

@@ -7,6 +7,3 @@ process.env.POWERTOOLS_METRICS_DISABLED = "true";
 process.env.AWS_REGION = process.env.AWS_REGION ?? "us-east-1";
 process.env.AWS_ACCESS_KEY_ID = "test";
 process.env.AWS_SECRET_ACCESS_KEY = "test";
-// The SDK warns once per process that releases after January 2027 need Node 22. It is true and
-// says nothing about the test (Lambdas run nodejs22.x); 60 copies of it buried CI's output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";

@@ -13,8 +13,6 @@ import { mockClient } from "aws-sdk-client-mock";
 import { runCli, type DnsResolver } from "../../../runbooks/cli/main";
 import { ENV, NOW, parameters } from "./fixtures";
 
-// The SDK warns once per process about Node 20 support ending in 2027; it says nothing about drctl.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 export const ssm = mockClient(SSMClient);
 export const sfn = mockClient(SFNClient);
