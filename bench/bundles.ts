@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildHandlers, type BuiltBundle } from "../scripts/build-lambdas";
-import { STACK_ENVIRONMENT, type StackEnvironmentName } from "../functions/lib/lambda-manifest";
+import { STACK_ENVIRONMENT, type StackEnvironmentName } from "../lib/handlers/spec";
 
 export const MIN_RUNS = 7;
 export const DEFAULT_RUNS = 9;

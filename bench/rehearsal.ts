@@ -11,9 +11,9 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { evaluateProgram } from "../infra/offline/evaluate";
-import { deploymentFromEvaluation } from "../runbooks/rehearsal/deployment";
-import { runScenario } from "../runbooks/rehearsal/runner";
-import { SCENARIOS } from "../runbooks/rehearsal/scenarios";
+import { deploymentFromEvaluation } from "../sim/deployment/deployment";
+import { runScenario } from "../sim/rehearsal/runner";
+import { SCENARIOS } from "../sim/rehearsal/scenarios";
 
 const ROOT = join(__dirname, "..");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -28,7 +28,7 @@ async function main() {
   const endToEnd: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    execFileSync(process.execPath, ["--import", "tsx", "runbooks/rehearsal/main.ts", "--json"], { cwd: ROOT, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, REHEARSAL_REPORTS_DIR: join(ROOT, "reports", "bench") } });
+    execFileSync(process.execPath, ["--import", "tsx", "sim/rehearsal/main.ts", "--json"], { cwd: ROOT, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, REHEARSAL_REPORTS_DIR: join(ROOT, "reports", "bench") } });
     endToEnd.push(performance.now() - started);
   }
   console.log(`npm start (full scenario, fresh process):  ${sec(median(endToEnd))} s wall   [runs: ${endToEnd.map((x) => (x / 1000).toFixed(1)).join(", ")} s; target < 15 s]`);

@@ -3,7 +3,7 @@
 // load, so `npx drctl` works from a checkout without a build step.
 "use strict";
 require("tsx/cjs");
-require("../runbooks/cli/main.ts")
+require("../cli/main.ts")
   .main()
   .catch((error) => {
     process.stderr.write(`drctl: ${error && error.message ? error.message : String(error)}\n`);

@@ -3,8 +3,8 @@
  * Reads config, composes the stack, exports outputs — nothing else (see infra/components/).
  */
 import * as aws from "@pulumi/aws";
-import { loadConfig } from "./config";
-import { PaymentsDr } from "./components/payments-dr";
+import { loadConfig } from "./core/config";
+import { PaymentsDr } from "./stack/payments-dr";
 
 const config = loadConfig();
 

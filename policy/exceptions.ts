@@ -4,15 +4,15 @@
  * (a look-alike outside the match is still a violation) and that each is still needed.
  *
  * The lists come from the stack's own declarations wherever it has one, so the pack and the
- * stack cannot drift apart: the wildcard-resource actions (infra/lambda-permissions.ts,
- * infra/components/orchestration.ts), the runbook functions (runbooks/manifest.ts), the canary
+ * stack cannot drift apart: the wildcard-resource actions (infra/core/lambda-permissions.ts,
+ * infra/components/orchestration/dr-orchestration.ts), the runbook functions (lib/handlers/dr-functions.ts), the canary
  * ticker's name, and the regions AWS pins Route 53 logs and metrics to.
  */
-import { QUERY_LOG_REGION } from "../infra/components/dns";
-import { ROUTE53_METRICS_REGION } from "../infra/components/monitoring";
-import { CANARY_TICKER_SERVICE, STATE_MACHINE_WILDCARD_ACTIONS } from "../infra/components/orchestration";
-import { WILDCARD_RESOURCE_ACTIONS } from "../infra/lambda-permissions";
-import { runbookFunctions } from "../runbooks/manifest";
+import { QUERY_LOG_REGION } from "../infra/core/aws-facts";
+import { ROUTE53_METRICS_REGION } from "../infra/core/aws-facts";
+import { CANARY_TICKER_SERVICE, STATE_MACHINE_WILDCARD_ACTIONS } from "../infra/core/aws-facts";
+import { WILDCARD_RESOURCE_ACTIONS } from "../infra/core/lambda-permissions";
+import { runbookFunctions } from "../lib/handlers";
 import { actionsOf, conditionValues, PolicyStatement, principalsOf, resourcesOf } from "./lib/documents";
 
 export interface DeclaredException {
@@ -26,7 +26,7 @@ export interface DeclaredException {
 
 const ENVIRONMENT = "[a-z][a-z0-9]{0,11}";
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-/** `{service}-{region}-{environment}` (infra/naming.ts), for exactly these services and this region. */
+/** `{service}-{region}-{environment}` (infra/core/naming.ts), for exactly these services and this region. */
 const physicalName = (services: readonly string[], region: string | undefined, suffix = "") =>
   new RegExp(`^(?:${services.map(escape).join("|")})-${escape(region ?? "-")}-${ENVIRONMENT}${suffix}$`);
 
@@ -47,14 +47,14 @@ export function wildcardResourceAllowed(statement: PolicyStatement, actions: str
 
 // --- L1: functions outside the VPC ------------------------------------------------------------------
 
-/** The runbook and canary functions (runbooks/manifest.ts) that declare `vpc: false`. */
+/** The runbook and canary functions (lib/handlers/dr-functions.ts) that declare `vpc: false`. */
 export const FUNCTIONS_OUTSIDE_VPC: readonly string[] = runbookFunctions.filter((s) => !s.vpc).map((s) => s.name);
 export const isFunctionOutsideVpcByDesign = (functionName: unknown, region: string | undefined) =>
   typeof functionName === "string" && physicalName(FUNCTIONS_OUTSIDE_VPC, region).test(functionName);
 
 // --- S6, S11: the S3 server-access-log buckets ------------------------------------------------------
 
-/** The service slot of the access-log buckets' names (infra/components/payments-dr.ts). */
+/** The service slot of the access-log buckets' names (infra/stack/payments-dr.ts). */
 export const ACCESS_LOG_BUCKET_SERVICE = "s3-access-logs";
 /** An access-log bucket: named so, and the target of another bucket's server access logging. */
 export const isAccessLogBucket = (bucketName: unknown, region: string | undefined, isLoggingTarget: boolean) =>
@@ -103,7 +103,7 @@ export interface OneRegionOnly {
   matches(type: string, props: Record<string, any>, facts: RegionFacts): boolean;
 }
 
-/** The alarm key of the "primary fenced" alarm (infra/alarm-catalog.ts). */
+/** The alarm key of the "primary fenced" alarm (infra/core/alarm-catalog.ts). */
 export const FENCE_ALARM_SERVICE = "primary-fenced";
 
 export const ONE_REGION_ONLY: readonly OneRegionOnly[] = [
@@ -142,13 +142,13 @@ export const DECLARED_EXCEPTIONS: readonly DeclaredException[] = [
     key: "wildcard-resource-actions",
     rules: ["I1"],
     reason: "AWS offers no resource-level permission for these actions (X-Ray, ENI management for VPC functions, ListStreams, Step Functions log delivery); PutMetricData is bound by a cloudwatch:namespace condition instead.",
-    scope: "Allow statements whose every action is in WILDCARD_RESOURCE_ACTIONS (infra/lambda-permissions.ts) or STATE_MACHINE_WILDCARD_ACTIONS (infra/components/orchestration.ts); cloudwatch:PutMetricData only with a cloudwatch:namespace condition.",
+    scope: "Allow statements whose every action is in WILDCARD_RESOURCE_ACTIONS (infra/core/lambda-permissions.ts) or STATE_MACHINE_WILDCARD_ACTIONS (infra/components/orchestration/dr-orchestration.ts); cloudwatch:PutMetricData only with a cloudwatch:namespace condition.",
   },
   {
     key: "functions-outside-vpc",
     rules: ["L1"],
     reason: "The canary and the runbook functions must reach the peer region's public endpoints and the zone's public name servers; a failover path must not depend on a NAT gateway in the failing region (docs/architecture.md). They touch no payment data.",
-    scope: "Functions named `<name>-<region>-<env>` for the runbooks/manifest.ts specs with `vpc: false`; never a payment-path function.",
+    scope: "Functions named `<name>-<region>-<env>` for the lib/handlers/dr-functions.ts specs with `vpc: false`; never a payment-path function.",
   },
   {
     key: "access-log-buckets",

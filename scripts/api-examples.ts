@@ -15,9 +15,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { evaluateProgram } from "../infra/offline/evaluate";
-import type { HttpResponse } from "../runbooks/rehearsal/api-gateway";
-import { deploymentFromEvaluation } from "../runbooks/rehearsal/deployment";
-import { createSession, REHEARSAL_EPOCH } from "../runbooks/rehearsal/session";
+import type { HttpResponse } from "../sim/apigateway/model";
+import { deploymentFromEvaluation } from "../sim/deployment/deployment";
+import { createSession, REHEARSAL_EPOCH } from "../sim/session";
 import { excerptMarker, staleExcerptLines } from "./cli-sessions/excerpts";
 
 /** The doc that quotes the examples, and the marker on its quoted blocks. */

@@ -1,8 +1,8 @@
 /**
  * Bundles every Lambda handler with esbuild: one folder per function under dist/lambda/<name>/,
- * minified, CommonJS, for the nodejs24.x runtime. A handler is any `functions/<name>/index.ts`
- * or `runbooks/handlers/<name>/index.ts`; the folder name is the function's name everywhere
- * (bundle, manifest, physical name).
+ * minified, CommonJS, for the nodejs24.x runtime. The handlers are the registry's
+ * (lib/handlers/index.ts); a handler's name is its folder's name everywhere (bundle, registry,
+ * physical name).
  *
  * The AWS SDK is bundled, not taken from the runtime: the code that ships is the exact SDK
  * version the tests ran against, and a runtime SDK update cannot change behaviour under us.
@@ -11,37 +11,13 @@
  * Usage: tsx scripts/build-lambdas.ts [--out dir] [name ...]
  */
 import { build, Metafile } from "esbuild";
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { allFunctions, handlerEntry } from "../lib/handlers";
 
 export const ROOT = resolve(__dirname, "..");
-export const HANDLER_DIRS = ["functions", join("runbooks", "handlers")];
 export const DEFAULT_OUT_DIR = join(ROOT, "dist", "lambda");
-
-export interface HandlerEntry {
-  name: string;
-  entry: string;
-}
-
-/** Every handler folder that has an index.ts. Names must be unique across both roots. */
-export function discoverHandlers(root = ROOT): HandlerEntry[] {
-  const entries: HandlerEntry[] = [];
-  for (const dir of HANDLER_DIRS) {
-    const abs = join(root, dir);
-    if (!existsSync(abs)) continue;
-    for (const name of readdirSync(abs).sort()) {
-      const entry = join(abs, name, "index.ts");
-      if (existsSync(entry)) entries.push({ name, entry });
-    }
-  }
-  const seen = new Set<string>();
-  for (const { name } of entries) {
-    if (seen.has(name)) throw new Error(`Two handlers are named "${name}"; handler folder names must be unique`);
-    seen.add(name);
-  }
-  return entries;
-}
 
 export interface BuiltBundle {
   name: string;
@@ -51,9 +27,10 @@ export interface BuiltBundle {
 
 export async function buildHandlers(options: { outDir?: string; only?: string[] } = {}): Promise<BuiltBundle[]> {
   const outDir = options.outDir ?? DEFAULT_OUT_DIR;
-  const handlers = discoverHandlers().filter((h) => !options.only?.length || options.only.includes(h.name));
+  const all = allFunctions.map((f) => ({ name: f.name, entry: join(ROOT, handlerEntry(f.name)) }));
+  const handlers = all.filter((h) => !options.only?.length || options.only.includes(h.name));
   if (options.only?.length && handlers.length !== options.only.length) {
-    const known = discoverHandlers().map((h) => h.name);
+    const known = all.map((h) => h.name);
     const unknown = options.only.filter((n) => !known.includes(n));
     throw new Error(`Unknown handler(s): ${unknown.join(", ")}. Known: ${known.join(", ")}`);
   }

@@ -8,9 +8,9 @@
  */
 import { parseArgs } from "node:util";
 import { evaluateProgram } from "../infra/offline/evaluate";
-import { deploymentFromEvaluation } from "../runbooks/rehearsal/deployment";
-import { runScenario } from "../runbooks/rehearsal/runner";
-import { SCENARIOS } from "../runbooks/rehearsal/scenarios";
+import { deploymentFromEvaluation } from "../sim/deployment/deployment";
+import { runScenario } from "../sim/rehearsal/runner";
+import { SCENARIOS } from "../sim/rehearsal/scenarios";
 
 async function main() {
   const { values } = parseArgs({ options: { seeds: { type: "string", default: "12" } } });

@@ -20,12 +20,13 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { Context } from "aws-lambda";
-import { ControlTable, RegionStateCache } from "../lib/control-record";
-import { API_CALL_TUNING, clientConfig, DOCUMENT_CLIENT_OPTIONS } from "../lib/aws-config";
-import { intEnv, requireEnv } from "../lib/env";
-import { errorResponse, json, readHeader, readJsonBody, type ApiEvent, type ApiResult } from "../lib/http";
-import { createObservability, errorName, fingerprint, MetricUnit, withInvocation } from "../lib/observability";
-import { PaymentStore } from "../lib/payment-store";
+import { ControlTable, RegionStateCache } from "../../lib/control-record";
+import { API_CALL_TUNING, DOCUMENT_CLIENT_OPTIONS, awsClient } from "../../lib/aws-clients";
+import { intEnv } from "../../lib/env";
+import { handlerEnv } from "../../lib/handlers";
+import { errorResponse, json, readHeader, readJsonBody, type ApiEvent, type ApiResult } from "../domain/http";
+import { createObservability, errorName, fingerprint, MetricUnit, withInvocation } from "../../lib/observability";
+import { PaymentStore } from "../domain/payment-store";
 import {
   createPaymentRequestSchema,
   IDEMPOTENCY_KEY_PATTERN,
@@ -34,20 +35,12 @@ import {
   paymentIdFor,
   type CreatePaymentRequest,
   type PaymentStatus,
-} from "../lib/payments";
-import { TransactionLog } from "../lib/transaction-log";
-import { formatProblems, parseWith } from "../lib/validation";
-import { checkWriteGuard, RETRY_AFTER_SECONDS } from "../lib/write-guard";
+} from "../domain/payments";
+import { TransactionLog } from "../domain/transaction-log";
+import { formatProblems, parseWith } from "../../lib/validation";
+import { checkWriteGuard, RETRY_AFTER_SECONDS } from "../domain/write-guard";
 
-const env = requireEnv([
-  "ENVIRONMENT",
-  "LOCAL_REGION",
-  "PAYMENTS_TABLE",
-  "IDEMPOTENCY_TABLE",
-  "CONTROL_TABLE",
-  "TRANSACTION_BUCKET",
-  "METRIC_NAMESPACE",
-]);
+const env = handlerEnv("create-payment");
 const region = env.LOCAL_REGION;
 const cacheMs = intEnv("REGION_STATE_CACHE_SECONDS", 5) * 1000;
 
@@ -64,9 +57,9 @@ const obs = createObservability({
 });
 const { logger, metrics } = obs;
 
-const dynamo = obs.tracer.captureAWSv3Client(new DynamoDBClient(clientConfig(region, API_CALL_TUNING)));
+const dynamo = obs.tracer.captureAWSv3Client(awsClient(DynamoDBClient, region, API_CALL_TUNING));
 const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
-const s3 = obs.tracer.captureAWSv3Client(new S3Client(clientConfig(region, API_CALL_TUNING)));
+const s3 = obs.tracer.captureAWSv3Client(awsClient(S3Client, region, API_CALL_TUNING));
 
 // `() => Date.now()` rather than `Date.now`: read the clock at call time, so a virtual clock
 // installed after this module loaded (tests, the rehearsal) is honoured.

@@ -4,8 +4,8 @@
  * `fail` means this region should not be trusted with traffic (503); `warn` is for an operator to
  * look at but does not by itself make the region unfit (200, overall "degraded").
  */
-import { mayServe, type Heartbeat, type RegionRecord } from "../lib/control-schema";
-import { errorName } from "../lib/observability";
+import { mayServe, type Heartbeat, type RegionRecord } from "../../lib/control-schema";
+import { errorName } from "../../lib/observability";
 
 export type CheckStatus = "ok" | "warn" | "fail";
 

@@ -9,24 +9,16 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
-import { ControlTable } from "../lib/control-record";
-import { API_CALL_TUNING, clientConfig, DOCUMENT_CLIENT_OPTIONS } from "../lib/aws-config";
-import { intEnv, requireEnv } from "../lib/env";
-import { json, type ApiEvent, type ApiResult } from "../lib/http";
-import { createObservability, withInvocation } from "../lib/observability";
-import { PaymentStore } from "../lib/payment-store";
+import { ControlTable } from "../../lib/control-record";
+import { API_CALL_TUNING, DOCUMENT_CLIENT_OPTIONS, awsClient } from "../../lib/aws-clients";
+import { intEnv } from "../../lib/env";
+import { handlerEnv } from "../../lib/handlers";
+import { json, type ApiEvent, type ApiResult } from "../domain/http";
+import { createObservability, withInvocation } from "../../lib/observability";
+import { PaymentStore } from "../domain/payment-store";
 import { evaluateDeepHealth, type Observed, type QueueDepth } from "./checks";
 
-const env = requireEnv([
-  "ENVIRONMENT",
-  "LOCAL_REGION",
-  "PEER_REGION",
-  "PAYMENTS_TABLE",
-  "CONTROL_TABLE",
-  "PROCESSING_QUEUE_URL",
-  "PROCESSING_DLQ_URL",
-  "METRIC_NAMESPACE",
-]);
+const env = handlerEnv("deep-health");
 const region = env.LOCAL_REGION;
 /** The RPO objective; a peer heartbeat older than this is reported. */
 const rpoSeconds = intEnv("RPO_SECONDS", 60);
@@ -34,9 +26,9 @@ const rpoSeconds = intEnv("RPO_SECONDS", 60);
 const obs = createObservability({ service: "deep-health", namespace: env.METRIC_NAMESPACE, environment: env.ENVIRONMENT, region });
 const { logger } = obs;
 
-const dynamo = obs.tracer.captureAWSv3Client(new DynamoDBClient(clientConfig(region, API_CALL_TUNING)));
+const dynamo = obs.tracer.captureAWSv3Client(awsClient(DynamoDBClient, region, API_CALL_TUNING));
 const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
-const sqs = obs.tracer.captureAWSv3Client(new SQSClient(clientConfig(region, API_CALL_TUNING)));
+const sqs = obs.tracer.captureAWSv3Client(awsClient(SQSClient, region, API_CALL_TUNING));
 const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
 const control = new ControlTable(doc, env.CONTROL_TABLE, () => Date.now());
 

@@ -7,14 +7,14 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
-import { API_CALL_TUNING, clientConfig, DOCUMENT_CLIENT_OPTIONS } from "../lib/aws-config";
-import { requireEnv } from "../lib/env";
-import { errorResponse, json, type ApiEvent, type ApiResult } from "../lib/http";
-import { createObservability, errorName, MetricUnit, withInvocation } from "../lib/observability";
-import { PaymentStore } from "../lib/payment-store";
-import { PAYMENT_ID_PATTERN, publicView } from "../lib/payments";
+import { API_CALL_TUNING, DOCUMENT_CLIENT_OPTIONS, awsClient } from "../../lib/aws-clients";
+import { handlerEnv } from "../../lib/handlers";
+import { errorResponse, json, type ApiEvent, type ApiResult } from "../domain/http";
+import { createObservability, errorName, MetricUnit, withInvocation } from "../../lib/observability";
+import { PaymentStore } from "../domain/payment-store";
+import { PAYMENT_ID_PATTERN, publicView } from "../domain/payments";
 
-const env = requireEnv(["ENVIRONMENT", "LOCAL_REGION", "PAYMENTS_TABLE", "METRIC_NAMESPACE"]);
+const env = handlerEnv("get-payment");
 const region = env.LOCAL_REGION;
 
 const obs = createObservability({
@@ -25,7 +25,7 @@ const obs = createObservability({
 });
 const { logger, metrics } = obs;
 
-const dynamo = obs.tracer.captureAWSv3Client(new DynamoDBClient(clientConfig(region, API_CALL_TUNING)));
+const dynamo = obs.tracer.captureAWSv3Client(awsClient(DynamoDBClient, region, API_CALL_TUNING));
 const payments = new PaymentStore(DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS), env.PAYMENTS_TABLE);
 
 export async function handler(event: ApiEvent, context?: Context): Promise<ApiResult> {

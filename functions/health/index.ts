@@ -10,21 +10,22 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
-import { ControlTable, mayServe, RegionStateCache, type RegionRecord } from "../lib/control-record";
-import { clientConfig, DOCUMENT_CLIENT_OPTIONS, HEALTH_CALL_TUNING } from "../lib/aws-config";
-import { intEnv, requireEnv } from "../lib/env";
-import { json, type ApiEvent, type ApiResult } from "../lib/http";
-import { createObservability, errorName, MetricUnit, withInvocation } from "../lib/observability";
-import { PaymentStore } from "../lib/payment-store";
+import { ControlTable, mayServe, RegionStateCache, type RegionRecord } from "../../lib/control-record";
+import { DOCUMENT_CLIENT_OPTIONS, HEALTH_CALL_TUNING, awsClient } from "../../lib/aws-clients";
+import { intEnv } from "../../lib/env";
+import { handlerEnv } from "../../lib/handlers";
+import { json, type ApiEvent, type ApiResult } from "../domain/http";
+import { createObservability, errorName, MetricUnit, withInvocation } from "../../lib/observability";
+import { PaymentStore } from "../domain/payment-store";
 
-const env = requireEnv(["ENVIRONMENT", "LOCAL_REGION", "PAYMENTS_TABLE", "CONTROL_TABLE", "METRIC_NAMESPACE"]);
+const env = handlerEnv("health");
 const region = env.LOCAL_REGION;
 const cacheMs = intEnv("REGION_STATE_CACHE_SECONDS", 5) * 1000;
 
 const obs = createObservability({ service: "health", namespace: env.METRIC_NAMESPACE, environment: env.ENVIRONMENT, region });
 const { logger, metrics } = obs;
 
-const dynamo = obs.tracer.captureAWSv3Client(new DynamoDBClient(clientConfig(region, HEALTH_CALL_TUNING)));
+const dynamo = obs.tracer.captureAWSv3Client(awsClient(DynamoDBClient, region, HEALTH_CALL_TUNING));
 const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
 const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
 const regionState = new RegionStateCache(

@@ -5,7 +5,7 @@
  * accepted in us-east-1 also appears on us-east-2's stream once replicated. Only the origin
  * region processes a payment, so records are forwarded only when they are an INSERT of a
  * PENDING payment whose `originRegion` is the local region. The stack also sets an event-source
- * filter with the same rule (`paymentStreamFilterPattern` in functions/manifest.ts); this check
+ * filter with the same rule (`paymentStreamFilterPattern` in lib/handlers/payment-functions.ts); this check
  * stays because a filter is configuration and a missing one must not double-process payments.
  *
  * Partial batch response: records are handled in order and the first failure is returned as
@@ -14,18 +14,18 @@
  */
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { clientConfig, WORKER_CALL_TUNING } from "../lib/aws-config";
-import { requireEnv } from "../lib/env";
-import { createObservability, errorName, MetricUnit, withInvocation } from "../lib/observability";
-import { PAYMENT_ID_PATTERN, type ProcessingMessage } from "../lib/payments";
-import * as z from "../lib/zod";
+import { WORKER_CALL_TUNING, awsClient } from "../../lib/aws-clients";
+import { handlerEnv } from "../../lib/handlers";
+import { createObservability, errorName, MetricUnit, withInvocation } from "../../lib/observability";
+import { PAYMENT_ID_PATTERN, type ProcessingMessage } from "../domain/payments";
+import * as z from "../../lib/zod";
 
-const env = requireEnv(["ENVIRONMENT", "LOCAL_REGION", "PROCESSING_QUEUE_URL", "METRIC_NAMESPACE"]);
+const env = handlerEnv("payment-events");
 const region = env.LOCAL_REGION;
 
 const obs = createObservability({ service: "payment-events", namespace: env.METRIC_NAMESPACE, environment: env.ENVIRONMENT, region });
 const { logger, metrics } = obs;
-const sqs = obs.tracer.captureAWSv3Client(new SQSClient(clientConfig(region, WORKER_CALL_TUNING)));
+const sqs = obs.tracer.captureAWSv3Client(awsClient(SQSClient, region, WORKER_CALL_TUNING));
 
 const stringAttribute = z.object({ S: z.string() });
 /** The attributes we route on, in the stream's DynamoDB JSON form. */

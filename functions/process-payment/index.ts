@@ -21,34 +21,28 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { ControlTable, RegionStateCache } from "../lib/control-record";
-import { clientConfig, DOCUMENT_CLIENT_OPTIONS, WORKER_CALL_TUNING } from "../lib/aws-config";
-import { intEnv, requireEnv } from "../lib/env";
-import { createObservability, errorName, MetricUnit, withInvocation } from "../lib/observability";
-import { PaymentStore } from "../lib/payment-store";
-import { processingMessageSchema, type Payment } from "../lib/payments";
-import { TransactionLog } from "../lib/transaction-log";
-import { formatProblems, parseWith } from "../lib/validation";
-import { settlementDecision } from "../lib/control-schema";
-import { checkWriteGuard } from "../lib/write-guard";
+import { ControlTable, RegionStateCache } from "../../lib/control-record";
+import { DOCUMENT_CLIENT_OPTIONS, WORKER_CALL_TUNING, awsClient } from "../../lib/aws-clients";
+import { intEnv } from "../../lib/env";
+import { handlerEnv } from "../../lib/handlers";
+import { createObservability, errorName, MetricUnit, withInvocation } from "../../lib/observability";
+import { PaymentStore } from "../domain/payment-store";
+import { processingMessageSchema, type Payment } from "../domain/payments";
+import { TransactionLog } from "../domain/transaction-log";
+import { formatProblems, parseWith } from "../../lib/validation";
+import { settlementDecision } from "../../lib/control-schema";
+import { checkWriteGuard } from "../domain/write-guard";
 
-const env = requireEnv([
-  "ENVIRONMENT",
-  "LOCAL_REGION",
-  "PAYMENTS_TABLE",
-  "CONTROL_TABLE",
-  "TRANSACTION_BUCKET",
-  "METRIC_NAMESPACE",
-]);
+const env = handlerEnv("process-payment");
 const region = env.LOCAL_REGION;
 const cacheMs = intEnv("REGION_STATE_CACHE_SECONDS", 5) * 1000;
 
 const obs = createObservability({ service: "process-payment", namespace: env.METRIC_NAMESPACE, environment: env.ENVIRONMENT, region });
 const { logger, metrics } = obs;
 
-const dynamo = obs.tracer.captureAWSv3Client(new DynamoDBClient(clientConfig(region, WORKER_CALL_TUNING)));
+const dynamo = obs.tracer.captureAWSv3Client(awsClient(DynamoDBClient, region, WORKER_CALL_TUNING));
 const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
-const s3 = obs.tracer.captureAWSv3Client(new S3Client(clientConfig(region, WORKER_CALL_TUNING)));
+const s3 = obs.tracer.captureAWSv3Client(awsClient(S3Client, region, WORKER_CALL_TUNING));
 const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
 const transactionLog = new TransactionLog(s3, env.TRANSACTION_BUCKET);
 const regionState = new RegionStateCache(

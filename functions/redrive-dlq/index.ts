@@ -16,18 +16,18 @@ import {
   type Message,
 } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
-import { clientConfig, WORKER_CALL_TUNING } from "../lib/aws-config";
-import { requireEnv } from "../lib/env";
-import { createObservability, MetricUnit, withInvocation } from "../lib/observability";
-import * as z from "../lib/zod";
-import { formatProblems, parseWith } from "../lib/validation";
+import { WORKER_CALL_TUNING, awsClient } from "../../lib/aws-clients";
+import { handlerEnv } from "../../lib/handlers";
+import { createObservability, MetricUnit, withInvocation } from "../../lib/observability";
+import * as z from "../../lib/zod";
+import { formatProblems, parseWith } from "../../lib/validation";
 
-const env = requireEnv(["ENVIRONMENT", "LOCAL_REGION", "PROCESSING_QUEUE_URL", "PROCESSING_DLQ_URL", "METRIC_NAMESPACE"]);
+const env = handlerEnv("redrive-dlq");
 const region = env.LOCAL_REGION;
 
 const obs = createObservability({ service: "redrive-dlq", namespace: env.METRIC_NAMESPACE, environment: env.ENVIRONMENT, region });
 const { logger, metrics } = obs;
-const sqs = obs.tracer.captureAWSv3Client(new SQSClient(clientConfig(region, WORKER_CALL_TUNING)));
+const sqs = obs.tracer.captureAWSv3Client(awsClient(SQSClient, region, WORKER_CALL_TUNING));
 
 export const DEFAULT_MAX_MESSAGES = 100;
 export const MAX_MESSAGES_LIMIT = 1000;

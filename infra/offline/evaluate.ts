@@ -7,7 +7,7 @@
  * global); tests evaluate once per test file.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { OFFLINE_EVALUATION_ENV } from "../components/lambda-function";
+import { OFFLINE_EVALUATION_ENV } from "../components/compute/lambda-function";
 import { CapturedCall, CapturedResource, createMocks } from "./mocks";
 
 export interface EvaluateOptions {

@@ -1,10 +1,10 @@
 /**
  * What every phase of the stack needs: the validated config, the two regions, the account and
  * the root component new resources hang under. The phases (foundation, payment path, disaster
- * recovery, parameters) are plain functions called in that order by infra/components/payments-dr.ts.
+ * recovery, parameters) are plain functions called in that order by infra/stack/payments-dr.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DrConfig, RegionRole, RegionSpec } from "../config";
+import { DrConfig, RegionRole, RegionSpec } from "../core/config";
 
 export interface StackContext {
   config: DrConfig;

@@ -4,12 +4,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { runbookFunctions } from "../../runbooks/manifest";
-import { dashboardName, dashboardUrl, drDashboardBody } from "../dashboard";
-import { GLOBAL, resourceName } from "../naming";
-import { stateMachineArn, WRITE_FUNCTION } from "../stack-environment";
-import { DrOperationsRole, drOperationsRoleArn } from "../components/dr-access";
-import { DrOrchestration } from "../components/orchestration";
+import { runbookFunctions } from "../../lib/handlers";
+import { dashboardName, dashboardUrl, drDashboardBody } from "../core/dashboard";
+import { GLOBAL, resourceName } from "../core/naming";
+import { stateMachineArn, WRITE_FUNCTION } from "../core/stack-environment";
+import { DrOperationsRole, drOperationsRoleArn } from "../components/security/dr-operations-role";
+import { DrOrchestration } from "../components/orchestration/dr-orchestration";
 import { perRegion, PerRegion, StackContext } from "./context";
 import { Foundation } from "./foundation";
 import { PaymentPath } from "./payment-path";

@@ -4,16 +4,16 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RegionRole } from "../config";
-import { bucketName, GLOBAL, resourceName } from "../naming";
-import { TableBackups } from "../components/backup";
-import { GlobalTables } from "../components/data";
-import { RegionalKey } from "../components/kms";
-import { LogArchive, LogShipping } from "../components/logging";
-import { RegionalMessaging } from "../components/messaging";
-import { RegionalNetwork } from "../components/network";
-import { SecureBucket } from "../components/secure-bucket";
-import { TransactionLogStorage } from "../components/transaction-log";
+import { RegionRole } from "../core/config";
+import { bucketName, GLOBAL, resourceName } from "../core/naming";
+import { TableBackups } from "../components/data/table-backups";
+import { GlobalTables } from "../components/data/global-tables";
+import { RegionalKey } from "../components/security/regional-key";
+import { LogArchive, LogShipping } from "../components/logging/log-shipping";
+import { RegionalMessaging } from "../components/messaging/regional-messaging";
+import { RegionalNetwork } from "../components/network/regional-network";
+import { SecureBucket } from "../components/storage/secure-bucket";
+import { TransactionLogStorage } from "../components/storage/transaction-log-storage";
 import { peerRole, perRegion, PerRegion, StackContext } from "./context";
 
 /** Distinct /16 per region so the VPCs could be peered. */

@@ -3,9 +3,9 @@
  * functions and `drctl` find everything (docs/architecture.md has the table).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { parameterPrefix, resourceName } from "../naming";
-import { witnessName } from "../stack-environment";
-import { RegionalParameters } from "../components/parameters";
+import { parameterPrefix, resourceName } from "../core/naming";
+import { witnessName } from "../core/stack-environment";
+import { RegionalParameters } from "../components/parameters/regional-parameters";
 import { perRegion, PerRegion, StackContext } from "./context";
 import { DisasterRecovery } from "./disaster-recovery";
 import { Foundation } from "./foundation";

@@ -3,17 +3,18 @@
  * (functions, triggers, API), the alarms, and Route 53 failover in front of it all.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { StackEnvironmentName } from "../../functions/lib/lambda-manifest";
-import { paymentFunctions } from "../../functions/manifest";
-import { regionalAlarmCatalog } from "../alarm-catalog";
-import { RegionSpec } from "../config";
-import { RegionalResources } from "../lambda-permissions";
-import { failoverApiDomain, GLOBAL, regionalApiDomain, resourceName } from "../naming";
-import { regionalEnvironment, witnessName } from "../stack-environment";
-import { drOperationsRoleArn } from "../components/dr-access";
-import { DnsFailover, HostedZone, QUERY_LOG_REGION } from "../components/dns";
-import { RegionalAlarms } from "../components/monitoring";
-import { PaymentService } from "../components/payment-service";
+import { StackEnvironmentName } from "../../lib/handlers/spec";
+import { paymentFunctions } from "../../lib/handlers";
+import { regionalAlarmCatalog } from "../core/alarm-catalog";
+import { RegionSpec } from "../core/config";
+import { RegionalResources } from "../core/lambda-permissions";
+import { failoverApiDomain, GLOBAL, regionalApiDomain, resourceName } from "../core/naming";
+import { regionalEnvironment, witnessName } from "../core/stack-environment";
+import { drOperationsRoleArn } from "../components/security/dr-operations-role";
+import { DnsFailover, HostedZone } from "../components/dns/failover-dns";
+import { QUERY_LOG_REGION } from "../core/aws-facts";
+import { RegionalAlarms } from "../components/monitoring/regional-monitoring";
+import { PaymentService } from "../components/compute/payment-service";
 import { peerRole, perRegion, PerRegion, StackContext } from "./context";
 import { Foundation } from "./foundation";
 

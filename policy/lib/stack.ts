@@ -1,7 +1,7 @@
 /**
  * A read-only index over the resources a stack validation receives (their *outputs*): lookups by
  * type, ARN and id, and the deployed role of each region read from the stack's own DR tags
- * (infra/tags.ts: `Region` and `DR-Role` on every taggable resource).
+ * (infra/core/tags.ts: `Region` and `DR-Role` on every taggable resource).
  */
 import type { PolicyResource } from "@pulumi/policy";
 import type { Resource } from "@pulumi/pulumi";

@@ -1,6 +1,6 @@
 /** Route 53 health checks, failover records and query logging (R1–R7). */
 import * as aws from "@pulumi/aws";
-import { QUERY_LOG_REGION } from "../../infra/components/dns";
+import { QUERY_LOG_REGION } from "../../infra/core/aws-facts";
 import { regionOfArn } from "../lib/arn";
 import { forType, resourceRule, stackRule } from "../lib/rule";
 

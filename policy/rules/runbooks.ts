@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import type { ReportViolation } from "@pulumi/policy";
 import { actionsOf, asArray, isAllow, parseJson, statementsOf } from "../lib/documents";
-import { AslState, allStates, cyclesOf, isBounded, scopesOf } from "../lib/asl";
+import { type AnyState as AslState, allStates, cyclesOf, isBounded, scopesOf } from "../../state-machines/graph";
 import { forType, resourceRule, stackRule } from "../lib/rule";
 import { identityPolicyValidations } from "./iam";
 

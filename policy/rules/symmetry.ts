@@ -81,7 +81,7 @@ function referencesOf(r: PolicyResource): { path: string; region: string; arn: s
   return out;
 }
 
-/** Roles named for one region (`{service}-{region}-{env}`, infra/naming.ts) serve that region only. */
+/** Roles named for one region (`{service}-{region}-{env}`, infra/core/naming.ts) serve that region only. */
 function regionPinnedPolicies(stack: StackIndex): { resource: PolicyResource; region: string; document: unknown }[] {
   const out: { resource: PolicyResource; region: string; document: unknown }[] = [];
   for (const { resource, props } of stack.all(aws.iam.RolePolicy)) {

@@ -5,8 +5,8 @@
  * timers (the virtual clock). While the command runs, virtual time advances, so the world —
  * clients paying, canaries, alarms, runbooks — keeps moving under it, as it would for an operator.
  */
-import { runCli } from "../../runbooks/cli/main";
-import type { VirtualClock } from "../../runbooks/rehearsal/clock";
+import { runCli } from "../../cli/main";
+import type { VirtualClock } from "../../sim/clock";
 
 export interface Recorded {
   /** The command as typed (`drctl …`). */

@@ -62,7 +62,7 @@ export function renderSessions(stories: Story[], setup: { epoch: number; seed: n
     "# drctl sessions, recorded against the simulated world",
     "",
     "**These sessions did not run against AWS.** They are real `drctl` commands — the CLI's own code, in-process (`runCli`, " +
-      "docs/cli.md) — run against the offline rehearsal's **simulated** two-region AWS (`runbooks/rehearsal/`): the stack " +
+      "docs/cli.md) — run against the offline rehearsal's **simulated** two-region AWS (`sim/rehearsal/`): the stack " +
       "evaluated offline from the Pulumi program, the real Lambda handlers and state machines, simulated DynamoDB, Step " +
       "Functions, S3, SSM, CloudWatch and Route 53 answering drctl's ordinary SDK clients and DNS queries, and simulated " +
       "clients paying the whole time. Time is virtual: the world starts at " +
@@ -73,7 +73,7 @@ export function renderSessions(stories: Story[], setup: { epoch: number; seed: n
     "What differs from a real account: the account (123456789012), zone (payments.example.com) and environment (`dev`) are the " +
       "offline stack's; DNS addresses come from the documentation ranges; alarm state reasons are worded by the simulation; " +
       "Lambda invocations and Step Functions transitions take no simulated time beyond network latency, so states in quick " +
-      "succession show `+0.0s`; what else the simulation does not model is listed in runbooks/rehearsal/README.md.",
+      "succession show `+0.0s`; what else the simulation does not model is listed in sim/rehearsal/README.md.",
     "",
     "## Contents",
     "",

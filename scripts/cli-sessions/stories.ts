@@ -9,8 +9,8 @@
  * 3. a quarterly drill: the drill followed to the end, the evidence report it leaves, the state after.
  * Each command's exit code is asserted: a story that no longer goes as told fails the recorder.
  */
-import type { Deployment } from "../../runbooks/rehearsal/deployment-types";
-import { automaticExecutions, type ScenarioContext } from "../../runbooks/rehearsal/scenario";
+import type { Deployment } from "../../sim/deployment/types";
+import { automaticExecutions, type ScenarioContext } from "../../sim/rehearsal/scenario";
 import type { Recorded } from "./drctl";
 import { clockTime, storyWorld, type Step, type StoryWorld } from "./world";
 

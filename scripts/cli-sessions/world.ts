@@ -4,13 +4,13 @@
  * the whole time, a warm-up until canaries, health checks and alarms are steady — and the
  * scenario helpers (outage, recovery, waiting for executions) to tell the story with.
  */
-import type { Deployment } from "../../runbooks/rehearsal/deployment-types";
-import { observe } from "../../runbooks/rehearsal/observers";
-import { Operator } from "../../runbooks/rehearsal/operator";
-import { WARM_UP_MS } from "../../runbooks/rehearsal/runner";
-import { createContext, type ScenarioContext } from "../../runbooks/rehearsal/scenario";
-import { createSession, REHEARSAL_EPOCH } from "../../runbooks/rehearsal/session";
-import { Traffic } from "../../runbooks/rehearsal/traffic";
+import type { Deployment } from "../../sim/deployment/types";
+import { observe } from "../../sim/rehearsal/observers";
+import { Operator } from "../../sim/rehearsal/operator";
+import { WARM_UP_MS } from "../../sim/rehearsal/runner";
+import { createContext, type ScenarioContext } from "../../sim/rehearsal/scenario";
+import { createSession, REHEARSAL_EPOCH } from "../../sim/session";
+import { Traffic } from "../../sim/rehearsal/traffic";
 import { drctl, type Recorded } from "./drctl";
 
 /** The rehearsal's default seed: the recorded sessions are one fixed run. */

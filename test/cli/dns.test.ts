@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from "node:dgram";
 import type { AddressInfo } from "node:net";
-import { systemDnsResolver } from "../../runbooks/cli/dns";
+import { systemDnsResolver } from "../../cli/dns";
 
 /**
  * A tiny authoritative name server on localhost: answers A and TXT for the names it knows, with

@@ -1,5 +1,5 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { renderReportMarkdown } from "../../runbooks/lib/report";
+import { renderReportMarkdown } from "../../runbooks/domain/report";
 import { allCalls, awsError, byRegion, drctl, resetMocks, s3, standardParameters } from "./support/harness";
 import { evidenceBucket, executionArn, SECONDARY } from "./support/fixtures";
 import { FAILOVER_NAME, reportFor, succeededFailover } from "./support/scenarios";

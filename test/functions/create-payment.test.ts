@@ -4,7 +4,7 @@ import { installClock, type TestClock } from "./support/clock";
 import { lambdaContext, postPayment } from "./support/events";
 import { createWorld, type World } from "./support/world";
 import { s3Error } from "./support/s3-model";
-import { paymentIdFor, PAYMENT_ID_PATTERN } from "../../functions/lib/payments";
+import { paymentIdFor, PAYMENT_ID_PATTERN } from "../../functions/domain/payments";
 
 const KEY = "order-7f3c2a9e-4b1d-4c55-9a8e-1d2f3a4b5c6d";
 const BODY = { amount: 1050, currency: "EUR", merchantReference: "order-1001", sourceReference: "tok_visa_4242" };

@@ -1,7 +1,7 @@
 import { DLQ_URL, LOCAL_REGION, PEER_REGION, QUEUE_URL, TABLES } from "./support/env";
 import { handler } from "../../functions/deep-health";
 import { evaluateDeepHealth, LOCAL_HEARTBEAT_STALE_SECONDS, type Observations } from "../../functions/deep-health/checks";
-import { controlKeys, type RegionRecord } from "../../functions/lib/control-record";
+import { controlKeys, type RegionRecord } from "../../lib/control-record";
 import { installClock, type TestClock } from "./support/clock";
 import { apiEvent, lambdaContext } from "./support/events";
 import { createWorld, type World } from "./support/world";

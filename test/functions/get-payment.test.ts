@@ -3,7 +3,7 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { handler } from "../../functions/get-payment";
 import { apiEvent, lambdaContext } from "./support/events";
 import { createWorld, type World } from "./support/world";
-import { newPendingPayment, paymentIdFor } from "../../functions/lib/payments";
+import { newPendingPayment, paymentIdFor } from "../../functions/domain/payments";
 
 let world: World;
 beforeEach(() => {

@@ -1,7 +1,7 @@
 import "./support/verbose-logs";
 import { handler } from "../../functions/create-payment";
 import { handler as processPayment } from "../../functions/process-payment";
-import { fingerprint } from "../../functions/lib/observability";
+import { fingerprint } from "../../lib/observability";
 import { lambdaContext, postPayment } from "./support/events";
 import { createWorld, type World } from "./support/world";
 

@@ -1,31 +1,10 @@
-import { PAYMENT_ENV } from "./support/env";
-import { relative, sep } from "node:path";
-import { paymentFunctions } from "../../functions/manifest";
-import { PERMISSIONS, STACK_ENVIRONMENT } from "../../functions/lib/lambda-manifest";
-import { createPaymentRequestSchema } from "../../functions/lib/payments";
-import { discoverHandlers, ROOT } from "../../scripts/build-lambdas";
+import { paymentFunctions } from "../../lib/handlers";
+import { createPaymentRequestSchema } from "../../functions/domain/payments";
+import { REQUEST_MODELS } from "../../infra/components/compute/payment-service";
 
 const byName = Object.fromEntries(paymentFunctions.map((f) => [f.name, f]));
-const OTHER_OWNERS = new Set(["canary"]);
 
 describe("the payment-path manifest", () => {
-  it("declares exactly the payment handler folders (the canary is declared by its owner)", () => {
-    const folders = discoverHandlers()
-      .filter((h) => relative(ROOT, h.entry).split(sep)[0] === "functions" && !OTHER_OWNERS.has(h.name))
-      .map((h) => h.name)
-      .sort();
-
-    expect(paymentFunctions.map((f) => f.name).sort()).toEqual(folders);
-  });
-
-  it("uses only environment names and permissions the stack knows", () => {
-    for (const spec of paymentFunctions) {
-      for (const name of spec.environment) expect(Object.keys(STACK_ENVIRONMENT)).toContain(name);
-      for (const permission of spec.permissions) expect(Object.keys(PERMISSIONS)).toContain(permission);
-      expect(new Set(spec.environment).size).toBe(spec.environment.length);
-    }
-  });
-
   it("puts every payment function in the VPC with reserved concurrency", () => {
     for (const spec of paymentFunctions) {
       expect(spec.vpc).toBe(true);
@@ -51,7 +30,8 @@ describe("the payment-path manifest", () => {
     const post = trigger.kind === "api" ? trigger.routes[0] : undefined;
 
     expect(post?.requiredHeaders).toEqual(["Idempotency-Key"]);
-    expect(post?.requestBody).toBe(createPaymentRequestSchema);
+    expect(post?.requestModel).toBe("CreatePaymentRequest");
+    expect(REQUEST_MODELS.CreatePaymentRequest).toBe(createPaymentRequestSchema);
   });
 
   it("keeps API timeouts under API Gateway's 29 s and /health under Route 53's patience", () => {
@@ -71,42 +51,4 @@ describe("the payment-path manifest", () => {
     expect(writers).toEqual(["create-payment", "process-payment"]);
     expect(paymentFunctions.filter((f) => f.permissions.some((p) => p.startsWith("control-table:write")))).toEqual([]);
   });
-});
-
-describe("each handler's declared environment", () => {
-  const BASE = { AWS_REGION: "us-east-1", POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_TRACE_DISABLED: "true", POWERTOOLS_METRICS_DISABLED: "true" };
-  const OPTIONAL = new Set(["REGION_STATE_CACHE_SECONDS", "RPO_SECONDS"]);
-  const original = process.env;
-  afterEach(() => {
-    process.env = original;
-  });
-
-  function load(name: string, env: Record<string, string>): unknown {
-    process.env = { ...BASE, ...env };
-    let error: unknown;
-    jest.isolateModules(() => {
-      try {
-        require(`../../functions/${name}`);
-      } catch (e) {
-        error = e;
-      }
-    });
-    return error;
-  }
-
-  const declared = (name: string) => Object.fromEntries(byName[name].environment.map((k) => [k, PAYMENT_ENV[k]]));
-
-  it.each(paymentFunctions.map((f) => f.name))("lets %s load with only what it declares", (name) => {
-    expect(load(name, declared(name))).toBeUndefined();
-  });
-
-  it.each(paymentFunctions.flatMap((f) => f.environment.filter((v) => !OPTIONAL.has(v)).map((v) => [f.name, v])))(
-    "fails the cold start of %s naming %s when it is missing",
-    (name, variable) => {
-      const env = declared(name);
-      delete env[variable];
-
-      expect(load(name, env)).toMatchObject({ name: "MissingEnvironmentError", message: expect.stringContaining(variable) });
-    },
-  );
 });

@@ -1,7 +1,7 @@
 import { LOCAL_REGION, PEER_REGION, QUEUE_URL } from "./support/env";
 import { handler, routeStreamRecord } from "../../functions/payment-events";
-import { paymentStreamFilterPattern } from "../../functions/manifest";
-import { paymentIdFor } from "../../functions/lib/payments";
+import { paymentStreamFilterPattern } from "../../lib/handlers/payment-functions";
+import { paymentIdFor } from "../../functions/domain/payments";
 import { lambdaContext, streamRecord } from "./support/events";
 import { createWorld, type World } from "./support/world";
 

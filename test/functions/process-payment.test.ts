@@ -1,7 +1,7 @@
 import { BUCKET, CACHE_SECONDS, DLQ_URL, LOCAL_REGION, PEER_REGION, QUEUE_URL, TABLES } from "./support/env";
 import { handler } from "../../functions/process-payment";
 import { handler as redrive } from "../../functions/redrive-dlq";
-import { newPendingPayment, paymentIdFor, type Payment } from "../../functions/lib/payments";
+import { newPendingPayment, paymentIdFor, type Payment } from "../../functions/domain/payments";
 import { installClock, type TestClock } from "./support/clock";
 import { lambdaContext } from "./support/events";
 import { s3Error } from "./support/s3-model";

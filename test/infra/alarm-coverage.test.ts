@@ -1,15 +1,15 @@
 /**
  * Alarm coverage: every alarm the catalogue promises exists for EVERY function, table and
  * replication rule of BOTH regions, wired to that region's alert topic, with the exact
- * treatMissingData chosen in infra/alarm-catalog.ts. Derived from what the stack creates
+ * treatMissingData chosen in infra/core/alarm-catalog.ts. Derived from what the stack creates
  * (functions, tables, replication rules), not from the catalogue, so a dropped alarm fails here.
  * What mocks cannot prove: that CloudWatch publishes these metrics with these dimensions in that
  * region, or that AWS accepts the alarms.
  */
-import { paymentFunctions } from "../../functions/manifest";
-import { REPLICATION_LATENCY_THRESHOLD_MS } from "../../infra/alarm-catalog";
-import { RTC_MINUTES } from "../../infra/components/transaction-log";
-import { resourceName } from "../../infra/naming";
+import { paymentFunctions } from "../../lib/handlers";
+import { REPLICATION_LATENCY_THRESHOLD_MS } from "../../infra/core/alarm-catalog";
+import { RTC_MINUTES } from "../../infra/components/storage/transaction-log-storage";
+import { resourceName } from "../../infra/core/naming";
 import { Evaluation } from "../../infra/offline/evaluate";
 import { CapturedResource } from "../../infra/offline/mocks";
 import { ofType, one, REGIONS, stack } from "../support/stack";

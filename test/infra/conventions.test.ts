@@ -6,7 +6,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { Evaluation } from "../../infra/offline/evaluate";
 import { CapturedResource } from "../../infra/offline/mocks";
-import { isGlobalType, TAG_KEYS, TAGGABLE_TYPES } from "../../infra/tags";
+import { isGlobalType, TAG_KEYS, TAGGABLE_TYPES } from "../../infra/core/tags";
 import { asArray, awsResources, iamPolicies, REGIONS, stack, statements } from "../support/stack";
 
 let ev: Evaluation;

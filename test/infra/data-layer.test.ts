@@ -73,7 +73,7 @@ describe("DynamoDB global tables", () => {
       ["region#us-east-2", "STANDBY", "0"],
     ]);
     // ignoreChanges on the item (so `pulumi up` never undoes a failover) is a resource option the
-    // mocks do not receive; it is covered by reading infra/components/data.ts, not by this test.
+    // mocks do not receive; it is covered by reading infra/components/data/global-tables.ts, not by this test.
   });
 });
 
@@ -129,7 +129,7 @@ describe("S3", () => {
 
   it("blocks public access for the whole account, once", () => {
     // Kept on `pulumi destroy` (retainOnDelete) is a resource option the mocks do not receive;
-    // it is covered by reading infra/components/payments-dr.ts, not by this test.
+    // it is covered by reading infra/stack/payments-dr.ts, not by this test.
     const [block, ...others] = ofType(ev, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock");
     expect(others).toEqual([]);
     expect(block.inputs).toEqual({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });

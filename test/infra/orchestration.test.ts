@@ -4,8 +4,8 @@
  * definitions is tested in test/state-machines; here we check what the stack wires around them.
  */
 import aslValidator from "asl-validator";
-import { runbookFunctions } from "../../runbooks/manifest";
-import { RUNBOOK_TASK_FUNCTIONS } from "../../runbooks/lib/asl";
+import { runbookFunctions } from "../../lib/handlers";
+import { RUNBOOK_TASK_FUNCTIONS } from "../../state-machines/render";
 import { Evaluation } from "../../infra/offline/evaluate";
 import { MOCK_ACCOUNT_ID } from "../../infra/offline/mocks";
 import { asArray, one, REGIONS, stack, statements } from "../support/stack";

@@ -3,7 +3,7 @@
  * Mocks cannot prove that Route 53 evaluates these checks as intended or that AWS accepts the
  * inputs; the rehearsal (npm start) exercises the behaviour offline.
  */
-import { paymentFunctions } from "../../functions/manifest";
+import { paymentFunctions } from "../../lib/handlers";
 import { Evaluation } from "../../infra/offline/evaluate";
 import { MOCK_ACCOUNT_ID } from "../../infra/offline/mocks";
 import { CapturedResource } from "../../infra/offline/mocks";
@@ -50,7 +50,7 @@ describe("payment functions", () => {
       if (vars.PROCESSING_QUEUE_URL) expect(vars.PROCESSING_QUEUE_URL).toBe(`https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/payments-processing-${region}-dev`);
       if (vars.TRANSACTION_BUCKET) expect(vars.TRANSACTION_BUCKET).toBe(`txlog-${region}-dev-${MOCK_ACCOUNT_ID}`);
       if (vars.PAYMENTS_TABLE) expect(vars.PAYMENTS_TABLE).toBe("payments-global-dev"); // same name, local replica
-      expect(Object.keys(vars).sort()).toEqual([...spec.environment, "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME"].sort());
+      expect(Object.keys(vars).sort()).toEqual([...spec.environment, "POWERTOOLS_LOG_LEVEL"].sort());
     }
   });
 

@@ -3,7 +3,7 @@
  * outside each match is still a violation. Each is also still needed: the stack has something
  * only it allows.
  */
-import { paymentFunctions } from "../../functions/manifest";
+import { paymentFunctions } from "../../lib/handlers";
 import { CapturedResource } from "../../infra/offline/mocks";
 import { DECLARED_EXCEPTIONS, FUNCTIONS_OUTSIDE_VPC, ONE_REGION_ONLY, WILDCARD_RESOURCE_ACTION_SET } from "../../policy/exceptions";
 import type { Rule } from "../../policy/lib/rule";

@@ -1,5 +1,5 @@
 import type { AwsStub } from "aws-sdk-client-mock";
-import type { CanaryResult } from "../../functions/canary/index";
+import type { CanaryResult } from "../../runbooks/handlers/canary/index";
 
 type Handler = (event?: { offsetSeconds?: number }) => Promise<CanaryResult>;
 type Stub = AwsStub<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -42,7 +42,7 @@ function load(region: string): Loaded {
       ddb: mockClient(lib.DynamoDBDocumentClient),
       cw: mockClient(cloudwatch.CloudWatchClient),
       sdk: { GetCommand: lib.GetCommand, PutCommand: lib.PutCommand, UpdateCommand: lib.UpdateCommand, PutMetricDataCommand: cloudwatch.PutMetricDataCommand },
-      handler: require("../../functions/canary/index").handler,
+      handler: require("../../runbooks/handlers/canary/index").handler,
     };
     /* eslint-enable @typescript-eslint/no-require-imports */
   });

@@ -1,4 +1,4 @@
-import type { RegionRecord } from "../../functions/lib/control-record";
+import type { RegionRecord } from "../../lib/control-record";
 import {
   antiFlap,
   approvalRequired,
@@ -12,8 +12,8 @@ import {
   type ActionInput,
   type RunbookAction,
   type TableReplicaStatus,
-} from "../../runbooks/lib/decisions";
-import type { Trigger } from "../../runbooks/lib/run";
+} from "../../runbooks/domain/decisions";
+import type { Trigger } from "../../runbooks/domain/run";
 
 const P = "us-east-1";
 const S = "us-east-2";

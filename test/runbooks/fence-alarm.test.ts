@@ -1,5 +1,5 @@
-/** How the failback reads the fence alarm (runbooks/lib/fence-alarm.ts): only OK clears. */
-import { readFenceAlarm } from "../../runbooks/lib/fence-alarm";
+/** How the failback reads the fence alarm (runbooks/domain/fence-alarm.ts): only OK clears. */
+import { readFenceAlarm } from "../../runbooks/domain/fence-alarm";
 
 const NAME = "primary-fenced-us-east-2-prod";
 const at = new Date("2030-03-04T09:05:00Z");

@@ -5,7 +5,7 @@
 import * as dnsPromises from "node:dns/promises";
 import { Harness } from "../state-machines/support/harness";
 import { FENCE_ALARM_NAME, PRIMARY, SECONDARY, World, writeFunctionArn } from "../state-machines/support/world";
-import type { Run } from "../../runbooks/lib/run";
+import type { Run } from "../../runbooks/domain/run";
 
 const harness = Harness.create();
 const h = (region: string) => harness.handlers[region];

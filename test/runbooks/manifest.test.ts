@@ -1,49 +1,17 @@
 /**
- * runbooks/manifest.ts is what the stack builds from: each function gets exactly the environment
- * and permissions declared there. These tests hold the declarations to the code.
+ * The DR functions of the registry (lib/handlers/dr-functions.ts): placement, reserved concurrency,
+ * and no Route 53 API on the DR path. (Environment and registration: test/lib/handlers.test.ts.)
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PERMISSIONS, STACK_ENVIRONMENT } from "../../functions/lib/lambda-manifest";
-import { paymentFunctions } from "../../functions/manifest";
-import { runbookFunctions, runbookReservedConcurrencyPerRegion } from "../../runbooks/manifest";
-import { regionEnvironment } from "../state-machines/support/harness";
+import { handlerEntry, paymentFunctions, runbookFunctions, runbookReservedConcurrencyPerRegion } from "../../lib/handlers";
 
 const ROOT = join(__dirname, "../..");
-const sourceOf = (name: string) => join(ROOT, name === "canary" ? "functions" : "runbooks/handlers", name, "index.ts");
+const sourceOf = (name: string) => join(ROOT, handlerEntry(name));
 
 describe("runbook manifest", () => {
-  it("declares every function once, outside the VPC, with names that fit the physical-name limit", () => {
-    const names = runbookFunctions.map((f) => f.name);
-    expect(new Set(names).size).toBe(names.length);
-    for (const f of runbookFunctions) {
-      expect([f.name, f.vpc]).toEqual([f.name, false]);
-      // {service}-{region}-{environment} ≤ 64 with the longest region code and a 12-character environment.
-      expect(`${f.name}-ap-southeast-2-abcdefghijkl`.length).toBeLessThanOrEqual(64);
-      for (const e of f.environment) expect(Object.keys(STACK_ENVIRONMENT)).toContain(e);
-      for (const p of f.permissions) expect(Object.keys(PERMISSIONS)).toContain(p);
-    }
-  });
-
-  it.each(runbookFunctions.map((f) => [f.name, f] as const))("%s requires exactly the environment it declares", (name, spec) => {
-    const source = readFileSync(sourceOf(name), "utf8");
-    const match = /requireEnv\(\[([^\]]*)\]\)/.exec(source);
-    const read = match ? [...match[1].matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]) : [];
-    expect([...read].sort()).toEqual([...spec.environment].sort());
-    // And it loads with that environment and nothing more.
-    const saved = process.env;
-    const declared = Object.fromEntries(spec.environment.map((e) => [e, regionEnvironment("us-east-2")[e]]));
-    // Plus what Lambda (or the test setup) provides; the SDK's Node-version notice stays off.
-    const runtime = { POWERTOOLS_LOG_LEVEL: "SILENT", AWS_REGION: "us-east-2", AWS_ACCESS_KEY_ID: "t", AWS_SECRET_ACCESS_KEY: "t" };
-    process.env = { ...declared, ...runtime };
-    try {
-      jest.isolateModules(() => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        expect(typeof require(sourceOf(name)).handler).toBe("function");
-      });
-    } finally {
-      process.env = saved;
-    }
+  it("runs every DR function outside the VPC", () => {
+    for (const f of runbookFunctions) expect([f.name, f.vpc]).toEqual([f.name, false]);
   });
 
   it("reserves concurrency for every DR function: 2 for each step handler and the trigger, 2 for the canary", () => {

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { RUNBOOK_ERROR_NAMES } from "../../runbooks/lib/errors";
-import { composeNotification, snsSubject, whatChanged } from "../../runbooks/lib/notifications";
-import { buildReport, isDrReport, renderReportMarkdown, reportKeys } from "../../runbooks/lib/report";
-import { dryRunFindings } from "../../runbooks/lib/dry-run";
-import type { RunState } from "../../runbooks/lib/steps";
-import type { Run } from "../../runbooks/lib/run";
+import { RUNBOOK_ERROR_NAMES } from "../../runbooks/domain/errors";
+import { composeNotification, snsSubject, whatChanged } from "../../runbooks/domain/notifications";
+import { buildReport, isDrReport, renderReportMarkdown, reportKeys } from "../../runbooks/domain/report";
+import { dryRunFindings } from "../../runbooks/domain/dry-run";
+import type { RunState } from "../../runbooks/domain/steps";
+import type { Run } from "../../runbooks/domain/run";
 
 const T0 = Date.parse("2025-06-01T12:00:00.000Z");
 const at = (s: number) => T0 + s * 1000;

@@ -1,4 +1,4 @@
-import { normalizeExecutionInput } from "../../runbooks/lib/run";
+import { normalizeExecutionInput } from "../../runbooks/domain/run";
 
 const execution = { name: "exec-1", id: "arn:aws:states:us-east-2:1:execution:m:exec-1", startTime: "2025-06-01T12:00:00.000Z" };
 const secondary = { region: "us-east-2", peerRegion: "us-east-1", primaryRegion: "us-east-1", secondaryRegion: "us-east-2" };

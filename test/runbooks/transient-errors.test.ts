@@ -1,6 +1,6 @@
-import { isTransientAwsError, TransientAwsError } from "../../runbooks/lib/errors";
-import { stepHandler, createLogger } from "../../runbooks/lib/handler";
-import * as z from "../../functions/lib/zod";
+import { isTransientAwsError, TransientAwsError } from "../../runbooks/domain/errors";
+import { stepHandler, createLogger } from "../../runbooks/domain/handler";
+import * as z from "../../lib/zod";
 
 const awsError = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${name} happened`), { name, ...extra });
 

@@ -1,5 +1,5 @@
-import { alarmSubjectRegion, executionNameForAlarm, planAlarmExecution, type AlarmEvent } from "../../runbooks/lib/trigger";
-import { normalizeExecutionInput } from "../../runbooks/lib/run";
+import { alarmSubjectRegion, executionNameForAlarm, planAlarmExecution, type AlarmEvent } from "../../runbooks/domain/trigger";
+import { normalizeExecutionInput } from "../../runbooks/domain/run";
 
 function event(overrides: Partial<AlarmEvent["detail"]> = {}, region = "us-east-2", id = "evt-1"): AlarmEvent {
   return {

@@ -3,9 +3,9 @@
  * "Runbook behaviours" B1–B11). These read the graph; the executed scenarios prove behaviour.
  */
 import aslValidator from "asl-validator";
-import { minimumExecutionTimeoutSeconds, type AslDefinition } from "../../runbooks/lib/asl";
+import { minimumExecutionTimeoutSeconds, type AslDefinition } from "../../state-machines/render";
 import { Harness } from "./support/harness";
-import { cycles, edges, functionOf, paths, reachable, tasks } from "./support/graph";
+import { cycles, edges, functionOf, paths, reachable, tasks } from "../../state-machines/graph";
 import { PRIMARY, SECONDARY } from "./support/world";
 
 const harness = Harness.create();

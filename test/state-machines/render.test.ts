@@ -1,5 +1,5 @@
 import aslValidator from "asl-validator";
-import { localStateMachine } from "../../runbooks/lib/local-executor";
+import { localStateMachine } from "../../sim/stepfunctions/local-executor";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -19,8 +19,8 @@ import {
   taskBindings,
   validateDrValues,
   type DrStateMachineValues,
-} from "../../runbooks/lib/asl";
-import { runbookFunctions } from "../../runbooks/manifest";
+} from "../../state-machines/render";
+import { runbookFunctions } from "../../lib/handlers";
 
 const ARN = (region: string, fn: string) => `arn:aws:lambda:${region}:123456789012:function:${fn}-${region}-prod`;
 function values(overrides: Partial<DrStateMachineValues> = {}): DrStateMachineValues {

@@ -8,16 +8,17 @@
  *   down quietly (both fence or drain a region on purpose, which trips the peer's alarms);
  * - LeaseHeldError: anyone else holds the lease: the run fails without touching that lease.
  */
-import { ControlTable, LeaseHeldError } from "../../../functions/lib/control-record";
-import { intEnv, requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { documentClient } from "../../lib/dynamodb";
-import { antiFlap } from "../../lib/decisions";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { leaseMode, runSchema } from "../../lib/run";
-import type { LeaseStep } from "../../lib/steps";
+import { ControlTable, LeaseHeldError } from "../../../lib/control-record";
+import { intEnv } from "../../../lib/env";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { documentClient } from "../../domain/dynamodb";
+import { antiFlap } from "../../domain/decisions";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { leaseMode, runSchema } from "../../domain/run";
+import type { LeaseStep } from "../../domain/steps";
 
-const env = requireEnv(["LOCAL_REGION", "CONTROL_TABLE", "MIN_AUTO_INTERVAL_SECONDS"]);
+const env = handlerEnv("acquire-lease");
 const minAutoIntervalSeconds = intEnv("MIN_AUTO_INTERVAL_SECONDS", 0);
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("acquire-lease");

@@ -1,18 +1,18 @@
 /**
  * AssessRegions — reads both region records from the LOCAL replica (strongly consistent) and
- * decides what this run does (runbooks/lib/decisions.ts `decideAction`) and whether it must wait
+ * decides what this run does (runbooks/domain/decisions.ts `decideAction`) and whether it must wait
  * for an operator (`approvalRequired`, AUTO_FAILOVER). Read-only; the dry-run uses it too.
  */
-import { ControlTable } from "../../../functions/lib/control-record";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { documentClient } from "../../lib/dynamodb";
-import { approvalRequired, decideAction } from "../../lib/decisions";
-import { ConfigurationError } from "../../lib/errors";
-import { booleanEnv, createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
+import { ControlTable } from "../../../lib/control-record";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { documentClient } from "../../domain/dynamodb";
+import { approvalRequired, decideAction } from "../../domain/decisions";
+import { ConfigurationError } from "../../domain/errors";
+import { booleanEnv, createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
 
-const env = requireEnv(["LOCAL_REGION", "PEER_REGION", "CONTROL_TABLE", "AUTO_FAILOVER"]);
+const env = handlerEnv("assess-regions");
 const autoFailover = booleanEnv("AUTO_FAILOVER", env.AUTO_FAILOVER);
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("assess-regions");

@@ -4,16 +4,17 @@
  * happened. The state machine polls (bounded) and moves on either way: an undetected drain is a
  * finding of the drill, reported, not a reason to abandon it half-way.
  */
-import { ControlTable } from "../../../functions/lib/control-record";
-import { intEnv, requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { documentClient } from "../../lib/dynamodb";
-import { detectionFromProbe } from "../../lib/decisions";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
-import { peerStateStepSchema } from "../../lib/steps";
+import { ControlTable } from "../../../lib/control-record";
+import { intEnv } from "../../../lib/env";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { documentClient } from "../../domain/dynamodb";
+import { detectionFromProbe } from "../../domain/decisions";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
+import { peerStateStepSchema } from "../../domain/steps";
 
-const env = requireEnv(["LOCAL_REGION", "CONTROL_TABLE", "PROBES_PER_MINUTE"]);
+const env = handlerEnv("check-detection");
 const probesPerMinute = Math.max(1, intEnv("PROBES_PER_MINUTE", 1));
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("check-detection");

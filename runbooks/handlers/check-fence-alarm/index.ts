@@ -10,26 +10,22 @@
  * loop's bound decides. A missing alarm is a deployment defect and throws ConfigurationError.
  */
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { PEER_CALL_TIMEOUTS, drOperationsCredentials } from "../../lib/aws";
-import { describeError } from "../../lib/errors";
-import { readFenceAlarm } from "../../lib/fence-alarm";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { awsClient, PEER_CALL_TUNING, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
+import { drOperationsCredentials } from "../../../lib/aws-credentials";
+import { describeError } from "../../domain/errors";
+import { readFenceAlarm } from "../../domain/fence-alarm";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
 
-const env = requireEnv(["LOCAL_REGION", "SECONDARY_REGION", "FENCE_ALARM_NAME", "DR_OPERATIONS_ROLE_ARN"]);
-const secondaryCloudWatch = new CloudWatchClient({
-  region: env.SECONDARY_REGION,
-  ...(env.SECONDARY_REGION === env.LOCAL_REGION
-    ? {}
-    : {
-        credentials: drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "check-fence-alarm" }),
-        // A dead secondary must not hold the poll for long: the loop asks again.
-        maxAttempts: 2,
-        requestHandler: PEER_CALL_TIMEOUTS,
-      }),
-});
+const env = handlerEnv("check-fence-alarm");
+// In the other region, through the DR operations role, with the short peer timeouts: a dead
+// secondary must not hold the poll for long (the loop asks again).
+const secondaryCloudWatch =
+  env.SECONDARY_REGION === env.LOCAL_REGION
+    ? awsClient(CloudWatchClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING)
+    : awsClient(CloudWatchClient, env.SECONDARY_REGION, PEER_CALL_TUNING, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "check-fence-alarm" }));
 const logger = createLogger("check-fence-alarm");
 
 export const handler = stepHandler("check-fence-alarm", z.object({ run: runSchema }), logger, async () => {

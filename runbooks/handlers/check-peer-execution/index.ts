@@ -4,19 +4,17 @@
  * that ended other than SUCCEEDED fails the drill with PeerFailbackFailedError.
  */
 import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { drOperationsCredentials } from "../../lib/aws";
-import { PeerFailbackFailedError } from "../../lib/errors";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
-import { peerFailbackStartSchema } from "../../lib/steps";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { drOperationsCredentials } from "../../../lib/aws-credentials";
+import { PeerFailbackFailedError } from "../../domain/errors";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
+import { peerFailbackStartSchema } from "../../domain/steps";
+import { awsClient, PEER_CALL_TUNING } from "../../../lib/aws-clients";
 
-const env = requireEnv(["LOCAL_REGION", "PEER_REGION", "DR_OPERATIONS_ROLE_ARN"]);
-const sfn = new SFNClient({
-  region: env.PEER_REGION,
-  credentials: drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "check-peer-execution" }),
-});
+const env = handlerEnv("check-peer-execution");
+const sfn = awsClient(SFNClient, env.PEER_REGION, PEER_CALL_TUNING, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "check-peer-execution" }));
 const logger = createLogger("check-peer-execution");
 
 export const handler = stepHandler(

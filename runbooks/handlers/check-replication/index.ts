@@ -3,26 +3,28 @@
  *
  * DescribeTable in the LOCAL region for the three global tables (table and local replica ACTIVE),
  * the peer's heartbeat as replicated into the local replica, and the last time the local canary
- * saw the peer healthy. The exposure arithmetic is `assessReplication` (runbooks/lib/decisions.ts).
+ * saw the peer healthy. The exposure arithmetic is `assessReplication` (runbooks/domain/decisions.ts).
  *
  * `enforce: false` (failover, dry-run) returns the verdict and lets the state machine decide
  * (failover escalates to an approval); `enforce: true` (failback, drill) fails the step with
  * ReplicaNotReadyError / ReplicationLagExceededError.
  */
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ControlTable } from "../../../functions/lib/control-record";
-import { intEnv, requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { describeError } from "../../lib/errors";
-import { documentClient } from "../../lib/dynamodb";
-import { assessReplication, type TableReplicaStatus } from "../../lib/decisions";
-import { ReplicaNotReadyError, ReplicationLagExceededError } from "../../lib/errors";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
+import { ControlTable } from "../../../lib/control-record";
+import { intEnv } from "../../../lib/env";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { describeError } from "../../domain/errors";
+import { documentClient } from "../../domain/dynamodb";
+import { assessReplication, type TableReplicaStatus } from "../../domain/decisions";
+import { ReplicaNotReadyError, ReplicationLagExceededError } from "../../domain/errors";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
+import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
 
-const env = requireEnv(["LOCAL_REGION", "PEER_REGION", "CONTROL_TABLE", "PAYMENTS_TABLE", "IDEMPOTENCY_TABLE", "RPO_SECONDS"]);
+const env = handlerEnv("check-replication");
 const rpoSeconds = intEnv("RPO_SECONDS", 0);
-const dynamodb = new DynamoDBClient({ region: env.LOCAL_REGION });
+const dynamodb = awsClient(DynamoDBClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("check-replication");
 

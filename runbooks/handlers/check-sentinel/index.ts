@@ -2,15 +2,15 @@
  * CheckSentinelReplicated (failback) — has the sentinel written through the secondary reached the
  * primary's (local) replica? One strongly consistent read; the state machine polls (bounded).
  */
-import { ControlTable } from "../../../functions/lib/control-record";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { documentClient } from "../../lib/dynamodb";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
-import { sentinelWriteSchema } from "../../lib/steps";
+import { ControlTable } from "../../../lib/control-record";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { documentClient } from "../../domain/dynamodb";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
+import { sentinelWriteSchema } from "../../domain/steps";
 
-const env = requireEnv(["LOCAL_REGION", "CONTROL_TABLE"]);
+const env = handlerEnv("check-sentinel");
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("check-sentinel");
 

@@ -12,25 +12,18 @@
  * was lost), or the peer is no longer in the state this run put it in, nothing is changed.
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import type { RegionRecord } from "../../../functions/lib/control-record";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { describeError } from "../../lib/aws";
-import { localAndPeerControlTables } from "../../lib/dynamodb";
-import { nextActiveEpoch } from "../../lib/decisions";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { primaryFencedDatum } from "../../lib/metrics";
-import { runSchema, type Run } from "../../lib/run";
+import type { RegionRecord } from "../../../lib/control-record";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { describeError } from "../../domain/errors";
+import { localAndPeerControlTables } from "../../domain/dynamodb";
+import { nextActiveEpoch } from "../../domain/decisions";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { primaryFencedDatum } from "../../domain/metrics";
+import { runSchema, type Run } from "../../domain/run";
+import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
 
-const env = requireEnv([
-  "LOCAL_REGION",
-  "PEER_REGION",
-  "PRIMARY_REGION",
-  "CONTROL_TABLE",
-  "METRIC_NAMESPACE",
-  "ENVIRONMENT",
-  "DR_OPERATIONS_ROLE_ARN",
-]);
+const env = handlerEnv("compensate");
 const { local: localTable, peer: peerTable } = localAndPeerControlTables({
   localRegion: env.LOCAL_REGION,
   peerRegion: env.PEER_REGION,
@@ -38,7 +31,7 @@ const { local: localTable, peer: peerTable } = localAndPeerControlTables({
   drOperationsRoleArn: env.DR_OPERATIONS_ROLE_ARN,
   sessionName: "compensate",
 });
-const cloudwatch = new CloudWatchClient({ region: env.LOCAL_REGION });
+const cloudwatch = awsClient(CloudWatchClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
 const logger = createLogger("compensate");
 
 const inputSchema = z.object({ run: runSchema, action: z.enum(["reactivate-peer", "undrain-peer"]) });

@@ -5,14 +5,14 @@
  * Resolution errors are an answer too ("not yet"), reported in the output.
  */
 import { Resolver, lookup } from "node:dns/promises";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { describeError } from "../../lib/errors";
-import { parseNameServer, witnessConfirms, witnessRegions } from "../../lib/decisions";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { describeError } from "../../domain/errors";
+import { parseNameServer, witnessConfirms, witnessRegions } from "../../domain/decisions";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
 
-const env = requireEnv(["LOCAL_REGION", "DNS_WITNESS_NAME", "ZONE_NAME_SERVERS"]);
+const env = handlerEnv("confirm-dns");
 const resolver = new Resolver({ timeout: 2000, tries: 2 });
 const logger = createLogger("confirm-dns");
 const nameServers = env.ZONE_NAME_SERVERS.split(",").map((s) => s.trim()).filter((s) => s.length > 0);

@@ -3,16 +3,16 @@
  * /health fails, writes are refused) so the peer's canary detects it and the peer decides. A
  * region never promotes anything on its own alarm.
  */
-import { ControlTable } from "../../../functions/lib/control-record";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { documentClient } from "../../lib/dynamodb";
-import { PreconditionFailedError } from "../../lib/errors";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
-import { assessmentSchema } from "../../lib/steps";
+import { ControlTable } from "../../../lib/control-record";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { documentClient } from "../../domain/dynamodb";
+import { PreconditionFailedError } from "../../domain/errors";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
+import { assessmentSchema } from "../../domain/steps";
 
-const env = requireEnv(["LOCAL_REGION", "CONTROL_TABLE"]);
+const env = handlerEnv("drain-local");
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("drain-local");
 

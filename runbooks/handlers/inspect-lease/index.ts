@@ -2,15 +2,16 @@
  * InspectLease (dry-run) — reads the lease and the anti-flap record without writing: would a run
  * started now get the lease, and would an automatic one be suppressed?
  */
-import { ControlTable } from "../../../functions/lib/control-record";
-import { intEnv, requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { documentClient } from "../../lib/dynamodb";
-import { antiFlap } from "../../lib/decisions";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
+import { ControlTable } from "../../../lib/control-record";
+import { intEnv } from "../../../lib/env";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { documentClient } from "../../domain/dynamodb";
+import { antiFlap } from "../../domain/decisions";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
 
-const env = requireEnv(["LOCAL_REGION", "CONTROL_TABLE", "MIN_AUTO_INTERVAL_SECONDS"]);
+const env = handlerEnv("inspect-lease");
 const minAutoIntervalSeconds = intEnv("MIN_AUTO_INTERVAL_SECONDS", 0);
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("inspect-lease");

@@ -1,18 +1,20 @@
 /**
  * Notify — publishes a run's start, decisions, end and failure to the region's alert topic. The
- * text comes from `composeNotification` (runbooks/lib/notifications.ts); this step only sends it.
+ * text comes from `composeNotification` (runbooks/domain/notifications.ts); this step only sends it.
  */
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { intEnv, requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { NOTIFY_EVENTS, composeNotification } from "../../lib/notifications";
-import { runStateSchema } from "../../lib/steps";
+import { intEnv } from "../../../lib/env";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { NOTIFY_EVENTS, composeNotification } from "../../domain/notifications";
+import { runStateSchema } from "../../domain/steps";
+import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
 
-const env = requireEnv(["LOCAL_REGION", "ALERT_TOPIC_ARN", "ENVIRONMENT", "RPO_SECONDS", "RTO_SECONDS"]);
+const env = handlerEnv("notify");
 const rpoSeconds = intEnv("RPO_SECONDS", 0);
 const rtoSeconds = intEnv("RTO_SECONDS", 0);
-const sns = new SNSClient({ region: env.LOCAL_REGION });
+const sns = awsClient(SNSClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
 const logger = createLogger("notify");
 
 export const handler = stepHandler("notify", z.object({ event: z.enum(NOTIFY_EVENTS), state: runStateSchema }), logger, async ({ event, state }) => {

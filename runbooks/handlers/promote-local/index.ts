@@ -6,17 +6,17 @@
  * without proof that the old writer was stopped — the fence (or drain) of the peer in this run,
  * or, for a failback, the sentinel that proves the fenced secondary's writes replicated here.
  */
-import { ControlTable, EpochConflictError } from "../../../functions/lib/control-record";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { documentClient } from "../../lib/dynamodb";
-import { nextActiveEpoch } from "../../lib/decisions";
-import { FenceRequiredError, PreconditionFailedError } from "../../lib/errors";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
-import { assessmentSchema, peerStateStepSchema, sentinelCheckSchema } from "../../lib/steps";
+import { ControlTable, EpochConflictError } from "../../../lib/control-record";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { documentClient } from "../../domain/dynamodb";
+import { nextActiveEpoch } from "../../domain/decisions";
+import { FenceRequiredError, PreconditionFailedError } from "../../domain/errors";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
+import { assessmentSchema, peerStateStepSchema, sentinelCheckSchema } from "../../domain/steps";
 
-const env = requireEnv(["LOCAL_REGION", "CONTROL_TABLE"]);
+const env = handlerEnv("promote-local");
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("promote-local");
 

@@ -5,20 +5,19 @@
  * makes the change immediate.
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { drOperationsCredentials } from "../../lib/aws";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { primaryFencedDatum } from "../../lib/metrics";
-import { runSchema } from "../../lib/run";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { awsClient, PEER_CALL_TUNING, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
+import { drOperationsCredentials } from "../../../lib/aws-credentials";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { primaryFencedDatum } from "../../domain/metrics";
+import { runSchema } from "../../domain/run";
 
-const env = requireEnv(["LOCAL_REGION", "SECONDARY_REGION", "METRIC_NAMESPACE", "ENVIRONMENT", "DR_OPERATIONS_ROLE_ARN"]);
-const secondaryCloudWatch = new CloudWatchClient({
-  region: env.SECONDARY_REGION,
-  ...(env.SECONDARY_REGION === env.LOCAL_REGION
-    ? {}
-    : { credentials: drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "publish-fence-metric" }) }),
-});
+const env = handlerEnv("publish-fence-metric");
+const secondaryCloudWatch =
+  env.SECONDARY_REGION === env.LOCAL_REGION
+    ? awsClient(CloudWatchClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING)
+    : awsClient(CloudWatchClient, env.SECONDARY_REGION, PEER_CALL_TUNING, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "publish-fence-metric" }));
 const logger = createLogger("publish-fence-metric");
 
 export const handler = stepHandler("publish-fence-metric", z.object({ run: runSchema, fenced: z.boolean() }), logger, async ({ fenced }) => {

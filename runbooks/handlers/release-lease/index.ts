@@ -2,14 +2,14 @@
  * ReleaseLease — releases the DR lease if this run (its lease holder) has it. A run that never
  * got the lease, or whose lease a drill's failback already released, changes nothing.
  */
-import { ControlTable } from "../../../functions/lib/control-record";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { documentClient } from "../../lib/dynamodb";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
+import { ControlTable } from "../../../lib/control-record";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { documentClient } from "../../domain/dynamodb";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
 
-const env = requireEnv(["LOCAL_REGION", "CONTROL_TABLE"]);
+const env = handlerEnv("release-lease");
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("release-lease");
 

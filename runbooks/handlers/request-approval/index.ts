@@ -7,18 +7,19 @@
  * heartbeat/timeout).
  */
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { ControlTable } from "../../../functions/lib/control-record";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { documentClient } from "../../lib/dynamodb";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { snsSubject } from "../../lib/notifications";
-import { runSchema } from "../../lib/run";
-import { assessmentSchema, replicationSchema } from "../../lib/steps";
+import { ControlTable } from "../../../lib/control-record";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { documentClient } from "../../domain/dynamodb";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { snsSubject } from "../../domain/notifications";
+import { runSchema } from "../../domain/run";
+import { assessmentSchema, replicationSchema } from "../../domain/steps";
+import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
 
-const env = requireEnv(["LOCAL_REGION", "CONTROL_TABLE", "ALERT_TOPIC_ARN", "ENVIRONMENT"]);
+const env = handlerEnv("request-approval");
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
-const sns = new SNSClient({ region: env.LOCAL_REGION });
+const sns = awsClient(SNSClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
 const logger = createLogger("request-approval");
 
 const inputSchema = z.object({

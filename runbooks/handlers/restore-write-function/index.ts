@@ -4,18 +4,16 @@
  * Runs while the primary is still fenced, so writes stay refused until the promotion.
  */
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { drOperationsCredentials } from "../../lib/aws";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
-import { functionArn, restoreWriteFunction } from "../../lib/write-function";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { drOperationsCredentials } from "../../../lib/aws-credentials";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
+import { functionArn, restoreWriteFunction } from "../../domain/write-function";
+import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
 
-const env = requireEnv(["LOCAL_REGION", "LOCAL_WRITE_FUNCTION_NAME", "DR_OPERATIONS_ROLE_ARN"]);
-const lambda = new LambdaClient({
-  region: env.LOCAL_REGION,
-  credentials: drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "restore-write-function" }),
-});
+const env = handlerEnv("restore-write-function");
+const lambda = awsClient(LambdaClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "restore-write-function" }));
 const logger = createLogger("restore-write-function");
 
 export const handler = stepHandler("restore-write-function", z.object({ run: runSchema }), logger, async () => {

@@ -12,23 +12,16 @@
  *   region: the alarm behind the primary's Route 53 health check, which moves DNS.
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { localAndPeerControlTables } from "../../lib/dynamodb";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { primaryFencedDatum } from "../../lib/metrics";
-import { runSchema } from "../../lib/run";
-import { assessmentSchema } from "../../lib/steps";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { localAndPeerControlTables } from "../../domain/dynamodb";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { primaryFencedDatum } from "../../domain/metrics";
+import { runSchema } from "../../domain/run";
+import { assessmentSchema } from "../../domain/steps";
+import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
 
-const env = requireEnv([
-  "LOCAL_REGION",
-  "PEER_REGION",
-  "PRIMARY_REGION",
-  "CONTROL_TABLE",
-  "METRIC_NAMESPACE",
-  "ENVIRONMENT",
-  "DR_OPERATIONS_ROLE_ARN",
-]);
+const env = handlerEnv("set-peer-state");
 const { local: localTable, peer: peerTable } = localAndPeerControlTables({
   localRegion: env.LOCAL_REGION,
   peerRegion: env.PEER_REGION,
@@ -36,7 +29,7 @@ const { local: localTable, peer: peerTable } = localAndPeerControlTables({
   drOperationsRoleArn: env.DR_OPERATIONS_ROLE_ARN,
   sessionName: "set-peer-state",
 });
-const cloudwatch = new CloudWatchClient({ region: env.LOCAL_REGION });
+const cloudwatch = awsClient(CloudWatchClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
 const logger = createLogger("set-peer-state");
 
 const inputSchema = z.object({

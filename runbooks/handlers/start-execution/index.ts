@@ -1,18 +1,19 @@
 /**
  * The EventBridge target: a *CloudWatch Alarm State Change* event → this region's DR state
- * machine, in failover mode, with a name derived from the alarm transition (runbooks/lib/trigger.ts).
+ * machine, in failover mode, with a name derived from the alarm transition (runbooks/domain/trigger.ts).
  * A duplicate event finds the execution already there (ExecutionAlreadyExists) and succeeds
  * without starting a second run. Transitions out of ALARM start nothing.
  */
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { requireEnv } from "../../../functions/lib/env";
-import { parseWith } from "../../../functions/lib/validation";
-import { InvalidInputError } from "../../lib/errors";
-import { createLogger } from "../../lib/handler";
-import { alarmEventSchema, planAlarmExecution } from "../../lib/trigger";
+import { handlerEnv } from "../../../lib/handlers";
+import { parseWith } from "../../../lib/validation";
+import { InvalidInputError } from "../../domain/errors";
+import { createLogger } from "../../domain/handler";
+import { alarmEventSchema, planAlarmExecution } from "../../domain/trigger";
+import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
 
-const env = requireEnv(["LOCAL_REGION", "STATE_MACHINE_ARN", "METRIC_NAMESPACE"]);
-const sfn = new SFNClient({ region: env.LOCAL_REGION });
+const env = handlerEnv("start-execution");
+const sfn = awsClient(SFNClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
 const logger = createLogger("start-execution");
 
 export type StartResult =

@@ -5,17 +5,15 @@
  * under the drill's lease (trigger.source "drill").
  */
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { drOperationsCredentials } from "../../lib/aws";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema, type ExecutionInput, type Run } from "../../lib/run";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { drOperationsCredentials } from "../../../lib/aws-credentials";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema, type ExecutionInput, type Run } from "../../domain/run";
+import { awsClient, PEER_CALL_TUNING } from "../../../lib/aws-clients";
 
-const env = requireEnv(["LOCAL_REGION", "PEER_REGION", "PEER_STATE_MACHINE_ARN", "DR_OPERATIONS_ROLE_ARN"]);
-const sfn = new SFNClient({
-  region: env.PEER_REGION,
-  credentials: drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "start-peer-failback" }),
-});
+const env = handlerEnv("start-peer-failback");
+const sfn = awsClient(SFNClient, env.PEER_REGION, PEER_CALL_TUNING, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "start-peer-failback" }));
 const logger = createLogger("start-peer-failback");
 
 export function failbackExecutionName(drillName: string): string {

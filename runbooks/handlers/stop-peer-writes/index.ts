@@ -5,20 +5,17 @@
  * every error, and anything slower than the deadline, is reported in the output instead.
  */
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { PEER_CALL_TIMEOUTS, describeError, drOperationsCredentials } from "../../lib/aws";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
-import { functionArn, stopWriteFunction } from "../../lib/write-function";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { drOperationsCredentials } from "../../../lib/aws-credentials";
+import { describeError } from "../../domain/errors";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
+import { functionArn, stopWriteFunction } from "../../domain/write-function";
+import { awsClient, PEER_CALL_TUNING } from "../../../lib/aws-clients";
 
-const env = requireEnv(["LOCAL_REGION", "PEER_REGION", "PEER_WRITE_FUNCTION_NAME", "DR_OPERATIONS_ROLE_ARN"]);
-const lambda = new LambdaClient({
-  region: env.PEER_REGION,
-  credentials: drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "stop-peer-writes" }),
-  maxAttempts: 2,
-  requestHandler: PEER_CALL_TIMEOUTS,
-});
+const env = handlerEnv("stop-peer-writes");
+const lambda = awsClient(LambdaClient, env.PEER_REGION, PEER_CALL_TUNING, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "stop-peer-writes" }));
 const logger = createLogger("stop-peer-writes");
 
 /** The whole attempt gives up after this long; the Task's TimeoutSeconds is well above it. */

@@ -1,12 +1,12 @@
 /**
  * SummarizeDryRun — turns the dry-run's read-only checks into findings and a ready/not-ready
- * verdict (`dryRunFindings`, runbooks/lib/dry-run.ts). No AWS call.
+ * verdict (`dryRunFindings`, runbooks/domain/dry-run.ts). No AWS call.
  */
-import * as z from "../../../functions/lib/zod";
-import { dryRunFindings } from "../../lib/dry-run";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
-import { assessmentSchema, dnsStepSchema, leaseCheckSchema, replicationSchema } from "../../lib/steps";
+import * as z from "../../../lib/zod";
+import { dryRunFindings } from "../../domain/dry-run";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
+import { assessmentSchema, dnsStepSchema, leaseCheckSchema, replicationSchema } from "../../domain/steps";
 
 const logger = createLogger("summarize-dry-run");
 

@@ -1,16 +1,17 @@
 /**
  * ValidateInput — the machine's first state. Turns the execution input into the normalised run
- * (runbooks/lib/run.ts) or fails with InvalidInputError. Pure: no AWS call, so a bad input leaves
+ * (runbooks/domain/run.ts) or fails with InvalidInputError. Pure: no AWS call, so a bad input leaves
  * no trace (no lease, no notification, no write).
  */
-import { intEnv, requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { parseWith } from "../../../functions/lib/validation";
-import { ConfigurationError, InvalidInputError, InvalidStepInputError } from "../../lib/errors";
-import { createLogger } from "../../lib/handler";
-import { normalizeExecutionInput, type Run } from "../../lib/run";
+import { intEnv } from "../../../lib/env";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { parseWith } from "../../../lib/validation";
+import { ConfigurationError, InvalidInputError, InvalidStepInputError } from "../../domain/errors";
+import { createLogger } from "../../domain/handler";
+import { normalizeExecutionInput, type Run } from "../../domain/run";
 
-const env = requireEnv(["LOCAL_REGION", "DRILL_HOLD_SECONDS"]);
+const env = handlerEnv("validate-input");
 const drillHoldSeconds = intEnv("DRILL_HOLD_SECONDS", 0);
 const logger = createLogger("validate-input");
 

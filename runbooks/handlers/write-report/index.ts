@@ -1,19 +1,21 @@
 /**
- * WriteReport / WriteFailureReport — builds the run's evidence report (runbooks/lib/report.ts)
+ * WriteReport / WriteFailureReport — builds the run's evidence report (runbooks/domain/report.ts)
  * from the execution state and writes it as JSON and Markdown to this region's evidence bucket
  * (versioned, Object Lock), at `reports/<execution>/report.{json,md}`.
  */
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { intEnv, requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { buildReport, renderReportMarkdown, reportKeys } from "../../lib/report";
-import { runStateSchema } from "../../lib/steps";
+import { intEnv } from "../../../lib/env";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { buildReport, renderReportMarkdown, reportKeys } from "../../domain/report";
+import { runStateSchema } from "../../domain/steps";
+import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
 
-const env = requireEnv(["LOCAL_REGION", "EVIDENCE_BUCKET", "ENVIRONMENT", "RPO_SECONDS", "RTO_SECONDS"]);
+const env = handlerEnv("write-report");
 const rpoSeconds = intEnv("RPO_SECONDS", 0);
 const rtoSeconds = intEnv("RTO_SECONDS", 0);
-const s3 = new S3Client({ region: env.LOCAL_REGION });
+const s3 = awsClient(S3Client, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
 const logger = createLogger("write-report");
 
 export const handler = stepHandler("write-report", z.object({ state: runStateSchema }), logger, async ({ state }) => {

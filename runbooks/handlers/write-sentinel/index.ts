@@ -5,15 +5,15 @@
  * too (items from one replica arrive in order of their writes — DynamoDB global tables propagate
  * a replica's writes in order, per item; the sentinel is a positive, end-to-end proof, not a timer).
  */
-import { ControlTable } from "../../../functions/lib/control-record";
-import { requireEnv } from "../../../functions/lib/env";
-import * as z from "../../../functions/lib/zod";
-import { drOperationsCredentials } from "../../lib/aws";
-import { documentClient } from "../../lib/dynamodb";
-import { createLogger, stepHandler } from "../../lib/handler";
-import { runSchema } from "../../lib/run";
+import { ControlTable } from "../../../lib/control-record";
+import { handlerEnv } from "../../../lib/handlers";
+import * as z from "../../../lib/zod";
+import { drOperationsCredentials } from "../../../lib/aws-credentials";
+import { documentClient } from "../../domain/dynamodb";
+import { createLogger, stepHandler } from "../../domain/handler";
+import { runSchema } from "../../domain/run";
 
-const env = requireEnv(["LOCAL_REGION", "PEER_REGION", "CONTROL_TABLE", "DR_OPERATIONS_ROLE_ARN"]);
+const env = handlerEnv("write-sentinel");
 const peerTable = new ControlTable(
   documentClient(env.PEER_REGION, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "write-sentinel" })),
   env.CONTROL_TABLE,

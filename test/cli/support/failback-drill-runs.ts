@@ -1,7 +1,7 @@
 /**
  * Succeeded failback and drill runs as their state machines record them (state names and
  * `$.steps` keys from state-machines/entry, failback, drill and common .asl.json), with payloads
- * shaped like the handlers' results (checked against runbooks/lib/steps.ts with `satisfies`).
+ * shaped like the handlers' results (checked against runbooks/domain/steps.ts with `satisfies`).
  */
 import type {
   Assessment,
@@ -15,7 +15,7 @@ import type {
   ReportStep,
   SentinelCheckStep,
   SentinelWriteStep,
-} from "../../../runbooks/lib/steps";
+} from "../../../runbooks/domain/steps";
 import { at, evidenceBucket, executionArn, NOW, PRIMARY, regionRecord, SECONDARY } from "./fixtures";
 import { HistoryBuilder } from "./history";
 import { failoverRun, payloads } from "./scenarios";

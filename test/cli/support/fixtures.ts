@@ -24,7 +24,7 @@ export const HEALTH_CHECK_IDS = {
   primaryGuard: "hc-primary-guard",
 };
 
-/** Relative name → value, as RegionalParameters writes them (infra/components/payments-dr.ts). */
+/** Relative name → value, as RegionalParameters writes them (infra/stack/payments-dr.ts). */
 export function parameters(region: string): Record<string, string> {
   const role = region === PRIMARY ? "primary" : "secondary";
   const peer = region === PRIMARY ? SECONDARY : PRIMARY;

@@ -10,7 +10,7 @@ import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { runCli, type DnsResolver } from "../../../runbooks/cli/main";
+import { runCli, type DnsResolver } from "../../../cli/main";
 import { ENV, NOW, parameters } from "./fixtures";
 
 

@@ -4,7 +4,7 @@
  * newest-first like the real API with reverseOrder.
  */
 import { GetExecutionHistoryCommand, type HistoryEvent } from "@aws-sdk/client-sfn";
-import type { RunState } from "../../../runbooks/lib/steps";
+import type { RunState } from "../../../runbooks/domain/steps";
 import { sfn } from "./harness";
 
 type Steps = RunState["steps"];

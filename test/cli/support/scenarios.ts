@@ -2,9 +2,9 @@
  * Whole runs as the state machine records them: a failover into the secondary that succeeds (with
  * one DNS poll that is not there yet), the same run failing at the DNS confirmation, and a dry-run.
  */
-import { buildReport, type DrReport } from "../../../runbooks/lib/report";
-import type { Run } from "../../../runbooks/lib/run";
-import type { RunState } from "../../../runbooks/lib/steps";
+import { buildReport, type DrReport } from "../../../runbooks/domain/report";
+import type { Run } from "../../../runbooks/domain/run";
+import type { RunState } from "../../../runbooks/domain/steps";
 import { at, evidenceBucket, executionArn, NOW, PRIMARY, regionRecord, SECONDARY } from "./fixtures";
 import { HistoryBuilder } from "./history";
 

@@ -3,4 +3,4 @@
  * evaluator, so the rehearsal's tables and these test models agree on semantics). Anything
  * outside the subset throws, so a test fails loudly instead of passing on an ignored expression.
  */
-export { applyUpdate, evaluateCondition } from "../../../runbooks/rehearsal/aws/expressions";
+export { applyUpdate, evaluateCondition } from "../../../sim/dynamodb/expressions";

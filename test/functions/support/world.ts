@@ -1,7 +1,7 @@
 /**
  * One region's fakes wired together, with the region-state record seeded ACTIVE.
  */
-import { initialRegionRecord, type RegionRecord, type RegionState } from "../../../functions/lib/control-record";
+import { initialRegionRecord, type RegionRecord, type RegionState } from "../../../lib/control-record";
 import { TABLES, LOCAL_REGION, BUCKET, QUEUE_URL, DLQ_URL } from "./env";
 import { DynamoDbModel } from "./dynamodb-model";
 import { S3Model } from "./s3-model";

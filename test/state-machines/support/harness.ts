@@ -15,7 +15,7 @@
  * stricter or looser in places), IAM, real timing, or the real JSONPath engine of Step Functions.
  */
 import * as dnsPromises from "node:dns/promises";
-import { localStateMachine, type LocalEvent } from "../../../runbooks/lib/local-executor";
+import { localStateMachine, type LocalEvent } from "../../../sim/stepfunctions/local-executor";
 import {
   RUNBOOK_TASK_FUNCTIONS,
   recommendedTimings,
@@ -25,8 +25,8 @@ import {
   type DrStateMachineTimings,
   type DrStateMachineValues,
   type RunbookTaskFunction,
-} from "../../../runbooks/lib/asl";
-import { runbookFunctions } from "../../../runbooks/manifest";
+} from "../../../state-machines/render";
+import { runbookFunctions } from "../../../lib/handlers";
 import type { ExecutionRecord, FakeContext } from "./fakes";
 import {
   ACCOUNT,
@@ -256,7 +256,7 @@ export class Harness {
   readonly childRuns: RunResult[] = [];
 }
 
-/** The declared environment of one runbook function, from runbooks/manifest.ts. */
+/** The declared environment of one runbook function, from lib/handlers/dr-functions.ts. */
 export function declaredEnvironment(fn: string): readonly string[] {
   const spec = runbookFunctions.find((f) => f.name === fn);
   if (!spec) throw new Error(`no manifest entry for ${fn}`);

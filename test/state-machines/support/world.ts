@@ -5,7 +5,7 @@
  * "region down". Tests assert on this model's state, not only on which SDK calls were made.
  *
  * Limits (what it cannot prove): the condition/update expressions understood are exactly the
- * ones functions/lib/control-record.ts sends (anything else throws, so a change there shows up
+ * ones lib/control-record.ts sends (anything else throws, so a change there shows up
  * here); replication is item-by-item and instantaneous unless paused; DNS follows a simple rule
  * (below), not Route 53's health checkers; the fence alarm follows the last PrimaryFenced
  * datapoint, optionally lagging a number of DescribeAlarms calls behind it (virtual time: Wait
@@ -18,7 +18,7 @@ export const ENVIRONMENT = "test";
 export const CONTROL_TABLE = "payments-dr-control-global-test";
 export const PAYMENTS_TABLE = "payments-dr-payments-global-test";
 export const IDEMPOTENCY_TABLE = "payments-dr-idempotency-global-test";
-/** The secondary's primary-fenced alarm, as the stack names it (infra/stack-environment.ts). */
+/** The secondary's primary-fenced alarm, as the stack names it (infra/core/stack-environment.ts). */
 export const FENCE_ALARM_NAME = "primary-fenced-us-east-2-test";
 export const REGIONS = [PRIMARY, SECONDARY] as const;
 export type Region = (typeof REGIONS)[number];

@@ -1,0 +1,159 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { ApiRouteSpec, LambdaSpec, StackEnvironmentName } from "../../../lib/handlers/spec";
+import { createPaymentRequestSchema } from "../../../functions/domain/payments";
+import { paymentStreamFilterPattern } from "../../../lib/handlers/payment-functions";
+import { RegionalResources } from "../../core/lambda-permissions";
+import { ApiDomain, ApiRoute, RegionalApi } from "../api/regional-api";
+import { RegionalFunction } from "./lambda-function";
+
+export interface PaymentServiceArgs {
+  region: string;
+  environment: string;
+  specs: readonly LambdaSpec[];
+  resources: RegionalResources;
+  environmentValues: Partial<Record<StackEnvironmentName, pulumi.Input<string>>>;
+  vpc: { subnetIds: pulumi.Input<string>[]; securityGroupIds: pulumi.Input<string>[] };
+  kmsKeyArn: pulumi.Input<string>;
+  logRetentionDays: number;
+  logDestinationArn: pulumi.Input<string>;
+  /** This region's replica stream of the payments table. */
+  paymentsStreamArn: pulumi.Input<string>;
+  processingQueueArn: pulumi.Input<string>;
+  /** Where stream batches that exhausted their retries are recorded. */
+  asyncFailuresArn: pulumi.Input<string>;
+  api: {
+    domains: ApiDomain[];
+    zoneId: pulumi.Input<string>;
+    throttleRateLimit: number;
+    throttleBurstLimit: number;
+    waf?: { rateLimitPer5Minutes: number };
+  };
+}
+
+/** The zod schema behind each request model a route may name (lib/handlers/spec.ts ApiRouteSpec). */
+export const REQUEST_MODELS: Record<NonNullable<ApiRouteSpec["requestModel"]>, unknown> = {
+  CreatePaymentRequest: createPaymentRequestSchema,
+};
+
+/** API Gateway validates bodies with JSON Schema draft-04; the handler's zod schema is the source. */
+export function requestModelSchema(schema: unknown): object {
+  // Refinements (e.g. "no card numbers") cannot be expressed in JSON Schema; the handler keeps them.
+  return z.toJSONSchema(schema as z.ZodType, { target: "draft-4", unrepresentable: "any" });
+}
+
+/**
+ * The payment path of one region: every handler of lib/handlers/payment-functions.ts, their triggers (the
+ * payments stream filtered to this region's payments, the processing queue) and the API.
+ */
+export class PaymentService extends pulumi.ComponentResource {
+  readonly functions: Record<string, RegionalFunction>;
+  readonly api: RegionalApi;
+
+  constructor(name: string, args: PaymentServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("payments-dr:payments:PaymentService", name, {}, opts);
+    const { region } = args;
+    const parent = { parent: this };
+
+    this.functions = {};
+    for (const spec of args.specs) {
+      this.functions[spec.name] = new RegionalFunction(
+        `${name}-${spec.name}`,
+        {
+          spec,
+          region,
+          environment: args.environment,
+          resources: args.resources,
+          environmentValues: args.environmentValues,
+          vpc: args.vpc,
+          kmsKeyArn: args.kmsKeyArn,
+          logRetentionDays: args.logRetentionDays,
+          logDestinationArn: args.logDestinationArn,
+          ...(spec.trigger.kind === "dynamodb-stream" ? { onFailureQueueArn: args.asyncFailuresArn } : {}),
+        },
+        parent,
+      );
+    }
+
+    const routes: ApiRoute[] = [];
+    for (const spec of args.specs) {
+      const fn = this.functions[spec.name];
+      const trigger = spec.trigger;
+      switch (trigger.kind) {
+        case "api":
+          for (const route of trigger.routes) {
+            routes.push({
+              method: route.method,
+              path: route.path,
+              authorization: route.authorization,
+              requiredHeaders: route.requiredHeaders ? [...route.requiredHeaders] : undefined,
+              bodySchema: route.requestModel ? requestModelSchema(REQUEST_MODELS[route.requestModel]) : undefined,
+              functionName: fn.function.name,
+              invokeArn: fn.function.invokeArn,
+            });
+          }
+          break;
+        case "dynamodb-stream":
+          new aws.lambda.EventSourceMapping(
+            `${name}-${spec.name}-stream`,
+            {
+              region,
+              functionName: fn.function.arn,
+              eventSourceArn: args.paymentsStreamArn,
+              startingPosition: "LATEST",
+              batchSize: trigger.batchSize,
+              maximumRetryAttempts: trigger.maximumRetryAttempts,
+              bisectBatchOnFunctionError: true,
+              functionResponseTypes: ["ReportBatchItemFailures"],
+              // Every replica's writes arrive on every region's stream: only this region's payments.
+              filterCriteria: { filters: [{ pattern: paymentStreamFilterPattern(region) }] },
+              destinationConfig: { onFailure: { destinationArn: args.asyncFailuresArn } },
+            },
+            parent,
+          );
+          break;
+        case "sqs":
+          new aws.lambda.EventSourceMapping(
+            `${name}-${spec.name}-queue`,
+            {
+              region,
+              functionName: fn.function.arn,
+              eventSourceArn: args.processingQueueArn,
+              batchSize: trigger.batchSize,
+              functionResponseTypes: ["ReportBatchItemFailures"],
+              // At or below the function's reserved concurrency, so batches are never throttled
+              // back onto the queue (which would count towards maxReceiveCount).
+              scalingConfig: { maximumConcurrency: Math.max(2, spec.reservedConcurrency ?? 2) },
+            },
+            parent,
+          );
+          break;
+        case "manual":
+          break;
+        default:
+          throw new Error(`payment function ${spec.name} has a trigger (${trigger.kind}) the payment service does not wire`);
+      }
+    }
+
+    this.api = new RegionalApi(
+      `${name}-api`,
+      {
+        region,
+        environment: args.environment,
+        accountId: args.resources.accountId,
+        routes,
+        domains: args.api.domains,
+        zoneId: args.api.zoneId,
+        kmsKeyArn: args.kmsKeyArn,
+        logRetentionDays: args.logRetentionDays,
+        logDestinationArn: args.logDestinationArn,
+        throttleRateLimit: args.api.throttleRateLimit,
+        throttleBurstLimit: args.api.throttleBurstLimit,
+        waf: args.api.waf,
+      },
+      parent,
+    );
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,229 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { GLOBAL, resourceName } from "../../core/naming";
+import { policyDocument } from "../../core/policy-documents";
+import { ShippedLogGroup } from "../logging/shipped-log-group";
+import { QUERY_LOG_REGION } from "../../core/aws-facts";
+
+
+export interface HostedZoneArgs {
+  environment: string;
+  zoneName: string;
+  /** Use this existing public zone. Default behaviour: create the zone. */
+  existingZoneId?: string;
+  accountId: pulumi.Input<string>;
+  /**
+   * Query logging, possible only when one of the stack's regions is us-east-1 (the log group
+   * must live there). Default behaviour: no query logging.
+   */
+  queryLogging?: { kmsKeyArn: pulumi.Input<string>; logRetentionDays: number; logDestinationArn: pulumi.Input<string> };
+}
+
+/** The public hosted zone (created, or an existing one) and its DNS query logging. */
+export class HostedZone extends pulumi.ComponentResource {
+  readonly zoneId: pulumi.Output<string>;
+  readonly nameServers: pulumi.Output<string[]>;
+  readonly zoneName: string;
+
+  constructor(name: string, args: HostedZoneArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("payments-dr:dns:HostedZone", name, {}, opts);
+    const parent = { parent: this };
+    this.zoneName = args.zoneName;
+    if (args.existingZoneId) {
+      const zone = aws.route53.getZoneOutput({ zoneId: args.existingZoneId }, parent);
+      zone.name.apply((found) => {
+        if (found.replace(/\.$/, "") !== args.zoneName) {
+          throw new Error(`payments-dr:hostedZoneId ${args.existingZoneId} is the zone "${found}", not hostedZoneName "${args.zoneName}"`);
+        }
+      });
+      this.zoneId = pulumi.output(args.existingZoneId);
+      this.nameServers = zone.nameServers;
+    } else {
+      const zone = new aws.route53.Zone(`${name}-zone`, { name: args.zoneName, comment: `payments-dr ${args.environment}`, forceDestroy: false }, parent);
+      this.zoneId = zone.zoneId;
+      this.nameServers = zone.nameServers;
+    }
+
+    if (args.queryLogging) {
+      const logs = new ShippedLogGroup(
+        `${name}-query-logs`,
+        {
+          region: QUERY_LOG_REGION,
+          logGroupName: `/aws/route53/${args.zoneName}`,
+          retentionInDays: args.queryLogging.logRetentionDays,
+          kmsKeyArn: args.queryLogging.kmsKeyArn,
+          destinationArn: args.queryLogging.logDestinationArn,
+        },
+        parent,
+      );
+      const policy = new aws.cloudwatch.LogResourcePolicy(
+        `${name}-query-logs-policy`,
+        {
+          region: QUERY_LOG_REGION,
+          policyName: resourceName("route53-query-logs", GLOBAL, args.environment),
+          policyDocument: pulumi.jsonStringify(
+            policyDocument([
+              {
+                Effect: "Allow",
+                Principal: { Service: "route53.amazonaws.com" },
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: pulumi.interpolate`${logs.arn}:*`,
+                Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+              },
+            ]),
+          ),
+        },
+        parent,
+      );
+      new aws.route53.QueryLog(`${name}-query-log`, { zoneId: this.zoneId, cloudwatchLogGroupArn: logs.arn }, { parent: this, dependsOn: [policy] });
+    }
+    this.registerOutputs({ zoneId: this.zoneId });
+  }
+}
+
+export interface AliasTarget {
+  regionalDomainName: pulumi.Input<string>;
+  regionalZoneId: pulumi.Input<string>;
+}
+
+export interface RegionEndpoint {
+  region: string;
+  /** `api-<region>.<zone>`: the health checks probe this name. */
+  pinnedDomain: string;
+  /** Alias target of this region's copy of the shared name `api.<zone>`. */
+  sharedTarget: AliasTarget;
+  /** Alias target of this region's pinned domain. */
+  pinnedTarget: AliasTarget;
+}
+
+export interface DnsFailoverArgs {
+  environment: string;
+  zoneId: pulumi.Input<string>;
+  /** `api.<zone>` */
+  failoverName: string;
+  /** `_region.api.<zone>`: TXT pair that answers the serving region (docs/architecture.md). */
+  witnessName: string;
+  primary: RegionEndpoint;
+  secondary: RegionEndpoint;
+  healthCheckIntervalSeconds: 10 | 30;
+  healthCheckFailureThreshold: number;
+  ttlSeconds: number;
+  /**
+   * The "primary fenced" alarm, which lives in the secondary region. With it, PRIMARY is guarded
+   * by a CALCULATED check: endpoint healthy AND not fenced. Default behaviour: endpoint only.
+   */
+  primaryFenceAlarm?: { region: string; alarmName: pulumi.Input<string> };
+}
+
+/**
+ * Health checks and failover records. Traffic moves through Route 53's data plane only: health
+ * checks decide, no record is ever changed during a failover (DESIGN.md, "How traffic moves").
+ */
+export class DnsFailover extends pulumi.ComponentResource {
+  readonly healthCheckIds: Record<string, pulumi.Output<string>>;
+  readonly healthCheckUrls: Record<"primary" | "secondary", string>;
+
+  constructor(name: string, args: DnsFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("payments-dr:dns:DnsFailover", name, {}, opts);
+    const parent = { parent: this };
+    const env = args.environment;
+
+    const endpointCheck = (role: "primary" | "secondary", endpoint: RegionEndpoint) =>
+      new aws.route53.HealthCheck(
+        `${name}-${role}-endpoint`,
+        {
+          referenceName: `${role}-api-health`.slice(0, 64),
+          type: "HTTPS",
+          fqdn: endpoint.pinnedDomain,
+          port: 443,
+          resourcePath: "/health",
+          enableSni: true,
+          requestInterval: args.healthCheckIntervalSeconds,
+          failureThreshold: args.healthCheckFailureThreshold,
+          measureLatency: true,
+          tags: { Name: resourceName(`${role}-api-health`, GLOBAL, env) },
+        },
+        parent,
+      );
+    const primaryEndpoint = endpointCheck("primary", args.primary);
+    const secondaryEndpoint = endpointCheck("secondary", args.secondary);
+    this.healthCheckIds = { primaryEndpoint: primaryEndpoint.id, secondaryEndpoint: secondaryEndpoint.id };
+    this.healthCheckUrls = {
+      primary: `https://${args.primary.pinnedDomain}/health`,
+      secondary: `https://${args.secondary.pinnedDomain}/health`,
+    };
+
+    let primaryGuard: pulumi.Output<string> = primaryEndpoint.id;
+    if (args.primaryFenceAlarm) {
+      const fence = new aws.route53.HealthCheck(
+        `${name}-primary-fence`,
+        {
+          referenceName: "primary-fence",
+          type: "CLOUDWATCH_METRIC",
+          cloudwatchAlarmName: args.primaryFenceAlarm.alarmName,
+          cloudwatchAlarmRegion: args.primaryFenceAlarm.region,
+          // No data means no fence was asserted (the secondary's canary republishes it every
+          // minute while it holds). Fencing needs a positive signal; see docs/architecture.md.
+          insufficientDataHealthStatus: "Healthy",
+          tags: { Name: resourceName("primary-fence", GLOBAL, env) },
+        },
+        parent,
+      );
+      const guard = new aws.route53.HealthCheck(
+        `${name}-primary-guard`,
+        {
+          referenceName: "primary-guard",
+          type: "CALCULATED",
+          childHealthchecks: [primaryEndpoint.id, fence.id],
+          // Healthy only when both children are: the endpoint answers AND the primary is not fenced.
+          childHealthThreshold: 2,
+          tags: { Name: resourceName("primary-guard", GLOBAL, env) },
+        },
+        parent,
+      );
+      this.healthCheckIds.primaryFence = fence.id;
+      this.healthCheckIds.primaryGuard = guard.id;
+      primaryGuard = guard.id;
+    }
+
+    type RecordBody = Pick<aws.route53.RecordArgs, "type" | "aliases" | "ttl" | "records">;
+    const failoverPair = (label: string, recordName: string, build: (endpoint: RegionEndpoint) => RecordBody) => {
+      for (const [role, endpoint, healthCheckId] of [
+        ["primary", args.primary, primaryGuard],
+        ["secondary", args.secondary, secondaryEndpoint.id],
+      ] as const) {
+        new aws.route53.Record(
+          `${name}-${label}-${role}`,
+          {
+            zoneId: args.zoneId,
+            name: recordName,
+            setIdentifier: `${role}-${endpoint.region}`,
+            failoverRoutingPolicies: [{ type: role === "primary" ? "PRIMARY" : "SECONDARY" }],
+            healthCheckId,
+            ...build(endpoint),
+          },
+          parent,
+        );
+      }
+    };
+    failoverPair("api", args.failoverName, (endpoint) => ({
+      type: "A",
+      aliases: [{ name: endpoint.sharedTarget.regionalDomainName, zoneId: endpoint.sharedTarget.regionalZoneId, evaluateTargetHealth: false }],
+    }));
+    failoverPair("witness", args.witnessName, (endpoint) => ({ type: "TXT", ttl: args.ttlSeconds, records: [endpoint.region] }));
+
+    for (const endpoint of [args.primary, args.secondary]) {
+      new aws.route53.Record(
+        `${name}-pinned-${endpoint.region}`,
+        {
+          zoneId: args.zoneId,
+          name: endpoint.pinnedDomain,
+          type: "A",
+          aliases: [{ name: endpoint.pinnedTarget.regionalDomainName, zoneId: endpoint.pinnedTarget.regionalZoneId, evaluateTargetHealth: false }],
+        },
+        parent,
+      );
+    }
+    this.registerOutputs({ healthCheckIds: this.healthCheckIds });
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Turns the permissions a handler declares (lib/handlers/spec.ts) into IAM
+ * statements on the named resources of the function's own region. Pure: tested table-driven.
+ *
+ * Wildcard resources appear only where AWS offers no resource-level permission; each is listed in
+ * WILDCARD_RESOURCE_ACTIONS with the reason, and the tests fail on any other `*`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Permission } from "../../lib/handlers/spec";
+import { KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_ACTIONS, Statement } from "./policy-documents";
+
+export const METRIC_NAMESPACE = "PaymentsDR";
+
+/** Actions that AWS only authorises on `Resource: "*"`, and why. */
+export const WILDCARD_RESOURCE_ACTIONS: Record<string, string> = {
+  "cloudwatch:PutMetricData": "no resource-level permissions; restricted by the cloudwatch:namespace condition instead",
+  "xray:PutTraceSegments": "X-Ray has no resource-level permissions",
+  "xray:PutTelemetryRecords": "X-Ray has no resource-level permissions",
+  "dynamodb:ListStreams": "ListStreams has no resource-level permissions (needed by the stream event source mapping)",
+  "ec2:CreateNetworkInterface": "Lambda's VPC attachment; ENI actions are not scoped by resource (AWSLambdaVPCAccessExecutionRole)",
+  "ec2:DescribeNetworkInterfaces": "Lambda's VPC attachment; Describe* actions have no resource-level permissions",
+  "ec2:DeleteNetworkInterface": "Lambda's VPC attachment (AWSLambdaVPCAccessExecutionRole)",
+  "ec2:AssignPrivateIpAddresses": "Lambda's VPC attachment (AWSLambdaVPCAccessExecutionRole)",
+  "ec2:UnassignPrivateIpAddresses": "Lambda's VPC attachment (AWSLambdaVPCAccessExecutionRole)",
+};
+
+/** The resources of one region a function may be granted access to. */
+export interface RegionalResources {
+  region: string;
+  accountId: pulumi.Input<string>;
+  environment: string;
+  tableNames: { payments: string; idempotency: string; control: string };
+  kmsKeyArn: pulumi.Input<string>;
+  transactionBucketArn: pulumi.Input<string>;
+  processingQueueArn: pulumi.Input<string>;
+  processingDlqArn: pulumi.Input<string>;
+  alertTopicArn: pulumi.Input<string>;
+  /** Present once the orchestration exists. */
+  stateMachineArn?: pulumi.Input<string>;
+  drOperationsRoleArn?: pulumi.Input<string>;
+  evidenceBucketArn?: pulumi.Input<string>;
+}
+
+const tableArn = (r: RegionalResources, name: string) => pulumi.interpolate`arn:aws:dynamodb:${r.region}:${r.accountId}:table/${name}`;
+
+function requireArn(value: pulumi.Input<string> | undefined, permission: Permission): pulumi.Input<string> {
+  if (value === undefined) throw new Error(`permission "${permission}" needs a resource this stack has not created yet`);
+  return value;
+}
+
+function kms(r: RegionalResources, actions: string[], service: string): Statement {
+  return {
+    Effect: "Allow",
+    Action: actions,
+    Resource: r.kmsKeyArn,
+    // The key may only be used through the service that holds the data.
+    Condition: { StringEquals: { "kms:ViaService": `${service}.${r.region}.amazonaws.com` } },
+  };
+}
+
+/** IAM statements for one declared permission. */
+export function permissionStatements(permission: Permission, r: RegionalResources): Statement[] {
+  const allow = (Action: string[], Resource: pulumi.Input<string> | pulumi.Input<string>[]): Statement => ({ Effect: "Allow", Action, Resource });
+  const payments = tableArn(r, r.tableNames.payments);
+  const control = tableArn(r, r.tableNames.control);
+  switch (permission) {
+    case "payments-table:read":
+      return [allow(["dynamodb:GetItem", "dynamodb:Query"], payments)];
+    case "payments-table:write":
+      return [allow(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"], payments)];
+    case "payments-table:stream":
+      return [
+        allow(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], pulumi.interpolate`${payments}/stream/*`),
+        allow(["dynamodb:ListStreams"], "*"),
+      ];
+    case "idempotency-table:read-write":
+      return [allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], tableArn(r, r.tableNames.idempotency))];
+    case "control-table:read":
+      return [allow(["dynamodb:GetItem"], control)];
+    case "control-table:write":
+      return [allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], control)];
+    case "tables:describe":
+      return [allow(["dynamodb:DescribeTable"], [payments, tableArn(r, r.tableNames.idempotency), control])];
+    case "transaction-bucket:write":
+      return [allow(["s3:PutObject"], pulumi.interpolate`${r.transactionBucketArn}/*`), kms(r, KMS_ENCRYPT_ACTIONS, "s3")];
+    case "transaction-bucket:read":
+      return [
+        allow(["s3:GetObject"], pulumi.interpolate`${r.transactionBucketArn}/*`),
+        allow(["s3:ListBucket"], r.transactionBucketArn),
+        kms(r, KMS_DECRYPT_ACTIONS, "s3"),
+      ];
+    case "processing-queue:send":
+      return [allow(["sqs:SendMessage"], r.processingQueueArn), kms(r, KMS_ENCRYPT_ACTIONS, "sqs")];
+    case "processing-queue:consume":
+      return [
+        allow(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], r.processingQueueArn),
+        kms(r, KMS_DECRYPT_ACTIONS, "sqs"),
+      ];
+    case "processing-queue:inspect":
+      return [allow(["sqs:GetQueueAttributes"], [r.processingQueueArn, r.processingDlqArn])];
+    case "processing-dlq:redrive":
+      return [
+        allow(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], r.processingDlqArn),
+        allow(["sqs:SendMessage"], r.processingQueueArn),
+        kms(r, KMS_ENCRYPT_ACTIONS, "sqs"),
+      ];
+    case "alerts-topic:publish":
+      return [allow(["sns:Publish"], r.alertTopicArn), kms(r, KMS_ENCRYPT_ACTIONS, "sns")];
+    case "metrics:put":
+      return [{ Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": METRIC_NAMESPACE } } }];
+    case "alarms:read":
+      return [allow(["cloudwatch:DescribeAlarms"], pulumi.interpolate`arn:aws:cloudwatch:${r.region}:${r.accountId}:alarm:*-${r.environment}`)];
+    case "state-machine:start":
+      return [allow(["states:StartExecution"], requireArn(r.stateMachineArn, permission))];
+    case "state-machine:callback":
+      return [allow(["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"], requireArn(r.stateMachineArn, permission))];
+    case "dr-operations:assume":
+      return [allow(["sts:AssumeRole"], requireArn(r.drOperationsRoleArn, permission))];
+    case "evidence-bucket:write":
+      return [allow(["s3:PutObject"], pulumi.interpolate`${requireArn(r.evidenceBucketArn, permission)}/*`), kms(r, KMS_ENCRYPT_ACTIONS, "s3")];
+    case "evidence-bucket:read":
+      return [
+        allow(["s3:GetObject"], pulumi.interpolate`${requireArn(r.evidenceBucketArn, permission)}/*`),
+        kms(r, KMS_DECRYPT_ACTIONS, "s3"),
+      ];
+    case "parameters:read":
+      return [
+        allow(
+          ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
+          [
+            pulumi.interpolate`arn:aws:ssm:${r.region}:${r.accountId}:parameter/payments-dr/${r.environment}`,
+            pulumi.interpolate`arn:aws:ssm:${r.region}:${r.accountId}:parameter/payments-dr/${r.environment}/*`,
+          ],
+        ),
+      ];
+  }
+}
+
+/** Statements every function needs: its own log group, X-Ray, and (in a VPC) its network interfaces. */
+export function baseStatements(logGroupArn: pulumi.Input<string>, vpc: boolean): Statement[] {
+  const statements: Statement[] = [
+    { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroupArn, pulumi.interpolate`${logGroupArn}:*`] },
+    { Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+  ];
+  if (vpc) {
+    statements.push({
+      Effect: "Allow",
+      Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+      Resource: "*",
+    });
+  }
+  return statements;
+}

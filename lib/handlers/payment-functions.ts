@@ -1,0 +1,154 @@
+/**
+ * What each payment-path handler needs from the stack (see lib/handlers/spec.ts).
+ * The canary is declared by its own owner; runbook handlers are in lib/handlers/dr-functions.ts.
+ *
+ * Timeouts: API functions stay far below API Gateway's 29 s integration timeout; queue consumers'
+ * visibility timeout must be at least 6x theirs (the stack derives it). Memory buys CPU, which is
+ * what cold starts of bundled SDK clients spend.
+ */
+import type { HandlerSpec } from "./spec";
+
+/** Env every payment-path function reads for logging and metrics. */
+const OBSERVABILITY_ENV = ["ENVIRONMENT", "LOCAL_REGION", "METRIC_NAMESPACE"] as const;
+
+/** The payment-path functions, by handler folder name (functions/<name>/index.ts). */
+export const PAYMENT_FUNCTIONS = {
+  "create-payment": {
+    description: "POST /payments: validate, write guard, idempotent create of a PENDING payment and its transaction-log entry",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    vpc: true,
+    environment: [
+      ...OBSERVABILITY_ENV,
+      "PAYMENTS_TABLE",
+      "IDEMPOTENCY_TABLE",
+      "CONTROL_TABLE",
+      "TRANSACTION_BUCKET",
+      "REGION_STATE_CACHE_SECONDS",
+    ],
+    permissions: [
+      "payments-table:read",
+      "payments-table:write",
+      "idempotency-table:read-write",
+      "control-table:read",
+      "transaction-bucket:write",
+    ],
+    // This is the function the failover runbook throttles to 0 in a fenced region (PEER_WRITE_FUNCTION_NAME).
+    reservedConcurrency: 50,
+    trigger: {
+      kind: "api",
+      routes: [
+        {
+          method: "POST",
+          path: "/payments",
+          authorization: "AWS_IAM",
+          // The gateway refuses these before the function runs; the handler still checks both
+          // (the key's format, and the card-number rule JSON Schema cannot express).
+          requiredHeaders: ["Idempotency-Key"],
+          requestModel: "CreatePaymentRequest",
+        },
+      ],
+    },
+  } satisfies HandlerSpec,
+  "get-payment": {
+    description: "GET /payments/{id}: the payment as a merchant sees it, from the local replica",
+    timeoutSeconds: 5,
+    memoryMb: 256,
+    vpc: true,
+    environment: [...OBSERVABILITY_ENV, "PAYMENTS_TABLE"],
+    permissions: ["payments-table:read"],
+    reservedConcurrency: 50,
+    trigger: { kind: "api", routes: [{ method: "GET", path: "/payments/{id}", authorization: "AWS_IAM" }] },
+  } satisfies HandlerSpec,
+  "health": {
+    description: "GET /health: 200 only if the local payments replica answers and the region is not FENCED/DRAINED",
+    // Route 53 wants an answer within 2 s of connecting; the SDK calls give up well before this.
+    timeoutSeconds: 3,
+    memoryMb: 256,
+    vpc: true,
+    environment: [...OBSERVABILITY_ENV, "PAYMENTS_TABLE", "CONTROL_TABLE", "REGION_STATE_CACHE_SECONDS"],
+    permissions: ["payments-table:read", "control-table:read"],
+    // Route 53 checkers probe several times a second; reserved so payment load cannot starve it
+    // into a false failover.
+    reservedConcurrency: 10,
+    trigger: { kind: "api", routes: [{ method: "GET", path: "/health", authorization: "NONE" }] },
+  } satisfies HandlerSpec,
+  "deep-health": {
+    description: "GET /health/deep: per-check report of table, queues, heartbeats and region state, for operators",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    vpc: true,
+    environment: [
+      ...OBSERVABILITY_ENV,
+      "PEER_REGION",
+      "PAYMENTS_TABLE",
+      "CONTROL_TABLE",
+      "PROCESSING_QUEUE_URL",
+      "PROCESSING_DLQ_URL",
+      "RPO_SECONDS",
+    ],
+    permissions: ["payments-table:read", "control-table:read", "processing-queue:inspect"],
+    reservedConcurrency: 2,
+    trigger: { kind: "api", routes: [{ method: "GET", path: "/health/deep", authorization: "AWS_IAM" }] },
+  } satisfies HandlerSpec,
+  "payment-events": {
+    description: "Payments stream: enqueue new PENDING payments accepted in this region",
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    vpc: true,
+    environment: [...OBSERVABILITY_ENV, "PROCESSING_QUEUE_URL"],
+    permissions: ["payments-table:stream", "processing-queue:send"],
+    // Stream concurrency is one per shard (x parallelization factor); this bounds it with room to spare.
+    reservedConcurrency: 10,
+    // Needs ReportBatchItemFailures on the mapping and the filter from paymentStreamFilterPattern().
+    trigger: { kind: "dynamodb-stream", table: "payments", batchSize: 25, maximumRetryAttempts: 10 },
+  } satisfies HandlerSpec,
+  "process-payment": {
+    description: "Processing queue: PENDING -> SETTLED (conditional, idempotent) and the transaction-log entry",
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    vpc: true,
+    environment: [
+      ...OBSERVABILITY_ENV,
+      "PAYMENTS_TABLE",
+      "CONTROL_TABLE",
+      "TRANSACTION_BUCKET",
+      "REGION_STATE_CACHE_SECONDS",
+    ],
+    permissions: [
+      "payments-table:read",
+      "payments-table:write",
+      "control-table:read",
+      "transaction-bucket:write",
+      "processing-queue:consume",
+    ],
+    // The SQS mapping's maximum concurrency must stay at or below this; otherwise throttled
+    // batches go back to the queue and count towards maxReceiveCount.
+    reservedConcurrency: 10,
+    // Needs ReportBatchItemFailures on the mapping.
+    trigger: { kind: "sqs", queue: "processing", batchSize: 10 },
+  } satisfies HandlerSpec,
+  "redrive-dlq": {
+    description: "Operator action: move processing-DLQ messages back to the processing queue (send, then delete)",
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    vpc: true,
+    environment: [...OBSERVABILITY_ENV, "PROCESSING_QUEUE_URL", "PROCESSING_DLQ_URL"],
+    permissions: ["processing-dlq:redrive"],
+    reservedConcurrency: 1,
+    trigger: { kind: "manual" },
+  } satisfies HandlerSpec,
+} as const;
+
+/**
+ * The event-source filter for `payment-events` in `region`: INSERTs of PENDING payments that
+ * region accepted. (The LambdaSpec stream trigger has no field for filters yet.) The handler
+ * applies the same rule in code.
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html
+ */
+export function paymentStreamFilterPattern(region: string): string {
+  return JSON.stringify({
+    eventName: ["INSERT"],
+    dynamodb: { NewImage: { originRegion: { S: [region] }, status: { S: ["PENDING"] } } },
+  });
+}

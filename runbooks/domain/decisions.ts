@@ -1,0 +1,344 @@
+/**
+ * The runbooks' decisions, as pure functions of what the handlers read. Each one is table-tested
+ * in test/runbooks/decisions.test.ts; handlers only gather inputs and act on the result.
+ */
+import type { AutomaticRun, Heartbeat, ProbeRecord, RegionRecord, RegionState } from "../../lib/control-schema";
+import type { DryRunTarget, Trigger } from "./run";
+
+// ---------------------------------------------------------------------------------------------
+// What to do
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * - `failover` / `failback` / `drill`: run that runbook.
+ * - `drain-self`: this region's own alarms fired while it is ACTIVE: mark it DRAINED (its /health
+ *   then fails, which trips the peer's detection) — a region never promotes on its own alarm.
+ * - `no-action`: nothing to change (already active, or the alarm is informational here); notify.
+ * - `refuse`: the regions are in a state this runbook must not touch; fail with the reason.
+ */
+export type RunbookAction = "failover" | "failback" | "drill" | "drain-self" | "no-action" | "refuse";
+
+export interface ActionInput {
+  /** The runbook asked for (for a dry-run, the runbook being checked). */
+  mode: DryRunTarget;
+  trigger: Trigger;
+  region: string;
+  peerRegion: string;
+  localRole: "primary" | "secondary";
+  /** Both records as read from the LOCAL replica. */
+  local: RegionRecord | undefined;
+  peer: RegionRecord | undefined;
+}
+
+export interface ActionDecision {
+  action: RunbookAction;
+  reason: string;
+}
+
+const NOT_SERVING: readonly RegionState[] = ["FENCED", "DRAINED"];
+
+/**
+ * How far back a region's own DR alarm may look: the longest self-alarm evaluates 3 periods of
+ * 60 s (infra/core/alarm-catalog.ts) and CloudWatch evaluates a little after the period ends. An alarm
+ * that fires within this long of the region becoming ACTIVE may be judging the time before it did
+ * (e.g. the 503s of a drill's drain), so it does not drain the region on its own.
+ */
+export const SELF_ALARM_WINDOW_SECONDS = 300;
+
+export function decideAction(input: ActionInput): ActionDecision {
+  const { local, peer, region, peerRegion } = input;
+  if (!local) {
+    return { action: "refuse", reason: `no region-state record for ${region} in the local replica; refusing to act on an unknown state` };
+  }
+  const peerState = peer?.state ?? "UNKNOWN";
+  switch (input.mode) {
+    case "failover":
+      return decideFailover(input, local, peerState);
+    case "failback":
+      if (input.localRole !== "primary") return { action: "refuse", reason: `failback runs in the primary region, not ${region}` };
+      if (local.state === "ACTIVE" && peer?.state === "ACTIVE") {
+        return { action: "refuse", reason: `both ${region} and ${peerRegion} are ACTIVE in the local replica; resolve the split before failing back` };
+      }
+      if (local.state === "ACTIVE") return { action: "no-action", reason: `${region} is already ACTIVE (epoch ${local.epoch}); nothing to fail back` };
+      return { action: "failback", reason: `${region} is ${local.state} and ${peerRegion} is ${peerState}: fail back to ${region}` };
+    case "drill":
+      if (input.localRole !== "secondary") return { action: "refuse", reason: `a drill runs in the secondary region, not ${region}` };
+      if (local.state !== "STANDBY") {
+        return { action: "refuse", reason: `a drill needs ${region} on STANDBY, but it is ${local.state}; a drill never runs during a real failover` };
+      }
+      if (peer?.state !== "ACTIVE") {
+        return { action: "refuse", reason: `a drill needs ${peerRegion} ACTIVE, but it is ${peerState}` };
+      }
+      return { action: "drill", reason: `${peerRegion} is ACTIVE and ${region} is STANDBY: drill a failover to ${region} and back` };
+  }
+}
+
+function decideFailover(input: ActionInput, local: RegionRecord, peerState: string): ActionDecision {
+  const { trigger, region, peerRegion } = input;
+  if (trigger.source === "alarm") {
+    if (trigger.subjectRegion === region) {
+      if (local.state !== "ACTIVE") return { action: "no-action", reason: `alarm ${trigger.alarmName} is about ${region}, which is already ${local.state}` };
+      const activeForSeconds = (Date.parse(trigger.changedAt) - Date.parse(local.updatedAt)) / 1000;
+      if (activeForSeconds < SELF_ALARM_WINDOW_SECONDS) {
+        return {
+          action: "no-action",
+          reason:
+            `alarm ${trigger.alarmName} is about ${region}, but ${region} became ACTIVE only ${Math.max(0, Math.round(activeForSeconds))} s before it fired: ` +
+            `its ${SELF_ALARM_WINDOW_SECONDS} s window may judge the time before. Not draining automatically; if the failure is real, move traffic with drctl failover.`,
+        };
+      }
+      return { action: "drain-self", reason: `alarm ${trigger.alarmName} is about ${region}, which is ACTIVE: drain it so the peer's detection takes over` };
+    }
+    switch (local.state) {
+      case "STANDBY":
+        return { action: "failover", reason: `alarm ${trigger.alarmName}: ${peerRegion} (${peerState}) looks unhealthy and ${region} is STANDBY: fail over to ${region}` };
+      case "ACTIVE":
+        return { action: "no-action", reason: `alarm ${trigger.alarmName}: ${peerRegion} looks unhealthy, but ${region} is already ACTIVE (the standby is degraded)` };
+      default:
+        return {
+          action: "no-action",
+          reason: `alarm ${trigger.alarmName}: ${peerRegion} looks unhealthy, but ${region} is ${local.state}; an automatic run never activates a fenced or drained region — an operator must decide`,
+        };
+    }
+  }
+  // Manual (operator) failover: activate this region from any non-ACTIVE state.
+  if (local.state === "ACTIVE") return { action: "no-action", reason: `${region} is already ACTIVE (epoch ${local.epoch})` };
+  if (NOT_SERVING.includes(local.state)) {
+    return { action: "failover", reason: `operator failover to ${region}, which is ${local.state} (${peerRegion} is ${peerState})` };
+  }
+  return { action: "failover", reason: `operator failover to ${region} (${peerRegion} is ${peerState})` };
+}
+
+/** Whether the run must wait for an operator before changing anything. */
+export function approvalRequired(input: { requireApproval: boolean; automatic: boolean; autoFailover: boolean }): {
+  required: boolean;
+  reason: string;
+} {
+  if (input.requireApproval) return { required: true, reason: "the request asked for approval (requireApproval: true)" };
+  if (input.automatic && !input.autoFailover) {
+    return { required: true, reason: "automatic failover is disabled (autoFailover=false): an operator approves every alarm-started run" };
+  }
+  return { required: false, reason: input.automatic ? "automatic failover is enabled" : "operator-started run without requireApproval" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Anti-flap
+// ---------------------------------------------------------------------------------------------
+
+export interface AntiFlapDecision {
+  suppressed: boolean;
+  reason: string;
+  lastAutomaticRunAt?: number;
+  nextAllowedAt?: number;
+}
+
+/** Automatic runs in a region are at least `minIntervalSeconds` apart; operator runs are never suppressed. */
+export function antiFlap(input: {
+  automatic: boolean;
+  lastRun: AutomaticRun | undefined;
+  now: number;
+  minIntervalSeconds: number;
+  /** This run's name: a retried step finds its own record and must not suppress itself. */
+  executionName?: string;
+}): AntiFlapDecision {
+  if (!input.automatic) return { suppressed: false, reason: "operator-started runs are not rate-limited" };
+  if (!input.lastRun) return { suppressed: false, reason: "no earlier automatic run in this region" };
+  if (input.lastRun.executionName === input.executionName) return { suppressed: false, reason: "this run is the last automatic run (step retried)" };
+  const nextAllowedAt = input.lastRun.startedAt + input.minIntervalSeconds * 1000;
+  if (input.now < nextAllowedAt) {
+    return {
+      suppressed: true,
+      reason: `automatic run ${input.lastRun.executionName} started ${Math.round((input.now - input.lastRun.startedAt) / 1000)} s ago; automatic runs are at least ${input.minIntervalSeconds} s apart`,
+      lastAutomaticRunAt: input.lastRun.startedAt,
+      nextAllowedAt,
+    };
+  }
+  return { suppressed: false, reason: "the minimum interval since the last automatic run has passed", lastAutomaticRunAt: input.lastRun.startedAt };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replication and RPO exposure
+// ---------------------------------------------------------------------------------------------
+
+export interface TableReplicaStatus {
+  /** Logical name: payments | idempotency | control. */
+  table: string;
+  tableName: string;
+  /** TableStatus in the local region (the local replica). */
+  tableStatus: string;
+  /** ReplicaStatus of the local region's entry in `Replicas`, when DescribeTable lists it. */
+  localReplicaStatus?: string;
+  /** ReplicaStatus of the peer's replica as the local region sees it (informational). */
+  peerReplicaStatus?: string;
+  /** DescribeTable failed; the message. */
+  error?: string;
+}
+
+export type ReplicationVerdict = "ok" | "replica-not-ready" | "lag-exceeded";
+
+export interface ReplicationAssessment {
+  verdict: ReplicationVerdict;
+  replicasActive: boolean;
+  /** Writes of the peer that may be missing here: max(0, lastSeenHealthy − lastReplicatedHeartbeat). */
+  exposureSeconds: number | null;
+  /** now − the peer heartbeat's write time, as replicated here: how stale the local copy may be. */
+  peerHeartbeatAgeSeconds: number | null;
+  lastReplicatedHeartbeatAt: number | null;
+  lastSeenHealthyAt: number | null;
+  /** Writes of the peer in this window may not have replicated: [last replicated heartbeat, now]. */
+  inDoubtWindow: { from: number | null; to: number };
+  rpoSeconds: number;
+  problems: string[];
+  summary: string;
+}
+
+/** True when the local replica of a table may take the region's traffic. */
+export function replicaIsActive(t: TableReplicaStatus): boolean {
+  return t.error === undefined && t.tableStatus === "ACTIVE" && (t.localReplicaStatus === undefined || t.localReplicaStatus === "ACTIVE");
+}
+
+/**
+ * Until when the peer may have accepted writes, as far as this region can tell: while the local
+ * canary still sees it answer, until now; once it fails, until the first failing probe (it may
+ * have taken writes right up to it — ending at the last healthy probe would under-report).
+ * Without a probe record: until now, the worst case.
+ */
+export function peerWritableUntil(probe: ProbeRecord | undefined, now: number): number {
+  if (!probe || probe.consecutiveFailures === 0) return now;
+  return probe.firstFailedAt ?? probe.lastCheckedAt;
+}
+
+export function assessReplication(input: {
+  tables: TableReplicaStatus[];
+  peerHeartbeat: Heartbeat | undefined;
+  probe: ProbeRecord | undefined;
+  now: number;
+  rpoSeconds: number;
+  peerRegion: string;
+}): ReplicationAssessment {
+  const problems: string[] = [];
+  for (const t of input.tables) {
+    if (t.error !== undefined) problems.push(`${t.table} table ${t.tableName}: DescribeTable failed: ${t.error}`);
+    else if (!replicaIsActive(t)) {
+      problems.push(`${t.table} table ${t.tableName} is ${t.tableStatus}${t.localReplicaStatus ? ` (local replica ${t.localReplicaStatus})` : ""}, not ACTIVE`);
+    }
+  }
+  const replicasActive = input.tables.length > 0 && input.tables.every(replicaIsActive);
+  const lastReplicatedHeartbeatAt = input.peerHeartbeat?.writtenAt ?? null;
+  const lastSeenHealthyAt = input.probe?.lastHealthyAt ?? null;
+  const seenUntil = peerWritableUntil(input.probe, input.now);
+  let exposureSeconds: number | null = null;
+  let peerHeartbeatAgeSeconds: number | null = null;
+  if (lastReplicatedHeartbeatAt === null) {
+    problems.push(`no heartbeat from ${input.peerRegion} in the local replica: the RPO exposure cannot be bounded`);
+  } else {
+    exposureSeconds = round1(Math.max(0, seenUntil - lastReplicatedHeartbeatAt) / 1000);
+    peerHeartbeatAgeSeconds = round1(Math.max(0, input.now - lastReplicatedHeartbeatAt) / 1000);
+    if (exposureSeconds > input.rpoSeconds) {
+      problems.push(`RPO exposure ${exposureSeconds} s exceeds the objective of ${input.rpoSeconds} s`);
+    }
+  }
+  const verdict: ReplicationVerdict = !replicasActive
+    ? "replica-not-ready"
+    : exposureSeconds === null || exposureSeconds > input.rpoSeconds
+      ? "lag-exceeded"
+      : "ok";
+  const summary =
+    verdict === "ok"
+      ? `replicas ACTIVE; RPO exposure ${exposureSeconds} s (objective ${input.rpoSeconds} s); ${input.peerRegion} heartbeat age ${peerHeartbeatAgeSeconds} s`
+      : problems.join("; ");
+  return {
+    verdict,
+    replicasActive,
+    exposureSeconds,
+    peerHeartbeatAgeSeconds,
+    lastReplicatedHeartbeatAt,
+    lastSeenHealthyAt,
+    inDoubtWindow: { from: lastReplicatedHeartbeatAt, to: input.now },
+    rpoSeconds: input.rpoSeconds,
+    problems,
+    summary,
+  };
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Epochs
+// ---------------------------------------------------------------------------------------------
+
+/** A region becoming ACTIVE takes a new generation: one past every epoch it knows of. */
+export function nextActiveEpoch(local: RegionRecord | undefined, peer: RegionRecord | undefined): number {
+  return Math.max(local?.epoch ?? 0, peer?.epoch ?? 0) + 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DNS witness
+// ---------------------------------------------------------------------------------------------
+
+/** TXT answers arrive as chunks per record; each record's chunks are joined, then trimmed. */
+export function witnessRegions(records: string[][]): string[] {
+  return records.map((chunks) => chunks.join("").trim()).filter((s) => s.length > 0);
+}
+
+/** The witness confirms a region only when every answer names it (a mixed answer is not a shift). */
+export function witnessConfirms(answers: string[], expectedRegion: string): boolean {
+  return answers.length > 0 && answers.every((a) => a === expectedRegion);
+}
+
+export interface NameServerEntry {
+  /** Exactly what setServers() accepts, or undefined when the entry is a host name to resolve. */
+  address?: string;
+  host?: string;
+  port?: number;
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/**
+ * Parses one `ZONE_NAME_SERVERS` entry: `ip`, `ip:port`, `[ipv6]:port`, `ipv6`, or a host name
+ * (optionally `host:port`) that must be resolved to an address first.
+ */
+export function parseNameServer(entry: string): NameServerEntry {
+  const s = entry.trim().replace(/\.$/, "");
+  if (IPV4.test(s)) return { address: s };
+  const v4Port = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d+)$/.exec(s);
+  if (v4Port) return { address: s };
+  if (/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(s)) return { address: s };
+  if (/^[0-9a-fA-F:]+$/.test(s) && s.includes(":")) return { address: s };
+  const hostPort = /^([A-Za-z0-9.-]+):(\d+)$/.exec(s);
+  if (hostPort) return { host: hostPort[1], port: Number(hostPort[2]) };
+  return { host: s };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drill detection
+// ---------------------------------------------------------------------------------------------
+
+export interface DetectionResult {
+  detected: boolean;
+  /** Estimated time of the first failing probe after the drain. */
+  detectedAt: number | null;
+  detectionSeconds: number | null;
+  consecutiveFailures: number;
+}
+
+/**
+ * The local canary has detected the drained peer when a probe after the drain failed. The probe
+ * record keeps only the latest probe and a failure count, so the first failure is estimated as
+ * `lastCheckedAt − (failures − 1) × probe interval`, never earlier than the drain itself.
+ */
+export function detectionFromProbe(probe: ProbeRecord | undefined, drainedAt: number, probeIntervalMs: number): DetectionResult {
+  if (!probe || probe.lastCheckedAt <= drainedAt || probe.consecutiveFailures < 1) {
+    return { detected: false, detectedAt: null, detectionSeconds: null, consecutiveFailures: probe?.consecutiveFailures ?? 0 };
+  }
+  const firstFailure = Math.max(drainedAt, probe.lastCheckedAt - (probe.consecutiveFailures - 1) * probeIntervalMs);
+  return {
+    detected: true,
+    detectedAt: firstFailure,
+    detectionSeconds: Math.round((firstFailure - drainedAt) / 100) / 10,
+    consecutiveFailures: probe.consecutiveFailures,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The shape every runbook step handler shares: validate the step's input (zod/mini), run the step,
+ * add timing, log start and end. Errors keep their stable names (they are what the state machine's
+ * Catch/Retry match); the wrapper only turns a malformed input into `InvalidStepInputError` and
+ * a transient AWS failure into `TransientAwsError`, which every Task retries.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import * as z from "../../lib/zod";
+import { parseWith } from "../../lib/validation";
+import { InvalidStepInputError, isTransientAwsError, TransientAwsError } from "./errors";
+
+export function createLogger(step: string): Logger {
+  return new Logger({ serviceName: "payments-dr-runbooks", persistentKeys: { step } });
+}
+
+export interface StepTiming {
+  step: string;
+  startedAt: number;
+  finishedAt: number;
+}
+
+export type StepHandler<R> = (event: unknown) => Promise<R & StepTiming>;
+
+export function stepHandler<S extends z.ZodMiniType, R extends object>(
+  step: string,
+  schema: S,
+  logger: Logger,
+  run: (input: z.infer<S>) => Promise<R>,
+): StepHandler<R> {
+  return async (event: unknown) => {
+    const startedAt = Date.now();
+    const parsed = parseWith(schema, event);
+    if (!parsed.ok) {
+      const error = new InvalidStepInputError(step, parsed.problems);
+      logger.error("invalid step input", { error });
+      throw error;
+    }
+    const execution = executionOf(parsed.value);
+    logger.info("step started", { execution });
+    try {
+      const result = await run(parsed.value);
+      const finishedAt = Date.now();
+      logger.info("step finished", { execution, durationMs: finishedAt - startedAt });
+      return { ...result, step, startedAt, finishedAt };
+    } catch (error) {
+      logger.error("step failed", { execution, error: error as Error });
+      // One retryable name for the state machine's Retry (see TransientAwsError).
+      throw isTransientAwsError(error) ? new TransientAwsError(step, error) : error;
+    }
+  };
+}
+
+function executionOf(input: unknown): string | undefined {
+  const run = (input as { run?: { executionName?: unknown } } | undefined)?.run;
+  return typeof run?.executionName === "string" ? run.executionName : undefined;
+}
+
+/** Parses a boolean environment value ("true" / "false"); anything else is a configuration error. */
+export function booleanEnv(name: string, value: string): boolean {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new Error(`Environment variable ${name} must be "true" or "false", got "${value}"`);
+}

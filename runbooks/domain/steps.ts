@@ -1,0 +1,315 @@
+/**
+ * What each runbook step returns, as schemas. A step's output is stored in the execution state at
+ * `$.steps.<key>.Payload` and handed to later steps by the definition; the consuming handler
+ * parses it with these schemas, so a change in one handler's output breaks the consumer's tests,
+ * not a production run.
+ */
+import type { Lease, RegionRecord } from "../../lib/control-schema";
+import * as z from "../../lib/zod";
+import { ALARM_STATES } from "./fence-alarm";
+import { RUNBOOK_MODES, runSchema } from "./run";
+
+/*
+ * The region record and lease as steps pass them along. control-record.ts owns these items; its
+ * schemas are not imported at runtime because that module pulls the DynamoDB client into every
+ * bundle. The Assert types below stop compiling if the shapes drift from control-record's.
+ */
+const REGION_STATES = ["ACTIVE", "STANDBY", "FENCED", "DRAINED"] as const;
+const regionRecordSchema = z.object({
+  pk: z.string(),
+  region: z.string(),
+  state: z.enum(REGION_STATES),
+  epoch: z.number(),
+  updatedAt: z.string(),
+  reason: z.string(),
+  executionId: z.string(),
+});
+const leaseSchema = z.object({
+  pk: z.string(),
+  holder: z.string(),
+  mode: z.enum(RUNBOOK_MODES),
+  region: z.string(),
+  acquiredAt: z.number(),
+  expiresAt: z.number(),
+});
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Assert<T extends true> = T;
+export type RegionRecordShapeMatches = Assert<Same<z.infer<typeof regionRecordSchema>, RegionRecord>>;
+export type LeaseShapeMatches = Assert<Same<z.infer<typeof leaseSchema>, Lease>>;
+
+const ms = z.number();
+const nullableNumber = z.nullable(z.number());
+
+/** Added to every step's output by the handler wrapper. */
+export const stepTiming = {
+  step: z.string(),
+  startedAt: ms,
+  finishedAt: ms,
+};
+
+export const leaseStepSchema = z.object({
+  ...stepTiming,
+  /** false: the lease is held by a drill and this automatic run stands down. */
+  acquired: z.boolean(),
+  /** true: anti-flap suppressed this automatic run (the lease is held and must be released). */
+  suppressed: z.boolean(),
+  reason: z.string(),
+  holder: z.string(),
+  expiresAt: z.optional(z.number()),
+  lastAutomaticRunAt: z.optional(z.number()),
+  nextAllowedAt: z.optional(z.number()),
+  heldBy: z.optional(leaseSchema),
+});
+export type LeaseStep = z.infer<typeof leaseStepSchema>;
+
+/** Dry-run: the lease and anti-flap state, read without writing. */
+export const leaseCheckSchema = z.object({
+  ...stepTiming,
+  leaseFree: z.boolean(),
+  heldBy: z.optional(leaseSchema),
+  automaticRunWouldBeSuppressed: z.boolean(),
+  antiFlapReason: z.string(),
+});
+export type LeaseCheckStep = z.infer<typeof leaseCheckSchema>;
+
+export const assessmentSchema = z.object({
+  ...stepTiming,
+  action: z.enum(["failover", "failback", "drill", "drain-self", "no-action", "refuse"]),
+  reason: z.string(),
+  local: z.optional(regionRecordSchema),
+  peer: z.optional(regionRecordSchema),
+  needsApproval: z.boolean(),
+  approvalReason: z.string(),
+  autoFailover: z.boolean(),
+});
+export type Assessment = z.infer<typeof assessmentSchema>;
+
+export const tableStatusSchema = z.object({
+  table: z.string(),
+  tableName: z.string(),
+  tableStatus: z.string(),
+  localReplicaStatus: z.optional(z.string()),
+  peerReplicaStatus: z.optional(z.string()),
+  error: z.optional(z.string()),
+});
+
+export const replicationSchema = z.object({
+  ...stepTiming,
+  verdict: z.enum(["ok", "replica-not-ready", "lag-exceeded"]),
+  replicasActive: z.boolean(),
+  exposureSeconds: nullableNumber,
+  peerHeartbeatAgeSeconds: nullableNumber,
+  lastReplicatedHeartbeatAt: nullableNumber,
+  lastSeenHealthyAt: nullableNumber,
+  inDoubtWindow: z.object({ from: nullableNumber, to: z.number() }),
+  rpoSeconds: z.number(),
+  problems: z.array(z.string()),
+  summary: z.string(),
+  tables: z.array(tableStatusSchema),
+});
+export type ReplicationStep = z.infer<typeof replicationSchema>;
+
+export const peerStateStepSchema = z.object({
+  ...stepTiming,
+  region: z.string(),
+  state: z.enum(REGION_STATES),
+  previousState: z.optional(z.enum(REGION_STATES)),
+  epoch: z.number(),
+  /** When the record was written: the fence (or drain) time. */
+  changedAt: ms,
+  via: z.enum(["local", "peer"]),
+  fenceMetric: z.nullable(z.object({ region: z.string(), value: z.number(), publishedAt: ms })),
+});
+export type PeerStateStep = z.infer<typeof peerStateStepSchema>;
+
+export const stopWritesSchema = z.object({
+  ...stepTiming,
+  functionName: z.string(),
+  region: z.string(),
+  stopped: z.boolean(),
+  previousReservedConcurrency: z.nullable(z.number()),
+  error: z.optional(z.string()),
+});
+export type StopWritesStep = z.infer<typeof stopWritesSchema>;
+
+export const promotionSchema = z.object({
+  ...stepTiming,
+  region: z.string(),
+  previousState: z.enum(REGION_STATES),
+  previousEpoch: z.number(),
+  epoch: z.number(),
+  promotedAt: ms,
+  proof: z.string(),
+});
+export type PromotionStep = z.infer<typeof promotionSchema>;
+
+export const dnsStepSchema = z.object({
+  ...stepTiming,
+  name: z.string(),
+  expectedRegion: z.string(),
+  answers: z.array(z.string()),
+  matches: z.boolean(),
+  checkedAt: ms,
+  nameServers: z.array(z.string()),
+  error: z.optional(z.string()),
+});
+export type DnsStep = z.infer<typeof dnsStepSchema>;
+
+export const drainStepSchema = z.object({
+  ...stepTiming,
+  region: z.string(),
+  previousState: z.enum(REGION_STATES),
+  epoch: z.number(),
+  drainedAt: ms,
+});
+
+export const sentinelWriteSchema = z.object({
+  ...stepTiming,
+  id: z.string(),
+  writtenAt: ms,
+  writtenIn: z.string(),
+});
+export type SentinelWriteStep = z.infer<typeof sentinelWriteSchema>;
+
+export const sentinelCheckSchema = z.object({
+  ...stepTiming,
+  id: z.string(),
+  seen: z.boolean(),
+  writtenAt: z.nullable(z.number()),
+  seenAt: z.nullable(z.number()),
+  replicationSeconds: nullableNumber,
+});
+export type SentinelCheckStep = z.infer<typeof sentinelCheckSchema>;
+
+export const restoreWriteFunctionSchema = z.object({
+  ...stepTiming,
+  functionName: z.string(),
+  action: z.enum(["restored", "not-stopped"]),
+  reservedConcurrency: z.nullable(z.number()),
+});
+
+export const fenceMetricStepSchema = z.object({
+  ...stepTiming,
+  region: z.string(),
+  value: z.number(),
+  publishedAt: ms,
+});
+
+/** Failback: one reading of the fence alarm in the secondary (check-fence-alarm). */
+export const fenceAlarmCheckSchema = z.object({
+  ...stepTiming,
+  alarmName: z.string(),
+  region: z.string(),
+  /** null: DescribeAlarms failed (see `error`); counts as not cleared. */
+  state: z.nullable(z.enum(ALARM_STATES)),
+  cleared: z.boolean(),
+  stateUpdatedAt: nullableNumber,
+  checkedAt: ms,
+  detail: z.string(),
+  error: z.optional(z.string()),
+});
+export type FenceAlarmCheckStep = z.infer<typeof fenceAlarmCheckSchema>;
+
+export const compensationSchema = z.object({
+  ...stepTiming,
+  action: z.string(),
+  region: z.string(),
+  changed: z.boolean(),
+  detail: z.string(),
+});
+
+export const detectionSchema = z.object({
+  ...stepTiming,
+  detected: z.boolean(),
+  detectedAt: nullableNumber,
+  detectionSeconds: nullableNumber,
+  consecutiveFailures: z.number(),
+  drainedAt: ms,
+});
+export type DetectionStep = z.infer<typeof detectionSchema>;
+
+export const peerFailbackStartSchema = z.object({
+  ...stepTiming,
+  executionArn: z.string(),
+  name: z.string(),
+  region: z.string(),
+  alreadyStarted: z.boolean(),
+});
+export type PeerFailbackStartStep = z.infer<typeof peerFailbackStartSchema>;
+
+export const peerExecutionSchema = z.object({
+  ...stepTiming,
+  executionArn: z.string(),
+  status: z.string(),
+  done: z.boolean(),
+  startDate: nullableNumber,
+  stopDate: nullableNumber,
+  /** The failback run's own report location, when it finished. */
+  output: z.optional(z.string()),
+});
+export type PeerExecutionStep = z.infer<typeof peerExecutionSchema>;
+
+export const reportStepSchema = z.object({
+  ...stepTiming,
+  bucket: z.string(),
+  jsonKey: z.string(),
+  markdownKey: z.string(),
+  passed: z.boolean(),
+  outcome: z.string(),
+});
+export type ReportStep = z.infer<typeof reportStepSchema>;
+
+export const dryRunSummarySchema = z.object({
+  ...stepTiming,
+  ready: z.boolean(),
+  checkMode: z.enum(RUNBOOK_MODES),
+  findings: z.array(z.object({ check: z.string(), ok: z.boolean(), detail: z.string() })),
+  cause: z.string(),
+});
+export type DryRunSummary = z.infer<typeof dryRunSummarySchema>;
+
+/** What `drctl approve` / `reject` send: SendTaskSuccess output (rejection is SendTaskFailure). */
+export const approvalResultSchema = z.object({
+  approved: z.boolean(),
+  approvedBy: z.optional(z.string()),
+  comment: z.optional(z.string()),
+});
+export type ApprovalResult = z.infer<typeof approvalResultSchema>;
+
+const payload = <S extends z.ZodMiniType>(schema: S) => z.optional(z.object({ Payload: schema }));
+
+/**
+ * The execution state as the definition builds it. Every step is optional: a failure report is
+ * written from whatever the run reached.
+ */
+export const runStateSchema = z.object({
+  run: runSchema,
+  steps: z.object({
+    lease: payload(leaseStepSchema),
+    leaseCheck: payload(leaseCheckSchema),
+    assess: payload(assessmentSchema),
+    replication: payload(replicationSchema),
+    approval: z.optional(approvalResultSchema),
+    fence: payload(peerStateStepSchema),
+    stopWrites: payload(stopWritesSchema),
+    drainSelf: payload(drainStepSchema),
+    drain: payload(peerStateStepSchema),
+    detection: payload(detectionSchema),
+    promote: payload(promotionSchema),
+    dns: payload(dnsStepSchema),
+    sentinelWrite: payload(sentinelWriteSchema),
+    sentinel: payload(sentinelCheckSchema),
+    restoreWriteFunction: payload(restoreWriteFunctionSchema),
+    clearFenceMetric: payload(fenceMetricStepSchema),
+    fenceAlarm: payload(fenceAlarmCheckSchema),
+    markStandby: payload(peerStateStepSchema),
+    compensation: payload(compensationSchema),
+    peerFailback: payload(peerFailbackStartSchema),
+    peerExecution: payload(peerExecutionSchema),
+    dryRun: payload(dryRunSummarySchema),
+  }),
+  loops: z.optional(z.record(z.string(), z.object({ count: z.number() }))),
+  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  compensationError: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+});
+export type RunState = z.infer<typeof runStateSchema>;

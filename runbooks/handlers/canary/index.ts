@@ -1,0 +1,107 @@
+/**
+ * The canary: ONE probe of the peer region's region-pinned `/health` per invocation.
+ *
+ * It never sleeps. Several probes a minute come from several invocations: the canary ticker
+ * (state-machines/canary-ticker.asl.json, an Express state machine started every minute by
+ * EventBridge Scheduler) invokes it PROBES_PER_MINUTE times at even offsets using Wait states.
+ * Scheduler alone cannot do that: it fires with 60-second precision.
+ *
+ * Each probe, in the canary's own region:
+ * - `PeerHealthy` (1 iff the peer answered 200) and `PeerHeartbeatAgeSeconds` (age of the peer's
+ *   heartbeat in the local replica) — high-resolution metrics, dimensions Environment/Region/Peer;
+ * - `recordProbe` (probe#<local>#<peer>) and this region's heartbeat (heartbeat#<local>);
+ * - in the secondary only, `PrimaryFenced` republished from the local control record (1 while the
+ *   primary is FENCED or DRAINED): the fence alarm keeps data even if no runbook runs.
+ *
+ * The steps are independent: one failing does not stop the others; the invocation then fails
+ * (so Lambda error metrics show it) after doing what it could.
+ */
+import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { ControlTable } from "../../../lib/control-record";
+import { intEnv } from "../../../lib/env";
+import { handlerEnv } from "../../../lib/handlers";
+import { documentClient } from "../../domain/dynamodb";
+import { peerHealthyDatum, peerHeartbeatAgeDatum, primaryFencedDatum } from "../../domain/metrics";
+import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
+
+const env = handlerEnv("canary");
+const probesPerMinute = Math.max(1, intEnv("PROBES_PER_MINUTE", 1));
+const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
+const cloudwatch = awsClient(CloudWatchClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
+const logger = new Logger({ serviceName: "payments-dr-canary" });
+
+/** Route 53 gives an HTTPS check 4 s to connect and 2 s to answer; the canary is no more patient. */
+export const PROBE_TIMEOUT_MS = Math.min(5000, Math.floor(60_000 / probesPerMinute / 2));
+
+export interface ProbeResult {
+  healthy: boolean;
+  status: number;
+  latencyMs: number;
+  error?: string;
+}
+
+export async function probePeer(url: string, timeoutMs: number): Promise<ProbeResult> {
+  const started = Date.now();
+  try {
+    const res = await fetch(url, { method: "GET", signal: AbortSignal.timeout(timeoutMs), headers: { "user-agent": "payments-dr-canary" } });
+    await res.body?.cancel().catch(() => undefined);
+    return { healthy: res.status === 200, status: res.status, latencyMs: Date.now() - started };
+  } catch (error) {
+    return { healthy: false, status: 0, latencyMs: Date.now() - started, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+}
+
+export interface CanaryResult {
+  region: string;
+  peer: string;
+  probe: ProbeResult;
+  peerHeartbeatAgeSeconds: number | null;
+  primaryFenced: boolean | null;
+  failures: string[];
+}
+
+export const handler = async (event?: { offsetSeconds?: number }): Promise<CanaryResult> => {
+  const probe = await probePeer(env.PEER_HEALTH_URL, PROBE_TIMEOUT_MS);
+  const now = Date.now();
+  const isSecondary = env.LOCAL_REGION === env.SECONDARY_REGION;
+  const failures: string[] = [];
+  const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (error) {
+      failures.push(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      return undefined;
+    }
+  };
+
+  const [, , peerHeartbeat, primaryRecord] = await Promise.all([
+    attempt("recordProbe", () => table.recordProbe(env.LOCAL_REGION, env.PEER_REGION, probe.healthy, probe.status)),
+    // Epoch seconds make a monotonic sequence without a read-modify-write.
+    attempt("writeHeartbeat", () => table.writeHeartbeat(env.LOCAL_REGION, Math.floor(now / 1000))),
+    attempt("getHeartbeat", () => table.getHeartbeat(env.PEER_REGION)),
+    isSecondary ? attempt("getRegion", () => table.getRegion(env.PRIMARY_REGION)) : Promise.resolve(undefined),
+  ]);
+
+  const metrics: MetricDatum[] = [peerHealthyDatum({ environment: env.ENVIRONMENT, region: env.LOCAL_REGION, peer: env.PEER_REGION, healthy: probe.healthy, at: now })];
+  const peerHeartbeatAgeSeconds = peerHeartbeat ? Math.max(0, Math.round((now - peerHeartbeat.writtenAt) / 100) / 10) : null;
+  if (peerHeartbeatAgeSeconds !== null) {
+    metrics.push(peerHeartbeatAgeDatum({ environment: env.ENVIRONMENT, region: env.LOCAL_REGION, peer: env.PEER_REGION, ageSeconds: peerHeartbeatAgeSeconds, at: now }));
+  }
+  // Republish the fence only from a record we could read: an unreadable table must not unfence.
+  const primaryFenced = isSecondary && primaryRecord ? primaryRecord.state === "FENCED" || primaryRecord.state === "DRAINED" : null;
+  if (primaryFenced !== null) metrics.push(primaryFencedDatum({ environment: env.ENVIRONMENT, fenced: primaryFenced, at: now }));
+  await attempt("putMetricData", () => cloudwatch.send(new PutMetricDataCommand({ Namespace: env.METRIC_NAMESPACE, MetricData: metrics })));
+
+  const result: CanaryResult = { region: env.LOCAL_REGION, peer: env.PEER_REGION, probe, peerHeartbeatAgeSeconds, primaryFenced, failures };
+  logger.info("probe", { offsetSeconds: event?.offsetSeconds, healthy: probe.healthy, status: probe.status, latencyMs: probe.latencyMs, failures });
+  if (failures.length > 0) throw new CanaryStepsFailedError(failures);
+  return result;
+};
+
+export class CanaryStepsFailedError extends Error {
+  constructor(readonly failures: string[]) {
+    super(`Canary steps failed: ${failures.join("; ")}`);
+    this.name = "CanaryStepsFailedError";
+  }
+}

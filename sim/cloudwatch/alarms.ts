@@ -1,0 +1,152 @@
+/**
+ * CloudWatch alarms, evaluated from the deployed definitions
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html):
+ * at the end of every period, the last `evaluationPeriods` datapoints; ALARM when at least
+ * `datapointsToAlarm` breach. Missing datapoints follow `treatMissingData` (breaching /
+ * notBreaching count as such; ignore and missing skip them; with no data at all, ignore keeps the
+ * state and missing goes to INSUFFICIENT_DATA). Metric math supports `SUM([...])` and `a + b`.
+ *
+ * Simplified on purpose: no ingestion delay and no look-back beyond the evaluation window.
+ */
+import type { AlarmDefinition, Comparison } from "../deployment/types";
+import type { MetricStore } from "./metrics";
+
+export type AlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+
+export interface Transition {
+  alarm: AlarmDefinition;
+  from: AlarmState;
+  to: AlarmState;
+  at: number;
+  reason: string;
+}
+
+export function breaches(value: number, comparison: Comparison, threshold: number): boolean {
+  switch (comparison) {
+    case "GreaterThanThreshold":
+      return value > threshold;
+    case "GreaterThanOrEqualToThreshold":
+      return value >= threshold;
+    case "LessThanThreshold":
+      return value < threshold;
+    case "LessThanOrEqualToThreshold":
+      return value <= threshold;
+  }
+}
+
+/** The next state from the window's datapoints (oldest first; undefined = missing). */
+export function evaluateWindow(alarm: Pick<AlarmDefinition, "comparison" | "threshold" | "datapointsToAlarm" | "treatMissingData">, datapoints: (number | undefined)[], current: AlarmState): { state: AlarmState; reason: string } {
+  const present = datapoints.filter((d): d is number => d !== undefined);
+  const shown = datapoints.map((d) => (d === undefined ? "missing" : String(Math.round(d * 100) / 100))).join(", ");
+  if (present.length === 0) {
+    switch (alarm.treatMissingData) {
+      case "ignore":
+        return { state: current, reason: `no datapoints [${shown}]: state kept (missing data ignored)` };
+      case "missing":
+        return { state: "INSUFFICIENT_DATA", reason: `no datapoints [${shown}]` };
+      case "breaching":
+        return { state: datapoints.length >= alarm.datapointsToAlarm ? "ALARM" : "OK", reason: `no datapoints [${shown}]: missing data treated as breaching` };
+      case "notBreaching":
+        return { state: "OK", reason: `no datapoints [${shown}]: missing data treated as not breaching` };
+    }
+  }
+  let breaching = present.filter((d) => breaches(d, alarm.comparison, alarm.threshold)).length;
+  if (alarm.treatMissingData === "breaching") breaching += datapoints.length - present.length;
+  const state: AlarmState = breaching >= alarm.datapointsToAlarm ? "ALARM" : "OK";
+  return { state, reason: `${breaching} of ${datapoints.length} datapoints [${shown}] ${alarm.comparison} ${alarm.threshold}` };
+}
+
+/** One period's value of an alarm's metric (or math expression). */
+export function periodValue(alarm: AlarmDefinition, metrics: MetricStore, start: number, end: number): number | undefined {
+  if (alarm.metric) {
+    const m = alarm.metric;
+    return metrics.stat(alarm.region, m.namespace, m.metricName, m.dimensions, start, end, m.statistic);
+  }
+  const math = alarm.math;
+  if (!math) throw new Error(`alarm ${alarm.name} has neither a metric nor math`);
+  const values = new Map(math.metrics.map((q) => [q.id, metrics.stat(alarm.region, q.namespace, q.metricName, q.dimensions, start, end, q.stat)]));
+  const expr = math.expression.replace(/\s/g, "");
+  const sum = /^SUM\(\[([a-z0-9_,]+)\]\)$/i.exec(expr);
+  if (sum) {
+    const parts = sum[1].split(",").map((id) => values.get(id));
+    const present = parts.filter((v): v is number => v !== undefined);
+    return present.length === 0 ? undefined : present.reduce((a, b) => a + b, 0);
+  }
+  const plus = /^([a-z0-9_]+)\+([a-z0-9_]+)$/i.exec(expr);
+  if (plus) {
+    const [a, b] = [values.get(plus[1]), values.get(plus[2])];
+    return a === undefined || b === undefined ? undefined : a + b;
+  }
+  throw new Error(`The rehearsal does not evaluate the metric math expression "${math.expression}" (alarm ${alarm.name})`);
+}
+
+/** What DescribeAlarms tells about one alarm. */
+export interface AlarmDescription {
+  alarm: AlarmDefinition;
+  state: AlarmState;
+  reason: string;
+  /** When the alarm entered `state` (virtual ms); null while it still has its initial state. */
+  updatedAt: number | null;
+}
+
+export class AlarmService {
+  private readonly states = new Map<string, AlarmState>();
+  private readonly changes = new Map<string, { reason: string; at: number }>();
+  private readonly listeners: ((t: Transition) => void)[] = [];
+
+  constructor(
+    readonly alarms: AlarmDefinition[],
+    private readonly metrics: MetricStore,
+  ) {
+    for (const a of alarms) this.states.set(a.arn, "INSUFFICIENT_DATA");
+  }
+
+  /** DescribeAlarms by name in one region: the alarms of that region with those names (unknown names are skipped, as CloudWatch does). */
+  describe(region: string, names: readonly string[]): AlarmDescription[] {
+    return this.alarms
+      .filter((a) => a.region === region && names.includes(a.name))
+      .map((alarm) => {
+        const change = this.changes.get(alarm.arn);
+        return { alarm, state: this.states.get(alarm.arn) ?? "INSUFFICIENT_DATA", reason: change?.reason ?? "Unchecked: Initial alarm creation", updatedAt: change?.at ?? null };
+      });
+  }
+
+  onTransition(listener: (t: Transition) => void): void {
+    this.listeners.push(listener);
+  }
+
+  state(nameOrArn: string, region?: string): AlarmState {
+    const alarm = this.find(nameOrArn, region);
+    return this.states.get(alarm.arn) ?? "INSUFFICIENT_DATA";
+  }
+
+  find(nameOrArn: string, region?: string): AlarmDefinition {
+    const a = this.alarms.find((x) => x.arn === nameOrArn || (x.name === nameOrArn && (region === undefined || x.region === region)));
+    if (!a) throw new Error(`no alarm ${nameOrArn}${region ? ` in ${region}` : ""}`);
+    return a;
+  }
+
+  /** Evaluates every alarm of `region` whose period ends at `at` (period boundaries). */
+  evaluateDue(region: string, at: number): void {
+    for (const alarm of this.alarms) {
+      if (alarm.region !== region || at % (alarm.periodSeconds * 1000) !== 0) continue;
+      this.evaluate(alarm, at);
+    }
+  }
+
+  evaluate(alarm: AlarmDefinition, at: number): void {
+    const period = alarm.periodSeconds * 1000;
+    const end = Math.floor(at / period) * period;
+    const datapoints: (number | undefined)[] = [];
+    for (let i = alarm.evaluationPeriods; i >= 1; i--) {
+      const start = end - i * period;
+      datapoints.push(periodValue(alarm, this.metrics, start, start + period));
+    }
+    const from = this.states.get(alarm.arn) ?? "INSUFFICIENT_DATA";
+    const { state, reason } = evaluateWindow(alarm, datapoints, from);
+    if (state === from) return;
+    this.states.set(alarm.arn, state);
+    this.changes.set(alarm.arn, { reason, at });
+    for (const l of this.listeners) l({ alarm, from, to: state, at, reason });
+  }
+}

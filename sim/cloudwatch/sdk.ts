@@ -1,0 +1,93 @@
+/**
+ * CloudWatch through the SDK: PutMetricData (single values) and DescribeAlarms by name — the
+ * failback's fence-alarm check and `drctl status` (alarms in ALARM) — with StateValue, AlarmTypes,
+ * MaxRecords and NextToken as the API reference describes them
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html).
+ * Name prefixes and action/parent/child queries are not simulated and are refused.
+ */
+import * as cw from "@aws-sdk/client-cloudwatch";
+import type { AlarmDescription } from "./alarms";
+import { ServiceError } from "../small-services";
+import type { SdkBackend } from "../sdk/backend";
+import { installFake } from "../sdk/plumbing";
+
+type Input = Record<string, any>;
+
+const STATES = ["OK", "ALARM", "INSUFFICIENT_DATA"];
+
+function metricAlarm(d: AlarmDescription) {
+  return {
+    AlarmName: d.alarm.name,
+    AlarmArn: d.alarm.arn,
+    StateValue: d.state,
+    StateReason: d.reason,
+    ...(d.updatedAt !== null ? { StateUpdatedTimestamp: new Date(d.updatedAt) } : {}),
+    ...(d.alarm.metric ? { Namespace: d.alarm.metric.namespace, MetricName: d.alarm.metric.metricName, Statistic: d.alarm.metric.statistic } : {}),
+    Period: d.alarm.periodSeconds,
+    EvaluationPeriods: d.alarm.evaluationPeriods,
+    DatapointsToAlarm: d.alarm.datapointsToAlarm,
+    Threshold: d.alarm.threshold,
+    ComparisonOperator: d.alarm.comparison,
+    TreatMissingData: d.alarm.treatMissingData,
+    ActionsEnabled: true,
+    AlarmActions: d.alarm.alarmActions,
+    OKActions: d.alarm.okActions,
+  };
+}
+
+/** DescribeAlarms by name: alphabetical, filtered by state, MaxRecords (1–100, default 50) per page. */
+export function describeAlarms(b: SdkBackend, region: string, i: Input) {
+  const names = (i.AlarmNames ?? []) as string[];
+  if (names.length === 0 || i.AlarmNamePrefix || i.ActionPrefix || i.ChildrenOfAlarmName || i.ParentsOfAlarmName) {
+    throw new Error("The rehearsal's DescribeAlarms takes AlarmNames (with AlarmTypes, StateValue, MaxRecords, NextToken) only");
+  }
+  if (names.length > 100) throw new ServiceError("ValidationError", "1 validation error detected: Value at 'alarmNames' failed to satisfy constraint: Member must have length less than or equal to 100", 400);
+  if (i.StateValue !== undefined && !STATES.includes(i.StateValue)) throw new ServiceError("ValidationError", `Value '${i.StateValue}' at 'stateValue' failed to satisfy constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]`, 400);
+  const max = i.MaxRecords ?? 50;
+  if (!Number.isInteger(max) || max < 1 || max > 100) throw new ServiceError("ValidationError", `Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100`, 400);
+  const wantsMetricAlarms = !i.AlarmTypes || (i.AlarmTypes as string[]).includes("MetricAlarm");
+  const found = (wantsMetricAlarms ? b.alarms.describe(region, names) : [])
+    .filter((d) => i.StateValue === undefined || d.state === i.StateValue)
+    .sort((x, y) => (x.alarm.name < y.alarm.name ? -1 : x.alarm.name > y.alarm.name ? 1 : 0));
+  let start = 0;
+  if (i.NextToken !== undefined) {
+    const after = Buffer.from(String(i.NextToken), "base64").toString("utf8");
+    if (!after.startsWith("after:")) throw new ServiceError("InvalidNextToken", "The service returned an invalid next token", 400);
+    start = found.findIndex((d) => d.alarm.name > after.slice("after:".length));
+    if (start < 0) start = found.length;
+  }
+  const page = found.slice(start, start + max);
+  const more = start + max < found.length;
+  return {
+    MetricAlarms: page.map(metricAlarm),
+    CompositeAlarms: [],
+    ...(more ? { NextToken: Buffer.from(`after:${page[page.length - 1].alarm.name}`).toString("base64") } : {}),
+  };
+}
+
+export function installCloudWatchFake(b: () => SdkBackend): void {
+  installFake(
+    {
+      service: "cloudwatch",
+      module: cw as unknown as Record<string, unknown>,
+      client: cw.CloudWatchClient,
+      commands: [
+        [
+          cw.PutMetricDataCommand,
+          (i: Input, info) => {
+            if (!i.Namespace || String(i.Namespace).startsWith("AWS/")) throw new ServiceError("InvalidParameterValue", `Namespace ${i.Namespace} is reserved or missing`, 400);
+            for (const d of (i.MetricData ?? []) as Input[]) {
+              if (d.Value === undefined) throw new Error("The rehearsal's CloudWatch takes single Value datapoints only");
+              const dims = Object.fromEntries(((d.Dimensions ?? []) as { Name: string; Value: string }[]).map((x) => [x.Name, x.Value]));
+              const t = d.Timestamp instanceof Date ? d.Timestamp.getTime() : b().now();
+              b().metrics.put(info.region, i.Namespace, d.MetricName, dims, Number(d.Value), t);
+            }
+            return {};
+          },
+        ],
+        [cw.DescribeAlarmsCommand, (i: Input, info) => describeAlarms(b(), info.region, i)],
+      ],
+    },
+    b,
+  );
+}

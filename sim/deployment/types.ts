@@ -1,0 +1,196 @@
+/**
+ * The deployed configuration the rehearsal simulates, as typed data. Built from the offline
+ * evaluation of the Pulumi program by deployment.ts; nothing in here is written by hand.
+ */
+import type { AslDefinition } from "../../state-machines/render";
+
+export interface FunctionSpec {
+  /** Physical name, e.g. `create-payment-us-east-1-dev`. */
+  name: string;
+  arn: string;
+  region: string;
+  /** Handler folder (`functions/<handler>` or `runbooks/handlers/<handler>`), as the bundler maps it. */
+  handler: string;
+  /** Absolute path of the handler's index.ts. */
+  modulePath: string;
+  /** Exactly the environment the stack deploys. */
+  env: Record<string, string>;
+  timeoutSeconds: number;
+  /** Reserved concurrency as deployed; null = unreserved. */
+  reservedConcurrency: number | null;
+}
+
+export interface MetricQuery {
+  id: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  stat: string;
+  periodSeconds: number;
+}
+
+export type Comparison = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+export type MissingData = "breaching" | "notBreaching" | "ignore" | "missing";
+
+export interface AlarmDefinition {
+  name: string;
+  arn: string;
+  region: string;
+  /** Single-metric alarms. */
+  metric?: { namespace: string; metricName: string; dimensions: Record<string, string>; statistic: string };
+  /** Metric-math alarms: the returned expression over `metrics`. */
+  math?: { expression: string; metrics: MetricQuery[] };
+  periodSeconds: number;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  threshold: number;
+  comparison: Comparison;
+  treatMissingData: MissingData;
+  alarmActions: string[];
+  okActions: string[];
+}
+
+export interface EventTargetDefinition {
+  arn: string;
+  maximumRetryAttempts: number;
+  maximumEventAgeSeconds: number;
+}
+
+export interface EventRuleDefinition {
+  name: string;
+  arn: string;
+  region: string;
+  pattern: Record<string, unknown>;
+  targets: EventTargetDefinition[];
+}
+
+export type HealthCheckType = "HTTPS" | "HTTP" | "CLOUDWATCH_METRIC" | "CALCULATED";
+
+export interface HealthCheckDefinition {
+  id: string;
+  referenceName: string;
+  type: HealthCheckType;
+  fqdn?: string;
+  port?: number;
+  path?: string;
+  intervalSeconds?: number;
+  failureThreshold?: number;
+  alarm?: { name: string; region: string };
+  insufficientDataHealthStatus?: "Healthy" | "Unhealthy" | "LastKnownStatus";
+  children?: string[];
+  childHealthThreshold?: number;
+}
+
+export interface DnsRecordDefinition {
+  name: string;
+  type: string;
+  setIdentifier?: string;
+  failover?: "PRIMARY" | "SECONDARY";
+  healthCheckId?: string;
+  /** TXT/CNAME values; for an alias, the alias target's DNS name. */
+  values: string[];
+  ttlSeconds?: number;
+  alias: boolean;
+  /** The region an alias points into (API Gateway regional domains name their region). */
+  aliasRegion?: string;
+}
+
+export interface TableDefinition {
+  name: string;
+  hashKey: string;
+  /** The table's region first, then its replicas. */
+  regions: string[];
+  streamEnabled: boolean;
+}
+
+export interface QueueDefinition {
+  name: string;
+  url: string;
+  arn: string;
+  region: string;
+  visibilityTimeoutSeconds: number;
+  redrive?: { deadLetterArn: string; maxReceiveCount: number };
+}
+
+export interface EventSourceMappingDefinition {
+  region: string;
+  functionArn: string;
+  sourceArn: string;
+  kind: "sqs" | "dynamodb-stream";
+  batchSize: number;
+  /** Lambda event-filter patterns (a record passes if any pattern matches). */
+  filters: Record<string, unknown>[];
+  maximumRetryAttempts?: number;
+  maximumConcurrency?: number;
+  onFailureArn?: string;
+  reportBatchItemFailures: boolean;
+}
+
+export interface ApiRoute {
+  method: string;
+  /** Resource path, e.g. `/payments/{id}`. */
+  path: string;
+  functionArn: string;
+  timeoutMs: number;
+}
+
+export interface ApiDefinition {
+  region: string;
+  apiName: string;
+  stageName: string;
+  /** Custom domains mapped to the API (shared failover name and the region-pinned one). */
+  domains: string[];
+  routes: ApiRoute[];
+}
+
+export interface StateMachineDefinition {
+  name: string;
+  arn: string;
+  region: string;
+  type: "STANDARD" | "EXPRESS";
+  definition: AslDefinition;
+  /** The execution role (ExecutionStarted's roleArn), when the program names one. */
+  roleArn?: string;
+}
+
+export interface ScheduleDefinition {
+  name: string;
+  region: string;
+  rateSeconds: number;
+  targetArn: string;
+  input: string;
+}
+
+export interface Deployment {
+  stack: string;
+  environment: string;
+  accountId: string;
+  primaryRegion: string;
+  secondaryRegion: string;
+  regions: [string, string];
+  objectives: { rpoSeconds: number; rtoSeconds: number };
+  zone: { name: string; id: string; nameServers: string[] };
+  /** `api.<zone>`: the name clients resolve. */
+  failoverName: string;
+  /** `_region.api.<zone>`: the TXT witness the runbook confirms DNS with. */
+  witnessName: string;
+  functions: FunctionSpec[];
+  stateMachines: StateMachineDefinition[];
+  schedules: ScheduleDefinition[];
+  alarms: AlarmDefinition[];
+  eventRules: EventRuleDefinition[];
+  healthChecks: HealthCheckDefinition[];
+  records: DnsRecordDefinition[];
+  tables: TableDefinition[];
+  /** Items the stack writes at deployment (TableItem), in native form. */
+  seedItems: { table: string; region: string; item: Record<string, unknown> }[];
+  queues: QueueDefinition[];
+  topics: { name: string; arn: string; region: string }[];
+  buckets: { name: string; region: string; objectLock: boolean }[];
+  parameters: { name: string; value: string; region: string }[];
+  eventSourceMappings: EventSourceMappingDefinition[];
+  asyncInvokeConfigs: { functionName: string; region: string; maximumRetryAttempts: number; maximumEventAgeSeconds: number }[];
+  apis: ApiDefinition[];
+  roleArns: string[];
+  drOperationsRoleArn: string;
+}

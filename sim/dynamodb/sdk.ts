@@ -1,0 +1,120 @@
+/**
+ * DynamoDB through both clients the code uses: the low-level DynamoDBClient (Powertools
+ * idempotency, DescribeTable) and the DynamoDBDocumentClient (control record, payments). Both
+ * reach the same simulated replica of the client's region.
+ */
+import * as ddb from "@aws-sdk/client-dynamodb";
+import * as lib from "@aws-sdk/lib-dynamodb";
+import { fromAttributeMap, toAttributeMap, type Item } from "./attribute-values";
+import type { WriteOutcome } from "./model";
+import type { ClientInfo, SdkBackend } from "../sdk/backend";
+import { installFake, sdkError } from "../sdk/plumbing";
+
+type Input = Record<string, any>;
+
+function outcome(o: WriteOutcome, input: Input, raw: boolean): { Attributes?: Record<string, unknown> } {
+  if (!o.ok) {
+    const old = input.ReturnValuesOnConditionCheckFailure === "ALL_OLD" && o.old ? { Item: toAttributeMap(o.old) } : {};
+    throw sdkError(ddb as unknown as Record<string, unknown>, "ConditionalCheckFailedException", "The conditional request failed", 400, old);
+  }
+  const rv = input.ReturnValues ?? "NONE";
+  const attributes = rv === "ALL_NEW" ? o.new : rv === "ALL_OLD" ? o.old : undefined;
+  if (rv !== "NONE" && rv !== "ALL_NEW" && rv !== "ALL_OLD") throw new Error(`The rehearsal's DynamoDB does not support ReturnValues ${rv}`);
+  if (!attributes) return {};
+  return { Attributes: raw ? toAttributeMap(attributes) : attributes };
+}
+
+/** The document client's marshaller drops undefined attributes (removeUndefinedValues); its middleware is bypassed here. */
+function stripUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripUndefined);
+  if (value && typeof value === "object" && !(value instanceof Set)) {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, stripUndefined(v)]));
+  }
+  return value;
+}
+
+function native(input: Input, raw: boolean): { key?: Item; item?: Item; values?: Record<string, unknown> } {
+  const conv = (v: Record<string, unknown> | undefined) => (v === undefined ? undefined : raw ? fromAttributeMap(v as never) : (stripUndefined(v) as Item));
+  return { key: conv(input.Key), item: conv(input.Item), values: conv(input.ExpressionAttributeValues) };
+}
+
+function unsupportedFields(input: Input): void {
+  for (const field of ["ConditionalOperator", "Expected", "AttributeUpdates", "ProjectionExpression", "AttributesToGet"]) {
+    if (input[field] !== undefined) throw new Error(`The rehearsal's DynamoDB does not support ${field}`);
+  }
+}
+
+function handlers(backend: () => SdkBackend, raw: boolean) {
+  const condition = (input: Input, values?: Record<string, unknown>) => ({ expression: input.ConditionExpression, names: input.ExpressionAttributeNames, values });
+  return {
+    get: (input: Input, info: ClientInfo) => {
+      unsupportedFields(input);
+      const item = backend().dynamodb.get(info.region, input.TableName, native(input, raw).key ?? {});
+      return item ? { Item: raw ? toAttributeMap(item) : item } : {};
+    },
+    put: (input: Input, info: ClientInfo) => {
+      unsupportedFields(input);
+      const n = native(input, raw);
+      return outcome(backend().dynamodb.put(info.region, input.TableName, n.item ?? {}, condition(input, n.values)), input, raw);
+    },
+    update: (input: Input, info: ClientInfo) => {
+      unsupportedFields(input);
+      if (!input.UpdateExpression) throw new Error("The rehearsal's DynamoDB needs an UpdateExpression");
+      const n = native(input, raw);
+      return outcome(backend().dynamodb.update(info.region, input.TableName, n.key ?? {}, input.UpdateExpression, condition(input, n.values)), input, raw);
+    },
+    delete: (input: Input, info: ClientInfo) => {
+      unsupportedFields(input);
+      const n = native(input, raw);
+      return outcome(backend().dynamodb.delete(info.region, input.TableName, n.key ?? {}, condition(input, n.values)), input, raw);
+    },
+  };
+}
+
+export function installDynamoDbFakes(backend: () => SdkBackend): void {
+  const rawOps = handlers(backend, true);
+  installFake(
+    {
+      service: "dynamodb",
+      module: ddb as unknown as Record<string, unknown>,
+      client: ddb.DynamoDBClient,
+      commands: [
+        [ddb.GetItemCommand, rawOps.get],
+        [ddb.PutItemCommand, rawOps.put],
+        [ddb.UpdateItemCommand, rawOps.update],
+        [ddb.DeleteItemCommand, rawOps.delete],
+        [
+          ddb.DescribeTableCommand,
+          (input, info) => {
+            const t = backend().dynamodb.describe(info.region, input.TableName);
+            const def = backend().dynamodb.definition(input.TableName);
+            return {
+              Table: {
+                TableName: input.TableName,
+                TableStatus: t.status,
+                KeySchema: [{ AttributeName: def.hashKey, KeyType: "HASH" }],
+                Replicas: t.replicas.map((r) => ({ RegionName: r.region, ReplicaStatus: r.status })),
+              },
+            };
+          },
+        ],
+      ],
+    },
+    backend,
+  );
+  const docOps = handlers(backend, false);
+  installFake(
+    {
+      service: "dynamodb",
+      module: ddb as unknown as Record<string, unknown>,
+      client: lib.DynamoDBDocumentClient,
+      commands: [
+        [lib.GetCommand, docOps.get],
+        [lib.PutCommand, docOps.put],
+        [lib.UpdateCommand, docOps.update],
+        [lib.DeleteCommand, docOps.delete],
+      ],
+    },
+    backend,
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * The network the handlers see, routed into the simulated world:
+ * - global `fetch` (the canary's probe of the peer's pinned `/health`): the host is resolved by
+ *   the simulated Route 53 and the request goes to that region's API (api-gateway.ts);
+ * - `node:dns/promises` (confirm-dns, drctl status): `lookup` of the zone's name-server hosts, and
+ *   `Resolver#resolveTxt` / `Resolver#resolve4` answered by the simulated Route 53 —
+ *   authoritatively when the resolver was pointed at the zone's name servers (what the runbook
+ *   and drctl do), otherwise through a caching resolver that honours the TTL. An alias A record
+ *   answers its target's addresses (route53-status.ts, aliasAddresses).
+ * Everything is restored by the returned function.
+ */
+import { NetworkError, type ApiGateway } from "./apigateway/model";
+import type { Route53 } from "./route53/model";
+import { aliasAddresses } from "./route53/status";
+
+// The module object itself (a namespace import would be a read-only copy): handlers read
+// `lookup` and `Resolver` from it at call time, so patching it reaches them.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dnsPromises = require("node:dns/promises") as typeof import("node:dns/promises");
+
+export interface InterceptorDeps {
+  route53: Route53;
+  gateway: ApiGateway;
+  zoneNameServers: string[];
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** Deterministic addresses for the zone's name servers (Route 53 uses 205.251.192.0/21). */
+export function nameServerAddress(index: number): string {
+  return `205.251.${192 + (index % 8)}.${(index * 37) % 254 + 1}`;
+}
+
+function dnsError(code: string, syscall: string, hostname: string): Error {
+  return Object.assign(new Error(`${syscall} ${code} ${hostname}`), { code, syscall, hostname });
+}
+
+export function installInterceptors(deps: InterceptorDeps): () => void {
+  const addresses = new Map(deps.zoneNameServers.map((host, i) => [host.replace(/\.$/, ""), nameServerAddress(i)]));
+  const authoritative = new Set(addresses.values());
+  const servers = new WeakMap<object, string[]>();
+  const cache = new Map<string, { values: string[]; expiresAt: number }>();
+
+  const proto = dnsPromises.Resolver.prototype as unknown as Record<string, unknown>;
+  const saved = { setServers: proto.setServers, getServers: proto.getServers, resolveTxt: proto.resolveTxt, resolve4: proto.resolve4, lookup: dnsPromises.lookup, fetch: globalThis.fetch };
+
+  proto.setServers = function setServers(this: object, list: string[]) {
+    servers.set(this, [...list]);
+  };
+  proto.getServers = function getServers(this: object) {
+    return servers.get(this) ?? ["169.254.78.1"];
+  };
+  /** The values of `name`/`type` as a resolver configured like `self` gets them (authoritative, or cached for the TTL). */
+  const answer = async (self: object, name: string, type: "TXT" | "A", syscall: string): Promise<string[]> => {
+    await deps.sleep(8);
+    const configured = servers.get(self);
+    const isAuthoritative = configured !== undefined && configured.length > 0 && configured.every((s) => authoritative.has(s.replace(/:53$/, "")));
+    const now = deps.now();
+    const key = `${type} ${name}`;
+    if (!isAuthoritative) {
+      const hit = cache.get(key);
+      if (hit && hit.expiresAt > now) return hit.values;
+    }
+    const record = deps.route53.answer(name.replace(/\.$/, ""), type);
+    if (!record) throw dnsError("ENOTFOUND", syscall, name);
+    const values = record.alias ? aliasAddresses(record.values[0]) : record.values;
+    if (!isAuthoritative) cache.set(key, { values, expiresAt: now + (record.ttlSeconds ?? 60) * 1000 });
+    return values;
+  };
+  proto.resolveTxt = async function resolveTxt(this: object, name: string) {
+    return (await answer(this, name, "TXT", "queryTxt")).map((v) => [v]);
+  };
+  proto.resolve4 = async function resolve4(this: object, name: string, options?: { ttl?: boolean }) {
+    if (options?.ttl) throw new Error("The rehearsal's resolve4 does not return TTLs");
+    return answer(this, name, "A", "queryA");
+  };
+  (dnsPromises as unknown as Record<string, unknown>).lookup = async (host: string) => {
+    await deps.sleep(5);
+    const address = addresses.get(host.replace(/\.$/, ""));
+    if (!address) throw dnsError("ENOTFOUND", "getaddrinfo", host);
+    return { address, family: 4 };
+  };
+
+  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
+    const signal = init?.signal ?? undefined;
+    const headers = Object.fromEntries(new Headers(init?.headers ?? {}).entries());
+    let region: string;
+    try {
+      region = deps.route53.regionOfHost(url.hostname);
+    } catch {
+      throw new TypeError("fetch failed", { cause: dnsError("ENOTFOUND", "getaddrinfo", url.hostname) });
+    }
+    // undici gives up connecting after 10 s; the caller's signal may abort sooner.
+    const request = deps.gateway.request(region, { method: init?.method ?? "GET", host: url.hostname, path: `${url.pathname}${url.search}`, headers, body: typeof init?.body === "string" ? init.body : undefined }, 10_000);
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal?.aborted) reject(signal.reason);
+      signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+    // Whichever loses the race must not surface later as an unhandled rejection.
+    request.catch(() => undefined);
+    aborted.catch(() => undefined);
+    try {
+      const res = await Promise.race([request, aborted]);
+      return new Response(res.body, { status: res.status, headers: res.headers });
+    } catch (error) {
+      if (error instanceof NetworkError) throw new TypeError("fetch failed", { cause: error });
+      throw error;
+    }
+  }) as typeof fetch;
+
+  return () => {
+    proto.setServers = saved.setServers;
+    proto.getServers = saved.getServers;
+    proto.resolveTxt = saved.resolveTxt;
+    proto.resolve4 = saved.resolve4;
+    (dnsPromises as unknown as Record<string, unknown>).lookup = saved.lookup;
+    globalThis.fetch = saved.fetch;
+  };
+}

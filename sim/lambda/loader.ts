@@ -1,0 +1,76 @@
+/**
+ * Loads the real handler modules, one isolated copy per deployed function (per region), each with
+ * exactly the environment the stack gives that function — as Lambda would load its bundle. Before
+ * each load, the handler modules (functions/<name>/, runbooks/handlers/<name>/) leave the require
+ * cache, so module-scope state (clients, caches, env read at load) is per function. The shared
+ * libraries (lib/, functions/domain/, runbooks/domain/) hold no module-scope state and read no environment at
+ * load, so one copy serves every function; the AWS SDK stays shared and its mocked clients apply
+ * to every copy.
+ *
+ * Logging, metrics and tracing output of Powertools is switched off (POWERTOOLS_* overrides);
+ * every other variable is the deployed value.
+ */
+import { dirname, join, sep } from "node:path";
+import type { FunctionSpec } from "../deployment/types";
+import type { Handler } from "./runtime";
+
+const ROOT = join(__dirname, "..", "..") + sep;
+const OWN = dirname(__filename) + sep;
+const NODE_MODULES = `${sep}node_modules${sep}`;
+
+/** What a Lambda runtime sets besides the function's own variables, and our silencing. */
+export function runtimeEnvironment(spec: FunctionSpec): Record<string, string> {
+  return {
+    AWS_REGION: spec.region,
+    AWS_DEFAULT_REGION: spec.region,
+    AWS_LAMBDA_FUNCTION_NAME: spec.name,
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "256",
+    AWS_ACCESS_KEY_ID: "ASIAREHEARSAL",
+    AWS_SECRET_ACCESS_KEY: "rehearsal",
+    AWS_SESSION_TOKEN: "rehearsal",
+    POWERTOOLS_LOG_LEVEL: "SILENT",
+    POWERTOOLS_METRICS_DISABLED: "true",
+    POWERTOOLS_TRACE_DISABLED: "true",
+    POWERTOOLS_DEV: "false",
+  };
+}
+
+/** A handler's own folder: functions/<name>/ or runbooks/handlers/<name>/ (not the shared domain code). */
+const HANDLER_FOLDER = new RegExp(`^(functions\\${sep}(?!domain\\${sep})[^\\${sep}]+|runbooks\\${sep}handlers\\${sep}[^\\${sep}]+)\\${sep}`);
+
+/** Handler folders' modules leave the cache; the shared code (lib/, functions/domain/, runbooks/domain/) stays. */
+function purgeHandlerModules(): void {
+  for (const key of Object.keys(require.cache)) {
+    if (key.includes(NODE_MODULES) || key.startsWith(OWN) || !key.startsWith(ROOT)) continue;
+    if (HANDLER_FOLDER.test(key.slice(ROOT.length))) delete require.cache[key];
+  }
+}
+
+export class HandlerLoadError extends Error {
+  constructor(spec: FunctionSpec, cause: unknown) {
+    super(`Could not load ${spec.name} (${spec.modulePath}) with its deployed environment: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`);
+    this.name = "HandlerLoadError";
+  }
+}
+
+/** Loads `spec`'s handler in isolation; process.env is the function's only while it loads. */
+export function loadHandler(spec: FunctionSpec): Handler {
+  const saved = process.env;
+  purgeHandlerModules();
+  process.env = { ...pick(saved, ["PATH", "HOME", "NODE_OPTIONS", "TZ"]), ...spec.env, ...runtimeEnvironment(spec) };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(spec.modulePath) as { handler?: Handler };
+    if (typeof mod.handler !== "function") throw new Error("it exports no `handler` function");
+    return mod.handler;
+  } catch (error) {
+    throw new HandlerLoadError(spec, error);
+  } finally {
+    process.env = saved;
+  }
+}
+
+function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((n) => env[n] !== undefined).map((n) => [n, env[n] as string]));
+}

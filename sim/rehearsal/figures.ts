@@ -1,0 +1,196 @@
+/**
+ * The rehearsal's measurements, taken from the simulated world after it settled:
+ * - RTO: outage start → `api.<zone>` answers the secondary AND a payment is acknowledged there;
+ * - RPO exposure as the runbook measured it (its own evidence report, read from the simulated S3)
+ *   and the actual unreplicated-write window when the primary died;
+ * - acknowledged payments lost (checked against the active region's table), duplicates, split
+ *   brain (payments accepted by a region after another region was promoted over it);
+ * - notifications sent by the runbooks;
+ * - after a failback completed, DNS answering a region that was not writing while the writer was up.
+ */
+import { fn } from "../deployment/deployment";
+import { misdirectedAnswers, type MisdirectedAnswer } from "./dns-after-failback";
+import type { ScenarioContext } from "./scenario";
+
+export interface RunbookMeasurement {
+  execution: string;
+  region: string;
+  outcome: string;
+  passed: boolean;
+  rtoSeconds: number | null;
+  rpoExposureSeconds: number | null;
+  detectionSeconds: number | null;
+  dnsShiftSeconds: number | null;
+  report: Record<string, unknown>;
+}
+
+export interface Figures {
+  outageStartedAt: number | null;
+  dnsMovedAt: number | null;
+  firstSecondaryAckAt: number | null;
+  rtoSeconds: number | null;
+  runbook: RunbookMeasurement | null;
+  rpoExposureSeconds: number | null;
+  unreplicatedWindowSeconds: number | null;
+  unreplicatedPaymentsAtOutage: number;
+  acknowledged: number;
+  acknowledgedPaymentsLost: number;
+  lostPaymentIds: string[];
+  duplicatePayments: number;
+  conflictingCreations: number;
+  writesAfterDemotion: number;
+  replicasConverged: boolean;
+  activeRegions: string[];
+  /** PENDING at the end, by origin region, where that region may serve (ACTIVE/STANDBY): a failure. */
+  notSettled: Record<string, number>;
+  /** PENDING at the end, by origin region, where that region is FENCED/DRAINED: they settle after failback. */
+  awaitingFailback: Record<string, number>;
+  stillRetrying: number;
+  clientErrors: number;
+  notificationsSent: number;
+  alarmNotifications: number;
+  /** When the first failback execution succeeded; null when none did. */
+  failbackCompletedAt: number | null;
+  /** From then on: DNS answering a STANDBY/FENCED/DRAINED region while the other was ACTIVE and up. */
+  misdirectedDnsAfterFailback: MisdirectedAnswer[];
+}
+
+/** When the first failback execution (of any region) succeeded. */
+function failbackCompletedAt(ctx: ScenarioContext): number | null {
+  const ends = [...ctx.world.sfn.executions.values()]
+    .filter((e) => e.status === "SUCCEEDED" && e.stopDate !== undefined && modeOf(e.input) === "failback")
+    .map((e) => e.stopDate as number);
+  return ends.length > 0 ? Math.min(...ends) : null;
+}
+
+function modeOf(input: string): string | undefined {
+  try {
+    return (JSON.parse(input) as { mode?: string }).mode;
+  } catch {
+    return undefined;
+  }
+}
+
+const round1 = (ms: number) => Math.round(ms / 100) / 10;
+
+/** The evidence report a runbook execution wrote to its region's bucket, if it wrote one. */
+export function runbookReport(ctx: ScenarioContext, region: string, execution: string): Record<string, unknown> | undefined {
+  const bucket = fn(ctx.deployment, region, "write-report").env.EVIDENCE_BUCKET;
+  try {
+    return JSON.parse(ctx.world.s3.get(region, bucket, `reports/${execution}/report.json`).body) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+function measurement(ctx: ScenarioContext): RunbookMeasurement | null {
+  const name = ctx.marks.measuredExecution;
+  if (!name) return null;
+  for (const region of ctx.deployment.regions) {
+    const report = runbookReport(ctx, region, name);
+    if (!report) continue;
+    const m = report.measurements as Record<string, number | null>;
+    const evaluation = report.evaluation as { passed: boolean };
+    return {
+      execution: name,
+      region,
+      outcome: String(report.outcome),
+      passed: evaluation.passed,
+      rtoSeconds: m.rtoSeconds ?? null,
+      rpoExposureSeconds: m.rpoExposureSeconds ?? null,
+      detectionSeconds: m.detectionSeconds ?? null,
+      dnsShiftSeconds: m.dnsShiftSeconds ?? null,
+      report,
+    };
+  }
+  return null;
+}
+
+export function measure(ctx: ScenarioContext): Figures {
+  const { world, traffic, observations: obs, marks, deployment } = ctx;
+  const paymentsTable = deployment.tables.find((t) => t.hashKey === "paymentId")?.name as string;
+  const controlTable = deployment.tables.find((t) => t.hashKey === "pk")?.name as string;
+  const start = marks.outageStart ?? null;
+
+  const dnsMovedAt = start === null ? null : (world.route53.answerHistory.find((a) => a.at >= start && a.region === ctx.secondary)?.at ?? null);
+  const firstAck = start === null ? undefined : traffic.firstAckIn(ctx.secondary, start);
+  const rto = start !== null && dnsMovedAt !== null && firstAck ? round1(Math.max(dnsMovedAt, firstAck.at) - start) : null;
+
+  const activeRegions = deployment.regions.filter((r) => (world.dynamodb.get(r, controlTable, { pk: `region#${r}` }) as { state?: string } | undefined)?.state === "ACTIVE");
+  const judge = activeRegions[0] ?? ctx.primary;
+  const finalItems = world.dynamodb.items(judge, paymentsTable) as { paymentId: string; merchantReference?: string; status?: string; originRegion?: string }[];
+  const byId = new Map(finalItems.map((i) => [i.paymentId, i]));
+  const lost = traffic.acks.filter((a) => !byId.has(a.paymentId) || byId.get(a.paymentId)?.merchantReference !== a.merchantReference);
+
+  const byReference = new Map<string, number>();
+  for (const i of finalItems) if (i.merchantReference) byReference.set(i.merchantReference, (byReference.get(i.merchantReference) ?? 0) + 1);
+  const settledTwice = [...obs.settlements.values()].filter((regions) => regions.length > 1).length;
+  const duplicateReferences = [...byReference.values()].filter((n) => n > 1).length;
+  const conflicting = [...obs.creations.values()].filter((c) => new Set(c.map((x) => x.region)).size > 1).length;
+
+  // Split brain: a payment accepted by a region after another region was promoted over it, and
+  // before it was promoted again itself.
+  const promotions = obs.regionRecords.filter((r) => r.local && r.state === "ACTIVE").map((r) => ({ region: r.region, at: r.at }));
+  let writesAfterDemotion = 0;
+  for (const created of [...obs.creations.values()].flat()) {
+    const writer = promotions.filter((p) => p.at < created.at).at(-1)?.region ?? ctx.primary;
+    if (writer !== created.region) writesAfterDemotion += 1;
+  }
+
+  const [a, b] = deployment.regions;
+  const snapshot = (r: string) => JSON.stringify(world.dynamodb.items(r, paymentsTable).sort((x, y) => String(x.paymentId).localeCompare(String(y.paymentId))));
+  // A region settles its own payments while it may serve; a FENCED or DRAINED one holds them
+  // (by design) until a failback. Each region's state as its own replica says.
+  const mayServeAtEnd = (r: string) => {
+    const state = (world.dynamodb.get(r, controlTable, { pk: `region#${r}` }) as { state?: string } | undefined)?.state;
+    return state === "ACTIVE" || state === "STANDBY";
+  };
+  const notSettled: Record<string, number> = {};
+  const awaitingFailback: Record<string, number> = {};
+  for (const i of finalItems) {
+    if (i.status === "SETTLED") continue;
+    const origin = i.originRegion ?? "?";
+    const bucket = deployment.regions.includes(origin) && !mayServeAtEnd(origin) ? awaitingFailback : notSettled;
+    bucket[origin] = (bucket[origin] ?? 0) + 1;
+  }
+
+  const window = marks.unreplicatedAtOutage;
+  const runbook = measurement(ctx);
+  const fromOrigin = world.sns.inbox.filter((m) => m.at >= ctx.clock.origin);
+  const failedBackAt = failbackCompletedAt(ctx);
+  const misdirected =
+    failedBackAt === null
+      ? []
+      : misdirectedAnswers(failedBackAt, ctx.clock.now(), {
+          answers: world.route53.answerHistory,
+          // What each runbook wrote, wherever it wrote it: the region's intended state.
+          records: obs.regionRecords.filter((r) => r.local).map(({ at, region, state }) => ({ at, region, state })),
+          availability: obs.availability,
+        });
+  return {
+    outageStartedAt: start,
+    dnsMovedAt,
+    firstSecondaryAckAt: firstAck?.at ?? null,
+    rtoSeconds: rto,
+    runbook,
+    rpoExposureSeconds: runbook?.rpoExposureSeconds ?? null,
+    unreplicatedWindowSeconds: window && start !== null ? (window.oldestAt === null ? 0 : round1(start - window.oldestAt)) : null,
+    unreplicatedPaymentsAtOutage: window?.paymentIds.length ?? 0,
+    acknowledged: traffic.acks.length,
+    acknowledgedPaymentsLost: lost.length,
+    lostPaymentIds: lost.map((l) => l.paymentId),
+    duplicatePayments: settledTwice + duplicateReferences,
+    conflictingCreations: conflicting,
+    writesAfterDemotion,
+    replicasConverged: snapshot(a) === snapshot(b),
+    activeRegions,
+    notSettled,
+    awaitingFailback,
+    stillRetrying: traffic.open.size,
+    clientErrors: traffic.clientErrors.length,
+    notificationsSent: fromOrigin.filter((m) => m.attributes.source !== "cloudwatch-alarm").length,
+    alarmNotifications: fromOrigin.filter((m) => m.attributes.source === "cloudwatch-alarm").length,
+    failbackCompletedAt: failedBackAt,
+    misdirectedDnsAfterFailback: misdirected,
+  };
+}

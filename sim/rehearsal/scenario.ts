@@ -1,0 +1,120 @@
+/**
+ * What a scenario is, and the helpers scenarios script the world with.
+ */
+import type { ExecutionRecord } from "../stepfunctions/model";
+import type { VirtualClock } from "../clock";
+import { drMachine } from "../deployment/deployment";
+import type { Deployment } from "../deployment/types";
+import type { Figures } from "./figures";
+import type { Observations } from "./observers";
+import type { Operator } from "./operator";
+import type { Traffic } from "./traffic";
+import type { World } from "../world";
+
+export interface Check {
+  name: string;
+  /** "n/a" when the measure does not apply to this scenario (said why in `detail`). */
+  verdict: "pass" | "fail" | "n/a";
+  detail: string;
+}
+
+/** Moments the measurements are anchored on, set by the scenario as it happens. */
+export interface Marks {
+  /** When the primary stopped serving (outage, or the drill's drain). */
+  outageStart?: number;
+  /** Writes of the primary not yet replicated to the secondary at that moment. */
+  unreplicatedAtOutage?: { count: number; oldestAt: number | null; paymentIds: string[] };
+  recoveredAt?: number;
+  /** The execution whose report carries the runbook's own RTO/RPO measurement. */
+  measuredExecution?: string;
+  /** Executions the scenario started by hand (operator). */
+  manualExecutions: string[];
+}
+
+export interface ScenarioContext {
+  world: World;
+  clock: VirtualClock;
+  deployment: Deployment;
+  traffic: Traffic;
+  observations: Observations;
+  operator: Operator;
+  primary: string;
+  secondary: string;
+  marks: Marks;
+  /** A line in the timeline from the scenario itself. */
+  note(text: string): void;
+  /** The primary goes down (snapshotting what it had not replicated yet). */
+  outage(region: string, why?: string): void;
+  recover(region: string): void;
+  /**
+   * Does something that takes (virtual) time — an operator's AWS call — while the clock runs:
+   * the scenario's own code is outside the simulation, so it must keep the clock moving while it
+   * waits, or nothing would ever answer.
+   */
+  act<T>(work: () => Promise<T>, limitMs?: number): Promise<T>;
+  /** Advances the clock until `done()` or `limitMs`; returns whether it held. */
+  waitFor(done: () => boolean, limitMs: number, stepMs?: number): Promise<boolean>;
+  /** DR executions (STANDARD machine) of a region, in start order. */
+  executions(region: string): ExecutionRecord[];
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  /** One paragraph: what happens and what it shows. */
+  story: string;
+  run(ctx: ScenarioContext): Promise<void>;
+  /** The scenario's own expectations (objectives included where they apply), checked after the world settled. */
+  expectations(ctx: ScenarioContext, figures: Figures): Check[];
+}
+
+export function createContext(parts: Omit<ScenarioContext, "note" | "outage" | "recover" | "waitFor" | "act" | "executions" | "marks" | "primary" | "secondary">): ScenarioContext {
+  const { world, clock, deployment } = parts;
+  const marks: Marks = { manualExecutions: [] };
+  const paymentsTable = deployment.tables.find((t) => t.hashKey === "paymentId")?.name;
+  return {
+    ...parts,
+    marks,
+    primary: deployment.primaryRegion,
+    secondary: deployment.secondaryRegion,
+    note: (text) => world.timeline.add("scenario", "scenario", text),
+    outage(region, why) {
+      const peer = region === deployment.primaryRegion ? deployment.secondaryRegion : deployment.primaryRegion;
+      const pending = world.replicator.pending(region, peer).filter((p) => p.table === paymentsTable);
+      marks.outageStart ??= clock.now();
+      marks.unreplicatedAtOutage ??= { count: pending.length, oldestAt: pending[0]?.writtenAt ?? null, paymentIds: [...new Set(pending.map((p) => p.key.replace(/"/g, "")))] };
+      world.outage(region, why);
+    },
+    recover(region) {
+      marks.recoveredAt ??= clock.now();
+      world.recover(region);
+    },
+    waitFor: (done, limitMs, stepMs = 1000) => clock.advanceUntil(done, limitMs, stepMs),
+    async act(work, limitMs = 120_000) {
+      let outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | undefined;
+      work().then(
+        (value) => (outcome = { ok: true, value }),
+        (error) => (outcome = { ok: false, error }),
+      );
+      await clock.advanceUntil(() => outcome !== undefined, limitMs, 100);
+      if (!outcome) throw new Error(`an operator action did not finish within ${limitMs / 1000} s of simulated time`);
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value as never;
+    },
+    executions(region) {
+      const arn = drMachine(deployment, region).arn;
+      return [...world.sfn.executions.values()].filter((e) => e.stateMachineArn === arn).sort((a, b) => a.startDate - b.startDate);
+    },
+  };
+}
+
+/** Runs to the end of an execution (or the limit); returns it. */
+export async function waitForExecutionEnd(ctx: ScenarioContext, region: string, name: string, limitMs: number): Promise<ExecutionRecord | undefined> {
+  await ctx.waitFor(() => ctx.executions(region).some((e) => e.name === name && e.status !== "RUNNING"), limitMs);
+  return ctx.executions(region).find((e) => e.name === name);
+}
+
+/** The first automatic (alarm-started) execution of a region at or after `from`. */
+export function automaticExecutions(ctx: ScenarioContext, region: string, from = 0): ExecutionRecord[] {
+  return ctx.executions(region).filter((e) => e.name.startsWith("alarm-") && e.startDate >= from);
+}

@@ -1,0 +1,144 @@
+/**
+ * Payment clients on the internet, throughout every scenario. Each client resolves `api.<zone>`
+ * (caching the answer for the record's TTL, like a stub resolver), sends `POST /payments` with a
+ * fresh Idempotency-Key to whatever region answers, and retries the SAME key until it is
+ * acknowledged: after a 503 it honours Retry-After, after a 409 it waits a second, after a
+ * timeout, a connection error or a 5xx it backs off (0.5 s doubling, at most 8 s) and resolves
+ * again — so it follows DNS to the other region. Some acknowledged payments are read back.
+ */
+import type { ApiGateway, HttpResponse } from "../apigateway/model";
+import type { VirtualClock } from "../clock";
+import type { Deployment } from "../deployment/types";
+import { INTERNET, runAs } from "../network";
+import type { Route53 } from "../route53/model";
+import type { Timeline } from "../timeline";
+
+export interface Ack {
+  key: string;
+  paymentId: string;
+  /** The region that answered 202. */
+  region: string;
+  /** Where the payment was accepted (differs when an earlier attempt created it elsewhere). */
+  acceptedIn: string;
+  at: number;
+  attempts: number;
+  firstTriedAt: number;
+  merchantReference: string;
+}
+
+export interface Attempt {
+  at: number;
+  region: string;
+  /** HTTP status, or "timeout" / "connection-error". */
+  outcome: number | "timeout" | "connection-error";
+}
+
+export interface TrafficOptions {
+  clients: number;
+  /** Pause between a client's payments, ms (± 50% jitter). */
+  thinkMs: number;
+  /** How long a client waits for an answer before it gives up on an attempt. */
+  requestTimeoutMs: number;
+  /** Share of acknowledged payments read back with GET /payments/{id}. */
+  readShare: number;
+}
+
+export const DEFAULT_TRAFFIC: TrafficOptions = { clients: 4, thinkMs: 2000, requestTimeoutMs: 10_000, readShare: 0.2 };
+
+export class Traffic {
+  readonly acks: Ack[] = [];
+  readonly attempts: Attempt[] = [];
+  readonly reads = { ok: 0, notFound: 0, failed: 0 };
+  readonly clientErrors: { key: string; status: number; body: string }[] = [];
+  /** Requests sent and not yet acknowledged (key → first try). */
+  readonly open = new Map<string, number>();
+  private running = false;
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly deps: { deployment: Deployment; clock: VirtualClock; gateway: ApiGateway; route53: Route53; timeline: Timeline; random: () => number },
+    readonly options: TrafficOptions = DEFAULT_TRAFFIC,
+  ) {
+    const witness = deps.deployment.records.find((r) => r.name === deps.deployment.witnessName && r.ttlSeconds !== undefined);
+    // An alias answer carries its target's TTL; the rehearsal uses the stack's failover TTL for it.
+    this.ttlMs = (witness?.ttlSeconds ?? 60) * 1000;
+  }
+
+  start(): void {
+    this.running = true;
+    for (let c = 0; c < this.options.clients; c++) {
+      const cache: { region?: string; expiresAt: number } = { expiresAt: 0 };
+      this.deps.clock.after(Math.floor((c * this.options.thinkMs) / this.options.clients), () => runAs({ region: INTERNET }, () => this.client(c, cache)));
+    }
+  }
+
+  /** Stops starting new payments; requests in flight keep retrying until acknowledged. */
+  stop(): void {
+    this.running = false;
+  }
+
+  private resolve(cache: { region?: string; expiresAt: number }): string {
+    const now = this.deps.clock.now();
+    if (!cache.region || cache.expiresAt <= now) {
+      cache.region = this.deps.route53.servingRegion();
+      cache.expiresAt = now + this.ttlMs;
+    }
+    return cache.region as string;
+  }
+
+  private async client(id: number, cache: { region?: string; expiresAt: number }): Promise<void> {
+    for (let n = 1; this.running; n++) {
+      await this.pay(`rehearsal-${id}-${String(n).padStart(5, "0")}`, id, n, cache);
+      await this.deps.clock.sleep(this.options.thinkMs * (0.5 + this.deps.random()));
+    }
+  }
+
+  private async pay(key: string, client: number, n: number, cache: { region?: string; expiresAt: number }): Promise<void> {
+    const merchantReference = `order-${client}-${n}`;
+    const body = JSON.stringify({ amount: 100 + ((client * 7919 + n * 104729) % 90_000), currency: "EUR", merchantReference, sourceReference: `tok_rehearsal_${client}_${n}` });
+    const firstTriedAt = this.deps.clock.now();
+    this.open.set(key, firstTriedAt);
+    for (let attempt = 1; ; attempt++) {
+      const region = this.resolve(cache);
+      let res: HttpResponse | undefined;
+      try {
+        res = await this.deps.gateway.request(region, { method: "POST", host: this.deps.deployment.failoverName, path: "/payments", headers: { "content-type": "application/json", "idempotency-key": key }, body }, this.options.requestTimeoutMs);
+        this.attempts.push({ at: this.deps.clock.now(), region, outcome: res.status });
+      } catch (error) {
+        this.attempts.push({ at: this.deps.clock.now(), region, outcome: (error as { code?: string }).code === "ETIMEDOUT" ? "timeout" : "connection-error" });
+      }
+      if (res?.status === 202) {
+        const out = JSON.parse(res.body) as { paymentId: string; region: string };
+        this.acks.push({ key, paymentId: out.paymentId, region, acceptedIn: out.region, at: this.deps.clock.now(), attempts: attempt, firstTriedAt, merchantReference });
+        this.open.delete(key);
+        if (this.deps.random() < this.options.readShare) void this.read(out.paymentId, cache);
+        return;
+      }
+      if (res && (res.status === 400 || res.status === 403 || res.status === 422)) {
+        this.clientErrors.push({ key, status: res.status, body: res.body.slice(0, 300) });
+        this.open.delete(key);
+        return;
+      }
+      const retryAfter = Number(res?.headers["retry-after"]);
+      const backoff = Math.min(8000, 500 * 2 ** Math.min(attempt - 1, 4)) * (0.75 + this.deps.random() / 2);
+      // The cached DNS answer is kept until its TTL expires, even while that region fails.
+      await this.deps.clock.sleep(res && Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoff);
+    }
+  }
+
+  private async read(paymentId: string, cache: { region?: string; expiresAt: number }): Promise<void> {
+    try {
+      const res = await this.deps.gateway.request(this.resolve(cache), { method: "GET", host: this.deps.deployment.failoverName, path: `/payments/${paymentId}`, headers: {} }, this.options.requestTimeoutMs);
+      if (res.status === 200) this.reads.ok += 1;
+      else if (res.status === 404) this.reads.notFound += 1;
+      else this.reads.failed += 1;
+    } catch {
+      this.reads.failed += 1;
+    }
+  }
+
+  /** The first acknowledgement by `region` at or after `from`. */
+  firstAckIn(region: string, from: number): Ack | undefined {
+    return this.acks.find((a) => a.region === region && a.at >= from);
+  }
+}

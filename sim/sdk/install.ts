@@ -1,0 +1,170 @@
+/**
+ * The other services the handlers and drctl call, as SDK fakes: SQS, S3 (PutObject, GetObject),
+ * SNS, SSM, CloudWatch (cloudwatch-fake.ts), Step Functions (sfn-fake.ts), Route 53's
+ * GetHealthCheckStatus (route53-fake.ts), STS and Lambda's function configuration. Each command
+ * reaches the simulated service of the client's region; commands not listed here throw.
+ */
+import { Readable } from "node:stream";
+import * as lambda from "@aws-sdk/client-lambda";
+import * as s3 from "@aws-sdk/client-s3";
+import * as sns from "@aws-sdk/client-sns";
+import * as sqs from "@aws-sdk/client-sqs";
+import * as ssm from "@aws-sdk/client-ssm";
+import * as sts from "@aws-sdk/client-sts";
+import { ServiceError } from "../small-services";
+import type { SdkBackend } from "./backend";
+import { installCloudWatchFake } from "../cloudwatch/sdk";
+import { installDynamoDbFakes } from "../dynamodb/sdk";
+import { installFake } from "./plumbing";
+import { installRoute53Fake } from "../route53/sdk";
+import { installSfnFake } from "../stepfunctions/sdk";
+import { getObject, getParametersByPath } from "./storage-fakes";
+
+type M = Record<string, unknown>;
+type Input = Record<string, any>;
+
+function bodyText(body: unknown): string {
+  if (typeof body === "string") return body;
+  if (body instanceof Uint8Array) return Buffer.from(body).toString("utf8");
+  throw new Error("The rehearsal's S3 takes string or byte bodies only");
+}
+
+function queueIn(b: SdkBackend, region: string, url: string) {
+  return b.sqs.queue(url, region).url;
+}
+
+export function installSdkFakes(backend: () => SdkBackend): void {
+  const b = backend;
+  installDynamoDbFakes(backend);
+
+  installFake(
+    {
+      service: "sqs",
+      module: sqs as unknown as M,
+      client: sqs.SQSClient,
+      commands: [
+        [sqs.SendMessageCommand, (i: Input, info) => ({ MessageId: b().sqs.send(queueIn(b(), info.region, i.QueueUrl), i.MessageBody, i.MessageAttributes) })],
+        [
+          sqs.SendMessageBatchCommand,
+          (i: Input, info) => {
+            const url = queueIn(b(), info.region, i.QueueUrl);
+            return { Successful: (i.Entries as Input[]).map((e) => ({ Id: e.Id, MessageId: b().sqs.send(url, e.MessageBody, e.MessageAttributes), MD5OfMessageBody: "" })), Failed: [] };
+          },
+        ],
+        [
+          sqs.ReceiveMessageCommand,
+          (i: Input, info) => ({
+            Messages: b()
+              .sqs.receive(queueIn(b(), info.region, i.QueueUrl), i.MaxNumberOfMessages ?? 1, i.VisibilityTimeout)
+              .map((m) => ({ MessageId: m.messageId, ReceiptHandle: m.receiptHandle, Body: m.body, MessageAttributes: m.attributes, Attributes: { ApproximateReceiveCount: String(m.receiveCount) } })),
+          }),
+        ],
+        [sqs.DeleteMessageCommand, (i: Input, info) => (b().sqs.delete(queueIn(b(), info.region, i.QueueUrl), i.ReceiptHandle), {})],
+        [
+          sqs.DeleteMessageBatchCommand,
+          (i: Input, info) => {
+            const url = queueIn(b(), info.region, i.QueueUrl);
+            for (const e of i.Entries as Input[]) b().sqs.delete(url, e.ReceiptHandle);
+            return { Successful: (i.Entries as Input[]).map((e) => ({ Id: e.Id })), Failed: [] };
+          },
+        ],
+        [
+          sqs.GetQueueAttributesCommand,
+          (i: Input, info) => {
+            const a = b().sqs.attributes(queueIn(b(), info.region, i.QueueUrl));
+            return { Attributes: { ApproximateNumberOfMessages: String(a.visible), ApproximateNumberOfMessagesNotVisible: String(a.inFlight) } };
+          },
+        ],
+      ],
+    },
+    backend,
+  );
+
+  installFake(
+    {
+      service: "s3",
+      module: s3 as unknown as M,
+      client: s3.S3Client,
+      commands: [
+        [s3.PutObjectCommand, (i: Input, info) => ({ ETag: b().s3.put(info.region, i.Bucket, i.Key, bodyText(i.Body), { ifNoneMatch: i.IfNoneMatch, contentType: i.ContentType }).etag })],
+        [s3.GetObjectCommand, (i: Input, info) => getObject(b(), info.region, i, (bytes) => Readable.from([bytes]))],
+      ],
+    },
+    backend,
+  );
+
+  installFake(
+    {
+      service: "sns",
+      module: sns as unknown as M,
+      client: sns.SNSClient,
+      commands: [
+        [
+          sns.PublishCommand,
+          (i: Input, info) => {
+            const attributes = Object.fromEntries(Object.entries((i.MessageAttributes ?? {}) as Record<string, { StringValue?: string }>).map(([k, v]) => [k, v.StringValue ?? ""]));
+            return { MessageId: b().sns.publish(info.region, i.TopicArn, i.Message, i.Subject, attributes) };
+          },
+        ],
+      ],
+    },
+    backend,
+  );
+
+  installFake(
+    {
+      service: "ssm",
+      module: ssm as unknown as M,
+      client: ssm.SSMClient,
+      commands: [
+        [ssm.GetParameterCommand, (i: Input, info) => ({ Parameter: { Name: i.Name, Value: b().ssm.get(info.region, i.Name), Type: "String" } })],
+        [ssm.GetParametersByPathCommand, (i: Input, info) => getParametersByPath(b(), info.region, i)],
+      ],
+    },
+    backend,
+  );
+
+  installCloudWatchFake(backend);
+  installSfnFake(backend);
+  installRoute53Fake(backend);
+
+  installFake(
+    {
+      service: "sts",
+      module: sts as unknown as M,
+      client: sts.STSClient,
+      commands: [
+        [
+          sts.AssumeRoleCommand,
+          (i: Input) => {
+            if (i.RoleArn !== b().deployment.drOperationsRoleArn) throw new ServiceError("AccessDenied", `Not authorized to assume ${i.RoleArn} (the rehearsal trusts the DR operations role only)`, 403);
+            const expiration = new Date(b().now() + (i.DurationSeconds ?? 3600) * 1000);
+            return { Credentials: { AccessKeyId: "ASIAREHEARSAL", SecretAccessKey: "rehearsal", SessionToken: `session-${i.RoleSessionName}`, Expiration: expiration } };
+          },
+        ],
+        [sts.GetCallerIdentityCommand, () => ({ Account: b().deployment.accountId, Arn: `arn:aws:sts::${b().deployment.accountId}:assumed-role/rehearsal`, UserId: "REHEARSAL" })],
+      ],
+    },
+    backend,
+  );
+
+  installFake(
+    {
+      service: "lambda",
+      module: lambda as unknown as M,
+      client: lambda.LambdaClient,
+      commands: [
+        [lambda.GetFunctionConcurrencyCommand, (i: Input, info) => {
+          const r = b().lambda.getReserved(info.region, i.FunctionName);
+          return r === null ? {} : { ReservedConcurrentExecutions: r };
+        }],
+        [lambda.PutFunctionConcurrencyCommand, (i: Input, info) => (b().lambda.setReserved(info.region, i.FunctionName, i.ReservedConcurrentExecutions), { ReservedConcurrentExecutions: i.ReservedConcurrentExecutions })],
+        [lambda.DeleteFunctionConcurrencyCommand, (i: Input, info) => (b().lambda.setReserved(info.region, i.FunctionName, null), {})],
+        [lambda.TagResourceCommand, (i: Input, info) => (b().lambda.tag(info.region, i.Resource, i.Tags ?? {}), {})],
+        [lambda.UntagResourceCommand, (i: Input, info) => (b().lambda.untag(info.region, i.Resource, i.TagKeys ?? []), {})],
+        [lambda.ListTagsCommand, (i: Input, info) => ({ Tags: b().lambda.getTags(info.region, i.Resource) })],
+      ],
+    },
+    backend,
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * Shared plumbing of the SDK fakes: reading the calling client's configuration, turning the
+ * simulated services' errors into the SDK's own exception classes (so `instanceof` checks in the
+ * handlers hold), and refusing every command the rehearsal does not simulate.
+ */
+import type { AwsStub } from "aws-sdk-client-mock";
+import { mockClient } from "aws-sdk-client-mock";
+import type { ClientInfo, SdkBackend } from "./backend";
+
+type AnyClient = { config: Record<string, unknown> };
+export type GetClient = () => AnyClient;
+/** A client or command class (some SDK constructors are protected, hence the loose type). */
+export type ClientClass = abstract new (...args: never[]) => unknown;
+
+/** Classes already mocked in this module registry (mocking twice would throw). */
+const mocked = new WeakSet<object>();
+
+export async function clientInfo(getClient: GetClient | undefined): Promise<ClientInfo> {
+  const config = getClient?.().config ?? {};
+  const read = async (v: unknown) => (typeof v === "function" ? await (v as () => Promise<unknown>)() : v);
+  const region = String(await read(config.region));
+  const maxAttempts = Number((await read(config.maxAttempts)) ?? 3);
+  const handler = config.requestHandler as { configProvider?: Promise<{ connectionTimeout?: number; requestTimeout?: number }> } | undefined;
+  const timeouts = handler?.configProvider ? await handler.configProvider : {};
+  // Resolving the credentials is what the SDK does before signing: a client built on the DR
+  // operations role therefore really calls STS AssumeRole (through the STS fake).
+  if (typeof config.credentials === "function") await (config.credentials as () => Promise<unknown>)();
+  return {
+    region,
+    maxAttempts: Number.isFinite(maxAttempts) && maxAttempts > 0 ? maxAttempts : 3,
+    ...(timeouts.connectionTimeout ? { connectionTimeoutMs: timeouts.connectionTimeout } : {}),
+    ...(timeouts.requestTimeout ? { requestTimeoutMs: timeouts.requestTimeout } : {}),
+  };
+}
+
+/**
+ * The SDK's modeled exception for `name` from the client's own module (e.g.
+ * ConditionalCheckFailedException, ExecutionAlreadyExists), or a generic service error.
+ */
+export function sdkError(module: Record<string, unknown>, name: string, message: string, httpStatusCode = 400, extra: Record<string, unknown> = {}): Error {
+  const $metadata = { httpStatusCode, attempts: 1 };
+  const Modeled = module[name] as (new (o: Record<string, unknown>) => Error) | undefined;
+  if (typeof Modeled === "function") return Object.assign(new Modeled({ message, $metadata, ...extra }), extra);
+  return Object.assign(new Error(message), { name, $fault: httpStatusCode >= 500 ? "server" : "client", $metadata, ...extra });
+}
+
+/** Converts a simulated service's error (which carries name and status) to the SDK's. */
+export function toSdkError(module: Record<string, unknown>, error: unknown): Error {
+  const e = error as { name?: string; message?: string; httpStatusCode?: number; $metadata?: unknown };
+  if (!(error instanceof Error) || e.$metadata) return error as Error; // already an SDK-shaped error (timeouts)
+  if (e.name === "Error" || e.name === "TypeError" || e.name === "UnsupportedExpressionError") return error; // a defect: keep the stack
+  return sdkError(module, e.name ?? "ServiceException", e.message ?? "", e.httpStatusCode ?? 400);
+}
+
+export interface FakeSpec {
+  service: string;
+  module: Record<string, unknown>;
+  /** The client class (DynamoDBDocumentClient's constructor is protected, so just an object here). */
+  client: object;
+  /** Command class → handler(input, info) returning the output (without $metadata). */
+  commands: [ClientClass, (input: Record<string, any>, info: ClientInfo) => unknown][];
+  /** A global service's one endpoint region (Route 53: us-east-1), whatever region the client names. */
+  endpointRegion?: string;
+}
+
+export function installFake(spec: FakeSpec, backend: () => SdkBackend): void {
+  if (mocked.has(spec.client)) return;
+  mocked.add(spec.client);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const mock = mockClient(spec.client as never) as AwsStub<any, any, any>;
+  mock.onAnyCommand().callsFake((input: Record<string, unknown>) => {
+    throw new Error(`The rehearsal does not simulate this ${spec.service} command (input fields: ${Object.keys(input ?? {}).join(", ")}); add it to sim/rehearsal/sdk/`);
+  });
+  for (const [Command, handle] of spec.commands) {
+    const operation = (Command as { name: string }).name.replace(/Command$/, "");
+    mock.on(Command as never).callsFake(async (input: Record<string, any>, getClient: () => unknown) => {
+      const configured = await clientInfo(getClient as GetClient);
+      const info = spec.endpointRegion ? { ...configured, region: spec.endpointRegion } : configured;
+      const b = backend();
+      b.countCall(spec.service, operation);
+      try {
+        const out = await b.call(spec.service, operation, info, () => handle(input, info));
+        return { ...(out as object), $metadata: { httpStatusCode: 200, attempts: 1 } };
+      } catch (error) {
+        throw toSdkError(spec.module, error);
+      }
+    });
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * Step Functions, simulated per region: the deployed definitions run in aws-local-stepfunctions
+ * with EVERY Task bound to the real handler of the function its `FunctionName` names (in the
+ * machine's region), Wait states and timeouts on the virtual clock, execution names unique per
+ * machine (ExecutionAlreadyExists), DescribeExecution, and `.waitForTaskToken` callbacks
+ * (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat, HeartbeatSeconds enforced here because
+ * the local executor does not), ListExecutions and GetExecutionHistory (execution-history.ts) of
+ * STANDARD machines.
+ *
+ * A region outage freezes its executions: a Task waits for the region to come back, as the
+ * service would resume them, instead of failing every step against a dead control plane.
+ */
+import type { Deployment, StateMachineDefinition } from "../deployment/types";
+import type { LambdaRuntime } from "../lambda/runtime";
+import type { Reachability } from "../network";
+import { ExecutionHistory } from "./execution-history";
+import { collectTasks, lambdaError, taskFailureCause, taskResource, type TaskBinding } from "./tasks";
+import { executionError, localStateMachine, type LocalEvent, type LocalStateMachine } from "./local-executor";
+import { ServiceError } from "../small-services";
+
+export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+
+export interface ExecutionRecord {
+  executionArn: string;
+  name: string;
+  region: string;
+  stateMachineArn: string;
+  input: string;
+  status: ExecutionStatus;
+  startDate: number;
+  stopDate?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** States entered, with when. */
+  states: { name: string; type: string; at: number }[];
+  done: Promise<ExecutionRecord>;
+  /** GetExecutionHistory's events (STANDARD executions only: EXPRESS ones have none). */
+  history?: ExecutionHistory;
+}
+
+interface PendingCallback {
+  executionArn: string;
+  resolve: (output: unknown) => void;
+  reject: (error: Error) => void;
+  heartbeatMs?: number;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+interface Machine {
+  def: StateMachineDefinition;
+  local: LocalStateMachine;
+  /** Task state name → function ARN, across nested Map/Parallel states. */
+  tasks: Map<string, TaskBinding>;
+}
+
+export interface StepFunctionsDeps {
+  deployment: Deployment;
+  now: () => number;
+  reachability: Reachability;
+  runtime: LambdaRuntime;
+}
+
+export class StepFunctionsService {
+  private readonly machines = new Map<string, Machine>();
+  readonly executions = new Map<string, ExecutionRecord>();
+  private readonly callbacks = new Map<string, PendingCallback>();
+  private readonly listeners: { started: ((e: ExecutionRecord) => void)[]; state: ((e: ExecutionRecord, ev: LocalEvent) => void)[]; ended: ((e: ExecutionRecord) => void)[] } = {
+    started: [],
+    state: [],
+    ended: [],
+  };
+  private tokenCounter = 0;
+
+  constructor(private readonly deps: StepFunctionsDeps) {
+    for (const def of deps.deployment.stateMachines) {
+      const tasks = new Map<string, TaskBinding>();
+      collectTasks(def.definition, def, deps.deployment, tasks);
+      this.machines.set(def.arn, { def, local: localStateMachine(def.definition), tasks });
+    }
+  }
+
+  on(event: "started" | "ended", listener: (e: ExecutionRecord) => void): void;
+  on(event: "state", listener: (e: ExecutionRecord, ev: LocalEvent) => void): void;
+  on(event: "started" | "ended" | "state", listener: never): void {
+    (this.listeners[event] as unknown[]).push(listener);
+  }
+
+  machine(arn: string, region: string): Machine {
+    const m = this.machines.get(arn);
+    if (!m || m.def.region !== region) throw new ServiceError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}' (in ${region})`, 400);
+    return m;
+  }
+
+  /** StartExecution. Names are unique per machine (90 days in AWS; the whole rehearsal here). */
+  start(region: string, stateMachineArn: string, name: string | undefined, input: string): ExecutionRecord {
+    const machine = this.machine(stateMachineArn, region);
+    const execName = name ?? `${machine.def.type === "EXPRESS" ? "express" : "exec"}-${++this.tokenCounter}`;
+    const executionArn = `${stateMachineArn.replace(":stateMachine:", machine.def.type === "EXPRESS" ? ":express:" : ":execution:")}:${execName}`;
+    if (this.executions.has(executionArn)) throw new ServiceError("ExecutionAlreadyExists", `Execution Already Exists: '${executionArn}'`, 400);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(input);
+    } catch {
+      throw new ServiceError("InvalidExecutionInput", "Invalid State Machine Execution Input: not JSON", 400);
+    }
+    let finish!: (e: ExecutionRecord) => void;
+    const record: ExecutionRecord = {
+      executionArn,
+      name: execName,
+      region,
+      stateMachineArn,
+      input,
+      status: "RUNNING",
+      startDate: this.deps.now(),
+      states: [],
+      done: new Promise((resolve) => (finish = resolve)),
+    };
+    // Express executions (the canary ticker) are not listed and have no history: AWS keeps them in logs only.
+    if (machine.def.type === "STANDARD") {
+      this.executions.set(executionArn, record);
+      record.history = new ExecutionHistory(record.startDate, input, machine.def.roleArn);
+    }
+    const token = `${executionArn}#${++this.tokenCounter}`;
+    const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [state, task] of machine.tasks) overrides[state] = (raw) => this.runTask(region, record, task, raw);
+    const resourceOf = (state: string) => {
+      const task = machine.tasks.get(state);
+      return task ? taskResource(task) : undefined;
+    };
+    const execution = machine.local.run(parsed, {
+      overrides: { taskResourceLocalHandlers: overrides },
+      context: { Execution: { Name: execName, Id: executionArn }, StateMachine: { Id: stateMachineArn, Name: machine.def.name }, Task: { Token: token } },
+    });
+    void (async () => {
+      for await (const ev of execution.eventLogs) {
+        record.history?.executor(ev, resourceOf);
+        if (ev.type === "StateEntered" && ev.state) {
+          record.states.push({ name: ev.state.name, type: ev.state.type, at: ev.timestamp });
+          for (const l of this.listeners.state) l(record, ev);
+        }
+      }
+    })();
+    if (machine.def.type === "STANDARD") for (const l of this.listeners.started) l(record);
+    execution.result.then(
+      (output) => this.end(record, "SUCCEEDED", { output: JSON.stringify(output) }, finish),
+      (error) => {
+        const e = executionError(error);
+        this.end(record, e.timedOut ? "TIMED_OUT" : "FAILED", { error: e.name, cause: e.cause }, finish);
+      },
+    );
+    return record;
+  }
+
+  private end(record: ExecutionRecord, status: Exclude<ExecutionStatus, "RUNNING">, fields: Partial<ExecutionRecord>, finish: (e: ExecutionRecord) => void): void {
+    Object.assign(record, fields, { status, stopDate: this.deps.now() });
+    record.history?.executionEnded(record.stopDate as number, { status, output: record.output, error: record.error, cause: record.cause });
+    for (const [token, cb] of this.callbacks) if (cb.executionArn === record.executionArn) this.dropCallback(token);
+    if (this.executions.has(record.executionArn)) for (const l of this.listeners.ended) l(record);
+    finish(record);
+  }
+
+  describe(region: string, executionArn: string): ExecutionRecord {
+    const record = this.executions.get(executionArn);
+    if (!record || record.region !== region) throw new ServiceError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`, 400);
+    return record;
+  }
+
+  /** ListExecutions: newest first, optionally by status; STANDARD machines only, as in AWS. */
+  list(region: string, stateMachineArn: string, statusFilter?: string): ExecutionRecord[] {
+    const machine = this.machine(stateMachineArn, region);
+    if (machine.def.type !== "STANDARD") throw new ServiceError("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine", 400);
+    return [...this.executions.values()]
+      .filter((e) => e.stateMachineArn === stateMachineArn && (statusFilter === undefined || e.status === statusFilter))
+      .sort((a, b) => b.startDate - a.startDate || (a.name < b.name ? 1 : -1));
+  }
+
+  /** The history of a STANDARD execution in `region`. */
+  history(region: string, executionArn: string): ExecutionHistory {
+    return this.describe(region, executionArn).history as ExecutionHistory;
+  }
+
+  private async runTask(region: string, record: ExecutionRecord, task: TaskBinding, raw: unknown): Promise<unknown> {
+    const history = record.history;
+    const attempt = history?.beginAttempt() ?? 0;
+    const note = (type: Parameters<ExecutionHistory["task"]>[2], details: Record<string, unknown> = {}) =>
+      history?.task(attempt, this.deps.now(), type, { ...taskResource(task), ...details });
+    note("TaskScheduled", {
+      region,
+      parameters: JSON.stringify(raw),
+      ...(task.timeoutSeconds !== undefined ? { timeoutInSeconds: task.timeoutSeconds } : {}),
+      ...(task.heartbeatSeconds !== undefined ? { heartbeatInSeconds: task.heartbeatSeconds } : {}),
+    });
+    note("TaskStarted");
+    try {
+      const out = await this.invokeTask(region, record, task, raw, (submitted) =>
+        note("TaskSubmitted", { output: JSON.stringify({ Payload: submitted, StatusCode: 200, ExecutedVersion: "$LATEST" }), outputDetails: { truncated: false } }),
+      );
+      note("TaskSucceeded", { output: JSON.stringify(out), outputDetails: { truncated: false } });
+      return out;
+    } catch (error) {
+      const e = error as { name?: string; message?: string };
+      const timedOut = e.name === "States.HeartbeatTimeout" || e.name === "States.Timeout";
+      note(timedOut ? "TaskTimedOut" : "TaskFailed", { error: e.name ?? "States.TaskFailed", cause: taskFailureCause(error) });
+      throw error;
+    }
+  }
+
+  private async invokeTask(region: string, record: ExecutionRecord, task: TaskBinding, raw: unknown, submitted: (out: unknown) => void): Promise<unknown> {
+    const payload = (raw as { Payload?: unknown }).Payload;
+    // A region outage freezes the execution: the step runs (again) once the region is back.
+    for (;;) {
+      await this.deps.reachability.whenUp(region);
+      try {
+        const out = await this.deps.runtime.invoke(task.functionArn, payload);
+        if (!this.deps.reachability.isUp(region)) continue;
+        if (!task.waitForTaskToken) return { Payload: out, StatusCode: 200, ExecutedVersion: "$LATEST" };
+        submitted(out);
+        break;
+      } catch (error) {
+        if (!this.deps.reachability.isUp(region)) continue;
+        throw lambdaError(error);
+      }
+    }
+    const token = (payload as { taskToken?: string } | undefined)?.taskToken;
+    if (!token) throw new ServiceError("States.Runtime", "A .waitForTaskToken Task did not pass $$.Task.Token to its function", 400);
+    return new Promise((resolve, reject) => {
+      const cb: PendingCallback = { executionArn: record.executionArn, resolve, reject, heartbeatMs: task.heartbeatSeconds ? task.heartbeatSeconds * 1000 : undefined };
+      this.callbacks.set(token, cb);
+      this.armHeartbeat(token);
+    });
+  }
+
+  private armHeartbeat(token: string): void {
+    const cb = this.callbacks.get(token);
+    if (!cb?.heartbeatMs) return;
+    clearTimeout(cb.timer);
+    cb.timer = setTimeout(() => {
+      this.callbacks.delete(token);
+      cb.reject(Object.assign(new Error("The task did not send a heartbeat in time"), { name: "States.HeartbeatTimeout" }));
+    }, cb.heartbeatMs);
+  }
+
+  private dropCallback(token: string): void {
+    clearTimeout(this.callbacks.get(token)?.timer);
+    this.callbacks.delete(token);
+  }
+
+  private callback(region: string, token: string): PendingCallback {
+    const cb = this.callbacks.get(token);
+    if (!cb || cb.executionArn.split(":")[3] !== region) throw new ServiceError("TaskDoesNotExist", "Task Does Not Exist (the token is unknown, expired or from another region)", 400);
+    return cb;
+  }
+
+  sendTaskSuccess(region: string, token: string, output: string): void {
+    const cb = this.callback(region, token);
+    this.dropCallback(token);
+    cb.resolve(JSON.parse(output));
+  }
+
+  sendTaskFailure(region: string, token: string, error?: string, cause?: string): void {
+    const cb = this.callback(region, token);
+    this.dropCallback(token);
+    cb.reject(Object.assign(new Error(cause ?? ""), { name: error ?? "States.TaskFailed", fromCallback: true }));
+  }
+
+  sendTaskHeartbeat(region: string, token: string): void {
+    this.callback(region, token);
+    this.armHeartbeat(token);
+  }
+
+  /** Tokens waiting for an answer (the rehearsal's operator finds them in the control table, like drctl). */
+  pendingTokens(): string[] {
+    return [...this.callbacks.keys()];
+  }
+}

@@ -1,0 +1,71 @@
+import { ConfigError, CONFIG_KEYS, parseConfig } from "../../infra/core/config";
+
+const zone = { hostedZoneName: "payments.example.com" };
+
+function problems(raw: Record<string, unknown>, stack = "dev"): string[] {
+  try {
+    parseConfig(raw, stack);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseConfig", () => {
+  it("needs only hostedZoneName and fills every default", () => {
+    const config = parseConfig(zone, "prod");
+    expect(config).toMatchObject({
+      hostedZoneName: "payments.example.com",
+      environment: "prod",
+      primaryRegion: "us-east-1",
+      secondaryRegion: "us-east-2",
+      rpoSeconds: 60,
+      rtoSeconds: 300,
+      healthCheckIntervalSeconds: 10,
+      healthCheckFailureThreshold: 3,
+      dnsTtlSeconds: 60,
+      alertEmails: [],
+      logRetentionDays: 365,
+      autoFailover: true,
+    });
+  });
+
+  it("takes an explicit environment over the stack name", () => {
+    expect(parseConfig({ ...zone, environment: "stage2" }, "whatever").environment).toBe("stage2");
+  });
+
+  it.each([
+    [{}, "payments-dr:hostedZoneName = (not set): is required"],
+    [{ hostedZoneName: "Payments.Example.com" }, 'payments-dr:hostedZoneName = "Payments.Example.com": must be a lower-case DNS name'],
+    [{ hostedZoneName: "payments.example.com." }, "no trailing dot"],
+    [{ ...zone, primaryRegion: "useast1" }, 'payments-dr:primaryRegion = "useast1": must be an AWS region code'],
+    [{ ...zone, secondaryRegion: "us-east-1" }, 'payments-dr:secondaryRegion = "us-east-1": must differ from primaryRegion ("us-east-1")'],
+    [{ ...zone, healthCheckIntervalSeconds: 15 }, "payments-dr:healthCheckIntervalSeconds = 15: must be 10 or 30"],
+    [{ ...zone, healthCheckFailureThreshold: 11 }, "payments-dr:healthCheckFailureThreshold = 11"],
+    [{ ...zone, logRetentionDays: 90 }, "payments-dr:logRetentionDays = 90: must be one of 365, 400"],
+    [{ ...zone, logRetentionDays: 366 }, "payments-dr:logRetentionDays = 366"],
+    [{ ...zone, dnsTtlSeconds: 300 }, "payments-dr:dnsTtlSeconds = 300"],
+    [{ ...zone, alertEmails: ["oncall"] }, 'payments-dr:alertEmails.0 = "oncall": must be an e-mail address'],
+    [{ ...zone, rpoSeconds: "sixty" }, 'payments-dr:rpoSeconds = "sixty"'],
+    [{ ...zone, autoFailover: "yes" }, 'payments-dr:autoFailover = "yes"'],
+    [{ ...zone, hostedZoneId: "abc" }, 'payments-dr:hostedZoneId = "abc": must be a Route 53 hosted zone id'],
+    [{ ...zone, primaryZone: "x" }, "unknown key(s) payments-dr:primaryZone"],
+  ])("rejects %j naming the key, the value and what is allowed", (raw, expected) => {
+    expect(problems(raw).join("\n")).toContain(expected);
+  });
+
+  it("rejects an environment defaulted from an unusable stack name, saying where it came from", () => {
+    expect(problems(zone, "Prod_EU")).toEqual([
+      'payments-dr:environment = "Prod_EU" (defaulted from the stack name): must be 1-12 characters: a lower-case letter, then letters or digits',
+    ]);
+  });
+
+  it("reports every problem at once", () => {
+    expect(problems({ hostedZoneName: "x", logRetentionDays: 1, secondaryRegion: "us-east-1" })).toHaveLength(3);
+  });
+
+  it("knows every key it validates", () => {
+    expect(CONFIG_KEYS).toEqual(expect.arrayContaining(["hostedZoneName", "rpoSeconds", "autoFailover", "logRetentionDays"]));
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * The rehearsal's own checks must be able to fail: a lost acknowledged payment, a double charge,
+ * a write accepted by a demoted region, DNS sending clients to the STANDBY region after a
+ * failback, and a missed objective each turn the verdict red.
+ */
+import { commonChecks, objectiveChecks, passed } from "../../sim/rehearsal/checks";
+import { misdirectedAnswers } from "../../sim/rehearsal/dns-after-failback";
+import type { Figures } from "../../sim/rehearsal/figures";
+
+const clean: Figures = {
+  outageStartedAt: 0,
+  dnsMovedAt: 30_000,
+  firstSecondaryAckAt: 60_000,
+  rtoSeconds: 60,
+  runbook: null,
+  rpoExposureSeconds: 2,
+  unreplicatedWindowSeconds: 1,
+  unreplicatedPaymentsAtOutage: 2,
+  acknowledged: 500,
+  acknowledgedPaymentsLost: 0,
+  lostPaymentIds: [],
+  duplicatePayments: 0,
+  conflictingCreations: 0,
+  writesAfterDemotion: 0,
+  replicasConverged: true,
+  activeRegions: ["us-east-2"],
+  notSettled: {},
+  awaitingFailback: {},
+  stillRetrying: 0,
+  clientErrors: 0,
+  notificationsSent: 5,
+  alarmNotifications: 3,
+  failbackCompletedAt: null,
+  misdirectedDnsAfterFailback: [],
+};
+const objectives = { rpoSeconds: 60, rtoSeconds: 300 };
+const verdictOf = (f: Figures, name: string) => commonChecks(f).find((c) => c.name === name)?.verdict;
+
+describe("the rehearsal's checks", () => {
+  it("pass on a clean run", () => {
+    expect(passed([...commonChecks(clean), ...objectiveChecks(clean, objectives, { rto: true, rpo: true })])).toBe(true);
+  });
+
+  it("fail when an acknowledged payment is missing from the surviving table", () => {
+    const f = { ...clean, acknowledgedPaymentsLost: 1, lostPaymentIds: ["pay_X"] };
+    expect(verdictOf(f, "no acknowledged payment lost")).toBe("fail");
+    expect(passed(commonChecks(f))).toBe(false);
+  });
+
+  it("fail when a payment was settled twice", () => {
+    expect(verdictOf({ ...clean, duplicatePayments: 1 }, "no duplicate payment")).toBe("fail");
+  });
+
+  it("fail when a demoted region accepted a payment (split brain)", () => {
+    expect(verdictOf({ ...clean, writesAfterDemotion: 3 }, "one writer at a time")).toBe("fail");
+  });
+
+  it("fail when a payment is left PENDING in a region that may serve", () => {
+    expect(verdictOf({ ...clean, notSettled: { "us-east-2": 2 } }, "every payment settled where its region may serve")).toBe("fail");
+  });
+
+  it("pass, and say so, when PENDING payments wait for failback in a fenced region", () => {
+    const figures = { ...clean, awaitingFailback: { "us-east-1": 1 } };
+    expect(verdictOf(figures, "every payment settled where its region may serve")).toBe("pass");
+    const check = commonChecks(figures).find((c) => c.name === "every payment settled where its region may serve");
+    expect(check?.detail).toContain("waiting for failback in a fenced region (by design, not lost): us-east-1 1");
+  });
+
+  it("hold DNS to the writer after a failback, and leave the check n/a without one", () => {
+    const name = "DNS answers the writer after the failback";
+    expect(verdictOf(clean, name)).toBe("n/a");
+    expect(verdictOf({ ...clean, failbackCompletedAt: 300_000 }, name)).toBe("pass");
+
+    const f = { ...clean, failbackCompletedAt: 300_000, misdirectedDnsAfterFailback: [{ from: 327_900, to: 332_900, answered: "us-east-2", state: "STANDBY", writer: "us-east-1" }] };
+    expect(verdictOf(f, name)).toBe("fail");
+    expect(commonChecks(f).find((c) => c.name === name)?.detail).toBe("api answered us-east-2 (STANDBY) from 27.9 s after the failback for 5 s, while us-east-1 was ACTIVE");
+    expect(passed(commonChecks(f))).toBe(false);
+  });
+
+  it("hold the RTO to the objective and to DESIGN's 120 s target separately", () => {
+    const slow = objectiveChecks({ ...clean, rtoSeconds: 150 }, objectives, { rto: true, rpo: true });
+    expect(slow.map((c) => c.verdict)).toEqual(["pass", "fail", "pass"]);
+  });
+
+  it("fail an RTO that was never reached, and leave measures that do not apply as n/a", () => {
+    expect(objectiveChecks({ ...clean, rtoSeconds: null }, objectives, { rto: true, rpo: true })[0].verdict).toBe("fail");
+    const na = objectiveChecks({ ...clean, rtoSeconds: null }, objectives, { rto: "DNS could not move", rpo: "degraded on purpose" });
+    expect(na.map((c) => c.verdict)).toEqual(["n/a", "n/a", "n/a"]);
+    expect(passed(na)).toBe(true);
+  });
+});
+
+describe("DNS answers after a failback", () => {
+  const P = "us-east-1";
+  const S = "us-east-2";
+  // The full scenario before the fence-alarm wait (times in seconds): the failback fenced the
+  // secondary at 225, promoted the primary at 237, Route 53 failed open to the primary at 258.8,
+  // the failback marked the secondary STANDBY and ended at 267.2, the secondary's endpoint check
+  // passed again at 295.1 while the primary's guard still waited for the fence alarm (300.1).
+  const history = {
+    answers: [
+      { at: 63_500, region: S },
+      { at: 258_800, region: P },
+      { at: 295_100, region: S },
+      { at: 300_100, region: P },
+    ],
+    records: [
+      { at: 60_000, region: P, state: "FENCED" },
+      { at: 74_000, region: S, state: "ACTIVE" },
+      { at: 225_000, region: S, state: "FENCED" },
+      { at: 237_100, region: P, state: "ACTIVE" },
+      { at: 267_200, region: S, state: "STANDBY" },
+    ],
+    availability: [
+      { at: 30_000, region: P, up: false },
+      { at: 135_000, region: P, up: true },
+    ],
+  };
+
+  it("finds the STANDBY secondary answering while the primary was ACTIVE, with when and for how long", () => {
+    expect(misdirectedAnswers(267_200, 360_000, history)).toEqual([{ from: 295_100, to: 300_100, answered: S, state: "STANDBY", writer: P }]);
+  });
+
+  it("finds nothing once DNS stays with the primary (the failback waited for the fence alarm)", () => {
+    const fixed = { ...history, answers: history.answers.filter((a) => a.at !== 295_100 && a.at !== 300_100) };
+    expect(misdirectedAnswers(267_200, 360_000, fixed)).toEqual([]);
+  });
+
+  it("counts an answer already wrong when the failback ended, open until the end", () => {
+    const stuck = { ...history, answers: [{ at: 63_500, region: S }] };
+    expect(misdirectedAnswers(300_000, 360_000, stuck)).toEqual([{ from: 300_000, to: null, answered: S, state: "STANDBY", writer: P }]);
+  });
+
+  it("does not blame DNS for answering the standby while the ACTIVE region is down (that is failover working)", () => {
+    const outage = { ...history, availability: [...history.availability, { at: 290_000, region: P, up: false }] };
+    expect(misdirectedAnswers(267_200, 360_000, outage)).toEqual([]);
+  });
+
+  it("ignores what happened before the failback completed", () => {
+    expect(misdirectedAnswers(301_000, 360_000, history)).toEqual([]);
+  });
+});
