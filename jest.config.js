@@ -11,7 +11,13 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.tsx?$": ["ts-jest", { tsconfig: { module: "commonjs", moduleResolution: "node10", ignoreDeprecations: "5.0", isolatedModules: true }, diagnostics: false }],
+    "^.+\\.tsx?$": [
+      "ts-jest",
+      {
+        tsconfig: { module: "commonjs", moduleResolution: "node10", ignoreDeprecations: "5.0", isolatedModules: true },
+        diagnostics: false,
+      },
+    ],
   },
   globalSetup: "<rootDir>/test/setup/global-setup.ts",
   globalTeardown: "<rootDir>/test/setup/global-teardown.ts",

@@ -93,7 +93,11 @@ function measureLoad(bundle: BuiltBundle, runs: number, env: NodeJS.ProcessEnv):
   const samplesMs: number[] = [];
   for (let i = 0; i < runs; i++) {
     try {
-      const out = execFileSync(process.execPath, ["-e", CHILD, bundle.outfile], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      const out = execFileSync(process.execPath, ["-e", CHILD, bundle.outfile], {
+        env,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       samplesMs.push(JSON.parse(out).ms);
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? String(error);
@@ -130,7 +134,8 @@ async function main() {
     allowPositionals: true,
   });
   const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < MIN_RUNS) throw new Error(`--runs must be an integer of at least ${MIN_RUNS}, got "${values.runs}"`);
+  if (!Number.isInteger(runs) || runs < MIN_RUNS)
+    throw new Error(`--runs must be an integer of at least ${MIN_RUNS}, got "${values.runs}"`);
 
   const outDir = mkdtempSync(join(tmpdir(), "payments-dr-bench-"));
   try {
@@ -140,7 +145,12 @@ async function main() {
     const figures: BundleFigures[] = [];
     for (const bundle of bundles) {
       console.error(`measuring ${bundle.name} (${runs} runs) ...`);
-      figures.push({ name: bundle.name, bytes: bundle.bytes, kilobytes: Math.round((bundle.bytes / 1024) * 10) / 10, load: measureLoad(bundle, runs, env) });
+      figures.push({
+        name: bundle.name,
+        bytes: bundle.bytes,
+        kilobytes: Math.round((bundle.bytes / 1024) * 10) / 10,
+        load: measureLoad(bundle, runs, env),
+      });
     }
     if (values.json) {
       console.log(JSON.stringify({ node: process.version, runs, bundles: figures }, null, 2));

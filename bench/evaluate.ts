@@ -44,16 +44,28 @@ function main() {
     node: process.version,
     runs,
     resources: samples[0].resources,
-    evaluationMs: { median: median(samples.map((s) => s.ms)), min: Math.min(...samples.map((s) => s.ms)), max: Math.max(...samples.map((s) => s.ms)) },
-    processWallMs: { median: median(samples.map((s) => s.wallMs)), min: Math.min(...samples.map((s) => s.wallMs)), max: Math.max(...samples.map((s) => s.wallMs)) },
+    evaluationMs: {
+      median: median(samples.map((s) => s.ms)),
+      min: Math.min(...samples.map((s) => s.ms)),
+      max: Math.max(...samples.map((s) => s.ms)),
+    },
+    processWallMs: {
+      median: median(samples.map((s) => s.wallMs)),
+      min: Math.min(...samples.map((s) => s.wallMs)),
+      max: Math.max(...samples.map((s) => s.wallMs)),
+    },
   };
   if (values.json) {
     console.log(JSON.stringify(result, null, 2));
     return;
   }
   console.log(`Offline evaluation of the Pulumi program (${result.resources} AWS resources), ${runs} fresh processes, ${result.node}`);
-  console.log(`  evaluation (load program + register + resolve): median ${result.evaluationMs.median.toFixed(0)} ms (min ${result.evaluationMs.min.toFixed(0)}, max ${result.evaluationMs.max.toFixed(0)})`);
-  console.log(`  whole process incl. node + tsx start:           median ${result.processWallMs.median.toFixed(0)} ms (min ${result.processWallMs.min.toFixed(0)}, max ${result.processWallMs.max.toFixed(0)})`);
+  console.log(
+    `  evaluation (load program + register + resolve): median ${result.evaluationMs.median.toFixed(0)} ms (min ${result.evaluationMs.min.toFixed(0)}, max ${result.evaluationMs.max.toFixed(0)})`,
+  );
+  console.log(
+    `  whole process incl. node + tsx start:           median ${result.processWallMs.median.toFixed(0)} ms (min ${result.processWallMs.min.toFixed(0)}, max ${result.processWallMs.max.toFixed(0)})`,
+  );
 }
 
 main();

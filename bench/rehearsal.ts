@@ -22,23 +22,33 @@ const sec = (ms: number) => (ms / 1000).toFixed(1).padStart(6);
 async function main() {
   const { values } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
   const runs = Math.max(1, Number(values.runs));
-  console.log(`payments-dr rehearsal benchmark — ${cpus().length} CPU(s) (${cpus()[0]?.model.trim()}), Node ${process.version}, median of ${runs}`);
+  console.log(
+    `payments-dr rehearsal benchmark — ${cpus().length} CPU(s) (${cpus()[0]?.model.trim()}), Node ${process.version}, median of ${runs}`,
+  );
   console.log("");
 
   const endToEnd: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    execFileSync(process.execPath, ["--import", "tsx", "sim/rehearsal/main.ts", "--json"], { cwd: ROOT, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, REHEARSAL_REPORTS_DIR: join(ROOT, "reports", "bench") } });
+    execFileSync(process.execPath, ["--import", "tsx", "sim/rehearsal/main.ts", "--json"], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "ignore"],
+      env: { ...process.env, REHEARSAL_REPORTS_DIR: join(ROOT, "reports", "bench") },
+    });
     endToEnd.push(performance.now() - started);
   }
-  console.log(`npm start (full scenario, fresh process):  ${sec(median(endToEnd))} s wall   [runs: ${endToEnd.map((x) => (x / 1000).toFixed(1)).join(", ")} s; target < 15 s]`);
+  console.log(
+    `npm start (full scenario, fresh process):  ${sec(median(endToEnd))} s wall   [runs: ${endToEnd.map((x) => (x / 1000).toFixed(1)).join(", ")} s; target < 15 s]`,
+  );
   console.log("");
 
   const t0 = performance.now();
   const deployment = deploymentFromEvaluation(await evaluateProgram({ stack: "dev" }));
   console.log(`offline evaluation of the Pulumi program:   ${sec(performance.now() - t0)} s (once per process)`);
   console.log("");
-  console.log(`${"scenario".padEnd(22)} ${"wall (s)".padStart(9)} ${"virtual".padStart(9)} ${"speed-up".padStart(9)}  RTO (s)  lost  dup  passed`);
+  console.log(
+    `${"scenario".padEnd(22)} ${"wall (s)".padStart(9)} ${"virtual".padStart(9)} ${"speed-up".padStart(9)}  RTO (s)  lost  dup  passed`,
+  );
   for (const scenario of SCENARIOS) {
     const walls: number[] = [];
     let last;

@@ -51,17 +51,23 @@ export async function answerApproval(
   const by = operatorName(flags.operator, ctx);
   const ref = parseExecutionRef(executionArg, flags.region);
   if (ref.region !== target.primaryRegion && ref.region !== target.secondaryRegion) {
-    throw usageError(`${ref.region} is neither the primary (${target.primaryRegion}) nor the secondary (${target.secondaryRegion}) region of ${target.environment}`);
+    throw usageError(
+      `${ref.region} is neither the primary (${target.primaryRegion}) nor the secondary (${target.secondaryRegion}) region of ${target.environment}`,
+    );
   }
   let output: string | undefined;
   if (answer.approved) {
     // The contract the machine's CheckApproval state reads: anything but approved=true is a rejection.
-    output = JSON.stringify(approvalResultSchema.parse({ approved: true, approvedBy: by, ...(answer.comment ? { comment: answer.comment } : {}) }));
+    output = JSON.stringify(
+      approvalResultSchema.parse({ approved: true, approvedBy: by, ...(answer.comment ? { comment: answer.comment } : {}) }),
+    );
   }
 
   const config = await discoverRegion(ctx, target, ref.region);
   const table = ctx.aws.controlTable(ref.region, config.controlTable);
-  const approval: Approval | undefined = await ctx.aws.call(ref.region, "dynamodb:GetItem", () => table.getApproval(ref.name, { consistentRead: true }));
+  const approval: Approval | undefined = await ctx.aws.call(ref.region, "dynamodb:GetItem", () =>
+    table.getApproval(ref.name, { consistentRead: true }),
+  );
   if (!approval) {
     throw new CliError(
       "not-found",
@@ -70,7 +76,11 @@ export async function answerApproval(
     );
   }
   if (approval.expiresAt * 1000 < ctx.now()) {
-    throw new CliError("not-found", `the approval request of ${ref.name} expired at ${new Date(approval.expiresAt * 1000).toISOString()}`, "start a new run when ready");
+    throw new CliError(
+      "not-found",
+      `the approval request of ${ref.name} expired at ${new Date(approval.expiresAt * 1000).toISOString()}`,
+      "start a new run when ready",
+    );
   }
   ctx.err(`request: ${approval.summary}`);
 
@@ -80,18 +90,27 @@ export async function answerApproval(
     await ctx.aws.call(ref.region, answer.approved ? "states:SendTaskSuccess" : "states:SendTaskFailure", (abortSignal) =>
       answer.approved
         ? sfn.send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output }), { abortSignal })
-        : sfn.send(new SendTaskFailureCommand({ taskToken: approval.taskToken, error: "ApprovalRejectedError", cause: reason?.slice(0, 32000) }), { abortSignal }),
+        : sfn.send(
+            new SendTaskFailureCommand({ taskToken: approval.taskToken, error: "ApprovalRejectedError", cause: reason?.slice(0, 32000) }),
+            { abortSignal },
+          ),
     );
   } catch (error) {
     if (error instanceof CliError && GONE.test(error.message)) {
-      throw new CliError("not-found", `${ref.name} no longer waits for this approval: ${error.message}`, "the approval window passed or the execution ended; nothing was sent");
+      throw new CliError(
+        "not-found",
+        `${ref.name} no longer waits for this approval: ${error.message}`,
+        "the approval window passed or the execution ended; nothing was sent",
+      );
     }
     throw error;
   }
   try {
     await ctx.aws.call(ref.region, "dynamodb:DeleteItem", () => table.deleteApproval(ref.name));
   } catch (error) {
-    ctx.err(`warning: the answer was sent, but the approval item could not be deleted (${error instanceof Error ? error.message : String(error)}); it expires by itself`);
+    ctx.err(
+      `warning: the answer was sent, but the approval item could not be deleted (${error instanceof Error ? error.message : String(error)}); it expires by itself`,
+    );
   }
   return {
     environment: target.environment,

@@ -34,9 +34,7 @@ interface Destroyable {
 export class AwsClients {
   private readonly cache = new Map<string, Destroyable>();
 
-  constructor(
-    private readonly settings: { callTimeoutMs: number; signal?: AbortSignal },
-  ) {}
+  constructor(private readonly settings: { callTimeoutMs: number; signal?: AbortSignal }) {}
 
   private get<T extends Destroyable>(key: string, create: () => T): T {
     let client = this.cache.get(key) as T | undefined;

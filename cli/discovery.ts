@@ -70,7 +70,10 @@ function parseJson<T>(values: Record<string, string>, name: string, problems: st
 }
 
 const isObjectives = (v: unknown): v is Objectives =>
-  typeof v === "object" && v !== null && typeof (v as Objectives).rpoSeconds === "number" && typeof (v as Objectives).rtoSeconds === "number";
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as Objectives).rpoSeconds === "number" &&
+  typeof (v as Objectives).rtoSeconds === "number";
 const isStringRecord = (v: unknown): v is Record<string, string> =>
   typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
@@ -100,7 +103,11 @@ export async function discoverRegion(ctx: Context, target: Target, region: strin
   }
   for (const name of ["region", "peer-region", "role", "tables/control"]) {
     if (values[name] === undefined) {
-      throw new CliError("unknown-stack", `SSM parameter ${prefix}${name} is missing in ${region}`, "the stack is partly deployed: run pulumi up");
+      throw new CliError(
+        "unknown-stack",
+        `SSM parameter ${prefix}${name} is missing in ${region}`,
+        "the stack is partly deployed: run pulumi up",
+      );
     }
   }
   const expectedRole = roleOf(target, region);
@@ -113,7 +120,10 @@ export async function discoverRegion(ctx: Context, target: Target, region: strin
     );
   }
   const problems: string[] = [];
-  const nameServers = values["dns/name-servers"]?.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const nameServers = values["dns/name-servers"]
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   return {
     environment: target.environment,
     region,

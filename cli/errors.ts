@@ -145,7 +145,11 @@ export function awsCallError(error: unknown, region: string, operation: string):
         "your role lacks this permission; docs/cli.md lists what drctl needs",
       );
     case "throttled":
-      return new CliError("throttled", `${operation} in ${region}: throttled by AWS after retries (${detail})`, "wait a few seconds and run it again");
+      return new CliError(
+        "throttled",
+        `${operation} in ${region}: throttled by AWS after retries (${detail})`,
+        "wait a few seconds and run it again",
+      );
     case "unreachable":
       return new CliError(
         "unreachable",

@@ -10,7 +10,10 @@ import { checkRegion } from "./options";
 export const MAX_EXECUTION_NAME = 71;
 
 export function utcStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/[-:]/g, "");
 }
 
 export function manualExecutionName(what: string, nowMs: number, operator: string): string {
@@ -49,7 +52,10 @@ export function parseExecutionRef(ref: string, regionFlag: string | undefined): 
   if (ref.startsWith("arn:")) throw usageError(`${JSON.stringify(ref)} is not a Step Functions execution ARN`);
   if (!EXECUTION_NAME.test(ref)) throw usageError(`${JSON.stringify(ref)} is not an execution name or ARN`);
   if (regionFlag === undefined) {
-    throw usageError(`which region ran ${ref}? pass --region <region> or the execution ARN`, "a runbook runs in the region it activates: failover/drill in the secondary, failback in the primary");
+    throw usageError(
+      `which region ran ${ref}? pass --region <region> or the execution ARN`,
+      "a runbook runs in the region it activates: failover/drill in the secondary, failback in the primary",
+    );
   }
   return { name: ref, region: checkRegion(regionFlag, "--region") };
 }

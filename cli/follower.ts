@@ -26,12 +26,16 @@ export async function newEvents(ctx: Context, target: FollowTarget, afterId: num
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES_PER_POLL; page += 1) {
     const out = await ctx.aws.call(target.region, "states:GetExecutionHistory", (abortSignal) =>
-      ctx.aws
-        .sfn(target.region)
-        .send(
-          new GetExecutionHistoryCommand({ executionArn: target.executionArn, reverseOrder: true, maxResults: 100, includeExecutionData: true, nextToken }),
-          { abortSignal },
-        ),
+      ctx.aws.sfn(target.region).send(
+        new GetExecutionHistoryCommand({
+          executionArn: target.executionArn,
+          reverseOrder: true,
+          maxResults: 100,
+          includeExecutionData: true,
+          nextToken,
+        }),
+        { abortSignal },
+      ),
     );
     const events = out?.events ?? [];
     let reachedSeen = false;
@@ -58,7 +62,12 @@ export interface FollowOptions {
  * Returns normally in all three cases (tracker.terminal tells which); throws only when polling
  * itself keeps failing.
  */
-export async function followExecution(ctx: Context, target: FollowTarget, tracker: ExecutionTracker, options: FollowOptions = {}): Promise<void> {
+export async function followExecution(
+  ctx: Context,
+  target: FollowTarget,
+  tracker: ExecutionTracker,
+  options: FollowOptions = {},
+): Promise<void> {
   const deadline = options.timeoutMs === undefined ? Infinity : ctx.now() + options.timeoutMs;
   let lastId = 0;
   let failures = 0;

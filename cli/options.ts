@@ -30,7 +30,9 @@ export function addCommonOptions(command: Command): Command {
   return command
     .addOption(new Option("--env <name>", "the stack's environment (SSM prefix /payments-dr/<name>/); default $DRCTL_ENV"))
     .addOption(new Option("--primary-region <region>", `primary region; default $DRCTL_PRIMARY_REGION or ${DEFAULT_PRIMARY_REGION}`))
-    .addOption(new Option("--secondary-region <region>", `secondary region; default $DRCTL_SECONDARY_REGION or ${DEFAULT_SECONDARY_REGION}`))
+    .addOption(
+      new Option("--secondary-region <region>", `secondary region; default $DRCTL_SECONDARY_REGION or ${DEFAULT_SECONDARY_REGION}`),
+    )
     .addOption(new Option("--json", "print data as JSON on stdout (shapes in docs/cli.md)"));
 }
 
@@ -44,13 +46,21 @@ export function resolveTarget(flags: CommonFlags, ctx: Context): Target {
   ctx.json = flags.json === true;
   const environment = flags.env ?? ctx.env.DRCTL_ENV;
   if (environment === undefined || environment === "") {
-    throw usageError("no environment: pass --env <name> or set DRCTL_ENV", "the environment is the stack's name in SSM, e.g. --env prod for /payments-dr/prod/");
+    throw usageError(
+      "no environment: pass --env <name> or set DRCTL_ENV",
+      "the environment is the stack's name in SSM, e.g. --env prod for /payments-dr/prod/",
+    );
   }
   if (!ENVIRONMENT_NAME.test(environment)) {
-    throw usageError(`--env ${JSON.stringify(environment)} is not an environment name (a lower-case letter, then up to 11 letters or digits)`);
+    throw usageError(
+      `--env ${JSON.stringify(environment)} is not an environment name (a lower-case letter, then up to 11 letters or digits)`,
+    );
   }
   const primaryRegion = checkRegion(flags.primaryRegion ?? ctx.env.DRCTL_PRIMARY_REGION ?? DEFAULT_PRIMARY_REGION, "--primary-region");
-  const secondaryRegion = checkRegion(flags.secondaryRegion ?? ctx.env.DRCTL_SECONDARY_REGION ?? DEFAULT_SECONDARY_REGION, "--secondary-region");
+  const secondaryRegion = checkRegion(
+    flags.secondaryRegion ?? ctx.env.DRCTL_SECONDARY_REGION ?? DEFAULT_SECONDARY_REGION,
+    "--secondary-region",
+  );
   if (primaryRegion === secondaryRegion) throw usageError(`the primary and secondary regions are both ${primaryRegion}`);
   return { environment, primaryRegion, secondaryRegion };
 }

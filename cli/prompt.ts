@@ -23,7 +23,9 @@ export interface ConfirmationRequest {
 export function preflightConfirmation(request: ConfirmationRequest, ctx: Context): boolean {
   if (request.confirmFlag !== undefined) {
     if (request.confirmFlag !== request.region) {
-      throw usageError(`--confirm ${request.confirmFlag} does not match the region being activated (${request.region}); nothing was started`);
+      throw usageError(
+        `--confirm ${request.confirmFlag} does not match the region being activated (${request.region}); nothing was started`,
+      );
     }
     return false;
   }

@@ -28,14 +28,23 @@ export function parseSeconds(flag: string, { integer }: { integer: boolean }) {
 
 export function addRunOptions(command: Command): Command {
   return command
-    .addOption(new Option("--dry-run", "check every precondition of this runbook; changes nothing, needs no confirmation").conflicts(["requireApproval", "confirm"]))
+    .addOption(
+      new Option("--dry-run", "check every precondition of this runbook; changes nothing, needs no confirmation").conflicts([
+        "requireApproval",
+        "confirm",
+      ]),
+    )
     .addOption(new Option("--confirm <region>", "confirm the region being activated without a prompt (for scripts)"))
     .addOption(new Option("--require-approval", "the run waits for `drctl approve` before changing anything"))
     .addOption(new Option("--reason <text>", "why; goes into notifications and the report"))
     .addOption(new Option("--ticket <ref>", "incident or change ticket, recorded with the run"))
     .addOption(new Option("--operator <name>", "who is running it (default $USER)"))
     .addOption(new Option("--no-follow", "start the execution and return; do not follow it"))
-    .addOption(new Option("--follow-timeout <seconds>", "stop following after this long (exit 5; the run continues)").argParser(parseSeconds("--follow-timeout", { integer: false })));
+    .addOption(
+      new Option("--follow-timeout <seconds>", "stop following after this long (exit 5; the run continues)").argParser(
+        parseSeconds("--follow-timeout", { integer: false }),
+      ),
+    );
 }
 
 export function runBasics(flags: RunFlags, ctx: Context): { target: Target; operator: string } {

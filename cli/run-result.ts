@@ -26,7 +26,12 @@ export interface RunResult {
   };
   outcome: string | null;
   decisions: Decision[];
-  measurements: { rtoSeconds: number | null; rpoExposureSeconds: number | null; detectionSeconds: number | null; dnsShiftSeconds: number | null };
+  measurements: {
+    rtoSeconds: number | null;
+    rpoExposureSeconds: number | null;
+    detectionSeconds: number | null;
+    dnsShiftSeconds: number | null;
+  };
   objectives: Objectives | null;
   evaluation: { rto: Verdict; rpo: Verdict; passed: boolean } | null;
   report: { bucket: string; jsonKey: string; markdownKey: string } | null;
@@ -67,7 +72,12 @@ export function measuredResult(
     const m = report.measurements;
     return {
       outcome: report.outcome,
-      measurements: { rtoSeconds: m.rtoSeconds, rpoExposureSeconds: m.rpoExposureSeconds, detectionSeconds: m.detectionSeconds, dnsShiftSeconds: m.dnsShiftSeconds },
+      measurements: {
+        rtoSeconds: m.rtoSeconds,
+        rpoExposureSeconds: m.rpoExposureSeconds,
+        detectionSeconds: m.detectionSeconds,
+        dnsShiftSeconds: m.dnsShiftSeconds,
+      },
       objectives: report.objectives,
       evaluation: { rto: report.evaluation.rto, rpo: report.evaluation.rpo, passed: report.evaluation.passed },
       dryRun,
@@ -76,8 +86,18 @@ export function measuredResult(
   const exposure = steps.replication?.Payload?.exposureSeconds;
   const rpoExposureSeconds = typeof exposure === "number" ? exposure : null;
   const action = steps.assess?.Payload?.action;
-  const outcome = status === "RUNNING" ? null : status !== "SUCCEEDED" ? "failed" : dryRun ? (dryRun.ready ? "ready" : "not-ready") : OUTCOME_BY_ACTION[String(action)] ?? null;
-  const rpo: Verdict = rpoExposureSeconds === null || !objectives ? "not-measured" : rpoExposureSeconds <= objectives.rpoSeconds ? "pass" : "fail";
+  const outcome =
+    status === "RUNNING"
+      ? null
+      : status !== "SUCCEEDED"
+        ? "failed"
+        : dryRun
+          ? dryRun.ready
+            ? "ready"
+            : "not-ready"
+          : (OUTCOME_BY_ACTION[String(action)] ?? null);
+  const rpo: Verdict =
+    rpoExposureSeconds === null || !objectives ? "not-measured" : rpoExposureSeconds <= objectives.rpoSeconds ? "pass" : "fail";
   return {
     outcome,
     measurements: { rtoSeconds: null, rpoExposureSeconds, detectionSeconds: null, dnsShiftSeconds: null },
@@ -96,7 +116,8 @@ export function renderRunResult(result: RunResult, ctx: Context): string {
   const paint = ctx.paintOut;
   const lines: string[] = [];
   const took = e.stoppedAt ? ` in ${formatElapsed((Date.parse(e.stoppedAt) - Date.parse(e.startedAt)) / 1000)}` : "";
-  const status = e.status === "SUCCEEDED" ? paint("green", e.status) : e.status === "RUNNING" ? paint("yellow", e.status) : paint("red", e.status);
+  const status =
+    e.status === "SUCCEEDED" ? paint("green", e.status) : e.status === "RUNNING" ? paint("yellow", e.status) : paint("red", e.status);
   lines.push(`${e.mode} ${e.name} in ${e.region}: ${status}${took}`);
   if (e.error) lines.push(`error         ${e.error.name}${e.error.cause ? `: ${e.error.cause}` : ""}`);
   if (result.outcome) lines.push(`outcome       ${result.outcome}`);
@@ -104,8 +125,12 @@ export function renderRunResult(result: RunResult, ctx: Context): string {
   const o = result.objectives;
   if (result.dryRun === null && (m.rtoSeconds !== null || m.rpoExposureSeconds !== null || result.evaluation)) {
     const ev = result.evaluation;
-    lines.push(`RTO           ${seconds(m.rtoSeconds)}${o ? ` (objective ${o.rtoSeconds} s)` : ""}: ${verdictText(ev?.rto ?? "not-measured")}`);
-    lines.push(`RPO exposure  ${seconds(m.rpoExposureSeconds)}${o ? ` (objective ${o.rpoSeconds} s)` : ""}: ${verdictText(ev?.rpo ?? "not-measured")}`);
+    lines.push(
+      `RTO           ${seconds(m.rtoSeconds)}${o ? ` (objective ${o.rtoSeconds} s)` : ""}: ${verdictText(ev?.rto ?? "not-measured")}`,
+    );
+    lines.push(
+      `RPO exposure  ${seconds(m.rpoExposureSeconds)}${o ? ` (objective ${o.rpoSeconds} s)` : ""}: ${verdictText(ev?.rpo ?? "not-measured")}`,
+    );
     if (m.detectionSeconds !== null) lines.push(`detection     ${seconds(m.detectionSeconds)}`);
     if (m.dnsShiftSeconds !== null) lines.push(`DNS shift     ${seconds(m.dnsShiftSeconds)}`);
   }

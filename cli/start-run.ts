@@ -40,7 +40,9 @@ export interface RunRequest {
 export function prepareExecution(request: RunRequest, nowMs: number): { name: string; input: ExecutionInput } {
   const { target, region } = request;
   if (region !== target.primaryRegion && region !== target.secondaryRegion) {
-    throw usageError(`${region} is neither the primary (${target.primaryRegion}) nor the secondary (${target.secondaryRegion}) region of ${target.environment}`);
+    throw usageError(
+      `${region} is neither the primary (${target.primaryRegion}) nor the secondary (${target.secondaryRegion}) region of ${target.environment}`,
+    );
   }
   const input: ExecutionInput = {
     mode: request.mode,
@@ -61,17 +63,26 @@ export function prepareExecution(request: RunRequest, nowMs: number): { name: st
     { region, peerRegion, primaryRegion: target.primaryRegion, secondaryRegion: target.secondaryRegion },
     { drillHoldSeconds: 0 },
   );
-  if (!checked.ok) throw usageError(`the state machine would reject this request: ${formatProblems(checked.problems)}; nothing was started`);
+  if (!checked.ok)
+    throw usageError(`the state machine would reject this request: ${formatProblems(checked.problems)}; nothing was started`);
   return { name, input };
 }
 
-async function startExecution(ctx: Context, config: RegionConfig, name: string, input: ExecutionInput): Promise<{ arn: string; startedAt: number }> {
+async function startExecution(
+  ctx: Context,
+  config: RegionConfig,
+  name: string,
+  input: ExecutionInput,
+): Promise<{ arn: string; startedAt: number }> {
   const stateMachineArn = requireValue(config, config.stateMachineArn, "dr/state-machine-arn");
   try {
     const out = await ctx.aws.call(config.region, "states:StartExecution", (abortSignal) =>
       ctx.aws.sfn(config.region).send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }), { abortSignal }),
     );
-    return { arn: out.executionArn ?? executionArnFor(stateMachineArn, name), startedAt: out.startDate ? new Date(out.startDate).getTime() : ctx.now() };
+    return {
+      arn: out.executionArn ?? executionArnFor(stateMachineArn, name),
+      startedAt: out.startDate ? new Date(out.startDate).getTime() : ctx.now(),
+    };
   } catch (error) {
     if (error instanceof CliError && /ExecutionAlreadyExists/.test(error.message)) {
       throw new CliError("aws", `an execution named ${name} already exists in ${config.region}`, "wait a second and run the command again");
@@ -128,10 +139,13 @@ export async function startRun(ctx: Context, request: RunRequest): Promise<ExitC
 
   ctx.err(`following (Ctrl-C stops following; the execution keeps running)`);
   const env = request.target.environment;
-  const tracker = new ExecutionTracker(started.startedAt, (line) => ctx.err(line), (state) =>
-    state === "RequestApproval"
-      ? `waiting for approval: drctl approve --env ${env} --region ${request.region} ${name}  (or: drctl reject ...)`
-      : undefined,
+  const tracker = new ExecutionTracker(
+    started.startedAt,
+    (line) => ctx.err(line),
+    (state) =>
+      state === "RequestApproval"
+        ? `waiting for approval: drctl approve --env ${env} --region ${request.region} ${name}  (or: drctl reject ...)`
+        : undefined,
   );
   await followExecution(ctx, { region: request.region, executionArn: started.arn, executionName: name }, tracker, {
     timeoutMs: request.followTimeoutSeconds === undefined ? undefined : request.followTimeoutSeconds * 1000,
@@ -151,7 +165,9 @@ export async function startRun(ctx: Context, request: RunRequest): Promise<ExitC
     try {
       report = (await fetchReport(ctx, request.region, result.report.bucket, name)).report;
     } catch (error) {
-      ctx.err(`warning: could not read the run's report (${error instanceof Error ? error.message : String(error)}); measurements below come from the step outputs`);
+      ctx.err(
+        `warning: could not read the run's report (${error instanceof Error ? error.message : String(error)}); measurements below come from the step outputs`,
+      );
     }
   }
   Object.assign(result, measuredResult(result.execution.status, tracker.lastState, report, config.objectives));

@@ -53,27 +53,33 @@ export interface StatusReport {
   activeRegionNote: string | null;
   regions: RegionStatus[];
   replication: ReplicationStatus[];
-  lease: { state: "free" | "held" | "unknown"; holder: string | null; mode: string | null; region: string | null; expiresAt: string | null };
+  lease: {
+    state: "free" | "held" | "unknown";
+    holder: string | null;
+    mode: string | null;
+    region: string | null;
+    expiresAt: string | null;
+  };
   healthChecks: HealthChecksStatus;
   dns: DnsStatus;
 }
 
 const errorText = <T>(r: Read<T> | undefined) => (r && !r.ok ? r.error.message : null);
-const valueOf = <T>(r: Read<T> | undefined): T | undefined => (r && r.ok ? r.value : undefined);
+const readValue = <T>(r: Read<T> | undefined): T | undefined => (r?.ok ? r.value : undefined);
 
 function recordView(readings: RegionReading[], region: string): RegionRecordView | null {
   const own = readings.find((r) => r.region === region);
   const peer = readings.find((r) => r.region !== region);
-  const fromOwn = valueOf(own?.records)?.self;
-  const fromPeer = valueOf(peer?.records)?.peer;
+  const fromOwn = readValue(own?.records)?.self;
+  const fromPeer = readValue(peer?.records)?.peer;
   const [record, seenIn] = fromOwn ? [fromOwn, region] : fromPeer ? [fromPeer, peer?.region as string] : [undefined, ""];
   return record ? { state: record.state, epoch: record.epoch, updatedAt: record.updatedAt, reason: record.reason, seenIn } : null;
 }
 
 function regionStatus(reading: RegionReading, readings: RegionReading[], target: Target): RegionStatus {
-  const config = valueOf(reading.config);
+  const config = readValue(reading.config);
   const problems = [...(config?.problems ?? [])];
-  const records = valueOf(reading.records);
+  const records = readValue(reading.records);
   if (config && records && !records.self) problems.push(`no region record region#${reading.region} in its control table`);
   if (reading.records && !reading.records.ok) problems.push(`region records: ${reading.records.error.message}`);
   return {
@@ -82,8 +88,8 @@ function regionStatus(reading: RegionReading, readings: RegionReading[], target:
     available: reading.config.ok,
     error: reading.config.ok ? null : reading.config.error,
     record: recordView(readings, reading.region),
-    alarms: { inAlarm: valueOf(reading.alarms) ?? null, error: errorText(reading.alarms) },
-    execution: { latest: valueOf(reading.execution) ?? null, error: errorText(reading.execution) },
+    alarms: { inAlarm: readValue(reading.alarms) ?? null, error: errorText(reading.alarms) },
+    execution: { latest: readValue(reading.execution) ?? null, error: errorText(reading.execution) },
     dashboardUrl: config?.dashboardUrl ?? null,
     problems,
   };
@@ -91,7 +97,7 @@ function regionStatus(reading: RegionReading, readings: RegionReading[], target:
 
 function replication(reading: RegionReading, target: Target, now: number): ReplicationStatus {
   const from = reading.region === target.primaryRegion ? target.secondaryRegion : target.primaryRegion;
-  const heartbeat = valueOf(reading.peerHeartbeat);
+  const heartbeat = readValue(reading.peerHeartbeat);
   const error = !reading.config.ok
     ? `${reading.region} could not be read`
     : (errorText(reading.peerHeartbeat) ?? (heartbeat === undefined ? `no heartbeat#${from} in ${reading.region}'s replica` : null));
@@ -111,7 +117,11 @@ function activeRegion(regions: RegionStatus[]): { activeRegion: string | null; a
     const note = region.available ? null : `its record says ACTIVE, but ${region.region} itself could not be read`;
     return { activeRegion: active[0], activeRegionNote: note };
   }
-  if (active.length > 1) return { activeRegion: null, activeRegionNote: `both regions say ACTIVE (${active.join(", ")}): look at the epochs before doing anything` };
+  if (active.length > 1)
+    return {
+      activeRegion: null,
+      activeRegionNote: `both regions say ACTIVE (${active.join(", ")}): look at the epochs before doing anything`,
+    };
   if (regions.every((r) => r.record === null)) return { activeRegion: null, activeRegionNote: "unknown: no region record could be read" };
   return { activeRegion: null, activeRegionNote: "no region is ACTIVE: payment writes are refused everywhere" };
 }
@@ -121,7 +131,13 @@ function leaseView(readings: RegionReading[], now: number): StatusReport["lease"
     if (!reading.lease?.ok) continue;
     const lease = reading.lease.value;
     if (!lease || lease.expiresAt * 1000 <= now) return { state: "free", holder: null, mode: null, region: null, expiresAt: null };
-    return { state: "held", holder: lease.holder, mode: lease.mode, region: lease.region, expiresAt: new Date(lease.expiresAt * 1000).toISOString() };
+    return {
+      state: "held",
+      holder: lease.holder,
+      mode: lease.mode,
+      region: lease.region,
+      expiresAt: new Date(lease.expiresAt * 1000).toISOString(),
+    };
   }
   return { state: "unknown", holder: null, mode: null, region: null, expiresAt: null };
 }
@@ -130,7 +146,7 @@ function leaseView(readings: RegionReading[], now: number): StatusReport["lease"
 export async function gatherStatus(ctx: Context, target: Target): Promise<StatusReport> {
   const regions = [target.primaryRegion, target.secondaryRegion];
   const readings = await Promise.all(regions.map((region) => readRegion(ctx, target, region)));
-  const configs = readings.map((r) => valueOf(r.config)).filter((c): c is RegionConfig => c !== undefined);
+  const configs = readings.map((r) => readValue(r.config)).filter((c): c is RegionConfig => c !== undefined);
   if (configs.length === 0) {
     const first = readings[0].config as { ok: false; error: Unavailable };
     const bothSame = readings.every((r) => !r.config.ok && r.config.error.kind === first.error.kind);

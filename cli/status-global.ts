@@ -38,12 +38,16 @@ const CALCULATED: Record<string, string[]> = { primaryGuard: ["primaryEndpoint",
 export function aggregateObservations(statuses: string[]): { status: CheckStatus; detail: string } {
   if (statuses.length === 0) return { status: "unknown", detail: "no checker reported" };
   const healthy = statuses.filter((s) => s.startsWith("Success")).length;
-  return { status: healthy / statuses.length > 0.18 ? "healthy" : "unhealthy", detail: `${healthy}/${statuses.length} checkers report healthy` };
+  return {
+    status: healthy / statuses.length > 0.18 ? "healthy" : "unhealthy",
+    detail: `${healthy}/${statuses.length} checkers report healthy`,
+  };
 }
 
 export async function readHealthChecks(ctx: Context, ids: Record<string, string> | undefined): Promise<HealthChecksStatus> {
   const api = `route53 (${ROUTE53_API_REGION})`;
-  if (!ids || Object.keys(ids).length === 0) return { api, reachable: null, error: "SSM parameter dns/health-check-ids is missing", checks: [] };
+  if (!ids || Object.keys(ids).length === 0)
+    return { api, reachable: null, error: "SSM parameter dns/health-check-ids is missing", checks: [] };
   const direct = Object.entries(ids).filter(([name]) => !(name in CALCULATED));
   const results = await Promise.all(
     direct.map(async ([name, id]): Promise<HealthCheckState & { unreachable: boolean }> => {
@@ -97,9 +101,19 @@ export interface DnsStatus {
 const DNS_TIMEOUT_MS = 3000;
 
 export async function readDns(ctx: Context, config: RegionConfig | undefined): Promise<DnsStatus> {
-  const base = { failoverName: config?.failoverName ?? null, witnessName: config?.witnessName ?? null, nameServers: config?.nameServers ?? [] };
-  if (!config || !config.nameServers) {
-    return { ...base, failoverAnswers: null, witnessAnswers: null, servingRegion: null, error: "the zone's name servers are unknown (no region answered, or dns/name-servers is missing)" };
+  const base = {
+    failoverName: config?.failoverName ?? null,
+    witnessName: config?.witnessName ?? null,
+    nameServers: config?.nameServers ?? [],
+  };
+  if (!config?.nameServers) {
+    return {
+      ...base,
+      failoverAnswers: null,
+      witnessAnswers: null,
+      servingRegion: null,
+      error: "the zone's name servers are unknown (no region answered, or dns/name-servers is missing)",
+    };
   }
   const ask = async (name: string | undefined, type: "A" | "TXT") => {
     if (!name) return { answers: null, error: `no ${type === "A" ? "api/failover-endpoint" : "dns/witness-name"} parameter` };
@@ -113,5 +127,11 @@ export async function readDns(ctx: Context, config: RegionConfig | undefined): P
   const witness = txt.answers;
   const servingRegion = witness && witness.length > 0 && witness.every((w) => w === witness[0]) ? witness[0] : null;
   const errors = [a.error, txt.error].filter((e): e is string => e !== null);
-  return { ...base, failoverAnswers: a.answers, witnessAnswers: witness, servingRegion, error: errors.length > 0 ? errors.join("; ") : null };
+  return {
+    ...base,
+    failoverAnswers: a.answers,
+    witnessAnswers: witness,
+    servingRegion,
+    error: errors.length > 0 ? errors.join("; ") : null,
+  };
 }

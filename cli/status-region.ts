@@ -69,7 +69,10 @@ async function alarmsInAlarm(ctx: Context, region: string, names: string[]): Pro
       const out = await ctx.aws.call(region, "cloudwatch:DescribeAlarms", (abortSignal) =>
         ctx.aws
           .cloudwatch(region)
-          .send(new DescribeAlarmsCommand({ AlarmNames: names.slice(i, i + ALARM_NAMES_PER_CALL), StateValue: "ALARM", NextToken: nextToken }), { abortSignal }),
+          .send(
+            new DescribeAlarmsCommand({ AlarmNames: names.slice(i, i + ALARM_NAMES_PER_CALL), StateValue: "ALARM", NextToken: nextToken }),
+            { abortSignal },
+          ),
       );
       for (const alarm of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) {
         found.push({
@@ -92,10 +95,18 @@ async function currentExecution(ctx: Context, region: string, stateMachineArn: s
   const out = await ctx.aws.call(region, "states:ListExecutions", (abortSignal) =>
     ctx.aws.sfn(region).send(new ListExecutionsCommand({ stateMachineArn, maxResults: 20 }), { abortSignal }),
   );
-  const newestFirst = [...(out.executions ?? [])].sort((a, b) => new Date(b.startDate ?? 0).getTime() - new Date(a.startDate ?? 0).getTime());
+  const newestFirst = [...(out.executions ?? [])].sort(
+    (a, b) => new Date(b.startDate ?? 0).getTime() - new Date(a.startDate ?? 0).getTime(),
+  );
   const pick: ExecutionListItem | undefined = newestFirst.find((e) => e.status === "RUNNING") ?? newestFirst[0];
   if (!pick) return null;
-  return { name: pick.name ?? "?", arn: pick.executionArn ?? "", status: pick.status ?? "?", startedAt: iso(pick.startDate), stoppedAt: iso(pick.stopDate) };
+  return {
+    name: pick.name ?? "?",
+    arn: pick.executionArn ?? "",
+    status: pick.status ?? "?",
+    startedAt: iso(pick.startDate),
+    stoppedAt: iso(pick.stopDate),
+  };
 }
 
 const missing = (config: RegionConfig, name: string): Unavailable => ({

@@ -59,13 +59,19 @@ export function summarizeStep(key: string, stored: unknown, stateName: string): 
     }
     case "leaseCheck": {
       const p = value as Loose<LeaseCheckStep>;
-      return { text: p.leaseFree ? "lease is free" : `lease held by ${p.heldBy?.holder} (${p.heldBy?.mode} in ${p.heldBy?.region})`, decisions: [] };
+      return {
+        text: p.leaseFree ? "lease is free" : `lease held by ${p.heldBy?.holder} (${p.heldBy?.mode} in ${p.heldBy?.region})`,
+        decisions: [],
+      };
     }
     case "assess": {
       const p = value as Loose<Assessment>;
       const decisions = [d(String(p.action), String(p.reason))];
       if (p.needsApproval) decisions.push(d("approval required", String(p.approvalReason)));
-      return { text: `decision: ${p.action} — ${p.reason}${p.needsApproval ? ` (approval required: ${p.approvalReason})` : ""}`, decisions };
+      return {
+        text: `decision: ${p.action} — ${p.reason}${p.needsApproval ? ` (approval required: ${p.approvalReason})` : ""}`,
+        decisions,
+      };
     }
     case "replication": {
       const p = value as Loose<ReplicationStep>;
@@ -87,13 +93,20 @@ export function summarizeStep(key: string, stored: unknown, stateName: string): 
     case "stopWrites": {
       const p = value as Loose<StopWritesStep>;
       return {
-        text: p.stopped ? `${p.functionName} in ${p.region} stopped (reserved concurrency 0)` : `direct stop of ${p.functionName} not done (tolerated): ${p.error ?? "unknown"}`,
+        text: p.stopped
+          ? `${p.functionName} in ${p.region} stopped (reserved concurrency 0)`
+          : `direct stop of ${p.functionName} not done (tolerated): ${p.error ?? "unknown"}`,
         decisions: [],
       };
     }
     case "detection": {
       const p = value as Loose<DetectionStep>;
-      return { text: p.detected ? `canary detected the drained primary after ${p.detectionSeconds} s` : `not detected yet (${p.consecutiveFailures} failing probes)`, decisions: [] };
+      return {
+        text: p.detected
+          ? `canary detected the drained primary after ${p.detectionSeconds} s`
+          : `not detected yet (${p.consecutiveFailures} failing probes)`,
+        decisions: [],
+      };
     }
     case "promote": {
       const p = value as Loose<PromotionStep>;
@@ -119,7 +132,12 @@ export function summarizeStep(key: string, stored: unknown, stateName: string): 
       return { text: `PrimaryFenced=${value.value} in ${value.region}`, decisions: [] };
     case "fenceAlarm": {
       const p = value as Loose<FenceAlarmCheckStep>;
-      return { text: p.cleared ? `fence alarm ${p.alarmName} in ${p.region} is OK` : `fence alarm ${p.alarmName} in ${p.region} not cleared yet: ${p.detail}`, decisions: [] };
+      return {
+        text: p.cleared
+          ? `fence alarm ${p.alarmName} in ${p.region} is OK`
+          : `fence alarm ${p.alarmName} in ${p.region} not cleared yet: ${p.detail}`,
+        decisions: [],
+      };
     }
     case "compensation":
       return { text: `compensation ${value.action}: ${value.detail}`, decisions: [] };
@@ -133,11 +151,17 @@ export function summarizeStep(key: string, stored: unknown, stateName: string): 
     }
     case "report": {
       const p = value as Loose<ReportStep>;
-      return { text: `report written to s3://${p.bucket}/${p.jsonKey} (${p.outcome}, ${p.passed ? "passed" : "not passed"})`, decisions: [] };
+      return {
+        text: `report written to s3://${p.bucket}/${p.jsonKey} (${p.outcome}, ${p.passed ? "passed" : "not passed"})`,
+        decisions: [],
+      };
     }
     case "dryRun": {
       const p = value as Loose<DryRunSummary>;
-      return { text: p.ready ? `${p.checkMode}: ready` : String(p.cause), decisions: [d(p.ready ? "ready" : "not ready", String(p.cause))] };
+      return {
+        text: p.ready ? `${p.checkMode}: ready` : String(p.cause),
+        decisions: [d(p.ready ? "ready" : "not ready", String(p.cause))],
+      };
     }
     case "release":
       return { text: "lease released", decisions: [] };

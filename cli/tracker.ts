@@ -97,7 +97,9 @@ export class ExecutionTracker {
       const output = status === "SUCCEEDED" ? parse(event.executionSucceededEventDetails?.output) : undefined;
       if (output !== undefined) this.lastState = output;
       this.terminal = { status, stoppedAt: at, error, output };
-      this.print(`${this.elapsed(at)}  execution ${status}${error ? `: ${error.name}${error.cause ? ` — ${error.cause.slice(0, 500)}` : ""}` : ""}`);
+      this.print(
+        `${this.elapsed(at)}  execution ${status}${error ? `: ${error.name}${error.cause ? ` — ${error.cause.slice(0, 500)}` : ""}` : ""}`,
+      );
     }
   }
 
@@ -134,7 +136,8 @@ export class ExecutionTracker {
     progress.exitedAt = new Date(at).toISOString();
     const lines: string[] = [];
     const run = (output as { run?: { mode?: string; region?: string; reason?: string } } | undefined)?.run;
-    if (run && !(input && typeof input === "object" && "run" in input)) lines.push(`valid ${run.mode} request for ${run.region}: ${run.reason}`);
+    if (run && !(input && typeof input === "object" && "run" in input))
+      lines.push(`valid ${run.mode} request for ${run.region}: ${run.reason}`);
     for (const key of changedStepKeys(input, output)) {
       const summary = summarizeStep(key, (output as { steps: Record<string, unknown> }).steps[key], name);
       if (!summary) continue;

@@ -12,13 +12,20 @@ export type { CredentialProvider, TemporaryCredentials };
  * peer region, or us-east-1's global endpoint, may be the thing that is down). Cached until five
  * minutes before they expire; a failed assume is not cached.
  */
-export function drOperationsCredentials(options: { roleArn: string; stsRegion: string; sessionName: string; now?: () => number }): CredentialProvider {
+export function drOperationsCredentials(options: {
+  roleArn: string;
+  stsRegion: string;
+  sessionName: string;
+  now?: () => number;
+}): CredentialProvider {
   const sts = awsClient(STSClient, options.stsRegion, RUNBOOK_CALL_TUNING);
   const now = options.now ?? Date.now;
   let cached: TemporaryCredentials | undefined;
   return async () => {
     if (cached?.expiration && cached.expiration.getTime() - now() > 5 * 60_000) return cached;
-    const out = await sts.send(new AssumeRoleCommand({ RoleArn: options.roleArn, RoleSessionName: options.sessionName.slice(0, 64), DurationSeconds: 900 }));
+    const out = await sts.send(
+      new AssumeRoleCommand({ RoleArn: options.roleArn, RoleSessionName: options.sessionName.slice(0, 64), DurationSeconds: 900 }),
+    );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${options.roleArn} returned no credentials`);
     cached = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };

@@ -19,13 +19,7 @@
  * are built around that: a runbook always runs in the region it activates, and fencing does not
  * depend on the fenced region receiving the write (see docs/architecture.md).
  */
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   approvalSchema,

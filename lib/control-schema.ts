@@ -121,7 +121,10 @@ export class ControlRecordInvalidError extends Error {
 }
 
 export class EpochConflictError extends Error {
-  constructor(readonly region: string, readonly expectedEpoch: number | null) {
+  constructor(
+    readonly region: string,
+    readonly expectedEpoch: number | null,
+  ) {
     super(
       expectedEpoch === null
         ? `Region record for ${region} already exists`
@@ -183,7 +186,11 @@ export function mayServe(record: RegionRecord | undefined): boolean {
   return record !== undefined && record.state !== "FENCED" && record.state !== "DRAINED";
 }
 
-export function parseControlItem<S extends z.ZodMiniType>(schema: S, key: string, item: Record<string, unknown> | undefined): z.infer<S> | undefined {
+export function parseControlItem<S extends z.ZodMiniType>(
+  schema: S,
+  key: string,
+  item: Record<string, unknown> | undefined,
+): z.infer<S> | undefined {
   if (!item) return undefined;
   const result = schema.safeParse(item);
   if (!result.success) throw new ControlRecordInvalidError(key, formatProblems(describeIssues(result.error.issues)));

@@ -10,10 +10,7 @@ export class MissingEnvironmentError extends Error {
   }
 }
 
-export function requireEnv<const K extends string>(
-  names: readonly K[],
-  env: NodeJS.ProcessEnv = process.env,
-): Record<K, string> {
+export function requireEnv<const K extends string>(names: readonly K[], env: NodeJS.ProcessEnv = process.env): Record<K, string> {
   const missing = names.filter((n) => !env[n]);
   if (missing.length > 0) throw new MissingEnvironmentError(missing);
   return Object.fromEntries(names.map((n) => [n, env[n] as string])) as Record<K, string>;

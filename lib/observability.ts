@@ -48,11 +48,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
  * tracing is on, and stored metrics flushed at the end (only when there are some, so an idle
  * invocation does not log Powertools' "no metrics" warning).
  */
-export async function withInvocation<T>(
-  obs: Observability,
-  context: Context | undefined,
-  run: () => Promise<T>,
-): Promise<T> {
+export async function withInvocation<T>(obs: Observability, context: Context | undefined, run: () => Promise<T>): Promise<T> {
   const { service, logger, metrics, tracer } = obs;
   logger.resetKeys();
   if (context?.awsRequestId) logger.addContext(context);

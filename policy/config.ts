@@ -32,19 +32,32 @@ export interface EndpointConfig {
   requiredGatewayEndpoints: string[];
 }
 
-const stringList = (description: string, defaults: string[]) => ({ type: "array" as const, items: { type: "string" as const }, default: defaults, description });
+const stringList = (description: string, defaults: string[]) => ({
+  type: "array" as const,
+  items: { type: "string" as const },
+  default: defaults,
+  description,
+});
 
 export const RUNTIME_CONFIG_SCHEMA: PolicyConfigSchema = {
   properties: { allowedRuntimes: stringList("Lambda runtimes allowed (AWS's supported list).", DEFAULT_ALLOWED_RUNTIMES) },
 };
 export const LOG_RETENTION_CONFIG_SCHEMA: PolicyConfigSchema = {
   properties: {
-    minimumRetentionDays: { type: "integer", minimum: 1, default: DEFAULT_MINIMUM_LOG_RETENTION_DAYS, description: "Minimum CloudWatch Logs retention in days." },
+    minimumRetentionDays: {
+      type: "integer",
+      minimum: 1,
+      default: DEFAULT_MINIMUM_LOG_RETENTION_DAYS,
+      description: "Minimum CloudWatch Logs retention in days.",
+    },
   },
 };
 export const ENDPOINT_CONFIG_SCHEMA: PolicyConfigSchema = {
   properties: {
-    requiredInterfaceEndpoints: stringList("Services every VPC reaches through an interface endpoint.", DEFAULT_REQUIRED_INTERFACE_ENDPOINTS),
+    requiredInterfaceEndpoints: stringList(
+      "Services every VPC reaches through an interface endpoint.",
+      DEFAULT_REQUIRED_INTERFACE_ENDPOINTS,
+    ),
     requiredGatewayEndpoints: stringList("Services every VPC reaches through a gateway endpoint.", DEFAULT_REQUIRED_GATEWAY_ENDPOINTS),
   },
 };

@@ -13,7 +13,7 @@ import { ROUTE53_METRICS_REGION } from "../infra/core/aws-facts";
 import { CANARY_TICKER_SERVICE, STATE_MACHINE_WILDCARD_ACTIONS } from "../infra/core/aws-facts";
 import { WILDCARD_RESOURCE_ACTIONS } from "../infra/core/lambda-permissions";
 import { runbookFunctions } from "../lib/handlers";
-import { actionsOf, conditionValues, PolicyStatement, principalsOf, resourcesOf } from "./lib/documents";
+import { actionsOf, conditionValues, type PolicyStatement, principalsOf, resourcesOf } from "./lib/documents";
 
 export interface DeclaredException {
   key: string;
@@ -25,15 +25,18 @@ export interface DeclaredException {
 }
 
 const ENVIRONMENT = "[a-z][a-z0-9]{0,11}";
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** `{service}-{region}-{environment}` (infra/core/naming.ts), for exactly these services and this region. */
 const physicalName = (services: readonly string[], region: string | undefined, suffix = "") =>
-  new RegExp(`^(?:${services.map(escape).join("|")})-${escape(region ?? "-")}-${ENVIRONMENT}${suffix}$`);
+  new RegExp(`^(?:${services.map(escape).join("|")})-${escapeRegExp(region ?? "-")}-${ENVIRONMENT}${suffix}$`);
 
 // --- I1: `Resource: "*"` -------------------------------------------------------------------------
 
 /** Actions AWS authorises only on `Resource: "*"`, as the stack declares them. */
-export const WILDCARD_RESOURCE_ACTION_SET: ReadonlySet<string> = new Set([...Object.keys(WILDCARD_RESOURCE_ACTIONS), ...STATE_MACHINE_WILDCARD_ACTIONS]);
+export const WILDCARD_RESOURCE_ACTION_SET: ReadonlySet<string> = new Set([
+  ...Object.keys(WILDCARD_RESOURCE_ACTIONS),
+  ...STATE_MACHINE_WILDCARD_ACTIONS,
+]);
 
 /**
  * May this Allow statement name `Resource: "*"`? Only if every action is one AWS does not scope
@@ -100,7 +103,7 @@ export interface RegionFacts {
 export interface OneRegionOnly {
   key: string;
   /** True when this resource is a declared one-region resource, in the region it must be in. */
-  matches(type: string, props: Record<string, any>, facts: RegionFacts): boolean;
+  matches(type: string, props: Record<string, unknown>, facts: RegionFacts): boolean;
 }
 
 /** The alarm key of the "primary fenced" alarm (infra/core/alarm-catalog.ts). */
@@ -111,7 +114,8 @@ export const ONE_REGION_ONLY: readonly OneRegionOnly[] = [
     key: "global-tables-in-primary",
     matches: (type, props, f) =>
       f.region === f.primary &&
-      ((type === "aws:dynamodb/table:Table" && Array.isArray(props.replicas) && props.replicas.length > 0) || type === "aws:dynamodb/tableItem:TableItem"),
+      ((type === "aws:dynamodb/table:Table" && Array.isArray(props.replicas) && props.replicas.length > 0) ||
+        type === "aws:dynamodb/tableItem:TableItem"),
   },
   {
     key: "backup-plan-in-primary",
@@ -127,12 +131,15 @@ export const ONE_REGION_ONLY: readonly OneRegionOnly[] = [
   },
   {
     key: "route53-alarms-in-us-east-1",
-    matches: (type, props, f) => f.region === ROUTE53_METRICS_REGION && type === "aws:cloudwatch/metricAlarm:MetricAlarm" && props.namespace === "AWS/Route53",
+    matches: (type, props, f) =>
+      f.region === ROUTE53_METRICS_REGION && type === "aws:cloudwatch/metricAlarm:MetricAlarm" && props.namespace === "AWS/Route53",
   },
   {
     key: "fence-alarm-in-secondary",
     matches: (type, props, f) =>
-      f.region === f.secondary && type === "aws:cloudwatch/metricAlarm:MetricAlarm" && physicalName([FENCE_ALARM_SERVICE], f.region).test(String(props.name)),
+      f.region === f.secondary &&
+      type === "aws:cloudwatch/metricAlarm:MetricAlarm" &&
+      physicalName([FENCE_ALARM_SERVICE], f.region).test(String(props.name)),
   },
 ];
 
@@ -141,31 +148,38 @@ export const DECLARED_EXCEPTIONS: readonly DeclaredException[] = [
   {
     key: "wildcard-resource-actions",
     rules: ["I1"],
-    reason: "AWS offers no resource-level permission for these actions (X-Ray, ENI management for VPC functions, ListStreams, Step Functions log delivery); PutMetricData is bound by a cloudwatch:namespace condition instead.",
-    scope: "Allow statements whose every action is in WILDCARD_RESOURCE_ACTIONS (infra/core/lambda-permissions.ts) or STATE_MACHINE_WILDCARD_ACTIONS (infra/components/orchestration/dr-orchestration.ts); cloudwatch:PutMetricData only with a cloudwatch:namespace condition.",
+    reason:
+      "AWS offers no resource-level permission for these actions (X-Ray, ENI management for VPC functions, ListStreams, Step Functions log delivery); PutMetricData is bound by a cloudwatch:namespace condition instead.",
+    scope:
+      "Allow statements whose every action is in WILDCARD_RESOURCE_ACTIONS (infra/core/lambda-permissions.ts) or STATE_MACHINE_WILDCARD_ACTIONS (infra/components/orchestration/dr-orchestration.ts); cloudwatch:PutMetricData only with a cloudwatch:namespace condition.",
   },
   {
     key: "functions-outside-vpc",
     rules: ["L1"],
-    reason: "The canary and the runbook functions must reach the peer region's public endpoints and the zone's public name servers; a failover path must not depend on a NAT gateway in the failing region (docs/architecture.md). They touch no payment data.",
-    scope: "Functions named `<name>-<region>-<env>` for the lib/handlers/dr-functions.ts specs with `vpc: false`; never a payment-path function.",
+    reason:
+      "The canary and the runbook functions must reach the peer region's public endpoints and the zone's public name servers; a failover path must not depend on a NAT gateway in the failing region (docs/architecture.md). They touch no payment data.",
+    scope:
+      "Functions named `<name>-<region>-<env>` for the lib/handlers/dr-functions.ts specs with `vpc: false`; never a payment-path function.",
   },
   {
     key: "access-log-buckets",
     rules: ["S6", "S11"],
-    reason: "S3 server access logging cannot deliver to buckets encrypted with SSE-KMS, so these buckets use SSE-S3; a log bucket does not log into itself.",
+    reason:
+      "S3 server access logging cannot deliver to buckets encrypted with SSE-KMS, so these buckets use SSE-S3; a log bucket does not log into itself.",
     scope: `Buckets named \`${ACCESS_LOG_BUCKET_SERVICE}-<region>-<env>-<account>\` that are the target of another bucket's logging; SSE-S3 (AES256) is still required.`,
   },
   {
     key: "key-policy-root-statement",
     rules: ["K1"],
-    reason: "AWS's default key-policy statement lets IAM policies of the key's own account grant use of the key; without it the key becomes unmanageable.",
+    reason:
+      "AWS's default key-policy statement lets IAM policies of the key's own account grant use of the key; without it the key becomes unmanageable.",
     scope: "The statement with Sid EnableIamPolicies granting `kms:*` on `*` to the key's own account root, and nothing else.",
   },
   {
     key: "express-canary-ticker",
     rules: ["F2"],
-    reason: "The ticker only spaces the canary's probes within each minute, started every minute by Scheduler; a probe is idempotent, so STANDARD's exactly-once execution buys nothing and would cost 1,440 executions per day per region.",
+    reason:
+      "The ticker only spaces the canary's probes within each minute, started every minute by Scheduler; a probe is idempotent, so STANDARD's exactly-once execution buys nothing and would cost 1,440 executions per day per region.",
     scope: `State machines named \`${CANARY_TICKER_SERVICE}-<region>-<env>\`.`,
   },
   {

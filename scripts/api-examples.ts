@@ -70,8 +70,22 @@ async function recordExamples(): Promise<string> {
     const payment = { amount: 1050, currency: "EUR", merchantReference: "order-2030-0001", sourceReference: "tok_card_8d2f" };
     const examples: Example[] = [
       { title: "Create a payment", region: primary, method: "POST", path: "/payments", headers: { "Idempotency-Key": key }, body: payment },
-      { title: "Retry with the same key and body: the stored answer, no second payment", region: primary, method: "POST", path: "/payments", headers: { "Idempotency-Key": key }, body: payment },
-      { title: "Same key, different body", region: primary, method: "POST", path: "/payments", headers: { "Idempotency-Key": key }, body: { ...payment, amount: 2000 } },
+      {
+        title: "Retry with the same key and body: the stored answer, no second payment",
+        region: primary,
+        method: "POST",
+        path: "/payments",
+        headers: { "Idempotency-Key": key },
+        body: payment,
+      },
+      {
+        title: "Same key, different body",
+        region: primary,
+        method: "POST",
+        path: "/payments",
+        headers: { "Idempotency-Key": key },
+        body: { ...payment, amount: 2000 },
+      },
       { title: "No Idempotency-Key", region: primary, method: "POST", path: "/payments", body: payment },
       {
         title: "Invalid body: every problem named",
@@ -90,7 +104,14 @@ async function recordExamples(): Promise<string> {
       { title: "Read it back", region: primary, method: "GET", path: `/payments/${paymentId}` },
       { title: "A malformed id", region: primary, method: "GET", path: "/payments/12345" },
       { title: "Health of the primary", region: primary, method: "GET", path: "/health" },
-      { title: "A write sent to the standby secondary: refused, with a reason and Retry-After", region: secondary, method: "POST", path: "/payments", headers: { "Idempotency-Key": "order-2030-0003" }, body: { ...payment, merchantReference: "order-2030-0003" } },
+      {
+        title: "A write sent to the standby secondary: refused, with a reason and Retry-After",
+        region: secondary,
+        method: "POST",
+        path: "/payments",
+        headers: { "Idempotency-Key": "order-2030-0003" },
+        body: { ...payment, merchantReference: "order-2030-0003" },
+      },
       { title: "Health of the secondary (standby serves reads, so it is healthy)", region: secondary, method: "GET", path: "/health" },
     ] satisfies Example[]) {
       results.push({ example, response: await send(example) });
@@ -126,7 +147,9 @@ async function main() {
     console.error(`${QUOTING_FILE}: no block marked ${API_EXAMPLES_MARKER}; the API examples are not checked`);
     process.exitCode = 1;
   } else if (stale.length > 0) {
-    console.error(`${QUOTING_FILE}: excerpt lines that scripts/api-examples.ts does not print (update them from: npx tsx scripts/api-examples.ts):`);
+    console.error(
+      `${QUOTING_FILE}: excerpt lines that scripts/api-examples.ts does not print (update them from: npx tsx scripts/api-examples.ts):`,
+    );
     for (const s of stale) console.error(`  line ${s.line}: ${s.text}`);
     process.exitCode = 1;
   } else {

@@ -10,7 +10,7 @@
  *
  * Usage: tsx scripts/build-lambdas.ts [--out dir] [name ...]
  */
-import { build, Metafile } from "esbuild";
+import { build, type Metafile } from "esbuild";
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";

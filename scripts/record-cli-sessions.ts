@@ -56,7 +56,9 @@ async function main() {
     const current = existsSync(SESSIONS_FILE) ? readFileSync(SESSIONS_FILE, "utf8") : "";
     if (current === recorded) console.log(`${SESSIONS_FILE} is current`);
     else {
-      console.error(`${SESSIONS_FILE} is not what drctl records now (first difference at ${firstDifference(current, recorded)})\nrun: ${GENERATOR}`);
+      console.error(
+        `${SESSIONS_FILE} is not what drctl records now (first difference at ${firstDifference(current, recorded)})\nrun: ${GENERATOR}`,
+      );
       ok = false;
     }
   }

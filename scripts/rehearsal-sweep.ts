@@ -26,10 +26,17 @@ async function main() {
     for (let seed = 1; seed <= seeds; seed++) {
       const result = await runScenario(deployment, scenario, { seed });
       if (result.passed) continue;
-      failed.push(`seed ${seed}: ${result.checks.filter((c) => c.verdict === "fail").map((c) => `${c.name} (${c.detail})`).join("; ")}`);
+      failed.push(
+        `seed ${seed}: ${result.checks
+          .filter((c) => c.verdict === "fail")
+          .map((c) => `${c.name} (${c.detail})`)
+          .join("; ")}`,
+      );
     }
     failures += failed.length;
-    console.log(`${scenario.name.padEnd(22)} ${failed.length === 0 ? `${seeds}/${seeds} seeds pass` : `${seeds - failed.length}/${seeds} pass`}`);
+    console.log(
+      `${scenario.name.padEnd(22)} ${failed.length === 0 ? `${seeds}/${seeds} seeds pass` : `${seeds - failed.length}/${seeds} pass`}`,
+    );
     for (const line of failed) console.log(`  ${line}`);
   }
   process.exit(failures === 0 ? 0 : 1);

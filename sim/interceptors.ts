@@ -28,7 +28,7 @@ export interface InterceptorDeps {
 
 /** Deterministic addresses for the zone's name servers (Route 53 uses 205.251.192.0/21). */
 export function nameServerAddress(index: number): string {
-  return `205.251.${192 + (index % 8)}.${(index * 37) % 254 + 1}`;
+  return `205.251.${192 + (index % 8)}.${((index * 37) % 254) + 1}`;
 }
 
 function dnsError(code: string, syscall: string, hostname: string): Error {
@@ -42,7 +42,14 @@ export function installInterceptors(deps: InterceptorDeps): () => void {
   const cache = new Map<string, { values: string[]; expiresAt: number }>();
 
   const proto = dnsPromises.Resolver.prototype as unknown as Record<string, unknown>;
-  const saved = { setServers: proto.setServers, getServers: proto.getServers, resolveTxt: proto.resolveTxt, resolve4: proto.resolve4, lookup: dnsPromises.lookup, fetch: globalThis.fetch };
+  const saved = {
+    setServers: proto.setServers,
+    getServers: proto.getServers,
+    resolveTxt: proto.resolveTxt,
+    resolve4: proto.resolve4,
+    lookup: dnsPromises.lookup,
+    fetch: globalThis.fetch,
+  };
 
   proto.setServers = function setServers(this: object, list: string[]) {
     servers.set(this, [...list]);
@@ -54,7 +61,8 @@ export function installInterceptors(deps: InterceptorDeps): () => void {
   const answer = async (self: object, name: string, type: "TXT" | "A", syscall: string): Promise<string[]> => {
     await deps.sleep(8);
     const configured = servers.get(self);
-    const isAuthoritative = configured !== undefined && configured.length > 0 && configured.every((s) => authoritative.has(s.replace(/:53$/, "")));
+    const isAuthoritative =
+      configured !== undefined && configured.length > 0 && configured.every((s) => authoritative.has(s.replace(/:53$/, "")));
     const now = deps.now();
     const key = `${type} ${name}`;
     if (!isAuthoritative) {
@@ -92,7 +100,17 @@ export function installInterceptors(deps: InterceptorDeps): () => void {
       throw new TypeError("fetch failed", { cause: dnsError("ENOTFOUND", "getaddrinfo", url.hostname) });
     }
     // undici gives up connecting after 10 s; the caller's signal may abort sooner.
-    const request = deps.gateway.request(region, { method: init?.method ?? "GET", host: url.hostname, path: `${url.pathname}${url.search}`, headers, body: typeof init?.body === "string" ? init.body : undefined }, 10_000);
+    const request = deps.gateway.request(
+      region,
+      {
+        method: init?.method ?? "GET",
+        host: url.hostname,
+        path: `${url.pathname}${url.search}`,
+        headers,
+        body: typeof init?.body === "string" ? init.body : undefined,
+      },
+      10_000,
+    );
     const aborted = new Promise<never>((_, reject) => {
       if (signal?.aborted) reject(signal.reason);
       signal?.addEventListener("abort", () => reject(signal.reason), { once: true });

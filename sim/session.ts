@@ -29,11 +29,19 @@ export interface Session {
 export function createSession(deployment: Deployment, options: { seed?: number; startAt?: number } = {}): Session {
   // What Lambda gives every function, for code that reads the environment at call time.
   const base = runtimeEnvironment(deployment.functions[0]);
-  for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_DISABLED", "POWERTOOLS_TRACE_DISABLED", "POWERTOOLS_DEV"]) {
+  for (const k of [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "POWERTOOLS_LOG_LEVEL",
+    "POWERTOOLS_METRICS_DISABLED",
+    "POWERTOOLS_TRACE_DISABLED",
+    "POWERTOOLS_DEV",
+  ]) {
     process.env[k] = base[k];
   }
   const clock = VirtualClock.install(options.startAt ?? REHEARSAL_EPOCH);
-  let restoreNetwork = () => undefined as void;
+  let restoreNetwork: () => void = () => undefined;
   try {
     const world = new World(deployment, clock, options.seed ?? 7);
     current = world;

@@ -44,11 +44,24 @@ export class S3Service {
     return b;
   }
 
-  put(region: string, bucket: string, key: string, body: string, options: { ifNoneMatch?: string; contentType?: string } = {}): StoredObject {
+  put(
+    region: string,
+    bucket: string,
+    key: string,
+    body: string,
+    options: { ifNoneMatch?: string; contentType?: string } = {},
+  ): StoredObject {
     const b = this.bucket(bucket, region);
     const versions = b.objects.get(key) ?? [];
-    if (options.ifNoneMatch === "*" && versions.length > 0) throw new ServiceError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412);
-    const stored = { body, contentType: options.contentType, writtenAt: this.now(), version: versions.length + 1, etag: `"${createHash("md5").update(body, "utf8").digest("hex")}"` };
+    if (options.ifNoneMatch === "*" && versions.length > 0)
+      throw new ServiceError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412);
+    const stored = {
+      body,
+      contentType: options.contentType,
+      writtenAt: this.now(),
+      version: versions.length + 1,
+      etag: `"${createHash("md5").update(body, "utf8").digest("hex")}"`,
+    };
     versions.push(stored);
     b.objects.set(key, versions);
     return stored;
@@ -98,7 +111,8 @@ export class SnsService {
   publish(region: string, topicArn: string, message: string, subject?: string, attributes: Record<string, string> = {}): string {
     const topicRegion = this.topics.get(topicArn);
     if (!topicRegion) throw new ServiceError("NotFoundException", `Topic does not exist: ${topicArn}`, 404);
-    if (topicRegion !== region) throw new ServiceError("InvalidParameterException", `Topic ${topicArn} is in ${topicRegion}, not ${region}`, 400);
+    if (topicRegion !== region)
+      throw new ServiceError("InvalidParameterException", `Topic ${topicArn} is in ${topicRegion}, not ${region}`, 400);
     const m: SnsMessage = { at: this.now(), region, topicArn, subject, message, attributes, messageId: `sns-${this.inbox.length + 1}` };
     this.inbox.push(m);
     for (const l of this.listeners) l(m);

@@ -74,7 +74,8 @@ export class World implements SdkBackend {
       after: (ms, fn) => clock.after(ms, fn),
       canDeliver: (from, to) => this.reachability.linkUp(from, to),
       lagMs: (from, to) => this.lag.get(`${from}>${to}`) ?? DEFAULT_REPLICATION_LAG_MS + Math.floor(this.random() * 400),
-      onDelivered: (from, to, table, latency) => this.metrics.put(from, "AWS/DynamoDB", "ReplicationLatency", { TableName: table, ReceivingRegion: to }, latency, now()),
+      onDelivered: (from, to, table, latency) =>
+        this.metrics.put(from, "AWS/DynamoDB", "ReplicationLatency", { TableName: table, ReceivingRegion: to }, latency, now()),
     });
     this.sqs = new SqsService(deployment.queues, now);
     this.s3 = new S3Service(deployment, now);
@@ -84,10 +85,38 @@ export class World implements SdkBackend {
     this.alarms = new AlarmService(deployment.alarms, this.metrics);
     this.runtime = new LambdaRuntime({ deployment, now, reachability: this.reachability, control: this.lambda, metrics: this.metrics });
     this.sfn = new StepFunctionsService({ deployment, now, reachability: this.reachability, runtime: this.runtime });
-    this.gateway = new ApiGateway({ deployment, runtime: this.runtime, reachability: this.reachability, metrics: this.metrics, now, sleep: (ms) => clock.sleep(ms) });
-    this.route53 = new Route53({ deployment, clock, gateway: this.gateway, alarms: this.alarms, metrics: this.metrics, reachability: this.reachability, timeline: this.timeline });
-    this.bus = new EventBus({ deployment, runtime: this.runtime, sns: this.sns, reachability: this.reachability, timeline: this.timeline, now });
-    this.sources = new EventSources(deployment.eventSourceMappings, { clock, runtime: this.runtime, reachability: this.reachability, dynamodb: this.dynamodb, sqs: this.sqs });
+    this.gateway = new ApiGateway({
+      deployment,
+      runtime: this.runtime,
+      reachability: this.reachability,
+      metrics: this.metrics,
+      now,
+      sleep: (ms) => clock.sleep(ms),
+    });
+    this.route53 = new Route53({
+      deployment,
+      clock,
+      gateway: this.gateway,
+      alarms: this.alarms,
+      metrics: this.metrics,
+      reachability: this.reachability,
+      timeline: this.timeline,
+    });
+    this.bus = new EventBus({
+      deployment,
+      runtime: this.runtime,
+      sns: this.sns,
+      reachability: this.reachability,
+      timeline: this.timeline,
+      now,
+    });
+    this.sources = new EventSources(deployment.eventSourceMappings, {
+      clock,
+      runtime: this.runtime,
+      reachability: this.reachability,
+      dynamodb: this.dynamodb,
+      sqs: this.sqs,
+    });
     this.alarms.onTransition((t) => this.bus.onTransition(t));
     this.reachability.onChange(() => this.replicator.resume());
     this.dynamodb.writeFilter = (_region, table, item) => !this.dropsFence(table, item);
@@ -103,7 +132,9 @@ export class World implements SdkBackend {
   private dropsFence(table: string, item: Record<string, unknown> | undefined): boolean {
     if (!this.faults.dropPrimaryFence || !item) return false;
     const control = this.deployment.seedItems[0]?.table;
-    return table === control && item.pk === `region#${this.deployment.primaryRegion}` && (item.state === "FENCED" || item.state === "DRAINED");
+    return (
+      table === control && item.pk === `region#${this.deployment.primaryRegion}` && (item.state === "FENCED" || item.state === "DRAINED")
+    );
   }
 
   now(): number {
@@ -114,15 +145,23 @@ export class World implements SdkBackend {
   start(): void {
     const { clock, deployment } = this;
     const aligned = (period: number) => (period - (clock.now() % period)) % period;
-    clock.every(10_000, () => {
-      for (const region of deployment.regions) if (this.reachability.isUp(region)) this.alarms.evaluateDue(region, clock.now());
-    }, aligned(10_000));
+    clock.every(
+      10_000,
+      () => {
+        for (const region of deployment.regions) if (this.reachability.isUp(region)) this.alarms.evaluateDue(region, clock.now());
+      },
+      aligned(10_000),
+    );
     this.route53.start();
     for (const s of deployment.schedules) {
       const period = s.rateSeconds * 1000;
-      clock.every(period, () => {
-        if (this.reachability.isUp(s.region)) this.sfn.start(s.region, s.targetArn, undefined, s.input);
-      }, aligned(period));
+      clock.every(
+        period,
+        () => {
+          if (this.reachability.isUp(s.region)) this.sfn.start(s.region, s.targetArn, undefined, s.input);
+        },
+        aligned(period),
+      );
     }
   }
 
@@ -134,17 +173,26 @@ export class World implements SdkBackend {
   async call<T>(service: string, _operation: string, info: ClientInfo, run: () => T): Promise<T> {
     const from = currentCaller().region;
     const to = info.region;
-    if (!this.deployment.regions.includes(to)) throw Object.assign(new Error(`The rehearsal simulates ${this.deployment.regions.join(" and ")}, not ${to}`), { name: "UnknownEndpoint" });
+    if (!this.deployment.regions.includes(to))
+      throw Object.assign(new Error(`The rehearsal simulates ${this.deployment.regions.join(" and ")}, not ${to}`), {
+        name: "UnknownEndpoint",
+      });
     const unreachable = async (): Promise<never> => {
       const perAttempt = info.connectionTimeoutMs ?? UNCONFIGURED_ATTEMPT_MS;
       let waited = 0;
-      for (let attempt = 1; attempt <= info.maxAttempts; attempt++) waited += perAttempt + (attempt < info.maxAttempts ? 100 * 2 ** attempt : 0);
+      for (let attempt = 1; attempt <= info.maxAttempts; attempt++)
+        waited += perAttempt + (attempt < info.maxAttempts ? 100 * 2 ** attempt : 0);
       await this.clock.sleep(waited);
-      throw Object.assign(new Error(`Connection timed out after ${perAttempt} ms: ${service}.${to}.amazonaws.com did not answer (${info.maxAttempts} attempts)`), {
-        name: "TimeoutError",
-        code: "ETIMEDOUT",
-        $metadata: { attempts: info.maxAttempts },
-      });
+      throw Object.assign(
+        new Error(
+          `Connection timed out after ${perAttempt} ms: ${service}.${to}.amazonaws.com did not answer (${info.maxAttempts} attempts)`,
+        ),
+        {
+          name: "TimeoutError",
+          code: "ETIMEDOUT",
+          $metadata: { attempts: info.maxAttempts },
+        },
+      );
     };
     if (!this.reachability.canReach(from, to)) return unreachable();
     await this.clock.sleep(this.reachability.latencyMs(from, to));

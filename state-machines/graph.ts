@@ -27,7 +27,9 @@ export function scopesOf(definition: Definition): AslScope[] {
     out.push({ path, StartAt: scope.StartAt, States: scope.States ?? {} });
     for (const [name, state] of Object.entries(scope.States ?? {})) {
       const where = path ? `${path}/${name}` : name;
-      ((state.Branches as Definition[] | undefined) ?? []).forEach((b, i) => visit(`${where}/branch ${i}`, b));
+      ((state.Branches as Definition[] | undefined) ?? []).forEach((b, i) => {
+        visit(`${where}/branch ${i}`, b);
+      });
       const items = (state.ItemProcessor ?? state.Iterator) as Definition | undefined;
       if (items) visit(`${where}/items`, items);
     }
@@ -70,14 +72,15 @@ export function cyclesOf(scope: AslScope): string[][] {
     for (const w of next(v)) {
       if (!index.has(w)) {
         visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+        low.set(v, Math.min(low.get(v) ?? 0, low.get(w) ?? 0));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) ?? 0, index.get(w) ?? 0));
     }
     if (low.get(v) === index.get(v)) {
       const component: string[] = [];
-      let w: string;
+      let w: string | undefined;
       do {
-        w = stack.pop()!;
+        w = stack.pop();
+        if (w === undefined) break;
         onStack.delete(w);
         component.push(w);
       } while (w !== v);
@@ -93,7 +96,11 @@ const NUMERIC_BOUND = /^Numeric(GreaterThan|GreaterThanEquals|LessThan|LessThanE
 /** Does this Choice rule (or a nested And/Or/Not) compare a variable with a number? */
 function comparesNumber(rule: Record<string, unknown>): boolean {
   if (Object.keys(rule).some((k) => NUMERIC_BOUND.test(k))) return true;
-  const nested = [...((rule.And as Record<string, unknown>[]) ?? []), ...((rule.Or as Record<string, unknown>[]) ?? []), ...(rule.Not ? [rule.Not as Record<string, unknown>] : [])];
+  const nested = [
+    ...((rule.And as Record<string, unknown>[]) ?? []),
+    ...((rule.Or as Record<string, unknown>[]) ?? []),
+    ...(rule.Not ? [rule.Not as Record<string, unknown>] : []),
+  ];
   return nested.some(comparesNumber);
 }
 
@@ -103,7 +110,9 @@ export function isBounded(scope: AslScope, cycle: string[]): boolean {
   return cycle.some((name) => {
     const state = scope.States[name];
     if (state?.Type !== "Choice") return false;
-    return ((state.Choices as (Record<string, unknown> & { Next?: string })[] | undefined) ?? []).some((c) => c.Next !== undefined && !members.has(c.Next) && comparesNumber(c));
+    return ((state.Choices as (Record<string, unknown> & { Next?: string })[] | undefined) ?? []).some(
+      (c) => c.Next !== undefined && !members.has(c.Next) && comparesNumber(c),
+    );
   });
 }
 

@@ -134,7 +134,9 @@ export function placeholdersIn(template: unknown): Set<string> {
 export function fillPlaceholders<T>(template: T, values: Readonly<Record<string, PlaceholderValue>>): T {
   const used = placeholdersIn(template);
   const missing = [...used].filter((name) => !(name in values)).sort();
-  const unused = Object.keys(values).filter((name) => !used.has(name)).sort();
+  const unused = Object.keys(values)
+    .filter((name) => !used.has(name))
+    .sort();
   const problems: string[] = [];
   if (missing.length > 0) problems.push(`no value for placeholder(s) ${missing.map((n) => `\${${n}}`).join(", ")}`);
   if (unused.length > 0) problems.push(`value(s) given but used by no placeholder: ${unused.join(", ")}`);
@@ -146,7 +148,8 @@ export function fillPlaceholders<T>(template: T, values: Readonly<Record<string,
       if (whole) return structuredClone(values[whole[1]]);
       return v.replace(PLACEHOLDER, (_, name: string) => {
         const value = values[name];
-        if (Array.isArray(value)) throw new AslRenderError(`placeholder \${${name}} holds a list and can only stand alone, not inside "${v}"`);
+        if (Array.isArray(value))
+          throw new AslRenderError(`placeholder \${${name}} holds a list and can only stand alone, not inside "${v}"`);
         return String(value);
       });
     }
@@ -240,9 +243,11 @@ const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d{12}:function:[A-Za-z0
 export function validateDrValues(values: DrStateMachineValues): string[] {
   const problems: string[] = [];
   const regions = [values.region, values.peerRegion, values.primaryRegion, values.secondaryRegion];
-  if (regions.some((r) => !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(r))) problems.push(`regions must be AWS region codes, got ${regions.join(", ")}`);
+  if (regions.some((r) => !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(r)))
+    problems.push(`regions must be AWS region codes, got ${regions.join(", ")}`);
   if (values.primaryRegion === values.secondaryRegion) problems.push("primaryRegion and secondaryRegion must differ");
-  if (![values.primaryRegion, values.secondaryRegion].includes(values.region)) problems.push(`region ${values.region} is neither the primary nor the secondary`);
+  if (![values.primaryRegion, values.secondaryRegion].includes(values.region))
+    problems.push(`region ${values.region} is neither the primary nor the secondary`);
   if (values.peerRegion !== (values.region === values.primaryRegion ? values.secondaryRegion : values.primaryRegion)) {
     problems.push(`peerRegion ${values.peerRegion} must be the other configured region`);
   }
@@ -250,14 +255,17 @@ export function validateDrValues(values: DrStateMachineValues): string[] {
     const arn = values.functionArns[fn];
     const match = arn === undefined ? null : LAMBDA_ARN.exec(arn);
     if (!match) problems.push(`functionArns["${fn}"] must be a Lambda function ARN, got ${JSON.stringify(arn)}`);
-    else if (match[1] !== values.region) problems.push(`functionArns["${fn}"] is in ${match[1]}; the machine in ${values.region} invokes only its own region's functions`);
+    else if (match[1] !== values.region)
+      problems.push(`functionArns["${fn}"] is in ${match[1]}; the machine in ${values.region} invokes only its own region's functions`);
   }
   for (const key of Object.keys(TIMING_PLACEHOLDERS) as (keyof DrStateMachineTimings)[]) {
     const v = values[key];
     if (!Number.isInteger(v) || v < 1) problems.push(`${key} must be a positive integer, got ${JSON.stringify(v)}`);
   }
   if (values.approvalHeartbeatSeconds >= values.approvalTimeoutSeconds) {
-    problems.push(`approvalHeartbeatSeconds (${values.approvalHeartbeatSeconds}) must be below approvalTimeoutSeconds (${values.approvalTimeoutSeconds})`);
+    problems.push(
+      `approvalHeartbeatSeconds (${values.approvalHeartbeatSeconds}) must be below approvalTimeoutSeconds (${values.approvalTimeoutSeconds})`,
+    );
   }
   const failbackWorst = failbackWorstCaseSeconds(values);
   if (values.peerExecutionPollIntervalSeconds * values.peerExecutionPollMaxAttempts < failbackWorst) {
@@ -269,7 +277,8 @@ export function validateDrValues(values: DrStateMachineValues): string[] {
   if (values.executionTimeoutSeconds < minimum) {
     problems.push(`executionTimeoutSeconds (${values.executionTimeoutSeconds}) is below the longest mode's worst case (${minimum} s)`);
   }
-  if (values.executionTimeoutSeconds > 365 * 24 * 3600) problems.push("executionTimeoutSeconds exceeds a year (the Standard workflow limit)");
+  if (values.executionTimeoutSeconds > 365 * 24 * 3600)
+    problems.push("executionTimeoutSeconds exceeds a year (the Standard workflow limit)");
   return problems;
 }
 
@@ -389,7 +398,8 @@ export function renderCanaryTicker(values: CanaryTickerValues): RenderedDefiniti
     throw new AslRenderError(`probeTimeoutSeconds must be a positive integer, got ${values.probeTimeoutSeconds}`);
   }
   const match = LAMBDA_ARN.exec(values.canaryFunctionArn);
-  if (!match || match[1] !== values.region) throw new AslRenderError(`canaryFunctionArn must be a Lambda ARN in ${values.region}, got ${values.canaryFunctionArn}`);
+  if (!match || match[1] !== values.region)
+    throw new AslRenderError(`canaryFunctionArn must be a Lambda ARN in ${values.region}, got ${values.canaryFunctionArn}`);
   const offsets = probeOffsetsSeconds(n);
   const definition = fillPlaceholders(canaryTicker as unknown as AslDefinition, {
     Region: values.region,

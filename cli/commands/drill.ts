@@ -23,7 +23,11 @@ export function registerDrill(program: Command, ctx: Context): void {
   const command = program
     .command("drill")
     .description("rehearse a failover for real: drain the primary, serve from the secondary, fail back, write the report")
-    .addOption(new Option("--hold <seconds>", "how long traffic stays in the secondary (0-3600)").argParser(parseSeconds("--hold", { integer: true })).conflicts("dryRun"));
+    .addOption(
+      new Option("--hold <seconds>", "how long traffic stays in the secondary (0-3600)")
+        .argParser(parseSeconds("--hold", { integer: true }))
+        .conflicts("dryRun"),
+    );
   addRunOptions(addCommonOptions(command))
     .addHelpText("after", EXAMPLES)
     .action(async (flags: RunFlags & { hold?: number }) => {

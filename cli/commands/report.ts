@@ -30,7 +30,9 @@ export function registerReport(program: Command, ctx: Context): void {
       const target = resolveTarget(flags, ctx);
       const ref = parseExecutionRef(execution, flags.region);
       if (ref.region !== target.primaryRegion && ref.region !== target.secondaryRegion) {
-        throw usageError(`${ref.region} is neither the primary (${target.primaryRegion}) nor the secondary (${target.secondaryRegion}) region of ${target.environment}`);
+        throw usageError(
+          `${ref.region} is neither the primary (${target.primaryRegion}) nor the secondary (${target.secondaryRegion}) region of ${target.environment}`,
+        );
       }
       const config = await discoverRegion(ctx, target, ref.region);
       const bucket = requireValue(config, config.evidenceBucket, "dr/evidence-bucket");

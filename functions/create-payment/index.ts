@@ -63,12 +63,7 @@ const s3 = obs.tracer.captureAWSv3Client(awsClient(S3Client, region, API_CALL_TU
 
 // `() => Date.now()` rather than `Date.now`: read the clock at call time, so a virtual clock
 // installed after this module loaded (tests, the rehearsal) is honoured.
-const regionState = new RegionStateCache(
-  new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()),
-  region,
-  cacheMs,
-  () => Date.now(),
-);
+const regionState = new RegionStateCache(new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()), region, cacheMs, () => Date.now());
 const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
 const transactionLog = new TransactionLog(s3, env.TRANSACTION_BUCKET);
 

@@ -43,10 +43,7 @@ export interface DeepHealthReport {
   region: string;
   peerRegion: string;
   checkedAt: string;
-  checks: Record<
-    "paymentsTable" | "regionState" | "processingQueue" | "deadLetterQueue" | "localHeartbeat" | "peerHeartbeat",
-    Check
-  >;
+  checks: Record<"paymentsTable" | "regionState" | "processingQueue" | "deadLetterQueue" | "localHeartbeat" | "peerHeartbeat", Check>;
 }
 
 const unreachable = (what: string, error: unknown): Check => ({
@@ -98,13 +95,7 @@ export function evaluateDeepHealth(o: Observations): DeepHealthReport {
     regionState: regionState(o.regionRecord, o.region),
     processingQueue: queue(o.processingQueue, "processing queue", false),
     deadLetterQueue: queue(o.deadLetterQueue, "processing dead-letter queue", true),
-    localHeartbeat: heartbeat(
-      o.localHeartbeat,
-      o.region,
-      o.now,
-      LOCAL_HEARTBEAT_STALE_SECONDS,
-      "this region's canary is not running",
-    ),
+    localHeartbeat: heartbeat(o.localHeartbeat, o.region, o.now, LOCAL_HEARTBEAT_STALE_SECONDS, "this region's canary is not running"),
     // Its age in the local replica bounds how far replication from the peer is behind (RPO exposure).
     peerHeartbeat: heartbeat(
       o.peerHeartbeat,

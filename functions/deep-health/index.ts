@@ -56,15 +56,14 @@ async function queueDepth(queueUrl: string): Promise<QueueDepth> {
 export async function handler(_event: ApiEvent, context?: Context): Promise<ApiResult> {
   return withInvocation(obs, context, async () => {
     const strong = { consistentRead: true };
-    const [paymentsTable, regionRecord, processingQueue, deadLetterQueue, localHeartbeat, peerHeartbeat] =
-      await Promise.all([
-        observe(payments.probe()),
-        observe(control.getRegion(region, strong)),
-        observe(queueDepth(env.PROCESSING_QUEUE_URL)),
-        observe(queueDepth(env.PROCESSING_DLQ_URL)),
-        observe(control.getHeartbeat(region, strong)),
-        observe(control.getHeartbeat(env.PEER_REGION, strong)),
-      ]);
+    const [paymentsTable, regionRecord, processingQueue, deadLetterQueue, localHeartbeat, peerHeartbeat] = await Promise.all([
+      observe(payments.probe()),
+      observe(control.getRegion(region, strong)),
+      observe(queueDepth(env.PROCESSING_QUEUE_URL)),
+      observe(queueDepth(env.PROCESSING_DLQ_URL)),
+      observe(control.getHeartbeat(region, strong)),
+      observe(control.getHeartbeat(env.PEER_REGION, strong)),
+    ]);
     const report = evaluateDeepHealth({
       region,
       peerRegion: env.PEER_REGION,

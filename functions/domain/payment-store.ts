@@ -3,7 +3,7 @@
  * conditional so that retries, replays and duplicate deliveries are no-ops instead of second writes.
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { paymentSchema, type Payment } from "./payments";
 import { describeIssues, formatProblems } from "../../lib/validation";
 

@@ -45,8 +45,7 @@ export function containsCardNumber(text: string): boolean {
   return false;
 }
 
-const requiredOr = (message: string) => (issue: { input: unknown }) =>
-  issue.input === undefined ? "is required" : message;
+const requiredOr = (message: string) => (issue: { input: unknown }) => (issue.input === undefined ? "is required" : message);
 
 const NO_CARD_DATA = "looks like a card number; send a token or your own reference, never card data";
 
@@ -60,14 +59,16 @@ function caller(maxLength: number, min = 1) {
 }
 
 export const createPaymentRequestSchema = z.strictObject({
-  amount: z.number({ error: requiredOr("must be a number: the amount in minor units, e.g. 1050 for 10.50") }).check(
-    z.int("must be a whole number of minor units, e.g. 1050 for 10.50"),
-    z.positive("must be greater than 0"),
-    z.lte(MAX_AMOUNT_MINOR_UNITS, `must be at most ${MAX_AMOUNT_MINOR_UNITS} minor units`),
-  ),
-  currency: z.string({ error: requiredOr("must be a string") }).check(
-    z.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code: three upper-case letters such as EUR"),
-  ),
+  amount: z
+    .number({ error: requiredOr("must be a number: the amount in minor units, e.g. 1050 for 10.50") })
+    .check(
+      z.int("must be a whole number of minor units, e.g. 1050 for 10.50"),
+      z.positive("must be greater than 0"),
+      z.lte(MAX_AMOUNT_MINOR_UNITS, `must be at most ${MAX_AMOUNT_MINOR_UNITS} minor units`),
+    ),
+  currency: z
+    .string({ error: requiredOr("must be a string") })
+    .check(z.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code: three upper-case letters such as EUR")),
   merchantReference: caller(MAX_REFERENCE_LENGTH),
   sourceReference: caller(MAX_REFERENCE_LENGTH),
   description: z.optional(caller(MAX_DESCRIPTION_LENGTH, 0)),
@@ -112,8 +113,7 @@ export interface PublicPayment {
 }
 
 export function publicView(payment: Payment): PublicPayment {
-  const { paymentId, status, amount, currency, merchantReference, sourceReference, description, createdAt, updatedAt, settledAt } =
-    payment;
+  const { paymentId, status, amount, currency, merchantReference, sourceReference, description, createdAt, updatedAt, settledAt } = payment;
   return {
     paymentId,
     status,
@@ -169,12 +169,7 @@ export function requestHash(request: CreatePaymentRequest): string {
   return createHash("sha256").update(canonicalJson(request)).digest("base64url");
 }
 
-export function newPendingPayment(args: {
-  paymentId: string;
-  request: CreatePaymentRequest;
-  region: string;
-  at: string;
-}): Payment {
+export function newPendingPayment(args: { paymentId: string; request: CreatePaymentRequest; region: string; at: string }): Payment {
   const { paymentId, request, region, at } = args;
   return {
     paymentId,

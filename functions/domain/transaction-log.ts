@@ -8,7 +8,7 @@
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html): the log is
  * append-only, and a replay neither duplicates an entry nor adds an object version.
  */
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Payment, PaymentStatus } from "./payments";
 
 export interface TransactionLogEntry {

@@ -28,12 +28,7 @@ const { logger, metrics } = obs;
 const dynamo = obs.tracer.captureAWSv3Client(awsClient(DynamoDBClient, region, HEALTH_CALL_TUNING));
 const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
 const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
-const regionState = new RegionStateCache(
-  new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()),
-  region,
-  cacheMs,
-  () => Date.now(),
-);
+const regionState = new RegionStateCache(new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()), region, cacheMs, () => Date.now());
 
 export interface HealthBody {
   status: "healthy" | "unhealthy";

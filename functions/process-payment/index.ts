@@ -45,12 +45,7 @@ const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
 const s3 = obs.tracer.captureAWSv3Client(awsClient(S3Client, region, WORKER_CALL_TUNING));
 const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
 const transactionLog = new TransactionLog(s3, env.TRANSACTION_BUCKET);
-const regionState = new RegionStateCache(
-  new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()),
-  region,
-  cacheMs,
-  () => Date.now(),
-);
+const regionState = new RegionStateCache(new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()), region, cacheMs, () => Date.now());
 
 export class InvalidProcessingMessageError extends Error {
   constructor(detail: string) {
@@ -121,7 +116,7 @@ async function settle(paymentId: string): Promise<Outcome> {
     } else {
       // Lost the conditional update: a duplicate delivery settled it first, or it changed.
       const now = await payments.get(paymentId, { consistentRead: true });
-      if (!now || now.status !== "SETTLED") throw new SettlementConflictError(paymentId);
+      if (now?.status !== "SETTLED") throw new SettlementConflictError(paymentId);
       settled = now;
       outcome = "already-settled";
     }

@@ -8,13 +8,7 @@
  * the DLQ again after the receive's visibility timeout; a sent-but-undeleted one is redriven
  * twice, which is safe because processing is idempotent (at-least-once by design).
  */
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-  type Message,
-} from "@aws-sdk/client-sqs";
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { WORKER_CALL_TUNING, awsClient } from "../../lib/aws-clients";
 import { handlerEnv } from "../../lib/handlers";
@@ -42,11 +36,13 @@ const inputSchema = z.nullable(
   z.optional(
     z.strictObject({
       maxMessages: z.optional(
-        z.number().check(
-          z.int("must be a whole number"),
-          z.positive("must be at least 1"),
-          z.lte(MAX_MESSAGES_LIMIT, `must be at most ${MAX_MESSAGES_LIMIT}`),
-        ),
+        z
+          .number()
+          .check(
+            z.int("must be a whole number"),
+            z.positive("must be at least 1"),
+            z.lte(MAX_MESSAGES_LIMIT, `must be at most ${MAX_MESSAGES_LIMIT}`),
+          ),
       ),
     }),
   ),

@@ -3,11 +3,11 @@
  * data are chosen here, with the reason next to each. Pure; tested as a table and read by the
  * offline rehearsal so the simulated alarms are the deployed ones.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { RegionRole } from "./config";
+import type * as pulumi from "@pulumi/pulumi";
+import type { RegionRole } from "./config";
 import { METRIC_NAMESPACE } from "./lambda-permissions";
 import { ROUTE53_METRICS_REGION } from "./aws-facts";
-import { AlarmSpec } from "./alarm-spec";
+import type { AlarmSpec } from "./alarm-spec";
 import { PRIMARY_FENCED_ALARM, WRITE_FUNCTION } from "./stack-environment";
 
 /** S3 RTC promises replication within 15 minutes; beyond that the object missed the threshold. */
@@ -91,7 +91,12 @@ export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
       description: `DynamoDB system errors on ${table} in ${input.region}. Missing data ignored (AWS/DynamoDB semantics).`,
       math: {
         expression: `SUM([${DYNAMODB_OPERATIONS.map((_, i) => `m${i}`).join(", ")}])`,
-        metrics: DYNAMODB_OPERATIONS.map((operation) => ({ namespace: "AWS/DynamoDB", metricName: "SystemErrors", dimensions: { TableName: table, Operation: operation }, stat: "Sum" })),
+        metrics: DYNAMODB_OPERATIONS.map((operation) => ({
+          namespace: "AWS/DynamoDB",
+          metricName: "SystemErrors",
+          dimensions: { TableName: table, Operation: operation },
+          stat: "Sum",
+        })),
       },
       periodSeconds: 60,
       evaluationPeriods: 1,
@@ -106,7 +111,12 @@ export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
         // SUM([...]) rather than m0 + m1: throttle metrics are sparse, and one-sided throttling
         // (reads only, or writes only) must still produce a datapoint.
         expression: "SUM([m0, m1])",
-        metrics: ["ReadThrottleEvents", "WriteThrottleEvents"].map((metricName) => ({ namespace: "AWS/DynamoDB", metricName, dimensions: { TableName: table }, stat: "Sum" })),
+        metrics: ["ReadThrottleEvents", "WriteThrottleEvents"].map((metricName) => ({
+          namespace: "AWS/DynamoDB",
+          metricName,
+          dimensions: { TableName: table },
+          stat: "Sum",
+        })),
       },
       periodSeconds: 60,
       evaluationPeriods: 1,
@@ -196,7 +206,11 @@ export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
       ),
     );
   }
-  const s3 = { SourceBucket: input.replication.sourceBucket, DestinationBucket: input.replication.destinationBucket, RuleId: input.replication.ruleId };
+  const s3 = {
+    SourceBucket: input.replication.sourceBucket,
+    DestinationBucket: input.replication.destinationBucket,
+    RuleId: input.replication.ruleId,
+  };
   alarms.push({
     key: "txlog-replication-latency",
     description: `Transaction-log replication ${input.region} -> ${input.peerRegion} slower than the 15-minute RTC threshold. No new objects means no metric: missing data is not breaching.`,

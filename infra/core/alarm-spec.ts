@@ -12,7 +12,10 @@ export interface AlarmSpec {
   dimensions?: Record<string, pulumi.Input<string>>;
   statistic?: "Sum" | "Average" | "Maximum" | "Minimum";
   /** Metric math instead of one metric: ids m0..mN for `metrics`, one expression returned. */
-  math?: { expression: string; metrics: { metricName: string; namespace: string; dimensions: Record<string, pulumi.Input<string>>; stat: string }[] };
+  math?: {
+    expression: string;
+    metrics: { metricName: string; namespace: string; dimensions: Record<string, pulumi.Input<string>>; stat: string }[];
+  };
   periodSeconds: number;
   evaluationPeriods: number;
   datapointsToAlarm?: number;

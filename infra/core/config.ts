@@ -19,42 +19,41 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6
 // longest of them (Lambda/IAM: 64 characters) within limits.
 const ENVIRONMENT = /^[a-z][a-z0-9]{0,11}$/;
 
-const schema = z
-  .strictObject({
-    hostedZoneName: z
-      .string({ error: "is required (the public DNS zone the API lives under, e.g. payments.example.com)" })
-      .regex(DNS_NAME, "must be a lower-case DNS name such as payments.example.com (no trailing dot)"),
-    hostedZoneId: z
-      .string()
-      .regex(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ")
-      .optional(),
-    environment: z.string().regex(ENVIRONMENT, "must be 1-12 characters: a lower-case letter, then letters or digits"),
-    primaryRegion: z.string().regex(REGION, "must be an AWS region code such as us-east-1").default("us-east-1"),
-    secondaryRegion: z.string().regex(REGION, "must be an AWS region code such as us-east-2").default("us-east-2"),
-    rpoSeconds: z.number().int().min(1).max(3600).default(60),
-    rtoSeconds: z.number().int().min(60).max(3600).default(300),
-    healthCheckIntervalSeconds: z
-      .union([z.literal(10), z.literal(30)], { error: "must be 10 or 30 (the only intervals Route 53 offers)" })
-      .default(10),
-    healthCheckFailureThreshold: z.number().int().min(1).max(10).default(3),
-    dnsTtlSeconds: z.number().int().min(5).max(60).default(60),
-    alertEmails: z.array(z.email("must be an e-mail address")).default([]),
-    logRetentionDays: z
-      .number()
-      .refine((d) => (LOG_RETENTION_DAYS_ALLOWED as readonly number[]).includes(d), {
-        message: `must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")} (CloudWatch Logs values of at least 365)`,
-      })
-      .default(365),
-    autoFailover: z.boolean().default(true),
-    minAutoFailoverIntervalSeconds: z.number().int().min(60).max(86400).default(900),
-    drillHoldSeconds: z.number().int().min(0).max(3600).default(300),
-    canaryProbesPerMinute: z.number().int().min(1).max(12).default(6),
-    apiThrottleRateLimit: z.number().int().min(1).max(10000).default(100),
-    apiThrottleBurstLimit: z.number().int().min(1).max(5000).default(200),
-    wafEnabled: z.boolean().default(true),
-    wafRateLimitPer5Minutes: z.number().int().min(100).max(2000000000).default(2000),
-    accountPublicAccessBlock: z.boolean().default(true),
-  });
+const schema = z.strictObject({
+  hostedZoneName: z
+    .string({ error: "is required (the public DNS zone the API lives under, e.g. payments.example.com)" })
+    .regex(DNS_NAME, "must be a lower-case DNS name such as payments.example.com (no trailing dot)"),
+  hostedZoneId: z
+    .string()
+    .regex(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ")
+    .optional(),
+  environment: z.string().regex(ENVIRONMENT, "must be 1-12 characters: a lower-case letter, then letters or digits"),
+  primaryRegion: z.string().regex(REGION, "must be an AWS region code such as us-east-1").default("us-east-1"),
+  secondaryRegion: z.string().regex(REGION, "must be an AWS region code such as us-east-2").default("us-east-2"),
+  rpoSeconds: z.number().int().min(1).max(3600).default(60),
+  rtoSeconds: z.number().int().min(60).max(3600).default(300),
+  healthCheckIntervalSeconds: z
+    .union([z.literal(10), z.literal(30)], { error: "must be 10 or 30 (the only intervals Route 53 offers)" })
+    .default(10),
+  healthCheckFailureThreshold: z.number().int().min(1).max(10).default(3),
+  dnsTtlSeconds: z.number().int().min(5).max(60).default(60),
+  alertEmails: z.array(z.email("must be an e-mail address")).default([]),
+  logRetentionDays: z
+    .number()
+    .refine((d) => (LOG_RETENTION_DAYS_ALLOWED as readonly number[]).includes(d), {
+      message: `must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")} (CloudWatch Logs values of at least 365)`,
+    })
+    .default(365),
+  autoFailover: z.boolean().default(true),
+  minAutoFailoverIntervalSeconds: z.number().int().min(60).max(86400).default(900),
+  drillHoldSeconds: z.number().int().min(0).max(3600).default(300),
+  canaryProbesPerMinute: z.number().int().min(1).max(12).default(6),
+  apiThrottleRateLimit: z.number().int().min(1).max(10000).default(100),
+  apiThrottleBurstLimit: z.number().int().min(1).max(5000).default(200),
+  wafEnabled: z.boolean().default(true),
+  wafRateLimitPer5Minutes: z.number().int().min(100).max(2000000000).default(2000),
+  accountPublicAccessBlock: z.boolean().default(true),
+});
 
 export type DrConfig = z.infer<typeof schema>;
 export type RegionRole = "primary" | "secondary";
@@ -81,15 +80,17 @@ function describe(value: unknown): string {
 export function parseConfig(raw: Record<string, unknown>, stackName: string): DrConfig {
   const input: Record<string, unknown> = { environment: stackName, ...raw };
   const result = schema.safeParse(input);
-  const problems = result.success ? [] : result.error.issues.map((issue) => {
-    if (issue.code === "unrecognized_keys") {
-      return `unknown key(s) ${issue.keys.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}; see docs/configuration.md for the keys this program reads`;
-    }
-    const key = issue.path.join(".");
-    const value = issue.path.reduce<unknown>((v, p) => (v as any)?.[p as any], input);
-    const origin = key === "environment" && raw.environment === undefined ? " (defaulted from the stack name)" : "";
-    return `${CONFIG_NAMESPACE}:${key} = ${describe(value)}${origin}: ${issue.message}`;
-  });
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        if (issue.code === "unrecognized_keys") {
+          return `unknown key(s) ${issue.keys.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}; see docs/configuration.md for the keys this program reads`;
+        }
+        const key = issue.path.join(".");
+        const value = issue.path.reduce<unknown>((v, p) => (v as Record<PropertyKey, unknown> | undefined)?.[p as PropertyKey], input);
+        const origin = key === "environment" && raw.environment === undefined ? " (defaulted from the stack name)" : "";
+        return `${CONFIG_NAMESPACE}:${key} = ${describe(value)}${origin}: ${issue.message}`;
+      });
   // Cross-field rule, checked on its own so it is reported alongside any other problem.
   const primary = input.primaryRegion ?? "us-east-1";
   const secondary = input.secondaryRegion ?? "us-east-2";

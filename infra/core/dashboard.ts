@@ -64,7 +64,9 @@ export function drDashboardBody(input: DashboardInput): string {
       [
         ["AWS/Route53", "HealthCheckStatus", "HealthCheckId", checks.primaryEndpoint, { label: `${input.primaryRegion} /health` }],
         ["AWS/Route53", "HealthCheckStatus", "HealthCheckId", checks.secondaryEndpoint, { label: `${input.secondaryRegion} /health` }],
-        ...(checks.primaryGuard ? [["AWS/Route53", "HealthCheckStatus", "HealthCheckId", checks.primaryGuard, { label: "primary guard (health AND not fenced)" }]] : []),
+        ...(checks.primaryGuard
+          ? [["AWS/Route53", "HealthCheckStatus", "HealthCheckId", checks.primaryGuard, { label: "primary guard (health AND not fenced)" }]]
+          : []),
       ],
       0,
       2,
@@ -74,7 +76,17 @@ export function drDashboardBody(input: DashboardInput): string {
       `Peer health seen from ${input.region}, and the primary fence`,
       input.region,
       [
-        [METRIC_NAMESPACE, "PeerHealthy", "Environment", env, "Region", input.region, "Peer", input.peerRegion, { label: `${input.peerRegion} healthy` }],
+        [
+          METRIC_NAMESPACE,
+          "PeerHealthy",
+          "Environment",
+          env,
+          "Region",
+          input.region,
+          "Peer",
+          input.peerRegion,
+          { label: `${input.peerRegion} healthy` },
+        ],
         [METRIC_NAMESPACE, "PrimaryFenced", "Environment", env, { label: "primary fenced", region: input.secondaryRegion }],
       ],
       12,
@@ -96,11 +108,23 @@ export function drDashboardBody(input: DashboardInput): string {
       12,
       8,
     ),
-    { type: "alarm", x: 0, y: 14, width: 24, height: 4, properties: { title: `Alarms in ${input.region}`, alarms: input.alarmArns, sortBy: "stateUpdatedTimestamp" } },
+    {
+      type: "alarm",
+      x: 0,
+      y: 14,
+      width: 24,
+      height: 4,
+      properties: { title: `Alarms in ${input.region}`, alarms: input.alarmArns, sortBy: "stateUpdatedTimestamp" },
+    },
     metricWidget(
       "DR runbook executions",
       input.region,
-      ["ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut"].map((m) => ["AWS/States", m, "StateMachineArn", input.stateMachineArn]),
+      ["ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut"].map((m) => [
+        "AWS/States",
+        m,
+        "StateMachineArn",
+        input.stateMachineArn,
+      ]),
       0,
       18,
       { stat: "Sum" },

@@ -6,8 +6,8 @@
  * WILDCARD_RESOURCE_ACTIONS with the reason, and the tests fail on any other `*`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Permission } from "../../lib/handlers/spec";
-import { KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_ACTIONS, Statement } from "./policy-documents";
+import type { Permission } from "../../lib/handlers/spec";
+import { KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_ACTIONS, type Statement } from "./policy-documents";
 
 export const METRIC_NAMESPACE = "PaymentsDR";
 
@@ -60,7 +60,11 @@ function kms(r: RegionalResources, actions: string[], service: string): Statemen
 
 /** IAM statements for one declared permission. */
 export function permissionStatements(permission: Permission, r: RegionalResources): Statement[] {
-  const allow = (Action: string[], Resource: pulumi.Input<string> | pulumi.Input<string>[]): Statement => ({ Effect: "Allow", Action, Resource });
+  const allow = (Action: string[], Resource: pulumi.Input<string> | pulumi.Input<string>[]): Statement => ({
+    Effect: "Allow",
+    Action,
+    Resource,
+  });
   const payments = tableArn(r, r.tableNames.payments);
   const control = tableArn(r, r.tableNames.control);
   switch (permission) {
@@ -74,7 +78,12 @@ export function permissionStatements(permission: Permission, r: RegionalResource
         allow(["dynamodb:ListStreams"], "*"),
       ];
     case "idempotency-table:read-write":
-      return [allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], tableArn(r, r.tableNames.idempotency))];
+      return [
+        allow(
+          ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+          tableArn(r, r.tableNames.idempotency),
+        ),
+      ];
     case "control-table:read":
       return [allow(["dynamodb:GetItem"], control)];
     case "control-table:write":
@@ -107,17 +116,31 @@ export function permissionStatements(permission: Permission, r: RegionalResource
     case "alerts-topic:publish":
       return [allow(["sns:Publish"], r.alertTopicArn), kms(r, KMS_ENCRYPT_ACTIONS, "sns")];
     case "metrics:put":
-      return [{ Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": METRIC_NAMESPACE } } }];
+      return [
+        {
+          Effect: "Allow",
+          Action: ["cloudwatch:PutMetricData"],
+          Resource: "*",
+          Condition: { StringEquals: { "cloudwatch:namespace": METRIC_NAMESPACE } },
+        },
+      ];
     case "alarms:read":
-      return [allow(["cloudwatch:DescribeAlarms"], pulumi.interpolate`arn:aws:cloudwatch:${r.region}:${r.accountId}:alarm:*-${r.environment}`)];
+      return [
+        allow(["cloudwatch:DescribeAlarms"], pulumi.interpolate`arn:aws:cloudwatch:${r.region}:${r.accountId}:alarm:*-${r.environment}`),
+      ];
     case "state-machine:start":
       return [allow(["states:StartExecution"], requireArn(r.stateMachineArn, permission))];
     case "state-machine:callback":
-      return [allow(["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"], requireArn(r.stateMachineArn, permission))];
+      return [
+        allow(["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"], requireArn(r.stateMachineArn, permission)),
+      ];
     case "dr-operations:assume":
       return [allow(["sts:AssumeRole"], requireArn(r.drOperationsRoleArn, permission))];
     case "evidence-bucket:write":
-      return [allow(["s3:PutObject"], pulumi.interpolate`${requireArn(r.evidenceBucketArn, permission)}/*`), kms(r, KMS_ENCRYPT_ACTIONS, "s3")];
+      return [
+        allow(["s3:PutObject"], pulumi.interpolate`${requireArn(r.evidenceBucketArn, permission)}/*`),
+        kms(r, KMS_ENCRYPT_ACTIONS, "s3"),
+      ];
     case "evidence-bucket:read":
       return [
         allow(["s3:GetObject"], pulumi.interpolate`${requireArn(r.evidenceBucketArn, permission)}/*`),
@@ -139,13 +162,23 @@ export function permissionStatements(permission: Permission, r: RegionalResource
 /** Statements every function needs: its own log group, X-Ray, and (in a VPC) its network interfaces. */
 export function baseStatements(logGroupArn: pulumi.Input<string>, vpc: boolean): Statement[] {
   const statements: Statement[] = [
-    { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroupArn, pulumi.interpolate`${logGroupArn}:*`] },
+    {
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: [logGroupArn, pulumi.interpolate`${logGroupArn}:*`],
+    },
     { Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
   ];
   if (vpc) {
     statements.push({
       Effect: "Allow",
-      Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+      Action: [
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
       Resource: "*",
     });
   }

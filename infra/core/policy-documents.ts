@@ -31,9 +31,7 @@ export function serviceTrustPolicy(
 ): PolicyDocument {
   const condition: Record<string, Record<string, unknown>> = { StringEquals: { "aws:SourceAccount": accountId } };
   if (sourceArnLike !== undefined) condition.ArnLike = { "aws:SourceArn": sourceArnLike };
-  return policyDocument([
-    { Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: condition },
-  ]);
+  return policyDocument([{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: condition }]);
 }
 
 /** Lambda's trust policy: only functions of this account may assume the role. */

@@ -8,8 +8,8 @@
  * "function needs machine ARN, machine definition needs function ARNs" without wildcards.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { StackEnvironmentName } from "../../lib/handlers/spec";
-import { DrConfig, RegionSpec } from "./config";
+import type { StackEnvironmentName } from "../../lib/handlers/spec";
+import type { DrConfig, RegionSpec } from "./config";
 import { METRIC_NAMESPACE } from "./lambda-permissions";
 import { failoverApiDomain, regionalApiDomain, resourceName } from "./naming";
 

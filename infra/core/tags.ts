@@ -10,9 +10,9 @@
  * A regional resource without a `region` input is rejected: it would silently land in the
  * provider's default region, which is exactly the mistake a two-region stack cannot afford.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { DrConfig } from "./config";
-import { GLOBAL, RegionSlot } from "./naming";
+import type * as pulumi from "@pulumi/pulumi";
+import type { DrConfig } from "./config";
+import { GLOBAL, type RegionSlot } from "./naming";
 
 export type DrRole = "primary" | "secondary" | "global";
 
@@ -98,14 +98,12 @@ export function regionSlotOfName(name: unknown, config: ScopeConfig): RegionSlot
  *   function is named after that region) or `global`.
  * A regional resource whose name names another region is rejected.
  */
-export function scopeOf(type: string, name: string, props: Record<string, any>, config: ScopeConfig): RegionSlot {
+export function scopeOf(type: string, name: string, props: Record<string, unknown>, config: ScopeConfig): RegionSlot {
   const slot = regionSlotOfName(props.name ?? props.bucket ?? props.functionName ?? props.alarmName, config);
   if (isGlobalType(type)) return slot ?? GLOBAL;
   const region = props.region;
   if (typeof region !== "string" || region.length === 0) {
-    throw new TaggingError(
-      `${type} "${name}" has no explicit region; every regional resource must set the per-resource \`region\` input`,
-    );
+    throw new TaggingError(`${type} "${name}" has no explicit region; every regional resource must set the per-resource \`region\` input`);
   }
   if (type === "aws:dynamodb/table:Table" && Array.isArray(props.replicas) && props.replicas.length > 0) {
     return GLOBAL;

@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { OFFLINE_EVALUATION_ENV } from "../components/compute/lambda-function";
-import { CapturedCall, CapturedResource, createMocks } from "./mocks";
+import { type CapturedCall, type CapturedResource, createMocks } from "./mocks";
 
 export interface EvaluateOptions {
   /** Stack name; also the default environment. */
@@ -39,13 +39,13 @@ export async function evaluateProgram(options: EvaluateOptions = {}): Promise<Ev
 
   // A configured existing zone is assumed to exist, with the configured name.
   const existingZones =
-    typeof config.hostedZoneId === "string" && typeof config.hostedZoneName === "string" ? { [config.hostedZoneId]: config.hostedZoneName } : {};
+    typeof config.hostedZoneId === "string" && typeof config.hostedZoneName === "string"
+      ? { [config.hostedZoneId]: config.hostedZoneName }
+      : {};
   await pulumi.runtime.setMocks(createMocks(resources, calls, { existingZones }), "payments-dr", stack, false);
   // Pulumi stores config as strings; non-strings travel as JSON, exactly as `pulumi config set --json`.
   pulumi.runtime.setAllConfig(
-    Object.fromEntries(
-      Object.entries(config).map(([k, v]) => [`payments-dr:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
-    ),
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [`payments-dr:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
   );
 
   // Loaded only after the mocks are installed: a static import would run the program first.

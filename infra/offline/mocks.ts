@@ -28,15 +28,7 @@ export interface CapturedCall {
 }
 
 function physicalName(inputs: Record<string, any>, name: string): string {
-  return (
-    inputs.name ??
-    inputs.bucket ??
-    inputs.functionName ??
-    inputs.alarmName ??
-    inputs.domainName ??
-    inputs.fqdn ??
-    name
-  );
+  return inputs.name ?? inputs.bucket ?? inputs.functionName ?? inputs.alarmName ?? inputs.domainName ?? inputs.fqdn ?? name;
 }
 
 function hash(text: string, length = 8): string {
@@ -56,7 +48,7 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
 
   switch (type) {
     case "aws:kms/key:Key":
-      return { arn: `arn:aws:kms:${region}:${acct}:key/${hash(name, 8)}-0000-4000-8000-${hash(name + "k", 12)}`, keyId: hash(name, 8) };
+      return { arn: `arn:aws:kms:${region}:${acct}:key/${hash(name, 8)}-0000-4000-8000-${hash(`${name}k`, 12)}`, keyId: hash(name, 8) };
     case "aws:kms/alias:Alias":
       return { arn: `arn:aws:kms:${region}:${acct}:${inputs.name}` };
     case "aws:s3/bucket:Bucket":
@@ -102,7 +94,11 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
     case "aws:ssm/parameter:Parameter":
       return { arn: `arn:aws:ssm:${region}:${acct}:parameter${inputs.name}` };
     case "aws:ec2/vpc:Vpc":
-      return { arn: `arn:aws:ec2:${region}:${acct}:vpc/vpc-${hash(name)}`, defaultSecurityGroupId: `sg-default-${hash(name)}`, mainRouteTableId: `rtb-main-${hash(name)}` };
+      return {
+        arn: `arn:aws:ec2:${region}:${acct}:vpc/vpc-${hash(name)}`,
+        defaultSecurityGroupId: `sg-default-${hash(name)}`,
+        mainRouteTableId: `rtb-main-${hash(name)}`,
+      };
     case "aws:ec2/subnet:Subnet":
       return { arn: `arn:aws:ec2:${region}:${acct}:subnet/subnet-${hash(name)}` };
     case "aws:ec2/vpcEndpoint:VpcEndpoint":
@@ -120,7 +116,10 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
         arn: `arn:aws:apigateway:${region}::/restapis/${hash(name, 10)}`,
       };
     case "aws:apigateway/stage:Stage":
-      return { arn: `arn:aws:apigateway:${region}::/restapis/x/stages/${inputs.stageName}`, invokeUrl: `https://${hash(name, 10)}.execute-api.${region}.amazonaws.com/${inputs.stageName}` };
+      return {
+        arn: `arn:aws:apigateway:${region}::/restapis/x/stages/${inputs.stageName}`,
+        invokeUrl: `https://${hash(name, 10)}.execute-api.${region}.amazonaws.com/${inputs.stageName}`,
+      };
     case "aws:apigateway/domainName:DomainName":
       return {
         arn: `arn:aws:apigateway:${region}::/domainnames/${inputs.domainName}`,
@@ -131,7 +130,12 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
       return {
         arn: `arn:aws:acm:${region}:${acct}:certificate/${hash(name, 8)}`,
         domainValidationOptions: [
-          { domainName: inputs.domainName, resourceRecordName: `_x${hash(name, 6)}.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: `_y${hash(name, 6)}.acm-validations.aws.` },
+          {
+            domainName: inputs.domainName,
+            resourceRecordName: `_x${hash(name, 6)}.${inputs.domainName}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: `_y${hash(name, 6)}.acm-validations.aws.`,
+          },
         ],
       };
     case "aws:route53/zone:Zone":
@@ -166,7 +170,11 @@ function callResult(token: string, args: Record<string, any>, world: MockWorld):
     case "aws:route53/getZone:getZone": {
       const name = world.existingZones?.[args.zoneId];
       if (!name) throw new Error(`no hosted zone ${args.zoneId} in the offline account`);
-      return { zoneId: args.zoneId, name: `${name}.`, nameServers: ["ns-11.awsdns-11.org", "ns-12.awsdns-12.co.uk", "ns-13.awsdns-13.com", "ns-14.awsdns-14.net"] };
+      return {
+        zoneId: args.zoneId,
+        name: `${name}.`,
+        nameServers: ["ns-11.awsdns-11.org", "ns-12.awsdns-12.co.uk", "ns-13.awsdns-13.com", "ns-14.awsdns-14.net"],
+      };
     }
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "OFFLINE" };

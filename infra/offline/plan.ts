@@ -2,8 +2,8 @@
  * The offline plan: what the program would deploy, per region and area, evaluated with mocks.
  * `renderPlan` is pure (tested); running this file evaluates the default stack and prints it.
  */
-import { CapturedResource } from "./mocks";
-import { DEFAULT_OFFLINE_CONFIG, Evaluation, evaluateProgram } from "./evaluate";
+import type { CapturedResource } from "./mocks";
+import { DEFAULT_OFFLINE_CONFIG, type Evaluation, evaluateProgram } from "./evaluate";
 
 /** Areas of the stack, by resource type. The first matching rule wins. */
 const AREAS: [string, (type: string) => boolean][] = [

@@ -3,8 +3,8 @@
  * the root component new resources hang under. The phases (foundation, payment path, disaster
  * recovery, parameters) are plain functions called in that order by infra/stack/payments-dr.ts.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { DrConfig, RegionRole, RegionSpec } from "../core/config";
+import type * as pulumi from "@pulumi/pulumi";
+import type { DrConfig, RegionRole, RegionSpec } from "../core/config";
 
 export interface StackContext {
   config: DrConfig;

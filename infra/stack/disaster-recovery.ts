@@ -10,9 +10,9 @@ import { GLOBAL, resourceName } from "../core/naming";
 import { stateMachineArn, WRITE_FUNCTION } from "../core/stack-environment";
 import { DrOperationsRole, drOperationsRoleArn } from "../components/security/dr-operations-role";
 import { DrOrchestration } from "../components/orchestration/dr-orchestration";
-import { perRegion, PerRegion, StackContext } from "./context";
-import { Foundation } from "./foundation";
-import { PaymentPath } from "./payment-path";
+import { perRegion, type PerRegion, type StackContext } from "./context";
+import type { Foundation } from "./foundation";
+import type { PaymentPath } from "./payment-path";
 
 export interface DisasterRecovery {
   orchestration: PerRegion<DrOrchestration>;

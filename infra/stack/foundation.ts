@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RegionRole } from "../core/config";
+import type { RegionRole } from "../core/config";
 import { bucketName, GLOBAL, resourceName } from "../core/naming";
 import { TableBackups } from "../components/data/table-backups";
 import { GlobalTables } from "../components/data/global-tables";
@@ -14,7 +14,7 @@ import { RegionalMessaging } from "../components/messaging/regional-messaging";
 import { RegionalNetwork } from "../components/network/regional-network";
 import { SecureBucket } from "../components/storage/secure-bucket";
 import { TransactionLogStorage } from "../components/storage/transaction-log-storage";
-import { peerRole, perRegion, PerRegion, StackContext } from "./context";
+import { peerRole, perRegion, type PerRegion, type StackContext } from "./context";
 
 /** Distinct /16 per region so the VPCs could be peered. */
 const VPC_CIDRS: Record<RegionRole, string> = { primary: "10.20.0.0/16", secondary: "10.21.0.0/16" };
@@ -46,8 +46,14 @@ export function buildFoundation(ctx: StackContext): Foundation {
     );
   }
 
-  const keys = perRegion(specs, (spec) =>
-    new RegionalKey(resourceName("payments-key", spec.region, env), { region: spec.region, keyName: resourceName("payments-dr", spec.region, env), accountId }, parent),
+  const keys = perRegion(
+    specs,
+    (spec) =>
+      new RegionalKey(
+        resourceName("payments-key", spec.region, env),
+        { region: spec.region, keyName: resourceName("payments-dr", spec.region, env), accountId },
+        parent,
+      ),
   );
   const accessLogs = perRegion(specs, (spec) => {
     const name = accountId.apply((id) => bucketName("s3-access-logs", spec.region, env, id));
@@ -73,24 +79,41 @@ export function buildFoundation(ctx: StackContext): Foundation {
   });
 
   // Cross-region log shipping: each region's archive receives the *other* region's logs.
-  const archives = perRegion(specs, (spec) =>
-    new LogArchive(
-      resourceName("log-archive", spec.region, env),
-      { region: spec.region, sourceRegion: spec.peer, environment: env, accountId, kmsKeyArn: keys[spec.role].arn, accessLogBucket: accessLogs[spec.role].bucket },
-      parent,
-    ),
+  const archives = perRegion(
+    specs,
+    (spec) =>
+      new LogArchive(
+        resourceName("log-archive", spec.region, env),
+        {
+          region: spec.region,
+          sourceRegion: spec.peer,
+          environment: env,
+          accountId,
+          kmsKeyArn: keys[spec.role].arn,
+          accessLogBucket: accessLogs[spec.role].bucket,
+        },
+        parent,
+      ),
   );
-  const shipping = perRegion(specs, (spec) =>
-    new LogShipping(
-      resourceName("log-shipping", spec.region, env),
-      { region: spec.region, environment: env, accountId, peerFirehoseArn: archives[peerRole(spec.role)].firehoseArn },
-      parent,
-    ),
+  const shipping = perRegion(
+    specs,
+    (spec) =>
+      new LogShipping(
+        resourceName("log-shipping", spec.region, env),
+        { region: spec.region, environment: env, accountId, peerFirehoseArn: archives[peerRole(spec.role)].firehoseArn },
+        parent,
+      ),
   );
 
   const tables = new GlobalTables(
     resourceName("tables", GLOBAL, env),
-    { environment: env, primaryRegion: config.primaryRegion, secondaryRegion: config.secondaryRegion, primaryKmsKeyArn: keys.primary.arn, secondaryKmsKeyArn: keys.secondary.arn },
+    {
+      environment: env,
+      primaryRegion: config.primaryRegion,
+      secondaryRegion: config.secondaryRegion,
+      primaryKmsKeyArn: keys.primary.arn,
+      secondaryKmsKeyArn: keys.secondary.arn,
+    },
     parent,
   );
   new TableBackups(
@@ -108,24 +131,28 @@ export function buildFoundation(ctx: StackContext): Foundation {
   );
 
   const txBucketNames = perRegion(specs, (spec) => accountId.apply((id) => bucketName("txlog", spec.region, env, id)));
-  const messaging = perRegion(specs, (spec) =>
-    new RegionalMessaging(
-      resourceName("messaging", spec.region, env),
-      {
-        region: spec.region,
-        environment: env,
-        accountId,
-        kmsKeyArn: keys[spec.role].arn,
-        alertEmails: config.alertEmails,
-        notifyingBucketArns: [pulumi.interpolate`arn:aws:s3:::${txBucketNames[spec.role]}`],
-        processorTimeoutSeconds: PROCESSOR_TIMEOUT_SECONDS,
-        eventRuleArns: [pulumi.interpolate`arn:aws:events:${spec.region}:${accountId}:rule/${resourceName("dr-alarms", spec.region, env)}`],
-      },
-      parent,
-    ),
+  const messaging = perRegion(
+    specs,
+    (spec) =>
+      new RegionalMessaging(
+        resourceName("messaging", spec.region, env),
+        {
+          region: spec.region,
+          environment: env,
+          accountId,
+          kmsKeyArn: keys[spec.role].arn,
+          alertEmails: config.alertEmails,
+          notifyingBucketArns: [pulumi.interpolate`arn:aws:s3:::${txBucketNames[spec.role]}`],
+          processorTimeoutSeconds: PROCESSOR_TIMEOUT_SECONDS,
+          eventRuleArns: [
+            pulumi.interpolate`arn:aws:events:${spec.region}:${accountId}:rule/${resourceName("dr-alarms", spec.region, env)}`,
+          ],
+        },
+        parent,
+      ),
   );
   const bucketRef = (role: RegionRole) => ({
-    region: specs.find((s) => s.role === role)!.region,
+    region: specs.filter((s) => s.role === role)[0].region,
     bucketName: txBucketNames[role],
     kmsKeyArn: keys[role].arn,
     accessLogBucket: accessLogs[role].bucket,
@@ -137,36 +164,40 @@ export function buildFoundation(ctx: StackContext): Foundation {
     parent,
   );
 
-  const networks = perRegion(specs, (spec) =>
-    new RegionalNetwork(
-      resourceName("network", spec.region, env),
-      {
-        region: spec.region,
-        environment: env,
-        accountId,
-        vpcCidr: VPC_CIDRS[spec.role],
-        kmsKeyArn: keys[spec.role].arn,
-        logRetentionDays: config.logRetentionDays,
-        logDestinationArn: shipping[spec.role].destinationArn,
-      },
-      parent,
-    ),
+  const networks = perRegion(
+    specs,
+    (spec) =>
+      new RegionalNetwork(
+        resourceName("network", spec.region, env),
+        {
+          region: spec.region,
+          environment: env,
+          accountId,
+          vpcCidr: VPC_CIDRS[spec.role],
+          kmsKeyArn: keys[spec.role].arn,
+          logRetentionDays: config.logRetentionDays,
+          logDestinationArn: shipping[spec.role].destinationArn,
+        },
+        parent,
+      ),
   );
 
-  const evidence = perRegion(specs, (spec) =>
-    new SecureBucket(
-      resourceName("dr-evidence", spec.region, env),
-      {
-        region: spec.region,
-        bucketName: accountId.apply((id) => bucketName("dr-evidence", spec.region, env, id)),
-        kmsKeyArn: keys[spec.role].arn,
-        accessLogBucket: accessLogs[spec.role].bucket,
-        noncurrentVersionExpirationDays: 400,
-        // Drill and failover reports are audit evidence: a year in GOVERNANCE mode (PCI DSS 10.5.1).
-        objectLockGovernanceDays: 365,
-      },
-      parent,
-    ),
+  const evidence = perRegion(
+    specs,
+    (spec) =>
+      new SecureBucket(
+        resourceName("dr-evidence", spec.region, env),
+        {
+          region: spec.region,
+          bucketName: accountId.apply((id) => bucketName("dr-evidence", spec.region, env, id)),
+          kmsKeyArn: keys[spec.role].arn,
+          accessLogBucket: accessLogs[spec.role].bucket,
+          noncurrentVersionExpirationDays: 400,
+          // Drill and failover reports are audit evidence: a year in GOVERNANCE mode (PCI DSS 10.5.1).
+          objectLockGovernanceDays: 365,
+        },
+        parent,
+      ),
   );
 
   return { keys, accessLogs, shipping, tables, messaging, transactionLogs, networks, evidence };

@@ -6,10 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { parameterPrefix, resourceName } from "../core/naming";
 import { witnessName } from "../core/stack-environment";
 import { RegionalParameters } from "../components/parameters/regional-parameters";
-import { perRegion, PerRegion, StackContext } from "./context";
-import { DisasterRecovery } from "./disaster-recovery";
-import { Foundation } from "./foundation";
-import { PaymentPath } from "./payment-path";
+import { perRegion, type PerRegion, type StackContext } from "./context";
+import type { DisasterRecovery } from "./disaster-recovery";
+import type { Foundation } from "./foundation";
+import type { PaymentPath } from "./payment-path";
 
 export function buildParameters(ctx: StackContext, f: Foundation, p: PaymentPath, d: DisasterRecovery): PerRegion<string[]> {
   const { config, environment: env, specs, parent } = ctx;

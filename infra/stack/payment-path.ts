@@ -2,12 +2,12 @@
  * Phase 2: the path a payment takes — the hosted zone, the payment service of each region
  * (functions, triggers, API), the alarms, and Route 53 failover in front of it all.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { StackEnvironmentName } from "../../lib/handlers/spec";
+import type * as pulumi from "@pulumi/pulumi";
+import type { StackEnvironmentName } from "../../lib/handlers/spec";
 import { paymentFunctions } from "../../lib/handlers";
 import { regionalAlarmCatalog } from "../core/alarm-catalog";
-import { RegionSpec } from "../core/config";
-import { RegionalResources } from "../core/lambda-permissions";
+import type { RegionSpec } from "../core/config";
+import type { RegionalResources } from "../core/lambda-permissions";
 import { failoverApiDomain, GLOBAL, regionalApiDomain, resourceName } from "../core/naming";
 import { regionalEnvironment, witnessName } from "../core/stack-environment";
 import { drOperationsRoleArn } from "../components/security/dr-operations-role";
@@ -15,8 +15,8 @@ import { DnsFailover, HostedZone } from "../components/dns/failover-dns";
 import { QUERY_LOG_REGION } from "../core/aws-facts";
 import { RegionalAlarms } from "../components/monitoring/regional-monitoring";
 import { PaymentService } from "../components/compute/payment-service";
-import { peerRole, perRegion, PerRegion, StackContext } from "./context";
-import { Foundation } from "./foundation";
+import { peerRole, perRegion, type PerRegion, type StackContext } from "./context";
+import type { Foundation } from "./foundation";
 
 export interface PaymentPath {
   zone: HostedZone;
@@ -48,7 +48,11 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
       existingZoneId: config.hostedZoneId,
       accountId,
       queryLogging: queryLogRole
-        ? { kmsKeyArn: f.keys[queryLogRole].arn, logRetentionDays: config.logRetentionDays, logDestinationArn: f.shipping[queryLogRole].destinationArn }
+        ? {
+            kmsKeyArn: f.keys[queryLogRole].arn,
+            logRetentionDays: config.logRetentionDays,
+            logDestinationArn: f.shipping[queryLogRole].destinationArn,
+          }
         : undefined,
     },
     parent,
@@ -71,17 +75,20 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
       evidenceBucket: f.evidence[spec.role].bucket,
     }),
   );
-  const resources = perRegion(specs, (spec): RegionalResources => ({
-    region: spec.region,
-    accountId,
-    environment: env,
-    tableNames: f.tables.names,
-    kmsKeyArn: f.keys[spec.role].arn,
-    transactionBucketArn: f.transactionLogs.buckets[spec.role].arn,
-    processingQueueArn: f.messaging[spec.role].queueArn,
-    processingDlqArn: f.messaging[spec.role].dlqArn,
-    alertTopicArn: f.messaging[spec.role].alertTopicArn,
-  }));
+  const resources = perRegion(
+    specs,
+    (spec): RegionalResources => ({
+      region: spec.region,
+      accountId,
+      environment: env,
+      tableNames: f.tables.names,
+      kmsKeyArn: f.keys[spec.role].arn,
+      transactionBucketArn: f.transactionLogs.buckets[spec.role].arn,
+      processingQueueArn: f.messaging[spec.role].queueArn,
+      processingDlqArn: f.messaging[spec.role].dlqArn,
+      alertTopicArn: f.messaging[spec.role].alertTopicArn,
+    }),
+  );
 
   const paymentsTable = f.tables.tables.payments;
   const payments = perRegion(specs, (spec) => {
@@ -135,14 +142,23 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
         ruleId: spec.role === "primary" ? "primary-to-secondary" : "secondary-to-primary-failback",
       },
       healthChecks,
-      dr: { probePeriodSeconds: probePeriodSeconds(config.canaryProbesPerMinute), failureThreshold: config.healthCheckFailureThreshold, rpoSeconds: config.rpoSeconds },
+      dr: {
+        probePeriodSeconds: probePeriodSeconds(config.canaryProbesPerMinute),
+        failureThreshold: config.healthCheckFailureThreshold,
+        rpoSeconds: config.rpoSeconds,
+      },
     });
 
   // The secondary's "primary fenced" alarm comes first: the primary's DNS guard watches it.
   const secondary = specs[1];
   const fenceAlarms = new RegionalAlarms(
     resourceName("dr-fence-alarm", secondary.region, env),
-    { region: secondary.region, environment: env, alertTopicArn: f.messaging.secondary.alertTopicArn, alarms: catalog(secondary).filter((a) => a.key === "primary-fenced") },
+    {
+      region: secondary.region,
+      environment: env,
+      alertTopicArn: f.messaging.secondary.alertTopicArn,
+      alarms: catalog(secondary).filter((a) => a.key === "primary-fenced"),
+    },
     parent,
   );
   const endpoint = (spec: RegionSpec) => ({
@@ -175,9 +191,10 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
         region: spec.region,
         environment: env,
         alertTopicArn: f.messaging[spec.role].alertTopicArn,
-        alarms: catalog(spec, { primaryEndpoint: dns.healthCheckIds.primaryEndpoint, secondaryEndpoint: dns.healthCheckIds.secondaryEndpoint }).filter(
-          (a) => a.key !== "primary-fenced",
-        ),
+        alarms: catalog(spec, {
+          primaryEndpoint: dns.healthCheckIds.primaryEndpoint,
+          secondaryEndpoint: dns.healthCheckIds.secondaryEndpoint,
+        }).filter((a) => a.key !== "primary-fenced"),
       },
       parent,
     );

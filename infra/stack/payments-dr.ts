@@ -1,24 +1,24 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DrConfig, RegionRole, RegionSpec, regionSpecs } from "../core/config";
-import { RegionalResources } from "../core/lambda-permissions";
+import { type DrConfig, type RegionRole, type RegionSpec, regionSpecs } from "../core/config";
+import type { RegionalResources } from "../core/lambda-permissions";
 import { tagTransformation } from "../core/tags";
-import { perRegion, StackContext } from "./context";
+import { perRegion, type StackContext } from "./context";
 import { buildDisasterRecovery } from "./disaster-recovery";
 import { buildFoundation } from "./foundation";
 import { buildParameters } from "./parameters";
 import { buildPaymentPath } from "./payment-path";
-import { DrOperationsRole } from "../components/security/dr-operations-role";
-import { DnsFailover, HostedZone } from "../components/dns/failover-dns";
-import { GlobalTables } from "../components/data/global-tables";
-import { RegionalKey } from "../components/security/regional-key";
-import { RegionalMessaging } from "../components/messaging/regional-messaging";
-import { RegionalAlarms } from "../components/monitoring/regional-monitoring";
-import { RegionalNetwork } from "../components/network/regional-network";
-import { DrOrchestration } from "../components/orchestration/dr-orchestration";
-import { PaymentService } from "../components/compute/payment-service";
-import { SecureBucket } from "../components/storage/secure-bucket";
-import { TransactionLogStorage } from "../components/storage/transaction-log-storage";
+import type { DrOperationsRole } from "../components/security/dr-operations-role";
+import type { DnsFailover, HostedZone } from "../components/dns/failover-dns";
+import type { GlobalTables } from "../components/data/global-tables";
+import type { RegionalKey } from "../components/security/regional-key";
+import type { RegionalMessaging } from "../components/messaging/regional-messaging";
+import type { RegionalAlarms } from "../components/monitoring/regional-monitoring";
+import type { RegionalNetwork } from "../components/network/regional-network";
+import type { DrOrchestration } from "../components/orchestration/dr-orchestration";
+import type { PaymentService } from "../components/compute/payment-service";
+import type { SecureBucket } from "../components/storage/secure-bucket";
+import type { TransactionLogStorage } from "../components/storage/transaction-log-storage";
 
 /** Everything of one region, for the stack outputs. */
 export interface RegionalBase {
@@ -51,10 +51,15 @@ export class PaymentsDr extends pulumi.ComponentResource {
   readonly drOperationsRole: DrOperationsRole;
 
   constructor(config: DrConfig, opts?: pulumi.ComponentResourceOptions) {
-    super("payments-dr:stack:PaymentsDr", `payments-dr-${config.environment}`, {}, {
-      ...opts,
-      transformations: [tagTransformation(config), ...(opts?.transformations ?? [])],
-    });
+    super(
+      "payments-dr:stack:PaymentsDr",
+      `payments-dr-${config.environment}`,
+      {},
+      {
+        ...opts,
+        transformations: [tagTransformation(config), ...(opts?.transformations ?? [])],
+      },
+    );
     const ctx: StackContext = {
       config,
       environment: config.environment,

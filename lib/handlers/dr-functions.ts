@@ -43,80 +43,133 @@ export const TRIGGER_RESERVED_CONCURRENCY = 2;
 export const CANARY_RESERVED_CONCURRENCY = 2;
 const CONTROL = ["LOCAL_REGION", "CONTROL_TABLE"] as const;
 
-function step<const E extends readonly StackEnvironmentName[]>(description: string, environment: E, permissions: readonly Permission[], timeoutSeconds = 10) {
-  return { description, timeoutSeconds, memoryMb: 256, vpc: false, environment, permissions, reservedConcurrency: STEP_RESERVED_CONCURRENCY, trigger: STEP } satisfies HandlerSpec;
+function step<const E extends readonly StackEnvironmentName[]>(
+  description: string,
+  environment: E,
+  permissions: readonly Permission[],
+  timeoutSeconds = 10,
+) {
+  return {
+    description,
+    timeoutSeconds,
+    memoryMb: 256,
+    vpc: false,
+    environment,
+    permissions,
+    reservedConcurrency: STEP_RESERVED_CONCURRENCY,
+    trigger: STEP,
+  } satisfies HandlerSpec;
 }
 
 /** The DR functions, by handler folder name (runbooks/handlers/<name>/index.ts). */
 export const DR_FUNCTIONS = {
-  "validate-input": step("ValidateInput: the execution input against this machine, normalised; pure, no AWS call", ["LOCAL_REGION", "DRILL_HOLD_SECONDS"], []),
-  "acquire-lease": step("AcquireLease: the single DR lease, and anti-flap for automatic runs", [...CONTROL, "MIN_AUTO_INTERVAL_SECONDS"], ["control-table:write"]),
+  "validate-input": step(
+    "ValidateInput: the execution input against this machine, normalised; pure, no AWS call",
+    ["LOCAL_REGION", "DRILL_HOLD_SECONDS"],
+    [],
+  ),
+  "acquire-lease": step(
+    "AcquireLease: the single DR lease, and anti-flap for automatic runs",
+    [...CONTROL, "MIN_AUTO_INTERVAL_SECONDS"],
+    ["control-table:write"],
+  ),
   "release-lease": step("ReleaseLease: release the DR lease if this run holds it", CONTROL, ["control-table:write"]),
-  "assess-regions": step("AssessRegions: read both region records locally; decide the action and the approval need", [...CONTROL, "PEER_REGION", "AUTO_FAILOVER"], [
-    "control-table:read",
-  ]),
-  "check-replication": step("CheckReplication / CheckPrimaryHealth: local replicas ACTIVE, peer heartbeat age, RPO exposure",
+  "assess-regions": step(
+    "AssessRegions: read both region records locally; decide the action and the approval need",
+    [...CONTROL, "PEER_REGION", "AUTO_FAILOVER"],
+    ["control-table:read"],
+  ),
+  "check-replication": step(
+    "CheckReplication / CheckPrimaryHealth: local replicas ACTIVE, peer heartbeat age, RPO exposure",
     [...CONTROL, "PEER_REGION", "PAYMENTS_TABLE", "IDEMPOTENCY_TABLE", "RPO_SECONDS"],
     ["control-table:read", "tables:describe"],
   ),
-  "request-approval": step("RequestApproval: store the task token for drctl and ask on-call (.waitForTaskToken)", [...CONTROL, "ALERT_TOPIC_ARN", "ENVIRONMENT"], [
-    "control-table:write",
-    "alerts-topic:publish",
-  ]),
-  "notify": step("Notify*: start, decision, end and failure messages to the alert topic", ["LOCAL_REGION", "ALERT_TOPIC_ARN", "ENVIRONMENT", "RPO_SECONDS", "RTO_SECONDS"], [
-    "alerts-topic:publish",
-  ]),
-  "set-peer-state": step("FenceOldPrimary / DrainPrimary / FenceSecondary / MarkSecondaryStandby: the peer's record (local or through the peer), and PrimaryFenced=1 when fencing the primary",
+  "request-approval": step(
+    "RequestApproval: store the task token for drctl and ask on-call (.waitForTaskToken)",
+    [...CONTROL, "ALERT_TOPIC_ARN", "ENVIRONMENT"],
+    ["control-table:write", "alerts-topic:publish"],
+  ),
+  notify: step(
+    "Notify*: start, decision, end and failure messages to the alert topic",
+    ["LOCAL_REGION", "ALERT_TOPIC_ARN", "ENVIRONMENT", "RPO_SECONDS", "RTO_SECONDS"],
+    ["alerts-topic:publish"],
+  ),
+  "set-peer-state": step(
+    "FenceOldPrimary / DrainPrimary / FenceSecondary / MarkSecondaryStandby: the peer's record (local or through the peer), and PrimaryFenced=1 when fencing the primary",
     [...CONTROL, "PEER_REGION", "PRIMARY_REGION", "METRIC_NAMESPACE", "ENVIRONMENT", "DR_OPERATIONS_ROLE_ARN"],
     ["control-table:write", "metrics:put", "dr-operations:assume"],
   ),
-  "stop-peer-writes": step("StopOldPrimaryWrites: best effort, reserved concurrency 0 on the peer's write function via the DR operations role",
+  "stop-peer-writes": step(
+    "StopOldPrimaryWrites: best effort, reserved concurrency 0 on the peer's write function via the DR operations role",
     ["LOCAL_REGION", "PEER_REGION", "PEER_WRITE_FUNCTION_NAME", "DR_OPERATIONS_ROLE_ARN"],
     ["dr-operations:assume"],
     15,
   ),
-  "promote-local": step("PromoteLocalRegion / PromoteSecondary / PromotePrimary: this region ACTIVE at epoch max+1, conditional", CONTROL, ["control-table:write"]),
-  "confirm-dns": step("ConfirmDnsAnswer: query the DNS witness TXT against the zone's authoritative name servers", ["DNS_WITNESS_NAME", "ZONE_NAME_SERVERS"], []),
-  "drain-local": step("DrainLocalRegion: this region DRAINED on its own alarm", CONTROL, ["control-table:write"]),
-  "write-sentinel": step("WriteSentinel: the failback sentinel, written through the secondary's replica", [...CONTROL, "PEER_REGION", "DR_OPERATIONS_ROLE_ARN"], [
-    "dr-operations:assume",
+  "promote-local": step("PromoteLocalRegion / PromoteSecondary / PromotePrimary: this region ACTIVE at epoch max+1, conditional", CONTROL, [
+    "control-table:write",
   ]),
+  "confirm-dns": step(
+    "ConfirmDnsAnswer: query the DNS witness TXT against the zone's authoritative name servers",
+    ["DNS_WITNESS_NAME", "ZONE_NAME_SERVERS"],
+    [],
+  ),
+  "drain-local": step("DrainLocalRegion: this region DRAINED on its own alarm", CONTROL, ["control-table:write"]),
+  "write-sentinel": step(
+    "WriteSentinel: the failback sentinel, written through the secondary's replica",
+    [...CONTROL, "PEER_REGION", "DR_OPERATIONS_ROLE_ARN"],
+    ["dr-operations:assume"],
+  ),
   "check-sentinel": step("CheckSentinelReplicated: has the sentinel reached the local replica?", CONTROL, ["control-table:read"]),
-  "restore-write-function": step("RestorePrimaryWriteFunction: undo a failover's direct stop of this region's write function",
+  "restore-write-function": step(
+    "RestorePrimaryWriteFunction: undo a failover's direct stop of this region's write function",
     ["LOCAL_REGION", "LOCAL_WRITE_FUNCTION_NAME", "DR_OPERATIONS_ROLE_ARN"],
     ["dr-operations:assume"],
   ),
-  "publish-fence-metric": step("ClearPrimaryFenceMetric: PrimaryFenced in the secondary region via the DR operations role",
+  "publish-fence-metric": step(
+    "ClearPrimaryFenceMetric: PrimaryFenced in the secondary region via the DR operations role",
     ["LOCAL_REGION", "SECONDARY_REGION", "METRIC_NAMESPACE", "ENVIRONMENT", "DR_OPERATIONS_ROLE_ARN"],
     ["dr-operations:assume"],
   ),
-  "check-fence-alarm": step("CheckFenceAlarm (failback): is the secondary's primary-fenced alarm OK yet? DescribeAlarms via the DR operations role",
+  "check-fence-alarm": step(
+    "CheckFenceAlarm (failback): is the secondary's primary-fenced alarm OK yet? DescribeAlarms via the DR operations role",
     ["LOCAL_REGION", "SECONDARY_REGION", "FENCE_ALARM_NAME", "DR_OPERATIONS_ROLE_ARN"],
     ["dr-operations:assume"],
   ),
-  "compensate": step("CompensateFailback / CompensateDrill: put the peer back to ACTIVE when a failback or drill fails half-way",
+  compensate: step(
+    "CompensateFailback / CompensateDrill: put the peer back to ACTIVE when a failback or drill fails half-way",
     [...CONTROL, "PEER_REGION", "PRIMARY_REGION", "METRIC_NAMESPACE", "ENVIRONMENT", "DR_OPERATIONS_ROLE_ARN"],
     ["control-table:write", "metrics:put", "dr-operations:assume"],
   ),
-  "check-detection": step("CheckDetection (drill): has the local canary seen the drained primary fail?", [...CONTROL, "PROBES_PER_MINUTE"], ["control-table:read"]),
-  "start-peer-failback": step("StartPrimaryFailback (drill): start the peer's state machine in failback mode via the DR operations role",
+  "check-detection": step(
+    "CheckDetection (drill): has the local canary seen the drained primary fail?",
+    [...CONTROL, "PROBES_PER_MINUTE"],
+    ["control-table:read"],
+  ),
+  "start-peer-failback": step(
+    "StartPrimaryFailback (drill): start the peer's state machine in failback mode via the DR operations role",
     ["LOCAL_REGION", "PEER_REGION", "PEER_STATE_MACHINE_ARN", "DR_OPERATIONS_ROLE_ARN"],
     ["dr-operations:assume"],
   ),
-  "check-peer-execution": step("CheckPrimaryFailback (drill): DescribeExecution of that failback via the DR operations role", [
-    "LOCAL_REGION",
-    "PEER_REGION",
-    "DR_OPERATIONS_ROLE_ARN",
-  ], ["dr-operations:assume"]),
-  "write-report": step("WriteReport / WriteFailureReport: the run's evidence report (JSON + Markdown) to the evidence bucket",
+  "check-peer-execution": step(
+    "CheckPrimaryFailback (drill): DescribeExecution of that failback via the DR operations role",
+    ["LOCAL_REGION", "PEER_REGION", "DR_OPERATIONS_ROLE_ARN"],
+    ["dr-operations:assume"],
+  ),
+  "write-report": step(
+    "WriteReport / WriteFailureReport: the run's evidence report (JSON + Markdown) to the evidence bucket",
     ["LOCAL_REGION", "EVIDENCE_BUCKET", "ENVIRONMENT", "RPO_SECONDS", "RTO_SECONDS"],
     ["evidence-bucket:write"],
     15,
   ),
-  "inspect-lease": step("InspectLease (dry-run): the lease and anti-flap state, read-only", [...CONTROL, "MIN_AUTO_INTERVAL_SECONDS"], ["control-table:read"]),
+  "inspect-lease": step(
+    "InspectLease (dry-run): the lease and anti-flap state, read-only",
+    [...CONTROL, "MIN_AUTO_INTERVAL_SECONDS"],
+    ["control-table:read"],
+  ),
   "summarize-dry-run": step("SummarizeDryRun: findings and a ready/not-ready verdict; pure, no AWS call", [], []),
   "start-execution": {
-    description: "EventBridge target: CloudWatch Alarm State Change -> this region's DR state machine (failover mode, deterministic execution name)",
+    description:
+      "EventBridge target: CloudWatch Alarm State Change -> this region's DR state machine (failover mode, deterministic execution name)",
     timeoutSeconds: 10,
     memoryMb: 256,
     vpc: false,
@@ -125,7 +178,7 @@ export const DR_FUNCTIONS = {
     reservedConcurrency: TRIGGER_RESERVED_CONCURRENCY,
     trigger: { kind: "eventbridge" },
   } satisfies HandlerSpec,
-  "canary": {
+  canary: {
     description:
       "One probe of the peer's pinned /health: PeerHealthy, heartbeat, probe record, PeerHeartbeatAgeSeconds, PrimaryFenced (secondary). " +
       "Invoked PROBES_PER_MINUTE times a minute by the canary ticker (state-machines/canary-ticker.asl.json), which Scheduler starts every minute.",
@@ -133,7 +186,17 @@ export const DR_FUNCTIONS = {
     timeoutSeconds: 15,
     memoryMb: 256,
     vpc: false,
-    environment: ["ENVIRONMENT", "LOCAL_REGION", "PEER_REGION", "PRIMARY_REGION", "SECONDARY_REGION", "CONTROL_TABLE", "PEER_HEALTH_URL", "METRIC_NAMESPACE", "PROBES_PER_MINUTE"] as const,
+    environment: [
+      "ENVIRONMENT",
+      "LOCAL_REGION",
+      "PEER_REGION",
+      "PRIMARY_REGION",
+      "SECONDARY_REGION",
+      "CONTROL_TABLE",
+      "PEER_HEALTH_URL",
+      "METRIC_NAMESPACE",
+      "PROBES_PER_MINUTE",
+    ] as const,
     permissions: ["control-table:write", "metrics:put"],
     reservedConcurrency: CANARY_RESERVED_CONCURRENCY,
     trigger: { kind: "canary-ticker" },

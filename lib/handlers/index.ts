@@ -15,7 +15,9 @@ export type HandlerName = keyof Registry;
 export type PaymentFunctionName = keyof typeof PAYMENT_FUNCTIONS;
 export type DrFunctionName = keyof typeof DR_FUNCTIONS;
 /** The handlers the DR state machine invokes as Tasks. */
-export type RunbookTaskFunction = { [N in DrFunctionName]: (typeof DR_FUNCTIONS)[N]["trigger"]["kind"] extends "state-machine" ? N : never }[DrFunctionName];
+export type RunbookTaskFunction = {
+  [N in DrFunctionName]: (typeof DR_FUNCTIONS)[N]["trigger"]["kind"] extends "state-machine" ? N : never;
+}[DrFunctionName];
 /** The variables a handler may read: exactly those its spec declares. */
 export type HandlerEnvironment<N extends HandlerName> = Record<Registry[N]["environment"][number], string>;
 
@@ -33,7 +35,9 @@ export const runbookFunctions: readonly LambdaSpec[] = named(DR_FUNCTIONS);
 export const allFunctions: readonly LambdaSpec[] = [...paymentFunctions, ...runbookFunctions];
 
 /** Runbook Task handlers (runbooks/handlers/<name>) the DR state machine invokes, in registry order. */
-export const RUNBOOK_TASK_FUNCTIONS = runbookFunctions.filter((f) => f.trigger.kind === "state-machine").map((f) => f.name as RunbookTaskFunction);
+export const RUNBOOK_TASK_FUNCTIONS = runbookFunctions
+  .filter((f) => f.trigger.kind === "state-machine")
+  .map((f) => f.name as RunbookTaskFunction);
 
 /** Where a handler's code lives, relative to the repository root. */
 export function handlerEntry(name: string): string {

@@ -60,7 +60,7 @@ export const PAYMENT_FUNCTIONS = {
     reservedConcurrency: 50,
     trigger: { kind: "api", routes: [{ method: "GET", path: "/payments/{id}", authorization: "AWS_IAM" }] },
   } satisfies HandlerSpec,
-  "health": {
+  health: {
     description: "GET /health: 200 only if the local payments replica answers and the region is not FENCED/DRAINED",
     // Route 53 wants an answer within 2 s of connecting; the SDK calls give up well before this.
     timeoutSeconds: 3,
@@ -108,13 +108,7 @@ export const PAYMENT_FUNCTIONS = {
     timeoutSeconds: 30,
     memoryMb: 256,
     vpc: true,
-    environment: [
-      ...OBSERVABILITY_ENV,
-      "PAYMENTS_TABLE",
-      "CONTROL_TABLE",
-      "TRANSACTION_BUCKET",
-      "REGION_STATE_CACHE_SECONDS",
-    ],
+    environment: [...OBSERVABILITY_ENV, "PAYMENTS_TABLE", "CONTROL_TABLE", "TRANSACTION_BUCKET", "REGION_STATE_CACHE_SECONDS"],
     permissions: [
       "payments-table:read",
       "payments-table:write",

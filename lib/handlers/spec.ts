@@ -40,7 +40,7 @@ export const STACK_ENVIRONMENT = {
   PEER_STATE_MACHINE_ARN: "the peer region's DR state machine",
   STATE_MACHINE_ARN: "this region's DR state machine",
   EVIDENCE_BUCKET: "this region's drill/failover evidence bucket (Object Lock)",
-  AUTO_FAILOVER: "\"true\" | \"false\": whether alarm-started runs may act without approval",
+  AUTO_FAILOVER: '"true" | "false": whether alarm-started runs may act without approval',
   MIN_AUTO_INTERVAL_SECONDS: "minimum interval between automatic executions in a region",
   DRILL_HOLD_SECONDS: "default time a drill holds traffic in the secondary",
   HEALTH_CHECK_INTERVAL_SECONDS: "Route 53 health-check request interval",

@@ -29,8 +29,10 @@ export function isKmsKeyArn(value: unknown): boolean {
 /** Every KMS key ARN and SSM parameter ARN inside a string (policies, JSON, plain values). */
 export function regionalReferences(text: string): { kind: "KMS key" | "SSM parameter"; arn: string; region: string }[] {
   const found: { kind: "KMS key" | "SSM parameter"; arn: string; region: string }[] = [];
-  for (const m of text.matchAll(/arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[\w-]+/g)) found.push({ kind: "KMS key", arn: m[0], region: m[1] });
-  for (const m of text.matchAll(/arn:aws[a-z-]*:ssm:([a-z0-9-]+):\d{12}:parameter\/[\w./*-]*/g)) found.push({ kind: "SSM parameter", arn: m[0], region: m[1] });
+  for (const m of text.matchAll(/arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[\w-]+/g))
+    found.push({ kind: "KMS key", arn: m[0], region: m[1] });
+  for (const m of text.matchAll(/arn:aws[a-z-]*:ssm:([a-z0-9-]+):\d{12}:parameter\/[\w./*-]*/g))
+    found.push({ kind: "SSM parameter", arn: m[0], region: m[1] });
   return found;
 }
 

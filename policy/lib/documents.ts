@@ -113,7 +113,8 @@ export function openStatements(document: unknown, what: string): string[] {
   const problems: string[] = [];
   for (const s of statementsOf(document).filter(isAllow)) {
     const sid = s.Sid ?? "without Sid";
-    if (principalsOf(s).anyone || s.NotPrincipal !== undefined) problems.push(`${what} allows ${s.NotPrincipal ? "everyone but NotPrincipal" : "any principal"} (statement ${sid})`);
+    if (principalsOf(s).anyone || s.NotPrincipal !== undefined)
+      problems.push(`${what} allows ${s.NotPrincipal ? "everyone but NotPrincipal" : "any principal"} (statement ${sid})`);
     for (const a of actionsOf(s).filter(isWildcardAction)) problems.push(`${what} allows ${a} (statement ${sid})`);
   }
   return problems;

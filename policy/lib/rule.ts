@@ -5,13 +5,13 @@
  * Pulumi CLI prints says which checklist rule it enforces.
  */
 import {
-  PolicyConfigSchema,
-  ReportViolation,
-  ResourceValidation,
-  ResourceValidationArgs,
-  ResourceValidationPolicy,
-  StackValidationArgs,
-  StackValidationPolicy,
+  type PolicyConfigSchema,
+  type ReportViolation,
+  type ResourceValidation,
+  type ResourceValidationArgs,
+  type ResourceValidationPolicy,
+  type StackValidationArgs,
+  type StackValidationPolicy,
   validateResourceOfType,
 } from "@pulumi/policy";
 import type { Resource, Unwrap } from "@pulumi/pulumi";
@@ -47,7 +47,11 @@ export function checklistId(policy: Rule): string {
 }
 
 /** A document that cannot be parsed is a violation, not a crash of the pack. */
-function reportingUnreadable<A extends unknown[]>(fn: (...args: A) => void | Promise<void>, report: ReportViolation, ...args: A): void | Promise<void> {
+function reportingUnreadable<A extends unknown[]>(
+  fn: (...args: A) => void | Promise<void>,
+  report: ReportViolation,
+  ...args: A
+): void | Promise<void> {
   try {
     return fn(...args);
   } catch (e) {
@@ -59,7 +63,11 @@ function reportingUnreadable<A extends unknown[]>(fn: (...args: A) => void | Pro
 type Check<P> = (props: P, report: ReportViolation, args: ResourceValidationArgs) => void;
 
 /** One validation for one resource class, typed by that class's args. */
-export function forType<T extends Resource, A>(cls: { new (name: string, args: A, ...rest: any[]): T }, check: Check<Unwrap<NonNullable<A>>>): ResourceValidation {
+export function forType<T extends Resource, A>(
+  // biome-ignore lint/suspicious/noExplicitAny: a Pulumi resource class takes (name, args, opts); only its first two matter here.
+  cls: { new (name: string, args: A, ...rest: any[]): T },
+  check: Check<Unwrap<NonNullable<A>>>,
+): ResourceValidation {
   return validateResourceOfType(cls, (props, args, report) => reportingUnreadable(check, report, props, report, args));
 }
 
@@ -69,7 +77,10 @@ export function resourceRule(info: RuleInfo, validations: ResourceValidation | R
 }
 
 /** A rule over the whole stack (outputs), for relations between resources. */
-export function stackRule(info: RuleInfo, check: (stack: StackIndex, report: ReportViolation, args: StackValidationArgs) => void): StackValidationPolicy {
+export function stackRule(
+  info: RuleInfo,
+  check: (stack: StackIndex, report: ReportViolation, args: StackValidationArgs) => void,
+): StackValidationPolicy {
   return {
     ...metadata(info),
     validateStack: (args, report) => reportingUnreadable(check, report, new StackIndex(args.resources), report, args),

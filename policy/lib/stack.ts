@@ -9,7 +9,7 @@ import type { ResolvedResource } from "@pulumi/pulumi/queryable";
 
 /** A resource class of @pulumi/aws, used only for its type token. */
 export interface ResourceClass<T extends Resource> {
-  new (...args: any[]): T;
+  new (...args: never[]): T;
   __pulumiType?: string;
 }
 

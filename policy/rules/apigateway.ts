@@ -3,20 +3,23 @@ import * as aws from "@pulumi/aws";
 import { regionOfArn } from "../lib/arn";
 import { asArray } from "../lib/documents";
 import { forType, resourceRule, stackRule } from "../lib/rule";
-import { StackIndex } from "../lib/stack";
+import type { StackIndex } from "../lib/stack";
 import { UNAUTHENTICATED_ROUTES } from "../exceptions";
 
-const isRegional = (types: unknown) => asArray(types as string | string[]).includes("REGIONAL") && asArray(types as string | string[]).length === 1;
+const isRegional = (types: unknown) =>
+  asArray(types as string | string[]).includes("REGIONAL") && asArray(types as string | string[]).length === 1;
 
 export const apiRegionalEndpoint = resourceRule(
   {
     id: "A1",
     name: "apigateway-regional-endpoint",
-    title: "APIs are REGIONAL and their default execute-api endpoint (which accepts TLS 1.0) is disabled, so only the TLS 1.2 custom domains serve.",
+    title:
+      "APIs are REGIONAL and their default execute-api endpoint (which accepts TLS 1.0) is disabled, so only the TLS 1.2 custom domains serve.",
     sources: "API Gateway custom-domain TLS documentation; AWS Guard apigateway-endpoint-type",
   },
   forType(aws.apigateway.RestApi, (api, report) => {
-    if (!isRegional(api.endpointConfiguration?.types)) report(`endpoint type is ${JSON.stringify(api.endpointConfiguration?.types ?? "EDGE (default)")}, not REGIONAL`);
+    if (!isRegional(api.endpointConfiguration?.types))
+      report(`endpoint type is ${JSON.stringify(api.endpointConfiguration?.types ?? "EDGE (default)")}, not REGIONAL`);
     if (api.disableExecuteApiEndpoint !== true) report("the default execute-api endpoint is not disabled");
   }),
 );
@@ -33,17 +36,27 @@ export const apiDomainTls = resourceRule(
     if (policy !== "TLS_1_2" && !policy.startsWith("SecurityPolicy_TLS13_")) report(`security policy ${policy} allows TLS below 1.2`);
     if (!isRegional(d.endpointConfiguration?.types)) report("the domain is not REGIONAL");
     if (!d.regionalCertificateArn) report("the domain has no regional certificate");
-    else if (regionOfArn(d.regionalCertificateArn) !== d.region) report(`the certificate is in ${regionOfArn(d.regionalCertificateArn)}, not ${d.region}`);
+    else if (regionOfArn(d.regionalCertificateArn) !== d.region)
+      report(`the certificate is in ${regionOfArn(d.regionalCertificateArn)}, not ${d.region}`);
   }),
 );
 
-type Settings = { loggingLevel?: string; dataTraceEnabled?: boolean; metricsEnabled?: boolean; throttlingBurstLimit?: number; throttlingRateLimit?: number; cachingEnabled?: boolean; cacheDataEncrypted?: boolean };
+type Settings = {
+  loggingLevel?: string;
+  dataTraceEnabled?: boolean;
+  metricsEnabled?: boolean;
+  throttlingBurstLimit?: number;
+  throttlingRateLimit?: number;
+  cachingEnabled?: boolean;
+  cacheDataEncrypted?: boolean;
+};
 
 export const apiMethodSettings = stackRule(
   {
     id: "A3",
     name: "apigateway-method-settings",
-    title: "Every stage sets */* method settings: execution logging ERROR or INFO without data trace, metrics on, throttling set, and encrypted cache if caching (A7).",
+    title:
+      "Every stage sets */* method settings: execution logging ERROR or INFO without data trace, metrics on, throttling set, and encrypted cache if caching (A7).",
     sources: "Security Hub APIGateway.1 and APIGateway.5; Checkov CKV2_AWS_4, CKV_AWS_276, CKV_AWS_308; cfn-nag W87",
   },
   (stack, report) => {
@@ -59,10 +72,13 @@ export const apiMethodSettings = stackRule(
       for (const s of mine) {
         const x = (s.settings ?? {}) as Settings;
         const path = `${where} ${s.methodPath}`;
-        if (s === all && x.loggingLevel !== "ERROR" && x.loggingLevel !== "INFO") report(`${path}: execution logging is ${x.loggingLevel ?? "OFF"}`, resource.urn);
-        if (x.dataTraceEnabled !== false) report(`${path}: data trace must be explicitly off (it logs request and response bodies)`, resource.urn);
+        if (s === all && x.loggingLevel !== "ERROR" && x.loggingLevel !== "INFO")
+          report(`${path}: execution logging is ${x.loggingLevel ?? "OFF"}`, resource.urn);
+        if (x.dataTraceEnabled !== false)
+          report(`${path}: data trace must be explicitly off (it logs request and response bodies)`, resource.urn);
         if (s === all && x.metricsEnabled !== true) report(`${path}: detailed metrics are off`, resource.urn);
-        if (s === all && !((x.throttlingBurstLimit ?? 0) > 0 && (x.throttlingRateLimit ?? 0) > 0)) report(`${path}: no throttling limits`, resource.urn);
+        if (s === all && !((x.throttlingBurstLimit ?? 0) > 0 && (x.throttlingRateLimit ?? 0) > 0))
+          report(`${path}: no throttling limits`, resource.urn);
         if (x.cachingEnabled === true && x.cacheDataEncrypted !== true) report(`${path}: the cache is not encrypted`, resource.urn);
       }
     }
@@ -79,12 +95,18 @@ export const apiAccessLogs = resourceRule(
   forType(aws.apigateway.Stage, (s, report) => {
     const format = String(s.accessLogSettings?.format ?? "");
     if (!s.accessLogSettings?.destinationArn) report("the stage writes no access logs");
-    for (const field of ["$context.requestId", "$context.tlsVersion"]) if (!format.includes(field)) report(`the access-log format does not record ${field}`);
+    for (const field of ["$context.requestId", "$context.tlsVersion"])
+      if (!format.includes(field)) report(`the access-log format does not record ${field}`);
   }),
 );
 
 export const apiXray = resourceRule(
-  { id: "A5", name: "apigateway-xray", title: "Stages have X-Ray tracing.", sources: "Security Hub APIGateway.3; Checkov CKV_AWS_73; Trivy AVD-AWS-0003" },
+  {
+    id: "A5",
+    name: "apigateway-xray",
+    title: "Stages have X-Ray tracing.",
+    sources: "Security Hub APIGateway.3; Checkov CKV_AWS_73; Trivy AVD-AWS-0003",
+  },
   forType(aws.apigateway.Stage, (s, report) => {
     if (s.xrayTracingEnabled !== true) report("X-Ray tracing is off");
   }),
@@ -94,7 +116,8 @@ export const apiWaf = stackRule(
   {
     id: "A6",
     name: "apigateway-waf",
-    title: "Every stage is associated with a REGIONAL WAF web ACL of its region that runs the AWS managed common rules and a rate limit, with metrics.",
+    title:
+      "Every stage is associated with a REGIONAL WAF web ACL of its region that runs the AWS managed common rules and a rate limit, with metrics.",
     sources: "Security Hub APIGateway.4, WAF.10 and WAF.12; Checkov CKV2_AWS_29",
   },
   (stack, report) => {
@@ -109,11 +132,19 @@ export const apiWaf = stackRule(
           report(`${where} is associated with a web ACL this stack does not define`, resource.urn);
           continue;
         }
-        const rules = (a.rules ?? []) as { statement?: any; visibilityConfig?: { cloudwatchMetricsEnabled?: boolean } }[];
-        if (a.scope !== "REGIONAL" || acl?.props.region !== props.region) report(`${where}: the web ACL is not REGIONAL in ${props.region}`, resource.urn);
-        if (!rules.some((r) => r.statement?.managedRuleGroupStatement?.name === "AWSManagedRulesCommonRuleSet")) report(`${where}: the web ACL does not run AWSManagedRulesCommonRuleSet`, resource.urn);
+        const rules = (a.rules ?? []) as {
+          statement?: { managedRuleGroupStatement?: { name?: string }; rateBasedStatement?: unknown };
+          visibilityConfig?: { cloudwatchMetricsEnabled?: boolean };
+        }[];
+        if (a.scope !== "REGIONAL" || acl?.props.region !== props.region)
+          report(`${where}: the web ACL is not REGIONAL in ${props.region}`, resource.urn);
+        if (!rules.some((r) => r.statement?.managedRuleGroupStatement?.name === "AWSManagedRulesCommonRuleSet"))
+          report(`${where}: the web ACL does not run AWSManagedRulesCommonRuleSet`, resource.urn);
         if (!rules.some((r) => r.statement?.rateBasedStatement)) report(`${where}: the web ACL has no rate-based rule`, resource.urn);
-        if ((a.visibilityConfig as { cloudwatchMetricsEnabled?: boolean } | undefined)?.cloudwatchMetricsEnabled !== true || rules.some((r) => r.visibilityConfig?.cloudwatchMetricsEnabled !== true)) {
+        if (
+          (a.visibilityConfig as { cloudwatchMetricsEnabled?: boolean } | undefined)?.cloudwatchMetricsEnabled !== true ||
+          rules.some((r) => r.visibilityConfig?.cloudwatchMetricsEnabled !== true)
+        ) {
           report(`${where}: the web ACL or one of its rules has no CloudWatch metrics`, resource.urn);
         }
       }
@@ -141,15 +172,18 @@ export const apiMethods = stackRule(
   {
     id: "A8",
     name: "apigateway-method-auth-validation",
-    title: "Every method is authorised (only GET /health is open, a declared exception), validated by a request validator, and POST /payments requires the Idempotency-Key header.",
+    title:
+      "Every method is authorised (only GET /health is open, a declared exception), validated by a request validator, and POST /payments requires the Idempotency-Key header.",
     sources: "cfn-nag W59; Checkov CKV_AWS_59 and CKV2_AWS_53; AWS Well-Architected REL04-BP04",
   },
   (stack, report) => {
     for (const { resource, props } of stack.all(aws.apigateway.Method)) {
       const route = routeOf(stack, props);
-      if (props.authorization === "NONE" && !UNAUTHENTICATED_ROUTES.includes(route)) report(`${route} (${props.region}) has no authorization`, resource.urn);
+      if (props.authorization === "NONE" && !UNAUTHENTICATED_ROUTES.includes(route))
+        report(`${route} (${props.region}) has no authorization`, resource.urn);
       if (!props.requestValidatorId) report(`${route} (${props.region}) has no request validator`, resource.urn);
-      if (route === IDEMPOTENT_ROUTE && props.requestParameters?.[IDEMPOTENCY_HEADER] !== true) report(`${route} (${props.region}) does not require the Idempotency-Key header`, resource.urn);
+      if (route === IDEMPOTENT_ROUTE && props.requestParameters?.[IDEMPOTENCY_HEADER] !== true)
+        report(`${route} (${props.region}) does not require the Idempotency-Key header`, resource.urn);
     }
   },
 );

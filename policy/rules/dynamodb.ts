@@ -3,7 +3,13 @@ import * as aws from "@pulumi/aws";
 import { isKmsKeyArn, regionOfArn } from "../lib/arn";
 import { forType, resourceRule, stackRule } from "../lib/rule";
 
-type Replica = { regionName?: string; pointInTimeRecovery?: boolean; deletionProtectionEnabled?: boolean; kmsKeyArn?: string; consistencyMode?: string };
+type Replica = {
+  regionName?: string;
+  pointInTimeRecovery?: boolean;
+  deletionProtectionEnabled?: boolean;
+  kmsKeyArn?: string;
+  consistencyMode?: string;
+};
 const replicasOf = (t: { replicas?: Replica[] }): Replica[] => t.replicas ?? [];
 
 export const dynamodbPitr = resourceRule(
@@ -16,7 +22,8 @@ export const dynamodbPitr = resourceRule(
   [
     forType(aws.dynamodb.Table, (t, report) => {
       if (t.pointInTimeRecovery?.enabled !== true) report("point-in-time recovery is not enabled on the table");
-      for (const r of replicasOf(t)) if (r.pointInTimeRecovery !== true) report(`the replica in ${r.regionName} has no point-in-time recovery`);
+      for (const r of replicasOf(t))
+        if (r.pointInTimeRecovery !== true) report(`the replica in ${r.regionName} has no point-in-time recovery`);
     }),
     forType(aws.dynamodb.TableReplica, (r, report) => {
       if (r.pointInTimeRecovery !== true) report("point-in-time recovery is not enabled on the replica");
@@ -34,7 +41,8 @@ export const dynamodbDeletionProtection = resourceRule(
   [
     forType(aws.dynamodb.Table, (t, report) => {
       if (t.deletionProtectionEnabled !== true) report("deletion protection is not enabled on the table");
-      for (const r of replicasOf(t)) if (r.deletionProtectionEnabled !== true) report(`the replica in ${r.regionName} has no deletion protection`);
+      for (const r of replicasOf(t))
+        if (r.deletionProtectionEnabled !== true) report(`the replica in ${r.regionName} has no deletion protection`);
     }),
     forType(aws.dynamodb.TableReplica, (r, report) => {
       if (r.deletionProtectionEnabled !== true) report("deletion protection is not enabled on the replica");
@@ -51,11 +59,13 @@ export const dynamodbKmsPerRegion = resourceRule(
   },
   forType(aws.dynamodb.Table, (t, report) => {
     const key = t.serverSideEncryption?.kmsKeyArn;
-    if (t.serverSideEncryption?.enabled !== true || !isKmsKeyArn(key)) report("the table is not encrypted with a customer-managed KMS key (full key ARN)");
+    if (t.serverSideEncryption?.enabled !== true || !isKmsKeyArn(key))
+      report("the table is not encrypted with a customer-managed KMS key (full key ARN)");
     else if (regionOfArn(key) !== t.region) report(`the table in ${t.region} uses a key of ${regionOfArn(key)}`);
     for (const r of replicasOf(t)) {
       if (!isKmsKeyArn(r.kmsKeyArn)) report(`the replica in ${r.regionName} has no customer-managed KMS key (full key ARN)`);
-      else if (regionOfArn(r.kmsKeyArn) !== r.regionName) report(`the replica in ${r.regionName} uses a key of ${regionOfArn(r.kmsKeyArn)}`);
+      else if (regionOfArn(r.kmsKeyArn) !== r.regionName)
+        report(`the replica in ${r.regionName} uses a key of ${regionOfArn(r.kmsKeyArn)}`);
     }
   }),
 );
@@ -85,7 +95,9 @@ export const dynamodbGlobalStreams = resourceRule(
       const elsewhere = replicasOf(t).filter((r) => r.regionName && r.regionName !== t.region);
       if (elsewhere.length === 0) report("the table has no replica in another region");
     }),
-    forType(aws.dynamodb.GlobalTable, (_g, report) => report("aws.dynamodb.GlobalTable is the legacy 2017.11.29 version; use Table with replicas")),
+    forType(aws.dynamodb.GlobalTable, (_g, report) =>
+      report("aws.dynamodb.GlobalTable is the legacy 2017.11.29 version; use Table with replicas"),
+    ),
   ],
 );
 
@@ -122,7 +134,8 @@ export const dynamodbBackups = stackRule(
   {
     id: "D7",
     name: "dynamodb-backups",
-    title: "A backup plan selects every table, copies each recovery point to a vault in another region, and every vault has a customer-managed key.",
+    title:
+      "A backup plan selects every table, copies each recovery point to a vault in another region, and every vault has a customer-managed key.",
     sources: "Security Hub DynamoDB.4 and Backup.1; Checkov CKV_AWS_166",
   },
   (stack, report) => {
@@ -133,12 +146,14 @@ export const dynamodbBackups = stackRule(
     for (const { resource, props } of stack.all(aws.backup.Plan)) {
       for (const rule of props.rules ?? []) {
         const copies = (rule.copyActions ?? []).map((c) => regionOfArn(c.destinationVaultArn));
-        if (!copies.some((region) => region && region !== props.region)) report(`backup rule ${rule.ruleName} copies to no vault in another region`, resource.urn);
+        if (!copies.some((region) => region && region !== props.region))
+          report(`backup rule ${rule.ruleName} copies to no vault in another region`, resource.urn);
       }
     }
     for (const { resource, props } of stack.all(aws.backup.Vault)) {
       if (!isKmsKeyArn(props.kmsKeyArn)) report(`backup vault ${props.name} has no customer-managed key`, resource.urn);
-      else if (regionOfArn(props.kmsKeyArn) !== props.region) report(`backup vault ${props.name} in ${props.region} uses a key of ${regionOfArn(props.kmsKeyArn)}`, resource.urn);
+      else if (regionOfArn(props.kmsKeyArn) !== props.region)
+        report(`backup vault ${props.name} in ${props.region} uses a key of ${regionOfArn(props.kmsKeyArn)}`, resource.urn);
     }
   },
 );

@@ -11,19 +11,22 @@ export const eventTargets = resourceRule(
   {
     id: "E1",
     name: "eventbridge-target-dlq-retry",
-    title: "Rule targets and schedules have a dead-letter queue and an explicit retry policy (EventBridge otherwise retries 24 h, then drops the event), and a role where the target needs one.",
+    title:
+      "Rule targets and schedules have a dead-letter queue and an explicit retry policy (EventBridge otherwise retries 24 h, then drops the event), and a role where the target needs one.",
     sources: "EventBridge retry policy and dead-letter queue documentation; EventBridge Scheduler target documentation",
   },
   [
     forType(aws.cloudwatch.EventTarget, (t, report) => {
       if (!t.deadLetterConfig?.arn) report("the target has no dead-letter queue");
-      if (t.retryPolicy?.maximumRetryAttempts === undefined || t.retryPolicy.maximumEventAgeInSeconds === undefined) report("the target has no explicit retry policy (attempts and maximum event age)");
+      if (t.retryPolicy?.maximumRetryAttempts === undefined || t.retryPolicy.maximumEventAgeInSeconds === undefined)
+        report("the target has no explicit retry policy (attempts and maximum event age)");
       const service = parseArn(t.arn)?.service;
       if (service && !RESOURCE_POLICY_TARGETS.includes(service) && !t.roleArn) report(`the ${service} target has no role`);
     }),
     forType(aws.scheduler.Schedule, (s, report) => {
       if (!s.target?.deadLetterConfig?.arn) report("the schedule's target has no dead-letter queue");
-      if (s.target?.retryPolicy?.maximumRetryAttempts === undefined || s.target.retryPolicy.maximumEventAgeInSeconds === undefined) report("the schedule's target has no explicit retry policy");
+      if (s.target?.retryPolicy?.maximumRetryAttempts === undefined || s.target.retryPolicy.maximumEventAgeInSeconds === undefined)
+        report("the schedule's target has no explicit retry policy");
       if (!s.target?.roleArn) report("the schedule's target has no role");
     }),
   ],

@@ -1,7 +1,16 @@
 /** IAM policies and trust policies (I1–I4). */
 import * as aws from "@pulumi/aws";
 import type { ReportViolation, ResourceValidation } from "@pulumi/policy";
-import { actionsOf, asArray, hasSourceCondition, isAllow, isWildcardAction, principalsOf, resourcesOf, statementsOf } from "../lib/documents";
+import {
+  actionsOf,
+  asArray,
+  hasSourceCondition,
+  isAllow,
+  isWildcardAction,
+  principalsOf,
+  resourcesOf,
+  statementsOf,
+} from "../lib/documents";
 import { forType, resourceRule, stackRule } from "../lib/rule";
 import { wildcardResourceAllowed } from "../exceptions";
 
@@ -20,7 +29,8 @@ export function reportLeastPrivilege(document: unknown, report: ReportViolation,
     if (resources.includes("*") && !wildcardResourceAllowed(s, actions)) {
       report(`${where}${sid} allows ${actions.join(", ")} on Resource "*" (only actions AWS cannot scope may, see policy/exceptions.ts)`);
     }
-    if (actions.some((a) => a.toLowerCase() === "iam:passrole") && resources.some((r) => r.includes("*"))) report(`${where}${sid} allows iam:PassRole on a wildcard`);
+    if (actions.some((a) => a.toLowerCase() === "iam:passrole") && resources.some((r) => r.includes("*")))
+      report(`${where}${sid} allows iam:PassRole on a wildcard`);
   }
 }
 
@@ -29,7 +39,9 @@ const onManagedPolicy = (arn: unknown, report: ReportViolation) => {
 };
 
 /** Every identity-policy document the stack can define, checked with `check`. */
-export function identityPolicyValidations(check: (document: unknown, report: ReportViolation, where?: string) => void): ResourceValidation[] {
+export function identityPolicyValidations(
+  check: (document: unknown, report: ReportViolation, where?: string) => void,
+): ResourceValidation[] {
   return [
     forType(aws.iam.Policy, (p, report) => check(p.policy, report)),
     forType(aws.iam.RolePolicy, (p, report) => check(p.policy, report)),
@@ -45,14 +57,20 @@ export const iamLeastPrivilege = resourceRule(
   {
     id: "I1",
     name: "iam-least-privilege",
-    title: "No identity policy allows `*` or `service:*` actions, NotAction/NotResource, iam:PassRole on a wildcard, or `Resource: \"*\"` except for the declared actions AWS cannot scope; no broad AWS-managed policies.",
-    sources: "Security Hub IAM.1, IAM.21, KMS.1, KMS.2; Checkov CKV_AWS_62, CKV_AWS_63, CKV_AWS_355, CKV_AWS_274; cfn-nag F3, F4, F5, F38-F40, W11, W12; Trivy AVD-AWS-0057, AVD-AWS-0342; PCI DSS v4.0.1 7.2.1",
+    title:
+      'No identity policy allows `*` or `service:*` actions, NotAction/NotResource, iam:PassRole on a wildcard, or `Resource: "*"` except for the declared actions AWS cannot scope; no broad AWS-managed policies.',
+    sources:
+      "Security Hub IAM.1, IAM.21, KMS.1, KMS.2; Checkov CKV_AWS_62, CKV_AWS_63, CKV_AWS_355, CKV_AWS_274; cfn-nag F3, F4, F5, F38-F40, W11, W12; Trivy AVD-AWS-0057, AVD-AWS-0342; PCI DSS v4.0.1 7.2.1",
   },
   [
     ...identityPolicyValidations(reportLeastPrivilege),
     forType(aws.iam.RolePolicyAttachment, (a, report) => onManagedPolicy(a.policyArn, report)),
     forType(aws.iam.PolicyAttachment, (a, report) => onManagedPolicy(a.policyArn, report)),
-    forType(aws.iam.Role, (r, report) => asArray(r.managedPolicyArns).forEach((arn) => onManagedPolicy(arn, report))),
+    forType(aws.iam.Role, (r, report) =>
+      asArray(r.managedPolicyArns).forEach((arn) => {
+        onManagedPolicy(arn, report);
+      }),
+    ),
   ],
 );
 
@@ -60,7 +78,8 @@ export const iamTrustPolicies = resourceRule(
   {
     id: "I2",
     name: "iam-trust-policies",
-    title: "Trust policies name their principals (no `*`, no NotPrincipal or NotAction) and restrict AWS service principals to this account or a source ARN.",
+    title:
+      "Trust policies name their principals (no `*`, no NotPrincipal or NotAction) and restrict AWS service principals to this account or a source ARN.",
     sources: "Checkov CKV_AWS_60 and CKV_AWS_61; cfn-nag F2, F6, W14; IAM confused-deputy guidance",
   },
   forType(aws.iam.Role, (r, report) => {
@@ -69,7 +88,8 @@ export const iamTrustPolicies = resourceRule(
       if (p.anyone) report("the trust policy allows any principal");
       if (s.NotPrincipal !== undefined) report("the trust policy uses NotPrincipal");
       if (s.NotAction !== undefined) report("the trust policy uses NotAction");
-      if (p.service.length > 0 && !hasSourceCondition(s)) report(`the trust policy lets ${p.service.join(", ")} assume the role without aws:SourceAccount or aws:SourceArn`);
+      if (p.service.length > 0 && !hasSourceCondition(s))
+        report(`the trust policy lets ${p.service.join(", ")} assume the role without aws:SourceAccount or aws:SourceArn`);
     }
   }),
 );
@@ -80,12 +100,14 @@ export const iamNamedRoleTrust = resourceRule(
   {
     id: "I3",
     name: "iam-trust-named-roles",
-    title: "Roles trusted by other AWS principals (the cross-region DR operations role) name exact role ARNs, never an account root or a wildcard.",
+    title:
+      "Roles trusted by other AWS principals (the cross-region DR operations role) name exact role ARNs, never an account root or a wildcard.",
     sources: "Checkov CKV_AWS_60; IAM role trust policy documentation",
   },
   forType(aws.iam.Role, (r, report) => {
     for (const s of statementsOf(r.assumeRolePolicy).filter(isAllow)) {
-      for (const a of principalsOf(s).aws) if (!ROLE_ARN.test(a) || a.includes("*")) report(`the trust policy trusts ${a}, not a specific role ARN`);
+      for (const a of principalsOf(s).aws)
+        if (!ROLE_ARN.test(a) || a.includes("*")) report(`the trust policy trusts ${a}, not a specific role ARN`);
     }
   }),
 );
@@ -94,14 +116,19 @@ export const iamNoPolicyConflicts = stackRule(
   {
     id: "I4",
     name: "iam-no-policy-management-conflicts",
-    title: "A role whose policies are managed on the role itself (inlinePolicies, managedPolicyArns) has no separate RolePolicy or attachment fighting over them.",
+    title:
+      "A role whose policies are managed on the role itself (inlinePolicies, managedPolicyArns) has no separate RolePolicy or attachment fighting over them.",
     sources: "AWS Guard iam-role-no-policy-management-conflicts",
   },
   (stack, report) => {
-    const separate = new Set([...stack.all(aws.iam.RolePolicy).map(({ props }) => props.role), ...stack.all(aws.iam.RolePolicyAttachment).map(({ props }) => props.role)]);
+    const separate = new Set([
+      ...stack.all(aws.iam.RolePolicy).map(({ props }) => props.role),
+      ...stack.all(aws.iam.RolePolicyAttachment).map(({ props }) => props.role),
+    ]);
     for (const { resource, props } of stack.all(aws.iam.Role)) {
       const onRole = (props.inlinePolicies ?? []).length > 0 || (props.managedPolicyArns ?? []).length > 0;
-      if (onRole && (separate.has(props.name) || separate.has(props.arn))) report(`role ${props.name} has policies both on the role and as separate resources`, resource.urn);
+      if (onRole && (separate.has(props.name) || separate.has(props.arn)))
+        report(`role ${props.name} has policies both on the role and as separate resources`, resource.urn);
     }
   },
 );

@@ -8,8 +8,10 @@ export const healthCheckSettings = resourceRule(
   {
     id: "R1",
     name: "route53-health-check-settings",
-    title: "Health checks are in steady state (not inverted, not disabled); endpoint checks probe HTTPS on 443 with SNI and a path, every 10 or 30 s, failing after 1-10 checks, from at least 3 regions if regions are named.",
-    sources: "Route 53 Developer Guide (health check values; disabled checks are always healthy); Route 53 HealthCheckConfig API; PCI DSS v4.0.1 4.2.1",
+    title:
+      "Health checks are in steady state (not inverted, not disabled); endpoint checks probe HTTPS on 443 with SNI and a path, every 10 or 30 s, failing after 1-10 checks, from at least 3 regions if regions are named.",
+    sources:
+      "Route 53 Developer Guide (health check values; disabled checks are always healthy); Route 53 HealthCheckConfig API; PCI DSS v4.0.1 4.2.1",
   },
   forType(aws.route53.HealthCheck, (h, report) => {
     if (h.invertHealthcheck === true) report("the health check is inverted");
@@ -31,7 +33,8 @@ export const alarmHealthChecks = stackRule(
   {
     id: "R4",
     name: "route53-alarm-health-checks",
-    title: "Alarm-based health checks state what insufficient data means (not the LastKnownStatus default) and watch an existing standard-resolution alarm.",
+    title:
+      "Alarm-based health checks state what insufficient data means (not the LastKnownStatus default) and watch an existing standard-resolution alarm.",
     sources: "Route 53 HealthCheckConfig API (InsufficientDataHealthStatus, AlarmIdentifier: standard resolution only)",
   },
   (stack, report) => {
@@ -39,14 +42,21 @@ export const alarmHealthChecks = stackRule(
     for (const { resource, props } of stack.all(aws.route53.HealthCheck)) {
       if (props.type !== "CLOUDWATCH_METRIC") continue;
       const status = props.insufficientDataHealthStatus;
-      if (status !== "Healthy" && status !== "Unhealthy") report(`health check ${props.referenceName}: insufficientDataHealthStatus is ${status ?? "unset (LastKnownStatus)"}`, resource.urn);
+      if (status !== "Healthy" && status !== "Unhealthy")
+        report(`health check ${props.referenceName}: insufficientDataHealthStatus is ${status ?? "unset (LastKnownStatus)"}`, resource.urn);
       const alarm = alarms.find((a) => a.name === props.cloudwatchAlarmName && a.region === props.cloudwatchAlarmRegion);
       if (!alarm) {
-        report(`health check ${props.referenceName} watches alarm ${props.cloudwatchAlarmName} in ${props.cloudwatchAlarmRegion}, which the stack does not define`, resource.urn);
+        report(
+          `health check ${props.referenceName} watches alarm ${props.cloudwatchAlarmName} in ${props.cloudwatchAlarmRegion}, which the stack does not define`,
+          resource.urn,
+        );
         continue;
       }
-      const periods = [alarm.period, ...(alarm.metricQueries ?? []).map((q) => q.metric?.period)].filter((p): p is number => typeof p === "number");
-      if (periods.some((p) => p < 60)) report(`health check ${props.referenceName} watches a high-resolution alarm (period < 60 s)`, resource.urn);
+      const periods = [alarm.period, ...(alarm.metricQueries ?? []).map((q) => q.metric?.period)].filter(
+        (p): p is number => typeof p === "number",
+      );
+      if (periods.some((p) => p < 60))
+        report(`health check ${props.referenceName} watches a high-resolution alarm (period < 60 s)`, resource.urn);
     }
   },
 );
@@ -55,7 +65,8 @@ export const failoverRecords = stackRule(
   {
     id: "R5",
     name: "route53-failover-pair",
-    title: "Failover records come in pairs (one PRIMARY, one SECONDARY, same name and type, distinct set identifiers), each guarded by a health check of this stack; endpoint checks probe the region-pinned names, not the failover name.",
+    title:
+      "Failover records come in pairs (one PRIMARY, one SECONDARY, same name and type, distinct set identifiers), each guarded by a health check of this stack; endpoint checks probe the region-pinned names, not the failover name.",
     sources: "Route 53 failover routing documentation; Builders' Library (health checks); Route 53 fail-open behaviour",
   },
   (stack, report) => {
@@ -69,13 +80,21 @@ export const failoverRecords = stackRule(
     }
     for (const [key, pair] of pairs) {
       const roles = pair.map((r) => r.props.failoverRoutingPolicies?.[0]?.type).sort();
-      if (JSON.stringify(roles) !== JSON.stringify(["PRIMARY", "SECONDARY"])) report(`failover records ${key}: ${roles.join(", ")} instead of one PRIMARY and one SECONDARY`, pair[0].resource.urn);
-      if (new Set(pair.map((r) => r.props.setIdentifier)).size !== pair.length) report(`failover records ${key} share a set identifier`, pair[0].resource.urn);
-      for (const r of pair) if (!r.props.healthCheckId || !checkIds.has(r.props.healthCheckId)) report(`failover record ${key} ${r.props.failoverRoutingPolicies?.[0]?.type} has no health check of this stack`, r.resource.urn);
+      if (JSON.stringify(roles) !== JSON.stringify(["PRIMARY", "SECONDARY"]))
+        report(`failover records ${key}: ${roles.join(", ")} instead of one PRIMARY and one SECONDARY`, pair[0].resource.urn);
+      if (new Set(pair.map((r) => r.props.setIdentifier)).size !== pair.length)
+        report(`failover records ${key} share a set identifier`, pair[0].resource.urn);
+      for (const r of pair)
+        if (!r.props.healthCheckId || !checkIds.has(r.props.healthCheckId))
+          report(`failover record ${key} ${r.props.failoverRoutingPolicies?.[0]?.type} has no health check of this stack`, r.resource.urn);
     }
     const failoverNames = new Set(records.map(({ props }) => String(props.name).replace(/\.$/, "")));
     for (const { resource, props } of checks) {
-      if (props.fqdn && failoverNames.has(props.fqdn.replace(/\.$/, ""))) report(`health check ${props.referenceName} probes the failover name ${props.fqdn}, which follows the failover itself`, resource.urn);
+      if (props.fqdn && failoverNames.has(props.fqdn.replace(/\.$/, "")))
+        report(
+          `health check ${props.referenceName} probes the failover name ${props.fqdn}, which follows the failover itself`,
+          resource.urn,
+        );
     }
   },
 );
@@ -106,7 +125,8 @@ export const queryLogging = stackRule(
       if (!logs.some((l) => l.zoneId === props.zoneId)) report(`zone ${props.name} has no query logging`, resource.urn);
     }
     for (const { resource, props } of stack.all(aws.route53.QueryLog)) {
-      if (regionOfArn(props.cloudwatchLogGroupArn) !== QUERY_LOG_REGION) report(`query logs go to ${regionOfArn(props.cloudwatchLogGroupArn)}, not ${QUERY_LOG_REGION}`, resource.urn);
+      if (regionOfArn(props.cloudwatchLogGroupArn) !== QUERY_LOG_REGION)
+        report(`query logs go to ${regionOfArn(props.cloudwatchLogGroupArn)}, not ${QUERY_LOG_REGION}`, resource.urn);
     }
   },
 );

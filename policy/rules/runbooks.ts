@@ -13,17 +13,20 @@ import { identityPolicyValidations } from "./iam";
 type Retrier = { ErrorEquals?: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number };
 type Catcher = { ErrorEquals?: string[]; Next?: string };
 
-const definitionOf = (m: { definition?: unknown; name?: unknown }) => parseJson<{ StartAt?: string; TimeoutSeconds?: number; States?: Record<string, AslState> }>(m.definition, `the definition of ${m.name}`);
+const definitionOf = (m: { definition?: unknown; name?: unknown }) =>
+  parseJson<{ StartAt?: string; TimeoutSeconds?: number; States?: Record<string, AslState> }>(m.definition, `the definition of ${m.name}`);
 const tasksOf = (m: { definition?: unknown; name?: unknown }) => allStates(definitionOf(m)).filter(({ state }) => state.Type === "Task");
 const resourceOf = (state: AslState) => String(state.Resource ?? "");
-const isLambdaTask = (state: AslState) => /^arn:aws[a-z-]*:states:::lambda:invoke/.test(resourceOf(state)) || /^arn:aws[a-z-]*:lambda:/.test(resourceOf(state));
+const isLambdaTask = (state: AslState) =>
+  /^arn:aws[a-z-]*:states:::lambda:invoke/.test(resourceOf(state)) || /^arn:aws[a-z-]*:lambda:/.test(resourceOf(state));
 const hasNumberOrPath = (state: AslState, field: string) => typeof state[field] === "number" || typeof state[`${field}Path`] === "string";
 
 export const taskTimeouts = resourceRule(
   {
     id: "B7",
     name: "runbook-task-timeouts",
-    title: "Every state machine has an overall TimeoutSeconds; every Task has TimeoutSeconds; callback (.waitForTaskToken) Tasks have HeartbeatSeconds below it.",
+    title:
+      "Every state machine has an overall TimeoutSeconds; every Task has TimeoutSeconds; callback (.waitForTaskToken) Tasks have HeartbeatSeconds below it.",
     sources: "Step Functions best practices (ASL has no default task timeout; use heartbeats for callbacks)",
   },
   forType(aws.sfn.StateMachine, (m, report) => {
@@ -32,7 +35,11 @@ export const taskTimeouts = resourceRule(
       if (!hasNumberOrPath(state, "TimeoutSeconds")) report(`task ${name} has no TimeoutSeconds`);
       if (resourceOf(state).endsWith(".waitForTaskToken")) {
         if (!hasNumberOrPath(state, "HeartbeatSeconds")) report(`callback task ${name} has no HeartbeatSeconds`);
-        else if (typeof state.HeartbeatSeconds === "number" && typeof state.TimeoutSeconds === "number" && state.HeartbeatSeconds >= state.TimeoutSeconds) {
+        else if (
+          typeof state.HeartbeatSeconds === "number" &&
+          typeof state.TimeoutSeconds === "number" &&
+          state.HeartbeatSeconds >= state.TimeoutSeconds
+        ) {
           report(`callback task ${name}: HeartbeatSeconds ${state.HeartbeatSeconds} is not below TimeoutSeconds ${state.TimeoutSeconds}`);
         }
       }
@@ -53,7 +60,9 @@ export const taskRetries = resourceRule(
   },
   forType(aws.sfn.StateMachine, (m, report) => {
     for (const { name, state } of tasksOf(m)) {
-      const retriers = asArray(state.Retry as Retrier[]).filter((r) => (r.BackoffRate ?? 2) >= 2 && (r.MaxAttempts ?? 3) >= 1 && (r.MaxAttempts ?? 3) <= MAX_RETRY_ATTEMPTS);
+      const retriers = asArray(state.Retry as Retrier[]).filter(
+        (r) => (r.BackoffRate ?? 2) >= 2 && (r.MaxAttempts ?? 3) >= 1 && (r.MaxAttempts ?? 3) <= MAX_RETRY_ATTEMPTS,
+      );
       const needed = isLambdaTask(state) ? LAMBDA_TRANSIENT_ERRORS : [];
       if (!retriers.some((r) => needed.every((e) => (r.ErrorEquals ?? []).includes(e)) && (r.ErrorEquals ?? []).length > 0)) {
         report(`task ${name} has no retry with backoff${needed.length ? ` on ${needed.join(", ")}` : ""}`);
@@ -71,7 +80,8 @@ export const taskCatches = resourceRule(
   },
   forType(aws.sfn.StateMachine, (m, report) => {
     for (const { name, state } of tasksOf(m)) {
-      if (!asArray(state.Catch as Catcher[]).some((c) => (c.ErrorEquals ?? []).includes("States.ALL") && c.Next)) report(`task ${name} does not catch States.ALL`);
+      if (!asArray(state.Catch as Catcher[]).some((c) => (c.ErrorEquals ?? []).includes("States.ALL") && c.Next))
+        report(`task ${name} does not catch States.ALL`);
     }
   }),
 );
@@ -80,13 +90,15 @@ export const boundedLoops = resourceRule(
   {
     id: "B11",
     name: "runbook-bounded-loops",
-    title: "Every loop in a state machine leaves on a numeric bound (a counter), so no execution approaches the 25,000-event history quota.",
+    title:
+      "Every loop in a state machine leaves on a numeric bound (a counter), so no execution approaches the 25,000-event history quota.",
     sources: "Step Functions quotas (25,000 history events) and best practices",
   },
   forType(aws.sfn.StateMachine, (m, report) => {
     for (const scope of scopesOf(definitionOf(m))) {
       for (const cycle of cyclesOf(scope)) {
-        if (!isBounded(scope, cycle)) report(`the loop ${[...cycle].sort().join(" > ")}${scope.path ? ` in ${scope.path}` : ""} has no numeric bound`);
+        if (!isBounded(scope, cycle))
+          report(`the loop ${[...cycle].sort().join(" > ")}${scope.path ? ` in ${scope.path}` : ""} has no numeric bound`);
       }
     }
   }),
@@ -98,7 +110,8 @@ const ROUTE53_WRITE_ACTION = /^route53:(\*|Change|Create|Update|Delete|Associate
 
 function reportRoute53Writes(document: unknown, report: ReportViolation, where = "the policy"): void {
   for (const s of statementsOf(document).filter(isAllow)) {
-    for (const a of actionsOf(s).filter((x) => ROUTE53_WRITE_ACTION.test(x) || x === "*")) report(`${where} allows ${a}: traffic must move through health checks (data plane), not record or health-check changes`);
+    for (const a of actionsOf(s).filter((x) => ROUTE53_WRITE_ACTION.test(x) || x === "*"))
+      report(`${where} allows ${a}: traffic must move through health checks (data plane), not record or health-check changes`);
   }
 }
 
@@ -106,7 +119,8 @@ export const noRoute53ControlPlane = resourceRule(
   {
     id: "B1",
     name: "runbook-no-route53-control-plane",
-    title: "No state machine calls the Route 53 API and no role may change records or health checks: traffic moves only through health-check status (data plane).",
+    title:
+      "No state machine calls the Route 53 API and no role may change records or health checks: traffic moves only through health-check status (data plane).",
     sources: "AWS Well-Architected REL11-BP04; AWS Fault Isolation Boundaries (Route 53 control plane in us-east-1); Route 53 DR guidance",
   },
   [
@@ -120,25 +134,29 @@ export const noRoute53ControlPlane = resourceRule(
 );
 
 /** Every ARN in a text, with its region (empty for global ARNs and service integrations). */
-const arnsIn = (text: string) => [...text.matchAll(/arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]*):[^"\s,]*/g)].map((m) => ({ arn: m[0], region: m[1] }));
+const arnsIn = (text: string) =>
+  [...text.matchAll(/arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]*):[^"\s,]*/g)].map((m) => ({ arn: m[0], region: m[1] }));
 
 export const runbookRegionLocal = stackRule(
   {
     id: "B2",
     name: "runbook-region-local",
-    title: "A state machine, and the role it runs as, refer only to resources of its own region (or global ones): the runbook that activates a region depends on nothing in the failing one.",
+    title:
+      "A state machine, and the role it runs as, refer only to resources of its own region (or global ones): the runbook that activates a region depends on nothing in the failing one.",
     sources: "AWS Well-Architected REL11-BP05 (static stability); SECURITY-CHECKLIST B2",
   },
   (stack, report) => {
     const rolePolicies = stack.all(aws.iam.RolePolicy).map(({ props }) => props);
     for (const { resource, props } of stack.all(aws.sfn.StateMachine)) {
       for (const ref of arnsIn(JSON.stringify(definitionOf(props)))) {
-        if (ref.region && ref.region !== props.region) report(`state machine ${props.name} (${props.region}) refers to ${ref.arn}`, resource.urn);
+        if (ref.region && ref.region !== props.region)
+          report(`state machine ${props.name} (${props.region}) refers to ${ref.arn}`, resource.urn);
       }
       const roleName = String(props.roleArn).split("/").pop();
       for (const policy of rolePolicies.filter((p) => p.role === roleName)) {
         for (const ref of arnsIn(JSON.stringify(statementsOf(policy.policy)))) {
-          if (ref.region && ref.region !== props.region) report(`the role of state machine ${props.name} (${props.region}) is granted ${ref.arn}`, resource.urn);
+          if (ref.region && ref.region !== props.region)
+            report(`the role of state machine ${props.name} (${props.region}) is granted ${ref.arn}`, resource.urn);
         }
       }
     }

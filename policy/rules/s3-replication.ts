@@ -11,7 +11,8 @@ export const s3ReplicationRtc = stackRule(
   {
     id: "S7",
     name: "s3-replication-rtc",
-    title: "Every replication rule is Enabled, targets a bucket in another region, and uses Replication Time Control with metrics at 15 minutes.",
+    title:
+      "Every replication rule is Enabled, targets a bucket in another region, and uses Replication Time Control with metrics at 15 minutes.",
     sources: "Security Hub S3.7; Checkov CKV_AWS_144; S3 Replication Time Control documentation (ReplicationTime and Metrics, 15 minutes)",
   },
   (stack, report) => {
@@ -20,11 +21,14 @@ export const s3ReplicationRtc = stackRule(
         const id = `replication rule ${rule.id ?? "(no id)"} of ${props.bucket}`;
         const d = rule.destination;
         if (rule.status !== "Enabled") report(`${id} is not Enabled`, resource.urn);
-        if (d?.replicationTime?.status !== "Enabled" || d.replicationTime.time?.minutes !== RTC_MINUTES) report(`${id} has no Replication Time Control at ${RTC_MINUTES} minutes`, resource.urn);
-        if (d?.metrics?.status !== "Enabled" || d.metrics.eventThreshold?.minutes !== RTC_MINUTES) report(`${id} has no replication metrics at ${RTC_MINUTES} minutes`, resource.urn);
+        if (d?.replicationTime?.status !== "Enabled" || d.replicationTime.time?.minutes !== RTC_MINUTES)
+          report(`${id} has no Replication Time Control at ${RTC_MINUTES} minutes`, resource.urn);
+        if (d?.metrics?.status !== "Enabled" || d.metrics.eventThreshold?.minutes !== RTC_MINUTES)
+          report(`${id} has no replication metrics at ${RTC_MINUTES} minutes`, resource.urn);
         const target = bucketByArn(stack, d?.bucket);
         if (!target) report(`${id} replicates to ${d?.bucket}, which is not a bucket of this stack`, resource.urn);
-        else if (target.props.region === props.region) report(`${id} replicates within ${props.region}, not to another region`, resource.urn);
+        else if (target.props.region === props.region)
+          report(`${id} replicates within ${props.region}, not to another region`, resource.urn);
       }
     }
   },
@@ -34,19 +38,22 @@ export const s3ReplicationEncrypted = stackRule(
   {
     id: "S8",
     name: "s3-replication-encrypted",
-    title: "Replication copies KMS-encrypted objects, re-encrypts them with a key of the destination's region, and states delete-marker replication deliberately.",
+    title:
+      "Replication copies KMS-encrypted objects, re-encrypts them with a key of the destination's region, and states delete-marker replication deliberately.",
     sources: "S3 replication documentation (replicating encrypted objects; delete markers)",
   },
   (stack, report) => {
     for (const { resource, props } of stack.all(aws.s3.BucketReplicationConfig)) {
       for (const rule of props.rules ?? []) {
         const id = `replication rule ${rule.id ?? "(no id)"} of ${props.bucket}`;
-        if (rule.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status !== "Enabled") report(`${id} does not replicate SSE-KMS objects`, resource.urn);
+        if (rule.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status !== "Enabled")
+          report(`${id} does not replicate SSE-KMS objects`, resource.urn);
         if (!rule.deleteMarkerReplication?.status) report(`${id} does not state deleteMarkerReplication`, resource.urn);
         const key = rule.destination?.encryptionConfiguration?.replicaKmsKeyId;
         const target = bucketByArn(stack, rule.destination?.bucket);
         if (!isKmsKeyArn(key)) report(`${id} names no customer-managed key for the replicas`, resource.urn);
-        else if (target && regionOfArn(key) !== target.props.region) report(`${id} encrypts replicas in ${target.props.region} with a key of ${regionOfArn(key)}`, resource.urn);
+        else if (target && regionOfArn(key) !== target.props.region)
+          report(`${id} encrypts replicas in ${target.props.region} with a key of ${regionOfArn(key)}`, resource.urn);
       }
     }
   },

@@ -6,13 +6,16 @@ import type { Resource } from "@pulumi/pulumi";
 import { isKmsKeyArn, regionOfArn } from "../lib/arn";
 import { actionsOf, conditionValues, openStatements, principalsOf, resourcesOf, statementsOf } from "../lib/documents";
 import { forType, resourceRule, stackRule } from "../lib/rule";
-import { ResourceClass, StackIndex, Typed } from "../lib/stack";
+import type { ResourceClass, StackIndex, Typed } from "../lib/stack";
 import { isAccessLogBucket } from "../exceptions";
 
 type Bucket = Typed<aws.s3.Bucket>;
 
 /** Each bucket with the sub-resources of one type that configure it (matched by bucket name). */
-function perBucket<T extends Resource & { bucket: pulumi.Output<string> }>(stack: StackIndex, cls: ResourceClass<T>): { bucket: Bucket; configs: Typed<T>["props"][] }[] {
+function perBucket<T extends Resource & { bucket: pulumi.Output<string> }>(
+  stack: StackIndex,
+  cls: ResourceClass<T>,
+): { bucket: Bucket; configs: Typed<T>["props"][] }[] {
   const configs = stack.all(cls).map((c) => c.props);
   return stack.all(aws.s3.Bucket).map((bucket) => ({ bucket, configs: configs.filter((c) => c.bucket === bucket.props.bucket) }));
 }
@@ -22,7 +25,8 @@ function loggingTargets(stack: StackIndex): Set<string> {
   return new Set(stack.all(aws.s3.BucketLogging).map(({ props }) => props.targetBucket));
 }
 
-const accessLogBucket = (stack: StackIndex, b: Bucket) => isAccessLogBucket(b.props.bucket, b.props.region, loggingTargets(stack).has(b.props.bucket));
+const accessLogBucket = (stack: StackIndex, b: Bucket) =>
+  isAccessLogBucket(b.props.bucket, b.props.region, loggingTargets(stack).has(b.props.bucket));
 
 const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 
@@ -35,8 +39,10 @@ export const s3BucketPublicAccessBlock = stackRule(
   },
   (stack, report) => {
     for (const { bucket, configs } of perBucket(stack, aws.s3.BucketPublicAccessBlock)) {
-      if (configs.length !== 1) report(`bucket ${bucket.props.bucket} has ${configs.length} public access blocks, not 1`, bucket.resource.urn);
-      for (const c of configs) for (const f of FLAGS) if (c[f] !== true) report(`bucket ${bucket.props.bucket}: ${f} is not true`, bucket.resource.urn);
+      if (configs.length !== 1)
+        report(`bucket ${bucket.props.bucket} has ${configs.length} public access blocks, not 1`, bucket.resource.urn);
+      for (const c of configs)
+        for (const f of FLAGS) if (c[f] !== true) report(`bucket ${bucket.props.bucket}: ${f} is not true`, bucket.resource.urn);
     }
   },
 );
@@ -45,13 +51,15 @@ export const s3AccountPublicAccessBlock = stackRule(
   {
     id: "S2",
     name: "s3-account-public-access-block",
-    title: "The account-level S3 public access block is managed by the stack with all four settings on (config accountPublicAccessBlock; disable this policy where the account setting is managed elsewhere).",
+    title:
+      "The account-level S3 public access block is managed by the stack with all four settings on (config accountPublicAccessBlock; disable this policy where the account setting is managed elsewhere).",
     sources: "Security Hub S3.1; CIS AWS Foundations 2.1.4; PCI DSS v4.0.1 1.4.4",
   },
   (stack, report) => {
     const blocks = stack.all(aws.s3.AccountPublicAccessBlock);
     if (blocks.length === 0) report("the stack does not manage the account-level S3 public access block");
-    for (const { resource, props } of blocks) for (const f of FLAGS) if (props[f] !== true) report(`account public access block: ${f} is not true`, resource.urn);
+    for (const { resource, props } of blocks)
+      for (const f of FLAGS) if (props[f] !== true) report(`account public access block: ${f} is not true`, resource.urn);
   },
 );
 
@@ -79,7 +87,8 @@ export const s3TlsOnly = stackRule(
   },
   (stack, report) => {
     for (const { bucket, configs } of perBucket(stack, aws.s3.BucketPolicy)) {
-      if (!configs.some((c) => hasTlsOnlyStatement(c.policy, bucket.props.arn))) report(`bucket ${bucket.props.bucket} does not deny requests without TLS`, bucket.resource.urn);
+      if (!configs.some((c) => hasTlsOnlyStatement(c.policy, bucket.props.arn)))
+        report(`bucket ${bucket.props.bucket} does not deny requests without TLS`, bucket.resource.urn);
     }
   },
 );
@@ -91,7 +100,11 @@ export const s3NoPublicPolicy = resourceRule(
     title: "No bucket policy allows a public principal (`*`), uses NotPrincipal, or allows a whole service (`s3:*`).",
     sources: "Security Hub S3.2/S3.3/S3.6; Checkov CKV_AWS_70; cfn-nag F16/F15/F9",
   },
-  forType(aws.s3.BucketPolicy, (p, report) => openStatements(p.policy, "the bucket policy").forEach((m) => report(m))),
+  forType(aws.s3.BucketPolicy, (p, report) =>
+    openStatements(p.policy, "the bucket policy").forEach((m) => {
+      report(m);
+    }),
+  ),
 );
 
 export const s3Versioning = stackRule(
@@ -103,7 +116,8 @@ export const s3Versioning = stackRule(
   },
   (stack, report) => {
     for (const { bucket, configs } of perBucket(stack, aws.s3.BucketVersioning)) {
-      if (!configs.some((c) => c.versioningConfiguration?.status === "Enabled")) report(`bucket ${bucket.props.bucket} has no Enabled versioning`, bucket.resource.urn);
+      if (!configs.some((c) => c.versioningConfiguration?.status === "Enabled"))
+        report(`bucket ${bucket.props.bucket} has no Enabled versioning`, bucket.resource.urn);
     }
   },
 );
@@ -112,7 +126,8 @@ export const s3SseKms = stackRule(
   {
     id: "S6",
     name: "s3-sse-kms",
-    title: "Every bucket encrypts with SSE-KMS under a customer-managed key of its region (full key ARN) with an S3 Bucket Key; access-log buckets use SSE-S3 (declared exception).",
+    title:
+      "Every bucket encrypts with SSE-KMS under a customer-managed key of its region (full key ARN) with an S3 Bucket Key; access-log buckets use SSE-S3 (declared exception).",
     sources: "Security Hub S3.17; Checkov CKV_AWS_145; Trivy AVD-AWS-0132; S3 PutBucketEncryption API (full key ARN)",
   },
   (stack, report) => {
@@ -130,7 +145,10 @@ export const s3SseKms = stackRule(
         } else if (sse?.sseAlgorithm !== "aws:kms" || !isKmsKeyArn(sse.kmsMasterKeyId)) {
           report(`bucket ${name} is not encrypted with SSE-KMS under a full customer-managed key ARN`, bucket.resource.urn);
         } else if (regionOfArn(sse.kmsMasterKeyId) !== bucket.props.region) {
-          report(`bucket ${name} in ${bucket.props.region} is encrypted with a key of ${regionOfArn(sse.kmsMasterKeyId)}`, bucket.resource.urn);
+          report(
+            `bucket ${name} in ${bucket.props.region} is encrypted with a key of ${regionOfArn(sse.kmsMasterKeyId)}`,
+            bucket.resource.urn,
+          );
         } else if (rule.bucketKeyEnabled !== true) {
           report(`bucket ${name} does not use an S3 Bucket Key`, bucket.resource.urn);
         }
@@ -150,8 +168,17 @@ export const s3Lifecycle = stackRule(
     for (const { bucket, configs } of perBucket(stack, aws.s3.BucketLifecycleConfiguration)) {
       const ok = configs
         .flatMap((c) => c.rules ?? [])
-        .some((r) => r.status === "Enabled" && (r.noncurrentVersionExpiration?.noncurrentDays ?? 0) > 0 && (r.abortIncompleteMultipartUpload?.daysAfterInitiation ?? 0) > 0);
-      if (!ok) report(`bucket ${bucket.props.bucket} has no Enabled rule expiring noncurrent versions and aborting multipart uploads`, bucket.resource.urn);
+        .some(
+          (r) =>
+            r.status === "Enabled" &&
+            (r.noncurrentVersionExpiration?.noncurrentDays ?? 0) > 0 &&
+            (r.abortIncompleteMultipartUpload?.daysAfterInitiation ?? 0) > 0,
+        );
+      if (!ok)
+        report(
+          `bucket ${bucket.props.bucket} has no Enabled rule expiring noncurrent versions and aborting multipart uploads`,
+          bucket.resource.urn,
+        );
     }
   },
 );
@@ -172,7 +199,8 @@ export const s3AccessLogging = stackRule(
       if (targets.length === 0) report(`bucket ${name} has no server access logging`, bucket.resource.urn);
       for (const target of targets) {
         if (target === name) report(`bucket ${name} logs into itself`, bucket.resource.urn);
-        else if (regionOfBucket.get(target) !== bucket.props.region) report(`bucket ${name} logs to ${target}, which is not a bucket of ${bucket.props.region} in this stack`, bucket.resource.urn);
+        else if (regionOfBucket.get(target) !== bucket.props.region)
+          report(`bucket ${name} logs to ${target}, which is not a bucket of ${bucket.props.region} in this stack`, bucket.resource.urn);
       }
     }
   },
@@ -187,7 +215,8 @@ export const s3OwnershipControls = stackRule(
   },
   (stack, report) => {
     for (const { bucket, configs } of perBucket(stack, aws.s3.BucketOwnershipControls)) {
-      if (!configs.some((c) => c.rule?.objectOwnership === "BucketOwnerEnforced")) report(`bucket ${bucket.props.bucket} does not enforce bucket-owner ownership (ACLs enabled)`, bucket.resource.urn);
+      if (!configs.some((c) => c.rule?.objectOwnership === "BucketOwnerEnforced"))
+        report(`bucket ${bucket.props.bucket} does not enforce bucket-owner ownership (ACLs enabled)`, bucket.resource.urn);
     }
   },
 );
@@ -198,4 +227,14 @@ export function bucketByArn(stack: StackIndex, arn: unknown): PolicyResource | u
   return r?.type === "aws:s3/bucket:Bucket" ? r : undefined;
 }
 
-export const s3Rules = [s3BucketPublicAccessBlock, s3AccountPublicAccessBlock, s3TlsOnly, s3NoPublicPolicy, s3Versioning, s3SseKms, s3Lifecycle, s3AccessLogging, s3OwnershipControls];
+export const s3Rules = [
+  s3BucketPublicAccessBlock,
+  s3AccountPublicAccessBlock,
+  s3TlsOnly,
+  s3NoPublicPolicy,
+  s3Versioning,
+  s3SseKms,
+  s3Lifecycle,
+  s3AccessLogging,
+  s3OwnershipControls,
+];

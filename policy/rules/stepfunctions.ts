@@ -22,7 +22,8 @@ export const sfnTracingStandard = resourceRule(
   {
     id: "F2",
     name: "sfn-tracing-standard",
-    title: "State machines are traced with X-Ray and are STANDARD (exactly-once, idempotent starts, 90-day history); the canary ticker is a declared EXPRESS exception.",
+    title:
+      "State machines are traced with X-Ray and are STANDARD (exactly-once, idempotent starts, 90-day history); the canary ticker is a declared EXPRESS exception.",
     sources: "Checkov CKV_AWS_284; Control Tower CT.STEPFUNCTIONS.PR.2; Step Functions execution guarantees",
   },
   forType(aws.sfn.StateMachine, (m, report) => {

@@ -8,8 +8,8 @@ import type { PolicyResource } from "@pulumi/policy";
 import { regionalReferences, regionInName } from "../lib/arn";
 import { statementsOf } from "../lib/documents";
 import { stackRule } from "../lib/rule";
-import { StackIndex } from "../lib/stack";
-import { ONE_REGION_ONLY, RegionFacts } from "../exceptions";
+import type { StackIndex } from "../lib/stack";
+import { ONE_REGION_ONLY, type RegionFacts } from "../exceptions";
 
 /** The logical name with the region and the role taken out: what its twin is called too. */
 function shapeOf(r: PolicyResource, regions: string[]): string {
@@ -22,7 +22,8 @@ export const regionSymmetry = stackRule(
   {
     id: "X1",
     name: "region-symmetry",
-    title: "The stack spans exactly a primary and a secondary region, and every regional resource in one has its twin in the other, except the declared one-region resources.",
+    title:
+      "The stack spans exactly a primary and a secondary region, and every regional resource in one has its twin in the other, except the declared one-region resources.",
     sources: "AWS Well-Architected REL11-BP05 (static stability); REL13 (disaster recovery)",
   },
   (stack, report) => {
@@ -33,7 +34,9 @@ export const regionSymmetry = stackRule(
     }
     const regions = [primary, secondary];
     const regional = stack.resources.filter((r) => r.type.startsWith("aws:") && typeof r.props.region === "string");
-    for (const r of regional) if (!regions.includes(r.props.region)) report(`${r.type} ${r.name} is deployed to ${r.props.region}, neither ${primary} nor ${secondary}`, r.urn);
+    for (const r of regional)
+      if (!regions.includes(r.props.region))
+        report(`${r.type} ${r.name} is deployed to ${r.props.region}, neither ${primary} nor ${secondary}`, r.urn);
 
     const facts = (r: PolicyResource): RegionFacts => ({ region: r.props.region, primary, secondary });
     const symmetric = regional.filter((r) => !ONE_REGION_ONLY.some((o) => o.matches(r.type, r.props, facts(r))));
@@ -68,9 +71,12 @@ function referencesOf(r: PolicyResource): { path: string; region: string; arn: s
   const out: { path: string; region: string; arn: string; kind: string; expected: string }[] = [];
   const walk = (value: unknown, path: string[], expected: string) => {
     if (typeof value === "string") {
-      for (const ref of regionalReferences(value)) out.push({ path: path.join("."), region: ref.region, arn: ref.arn, kind: ref.kind, expected });
+      for (const ref of regionalReferences(value))
+        out.push({ path: path.join("."), region: ref.region, arn: ref.arn, kind: ref.kind, expected });
     } else if (Array.isArray(value)) {
-      value.forEach((v, i) => walk(v, [...path, String(i)], expected));
+      value.forEach((v, i) => {
+        walk(v, [...path, String(i)], expected);
+      });
     } else if (value && typeof value === "object") {
       const override = regionForPath(r, path, value as Record<string, unknown>);
       for (const [k, v] of Object.entries(value)) walk(v, [...path, k], override ?? expected);
@@ -99,19 +105,23 @@ export const regionLocalReferences = stackRule(
   {
     id: "K2",
     name: "region-local-keys-and-parameters",
-    title: "Each region uses only its own KMS keys and SSM parameters (replicas and replication destinations use their own region's); roles named for a region are granted only that region's keys and parameters.",
+    title:
+      "Each region uses only its own KMS keys and SSM parameters (replicas and replication destinations use their own region's); roles named for a region are granted only that region's keys and parameters.",
     sources: "AWS Well-Architected REL11-BP05 (static stability); AWS Fault Isolation Boundaries (regional services)",
   },
   (stack, report) => {
     for (const r of stack.resources) {
       if (!r.type.startsWith("aws:") || typeof r.props.region !== "string") continue;
       for (const ref of referencesOf(r)) {
-        if (ref.region !== ref.expected) report(`${r.type} ${r.name} (${ref.expected}) refers to a ${ref.kind} of ${ref.region} at ${ref.path}: ${ref.arn}`, r.urn);
+        if (ref.region !== ref.expected)
+          report(`${r.type} ${r.name} (${ref.expected}) refers to a ${ref.kind} of ${ref.region} at ${ref.path}: ${ref.arn}`, r.urn);
       }
     }
     for (const { resource, region, document } of regionPinnedPolicies(stack)) {
       const text = JSON.stringify(statementsOf(document));
-      for (const ref of regionalReferences(text)) if (ref.region !== region) report(`${resource.name}, a role policy of ${region}, grants a ${ref.kind} of ${ref.region}: ${ref.arn}`, resource.urn);
+      for (const ref of regionalReferences(text))
+        if (ref.region !== region)
+          report(`${resource.name}, a role policy of ${region}, grants a ${ref.kind} of ${ref.region}: ${ref.arn}`, resource.urn);
     }
   },
 );
@@ -123,14 +133,16 @@ export const ssmParameters = stackRule(
   {
     id: "P1",
     name: "ssm-parameters",
-    title: "Both regions hold the same parameter names (each with its own values), and parameters named like secrets are SecureString under a customer-managed key.",
+    title:
+      "Both regions hold the same parameter names (each with its own values), and parameters named like secrets are SecureString under a customer-managed key.",
     sources: "Checkov CKV2_AWS_34 and CKV_AWS_337; AWS Well-Architected REL11-BP05",
   },
   (stack, report) => {
     const { primary, secondary } = stack.regionRoles();
     const parameters = stack.all(aws.ssm.Parameter);
     for (const { resource, props } of parameters) {
-      if (SENSITIVE_NAME.test(props.name) && (props.type !== "SecureString" || !props.keyId)) report(`parameter ${props.name} looks sensitive but is not a SecureString under a customer-managed key`, resource.urn);
+      if (SENSITIVE_NAME.test(props.name) && (props.type !== "SecureString" || !props.keyId))
+        report(`parameter ${props.name} looks sensitive but is not a SecureString under a customer-managed key`, resource.urn);
     }
     if (!primary || !secondary) return;
     const names = (region: string) => new Set(parameters.filter(({ props }) => props.region === region).map(({ props }) => props.name));

@@ -57,14 +57,21 @@ export function decideAction(input: ActionInput): ActionDecision {
     case "failback":
       if (input.localRole !== "primary") return { action: "refuse", reason: `failback runs in the primary region, not ${region}` };
       if (local.state === "ACTIVE" && peer?.state === "ACTIVE") {
-        return { action: "refuse", reason: `both ${region} and ${peerRegion} are ACTIVE in the local replica; resolve the split before failing back` };
+        return {
+          action: "refuse",
+          reason: `both ${region} and ${peerRegion} are ACTIVE in the local replica; resolve the split before failing back`,
+        };
       }
-      if (local.state === "ACTIVE") return { action: "no-action", reason: `${region} is already ACTIVE (epoch ${local.epoch}); nothing to fail back` };
+      if (local.state === "ACTIVE")
+        return { action: "no-action", reason: `${region} is already ACTIVE (epoch ${local.epoch}); nothing to fail back` };
       return { action: "failback", reason: `${region} is ${local.state} and ${peerRegion} is ${peerState}: fail back to ${region}` };
     case "drill":
       if (input.localRole !== "secondary") return { action: "refuse", reason: `a drill runs in the secondary region, not ${region}` };
       if (local.state !== "STANDBY") {
-        return { action: "refuse", reason: `a drill needs ${region} on STANDBY, but it is ${local.state}; a drill never runs during a real failover` };
+        return {
+          action: "refuse",
+          reason: `a drill needs ${region} on STANDBY, but it is ${local.state}; a drill never runs during a real failover`,
+        };
       }
       if (peer?.state !== "ACTIVE") {
         return { action: "refuse", reason: `a drill needs ${peerRegion} ACTIVE, but it is ${peerState}` };
@@ -77,7 +84,8 @@ function decideFailover(input: ActionInput, local: RegionRecord, peerState: stri
   const { trigger, region, peerRegion } = input;
   if (trigger.source === "alarm") {
     if (trigger.subjectRegion === region) {
-      if (local.state !== "ACTIVE") return { action: "no-action", reason: `alarm ${trigger.alarmName} is about ${region}, which is already ${local.state}` };
+      if (local.state !== "ACTIVE")
+        return { action: "no-action", reason: `alarm ${trigger.alarmName} is about ${region}, which is already ${local.state}` };
       const activeForSeconds = (Date.parse(trigger.changedAt) - Date.parse(local.updatedAt)) / 1000;
       if (activeForSeconds < SELF_ALARM_WINDOW_SECONDS) {
         return {
@@ -87,13 +95,22 @@ function decideFailover(input: ActionInput, local: RegionRecord, peerState: stri
             `its ${SELF_ALARM_WINDOW_SECONDS} s window may judge the time before. Not draining automatically; if the failure is real, move traffic with drctl failover.`,
         };
       }
-      return { action: "drain-self", reason: `alarm ${trigger.alarmName} is about ${region}, which is ACTIVE: drain it so the peer's detection takes over` };
+      return {
+        action: "drain-self",
+        reason: `alarm ${trigger.alarmName} is about ${region}, which is ACTIVE: drain it so the peer's detection takes over`,
+      };
     }
     switch (local.state) {
       case "STANDBY":
-        return { action: "failover", reason: `alarm ${trigger.alarmName}: ${peerRegion} (${peerState}) looks unhealthy and ${region} is STANDBY: fail over to ${region}` };
+        return {
+          action: "failover",
+          reason: `alarm ${trigger.alarmName}: ${peerRegion} (${peerState}) looks unhealthy and ${region} is STANDBY: fail over to ${region}`,
+        };
       case "ACTIVE":
-        return { action: "no-action", reason: `alarm ${trigger.alarmName}: ${peerRegion} looks unhealthy, but ${region} is already ACTIVE (the standby is degraded)` };
+        return {
+          action: "no-action",
+          reason: `alarm ${trigger.alarmName}: ${peerRegion} looks unhealthy, but ${region} is already ACTIVE (the standby is degraded)`,
+        };
       default:
         return {
           action: "no-action",
@@ -143,7 +160,8 @@ export function antiFlap(input: {
 }): AntiFlapDecision {
   if (!input.automatic) return { suppressed: false, reason: "operator-started runs are not rate-limited" };
   if (!input.lastRun) return { suppressed: false, reason: "no earlier automatic run in this region" };
-  if (input.lastRun.executionName === input.executionName) return { suppressed: false, reason: "this run is the last automatic run (step retried)" };
+  if (input.lastRun.executionName === input.executionName)
+    return { suppressed: false, reason: "this run is the last automatic run (step retried)" };
   const nextAllowedAt = input.lastRun.startedAt + input.minIntervalSeconds * 1000;
   if (input.now < nextAllowedAt) {
     return {
@@ -153,7 +171,11 @@ export function antiFlap(input: {
       nextAllowedAt,
     };
   }
-  return { suppressed: false, reason: "the minimum interval since the last automatic run has passed", lastAutomaticRunAt: input.lastRun.startedAt };
+  return {
+    suppressed: false,
+    reason: "the minimum interval since the last automatic run has passed",
+    lastAutomaticRunAt: input.lastRun.startedAt,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,7 +242,9 @@ export function assessReplication(input: {
   for (const t of input.tables) {
     if (t.error !== undefined) problems.push(`${t.table} table ${t.tableName}: DescribeTable failed: ${t.error}`);
     else if (!replicaIsActive(t)) {
-      problems.push(`${t.table} table ${t.tableName} is ${t.tableStatus}${t.localReplicaStatus ? ` (local replica ${t.localReplicaStatus})` : ""}, not ACTIVE`);
+      problems.push(
+        `${t.table} table ${t.tableName} is ${t.tableStatus}${t.localReplicaStatus ? ` (local replica ${t.localReplicaStatus})` : ""}, not ACTIVE`,
+      );
     }
   }
   const replicasActive = input.tables.length > 0 && input.tables.every(replicaIsActive);

@@ -51,12 +51,16 @@ export function dryRunFindings(input: DryRunInput): { ready: boolean; checkMode:
     {
       check: "approval",
       ok: true,
-      detail: assessment.needsApproval ? `the run would wait for approval: ${assessment.approvalReason}` : `no approval wait (${assessment.approvalReason})`,
+      detail: assessment.needsApproval
+        ? `the run would wait for approval: ${assessment.approvalReason}`
+        : `no approval wait (${assessment.approvalReason})`,
     },
     {
       check: "anti-flap",
       ok: true,
-      detail: leaseCheck.automaticRunWouldBeSuppressed ? `an automatic run now would be suppressed: ${leaseCheck.antiFlapReason}` : leaseCheck.antiFlapReason,
+      detail: leaseCheck.automaticRunWouldBeSuppressed
+        ? `an automatic run now would be suppressed: ${leaseCheck.antiFlapReason}`
+        : leaseCheck.antiFlapReason,
     },
   ];
   const failing = findings.filter((f) => !f.ok);
@@ -65,6 +69,8 @@ export function dryRunFindings(input: DryRunInput): { ready: boolean; checkMode:
     ready,
     checkMode: wanted,
     findings,
-    cause: ready ? `${wanted} in ${run.region}: ready` : `${wanted} in ${run.region} is not ready: ${failing.map((f) => `${f.check}: ${f.detail}`).join("; ")}`.slice(0, 32000),
+    cause: ready
+      ? `${wanted} in ${run.region}: ready`
+      : `${wanted} in ${run.region} is not ready: ${failing.map((f) => `${f.check}: ${f.detail}`).join("; ")}`.slice(0, 32000),
   };
 }

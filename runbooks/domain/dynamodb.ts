@@ -11,7 +11,9 @@ import { drOperationsCredentials, type CredentialProvider } from "../../lib/aws-
 
 export function documentClient(region: string, credentials?: CredentialProvider): DynamoDBDocumentClient {
   // Through the DR operations role means the peer's replica: the short peer timeouts apply.
-  const client = credentials ? awsClient(DynamoDBClient, region, PEER_CALL_TUNING, credentials) : awsClient(DynamoDBClient, region, RUNBOOK_CALL_TUNING);
+  const client = credentials
+    ? awsClient(DynamoDBClient, region, PEER_CALL_TUNING, credentials)
+    : awsClient(DynamoDBClient, region, RUNBOOK_CALL_TUNING);
   return DynamoDBDocumentClient.from(client, DOCUMENT_CLIENT_OPTIONS);
 }
 
@@ -26,7 +28,11 @@ export function localAndPeerControlTables(options: {
   drOperationsRoleArn: string;
   sessionName: string;
 }): { local: ControlTable; peer: ControlTable } {
-  const credentials = drOperationsCredentials({ roleArn: options.drOperationsRoleArn, stsRegion: options.localRegion, sessionName: options.sessionName });
+  const credentials = drOperationsCredentials({
+    roleArn: options.drOperationsRoleArn,
+    stsRegion: options.localRegion,
+    sessionName: options.sessionName,
+  });
   return {
     local: new ControlTable(documentClient(options.localRegion), options.tableName),
     peer: new ControlTable(documentClient(options.peerRegion, credentials), options.tableName),

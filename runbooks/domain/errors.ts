@@ -92,7 +92,10 @@ export class PeerFailbackFailedError extends Error {
  * Only steps whose effect is idempotent or conditional are in the runbook, so a retry is safe.
  */
 export class TransientAwsError extends Error {
-  constructor(step: string, readonly original: Error) {
+  constructor(
+    step: string,
+    readonly original: Error,
+  ) {
     super(`Step ${step}: a transient AWS error outlasted the SDK's retries: ${original.name}: ${original.message}`);
     this.name = "TransientAwsError";
   }
@@ -112,7 +115,16 @@ const THROTTLING_NAMES = new Set([
   "SlowDown",
 ]);
 const TIMEOUT_NAMES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
-const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH"]);
+const NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 
 /**
  * Whether an error from an AWS SDK v3 call may pass on retry: the SDK marks it retryable
@@ -145,7 +157,8 @@ export function describeError(error: unknown): string {
 export const ASL_RAISED_ERRORS = {
   DnsNotShiftedError: "the DNS witness did not answer the activated region within the confirmation window",
   SentinelNotReplicatedError: "the failback sentinel written through the secondary did not reach the primary in time",
-  FenceAlarmNotClearedError: "failback: the secondary's fence alarm was not OK in time after PrimaryFenced=0; the primary stays ACTIVE and the secondary FENCED",
+  FenceAlarmNotClearedError:
+    "failback: the secondary's fence alarm was not OK in time after PrimaryFenced=0; the primary stays ACTIVE and the secondary FENCED",
   PeerFailbackTimedOutError: "the drill's failback execution in the peer region was still running when polling ended",
   ApprovalRejectedError: "an operator rejected the approval request (drctl reject)",
   ApprovalTimedOutError: "nobody approved or rejected within the approval window",

@@ -37,7 +37,9 @@ export interface FenceAlarmReading {
 export function readFenceAlarm(alarms: readonly DescribedAlarm[] | undefined, alarmName: string, region: string): FenceAlarmReading {
   const matching = (alarms ?? []).filter((a) => a.AlarmName === alarmName);
   if (matching.length !== 1) {
-    throw new ConfigurationError(`DescribeAlarms in ${region} returned ${matching.length} alarms named ${alarmName}; expected exactly the fence alarm Route 53's primary guard watches`);
+    throw new ConfigurationError(
+      `DescribeAlarms in ${region} returned ${matching.length} alarms named ${alarmName}; expected exactly the fence alarm Route 53's primary guard watches`,
+    );
   }
   const [alarm] = matching;
   const state = ALARM_STATES.find((s) => s === alarm.StateValue);

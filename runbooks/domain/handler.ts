@@ -5,7 +5,7 @@
  * a transient AWS failure into `TransientAwsError`, which every Task retries.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import * as z from "../../lib/zod";
+import type * as z from "../../lib/zod";
 import { parseWith } from "../../lib/validation";
 import { InvalidStepInputError, isTransientAwsError, TransientAwsError } from "./errors";
 

@@ -30,7 +30,13 @@ export function peerHealthyDatum(o: { environment: string; region: string; peer:
   };
 }
 
-export function peerHeartbeatAgeDatum(o: { environment: string; region: string; peer: string; ageSeconds: number; at: number }): MetricDatum {
+export function peerHeartbeatAgeDatum(o: {
+  environment: string;
+  region: string;
+  peer: string;
+  ageSeconds: number;
+  at: number;
+}): MetricDatum {
   return {
     MetricName: METRIC_NAMES.peerHeartbeatAgeSeconds,
     Dimensions: [

@@ -70,14 +70,17 @@ export function composeNotification(event: NotifyEvent, state: RunState, options
       subject = `${head}: FAILED ${error.Error}`;
       lines.push(`The run failed with ${error.Error}.`, `Cause: ${error.Cause ?? "(none)"}`);
       lines.push(`What happened before the failure: ${whatChanged(state)}`);
-      if (state.compensationError) lines.push(`Compensation also failed: ${state.compensationError.Error}: ${state.compensationError.Cause ?? ""}`);
+      if (state.compensationError)
+        lines.push(`Compensation also failed: ${state.compensationError.Error}: ${state.compensationError.Cause ?? ""}`);
       lines.push(`What to do: see "${error.Error}" in ${RUNBOOK_DOC}.`);
       break;
     }
     case "dry-run": {
       const summary = steps.dryRun?.Payload;
       subject = `${head}: ${summary?.ready ? "READY" : "NOT READY"}`;
-      lines.push(`Dry-run of ${run.checkMode} in ${run.region}: ${summary?.ready ? "every precondition holds" : "some preconditions fail"}. Nothing was changed.`);
+      lines.push(
+        `Dry-run of ${run.checkMode} in ${run.region}: ${summary?.ready ? "every precondition holds" : "some preconditions fail"}. Nothing was changed.`,
+      );
       for (const f of summary?.findings ?? []) lines.push(`${f.ok ? "ok  " : "FAIL"} ${f.check}: ${f.detail}`);
       break;
     }
@@ -101,7 +104,8 @@ export function whatChanged(state: RunState): string {
   if (s.drain?.Payload) changes.push(`${s.drain.Payload.region} DRAINED (drill)`);
   if (s.stopWrites?.Payload?.stopped) changes.push(`${s.stopWrites.Payload.functionName} stopped`);
   if (s.promote?.Payload) changes.push(`${s.promote.Payload.region} ACTIVE (epoch ${s.promote.Payload.epoch})`);
-  if (s.clearFenceMetric?.Payload) changes.push(`PrimaryFenced=${s.clearFenceMetric.Payload.value} in ${s.clearFenceMetric.Payload.region}`);
+  if (s.clearFenceMetric?.Payload)
+    changes.push(`PrimaryFenced=${s.clearFenceMetric.Payload.value} in ${s.clearFenceMetric.Payload.region}`);
   if (s.markStandby?.Payload) changes.push(`${s.markStandby.Payload.region} STANDBY`);
   if (s.compensation?.Payload) changes.push(`compensation: ${s.compensation.Payload.detail}`);
   return changes.length > 0 ? `${changes.join("; ")}.` : "no region state was changed.";

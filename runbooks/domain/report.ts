@@ -152,31 +152,95 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
   // --- timeline -------------------------------------------------------------------------------
   const events: { at: number; step: string; event: string }[] = [];
   if (run.trigger.source === "alarm") {
-    events.push({ at: Date.parse(run.trigger.changedAt), step: "trigger", event: `alarm ${run.trigger.alarmName} → ALARM (about ${run.trigger.subjectRegion})` });
+    events.push({
+      at: Date.parse(run.trigger.changedAt),
+      step: "trigger",
+      event: `alarm ${run.trigger.alarmName} → ALARM (about ${run.trigger.subjectRegion})`,
+    });
   }
   events.push({ at: run.startedAt, step: "start", event: `${run.mode} execution started in ${run.region}` });
   const add = (at: number | undefined, step: string, event: string) => {
     if (at !== undefined) events.push({ at, step, event });
   };
-  add(p.lease?.finishedAt, "lease", p.lease ? (p.lease.suppressed ? `lease taken; run suppressed: ${p.lease.reason}` : `lease held by ${p.lease.holder}`) : "");
+  add(
+    p.lease?.finishedAt,
+    "lease",
+    p.lease ? (p.lease.suppressed ? `lease taken; run suppressed: ${p.lease.reason}` : `lease held by ${p.lease.holder}`) : "",
+  );
   add(p.assess?.finishedAt, "assess", p.assess ? `decision: ${p.assess.action} — ${p.assess.reason}` : "");
   add(p.replication?.finishedAt, "replication", p.replication ? `replication ${p.replication.verdict}: ${p.replication.summary}` : "");
   if (steps.approval) add(p.replication?.finishedAt, "approval", `approved by ${steps.approval.approvedBy ?? "an operator"}`);
   add(p.drainSelf?.drainedAt, "drain-self", p.drainSelf ? `${p.drainSelf.region} marked DRAINED (epoch ${p.drainSelf.epoch})` : "");
-  add(p.fence?.changedAt, "fence", p.fence ? `${p.fence.region} marked ${p.fence.state} via ${p.fence.via} replica${p.fence.fenceMetric ? `; PrimaryFenced=${p.fence.fenceMetric.value} in ${p.fence.fenceMetric.region}` : ""}` : "");
-  add(p.drain?.changedAt, "drain", p.drain ? `${p.drain.region} drained on purpose (DRAINED)${p.drain.fenceMetric ? `; PrimaryFenced=1 in ${p.drain.fenceMetric.region}` : ""}` : "");
-  add(p.stopWrites?.finishedAt, "stop-peer-writes", p.stopWrites ? (p.stopWrites.stopped ? `${p.stopWrites.functionName} stopped (reserved concurrency 0)` : `direct stop of ${p.stopWrites.functionName} not done: ${p.stopWrites.error ?? "unknown"}`) : "");
-  add(p.detection?.detectedAt ?? p.detection?.finishedAt, "detection", p.detection ? (p.detection.detected ? `canary detected the drained peer (${p.detection.consecutiveFailures} failing probes)` : "canary did not detect the drained peer in time") : "");
-  add(p.sentinelWrite?.writtenAt, "sentinel", p.sentinelWrite ? `sentinel ${p.sentinelWrite.id} written through ${p.sentinelWrite.writtenIn}` : "");
-  add(p.sentinel?.seenAt ?? p.sentinel?.finishedAt, "sentinel", p.sentinel ? (p.sentinel.seen ? `sentinel replicated to ${run.region}` : "sentinel not yet replicated") : "");
+  add(
+    p.fence?.changedAt,
+    "fence",
+    p.fence
+      ? `${p.fence.region} marked ${p.fence.state} via ${p.fence.via} replica${p.fence.fenceMetric ? `; PrimaryFenced=${p.fence.fenceMetric.value} in ${p.fence.fenceMetric.region}` : ""}`
+      : "",
+  );
+  add(
+    p.drain?.changedAt,
+    "drain",
+    p.drain
+      ? `${p.drain.region} drained on purpose (DRAINED)${p.drain.fenceMetric ? `; PrimaryFenced=1 in ${p.drain.fenceMetric.region}` : ""}`
+      : "",
+  );
+  add(
+    p.stopWrites?.finishedAt,
+    "stop-peer-writes",
+    p.stopWrites
+      ? p.stopWrites.stopped
+        ? `${p.stopWrites.functionName} stopped (reserved concurrency 0)`
+        : `direct stop of ${p.stopWrites.functionName} not done: ${p.stopWrites.error ?? "unknown"}`
+      : "",
+  );
+  add(
+    p.detection?.detectedAt ?? p.detection?.finishedAt,
+    "detection",
+    p.detection
+      ? p.detection.detected
+        ? `canary detected the drained peer (${p.detection.consecutiveFailures} failing probes)`
+        : "canary did not detect the drained peer in time"
+      : "",
+  );
+  add(
+    p.sentinelWrite?.writtenAt,
+    "sentinel",
+    p.sentinelWrite ? `sentinel ${p.sentinelWrite.id} written through ${p.sentinelWrite.writtenIn}` : "",
+  );
+  add(
+    p.sentinel?.seenAt ?? p.sentinel?.finishedAt,
+    "sentinel",
+    p.sentinel ? (p.sentinel.seen ? `sentinel replicated to ${run.region}` : "sentinel not yet replicated") : "",
+  );
   add(p.restore?.finishedAt, "restore-write-function", p.restore ? `${p.restore.functionName}: ${p.restore.action}` : "");
   add(p.promote?.promotedAt, "promote", p.promote ? `${p.promote.region} ACTIVE at epoch ${p.promote.epoch} (${p.promote.proof})` : "");
   add(p.clearFence?.publishedAt, "clear-fence-metric", p.clearFence ? `PrimaryFenced=${p.clearFence.value} in ${p.clearFence.region}` : "");
   // The last reading only: the loop may read "ALARM" many times before "OK".
-  add(p.fenceAlarm?.checkedAt, "fence-alarm", p.fenceAlarm ? `fence alarm ${p.fenceAlarm.alarmName} in ${p.fenceAlarm.region}: ${p.fenceAlarm.detail}` : "");
-  add(p.dns?.checkedAt, "dns", p.dns ? (p.dns.matches ? `DNS witness answers ${p.dns.expectedRegion}` : `DNS witness answers ${p.dns.answers.join(",") || "nothing"}, not ${p.dns.expectedRegion}`) : "");
-  add(p.peerFailback?.finishedAt, "peer-failback", p.peerFailback ? `failback execution ${p.peerFailback.name} started in ${p.peerFailback.region}` : "");
-  add(p.peerExecution?.stopDate ?? p.peerExecution?.finishedAt, "peer-failback", p.peerExecution ? `failback execution ${p.peerExecution.status}` : "");
+  add(
+    p.fenceAlarm?.checkedAt,
+    "fence-alarm",
+    p.fenceAlarm ? `fence alarm ${p.fenceAlarm.alarmName} in ${p.fenceAlarm.region}: ${p.fenceAlarm.detail}` : "",
+  );
+  add(
+    p.dns?.checkedAt,
+    "dns",
+    p.dns
+      ? p.dns.matches
+        ? `DNS witness answers ${p.dns.expectedRegion}`
+        : `DNS witness answers ${p.dns.answers.join(",") || "nothing"}, not ${p.dns.expectedRegion}`
+      : "",
+  );
+  add(
+    p.peerFailback?.finishedAt,
+    "peer-failback",
+    p.peerFailback ? `failback execution ${p.peerFailback.name} started in ${p.peerFailback.region}` : "",
+  );
+  add(
+    p.peerExecution?.stopDate ?? p.peerExecution?.finishedAt,
+    "peer-failback",
+    p.peerExecution ? `failback execution ${p.peerExecution.status}` : "",
+  );
   add(p.markStandby?.changedAt, "standby", p.markStandby ? `${p.markStandby.region} marked STANDBY` : "");
   add(p.compensation?.finishedAt, "compensation", p.compensation ? `compensation ${p.compensation.action}: ${p.compensation.detail}` : "");
   if (state.error) events.push({ at: options.now, step: "error", event: `${state.error.Error}: ${state.error.Cause ?? ""}`.trim() });
@@ -187,16 +251,45 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
 
   // --- decisions ------------------------------------------------------------------------------
   const decisions: ReportDecision[] = [];
-  if (p.lease) decisions.push({ at: iso(p.lease.finishedAt), step: "AcquireLease", decision: p.lease.suppressed ? "suppress" : p.lease.acquired ? "proceed" : "stand down", reason: p.lease.reason });
+  if (p.lease)
+    decisions.push({
+      at: iso(p.lease.finishedAt),
+      step: "AcquireLease",
+      decision: p.lease.suppressed ? "suppress" : p.lease.acquired ? "proceed" : "stand down",
+      reason: p.lease.reason,
+    });
   if (p.assess) {
     decisions.push({ at: iso(p.assess.finishedAt), step: "AssessRegions", decision: p.assess.action, reason: p.assess.reason });
-    if (p.assess.needsApproval) decisions.push({ at: iso(p.assess.finishedAt), step: "AssessRegions", decision: "approval required", reason: p.assess.approvalReason });
+    if (p.assess.needsApproval)
+      decisions.push({
+        at: iso(p.assess.finishedAt),
+        step: "AssessRegions",
+        decision: "approval required",
+        reason: p.assess.approvalReason,
+      });
   }
-  if (p.replication) decisions.push({ at: iso(p.replication.finishedAt), step: "CheckReplication", decision: p.replication.verdict, reason: p.replication.summary });
+  if (p.replication)
+    decisions.push({
+      at: iso(p.replication.finishedAt),
+      step: "CheckReplication",
+      decision: p.replication.verdict,
+      reason: p.replication.summary,
+    });
   if (steps.approval) {
-    decisions.push({ at: iso(p.replication?.finishedAt ?? run.startedAt), step: "RequestApproval", decision: steps.approval.approved ? "approved" : "rejected", reason: steps.approval.comment ?? `by ${steps.approval.approvedBy ?? "an operator"}` });
+    decisions.push({
+      at: iso(p.replication?.finishedAt ?? run.startedAt),
+      step: "RequestApproval",
+      decision: steps.approval.approved ? "approved" : "rejected",
+      reason: steps.approval.comment ?? `by ${steps.approval.approvedBy ?? "an operator"}`,
+    });
   }
-  if (p.detection && !p.detection.detected) decisions.push({ at: iso(p.detection.finishedAt), step: "CheckDetection", decision: "continue without detection", reason: "the canary did not report the drained peer within the polling window" });
+  if (p.detection && !p.detection.detected)
+    decisions.push({
+      at: iso(p.detection.finishedAt),
+      step: "CheckDetection",
+      decision: "continue without detection",
+      reason: "the canary did not report the drained peer within the polling window",
+    });
 
   // --- measurements ---------------------------------------------------------------------------
   let outageStart: number | null = null;
@@ -229,7 +322,9 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
   const rtoSeconds = servingAt !== null && outageStart !== null ? seconds(outageStart, servingAt) : null;
   const rpoExposureSeconds = p.replication?.exposureSeconds ?? null;
   const failbackSeconds =
-    p.peerExecution?.startDate != null && p.peerExecution.stopDate != null ? seconds(p.peerExecution.startDate, p.peerExecution.stopDate) : null;
+    p.peerExecution?.startDate != null && p.peerExecution.stopDate != null
+      ? seconds(p.peerExecution.startDate, p.peerExecution.stopDate)
+      : null;
 
   // --- evaluation -----------------------------------------------------------------------------
   const notes: string[] = [];
@@ -237,9 +332,14 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
   const rpo: Verdict = rpoExposureSeconds === null ? "not-measured" : rpoExposureSeconds <= options.rpoSeconds ? "pass" : "fail";
   if (rto === "fail") notes.push(`RTO ${rtoSeconds} s exceeds the objective of ${options.rtoSeconds} s`);
   if (rpo === "fail") notes.push(`RPO exposure ${rpoExposureSeconds} s exceeds the objective of ${options.rpoSeconds} s`);
-  if (p.detection && !p.detection.detected) notes.push("the canary did not detect the drained primary: automatic failover would not have started");
-  if (run.mode === "drill" && p.peerExecution && p.peerExecution.status !== "SUCCEEDED") notes.push(`the failback execution ended ${p.peerExecution.status}`);
-  if (p.stopWrites && !p.stopWrites.stopped) notes.push(`the best-effort stop of ${p.stopWrites.functionName} did not happen (${p.stopWrites.error ?? "unknown"}); the fence alone keeps it out of DNS`);
+  if (p.detection && !p.detection.detected)
+    notes.push("the canary did not detect the drained primary: automatic failover would not have started");
+  if (run.mode === "drill" && p.peerExecution && p.peerExecution.status !== "SUCCEEDED")
+    notes.push(`the failback execution ended ${p.peerExecution.status}`);
+  if (p.stopWrites && !p.stopWrites.stopped)
+    notes.push(
+      `the best-effort stop of ${p.stopWrites.functionName} did not happen (${p.stopWrites.error ?? "unknown"}); the fence alone keeps it out of DNS`,
+    );
   if (failed) notes.push(`the run failed: ${state.error?.Error}`);
   if (p.compensation) notes.push(`compensation ran: ${p.compensation.detail}`);
   if (basis === "last-healthy-probe" || basis === "alarm" || basis === "run-start") {
@@ -253,12 +353,30 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
   if (p.assess?.local) before[p.assess.local.region] = { state: p.assess.local.state, epoch: p.assess.local.epoch };
   if (p.assess?.peer) before[p.assess.peer.region] = { state: p.assess.peer.state, epoch: p.assess.peer.epoch };
   const changes: DrReport["regions"]["changes"] = [];
-  if (p.drainSelf) changes.push({ region: p.drainSelf.region, state: "DRAINED", epoch: p.drainSelf.epoch, at: iso(p.drainSelf.drainedAt), step: "DrainLocalRegion" });
-  for (const [s, step] of [[p.fence, "Fence"], [p.drain, "DrainPrimary"]] as const) {
+  if (p.drainSelf)
+    changes.push({
+      region: p.drainSelf.region,
+      state: "DRAINED",
+      epoch: p.drainSelf.epoch,
+      at: iso(p.drainSelf.drainedAt),
+      step: "DrainLocalRegion",
+    });
+  for (const [s, step] of [
+    [p.fence, "Fence"],
+    [p.drain, "DrainPrimary"],
+  ] as const) {
     if (s) changes.push({ region: s.region, state: s.state, epoch: s.epoch, at: iso(s.changedAt), step });
   }
-  if (p.promote) changes.push({ region: p.promote.region, state: "ACTIVE", epoch: p.promote.epoch, at: iso(p.promote.promotedAt), step: "Promote" });
-  if (p.markStandby) changes.push({ region: p.markStandby.region, state: "STANDBY", epoch: p.markStandby.epoch, at: iso(p.markStandby.changedAt), step: "MarkSecondaryStandby" });
+  if (p.promote)
+    changes.push({ region: p.promote.region, state: "ACTIVE", epoch: p.promote.epoch, at: iso(p.promote.promotedAt), step: "Promote" });
+  if (p.markStandby)
+    changes.push({
+      region: p.markStandby.region,
+      state: "STANDBY",
+      epoch: p.markStandby.epoch,
+      at: iso(p.markStandby.changedAt),
+      step: "MarkSecondaryStandby",
+    });
   changes.sort((a, b) => a.at.localeCompare(b.at));
 
   return {
@@ -296,7 +414,10 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
       rtoSeconds,
       rpoExposureSeconds,
       inDoubtWindow: p.replication
-        ? { from: p.replication.inDoubtWindow.from === null ? null : iso(p.replication.inDoubtWindow.from), to: iso(p.replication.inDoubtWindow.to) }
+        ? {
+            from: p.replication.inDoubtWindow.from === null ? null : iso(p.replication.inDoubtWindow.from),
+            to: iso(p.replication.inDoubtWindow.to),
+          }
         : null,
       replicationLagSeconds: p.replication?.peerHeartbeatAgeSeconds ?? null,
       sentinelReplicationSeconds: p.sentinel?.replicationSeconds ?? null,
@@ -305,7 +426,12 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
     objectives: { rpoSeconds: options.rpoSeconds, rtoSeconds: options.rtoSeconds },
     evaluation: { rto, rpo, passed, notes },
     stopPeerWrites: p.stopWrites
-      ? { functionName: p.stopWrites.functionName, region: p.stopWrites.region, stopped: p.stopWrites.stopped, error: p.stopWrites.error ?? null }
+      ? {
+          functionName: p.stopWrites.functionName,
+          region: p.stopWrites.region,
+          stopped: p.stopWrites.stopped,
+          error: p.stopWrites.error ?? null,
+        }
       : null,
   };
 }
@@ -313,7 +439,13 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
 /** A light structural check for reports read back from S3 (drctl report). */
 export function isDrReport(value: unknown): value is DrReport {
   const v = value as Partial<DrReport> | null;
-  return typeof v === "object" && v !== null && v.kind === REPORT_KIND && v.schemaVersion === REPORT_SCHEMA_VERSION && typeof v.execution === "object";
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    v.kind === REPORT_KIND &&
+    v.schemaVersion === REPORT_SCHEMA_VERSION &&
+    typeof v.execution === "object"
+  );
 }
 
 const show = (n: number | null, unit = " s") => (n === null ? "—" : `${n}${unit}`);
@@ -328,20 +460,28 @@ export function renderReportMarkdown(report: DrReport): string {
   lines.push(`# DR ${e.mode} report — ${e.name}`);
   lines.push("");
   if (report.simulated) lines.push("> Simulated: produced by the offline rehearsal, not by AWS.", "");
-  lines.push(`**Result: ${report.evaluation.passed ? "PASSED" : "FAILED"}** — outcome \`${report.outcome}\`, execution ${e.status}${e.error ? ` (${e.error.name})` : ""}.`);
+  lines.push(
+    `**Result: ${report.evaluation.passed ? "PASSED" : "FAILED"}** — outcome \`${report.outcome}\`, execution ${e.status}${e.error ? ` (${e.error.name})` : ""}.`,
+  );
   lines.push("");
   lines.push("| | |", "|---|---|");
   lines.push(`| Environment | ${report.environment ?? "—"} |`);
   lines.push(`| Execution | \`${cell(e.id)}\` |`);
-  lines.push(`| Region (activated) | ${report.regions.activated} (peer ${report.regions.peer}; primary ${report.regions.primary}, secondary ${report.regions.secondary}) |`);
-  lines.push(`| Trigger | ${report.trigger.source}: ${cell(report.trigger.summary)}${report.trigger.at ? ` at ${report.trigger.at}` : ""} |`);
+  lines.push(
+    `| Region (activated) | ${report.regions.activated} (peer ${report.regions.peer}; primary ${report.regions.primary}, secondary ${report.regions.secondary}) |`,
+  );
+  lines.push(
+    `| Trigger | ${report.trigger.source}: ${cell(report.trigger.summary)}${report.trigger.at ? ` at ${report.trigger.at}` : ""} |`,
+  );
   lines.push(`| Started / finished | ${e.startedAt} / ${e.finishedAt} (${e.durationSeconds} s) |`);
   if (e.error) lines.push(`| Error | \`${e.error.name}\`: ${cell(e.error.cause)} |`);
   lines.push("");
   lines.push("## Objectives", "");
   lines.push("| Measure | Measured | Objective | Verdict |", "|---|---|---|---|");
   lines.push(`| RTO | ${show(m.rtoSeconds)} | ${report.objectives.rtoSeconds} s | ${verdictMark(report.evaluation.rto)} |`);
-  lines.push(`| RPO exposure | ${show(m.rpoExposureSeconds)} | ${report.objectives.rpoSeconds} s | ${verdictMark(report.evaluation.rpo)} |`);
+  lines.push(
+    `| RPO exposure | ${show(m.rpoExposureSeconds)} | ${report.objectives.rpoSeconds} s | ${verdictMark(report.evaluation.rpo)} |`,
+  );
   lines.push("");
   lines.push("## Measurements", "");
   lines.push("| Measure | Value |", "|---|---|");
@@ -353,7 +493,9 @@ export function renderReportMarkdown(report: DrReport): string {
   if (m.sentinelReplicationSeconds !== null) lines.push(`| Sentinel replication | ${show(m.sentinelReplicationSeconds)} |`);
   if (m.failbackSeconds !== null) lines.push(`| Failback duration | ${show(m.failbackSeconds)} |`);
   if (report.stopPeerWrites) {
-    lines.push(`| Direct stop of ${report.stopPeerWrites.functionName} | ${report.stopPeerWrites.stopped ? "done" : `not done: ${cell(report.stopPeerWrites.error ?? "")}`} |`);
+    lines.push(
+      `| Direct stop of ${report.stopPeerWrites.functionName} | ${report.stopPeerWrites.stopped ? "done" : `not done: ${cell(report.stopPeerWrites.error ?? "")}`} |`,
+    );
   }
   lines.push("");
   if (Object.keys(report.regions.before).length > 0 || report.regions.changes.length > 0) {

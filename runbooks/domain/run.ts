@@ -137,7 +137,10 @@ export function normalizeExecutionInput(
   const trigger: Trigger = input.trigger ?? { source: "manual" };
 
   if (input.mode !== "dry-run" && input.targetRegion === undefined) {
-    problems.push({ field: "targetRegion", message: `is required for mode ${input.mode}: name the region being activated (${machine.region})` });
+    problems.push({
+      field: "targetRegion",
+      message: `is required for mode ${input.mode}: name the region being activated (${machine.region})`,
+    });
   }
   if (input.targetRegion !== undefined && input.targetRegion !== machine.region) {
     problems.push({
@@ -149,7 +152,10 @@ export function normalizeExecutionInput(
     problems.push({ field: "mode", message: `failback runs in the primary region (${machine.primaryRegion}), not in ${machine.region}` });
   }
   if (input.mode === "drill" && localRole !== "secondary") {
-    problems.push({ field: "mode", message: `a drill is started in the secondary region (${machine.secondaryRegion}), not in ${machine.region}` });
+    problems.push({
+      field: "mode",
+      message: `a drill is started in the secondary region (${machine.secondaryRegion}), not in ${machine.region}`,
+    });
   }
   if (input.holdSeconds !== undefined && input.mode !== "drill") {
     problems.push({ field: "holdSeconds", message: "is only allowed with mode drill" });

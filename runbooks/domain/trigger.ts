@@ -65,9 +65,7 @@ export function executionNameForAlarm(event: AlarmEvent): string {
   return `alarm-${slug || "unnamed"}-${digest}`;
 }
 
-export type TriggerPlan =
-  | { start: true; name: string; input: ExecutionInput }
-  | { start: false; reason: string };
+export type TriggerPlan = { start: true; name: string; input: ExecutionInput } | { start: false; reason: string };
 
 /** What the trigger function should start for one event in `localRegion`. */
 export function planAlarmExecution(event: AlarmEvent, localRegion: string, metricNamespace: string): TriggerPlan {

@@ -10,7 +10,7 @@
 import {
   DeleteFunctionConcurrencyCommand,
   GetFunctionConcurrencyCommand,
-  LambdaClient,
+  type LambdaClient,
   ListTagsCommand,
   PutFunctionConcurrencyCommand,
   TagResourceCommand,
@@ -37,7 +37,9 @@ export async function stopWriteFunction(
   const current = await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: arn }), { abortSignal });
   const previous = current.ReservedConcurrentExecutions ?? null;
   if (previous === 0) return { previousReservedConcurrency: 0 }; // already stopped; keep the tag an earlier stop left
-  await lambda.send(new TagResourceCommand({ Resource: arn, Tags: { [RESTORE_TAG]: previous === null ? UNRESERVED : String(previous) } }), { abortSignal });
+  await lambda.send(new TagResourceCommand({ Resource: arn, Tags: { [RESTORE_TAG]: previous === null ? UNRESERVED : String(previous) } }), {
+    abortSignal,
+  });
   await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: arn, ReservedConcurrentExecutions: 0 }), { abortSignal });
   return { previousReservedConcurrency: previous };
 }

@@ -42,8 +42,16 @@ export async function drctl(clock: VirtualClock, args: string[]): Promise<Record
   // Small steps: a command that returns at once takes tenths of a second, as it would.
   await clock.advanceUntil(() => exitCode !== undefined || failure !== undefined, COMMAND_LIMIT_MS, 100);
   if (failure !== undefined) throw failure;
-  if (exitCode === undefined) throw new Error(`drctl ${args.join(" ")} did not return within ${COMMAND_LIMIT_MS / 60_000} minutes of virtual time`);
-  return { command: ["drctl", ...args].map(shellQuote).join(" "), startedAt, endedAt: clock.now(), stdout: stdout.join(""), stderr: stderr.join(""), exitCode };
+  if (exitCode === undefined)
+    throw new Error(`drctl ${args.join(" ")} did not return within ${COMMAND_LIMIT_MS / 60_000} minutes of virtual time`);
+  return {
+    command: ["drctl", ...args].map(shellQuote).join(" "),
+    startedAt,
+    endedAt: clock.now(),
+    stdout: stdout.join(""),
+    stderr: stderr.join(""),
+    exitCode,
+  };
 }
 
 /** Quotes an argument the way it would be typed in a POSIX shell. */

@@ -80,7 +80,9 @@ export function renderSessions(stories: Story[], setup: { epoch: number; seed: n
   ];
   stories.forEach((story, i) => {
     out.push(`- [${i + 1}. ${story.title}](#${anchor(`${i + 1}. ${story.title}`)})`);
-    story.steps.forEach((step, j) => out.push(`  - [${stepHeading(i, j, step)}](#${anchor(stepHeading(i, j, step))})`));
+    story.steps.forEach((step, j) => {
+      out.push(`  - [${stepHeading(i, j, step)}](#${anchor(stepHeading(i, j, step))})`);
+    });
   });
   stories.forEach((story, i) => {
     out.push("", `## ${i + 1}. ${story.title}`, "", story.intro);

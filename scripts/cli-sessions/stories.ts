@@ -52,8 +52,20 @@ export function outageAndFailback(deployment: Deployment): Promise<Story> {
     const { ctx } = s;
     const { primary, secondary } = ctx;
     await ctx.clock.advance(30_000);
-    await expectRun(s, 0, "Steady state", `The stack has been up for a while; clients are paying through the failover name, which answers ${primary}.`, ["status", ...env]);
-    await expectRun(s, 0, "Could we drill now? A dry-run", "Every precondition of a drill, checked by the secondary's own state machine; nothing changes, so no confirmation is asked.", ["drill", ...env, "--dry-run"]);
+    await expectRun(
+      s,
+      0,
+      "Steady state",
+      `The stack has been up for a while; clients are paying through the failover name, which answers ${primary}.`,
+      ["status", ...env],
+    );
+    await expectRun(
+      s,
+      0,
+      "Could we drill now? A dry-run",
+      "Every precondition of a drill, checked by the secondary's own state machine; nothing changes, so no confirmation is asked.",
+      ["drill", ...env, "--dry-run"],
+    );
 
     ctx.outage(primary, "every service in the region stops answering");
     const outageAt = ctx.clock.now();
@@ -86,15 +98,29 @@ export function outageAndFailback(deployment: Deployment): Promise<Story> {
     );
     const name = startedName(failback);
     const failbackStart = ctx.executions(primary).find((e) => e.name === name)?.startDate ?? 0;
-    const stoodDown = automaticExecutions(ctx, primary, failbackStart).filter((e) => e.states.some((st) => st.name === "StandDownDuringOperatorRun"));
-    await expectRun(s, 0, "The failback's evidence report", "The report the run wrote to its region's evidence bucket, as Markdown (the S3 key goes to stderr).", ["report", ...env, "--region", primary, name]);
+    const stoodDown = automaticExecutions(ctx, primary, failbackStart).filter((e) =>
+      e.states.some((st) => st.name === "StandDownDuringOperatorRun"),
+    );
+    await expectRun(
+      s,
+      0,
+      "The failback's evidence report",
+      "The report the run wrote to its region's evidence bucket, as Markdown (the S3 key goes to stderr).",
+      ["report", ...env, "--region", primary, name],
+    );
     // The alarms the failback tripped on purpose (the fenced secondary's 503s, its failing health check) clear within three periods.
     await ctx.clock.advance(180_000);
     const standDownNote =
       stoodDown.length > 0
         ? ` The latest execution in ${primary} is \`${stoodDown[0].name}\`: fencing ${secondary} during the failback tripped ${primary}'s peer alarm, and that automatic run stood down (StandDownDuringOperatorRun) because a failback held the lease.`
         : "";
-    await expectRun(s, 0, "Back to normal, as JSON", `A few minutes later, the same status as the first command, for a machine (\`--json\`, stable shape: docs/cli.md).${standDownNote}`, ["status", ...env, "--json"]);
+    await expectRun(
+      s,
+      0,
+      "Back to normal, as JSON",
+      `A few minutes later, the same status as the first command, for a machine (\`--json\`, stable shape: docs/cli.md).${standDownNote}`,
+      ["status", ...env, "--json"],
+    );
     return {
       title: "Outage, automatic failover, failback",
       intro:
@@ -111,7 +137,10 @@ export function approval(deployment: Deployment): Promise<Story> {
     await ctx.clock.advance(30_000);
     ctx.outage(primary, "every service in the region stops answering");
     const outageAt = ctx.clock.now();
-    const waiting = () => automaticExecutions(ctx, secondary, outageAt).find((e) => e.status === "RUNNING" && e.states.some((st) => st.name === "RequestApproval"));
+    const waiting = () =>
+      automaticExecutions(ctx, secondary, outageAt).find(
+        (e) => e.status === "RUNNING" && e.states.some((st) => st.name === "RequestApproval"),
+      );
     await ctx.waitFor(() => waiting() !== undefined, 10 * 60_000);
     const run = waiting();
     if (!run) throw new Error("no automatic run reached RequestApproval");
@@ -130,19 +159,23 @@ export function approval(deployment: Deployment): Promise<Story> {
         `and waits at RequestApproval; on-call got an APPROVAL NEEDED notification naming the commands.${dnsNote} On-call looks first.`,
       ["status", ...env],
     );
-    await expectRun(s, 0, "Approve it", "The execution's name and region come from the notification (or the status above). drctl prints the request it answers on stderr.", [
-      "approve",
-      ...env,
-      "--region",
-      secondary,
-      run.name,
-      "--comment",
-      `INC-2030: ${primary} is down, fail over`,
-    ]);
+    await expectRun(
+      s,
+      0,
+      "Approve it",
+      "The execution's name and region come from the notification (or the status above). drctl prints the request it answers on stderr.",
+      ["approve", ...env, "--region", secondary, run.name, "--comment", `INC-2030: ${primary} is down, fail over`],
+    );
     await ctx.waitFor(() => run.status !== "RUNNING", 10 * 60_000);
     if (run.status !== "SUCCEEDED") throw new Error(`the approved failover did not succeed: ${run.status} ${run.error ?? ""}`);
     await ctx.clock.advance(30_000);
-    await expectRun(s, 0, "After the approval", `The approved run fenced ${primary}, promoted ${secondary} and confirmed DNS; it ended at ${clockTime(run.stopDate as number)}.`, ["status", ...env]);
+    await expectRun(
+      s,
+      0,
+      "After the approval",
+      `The approved run fenced ${primary}, promoted ${secondary} and confirmed DNS; it ended at ${clockTime(run.stopDate as number)}.`,
+      ["status", ...env],
+    );
     return {
       title: "A failover that waits for approval",
       intro: `The same stack deployed with \`autoFailover: false\`: an alarm still starts the secondary's runbook, but it waits for a human before changing anything. ${primary} goes dark; on-call approves.`,
@@ -164,16 +197,22 @@ export function quarterlyDrill(deployment: Deployment): Promise<Story> {
       ["drill", ...env, "--hold", "60", "--confirm", secondary, "--ticket", "CHG-2030-Q1", "--reason", "quarterly DR drill"],
     );
     const name = startedName(drill);
-    await expectRun(s, 0, "The evidence report", "What the auditor keeps: the report the drill wrote to the evidence bucket (Object Lock, governance mode), as Markdown.", [
-      "report",
-      ...env,
-      "--region",
-      secondary,
-      name,
-    ]);
+    await expectRun(
+      s,
+      0,
+      "The evidence report",
+      "What the auditor keeps: the report the drill wrote to the evidence bucket (Object Lock, governance mode), as Markdown.",
+      ["report", ...env, "--region", secondary, name],
+    );
     await ctx.clock.advance(180_000);
     await ctx.waitFor(() => noneRunning(ctx), 5 * 60_000);
-    await expectRun(s, 0, "Afterwards", `A few minutes later: ${primary} is ACTIVE again, ${secondary} STANDBY, and the alarms the drill tripped on purpose have cleared.`, ["status", ...env]);
+    await expectRun(
+      s,
+      0,
+      "Afterwards",
+      `A few minutes later: ${primary} is ACTIVE again, ${secondary} STANDBY, and the alarms the drill tripped on purpose have cleared.`,
+      ["status", ...env],
+    );
     return {
       title: "A quarterly drill and its evidence",
       intro: `The auditors' story: a drill on a healthy stack, ${primary} drained on purpose for a minute and restored, and the evidence report it leaves.`,

@@ -35,7 +35,14 @@ export interface StoryWorld {
 export async function storyWorld(deployment: Deployment): Promise<StoryWorld> {
   const session = createSession(deployment, { seed: SEED, startAt: REHEARSAL_EPOCH });
   const { world, clock } = session;
-  const traffic = new Traffic({ deployment, clock, gateway: world.gateway, route53: world.route53, timeline: world.timeline, random: world.random });
+  const traffic = new Traffic({
+    deployment,
+    clock,
+    gateway: world.gateway,
+    route53: world.route53,
+    timeline: world.timeline,
+    random: world.random,
+  });
   const operator = new Operator(deployment, world.timeline, () => clock.now());
   const ctx = createContext({ world, clock, deployment, traffic, observations: observe(world), operator });
   traffic.start();

@@ -53,12 +53,18 @@ function matchRoute(api: ApiDefinition, method: string, path: string): { route: 
     const template = route.path.split("/").filter(Boolean);
     if (template.length !== parts.length) continue;
     const params: Record<string, string> = {};
-    if (template.every((t, i) => (t.startsWith("{") ? ((params[t.slice(1, -1)] = decodeURIComponent(parts[i])), true) : t === parts[i]))) return { route, params };
+    if (template.every((t, i) => (t.startsWith("{") ? ((params[t.slice(1, -1)] = decodeURIComponent(parts[i])), true) : t === parts[i])))
+      return { route, params };
   }
   return undefined;
 }
 
-const json = (status: number, body: unknown, region: string): HttpResponse => ({ status, headers: { "content-type": "application/json" }, body: JSON.stringify(body), region });
+const json = (status: number, body: unknown, region: string): HttpResponse => ({
+  status,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+  region,
+});
 
 export class ApiGateway {
   private requestCounter = 0;
@@ -101,7 +107,14 @@ export class ApiGateway {
     return response;
   }
 
-  private async integrate(region: string, api: ApiDefinition, route: ApiRoute, params: Record<string, string>, req: HttpRequest, giveUpMs: number): Promise<HttpResponse> {
+  private async integrate(
+    region: string,
+    api: ApiDefinition,
+    route: ApiRoute,
+    params: Record<string, string>,
+    req: HttpRequest,
+    giveUpMs: number,
+  ): Promise<HttpResponse> {
     const requestId = `apigw-${++this.requestCounter}`;
     const [path, query] = req.path.split("?");
     const event = {
@@ -137,7 +150,12 @@ export class ApiGateway {
       if (result === "timeout") return json(504, { message: "Endpoint request timed out" }, region);
       const r = result as { statusCode?: unknown; headers?: Record<string, string>; body?: unknown };
       if (typeof r?.statusCode !== "number") return json(502, { message: "Internal server error" }, region);
-      return { status: r.statusCode, headers: Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])), body: String(r.body ?? ""), region };
+      return {
+        status: r.statusCode,
+        headers: Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
+        body: String(r.body ?? ""),
+        region,
+      };
     } catch (error) {
       // A throttled function never runs: API Gateway answers 500; a function error is a 502.
       return json((error as Error).name === "TooManyRequestsException" ? 500 : 502, { message: "Internal server error" }, region);

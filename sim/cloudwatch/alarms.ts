@@ -35,7 +35,11 @@ export function breaches(value: number, comparison: Comparison, threshold: numbe
 }
 
 /** The next state from the window's datapoints (oldest first; undefined = missing). */
-export function evaluateWindow(alarm: Pick<AlarmDefinition, "comparison" | "threshold" | "datapointsToAlarm" | "treatMissingData">, datapoints: (number | undefined)[], current: AlarmState): { state: AlarmState; reason: string } {
+export function evaluateWindow(
+  alarm: Pick<AlarmDefinition, "comparison" | "threshold" | "datapointsToAlarm" | "treatMissingData">,
+  datapoints: (number | undefined)[],
+  current: AlarmState,
+): { state: AlarmState; reason: string } {
   const present = datapoints.filter((d): d is number => d !== undefined);
   const shown = datapoints.map((d) => (d === undefined ? "missing" : String(Math.round(d * 100) / 100))).join(", ");
   if (present.length === 0) {
@@ -45,7 +49,10 @@ export function evaluateWindow(alarm: Pick<AlarmDefinition, "comparison" | "thre
       case "missing":
         return { state: "INSUFFICIENT_DATA", reason: `no datapoints [${shown}]` };
       case "breaching":
-        return { state: datapoints.length >= alarm.datapointsToAlarm ? "ALARM" : "OK", reason: `no datapoints [${shown}]: missing data treated as breaching` };
+        return {
+          state: datapoints.length >= alarm.datapointsToAlarm ? "ALARM" : "OK",
+          reason: `no datapoints [${shown}]: missing data treated as breaching`,
+        };
       case "notBreaching":
         return { state: "OK", reason: `no datapoints [${shown}]: missing data treated as not breaching` };
     }
@@ -64,7 +71,9 @@ export function periodValue(alarm: AlarmDefinition, metrics: MetricStore, start:
   }
   const math = alarm.math;
   if (!math) throw new Error(`alarm ${alarm.name} has neither a metric nor math`);
-  const values = new Map(math.metrics.map((q) => [q.id, metrics.stat(alarm.region, q.namespace, q.metricName, q.dimensions, start, end, q.stat)]));
+  const values = new Map(
+    math.metrics.map((q) => [q.id, metrics.stat(alarm.region, q.namespace, q.metricName, q.dimensions, start, end, q.stat)]),
+  );
   const expr = math.expression.replace(/\s/g, "");
   const sum = /^SUM\(\[([a-z0-9_,]+)\]\)$/i.exec(expr);
   if (sum) {
@@ -107,7 +116,12 @@ export class AlarmService {
       .filter((a) => a.region === region && names.includes(a.name))
       .map((alarm) => {
         const change = this.changes.get(alarm.arn);
-        return { alarm, state: this.states.get(alarm.arn) ?? "INSUFFICIENT_DATA", reason: change?.reason ?? "Unchecked: Initial alarm creation", updatedAt: change?.at ?? null };
+        return {
+          alarm,
+          state: this.states.get(alarm.arn) ?? "INSUFFICIENT_DATA",
+          reason: change?.reason ?? "Unchecked: Initial alarm creation",
+          updatedAt: change?.at ?? null,
+        };
       });
   }
 

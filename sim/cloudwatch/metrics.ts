@@ -38,7 +38,13 @@ export function statistic(values: number[], stat: string): number | undefined {
 
 export class MetricStore {
   private readonly series = new Map<string, MetricPoint[]>();
-  private readonly listeners: ((region: string, namespace: string, name: string, dimensions: Record<string, string>, value: number) => void)[] = [];
+  private readonly listeners: ((
+    region: string,
+    namespace: string,
+    name: string,
+    dimensions: Record<string, string>,
+    value: number,
+  ) => void)[] = [];
 
   onPut(listener: (region: string, namespace: string, name: string, dimensions: Record<string, string>, value: number) => void): void {
     this.listeners.push(listener);
@@ -57,7 +63,15 @@ export class MetricStore {
   }
 
   /** The statistic of the points in [start, end), or undefined when there are none. */
-  stat(region: string, namespace: string, name: string, dimensions: Record<string, string>, start: number, end: number, stat: string): number | undefined {
+  stat(
+    region: string,
+    namespace: string,
+    name: string,
+    dimensions: Record<string, string>,
+    start: number,
+    end: number,
+    stat: string,
+  ): number | undefined {
     const points = this.series.get(metricKey(region, namespace, name, dimensions));
     if (!points) return undefined;
     const values: number[] = [];

@@ -22,7 +22,9 @@ function metricAlarm(d: AlarmDescription) {
     StateValue: d.state,
     StateReason: d.reason,
     ...(d.updatedAt !== null ? { StateUpdatedTimestamp: new Date(d.updatedAt) } : {}),
-    ...(d.alarm.metric ? { Namespace: d.alarm.metric.namespace, MetricName: d.alarm.metric.metricName, Statistic: d.alarm.metric.statistic } : {}),
+    ...(d.alarm.metric
+      ? { Namespace: d.alarm.metric.namespace, MetricName: d.alarm.metric.metricName, Statistic: d.alarm.metric.statistic }
+      : {}),
     Period: d.alarm.periodSeconds,
     EvaluationPeriods: d.alarm.evaluationPeriods,
     DatapointsToAlarm: d.alarm.datapointsToAlarm,
@@ -41,10 +43,25 @@ export function describeAlarms(b: SdkBackend, region: string, i: Input) {
   if (names.length === 0 || i.AlarmNamePrefix || i.ActionPrefix || i.ChildrenOfAlarmName || i.ParentsOfAlarmName) {
     throw new Error("The rehearsal's DescribeAlarms takes AlarmNames (with AlarmTypes, StateValue, MaxRecords, NextToken) only");
   }
-  if (names.length > 100) throw new ServiceError("ValidationError", "1 validation error detected: Value at 'alarmNames' failed to satisfy constraint: Member must have length less than or equal to 100", 400);
-  if (i.StateValue !== undefined && !STATES.includes(i.StateValue)) throw new ServiceError("ValidationError", `Value '${i.StateValue}' at 'stateValue' failed to satisfy constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]`, 400);
+  if (names.length > 100)
+    throw new ServiceError(
+      "ValidationError",
+      "1 validation error detected: Value at 'alarmNames' failed to satisfy constraint: Member must have length less than or equal to 100",
+      400,
+    );
+  if (i.StateValue !== undefined && !STATES.includes(i.StateValue))
+    throw new ServiceError(
+      "ValidationError",
+      `Value '${i.StateValue}' at 'stateValue' failed to satisfy constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]`,
+      400,
+    );
   const max = i.MaxRecords ?? 50;
-  if (!Number.isInteger(max) || max < 1 || max > 100) throw new ServiceError("ValidationError", `Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100`, 400);
+  if (!Number.isInteger(max) || max < 1 || max > 100)
+    throw new ServiceError(
+      "ValidationError",
+      `Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100`,
+      400,
+    );
   const wantsMetricAlarms = !i.AlarmTypes || (i.AlarmTypes as string[]).includes("MetricAlarm");
   const found = (wantsMetricAlarms ? b.alarms.describe(region, names) : [])
     .filter((d) => i.StateValue === undefined || d.state === i.StateValue)
@@ -75,7 +92,8 @@ export function installCloudWatchFake(b: () => SdkBackend): void {
         [
           cw.PutMetricDataCommand,
           (i: Input, info) => {
-            if (!i.Namespace || String(i.Namespace).startsWith("AWS/")) throw new ServiceError("InvalidParameterValue", `Namespace ${i.Namespace} is reserved or missing`, 400);
+            if (!i.Namespace || String(i.Namespace).startsWith("AWS/"))
+              throw new ServiceError("InvalidParameterValue", `Namespace ${i.Namespace} is reserved or missing`, 400);
             for (const d of (i.MetricData ?? []) as Input[]) {
               if (d.Value === undefined) throw new Error("The rehearsal's CloudWatch takes single Value datapoints only");
               const dims = Object.fromEntries(((d.Dimensions ?? []) as { Name: string; Value: string }[]).map((x) => [x.Name, x.Value]));

@@ -104,13 +104,19 @@ export function deploymentFromEvaluation(ev: Evaluation): Deployment {
   const tables = of(T.table).map((r) => ({
     name: need<string>(r.inputs.name, `table ${r.name} has no name`),
     hashKey: need<string>(r.inputs.hashKey, `table ${r.name} has no hashKey`),
-    regions: [need<string>(r.region, `table ${r.name} has no region`), ...((r.inputs.replicas ?? []) as { regionName: string }[]).map((x) => x.regionName)],
+    regions: [
+      need<string>(r.region, `table ${r.name} has no region`),
+      ...((r.inputs.replicas ?? []) as { regionName: string }[]).map((x) => x.regionName),
+    ],
     streamEnabled: r.inputs.streamEnabled === true,
   }));
   const deployment: Deployment = {
     stack: ev.stack,
     environment,
-    accountId: need<string>(/^arn:aws:iam::(\d{12}):/.exec(String(out.drOperationsRoleArn ?? ""))?.[1], "stack output drOperationsRoleArn (the account id comes from it)"),
+    accountId: need<string>(
+      /^arn:aws:iam::(\d{12}):/.exec(String(out.drOperationsRoleArn ?? ""))?.[1],
+      "stack output drOperationsRoleArn (the account id comes from it)",
+    ),
     primaryRegion,
     secondaryRegion,
     regions: [primaryRegion, secondaryRegion],
@@ -137,7 +143,9 @@ export function deploymentFromEvaluation(ev: Evaluation): Deployment {
     tables,
     seedItems: of(T.tableItem).map(readSeedItem),
     queues: of(T.queue).map((r) => {
-      const redrive = r.inputs.redrivePolicy ? (JSON.parse(r.inputs.redrivePolicy) as { deadLetterTargetArn: string; maxReceiveCount: number }) : undefined;
+      const redrive = r.inputs.redrivePolicy
+        ? (JSON.parse(r.inputs.redrivePolicy) as { deadLetterTargetArn: string; maxReceiveCount: number })
+        : undefined;
       return {
         name: r.inputs.name,
         url: need<string>(r.state.url, `queue ${r.name} has no URL`),
@@ -148,8 +156,16 @@ export function deploymentFromEvaluation(ev: Evaluation): Deployment {
       };
     }),
     topics: of(T.topic).map((r) => ({ name: r.inputs.name, arn: r.state.arn, region: need<string>(r.region, `topic ${r.name} region`) })),
-    buckets: of(T.bucket).map((r) => ({ name: r.inputs.bucket, region: need<string>(r.region, `bucket ${r.name} region`), objectLock: r.inputs.objectLockEnabled === true })),
-    parameters: of(T.parameter).map((r) => ({ name: r.inputs.name, value: String(r.inputs.value), region: need<string>(r.region, `parameter ${r.name} region`) })),
+    buckets: of(T.bucket).map((r) => ({
+      name: r.inputs.bucket,
+      region: need<string>(r.region, `bucket ${r.name} region`),
+      objectLock: r.inputs.objectLockEnabled === true,
+    })),
+    parameters: of(T.parameter).map((r) => ({
+      name: r.inputs.name,
+      value: String(r.inputs.value),
+      region: need<string>(r.region, `parameter ${r.name} region`),
+    })),
     eventSourceMappings: of(T.mapping).map((r) => {
       const source = need<string>(r.inputs.eventSourceArn, `event source mapping ${r.name}.eventSourceArn`);
       return {
@@ -158,10 +174,14 @@ export function deploymentFromEvaluation(ev: Evaluation): Deployment {
         sourceArn: source,
         kind: source.startsWith("arn:aws:sqs:") ? ("sqs" as const) : ("dynamodb-stream" as const),
         batchSize: r.inputs.batchSize ?? 10,
-        filters: ((r.inputs.filterCriteria?.filters ?? []) as { pattern: string }[]).map((f) => JSON.parse(f.pattern) as Record<string, unknown>),
+        filters: ((r.inputs.filterCriteria?.filters ?? []) as { pattern: string }[]).map(
+          (f) => JSON.parse(f.pattern) as Record<string, unknown>,
+        ),
         ...(r.inputs.maximumRetryAttempts !== undefined ? { maximumRetryAttempts: r.inputs.maximumRetryAttempts } : {}),
         ...(r.inputs.scalingConfig?.maximumConcurrency ? { maximumConcurrency: r.inputs.scalingConfig.maximumConcurrency } : {}),
-        ...(r.inputs.destinationConfig?.onFailure?.destinationArn ? { onFailureArn: r.inputs.destinationConfig.onFailure.destinationArn } : {}),
+        ...(r.inputs.destinationConfig?.onFailure?.destinationArn
+          ? { onFailureArn: r.inputs.destinationConfig.onFailure.destinationArn }
+          : {}),
         reportBatchItemFailures: (r.inputs.functionResponseTypes ?? []).includes("ReportBatchItemFailures"),
       };
     }),
@@ -185,27 +205,51 @@ function checkCompleteness(d: Deployment): void {
     const dr = drMachine(d, region);
     if (!dr.definition.States?.ValidateInput) throw new DeploymentModelError(`${dr.name} is not the DR runbook machine`);
     tickerMachine(d, region);
-    need(d.schedules.find((s) => s.region === region && d.stateMachines.some((m) => m.arn === s.targetArn)), `a schedule that starts a state machine in ${region}`);
-    need(d.eventRules.find((r) => r.region === region), `an EventBridge rule for the DR alarms of ${region}`);
-    need(d.apis.find((a) => a.region === region), `a REST API in ${region}`);
+    need(
+      d.schedules.find((s) => s.region === region && d.stateMachines.some((m) => m.arn === s.targetArn)),
+      `a schedule that starts a state machine in ${region}`,
+    );
+    need(
+      d.eventRules.find((r) => r.region === region),
+      `an EventBridge rule for the DR alarms of ${region}`,
+    );
+    need(
+      d.apis.find((a) => a.region === region),
+      `a REST API in ${region}`,
+    );
     for (const handler of ["create-payment", "health", "canary", "start-execution"]) fn(d, region, handler);
   }
   need(d.healthChecks.length > 0 ? d.healthChecks : undefined, "Route 53 health checks");
-  need(d.records.find((r) => r.name === d.witnessName && r.failover), `the failover witness record ${d.witnessName}`);
-  need(d.records.find((r) => r.name === d.failoverName && r.failover), `the failover record ${d.failoverName}`);
+  need(
+    d.records.find((r) => r.name === d.witnessName && r.failover),
+    `the failover witness record ${d.witnessName}`,
+  );
+  need(
+    d.records.find((r) => r.name === d.failoverName && r.failover),
+    `the failover record ${d.failoverName}`,
+  );
   need(d.seedItems.length > 0 ? d.seedItems : undefined, "the control table's seed items (region records)");
 }
 
 export function fn(d: Deployment, region: string, handler: string): FunctionSpec {
-  return need(d.functions.find((f) => f.region === region && f.handler === handler), `the ${handler} function in ${region}`);
+  return need(
+    d.functions.find((f) => f.region === region && f.handler === handler),
+    `the ${handler} function in ${region}`,
+  );
 }
 
 export function drMachine(d: Deployment, region: string): StateMachineDefinition {
-  return need(d.stateMachines.find((m) => m.region === region && m.type === "STANDARD"), `the DR state machine (STANDARD) in ${region}`);
+  return need(
+    d.stateMachines.find((m) => m.region === region && m.type === "STANDARD"),
+    `the DR state machine (STANDARD) in ${region}`,
+  );
 }
 
 export function tickerMachine(d: Deployment, region: string): StateMachineDefinition {
-  return need(d.stateMachines.find((m) => m.region === region && m.type === "EXPRESS"), `the canary ticker state machine (EXPRESS) in ${region}`);
+  return need(
+    d.stateMachines.find((m) => m.region === region && m.type === "EXPRESS"),
+    `the canary ticker state machine (EXPRESS) in ${region}`,
+  );
 }
 
 export function peerOf(d: Deployment, region: string): string {

@@ -6,14 +6,7 @@
  */
 import type { CapturedResource } from "../../infra/offline/mocks";
 import { fromAttributeMap } from "../dynamodb/attribute-values";
-import type {
-  AlarmDefinition,
-  ApiDefinition,
-  DnsRecordDefinition,
-  EventRuleDefinition,
-  HealthCheckDefinition,
-  MetricQuery,
-} from "./types";
+import type { AlarmDefinition, ApiDefinition, DnsRecordDefinition, EventRuleDefinition, HealthCheckDefinition, MetricQuery } from "./types";
 
 export class DeploymentModelError extends Error {
   constructor(message: string) {
@@ -118,11 +111,18 @@ export function readHealthCheck(r: CapturedResource): HealthCheckDefinition {
     case "CLOUDWATCH_METRIC":
       return {
         ...check,
-        alarm: { name: need(i.cloudwatchAlarmName, `${r.name}.cloudwatchAlarmName`), region: need(i.cloudwatchAlarmRegion, `${r.name}.cloudwatchAlarmRegion`) },
+        alarm: {
+          name: need(i.cloudwatchAlarmName, `${r.name}.cloudwatchAlarmName`),
+          region: need(i.cloudwatchAlarmRegion, `${r.name}.cloudwatchAlarmRegion`),
+        },
         insufficientDataHealthStatus: i.insufficientDataHealthStatus ?? "LastKnownStatus",
       };
     case "CALCULATED":
-      return { ...check, children: need(i.childHealthchecks, `${r.name}.childHealthchecks`), childHealthThreshold: i.childHealthThreshold ?? 0 };
+      return {
+        ...check,
+        children: need(i.childHealthchecks, `${r.name}.childHealthchecks`),
+        childHealthThreshold: i.childHealthThreshold ?? 0,
+      };
     default:
       throw new DeploymentModelError(`health check ${r.name} has type ${type}, which the rehearsal does not simulate`);
   }
@@ -157,7 +157,11 @@ export function readApis(resources: CapturedResource[], functionArnByName: Map<s
   for (const api of of("aws:apigateway/restApi:RestApi")) {
     const region = need<string>(api.region, `REST API ${api.name} has no region`);
     const restApiId = api.id;
-    const parts = new Map(of("aws:apigateway/resource:Resource").filter((r) => r.inputs.restApi === restApiId).map((r) => [r.id, r.inputs]));
+    const parts = new Map(
+      of("aws:apigateway/resource:Resource")
+        .filter((r) => r.inputs.restApi === restApiId)
+        .map((r) => [r.id, r.inputs]),
+    );
     const pathOf = (resourceId: string): string => {
       const part = parts.get(resourceId);
       if (!part) return ""; // the root resource
@@ -166,11 +170,18 @@ export function readApis(resources: CapturedResource[], functionArnByName: Map<s
     const routes = of("aws:apigateway/integration:Integration")
       .filter((i) => i.inputs.restApi === restApiId)
       .map((i) => {
-        if (i.inputs.type !== "AWS_PROXY") throw new DeploymentModelError(`integration ${i.name} is ${i.inputs.type}; only Lambda proxy is simulated`);
+        if (i.inputs.type !== "AWS_PROXY")
+          throw new DeploymentModelError(`integration ${i.name} is ${i.inputs.type}; only Lambda proxy is simulated`);
         const fnArn = /functions\/(arn:[^/]+)\/invocations$/.exec(String(i.inputs.uri))?.[1];
         const arn = need(fnArn, `integration ${i.name} does not invoke a Lambda function`);
-        if (![...functionArnByName.values()].includes(arn)) throw new DeploymentModelError(`integration ${i.name} invokes ${arn}, which the stack does not deploy`);
-        return { method: i.inputs.httpMethod, path: pathOf(i.inputs.resourceId) || "/", functionArn: arn, timeoutMs: i.inputs.timeoutMilliseconds ?? 29_000 };
+        if (![...functionArnByName.values()].includes(arn))
+          throw new DeploymentModelError(`integration ${i.name} invokes ${arn}, which the stack does not deploy`);
+        return {
+          method: i.inputs.httpMethod,
+          path: pathOf(i.inputs.resourceId) || "/",
+          functionArn: arn,
+          timeoutMs: i.inputs.timeoutMilliseconds ?? 29_000,
+        };
       });
     const stage = need(
       of("aws:apigateway/stage:Stage").find((s) => s.inputs.restApi === restApiId),

@@ -72,7 +72,8 @@ export function evaluateCondition(expression: string, item: Item | undefined, na
   const take = (expected?: string) => {
     const token = tokens[pos++];
     if (token === undefined) throw new UnsupportedExpressionError(`unexpected end of ${expression}`);
-    if (expected !== undefined && token.toUpperCase() !== expected) throw new UnsupportedExpressionError(`expected ${expected} in ${expression}`);
+    if (expected !== undefined && token.toUpperCase() !== expected)
+      throw new UnsupportedExpressionError(`expected ${expected} in ${expression}`);
     return token;
   };
   const or = (): boolean => {
@@ -109,7 +110,8 @@ export function evaluateCondition(expression: string, item: Item | undefined, na
       return token === "attribute_exists" ? exists : !exists;
     }
     const op = take();
-    if (!["=", "<>", "<", "<=", ">", ">="].includes(op)) throw new UnsupportedExpressionError(`unsupported condition near "${token} ${op}" in ${expression}`);
+    if (!["=", "<>", "<", "<=", ">", ">="].includes(op))
+      throw new UnsupportedExpressionError(`unsupported condition near "${token} ${op}" in ${expression}`);
     return compare(op, operandValue(token, item, names, values), operandValue(take(), item, names, values));
   };
   const result = or();
@@ -144,7 +146,8 @@ export function applyUpdate(expression: string, item: Item, names: Names, values
       if (tokens[pos] === "+" || tokens[pos] === "-") {
         const op = tokens[pos++];
         const right = term();
-        if (typeof value !== "number" || typeof right !== "number") throw new UnsupportedExpressionError(`arithmetic on non-numbers in ${expression}`);
+        if (typeof value !== "number" || typeof right !== "number")
+          throw new UnsupportedExpressionError(`arithmetic on non-numbers in ${expression}`);
         value = op === "+" ? value + right : value - right;
       }
       next[target] = value;

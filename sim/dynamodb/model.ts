@@ -110,7 +110,8 @@ export class DynamoDbService {
     const replica = this.replica(region, table);
     const key = this.keyOf(table, item);
     const old = replica.get(key)?.item;
-    if (condition.expression && !evaluateCondition(condition.expression, old, condition.names, condition.values)) return { ok: false, old: cloneItem(old) };
+    if (condition.expression && !evaluateCondition(condition.expression, old, condition.names, condition.values))
+      return { ok: false, old: cloneItem(old) };
     return this.write(region, table, key, old, cloneItem(item));
   }
 
@@ -118,7 +119,8 @@ export class DynamoDbService {
     const replica = this.replica(region, table);
     const key = this.keyOf(table, keyItem);
     const old = replica.get(key)?.item;
-    if (condition.expression && !evaluateCondition(condition.expression, old, condition.names, condition.values)) return { ok: false, old: cloneItem(old) };
+    if (condition.expression && !evaluateCondition(condition.expression, old, condition.names, condition.values))
+      return { ok: false, old: cloneItem(old) };
     const next = applyUpdate(update, old ?? { ...keyItem }, condition.names, condition.values);
     return this.write(region, table, key, old, next);
   }
@@ -127,7 +129,8 @@ export class DynamoDbService {
     const replica = this.replica(region, table);
     const key = this.keyOf(table, keyItem);
     const old = replica.get(key)?.item;
-    if (condition.expression && !evaluateCondition(condition.expression, old, condition.names, condition.values)) return { ok: false, old: cloneItem(old) };
+    if (condition.expression && !evaluateCondition(condition.expression, old, condition.names, condition.values))
+      return { ok: false, old: cloneItem(old) };
     return this.write(region, table, key, old, undefined);
   }
 
@@ -146,7 +149,10 @@ export class DynamoDbService {
   applyReplicated(region: string, table: string, key: string, incoming: Version): boolean {
     const replica = this.replica(region, table);
     const current = replica.get(key);
-    if (current && (current.writtenAt > incoming.writtenAt || (current.writtenAt === incoming.writtenAt && current.origin >= incoming.origin))) {
+    if (
+      current &&
+      (current.writtenAt > incoming.writtenAt || (current.writtenAt === incoming.writtenAt && current.origin >= incoming.origin))
+    ) {
       return false;
     }
     replica.set(key, incoming);
@@ -168,7 +174,9 @@ export class DynamoDbService {
     return {
       status: this.replicaStatus.get(`${region}/${table}`) ?? "ACTIVE",
       // DescribeTable in a region lists the other replicas of the global table.
-      replicas: d.regions.filter((r) => r !== region).map((r) => ({ region: r, status: this.replicaStatus.get(`${r}/${table}`) ?? "ACTIVE" })),
+      replicas: d.regions
+        .filter((r) => r !== region)
+        .map((r) => ({ region: r, status: this.replicaStatus.get(`${r}/${table}`) ?? "ACTIVE" })),
     };
   }
 

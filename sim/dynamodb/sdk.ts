@@ -15,11 +15,18 @@ type Input = Record<string, any>;
 function outcome(o: WriteOutcome, input: Input, raw: boolean): { Attributes?: Record<string, unknown> } {
   if (!o.ok) {
     const old = input.ReturnValuesOnConditionCheckFailure === "ALL_OLD" && o.old ? { Item: toAttributeMap(o.old) } : {};
-    throw sdkError(ddb as unknown as Record<string, unknown>, "ConditionalCheckFailedException", "The conditional request failed", 400, old);
+    throw sdkError(
+      ddb as unknown as Record<string, unknown>,
+      "ConditionalCheckFailedException",
+      "The conditional request failed",
+      400,
+      old,
+    );
   }
   const rv = input.ReturnValues ?? "NONE";
   const attributes = rv === "ALL_NEW" ? o.new : rv === "ALL_OLD" ? o.old : undefined;
-  if (rv !== "NONE" && rv !== "ALL_NEW" && rv !== "ALL_OLD") throw new Error(`The rehearsal's DynamoDB does not support ReturnValues ${rv}`);
+  if (rv !== "NONE" && rv !== "ALL_NEW" && rv !== "ALL_OLD")
+    throw new Error(`The rehearsal's DynamoDB does not support ReturnValues ${rv}`);
   if (!attributes) return {};
   return { Attributes: raw ? toAttributeMap(attributes) : attributes };
 }
@@ -28,13 +35,18 @@ function outcome(o: WriteOutcome, input: Input, raw: boolean): { Attributes?: Re
 function stripUndefined(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripUndefined);
   if (value && typeof value === "object" && !(value instanceof Set)) {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, stripUndefined(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, stripUndefined(v)]),
+    );
   }
   return value;
 }
 
 function native(input: Input, raw: boolean): { key?: Item; item?: Item; values?: Record<string, unknown> } {
-  const conv = (v: Record<string, unknown> | undefined) => (v === undefined ? undefined : raw ? fromAttributeMap(v as never) : (stripUndefined(v) as Item));
+  const conv = (v: Record<string, unknown> | undefined) =>
+    v === undefined ? undefined : raw ? fromAttributeMap(v as never) : (stripUndefined(v) as Item);
   return { key: conv(input.Key), item: conv(input.Item), values: conv(input.ExpressionAttributeValues) };
 }
 
@@ -45,7 +57,11 @@ function unsupportedFields(input: Input): void {
 }
 
 function handlers(backend: () => SdkBackend, raw: boolean) {
-  const condition = (input: Input, values?: Record<string, unknown>) => ({ expression: input.ConditionExpression, names: input.ExpressionAttributeNames, values });
+  const condition = (input: Input, values?: Record<string, unknown>) => ({
+    expression: input.ConditionExpression,
+    names: input.ExpressionAttributeNames,
+    values,
+  });
   return {
     get: (input: Input, info: ClientInfo) => {
       unsupportedFields(input);
@@ -61,7 +77,11 @@ function handlers(backend: () => SdkBackend, raw: boolean) {
       unsupportedFields(input);
       if (!input.UpdateExpression) throw new Error("The rehearsal's DynamoDB needs an UpdateExpression");
       const n = native(input, raw);
-      return outcome(backend().dynamodb.update(info.region, input.TableName, n.key ?? {}, input.UpdateExpression, condition(input, n.values)), input, raw);
+      return outcome(
+        backend().dynamodb.update(info.region, input.TableName, n.key ?? {}, input.UpdateExpression, condition(input, n.values)),
+        input,
+        raw,
+      );
     },
     delete: (input: Input, info: ClientInfo) => {
       unsupportedFields(input);

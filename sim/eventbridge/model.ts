@@ -37,9 +37,27 @@ export function alarmEvent(t: Transition, account: string): AlarmEvent {
   const a = t.alarm;
   const time = new Date(t.at).toISOString();
   const metrics = a.metric
-    ? [{ id: "m1", metricStat: { metric: { namespace: a.metric.namespace, name: a.metric.metricName, dimensions: a.metric.dimensions }, period: a.periodSeconds, stat: a.metric.statistic }, returnData: true }]
+    ? [
+        {
+          id: "m1",
+          metricStat: {
+            metric: { namespace: a.metric.namespace, name: a.metric.metricName, dimensions: a.metric.dimensions },
+            period: a.periodSeconds,
+            stat: a.metric.statistic,
+          },
+          returnData: true,
+        },
+      ]
     : [
-        ...(a.math?.metrics ?? []).map((q) => ({ id: q.id, metricStat: { metric: { namespace: q.namespace, name: q.metricName, dimensions: q.dimensions }, period: q.periodSeconds, stat: q.stat }, returnData: false })),
+        ...(a.math?.metrics ?? []).map((q) => ({
+          id: q.id,
+          metricStat: {
+            metric: { namespace: q.namespace, name: q.metricName, dimensions: q.dimensions },
+            period: q.periodSeconds,
+            stat: q.stat,
+          },
+          returnData: false,
+        })),
         { id: "e1", expression: a.math?.expression, returnData: true },
       ];
   return {
@@ -91,9 +109,21 @@ export class EventBus {
     for (const topic of actions) {
       if (!topic.startsWith("arn:aws:sns:")) continue;
       const subject = `${t.to}: "${alarm.name}" in ${alarm.region}`;
-      this.deps.sns.publish(alarm.region, topic, JSON.stringify({ AlarmName: alarm.name, NewStateValue: t.to, OldStateValue: t.from, NewStateReason: t.reason, StateChangeTime: new Date(t.at).toISOString() }), subject, {
-        source: "cloudwatch-alarm",
-      });
+      this.deps.sns.publish(
+        alarm.region,
+        topic,
+        JSON.stringify({
+          AlarmName: alarm.name,
+          NewStateValue: t.to,
+          OldStateValue: t.from,
+          NewStateReason: t.reason,
+          StateChangeTime: new Date(t.at).toISOString(),
+        }),
+        subject,
+        {
+          source: "cloudwatch-alarm",
+        },
+      );
     }
     this.put(alarmEvent(t, this.deps.deployment.accountId));
   }
@@ -115,10 +145,20 @@ export class EventBus {
     for (const arn of targets) {
       const record: DeliveryRecord = { at: this.deps.now(), region: event.region, rule, eventId: event.id, alarm };
       this.deliveries.push(record);
-      this.deps.timeline.add(event.region, "event", `EventBridge rule ${rule} delivers ${alarm} → ALARM${copy > 0 ? ` (again: duplicate delivery #${copy + 1} of event ${event.id.slice(0, 8)})` : ""}`);
+      this.deps.timeline.add(
+        event.region,
+        "event",
+        `EventBridge rule ${rule} delivers ${alarm} → ALARM${copy > 0 ? ` (again: duplicate delivery #${copy + 1} of event ${event.id.slice(0, 8)})` : ""}`,
+      );
       this.deps.runtime.invokeAsync(arn, event, (o) => {
         const result = o.result as { started?: boolean; duplicate?: boolean; name?: string; reason?: string } | undefined;
-        record.outcome = !o.ok ? `failed: ${o.error?.name}` : result?.started ? `started ${result.name}` : result?.duplicate ? `duplicate: ${result.name} already exists, nothing started` : `nothing started: ${result?.reason}`;
+        record.outcome = !o.ok
+          ? `failed: ${o.error?.name}`
+          : result?.started
+            ? `started ${result.name}`
+            : result?.duplicate
+              ? `duplicate: ${result.name} already exists, nothing started`
+              : `nothing started: ${result?.reason}`;
         this.deps.timeline.add(event.region, "event", `start-execution: ${record.outcome}`);
       });
     }

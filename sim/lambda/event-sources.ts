@@ -101,7 +101,9 @@ class StreamPoller {
       if (batch.length === 0) return;
       let failedFrom = -1;
       try {
-        const out = (await this.deps.runtime.invoke(this.mapping.functionArn, { Records: batch })) as { batchItemFailures?: { itemIdentifier: string }[] } | null;
+        const out = (await this.deps.runtime.invoke(this.mapping.functionArn, { Records: batch })) as {
+          batchItemFailures?: { itemIdentifier: string }[];
+        } | null;
         const first = out?.batchItemFailures?.[0]?.itemIdentifier;
         if (first !== undefined) failedFrom = batch.findIndex((r) => (r.dynamodb as { SequenceNumber: string }).SequenceNumber === first);
         if (first !== undefined && failedFrom < 0) failedFrom = 0; // an unknown identifier fails the whole batch, as Lambda does
@@ -115,7 +117,11 @@ class StreamPoller {
         this.retries += 1;
         if (this.mapping.maximumRetryAttempts !== undefined && this.retries > this.mapping.maximumRetryAttempts) {
           const dropped = this.records.splice(0, batch.length - succeeded);
-          if (this.mapping.onFailureArn) this.deps.sqs.send(this.mapping.onFailureArn, JSON.stringify({ requestContext: { condition: "RetryAttemptsExhausted" }, records: dropped.length }));
+          if (this.mapping.onFailureArn)
+            this.deps.sqs.send(
+              this.mapping.onFailureArn,
+              JSON.stringify({ requestContext: { condition: "RetryAttemptsExhausted" }, records: dropped.length }),
+            );
           this.retries = 0;
         }
       } else {
@@ -171,7 +177,12 @@ class QueuePoller {
             messageId: m.messageId,
             receiptHandle: m.receiptHandle,
             body: m.body,
-            attributes: { ApproximateReceiveCount: String(m.receiveCount), SentTimestamp: String(m.sentAt), SenderId: "rehearsal", ApproximateFirstReceiveTimestamp: String(m.sentAt) },
+            attributes: {
+              ApproximateReceiveCount: String(m.receiveCount),
+              SentTimestamp: String(m.sentAt),
+              SenderId: "rehearsal",
+              ApproximateFirstReceiveTimestamp: String(m.sentAt),
+            },
             messageAttributes: {},
             md5OfBody: "",
             eventSource: "aws:sqs",
@@ -182,7 +193,9 @@ class QueuePoller {
         };
         let failed: Set<string>;
         try {
-          const out = (await this.deps.runtime.invoke(this.mapping.functionArn, event)) as { batchItemFailures?: { itemIdentifier: string }[] } | null;
+          const out = (await this.deps.runtime.invoke(this.mapping.functionArn, event)) as {
+            batchItemFailures?: { itemIdentifier: string }[];
+          } | null;
           failed = new Set(this.mapping.reportBatchItemFailures ? (out?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : []);
         } catch {
           failed = new Set(received.map((m) => m.messageId));

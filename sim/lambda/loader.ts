@@ -37,7 +37,9 @@ export function runtimeEnvironment(spec: FunctionSpec): Record<string, string> {
 }
 
 /** A handler's own folder: functions/<name>/ or runbooks/handlers/<name>/ (not the shared domain code). */
-const HANDLER_FOLDER = new RegExp(`^(functions\\${sep}(?!domain\\${sep})[^\\${sep}]+|runbooks\\${sep}handlers\\${sep}[^\\${sep}]+)\\${sep}`);
+const HANDLER_FOLDER = new RegExp(
+  `^(functions\\${sep}(?!domain\\${sep})[^\\${sep}]+|runbooks\\${sep}handlers\\${sep}[^\\${sep}]+)\\${sep}`,
+);
 
 /** Handler folders' modules leave the cache; the shared code (lib/, functions/domain/, runbooks/domain/) stays. */
 function purgeHandlerModules(): void {
@@ -49,7 +51,9 @@ function purgeHandlerModules(): void {
 
 export class HandlerLoadError extends Error {
   constructor(spec: FunctionSpec, cause: unknown) {
-    super(`Could not load ${spec.name} (${spec.modulePath}) with its deployed environment: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`);
+    super(
+      `Could not load ${spec.name} (${spec.modulePath}) with its deployed environment: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`,
+    );
     this.name = "HandlerLoadError";
   }
 }

@@ -102,11 +102,17 @@ export class LambdaRuntime {
     } as unknown as Context;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new LambdaInvokeError("Sandbox.Timedout", `Task timed out after ${spec.timeoutSeconds}.00 seconds`)), spec.timeoutSeconds * 1000);
+      timer = setTimeout(
+        () => reject(new LambdaInvokeError("Sandbox.Timedout", `Task timed out after ${spec.timeoutSeconds}.00 seconds`)),
+        spec.timeoutSeconds * 1000,
+      );
     });
     try {
       const payload = event === undefined ? undefined : JSON.parse(JSON.stringify(event));
-      const result = await Promise.race([runAs({ region: spec.region, functionName: spec.name }, () => handler(payload, context)), timeout]);
+      const result = await Promise.race([
+        runAs({ region: spec.region, functionName: spec.name }, () => handler(payload, context)),
+        timeout,
+      ]);
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
@@ -125,7 +131,11 @@ export class LambdaRuntime {
    * per the function's async-invoke configuration (default 2 retries, about 1 and 2 minutes
    * apart) while the event is younger than its maximum age. Errors are reported, not thrown.
    */
-  invokeAsync(arn: string, event: unknown, onResult?: (outcome: { ok: boolean; result?: unknown; error?: Error; attempt: number }) => void): void {
+  invokeAsync(
+    arn: string,
+    event: unknown,
+    onResult?: (outcome: { ok: boolean; result?: unknown; error?: Error; attempt: number }) => void,
+  ): void {
     const spec = this.spec(arn);
     const config = this.deps.deployment.asyncInvokeConfigs.find((c) => c.functionName === spec.name && c.region === spec.region);
     const retries = config?.maximumRetryAttempts ?? 2;

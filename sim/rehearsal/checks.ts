@@ -23,7 +23,10 @@ export function dnsAfterFailbackCheck(f: Pick<Figures, "failbackCompletedAt" | "
   if (wrong.length === 0) return pass(name, true, "from the failback's end on, api answered only the ACTIVE region (or the only one up)");
   const shown = wrong
     .slice(0, 3)
-    .map((m) => `${m.answered} (${m.state}) from ${secondsBetween(done, m.from)} after the failback ${m.to === null ? "to the end" : `for ${secondsBetween(m.from, m.to)}`}, while ${m.writer} was ACTIVE`)
+    .map(
+      (m) =>
+        `${m.answered} (${m.state}) from ${secondsBetween(done, m.from)} after the failback ${m.to === null ? "to the end" : `for ${secondsBetween(m.from, m.to)}`}, while ${m.writer} was ACTIVE`,
+    )
     .join("; ");
   return pass(name, false, `api answered ${shown}`);
 }
@@ -35,20 +38,42 @@ export function commonChecks(f: Figures): Check[] {
       f.acknowledgedPaymentsLost === 0,
       `${f.acknowledged} acknowledged, ${f.acknowledgedPaymentsLost} missing from the active region's table${f.lostPaymentIds.length ? ` (${f.lostPaymentIds.slice(0, 3).join(", ")}${f.lostPaymentIds.length > 3 ? ", ..." : ""})` : ""}`,
     ),
-    pass("no duplicate payment", f.duplicatePayments === 0, `${f.duplicatePayments} payments settled twice or stored twice${f.conflictingCreations ? `; ${f.conflictingCreations} created in both regions, reconciled last-writer-wins` : ""}`),
-    pass("one writer at a time", f.writesAfterDemotion === 0, `${f.writesAfterDemotion} payments accepted by a region after the other was promoted over it`),
-    pass("replicas converged", f.replicasConverged, f.replicasConverged ? "both replicas of the payments table hold the same items" : "the replicas still differ after replication settled"),
+    pass(
+      "no duplicate payment",
+      f.duplicatePayments === 0,
+      `${f.duplicatePayments} payments settled twice or stored twice${f.conflictingCreations ? `; ${f.conflictingCreations} created in both regions, reconciled last-writer-wins` : ""}`,
+    ),
+    pass(
+      "one writer at a time",
+      f.writesAfterDemotion === 0,
+      `${f.writesAfterDemotion} payments accepted by a region after the other was promoted over it`,
+    ),
+    pass(
+      "replicas converged",
+      f.replicasConverged,
+      f.replicasConverged
+        ? "both replicas of the payments table hold the same items"
+        : "the replicas still differ after replication settled",
+    ),
     pass("API accepted every well-formed request", f.clientErrors === 0, `${f.clientErrors} requests answered 400/403/422`),
-    pass("every request eventually acknowledged", f.stillRetrying === 0, `${f.stillRetrying} requests still retrying when the scenario ended`),
+    pass(
+      "every request eventually acknowledged",
+      f.stillRetrying === 0,
+      `${f.stillRetrying} requests still retrying when the scenario ended`,
+    ),
     pass(
       "every payment settled where its region may serve",
       Object.keys(f.notSettled).length === 0,
       (Object.keys(f.notSettled).length === 0
         ? "no payment left PENDING in an ACTIVE or STANDBY region"
-        : `left PENDING, by the region that accepted them: ${Object.entries(f.notSettled).map(([r, n]) => `${r} ${n}`).join(", ")}`) +
+        : `left PENDING, by the region that accepted them: ${Object.entries(f.notSettled)
+            .map(([r, n]) => `${r} ${n}`)
+            .join(", ")}`) +
         (Object.keys(f.awaitingFailback).length === 0
           ? ""
-          : `; waiting for failback in a fenced region (by design, not lost): ${Object.entries(f.awaitingFailback).map(([r, n]) => `${r} ${n}`).join(", ")}`),
+          : `; waiting for failback in a fenced region (by design, not lost): ${Object.entries(f.awaitingFailback)
+              .map(([r, n]) => `${r} ${n}`)
+              .join(", ")}`),
     ),
     dnsAfterFailbackCheck(f),
   ];
@@ -73,12 +98,20 @@ export function objectiveChecks(f: Figures, objectives: { rpoSeconds: number; rt
   // The brief's objectives are strict ("RTO < 5 minutes", "RPO < 1 minute"); DESIGN's target is "≤ 120 s".
   const checks = [
     rtoCheck(`RTO < ${objectives.rtoSeconds} s (objective)`, (r) => r < objectives.rtoSeconds, applies.rto),
-    rtoCheck(`RTO ≤ ${DESIGN_RTO_TARGET_SECONDS} s (DESIGN target)`, (r) => r <= DESIGN_RTO_TARGET_SECONDS, applies.designTarget ?? applies.rto),
+    rtoCheck(
+      `RTO ≤ ${DESIGN_RTO_TARGET_SECONDS} s (DESIGN target)`,
+      (r) => r <= DESIGN_RTO_TARGET_SECONDS,
+      applies.designTarget ?? applies.rto,
+    ),
   ];
   const e = f.rpoExposureSeconds;
   const rpoDetail = `runbook measured ${e === null ? "nothing" : `${e} s`}; actually unreplicated when the primary died: ${f.unreplicatedWindowSeconds ?? 0} s (${f.unreplicatedPaymentsAtOutage} payments)`;
   const rpoName = `RPO exposure < ${objectives.rpoSeconds} s (objective)`;
-  checks.push(applies.rpo !== true ? { name: rpoName, verdict: "n/a", detail: `${applies.rpo}; ${rpoDetail}` } : pass(rpoName, e !== null && e < objectives.rpoSeconds, rpoDetail));
+  checks.push(
+    applies.rpo !== true
+      ? { name: rpoName, verdict: "n/a", detail: `${applies.rpo}; ${rpoDetail}` }
+      : pass(rpoName, e !== null && e < objectives.rpoSeconds, rpoDetail),
+  );
   return checks;
 }
 

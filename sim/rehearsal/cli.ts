@@ -6,7 +6,9 @@ import { parseArgs } from "node:util";
 import { parseConfigAssignment, type ConfigAssignment } from "./config-flags";
 import { DEFAULT_SCENARIO, SCENARIOS } from "./scenarios";
 
-export const FAULTS = { "unfenced-primary": "writes that fence or drain the primary are silently dropped: watch the checks catch the split brain" } as const;
+export const FAULTS = {
+  "unfenced-primary": "writes that fence or drain the primary are silently dropped: watch the checks catch the split brain",
+} as const;
 export type FaultName = keyof typeof FAULTS;
 
 export interface CliOptions {
@@ -80,12 +82,15 @@ export function parseCli(argv: string[]): CliOptions {
     });
   } catch (error) {
     const detail = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
-    throw new UsageError(`${detail}. Allowed: --scenario <${names().join("|")}>, --config <key>=<value>, --stack-file <path>, --json, --verbose, --fault <${Object.keys(FAULTS).join("|")}>, --help`);
+    throw new UsageError(
+      `${detail}. Allowed: --scenario <${names().join("|")}>, --config <key>=<value>, --stack-file <path>, --json, --verbose, --fault <${Object.keys(FAULTS).join("|")}>, --help`,
+    );
   }
   const v = parsed.values;
   const scenario = v.scenario ?? DEFAULT_SCENARIO;
   if (!names().includes(scenario)) throw new UsageError(`Unknown scenario "${scenario}". Allowed: ${names().join(", ")}`);
-  if (v.fault !== undefined && !(v.fault in FAULTS)) throw new UsageError(`Unknown fault "${v.fault}". Allowed: ${Object.keys(FAULTS).join(", ")}`);
+  if (v.fault !== undefined && !(v.fault in FAULTS))
+    throw new UsageError(`Unknown fault "${v.fault}". Allowed: ${Object.keys(FAULTS).join(", ")}`);
   const config = (v.config ?? []).map(parseConfigAssignment);
   const stackFile = v["stack-file"];
   if (stackFile === "") throw new UsageError("--stack-file needs a path, e.g. --stack-file Pulumi.example.yaml");

@@ -20,7 +20,8 @@ export const DEFAULT_STACK = "dev";
 
 /** Valid stack settings the simulated world cannot stand in for yet, and why. */
 const NOT_REHEARSED: Partial<Record<keyof DrConfig, string>> = {
-  hostedZoneId: "the rehearsal simulates the zone the stack creates, not an existing one; leave it out to rehearse (the zone's name still comes from hostedZoneName)",
+  hostedZoneId:
+    "the rehearsal simulates the zone the stack creates, not an existing one; leave it out to rehearse (the zone's name still comes from hostedZoneName)",
 };
 
 /** One `--config <key>=<value>`: the key without namespace and the value as typed. */
@@ -46,7 +47,10 @@ function checkKey(key: string, where: string): void {
 /** Parses the text of one `--config` flag: `<key>=<value>`, the key known to infra/core/config.ts. */
 export function parseConfigAssignment(text: string): ConfigAssignment {
   const at = text.indexOf("=");
-  if (at <= 0) throw new ConfigFlagError(`--config ${JSON.stringify(text)} is not <key>=<value> (e.g. --config healthCheckIntervalSeconds=30). ${allowedKeys()}`);
+  if (at <= 0)
+    throw new ConfigFlagError(
+      `--config ${JSON.stringify(text)} is not <key>=<value> (e.g. --config healthCheckIntervalSeconds=30). ${allowedKeys()}`,
+    );
   const given = text.slice(0, at).trim();
   // `payments-dr:key`, as in a stack file, is accepted too.
   const key = given.startsWith(`${CONFIG_NAMESPACE}:`) ? given.slice(CONFIG_NAMESPACE.length + 1) : given;
@@ -76,12 +80,15 @@ export function readStackFile(path: string): Record<string, string> {
   const root: unknown = doc.toJS();
   const config = isRecord(root) ? root.config : undefined;
   if (!isRecord(config)) {
-    throw new ConfigFlagError(`--stack-file ${path} has no "config:" map; a Pulumi stack file has one, e.g. Pulumi.example.yaml: config: { ${CONFIG_NAMESPACE}:hostedZoneName: payments.example.com, ... }`);
+    throw new ConfigFlagError(
+      `--stack-file ${path} has no "config:" map; a Pulumi stack file has one, e.g. Pulumi.example.yaml: config: { ${CONFIG_NAMESPACE}:hostedZoneName: payments.example.com, ... }`,
+    );
   }
   const out: Record<string, string> = {};
   for (const [fullKey, value] of Object.entries(config)) {
     const colon = fullKey.indexOf(":");
-    if (colon <= 0) throw new ConfigFlagError(`--stack-file ${path}: config key "${fullKey}" has no namespace; write ${CONFIG_NAMESPACE}:${fullKey}`);
+    if (colon <= 0)
+      throw new ConfigFlagError(`--stack-file ${path}: config key "${fullKey}" has no namespace; write ${CONFIG_NAMESPACE}:${fullKey}`);
     if (fullKey.slice(0, colon) !== CONFIG_NAMESPACE) continue;
     checkKey(fullKey.slice(colon + 1), `in --stack-file ${path}`);
     out[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
@@ -108,7 +115,9 @@ export function rehearsalConfig(options: { config?: ConfigAssignment[]; stackFil
   const stack = options.stackFile ? stackNameOf(options.stackFile) : DEFAULT_STACK;
   const fromFile = options.stackFile ? readStackFile(options.stackFile) : undefined;
   const strings: Record<string, string> = fromFile ?? rawStrings(DEFAULT_OFFLINE_CONFIG);
-  const source = new Map<string, string>(Object.keys(strings).map((k) => [k.slice(CONFIG_NAMESPACE.length + 1), fromFile ? basename(options.stackFile!) : "default"]));
+  const source = new Map<string, string>(
+    Object.keys(strings).map((k) => [k.slice(CONFIG_NAMESPACE.length + 1), fromFile ? basename(options.stackFile!) : "default"]),
+  );
   for (const { key, value } of options.config ?? []) {
     strings[`${CONFIG_NAMESPACE}:${key}`] = value;
     source.set(key, "--config");
@@ -124,11 +133,15 @@ export function rehearsalConfig(options: { config?: ConfigAssignment[]; stackFil
       const where = key && source.get(key);
       return where && where !== "default" ? `${problem} [from ${where}]` : problem;
     };
-    throw new ConfigFlagError(`Invalid configuration for the rehearsal (${CONFIG_NAMESPACE}:* keys, docs/configuration.md):\n  - ${error.problems.map(from).join("\n  - ")}`);
+    throw new ConfigFlagError(
+      `Invalid configuration for the rehearsal (${CONFIG_NAMESPACE}:* keys, docs/configuration.md):\n  - ${error.problems.map(from).join("\n  - ")}`,
+    );
   }
   for (const [key, why] of Object.entries(NOT_REHEARSED)) {
     if (resolved[key as keyof DrConfig] !== undefined) {
-      throw new ConfigFlagError(`${CONFIG_NAMESPACE}:${key} = ${JSON.stringify(resolved[key as keyof DrConfig])} [from ${source.get(key)}]: valid for the stack, but ${why}`);
+      throw new ConfigFlagError(
+        `${CONFIG_NAMESPACE}:${key} = ${JSON.stringify(resolved[key as keyof DrConfig])} [from ${source.get(key)}]: valid for the stack, but ${why}`,
+      );
     }
   }
   const defaults = parseConfig(DEFAULT_OFFLINE_CONFIG, stack) as Record<string, unknown>;
@@ -141,7 +154,9 @@ export function rehearsalConfig(options: { config?: ConfigAssignment[]; stackFil
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function rawStrings(config: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(config).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
+  return Object.fromEntries(
+    Object.entries(config).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
 }
 
 /** The plan stage's line about the configuration in use. */

@@ -63,7 +63,9 @@ export function misdirectedAnswers(
 ): MisdirectedAnswer[] {
   const { answers, records, availability } = history;
   const regions = [...new Set([...records.map((r) => r.region), ...answers.map((a) => a.region)])];
-  const moments = [since, ...[...answers, ...records, ...availability].map((c) => c.at).filter((t) => t > since && t <= until)].sort((a, b) => a - b);
+  const moments = [since, ...[...answers, ...records, ...availability].map((c) => c.at).filter((t) => t > since && t <= until)].sort(
+    (a, b) => a - b,
+  );
   const found: MisdirectedAnswer[] = [];
   let open: MisdirectedAnswer | undefined;
   for (const t of moments) {

@@ -10,7 +10,12 @@ import { isDrReport, renderReportMarkdown, reportKeys, type DrReport } from "../
 import { REPORTS_DIR } from "../deployment/deployment";
 import type { RehearsalResult } from "./runner";
 
-export function writeEvidence(result: RehearsalResult, data: unknown, fault?: string, root = REPORTS_DIR): { dir: string; files: string[] } {
+export function writeEvidence(
+  result: RehearsalResult,
+  data: unknown,
+  fault?: string,
+  root = REPORTS_DIR,
+): { dir: string; files: string[] } {
   const dir = join(root, "rehearsal", fault ? `${result.scenario}+${fault}` : result.scenario);
   const files: string[] = [];
   const write = (path: string, content: string) => {

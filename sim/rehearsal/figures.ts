@@ -9,51 +9,10 @@
  * - after a failback completed, DNS answering a region that was not writing while the writer was up.
  */
 import { fn } from "../deployment/deployment";
-import { misdirectedAnswers, type MisdirectedAnswer } from "./dns-after-failback";
-import type { ScenarioContext } from "./scenario";
+import { misdirectedAnswers } from "./dns-after-failback";
+import type { Figures, RunbookMeasurement, ScenarioContext } from "./scenario";
 
-export interface RunbookMeasurement {
-  execution: string;
-  region: string;
-  outcome: string;
-  passed: boolean;
-  rtoSeconds: number | null;
-  rpoExposureSeconds: number | null;
-  detectionSeconds: number | null;
-  dnsShiftSeconds: number | null;
-  report: Record<string, unknown>;
-}
-
-export interface Figures {
-  outageStartedAt: number | null;
-  dnsMovedAt: number | null;
-  firstSecondaryAckAt: number | null;
-  rtoSeconds: number | null;
-  runbook: RunbookMeasurement | null;
-  rpoExposureSeconds: number | null;
-  unreplicatedWindowSeconds: number | null;
-  unreplicatedPaymentsAtOutage: number;
-  acknowledged: number;
-  acknowledgedPaymentsLost: number;
-  lostPaymentIds: string[];
-  duplicatePayments: number;
-  conflictingCreations: number;
-  writesAfterDemotion: number;
-  replicasConverged: boolean;
-  activeRegions: string[];
-  /** PENDING at the end, by origin region, where that region may serve (ACTIVE/STANDBY): a failure. */
-  notSettled: Record<string, number>;
-  /** PENDING at the end, by origin region, where that region is FENCED/DRAINED: they settle after failback. */
-  awaitingFailback: Record<string, number>;
-  stillRetrying: number;
-  clientErrors: number;
-  notificationsSent: number;
-  alarmNotifications: number;
-  /** When the first failback execution succeeded; null when none did. */
-  failbackCompletedAt: number | null;
-  /** From then on: DNS answering a STANDBY/FENCED/DRAINED region while the other was ACTIVE and up. */
-  misdirectedDnsAfterFailback: MisdirectedAnswer[];
-}
+export type { Figures, RunbookMeasurement };
 
 /** When the first failback execution (of any region) succeeded. */
 function failbackCompletedAt(ctx: ScenarioContext): number | null {
@@ -112,18 +71,27 @@ export function measure(ctx: ScenarioContext): Figures {
   const controlTable = deployment.tables.find((t) => t.hashKey === "pk")?.name as string;
   const start = marks.outageStart ?? null;
 
-  const dnsMovedAt = start === null ? null : (world.route53.answerHistory.find((a) => a.at >= start && a.region === ctx.secondary)?.at ?? null);
+  const dnsMovedAt =
+    start === null ? null : (world.route53.answerHistory.find((a) => a.at >= start && a.region === ctx.secondary)?.at ?? null);
   const firstAck = start === null ? undefined : traffic.firstAckIn(ctx.secondary, start);
   const rto = start !== null && dnsMovedAt !== null && firstAck ? round1(Math.max(dnsMovedAt, firstAck.at) - start) : null;
 
-  const activeRegions = deployment.regions.filter((r) => (world.dynamodb.get(r, controlTable, { pk: `region#${r}` }) as { state?: string } | undefined)?.state === "ACTIVE");
+  const activeRegions = deployment.regions.filter(
+    (r) => (world.dynamodb.get(r, controlTable, { pk: `region#${r}` }) as { state?: string } | undefined)?.state === "ACTIVE",
+  );
   const judge = activeRegions[0] ?? ctx.primary;
-  const finalItems = world.dynamodb.items(judge, paymentsTable) as { paymentId: string; merchantReference?: string; status?: string; originRegion?: string }[];
+  const finalItems = world.dynamodb.items(judge, paymentsTable) as {
+    paymentId: string;
+    merchantReference?: string;
+    status?: string;
+    originRegion?: string;
+  }[];
   const byId = new Map(finalItems.map((i) => [i.paymentId, i]));
   const lost = traffic.acks.filter((a) => !byId.has(a.paymentId) || byId.get(a.paymentId)?.merchantReference !== a.merchantReference);
 
   const byReference = new Map<string, number>();
-  for (const i of finalItems) if (i.merchantReference) byReference.set(i.merchantReference, (byReference.get(i.merchantReference) ?? 0) + 1);
+  for (const i of finalItems)
+    if (i.merchantReference) byReference.set(i.merchantReference, (byReference.get(i.merchantReference) ?? 0) + 1);
   const settledTwice = [...obs.settlements.values()].filter((regions) => regions.length > 1).length;
   const duplicateReferences = [...byReference.values()].filter((n) => n > 1).length;
   const conflicting = [...obs.creations.values()].filter((c) => new Set(c.map((x) => x.region)).size > 1).length;
@@ -138,7 +106,8 @@ export function measure(ctx: ScenarioContext): Figures {
   }
 
   const [a, b] = deployment.regions;
-  const snapshot = (r: string) => JSON.stringify(world.dynamodb.items(r, paymentsTable).sort((x, y) => String(x.paymentId).localeCompare(String(y.paymentId))));
+  const snapshot = (r: string) =>
+    JSON.stringify(world.dynamodb.items(r, paymentsTable).sort((x, y) => String(x.paymentId).localeCompare(String(y.paymentId))));
   // A region settles its own payments while it may serve; a FENCED or DRAINED one holds them
   // (by design) until a failback. Each region's state as its own replica says.
   const mayServeAtEnd = (r: string) => {

@@ -35,7 +35,13 @@ async function rehearse(options: CliOptions, configuration: RehearsalConfig): Pr
   // key names), with the configuration it was evaluated with after its header.
   const plan = renderPlan(evaluation).split("\n");
   const body = plan.findIndex((l) => l.startsWith("Resources: "));
-  const planHeader = [...plan.slice(0, body).filter((l) => l.trim() !== ""), renderConfiguration(configuration), "", ...plan.slice(body), ""].join("\n");
+  const planHeader = [
+    ...plan.slice(0, body).filter((l) => l.trim() !== ""),
+    renderConfiguration(configuration),
+    "",
+    ...plan.slice(body),
+    "",
+  ].join("\n");
   // The evidence says which configuration it was rehearsed with (an empty object: the defaults).
   const nonDefault = Object.fromEntries(configuration.nonDefault.map((c) => [c.key, c.value]));
   if (!options.json) {
@@ -54,15 +60,31 @@ async function rehearse(options: CliOptions, configuration: RehearsalConfig): Pr
     results.push(withDir);
     if (!options.json) {
       console.log(renderResult(result, { verbose: options.verbose }));
-      console.log(`Evidence: ${result.reports.length} runbook report(s) in the format a real run writes, and the rehearsal's result, under ${relativeToCwd(evidence.dir)}/`);
+      console.log(
+        `Evidence: ${result.reports.length} runbook report(s) in the format a real run writes, and the rehearsal's result, under ${relativeToCwd(evidence.dir)}/`,
+      );
       console.log("");
     }
   }
   const passed = results.every((r) => r.summary.passed);
   const wall = Math.round((performance.now() - started) / 100) / 10;
   if (options.json) {
-    const deploymentSummary = { stack: deployment.stack, environment: deployment.environment, regions: deployment.regions, objectives: deployment.objectives };
-    const out = results.length === 1 ? { ...results[0], deployment: deploymentSummary, wallSeconds: wall } : { simulated: true, deployment: deploymentSummary, summary: { passed, scenarios: results.map((r) => ({ scenario: r.scenario, ...r.summary })) }, scenarios: results, wallSeconds: wall };
+    const deploymentSummary = {
+      stack: deployment.stack,
+      environment: deployment.environment,
+      regions: deployment.regions,
+      objectives: deployment.objectives,
+    };
+    const out =
+      results.length === 1
+        ? { ...results[0], deployment: deploymentSummary, wallSeconds: wall }
+        : {
+            simulated: true,
+            deployment: deploymentSummary,
+            summary: { passed, scenarios: results.map((r) => ({ scenario: r.scenario, ...r.summary })) },
+            scenarios: results,
+            wallSeconds: wall,
+          };
     console.log(JSON.stringify(out, null, 2));
   } else if (results.length > 1) {
     console.log(`All scenarios: ${results.map((r) => `${r.scenario} ${r.summary.passed ? "PASSED" : "FAILED"}`).join(", ")}`);
@@ -99,7 +121,9 @@ async function main(): Promise<void> {
 if (require.main === module) {
   // A rejection nobody handled is a defect of the simulation or of the code under test: say so, fail.
   process.on("unhandledRejection", (reason) => {
-    process.stderr.write(`Unhandled rejection during the rehearsal: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+    process.stderr.write(
+      `Unhandled rejection during the rehearsal: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`,
+    );
     process.exit(1);
   });
   main().catch((error) => {

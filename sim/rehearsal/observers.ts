@@ -32,12 +32,17 @@ export function observe(world: World): Observations {
     if (c.table === paymentsTable && c.local) {
       const id = c.key.replace(/"/g, "");
       if (c.old === undefined && c.new) obs.creations.set(id, [...(obs.creations.get(id) ?? []), { region: c.region, at: c.at }]);
-      if (c.old?.status === "PENDING" && c.new?.status === "SETTLED") obs.settlements.set(id, [...(obs.settlements.get(id) ?? []), c.region]);
+      if (c.old?.status === "PENDING" && c.new?.status === "SETTLED")
+        obs.settlements.set(id, [...(obs.settlements.get(id) ?? []), c.region]);
     }
     if (c.table === controlTable && c.key.startsWith('"region#') && c.new) {
       const rec = c.new as { region: string; state: string; epoch: number; reason?: string };
       obs.regionRecords.push({ at: c.at, replica: c.region, region: rec.region, state: rec.state, epoch: rec.epoch, local: c.local });
-      timeline.add(c.region, "region-record", `${c.region} replica: ${rec.region} is ${rec.state} (epoch ${rec.epoch})${c.local ? "" : " — arrived by replication"}`);
+      timeline.add(
+        c.region,
+        "region-record",
+        `${c.region} replica: ${rec.region} is ${rec.state} (epoch ${rec.epoch})${c.local ? "" : " — arrived by replication"}`,
+      );
     }
   });
 
@@ -59,7 +64,11 @@ export function observe(world: World): Observations {
     timeline.add(e.region, "state", `${shortName(e.name)}: ${name}`);
   });
   world.sfn.on("ended", (e) => {
-    timeline.add(e.region, "execution", `execution ${e.name} ${e.status}${e.error ? ` with ${e.error}: ${(e.cause ?? "").slice(0, 160)}` : ""}`);
+    timeline.add(
+      e.region,
+      "execution",
+      `execution ${e.name} ${e.status}${e.error ? ` with ${e.error}: ${(e.cause ?? "").slice(0, 160)}` : ""}`,
+    );
   });
 
   world.sns.onPublish((m) => {

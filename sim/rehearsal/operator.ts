@@ -38,7 +38,9 @@ export class Operator {
   /** The stored approval request of an execution (what `drctl approve` looks up), if any. */
   async approvalRequest(region: string, execution: string): Promise<{ taskToken: string; summary: string } | undefined> {
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region }));
-    const out = await runAs({ region: INTERNET }, () => doc.send(new GetCommand({ TableName: this.controlTable(), Key: { pk: `approval#${execution}` }, ConsistentRead: true })));
+    const out = await runAs({ region: INTERNET }, () =>
+      doc.send(new GetCommand({ TableName: this.controlTable(), Key: { pk: `approval#${execution}` }, ConsistentRead: true })),
+    );
     const item = out.Item as { taskToken?: string; summary?: string } | undefined;
     return item?.taskToken ? { taskToken: item.taskToken, summary: item.summary ?? "" } : undefined;
   }
@@ -48,7 +50,9 @@ export class Operator {
     if (!request) throw new Error(`no approval request stored for ${execution} in ${region}`);
     this.timeline.add("operator", "operator", `${approvedBy} approves ${execution}: ${comment}`);
     await runAs({ region: INTERNET }, () =>
-      new SFNClient({ region }).send(new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify({ approved: true, approvedBy, comment }) })),
+      new SFNClient({ region }).send(
+        new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify({ approved: true, approvedBy, comment }) }),
+      ),
     );
   }
 
@@ -57,12 +61,17 @@ export class Operator {
     if (!request) throw new Error(`no approval request stored for ${execution} in ${region}`);
     this.timeline.add("operator", "operator", `${by} rejects ${execution}: ${reason}`);
     await runAs({ region: INTERNET }, () =>
-      new SFNClient({ region }).send(new SendTaskFailureCommand({ taskToken: request.taskToken, error: "ApprovalRejectedError", cause: `rejected by ${by}: ${reason}` })),
+      new SFNClient({ region }).send(
+        new SendTaskFailureCommand({ taskToken: request.taskToken, error: "ApprovalRejectedError", cause: `rejected by ${by}: ${reason}` }),
+      ),
     );
   }
 
   /** A drctl-style execution name: `<mode>-<UTC timestamp>`. */
   executionName(mode: string): string {
-    return `${mode}-${new Date(this.now()).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "")}`;
+    return `${mode}-${new Date(this.now())
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d+Z$/, "")}`;
   }
 }

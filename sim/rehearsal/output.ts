@@ -23,7 +23,10 @@ export function trafficMilestones(result: RehearsalResult): TimelineEntry[] {
   for (const a of result.acks) {
     const gap = previous && a.at - previous.at > GAP_MS ? a.at - previous.at : undefined;
     if (!previous || previous.region !== a.region || gap !== undefined) {
-      const after = gap !== undefined && previous ? ` — the first after ${s(gap)} without any (since ${formatOffset(previous.at - result.origin)}; clients kept retrying)` : "";
+      const after =
+        gap !== undefined && previous
+          ? ` — the first after ${s(gap)} without any (since ${formatOffset(previous.at - result.origin)}; clients kept retrying)`
+          : "";
       out.push({ at: a.at, where: "clients", kind: "traffic", text: `payments acknowledged by ${a.region}${after}` });
     }
     previous = a;
@@ -69,7 +72,10 @@ export function renderDeployment(d: Deployment, planHeader: string): string[] {
   const endpoint = d.healthChecks.find((c) => c.type === "HTTPS");
   const ttl = d.records.find((r) => r.name === d.witnessName)?.ttlSeconds;
   const fence = d.healthChecks.find((c) => c.type === "CLOUDWATCH_METRIC")?.alarm;
-  const triggers = d.eventRules.map((r) => `${r.region}: ${(JSON.stringify(r.pattern).match(/alarm:([^"]+)/g) ?? []).map((a) => a.slice(6).replace(`-${r.region}-${d.environment}`, "")).join(", ")}`);
+  const triggers = d.eventRules.map(
+    (r) =>
+      `${r.region}: ${(JSON.stringify(r.pattern).match(/alarm:([^"]+)/g) ?? []).map((a) => a.slice(6).replace(`-${r.region}-${d.environment}`, "")).join(", ")}`,
+  );
   return [
     ...planHeader.split("\n"),
     `Route 53: /health checked every ${endpoint?.intervalSeconds} s, unhealthy after ${endpoint?.failureThreshold} failures; DNS TTL ${ttl} s; primary guarded by alarm ${fence?.name} (${fence?.region})`,
@@ -89,21 +95,33 @@ export function renderResult(result: RehearsalResult, options: { verbose: boolea
   lines.push("");
   lines.push("Summary:");
   const rb = f.runbook;
-  lines.push(`  RTO                 ${f.rtoSeconds === null ? "not reached" : `${f.rtoSeconds} s`}  (outage start → DNS answers the secondary and a payment succeeds there)${rb?.rtoSeconds != null ? `; the runbook's report says ${rb.rtoSeconds} s` : ""}`);
+  lines.push(
+    `  RTO                 ${f.rtoSeconds === null ? "not reached" : `${f.rtoSeconds} s`}  (outage start → DNS answers the secondary and a payment succeeds there)${rb?.rtoSeconds != null ? `; the runbook's report says ${rb.rtoSeconds} s` : ""}`,
+  );
   lines.push(
     `  RPO exposure        ${f.rpoExposureSeconds === null ? "not measured" : `${f.rpoExposureSeconds} s`} as the runbook measured it; ${f.unreplicatedWindowSeconds ?? 0} s of writes (${f.unreplicatedPaymentsAtOutage} payments) were unreplicated when the primary stopped — delivered once it recovered`,
   );
-  lines.push(`  Payments            ${f.acknowledged} acknowledged, ${f.acknowledgedPaymentsLost} lost, ${f.duplicatePayments} duplicates; ${f.writesAfterDemotion} accepted by a demoted region`);
+  lines.push(
+    `  Payments            ${f.acknowledged} acknowledged, ${f.acknowledgedPaymentsLost} lost, ${f.duplicatePayments} duplicates; ${f.writesAfterDemotion} accepted by a demoted region`,
+  );
   const gaps = writeGaps(result);
-  if (gaps.length > 0) lines.push(`  Without payments    ${gaps.map((g) => `${g.seconds} s from ${formatOffset(g.from - result.origin)}`).join(", ")} (no acknowledgement; clients retried)`);
+  if (gaps.length > 0)
+    lines.push(
+      `  Without payments    ${gaps.map((g) => `${g.seconds} s from ${formatOffset(g.from - result.origin)}`).join(", ")} (no acknowledgement; clients retried)`,
+    );
   lines.push(`  Notifications       ${f.notificationsSent} from the runbooks (+${f.alarmNotifications} alarm notifications)`);
-  lines.push(`  Executions          ${result.executions.map((e) => `${e.region} ${e.name.replace(/-[0-9a-f]{16}$/, "")} ${e.status}${e.error ? ` (${e.error})` : ""}`).join("; ")}`);
+  lines.push(
+    `  Executions          ${result.executions.map((e) => `${e.region} ${e.name.replace(/-[0-9a-f]{16}$/, "")} ${e.status}${e.error ? ` (${e.error})` : ""}`).join("; ")}`,
+  );
   lines.push("");
   lines.push("Checks:");
-  for (const c of result.checks) lines.push(`  ${c.verdict === "pass" ? "PASS" : c.verdict === "fail" ? "FAIL" : "n/a "}  ${c.name} — ${c.detail}`);
+  for (const c of result.checks)
+    lines.push(`  ${c.verdict === "pass" ? "PASS" : c.verdict === "fail" ? "FAIL" : "n/a "}  ${c.name} — ${c.detail}`);
   lines.push("");
   const failed = result.checks.filter((c) => c.verdict === "fail").length;
-  lines.push(`Result: ${result.passed ? "PASSED" : "FAILED"} (${result.checks.length} checks, ${failed} failed) — ${formatOffset(result.endedAt - result.origin).slice(2)} of virtual time in ${s(result.wallMs)} of wall time`);
+  lines.push(
+    `Result: ${result.passed ? "PASSED" : "FAILED"} (${result.checks.length} checks, ${failed} failed) — ${formatOffset(result.endedAt - result.origin).slice(2)} of virtual time in ${s(result.wallMs)} of wall time`,
+  );
   return lines.join("\n");
 }
 
@@ -111,7 +129,7 @@ function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   let line = "";
   for (const word of text.split(/\s+/)) {
-    if ((line + " " + word).trim().length > width) {
+    if (`${line} ${word}`.trim().length > width) {
       out.push(line.trim());
       line = word;
     } else line = `${line} ${word}`;
@@ -147,8 +165,19 @@ export function resultData(result: RehearsalResult, reportDir: string | undefine
     checks: result.checks,
     timeline: [...printableTimeline(result, true), ...trafficMilestones(result)]
       .sort((a, b) => a.at - b.at)
-      .map((e) => ({ t: formatOffset(e.at - result.origin), offsetSeconds: Math.round((e.at - result.origin) / 100) / 10, at: new Date(e.at).toISOString(), where: e.where, kind: e.kind, text: e.text })),
-    executions: result.executions.map((e) => ({ ...e, startedAt: new Date(e.startedAt).toISOString(), stoppedAt: e.stoppedAt === null ? null : new Date(e.stoppedAt).toISOString() })),
+      .map((e) => ({
+        t: formatOffset(e.at - result.origin),
+        offsetSeconds: Math.round((e.at - result.origin) / 100) / 10,
+        at: new Date(e.at).toISOString(),
+        where: e.where,
+        kind: e.kind,
+        text: e.text,
+      })),
+    executions: result.executions.map((e) => ({
+      ...e,
+      startedAt: new Date(e.startedAt).toISOString(),
+      stoppedAt: e.stoppedAt === null ? null : new Date(e.stoppedAt).toISOString(),
+    })),
     notifications: result.notifications.map((n) => ({ ...n, at: new Date(n.at).toISOString() })),
     traffic: result.traffic,
     reportDir: reportDir ?? null,

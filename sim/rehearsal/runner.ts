@@ -41,7 +41,12 @@ export interface RehearsalResult {
   notifications: { at: number; region: string; subject: string; message: string }[];
   /** Evidence reports the runbooks wrote (simulated S3), by execution. */
   reports: { region: string; execution: string; report: Record<string, unknown> }[];
-  traffic: { attempts: number; acknowledged: number; reads: { ok: number; notFound: number; failed: number }; outcomes: Record<string, number> };
+  traffic: {
+    attempts: number;
+    acknowledged: number;
+    reads: { ok: number; notFound: number; failed: number };
+    outcomes: Record<string, number>;
+  };
   /** Acknowledgements from T+0 on: when, and which region answered. */
   acks: { at: number; region: string }[];
   wallMs: number;
@@ -59,7 +64,14 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
   const { world, clock } = session;
   try {
     const observations = observe(world);
-    const traffic = new Traffic({ deployment, clock, gateway: world.gateway, route53: world.route53, timeline: world.timeline, random: world.random });
+    const traffic = new Traffic({
+      deployment,
+      clock,
+      gateway: world.gateway,
+      route53: world.route53,
+      timeline: world.timeline,
+      random: world.random,
+    });
     const operator = new Operator(deployment, world.timeline, () => clock.now());
     const ctx = createContext({ world, clock, deployment, traffic, observations, operator });
     traffic.start();
@@ -83,14 +95,23 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
     const figures = measure(ctx);
     const checks = [...commonChecks(figures), ...scenario.expectations(ctx, figures)];
     const executions: ExecutionSummary[] = deployment.regions.flatMap((r) =>
-      ctx.executions(r).map((e) => ({ region: r, name: e.name, status: e.status, startedAt: e.startDate, stoppedAt: e.stopDate ?? null, error: e.error ?? null, states: e.states.map((s) => s.name) })),
+      ctx.executions(r).map((e) => ({
+        region: r,
+        name: e.name,
+        status: e.status,
+        startedAt: e.startDate,
+        stoppedAt: e.stopDate ?? null,
+        error: e.error ?? null,
+        states: e.states.map((s) => s.name),
+      })),
     );
     const reports = executions.flatMap((e) => {
       const report = runbookReport(ctx, e.region, e.name);
       return report ? [{ region: e.region, execution: e.name, report }] : [];
     });
     const outcomes: Record<string, number> = {};
-    for (const a of traffic.attempts.filter((x) => x.at >= clock.origin)) outcomes[`${a.region} ${a.outcome}`] = (outcomes[`${a.region} ${a.outcome}`] ?? 0) + 1;
+    for (const a of traffic.attempts.filter((x) => x.at >= clock.origin))
+      outcomes[`${a.region} ${a.outcome}`] = (outcomes[`${a.region} ${a.outcome}`] ?? 0) + 1;
     return {
       scenario: scenario.name,
       title: scenario.title,
@@ -102,9 +123,16 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
       passed: passed(checks),
       timeline: [...world.timeline.entries].filter((e) => e.at >= clock.origin).sort((a, b) => a.at - b.at),
       executions,
-      notifications: world.sns.inbox.filter((m) => m.at >= clock.origin && m.attributes.source !== "cloudwatch-alarm").map((m) => ({ at: m.at, region: m.region, subject: m.subject ?? "", message: m.message })),
+      notifications: world.sns.inbox
+        .filter((m) => m.at >= clock.origin && m.attributes.source !== "cloudwatch-alarm")
+        .map((m) => ({ at: m.at, region: m.region, subject: m.subject ?? "", message: m.message })),
       reports,
-      traffic: { attempts: traffic.attempts.filter((x) => x.at >= clock.origin).length, acknowledged: traffic.acks.length, reads: { ...traffic.reads }, outcomes },
+      traffic: {
+        attempts: traffic.attempts.filter((x) => x.at >= clock.origin).length,
+        acknowledged: traffic.acks.length,
+        reads: { ...traffic.reads },
+        outcomes,
+      },
       acks: traffic.acks.filter((a) => a.at >= clock.origin).map((a) => ({ at: a.at, region: a.region })),
       wallMs: Math.round(performance.now() - started),
     };

@@ -5,7 +5,7 @@ import type { ExecutionRecord } from "../stepfunctions/model";
 import type { VirtualClock } from "../clock";
 import { drMachine } from "../deployment/deployment";
 import type { Deployment } from "../deployment/types";
-import type { Figures } from "./figures";
+import type { MisdirectedAnswer } from "./dns-after-failback";
 import type { Observations } from "./observers";
 import type { Operator } from "./operator";
 import type { Traffic } from "./traffic";
@@ -68,7 +68,9 @@ export interface Scenario {
   expectations(ctx: ScenarioContext, figures: Figures): Check[];
 }
 
-export function createContext(parts: Omit<ScenarioContext, "note" | "outage" | "recover" | "waitFor" | "act" | "executions" | "marks" | "primary" | "secondary">): ScenarioContext {
+export function createContext(
+  parts: Omit<ScenarioContext, "note" | "outage" | "recover" | "waitFor" | "act" | "executions" | "marks" | "primary" | "secondary">,
+): ScenarioContext {
   const { world, clock, deployment } = parts;
   const marks: Marks = { manualExecutions: [] };
   const paymentsTable = deployment.tables.find((t) => t.hashKey === "paymentId")?.name;
@@ -82,7 +84,11 @@ export function createContext(parts: Omit<ScenarioContext, "note" | "outage" | "
       const peer = region === deployment.primaryRegion ? deployment.secondaryRegion : deployment.primaryRegion;
       const pending = world.replicator.pending(region, peer).filter((p) => p.table === paymentsTable);
       marks.outageStart ??= clock.now();
-      marks.unreplicatedAtOutage ??= { count: pending.length, oldestAt: pending[0]?.writtenAt ?? null, paymentIds: [...new Set(pending.map((p) => p.key.replace(/"/g, "")))] };
+      marks.unreplicatedAtOutage ??= {
+        count: pending.length,
+        oldestAt: pending[0]?.writtenAt ?? null,
+        paymentIds: [...new Set(pending.map((p) => p.key.replace(/"/g, "")))],
+      };
       world.outage(region, why);
     },
     recover(region) {
@@ -109,7 +115,12 @@ export function createContext(parts: Omit<ScenarioContext, "note" | "outage" | "
 }
 
 /** Runs to the end of an execution (or the limit); returns it. */
-export async function waitForExecutionEnd(ctx: ScenarioContext, region: string, name: string, limitMs: number): Promise<ExecutionRecord | undefined> {
+export async function waitForExecutionEnd(
+  ctx: ScenarioContext,
+  region: string,
+  name: string,
+  limitMs: number,
+): Promise<ExecutionRecord | undefined> {
   await ctx.waitFor(() => ctx.executions(region).some((e) => e.name === name && e.status !== "RUNNING"), limitMs);
   return ctx.executions(region).find((e) => e.name === name);
 }
@@ -117,4 +128,47 @@ export async function waitForExecutionEnd(ctx: ScenarioContext, region: string, 
 /** The first automatic (alarm-started) execution of a region at or after `from`. */
 export function automaticExecutions(ctx: ScenarioContext, region: string, from = 0): ExecutionRecord[] {
   return ctx.executions(region).filter((e) => e.name.startsWith("alarm-") && e.startDate >= from);
+}
+
+export interface Figures {
+  outageStartedAt: number | null;
+  dnsMovedAt: number | null;
+  firstSecondaryAckAt: number | null;
+  rtoSeconds: number | null;
+  runbook: RunbookMeasurement | null;
+  rpoExposureSeconds: number | null;
+  unreplicatedWindowSeconds: number | null;
+  unreplicatedPaymentsAtOutage: number;
+  acknowledged: number;
+  acknowledgedPaymentsLost: number;
+  lostPaymentIds: string[];
+  duplicatePayments: number;
+  conflictingCreations: number;
+  writesAfterDemotion: number;
+  replicasConverged: boolean;
+  activeRegions: string[];
+  /** PENDING at the end, by origin region, where that region may serve (ACTIVE/STANDBY): a failure. */
+  notSettled: Record<string, number>;
+  /** PENDING at the end, by origin region, where that region is FENCED/DRAINED: they settle after failback. */
+  awaitingFailback: Record<string, number>;
+  stillRetrying: number;
+  clientErrors: number;
+  notificationsSent: number;
+  alarmNotifications: number;
+  /** When the first failback execution succeeded; null when none did. */
+  failbackCompletedAt: number | null;
+  /** From then on: DNS answering a STANDBY/FENCED/DRAINED region while the other was ACTIVE and up. */
+  misdirectedDnsAfterFailback: MisdirectedAnswer[];
+}
+
+export interface RunbookMeasurement {
+  execution: string;
+  region: string;
+  outcome: string;
+  passed: boolean;
+  rtoSeconds: number | null;
+  rpoExposureSeconds: number | null;
+  detectionSeconds: number | null;
+  dnsShiftSeconds: number | null;
+  report: Record<string, unknown>;
 }

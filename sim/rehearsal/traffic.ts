@@ -56,7 +56,14 @@ export class Traffic {
   private readonly ttlMs: number;
 
   constructor(
-    private readonly deps: { deployment: Deployment; clock: VirtualClock; gateway: ApiGateway; route53: Route53; timeline: Timeline; random: () => number },
+    private readonly deps: {
+      deployment: Deployment;
+      clock: VirtualClock;
+      gateway: ApiGateway;
+      route53: Route53;
+      timeline: Timeline;
+      random: () => number;
+    },
     readonly options: TrafficOptions = DEFAULT_TRAFFIC,
   ) {
     const witness = deps.deployment.records.find((r) => r.name === deps.deployment.witnessName && r.ttlSeconds !== undefined);
@@ -68,7 +75,9 @@ export class Traffic {
     this.running = true;
     for (let c = 0; c < this.options.clients; c++) {
       const cache: { region?: string; expiresAt: number } = { expiresAt: 0 };
-      this.deps.clock.after(Math.floor((c * this.options.thinkMs) / this.options.clients), () => runAs({ region: INTERNET }, () => this.client(c, cache)));
+      this.deps.clock.after(Math.floor((c * this.options.thinkMs) / this.options.clients), () =>
+        runAs({ region: INTERNET }, () => this.client(c, cache)),
+      );
     }
   }
 
@@ -95,21 +104,49 @@ export class Traffic {
 
   private async pay(key: string, client: number, n: number, cache: { region?: string; expiresAt: number }): Promise<void> {
     const merchantReference = `order-${client}-${n}`;
-    const body = JSON.stringify({ amount: 100 + ((client * 7919 + n * 104729) % 90_000), currency: "EUR", merchantReference, sourceReference: `tok_rehearsal_${client}_${n}` });
+    const body = JSON.stringify({
+      amount: 100 + ((client * 7919 + n * 104729) % 90_000),
+      currency: "EUR",
+      merchantReference,
+      sourceReference: `tok_rehearsal_${client}_${n}`,
+    });
     const firstTriedAt = this.deps.clock.now();
     this.open.set(key, firstTriedAt);
     for (let attempt = 1; ; attempt++) {
       const region = this.resolve(cache);
       let res: HttpResponse | undefined;
       try {
-        res = await this.deps.gateway.request(region, { method: "POST", host: this.deps.deployment.failoverName, path: "/payments", headers: { "content-type": "application/json", "idempotency-key": key }, body }, this.options.requestTimeoutMs);
+        res = await this.deps.gateway.request(
+          region,
+          {
+            method: "POST",
+            host: this.deps.deployment.failoverName,
+            path: "/payments",
+            headers: { "content-type": "application/json", "idempotency-key": key },
+            body,
+          },
+          this.options.requestTimeoutMs,
+        );
         this.attempts.push({ at: this.deps.clock.now(), region, outcome: res.status });
       } catch (error) {
-        this.attempts.push({ at: this.deps.clock.now(), region, outcome: (error as { code?: string }).code === "ETIMEDOUT" ? "timeout" : "connection-error" });
+        this.attempts.push({
+          at: this.deps.clock.now(),
+          region,
+          outcome: (error as { code?: string }).code === "ETIMEDOUT" ? "timeout" : "connection-error",
+        });
       }
       if (res?.status === 202) {
         const out = JSON.parse(res.body) as { paymentId: string; region: string };
-        this.acks.push({ key, paymentId: out.paymentId, region, acceptedIn: out.region, at: this.deps.clock.now(), attempts: attempt, firstTriedAt, merchantReference });
+        this.acks.push({
+          key,
+          paymentId: out.paymentId,
+          region,
+          acceptedIn: out.region,
+          at: this.deps.clock.now(),
+          attempts: attempt,
+          firstTriedAt,
+          merchantReference,
+        });
         this.open.delete(key);
         if (this.deps.random() < this.options.readShare) void this.read(out.paymentId, cache);
         return;
@@ -128,7 +165,11 @@ export class Traffic {
 
   private async read(paymentId: string, cache: { region?: string; expiresAt: number }): Promise<void> {
     try {
-      const res = await this.deps.gateway.request(this.resolve(cache), { method: "GET", host: this.deps.deployment.failoverName, path: `/payments/${paymentId}`, headers: {} }, this.options.requestTimeoutMs);
+      const res = await this.deps.gateway.request(
+        this.resolve(cache),
+        { method: "GET", host: this.deps.deployment.failoverName, path: `/payments/${paymentId}`, headers: {} },
+        this.options.requestTimeoutMs,
+      );
       if (res.status === 200) this.reads.ok += 1;
       else if (res.status === 404) this.reads.notFound += 1;
       else this.reads.failed += 1;

@@ -20,10 +20,11 @@ import type { ApiGateway } from "../apigateway/model";
 import type { VirtualClock } from "../clock";
 import type { Deployment, DnsRecordDefinition, HealthCheckDefinition } from "../deployment/types";
 import type { Reachability } from "../network";
-import { probeReport, type CheckerReport } from "./status";
+import { CHECKER_REGIONS, probeReport, type CheckerReport } from "./checker";
+
+export { CHECKER_REGIONS };
 import type { Timeline } from "../timeline";
 
-export const CHECKER_REGIONS = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const;
 export const HEALTHY_FRACTION = 0.18;
 const ROUTE53_METRICS_REGION = "us-east-1";
 
@@ -78,7 +79,11 @@ export class Route53 {
 
   constructor(private readonly deps: Route53Deps) {
     for (const c of deps.deployment.healthChecks) {
-      if (c.type === "HTTPS" || c.type === "HTTP") this.checkers.set(c.id, CHECKER_REGIONS.map(() => ({ healthy: true, streak: 0 })));
+      if (c.type === "HTTPS" || c.type === "HTTP")
+        this.checkers.set(
+          c.id,
+          CHECKER_REGIONS.map(() => ({ healthy: true, streak: 0 })),
+        );
     }
   }
 
@@ -117,7 +122,11 @@ export class Route53 {
     let passed = false;
     let outcome: { status: number } | { error: unknown };
     try {
-      const res = await this.deps.gateway.request(target, { method: "GET", host: regionHost, path: c.path ?? "/", headers: { "user-agent": "Amazon-Route53-Health-Check-Service" } }, 6000);
+      const res = await this.deps.gateway.request(
+        target,
+        { method: "GET", host: regionHost, path: c.path ?? "/", headers: { "user-agent": "Amazon-Route53-Health-Check-Service" } },
+        6000,
+      );
       passed = res.status >= 200 && res.status < 400;
       outcome = { status: res.status };
     } catch (error) {
@@ -159,7 +168,15 @@ export class Route53 {
         if (!this.deps.reachability.isUp(alarm.region)) return last ?? true;
         const state = this.deps.alarms.state(alarm.name, alarm.region);
         const status =
-          state === "OK" ? true : state === "ALARM" ? false : c.insufficientDataHealthStatus === "Unhealthy" ? false : c.insufficientDataHealthStatus === "Healthy" ? true : (last ?? true);
+          state === "OK"
+            ? true
+            : state === "ALARM"
+              ? false
+              : c.insufficientDataHealthStatus === "Unhealthy"
+                ? false
+                : c.insufficientDataHealthStatus === "Healthy"
+                  ? true
+                  : (last ?? true);
         this.lastMetricStatus.set(id, status);
         return status;
       }
@@ -196,7 +213,8 @@ export class Route53 {
     for (const c of deployment.healthChecks) {
       const h = this.healthy(c.id);
       if (this.lastStatus.get(c.id) !== h) {
-        if (this.lastStatus.has(c.id)) timeline.add("route53", "health", `health check ${c.referenceName} is ${h ? "HEALTHY" : "UNHEALTHY"}`);
+        if (this.lastStatus.has(c.id))
+          timeline.add("route53", "health", `health check ${c.referenceName} is ${h ? "HEALTHY" : "UNHEALTHY"}`);
         this.lastStatus.set(c.id, h);
       }
     }
@@ -209,13 +227,25 @@ export class Route53 {
         if (this.lastAnswer.has(name) && name === deployment.failoverName) {
           const records = deployment.records.filter((r) => r.name === name && r.failover);
           const failOpen = !this.frozen && records.every((r) => r.healthCheckId && !this.healthy(r.healthCheckId));
-          timeline.add("route53", "dns", `${name} now answers ${shown}${this.frozen ? " (frozen)" : failOpen ? " (every record unhealthy: Route 53 fails open to PRIMARY)" : ""}`);
+          timeline.add(
+            "route53",
+            "dns",
+            `${name} now answers ${shown}${this.frozen ? " (frozen)" : failOpen ? " (every record unhealthy: Route 53 fails open to PRIMARY)" : ""}`,
+          );
         }
         this.lastAnswer.set(name, shown);
       }
     }
     if (reachability.isUp(ROUTE53_METRICS_REGION) && clock.now() % 10_000 === 0) {
-      for (const c of deployment.healthChecks) metrics.put(ROUTE53_METRICS_REGION, "AWS/Route53", "HealthCheckStatus", { HealthCheckId: c.id }, this.healthy(c.id) ? 1 : 0, clock.now());
+      for (const c of deployment.healthChecks)
+        metrics.put(
+          ROUTE53_METRICS_REGION,
+          "AWS/Route53",
+          "HealthCheckStatus",
+          { HealthCheckId: c.id },
+          this.healthy(c.id) ? 1 : 0,
+          clock.now(),
+        );
     }
   }
 

@@ -22,7 +22,9 @@ export function installRoute53Fake(b: () => SdkBackend): void {
       commands: [
         [
           route53.GetHealthCheckStatusCommand,
-          (i: Record<string, any>) => ({ HealthCheckObservations: healthCheckObservations(b().route53, b().alarms, String(i.HealthCheckId ?? ""), b().now()) }),
+          (i: Record<string, any>) => ({
+            HealthCheckObservations: healthCheckObservations(b().route53, b().alarms, String(i.HealthCheckId ?? ""), b().now()),
+          }),
         ],
       ],
     },

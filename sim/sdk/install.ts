@@ -43,12 +43,22 @@ export function installSdkFakes(backend: () => SdkBackend): void {
       module: sqs as unknown as M,
       client: sqs.SQSClient,
       commands: [
-        [sqs.SendMessageCommand, (i: Input, info) => ({ MessageId: b().sqs.send(queueIn(b(), info.region, i.QueueUrl), i.MessageBody, i.MessageAttributes) })],
+        [
+          sqs.SendMessageCommand,
+          (i: Input, info) => ({ MessageId: b().sqs.send(queueIn(b(), info.region, i.QueueUrl), i.MessageBody, i.MessageAttributes) }),
+        ],
         [
           sqs.SendMessageBatchCommand,
           (i: Input, info) => {
             const url = queueIn(b(), info.region, i.QueueUrl);
-            return { Successful: (i.Entries as Input[]).map((e) => ({ Id: e.Id, MessageId: b().sqs.send(url, e.MessageBody, e.MessageAttributes), MD5OfMessageBody: "" })), Failed: [] };
+            return {
+              Successful: (i.Entries as Input[]).map((e) => ({
+                Id: e.Id,
+                MessageId: b().sqs.send(url, e.MessageBody, e.MessageAttributes),
+                MD5OfMessageBody: "",
+              })),
+              Failed: [],
+            };
           },
         ],
         [
@@ -56,7 +66,13 @@ export function installSdkFakes(backend: () => SdkBackend): void {
           (i: Input, info) => ({
             Messages: b()
               .sqs.receive(queueIn(b(), info.region, i.QueueUrl), i.MaxNumberOfMessages ?? 1, i.VisibilityTimeout)
-              .map((m) => ({ MessageId: m.messageId, ReceiptHandle: m.receiptHandle, Body: m.body, MessageAttributes: m.attributes, Attributes: { ApproximateReceiveCount: String(m.receiveCount) } })),
+              .map((m) => ({
+                MessageId: m.messageId,
+                ReceiptHandle: m.receiptHandle,
+                Body: m.body,
+                MessageAttributes: m.attributes,
+                Attributes: { ApproximateReceiveCount: String(m.receiveCount) },
+              })),
           }),
         ],
         [sqs.DeleteMessageCommand, (i: Input, info) => (b().sqs.delete(queueIn(b(), info.region, i.QueueUrl), i.ReceiptHandle), {})],
@@ -72,7 +88,9 @@ export function installSdkFakes(backend: () => SdkBackend): void {
           sqs.GetQueueAttributesCommand,
           (i: Input, info) => {
             const a = b().sqs.attributes(queueIn(b(), info.region, i.QueueUrl));
-            return { Attributes: { ApproximateNumberOfMessages: String(a.visible), ApproximateNumberOfMessagesNotVisible: String(a.inFlight) } };
+            return {
+              Attributes: { ApproximateNumberOfMessages: String(a.visible), ApproximateNumberOfMessagesNotVisible: String(a.inFlight) },
+            };
           },
         ],
       ],
@@ -86,7 +104,13 @@ export function installSdkFakes(backend: () => SdkBackend): void {
       module: s3 as unknown as M,
       client: s3.S3Client,
       commands: [
-        [s3.PutObjectCommand, (i: Input, info) => ({ ETag: b().s3.put(info.region, i.Bucket, i.Key, bodyText(i.Body), { ifNoneMatch: i.IfNoneMatch, contentType: i.ContentType }).etag })],
+        [
+          s3.PutObjectCommand,
+          (i: Input, info) => ({
+            ETag: b().s3.put(info.region, i.Bucket, i.Key, bodyText(i.Body), { ifNoneMatch: i.IfNoneMatch, contentType: i.ContentType })
+              .etag,
+          }),
+        ],
         [s3.GetObjectCommand, (i: Input, info) => getObject(b(), info.region, i, (bytes) => Readable.from([bytes]))],
       ],
     },
@@ -102,7 +126,12 @@ export function installSdkFakes(backend: () => SdkBackend): void {
         [
           sns.PublishCommand,
           (i: Input, info) => {
-            const attributes = Object.fromEntries(Object.entries((i.MessageAttributes ?? {}) as Record<string, { StringValue?: string }>).map(([k, v]) => [k, v.StringValue ?? ""]));
+            const attributes = Object.fromEntries(
+              Object.entries((i.MessageAttributes ?? {}) as Record<string, { StringValue?: string }>).map(([k, v]) => [
+                k,
+                v.StringValue ?? "",
+              ]),
+            );
             return { MessageId: b().sns.publish(info.region, i.TopicArn, i.Message, i.Subject, attributes) };
           },
         ],
@@ -117,7 +146,10 @@ export function installSdkFakes(backend: () => SdkBackend): void {
       module: ssm as unknown as M,
       client: ssm.SSMClient,
       commands: [
-        [ssm.GetParameterCommand, (i: Input, info) => ({ Parameter: { Name: i.Name, Value: b().ssm.get(info.region, i.Name), Type: "String" } })],
+        [
+          ssm.GetParameterCommand,
+          (i: Input, info) => ({ Parameter: { Name: i.Name, Value: b().ssm.get(info.region, i.Name), Type: "String" } }),
+        ],
         [ssm.GetParametersByPathCommand, (i: Input, info) => getParametersByPath(b(), info.region, i)],
       ],
     },
@@ -137,12 +169,31 @@ export function installSdkFakes(backend: () => SdkBackend): void {
         [
           sts.AssumeRoleCommand,
           (i: Input) => {
-            if (i.RoleArn !== b().deployment.drOperationsRoleArn) throw new ServiceError("AccessDenied", `Not authorized to assume ${i.RoleArn} (the rehearsal trusts the DR operations role only)`, 403);
+            if (i.RoleArn !== b().deployment.drOperationsRoleArn)
+              throw new ServiceError(
+                "AccessDenied",
+                `Not authorized to assume ${i.RoleArn} (the rehearsal trusts the DR operations role only)`,
+                403,
+              );
             const expiration = new Date(b().now() + (i.DurationSeconds ?? 3600) * 1000);
-            return { Credentials: { AccessKeyId: "ASIAREHEARSAL", SecretAccessKey: "rehearsal", SessionToken: `session-${i.RoleSessionName}`, Expiration: expiration } };
+            return {
+              Credentials: {
+                AccessKeyId: "ASIAREHEARSAL",
+                SecretAccessKey: "rehearsal",
+                SessionToken: `session-${i.RoleSessionName}`,
+                Expiration: expiration,
+              },
+            };
           },
         ],
-        [sts.GetCallerIdentityCommand, () => ({ Account: b().deployment.accountId, Arn: `arn:aws:sts::${b().deployment.accountId}:assumed-role/rehearsal`, UserId: "REHEARSAL" })],
+        [
+          sts.GetCallerIdentityCommand,
+          () => ({
+            Account: b().deployment.accountId,
+            Arn: `arn:aws:sts::${b().deployment.accountId}:assumed-role/rehearsal`,
+            UserId: "REHEARSAL",
+          }),
+        ],
       ],
     },
     backend,
@@ -154,11 +205,20 @@ export function installSdkFakes(backend: () => SdkBackend): void {
       module: lambda as unknown as M,
       client: lambda.LambdaClient,
       commands: [
-        [lambda.GetFunctionConcurrencyCommand, (i: Input, info) => {
-          const r = b().lambda.getReserved(info.region, i.FunctionName);
-          return r === null ? {} : { ReservedConcurrentExecutions: r };
-        }],
-        [lambda.PutFunctionConcurrencyCommand, (i: Input, info) => (b().lambda.setReserved(info.region, i.FunctionName, i.ReservedConcurrentExecutions), { ReservedConcurrentExecutions: i.ReservedConcurrentExecutions })],
+        [
+          lambda.GetFunctionConcurrencyCommand,
+          (i: Input, info) => {
+            const r = b().lambda.getReserved(info.region, i.FunctionName);
+            return r === null ? {} : { ReservedConcurrentExecutions: r };
+          },
+        ],
+        [
+          lambda.PutFunctionConcurrencyCommand,
+          (i: Input, info) => (
+            b().lambda.setReserved(info.region, i.FunctionName, i.ReservedConcurrentExecutions),
+            { ReservedConcurrentExecutions: i.ReservedConcurrentExecutions }
+          ),
+        ],
         [lambda.DeleteFunctionConcurrencyCommand, (i: Input, info) => (b().lambda.setReserved(info.region, i.FunctionName, null), {})],
         [lambda.TagResourceCommand, (i: Input, info) => (b().lambda.tag(info.region, i.Resource, i.Tags ?? {}), {})],
         [lambda.UntagResourceCommand, (i: Input, info) => (b().lambda.untag(info.region, i.Resource, i.TagKeys ?? []), {})],

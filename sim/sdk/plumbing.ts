@@ -20,7 +20,9 @@ export async function clientInfo(getClient: GetClient | undefined): Promise<Clie
   const read = async (v: unknown) => (typeof v === "function" ? await (v as () => Promise<unknown>)() : v);
   const region = String(await read(config.region));
   const maxAttempts = Number((await read(config.maxAttempts)) ?? 3);
-  const handler = config.requestHandler as { configProvider?: Promise<{ connectionTimeout?: number; requestTimeout?: number }> } | undefined;
+  const handler = config.requestHandler as
+    | { configProvider?: Promise<{ connectionTimeout?: number; requestTimeout?: number }> }
+    | undefined;
   const timeouts = handler?.configProvider ? await handler.configProvider : {};
   // Resolving the credentials is what the SDK does before signing: a client built on the DR
   // operations role therefore really calls STS AssumeRole (through the STS fake).
@@ -37,7 +39,13 @@ export async function clientInfo(getClient: GetClient | undefined): Promise<Clie
  * The SDK's modeled exception for `name` from the client's own module (e.g.
  * ConditionalCheckFailedException, ExecutionAlreadyExists), or a generic service error.
  */
-export function sdkError(module: Record<string, unknown>, name: string, message: string, httpStatusCode = 400, extra: Record<string, unknown> = {}): Error {
+export function sdkError(
+  module: Record<string, unknown>,
+  name: string,
+  message: string,
+  httpStatusCode = 400,
+  extra: Record<string, unknown> = {},
+): Error {
   const $metadata = { httpStatusCode, attempts: 1 };
   const Modeled = module[name] as (new (o: Record<string, unknown>) => Error) | undefined;
   if (typeof Modeled === "function") return Object.assign(new Modeled({ message, $metadata, ...extra }), extra);
@@ -69,7 +77,9 @@ export function installFake(spec: FakeSpec, backend: () => SdkBackend): void {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const mock = mockClient(spec.client as never) as AwsStub<any, any, any>;
   mock.onAnyCommand().callsFake((input: Record<string, unknown>) => {
-    throw new Error(`The rehearsal does not simulate this ${spec.service} command (input fields: ${Object.keys(input ?? {}).join(", ")}); add it to sim/rehearsal/sdk/`);
+    throw new Error(
+      `The rehearsal does not simulate this ${spec.service} command (input fields: ${Object.keys(input ?? {}).join(", ")}); add it to sim/rehearsal/sdk/`,
+    );
   });
   for (const [Command, handle] of spec.commands) {
     const operation = (Command as { name: string }).name.replace(/Command$/, "");

@@ -39,10 +39,15 @@ const MAX_PARAMETERS_PER_PAGE = 10;
 export function getParametersByPath(b: SdkBackend, region: string, i: Input) {
   if (i.ParameterFilters !== undefined) throw new Error("The rehearsal's GetParametersByPath does not model ParameterFilters");
   const path = String(i.Path ?? "");
-  if (!path.startsWith("/")) throw new ServiceError("ValidationException", `The parameter path ${path} is not valid: it must begin with a forward slash`, 400);
+  if (!path.startsWith("/"))
+    throw new ServiceError("ValidationException", `The parameter path ${path} is not valid: it must begin with a forward slash`, 400);
   const max = i.MaxResults ?? MAX_PARAMETERS_PER_PAGE;
   if (!Number.isInteger(max) || max < 1 || max > MAX_PARAMETERS_PER_PAGE) {
-    throw new ServiceError("ValidationException", `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 10`, 400);
+    throw new ServiceError(
+      "ValidationException",
+      `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 10`,
+      400,
+    );
   }
   const prefix = path.endsWith("/") ? path : `${path}/`;
   const all = b.ssm

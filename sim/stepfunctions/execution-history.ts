@@ -90,7 +90,10 @@ export class ExecutionHistory {
   // --- the executor's side ----------------------------------------------------------------------
 
   /** One event of the local executor's log, in its order. */
-  executor(ev: LocalEvent & { state?: { name: string; type: string; input?: unknown; output?: unknown } }, resource: (state: string) => Record<string, unknown> | undefined): void {
+  executor(
+    ev: LocalEvent & { state?: { name: string; type: string; input?: unknown; output?: unknown } },
+    resource: (state: string) => Record<string, unknown> | undefined,
+  ): void {
     const state = ev.state;
     switch (ev.type) {
       case "ExecutionStarted":
@@ -108,7 +111,11 @@ export class ExecutionHistory {
         // A Task whose runner never reported an outcome was stopped by the executor (its TimeoutSeconds).
         if (state?.type === "Task" && this.closedAttempt < this.attemptsOpened && !this.lastTaskOutcome()) {
           const timedOut = ev.Error === "States.Timeout";
-          this.add(ev.timestamp, timedOut ? "TaskTimedOut" : "TaskFailed", { ...resource(state.name), error: ev.Error ?? "States.TaskFailed", cause: String(ev.Cause ?? "") });
+          this.add(ev.timestamp, timedOut ? "TaskTimedOut" : "TaskFailed", {
+            ...resource(state.name),
+            error: ev.Error ?? "States.TaskFailed",
+            cause: String(ev.Cause ?? ""),
+          });
         }
         this.closedAttempt = this.attemptsOpened;
         return;
@@ -182,7 +189,11 @@ const DATA_FIELDS = new Set(["input", "output", "inputDetails", "outputDetails"]
  * token for the rest. The token names the last event
  * returned, so events appended between pages neither repeat nor go missing.
  */
-export function historyPage(history: ExecutionHistory, executionArn: string, request: HistoryPageRequest): { events: HistoryEventRecord[]; nextToken?: string } {
+export function historyPage(
+  history: ExecutionHistory,
+  executionArn: string,
+  request: HistoryPageRequest,
+): { events: HistoryEventRecord[]; nextToken?: string } {
   if (history.unsupported) throw new Error(`The rehearsal's GetExecutionHistory does not model ${history.unsupported}`);
   const size = request.pageSize;
   const ordered = request.reverseOrder ? [...history.events].reverse() : history.events;

@@ -49,6 +49,7 @@ export function localStateMachine(definition: unknown): LocalStateMachine {
 /** The error an execution ended with: the Fail state's (or the failed state's) name and cause. */
 export function executionError(error: unknown): { name: string; cause: string; timedOut: boolean } {
   const e = error as { name?: string; message?: string; cause?: { name?: string; message?: string } };
-  if (e.name === "ExecutionTimeoutError") return { name: "States.Timeout", cause: "The execution exceeded its TimeoutSeconds", timedOut: true };
+  if (e.name === "ExecutionTimeoutError")
+    return { name: "States.Timeout", cause: "The execution exceeded its TimeoutSeconds", timedOut: true };
   return { name: e.cause?.name ?? e.name ?? "Error", cause: e.cause?.message ?? e.message ?? "", timedOut: false };
 }

@@ -65,7 +65,11 @@ export class StepFunctionsService {
   private readonly machines = new Map<string, Machine>();
   readonly executions = new Map<string, ExecutionRecord>();
   private readonly callbacks = new Map<string, PendingCallback>();
-  private readonly listeners: { started: ((e: ExecutionRecord) => void)[]; state: ((e: ExecutionRecord, ev: LocalEvent) => void)[]; ended: ((e: ExecutionRecord) => void)[] } = {
+  private readonly listeners: {
+    started: ((e: ExecutionRecord) => void)[];
+    state: ((e: ExecutionRecord, ev: LocalEvent) => void)[];
+    ended: ((e: ExecutionRecord) => void)[];
+  } = {
     started: [],
     state: [],
     ended: [],
@@ -88,7 +92,8 @@ export class StepFunctionsService {
 
   machine(arn: string, region: string): Machine {
     const m = this.machines.get(arn);
-    if (!m || m.def.region !== region) throw new ServiceError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}' (in ${region})`, 400);
+    if (!m || m.def.region !== region)
+      throw new ServiceError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}' (in ${region})`, 400);
     return m;
   }
 
@@ -97,7 +102,8 @@ export class StepFunctionsService {
     const machine = this.machine(stateMachineArn, region);
     const execName = name ?? `${machine.def.type === "EXPRESS" ? "express" : "exec"}-${++this.tokenCounter}`;
     const executionArn = `${stateMachineArn.replace(":stateMachine:", machine.def.type === "EXPRESS" ? ":express:" : ":execution:")}:${execName}`;
-    if (this.executions.has(executionArn)) throw new ServiceError("ExecutionAlreadyExists", `Execution Already Exists: '${executionArn}'`, 400);
+    if (this.executions.has(executionArn))
+      throw new ServiceError("ExecutionAlreadyExists", `Execution Already Exists: '${executionArn}'`, 400);
     let parsed: unknown;
     try {
       parsed = JSON.parse(input);
@@ -130,7 +136,11 @@ export class StepFunctionsService {
     };
     const execution = machine.local.run(parsed, {
       overrides: { taskResourceLocalHandlers: overrides },
-      context: { Execution: { Name: execName, Id: executionArn }, StateMachine: { Id: stateMachineArn, Name: machine.def.name }, Task: { Token: token } },
+      context: {
+        Execution: { Name: execName, Id: executionArn },
+        StateMachine: { Id: stateMachineArn, Name: machine.def.name },
+        Task: { Token: token },
+      },
     });
     void (async () => {
       for await (const ev of execution.eventLogs) {
@@ -152,7 +162,12 @@ export class StepFunctionsService {
     return record;
   }
 
-  private end(record: ExecutionRecord, status: Exclude<ExecutionStatus, "RUNNING">, fields: Partial<ExecutionRecord>, finish: (e: ExecutionRecord) => void): void {
+  private end(
+    record: ExecutionRecord,
+    status: Exclude<ExecutionStatus, "RUNNING">,
+    fields: Partial<ExecutionRecord>,
+    finish: (e: ExecutionRecord) => void,
+  ): void {
     Object.assign(record, fields, { status, stopDate: this.deps.now() });
     record.history?.executionEnded(record.stopDate as number, { status, output: record.output, error: record.error, cause: record.cause });
     for (const [token, cb] of this.callbacks) if (cb.executionArn === record.executionArn) this.dropCallback(token);
@@ -162,14 +177,16 @@ export class StepFunctionsService {
 
   describe(region: string, executionArn: string): ExecutionRecord {
     const record = this.executions.get(executionArn);
-    if (!record || record.region !== region) throw new ServiceError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`, 400);
+    if (!record || record.region !== region)
+      throw new ServiceError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`, 400);
     return record;
   }
 
   /** ListExecutions: newest first, optionally by status; STANDARD machines only, as in AWS. */
   list(region: string, stateMachineArn: string, statusFilter?: string): ExecutionRecord[] {
     const machine = this.machine(stateMachineArn, region);
-    if (machine.def.type !== "STANDARD") throw new ServiceError("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine", 400);
+    if (machine.def.type !== "STANDARD")
+      throw new ServiceError("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine", 400);
     return [...this.executions.values()]
       .filter((e) => e.stateMachineArn === stateMachineArn && (statusFilter === undefined || e.status === statusFilter))
       .sort((a, b) => b.startDate - a.startDate || (a.name < b.name ? 1 : -1));
@@ -194,7 +211,10 @@ export class StepFunctionsService {
     note("TaskStarted");
     try {
       const out = await this.invokeTask(region, record, task, raw, (submitted) =>
-        note("TaskSubmitted", { output: JSON.stringify({ Payload: submitted, StatusCode: 200, ExecutedVersion: "$LATEST" }), outputDetails: { truncated: false } }),
+        note("TaskSubmitted", {
+          output: JSON.stringify({ Payload: submitted, StatusCode: 200, ExecutedVersion: "$LATEST" }),
+          outputDetails: { truncated: false },
+        }),
       );
       note("TaskSucceeded", { output: JSON.stringify(out), outputDetails: { truncated: false } });
       return out;
@@ -206,7 +226,13 @@ export class StepFunctionsService {
     }
   }
 
-  private async invokeTask(region: string, record: ExecutionRecord, task: TaskBinding, raw: unknown, submitted: (out: unknown) => void): Promise<unknown> {
+  private async invokeTask(
+    region: string,
+    record: ExecutionRecord,
+    task: TaskBinding,
+    raw: unknown,
+    submitted: (out: unknown) => void,
+  ): Promise<unknown> {
     const payload = (raw as { Payload?: unknown }).Payload;
     // A region outage freezes the execution: the step runs (again) once the region is back.
     for (;;) {
@@ -225,7 +251,12 @@ export class StepFunctionsService {
     const token = (payload as { taskToken?: string } | undefined)?.taskToken;
     if (!token) throw new ServiceError("States.Runtime", "A .waitForTaskToken Task did not pass $$.Task.Token to its function", 400);
     return new Promise((resolve, reject) => {
-      const cb: PendingCallback = { executionArn: record.executionArn, resolve, reject, heartbeatMs: task.heartbeatSeconds ? task.heartbeatSeconds * 1000 : undefined };
+      const cb: PendingCallback = {
+        executionArn: record.executionArn,
+        resolve,
+        reject,
+        heartbeatMs: task.heartbeatSeconds ? task.heartbeatSeconds * 1000 : undefined,
+      };
       this.callbacks.set(token, cb);
       this.armHeartbeat(token);
     });
@@ -248,7 +279,8 @@ export class StepFunctionsService {
 
   private callback(region: string, token: string): PendingCallback {
     const cb = this.callbacks.get(token);
-    if (!cb || cb.executionArn.split(":")[3] !== region) throw new ServiceError("TaskDoesNotExist", "Task Does Not Exist (the token is unknown, expired or from another region)", 400);
+    if (!cb || cb.executionArn.split(":")[3] !== region)
+      throw new ServiceError("TaskDoesNotExist", "Task Does Not Exist (the token is unknown, expired or from another region)", 400);
     return cb;
   }
 

@@ -20,7 +20,11 @@ const STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PEN
 export function pageSize(maxResults: unknown): number {
   const max = maxResults ?? 0;
   if (typeof max !== "number" || !Number.isInteger(max) || max < 0 || max > 1000) {
-    throw new ServiceError("ValidationException", `1 validation error detected: Value '${String(max)}' at 'maxResults' failed to satisfy constraint: Member must have value between 0 and 1000`, 400);
+    throw new ServiceError(
+      "ValidationException",
+      `1 validation error detected: Value '${String(max)}' at 'maxResults' failed to satisfy constraint: Member must have value between 0 and 1000`,
+      400,
+    );
   }
   return max === 0 ? 100 : max;
 }
@@ -42,7 +46,8 @@ function listExecutions(b: SdkBackend, region: string, i: Input) {
     if (i[unsupported] !== undefined) throw new Error(`The rehearsal's ListExecutions does not model ${unsupported}`);
   }
   if (!i.stateMachineArn) throw new ServiceError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN", 400);
-  if (i.statusFilter !== undefined && !STATUSES.includes(i.statusFilter)) throw new ServiceError("ValidationException", `Value '${i.statusFilter}' at 'statusFilter' failed to satisfy constraint`, 400);
+  if (i.statusFilter !== undefined && !STATUSES.includes(i.statusFilter))
+    throw new ServiceError("ValidationException", `Value '${i.statusFilter}' at 'statusFilter' failed to satisfy constraint`, 400);
   const size = pageSize(i.maxResults);
   const all = b.sfn.list(region, i.stateMachineArn, i.statusFilter);
   let start = 0;
@@ -66,7 +71,12 @@ function listExecutions(b: SdkBackend, region: string, i: Input) {
 
 function getExecutionHistory(b: SdkBackend, region: string, i: Input) {
   const history = b.sfn.history(region, i.executionArn);
-  const page = historyPage(history, i.executionArn, { pageSize: pageSize(i.maxResults), nextToken: i.nextToken, reverseOrder: i.reverseOrder, includeExecutionData: i.includeExecutionData });
+  const page = historyPage(history, i.executionArn, {
+    pageSize: pageSize(i.maxResults),
+    nextToken: i.nextToken,
+    reverseOrder: i.reverseOrder,
+    includeExecutionData: i.includeExecutionData,
+  });
   return {
     events: page.events.map((e) => ({
       timestamp: new Date(e.timestamp),

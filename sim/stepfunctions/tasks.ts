@@ -47,12 +47,22 @@ export function collectTasks(
     if (s.Type === "Task") {
       const resource = String(s.Resource);
       if (!resource.startsWith("arn:aws:states:::lambda:invoke")) {
-        throw new ServiceError("UnsupportedTask", `${machine.name}: Task ${name} uses ${resource}; the rehearsal runs Lambda invoke Tasks only`, 400);
+        throw new ServiceError(
+          "UnsupportedTask",
+          `${machine.name}: Task ${name} uses ${resource}; the rehearsal runs Lambda invoke Tasks only`,
+          400,
+        );
       }
       const fnArn = (s.Parameters as { FunctionName?: string } | undefined)?.FunctionName;
       const fn = deployment.functions.find((f) => f.arn === fnArn);
-      if (!fn) throw new ServiceError("UnboundTask", `${machine.name}: Task ${name} invokes ${fnArn ?? "nothing"}, which is not a deployed function`, 400);
-      if (fn.region !== machine.region) throw new ServiceError("UnboundTask", `${machine.name}: Task ${name} invokes ${fn.name} in another region`, 400);
+      if (!fn)
+        throw new ServiceError(
+          "UnboundTask",
+          `${machine.name}: Task ${name} invokes ${fnArn ?? "nothing"}, which is not a deployed function`,
+          400,
+        );
+      if (fn.region !== machine.region)
+        throw new ServiceError("UnboundTask", `${machine.name}: Task ${name} invokes ${fn.name} in another region`, 400);
       if (into.has(name)) throw new ServiceError("UnboundTask", `${machine.name}: two Tasks are named ${name}`, 400);
       into.set(name, {
         functionArn: fn.arn,

@@ -5,7 +5,8 @@ import { CONTROL_TABLE, executionArn, NOW, SECONDARY } from "./support/fixtures"
 
 const NAME = "alarm-payments-dr-peer-health-us-east-2-prod-1a2b3c";
 const TOKEN = "AAAAKgAAAAIAAAAAAAAAAQ-task-token";
-const SUMMARY = "failover in us-east-2 wants to proceed: failover — alarm about us-east-1 while STANDBY. Waiting for approval because autoFailover is false.";
+const SUMMARY =
+  "failover in us-east-2 wants to proceed: failover — alarm about us-east-1 while STANDBY. Waiting for approval because autoFailover is false.";
 const approvalItem = (expiresAt = NOW / 1000 + 600) => ({
   pk: `approval#${NAME}`,
   executionName: NAME,
@@ -19,7 +20,9 @@ beforeEach(() => {
   resetMocks();
   standardParameters();
   ddb.on(GetCommand).callsFake(
-    byRegion({ [SECONDARY]: (input: { Key: { pk: string } }) => ({ Item: input.Key.pk === `approval#${NAME}` ? approvalItem() : undefined }) }) as never,
+    byRegion({
+      [SECONDARY]: (input: { Key: { pk: string } }) => ({ Item: input.Key.pk === `approval#${NAME}` ? approvalItem() : undefined }),
+    }) as never,
   );
   ddb.on(DeleteCommand).resolves({});
   sfn.on(SendTaskSuccessCommand).resolves({});
@@ -31,11 +34,19 @@ describe("drctl approve", () => {
     const out = await drctl(["approve", "--region", "us-east-2", NAME, "--comment", "INC-1: lag accepted"]);
 
     expect(out.code).toBe(0);
-    expect(ddb.commandCalls(GetCommand)[0].args[0].input).toEqual({ TableName: CONTROL_TABLE, Key: { pk: `approval#${NAME}` }, ConsistentRead: true });
+    expect(ddb.commandCalls(GetCommand)[0].args[0].input).toEqual({
+      TableName: CONTROL_TABLE,
+      Key: { pk: `approval#${NAME}` },
+      ConsistentRead: true,
+    });
     const sent = sfn.commandCalls(SendTaskSuccessCommand);
     expect(sent).toHaveLength(1);
     expect(sent[0].args[0].input.taskToken).toBe(TOKEN);
-    expect(JSON.parse(sent[0].args[0].input.output as string)).toEqual({ approved: true, approvedBy: "alice", comment: "INC-1: lag accepted" });
+    expect(JSON.parse(sent[0].args[0].input.output as string)).toEqual({
+      approved: true,
+      approvedBy: "alice",
+      comment: "INC-1: lag accepted",
+    });
     expect(ddb.commandCalls(DeleteCommand)[0].args[0].input).toEqual({ TableName: CONTROL_TABLE, Key: { pk: `approval#${NAME}` } });
     expect(out.stdout).toBe(`approved ${NAME} in us-east-2 as alice\ncomment: INC-1: lag accepted\n`);
     expect(out.stderr).toBe(`request: ${SUMMARY}\n`);
@@ -55,7 +66,9 @@ describe("drctl approve", () => {
       request: SUMMARY,
       answeredAt: "2025-06-01T12:00:00.000Z",
     });
-    const region = await (sfn.commandCalls(SendTaskSuccessCommand)[0].thisValue as { config: { region: () => Promise<string> } }).config.region();
+    const region = await (
+      sfn.commandCalls(SendTaskSuccessCommand)[0].thisValue as { config: { region: () => Promise<string> } }
+    ).config.region();
     expect(region).toBe(SECONDARY);
   });
 
@@ -130,7 +143,11 @@ describe("drctl reject", () => {
     const out = await drctl(["reject", "--region", "us-east-2", NAME, "--reason", "INC-1: primary is recovering", "--json"]);
 
     expect(out.code).toBe(0);
-    expect(sfn.commandCalls(SendTaskFailureCommand)[0].args[0].input).toEqual({ taskToken: TOKEN, error: "ApprovalRejectedError", cause: "INC-1: primary is recovering" });
+    expect(sfn.commandCalls(SendTaskFailureCommand)[0].args[0].input).toEqual({
+      taskToken: TOKEN,
+      error: "ApprovalRejectedError",
+      cause: "INC-1: primary is recovering",
+    });
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
     expect(ddb.commandCalls(DeleteCommand)).toHaveLength(1);
     expect(JSON.parse(out.stdout)).toEqual({

@@ -32,10 +32,27 @@ const sent = () =>
 
 /** Each command as an operator runs it, the region it needs, and what it must never send when AWS fails it. */
 const COMMANDS: [string, { argv: string[]; region: string; neverSent: string[] }][] = [
-  ["failback", { argv: ["failback", "--confirm", "us-east-1", "--reason", "INC-1 primary recovered"], region: PRIMARY, neverSent: ["StartExecutionCommand"] }],
+  [
+    "failback",
+    {
+      argv: ["failback", "--confirm", "us-east-1", "--reason", "INC-1 primary recovered"],
+      region: PRIMARY,
+      neverSent: ["StartExecutionCommand"],
+    },
+  ],
   ["drill", { argv: ["drill", "--hold", "300", "--confirm", "us-east-2"], region: SECONDARY, neverSent: ["StartExecutionCommand"] }],
-  ["approve", { argv: ["approve", "--region", "us-east-2", WAITING, "--comment", "lag accepted"], region: SECONDARY, neverSent: ["SendTaskSuccessCommand", "DeleteCommand"] }],
-  ["reject", { argv: ["reject", executionArn(SECONDARY, WAITING)], region: SECONDARY, neverSent: ["SendTaskFailureCommand", "DeleteCommand"] }],
+  [
+    "approve",
+    {
+      argv: ["approve", "--region", "us-east-2", WAITING, "--comment", "lag accepted"],
+      region: SECONDARY,
+      neverSent: ["SendTaskSuccessCommand", "DeleteCommand"],
+    },
+  ],
+  [
+    "reject",
+    { argv: ["reject", executionArn(SECONDARY, WAITING)], region: SECONDARY, neverSent: ["SendTaskFailureCommand", "DeleteCommand"] },
+  ],
   ["report", { argv: ["report", "--region", "us-east-1", DRILL_FAILBACK], region: PRIMARY, neverSent: ["GetObjectCommand"] }],
 ];
 
@@ -45,7 +62,8 @@ function regionAnswers(region: string, behaviour: () => unknown): void {
 }
 
 /** What the SDK's credential chain throws when no provider has credentials (@smithy CredentialsProviderError). */
-const noCredentials = () => Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError", tryNextLink: false });
+const noCredentials = () =>
+  Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError", tryNextLink: false });
 
 interface Failure {
   arrange(region: string): void;
@@ -102,9 +120,14 @@ const FAILURES: [string, Failure][] = [
     {
       arrange: (region) =>
         regionAnswers(region, () => {
-          throw new ThrottlingException({ $metadata: { httpStatusCode: 400, attempts: 3 }, message: "Rate exceeded", Message: "Rate exceeded" });
+          throw new ThrottlingException({
+            $metadata: { httpStatusCode: 400, attempts: 3 },
+            message: "Rate exceeded",
+            Message: "Rate exceeded",
+          });
         }),
-      stderr: (region) => `drctl: ssm:GetParametersByPath in ${region}: throttled by AWS after retries (ThrottlingException: Rate exceeded)\n${THROTTLE_HINT}`,
+      stderr: (region) =>
+        `drctl: ssm:GetParametersByPath in ${region}: throttled by AWS after retries (ThrottlingException: Rate exceeded)\n${THROTTLE_HINT}`,
     },
   ],
 ];
@@ -138,7 +161,14 @@ describe.each(COMMANDS)("drctl %s when AWS fails its first call", (_command, { a
 });
 
 describe("AWS failing a command's own call, after the stack was found", () => {
-  const approvalItem = { pk: `approval#${WAITING}`, executionName: WAITING, taskToken: "task-token", requestedAt: NOW - 60_000, summary: "failover in us-east-2 wants to proceed", expiresAt: NOW / 1000 + 600 };
+  const approvalItem = {
+    pk: `approval#${WAITING}`,
+    executionName: WAITING,
+    taskToken: "task-token",
+    requestedAt: NOW - 60_000,
+    summary: "failover in us-east-2 wants to proceed",
+    expiresAt: NOW / 1000 + 600,
+  };
 
   beforeEach(() => {
     standardParameters();
@@ -201,6 +231,9 @@ describe("AWS failing a command's own call, after the stack was found", () => {
 
     await drctl(["report", "--region", "us-east-1", DRILL_FAILBACK]);
 
-    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: evidenceBucket(PRIMARY), Key: `reports/${DRILL_FAILBACK}/report.json` });
+    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({
+      Bucket: evidenceBucket(PRIMARY),
+      Key: `reports/${DRILL_FAILBACK}/report.json`,
+    });
   });
 });

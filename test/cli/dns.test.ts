@@ -18,7 +18,12 @@ function startNameServer(records: Record<string, { A?: string[]; TXT?: string[] 
     const question = query.subarray(12, offset + 5);
     const type = query.readUInt16BE(offset + 1);
     const entry = records[labels.join(".")];
-    const rdatas = type === 1 ? (entry?.A ?? []).map((ip) => Buffer.from(ip.split(".").map(Number))) : type === 16 ? (entry?.TXT ?? []).map((t) => Buffer.concat([Buffer.from([t.length]), Buffer.from(t)])) : [];
+    const rdatas =
+      type === 1
+        ? (entry?.A ?? []).map((ip) => Buffer.from(ip.split(".").map(Number)))
+        : type === 16
+          ? (entry?.TXT ?? []).map((t) => Buffer.concat([Buffer.from([t.length]), Buffer.from(t)]))
+          : [];
     const header = Buffer.alloc(12);
     header.writeUInt16BE(query.readUInt16BE(0), 0);
     header.writeUInt16BE(entry ? 0x8400 : 0x8403, 2); // response, authoritative; NXDOMAIN when unknown
@@ -35,7 +40,9 @@ function startNameServer(records: Record<string, { A?: string[]; TXT?: string[] 
     });
     socket.send(Buffer.concat([header, question, ...answers]), peer.port, peer.address);
   });
-  return new Promise((resolve) => socket.bind(0, "127.0.0.1", () => resolve({ socket, address: `127.0.0.1:${(socket.address() as AddressInfo).port}` })));
+  return new Promise((resolve) =>
+    socket.bind(0, "127.0.0.1", () => resolve({ socket, address: `127.0.0.1:${(socket.address() as AddressInfo).port}` })),
+  );
 }
 
 describe("systemDnsResolver", () => {
@@ -60,7 +67,9 @@ describe("systemDnsResolver", () => {
     const address = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
     try {
       const started = Date.now();
-      await expect(systemDnsResolver().resolve("api.pay.example.com", "A", [address], 300)).rejects.toThrow("A api.pay.example.com: no answer within 0.3 s");
+      await expect(systemDnsResolver().resolve("api.pay.example.com", "A", [address], 300)).rejects.toThrow(
+        "A api.pay.example.com: no answer within 0.3 s",
+      );
       expect(Date.now() - started).toBeLessThan(2000);
     } finally {
       silent.close();

@@ -8,7 +8,14 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { acceptStartExecution, byRegion, drctl, resetMocks, s3, standardParameters } from "./support/harness";
 import { serveHistory, type HistoryBuilder } from "./support/history";
 import { at, evidenceBucket, executionArn, PRIMARY, SECONDARY } from "./support/fixtures";
-import { DRILL_FAILBACK_NAME, DRILL_NAME, FAILBACK_NAME, FENCE_ALARM, succeededDrill, succeededFailback } from "./support/failback-drill-runs";
+import {
+  DRILL_FAILBACK_NAME,
+  DRILL_NAME,
+  FAILBACK_NAME,
+  FENCE_ALARM,
+  succeededDrill,
+  succeededFailback,
+} from "./support/failback-drill-runs";
 import { reportFor } from "./support/scenarios";
 
 const iso = (seconds: number) => new Date(at(seconds)).toISOString();
@@ -22,7 +29,8 @@ const state = (name: string, type: string, enter: number, exit: number, summary:
   exitedAt: iso(exit),
   summary,
 });
-const consoleUrl = (region: string, arn: string) => `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${arn}`;
+const consoleUrl = (region: string, arn: string) =>
+  `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${arn}`;
 
 beforeEach(() => {
   resetMocks();
@@ -69,7 +77,11 @@ describe("drctl failback --json", () => {
       measurements: { rtoSeconds: 17, rpoExposureSeconds: 0.9, detectionSeconds: null, dnsShiftSeconds: 17 },
       objectives: { rpoSeconds: 60, rtoSeconds: 300 },
       evaluation: { rto: "pass", rpo: "pass", passed: true },
-      report: { bucket: evidenceBucket(PRIMARY), jsonKey: `reports/${FAILBACK_NAME}/report.json`, markdownKey: `reports/${FAILBACK_NAME}/report.md` },
+      report: {
+        bucket: evidenceBucket(PRIMARY),
+        jsonKey: `reports/${FAILBACK_NAME}/report.json`,
+        markdownKey: `reports/${FAILBACK_NAME}/report.md`,
+      },
       dryRun: null,
       states: [
         state("ValidateInput", "Task", 0.1, 0.3, "valid failback request for us-east-1: failback requested by an operator"),
@@ -88,7 +100,13 @@ describe("drctl failback --json", () => {
         state("CheckFenceAlarm", "Task", 18, 19, `fence alarm ${FENCE_ALARM} in us-east-2 is OK`),
         state("ConfirmDnsAnswer", "Task", 19, 20, "DNS witness answers us-east-1"),
         state("MarkSecondaryStandby", "Task", 20, 21, "us-east-2 → STANDBY (epoch 5, written via the local replica)"),
-        state("WriteReport", "Task", 21, 22, `report written to s3://${evidenceBucket(PRIMARY)}/reports/${FAILBACK_NAME}/report.json (failed-back, passed)`),
+        state(
+          "WriteReport",
+          "Task",
+          21,
+          22,
+          `report written to s3://${evidenceBucket(PRIMARY)}/reports/${FAILBACK_NAME}/report.json (failed-back, passed)`,
+        ),
         state("NotifyRunSucceeded", "Task", 22, 22.5),
         state("ReleaseLease", "Task", 22.5, 23),
         state("RunSucceeded", "Succeed", 23, 23),
@@ -129,7 +147,11 @@ describe("drctl drill --json", () => {
       measurements: { rtoSeconds: 43, rpoExposureSeconds: 1.2, detectionSeconds: 28, dnsShiftSeconds: 43 },
       objectives: { rpoSeconds: 60, rtoSeconds: 300 },
       evaluation: { rto: "pass", rpo: "pass", passed: true },
-      report: { bucket: evidenceBucket(SECONDARY), jsonKey: `reports/${DRILL_NAME}/report.json`, markdownKey: `reports/${DRILL_NAME}/report.md` },
+      report: {
+        bucket: evidenceBucket(SECONDARY),
+        jsonKey: `reports/${DRILL_NAME}/report.json`,
+        markdownKey: `reports/${DRILL_NAME}/report.md`,
+      },
       dryRun: null,
       states: [
         state("ValidateInput", "Task", 0.1, 0.3, "valid drill request for us-east-2: drill requested by an operator"),
@@ -148,7 +170,13 @@ describe("drctl drill --json", () => {
         state("StartPrimaryFailback", "Task", 346, 347, `failback ${DRILL_FAILBACK_NAME} started in us-east-1`),
         state("WaitBeforePeerExecutionCheck", "Wait", 347, 377),
         state("CheckPrimaryFailback", "Task", 377, 378, "failback execution SUCCEEDED"),
-        state("WriteReport", "Task", 378, 379, `report written to s3://${evidenceBucket(SECONDARY)}/reports/${DRILL_NAME}/report.json (drill-completed, passed)`),
+        state(
+          "WriteReport",
+          "Task",
+          378,
+          379,
+          `report written to s3://${evidenceBucket(SECONDARY)}/reports/${DRILL_NAME}/report.json (drill-completed, passed)`,
+        ),
         state("NotifyRunSucceeded", "Task", 379, 379.5),
         state("ReleaseLease", "Task", 379.5, 380),
         state("RunSucceeded", "Succeed", 380, 380),

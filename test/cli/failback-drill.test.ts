@@ -27,7 +27,9 @@ describe("drctl failback", () => {
     const out = await drctl(["failback", "--no-follow", "--reason", "INC-1 primary recovered"], { tty: "us-east-1\n" });
 
     expect(out.code).toBe(0);
-    expect(out.stderr).toContain("failback: moves payment traffic of prod back to the primary us-east-1; us-east-2 goes to STANDBY.\nType the region to confirm (us-east-1): ");
+    expect(out.stderr).toContain(
+      "failback: moves payment traffic of prod back to the primary us-east-1; us-east-2 goes to STANDBY.\nType the region to confirm (us-east-1): ",
+    );
     expect(await started()).toEqual({
       region: PRIMARY,
       stateMachineArn: stateMachineArn(PRIMARY),
@@ -69,7 +71,18 @@ describe("drctl failback", () => {
 
 describe("drctl drill", () => {
   it("starts in the secondary with the hold time and a name that leaves room for the failback's", async () => {
-    const out = await drctl(["drill", "--hold", "300", "--confirm", "us-east-2", "--ticket", "CHG-42", "--no-follow", "--operator", "a-very-long-operator-name-that-goes-on-and-on"]);
+    const out = await drctl([
+      "drill",
+      "--hold",
+      "300",
+      "--confirm",
+      "us-east-2",
+      "--ticket",
+      "CHG-42",
+      "--no-follow",
+      "--operator",
+      "a-very-long-operator-name-that-goes-on-and-on",
+    ]);
 
     expect(out.code).toBe(0);
     const run = await started();
@@ -77,13 +90,23 @@ describe("drctl drill", () => {
       region: SECONDARY,
       stateMachineArn: stateMachineArn(SECONDARY),
       name: "manual-drill-20250601T120000Z-a-very-long-operator-name-that-goes-on-an",
-      input: { mode: "drill", targetRegion: SECONDARY, holdSeconds: 300, requestedBy: "a-very-long-operator-name-that-goes-on-and-on", trigger: { source: "manual", ticket: "CHG-42" } },
+      input: {
+        mode: "drill",
+        targetRegion: SECONDARY,
+        holdSeconds: 300,
+        requestedBy: "a-very-long-operator-name-that-goes-on-and-on",
+        trigger: { source: "manual", ticket: "CHG-42" },
+      },
     });
     expect(`${run.name}-failback`.length).toBeLessThanOrEqual(80);
   });
 
   it.each([
-    ["above the machine's maximum", "3601", "drctl: the state machine would reject this request: holdSeconds: Too big: expected number to be <=3600; nothing was started\n"],
+    [
+      "above the machine's maximum",
+      "3601",
+      "drctl: the state machine would reject this request: holdSeconds: Too big: expected number to be <=3600; nothing was started\n",
+    ],
     ["not a whole number", "1.5", "error: option '--hold <seconds>' argument '1.5' is invalid. --hold takes a whole number of seconds\n"],
     ["not a number", "soon", "error: option '--hold <seconds>' argument 'soon' is invalid. --hold takes a whole number of seconds\n"],
   ])("rejects a hold time %s before any AWS call", async (_label, hold, message) => {
@@ -106,7 +129,13 @@ describe("drctl drill", () => {
 
   it("follows a dry-run that is not ready: findings on stdout, exit code 4", async () => {
     const name = "manual-dry-run-drill-20250601T120000Z-alice";
-    const run = failoverRun({ executionName: name, executionId: executionArn(SECONDARY, name), mode: "dry-run", checkMode: "drill", leaseHolder: name });
+    const run = failoverRun({
+      executionName: name,
+      executionId: executionArn(SECONDARY, name),
+      mode: "dry-run",
+      checkMode: "drill",
+      leaseHolder: name,
+    });
     const findings = [
       { check: "input", ok: true, detail: "valid drill request for us-east-2" },
       { check: "lease", ok: true, detail: "free" },
@@ -117,8 +146,23 @@ describe("drctl drill", () => {
     const history = new HistoryBuilder(NOW, { mode: "dry-run", targetRegion: SECONDARY, checkMode: "drill", requestedBy: "alice" })
       .state_("ValidateInput", "Task", 0.1, 0.2, () => ({ run, steps: {} }))
       .state_("ChooseRunbook", "Choice", 0.2, 0.2)
-      .task("InspectLease", 0.2, 0.4, "leaseCheck", { step: "inspect-lease", startedAt: at(0.2), finishedAt: at(0.4), leaseFree: true, automaticRunWouldBeSuppressed: false, antiFlapReason: "no automatic run yet" })
-      .task("SummarizeDryRun", 0.4, 0.6, "dryRun", { step: "summarize-dry-run", startedAt: at(0.4), finishedAt: at(0.6), ready: false, checkMode: "drill", findings, cause })
+      .task("InspectLease", 0.2, 0.4, "leaseCheck", {
+        step: "inspect-lease",
+        startedAt: at(0.2),
+        finishedAt: at(0.4),
+        leaseFree: true,
+        automaticRunWouldBeSuppressed: false,
+        antiFlapReason: "no automatic run yet",
+      })
+      .task("SummarizeDryRun", 0.4, 0.6, "dryRun", {
+        step: "summarize-dry-run",
+        startedAt: at(0.4),
+        finishedAt: at(0.6),
+        ready: false,
+        checkMode: "drill",
+        findings,
+        cause,
+      })
       .task("NotifyDryRunResult", 0.6, 0.8)
       .state_("IsDryRunReady", "Choice", 0.8, 0.8)
       .enterOnly("DryRunNotReady", "Fail", 0.8)
@@ -128,7 +172,9 @@ describe("drctl drill", () => {
     const out = await drctl(["drill", "--dry-run"]);
 
     expect(out.code).toBe(4);
-    expect(out.stderr).toContain("    +0.4s  SummarizeDryRun\n           drill in us-east-2 is not ready: replication: heartbeat of us-east-1 is 95 s old (objective 60 s)\n");
+    expect(out.stderr).toContain(
+      "    +0.4s  SummarizeDryRun\n           drill in us-east-2 is not ready: replication: heartbeat of us-east-1 is 95 s old (objective 60 s)\n",
+    );
     expect(out.stdout).toBe(
       [
         `dry-run ${name} in us-east-2: FAILED in 0.8s`,
@@ -152,7 +198,17 @@ describe("following a run that waits for approval", () => {
   const name = "manual-failback-20250601T120000Z-alice";
   const waiting = () =>
     new HistoryBuilder(NOW, { mode: "failback", targetRegion: PRIMARY, requireApproval: true })
-      .state_("ValidateInput", "Task", 0.1, 0.2, () => ({ run: failoverRun({ executionName: name, mode: "failback", checkMode: "failback", region: PRIMARY, peerRegion: SECONDARY, localRole: "primary" }), steps: {} }))
+      .state_("ValidateInput", "Task", 0.1, 0.2, () => ({
+        run: failoverRun({
+          executionName: name,
+          mode: "failback",
+          checkMode: "failback",
+          region: PRIMARY,
+          peerRegion: SECONDARY,
+          localRole: "primary",
+        }),
+        steps: {},
+      }))
       .enterOnly("RequestApproval", "Task", 2);
 
   it("tells the operator how to approve", async () => {
@@ -163,7 +219,9 @@ describe("following a run that waits for approval", () => {
 
     const out = await drctl(["failback", "--confirm", "us-east-1", "--require-approval", "--follow-timeout", "0"]);
 
-    expect(out.stderr).toContain(`    +2.0s  RequestApproval\n           waiting for approval: drctl approve --env prod --region us-east-1 ${name}  (or: drctl reject ...)\n`);
+    expect(out.stderr).toContain(
+      `    +2.0s  RequestApproval\n           waiting for approval: drctl approve --env prod --region us-east-1 ${name}  (or: drctl reject ...)\n`,
+    );
     expect(out.stderr).toContain("           approved by bob: go\n");
     expect(out.code).toBe(5);
   });
@@ -175,8 +233,9 @@ describe("following a run that waits for approval", () => {
     const out = await drctl(["failback", "--confirm", "us-east-1"], { signal: controller.signal, sleep: async () => controller.abort() });
 
     expect(out.code).toBe(130);
-    expect(out.stderr).toContain(`stopped following; ${name} keeps running — follow it in the console: https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${executionArn(PRIMARY, name)}\n`);
+    expect(out.stderr).toContain(
+      `stopped following; ${name} keeps running — follow it in the console: https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${executionArn(PRIMARY, name)}\n`,
+    );
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 });
-

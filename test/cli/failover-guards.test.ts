@@ -14,7 +14,9 @@ describe("drctl failover: confirmation", () => {
     const out = await drctl(["failover", "--to", "us-east-2", "--no-follow"], { tty: "us-east-2\n" });
 
     expect(out.code).toBe(0);
-    expect(out.stderr).toContain("failover: moves payment traffic of prod to us-east-2; the other region is fenced.\nType the region to confirm (us-east-2): ");
+    expect(out.stderr).toContain(
+      "failover: moves payment traffic of prod to us-east-2; the other region is fenced.\nType the region to confirm (us-east-2): ",
+    );
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
@@ -38,7 +40,9 @@ describe("drctl failover: confirmation", () => {
     const out = await drctl(["failover", "--to", "us-east-2"], { pipe: "us-east-2\n" });
 
     expect(out.code).toBe(2);
-    expect(out.stderr).toBe("drctl: refusing to move traffic without confirmation: there is no terminal to ask on\n  hint: pass --confirm us-east-2 to confirm from a script\n");
+    expect(out.stderr).toBe(
+      "drctl: refusing to move traffic without confirmation: there is no terminal to ask on\n  hint: pass --confirm us-east-2 to confirm from a script\n",
+    );
     expect(allCalls()).toBe(0);
   });
 
@@ -53,10 +57,22 @@ describe("drctl failover: confirmation", () => {
 
 describe("drctl failover: validation and AWS errors", () => {
   it.each([
-    ["a region that is not one of the stack's", ["failover", "--to", "eu-west-1", "--confirm", "eu-west-1"], "drctl: eu-west-1 is neither the primary (us-east-1) nor the secondary (us-east-2) region of prod\n"],
+    [
+      "a region that is not one of the stack's",
+      ["failover", "--to", "eu-west-1", "--confirm", "eu-west-1"],
+      "drctl: eu-west-1 is neither the primary (us-east-1) nor the secondary (us-east-2) region of prod\n",
+    ],
     ["a malformed region", ["failover", "--to", "useast2"], 'drctl: --to "useast2" is not an AWS region code (e.g. us-east-2)\n'],
-    ["a reason the input schema refuses", ["failover", "--to", "us-east-2", "--confirm", "us-east-2", "--reason", "x".repeat(501)], "drctl: the state machine would reject this request: reason: Too big: expected string to have <=500 characters; nothing was started\n"],
-    ["a malformed environment", ["failover", "--to", "us-east-2", "--env", "Prod!"], 'drctl: --env "Prod!" is not an environment name (a lower-case letter, then up to 11 letters or digits)\n'],
+    [
+      "a reason the input schema refuses",
+      ["failover", "--to", "us-east-2", "--confirm", "us-east-2", "--reason", "x".repeat(501)],
+      "drctl: the state machine would reject this request: reason: Too big: expected string to have <=500 characters; nothing was started\n",
+    ],
+    [
+      "a malformed environment",
+      ["failover", "--to", "us-east-2", "--env", "Prod!"],
+      'drctl: --env "Prod!" is not an environment name (a lower-case letter, then up to 11 letters or digits)\n',
+    ],
   ])("rejects %s before any AWS call", async (_label, argv, message) => {
     const out = await drctl(argv);
 
@@ -80,7 +96,15 @@ describe("drctl failover: validation and AWS errors", () => {
   });
 
   it("fails with exit code 3 and a clear message when starting is denied", async () => {
-    sfn.on(StartExecutionCommand).rejects(awsError("AccessDeniedException", "User: arn:aws:sts::123456789012:assumed-role/oncall/alice is not authorized to perform: states:StartExecution", 400));
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(
+        awsError(
+          "AccessDeniedException",
+          "User: arn:aws:sts::123456789012:assumed-role/oncall/alice is not authorized to perform: states:StartExecution",
+          400,
+        ),
+      );
 
     const out = await drctl(["failover", "--to", "us-east-2", "--confirm", "us-east-2", "--json"]);
 
@@ -93,13 +117,17 @@ describe("drctl failover: validation and AWS errors", () => {
       error: {
         kind: "access-denied",
         exitCode: 3,
-        message: "states:StartExecution in us-east-2: access denied (AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/oncall/alice is not authorized to perform: states:StartExecution)",
+        message:
+          "states:StartExecution in us-east-2: access denied (AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/oncall/alice is not authorized to perform: states:StartExecution)",
       },
     });
   });
 
   it("fails with exit code 3 when the activated region is unreachable", async () => {
-    answerParameters({ [SECONDARY]: Object.assign(new Error("connect ETIMEDOUT 3.5.0.1:443"), { code: "ETIMEDOUT" }), [PRIMARY]: parameters(PRIMARY) });
+    answerParameters({
+      [SECONDARY]: Object.assign(new Error("connect ETIMEDOUT 3.5.0.1:443"), { code: "ETIMEDOUT" }),
+      [PRIMARY]: parameters(PRIMARY),
+    });
 
     const out = await drctl(["failover", "--to", "us-east-2", "--confirm", "us-east-2"]);
 
@@ -139,6 +167,8 @@ describe("drctl failover: validation and AWS errors", () => {
     const out = await drctl(["failover", "--to", "us-west-2", "--confirm", "us-west-2", "--secondary-region", "us-west-2"]);
 
     expect(out.code).toBe(2);
-    expect(out.stderr).toContain("drctl: the stack in us-west-2 says it is the secondary us-east-2 with peer us-east-1, but drctl was told primary us-east-1, secondary us-west-2\n");
+    expect(out.stderr).toContain(
+      "drctl: the stack in us-west-2 says it is the secondary us-east-2 with peer us-east-1, but drctl was told primary us-east-1, secondary us-west-2\n",
+    );
   });
 });

@@ -33,17 +33,37 @@ describe("drctl failover", () => {
   it("starts the failover in the region being activated, with a validated input and a valid name", async () => {
     serveSucceededRun();
 
-    const out = await drctl(["failover", "--to", "us-east-2", "--confirm", "us-east-2", "--reason", "INC-1 us-east-1 down", "--ticket", "INC-1"]);
+    const out = await drctl([
+      "failover",
+      "--to",
+      "us-east-2",
+      "--confirm",
+      "us-east-2",
+      "--reason",
+      "INC-1 us-east-1 down",
+      "--ticket",
+      "INC-1",
+    ]);
 
     expect(out.code).toBe(0);
     expect(await startedInput()).toEqual({
       region: SECONDARY,
       stateMachineArn: `arn:aws:states:us-east-2:123456789012:stateMachine:payments-dr-us-east-2-prod`,
       name: FAILOVER_NAME,
-      input: { mode: "failover", targetRegion: SECONDARY, reason: "INC-1 us-east-1 down", requestedBy: "alice", trigger: { source: "manual", ticket: "INC-1" } },
+      input: {
+        mode: "failover",
+        targetRegion: SECONDARY,
+        reason: "INC-1 us-east-1 down",
+        requestedBy: "alice",
+        trigger: { source: "manual", ticket: "INC-1" },
+      },
     });
     // Only the activated region is asked: a failover must work with the primary down.
-    const ssmRegions = await Promise.all(ssm.commandCalls(GetParametersByPathCommand).map((c) => (c.thisValue as { config: { region: () => Promise<string> } }).config.region()));
+    const ssmRegions = await Promise.all(
+      ssm
+        .commandCalls(GetParametersByPathCommand)
+        .map((c) => (c.thisValue as { config: { region: () => Promise<string> } }).config.region()),
+    );
     expect(new Set(ssmRegions)).toEqual(new Set([SECONDARY]));
   });
 
@@ -146,7 +166,9 @@ describe("drctl failover", () => {
       dryRun: null,
       states: "checked below",
     });
-    expect(result.states.map((s: { name: string; round: number; elapsedSeconds: number }) => `${s.name}#${s.round}@${s.elapsedSeconds}`)).toEqual([
+    expect(
+      result.states.map((s: { name: string; round: number; elapsedSeconds: number }) => `${s.name}#${s.round}@${s.elapsedSeconds}`),
+    ).toEqual([
       "ValidateInput#1@0.1",
       "AcquireLease#1@0.3",
       "NotifyRunStarted#1@0.5",
@@ -169,9 +191,21 @@ describe("drctl failover", () => {
 
   it("fails with exit code 4 when the execution fails, and still reports the decisions and the failure report", async () => {
     const history = failoverUntilDns()
-      .state_("SetDnsNotShiftedError", "Pass", 300, 300, (s) => ({ ...s, error: { Error: "DnsNotShiftedError", Cause: "witness still answers us-east-1 after 30 checks" } }))
+      .state_("SetDnsNotShiftedError", "Pass", 300, 300, (s) => ({
+        ...s,
+        error: { Error: "DnsNotShiftedError", Cause: "witness still answers us-east-1 after 30 checks" },
+      }))
       .task("NotifyFailure", 300, 301)
-      .task("WriteFailureReport", 301, 302, "report", { step: "write-report", startedAt: 0, finishedAt: 0, bucket: evidenceBucket(SECONDARY), jsonKey: `reports/${FAILOVER_NAME}/report.json`, markdownKey: `reports/${FAILOVER_NAME}/report.md`, passed: false, outcome: "failed" })
+      .task("WriteFailureReport", 301, 302, "report", {
+        step: "write-report",
+        startedAt: 0,
+        finishedAt: 0,
+        bucket: evidenceBucket(SECONDARY),
+        jsonKey: `reports/${FAILOVER_NAME}/report.json`,
+        markdownKey: `reports/${FAILOVER_NAME}/report.md`,
+        passed: false,
+        outcome: "failed",
+      })
       .task("ReleaseLeaseAfterFailure", 302, 303)
       .enterOnly("RunFailed", "Fail", 303)
       .fail(303, "DnsNotShiftedError", "witness still answers us-east-1 after 30 checks");
@@ -183,13 +217,18 @@ describe("drctl failover", () => {
     expect(out.code).toBe(4);
     expect(out.stderr).toContain("   +5m03s  execution FAILED: DnsNotShiftedError — witness still answers us-east-1 after 30 checks\n");
     expect(out.stderr).toContain("warning: could not read the run's report");
-    expect(out.stdout).toContain(`failover ${FAILOVER_NAME} in us-east-2: FAILED in 5m03s\nerror         DnsNotShiftedError: witness still answers us-east-1 after 30 checks\noutcome       failed\n`);
+    expect(out.stdout).toContain(
+      `failover ${FAILOVER_NAME} in us-east-2: FAILED in 5m03s\nerror         DnsNotShiftedError: witness still answers us-east-1 after 30 checks\noutcome       failed\n`,
+    );
     expect(out.stdout).toContain("RPO exposure  1.2 s (objective 60 s): PASS\n");
   });
 
   it("keeps following through a few failed history reads", async () => {
     const history = succeededFailover();
-    serveHistory(history.events, undefined, [awsError("ThrottlingException", "Rate exceeded"), networkError("states.us-east-2.amazonaws.com")]);
+    serveHistory(history.events, undefined, [
+      awsError("ThrottlingException", "Rate exceeded"),
+      networkError("states.us-east-2.amazonaws.com"),
+    ]);
     s3.on(GetObjectCommand).resolves({ Body: { transformToString: async () => JSON.stringify(reportFor(history.current, 58)) } } as never);
 
     const out = await drctl(["failover", "--to", "us-east-2", "--confirm", "us-east-2"]);
@@ -215,7 +254,9 @@ describe("drctl failover", () => {
     expect(out.code).toBe(5);
     expect(polls()).toBe(4); // at 0, 10, 20 and 30 s
     expect(out.stdout).toContain(`failover ${FAILOVER_NAME} in us-east-2: RUNNING\n`);
-    expect(out.stderr).toContain(`stopped following after 30 s; ${FAILOVER_NAME} is still running — follow it in the console: ${CONSOLE}\n`);
+    expect(out.stderr).toContain(
+      `stopped following after 30 s; ${FAILOVER_NAME} is still running — follow it in the console: ${CONSOLE}\n`,
+    );
   });
 
   it("only starts with --no-follow, printing where the run is", async () => {

@@ -18,7 +18,10 @@ describe("drctl report", () => {
     const out = await drctl(["report", "--region", "us-east-2", FAILOVER_NAME]);
 
     expect(out.code).toBe(0);
-    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: evidenceBucket(SECONDARY), Key: `reports/${FAILOVER_NAME}/report.json` });
+    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({
+      Bucket: evidenceBucket(SECONDARY),
+      Key: `reports/${FAILOVER_NAME}/report.json`,
+    });
     expect(out.stdout).toBe(renderReportMarkdown(report));
     expect(out.stdout).toContain("| RTO | 56 s | 300 s | PASS |\n| RPO exposure | 1.2 s | 60 s | PASS |\n");
     expect(out.stdout).toContain("## Timeline\n");
@@ -70,7 +73,9 @@ describe("drctl report", () => {
     const out = await drctl(["report", "--region", "us-east-2", FAILOVER_NAME]);
 
     expect(out.code).toBe(3);
-    expect(out.stderr).toBe(`drctl: s3://${evidenceBucket(SECONDARY)}/reports/${FAILOVER_NAME}/report.json is not a payments-dr run report (kind/schemaVersion)\n`);
+    expect(out.stderr).toBe(
+      `drctl: s3://${evidenceBucket(SECONDARY)}/reports/${FAILOVER_NAME}/report.json is not a payments-dr run report (kind/schemaVersion)\n`,
+    );
     expect(out.stdout).toBe("");
   });
 
@@ -80,7 +85,9 @@ describe("drctl report", () => {
     const out = await drctl(["report", "--region", "us-east-2", FAILOVER_NAME]);
 
     expect(out.code).toBe(3);
-    expect(out.stderr).toBe("drctl: s3:GetObject in us-east-2: access denied (AccessDenied: Access Denied)\n  hint: your role lacks this permission; docs/cli.md lists what drctl needs\n");
+    expect(out.stderr).toBe(
+      "drctl: s3:GetObject in us-east-2: access denied (AccessDenied: Access Denied)\n  hint: your role lacks this permission; docs/cli.md lists what drctl needs\n",
+    );
   });
 
   it("rejects a region outside the stack before any AWS call", async () => {

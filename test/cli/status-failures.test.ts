@@ -12,11 +12,13 @@ beforeEach(() => {
 
 describe("drctl status: failures", () => {
   it("never hangs: a region that does not answer is given up after DRCTL_CALL_TIMEOUT_SECONDS", async () => {
-    ssm.on(GetParametersByPathCommand).callsFake(async (input: { Path: string }, getClient: () => { config: { region: () => Promise<string> } }) => {
-      const region = await getClient().config.region();
-      if (region === SECONDARY) return new Promise(() => undefined); // a black hole
-      return { Parameters: Object.entries(parameters(PRIMARY)).map(([k, v]) => ({ Name: `${input.Path}${k}`, Value: v })) };
-    });
+    ssm
+      .on(GetParametersByPathCommand)
+      .callsFake(async (input: { Path: string }, getClient: () => { config: { region: () => Promise<string> } }) => {
+        const region = await getClient().config.region();
+        if (region === SECONDARY) return new Promise(() => undefined); // a black hole
+        return { Parameters: Object.entries(parameters(PRIMARY)).map(([k, v]) => ({ Name: `${input.Path}${k}`, Value: v })) };
+      });
 
     const started = Date.now();
     const out = await drctl(["status", "--json"], { dns: statusDns, env: { DRCTL_CALL_TIMEOUT_SECONDS: "0.2" } });
@@ -69,7 +71,9 @@ describe("drctl status: failures", () => {
   });
 
   it("shows a denied or throttled part as unknown and keeps the rest", async () => {
-    cloudwatch.on(DescribeAlarmsCommand).rejects(awsError("AccessDenied", "User is not authorized to perform: cloudwatch:DescribeAlarms", 403));
+    cloudwatch
+      .on(DescribeAlarmsCommand)
+      .rejects(awsError("AccessDenied", "User is not authorized to perform: cloudwatch:DescribeAlarms", 403));
     sfn.on(ListExecutionsCommand).rejects(awsError("ThrottlingException", "Rate exceeded"));
 
     const out = await drctl(["status"], { dns: statusDns });
@@ -80,7 +84,9 @@ describe("drctl status: failures", () => {
         "  us-east-1  unknown (cloudwatch:DescribeAlarms in us-east-1: access denied (AccessDenied: User is not authorized to perform: cloudwatch:DescribeAlarms))\n" +
         "  us-east-2  unknown (cloudwatch:DescribeAlarms in us-east-2: access denied (AccessDenied: User is not authorized to perform: cloudwatch:DescribeAlarms))\n",
     );
-    expect(out.stdout).toContain("  us-east-1  unknown (states:ListExecutions in us-east-1: throttled by AWS after retries (ThrottlingException: Rate exceeded))\n");
+    expect(out.stdout).toContain(
+      "  us-east-1  unknown (states:ListExecutions in us-east-1: throttled by AWS after retries (ThrottlingException: Rate exceeded))\n",
+    );
     expect(out.stdout).toContain("  us-east-1  primary    ACTIVE   epoch 3");
   });
 });

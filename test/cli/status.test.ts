@@ -5,7 +5,8 @@ import { answerParameters, byRegion, cloudwatch, drctl, fixedDns, networkError, 
 import { alarmNames, at, executionArn, NOW, parameters, PRIMARY, SECONDARY, stateMachineArn, ZONE } from "./support/fixtures";
 import { answerControlTables, controlItems, healthyWorld, statusDns } from "./support/status-world";
 
-const DASHBOARD = (region: string) => `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/payments-dr-${region}-prod`;
+const DASHBOARD = (region: string) =>
+  `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/payments-dr-${region}-prod`;
 
 beforeEach(() => {
   resetMocks();
@@ -76,7 +77,13 @@ describe("drctl status", () => {
       startedAt: "2025-05-20T09:00:00.000Z",
       stoppedAt: "2025-05-20T09:04:10.000Z",
     };
-    const record = (state: string, seenIn: string) => ({ state, epoch: 3, updatedAt: "2025-05-30T10:00:00.000Z", reason: "set by a test", seenIn });
+    const record = (state: string, seenIn: string) => ({
+      state,
+      epoch: 3,
+      updatedAt: "2025-05-30T10:00:00.000Z",
+      reason: "set by a test",
+      seenIn,
+    });
     const checked = (name: string, id: string) => ({ name, id, status: "healthy", detail: "16/16 checkers report healthy" });
     expect(JSON.parse(out.stdout)).toEqual({
       environment: "prod",
@@ -104,7 +111,13 @@ describe("drctl status", () => {
           error: null,
           record: record("STANDBY", SECONDARY),
           alarms: {
-            inAlarm: [{ name: alarmNames(SECONDARY)[1], since: "2025-06-01T11:58:00.000Z", reason: "Threshold Crossed: 1 datapoint [3.0] was greater than the threshold (1.0)." }],
+            inAlarm: [
+              {
+                name: alarmNames(SECONDARY)[1],
+                since: "2025-06-01T11:58:00.000Z",
+                reason: "Threshold Crossed: 1 datapoint [3.0] was greater than the threshold (1.0).",
+              },
+            ],
             error: null,
           },
           execution: { latest: null, error: null },
@@ -139,8 +152,16 @@ describe("drctl status", () => {
       },
     });
     // The calculated guard is derived, never asked (GetHealthCheckStatus refuses CALCULATED checks).
-    expect(route53.commandCalls(GetHealthCheckStatusCommand).map((c) => c.args[0].input.HealthCheckId)).toEqual(["hc-primary-endpoint", "hc-secondary-endpoint", "hc-primary-fence"]);
-    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)[0].args[0].input).toEqual({ AlarmNames: alarmNames(PRIMARY), StateValue: "ALARM", NextToken: undefined });
+    expect(route53.commandCalls(GetHealthCheckStatusCommand).map((c) => c.args[0].input.HealthCheckId)).toEqual([
+      "hc-primary-endpoint",
+      "hc-secondary-endpoint",
+      "hc-primary-fence",
+    ]);
+    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)[0].args[0].input).toEqual({
+      AlarmNames: alarmNames(PRIMARY),
+      StateValue: "ALARM",
+      NextToken: undefined,
+    });
   });
 
   it("shows the rest when the primary region is unreachable, and says so", async () => {
@@ -188,7 +209,9 @@ describe("drctl status", () => {
         "",
       ].join("\n"),
     );
-    expect(out.stderr).toBe("warning: us-east-1 could not be read: us-east-1 is unreachable: ssm:GetParametersByPath failed (Error: connect ECONNREFUSED ssm.us-east-1.amazonaws.com)\n");
+    expect(out.stderr).toBe(
+      "warning: us-east-1 could not be read: us-east-1 is unreachable: ssm:GetParametersByPath failed (Error: connect ECONNREFUSED ssm.us-east-1.amazonaws.com)\n",
+    );
   });
 
   it("reports an unreachable region and Route 53 API in the JSON", async () => {
@@ -200,11 +223,19 @@ describe("drctl status", () => {
     expect(report.regions[0]).toMatchObject({
       region: PRIMARY,
       available: false,
-      error: { kind: "unreachable", message: "us-east-1 is unreachable: ssm:GetParametersByPath failed (Error: connect ECONNREFUSED ssm.us-east-1.amazonaws.com)" },
+      error: {
+        kind: "unreachable",
+        message: "us-east-1 is unreachable: ssm:GetParametersByPath failed (Error: connect ECONNREFUSED ssm.us-east-1.amazonaws.com)",
+      },
       record: { state: "ACTIVE", seenIn: SECONDARY },
     });
     expect(report.healthChecks).toMatchObject({ reachable: false, error: "Route 53 API unreachable (it is served from us-east-1)" });
-    expect(report.healthChecks.checks[0]).toEqual({ name: "primaryEndpoint", id: "hc-primary-endpoint", status: "unknown", detail: "Route 53 API unreachable" });
+    expect(report.healthChecks.checks[0]).toEqual({
+      name: "primaryEndpoint",
+      id: "hc-primary-endpoint",
+      status: "unknown",
+      detail: "Route 53 API unreachable",
+    });
   });
 
   it("shows a running execution before newer finished ones, and a held lease", async () => {
@@ -213,24 +244,54 @@ describe("drctl status", () => {
         [PRIMARY]: () => ({ executions: [] }),
         [SECONDARY]: () => ({
           executions: [
-            { executionArn: executionArn(SECONDARY, "alarm-x-1"), stateMachineArn: stateMachineArn(SECONDARY), name: "alarm-x-1", status: "SUCCEEDED", startDate: new Date(at(-60)), stopDate: new Date(at(-50)) },
-            { executionArn: executionArn(SECONDARY, "d"), stateMachineArn: stateMachineArn(SECONDARY), name: "manual-drill-20250601T115000Z-alice", status: "RUNNING", startDate: new Date(at(-600)) },
+            {
+              executionArn: executionArn(SECONDARY, "alarm-x-1"),
+              stateMachineArn: stateMachineArn(SECONDARY),
+              name: "alarm-x-1",
+              status: "SUCCEEDED",
+              startDate: new Date(at(-60)),
+              stopDate: new Date(at(-50)),
+            },
+            {
+              executionArn: executionArn(SECONDARY, "d"),
+              stateMachineArn: stateMachineArn(SECONDARY),
+              name: "manual-drill-20250601T115000Z-alice",
+              status: "RUNNING",
+              startDate: new Date(at(-600)),
+            },
           ],
         }),
       }) as never,
     );
-    const lease = { pk: "lease", holder: "manual-drill-20250601T115000Z-alice", mode: "drill", region: SECONDARY, acquiredAt: at(-600), expiresAt: NOW / 1000 + 3000 };
+    const lease = {
+      pk: "lease",
+      holder: "manual-drill-20250601T115000Z-alice",
+      mode: "drill",
+      region: SECONDARY,
+      acquiredAt: at(-600),
+      expiresAt: NOW / 1000 + 3000,
+    };
     answerControlTables({ [PRIMARY]: { ...controlItems(PRIMARY), lease }, [SECONDARY]: { ...controlItems(SECONDARY), lease } });
 
     const out = await drctl(["status"], { dns: statusDns });
 
-    expect(out.stdout).toContain("  us-east-1  none\n  us-east-2  manual-drill-20250601T115000Z-alice  RUNNING  started 2025-06-01T11:50:00.000Z\n");
-    expect(out.stdout).toContain("  lease: held by manual-drill-20250601T115000Z-alice (drill in us-east-2) until 2025-06-01T12:50:00.000Z\n");
+    expect(out.stdout).toContain(
+      "  us-east-1  none\n  us-east-2  manual-drill-20250601T115000Z-alice  RUNNING  started 2025-06-01T11:50:00.000Z\n",
+    );
+    expect(out.stdout).toContain(
+      "  lease: held by manual-drill-20250601T115000Z-alice (drill in us-east-2) until 2025-06-01T12:50:00.000Z\n",
+    );
   });
 
   it("says when no region is ACTIVE, and when DNS cannot be asked", async () => {
-    const fenced = { ...controlItems(PRIMARY), [`region#${PRIMARY}`]: { ...(controlItems(PRIMARY)[`region#${PRIMARY}`] as object), state: "FENCED" } };
-    answerControlTables({ [PRIMARY]: fenced, [SECONDARY]: { ...controlItems(SECONDARY), [`region#${PRIMARY}`]: fenced[`region#${PRIMARY}`] } });
+    const fenced = {
+      ...controlItems(PRIMARY),
+      [`region#${PRIMARY}`]: { ...(controlItems(PRIMARY)[`region#${PRIMARY}`] as object), state: "FENCED" },
+    };
+    answerControlTables({
+      [PRIMARY]: fenced,
+      [SECONDARY]: { ...controlItems(SECONDARY), [`region#${PRIMARY}`]: fenced[`region#${PRIMARY}`] },
+    });
 
     const out = await drctl(["status"], { dns: fixedDns({ [`A api.${ZONE}`]: new Error("queryA ETIMEOUT api.pay.example.com") }) });
 

@@ -19,7 +19,9 @@ beforeEach(() => resetMocks());
 describe("execution names and references", () => {
   it("builds manual names that Step Functions and CloudWatch Logs accept", () => {
     expect(manualExecutionName("failover", NOW, "alice")).toBe("manual-failover-20250601T120000Z-alice");
-    expect(manualExecutionName("dry-run-drill", NOW, "Zoë O'Neil <zoe@example.com>")).toBe("manual-dry-run-drill-20250601T120000Z-Zo-O-Neil-zoe-example-com");
+    expect(manualExecutionName("dry-run-drill", NOW, "Zoë O'Neil <zoe@example.com>")).toBe(
+      "manual-dry-run-drill-20250601T120000Z-Zo-O-Neil-zoe-example-com",
+    );
     expect(manualExecutionName("failback", NOW, "???")).toBe("manual-failback-20250601T120000Z");
     const long = manualExecutionName("drill", NOW, "x".repeat(200));
     expect(long.length).toBe(71);
@@ -34,7 +36,9 @@ describe("execution names and references", () => {
     });
     expect(parseExecutionRef("drill-1", "us-east-1")).toEqual({ name: "drill-1", region: "us-east-1" });
     expect(() => parseExecutionRef("drill-1", undefined)).toThrow("which region ran drill-1?");
-    expect(() => parseExecutionRef("arn:aws:states:us-east-2:1:stateMachine:m", undefined)).toThrow("is not a Step Functions execution ARN");
+    expect(() => parseExecutionRef("arn:aws:states:us-east-2:1:stateMachine:m", undefined)).toThrow(
+      "is not a Step Functions execution ARN",
+    );
     expect(() => parseExecutionRef("drill 1", "us-east-1")).toThrow("is not an execution name or ARN");
   });
 });
@@ -57,7 +61,10 @@ describe("error classification", () => {
 
 describe("Route 53 health-check aggregation", () => {
   it("calls a check healthy when more than 18% of checkers report Success", () => {
-    const report = (ok: number, total: number) => [...Array(ok).fill("Success: HTTP Status Code 200"), ...Array(total - ok).fill("Failure: Connection timed out")];
+    const report = (ok: number, total: number) => [
+      ...Array(ok).fill("Success: HTTP Status Code 200"),
+      ...Array(total - ok).fill("Failure: Connection timed out"),
+    ];
     expect(aggregateObservations(report(3, 16))).toEqual({ status: "healthy", detail: "3/16 checkers report healthy" });
     expect(aggregateObservations(report(2, 16))).toEqual({ status: "unhealthy", detail: "2/16 checkers report healthy" });
     expect(aggregateObservations([])).toEqual({ status: "unknown", detail: "no checker reported" });
@@ -79,7 +86,12 @@ describe("following an execution", () => {
     expect(fresh.map((e) => e.id)).toEqual(Array.from({ length: 61 }, (_, i) => 201 + i));
     const all = await newEvents(ctx, target, 0);
     expect(all).toHaveLength(builder.events.length);
-    expect(sfn.commandCalls(GetExecutionHistoryCommand).map((c) => c.args[0].input.nextToken)).toEqual([undefined, undefined, "100", "200"]);
+    expect(sfn.commandCalls(GetExecutionHistoryCommand).map((c) => c.args[0].input.nextToken)).toEqual([
+      undefined,
+      undefined,
+      "100",
+      "200",
+    ]);
     ctx.aws.destroy();
   });
 
@@ -98,7 +110,12 @@ describe("following an execution", () => {
       .task("ConfirmDnsAnswer", 83, 84).events;
     events.forEach((e) => tracker.handle(e));
 
-    expect(lines).toEqual(["    +1.0s  ConfirmDnsAnswer", "    +2.0s  WaitBeforeDnsCheck", "   +12.0s  ConfirmDnsAnswer #2", "   +1m23s  ConfirmDnsAnswer #3"]);
+    expect(lines).toEqual([
+      "    +1.0s  ConfirmDnsAnswer",
+      "    +2.0s  WaitBeforeDnsCheck",
+      "   +12.0s  ConfirmDnsAnswer #2",
+      "   +1m23s  ConfirmDnsAnswer #3",
+    ]);
     expect(tracker.states.map((s) => `${s.name}#${s.round}`)).toEqual([
       "ConfirmDnsAnswer#1",
       "WaitBeforeDnsCheck#1",
@@ -109,7 +126,12 @@ describe("following an execution", () => {
   });
 
   it("formats elapsed time for seconds, minutes and hours", () => {
-    expect([formatElapsed(0), formatElapsed(59.94), formatElapsed(61), formatElapsed(3725)]).toEqual(["0.0s", "59.9s", "1m01s", "1h02m05s"]);
+    expect([formatElapsed(0), formatElapsed(59.94), formatElapsed(61), formatElapsed(3725)]).toEqual([
+      "0.0s",
+      "59.9s",
+      "1m01s",
+      "1h02m05s",
+    ]);
   });
 
   it("has a summary for every step result the state machine stores", () => {
@@ -121,17 +143,25 @@ describe("following an execution", () => {
       for (const m of text.matchAll(/"ResultPath":\s*"\$\.steps\.([A-Za-z]+)"/g)) keys.add(m[1]);
     }
     expect(keys.size).toBeGreaterThan(15);
-    const missing = [...keys].filter((key) => summarizeStep(key, key === "approval" ? { approved: true } : { Payload: {} }, "S") === undefined);
+    const missing = [...keys].filter(
+      (key) => summarizeStep(key, key === "approval" ? { approved: true } : { Payload: {} }, "S") === undefined,
+    );
     expect(missing).toEqual([]);
   });
 
   it("says whether the failback's fence alarm has cleared, and what it reads while it has not", () => {
     const reading = { alarmName: "primary-fenced-us-east-2-prod", region: "us-east-2" };
 
-    expect(summarizeStep("fenceAlarm", { Payload: { ...reading, cleared: false, detail: "ALARM since 2025-06-01T12:00:00.000Z" } }, "CheckFenceAlarm")?.text).toBe(
-      "fence alarm primary-fenced-us-east-2-prod in us-east-2 not cleared yet: ALARM since 2025-06-01T12:00:00.000Z",
+    expect(
+      summarizeStep(
+        "fenceAlarm",
+        { Payload: { ...reading, cleared: false, detail: "ALARM since 2025-06-01T12:00:00.000Z" } },
+        "CheckFenceAlarm",
+      )?.text,
+    ).toBe("fence alarm primary-fenced-us-east-2-prod in us-east-2 not cleared yet: ALARM since 2025-06-01T12:00:00.000Z");
+    expect(summarizeStep("fenceAlarm", { Payload: { ...reading, cleared: true, detail: "OK" } }, "CheckFenceAlarm")?.text).toBe(
+      "fence alarm primary-fenced-us-east-2-prod in us-east-2 is OK",
     );
-    expect(summarizeStep("fenceAlarm", { Payload: { ...reading, cleared: true, detail: "OK" } }, "CheckFenceAlarm")?.text).toBe("fence alarm primary-fenced-us-east-2-prod in us-east-2 is OK");
   });
 });
 
@@ -162,9 +192,15 @@ describe("runCli", () => {
     const bin = join(__dirname, "../../bin/drctl.js");
 
     const help = await run(process.execPath, [bin, "failover", "--help"]);
-    const refused = await run(process.execPath, [bin, "failover", "--env", "prod", "--to", "us-east-2"], { env: { PATH: process.env.PATH } }).catch((e: { code: number; stderr: string }) => e);
+    const refused = await run(process.execPath, [bin, "failover", "--env", "prod", "--to", "us-east-2"], {
+      env: { PATH: process.env.PATH },
+    }).catch((e: { code: number; stderr: string }) => e);
 
     expect(help.stdout).toContain("Usage: drctl failover [options]");
-    expect(refused).toMatchObject({ code: 2, stderr: "drctl: refusing to move traffic without confirmation: there is no terminal to ask on\n  hint: pass --confirm us-east-2 to confirm from a script\n" });
+    expect(refused).toMatchObject({
+      code: 2,
+      stderr:
+        "drctl: refusing to move traffic without confirmation: there is no terminal to ask on\n  hint: pass --confirm us-east-2 to confirm from a script\n",
+    });
   });
 });

@@ -54,9 +54,7 @@ describe("POST /payments: accepting a payment", () => {
       originRegion: LOCAL_REGION,
       version: 1,
     });
-    expect(paymentWrites()).toEqual([
-      expect.objectContaining({ op: "Put", outcome: "ok", condition: "attribute_not_exists(paymentId)" }),
-    ]);
+    expect(paymentWrites()).toEqual([expect.objectContaining({ op: "Put", outcome: "ok", condition: "attribute_not_exists(paymentId)" })]);
   });
 
   it("appends the PENDING transaction-log entry under a deterministic key", async () => {
@@ -307,7 +305,9 @@ describe("POST /payments: idempotency", () => {
   it("treats the same body with keys in another order as the same request", async () => {
     const first = await post();
 
-    const reordered = await post(JSON.stringify({ sourceReference: "tok_visa_4242", merchantReference: "order-1001", currency: "EUR", amount: 1050 }));
+    const reordered = await post(
+      JSON.stringify({ sourceReference: "tok_visa_4242", merchantReference: "order-1001", currency: "EUR", amount: 1050 }),
+    );
 
     expect(reordered.statusCode).toBe(202);
     expect(reordered.body).toBe(first.body);
@@ -385,7 +385,9 @@ describe("POST /payments: partial failure", () => {
   });
 
   it("fails with 500 when the payments table rejects the write, and a retry succeeds", async () => {
-    world.dynamo.fail({ table: TABLES.payments, op: "Put" }, () => Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" }));
+    world.dynamo.fail({ table: TABLES.payments, op: "Put" }, () =>
+      Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" }),
+    );
 
     expect((await post()).statusCode).toBe(500);
     expect(world.s3.puts).toEqual([]);

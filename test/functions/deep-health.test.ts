@@ -57,7 +57,10 @@ describe("deep health rules", () => {
   });
 
   it("fails when the payments table does not answer", () => {
-    const report = evaluateDeepHealth({ ...healthy(), paymentsTable: { ok: false, error: Object.assign(new Error("x"), { name: "TimeoutError" }) } });
+    const report = evaluateDeepHealth({
+      ...healthy(),
+      paymentsTable: { ok: false, error: Object.assign(new Error("x"), { name: "TimeoutError" }) },
+    });
 
     expect(report.status).toBe("failed");
     expect(report.checks.paymentsTable.detail).toBe("the local payments table did not answer (TimeoutError)");
@@ -83,7 +86,10 @@ describe("deep health rules", () => {
   });
 
   it("degrades when this region's canary stopped writing its heartbeat", () => {
-    const stale = evaluateDeepHealth({ ...healthy(), localHeartbeat: { ok: true, value: beat(LOCAL_REGION, LOCAL_HEARTBEAT_STALE_SECONDS + 1) } });
+    const stale = evaluateDeepHealth({
+      ...healthy(),
+      localHeartbeat: { ok: true, value: beat(LOCAL_REGION, LOCAL_HEARTBEAT_STALE_SECONDS + 1) },
+    });
     const missing = evaluateDeepHealth({ ...healthy(), localHeartbeat: { ok: true, value: undefined } });
 
     expect(stale.checks.localHeartbeat.status).toBe("warn");

@@ -6,7 +6,13 @@ import { lambdaContext, postPayment } from "./support/events";
 import { createWorld, type World } from "./support/world";
 
 const KEY = "very-secret-idempotency-key-42";
-const SENSITIVE = { amount: 4200, currency: "EUR", merchantReference: "merchant-ref-SENSITIVE", sourceReference: "source-ref-SENSITIVE", description: "description-SENSITIVE" };
+const SENSITIVE = {
+  amount: 4200,
+  currency: "EUR",
+  merchantReference: "merchant-ref-SENSITIVE",
+  sourceReference: "source-ref-SENSITIVE",
+  description: "description-SENSITIVE",
+};
 
 let world: World;
 let output: string;

@@ -14,7 +14,9 @@ describe("the payment-path manifest", () => {
 
   it("routes the API with IAM authorization everywhere except the shallow health check", () => {
     const routes = paymentFunctions.flatMap((f) =>
-      f.trigger.kind === "api" ? f.trigger.routes.map(({ method, path, authorization }) => ({ method, path, authorization, name: f.name })) : [],
+      f.trigger.kind === "api"
+        ? f.trigger.routes.map(({ method, path, authorization }) => ({ method, path, authorization, name: f.name }))
+        : [],
     );
 
     expect(routes.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
@@ -46,7 +48,10 @@ describe("the payment-path manifest", () => {
   });
 
   it("grants writes to payment data only to the functions that write it", () => {
-    const writers = paymentFunctions.filter((f) => f.permissions.includes("payments-table:write")).map((f) => f.name).sort();
+    const writers = paymentFunctions
+      .filter((f) => f.permissions.includes("payments-table:write"))
+      .map((f) => f.name)
+      .sort();
 
     expect(writers).toEqual(["create-payment", "process-payment"]);
     expect(paymentFunctions.filter((f) => f.permissions.some((p) => p.startsWith("control-table:write")))).toEqual([]);

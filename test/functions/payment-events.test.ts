@@ -61,7 +61,12 @@ describe("payment-events", () => {
 
   it("skips a record without a routable image instead of blocking the shard", async () => {
     const result = await handler(
-      { Records: [streamRecord({ sequenceNumber: "1", image: { paymentId: "not-an-id", status: "PENDING", originRegion: LOCAL_REGION } }), streamRecord({ sequenceNumber: "2", image: image(idA) })] },
+      {
+        Records: [
+          streamRecord({ sequenceNumber: "1", image: { paymentId: "not-an-id", status: "PENDING", originRegion: LOCAL_REGION } }),
+          streamRecord({ sequenceNumber: "2", image: image(idA) }),
+        ],
+      },
       lambdaContext(),
     );
 
@@ -95,7 +100,9 @@ describe("the stream filter and the code agree", () => {
   const matches = (pattern: unknown, value: unknown): boolean =>
     Array.isArray(pattern)
       ? pattern.includes(value)
-      : Object.entries(pattern as Record<string, unknown>).every(([k, p]) => value !== null && typeof value === "object" && matches(p, (value as Record<string, unknown>)[k]));
+      : Object.entries(pattern as Record<string, unknown>).every(
+          ([k, p]) => value !== null && typeof value === "object" && matches(p, (value as Record<string, unknown>)[k]),
+        );
 
   it.each([
     ["a local PENDING insert", streamRecord({ sequenceNumber: "1", image: image(idA) }), true],

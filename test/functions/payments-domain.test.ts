@@ -84,7 +84,13 @@ describe("the transaction log", () => {
   });
 
   it("derives every entry from the stored item only, so replays write identical bytes", () => {
-    const settled = { ...pending, status: "SETTLED" as const, version: 2, settledAt: "2030-01-01T00:00:09.000Z", updatedAt: "2030-01-01T00:00:09.000Z" };
+    const settled = {
+      ...pending,
+      status: "SETTLED" as const,
+      version: 2,
+      settledAt: "2030-01-01T00:00:09.000Z",
+      updatedAt: "2030-01-01T00:00:09.000Z",
+    };
 
     expect(historyOf(settled)).toEqual([
       expect.objectContaining({ version: 1, status: "PENDING", at: "2030-01-01T00:00:00.000Z" }),

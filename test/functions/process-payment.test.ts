@@ -122,7 +122,9 @@ describe("process-payment", () => {
   it("reports only the failed messages of a batch", async () => {
     const good = seed("good-one");
 
-    const result = await process(event({ paymentId: good.paymentId }, "not json", { paymentId: paymentIdFor("never-stored") }, { paymentId: "pay_bad" }));
+    const result = await process(
+      event({ paymentId: good.paymentId }, "not json", { paymentId: paymentIdFor("never-stored") }, { paymentId: "pay_bad" }),
+    );
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m-2" }, { itemIdentifier: "m-3" }, { itemIdentifier: "m-4" }]);
     expect(world.dynamo.get(TABLES.payments, good.paymentId)).toMatchObject({ status: "SETTLED" });
@@ -147,20 +149,17 @@ describe("process-payment", () => {
     expect(world.dynamo.get(TABLES.payments, payment.paymentId)).toMatchObject({ status: "SETTLED", version: 2 });
   });
 
-  it.each(["FENCED", "DRAINED"] as const)(
-    "leaves the whole batch for a retry in a %s region and writes nothing",
-    async (state) => {
-      const a = seed("guarded-a");
-      const b = seed("guarded-b");
-      world.setRegionState(state);
+  it.each(["FENCED", "DRAINED"] as const)("leaves the whole batch for a retry in a %s region and writes nothing", async (state) => {
+    const a = seed("guarded-a");
+    const b = seed("guarded-b");
+    world.setRegionState(state);
 
-      const result = await process(event({ paymentId: a.paymentId }, { paymentId: b.paymentId }));
+    const result = await process(event({ paymentId: a.paymentId }, { paymentId: b.paymentId }));
 
-      expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m-1" }, { itemIdentifier: "m-2" }]);
-      expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
-      expect(world.dynamo.calls(TABLES.payments)).toEqual([]);
-    },
-  );
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m-1" }, { itemIdentifier: "m-2" }]);
+    expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
+    expect(world.dynamo.calls(TABLES.payments)).toEqual([]);
+  });
 
   it("leaves the batch for a retry when the control table cannot be read (fail closed)", async () => {
     const payment = seed("control-down");

@@ -11,7 +11,11 @@ afterEach(() => world.reset());
 
 const fill = (n: number) => Array.from({ length: n }, (_, i) => world.sqs.seed(DLQ_URL, { paymentId: `p-${i}` }));
 const run = (input: unknown = {}) => handler(input as RedriveInput, lambdaContext(60_000));
-const bodies = (url: string) => world.sqs.messages(url).map((m) => JSON.parse(m.body).paymentId).sort();
+const bodies = (url: string) =>
+  world.sqs
+    .messages(url)
+    .map((m) => JSON.parse(m.body).paymentId)
+    .sort();
 
 describe("redrive-dlq", () => {
   it("moves every DLQ message to the processing queue in batches and reports counts", async () => {
@@ -81,7 +85,10 @@ describe("redrive-dlq", () => {
     ["an unknown field", { queue: "other" }],
     ["an array", [1]],
   ])("rejects %s before touching any queue", async (_case, input) => {
-    await expect(run(input)).rejects.toMatchObject({ name: "InvalidRedriveInputError", message: expect.stringMatching(/maxMessages|queue|expected/) });
+    await expect(run(input)).rejects.toMatchObject({
+      name: "InvalidRedriveInputError",
+      message: expect.stringMatching(/maxMessages|queue|expected/),
+    });
     expect(world.sqs.calls).toEqual([]);
   });
 });

@@ -19,7 +19,10 @@ afterEach(() => world.reset());
 
 describe("every SDK client names LOCAL_REGION explicitly", () => {
   it("sends every call of every handler to LOCAL_REGION, not AWS_REGION", async () => {
-    const accepted = await createPayment(postPayment({ amount: 1, currency: "EUR", merchantReference: "m", sourceReference: "s" }, "region-test-key"), lambdaContext());
+    const accepted = await createPayment(
+      postPayment({ amount: 1, currency: "EUR", merchantReference: "m", sourceReference: "s" }, "region-test-key"),
+      lambdaContext(),
+    );
     expect(accepted.statusCode).toBe(202);
     const { paymentId, region } = JSON.parse(accepted.body);
     expect(region).toBe(OTHER_LOCAL_REGION);
@@ -36,7 +39,11 @@ describe("every SDK client names LOCAL_REGION explicitly", () => {
     await redrive({}, lambdaContext());
 
     expect(world.dynamo.get(TABLES.payments, paymentId)).toMatchObject({ status: "SETTLED", originRegion: OTHER_LOCAL_REGION });
-    const regions = new Set([...world.dynamo.log.map((c) => c.region), ...world.s3.puts.map((p) => p.region), ...world.sqs.calls.map((c) => c.region)]);
+    const regions = new Set([
+      ...world.dynamo.log.map((c) => c.region),
+      ...world.s3.puts.map((p) => p.region),
+      ...world.sqs.calls.map((c) => c.region),
+    ]);
     expect(regions).toEqual(new Set([OTHER_LOCAL_REGION]));
     expect(world.sqs.calls.length).toBeGreaterThan(3);
   });

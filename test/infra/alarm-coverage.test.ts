@@ -10,8 +10,8 @@ import { paymentFunctions } from "../../lib/handlers";
 import { REPLICATION_LATENCY_THRESHOLD_MS } from "../../infra/core/alarm-catalog";
 import { RTC_MINUTES } from "../../infra/components/storage/transaction-log-storage";
 import { resourceName } from "../../infra/core/naming";
-import { Evaluation } from "../../infra/offline/evaluate";
-import { CapturedResource } from "../../infra/offline/mocks";
+import type { Evaluation } from "../../infra/offline/evaluate";
+import type { CapturedResource } from "../../infra/offline/mocks";
 import { ofType, one, REGIONS, stack } from "../support/stack";
 
 let ev: Evaluation;
@@ -32,8 +32,11 @@ interface Metric {
 }
 /** The metrics an alarm reads: its single metric, or every metric of its math query. */
 function metricsOf(alarm: CapturedResource): Metric[] {
-  if (alarm.inputs.metricName) return [{ namespace: alarm.inputs.namespace, metricName: alarm.inputs.metricName, dimensions: alarm.inputs.dimensions ?? {} }];
-  return (alarm.inputs.metricQueries ?? []).filter((q: any) => q.metric).map((q: any) => ({ ...q.metric, dimensions: q.metric.dimensions ?? {} }));
+  if (alarm.inputs.metricName)
+    return [{ namespace: alarm.inputs.namespace, metricName: alarm.inputs.metricName, dimensions: alarm.inputs.dimensions ?? {} }];
+  return (alarm.inputs.metricQueries ?? [])
+    .filter((q: any) => q.metric)
+    .map((q: any) => ({ ...q.metric, dimensions: q.metric.dimensions ?? {} }));
 }
 const alarmsIn = (region: string) => ofType(ev, ALARM, region);
 /** Alarms of `region` every one of whose metrics satisfies `match` (and that have at least one). */
@@ -50,7 +53,12 @@ function topicArn(region: string): string {
 }
 function expectNotifiesOwnTopic(alarm: CapturedResource, region: string) {
   const topic = topicArn(region);
-  expect({ name: alarm.inputs.name, enabled: alarm.inputs.actionsEnabled, alarm: alarm.inputs.alarmActions, ok: alarm.inputs.okActions }).toEqual({
+  expect({
+    name: alarm.inputs.name,
+    enabled: alarm.inputs.actionsEnabled,
+    alarm: alarm.inputs.alarmActions,
+    ok: alarm.inputs.okActions,
+  }).toEqual({
     name: alarm.inputs.name,
     enabled: true,
     alarm: [topic],
@@ -65,16 +73,26 @@ describe("Lambda errors and throttles", () => {
   it.each(cases)("alarms in %s on exactly one Errors and one Throttles metric of %s, to the region's topic", (region, name) => {
     const fn = one(ev, "aws:lambda/function:Function", (f) => f.region === region && f.inputs.name === resourceName(name, region, ENV));
     for (const metricName of ["Errors", "Throttles"]) {
-      const found = alarmsOn(region, (m) => m.namespace === "AWS/Lambda" && m.metricName === metricName && m.dimensions.FunctionName === fn.inputs.name);
+      const found = alarmsOn(
+        region,
+        (m) => m.namespace === "AWS/Lambda" && m.metricName === metricName && m.dimensions.FunctionName === fn.inputs.name,
+      );
       expect(found.map((a) => a.inputs.name)).toEqual([resourceName(`${name}-${metricName.toLowerCase()}`, region, ENV)]);
-      expect(found[0].inputs).toMatchObject({ statistic: "Sum", period: 60, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold" });
+      expect(found[0].inputs).toMatchObject({
+        statistic: "Sum",
+        period: 60,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+      });
       expectNotifiesOwnTopic(found[0], region);
     }
   });
 
   it.each(REGION_LIST)("has no Lambda alarm in %s on a function that is not in that region", (region) => {
     const functions = new Set(ofType(ev, "aws:lambda/function:Function", region).map((f) => f.inputs.name));
-    const targets = alarmsOn(region, (m) => m.namespace === "AWS/Lambda").flatMap((a) => metricsOf(a).map((m) => m.dimensions.FunctionName));
+    const targets = alarmsOn(region, (m) => m.namespace === "AWS/Lambda").flatMap((a) =>
+      metricsOf(a).map((m) => m.dimensions.FunctionName),
+    );
     expect(targets.length).toBe(2 * paymentFunctions.length);
     expect(targets.filter((t) => !functions.has(t))).toEqual([]);
   });
@@ -82,10 +100,17 @@ describe("Lambda errors and throttles", () => {
 
 describe("DynamoDB global tables", () => {
   const tables = () => Object.values(ev.outputs.tableNames as Record<string, string>);
-  const tableCases = REGION_LIST.flatMap((region) => ["payments-global-dev", "payments-idempotency-global-dev", "dr-control-global-dev"].map((t) => [region, t] as const));
+  const tableCases = REGION_LIST.flatMap((region) =>
+    ["payments-global-dev", "payments-idempotency-global-dev", "dr-control-global-dev"].map((t) => [region, t] as const),
+  );
 
   it("alarms on the three global tables the stack creates", () => {
-    expect(tables().sort()).toEqual(tableCases.slice(0, 3).map(([, t]) => t).sort());
+    expect(tables().sort()).toEqual(
+      tableCases
+        .slice(0, 3)
+        .map(([, t]) => t)
+        .sort(),
+    );
   });
 
   it.each(tableCases)("alarms in %s on the local replica of %s: replication latency, errors, throttles", (region, table) => {
@@ -108,7 +133,11 @@ describe("DynamoDB global tables", () => {
     const throttles = onTable(["ReadThrottleEvents", "WriteThrottleEvents"]);
     expect(errors).toHaveLength(1);
     expect(throttles).toHaveLength(1);
-    expect(metricsOf(throttles[0]).map((m) => m.metricName).sort()).toEqual(["ReadThrottleEvents", "WriteThrottleEvents"]);
+    expect(
+      metricsOf(throttles[0])
+        .map((m) => m.metricName)
+        .sort(),
+    ).toEqual(["ReadThrottleEvents", "WriteThrottleEvents"]);
     for (const math of [errors[0], throttles[0]]) {
       // The returned expression must read every metric it queries, or some are silently unused.
       const queries = math.inputs.metricQueries as any[];
@@ -125,7 +154,12 @@ describe("S3 transaction-log replication", () => {
   const bucketOfArn = (arn: string) => arn.replace(/^arn:aws:s3:::/, "");
   const rules = () =>
     ofType(ev, "aws:s3/bucketReplicationConfig:BucketReplicationConfig").flatMap((c) =>
-      (c.inputs.rules as any[]).map((rule) => ({ region: c.region as string, source: c.inputs.bucket, destination: bucketOfArn(rule.destination.bucket), rule })),
+      (c.inputs.rules as any[]).map((rule) => ({
+        region: c.region as string,
+        source: c.inputs.bucket,
+        destination: bucketOfArn(rule.destination.bucket),
+        rule,
+      })),
     );
 
   it("replicates in both directions, each rule with replication metrics enabled", () => {
@@ -139,7 +173,10 @@ describe("S3 transaction-log replication", () => {
     for (const { region, source, destination, rule } of rules()) {
       // S3 publishes replication metrics in the source bucket's Region, per rule.
       const dims = { SourceBucket: source, DestinationBucket: destination, RuleId: rule.id };
-      for (const [metricName, threshold] of [["ReplicationLatency", RTC_MINUTES * 60], ["OperationsFailedReplication", 0]] as const) {
+      for (const [metricName, threshold] of [
+        ["ReplicationLatency", RTC_MINUTES * 60],
+        ["OperationsFailedReplication", 0],
+      ] as const) {
         const found = alarmsOn(region, (m) => m.namespace === "AWS/S3" && m.metricName === metricName && m.dimensions.RuleId === rule.id);
         expect(found.map((a) => ({ dims: a.inputs.dimensions, threshold: a.inputs.threshold }))).toEqual([{ dims, threshold }]);
         expectNotifiesOwnTopic(found[0], region);
@@ -151,7 +188,9 @@ describe("S3 transaction-log replication", () => {
     const configured = rules().map((r) => JSON.stringify([r.region, r.source, r.destination, r.rule.id]));
     const alarmed = ofType(ev, ALARM)
       .filter((a) => a.inputs.namespace === "AWS/S3")
-      .map((a) => JSON.stringify([a.region, a.inputs.dimensions.SourceBucket, a.inputs.dimensions.DestinationBucket, a.inputs.dimensions.RuleId]));
+      .map((a) =>
+        JSON.stringify([a.region, a.inputs.dimensions.SourceBucket, a.inputs.dimensions.DestinationBucket, a.inputs.dimensions.RuleId]),
+      );
     expect(alarmed.length).toBe(2 * configured.length);
     expect(alarmed.filter((a) => !configured.includes(a))).toEqual([]);
   });
@@ -173,8 +212,18 @@ describe("treatMissingData", () => {
     // No traffic is not a failure to record payments.
     { kind: "payment failures", metrics: "PaymentsDR:PaymentFailed", value: "notBreaching" },
     // SQS stops publishing for idle queues.
-    { kind: "processing DLQ depth", metrics: "AWS/SQS:ApproximateNumberOfMessagesVisible", key: /^processing-dlq-depth$/, value: "notBreaching" },
-    { kind: "async-failures queue depth", metrics: "AWS/SQS:ApproximateNumberOfMessagesVisible", key: /^async-failures-depth$/, value: "notBreaching" },
+    {
+      kind: "processing DLQ depth",
+      metrics: "AWS/SQS:ApproximateNumberOfMessagesVisible",
+      key: /^processing-dlq-depth$/,
+      value: "notBreaching",
+    },
+    {
+      kind: "async-failures queue depth",
+      metrics: "AWS/SQS:ApproximateNumberOfMessagesVisible",
+      key: /^async-failures-depth$/,
+      value: "notBreaching",
+    },
     // No new transaction-log objects means no replication metric.
     { kind: "S3 replication latency", metrics: "AWS/S3:ReplicationLatency", value: "notBreaching" },
     { kind: "S3 failed replication", metrics: "AWS/S3:OperationsFailedReplication", value: "notBreaching" },
@@ -199,9 +248,12 @@ describe("treatMissingData", () => {
   });
 
   it("knows the kind of every alarm in the stack (exactly one row each), and each says why in its description", () => {
-    const unmatched = ofType(ev, ALARM).filter((a) => rowsFor(a).length !== 1).map((a) => `${a.inputs.name} (${signature(a)}): ${rowsFor(a).length} rows`);
+    const unmatched = ofType(ev, ALARM)
+      .filter((a) => rowsFor(a).length !== 1)
+      .map((a) => `${a.inputs.name} (${signature(a)}): ${rowsFor(a).length} rows`);
     expect(unmatched).toEqual([]);
-    for (const a of ofType(ev, ALARM)) expect([a.inputs.name, a.inputs.alarmDescription]).toEqual([a.inputs.name, expect.stringMatching(/missing data/i)]);
+    for (const a of ofType(ev, ALARM))
+      expect([a.inputs.name, a.inputs.alarmDescription]).toEqual([a.inputs.name, expect.stringMatching(/missing data/i)]);
   });
 });
 

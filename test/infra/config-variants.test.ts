@@ -2,7 +2,7 @@
  * The same program evaluated with every optional setting changed: proves configuration reaches
  * the resources it governs (a value ignored somewhere would leave its default in place).
  */
-import { Evaluation } from "../../infra/offline/evaluate";
+import type { Evaluation } from "../../infra/offline/evaluate";
 import { ofType, one, stack } from "../support/stack";
 
 const config = {
@@ -37,7 +37,11 @@ it("uses the existing hosted zone instead of creating one", () => {
 });
 
 it("names everything for the configured environment, not the stack name", () => {
-  expect(ofType(ev, "aws:dynamodb/table:Table").map((t) => t.inputs.name).sort()).toEqual(["dr-control-global-prod", "payments-global-prod", "payments-idempotency-global-prod"]);
+  expect(
+    ofType(ev, "aws:dynamodb/table:Table")
+      .map((t) => t.inputs.name)
+      .sort(),
+  ).toEqual(["dr-control-global-prod", "payments-global-prod", "payments-idempotency-global-prod"]);
   for (const r of ev.resources.filter((r) => r.inputs.tags)) expect(r.inputs.tags.Environment).toBe("prod");
 });
 

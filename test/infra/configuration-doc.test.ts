@@ -3,9 +3,7 @@ import { join } from "node:path";
 import { CONFIG_KEYS, parseConfig } from "../../infra/core/config";
 
 const doc = readFileSync(join(__dirname, "..", "..", "docs", "configuration.md"), "utf8");
-const rows = new Map(
-  [...doc.matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()]),
-);
+const rows = new Map([...doc.matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()]));
 
 describe("docs/configuration.md", () => {
   it("documents exactly the keys infra/core/config.ts validates", () => {

@@ -4,8 +4,8 @@
  */
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { Evaluation } from "../../infra/offline/evaluate";
-import { CapturedResource } from "../../infra/offline/mocks";
+import type { Evaluation } from "../../infra/offline/evaluate";
+import type { CapturedResource } from "../../infra/offline/mocks";
 import { isGlobalType, TAG_KEYS, TAGGABLE_TYPES } from "../../infra/core/tags";
 import { asArray, awsResources, iamPolicies, REGIONS, stack, statements } from "../support/stack";
 
@@ -93,14 +93,20 @@ describe("tags", () => {
   });
 
   it("marks the global tables and cross-region IAM roles global", () => {
-    const globals = awsResources(ev).filter((r) => r.inputs.tags?.Region === "global").map((r) => physicalName(r));
-    expect(globals).toEqual(expect.arrayContaining(["payments-global-dev", "dr-control-global-dev", "txlog-replication-global-dev", "backup-global-dev"]));
+    const globals = awsResources(ev)
+      .filter((r) => r.inputs.tags?.Region === "global")
+      .map((r) => physicalName(r));
+    expect(globals).toEqual(
+      expect.arrayContaining(["payments-global-dev", "dr-control-global-dev", "txlog-replication-global-dev", "backup-global-dev"]),
+    );
   });
 });
 
 describe("regions", () => {
   it("sets an explicit region on every regional resource", () => {
-    const missing = awsResources(ev).filter((r) => !isGlobalType(r.type) && !r.region).map((r) => `${r.type} ${r.name}`);
+    const missing = awsResources(ev)
+      .filter((r) => !isGlobalType(r.type) && !r.region)
+      .map((r) => `${r.type} ${r.name}`);
     expect(missing).toEqual([]);
   });
 
@@ -171,13 +177,19 @@ describe("IAM", () => {
     for (const role of awsResources(ev).filter((r) => r.type === "aws:iam/role:Role")) {
       for (const s of statements(role.inputs.assumeRolePolicy)) {
         expect(s.Principal).not.toBe("*");
-        if (s.Principal?.Service) expect({ role: role.name, account: s.Condition?.StringEquals?.["aws:SourceAccount"] }).toEqual({ role: role.name, account: "123456789012" });
+        if (s.Principal?.Service)
+          expect({ role: role.name, account: s.Condition?.StringEquals?.["aws:SourceAccount"] }).toEqual({
+            role: role.name,
+            account: "123456789012",
+          });
       }
     }
   });
 
   it("allows no Principal '*' except in Deny statements", () => {
-    const policies = awsResources(ev).flatMap((r) => ["policy", "accessPolicy", "assumeRolePolicy"].filter((f) => typeof r.inputs[f] === "string").map((f) => ({ r, doc: r.inputs[f] })));
+    const policies = awsResources(ev).flatMap((r) =>
+      ["policy", "accessPolicy", "assumeRolePolicy"].filter((f) => typeof r.inputs[f] === "string").map((f) => ({ r, doc: r.inputs[f] })),
+    );
     const offenders = policies.flatMap(({ r, doc }) =>
       statements(doc)
         .filter((s) => s.Effect === "Allow" && (s.Principal === "*" || s.Principal?.AWS === "*"))

@@ -2,7 +2,7 @@
  * The two-region data layer as the program declares it (Pulumi mocks). These tests pin exact
  * inputs; they cannot prove AWS accepts them or that replication behaves as configured.
  */
-import { Evaluation } from "../../infra/offline/evaluate";
+import type { Evaluation } from "../../infra/offline/evaluate";
 import { MOCK_ACCOUNT_ID } from "../../infra/offline/mocks";
 import { asArray, ofType, one, REGIONS, stack, statements } from "../support/stack";
 
@@ -28,7 +28,9 @@ describe("KMS", () => {
     for (const key of ofType(ev, "aws:kms/key:Key")) {
       const logs = statements(key.inputs.policy).find((s) => s.Sid === "CloudWatchLogs");
       expect(logs.Principal).toEqual({ Service: `logs.${key.region}.amazonaws.com` });
-      expect(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toBe(`arn:aws:logs:${key.region}:${MOCK_ACCOUNT_ID}:log-group:*`);
+      expect(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toBe(
+        `arn:aws:logs:${key.region}:${MOCK_ACCOUNT_ID}:log-group:*`,
+      );
     }
   });
 });
@@ -86,7 +88,11 @@ describe("AWS Backup", () => {
     expect(rule.copyActions).toEqual([{ destinationVaultArn: secondaryVault.state.arn, lifecycle: { deleteAfter: 35 } }]);
     expect(regionOfArn(rule.copyActions[0].destinationVaultArn)).toBe(REGIONS.secondary);
     const selection = one(ev, "aws:backup/selection:Selection", () => true);
-    expect(selection.inputs.resources.sort()).toEqual(ofType(ev, "aws:dynamodb/table:Table").map((t) => t.state.arn).sort());
+    expect(selection.inputs.resources.sort()).toEqual(
+      ofType(ev, "aws:dynamodb/table:Table")
+        .map((t) => t.state.arn)
+        .sort(),
+    );
   });
 
   it("encrypts each vault with its own region's key", () => {
@@ -99,7 +105,11 @@ describe("S3", () => {
   const forBucket = (type: string, bucket: string) => one(ev, type, (r) => r.inputs.bucket === bucket);
 
   it("has a transaction-log, log-archive, evidence and access-log bucket in each region", () => {
-    expect(buckets().map((b) => b.inputs.bucket).sort()).toEqual([
+    expect(
+      buckets()
+        .map((b) => b.inputs.bucket)
+        .sort(),
+    ).toEqual([
       `dr-evidence-us-east-1-dev-${MOCK_ACCOUNT_ID}`,
       `dr-evidence-us-east-2-dev-${MOCK_ACCOUNT_ID}`,
       `log-archive-us-east-1-dev-${MOCK_ACCOUNT_ID}`,
@@ -113,14 +123,18 @@ describe("S3", () => {
 
   it("versions, blocks public access to, disables ACLs on and lifecycles every bucket", () => {
     for (const { inputs } of buckets()) {
-      expect(forBucket("aws:s3/bucketVersioning:BucketVersioning", inputs.bucket).inputs.versioningConfiguration).toEqual({ status: "Enabled" });
+      expect(forBucket("aws:s3/bucketVersioning:BucketVersioning", inputs.bucket).inputs.versioningConfiguration).toEqual({
+        status: "Enabled",
+      });
       expect(forBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", inputs.bucket).inputs).toMatchObject({
         blockPublicAcls: true,
         blockPublicPolicy: true,
         ignorePublicAcls: true,
         restrictPublicBuckets: true,
       });
-      expect(forBucket("aws:s3/bucketOwnershipControls:BucketOwnershipControls", inputs.bucket).inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
+      expect(forBucket("aws:s3/bucketOwnershipControls:BucketOwnershipControls", inputs.bucket).inputs.rule).toEqual({
+        objectOwnership: "BucketOwnerEnforced",
+      });
       const [rule] = forBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", inputs.bucket).inputs.rules;
       expect(rule).toMatchObject({ status: "Enabled", abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } });
       expect(rule.noncurrentVersionExpiration.noncurrentDays).toBeGreaterThan(0);
@@ -137,7 +151,9 @@ describe("S3", () => {
 
   it("denies every non-TLS request to every bucket", () => {
     for (const { inputs, state } of buckets()) {
-      const deny = statements(forBucket("aws:s3/bucketPolicy:BucketPolicy", inputs.bucket).inputs.policy).find((s) => s.Sid === "DenyInsecureTransport");
+      const deny = statements(forBucket("aws:s3/bucketPolicy:BucketPolicy", inputs.bucket).inputs.policy).find(
+        (s) => s.Sid === "DenyInsecureTransport",
+      );
       expect(deny).toEqual({
         Sid: "DenyInsecureTransport",
         Effect: "Deny",
@@ -151,11 +167,17 @@ describe("S3", () => {
 
   it("encrypts data buckets with the region's key (bucket key on) and access-log buckets with SSE-S3, which is all log delivery supports", () => {
     for (const bucket of buckets()) {
-      const [rule] = forBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket.inputs.bucket).inputs.rules;
+      const [rule] = forBucket(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        bucket.inputs.bucket,
+      ).inputs.rules;
       if (bucket.inputs.bucket.startsWith("s3-access-logs-")) {
         expect(rule.applyServerSideEncryptionByDefault).toEqual({ sseAlgorithm: "AES256" });
       } else {
-        expect(rule).toEqual({ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn(bucket.region!) }, bucketKeyEnabled: true });
+        expect(rule).toEqual({
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn(bucket.region!) },
+          bucketKeyEnabled: true,
+        });
       }
     }
   });
@@ -208,7 +230,11 @@ describe("S3", () => {
       keyArn(REGIONS.secondary),
     ];
     for (const resource of resources) expect(allowed).toContain(resource);
-    expect(statements(policy.inputs.policy).flatMap((s) => asArray(s.Action)).sort()).toEqual(
+    expect(
+      statements(policy.inputs.policy)
+        .flatMap((s) => asArray(s.Action))
+        .sort(),
+    ).toEqual(
       [
         "kms:Decrypt",
         "kms:Encrypt",
@@ -255,7 +281,10 @@ describe("SNS and SQS", () => {
 });
 
 describe("SSM parameters", () => {
-  const names = (region: string) => ofType(ev, "aws:ssm/parameter:Parameter", region).map((p) => p.inputs.name).sort();
+  const names = (region: string) =>
+    ofType(ev, "aws:ssm/parameter:Parameter", region)
+      .map((p) => p.inputs.name)
+      .sort();
 
   it("uses the same names in both regions", () => {
     expect(names(REGIONS.primary)).toEqual(names(REGIONS.secondary));
@@ -277,7 +306,8 @@ describe("SSM parameters", () => {
     [REGIONS.primary, REGIONS.secondary],
     [REGIONS.secondary, REGIONS.primary],
   ])("holds only %s's own endpoints in %s's parameters", (region, peer) => {
-    const value = (n: string) => one(ev, "aws:ssm/parameter:Parameter", (p) => p.region === region && p.inputs.name === `/payments-dr/dev/${n}`).inputs.value;
+    const value = (n: string) =>
+      one(ev, "aws:ssm/parameter:Parameter", (p) => p.region === region && p.inputs.name === `/payments-dr/dev/${n}`).inputs.value;
     expect(value("region")).toBe(region);
     expect(value("peer-region")).toBe(peer);
     expect(value("queues/processing")).toBe(`https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/payments-processing-${region}-dev`);
@@ -305,7 +335,11 @@ describe("CloudWatch Logs", () => {
       const destination = one(ev, "aws:cloudwatch/logDestination:LogDestination", (d) => d.state.arn === filter.inputs.destinationArn);
       const peer = group.region === REGIONS.primary ? REGIONS.secondary : REGIONS.primary;
       expect(regionOfArn(destination.inputs.targetArn)).toBe(peer);
-      const firehose = one(ev, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", (f) => f.state.arn === destination.inputs.targetArn);
+      const firehose = one(
+        ev,
+        "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+        (f) => f.state.arn === destination.inputs.targetArn,
+      );
       expect(firehose.inputs.extendedS3Configuration.bucketArn).toBe(`arn:aws:s3:::log-archive-${peer}-dev-${MOCK_ACCOUNT_ID}`);
       expect(firehose.inputs.serverSideEncryption).toEqual({ enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: keyArn(peer) });
     }
@@ -314,39 +348,64 @@ describe("CloudWatch Logs", () => {
   it("lets only this account subscribe to a logs destination", () => {
     for (const policy of ofType(ev, "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy")) {
       expect(statements(policy.inputs.accessPolicy)).toEqual([
-        { Effect: "Allow", Principal: { AWS: MOCK_ACCOUNT_ID }, Action: "logs:PutSubscriptionFilter", Resource: expect.stringMatching(`^arn:aws:logs:${policy.region}:`) },
+        {
+          Effect: "Allow",
+          Principal: { AWS: MOCK_ACCOUNT_ID },
+          Action: "logs:PutSubscriptionFilter",
+          Resource: expect.stringMatching(`^arn:aws:logs:${policy.region}:`),
+        },
       ]);
     }
   });
 });
 
 describe("Network", () => {
-  it.each([REGIONS.primary, REGIONS.secondary])("names %s's VPC, subnets, route table and endpoints with a Name tag like every other name", (region) => {
-    const named = (type: string) => ofType(ev, type, region).map((r) => r.inputs.tags?.Name);
-    expect(named("aws:ec2/vpc:Vpc")).toEqual([`payments-vpc-${region}-dev`]);
-    expect(named("aws:ec2/subnet:Subnet").sort()).toEqual([1, 2, 3].map((i) => `private-${i}-${region}-dev`));
-    expect(named("aws:ec2/routeTable:RouteTable")).toEqual([`private-routes-${region}-dev`]);
-    const endpoints = named("aws:ec2/vpcEndpoint:VpcEndpoint");
-    expect(endpoints).toHaveLength(10);
-    for (const name of endpoints) expect(name).toMatch(new RegExp(`^[a-z0-9]+-endpoint-${region}-dev$`));
-  });
+  it.each([REGIONS.primary, REGIONS.secondary])(
+    "names %s's VPC, subnets, route table and endpoints with a Name tag like every other name",
+    (region) => {
+      const named = (type: string) => ofType(ev, type, region).map((r) => r.inputs.tags?.Name);
+      expect(named("aws:ec2/vpc:Vpc")).toEqual([`payments-vpc-${region}-dev`]);
+      expect(named("aws:ec2/subnet:Subnet").sort()).toEqual([1, 2, 3].map((i) => `private-${i}-${region}-dev`));
+      expect(named("aws:ec2/routeTable:RouteTable")).toEqual([`private-routes-${region}-dev`]);
+      const endpoints = named("aws:ec2/vpcEndpoint:VpcEndpoint");
+      expect(endpoints).toHaveLength(10);
+      for (const name of endpoints) expect(name).toMatch(new RegExp(`^[a-z0-9]+-endpoint-${region}-dev$`));
+    },
+  );
 
   it.each([REGIONS.primary, REGIONS.secondary])("gives %s three private subnets in distinct AZs and no route to the internet", (region) => {
     const subnets = ofType(ev, "aws:ec2/subnet:Subnet", region);
     expect(subnets).toHaveLength(3);
     expect(new Set(subnets.map((s) => s.inputs.availabilityZone)).size).toBe(3);
     for (const subnet of subnets) expect(subnet.inputs.mapPublicIpOnLaunch).toBe(false);
-    for (const type of ["aws:ec2/internetGateway:InternetGateway", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/route:Route"]) {
+    for (const type of [
+      "aws:ec2/internetGateway:InternetGateway",
+      "aws:ec2/natGateway:NatGateway",
+      "aws:ec2/eip:Eip",
+      "aws:ec2/route:Route",
+    ]) {
       expect(ofType(ev, type)).toEqual([]);
     }
   });
 
   it.each([REGIONS.primary, REGIONS.secondary])("reaches AWS services from %s through endpoints only", (region) => {
     const endpoints = ofType(ev, "aws:ec2/vpcEndpoint:VpcEndpoint", region);
-    const gateway = endpoints.filter((e) => e.inputs.vpcEndpointType === "Gateway").map((e) => e.inputs.serviceName).sort();
+    const gateway = endpoints
+      .filter((e) => e.inputs.vpcEndpointType === "Gateway")
+      .map((e) => e.inputs.serviceName)
+      .sort();
     expect(gateway).toEqual([`com.amazonaws.${region}.dynamodb`, `com.amazonaws.${region}.s3`]);
     const iface = endpoints.filter((e) => e.inputs.vpcEndpointType === "Interface");
-    expect(iface.map((e) => e.inputs.serviceName.split(".").pop()).sort()).toEqual(["kms", "logs", "monitoring", "sns", "sqs", "ssm", "sts", "xray"]);
+    expect(iface.map((e) => e.inputs.serviceName.split(".").pop()).sort()).toEqual([
+      "kms",
+      "logs",
+      "monitoring",
+      "sns",
+      "sqs",
+      "ssm",
+      "sts",
+      "xray",
+    ]);
     for (const endpoint of iface) {
       expect(endpoint.inputs.privateDnsEnabled).toBe(true);
       expect(endpoint.inputs.subnetIds).toHaveLength(3);
@@ -354,7 +413,10 @@ describe("Network", () => {
   });
 
   it("allows function traffic only to the endpoints, on 443", () => {
-    for (const rule of [...ofType(ev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"), ...ofType(ev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")]) {
+    for (const rule of [
+      ...ofType(ev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),
+      ...ofType(ev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+    ]) {
       expect(rule.inputs).toMatchObject({ ipProtocol: "tcp", fromPort: 443, toPort: 443 });
       expect(rule.inputs.cidrIpv4).toBeUndefined();
       expect(rule.inputs.referencedSecurityGroupId ?? rule.inputs.prefixListId).toBeDefined();
@@ -362,8 +424,13 @@ describe("Network", () => {
   });
 
   it("locks the default security group and logs all VPC traffic", () => {
-    for (const sg of ofType(ev, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")) expect(sg.inputs).toMatchObject({ ingress: [], egress: [] });
-    expect(ofType(ev, "aws:ec2/flowLog:FlowLog").map((f) => [f.region, f.inputs.trafficType]).sort()).toEqual([
+    for (const sg of ofType(ev, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"))
+      expect(sg.inputs).toMatchObject({ ingress: [], egress: [] });
+    expect(
+      ofType(ev, "aws:ec2/flowLog:FlowLog")
+        .map((f) => [f.region, f.inputs.trafficType])
+        .sort(),
+    ).toEqual([
       [REGIONS.primary, "ALL"],
       [REGIONS.secondary, "ALL"],
     ]);

@@ -38,7 +38,8 @@ describe("DNS and parameter names", () => {
 
 describe("assertBundleBuilt", () => {
   // Imported lazily: the module pulls in @pulumi/aws.
-  const load = () => require("../../infra/components/compute/lambda-function") as typeof import("../../infra/components/compute/lambda-function");
+  const load = () =>
+    require("../../infra/components/compute/lambda-function") as typeof import("../../infra/components/compute/lambda-function");
 
   it("fails a real deployment whose bundle was not built, saying how to build it", () => {
     const { assertBundleBuilt, OFFLINE_EVALUATION_ENV } = load();

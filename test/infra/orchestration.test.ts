@@ -6,7 +6,7 @@
 import aslValidator from "asl-validator";
 import { runbookFunctions } from "../../lib/handlers";
 import { RUNBOOK_TASK_FUNCTIONS } from "../../state-machines/render";
-import { Evaluation } from "../../infra/offline/evaluate";
+import type { Evaluation } from "../../infra/offline/evaluate";
 import { MOCK_ACCOUNT_ID } from "../../infra/offline/mocks";
 import { asArray, one, REGIONS, stack, statements } from "../support/stack";
 
@@ -18,7 +18,8 @@ beforeAll(async () => {
 const ACCT = MOCK_ACCOUNT_ID;
 const REGION_LIST = [REGIONS.primary, REGIONS.secondary];
 const other = (region: string) => (region === REGIONS.primary ? REGIONS.secondary : REGIONS.primary);
-const machine = (region: string, name = "dr-orchestrator") => one(ev, "aws:sfn/stateMachine:StateMachine", (m) => m.inputs.name === `${name}-${region}-dev`);
+const machine = (region: string, name = "dr-orchestrator") =>
+  one(ev, "aws:sfn/stateMachine:StateMachine", (m) => m.inputs.name === `${name}-${region}-dev`);
 const fn = (name: string, region: string) => one(ev, "aws:lambda/function:Function", (f) => f.inputs.name === `${name}-${region}-dev`);
 
 /** Every Lambda ARN a definition invokes, wherever it appears. */
@@ -37,7 +38,11 @@ describe("DR state machine", () => {
       includeExecutionData: false,
       logDestination: `arn:aws:logs:${region}:${ACCT}:log-group:/aws/vendedlogs/states/dr-orchestrator-${region}-dev:*`,
     });
-    const group = one(ev, "aws:cloudwatch/logGroup:LogGroup", (g) => g.inputs.name === `/aws/vendedlogs/states/dr-orchestrator-${region}-dev`);
+    const group = one(
+      ev,
+      "aws:cloudwatch/logGroup:LogGroup",
+      (g) => g.inputs.name === `/aws/vendedlogs/states/dr-orchestrator-${region}-dev`,
+    );
     expect(group.inputs.kmsKeyId).toMatch(new RegExp(`^arn:aws:kms:${region}:`));
   });
 
@@ -47,7 +52,9 @@ describe("DR state machine", () => {
     expect(errors).toEqual([]);
     expect(isValid).toBe(true);
     const invoked = new Set(invokedFunctions(definition));
-    expect([...invoked].sort()).toEqual(RUNBOOK_TASK_FUNCTIONS.map((f) => `arn:aws:lambda:${region}:${ACCT}:function:${f}-${region}-dev`).sort());
+    expect([...invoked].sort()).toEqual(
+      RUNBOOK_TASK_FUNCTIONS.map((f) => `arn:aws:lambda:${region}:${ACCT}:function:${f}-${region}-dev`).sort(),
+    );
     expect(definition).not.toMatch(/route53:(changeResourceRecordSets|updateHealthCheck)/i);
   });
 
@@ -81,13 +88,19 @@ describe("DR state machine", () => {
   });
 
   it("exports the machines and writes them into each region's parameters", () => {
-    expect(ev.outputs.stateMachineArns).toEqual({ primary: machine(REGIONS.primary).state.arn, secondary: machine(REGIONS.secondary).state.arn });
+    expect(ev.outputs.stateMachineArns).toEqual({
+      primary: machine(REGIONS.primary).state.arn,
+      secondary: machine(REGIONS.secondary).state.arn,
+    });
     for (const region of REGION_LIST) {
-      const param = (n: string) => one(ev, "aws:ssm/parameter:Parameter", (p) => p.region === region && p.inputs.name === `/payments-dr/dev/${n}`).inputs.value;
+      const param = (n: string) =>
+        one(ev, "aws:ssm/parameter:Parameter", (p) => p.region === region && p.inputs.name === `/payments-dr/dev/${n}`).inputs.value;
       expect(param("dr/state-machine-arn")).toBe(machine(region).state.arn);
       expect(param("dr/canary-ticker-arn")).toBe(machine(region, "canary-ticker").state.arn);
       expect(param("dr/evidence-bucket")).toBe(`dr-evidence-${region}-dev-${ACCT}`);
-      expect(param("dr/dashboard-url")).toBe(`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=payments-dr-${region}-dev`);
+      expect(param("dr/dashboard-url")).toBe(
+        `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=payments-dr-${region}-dev`,
+      );
       expect(JSON.parse(param("dr/alarm-names"))).toContain(`peer-health-${region}-dev`);
     }
   });
@@ -130,7 +143,11 @@ describe("triggers", () => {
     const rule = one(ev, "aws:cloudwatch/eventRule:EventRule", (r) => r.region === region);
     const invoke = one(ev, "aws:lambda/permission:Permission", (p) => p.region === region && p.inputs.principal === "events.amazonaws.com");
     expect(invoke.inputs).toMatchObject({ sourceArn: rule.state.arn, sourceAccount: ACCT });
-    const queuePolicy = one(ev, "aws:sqs/queuePolicy:QueuePolicy", (q) => q.region === region && q.inputs.queueUrl.endsWith(`async-failures-${region}-dev`));
+    const queuePolicy = one(
+      ev,
+      "aws:sqs/queuePolicy:QueuePolicy",
+      (q) => q.region === region && q.inputs.queueUrl.endsWith(`async-failures-${region}-dev`),
+    );
     const allow = statements(queuePolicy.inputs.policy).find((s) => s.Sid === "EventBridgeRuleDeadLetters");
     expect(allow.Condition).toEqual({ ArnEquals: { "aws:SourceArn": [rule.state.arn] } });
   });
@@ -145,7 +162,11 @@ describe("triggers", () => {
     expect(schedule.inputs).toMatchObject({
       scheduleExpression: "rate(1 minute)",
       flexibleTimeWindow: { mode: "OFF" },
-      target: { arn: ticker.state.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 }, deadLetterConfig: { arn: `arn:aws:sqs:${region}:${ACCT}:async-failures-${region}-dev` } },
+      target: {
+        arn: ticker.state.arn,
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 },
+        deadLetterConfig: { arn: `arn:aws:sqs:${region}:${ACCT}:async-failures-${region}-dev` },
+      },
     });
   });
 });
@@ -172,7 +193,9 @@ describe("DR operations role", () => {
     expect(more).toEqual([]);
     const needing = runbookFunctions.filter((s) => s.permissions.includes("dr-operations:assume")).map((s) => s.name);
     expect(needing.length).toBeGreaterThan(3);
-    expect([...trust.Principal.AWS].sort()).toEqual(REGION_LIST.flatMap((r) => needing.map((n) => `arn:aws:iam::${ACCT}:role/${n}-${r}-dev`)).sort());
+    expect([...trust.Principal.AWS].sort()).toEqual(
+      REGION_LIST.flatMap((r) => needing.map((n) => `arn:aws:iam::${ACCT}:role/${n}-${r}-dev`)).sort(),
+    );
     expect(trust.Action).toBe("sts:AssumeRole");
   });
 
@@ -193,12 +216,22 @@ describe("DR operations role", () => {
       "StartThePeersRunbook",
       "StopAndRestoreTheWriteFunction",
     ]);
-    expect(bySid.ControlRecordsInEitherReplica.Resource).toEqual(REGION_LIST.map((r) => `arn:aws:dynamodb:${r}:${ACCT}:table/dr-control-global-dev`));
-    expect(bySid.StopAndRestoreTheWriteFunction.Resource).toEqual(REGION_LIST.map((r) => `arn:aws:lambda:${r}:${ACCT}:function:create-payment-${r}-dev`));
-    expect(bySid.FenceMetricInTheSecondary.Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "PaymentsDR", "aws:RequestedRegion": REGIONS.secondary } });
+    expect(bySid.ControlRecordsInEitherReplica.Resource).toEqual(
+      REGION_LIST.map((r) => `arn:aws:dynamodb:${r}:${ACCT}:table/dr-control-global-dev`),
+    );
+    expect(bySid.StopAndRestoreTheWriteFunction.Resource).toEqual(
+      REGION_LIST.map((r) => `arn:aws:lambda:${r}:${ACCT}:function:create-payment-${r}-dev`),
+    );
+    expect(bySid.FenceMetricInTheSecondary.Condition).toEqual({
+      StringEquals: { "cloudwatch:namespace": "PaymentsDR", "aws:RequestedRegion": REGIONS.secondary },
+    });
     expect(bySid.StartThePeersRunbook.Resource).toEqual(REGION_LIST.map((r) => machine(r).state.arn));
     // Exactly the alarm the primary's Route 53 guard watches, in the secondary, and nothing else.
-    const fenceAlarm = one(ev, "aws:cloudwatch/metricAlarm:MetricAlarm", (a) => a.inputs.name === `primary-fenced-${REGIONS.secondary}-dev`);
+    const fenceAlarm = one(
+      ev,
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      (a) => a.inputs.name === `primary-fenced-${REGIONS.secondary}-dev`,
+    );
     expect(fenceAlarm.region).toBe(REGIONS.secondary);
     expect(bySid.ReadTheFenceAlarmInTheSecondary).toEqual({
       Sid: "ReadTheFenceAlarmInTheSecondary",
@@ -210,7 +243,10 @@ describe("DR operations role", () => {
 
   it.each(REGION_LIST)("tells %s's fence-alarm check the name of the alarm the primary's guard watches", (region) => {
     const guard = one(ev, "aws:route53/healthCheck:HealthCheck", (h) => h.inputs.type === "CLOUDWATCH_METRIC");
-    expect(guard.inputs).toMatchObject({ cloudwatchAlarmName: `primary-fenced-${REGIONS.secondary}-dev`, cloudwatchAlarmRegion: REGIONS.secondary });
+    expect(guard.inputs).toMatchObject({
+      cloudwatchAlarmName: `primary-fenced-${REGIONS.secondary}-dev`,
+      cloudwatchAlarmRegion: REGIONS.secondary,
+    });
     expect(fn("check-fence-alarm", region).inputs.environment.variables).toMatchObject({
       FENCE_ALARM_NAME: guard.inputs.cloudwatchAlarmName,
       SECONDARY_REGION: guard.inputs.cloudwatchAlarmRegion,
@@ -223,9 +259,16 @@ describe("DR operations role", () => {
     const nameServers = zone.state.nameServers as string[];
     expect(nameServers.length).toBeGreaterThanOrEqual(4);
     // The witness is a failover pair (PRIMARY and SECONDARY answers under one name).
-    const witness = new Set(ev.resources.filter((r) => r.type === "aws:route53/record:Record" && r.inputs.type === "TXT" && String(r.inputs.name).startsWith("_region.")).map((r) => r.inputs.name));
+    const witness = new Set(
+      ev.resources
+        .filter((r) => r.type === "aws:route53/record:Record" && r.inputs.type === "TXT" && String(r.inputs.name).startsWith("_region."))
+        .map((r) => r.inputs.name),
+    );
     expect(witness.size).toBe(1);
-    expect(fn("confirm-dns", region).inputs.environment.variables).toMatchObject({ ZONE_NAME_SERVERS: nameServers.join(","), DNS_WITNESS_NAME: [...witness][0] });
+    expect(fn("confirm-dns", region).inputs.environment.variables).toMatchObject({
+      ZONE_NAME_SERVERS: nameServers.join(","),
+      DNS_WITNESS_NAME: [...witness][0],
+    });
   });
 });
 
@@ -235,7 +278,15 @@ describe("dashboard", () => {
     expect(dashboard.inputs.dashboardName).toBe(`payments-dr-${region}-dev`);
     const { widgets } = JSON.parse(dashboard.inputs.dashboardBody);
     const text = JSON.stringify(widgets);
-    for (const metric of ["HealthCheckStatus", "PeerHealthy", "PrimaryFenced", "ReplicationLatency", "PeerHeartbeatAgeSeconds", "ExecutionsStarted"]) expect(text).toContain(metric);
+    for (const metric of [
+      "HealthCheckStatus",
+      "PeerHealthy",
+      "PrimaryFenced",
+      "ReplicationLatency",
+      "PeerHeartbeatAgeSeconds",
+      "ExecutionsStarted",
+    ])
+      expect(text).toContain(metric);
     const alarmWidget = widgets.find((w: any) => w.type === "alarm");
     expect(alarmWidget.properties.alarms).toContain(`arn:aws:cloudwatch:${region}:${ACCT}:alarm:peer-health-${region}-dev`);
     expect(text).toContain(machine(region).state.arn);

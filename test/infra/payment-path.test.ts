@@ -4,9 +4,9 @@
  * inputs; the rehearsal (npm start) exercises the behaviour offline.
  */
 import { paymentFunctions } from "../../lib/handlers";
-import { Evaluation } from "../../infra/offline/evaluate";
+import type { Evaluation } from "../../infra/offline/evaluate";
 import { MOCK_ACCOUNT_ID } from "../../infra/offline/mocks";
-import { CapturedResource } from "../../infra/offline/mocks";
+import type { CapturedResource } from "../../infra/offline/mocks";
 import { asArray, ofType, one, REGIONS, stack, statements } from "../support/stack";
 
 let ev: Evaluation;
@@ -47,7 +47,8 @@ describe("payment functions", () => {
         expect({ key, value: value.includes(other(region)) }).toEqual({ key, value: false });
       }
       if (vars.LOCAL_REGION) expect(vars.LOCAL_REGION).toBe(region);
-      if (vars.PROCESSING_QUEUE_URL) expect(vars.PROCESSING_QUEUE_URL).toBe(`https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/payments-processing-${region}-dev`);
+      if (vars.PROCESSING_QUEUE_URL)
+        expect(vars.PROCESSING_QUEUE_URL).toBe(`https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/payments-processing-${region}-dev`);
       if (vars.TRANSACTION_BUCKET) expect(vars.TRANSACTION_BUCKET).toBe(`txlog-${region}-dev-${MOCK_ACCOUNT_ID}`);
       if (vars.PAYMENTS_TABLE) expect(vars.PAYMENTS_TABLE).toBe("payments-global-dev"); // same name, local replica
       expect(Object.keys(vars).sort()).toEqual([...spec.environment, "POWERTOOLS_LOG_LEVEL"].sort());
@@ -82,21 +83,31 @@ describe("payment functions", () => {
 
   it("feeds the stream consumer only this region's new payments and records exhausted batches", () => {
     for (const region of [REGIONS.primary, REGIONS.secondary]) {
-      const mapping = one(ev, "aws:lambda/eventSourceMapping:EventSourceMapping", (m) => m.region === region && m.inputs.eventSourceArn.includes(":table/"));
+      const mapping = one(
+        ev,
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        (m) => m.region === region && m.inputs.eventSourceArn.includes(":table/"),
+      );
       expect(mapping.inputs.eventSourceArn).toMatch(new RegExp(`^arn:aws:dynamodb:${region}:.*table/payments-global-dev/stream/`));
       expect(JSON.parse(mapping.inputs.filterCriteria.filters[0].pattern)).toEqual({
         eventName: ["INSERT"],
         dynamodb: { NewImage: { originRegion: { S: [region] }, status: { S: ["PENDING"] } } },
       });
       expect(mapping.inputs.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
-      expect(mapping.inputs.destinationConfig.onFailure.destinationArn).toBe(`arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:async-failures-${region}-dev`);
+      expect(mapping.inputs.destinationConfig.onFailure.destinationArn).toBe(
+        `arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:async-failures-${region}-dev`,
+      );
     }
   });
 
   it("never lets the queue consumer scale past its reserved concurrency", () => {
     const processor = paymentFunctions.find((s) => s.trigger.kind === "sqs")!;
     for (const region of [REGIONS.primary, REGIONS.secondary]) {
-      const mapping = one(ev, "aws:lambda/eventSourceMapping:EventSourceMapping", (m) => m.region === region && m.inputs.eventSourceArn.includes(":sqs:"));
+      const mapping = one(
+        ev,
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        (m) => m.region === region && m.inputs.eventSourceArn.includes(":sqs:"),
+      );
       expect(mapping.inputs.eventSourceArn).toBe(`arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:payments-processing-${region}-dev`);
       expect(mapping.inputs.scalingConfig.maximumConcurrency).toBeLessThanOrEqual(processor.reservedConcurrency!);
     }
@@ -104,27 +115,43 @@ describe("payment functions", () => {
 });
 
 describe("API", () => {
-  it.each([REGIONS.primary, REGIONS.secondary])("serves %s only through custom domains with TLS 1.2 and a certificate of that region", (region) => {
-    const api = one(ev, "aws:apigateway/restApi:RestApi", (a) => a.region === region);
-    expect(api.inputs).toMatchObject({ name: `payments-api-${region}-dev`, endpointConfiguration: { types: "REGIONAL" }, disableExecuteApiEndpoint: true });
-    const domains = ofType(ev, "aws:apigateway/domainName:DomainName", region);
-    expect(domains.map((d) => d.inputs.domainName).sort()).toEqual([`api-${region}.${ZONE}`, `api.${ZONE}`]);
-    for (const d of domains) {
-      expect(d.inputs).toMatchObject({ securityPolicy: "TLS_1_2", endpointConfiguration: { types: "REGIONAL" } });
-      expect(d.inputs.regionalCertificateArn).toMatch(new RegExp(`^arn:aws:acm:${region}:`));
-      one(ev, "aws:apigateway/basePathMapping:BasePathMapping", (m) => m.region === region && m.inputs.domainName === d.inputs.domainName);
-    }
-    for (const cert of ofType(ev, "aws:acm/certificate:Certificate", region)) expect(cert.inputs.validationMethod).toBe("DNS");
-  });
+  it.each([REGIONS.primary, REGIONS.secondary])(
+    "serves %s only through custom domains with TLS 1.2 and a certificate of that region",
+    (region) => {
+      const api = one(ev, "aws:apigateway/restApi:RestApi", (a) => a.region === region);
+      expect(api.inputs).toMatchObject({
+        name: `payments-api-${region}-dev`,
+        endpointConfiguration: { types: "REGIONAL" },
+        disableExecuteApiEndpoint: true,
+      });
+      const domains = ofType(ev, "aws:apigateway/domainName:DomainName", region);
+      expect(domains.map((d) => d.inputs.domainName).sort()).toEqual([`api-${region}.${ZONE}`, `api.${ZONE}`]);
+      for (const d of domains) {
+        expect(d.inputs).toMatchObject({ securityPolicy: "TLS_1_2", endpointConfiguration: { types: "REGIONAL" } });
+        expect(d.inputs.regionalCertificateArn).toMatch(new RegExp(`^arn:aws:acm:${region}:`));
+        one(
+          ev,
+          "aws:apigateway/basePathMapping:BasePathMapping",
+          (m) => m.region === region && m.inputs.domainName === d.inputs.domainName,
+        );
+      }
+      for (const cert of ofType(ev, "aws:acm/certificate:Certificate", region)) expect(cert.inputs.validationMethod).toBe("DNS");
+    },
+  );
 
   it.each([REGIONS.primary, REGIONS.secondary])("exposes the payment routes in %s with the authorization each declares", (region) => {
-    const methods = ofType(ev, "aws:apigateway/method:Method", region).map((m) => `${m.inputs.httpMethod} ${m.inputs.authorization}`).sort();
-    const expected = paymentFunctions.flatMap((s) => (s.trigger.kind === "api" ? s.trigger.routes.map((r) => `${r.method} ${r.authorization}`) : [])).sort();
+    const methods = ofType(ev, "aws:apigateway/method:Method", region)
+      .map((m) => `${m.inputs.httpMethod} ${m.inputs.authorization}`)
+      .sort();
+    const expected = paymentFunctions
+      .flatMap((s) => (s.trigger.kind === "api" ? s.trigger.routes.map((r) => `${r.method} ${r.authorization}`) : []))
+      .sort();
     expect(methods).toEqual(expected);
     const health = ofType(ev, "aws:apigateway/method:Method", region).filter((m) => m.inputs.authorization === "NONE");
     expect(health).toHaveLength(1); // only /health is open, for Route 53's checkers
     for (const m of ofType(ev, "aws:apigateway/method:Method", region)) expect(m.inputs.requestValidatorId).toBeDefined();
-    for (const i of ofType(ev, "aws:apigateway/integration:Integration", region)) expect(i.inputs).toMatchObject({ type: "AWS_PROXY", integrationHttpMethod: "POST" });
+    for (const i of ofType(ev, "aws:apigateway/integration:Integration", region))
+      expect(i.inputs).toMatchObject({ type: "AWS_PROXY", integrationHttpMethod: "POST" });
   });
 
   it("requires the Idempotency-Key header and a schema-valid body on POST /payments", () => {
@@ -140,8 +167,12 @@ describe("API", () => {
   });
 
   it("grants API Gateway invoke rights per route, scoped to the API's execution ARN", () => {
-    for (const permission of ofType(ev, "aws:lambda/permission:Permission").filter((p) => p.inputs.principal === "apigateway.amazonaws.com")) {
-      expect(permission.inputs.sourceArn).toMatch(new RegExp(`^arn:aws:execute-api:${permission.region}:${MOCK_ACCOUNT_ID}:\\w+/\\*/(GET|POST)/`));
+    for (const permission of ofType(ev, "aws:lambda/permission:Permission").filter(
+      (p) => p.inputs.principal === "apigateway.amazonaws.com",
+    )) {
+      expect(permission.inputs.sourceArn).toMatch(
+        new RegExp(`^arn:aws:execute-api:${permission.region}:${MOCK_ACCOUNT_ID}:\\w+/\\*/(GET|POST)/`),
+      );
       expect(permission.inputs.sourceAccount).toBe(MOCK_ACCOUNT_ID);
     }
   });
@@ -149,24 +180,39 @@ describe("API", () => {
   it.each([REGIONS.primary, REGIONS.secondary])("logs, traces and throttles the %s stage without data trace", (region) => {
     const stage = one(ev, "aws:apigateway/stage:Stage", (s) => s.region === region);
     expect(stage.inputs.xrayTracingEnabled).toBe(true);
-    expect(stage.inputs.accessLogSettings.destinationArn).toMatch(new RegExp(`^arn:aws:logs:${region}:.*:log-group:/payments-dr/dev/api-access/${region}$`));
-    expect(JSON.parse(stage.inputs.accessLogSettings.format)).toMatchObject({ requestId: "$context.requestId", tlsVersion: "$context.tlsVersion" });
+    expect(stage.inputs.accessLogSettings.destinationArn).toMatch(
+      new RegExp(`^arn:aws:logs:${region}:.*:log-group:/payments-dr/dev/api-access/${region}$`),
+    );
+    expect(JSON.parse(stage.inputs.accessLogSettings.format)).toMatchObject({
+      requestId: "$context.requestId",
+      tlsVersion: "$context.tlsVersion",
+    });
     const settings = one(ev, "aws:apigateway/methodSettings:MethodSettings", (s) => s.region === region);
     expect(settings.inputs).toMatchObject({
       methodPath: "*/*",
-      settings: { loggingLevel: "ERROR", dataTraceEnabled: false, metricsEnabled: true, throttlingRateLimit: 100, throttlingBurstLimit: 200, cachingEnabled: false },
+      settings: {
+        loggingLevel: "ERROR",
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: 100,
+        throttlingBurstLimit: 200,
+        cachingEnabled: false,
+      },
     });
   });
 
-  it.each([REGIONS.primary, REGIONS.secondary])("puts a regional WAF web ACL with managed rules and a rate limit on the %s stage", (region) => {
-    const acl = one(ev, "aws:wafv2/webAcl:WebAcl", (a) => a.region === region);
-    expect(acl.inputs.scope).toBe("REGIONAL");
-    expect(acl.inputs.rules.map((r: any) => r.name)).toEqual(["aws-common-rules", "aws-known-bad-inputs", "rate-limit-per-ip"]);
-    expect(acl.inputs.rules[2].statement.rateBasedStatement).toEqual({ limit: 2000, aggregateKeyType: "IP" });
-    const stage = one(ev, "aws:apigateway/stage:Stage", (s) => s.region === region);
-    const association = one(ev, "aws:wafv2/webAclAssociation:WebAclAssociation", (a) => a.region === region);
-    expect(association.inputs).toEqual(expect.objectContaining({ resourceArn: stage.state.arn, webAclArn: acl.state.arn }));
-  });
+  it.each([REGIONS.primary, REGIONS.secondary])(
+    "puts a regional WAF web ACL with managed rules and a rate limit on the %s stage",
+    (region) => {
+      const acl = one(ev, "aws:wafv2/webAcl:WebAcl", (a) => a.region === region);
+      expect(acl.inputs.scope).toBe("REGIONAL");
+      expect(acl.inputs.rules.map((r: any) => r.name)).toEqual(["aws-common-rules", "aws-known-bad-inputs", "rate-limit-per-ip"]);
+      expect(acl.inputs.rules[2].statement.rateBasedStatement).toEqual({ limit: 2000, aggregateKeyType: "IP" });
+      const stage = one(ev, "aws:apigateway/stage:Stage", (s) => s.region === region);
+      const association = one(ev, "aws:wafv2/webAclAssociation:WebAclAssociation", (a) => a.region === region);
+      expect(association.inputs).toEqual(expect.objectContaining({ resourceArn: stage.state.arn, webAclArn: acl.state.arn }));
+    },
+  );
 });
 
 describe("Route 53", () => {
@@ -204,7 +250,13 @@ describe("Route 53", () => {
     });
     const alarm = one(ev, "aws:cloudwatch/metricAlarm:MetricAlarm", (a) => a.inputs.name === "primary-fenced-us-east-2-dev");
     expect(alarm.region).toBe(REGIONS.secondary);
-    expect(alarm.inputs).toMatchObject({ namespace: "PaymentsDR", metricName: "PrimaryFenced", period: 60, threshold: 1, treatMissingData: "ignore" });
+    expect(alarm.inputs).toMatchObject({
+      namespace: "PaymentsDR",
+      metricName: "PrimaryFenced",
+      period: 60,
+      threshold: 1,
+      treatMissingData: "ignore",
+    });
   });
 
   it("answers api.<zone> from a PRIMARY/SECONDARY alias pair, each with its own health check", () => {
@@ -228,7 +280,9 @@ describe("Route 53", () => {
 
   it("answers the TXT witness with the same failover decision and the region's name", () => {
     const witness = ofType(ev, "aws:route53/record:Record").filter((r) => r.inputs.name === `_region.api.${ZONE}`);
-    expect(witness.map((w) => [w.inputs.failoverRoutingPolicies[0].type, w.inputs.records, w.inputs.healthCheckId, w.inputs.ttl]).sort()).toEqual(
+    expect(
+      witness.map((w) => [w.inputs.failoverRoutingPolicies[0].type, w.inputs.records, w.inputs.healthCheckId, w.inputs.ttl]).sort(),
+    ).toEqual(
       [
         ["PRIMARY", [REGIONS.primary], check("primary-guard").id, 60],
         ["SECONDARY", [REGIONS.secondary], check("secondary-api-health").id, 60],
@@ -238,9 +292,15 @@ describe("Route 53", () => {
 
   it("pins api-<region>.<zone> to each region's own domain", () => {
     for (const region of [REGIONS.primary, REGIONS.secondary]) {
-      const pinned = one(ev, "aws:apigateway/domainName:DomainName", (d) => d.region === region && d.inputs.domainName === `api-${region}.${ZONE}`);
+      const pinned = one(
+        ev,
+        "aws:apigateway/domainName:DomainName",
+        (d) => d.region === region && d.inputs.domainName === `api-${region}.${ZONE}`,
+      );
       const record = one(ev, "aws:route53/record:Record", (r) => r.inputs.name === `api-${region}.${ZONE}`);
-      expect(record.inputs.aliases).toEqual([{ name: pinned.state.regionalDomainName, zoneId: pinned.state.regionalZoneId, evaluateTargetHealth: false }]);
+      expect(record.inputs.aliases).toEqual([
+        { name: pinned.state.regionalDomainName, zoneId: pinned.state.regionalZoneId, evaluateTargetHealth: false },
+      ]);
       expect(record.inputs.failoverRoutingPolicies).toBeUndefined();
     }
   });
@@ -255,7 +315,12 @@ describe("alarms", () => {
   it("notifies the alarm's own region's topic on ALARM and OK, with missing data treated deliberately", () => {
     for (const alarm of ofType(ev, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
       const topic = `arn:aws:sns:${alarm.region}:${MOCK_ACCOUNT_ID}:dr-alerts-${alarm.region}-dev`;
-      expect({ name: alarm.inputs.name, actions: alarm.inputs.alarmActions, ok: alarm.inputs.okActions, enabled: alarm.inputs.actionsEnabled }).toEqual({
+      expect({
+        name: alarm.inputs.name,
+        actions: alarm.inputs.alarmActions,
+        ok: alarm.inputs.okActions,
+        enabled: alarm.inputs.actionsEnabled,
+      }).toEqual({
         name: alarm.inputs.name,
         actions: [topic],
         ok: [topic],
@@ -268,24 +333,82 @@ describe("alarms", () => {
   const alarm = (name: string) => one(ev, "aws:cloudwatch/metricAlarm:MetricAlarm", (a) => a.inputs.name === name);
 
   it.each([
-    ["payments-replication-latency-us-east-1-dev", { namespace: "AWS/DynamoDB", metricName: "ReplicationLatency", threshold: 30000, comparisonOperator: "GreaterThanThreshold", dimensions: { TableName: "payments-global-dev", ReceivingRegion: "us-east-2" } }],
+    [
+      "payments-replication-latency-us-east-1-dev",
+      {
+        namespace: "AWS/DynamoDB",
+        metricName: "ReplicationLatency",
+        threshold: 30000,
+        comparisonOperator: "GreaterThanThreshold",
+        dimensions: { TableName: "payments-global-dev", ReceivingRegion: "us-east-2" },
+      },
+    ],
     ["payments-replication-latency-us-east-2-dev", { dimensions: { TableName: "payments-global-dev", ReceivingRegion: "us-east-1" } }],
-    ["create-payment-errors-us-east-1-dev", { namespace: "AWS/Lambda", metricName: "Errors", threshold: 1, dimensions: { FunctionName: "create-payment-us-east-1-dev" }, treatMissingData: "notBreaching" }],
-    ["process-payment-throttles-us-east-2-dev", { namespace: "AWS/Lambda", metricName: "Throttles", dimensions: { FunctionName: "process-payment-us-east-2-dev" } }],
-    ["api-5xx-us-east-1-dev", { namespace: "AWS/ApiGateway", metricName: "5XXError", dimensions: { ApiName: "payments-api-us-east-1-dev", Stage: "v1" } }],
-    ["processing-dlq-depth-us-east-2-dev", { metricName: "ApproximateNumberOfMessagesVisible", threshold: 0, comparisonOperator: "GreaterThanThreshold", dimensions: { QueueName: "payments-processing-dlq-us-east-2-dev" } }],
-    ["async-failures-depth-us-east-1-dev", { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", threshold: 0, comparisonOperator: "GreaterThanThreshold", dimensions: { QueueName: "async-failures-us-east-1-dev" }, treatMissingData: "notBreaching" }],
+    [
+      "create-payment-errors-us-east-1-dev",
+      {
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        threshold: 1,
+        dimensions: { FunctionName: "create-payment-us-east-1-dev" },
+        treatMissingData: "notBreaching",
+      },
+    ],
+    [
+      "process-payment-throttles-us-east-2-dev",
+      { namespace: "AWS/Lambda", metricName: "Throttles", dimensions: { FunctionName: "process-payment-us-east-2-dev" } },
+    ],
+    [
+      "api-5xx-us-east-1-dev",
+      { namespace: "AWS/ApiGateway", metricName: "5XXError", dimensions: { ApiName: "payments-api-us-east-1-dev", Stage: "v1" } },
+    ],
+    [
+      "processing-dlq-depth-us-east-2-dev",
+      {
+        metricName: "ApproximateNumberOfMessagesVisible",
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        dimensions: { QueueName: "payments-processing-dlq-us-east-2-dev" },
+      },
+    ],
+    [
+      "async-failures-depth-us-east-1-dev",
+      {
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        dimensions: { QueueName: "async-failures-us-east-1-dev" },
+        treatMissingData: "notBreaching",
+      },
+    ],
     ["async-failures-depth-us-east-2-dev", { dimensions: { QueueName: "async-failures-us-east-2-dev" } }],
     ["txlog-replication-latency-us-east-1-dev", { namespace: "AWS/S3", metricName: "ReplicationLatency", threshold: 900 }],
     ["txlog-replication-failed-us-east-2-dev", { namespace: "AWS/S3", metricName: "OperationsFailedReplication", threshold: 0 }],
-    ["primary-endpoint-health-us-east-1-dev", { namespace: "AWS/Route53", metricName: "HealthCheckStatus", comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "ignore" }],
+    [
+      "primary-endpoint-health-us-east-1-dev",
+      {
+        namespace: "AWS/Route53",
+        metricName: "HealthCheckStatus",
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        treatMissingData: "ignore",
+      },
+    ],
   ])("defines %s", (name, expected) => {
     expect(alarm(name).inputs).toMatchObject(expected);
   });
 
   it("sums DynamoDB system errors over every operation the functions call", () => {
     const errors = alarm("payments-errors-us-east-1-dev");
-    expect(errors.inputs.metricQueries.map((q: any) => q.metric?.dimensions?.Operation ?? q.expression)).toEqual(["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "SUM([m0, m1, m2, m3, m4])"]);
+    expect(errors.inputs.metricQueries.map((q: any) => q.metric?.dimensions?.Operation ?? q.expression)).toEqual([
+      "GetItem",
+      "PutItem",
+      "UpdateItem",
+      "DeleteItem",
+      "Query",
+      "SUM([m0, m1, m2, m3, m4])",
+    ]);
   });
 
   it("keeps Route 53 health-check alarms in us-east-1, where the metrics exist", () => {
@@ -301,14 +424,20 @@ describe("outputs and parameters", () => {
     expect(ev.outputs.primaryApiEndpoint).toBe(`https://api-us-east-1.${ZONE}`);
     expect(ev.outputs.secondaryApiEndpoint).toBe(`https://api-us-east-2.${ZONE}`);
     expect(ev.outputs.failoverApiEndpoint).toBe(`https://api.${ZONE}`);
-    expect(ev.outputs.healthCheckUrls).toEqual({ primary: `https://api-us-east-1.${ZONE}/health`, secondary: `https://api-us-east-2.${ZONE}/health` });
+    expect(ev.outputs.healthCheckUrls).toEqual({
+      primary: `https://api-us-east-1.${ZONE}/health`,
+      secondary: `https://api-us-east-2.${ZONE}/health`,
+    });
     expect(Object.keys(ev.outputs.healthCheckIds).sort()).toEqual(["primaryEndpoint", "primaryFence", "primaryGuard", "secondaryEndpoint"]);
     expect(ev.outputs.alarmArns.primary["api-5xx"]).toBe(`arn:aws:cloudwatch:us-east-1:${MOCK_ACCOUNT_ID}:alarm:api-5xx-us-east-1-dev`);
-    expect(ev.outputs.alarmArns.secondary["primary-fenced"]).toBe(`arn:aws:cloudwatch:us-east-2:${MOCK_ACCOUNT_ID}:alarm:primary-fenced-us-east-2-dev`);
+    expect(ev.outputs.alarmArns.secondary["primary-fenced"]).toBe(
+      `arn:aws:cloudwatch:us-east-2:${MOCK_ACCOUNT_ID}:alarm:primary-fenced-us-east-2-dev`,
+    );
   });
 
   it.each([REGIONS.primary, REGIONS.secondary])("writes the endpoints into %s's parameters, its own first", (region) => {
-    const value = (n: string) => one(ev, "aws:ssm/parameter:Parameter", (p) => p.region === region && p.inputs.name === `/payments-dr/dev/${n}`).inputs.value;
+    const value = (n: string) =>
+      one(ev, "aws:ssm/parameter:Parameter", (p) => p.region === region && p.inputs.name === `/payments-dr/dev/${n}`).inputs.value;
     expect(value("api/endpoint")).toBe(`https://api-${region}.${ZONE}`);
     expect(value("api/peer-endpoint")).toBe(`https://api-${other(region)}.${ZONE}`);
     expect(value("api/failover-endpoint")).toBe(`https://api.${ZONE}`);
@@ -318,15 +447,24 @@ describe("outputs and parameters", () => {
 });
 
 describe("gateway error responses", () => {
-  it.each([REGIONS.primary, REGIONS.secondary])("explains gateway-side validation failures in %s in the handlers' error shape", (region) => {
-    const responses = ofType(ev, "aws:apigateway/response:Response", region);
-    expect(responses.map((r) => r.inputs.responseType).sort()).toEqual(["BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS"]);
-    for (const r of responses) {
-      expect(r.inputs.statusCode).toBe("400");
-      const template = r.inputs.responseTemplates["application/json"];
-      // The template must stay valid JSON once API Gateway substitutes the (quoted) variable.
-      const body = JSON.parse(template.replace("$context.error.validationErrorString", "Missing required request parameters: [Idempotency-Key]"));
-      expect(body).toEqual({ error: expect.any(String), reason: r.inputs.responseType, detail: "Missing required request parameters: [Idempotency-Key]" });
-    }
-  });
+  it.each([REGIONS.primary, REGIONS.secondary])(
+    "explains gateway-side validation failures in %s in the handlers' error shape",
+    (region) => {
+      const responses = ofType(ev, "aws:apigateway/response:Response", region);
+      expect(responses.map((r) => r.inputs.responseType).sort()).toEqual(["BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS"]);
+      for (const r of responses) {
+        expect(r.inputs.statusCode).toBe("400");
+        const template = r.inputs.responseTemplates["application/json"];
+        // The template must stay valid JSON once API Gateway substitutes the (quoted) variable.
+        const body = JSON.parse(
+          template.replace("$context.error.validationErrorString", "Missing required request parameters: [Idempotency-Key]"),
+        );
+        expect(body).toEqual({
+          error: expect.any(String),
+          reason: r.inputs.responseType,
+          detail: "Missing required request parameters: [Idempotency-Key]",
+        });
+      }
+    },
+  );
 });

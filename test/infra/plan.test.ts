@@ -30,7 +30,11 @@ it("counts every AWS resource once, per region and area, and the counts add up",
   const sum = (i: number) => rows.reduce((n, r) => n + (r[i] === "-" ? 0 : Number(r[i])), 0);
   expect([sum(2), sum(3), sum(4)]).toEqual([primary, secondary, global]);
   // The API and DNS pieces are there, in the right scope.
-  const row = (area: string) => rows.find((r) => r[1] === area)!.slice(2).map((v) => (v === "-" ? 0 : Number(v)));
+  const row = (area: string) =>
+    rows
+      .find((r) => r[1] === area)!
+      .slice(2)
+      .map((v) => (v === "-" ? 0 : Number(v)));
   expect(row("api")[0]).toBeGreaterThan(0);
   expect(row("api")[0]).toBe(row("api")[1]);
   expect(row("dns")).toEqual([0, 0, expect.any(Number)]);

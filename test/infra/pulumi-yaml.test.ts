@@ -21,7 +21,7 @@ describe("Pulumi.yaml", () => {
     }
   });
 
-  it("states the same defaults infra/core/config.ts applies (\"\" for the optional strings, read as not set)", () => {
+  it('states the same defaults infra/core/config.ts applies ("" for the optional strings, read as not set)', () => {
     const defaults = parseConfig({ hostedZoneName: "payments.example.com" }, "dev") as Record<string, unknown>;
     const optionalStrings: Record<string, unknown> = { hostedZoneId: undefined, environment: "dev" };
     for (const [key, schema] of Object.entries<any>(project.config)) {
@@ -33,7 +33,9 @@ describe("Pulumi.yaml", () => {
   });
 
   it("gives every key but hostedZoneName a default (Pulumi requires a value for a declared key without one)", () => {
-    const withoutDefault = Object.entries<any>(project.config).filter(([, schema]) => !("default" in schema)).map(([key]) => key);
+    const withoutDefault = Object.entries<any>(project.config)
+      .filter(([, schema]) => !("default" in schema))
+      .map(([key]) => key);
     expect(withoutDefault).toEqual(["hostedZoneName"]);
   });
 
@@ -41,12 +43,15 @@ describe("Pulumi.yaml", () => {
     // sdk/go/common/workspace/project.json: simpleConfigType and configTypeDeclaration.
     for (const [key, schema] of Object.entries<any>(project.config)) {
       expect({ key, type: schema.type }).toEqual({ key, type: expect.stringMatching(/^(string|integer|boolean|array)$/) });
-      expect({ key, fields: Object.keys(schema).filter((f) => !["type", "items", "description", "secret", "default"].includes(f)) }).toEqual({ key, fields: [] });
+      expect({
+        key,
+        fields: Object.keys(schema).filter((f) => !["type", "items", "description", "secret", "default"].includes(f)),
+      }).toEqual({ key, fields: [] });
       if (schema.type === "array") expect({ key, items: typeof schema.items?.type }).toEqual({ key, items: "string" });
     }
   });
 
-  it("reads Pulumi's \"\" defaults of the optional strings as not set", () => {
+  it('reads Pulumi\'s "" defaults of the optional strings as not set', () => {
     const fromStack = rawConfigFromStack({
       "payments-dr:hostedZoneName": "payments.example.com",
       "payments-dr:hostedZoneId": "",
@@ -59,7 +64,10 @@ describe("Pulumi.yaml", () => {
     const config = parseConfig(fromStack, "prod");
     expect(config.environment).toBe("prod");
     expect(config.hostedZoneId).toBeUndefined();
-    expect(rawConfigFromStack({ "payments-dr:hostedZoneId": "Z0123456789ABC", "payments-dr:environment": "qa" })).toEqual({ hostedZoneId: "Z0123456789ABC", environment: "qa" });
+    expect(rawConfigFromStack({ "payments-dr:hostedZoneId": "Z0123456789ABC", "payments-dr:environment": "qa" })).toEqual({
+      hostedZoneId: "Z0123456789ABC",
+      environment: "qa",
+    });
   });
 
   it("types each key as infra/core/config.ts expects", () => {

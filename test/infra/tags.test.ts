@@ -60,7 +60,13 @@ describe("tagTransformation", () => {
 
   it("overrides hand-written DR tags and keeps other tags", () => {
     const result = run("aws:sqs/queue:Queue", { region: "us-east-2", tags: { Region: "wrong", Owner: "payments" } });
-    expect(result?.props.tags).toEqual({ Owner: "payments", Environment: "prod", Region: "us-east-2", "DR-Role": "secondary", Project: "payments-dr" });
+    expect(result?.props.tags).toEqual({
+      Owner: "payments",
+      Environment: "prod",
+      Region: "us-east-2",
+      "DR-Role": "secondary",
+      Project: "payments-dr",
+    });
   });
 
   it("leaves types without tags untouched but still checks their region", () => {

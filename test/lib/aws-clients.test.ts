@@ -5,7 +5,15 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { API_CALL_TUNING, awsClient, CLI_CALL_TUNING, HEALTH_CALL_TUNING, PEER_CALL_TUNING, RUNBOOK_CALL_TUNING, WORKER_CALL_TUNING } from "../../lib/aws-clients";
+import {
+  API_CALL_TUNING,
+  awsClient,
+  CLI_CALL_TUNING,
+  HEALTH_CALL_TUNING,
+  PEER_CALL_TUNING,
+  RUNBOOK_CALL_TUNING,
+  WORKER_CALL_TUNING,
+} from "../../lib/aws-clients";
 import { runbookFunctions } from "../../lib/handlers";
 
 const ROOT = join(__dirname, "..", "..");
@@ -50,7 +58,10 @@ describe("the AWS client factory", () => {
   });
 
   it("answers /health inside Route 53's 2 s, and keeps API calls under API Gateway's 29 s", () => {
-    expect(HEALTH_CALL_TUNING.maxAttempts * (HEALTH_CALL_TUNING.connectionTimeoutMs + HEALTH_CALL_TUNING.requestTimeoutMs)).toBeLessThanOrEqual(2000);
-    for (const t of [API_CALL_TUNING, WORKER_CALL_TUNING, CLI_CALL_TUNING]) expect(t.maxAttempts * (t.connectionTimeoutMs + t.requestTimeoutMs)).toBeLessThan(29_000);
+    expect(
+      HEALTH_CALL_TUNING.maxAttempts * (HEALTH_CALL_TUNING.connectionTimeoutMs + HEALTH_CALL_TUNING.requestTimeoutMs),
+    ).toBeLessThanOrEqual(2000);
+    for (const t of [API_CALL_TUNING, WORKER_CALL_TUNING, CLI_CALL_TUNING])
+      expect(t.maxAttempts * (t.connectionTimeoutMs + t.requestTimeoutMs)).toBeLessThan(29_000);
   });
 });

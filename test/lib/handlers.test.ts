@@ -45,32 +45,50 @@ describe("the handler registry", () => {
   });
 
   it("gives the state machine every state-machine handler, and only those", () => {
-    expect([...RUNBOOK_TASK_FUNCTIONS].sort()).toEqual(runbookFunctions.filter((f) => f.trigger.kind === "state-machine").map((f) => f.name).sort());
+    expect([...RUNBOOK_TASK_FUNCTIONS].sort()).toEqual(
+      runbookFunctions
+        .filter((f) => f.trigger.kind === "state-machine")
+        .map((f) => f.name)
+        .sort(),
+    );
     expect(RUNBOOK_TASK_FUNCTIONS).not.toContain("canary");
     expect(RUNBOOK_TASK_FUNCTIONS).not.toContain("start-execution");
   });
 
-  it.each(allFunctions.map((f) => f.name))("has %s read its environment only through handlerEnv, and use every variable it declares", (name) => {
-    const source = sourceOf(name);
-    const spec = allFunctions.find((f) => f.name === name)!;
-    const unused = spec.environment.filter((v) => !new RegExp(`env\\.${v}\\b|"${v}"`).test(source));
+  it.each(allFunctions.map((f) => f.name))(
+    "has %s read its environment only through handlerEnv, and use every variable it declares",
+    (name) => {
+      const source = sourceOf(name);
+      const spec = allFunctions.find((f) => f.name === name)!;
+      const unused = spec.environment.filter((v) => !new RegExp(`env\\.${v}\\b|"${v}"`).test(source));
 
-    if (spec.environment.length > 0) expect(source).toContain(`handlerEnv("${name}")`);
-    expect(source).not.toMatch(/process\.env/);
-    expect(unused).toEqual([]);
-  });
+      if (spec.environment.length > 0) expect(source).toContain(`handlerEnv("${name}")`);
+      expect(source).not.toMatch(/process\.env/);
+      expect(unused).toEqual([]);
+    },
+  );
 });
 
 describe("each handler with its deployed environment", () => {
   let deployed: Map<string, Record<string, string>>;
   const original = process.env;
   // What Lambda sets besides the function's own variables (and the test setup's silencing).
-  const RUNTIME = { AWS_REGION: REGIONS.secondary, AWS_ACCESS_KEY_ID: "t", AWS_SECRET_ACCESS_KEY: "t", POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_TRACE_DISABLED: "true", POWERTOOLS_METRICS_DISABLED: "true" };
+  const RUNTIME = {
+    AWS_REGION: REGIONS.secondary,
+    AWS_ACCESS_KEY_ID: "t",
+    AWS_SECRET_ACCESS_KEY: "t",
+    POWERTOOLS_LOG_LEVEL: "SILENT",
+    POWERTOOLS_TRACE_DISABLED: "true",
+    POWERTOOLS_METRICS_DISABLED: "true",
+  };
 
   beforeAll(async () => {
     const ev = await stack();
     deployed = new Map(
-      ofType(ev, "aws:lambda/function:Function", REGIONS.secondary).map((r) => [String(r.inputs.name).replace(/-us-east-2-dev$/, ""), r.inputs.environment.variables as Record<string, string>]),
+      ofType(ev, "aws:lambda/function:Function", REGIONS.secondary).map((r) => [
+        String(r.inputs.name).replace(/-us-east-2-dev$/, ""),
+        r.inputs.environment.variables as Record<string, string>,
+      ]),
     );
   });
   afterEach(() => {
@@ -99,10 +117,13 @@ describe("each handler with its deployed environment", () => {
     expect(load(name, env!)).toBeUndefined();
   });
 
-  it.each(allFunctions.flatMap((f) => f.environment.map((v) => [f.name, v])))("fails the cold start of %s naming %s when it is missing", (name, variable) => {
-    const env = { ...deployed.get(name)! };
-    delete env[variable];
+  it.each(allFunctions.flatMap((f) => f.environment.map((v) => [f.name, v])))(
+    "fails the cold start of %s naming %s when it is missing",
+    (name, variable) => {
+      const env = { ...deployed.get(name)! };
+      delete env[variable];
 
-    expect(load(name, env)).toMatchObject({ name: "MissingEnvironmentError", message: expect.stringContaining(variable) });
-  });
+      expect(load(name, env)).toMatchObject({ name: "MissingEnvironmentError", message: expect.stringContaining(variable) });
+    },
+  );
 });

@@ -2,7 +2,7 @@
  * DynamoDB, backups and S3 rules (D1-D8, S1-S13) against the synthesized stack and broken
  * copies of it. Mocks prove what the program asks for, not that AWS accepts it.
  */
-import { CapturedResource } from "../../infra/offline/mocks";
+import type { CapturedResource } from "../../infra/offline/mocks";
 import { dynamodbRules } from "../../policy/rules/dynamodb";
 import * as d from "../../policy/rules/dynamodb";
 import { s3Rules } from "../../policy/rules/s3";
@@ -10,125 +10,360 @@ import * as s3 from "../../policy/rules/s3";
 import { s3ReplicationRules } from "../../policy/rules/s3-replication";
 import * as rep from "../../policy/rules/s3-replication";
 import { byType, editJson, find, fixture, withChange, without } from "./support/fixtures";
-import { FailingCase, ruleSuite } from "./support/suite";
+import { type FailingCase, ruleSuite } from "./support/suite";
 
 const table = (name: string) => byType("aws:dynamodb/table:Table", (r) => r.inputs.name === name);
 const payments = table("payments-global-dev");
-const keyArn = (rs: readonly CapturedResource[], region: string) => find(rs, byType("aws:kms/key:Key", (k) => k.region === region)).state.arn;
+const keyArn = (rs: readonly CapturedResource[], region: string) =>
+  find(
+    rs,
+    byType("aws:kms/key:Key", (k) => k.region === region),
+  ).state.arn;
 const bucketName = (service: string, region: string) => `${service}-${region}-dev-123456789012`;
 const forBucket = (type: string, bucket: string) => byType(type, (r) => r.inputs.bucket === bucket);
 const txlogPrimary = bucketName("txlog", "us-east-1");
 const primaryReplication = byType("aws:s3/bucketReplicationConfig:BucketReplicationConfig", (r) => r.region === "us-east-1");
 
 const cases: FailingCase[] = [
-  { rule: d.dynamodbPitr, when: "the table has no PITR", change: (rs) => withChange(rs, payments, (p) => (p.pointInTimeRecovery = { enabled: false })), expect: /point-in-time recovery is not enabled on the table/ },
-  { rule: d.dynamodbPitr, when: "a replica has no PITR (the provider default)", change: (rs) => withChange(rs, payments, (p) => delete p.replicas[0].pointInTimeRecovery), expect: /replica in us-east-2 has no point-in-time/ },
+  {
+    rule: d.dynamodbPitr,
+    when: "the table has no PITR",
+    change: (rs) => withChange(rs, payments, (p) => (p.pointInTimeRecovery = { enabled: false })),
+    expect: /point-in-time recovery is not enabled on the table/,
+  },
+  {
+    rule: d.dynamodbPitr,
+    when: "a replica has no PITR (the provider default)",
+    change: (rs) => withChange(rs, payments, (p) => delete p.replicas[0].pointInTimeRecovery),
+    expect: /replica in us-east-2 has no point-in-time/,
+  },
   {
     rule: d.dynamodbPitr,
     when: "a standalone TableReplica has no PITR",
-    change: (rs) => [...rs, fixture("aws:dynamodb/tableReplica:TableReplica", "extra-replica", { region: "us-east-2", globalTableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/x" })],
+    change: (rs) => [
+      ...rs,
+      fixture("aws:dynamodb/tableReplica:TableReplica", "extra-replica", {
+        region: "us-east-2",
+        globalTableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/x",
+      }),
+    ],
     expect: /not enabled on the replica/,
   },
-  { rule: d.dynamodbDeletionProtection, when: "the table can be deleted", change: (rs) => withChange(rs, payments, (p) => (p.deletionProtectionEnabled = false)), expect: /not enabled on the table/ },
-  { rule: d.dynamodbDeletionProtection, when: "a replica can be deleted", change: (rs) => withChange(rs, payments, (p) => (p.replicas[0].deletionProtectionEnabled = false)), expect: /replica in us-east-2 has no deletion protection/ },
-  { rule: d.dynamodbKmsPerRegion, when: "the replica uses the primary's key", change: (rs) => withChange(rs, payments, (p) => (p.replicas[0].kmsKeyArn = keyArn(rs, "us-east-1"))), expect: /replica in us-east-2 uses a key of us-east-1/ },
-  { rule: d.dynamodbKmsPerRegion, when: "the table uses the AWS-owned key", change: (rs) => withChange(rs, payments, (p) => (p.serverSideEncryption = { enabled: false })), expect: /not encrypted with a customer-managed KMS key/ },
-  { rule: d.dynamodbKmsPerRegion, when: "the table names its key by alias", change: (rs) => withChange(rs, payments, (p) => (p.serverSideEncryption.kmsKeyArn = "alias/payments")), expect: /full key ARN/ },
-  { rule: d.dynamodbOnDemand, when: "the table is provisioned", change: (rs) => withChange(rs, payments, (p) => (p.billingMode = "PROVISIONED")), expect: /PROVISIONED, not PAY_PER_REQUEST/ },
-  { rule: d.dynamodbGlobalStreams, when: "the stream carries keys only", change: (rs) => withChange(rs, payments, (p) => (p.streamViewType = "KEYS_ONLY")), expect: /NEW_AND_OLD_IMAGES/ },
-  { rule: d.dynamodbGlobalStreams, when: "the table has no replica", change: (rs) => withChange(rs, payments, (p) => (p.replicas = [])), expect: /no replica in another region/ },
-  { rule: d.dynamodbGlobalStreams, when: "a legacy GlobalTable is used", change: (rs) => [...rs, fixture("aws:dynamodb/globalTable:GlobalTable", "legacy", { region: "us-east-1", name: "x", replicas: [] })], expect: /legacy 2017/ },
-  { rule: d.dynamodbConsistencyMode, when: "a replica leaves its consistency mode implicit", change: (rs) => withChange(rs, payments, (p) => delete p.replicas[0].consistencyMode), expect: /does not state consistencyMode/ },
-  { rule: d.dynamodbConsistencyMode, when: "a lone replica asks for STRONG consistency", change: (rs) => withChange(rs, payments, (p) => (p.replicas = [{ ...p.replicas[0], consistencyMode: "STRONG" }])), expect: /STRONG consistency needs/ },
-  { rule: d.dynamodbIdempotencyTtl, when: "idempotency records never expire", change: (rs) => withChange(rs, table("payments-idempotency-global-dev"), (p) => delete p.ttl), expect: /no TTL/ },
+  {
+    rule: d.dynamodbDeletionProtection,
+    when: "the table can be deleted",
+    change: (rs) => withChange(rs, payments, (p) => (p.deletionProtectionEnabled = false)),
+    expect: /not enabled on the table/,
+  },
+  {
+    rule: d.dynamodbDeletionProtection,
+    when: "a replica can be deleted",
+    change: (rs) => withChange(rs, payments, (p) => (p.replicas[0].deletionProtectionEnabled = false)),
+    expect: /replica in us-east-2 has no deletion protection/,
+  },
+  {
+    rule: d.dynamodbKmsPerRegion,
+    when: "the replica uses the primary's key",
+    change: (rs) => withChange(rs, payments, (p) => (p.replicas[0].kmsKeyArn = keyArn(rs, "us-east-1"))),
+    expect: /replica in us-east-2 uses a key of us-east-1/,
+  },
+  {
+    rule: d.dynamodbKmsPerRegion,
+    when: "the table uses the AWS-owned key",
+    change: (rs) => withChange(rs, payments, (p) => (p.serverSideEncryption = { enabled: false })),
+    expect: /not encrypted with a customer-managed KMS key/,
+  },
+  {
+    rule: d.dynamodbKmsPerRegion,
+    when: "the table names its key by alias",
+    change: (rs) => withChange(rs, payments, (p) => (p.serverSideEncryption.kmsKeyArn = "alias/payments")),
+    expect: /full key ARN/,
+  },
+  {
+    rule: d.dynamodbOnDemand,
+    when: "the table is provisioned",
+    change: (rs) => withChange(rs, payments, (p) => (p.billingMode = "PROVISIONED")),
+    expect: /PROVISIONED, not PAY_PER_REQUEST/,
+  },
+  {
+    rule: d.dynamodbGlobalStreams,
+    when: "the stream carries keys only",
+    change: (rs) => withChange(rs, payments, (p) => (p.streamViewType = "KEYS_ONLY")),
+    expect: /NEW_AND_OLD_IMAGES/,
+  },
+  {
+    rule: d.dynamodbGlobalStreams,
+    when: "the table has no replica",
+    change: (rs) => withChange(rs, payments, (p) => (p.replicas = [])),
+    expect: /no replica in another region/,
+  },
+  {
+    rule: d.dynamodbGlobalStreams,
+    when: "a legacy GlobalTable is used",
+    change: (rs) => [...rs, fixture("aws:dynamodb/globalTable:GlobalTable", "legacy", { region: "us-east-1", name: "x", replicas: [] })],
+    expect: /legacy 2017/,
+  },
+  {
+    rule: d.dynamodbConsistencyMode,
+    when: "a replica leaves its consistency mode implicit",
+    change: (rs) => withChange(rs, payments, (p) => delete p.replicas[0].consistencyMode),
+    expect: /does not state consistencyMode/,
+  },
+  {
+    rule: d.dynamodbConsistencyMode,
+    when: "a lone replica asks for STRONG consistency",
+    change: (rs) => withChange(rs, payments, (p) => (p.replicas = [{ ...p.replicas[0], consistencyMode: "STRONG" }])),
+    expect: /STRONG consistency needs/,
+  },
+  {
+    rule: d.dynamodbIdempotencyTtl,
+    when: "idempotency records never expire",
+    change: (rs) => withChange(rs, table("payments-idempotency-global-dev"), (p) => delete p.ttl),
+    expect: /no TTL/,
+  },
   {
     rule: d.dynamodbBackups,
     when: "a table is in no backup selection",
-    change: (rs) => withChange(rs, byType("aws:backup/selection:Selection"), (p) => (p.resources = p.resources.filter((arn: string) => !arn.endsWith("/payments-global-dev")))),
+    change: (rs) =>
+      withChange(
+        rs,
+        byType("aws:backup/selection:Selection"),
+        (p) => (p.resources = p.resources.filter((arn: string) => !arn.endsWith("/payments-global-dev"))),
+      ),
     expect: /table payments-global-dev is in no backup selection/,
   },
-  { rule: d.dynamodbBackups, when: "recovery points are not copied to the other region", change: (rs) => withChange(rs, byType("aws:backup/plan:Plan"), (p) => (p.rules[0].copyActions = [])), expect: /copies to no vault in another region/ },
-  { rule: d.dynamodbBackups, when: "a vault uses the AWS-managed key", change: (rs) => withChange(rs, byType("aws:backup/vault:Vault"), (p) => delete p.kmsKeyArn), expect: /has no customer-managed key/ },
+  {
+    rule: d.dynamodbBackups,
+    when: "recovery points are not copied to the other region",
+    change: (rs) => withChange(rs, byType("aws:backup/plan:Plan"), (p) => (p.rules[0].copyActions = [])),
+    expect: /copies to no vault in another region/,
+  },
+  {
+    rule: d.dynamodbBackups,
+    when: "a vault uses the AWS-managed key",
+    change: (rs) => withChange(rs, byType("aws:backup/vault:Vault"), (p) => delete p.kmsKeyArn),
+    expect: /has no customer-managed key/,
+  },
 
-  { rule: s3.s3BucketPublicAccessBlock, when: "a bucket allows public policies", change: (rs) => withChange(rs, forBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", txlogPrimary), (p) => (p.blockPublicPolicy = false)), expect: /blockPublicPolicy is not true/ },
-  { rule: s3.s3BucketPublicAccessBlock, when: "a bucket has no public access block", change: (rs) => without(rs, forBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", txlogPrimary)), expect: /has 0 public access blocks/ },
-  { rule: s3.s3AccountPublicAccessBlock, when: "the stack leaves the account-level block unmanaged", change: (rs) => without(rs, byType("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock")), expect: /does not manage the account-level/ },
-  { rule: s3.s3AccountPublicAccessBlock, when: "the account-level block lets public ACLs through", change: (rs) => withChange(rs, byType("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"), (p) => (p.ignorePublicAcls = false)), expect: /ignorePublicAcls is not true/ },
+  {
+    rule: s3.s3BucketPublicAccessBlock,
+    when: "a bucket allows public policies",
+    change: (rs) =>
+      withChange(
+        rs,
+        forBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", txlogPrimary),
+        (p) => (p.blockPublicPolicy = false),
+      ),
+    expect: /blockPublicPolicy is not true/,
+  },
+  {
+    rule: s3.s3BucketPublicAccessBlock,
+    when: "a bucket has no public access block",
+    change: (rs) => without(rs, forBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", txlogPrimary)),
+    expect: /has 0 public access blocks/,
+  },
+  {
+    rule: s3.s3AccountPublicAccessBlock,
+    when: "the stack leaves the account-level block unmanaged",
+    change: (rs) => without(rs, byType("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock")),
+    expect: /does not manage the account-level/,
+  },
+  {
+    rule: s3.s3AccountPublicAccessBlock,
+    when: "the account-level block lets public ACLs through",
+    change: (rs) => withChange(rs, byType("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"), (p) => (p.ignorePublicAcls = false)),
+    expect: /ignorePublicAcls is not true/,
+  },
   {
     rule: s3.s3TlsOnly,
     when: "a bucket policy no longer denies plain HTTP",
-    change: (rs) => withChange(rs, forBucket("aws:s3/bucketPolicy:BucketPolicy", txlogPrimary), (p) => editJson(p, "policy", (doc) => (doc.Statement = doc.Statement.filter((s: any) => s.Sid !== "DenyInsecureTransport")))),
+    change: (rs) =>
+      withChange(rs, forBucket("aws:s3/bucketPolicy:BucketPolicy", txlogPrimary), (p) =>
+        editJson(p, "policy", (doc) => (doc.Statement = doc.Statement.filter((s: any) => s.Sid !== "DenyInsecureTransport"))),
+      ),
     expect: /does not deny requests without TLS/,
   },
   {
     rule: s3.s3TlsOnly,
     when: "the deny covers the bucket but not its objects",
-    change: (rs) => withChange(rs, forBucket("aws:s3/bucketPolicy:BucketPolicy", txlogPrimary), (p) => editJson(p, "policy", (doc) => (doc.Statement[0].Resource = doc.Statement[0].Resource.slice(0, 1)))),
+    change: (rs) =>
+      withChange(rs, forBucket("aws:s3/bucketPolicy:BucketPolicy", txlogPrimary), (p) =>
+        editJson(p, "policy", (doc) => (doc.Statement[0].Resource = doc.Statement[0].Resource.slice(0, 1))),
+      ),
     expect: /does not deny requests without TLS/,
   },
   {
     rule: s3.s3NoPublicPolicy,
     when: "a bucket policy lets anyone read",
-    change: (rs) => withChange(rs, forBucket("aws:s3/bucketPolicy:BucketPolicy", txlogPrimary), (p) => editJson(p, "policy", (doc) => doc.Statement.push({ Sid: "Public", Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::x/*" }))),
+    change: (rs) =>
+      withChange(rs, forBucket("aws:s3/bucketPolicy:BucketPolicy", txlogPrimary), (p) =>
+        editJson(p, "policy", (doc) =>
+          doc.Statement.push({
+            Sid: "Public",
+            Effect: "Allow",
+            Principal: { AWS: "*" },
+            Action: "s3:GetObject",
+            Resource: "arn:aws:s3:::x/*",
+          }),
+        ),
+      ),
     expect: /allows any principal \(statement Public\)/,
   },
   {
     rule: s3.s3NoPublicPolicy,
     when: "a bucket policy grants a service s3:*",
-    change: (rs) => withChange(rs, forBucket("aws:s3/bucketPolicy:BucketPolicy", txlogPrimary), (p) => editJson(p, "policy", (doc) => doc.Statement.push({ Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:*", Resource: "*" }))),
+    change: (rs) =>
+      withChange(rs, forBucket("aws:s3/bucketPolicy:BucketPolicy", txlogPrimary), (p) =>
+        editJson(p, "policy", (doc) =>
+          doc.Statement.push({ Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:*", Resource: "*" }),
+        ),
+      ),
     expect: /allows s3:\*/,
   },
-  { rule: s3.s3Versioning, when: "versioning is suspended", change: (rs) => withChange(rs, forBucket("aws:s3/bucketVersioning:BucketVersioning", txlogPrimary), (p) => (p.versioningConfiguration.status = "Suspended")), expect: /no Enabled versioning/ },
+  {
+    rule: s3.s3Versioning,
+    when: "versioning is suspended",
+    change: (rs) =>
+      withChange(
+        rs,
+        forBucket("aws:s3/bucketVersioning:BucketVersioning", txlogPrimary),
+        (p) => (p.versioningConfiguration.status = "Suspended"),
+      ),
+    expect: /no Enabled versioning/,
+  },
   {
     rule: s3.s3SseKms,
     when: "a data bucket falls back to SSE-S3",
-    change: (rs) => withChange(rs, forBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", txlogPrimary), (p) => (p.rules = [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }])),
+    change: (rs) =>
+      withChange(
+        rs,
+        forBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", txlogPrimary),
+        (p) => (p.rules = [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]),
+      ),
     expect: /not encrypted with SSE-KMS/,
   },
   {
     rule: s3.s3SseKms,
     when: "a bucket key is off",
-    change: (rs) => withChange(rs, forBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", txlogPrimary), (p) => (p.rules[0].bucketKeyEnabled = false)),
+    change: (rs) =>
+      withChange(
+        rs,
+        forBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", txlogPrimary),
+        (p) => (p.rules[0].bucketKeyEnabled = false),
+      ),
     expect: /does not use an S3 Bucket Key/,
   },
   {
     rule: s3.s3SseKms,
     when: "a bucket uses the other region's key",
-    change: (rs) => withChange(rs, forBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", txlogPrimary), (p) => (p.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId = keyArn(rs, "us-east-2"))),
+    change: (rs) =>
+      withChange(
+        rs,
+        forBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", txlogPrimary),
+        (p) => (p.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId = keyArn(rs, "us-east-2")),
+      ),
     expect: /in us-east-1 is encrypted with a key of us-east-2/,
   },
   {
     rule: s3.s3Lifecycle,
     when: "incomplete multipart uploads are kept forever",
-    change: (rs) => withChange(rs, forBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", txlogPrimary), (p) => delete p.rules[0].abortIncompleteMultipartUpload),
+    change: (rs) =>
+      withChange(
+        rs,
+        forBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", txlogPrimary),
+        (p) => delete p.rules[0].abortIncompleteMultipartUpload,
+      ),
     expect: /no Enabled rule expiring noncurrent versions and aborting/,
   },
-  { rule: s3.s3AccessLogging, when: "a data bucket logs nothing", change: (rs) => without(rs, forBucket("aws:s3/bucketLogging:BucketLogging", txlogPrimary)), expect: /has no server access logging/ },
-  { rule: s3.s3AccessLogging, when: "a bucket logs into itself", change: (rs) => withChange(rs, forBucket("aws:s3/bucketLogging:BucketLogging", txlogPrimary), (p) => (p.targetBucket = txlogPrimary)), expect: /logs into itself/ },
+  {
+    rule: s3.s3AccessLogging,
+    when: "a data bucket logs nothing",
+    change: (rs) => without(rs, forBucket("aws:s3/bucketLogging:BucketLogging", txlogPrimary)),
+    expect: /has no server access logging/,
+  },
+  {
+    rule: s3.s3AccessLogging,
+    when: "a bucket logs into itself",
+    change: (rs) => withChange(rs, forBucket("aws:s3/bucketLogging:BucketLogging", txlogPrimary), (p) => (p.targetBucket = txlogPrimary)),
+    expect: /logs into itself/,
+  },
   {
     rule: s3.s3AccessLogging,
     when: "a bucket logs to the other region",
-    change: (rs) => withChange(rs, forBucket("aws:s3/bucketLogging:BucketLogging", txlogPrimary), (p) => (p.targetBucket = bucketName("s3-access-logs", "us-east-2"))),
+    change: (rs) =>
+      withChange(
+        rs,
+        forBucket("aws:s3/bucketLogging:BucketLogging", txlogPrimary),
+        (p) => (p.targetBucket = bucketName("s3-access-logs", "us-east-2")),
+      ),
     expect: /which is not a bucket of us-east-1/,
   },
-  { rule: s3.s3OwnershipControls, when: "ACLs are enabled", change: (rs) => withChange(rs, forBucket("aws:s3/bucketOwnershipControls:BucketOwnershipControls", txlogPrimary), (p) => (p.rule.objectOwnership = "ObjectWriter")), expect: /ACLs enabled/ },
+  {
+    rule: s3.s3OwnershipControls,
+    when: "ACLs are enabled",
+    change: (rs) =>
+      withChange(
+        rs,
+        forBucket("aws:s3/bucketOwnershipControls:BucketOwnershipControls", txlogPrimary),
+        (p) => (p.rule.objectOwnership = "ObjectWriter"),
+      ),
+    expect: /ACLs enabled/,
+  },
 
-  { rule: rep.s3ReplicationRtc, when: "replication runs without RTC", change: (rs) => withChange(rs, primaryReplication, (p) => (p.rules[0].destination.replicationTime.status = "Disabled")), expect: /no Replication Time Control at 15 minutes/ },
-  { rule: rep.s3ReplicationRtc, when: "replication metrics are off", change: (rs) => withChange(rs, primaryReplication, (p) => delete p.rules[0].destination.metrics), expect: /no replication metrics/ },
-  { rule: rep.s3ReplicationRtc, when: "the rule is disabled", change: (rs) => withChange(rs, primaryReplication, (p) => (p.rules[0].status = "Disabled")), expect: /is not Enabled/ },
+  {
+    rule: rep.s3ReplicationRtc,
+    when: "replication runs without RTC",
+    change: (rs) => withChange(rs, primaryReplication, (p) => (p.rules[0].destination.replicationTime.status = "Disabled")),
+    expect: /no Replication Time Control at 15 minutes/,
+  },
+  {
+    rule: rep.s3ReplicationRtc,
+    when: "replication metrics are off",
+    change: (rs) => withChange(rs, primaryReplication, (p) => delete p.rules[0].destination.metrics),
+    expect: /no replication metrics/,
+  },
+  {
+    rule: rep.s3ReplicationRtc,
+    when: "the rule is disabled",
+    change: (rs) => withChange(rs, primaryReplication, (p) => (p.rules[0].status = "Disabled")),
+    expect: /is not Enabled/,
+  },
   {
     rule: rep.s3ReplicationRtc,
     when: "replication stays in the same region",
-    change: (rs) => withChange(rs, primaryReplication, (p) => (p.rules[0].destination.bucket = `arn:aws:s3:::${bucketName("dr-evidence", "us-east-1")}`)),
+    change: (rs) =>
+      withChange(rs, primaryReplication, (p) => (p.rules[0].destination.bucket = `arn:aws:s3:::${bucketName("dr-evidence", "us-east-1")}`)),
     expect: /replicates within us-east-1/,
   },
-  { rule: rep.s3ReplicationEncrypted, when: "KMS-encrypted objects are skipped", change: (rs) => withChange(rs, primaryReplication, (p) => (p.rules[0].sourceSelectionCriteria.sseKmsEncryptedObjects.status = "Disabled")), expect: /does not replicate SSE-KMS objects/ },
-  { rule: rep.s3ReplicationEncrypted, when: "replicas are encrypted with the source region's key", change: (rs) => withChange(rs, primaryReplication, (p) => (p.rules[0].destination.encryptionConfiguration.replicaKmsKeyId = keyArn(rs, "us-east-1"))), expect: /replicas in us-east-2 with a key of us-east-1/ },
-  { rule: rep.s3ReplicationEncrypted, when: "delete-marker replication is left to the default", change: (rs) => withChange(rs, primaryReplication, (p) => delete p.rules[0].deleteMarkerReplication), expect: /does not state deleteMarkerReplication/ },
+  {
+    rule: rep.s3ReplicationEncrypted,
+    when: "KMS-encrypted objects are skipped",
+    change: (rs) =>
+      withChange(rs, primaryReplication, (p) => (p.rules[0].sourceSelectionCriteria.sseKmsEncryptedObjects.status = "Disabled")),
+    expect: /does not replicate SSE-KMS objects/,
+  },
+  {
+    rule: rep.s3ReplicationEncrypted,
+    when: "replicas are encrypted with the source region's key",
+    change: (rs) =>
+      withChange(rs, primaryReplication, (p) => (p.rules[0].destination.encryptionConfiguration.replicaKmsKeyId = keyArn(rs, "us-east-1"))),
+    expect: /replicas in us-east-2 with a key of us-east-1/,
+  },
+  {
+    rule: rep.s3ReplicationEncrypted,
+    when: "delete-marker replication is left to the default",
+    change: (rs) => withChange(rs, primaryReplication, (p) => delete p.rules[0].deleteMarkerReplication),
+    expect: /does not state deleteMarkerReplication/,
+  },
   {
     rule: rep.s3ReplicationNotifications,
     when: "missed RTC thresholds are not notified",
-    change: (rs) => withChange(rs, forBucket("aws:s3/bucketNotification:BucketNotification", txlogPrimary), (p) => (p.topics[0].events = ["s3:Replication:OperationFailedReplication"])),
+    change: (rs) =>
+      withChange(
+        rs,
+        forBucket("aws:s3/bucketNotification:BucketNotification", txlogPrimary),
+        (p) => (p.topics[0].events = ["s3:Replication:OperationFailedReplication"]),
+      ),
     expect: /not notified of s3:Replication:OperationMissedThreshold/,
   },
 ];

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { CapturedResource } from "../../infra/offline/mocks";
+import type { CapturedResource } from "../../infra/offline/mocks";
 import { DECLARED_EXCEPTIONS } from "../../policy/exceptions";
 import { checklistId } from "../../policy/lib/rule";
 import { policies } from "../../policy/policies";

@@ -41,7 +41,12 @@ function load(region: string): Loaded {
     loaded = {
       ddb: mockClient(lib.DynamoDBDocumentClient),
       cw: mockClient(cloudwatch.CloudWatchClient),
-      sdk: { GetCommand: lib.GetCommand, PutCommand: lib.PutCommand, UpdateCommand: lib.UpdateCommand, PutMetricDataCommand: cloudwatch.PutMetricDataCommand },
+      sdk: {
+        GetCommand: lib.GetCommand,
+        PutCommand: lib.PutCommand,
+        UpdateCommand: lib.UpdateCommand,
+        PutMetricDataCommand: cloudwatch.PutMetricDataCommand,
+      },
       handler: require("../../runbooks/handlers/canary/index").handler,
     };
     /* eslint-enable @typescript-eslint/no-require-imports */
@@ -60,12 +65,14 @@ function use(which: keyof typeof regions): Handler {
   cw.on(sdk.PutMetricDataCommand).resolves({});
   return regions[which].handler;
 }
-const run = (which: keyof typeof regions): Handler => (e) => {
-  const handler = use(which);
-  answerControlReads();
-  if (failPuts) ddb.on(sdk.PutCommand).rejects(Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" }));
-  return handler(e);
-};
+const run =
+  (which: keyof typeof regions): Handler =>
+  (e) => {
+    const handler = use(which);
+    answerControlReads();
+    if (failPuts) ddb.on(sdk.PutCommand).rejects(Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" }));
+    return handler(e);
+  };
 let failPuts = false;
 const secondaryCanary = run("secondary");
 const primaryCanary = run("primary");
@@ -82,12 +89,23 @@ function answerControlReads() {
       return { Item: { pk: input.Key.pk, region: input.Key.pk.split("#")[1], writtenAt: NOW - peerHeartbeatAgoMs, sequence: 1 } };
     }
     if (input.Key.pk === "region#us-east-1" && primaryState) {
-      return { Item: { pk: "region#us-east-1", region: "us-east-1", state: primaryState, epoch: 0, updatedAt: new Date(NOW).toISOString(), reason: "r", executionId: "e" } };
+      return {
+        Item: {
+          pk: "region#us-east-1",
+          region: "us-east-1",
+          state: primaryState,
+          epoch: 0,
+          updatedAt: new Date(NOW).toISOString(),
+          reason: "r",
+          executionId: "e",
+        },
+      };
     }
     return {};
   });
 }
-const metrics = () => cw.commandCalls(sdk.PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []) as { MetricName: string }[];
+const metrics = () =>
+  cw.commandCalls(sdk.PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []) as { MetricName: string }[];
 const metric = (name: string) => metrics().find((m) => m.MetricName === name);
 const puts = () => ddb.commandCalls(sdk.PutCommand);
 const updates = () => ddb.commandCalls(sdk.UpdateCommand);
@@ -110,12 +128,19 @@ describe("canary", () => {
     expect(metric("PeerHealthy")).toMatchObject({
       Value: 1,
       StorageResolution: 1,
-      Dimensions: [{ Name: "Environment", Value: "prod" }, { Name: "Region", Value: "us-east-2" }, { Name: "Peer", Value: "us-east-1" }],
+      Dimensions: [
+        { Name: "Environment", Value: "prod" },
+        { Name: "Region", Value: "us-east-2" },
+        { Name: "Peer", Value: "us-east-1" },
+      ],
     });
     expect(metric("PeerHeartbeatAgeSeconds")).toMatchObject({ Value: 4, Unit: "Seconds" });
     // ControlTable keeps the Date.now it was built with, so its timestamps are not the mocked NOW.
     expect(puts()[0].args[0].input.Item).toMatchObject({ pk: "heartbeat#us-east-2", writtenAt: expect.any(Number) });
-    expect(updates()[0].args[0].input).toMatchObject({ Key: { pk: "probe#us-east-2#us-east-1" }, ExpressionAttributeValues: { ":s": 200 } });
+    expect(updates()[0].args[0].input).toMatchObject({
+      Key: { pk: "probe#us-east-2#us-east-1" },
+      ExpressionAttributeValues: { ":s": 200 },
+    });
     expect(out).toMatchObject({ probe: { healthy: true, status: 200 }, failures: [] });
   });
 
@@ -126,7 +151,11 @@ describe("canary", () => {
     const out = await secondaryCanary();
 
     expect(metric("PeerHealthy")).toMatchObject({ Value: 0 });
-    expect(metric("PrimaryFenced")).toMatchObject({ Value: 1, StorageResolution: 60, Dimensions: [{ Name: "Environment", Value: "prod" }] });
+    expect(metric("PrimaryFenced")).toMatchObject({
+      Value: 1,
+      StorageResolution: 60,
+      Dimensions: [{ Name: "Environment", Value: "prod" }],
+    });
     expect(out.primaryFenced).toBe(true);
     controlItems("ACTIVE");
     await secondaryCanary();
@@ -144,7 +173,9 @@ describe("canary", () => {
   });
 
   it("records a failed probe (status 0) when the peer does not answer in time", async () => {
-    jest.spyOn(globalThis, "fetch").mockRejectedValue(Object.assign(new Error("The operation was aborted due to timeout"), { name: "TimeoutError" }));
+    jest
+      .spyOn(globalThis, "fetch")
+      .mockRejectedValue(Object.assign(new Error("The operation was aborted due to timeout"), { name: "TimeoutError" }));
     controlItems("ACTIVE");
 
     const out = await secondaryCanary();
@@ -159,7 +190,10 @@ describe("canary", () => {
     controlItems("ACTIVE");
     failPuts = true;
 
-    await expect(secondaryCanary()).rejects.toMatchObject({ name: "CanaryStepsFailedError", message: expect.stringContaining("writeHeartbeat") });
+    await expect(secondaryCanary()).rejects.toMatchObject({
+      name: "CanaryStepsFailedError",
+      message: expect.stringContaining("writeHeartbeat"),
+    });
     failPuts = false;
     expect(metric("PeerHealthy")).toMatchObject({ Value: 1 });
   });

@@ -40,31 +40,64 @@ const manual: Trigger = { source: "manual" };
 
 describe("decideAction", () => {
   // [case, mode, region (runs in), trigger, local state, peer state, expected action]
-  const table: [string, ActionInput["mode"], string, Trigger, RegionRecord["state"] | null, RegionRecord["state"] | null, RunbookAction][] = [
-    ["alarm about the peer, local STANDBY → failover", "failover", S, alarmAbout(P), "STANDBY", "ACTIVE", "failover"],
-    ["alarm about the peer, peer already DRAINED, local STANDBY → failover", "failover", S, alarmAbout(P), "STANDBY", "DRAINED", "failover"],
-    ["alarm about the peer, local ACTIVE → notify only", "failover", P, alarmAbout(S), "ACTIVE", "STANDBY", "no-action"],
-    ["alarm about the peer, local FENCED → notify only (never auto-activate a fenced region)", "failover", P, alarmAbout(S), "FENCED", "ACTIVE", "no-action"],
-    ["alarm about the peer, local DRAINED → notify only", "failover", S, alarmAbout(P), "DRAINED", "ACTIVE", "no-action"],
-    ["own alarm while ACTIVE → drain self", "failover", P, alarmAbout(P), "ACTIVE", "STANDBY", "drain-self"],
-    ["own alarm 2 min after becoming ACTIVE → notify only (its window may cover the drain before)", "failover", P, alarmAbout(P, "2025-01-01T00:02:00Z"), "ACTIVE", "STANDBY", "no-action"],
-    ["own alarm 5 min after becoming ACTIVE → drain self", "failover", P, alarmAbout(P, "2025-01-01T00:05:00Z"), "ACTIVE", "STANDBY", "drain-self"],
-    ["own alarm while STANDBY → notify only", "failover", S, alarmAbout(S), "STANDBY", "ACTIVE", "no-action"],
-    ["own alarm while DRAINED → notify only", "failover", P, alarmAbout(P), "DRAINED", "STANDBY", "no-action"],
-    ["manual failover into STANDBY → failover", "failover", S, manual, "STANDBY", "ACTIVE", "failover"],
-    ["manual failover into FENCED → failover (operator decides)", "failover", S, manual, "FENCED", "ACTIVE", "failover"],
-    ["manual failover into ACTIVE → nothing to do", "failover", S, manual, "ACTIVE", "FENCED", "no-action"],
-    ["no local record → refuse", "failover", S, alarmAbout(P), null, "ACTIVE", "refuse"],
-    ["failback with primary FENCED, secondary ACTIVE → failback", "failback", P, manual, "FENCED", "ACTIVE", "failback"],
-    ["failback with both fenced → failback (restores a writer)", "failback", P, manual, "FENCED", "FENCED", "failback"],
-    ["failback with primary already ACTIVE → nothing to do", "failback", P, manual, "ACTIVE", "STANDBY", "no-action"],
-    ["failback with both ACTIVE → refuse (split brain)", "failback", P, manual, "ACTIVE", "ACTIVE", "refuse"],
-    ["failback from the secondary → refuse", "failback", S, manual, "STANDBY", "FENCED", "refuse"],
-    ["drill in a healthy pair → drill", "drill", S, manual, "STANDBY", "ACTIVE", "drill"],
-    ["drill while the secondary is ACTIVE → refuse", "drill", S, manual, "ACTIVE", "FENCED", "refuse"],
-    ["drill while the primary is not ACTIVE → refuse", "drill", S, manual, "STANDBY", "DRAINED", "refuse"],
-    ["drill from the primary → refuse", "drill", P, manual, "ACTIVE", "STANDBY", "refuse"],
-  ];
+  const table: [string, ActionInput["mode"], string, Trigger, RegionRecord["state"] | null, RegionRecord["state"] | null, RunbookAction][] =
+    [
+      ["alarm about the peer, local STANDBY → failover", "failover", S, alarmAbout(P), "STANDBY", "ACTIVE", "failover"],
+      [
+        "alarm about the peer, peer already DRAINED, local STANDBY → failover",
+        "failover",
+        S,
+        alarmAbout(P),
+        "STANDBY",
+        "DRAINED",
+        "failover",
+      ],
+      ["alarm about the peer, local ACTIVE → notify only", "failover", P, alarmAbout(S), "ACTIVE", "STANDBY", "no-action"],
+      [
+        "alarm about the peer, local FENCED → notify only (never auto-activate a fenced region)",
+        "failover",
+        P,
+        alarmAbout(S),
+        "FENCED",
+        "ACTIVE",
+        "no-action",
+      ],
+      ["alarm about the peer, local DRAINED → notify only", "failover", S, alarmAbout(P), "DRAINED", "ACTIVE", "no-action"],
+      ["own alarm while ACTIVE → drain self", "failover", P, alarmAbout(P), "ACTIVE", "STANDBY", "drain-self"],
+      [
+        "own alarm 2 min after becoming ACTIVE → notify only (its window may cover the drain before)",
+        "failover",
+        P,
+        alarmAbout(P, "2025-01-01T00:02:00Z"),
+        "ACTIVE",
+        "STANDBY",
+        "no-action",
+      ],
+      [
+        "own alarm 5 min after becoming ACTIVE → drain self",
+        "failover",
+        P,
+        alarmAbout(P, "2025-01-01T00:05:00Z"),
+        "ACTIVE",
+        "STANDBY",
+        "drain-self",
+      ],
+      ["own alarm while STANDBY → notify only", "failover", S, alarmAbout(S), "STANDBY", "ACTIVE", "no-action"],
+      ["own alarm while DRAINED → notify only", "failover", P, alarmAbout(P), "DRAINED", "STANDBY", "no-action"],
+      ["manual failover into STANDBY → failover", "failover", S, manual, "STANDBY", "ACTIVE", "failover"],
+      ["manual failover into FENCED → failover (operator decides)", "failover", S, manual, "FENCED", "ACTIVE", "failover"],
+      ["manual failover into ACTIVE → nothing to do", "failover", S, manual, "ACTIVE", "FENCED", "no-action"],
+      ["no local record → refuse", "failover", S, alarmAbout(P), null, "ACTIVE", "refuse"],
+      ["failback with primary FENCED, secondary ACTIVE → failback", "failback", P, manual, "FENCED", "ACTIVE", "failback"],
+      ["failback with both fenced → failback (restores a writer)", "failback", P, manual, "FENCED", "FENCED", "failback"],
+      ["failback with primary already ACTIVE → nothing to do", "failback", P, manual, "ACTIVE", "STANDBY", "no-action"],
+      ["failback with both ACTIVE → refuse (split brain)", "failback", P, manual, "ACTIVE", "ACTIVE", "refuse"],
+      ["failback from the secondary → refuse", "failback", S, manual, "STANDBY", "FENCED", "refuse"],
+      ["drill in a healthy pair → drill", "drill", S, manual, "STANDBY", "ACTIVE", "drill"],
+      ["drill while the secondary is ACTIVE → refuse", "drill", S, manual, "ACTIVE", "FENCED", "refuse"],
+      ["drill while the primary is not ACTIVE → refuse", "drill", S, manual, "STANDBY", "DRAINED", "refuse"],
+      ["drill from the primary → refuse", "drill", P, manual, "ACTIVE", "STANDBY", "refuse"],
+    ];
 
   it.each(table)("%s", (_label, mode, region, trigger, localState, peerState, expected) => {
     const peerRegion = region === P ? S : P;
@@ -95,7 +128,12 @@ describe("approvalRequired", () => {
 
 describe("antiFlap", () => {
   const now = 1_000_000_000;
-  const last = (agoSeconds: number, executionName = "earlier") => ({ pk: "auto#x", region: S, executionName, startedAt: now - agoSeconds * 1000 });
+  const last = (agoSeconds: number, executionName = "earlier") => ({
+    pk: "auto#x",
+    region: S,
+    executionName,
+    startedAt: now - agoSeconds * 1000,
+  });
   it.each([
     ["operator runs are never suppressed", { automatic: false, lastRun: last(1) }, false],
     ["the first automatic run proceeds", { automatic: true, lastRun: undefined }, false],
@@ -111,7 +149,12 @@ describe("antiFlap", () => {
 
 describe("assessReplication", () => {
   const now = 10_000_000;
-  const active = (table: string): TableReplicaStatus => ({ table, tableName: `t-${table}`, tableStatus: "ACTIVE", localReplicaStatus: "ACTIVE" });
+  const active = (table: string): TableReplicaStatus => ({
+    table,
+    tableName: `t-${table}`,
+    tableStatus: "ACTIVE",
+    localReplicaStatus: "ACTIVE",
+  });
   const tables = [active("payments"), active("idempotency"), active("control")];
   const heartbeat = (agoMs: number) => ({ pk: "heartbeat#p", region: P, writtenAt: now - agoMs, sequence: 1 });
   // Probes every 10 s: failing since the probe after the last healthy one.
@@ -127,7 +170,12 @@ describe("assessReplication", () => {
 
   it("computes exposure as last-seen-healthy minus last replicated heartbeat, and the in-doubt window up to now", () => {
     const a = assessReplication({ tables, peerHeartbeat: heartbeat(32_000), probe: probe(30_000), now, rpoSeconds: 60, peerRegion: P });
-    expect(a).toMatchObject({ verdict: "ok", exposureSeconds: 12, peerHeartbeatAgeSeconds: 32, inDoubtWindow: { from: now - 32_000, to: now } });
+    expect(a).toMatchObject({
+      verdict: "ok",
+      exposureSeconds: 12,
+      peerHeartbeatAgeSeconds: 32,
+      inDoubtWindow: { from: now - 32_000, to: now },
+    });
   });
 
   it("ends the exposure at the first failing probe, not the last healthy one (the peer may have written until then)", () => {
@@ -143,15 +191,31 @@ describe("assessReplication", () => {
   });
 
   it.each<[string, Partial<Parameters<typeof assessReplication>[0]>, string]>([
-    ["a local replica UPDATING", { tables: [{ ...active("payments"), tableStatus: "UPDATING" }, active("idempotency"), active("control")] }, "replica-not-ready"],
-    ["the local replica entry not ACTIVE", { tables: [{ ...active("payments"), localReplicaStatus: "INACCESSIBLE_ENCRYPTION_CREDENTIALS" }] }, "replica-not-ready"],
+    [
+      "a local replica UPDATING",
+      { tables: [{ ...active("payments"), tableStatus: "UPDATING" }, active("idempotency"), active("control")] },
+      "replica-not-ready",
+    ],
+    [
+      "the local replica entry not ACTIVE",
+      { tables: [{ ...active("payments"), localReplicaStatus: "INACCESSIBLE_ENCRYPTION_CREDENTIALS" }] },
+      "replica-not-ready",
+    ],
     ["DescribeTable failing", { tables: [{ ...active("payments"), error: "AccessDenied" }] }, "replica-not-ready"],
     ["exposure over the RPO", { peerHeartbeat: heartbeat(200_000), probe: probe(100_000) }, "lag-exceeded"],
     ["no heartbeat at all (exposure cannot be bounded)", { peerHeartbeat: undefined }, "lag-exceeded"],
     ["no probe record: assume the peer wrote until now", { peerHeartbeat: heartbeat(90_000), probe: undefined }, "lag-exceeded"],
     ["a peer never seen healthy since its last heartbeat", { peerHeartbeat: heartbeat(90_000), probe: probe(95_000) }, "ok"],
   ])("verdict with %s", (_label, overrides, verdict) => {
-    const a = assessReplication({ tables, peerHeartbeat: heartbeat(3000), probe: probe(2000), now, rpoSeconds: 60, peerRegion: P, ...overrides });
+    const a = assessReplication({
+      tables,
+      peerHeartbeat: heartbeat(3000),
+      probe: probe(2000),
+      now,
+      rpoSeconds: 60,
+      peerRegion: P,
+      ...overrides,
+    });
     expect(a.verdict).toBe(verdict);
     if (verdict !== "ok") expect(a.problems.length).toBeGreaterThan(0);
   });
@@ -183,8 +247,19 @@ describe("small rules", () => {
 
   it("estimates the first failing probe after a drain", () => {
     const drainedAt = 1_000_000;
-    const probeAt = (checkedAgo: number, failures: number) => ({ pk: "p", observer: S, target: P, lastCheckedAt: drainedAt + checkedAgo, lastStatus: 0, consecutiveFailures: failures });
-    expect(detectionFromProbe(probeAt(25_000, 2), drainedAt, 10_000)).toMatchObject({ detected: true, detectedAt: drainedAt + 15_000, detectionSeconds: 15 });
+    const probeAt = (checkedAgo: number, failures: number) => ({
+      pk: "p",
+      observer: S,
+      target: P,
+      lastCheckedAt: drainedAt + checkedAgo,
+      lastStatus: 0,
+      consecutiveFailures: failures,
+    });
+    expect(detectionFromProbe(probeAt(25_000, 2), drainedAt, 10_000)).toMatchObject({
+      detected: true,
+      detectedAt: drainedAt + 15_000,
+      detectionSeconds: 15,
+    });
     expect(detectionFromProbe(probeAt(5_000, 9), drainedAt, 10_000)).toMatchObject({ detected: true, detectedAt: drainedAt });
     expect(detectionFromProbe(probeAt(-1, 3), drainedAt, 10_000).detected).toBe(false);
     expect(detectionFromProbe({ ...probeAt(5000, 0) }, drainedAt, 10_000).detected).toBe(false);

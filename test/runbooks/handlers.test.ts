@@ -44,7 +44,14 @@ describe("validate-input", () => {
 describe("acquire-lease", () => {
   it("refuses with LeaseHeldError when another run holds the lease, even a drill's for an operator run", async () => {
     const world = harness.reset(World.healthy());
-    world.seed({ pk: "lease", holder: "drill-9", mode: "drill", region: SECONDARY, acquiredAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    world.seed({
+      pk: "lease",
+      holder: "drill-9",
+      mode: "drill",
+      region: SECONDARY,
+      acquiredAt: Date.now(),
+      expiresAt: Math.floor(Date.now() / 1000) + 600,
+    });
     const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
     await rejectsWith(h(SECONDARY)["acquire-lease"]({ run, ttlSeconds: 600 }), "LeaseHeldError");
     expect(world.item(SECONDARY, "lease")).toMatchObject({ holder: "drill-9" });
@@ -85,7 +92,17 @@ describe("promote-local", () => {
     const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
     const a = await assessment(SECONDARY, run);
     await rejectsWith(h(SECONDARY)["promote-local"]({ run, assessment: a }), "FenceRequiredError");
-    const wrongFence = { step: "s", startedAt: 1, finishedAt: 2, region: SECONDARY, state: "FENCED", epoch: 0, changedAt: 1, via: "local", fenceMetric: null };
+    const wrongFence = {
+      step: "s",
+      startedAt: 1,
+      finishedAt: 2,
+      region: SECONDARY,
+      state: "FENCED",
+      epoch: 0,
+      changedAt: 1,
+      via: "local",
+      fenceMetric: null,
+    };
     await rejectsWith(h(SECONDARY)["promote-local"]({ run, assessment: a, fence: wrongFence }), "FenceRequiredError");
   });
 
@@ -115,7 +132,10 @@ describe("stop-peer-writes and restore-write-function", () => {
     const world = harness.reset(World.healthy());
     world.down.add(PRIMARY);
     const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
-    await expect(h(SECONDARY)["stop-peer-writes"]({ run })).resolves.toMatchObject({ stopped: false, error: expect.stringContaining("TimeoutError") });
+    await expect(h(SECONDARY)["stop-peer-writes"]({ run })).resolves.toMatchObject({
+      stopped: false,
+      error: expect.stringContaining("TimeoutError"),
+    });
   });
 
   it("keeps the saved value when the stop is retried", async () => {
@@ -167,8 +187,13 @@ describe("confirm-dns", () => {
     const world = harness.reset(World.healthy());
     const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
     await expect(h(SECONDARY)["confirm-dns"]({ run })).resolves.toMatchObject({ answers: [PRIMARY], matches: false });
-    jest.spyOn(dnsPromises.Resolver.prototype, "resolveTxt").mockRejectedValueOnce(Object.assign(new Error("queryTxt ETIMEOUT"), { code: "ETIMEOUT" }));
-    await expect(h(SECONDARY)["confirm-dns"]({ run })).resolves.toMatchObject({ matches: false, error: expect.stringContaining("ETIMEOUT") });
+    jest
+      .spyOn(dnsPromises.Resolver.prototype, "resolveTxt")
+      .mockRejectedValueOnce(Object.assign(new Error("queryTxt ETIMEOUT"), { code: "ETIMEOUT" }));
+    await expect(h(SECONDARY)["confirm-dns"]({ run })).resolves.toMatchObject({
+      matches: false,
+      error: expect.stringContaining("ETIMEOUT"),
+    });
     world.stuckAnswer = [SECONDARY];
     world.dnsMode = "stuck";
     await expect(h(SECONDARY)["confirm-dns"]({ run })).resolves.toMatchObject({ matches: true });
@@ -180,11 +205,20 @@ describe("check-fence-alarm", () => {
     const world = harness.reset(World.failedOver());
     const run = await runFor(PRIMARY, { mode: "failback", targetRegion: PRIMARY });
 
-    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({ alarmName: FENCE_ALARM_NAME, region: SECONDARY, state: "ALARM", cleared: false });
+    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({
+      alarmName: FENCE_ALARM_NAME,
+      region: SECONDARY,
+      state: "ALARM",
+      cleared: false,
+    });
     world.fenceAlarmOverride = "INSUFFICIENT_DATA";
     await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({ state: "INSUFFICIENT_DATA", cleared: false });
     world.fenceAlarmOverride = "OK";
-    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({ state: "OK", cleared: true, detail: expect.stringMatching(/^OK since /) });
+    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({
+      state: "OK",
+      cleared: true,
+      detail: expect.stringMatching(/^OK since /),
+    });
 
     expect(world.calls.filter((c) => c.op === "describe-alarms").map((c) => c.region)).toEqual([SECONDARY, SECONDARY, SECONDARY]);
   });
@@ -194,7 +228,11 @@ describe("check-fence-alarm", () => {
     const run = await runFor(PRIMARY, { mode: "failback", targetRegion: PRIMARY });
     world.down.add(SECONDARY);
 
-    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({ state: null, cleared: false, error: expect.stringContaining("is down") });
+    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({
+      state: null,
+      cleared: false,
+      error: expect.stringContaining("is down"),
+    });
   });
 
   it("fails with ConfigurationError when the fence alarm does not exist (waiting would not help)", async () => {
@@ -220,7 +258,10 @@ describe("compensate", () => {
     const a = await assessment(PRIMARY, run);
     await h(PRIMARY)["set-peer-state"]({ run, state: "FENCED", via: "peer", assessment: a });
     world.down.add(SECONDARY);
-    await expect(h(PRIMARY).compensate({ run, action: "reactivate-peer" })).resolves.toMatchObject({ changed: true, detail: expect.stringContaining("written locally") });
+    await expect(h(PRIMARY).compensate({ run, action: "reactivate-peer" })).resolves.toMatchObject({
+      changed: true,
+      detail: expect.stringContaining("written locally"),
+    });
     expect(world.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
   });
 });
@@ -233,7 +274,10 @@ describe("start-peer-failback and check-peer-execution", () => {
     const run = await runFor(SECONDARY, { mode: "drill", targetRegion: SECONDARY }, "drill-x");
     const started = await h(SECONDARY)["start-peer-failback"]({ run });
     expect(started).toMatchObject({ name: "drill-x-failback", alreadyStarted: false });
-    await expect(h(SECONDARY)["start-peer-failback"]({ run })).resolves.toMatchObject({ alreadyStarted: true, executionArn: (started as { executionArn: string }).executionArn });
+    await expect(h(SECONDARY)["start-peer-failback"]({ run })).resolves.toMatchObject({
+      alreadyStarted: true,
+      executionArn: (started as { executionArn: string }).executionArn,
+    });
     await rejectsWith(h(SECONDARY)["check-peer-execution"]({ run, peerFailback: started }), "PeerFailbackFailedError");
   });
 });
@@ -244,7 +288,14 @@ describe("request-approval", () => {
     const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY, requireApproval: true }, "needs-ok");
     const a = await assessment(SECONDARY, run);
     const replication = await h(SECONDARY)["check-replication"]({ run, enforce: false });
-    await h(SECONDARY)["request-approval"]({ run, taskToken: "tok-123", timeoutSeconds: 3600, heartbeatSeconds: 900, assessment: a, replication });
+    await h(SECONDARY)["request-approval"]({
+      run,
+      taskToken: "tok-123",
+      timeoutSeconds: 3600,
+      heartbeatSeconds: 900,
+      assessment: a,
+      replication,
+    });
     expect(world.item(SECONDARY, "approval#needs-ok")).toMatchObject({ taskToken: "tok-123", executionName: "needs-ok" });
     const message = world.notifications.at(-1)!;
     expect(message.subject).toBe("[payments-dr test] APPROVAL NEEDED: failover in us-east-2");

@@ -30,6 +30,7 @@ describe("runbook manifest", () => {
   });
 
   it("keeps the DR path free of the Route 53 API", () => {
-    for (const f of runbookFunctions) expect([f.name, readFileSync(sourceOf(f.name), "utf8")]).not.toEqual([f.name, expect.stringMatching(/client-route-53/)]);
+    for (const f of runbookFunctions)
+      expect([f.name, readFileSync(sourceOf(f.name), "utf8")]).not.toEqual([f.name, expect.stringMatching(/client-route-53/)]);
   });
 });

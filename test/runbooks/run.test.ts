@@ -7,7 +7,12 @@ const defaults = { drillHoldSeconds: 300 };
 
 describe("normalizeExecutionInput", () => {
   it("normalises a manual failover", () => {
-    const r = normalizeExecutionInput({ mode: "failover", targetRegion: "us-east-2", requestedBy: "alice" }, execution, secondary, defaults);
+    const r = normalizeExecutionInput(
+      { mode: "failover", targetRegion: "us-east-2", requestedBy: "alice" },
+      execution,
+      secondary,
+      defaults,
+    );
     expect(r).toEqual({
       ok: true,
       run: expect.objectContaining({
@@ -50,9 +55,36 @@ describe("normalizeExecutionInput", () => {
     ["a drill in the primary", { mode: "drill", targetRegion: "us-east-1" }, primary, "mode"],
     ["checkMode outside a dry-run", { mode: "failover", targetRegion: "us-east-2", checkMode: "drill" }, secondary, "checkMode"],
     ["a failback dry-run in the secondary", { mode: "dry-run", checkMode: "failback" }, secondary, "checkMode"],
-    ["an alarm trigger for a drill", { mode: "drill", targetRegion: "us-east-2", trigger: { source: "alarm", alarmName: "a", alarmArn: "b", state: "ALARM", changedAt: "2025-01-01T00:00:00Z", eventId: "e", subjectRegion: "us-east-1" } }, secondary, "trigger.source"],
-    ["a drill trigger from the wrong region", { mode: "failback", targetRegion: "us-east-1", trigger: { source: "drill", parentExecution: "d", parentRegion: "us-east-1" } }, primary, "trigger.parentRegion"],
-    ["a non-boolean requireApproval", { mode: "failover", targetRegion: "us-east-2", requireApproval: "yes" }, secondary, "requireApproval"],
+    [
+      "an alarm trigger for a drill",
+      {
+        mode: "drill",
+        targetRegion: "us-east-2",
+        trigger: {
+          source: "alarm",
+          alarmName: "a",
+          alarmArn: "b",
+          state: "ALARM",
+          changedAt: "2025-01-01T00:00:00Z",
+          eventId: "e",
+          subjectRegion: "us-east-1",
+        },
+      },
+      secondary,
+      "trigger.source",
+    ],
+    [
+      "a drill trigger from the wrong region",
+      { mode: "failback", targetRegion: "us-east-1", trigger: { source: "drill", parentExecution: "d", parentRegion: "us-east-1" } },
+      primary,
+      "trigger.parentRegion",
+    ],
+    [
+      "a non-boolean requireApproval",
+      { mode: "failover", targetRegion: "us-east-2", requireApproval: "yes" },
+      secondary,
+      "requireApproval",
+    ],
     ["a reason too long", { mode: "failover", targetRegion: "us-east-2", reason: "x".repeat(501) }, secondary, "reason"],
   ])("rejects %s, naming the field", (_label, input, machine, field) => {
     const r = normalizeExecutionInput(input, execution, machine, defaults);

@@ -28,7 +28,23 @@ const event = (state = "ALARM", id = "evt-1") => ({
     alarmName: "payments-dr-peer-health-us-east-2-prod",
     state: { value: state, reason: "Threshold Crossed", timestamp: "2025-06-01T12:00:00.123+0000" },
     previousState: { value: "OK", reason: "", timestamp: "2025-06-01T11:00:00.000+0000" },
-    configuration: { metrics: [{ id: "m1", metricStat: { metric: { namespace: "PaymentsDR", name: "PeerHealthy", dimensions: { Environment: "prod", Region: "us-east-2", Peer: "us-east-1" } }, period: 10, stat: "Maximum" }, returnData: true }] },
+    configuration: {
+      metrics: [
+        {
+          id: "m1",
+          metricStat: {
+            metric: {
+              namespace: "PaymentsDR",
+              name: "PeerHealthy",
+              dimensions: { Environment: "prod", Region: "us-east-2", Peer: "us-east-1" },
+            },
+            period: 10,
+            stat: "Maximum",
+          },
+          returnData: true,
+        },
+      ],
+    },
   },
 });
 
@@ -41,7 +57,11 @@ describe("start-execution (EventBridge target)", () => {
     expect(out).toMatchObject({ started: true, executionArn: "arn:exec" });
     const call = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
     expect(call.stateMachineArn).toBe(STATE_MACHINE);
-    expect(JSON.parse(call.input!)).toMatchObject({ mode: "failover", targetRegion: "us-east-2", trigger: { source: "alarm", subjectRegion: "us-east-1", eventId: "evt-1" } });
+    expect(JSON.parse(call.input!)).toMatchObject({
+      mode: "failover",
+      targetRegion: "us-east-2",
+      trigger: { source: "alarm", subjectRegion: "us-east-1", eventId: "evt-1" },
+    });
     await handler(event("ALARM", "redelivered"));
     expect(sfn.commandCalls(StartExecutionCommand)[1].args[0].input.name).toBe(call.name);
   });

@@ -19,7 +19,10 @@ describe("isTransientAwsError", () => {
   });
 
   it.each([
-    ["ConditionalCheckFailedException", awsError("ConditionalCheckFailedException", { $fault: "client", $metadata: { httpStatusCode: 400 } })],
+    [
+      "ConditionalCheckFailedException",
+      awsError("ConditionalCheckFailedException", { $fault: "client", $metadata: { httpStatusCode: 400 } }),
+    ],
     ["AccessDeniedException", awsError("AccessDeniedException", { $fault: "client", $metadata: { httpStatusCode: 400 } })],
     ["ValidationException", awsError("ValidationException", { $fault: "client", $metadata: { httpStatusCode: 400 } })],
     ["a runbook error (LeaseHeldError)", awsError("LeaseHeldError")],
@@ -43,7 +46,9 @@ describe("stepHandler", () => {
   });
 
   it("lets every other error through with its own name", async () => {
-    await expect(failingWith(awsError("AccessDeniedException", { $metadata: { httpStatusCode: 400 } }))({})).rejects.toMatchObject({ name: "AccessDeniedException" });
+    await expect(failingWith(awsError("AccessDeniedException", { $metadata: { httpStatusCode: 400 } }))({})).rejects.toMatchObject({
+      name: "AccessDeniedException",
+    });
     await expect(failingWith(awsError("LeaseHeldError"))({})).rejects.toMatchObject({ name: "LeaseHeldError" });
   });
 });

@@ -14,7 +14,17 @@ function event(overrides: Partial<AlarmEvent["detail"]> = {}, region = "us-east-
       state: { value: "ALARM", reason: "Threshold Crossed", timestamp: "2025-06-01T12:00:00.123+0000" },
       previousState: { value: "OK" },
       configuration: {
-        metrics: [{ metricStat: { metric: { namespace: "PaymentsDR", name: "PeerHealthy", dimensions: { Environment: "prod", Region: region, Peer: "us-east-1" } } } }],
+        metrics: [
+          {
+            metricStat: {
+              metric: {
+                namespace: "PaymentsDR",
+                name: "PeerHealthy",
+                dimensions: { Environment: "prod", Region: region, Peer: "us-east-1" },
+              },
+            },
+          },
+        ],
       },
       ...overrides,
     },
@@ -24,7 +34,17 @@ function event(overrides: Partial<AlarmEvent["detail"]> = {}, region = "us-east-
 describe("alarm trigger", () => {
   it("treats an alarm with a Peer dimension as about the peer, anything else as about the local region", () => {
     expect(alarmSubjectRegion(event(), "us-east-2", "PaymentsDR")).toBe("us-east-1");
-    expect(alarmSubjectRegion(event({ configuration: { metrics: [{ metricStat: { metric: { namespace: "AWS/Lambda", name: "Errors", dimensions: { FunctionName: "x" } } } }] } }), "us-east-2", "PaymentsDR")).toBe("us-east-2");
+    expect(
+      alarmSubjectRegion(
+        event({
+          configuration: {
+            metrics: [{ metricStat: { metric: { namespace: "AWS/Lambda", name: "Errors", dimensions: { FunctionName: "x" } } } }],
+          },
+        }),
+        "us-east-2",
+        "PaymentsDR",
+      ),
+    ).toBe("us-east-2");
     expect(alarmSubjectRegion(event({ configuration: undefined }), "us-east-2", "PaymentsDR")).toBe("us-east-2");
   });
 
@@ -34,7 +54,7 @@ describe("alarm trigger", () => {
     expect(executionNameForAlarm(event({ state: { value: "ALARM", timestamp: "2025-06-01T13:00:00.000+0000" } }))).not.toBe(a);
     expect(a).toMatch(/^alarm-payments-dr-peer-health-us-east-2-prod-[0-9a-f]{16}$/);
     expect(a.length).toBeLessThanOrEqual(80);
-    const long = executionNameForAlarm(event({ alarmName: "x".repeat(300) + " ünïcode/with:chars" }));
+    const long = executionNameForAlarm(event({ alarmName: `${"x".repeat(300)} ünïcode/with:chars` }));
     expect(long).toMatch(/^[A-Za-z0-9-_]{1,80}$/);
   });
 
@@ -48,7 +68,10 @@ describe("alarm trigger", () => {
       { region: "us-east-2", peerRegion: "us-east-1", primaryRegion: "us-east-1", secondaryRegion: "us-east-2" },
       { drillHoldSeconds: 300 },
     );
-    expect(run).toMatchObject({ ok: true, run: { mode: "failover", automatic: true, trigger: { source: "alarm", subjectRegion: "us-east-1" } } });
+    expect(run).toMatchObject({
+      ok: true,
+      run: { mode: "failover", automatic: true, trigger: { source: "alarm", subjectRegion: "us-east-1" } },
+    });
   });
 
   it("starts nothing when an alarm returns to OK, or for another region's event", () => {

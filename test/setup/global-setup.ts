@@ -15,6 +15,9 @@ export const SNAPSHOT_ENV = "PAYMENTS_DR_STACK_SNAPSHOT";
 export default async function globalSetup(): Promise<void> {
   const file = join(mkdtempSync(join(tmpdir(), "payments-dr-stack-")), "evaluation.json");
   const script = `require("./infra/offline/evaluate").evaluateProgram().then((ev) => require("node:fs").writeFileSync(${JSON.stringify(file)}, JSON.stringify(ev)))`;
-  execFileSync(process.execPath, ["--require", "tsx/cjs", "-e", script], { cwd: join(__dirname, "..", ".."), stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(process.execPath, ["--require", "tsx/cjs", "-e", script], {
+    cwd: join(__dirname, "..", ".."),
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   process.env[SNAPSHOT_ENV] = file;
 }

@@ -7,7 +7,12 @@ import { AlarmService, evaluateWindow, periodValue, type Transition } from "../.
 import { MetricStore } from "../../sim/cloudwatch/metrics";
 import type { AlarmDefinition } from "../../sim/deployment/types";
 
-const peerHealth = { comparison: "LessThanThreshold" as const, threshold: 1, datapointsToAlarm: 3, treatMissingData: "notBreaching" as const };
+const peerHealth = {
+  comparison: "LessThanThreshold" as const,
+  threshold: 1,
+  datapointsToAlarm: 3,
+  treatMissingData: "notBreaching" as const,
+};
 
 describe("evaluating an alarm's window", () => {
   it("alarms when datapointsToAlarm of the datapoints breach", () => {
@@ -68,12 +73,16 @@ describe("an alarm on the metric store", () => {
   it("describes an alarm by name in its region, with its state, why and since when (what DescribeAlarms answers)", () => {
     const metrics = new MetricStore();
     const alarms = new AlarmService([fence], metrics);
-    expect(alarms.describe("us-east-2", [fence.name])).toEqual([{ alarm: fence, state: "INSUFFICIENT_DATA", reason: "Unchecked: Initial alarm creation", updatedAt: null }]);
+    expect(alarms.describe("us-east-2", [fence.name])).toEqual([
+      { alarm: fence, state: "INSUFFICIENT_DATA", reason: "Unchecked: Initial alarm creation", updatedAt: null },
+    ]);
 
     metrics.put("us-east-2", "PaymentsDR", "PrimaryFenced", { Environment: "test" }, 1, 70_000);
     alarms.evaluateDue("us-east-2", 120_000);
 
-    expect(alarms.describe("us-east-2", [fence.name, "no-such-alarm"])).toEqual([{ alarm: fence, state: "ALARM", reason: expect.stringContaining("1 of 1 datapoints [1]"), updatedAt: 120_000 }]);
+    expect(alarms.describe("us-east-2", [fence.name, "no-such-alarm"])).toEqual([
+      { alarm: fence, state: "ALARM", reason: expect.stringContaining("1 of 1 datapoints [1]"), updatedAt: 120_000 },
+    ]);
     expect(alarms.describe("us-east-1", [fence.name])).toEqual([]);
   });
 
@@ -91,8 +100,22 @@ describe("an alarm on the metric store", () => {
       math: {
         expression: "SUM([m0, m1])",
         metrics: [
-          { id: "m0", namespace: "AWS/DynamoDB", metricName: "SystemErrors", dimensions: { Operation: "GetItem" }, stat: "Sum", periodSeconds: 60 },
-          { id: "m1", namespace: "AWS/DynamoDB", metricName: "SystemErrors", dimensions: { Operation: "PutItem" }, stat: "Sum", periodSeconds: 60 },
+          {
+            id: "m0",
+            namespace: "AWS/DynamoDB",
+            metricName: "SystemErrors",
+            dimensions: { Operation: "GetItem" },
+            stat: "Sum",
+            periodSeconds: 60,
+          },
+          {
+            id: "m1",
+            namespace: "AWS/DynamoDB",
+            metricName: "SystemErrors",
+            dimensions: { Operation: "PutItem" },
+            stat: "Sum",
+            periodSeconds: 60,
+          },
         ],
       },
     };

@@ -17,8 +17,11 @@ const ROOT = join(__dirname, "..", "..");
 
 function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", "scripts/api-examples.ts", ...args], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "scripts/api-examples.ts", ...args],
+      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -32,7 +35,13 @@ it("the README's API examples are what the handlers answer now (update them from
 
 describe("the marker on an excerpt names its source", () => {
   const API_MARKER = excerptMarker("scripts/api-examples.ts");
-  const printed = ["### Health of the primary", "GET https://api-us-east-1.payments.example.com/health", "→ 200", '{"status":"healthy"}', ""].join("\n");
+  const printed = [
+    "### Health of the primary",
+    "GET https://api-us-east-1.payments.example.com/health",
+    "→ 200",
+    '{"status":"healthy"}',
+    "",
+  ].join("\n");
   const sessions = ["$ drctl status --env dev", "active region: us-east-1", ""].join("\n");
   const readme = (apiLines: string[], sessionLines: string[]) =>
     ["# payments-dr", "", API_MARKER, "```http", ...apiLines, "```", "", EXCERPT_MARKER, "```text", ...sessionLines, "```"].join("\n");
@@ -43,7 +52,10 @@ describe("the marker on an excerpt names its source", () => {
   });
 
   it("checks only the blocks marked for the given source", () => {
-    const doc = readme(["GET https://api-us-east-1.payments.example.com/health", "…", "→ 200"], ["$ drctl status --env dev", "active region: us-east-1"]);
+    const doc = readme(
+      ["GET https://api-us-east-1.payments.example.com/health", "…", "→ 200"],
+      ["$ drctl status --env dev", "active region: us-east-1"],
+    );
     expect(staleExcerptLines(doc, printed, API_MARKER)).toEqual({ excerpts: 1, stale: [] });
     expect(staleExcerptLines(doc, sessions)).toEqual({ excerpts: 1, stale: [] });
   });

@@ -71,9 +71,15 @@ describe("the rehearsal's checks", () => {
     expect(verdictOf(clean, name)).toBe("n/a");
     expect(verdictOf({ ...clean, failbackCompletedAt: 300_000 }, name)).toBe("pass");
 
-    const f = { ...clean, failbackCompletedAt: 300_000, misdirectedDnsAfterFailback: [{ from: 327_900, to: 332_900, answered: "us-east-2", state: "STANDBY", writer: "us-east-1" }] };
+    const f = {
+      ...clean,
+      failbackCompletedAt: 300_000,
+      misdirectedDnsAfterFailback: [{ from: 327_900, to: 332_900, answered: "us-east-2", state: "STANDBY", writer: "us-east-1" }],
+    };
     expect(verdictOf(f, name)).toBe("fail");
-    expect(commonChecks(f).find((c) => c.name === name)?.detail).toBe("api answered us-east-2 (STANDBY) from 27.9 s after the failback for 5 s, while us-east-1 was ACTIVE");
+    expect(commonChecks(f).find((c) => c.name === name)?.detail).toBe(
+      "api answered us-east-2 (STANDBY) from 27.9 s after the failback for 5 s, while us-east-1 was ACTIVE",
+    );
     expect(passed(commonChecks(f))).toBe(false);
   });
 
@@ -118,7 +124,9 @@ describe("DNS answers after a failback", () => {
   };
 
   it("finds the STANDBY secondary answering while the primary was ACTIVE, with when and for how long", () => {
-    expect(misdirectedAnswers(267_200, 360_000, history)).toEqual([{ from: 295_100, to: 300_100, answered: S, state: "STANDBY", writer: P }]);
+    expect(misdirectedAnswers(267_200, 360_000, history)).toEqual([
+      { from: 295_100, to: 300_100, answered: S, state: "STANDBY", writer: P },
+    ]);
   });
 
   it("finds nothing once DNS stays with the primary (the failback waited for the fence alarm)", () => {

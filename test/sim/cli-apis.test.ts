@@ -17,8 +17,11 @@ let probe: Json;
 
 beforeAll(async () => {
   probe = await new Promise((resolve, reject) => {
-    execFile(process.execPath, ["--import", "tsx", "test/sim/support/cli-apis-probe.ts"], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`the probe failed: ${stderr}`)) : resolve(JSON.parse(stdout)),
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "test/sim/support/cli-apis-probe.ts"],
+      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => (error ? reject(new Error(`the probe failed: ${stderr}`)) : resolve(JSON.parse(stdout))),
     );
   });
 }, 60_000);
@@ -36,7 +39,12 @@ describe("SSM GetParametersByPath", () => {
     expect(got).toHaveLength(expected.length);
     expect(got).toEqual(expect.arrayContaining(expected));
     const first = pages[0].Parameters[0];
-    expect(first).toMatchObject({ Type: "String", Version: 1, DataType: "text", ARN: `arn:aws:ssm:us-east-2:123456789012:parameter${first.Name}` });
+    expect(first).toMatchObject({
+      Type: "String",
+      Version: 1,
+      DataType: "text",
+      ARN: `arn:aws:ssm:us-east-2:123456789012:parameter${first.Name}`,
+    });
   });
 
   it("without Recursive, answers only the parameters directly under the path", () => {
@@ -51,17 +59,39 @@ describe("SSM GetParametersByPath", () => {
 describe("Step Functions ListExecutions and GetExecutionHistory", () => {
   it("lists the DR machine's executions newest first, by status; not the EXPRESS ticker's", () => {
     expect(probe.described).toBe("SUCCEEDED");
-    expect(probe.list.executions[0]).toMatchObject({ name: "probe", executionArn: probe.executionArn, status: "SUCCEEDED", startDate: expect.any(String), stopDate: expect.any(String) });
+    expect(probe.list.executions[0]).toMatchObject({
+      name: "probe",
+      executionArn: probe.executionArn,
+      status: "SUCCEEDED",
+      startDate: expect.any(String),
+      stopDate: expect.any(String),
+    });
     expect(probe.listExpress).toEqual(errorNamed("StateMachineTypeNotSupported"));
   });
 
   it("reports the run's events as Step Functions does", () => {
     const events = probe.history.events as Json[];
-    expect(events[0]).toMatchObject({ id: 1, previousEventId: 0, type: "ExecutionStarted", executionStartedEventDetails: { input: expect.stringContaining("dry-run"), roleArn: expect.stringMatching(/^arn:aws:iam::/) } });
+    expect(events[0]).toMatchObject({
+      id: 1,
+      previousEventId: 0,
+      type: "ExecutionStarted",
+      executionStartedEventDetails: { input: expect.stringContaining("dry-run"), roleArn: expect.stringMatching(/^arn:aws:iam::/) },
+    });
     expect(events.at(-1)).toMatchObject({ type: "ExecutionSucceeded", executionSucceededEventDetails: { output: expect.any(String) } });
     const validate = events.findIndex((e) => e.type === "TaskStateEntered" && e.stateEnteredEventDetails?.name === "ValidateInput");
-    expect(events.slice(validate, validate + 5).map((e) => e.type)).toEqual(["TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited"]);
-    expect(events[validate + 1].taskScheduledEventDetails).toMatchObject({ resourceType: "lambda", resource: "invoke", region: "us-east-2", parameters: expect.stringContaining("FunctionName") });
+    expect(events.slice(validate, validate + 5).map((e) => e.type)).toEqual([
+      "TaskStateEntered",
+      "TaskScheduled",
+      "TaskStarted",
+      "TaskSucceeded",
+      "TaskStateExited",
+    ]);
+    expect(events[validate + 1].taskScheduledEventDetails).toMatchObject({
+      resourceType: "lambda",
+      resource: "invoke",
+      region: "us-east-2",
+      parameters: expect.stringContaining("FunctionName"),
+    });
     expect(JSON.parse(events[validate + 4].stateExitedEventDetails.output)).toHaveProperty("run");
     expect(events.some((e) => e.type === "ChoiceStateEntered")).toBe(true);
     expect(events.map((e) => e.id)).toEqual(events.map((_: Json, i: number) => i + 1));
@@ -81,18 +111,35 @@ describe("a .waitForTaskToken step in the history", () => {
   it("is submitted while it waits, and fails with the error the callback sent", () => {
     const waiting = probe.approvalWaiting.events as Json[];
     expect(waiting.map((e) => e.type)).toEqual(["TaskSubmitted", "TaskStarted", "TaskScheduled"]);
-    expect(waiting[0].taskSubmittedEventDetails).toMatchObject({ resourceType: "lambda", resource: "invoke.waitForTaskToken", output: expect.stringContaining("Payload") });
-    expect(waiting[2].taskScheduledEventDetails).toMatchObject({ heartbeatInSeconds: expect.any(Number), timeoutInSeconds: expect.any(Number) });
+    expect(waiting[0].taskSubmittedEventDetails).toMatchObject({
+      resourceType: "lambda",
+      resource: "invoke.waitForTaskToken",
+      output: expect.stringContaining("Payload"),
+    });
+    expect(waiting[2].taskScheduledEventDetails).toMatchObject({
+      heartbeatInSeconds: expect.any(Number),
+      timeoutInSeconds: expect.any(Number),
+    });
     const events = probe.approvalAnswered.events as Json[];
     const failed = events.find((e) => e.type === "TaskFailed");
-    expect(failed.taskFailedEventDetails).toMatchObject({ resource: "invoke.waitForTaskToken", error: "ApprovalRejectedError", cause: "not now" });
+    expect(failed.taskFailedEventDetails).toMatchObject({
+      resource: "invoke.waitForTaskToken",
+      error: "ApprovalRejectedError",
+      cause: "not now",
+    });
     expect(events.at(-1).type).toBe("ExecutionFailed");
   });
 });
 
 describe("S3 GetObject", () => {
   it("returns what was put, as the SDK's stream, with its ETag; NoSuchKey otherwise", () => {
-    expect(probe.s3Get).toMatchObject({ Body: '{"a":1}', ETag: probe.s3Put.ETag, ContentType: "application/json", ContentLength: 7, LastModified: expect.any(String) });
+    expect(probe.s3Get).toMatchObject({
+      Body: '{"a":1}',
+      ETag: probe.s3Put.ETag,
+      ContentType: "application/json",
+      ContentLength: 7,
+      LastModified: expect.any(String),
+    });
     expect(probe.s3Put.ETag).toMatch(/^"[0-9a-f]{32}"$/);
     expect(probe.s3Missing).toEqual({ error: "NoSuchKey", instanceOfNoSuchKey: true });
   });
@@ -110,7 +157,11 @@ describe("Route 53 GetHealthCheckStatus and CloudWatch DescribeAlarms", () => {
   it("reports each checker's last observation of an endpoint, worded as Route 53 words it", () => {
     const observations = probe.r53Healthy.HealthCheckObservations as Json[];
     expect(observations).toHaveLength(8);
-    expect(observations[0]).toEqual({ Region: "us-east-1", IPAddress: expect.any(String), StatusReport: { Status: "Success: HTTP Status Code 200, OK", CheckedTime: expect.any(String) } });
+    expect(observations[0]).toEqual({
+      Region: "us-east-1",
+      IPAddress: expect.any(String),
+      StatusReport: { Status: "Success: HTTP Status Code 200, OK", CheckedTime: expect.any(String) },
+    });
     expect(new Set(observations.map((o) => o.Region)).size).toBe(8);
     expect((probe.r53Fence.HealthCheckObservations as Json[]).every((o) => o.StatusReport.Status.startsWith("Success: "))).toBe(true);
   });

@@ -17,7 +17,9 @@ describe("the rehearsal's command line", () => {
 
   it("rejects an unknown scenario, listing the allowed ones", () => {
     expect(() => parseCli(["--scenario", "meteor"])).toThrow(UsageError);
-    expect(() => parseCli(["--scenario", "meteor"])).toThrow(/Unknown scenario "meteor". Allowed: full, drill, replication-degraded, dns-stuck, flapping, duplicate-events, all/);
+    expect(() => parseCli(["--scenario", "meteor"])).toThrow(
+      /Unknown scenario "meteor". Allowed: full, drill, replication-degraded, dns-stuck, flapping, duplicate-events, all/,
+    );
   });
 
   it("rejects an unknown flag or a stray argument, listing the allowed flags", () => {

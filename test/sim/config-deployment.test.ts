@@ -15,7 +15,9 @@ import { renderDeployment } from "../../sim/rehearsal/output";
 
 let deployment: Deployment;
 beforeAll(async () => {
-  const configuration = rehearsalConfig(parseCli(["--config", "healthCheckIntervalSeconds=30", "--config", "healthCheckFailureThreshold=2"]));
+  const configuration = rehearsalConfig(
+    parseCli(["--config", "healthCheckIntervalSeconds=30", "--config", "healthCheckFailureThreshold=2"]),
+  );
   deployment = deploymentFromEvaluation(await evaluateProgram({ stack: configuration.stack, config: configuration.config }));
 }, 60_000);
 
@@ -23,5 +25,7 @@ it("simulates the Route 53 endpoint checks with the configured interval and fail
   const endpoints = deployment.healthChecks.filter((c) => c.type === "HTTPS");
   expect(endpoints.length).toBeGreaterThanOrEqual(2);
   for (const check of endpoints) expect(check).toMatchObject({ intervalSeconds: 30, failureThreshold: 2 });
-  expect(renderDeployment(deployment, "")).toContainEqual(expect.stringContaining("/health checked every 30 s, unhealthy after 2 failures"));
+  expect(renderDeployment(deployment, "")).toContainEqual(
+    expect.stringContaining("/health checked every 30 s, unhealthy after 2 failures"),
+  );
 });

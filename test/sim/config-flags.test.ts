@@ -8,7 +8,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCli } from "../../sim/rehearsal/cli";
-import { ConfigFlagError, parseConfigAssignment, rehearsalConfig, renderConfiguration, stackNameOf } from "../../sim/rehearsal/config-flags";
+import {
+  ConfigFlagError,
+  parseConfigAssignment,
+  rehearsalConfig,
+  renderConfiguration,
+  stackNameOf,
+} from "../../sim/rehearsal/config-flags";
 
 const ROOT = join(__dirname, "..", "..");
 const EXAMPLE = join(ROOT, "Pulumi.example.yaml");
@@ -25,7 +31,14 @@ const fromFlags = (...argv: string[]) => rehearsalConfig(parseCli(argv));
 
 describe("--config <key>=<value>", () => {
   it("collects every --config flag in order, the key without namespace and the value as typed", () => {
-    const options = parseCli(["--config", "healthCheckIntervalSeconds=30", "--config", "payments-dr:dnsTtlSeconds=15", "--config", "hostedZoneName=pay.example.org"]);
+    const options = parseCli([
+      "--config",
+      "healthCheckIntervalSeconds=30",
+      "--config",
+      "payments-dr:dnsTtlSeconds=15",
+      "--config",
+      "hostedZoneName=pay.example.org",
+    ]);
     expect(options.config).toEqual([
       { key: "healthCheckIntervalSeconds", value: "30" },
       { key: "dnsTtlSeconds", value: "15" },
@@ -45,18 +58,41 @@ describe("--config <key>=<value>", () => {
 
   it("rejects an unknown key, naming it and listing the allowed keys", () => {
     expect(() => parseCli(["--config", "nope=1"])).toThrow(ConfigFlagError);
-    expect(() => parseCli(["--config", "nope=1"])).toThrow(/Unknown config key "nope" \(--config nope=1\)\. Allowed keys \(docs\/configuration.md\): hostedZoneName, .*healthCheckIntervalSeconds/);
+    expect(() => parseCli(["--config", "nope=1"])).toThrow(
+      /Unknown config key "nope" \(--config nope=1\)\. Allowed keys \(docs\/configuration.md\): hostedZoneName, .*healthCheckIntervalSeconds/,
+    );
   });
 
   it("rejects a flag that is not <key>=<value>", () => {
-    expect(() => parseCli(["--config", "healthCheckIntervalSeconds"])).toThrow(/--config "healthCheckIntervalSeconds" is not <key>=<value>/);
+    expect(() => parseCli(["--config", "healthCheckIntervalSeconds"])).toThrow(
+      /--config "healthCheckIntervalSeconds" is not <key>=<value>/,
+    );
     expect(() => parseCli(["--config", "=30"])).toThrow(/is not <key>=<value>/);
   });
 
   it("reads values as JSON when they parse, else as strings, the way the program reads a stack", () => {
-    const c = fromFlags("--config", "healthCheckIntervalSeconds=30", "--config", "autoFailover=false", "--config", 'alertEmails=["oncall@example.org"]', "--config", "hostedZoneName=pay.example.org");
-    expect(c.config).toEqual({ hostedZoneName: "pay.example.org", healthCheckIntervalSeconds: 30, autoFailover: false, alertEmails: ["oncall@example.org"] });
-    expect(c.resolved).toMatchObject({ healthCheckIntervalSeconds: 30, autoFailover: false, healthCheckFailureThreshold: 3, environment: "dev" });
+    const c = fromFlags(
+      "--config",
+      "healthCheckIntervalSeconds=30",
+      "--config",
+      "autoFailover=false",
+      "--config",
+      'alertEmails=["oncall@example.org"]',
+      "--config",
+      "hostedZoneName=pay.example.org",
+    );
+    expect(c.config).toEqual({
+      hostedZoneName: "pay.example.org",
+      healthCheckIntervalSeconds: 30,
+      autoFailover: false,
+      alertEmails: ["oncall@example.org"],
+    });
+    expect(c.resolved).toMatchObject({
+      healthCheckIntervalSeconds: 30,
+      autoFailover: false,
+      healthCheckFailureThreshold: 3,
+      environment: "dev",
+    });
     expect(c.stack).toBe("dev");
   });
 
@@ -66,7 +102,10 @@ describe("--config <key>=<value>", () => {
   });
 
   it("lets the last flag for a key win", () => {
-    expect(fromFlags("--config", "healthCheckFailureThreshold=5", "--config", "healthCheckFailureThreshold=2").resolved.healthCheckFailureThreshold).toBe(2);
+    expect(
+      fromFlags("--config", "healthCheckFailureThreshold=5", "--config", "healthCheckFailureThreshold=2").resolved
+        .healthCheckFailureThreshold,
+    ).toBe(2);
   });
 
   it("rejects a value the program would refuse, naming the key, the value, what is allowed and where it came from", () => {
@@ -77,22 +116,30 @@ describe("--config <key>=<value>", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigFlagError);
-    expect((error as Error).message).toContain("payments-dr:healthCheckIntervalSeconds = 20: must be 10 or 30 (the only intervals Route 53 offers) [from --config]");
+    expect((error as Error).message).toContain(
+      "payments-dr:healthCheckIntervalSeconds = 20: must be 10 or 30 (the only intervals Route 53 offers) [from --config]",
+    );
     expect((error as Error).message).toMatch(/payments-dr:dnsTtlSeconds = 600: .*60.* \[from --config\]/);
   });
 
   it("rejects the same region twice (the program's cross-field rule)", () => {
-    expect(() => fromFlags("--config", "primaryRegion=us-east-2")).toThrow(/payments-dr:secondaryRegion = "us-east-2": must differ from primaryRegion/);
+    expect(() => fromFlags("--config", "primaryRegion=us-east-2")).toThrow(
+      /payments-dr:secondaryRegion = "us-east-2": must differ from primaryRegion/,
+    );
   });
 
   it("rejects an existing hosted zone, which the simulated world cannot stand in for", () => {
-    expect(() => fromFlags("--config", "hostedZoneId=Z0123456789ABCDEFGHIJ")).toThrow(/payments-dr:hostedZoneId = "Z0123456789ABCDEFGHIJ" \[from --config\]: valid for the stack, but the rehearsal simulates the zone the stack creates/);
+    expect(() => fromFlags("--config", "hostedZoneId=Z0123456789ABCDEFGHIJ")).toThrow(
+      /payments-dr:hostedZoneId = "Z0123456789ABCDEFGHIJ" \[from --config\]: valid for the stack, but the rehearsal simulates the zone the stack creates/,
+    );
   });
 
   it("lists only the keys that differ from the defaults, with where they came from", () => {
     const c = fromFlags("--config", "healthCheckIntervalSeconds=30", "--config", "healthCheckFailureThreshold=3");
     expect(c.nonDefault).toEqual([{ key: "healthCheckIntervalSeconds", value: 30, source: "--config" }]);
-    expect(renderConfiguration(c)).toBe("Configuration (not the defaults): healthCheckIntervalSeconds=30 (--config); every other key at its default");
+    expect(renderConfiguration(c)).toBe(
+      "Configuration (not the defaults): healthCheckIntervalSeconds=30 (--config); every other key at its default",
+    );
     expect(renderConfiguration(fromFlags())).toMatch(/^Configuration: the defaults/);
   });
 });
@@ -101,7 +148,12 @@ describe("--stack-file <path>", () => {
   it("reads the config: map of Pulumi.example.yaml, typed as Pulumi hands it to the program", () => {
     const c = fromFlags("--stack-file", EXAMPLE);
     expect(c.stack).toBe("example");
-    expect(c.config).toMatchObject({ hostedZoneName: "payments.example.com", healthCheckIntervalSeconds: 10, alertEmails: ["oncall@example.com"], autoFailover: true });
+    expect(c.config).toMatchObject({
+      hostedZoneName: "payments.example.com",
+      healthCheckIntervalSeconds: 10,
+      alertEmails: ["oncall@example.com"],
+      autoFailover: true,
+    });
     expect(c.resolved.environment).toBe("example");
     expect(c.nonDefault).toEqual([{ key: "alertEmails", value: ["oncall@example.com"], source: "Pulumi.example.yaml" }]);
   });
@@ -109,7 +161,10 @@ describe("--stack-file <path>", () => {
   it("applies --config flags on top of the file", () => {
     const c = fromFlags("--stack-file", EXAMPLE, "--config", "healthCheckFailureThreshold=2");
     expect(c.resolved).toMatchObject({ healthCheckFailureThreshold: 2, alertEmails: ["oncall@example.com"] });
-    expect(c.nonDefault.map((n) => `${n.key} ${n.source}`)).toEqual(["healthCheckFailureThreshold --config", "alertEmails Pulumi.example.yaml"]);
+    expect(c.nonDefault.map((n) => `${n.key} ${n.source}`)).toEqual([
+      "healthCheckFailureThreshold --config",
+      "alertEmails Pulumi.example.yaml",
+    ]);
   });
 
   it("names the stack after a Pulumi.<stack>.yaml file, else rehearses the dev stack", () => {
@@ -118,18 +173,32 @@ describe("--stack-file <path>", () => {
   });
 
   it("skips other namespaces and rejects an unknown payments-dr key, naming the file", () => {
-    const path = stackFile("Pulumi.extra.yaml", "config:\n  aws:region: eu-west-1\n  payments-dr:hostedZoneName: pay.example.org\n  payments-dr:healthCheckIntervall: 30\n");
-    expect(() => fromFlags("--stack-file", path)).toThrow(/Unknown config key "healthCheckIntervall" \(in --stack-file .*Pulumi.extra.yaml\)\. Allowed keys/);
+    const path = stackFile(
+      "Pulumi.extra.yaml",
+      "config:\n  aws:region: eu-west-1\n  payments-dr:hostedZoneName: pay.example.org\n  payments-dr:healthCheckIntervall: 30\n",
+    );
+    expect(() => fromFlags("--stack-file", path)).toThrow(
+      /Unknown config key "healthCheckIntervall" \(in --stack-file .*Pulumi.extra.yaml\)\. Allowed keys/,
+    );
   });
 
   it("rejects an invalid value in the file, saying it came from the file", () => {
-    const path = stackFile("Pulumi.slow.yaml", "config:\n  payments-dr:hostedZoneName: pay.example.org\n  payments-dr:healthCheckIntervalSeconds: 60\n");
-    expect(() => fromFlags("--stack-file", path)).toThrow(/payments-dr:healthCheckIntervalSeconds = 60: must be 10 or 30 .*\[from Pulumi.slow.yaml\]/);
+    const path = stackFile(
+      "Pulumi.slow.yaml",
+      "config:\n  payments-dr:hostedZoneName: pay.example.org\n  payments-dr:healthCheckIntervalSeconds: 60\n",
+    );
+    expect(() => fromFlags("--stack-file", path)).toThrow(
+      /payments-dr:healthCheckIntervalSeconds = 60: must be 10 or 30 .*\[from Pulumi.slow.yaml\]/,
+    );
   });
 
   it("rejects a file it cannot read, that is not YAML or has no config: map", () => {
     expect(() => fromFlags("--stack-file", join(dir, "missing.yaml"))).toThrow(/Cannot read --stack-file .*missing.yaml: ENOENT/);
-    expect(() => fromFlags("--stack-file", stackFile("bad.yaml", "config:\n  a: [1,\n"))).toThrow(/--stack-file .*bad.yaml is not valid YAML/);
-    expect(() => fromFlags("--stack-file", stackFile("empty.yaml", "encryptionsalt: abc\n"))).toThrow(/--stack-file .*empty.yaml has no "config:" map/);
+    expect(() => fromFlags("--stack-file", stackFile("bad.yaml", "config:\n  a: [1,\n"))).toThrow(
+      /--stack-file .*bad.yaml is not valid YAML/,
+    );
+    expect(() => fromFlags("--stack-file", stackFile("empty.yaml", "encryptionsalt: abc\n"))).toThrow(
+      /--stack-file .*empty.yaml has no "config:" map/,
+    );
   });
 });

@@ -33,7 +33,10 @@ describe("the payments-stream filter of a region", () => {
   });
 
   it("drops the MODIFY that settles the payment", () => {
-    const settled = change({ old: { paymentId: "pay_1", status: "PENDING", originRegion: "us-east-1" }, new: { paymentId: "pay_1", status: "SETTLED", originRegion: "us-east-1" } });
+    const settled = change({
+      old: { paymentId: "pay_1", status: "PENDING", originRegion: "us-east-1" },
+      new: { paymentId: "pay_1", status: "SETTLED", originRegion: "us-east-1" },
+    });
     expect(matchesPattern(filter, record(settled))).toBe(false);
   });
 });
@@ -52,10 +55,14 @@ describe("an EventBridge rule for DR alarms", () => {
     detail: { alarmName: alarm, state: { value: state } },
   });
 
-  it("matches the listed alarm going to ALARM", () => expect(matchesPattern(rule, event("peer-health-us-east-2-test", "ALARM"))).toBe(true));
+  it("matches the listed alarm going to ALARM", () =>
+    expect(matchesPattern(rule, event("peer-health-us-east-2-test", "ALARM"))).toBe(true));
   it("ignores the same alarm going back to OK", () => expect(matchesPattern(rule, event("peer-health-us-east-2-test", "OK"))).toBe(false));
-  it("ignores alarms the rule does not list", () => expect(matchesPattern(rule, event("canary-silent-us-east-2-test", "ALARM"))).toBe(false));
+  it("ignores alarms the rule does not list", () =>
+    expect(matchesPattern(rule, event("canary-silent-us-east-2-test", "ALARM"))).toBe(false));
   it("fails loudly on a content filter it does not evaluate", () => {
-    expect(() => matchesPattern({ detail: { count: [{ numeric: [">", 1] }] } }, { detail: { count: 2 } })).toThrow(/does not evaluate the "numeric" filter/);
+    expect(() => matchesPattern({ detail: { count: [{ numeric: [">", 1] }] } }, { detail: { count: 2 } })).toThrow(
+      /does not evaluate the "numeric" filter/,
+    );
   });
 });

@@ -9,7 +9,12 @@ import { ExecutionHistory, historyPage } from "../../sim/stepfunctions/execution
 
 const ARN = "arn:aws:states:us-east-2:123456789012:execution:dr:run-1";
 const lambda = () => ({ resourceType: "lambda", resource: "invoke" });
-const state = (name: string, type: string, input: unknown = {}, output?: unknown) => ({ name, type, input, ...(output !== undefined ? { output } : {}) });
+const state = (name: string, type: string, input: unknown = {}, output?: unknown) => ({
+  name,
+  type,
+  input,
+  ...(output !== undefined ? { output } : {}),
+});
 
 function run(): ExecutionHistory {
   const h = new ExecutionHistory(1000, '{"mode":"dry-run"}', "arn:aws:iam::123456789012:role/sfn");
@@ -53,11 +58,27 @@ describe("an execution's history", () => {
   it("puts details where the SDK has them", () => {
     const h = run();
     const byType = (t: string) => h.events.find((e) => e.type === t);
-    expect(byType("ExecutionStarted")).toMatchObject({ detailsKey: "executionStartedEventDetails", details: { input: '{"mode":"dry-run"}', roleArn: "arn:aws:iam::123456789012:role/sfn" } });
-    expect(byType("TaskStateEntered")).toMatchObject({ detailsKey: "stateEnteredEventDetails", details: { name: "ValidateInput", input: "{}" } });
-    expect(byType("TaskStateExited")).toMatchObject({ detailsKey: "stateExitedEventDetails", details: { name: "ValidateInput", output: '{"run":{"mode":"dry-run"}}' } });
-    expect(byType("TaskScheduled")).toMatchObject({ detailsKey: "taskScheduledEventDetails", details: { resourceType: "lambda", resource: "invoke", region: "us-east-2" } });
-    expect(byType("ExecutionSucceeded")).toMatchObject({ timestamp: 1030, detailsKey: "executionSucceededEventDetails", details: { output: '{"ok":true}' } });
+    expect(byType("ExecutionStarted")).toMatchObject({
+      detailsKey: "executionStartedEventDetails",
+      details: { input: '{"mode":"dry-run"}', roleArn: "arn:aws:iam::123456789012:role/sfn" },
+    });
+    expect(byType("TaskStateEntered")).toMatchObject({
+      detailsKey: "stateEnteredEventDetails",
+      details: { name: "ValidateInput", input: "{}" },
+    });
+    expect(byType("TaskStateExited")).toMatchObject({
+      detailsKey: "stateExitedEventDetails",
+      details: { name: "ValidateInput", output: '{"run":{"mode":"dry-run"}}' },
+    });
+    expect(byType("TaskScheduled")).toMatchObject({
+      detailsKey: "taskScheduledEventDetails",
+      details: { resourceType: "lambda", resource: "invoke", region: "us-east-2" },
+    });
+    expect(byType("ExecutionSucceeded")).toMatchObject({
+      timestamp: 1030,
+      detailsKey: "executionSucceededEventDetails",
+      details: { output: '{"ok":true}' },
+    });
   });
 
   it("reports a Task the executor timed out, and ignores what its abandoned runner says later", () => {
@@ -65,7 +86,10 @@ describe("an execution's history", () => {
     const attempt = h.beginAttempt();
     h.executor({ type: "StateEntered", timestamp: 0, state: state("CheckFenceAlarm", "Task") }, lambda);
     h.task(attempt, 0, "TaskScheduled", lambda());
-    h.executor({ type: "StateFailed", timestamp: 30_000, state: state("CheckFenceAlarm", "Task"), Error: "States.Timeout", Cause: "Task timed out" }, lambda);
+    h.executor(
+      { type: "StateFailed", timestamp: 30_000, state: state("CheckFenceAlarm", "Task"), Error: "States.Timeout", Cause: "Task timed out" },
+      lambda,
+    );
     h.task(attempt, 31_000, "TaskSucceeded", lambda());
     expect(h.events.map((e) => e.type)).toEqual(["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskTimedOut"]);
     expect(h.events[3].details).toMatchObject({ error: "States.Timeout", resourceType: "lambda" });
@@ -77,13 +101,24 @@ describe("an execution's history", () => {
     h.task(first, 0, "TaskScheduled", lambda());
     h.executor({ type: "StateEntered", timestamp: 0, state: state("Fence", "Task") }, lambda);
     h.task(first, 5, "TaskFailed", { ...lambda(), error: "Lambda.TooManyRequestsException", cause: "Rate Exceeded." });
-    h.executor({ type: "StateFailed", timestamp: 5, state: state("Fence", "Task"), Error: "Lambda.TooManyRequestsException", Cause: "" }, lambda);
+    h.executor(
+      { type: "StateFailed", timestamp: 5, state: state("Fence", "Task"), Error: "Lambda.TooManyRequestsException", Cause: "" },
+      lambda,
+    );
     const second = h.beginAttempt();
     h.task(second, 2005, "TaskScheduled", lambda()); // before the executor's StateRetried is read
     h.executor({ type: "StateRetried", timestamp: 2005, state: state("Fence", "Task") }, lambda);
     h.task(second, 2010, "TaskSucceeded", lambda());
     h.executor({ type: "StateExited", timestamp: 2010, state: state("Fence", "Task", {}, {}) }, lambda);
-    expect(h.events.map((e) => e.type)).toEqual(["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskFailed", "TaskScheduled", "TaskSucceeded", "TaskStateExited"]);
+    expect(h.events.map((e) => e.type)).toEqual([
+      "ExecutionStarted",
+      "TaskStateEntered",
+      "TaskScheduled",
+      "TaskFailed",
+      "TaskScheduled",
+      "TaskSucceeded",
+      "TaskStateExited",
+    ]);
   });
 
   it("pages newest first without repeating or losing events that arrive between pages", () => {
@@ -95,7 +130,9 @@ describe("an execution's history", () => {
     const third = historyPage(h, ARN, { pageSize: 4, reverseOrder: true, nextToken: second.nextToken });
     expect(third.events.map((e) => e.id)).toEqual([3, 2, 1]);
     expect(third.nextToken).toBeUndefined();
-    expect(() => historyPage(h, "arn:other", { pageSize: 4, nextToken: first.nextToken })).toThrow(expect.objectContaining({ name: "InvalidToken" }));
+    expect(() => historyPage(h, "arn:other", { pageSize: 4, nextToken: first.nextToken })).toThrow(
+      expect.objectContaining({ name: "InvalidToken" }),
+    );
   });
 
   it("leaves input and output out when includeExecutionData is false", () => {

@@ -4,16 +4,24 @@ describe("applyUpdate (the simulated DynamoDB's update expressions)", () => {
   const item = { pk: "probe#a#b", consecutiveFailures: 2, firstFailedAt: 100, lastStatus: 0 };
 
   it("applies SET with if_not_exists and arithmetic", () => {
-    const next = applyUpdate("SET consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one, firstFailedAt = if_not_exists(firstFailedAt, :now)", item, undefined, {
-      ":zero": 0,
-      ":one": 1,
-      ":now": 500,
-    });
+    const next = applyUpdate(
+      "SET consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one, firstFailedAt = if_not_exists(firstFailedAt, :now)",
+      item,
+      undefined,
+      {
+        ":zero": 0,
+        ":one": 1,
+        ":now": 500,
+      },
+    );
     expect(next).toEqual({ ...item, consecutiveFailures: 3, firstFailedAt: 100 });
   });
 
   it("applies SET followed by REMOVE, as the canary writes a healthy probe", () => {
-    const next = applyUpdate("SET lastStatus = :s, consecutiveFailures = :zero REMOVE firstFailedAt", item, undefined, { ":s": 200, ":zero": 0 });
+    const next = applyUpdate("SET lastStatus = :s, consecutiveFailures = :zero REMOVE firstFailedAt", item, undefined, {
+      ":s": 200,
+      ":zero": 0,
+    });
     expect(next).toEqual({ pk: "probe#a#b", consecutiveFailures: 0, lastStatus: 200 });
   });
 

@@ -16,9 +16,28 @@ const ARN = "arn:aws:lambda:us-east-1:123456789012:function:create-payment-us-ea
 const deployment = {
   accountId: "123456789012",
   regions: ["us-east-1", "us-east-2"],
-  functions: [{ name: "create-payment-us-east-1-test", arn: ARN, region: "us-east-1", handler: "create-payment", modulePath: "", env: {}, timeoutSeconds: 10, reservedConcurrency: 50 }],
+  functions: [
+    {
+      name: "create-payment-us-east-1-test",
+      arn: ARN,
+      region: "us-east-1",
+      handler: "create-payment",
+      modulePath: "",
+      env: {},
+      timeoutSeconds: 10,
+      reservedConcurrency: 50,
+    },
+  ],
   asyncInvokeConfigs: [],
-  apis: [{ region: "us-east-1", apiName: "payments-api-us-east-1-test", stageName: "v1", domains: ["api.example.com"], routes: [{ method: "POST", path: "/payments", functionArn: ARN, timeoutMs: 10_000 }] }],
+  apis: [
+    {
+      region: "us-east-1",
+      apiName: "payments-api-us-east-1-test",
+      stageName: "v1",
+      domains: ["api.example.com"],
+      routes: [{ method: "POST", path: "/payments", functionArn: ARN, timeoutMs: 10_000 }],
+    },
+  ],
 } as unknown as Deployment;
 
 function setup() {
@@ -32,7 +51,8 @@ function setup() {
     return { statusCode: 202, body: "{}" };
   });
   const gateway = new ApiGateway({ deployment, runtime, reachability, metrics, now: () => 0, sleep: async () => undefined });
-  const post = () => gateway.request("us-east-1", { method: "POST", host: "api.example.com", path: "/payments", headers: {}, body: "{}" }, 1000);
+  const post = () =>
+    gateway.request("us-east-1", { method: "POST", host: "api.example.com", path: "/payments", headers: {}, body: "{}" }, 1000);
   return { control, metrics, reachability, post, invocations: () => invocations };
 }
 
@@ -49,7 +69,9 @@ describe("a stopped write function", () => {
     expect((await w.post()).status).toBe(500);
     expect(w.invocations()).toBe(0);
     expect(w.metrics.stat("us-east-1", "AWS/Lambda", "Throttles", { FunctionName: "create-payment-us-east-1-test" }, 0, 1, "Sum")).toBe(1);
-    expect(w.metrics.stat("us-east-1", "AWS/ApiGateway", "5XXError", { ApiName: "payments-api-us-east-1-test", Stage: "v1" }, 0, 1, "Sum")).toBe(1);
+    expect(
+      w.metrics.stat("us-east-1", "AWS/ApiGateway", "5XXError", { ApiName: "payments-api-us-east-1-test", Stage: "v1" }, 0, 1, "Sum"),
+    ).toBe(1);
   });
 });
 
@@ -64,7 +86,12 @@ describe("a region that is down", () => {
 
 describe("the deployment model", () => {
   it("refuses an evaluation that lacks what the rehearsal needs, naming it", () => {
-    const evaluation = { stack: "dev", resources: [], calls: [], outputs: { environment: "dev", regions: { primary: "us-east-1", secondary: "us-east-2" } } };
+    const evaluation = {
+      stack: "dev",
+      resources: [],
+      calls: [],
+      outputs: { environment: "dev", regions: { primary: "us-east-1", secondary: "us-east-2" } },
+    };
     expect(() => deploymentFromEvaluation(evaluation)).toThrow(DeploymentModelError);
     expect(() => deploymentFromEvaluation(evaluation)).toThrow(/does not give the rehearsal what it needs: a Route 53 hosted zone/);
   });

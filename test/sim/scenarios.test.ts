@@ -58,7 +58,10 @@ let faulted: ScenarioResult;
 let faultedExit: number;
 
 beforeAll(async () => {
-  const [a, f] = await Promise.all([rehearse(["--scenario", "all", "--json"]), rehearse(["--scenario", "full", "--fault", "unfenced-primary", "--json"])]);
+  const [a, f] = await Promise.all([
+    rehearse(["--scenario", "all", "--json"]),
+    rehearse(["--scenario", "full", "--fault", "unfenced-primary", "--json"]),
+  ]);
   if (!a.stdout.trim().startsWith("{")) throw new Error(`the rehearsal did not print JSON (exit ${a.code}):\n${a.stderr}`);
   all = JSON.parse(a.stdout);
   faulted = JSON.parse(f.stdout);
@@ -100,7 +103,9 @@ describe("the full rehearsal (primary outage, automatic failover, recovery, manu
 
   it("fails over automatically in the secondary and fails back in the primary", () => {
     const s = scenario("full");
-    expect(s.executions.filter((e) => e.region === "us-east-2" && e.name.startsWith("alarm-peer-health")).map((e) => e.status)).toEqual(["SUCCEEDED"]);
+    expect(s.executions.filter((e) => e.region === "us-east-2" && e.name.startsWith("alarm-peer-health")).map((e) => e.status)).toEqual([
+      "SUCCEEDED",
+    ]);
     expect(s.executions.find((e) => e.name.startsWith("failback-"))?.status).toBe("SUCCEEDED");
     expect(s.summary.notificationsSent).toBeGreaterThanOrEqual(6);
     expect(s.timeline.some((e) => e.kind === "dns" && e.text.includes("now answers us-east-2"))).toBe(true);
@@ -111,11 +116,19 @@ describe("the full rehearsal (primary outage, automatic failover, recovery, manu
   // secondary (which refuses writes) for a few seconds. The failback now waits for the alarm.
   it("waits for the fence alarm before trusting DNS, so DNS never answers the STANDBY secondary after the failback", () => {
     const s = scenario("full");
-    const states = s.timeline.filter((e) => e.kind === "state" && e.text.startsWith("failback-")).map((e) => e.text.slice(e.text.indexOf(": ") + 2)).join(" → ");
+    const states = s.timeline
+      .filter((e) => e.kind === "state" && e.text.startsWith("failback-"))
+      .map((e) => e.text.slice(e.text.indexOf(": ") + 2))
+      .join(" → ");
     expect(states).toMatch(/ClearPrimaryFenceMetric → CheckFenceAlarm.*ConfirmDnsAnswer.*MarkSecondaryStandby/);
     const done = s.timeline.findIndex((e) => e.kind === "execution" && /^execution failback-\S+ SUCCEEDED/.test(e.text));
     expect(done).toBeGreaterThan(0);
-    expect(s.timeline.slice(done).filter((e) => e.kind === "dns").map((e) => e.text)).not.toContainEqual(expect.stringContaining("answers us-east-2"));
+    expect(
+      s.timeline
+        .slice(done)
+        .filter((e) => e.kind === "dns")
+        .map((e) => e.text),
+    ).not.toContainEqual(expect.stringContaining("answers us-east-2"));
     expect(verdict(s, "DNS answers the writer after the failback")).toBe("pass");
     expect(verdict(scenario("drill"), "DNS answers the writer after the failback")).toBe("pass");
   });
@@ -133,17 +146,35 @@ describe("the full rehearsal's evidence under REHEARSAL_REPORTS_DIR", () => {
     const written = JSON.parse(readFileSync(join(dir(), "rehearsal.json"), "utf8"));
     expect(written.simulated).toBe(true);
     expect(written.scenario).toBe("full");
-    expect(Object.keys(written.summary)).toEqual(expect.arrayContaining(["rtoSeconds", "rpoExposureSeconds", "acknowledgedPaymentsLost", "duplicatePayments", "notificationsSent", "passed", "failedChecks"]));
+    expect(Object.keys(written.summary)).toEqual(
+      expect.arrayContaining([
+        "rtoSeconds",
+        "rpoExposureSeconds",
+        "acknowledgedPaymentsLost",
+        "duplicatePayments",
+        "notificationsSent",
+        "passed",
+        "failedChecks",
+      ]),
+    );
     expect(written.summary).toEqual(scenario("full").summary);
     expect(written.configuration).toEqual({});
   });
 
   it("writes a report.json in the run-report schema, marked simulated, for the failover and the failback", () => {
     const found = reports();
-    expect(found.map((r) => `${r.region} ${r.execution.replace(/-[0-9a-fT]+$/, "")}`)).toEqual(expect.arrayContaining(["us-east-2 alarm-peer-health-us-east-2-dev", "us-east-1 failback"]));
+    expect(found.map((r) => `${r.region} ${r.execution.replace(/-[0-9a-fT]+$/, "")}`)).toEqual(
+      expect.arrayContaining(["us-east-2 alarm-peer-health-us-east-2-dev", "us-east-1 failback"]),
+    );
     for (const { region, execution } of found) {
       const report = JSON.parse(readFileSync(join(dir(), region, reportKeys(execution).json), "utf8")) as DrReport;
-      expect(report).toMatchObject({ kind: REPORT_KIND, schemaVersion: REPORT_SCHEMA_VERSION, simulated: true, environment: "dev", objectives: { rpoSeconds: 60, rtoSeconds: 300 } });
+      expect(report).toMatchObject({
+        kind: REPORT_KIND,
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        simulated: true,
+        environment: "dev",
+        objectives: { rpoSeconds: 60, rtoSeconds: 300 },
+      });
       expect(report.execution).toMatchObject({ name: execution, region, status: "SUCCEEDED" });
       expect(["failover", "failback", "drill"]).toContain(report.execution.mode);
       expect(report.regions).toMatchObject({ primary: "us-east-1", secondary: "us-east-2", activated: region });
@@ -155,7 +186,10 @@ describe("the full rehearsal's evidence under REHEARSAL_REPORTS_DIR", () => {
       expect(scenario("full").executions).toContainEqual(expect.objectContaining({ region, name: execution }));
     }
     const failover = found.find((r) => r.region === "us-east-2")!;
-    expect(JSON.parse(readFileSync(join(dir(), failover.region, reportKeys(failover.execution).json), "utf8"))).toMatchObject({ outcome: "failed-over", evaluation: { passed: true } });
+    expect(JSON.parse(readFileSync(join(dir(), failover.region, reportKeys(failover.execution).json), "utf8"))).toMatchObject({
+      outcome: "failed-over",
+      evaluation: { passed: true },
+    });
   });
 
   it("writes the Markdown rendering of each report next to it", () => {

@@ -34,7 +34,11 @@ describe("one run at a time", () => {
       return { approved: true, approvedBy: "alice@example.com" };
     };
 
-    const first = harness.run(SECONDARY, { mode: "failover", targetRegion: SECONDARY, requireApproval: true }, { name: "first", approval: waitForOperator });
+    const first = harness.run(
+      SECONDARY,
+      { mode: "failover", targetRegion: SECONDARY, requireApproval: true },
+      { name: "first", approval: waitForOperator },
+    );
     await until(() => world.item(SECONDARY, "approval#first") !== undefined);
     const second = await harness.run(SECONDARY, alarm("evt-2"), { name: "second" });
 
@@ -92,7 +96,14 @@ describe("one run at a time", () => {
 
   it("fails an automatic run with LeaseHeldError, leaving the lease alone, while another automatic failover holds it", async () => {
     const world = harness.reset(World.healthy());
-    world.seed({ pk: "lease", holder: "alarm-x", mode: "failover", region: PRIMARY, acquiredAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    world.seed({
+      pk: "lease",
+      holder: "alarm-x",
+      mode: "failover",
+      region: PRIMARY,
+      acquiredAt: Date.now(),
+      expiresAt: Math.floor(Date.now() / 1000) + 600,
+    });
 
     const result = await harness.run(SECONDARY, alarm("evt-9"));
 
@@ -106,14 +117,20 @@ describe("what a region does with an alarm", () => {
     const world = harness.reset(World.healthy());
     world.seedRegion(PRIMARY, "ACTIVE", 2, Date.now() - 90_000); // a failback finished 90 s ago
     const input = { ...alarm("evt-8"), targetRegion: PRIMARY };
-    input.trigger = { ...input.trigger, subjectRegion: PRIMARY, alarmArn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:payment-failures" };
+    input.trigger = {
+      ...input.trigger,
+      subjectRegion: PRIMARY,
+      alarmArn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:payment-failures",
+    };
 
     const result = await harness.run(PRIMARY, input);
 
     expect(result.status).toBe("SUCCEEDED");
     expect(world.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
     expect(result.states).not.toContain("DrainLocalRegion");
-    expect(world.notifications.find((n) => n.attributes.event === "decision")?.message).toContain("became ACTIVE only 90 s before it fired");
+    expect(world.notifications.find((n) => n.attributes.event === "decision")?.message).toContain(
+      "became ACTIVE only 90 s before it fired",
+    );
   });
 
   it("drains itself, and promotes nothing, when its own alarm fires while it is ACTIVE", async () => {

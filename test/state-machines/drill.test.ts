@@ -36,7 +36,11 @@ describe("drill (in the secondary)", () => {
     const json = world.objects.get(`${SECONDARY}/${bucket(SECONDARY)}/reports/${result.name}/report.json`);
     const markdown = world.objects.get(`${SECONDARY}/${bucket(SECONDARY)}/reports/${result.name}/report.md`);
     const report = JSON.parse(json ?? "{}");
-    expect(report).toMatchObject({ outcome: "drill-completed", execution: { mode: "drill", status: "SUCCEEDED" }, evaluation: { passed: true, rto: "pass", rpo: "pass" } });
+    expect(report).toMatchObject({
+      outcome: "drill-completed",
+      execution: { mode: "drill", status: "SUCCEEDED" },
+      evaluation: { passed: true, rto: "pass", rpo: "pass" },
+    });
     expect(report.measurements.detectionSeconds).toBe(2);
     expect(report.measurements.dnsShiftSeconds).not.toBeNull();
     expect(report.measurements.failbackSeconds).not.toBeNull();

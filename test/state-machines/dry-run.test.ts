@@ -28,12 +28,21 @@ describe("dry-run", () => {
     for (const check of ["lease", "decision", "replication", "dns", "approval", "anti-flap"]) {
       expect(world.notifications[0].message).toContain(check);
     }
-    expect(result.states).toEqual(expect.arrayContaining(["InspectLease", "AssessRegionsForDryRun", "CheckReplicationForDryRun", "CheckDnsForDryRun"]));
+    expect(result.states).toEqual(
+      expect.arrayContaining(["InspectLease", "AssessRegionsForDryRun", "CheckReplicationForDryRun", "CheckDnsForDryRun"]),
+    );
   });
 
   it("fails with PreconditionFailedError, still changing nothing, when a run would not proceed", async () => {
     const world = harness.reset(World.healthy());
-    world.seed({ pk: "lease", holder: "someone", mode: "failover", region: PRIMARY, acquiredAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    world.seed({
+      pk: "lease",
+      holder: "someone",
+      mode: "failover",
+      region: PRIMARY,
+      acquiredAt: Date.now(),
+      expiresAt: Math.floor(Date.now() / 1000) + 600,
+    });
     const before = snapshot(world);
 
     const result = await harness.run(SECONDARY, { mode: "dry-run" });

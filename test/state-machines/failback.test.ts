@@ -45,7 +45,9 @@ describe("failback (manual, in the primary)", () => {
     expect(result.states.filter((s) => s === "CheckFenceAlarm")).toHaveLength(4);
     expect(world.effects.filter((e) => e.kind === "fence-alarm").map((e) => e.detail)).toEqual(["ALARM", "ALARM", "ALARM", "OK"]);
     // The alarm was read in the secondary, by name, from the primary's function.
-    expect(world.calls.filter((c) => c.op === "describe-alarms").map((c) => [c.region, c.detail])).toEqual(Array(4).fill([SECONDARY, [FENCE_ALARM_NAME]]));
+    expect(world.calls.filter((c) => c.op === "describe-alarms").map((c) => [c.region, c.detail])).toEqual(
+      Array(4).fill([SECONDARY, [FENCE_ALARM_NAME]]),
+    );
     // DNS is consulted only after the alarm said OK, and the secondary became STANDBY only then.
     const clearedAt = world.effects.find((e) => e.kind === "fence-alarm" && e.detail === "OK")!.seq;
     const dnsQueries = world.calls.filter((c) => c.op === "resolve-txt");
@@ -64,7 +66,9 @@ describe("failback (manual, in the primary)", () => {
     const result = await harness.run(PRIMARY, failback);
 
     expect(result).toMatchObject({ status: "FAILED", error: "FenceAlarmNotClearedError" });
-    expect(result.cause).toContain(`Fence alarm ${FENCE_ALARM_NAME} in ${SECONDARY} was not OK after ${harness.values(PRIMARY).fenceAlarmPollMaxAttempts} checks`);
+    expect(result.cause).toContain(
+      `Fence alarm ${FENCE_ALARM_NAME} in ${SECONDARY} was not OK after ${harness.values(PRIMARY).fenceAlarmPollMaxAttempts} checks`,
+    );
     expect(result.cause).toContain(`${PRIMARY} stays ACTIVE and ${SECONDARY} stays FENCED`);
     expect(result.states.filter((s) => s === "CheckFenceAlarm")).toHaveLength(harness.values(PRIMARY).fenceAlarmPollMaxAttempts);
     // No rollback after the promotion, and no STANDBY: exactly one writer, and DNS (failing open) answers it.
@@ -79,7 +83,9 @@ describe("failback (manual, in the primary)", () => {
     expect(failure?.subject).toContain("FAILED FenceAlarmNotClearedError");
     expect(failure?.message).toContain(`${PRIMARY} ACTIVE (epoch 2)`);
     expect(failure?.message).toContain('"FenceAlarmNotClearedError" in docs/runbooks.md');
-    const report = JSON.parse(world.objects.get([...world.objects.keys()].find((k) => k.endsWith(`${result.name}/report.json`))!) as string);
+    const report = JSON.parse(
+      world.objects.get([...world.objects.keys()].find((k) => k.endsWith(`${result.name}/report.json`))!) as string,
+    );
     expect(report.outcome).toBe("failed");
     expect(JSON.stringify(report.timeline)).toContain(`fence alarm ${FENCE_ALARM_NAME} in ${SECONDARY}: ALARM`);
   });

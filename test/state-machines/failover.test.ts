@@ -61,7 +61,9 @@ describe("failover (primary outage, alarm-started in the secondary)", () => {
 
     // The best-effort direct stop failed (the primary is down) and did not block anything.
     expect(world.concurrency.get(writeFunctionArn(PRIMARY))).toBe(50);
-    const report = JSON.parse(world.objects.get(`${SECONDARY}/payments-dr-evidence-${SECONDARY}-test-123456789012/reports/${result.name}/report.json`) ?? "{}");
+    const report = JSON.parse(
+      world.objects.get(`${SECONDARY}/payments-dr-evidence-${SECONDARY}-test-123456789012/reports/${result.name}/report.json`) ?? "{}",
+    );
     expect(report).toMatchObject({ outcome: "failed-over", execution: { status: "SUCCEEDED" }, stopPeerWrites: { stopped: false } });
     // Last replicated heartbeat -32 s; the canary first saw the primary fail at -21 s, so the
     // primary may have taken writes until then: the runbook's bound is 11 s (the truth, 2 s, is

@@ -54,7 +54,15 @@ describe("a lease taken by a run that then fails inside AcquireLease", () => {
   const automatic = (eventId: string) => ({
     mode: "failover",
     targetRegion: SECONDARY,
-    trigger: { source: "alarm", alarmName, alarmArn: `arn:aws:cloudwatch:${SECONDARY}:123456789012:alarm:${alarmName}`, state: "ALARM", changedAt: new Date().toISOString(), eventId, subjectRegion: PRIMARY },
+    trigger: {
+      source: "alarm",
+      alarmName,
+      alarmArn: `arn:aws:cloudwatch:${SECONDARY}:123456789012:alarm:${alarmName}`,
+      state: "ALARM",
+      changedAt: new Date().toISOString(),
+      eventId,
+      subjectRegion: PRIMARY,
+    },
   });
 
   it("is released on the failure path, so the next run is not blocked until the lease expires", async () => {
@@ -64,12 +72,23 @@ describe("a lease taken by a run that then fails inside AcquireLease", () => {
     world.onControlWrite.push((_region, item, key) => {
       if (key === "lease" && item) leaseTaken = true;
     });
-    world.faults.push((_region, service, op) => (leaseTaken && service === "dynamodb" && op === "get" ? Object.assign(new Error("dynamodb is unavailable"), { name: "ServiceUnavailable" }) : undefined));
+    world.faults.push((_region, service, op) =>
+      leaseTaken && service === "dynamodb" && op === "get"
+        ? Object.assign(new Error("dynamodb is unavailable"), { name: "ServiceUnavailable" })
+        : undefined,
+    );
 
     const failed = await harness.run(SECONDARY, automatic("evt-lease"), { name: "alarm-run" });
 
     expect(failed).toMatchObject({ status: "FAILED", error: "ServiceUnavailable" });
-    expect(failed.states.slice(failed.states.indexOf("AcquireLease"))).toEqual(["AcquireLease", "NoteLeaseMayBeHeld", "NotifyFailure", "ChooseFailureCleanup", "ReleaseLeaseAfterFailure", "RunFailed"]);
+    expect(failed.states.slice(failed.states.indexOf("AcquireLease"))).toEqual([
+      "AcquireLease",
+      "NoteLeaseMayBeHeld",
+      "NotifyFailure",
+      "ChooseFailureCleanup",
+      "ReleaseLeaseAfterFailure",
+      "RunFailed",
+    ]);
     expect(world.item(SECONDARY, "lease")).toBeUndefined();
     expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
 

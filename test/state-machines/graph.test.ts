@@ -22,7 +22,10 @@ describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => 
   const def: AslDefinition = harness.definition(region);
   const values = harness.values(region);
   const fn = (name: string) => values.functionArns[name as keyof typeof values.functionArns];
-  const tasksOf = (name: string) => tasks(def).filter(([, s]) => functionOf(s) === fn(name)).map(([n]) => n);
+  const tasksOf = (name: string) =>
+    tasks(def)
+      .filter(([, s]) => functionOf(s) === fn(name))
+      .map(([n]) => n);
   const states = (type: string) => Object.entries(def.States).filter(([, s]) => s.Type === type);
 
   it("passes asl-validator", () => {
@@ -46,9 +49,15 @@ describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => 
       expect([name, typeof s.TimeoutSeconds]).toEqual([name, "number"]);
       const retry = (s.Retry as { ErrorEquals: string[]; IntervalSeconds: number; MaxAttempts: number; BackoffRate: number }[]) ?? [];
       const transient = retry.find((r) => TRANSIENT.every((e) => r.ErrorEquals.includes(e)));
-      expect([name, transient && { i: transient.IntervalSeconds, b: transient.BackoffRate, ok: transient.MaxAttempts <= 6 }]).toEqual([name, { i: 2, b: 2, ok: true }]);
+      expect([name, transient && { i: transient.IntervalSeconds, b: transient.BackoffRate, ok: transient.MaxAttempts <= 6 }]).toEqual([
+        name,
+        { i: 2, b: 2, ok: true },
+      ]);
       // Side-effecting steps never retry on arbitrary errors (checklist B8).
-      expect([name, retry.some((r) => r.ErrorEquals.includes("States.ALL") || r.ErrorEquals.includes("States.TaskFailed"))]).toEqual([name, false]);
+      expect([name, retry.some((r) => r.ErrorEquals.includes("States.ALL") || r.ErrorEquals.includes("States.TaskFailed"))]).toEqual([
+        name,
+        false,
+      ]);
       const catches = (s.Catch as { ErrorEquals: string[] }[]) ?? [];
       expect([name, catches.at(-1)?.ErrorEquals]).toEqual([name, ["States.ALL"]]);
     }
@@ -86,13 +95,19 @@ describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => 
       const members = new Set(scc);
       const counter = scc
         .map((n) => def.States[n])
-        .find((s) => s.Type === "Pass" && /^States\.MathAdd\(\$\.loops\.(\w+)\.count, 1\)$/.test(String((s.Parameters as Record<string, string>)?.["count.$"])));
+        .find(
+          (s) =>
+            s.Type === "Pass" &&
+            /^States\.MathAdd\(\$\.loops\.(\w+)\.count, 1\)$/.test(String((s.Parameters as Record<string, string>)?.["count.$"])),
+        );
       expect(counter).toBeDefined();
       const loop = /\$\.loops\.(\w+)\.count/.exec(String((counter!.Parameters as Record<string, string>)["count.$"]))![1];
       const bound = scc
         .map((n) => def.States[n])
         .flatMap((s) => (s.Type === "Choice" ? (s.Choices as Record<string, unknown>[]) : []))
-        .find((c) => c.Variable === `$.loops.${loop}.count` && typeof c.NumericGreaterThanEquals === "number" && !members.has(String(c.Next)));
+        .find(
+          (c) => c.Variable === `$.loops.${loop}.count` && typeof c.NumericGreaterThanEquals === "number" && !members.has(String(c.Next)),
+        );
       expect([scc.sort().join(","), bound !== undefined]).toEqual([scc.sort().join(","), true]);
     }
   });
@@ -100,7 +115,9 @@ describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => 
   it("sends every Catch of a run that may hold the lease through notify → (report, release) → Fail, never to Succeed (checklist B9)", () => {
     // The failure path's own steps catch forward along it (a failed notification still releases).
     const failurePath = new Set(["NotifyFailure", "WriteFailureReport", "ReleaseLeaseAfterFailure", "ValidateInput"]);
-    const catchTargets = edges(def).filter((e) => e.kind === "catch" && !failurePath.has(e.from)).map((e) => e.to);
+    const catchTargets = edges(def)
+      .filter((e) => e.kind === "catch" && !failurePath.has(e.from))
+      .map((e) => e.to);
     expect(catchTargets.length).toBeGreaterThan(30);
     for (const target of new Set(catchTargets)) {
       for (const path of paths(def, target)) {
@@ -127,9 +144,15 @@ describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => 
     const promotions = tasksOf("promote-local");
     expect(promotions.sort()).toEqual(["PromoteLocalRegion", "PromotePrimary", "PromoteSecondary"]);
     const fencing = tasks(def)
-      .filter(([, s]) => functionOf(s) === fn("set-peer-state") && ["FENCED", "DRAINED"].includes((s.Parameters as { Payload: { state: string } }).Payload.state))
+      .filter(
+        ([, s]) =>
+          functionOf(s) === fn("set-peer-state") &&
+          ["FENCED", "DRAINED"].includes((s.Parameters as { Payload: { state: string } }).Payload.state),
+      )
       .map(([n]) => n);
-    const settles = states("Wait").map(([n]) => n).filter((n) => /Settle/.test(n));
+    const settles = states("Wait")
+      .map(([n]) => n)
+      .filter((n) => /Settle/.test(n));
     expect(fencing.sort()).toEqual(["DrainPrimary", "FenceOldPrimary", "FenceSecondary"]);
     for (const promote of promotions) {
       expect([promote, reachable(def, def.StartAt, new Set(fencing)).has(promote)]).toEqual([promote, false]);
@@ -151,16 +174,33 @@ describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => 
     const choices = def.States.IsFenceAlarmCleared.Choices as { Variable: string; BooleanEquals?: boolean; Next: string }[];
     expect(choices[0]).toEqual({ Variable: "$.steps.fenceAlarm.Payload.cleared", BooleanEquals: true, Next: "ConfirmDnsAnswer" });
     // Running out of checks (or failing to check) notifies without touching a region: the primary is ACTIVE by then.
-    expect(def.States.SetFenceAlarmNotClearedError).toMatchObject({ Parameters: { Error: "FenceAlarmNotClearedError" }, Next: "NotifyFailure" });
+    expect(def.States.SetFenceAlarmNotClearedError).toMatchObject({
+      Parameters: { Error: "FenceAlarmNotClearedError" },
+      Next: "NotifyFailure",
+    });
     expect((def.States.CheckFenceAlarm.Catch as { Next: string }[]).map((c) => c.Next)).toEqual(["NotifyFailure"]);
     for (const start of ["SetFenceAlarmNotClearedError", "CheckFenceAlarm"]) {
       const after = [...reachable(def, start, new Set(["WaitBeforeFenceAlarmCheck", "IsFenceAlarmCleared"]))];
-      expect([start, after.filter((s) => ["CompensateFailback", "MarkSecondaryStandby", "PromotePrimary"].includes(s))]).toEqual([start, []]);
+      expect([start, after.filter((s) => ["CompensateFailback", "MarkSecondaryStandby", "PromotePrimary"].includes(s))]).toEqual([
+        start,
+        [],
+      ]);
     }
   });
 
   it("changes nothing before the lease is held", () => {
-    const changing = ["set-peer-state", "promote-local", "drain-local", "write-sentinel", "restore-write-function", "publish-fence-metric", "compensate", "stop-peer-writes", "start-peer-failback", "request-approval"].flatMap(tasksOf);
+    const changing = [
+      "set-peer-state",
+      "promote-local",
+      "drain-local",
+      "write-sentinel",
+      "restore-write-function",
+      "publish-fence-metric",
+      "compensate",
+      "stop-peer-writes",
+      "start-peer-failback",
+      "request-approval",
+    ].flatMap(tasksOf);
     const withoutLease = reachable(def, def.StartAt, new Set(["AcquireLease"]));
     expect(changing.filter((s) => withoutLease.has(s))).toEqual([]);
   });
@@ -169,7 +209,9 @@ describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => 
     // Sound because only AcquireLease (and NoteLeaseMayBeHeld, its catch) write what sends
     // ChooseFailureCleanup to the report and the release, and neither is reachable from the
     // dry-run, so ChooseFailureCleanup always takes its default (no report, no release) there.
-    const leaseWriters = Object.entries(def.States).filter(([, s]) => s.ResultPath === "$.steps.lease" || s.ResultPath === "$.leaseMayBeHeld").map(([n]) => n);
+    const leaseWriters = Object.entries(def.States)
+      .filter(([, s]) => s.ResultPath === "$.steps.lease" || s.ResultPath === "$.leaseMayBeHeld")
+      .map(([n]) => n);
     expect(leaseWriters).toEqual(["AcquireLease", "NoteLeaseMayBeHeld"]);
     const dry = reachable(def, "InspectLease", new Set(["WriteFailureReport", "ReleaseLeaseAfterFailure"]));
     const invoked = [...dry].filter((s) => def.States[s].Type === "Task").map((s) => functionOf(def.States[s]));

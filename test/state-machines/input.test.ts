@@ -12,11 +12,23 @@ const BAD_INPUTS: [string, unknown, string][] = [
   ["a hold outside a drill", { mode: "failover", targetRegion: SECONDARY, holdSeconds: 30 }, "holdSeconds"],
   ["an unknown field", { mode: "failover", targetRegion: SECONDARY, force: true }, "force"],
   ["a malformed alarm trigger", { mode: "failover", targetRegion: SECONDARY, trigger: { source: "alarm", alarmName: "x" } }, "trigger"],
-  ["an alarm about a third region", {
-    mode: "failover",
-    targetRegion: SECONDARY,
-    trigger: { source: "alarm", alarmName: "a", alarmArn: "arn:a", state: "ALARM", changedAt: "2025-01-01T00:00:00Z", eventId: "e", subjectRegion: "eu-west-1" },
-  }, "subjectRegion"],
+  [
+    "an alarm about a third region",
+    {
+      mode: "failover",
+      targetRegion: SECONDARY,
+      trigger: {
+        source: "alarm",
+        alarmName: "a",
+        alarmArn: "arn:a",
+        state: "ALARM",
+        changedAt: "2025-01-01T00:00:00Z",
+        eventId: "e",
+        subjectRegion: "eu-west-1",
+      },
+    },
+    "subjectRegion",
+  ],
   ["not an object", "failover", "expected object"],
 ];
 

@@ -25,12 +25,19 @@ import { runbookFunctions } from "../../lib/handlers";
 const ARN = (region: string, fn: string) => `arn:aws:lambda:${region}:123456789012:function:${fn}-${region}-prod`;
 function values(overrides: Partial<DrStateMachineValues> = {}): DrStateMachineValues {
   return {
-    ...recommendedTimings({ regionStateCacheSeconds: 5, healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3, probesPerMinute: 6 }),
+    ...recommendedTimings({
+      regionStateCacheSeconds: 5,
+      healthCheckIntervalSeconds: 10,
+      healthCheckFailureThreshold: 3,
+      probesPerMinute: 6,
+    }),
     region: "us-east-2",
     peerRegion: "us-east-1",
     primaryRegion: "us-east-1",
     secondaryRegion: "us-east-2",
-    functionArns: Object.fromEntries(RUNBOOK_TASK_FUNCTIONS.map((fn) => [fn, ARN("us-east-2", fn)])) as DrStateMachineValues["functionArns"],
+    functionArns: Object.fromEntries(
+      RUNBOOK_TASK_FUNCTIONS.map((fn) => [fn, ARN("us-east-2", fn)]),
+    ) as DrStateMachineValues["functionArns"],
     ...overrides,
   };
 }
@@ -68,7 +75,16 @@ describe("composeFragments", () => {
 
 describe("renderDrStateMachine", () => {
   it("renders a definition asl-validator accepts, with no placeholder left, for both regions", () => {
-    for (const v of [values(), values({ region: "us-east-1", peerRegion: "us-east-2", functionArns: Object.fromEntries(RUNBOOK_TASK_FUNCTIONS.map((fn) => [fn, ARN("us-east-1", fn)])) as DrStateMachineValues["functionArns"] })]) {
+    for (const v of [
+      values(),
+      values({
+        region: "us-east-1",
+        peerRegion: "us-east-2",
+        functionArns: Object.fromEntries(
+          RUNBOOK_TASK_FUNCTIONS.map((fn) => [fn, ARN("us-east-1", fn)]),
+        ) as DrStateMachineValues["functionArns"],
+      }),
+    ]) {
       const { definition, json } = renderDrStateMachine(v);
       expect(placeholdersIn(definition).size).toBe(0);
       expect(JSON.parse(json)).toEqual(definition);
@@ -84,10 +100,22 @@ describe("renderDrStateMachine", () => {
   });
 
   it.each<[string, Partial<DrStateMachineValues>, RegExp]>([
-    ["a heartbeat not below the approval timeout", { approvalHeartbeatSeconds: 3600, approvalTimeoutSeconds: 3600 }, /approvalHeartbeatSeconds \(3600\) must be below/],
+    [
+      "a heartbeat not below the approval timeout",
+      { approvalHeartbeatSeconds: 3600, approvalTimeoutSeconds: 3600 },
+      /approvalHeartbeatSeconds \(3600\) must be below/,
+    ],
     ["an overall timeout shorter than the longest mode", { executionTimeoutSeconds: 600 }, /executionTimeoutSeconds \(600\) is below/],
-    ["a function in the other region", { functionArns: { ...values().functionArns, notify: ARN("us-east-1", "notify") } }, /functionArns\["notify"\] is in us-east-1/],
-    ["a peer that is not the other configured region", { peerRegion: "eu-west-1" }, /peerRegion eu-west-1 must be the other configured region/],
+    [
+      "a function in the other region",
+      { functionArns: { ...values().functionArns, notify: ARN("us-east-1", "notify") } },
+      /functionArns\["notify"\] is in us-east-1/,
+    ],
+    [
+      "a peer that is not the other configured region",
+      { peerRegion: "eu-west-1" },
+      /peerRegion eu-west-1 must be the other configured region/,
+    ],
     ["a fractional loop bound", { dnsConfirmMaxAttempts: 2.5 }, /dnsConfirmMaxAttempts must be a positive integer/],
     ["a drill poll shorter than the failback", { peerExecutionPollMaxAttempts: 1 }, /less than the failback's worst case/],
     ["an unbounded fence-alarm wait", { fenceAlarmPollMaxAttempts: 0 }, /fenceAlarmPollMaxAttempts must be a positive integer/],
@@ -99,7 +127,12 @@ describe("renderDrStateMachine", () => {
     for (const hc of [10, 30])
       for (const threshold of [1, 3, 10])
         for (const probes of [1, 6, 12]) {
-          const t = recommendedTimings({ regionStateCacheSeconds: 5, healthCheckIntervalSeconds: hc, healthCheckFailureThreshold: threshold, probesPerMinute: probes });
+          const t = recommendedTimings({
+            regionStateCacheSeconds: 5,
+            healthCheckIntervalSeconds: hc,
+            healthCheckFailureThreshold: threshold,
+            probesPerMinute: probes,
+          });
           expect(validateDrValues(values(t))).toEqual([]);
           expect(t.executionTimeoutSeconds).toBeGreaterThanOrEqual(minimumExecutionTimeoutSeconds(t));
         }
@@ -108,16 +141,27 @@ describe("renderDrStateMachine", () => {
   it.each([
     [60, 18],
     [300, 90],
-  ])("waits for a fence alarm with a %i s period long enough for two periods and the evaluation delay (%i checks, 10 s apart)", (period, attempts) => {
-    const t = recommendedTimings({ regionStateCacheSeconds: 5, healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3, probesPerMinute: 6, fenceAlarmPeriodSeconds: period });
+  ])(
+    "waits for a fence alarm with a %i s period long enough for two periods and the evaluation delay (%i checks, 10 s apart)",
+    (period, attempts) => {
+      const t = recommendedTimings({
+        regionStateCacheSeconds: 5,
+        healthCheckIntervalSeconds: 10,
+        healthCheckFailureThreshold: 3,
+        probesPerMinute: 6,
+        fenceAlarmPeriodSeconds: period,
+      });
 
-    expect([t.fenceAlarmPollIntervalSeconds, t.fenceAlarmPollMaxAttempts]).toEqual([10, attempts]);
-    expect(t.fenceAlarmPollIntervalSeconds * t.fenceAlarmPollMaxAttempts).toBeGreaterThanOrEqual(2 * period + alarmEvaluationDelaySeconds(period));
-    // The longer failback is accounted for: its worst case includes the wait, and the drill polls its failback longer.
-    expect(failbackWorstCaseSeconds(t) - failbackWorstCaseSeconds({ ...t, fenceAlarmPollMaxAttempts: 0 })).toBe(10 * attempts);
-    expect(t.peerExecutionPollIntervalSeconds * t.peerExecutionPollMaxAttempts).toBeGreaterThanOrEqual(failbackWorstCaseSeconds(t));
-    expect(validateDrValues(values(t))).toEqual([]);
-  });
+      expect([t.fenceAlarmPollIntervalSeconds, t.fenceAlarmPollMaxAttempts]).toEqual([10, attempts]);
+      expect(t.fenceAlarmPollIntervalSeconds * t.fenceAlarmPollMaxAttempts).toBeGreaterThanOrEqual(
+        2 * period + alarmEvaluationDelaySeconds(period),
+      );
+      // The longer failback is accounted for: its worst case includes the wait, and the drill polls its failback longer.
+      expect(failbackWorstCaseSeconds(t) - failbackWorstCaseSeconds({ ...t, fenceAlarmPollMaxAttempts: 0 })).toBe(10 * attempts);
+      expect(t.peerExecutionPollIntervalSeconds * t.peerExecutionPollMaxAttempts).toBeGreaterThanOrEqual(failbackWorstCaseSeconds(t));
+      expect(validateDrValues(values(t))).toEqual([]);
+    },
+  );
 
   it("defaults to the standard-resolution period (60 s) the fence alarm must have", () => {
     const base = { regionStateCacheSeconds: 5, healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3, probesPerMinute: 6 };
@@ -147,31 +191,46 @@ describe("canary ticker", () => {
   });
 
   it("renders a valid EXPRESS definition that invokes the canary once per offset, and a failing probe does not fail the others", async () => {
-    const { definition } = renderCanaryTicker({ region: "us-east-2", canaryFunctionArn: ARN("us-east-2", "canary"), probesPerMinute: 6, probeTimeoutSeconds: 15 });
+    const { definition } = renderCanaryTicker({
+      region: "us-east-2",
+      canaryFunctionArn: ARN("us-east-2", "canary"),
+      probesPerMinute: 6,
+      probeTimeoutSeconds: 15,
+    });
     const { isValid, errorsText } = aslValidator(structuredClone(definition) as never);
     expect(errorsText("\n")).toBe("");
     expect(isValid).toBe(true);
     expect(definition.TimeoutSeconds).toBeLessThan(120);
 
     const offsets: number[] = [];
-    const run = localStateMachine(definition).run({}, {
-      overrides: {
-        taskResourceLocalHandlers: {
-          ProbePeer: async (input: unknown) => {
-            const offset = (input as { Payload: { offsetSeconds: number } }).Payload.offsetSeconds;
-            offsets.push(offset);
-            if (offset === 20) throw Object.assign(new Error("peer timeout"), { name: "CanaryStepsFailedError" });
-            return { Payload: {} };
+    const run = localStateMachine(definition).run(
+      {},
+      {
+        overrides: {
+          taskResourceLocalHandlers: {
+            ProbePeer: async (input: unknown) => {
+              const offset = (input as { Payload: { offsetSeconds: number } }).Payload.offsetSeconds;
+              offsets.push(offset);
+              if (offset === 20) throw Object.assign(new Error("peer timeout"), { name: "CanaryStepsFailedError" });
+              return { Payload: {} };
+            },
           },
+          waitTimeOverrides: { WaitForOffset: 0 },
         },
-        waitTimeOverrides: { WaitForOffset: 0 },
       },
-    });
+    );
     await expect(run.result).resolves.toBeDefined();
     expect(offsets.sort((a, b) => a - b)).toEqual([0, 10, 20, 30, 40, 50]);
   });
 
   it("rejects a canary function in another region", () => {
-    expect(() => renderCanaryTicker({ region: "us-east-2", canaryFunctionArn: ARN("us-east-1", "canary"), probesPerMinute: 6, probeTimeoutSeconds: 15 })).toThrow(AslRenderError);
+    expect(() =>
+      renderCanaryTicker({
+        region: "us-east-2",
+        canaryFunctionArn: ARN("us-east-1", "canary"),
+        probesPerMinute: 6,
+        probeTimeoutSeconds: 15,
+      }),
+    ).toThrow(AslRenderError);
   });
 });

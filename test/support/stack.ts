@@ -4,8 +4,8 @@
  * program asks for exactly them.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { CapturedResource } from "../../infra/offline/mocks";
-import { evaluateProgram, Evaluation, EvaluateOptions } from "../../infra/offline/evaluate";
+import type { CapturedResource } from "../../infra/offline/mocks";
+import { evaluateProgram, type Evaluation, type EvaluateOptions } from "../../infra/offline/evaluate";
 import { SNAPSHOT_ENV } from "../setup/global-setup";
 
 let pending: Promise<Evaluation> | undefined;
@@ -52,7 +52,8 @@ export function asArray<T>(value: T | T[] | undefined): T[] {
 export function iamPolicies(ev: Evaluation): { source: string; document: any }[] {
   const docs: { source: string; document: any }[] = [];
   for (const r of ev.resources) {
-    if (r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/policy:Policy") docs.push({ source: r.name, document: JSON.parse(r.inputs.policy) });
+    if (r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/policy:Policy")
+      docs.push({ source: r.name, document: JSON.parse(r.inputs.policy) });
     if (r.type === "aws:iam/role:Role") {
       for (const p of r.inputs.inlinePolicies ?? []) docs.push({ source: `${r.name}/${p.name}`, document: JSON.parse(p.policy) });
     }

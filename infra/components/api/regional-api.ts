@@ -74,7 +74,10 @@ export class RegionalApi extends pulumi.ComponentResource {
   readonly stageArn: pulumi.Output<string>;
   readonly stageName = API_STAGE;
   /** Per domain label: what a Route 53 alias record must point at. */
-  readonly domainTargets: Record<string, { domainName: string; regionalDomainName: pulumi.Output<string>; regionalZoneId: pulumi.Output<string> }>;
+  readonly domainTargets: Record<
+    string,
+    { domainName: string; regionalDomainName: pulumi.Output<string>; regionalZoneId: pulumi.Output<string> }
+  >;
 
   constructor(name: string, args: RegionalApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:api:RegionalApi", name, {}, opts);
@@ -128,7 +131,13 @@ export class RegionalApi extends pulumi.ComponentResource {
       if (route.bodySchema) {
         const model = new aws.apigateway.Model(
           `${name}-${slug}-model`,
-          { region, restApi: api.id, name: slug.replace(/-/g, ""), contentType: "application/json", schema: JSON.stringify(route.bodySchema) },
+          {
+            region,
+            restApi: api.id,
+            name: slug.replace(/-/g, ""),
+            contentType: "application/json",
+            schema: JSON.stringify(route.bodySchema),
+          },
           parent,
         );
         requestModels = { "application/json": model.name };
@@ -190,7 +199,9 @@ export class RegionalApi extends pulumi.ComponentResource {
           restApiId: api.id,
           responseType: type,
           statusCode: "400",
-          responseTemplates: { "application/json": `{"error":"${error}","reason":"${type}","detail":"$context.error.validationErrorString"}` },
+          responseTemplates: {
+            "application/json": `{"error":"${error}","reason":"${type}","detail":"$context.error.validationErrorString"}`,
+          },
           responseParameters: { "gatewayresponse.header.Cache-Control": "'no-store'" },
         },
         parent,
@@ -216,7 +227,13 @@ export class RegionalApi extends pulumi.ComponentResource {
 
     const accessLogs = new ShippedLogGroup(
       `${name}-access-logs`,
-      { region, logGroupName: `/payments-dr/${environment}/api-access/${region}`, retentionInDays: args.logRetentionDays, kmsKeyArn: args.kmsKeyArn, destinationArn: args.logDestinationArn },
+      {
+        region,
+        logGroupName: `/payments-dr/${environment}/api-access/${region}`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyArn: args.kmsKeyArn,
+        destinationArn: args.logDestinationArn,
+      },
       parent,
     );
     // API Gateway would create this group itself (unencrypted, never expiring); we own it instead.
@@ -364,4 +381,3 @@ export class RegionalApi extends pulumi.ComponentResource {
     this.registerOutputs({ restApiId: this.restApiId });
   }
 }
-

@@ -2,10 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { LambdaSpec, StackEnvironmentName } from "../../../lib/handlers/spec";
-import { baseStatements, permissionStatements, RegionalResources } from "../../core/lambda-permissions";
+import type { LambdaSpec, StackEnvironmentName } from "../../../lib/handlers/spec";
+import { baseStatements, permissionStatements, type RegionalResources } from "../../core/lambda-permissions";
 import { resourceName } from "../../core/naming";
-import { KMS_ENCRYPT_ACTIONS, lambdaTrustPolicy, policyDocument, Statement } from "../../core/policy-documents";
+import { KMS_ENCRYPT_ACTIONS, lambdaTrustPolicy, policyDocument, type Statement } from "../../core/policy-documents";
 import { ShippedLogGroup } from "../logging/shipped-log-group";
 
 /** Lambda runtime for every function (SECURITY-CHECKLIST L2 keeps the allow-list in the policy pack). */

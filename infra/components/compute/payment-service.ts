@@ -1,11 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ApiRouteSpec, LambdaSpec, StackEnvironmentName } from "../../../lib/handlers/spec";
+import type { ApiRouteSpec, LambdaSpec, StackEnvironmentName } from "../../../lib/handlers/spec";
 import { createPaymentRequestSchema } from "../../../functions/domain/payments";
 import { paymentStreamFilterPattern } from "../../../lib/handlers/payment-functions";
-import { RegionalResources } from "../../core/lambda-permissions";
-import { ApiDomain, ApiRoute, RegionalApi } from "../api/regional-api";
+import type { RegionalResources } from "../../core/lambda-permissions";
+import { type ApiDomain, type ApiRoute, RegionalApi } from "../api/regional-api";
 import { RegionalFunction } from "./lambda-function";
 
 export interface PaymentServiceArgs {

@@ -42,7 +42,10 @@ export class GlobalTables extends pulumi.ComponentResource {
   constructor(name: string, args: GlobalTablesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:data:GlobalTables", name, {}, opts);
     const entries = Object.entries(TABLES) as [TableKey, TableSpec][];
-    this.names = Object.fromEntries(entries.map(([k, spec]) => [k, resourceName(spec.service, GLOBAL, args.environment)])) as Record<TableKey, string>;
+    this.names = Object.fromEntries(entries.map(([k, spec]) => [k, resourceName(spec.service, GLOBAL, args.environment)])) as Record<
+      TableKey,
+      string
+    >;
     this.tables = Object.fromEntries(
       entries.map(([key, spec]) => [
         key,
@@ -102,7 +105,5 @@ export class GlobalTables extends pulumi.ComponentResource {
 
 /** Plain object -> DynamoDB JSON (strings and numbers are all these records hold). */
 export function toAttributeValues(item: Record<string, string | number>): Record<string, { S: string } | { N: string }> {
-  return Object.fromEntries(
-    Object.entries(item).map(([k, v]) => [k, typeof v === "number" ? { N: String(v) } : { S: v }]),
-  );
+  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, typeof v === "number" ? { N: String(v) } : { S: v }]));
 }

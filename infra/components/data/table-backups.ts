@@ -74,7 +74,13 @@ export class TableBackups extends pulumi.ComponentResource {
     }
     new aws.backup.Selection(
       `${name}-selection`,
-      { region: args.primaryRegion, name: resourceName("tables", args.primaryRegion, args.environment), planId: plan.id, iamRoleArn: role.arn, resources: args.tableArns },
+      {
+        region: args.primaryRegion,
+        name: resourceName("tables", args.primaryRegion, args.environment),
+        planId: plan.id,
+        iamRoleArn: role.arn,
+        resources: args.tableArns,
+      },
       parent,
     );
 

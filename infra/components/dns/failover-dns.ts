@@ -5,7 +5,6 @@ import { policyDocument } from "../../core/policy-documents";
 import { ShippedLogGroup } from "../logging/shipped-log-group";
 import { QUERY_LOG_REGION } from "../../core/aws-facts";
 
-
 export interface HostedZoneArgs {
   environment: string;
   zoneName: string;
@@ -39,7 +38,11 @@ export class HostedZone extends pulumi.ComponentResource {
       this.zoneId = pulumi.output(args.existingZoneId);
       this.nameServers = zone.nameServers;
     } else {
-      const zone = new aws.route53.Zone(`${name}-zone`, { name: args.zoneName, comment: `payments-dr ${args.environment}`, forceDestroy: false }, parent);
+      const zone = new aws.route53.Zone(
+        `${name}-zone`,
+        { name: args.zoneName, comment: `payments-dr ${args.environment}`, forceDestroy: false },
+        parent,
+      );
       this.zoneId = zone.zoneId;
       this.nameServers = zone.nameServers;
     }
@@ -75,7 +78,11 @@ export class HostedZone extends pulumi.ComponentResource {
         },
         parent,
       );
-      new aws.route53.QueryLog(`${name}-query-log`, { zoneId: this.zoneId, cloudwatchLogGroupArn: logs.arn }, { parent: this, dependsOn: [policy] });
+      new aws.route53.QueryLog(
+        `${name}-query-log`,
+        { zoneId: this.zoneId, cloudwatchLogGroupArn: logs.arn },
+        { parent: this, dependsOn: [policy] },
+      );
     }
     this.registerOutputs({ zoneId: this.zoneId });
   }
@@ -208,7 +215,9 @@ export class DnsFailover extends pulumi.ComponentResource {
     };
     failoverPair("api", args.failoverName, (endpoint) => ({
       type: "A",
-      aliases: [{ name: endpoint.sharedTarget.regionalDomainName, zoneId: endpoint.sharedTarget.regionalZoneId, evaluateTargetHealth: false }],
+      aliases: [
+        { name: endpoint.sharedTarget.regionalDomainName, zoneId: endpoint.sharedTarget.regionalZoneId, evaluateTargetHealth: false },
+      ],
     }));
     failoverPair("witness", args.witnessName, (endpoint) => ({ type: "TXT", ttl: args.ttlSeconds, records: [endpoint.region] }));
 
@@ -219,7 +228,9 @@ export class DnsFailover extends pulumi.ComponentResource {
           zoneId: args.zoneId,
           name: endpoint.pinnedDomain,
           type: "A",
-          aliases: [{ name: endpoint.pinnedTarget.regionalDomainName, zoneId: endpoint.pinnedTarget.regionalZoneId, evaluateTargetHealth: false }],
+          aliases: [
+            { name: endpoint.pinnedTarget.regionalDomainName, zoneId: endpoint.pinnedTarget.regionalZoneId, evaluateTargetHealth: false },
+          ],
         },
         parent,
       );

@@ -48,7 +48,11 @@ export class LogArchive extends pulumi.ComponentResource {
       {
         name: resourceName("log-archive-firehose", region, environment),
         assumeRolePolicy: pulumi.jsonStringify(
-          serviceTrustPolicy("firehose.amazonaws.com", accountId, pulumi.interpolate`arn:aws:firehose:${region}:${accountId}:deliverystream/${streamName}`),
+          serviceTrustPolicy(
+            "firehose.amazonaws.com",
+            accountId,
+            pulumi.interpolate`arn:aws:firehose:${region}:${accountId}:deliverystream/${streamName}`,
+          ),
         ),
       },
       parent,

@@ -118,7 +118,11 @@ export class RegionalMessaging extends pulumi.ComponentResource {
     );
     new aws.sqs.RedriveAllowPolicy(
       `${name}-processing-dlq-allow`,
-      { region, queueUrl: dlq.url, redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [queue.arn] }) },
+      {
+        region,
+        queueUrl: dlq.url,
+        redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [queue.arn] }),
+      },
       parent,
     );
     // Where failures that are not payments land: async Lambda invocations after retries, stream
@@ -136,7 +140,11 @@ export class RegionalMessaging extends pulumi.ComponentResource {
       },
       parent,
     );
-    for (const [suffix, q] of [["processing", queue], ["processing-dlq", dlq], ["async-failures", asyncFailures]] as const) {
+    for (const [suffix, q] of [
+      ["processing", queue],
+      ["processing-dlq", dlq],
+      ["async-failures", asyncFailures],
+    ] as const) {
       const eventBridge =
         suffix === "async-failures"
           ? [

@@ -56,7 +56,13 @@ export class RegionalAlarms extends pulumi.ComponentResource {
                 ...spec.math.metrics.map((m, i) => ({
                   id: `m${i}`,
                   returnData: false,
-                  metric: { metricName: m.metricName, namespace: m.namespace, dimensions: m.dimensions, stat: m.stat, period: spec.periodSeconds },
+                  metric: {
+                    metricName: m.metricName,
+                    namespace: m.namespace,
+                    dimensions: m.dimensions,
+                    stat: m.stat,
+                    period: spec.periodSeconds,
+                  },
                 })),
                 { id: "e0", expression: spec.math.expression, label: spec.key, returnData: true },
               ],

@@ -79,34 +79,75 @@ export class RegionalNetwork extends pulumi.ComponentResource {
 
     const functionSg = new aws.ec2.SecurityGroup(
       `${name}-functions-sg`,
-      { region, vpcId: vpc.id, name: resourceName("functions", region, environment), description: "Payment functions: egress to VPC endpoints only" },
+      {
+        region,
+        vpcId: vpc.id,
+        name: resourceName("functions", region, environment),
+        description: "Payment functions: egress to VPC endpoints only",
+      },
       parent,
     );
     const endpointSg = new aws.ec2.SecurityGroup(
       `${name}-endpoints-sg`,
-      { region, vpcId: vpc.id, name: resourceName("endpoints", region, environment), description: "Interface endpoints: HTTPS from payment functions only" },
+      {
+        region,
+        vpcId: vpc.id,
+        name: resourceName("endpoints", region, environment),
+        description: "Interface endpoints: HTTPS from payment functions only",
+      },
       parent,
     );
     new aws.vpc.SecurityGroupIngressRule(
       `${name}-endpoints-from-functions`,
-      { region, securityGroupId: endpointSg.id, referencedSecurityGroupId: functionSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from payment functions" },
+      {
+        region,
+        securityGroupId: endpointSg.id,
+        referencedSecurityGroupId: functionSg.id,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        description: "HTTPS from payment functions",
+      },
       parent,
     );
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-functions-to-endpoints`,
-      { region, securityGroupId: functionSg.id, referencedSecurityGroupId: endpointSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS to interface endpoints" },
+      {
+        region,
+        securityGroupId: functionSg.id,
+        referencedSecurityGroupId: endpointSg.id,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        description: "HTTPS to interface endpoints",
+      },
       parent,
     );
 
     for (const service of GATEWAY_ENDPOINT_SERVICES) {
       const endpoint = new aws.ec2.VpcEndpoint(
         `${name}-${service}`,
-        { region, vpcId: vpc.id, serviceName: `com.amazonaws.${region}.${service}`, vpcEndpointType: "Gateway", routeTableIds: [routeTable.id], tags: nameTag(`${service}-endpoint`) },
+        {
+          region,
+          vpcId: vpc.id,
+          serviceName: `com.amazonaws.${region}.${service}`,
+          vpcEndpointType: "Gateway",
+          routeTableIds: [routeTable.id],
+          tags: nameTag(`${service}-endpoint`),
+        },
         parent,
       );
       new aws.vpc.SecurityGroupEgressRule(
         `${name}-functions-to-${service}`,
-        { region, securityGroupId: functionSg.id, prefixListId: endpoint.prefixListId, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: `HTTPS to ${service} (gateway endpoint)` },
+        {
+          region,
+          securityGroupId: functionSg.id,
+          prefixListId: endpoint.prefixListId,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          description: `HTTPS to ${service} (gateway endpoint)`,
+        },
         parent,
       );
     }
@@ -144,7 +185,11 @@ export class RegionalNetwork extends pulumi.ComponentResource {
       {
         name: resourceName("vpc-flow-logs", region, environment),
         assumeRolePolicy: pulumi.jsonStringify(
-          serviceTrustPolicy("vpc-flow-logs.amazonaws.com", args.accountId, pulumi.interpolate`arn:aws:ec2:${region}:${args.accountId}:vpc-flow-log/*`),
+          serviceTrustPolicy(
+            "vpc-flow-logs.amazonaws.com",
+            args.accountId,
+            pulumi.interpolate`arn:aws:ec2:${region}:${args.accountId}:vpc-flow-log/*`,
+          ),
         ),
       },
       parent,

@@ -1,17 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LambdaSpec, StackEnvironmentName } from "../../../lib/handlers/spec";
+import type { LambdaSpec, StackEnvironmentName } from "../../../lib/handlers/spec";
 import {
   recommendedTimings,
   renderCanaryTicker,
   renderDrStateMachine,
   RUNBOOK_TASK_FUNCTIONS,
-  RunbookTaskFunction,
+  type RunbookTaskFunction,
 } from "../../../state-machines/render";
 import { PRIMARY_FENCED_PERIOD_SECONDS } from "../../core/alarm-catalog";
-import { RegionalResources } from "../../core/lambda-permissions";
+import type { RegionalResources } from "../../core/lambda-permissions";
 import { resourceName } from "../../core/naming";
-import { KMS_ENCRYPT_ACTIONS, policyDocument, serviceTrustPolicy, Statement } from "../../core/policy-documents";
+import { KMS_ENCRYPT_ACTIONS, policyDocument, serviceTrustPolicy, type Statement } from "../../core/policy-documents";
 import { REGION_STATE_CACHE_SECONDS, STATE_MACHINE_SERVICE } from "../../core/stack-environment";
 import { RegionalFunction } from "../compute/lambda-function";
 import { ShippedLogGroup } from "../logging/shipped-log-group";
@@ -19,8 +19,6 @@ import { CANARY_TICKER_SERVICE, STATE_MACHINE_WILDCARD_ACTIONS } from "../../cor
 
 /** Each probe Task may take this long; above the canary function's own timeout (15 s). */
 export const CANARY_PROBE_TIMEOUT_SECONDS = 20;
-
-
 
 export interface DrOrchestrationArgs {
   region: string;
@@ -104,7 +102,13 @@ export class DrOrchestration extends pulumi.ComponentResource {
       parent,
     );
     const taskArns = RUNBOOK_TASK_FUNCTIONS.map((fn) => fnArn(fn));
-    const machineRole = this.stateMachineRole(`${name}-machine-role`, resourceName(STATE_MACHINE_SERVICE, region, environment), machineArn, taskArns, args);
+    const machineRole = this.stateMachineRole(
+      `${name}-machine-role`,
+      resourceName(STATE_MACHINE_SERVICE, region, environment),
+      machineArn,
+      taskArns,
+      args,
+    );
     const definition = pulumi.all(taskArns).apply((arns) => {
       const functionArns = Object.fromEntries(RUNBOOK_TASK_FUNCTIONS.map((fn, i) => [fn, arns[i]])) as Record<RunbookTaskFunction, string>;
       return renderDrStateMachine({
@@ -142,7 +146,13 @@ export class DrOrchestration extends pulumi.ComponentResource {
     const tickerArn = pulumi.interpolate`arn:aws:states:${region}:${accountId}:stateMachine:${tickerName}`;
     const tickerLogs = new ShippedLogGroup(
       `${name}-ticker-logs`,
-      { region, logGroupName: `/aws/vendedlogs/states/${tickerName}`, retentionInDays: args.logRetentionDays, kmsKeyArn: args.kmsKeyArn, destinationArn: args.logDestinationArn },
+      {
+        region,
+        logGroupName: `/aws/vendedlogs/states/${tickerName}`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyArn: args.kmsKeyArn,
+        destinationArn: args.logDestinationArn,
+      },
       parent,
     );
     const tickerRole = this.stateMachineRole(`${name}-ticker-role`, tickerName, tickerArn, [fnArn("canary")], args);
@@ -155,7 +165,12 @@ export class DrOrchestration extends pulumi.ComponentResource {
         roleArn: tickerRole.arn,
         definition: fnArn("canary").apply(
           (canaryFunctionArn) =>
-            renderCanaryTicker({ region, canaryFunctionArn, probesPerMinute: args.timing.probesPerMinute, probeTimeoutSeconds: CANARY_PROBE_TIMEOUT_SECONDS }).json,
+            renderCanaryTicker({
+              region,
+              canaryFunctionArn,
+              probesPerMinute: args.timing.probesPerMinute,
+              probeTimeoutSeconds: CANARY_PROBE_TIMEOUT_SECONDS,
+            }).json,
         ),
         // A probe every few seconds: failures only, without execution data (cost, and no payload in logs).
         loggingConfiguration: { level: "ERROR", includeExecutionData: false, logDestination: pulumi.interpolate`${tickerLogs.arn}:*` },
@@ -171,7 +186,11 @@ export class DrOrchestration extends pulumi.ComponentResource {
       {
         name: scheduleName,
         assumeRolePolicy: pulumi.jsonStringify(
-          serviceTrustPolicy("scheduler.amazonaws.com", accountId, pulumi.interpolate`arn:aws:scheduler:${region}:${accountId}:schedule/default/${scheduleName}`),
+          serviceTrustPolicy(
+            "scheduler.amazonaws.com",
+            accountId,
+            pulumi.interpolate`arn:aws:scheduler:${region}:${accountId}:schedule/default/${scheduleName}`,
+          ),
         ),
       },
       parent,
@@ -185,7 +204,12 @@ export class DrOrchestration extends pulumi.ComponentResource {
           policyDocument([
             { Effect: "Allow", Action: ["states:StartExecution"], Resource: ticker.arn },
             { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: args.asyncFailuresArn },
-            { Effect: "Allow", Action: KMS_ENCRYPT_ACTIONS, Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } } },
+            {
+              Effect: "Allow",
+              Action: KMS_ENCRYPT_ACTIONS,
+              Resource: args.kmsKeyArn,
+              Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
+            },
           ]),
         ),
       },
@@ -233,7 +257,14 @@ export class DrOrchestration extends pulumi.ComponentResource {
     if (!starter) throw new Error('lib/handlers/dr-functions.ts must declare the "start-execution" trigger function');
     new aws.lambda.Permission(
       `${name}-alarm-rule-invoke`,
-      { region, action: "lambda:InvokeFunction", function: starter.function.name, principal: "events.amazonaws.com", sourceArn: rule.arn, sourceAccount: accountId },
+      {
+        region,
+        action: "lambda:InvokeFunction",
+        function: starter.function.name,
+        principal: "events.amazonaws.com",
+        sourceArn: rule.arn,
+        sourceAccount: accountId,
+      },
       parent,
     );
     new aws.cloudwatch.EventTarget(
@@ -270,7 +301,11 @@ export class DrOrchestration extends pulumi.ComponentResource {
       { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: functionArns.flatMap((arn) => [arn, pulumi.interpolate`${arn}:*`]) },
       { Effect: "Allow", Action: STATE_MACHINE_WILDCARD_ACTIONS, Resource: "*" },
     ];
-    new aws.iam.RolePolicy(`${resourceNameInStack}-policy`, { role: role.name, name: "invoke-own-functions", policy: pulumi.jsonStringify(policyDocument(statements)) }, { parent: this });
+    new aws.iam.RolePolicy(
+      `${resourceNameInStack}-policy`,
+      { role: role.name, name: "invoke-own-functions", policy: pulumi.jsonStringify(policyDocument(statements)) },
+      { parent: this },
+    );
     return role;
   }
 }

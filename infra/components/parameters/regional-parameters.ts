@@ -28,7 +28,14 @@ export class RegionalParameters extends pulumi.ComponentResource {
       const fullName = `${args.prefix}${key}`;
       new aws.ssm.Parameter(
         `${name}-${key.replace(/\//g, "-")}`,
-        { region: args.region, name: fullName, type: "String", tier: "Standard", value, description: `payments-dr: ${key} in ${args.region}` },
+        {
+          region: args.region,
+          name: fullName,
+          type: "String",
+          tier: "Standard",
+          value,
+          description: `payments-dr: ${key} in ${args.region}`,
+        },
         { parent: this },
       );
       this.names.push(fullName);

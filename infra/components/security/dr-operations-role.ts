@@ -91,19 +91,27 @@ export class DrOperationsRole extends pulumi.ComponentResource {
                 "lambda:UntagResource",
                 "lambda:ListTags",
               ],
-              Resource: perRegion((r) => pulumi.interpolate`arn:aws:lambda:${r}:${accountId}:function:${resourceName(WRITE_FUNCTION, r, environment)}`),
+              Resource: perRegion(
+                (r) => pulumi.interpolate`arn:aws:lambda:${r}:${accountId}:function:${resourceName(WRITE_FUNCTION, r, environment)}`,
+              ),
             },
             {
               Sid: "StartThePeersRunbook",
               Effect: "Allow",
               Action: ["states:StartExecution"],
-              Resource: perRegion((r) => pulumi.interpolate`arn:aws:states:${r}:${accountId}:stateMachine:${resourceName(STATE_MACHINE_SERVICE, r, environment)}`),
+              Resource: perRegion(
+                (r) =>
+                  pulumi.interpolate`arn:aws:states:${r}:${accountId}:stateMachine:${resourceName(STATE_MACHINE_SERVICE, r, environment)}`,
+              ),
             },
             {
               Sid: "FollowThePeersRunbook",
               Effect: "Allow",
               Action: ["states:DescribeExecution"],
-              Resource: perRegion((r) => pulumi.interpolate`arn:aws:states:${r}:${accountId}:execution:${resourceName(STATE_MACHINE_SERVICE, r, environment)}:*`),
+              Resource: perRegion(
+                (r) =>
+                  pulumi.interpolate`arn:aws:states:${r}:${accountId}:execution:${resourceName(STATE_MACHINE_SERVICE, r, environment)}:*`,
+              ),
             },
           ]),
         ),

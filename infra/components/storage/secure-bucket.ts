@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, Statement, tlsOnlyStatement } from "../../core/policy-documents";
+import { policyDocument, type Statement, tlsOnlyStatement } from "../../core/policy-documents";
 
 export interface SecureBucketArgs {
   region: string;

@@ -58,9 +58,7 @@ export class TransactionLogStorage extends pulumi.ComponentResource {
       `${name}-replication-role`,
       {
         name: resourceName("txlog-replication", GLOBAL, args.environment),
-        assumeRolePolicy: pulumi.jsonStringify(
-          serviceTrustPolicy("s3.amazonaws.com", args.accountId, [primary.arn, secondary.arn]),
-        ),
+        assumeRolePolicy: pulumi.jsonStringify(serviceTrustPolicy("s3.amazonaws.com", args.accountId, [primary.arn, secondary.arn])),
       },
       parent,
     );
@@ -70,7 +68,12 @@ export class TransactionLogStorage extends pulumi.ComponentResource {
         role: role.name,
         policy: pulumi.jsonStringify(
           policyDocument([
-            { Sid: "ReadSourceConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: [primary.arn, secondary.arn] },
+            {
+              Sid: "ReadSourceConfiguration",
+              Effect: "Allow",
+              Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+              Resource: [primary.arn, secondary.arn],
+            },
             {
               Sid: "ReadSourceVersions",
               Effect: "Allow",

@@ -29,38 +29,43 @@ const inputSchema = z.object({
   ttlSeconds: z.number().check(z.int(), z.minimum(60)),
 });
 
-export const handler = stepHandler("acquire-lease", inputSchema, logger, async ({ run, ttlSeconds }): Promise<Omit<LeaseStep, "step" | "startedAt" | "finishedAt">> => {
-  let lease;
-  try {
-    lease = await table.acquireLease({ holder: run.leaseHolder, mode: leaseMode(run), region: run.region, ttlSeconds });
-  } catch (error) {
-    const operatorRun = error instanceof LeaseHeldError ? error.current : undefined;
-    if (run.automatic && (operatorRun?.mode === "drill" || operatorRun?.mode === "failback")) {
-      return {
-        acquired: false,
-        suppressed: false,
-        reason: `${operatorRun.mode} ${operatorRun.holder} holds the lease; automatic runs stand down while it runs (it trips alarms on purpose)`,
-        holder: run.leaseHolder,
-        heldBy: operatorRun,
-      };
+export const handler = stepHandler(
+  "acquire-lease",
+  inputSchema,
+  logger,
+  async ({ run, ttlSeconds }): Promise<Omit<LeaseStep, "step" | "startedAt" | "finishedAt">> => {
+    let lease;
+    try {
+      lease = await table.acquireLease({ holder: run.leaseHolder, mode: leaseMode(run), region: run.region, ttlSeconds });
+    } catch (error) {
+      const operatorRun = error instanceof LeaseHeldError ? error.current : undefined;
+      if (run.automatic && (operatorRun?.mode === "drill" || operatorRun?.mode === "failback")) {
+        return {
+          acquired: false,
+          suppressed: false,
+          reason: `${operatorRun.mode} ${operatorRun.holder} holds the lease; automatic runs stand down while it runs (it trips alarms on purpose)`,
+          holder: run.leaseHolder,
+          heldBy: operatorRun,
+        };
+      }
+      throw error;
     }
-    throw error;
-  }
-  const decision = antiFlap({
-    automatic: run.automatic,
-    lastRun: run.automatic ? await table.getLastAutomaticRun(run.region, { consistentRead: true }) : undefined,
-    now: Date.now(),
-    minIntervalSeconds: minAutoIntervalSeconds,
-    executionName: run.executionName,
-  });
-  if (run.automatic && !decision.suppressed) await table.recordAutomaticRun(run.region, run.executionName);
-  return {
-    acquired: true,
-    suppressed: decision.suppressed,
-    reason: decision.reason,
-    holder: lease.holder,
-    expiresAt: lease.expiresAt,
-    ...(decision.lastAutomaticRunAt !== undefined ? { lastAutomaticRunAt: decision.lastAutomaticRunAt } : {}),
-    ...(decision.nextAllowedAt !== undefined ? { nextAllowedAt: decision.nextAllowedAt } : {}),
-  };
-});
+    const decision = antiFlap({
+      automatic: run.automatic,
+      lastRun: run.automatic ? await table.getLastAutomaticRun(run.region, { consistentRead: true }) : undefined,
+      now: Date.now(),
+      minIntervalSeconds: minAutoIntervalSeconds,
+      executionName: run.executionName,
+    });
+    if (run.automatic && !decision.suppressed) await table.recordAutomaticRun(run.region, run.executionName);
+    return {
+      acquired: true,
+      suppressed: decision.suppressed,
+      reason: decision.reason,
+      holder: lease.holder,
+      expiresAt: lease.expiresAt,
+      ...(decision.lastAutomaticRunAt !== undefined ? { lastAutomaticRunAt: decision.lastAutomaticRunAt } : {}),
+      ...(decision.nextAllowedAt !== undefined ? { nextAllowedAt: decision.nextAllowedAt } : {}),
+    };
+  },
+);

@@ -19,7 +19,9 @@ const logger = createLogger("assess-regions");
 
 export const handler = stepHandler("assess-regions", z.object({ run: runSchema }), logger, async ({ run }) => {
   if (run.region !== env.LOCAL_REGION || run.peerRegion !== env.PEER_REGION) {
-    throw new ConfigurationError(`Run is for ${run.region}/${run.peerRegion} but this function serves ${env.LOCAL_REGION}/${env.PEER_REGION}`);
+    throw new ConfigurationError(
+      `Run is for ${run.region}/${run.peerRegion} but this function serves ${env.LOCAL_REGION}/${env.PEER_REGION}`,
+    );
   }
   const [local, peer] = await Promise.all([
     table.getRegion(run.region, { consistentRead: true }),

@@ -44,11 +44,20 @@ export interface ProbeResult {
 export async function probePeer(url: string, timeoutMs: number): Promise<ProbeResult> {
   const started = Date.now();
   try {
-    const res = await fetch(url, { method: "GET", signal: AbortSignal.timeout(timeoutMs), headers: { "user-agent": "payments-dr-canary" } });
+    const res = await fetch(url, {
+      method: "GET",
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { "user-agent": "payments-dr-canary" },
+    });
     await res.body?.cancel().catch(() => undefined);
     return { healthy: res.status === 200, status: res.status, latencyMs: Date.now() - started };
   } catch (error) {
-    return { healthy: false, status: 0, latencyMs: Date.now() - started, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    return {
+      healthy: false,
+      status: 0,
+      latencyMs: Date.now() - started,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    };
   }
 }
 
@@ -83,10 +92,20 @@ export const handler = async (event?: { offsetSeconds?: number }): Promise<Canar
     isSecondary ? attempt("getRegion", () => table.getRegion(env.PRIMARY_REGION)) : Promise.resolve(undefined),
   ]);
 
-  const metrics: MetricDatum[] = [peerHealthyDatum({ environment: env.ENVIRONMENT, region: env.LOCAL_REGION, peer: env.PEER_REGION, healthy: probe.healthy, at: now })];
+  const metrics: MetricDatum[] = [
+    peerHealthyDatum({ environment: env.ENVIRONMENT, region: env.LOCAL_REGION, peer: env.PEER_REGION, healthy: probe.healthy, at: now }),
+  ];
   const peerHeartbeatAgeSeconds = peerHeartbeat ? Math.max(0, Math.round((now - peerHeartbeat.writtenAt) / 100) / 10) : null;
   if (peerHeartbeatAgeSeconds !== null) {
-    metrics.push(peerHeartbeatAgeDatum({ environment: env.ENVIRONMENT, region: env.LOCAL_REGION, peer: env.PEER_REGION, ageSeconds: peerHeartbeatAgeSeconds, at: now }));
+    metrics.push(
+      peerHeartbeatAgeDatum({
+        environment: env.ENVIRONMENT,
+        region: env.LOCAL_REGION,
+        peer: env.PEER_REGION,
+        ageSeconds: peerHeartbeatAgeSeconds,
+        at: now,
+      }),
+    );
   }
   // Republish the fence only from a record we could read: an unreadable table must not unfence.
   const primaryFenced = isSecondary && primaryRecord ? primaryRecord.state === "FENCED" || primaryRecord.state === "DRAINED" : null;
@@ -94,7 +113,13 @@ export const handler = async (event?: { offsetSeconds?: number }): Promise<Canar
   await attempt("putMetricData", () => cloudwatch.send(new PutMetricDataCommand({ Namespace: env.METRIC_NAMESPACE, MetricData: metrics })));
 
   const result: CanaryResult = { region: env.LOCAL_REGION, peer: env.PEER_REGION, probe, peerHeartbeatAgeSeconds, primaryFenced, failures };
-  logger.info("probe", { offsetSeconds: event?.offsetSeconds, healthy: probe.healthy, status: probe.status, latencyMs: probe.latencyMs, failures });
+  logger.info("probe", {
+    offsetSeconds: event?.offsetSeconds,
+    healthy: probe.healthy,
+    status: probe.status,
+    latencyMs: probe.latencyMs,
+    failures,
+  });
   if (failures.length > 0) throw new CanaryStepsFailedError(failures);
   return result;
 };

@@ -19,7 +19,12 @@ const probesPerMinute = Math.max(1, intEnv("PROBES_PER_MINUTE", 1));
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("check-detection");
 
-export const handler = stepHandler("check-detection", z.object({ run: runSchema, drain: peerStateStepSchema }), logger, async ({ run, drain }) => {
-  const probe = await table.getProbe(run.region, run.peerRegion, { consistentRead: true });
-  return { ...detectionFromProbe(probe, drain.changedAt, 60_000 / probesPerMinute), drainedAt: drain.changedAt };
-});
+export const handler = stepHandler(
+  "check-detection",
+  z.object({ run: runSchema, drain: peerStateStepSchema }),
+  logger,
+  async ({ run, drain }) => {
+    const probe = await table.getProbe(run.region, run.peerRegion, { consistentRead: true });
+    return { ...detectionFromProbe(probe, drain.changedAt, 60_000 / probesPerMinute), drainedAt: drain.changedAt };
+  },
+);

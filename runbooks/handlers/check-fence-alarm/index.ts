@@ -25,18 +25,33 @@ const env = handlerEnv("check-fence-alarm");
 const secondaryCloudWatch =
   env.SECONDARY_REGION === env.LOCAL_REGION
     ? awsClient(CloudWatchClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING)
-    : awsClient(CloudWatchClient, env.SECONDARY_REGION, PEER_CALL_TUNING, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "check-fence-alarm" }));
+    : awsClient(
+        CloudWatchClient,
+        env.SECONDARY_REGION,
+        PEER_CALL_TUNING,
+        drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "check-fence-alarm" }),
+      );
 const logger = createLogger("check-fence-alarm");
 
 export const handler = stepHandler("check-fence-alarm", z.object({ run: runSchema }), logger, async () => {
   const base = { alarmName: env.FENCE_ALARM_NAME, region: env.SECONDARY_REGION };
   let alarms;
   try {
-    const out = await secondaryCloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [env.FENCE_ALARM_NAME], AlarmTypes: ["MetricAlarm"] }));
+    const out = await secondaryCloudWatch.send(
+      new DescribeAlarmsCommand({ AlarmNames: [env.FENCE_ALARM_NAME], AlarmTypes: ["MetricAlarm"] }),
+    );
     alarms = out.MetricAlarms;
   } catch (error) {
     const message = describeError(error);
-    return { ...base, state: null, cleared: false, stateUpdatedAt: null, checkedAt: Date.now(), detail: `unreadable (${message})`, error: message };
+    return {
+      ...base,
+      state: null,
+      cleared: false,
+      stateUpdatedAt: null,
+      checkedAt: Date.now(),
+      detail: `unreadable (${message})`,
+      error: message,
+    };
   }
   return { ...base, ...readFenceAlarm(alarms, env.FENCE_ALARM_NAME, env.SECONDARY_REGION), checkedAt: Date.now() };
 });

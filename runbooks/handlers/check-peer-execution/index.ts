@@ -14,7 +14,12 @@ import { peerFailbackStartSchema } from "../../domain/steps";
 import { awsClient, PEER_CALL_TUNING } from "../../../lib/aws-clients";
 
 const env = handlerEnv("check-peer-execution");
-const sfn = awsClient(SFNClient, env.PEER_REGION, PEER_CALL_TUNING, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "check-peer-execution" }));
+const sfn = awsClient(
+  SFNClient,
+  env.PEER_REGION,
+  PEER_CALL_TUNING,
+  drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "check-peer-execution" }),
+);
 const logger = createLogger("check-peer-execution");
 
 export const handler = stepHandler(
@@ -25,7 +30,9 @@ export const handler = stepHandler(
     const out = await sfn.send(new DescribeExecutionCommand({ executionArn: peerFailback.executionArn }));
     const status = out.status ?? "UNKNOWN";
     if (status !== "RUNNING" && status !== "SUCCEEDED") {
-      throw new PeerFailbackFailedError(`failback ${peerFailback.name} in ${peerFailback.region} ended ${status}: ${out.error ?? ""} ${out.cause ?? ""}`.trim());
+      throw new PeerFailbackFailedError(
+        `failback ${peerFailback.name} in ${peerFailback.region} ended ${status}: ${out.error ?? ""} ${out.cause ?? ""}`.trim(),
+      );
     }
     return {
       executionArn: peerFailback.executionArn,

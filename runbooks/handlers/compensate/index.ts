@@ -39,8 +39,11 @@ const inputSchema = z.object({ run: runSchema, action: z.enum(["reactivate-peer"
 type Outcome = { changed: boolean; detail: string };
 
 async function reactivatePeer(run: Run, local: RegionRecord | undefined, peer: RegionRecord | undefined): Promise<Outcome> {
-  if (!peer || peer.state !== "FENCED" || peer.executionId !== run.executionId) {
-    return { changed: false, detail: `${run.peerRegion} is ${peer?.state ?? "unknown"}${peer ? ` (set by ${peer.executionId})` : ""}; this run did not fence it, left as is` };
+  if (peer?.state !== "FENCED" || peer.executionId !== run.executionId) {
+    return {
+      changed: false,
+      detail: `${run.peerRegion} is ${peer?.state ?? "unknown"}${peer ? ` (set by ${peer.executionId})` : ""}; this run did not fence it, left as is`,
+    };
   }
   const request = {
     region: run.peerRegion,
@@ -56,12 +59,15 @@ async function reactivatePeer(run: Run, local: RegionRecord | undefined, peer: R
   } catch (error) {
     logger.warn("could not reactivate the peer through its own replica; writing the local replica", { error: describeError(error) });
     await localTable.transitionRegion(request);
-    return { changed: true, detail: `${run.peerRegion} back to ACTIVE at epoch ${request.epoch} (written locally; ${describeError(error)})` };
+    return {
+      changed: true,
+      detail: `${run.peerRegion} back to ACTIVE at epoch ${request.epoch} (written locally; ${describeError(error)})`,
+    };
   }
 }
 
 async function undrainPeer(run: Run, local: RegionRecord | undefined, peer: RegionRecord | undefined): Promise<Outcome> {
-  if (!peer || peer.state !== "DRAINED" || peer.executionId !== run.executionId) {
+  if (peer?.state !== "DRAINED" || peer.executionId !== run.executionId) {
     return { changed: false, detail: `${run.peerRegion} is ${peer?.state ?? "unknown"}; this run did not drain it, left as is` };
   }
   const epoch = nextActiveEpoch(local, peer);
@@ -76,7 +82,10 @@ async function undrainPeer(run: Run, local: RegionRecord | undefined, peer: Regi
   let metric = "";
   if (run.peerRegion === env.PRIMARY_REGION) {
     await cloudwatch.send(
-      new PutMetricDataCommand({ Namespace: env.METRIC_NAMESPACE, MetricData: [primaryFencedDatum({ environment: env.ENVIRONMENT, fenced: false, at: Date.now() })] }),
+      new PutMetricDataCommand({
+        Namespace: env.METRIC_NAMESPACE,
+        MetricData: [primaryFencedDatum({ environment: env.ENVIRONMENT, fenced: false, at: Date.now() })],
+      }),
     );
     metric = `; PrimaryFenced=0 in ${env.LOCAL_REGION}`;
   }
@@ -87,11 +96,18 @@ export const handler = stepHandler("compensate", inputSchema, logger, async ({ r
   const [local, peer] = await Promise.all([
     localTable.getRegion(run.region, { consistentRead: true }),
     action === "reactivate-peer"
-      ? peerTable.getRegion(run.peerRegion, { consistentRead: true }).catch(() => localTable.getRegion(run.peerRegion, { consistentRead: true }))
+      ? peerTable
+          .getRegion(run.peerRegion, { consistentRead: true })
+          .catch(() => localTable.getRegion(run.peerRegion, { consistentRead: true }))
       : localTable.getRegion(run.peerRegion, { consistentRead: true }),
   ]);
   if (local?.state === "ACTIVE" && local.executionId === run.executionId) {
-    return { action, region: run.peerRegion, changed: false, detail: `${run.region} was already promoted by this run; ${run.peerRegion} left as is` };
+    return {
+      action,
+      region: run.peerRegion,
+      changed: false,
+      detail: `${run.region} was already promoted by this run; ${run.peerRegion} left as is`,
+    };
   }
   const outcome = action === "reactivate-peer" ? await reactivatePeer(run, local, peer) : await undrainPeer(run, local, peer);
   return { action, region: run.peerRegion, ...outcome };

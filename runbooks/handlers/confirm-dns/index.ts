@@ -15,7 +15,9 @@ import { runSchema } from "../../domain/run";
 const env = handlerEnv("confirm-dns");
 const resolver = new Resolver({ timeout: 2000, tries: 2 });
 const logger = createLogger("confirm-dns");
-const nameServers = env.ZONE_NAME_SERVERS.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+const nameServers = env.ZONE_NAME_SERVERS.split(",")
+  .map((s) => s.trim())
+  .filter((s) => s.length > 0);
 
 let servers: Promise<string[]> | undefined;
 

@@ -16,16 +16,21 @@ const env = handlerEnv("drain-local");
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("drain-local");
 
-export const handler = stepHandler("drain-local", z.object({ run: runSchema, assessment: assessmentSchema }), logger, async ({ run, assessment }) => {
-  const local = assessment.local;
-  if (!local) throw new PreconditionFailedError(`no region record for ${run.region}`);
-  const record = await table.transitionRegion({
-    region: run.region,
-    state: "DRAINED",
-    reason: `${run.executionName}: drained on its own alarm (${run.reason})`,
-    executionId: run.executionId,
-    expectedEpoch: local.epoch,
-    epoch: local.epoch,
-  });
-  return { region: run.region, previousState: local.state, epoch: record.epoch, drainedAt: Date.parse(record.updatedAt) };
-});
+export const handler = stepHandler(
+  "drain-local",
+  z.object({ run: runSchema, assessment: assessmentSchema }),
+  logger,
+  async ({ run, assessment }) => {
+    const local = assessment.local;
+    if (!local) throw new PreconditionFailedError(`no region record for ${run.region}`);
+    const record = await table.transitionRegion({
+      region: run.region,
+      state: "DRAINED",
+      reason: `${run.executionName}: drained on its own alarm (${run.reason})`,
+      executionId: run.executionId,
+      expectedEpoch: local.epoch,
+      epoch: local.epoch,
+    });
+    return { region: run.region, previousState: local.state, epoch: record.epoch, drainedAt: Date.parse(record.updatedAt) };
+  },
+);

@@ -17,15 +17,20 @@ const rtoSeconds = intEnv("RTO_SECONDS", 0);
 const sns = awsClient(SNSClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
 const logger = createLogger("notify");
 
-export const handler = stepHandler("notify", z.object({ event: z.enum(NOTIFY_EVENTS), state: runStateSchema }), logger, async ({ event, state }) => {
-  const n = composeNotification(event, state, { now: Date.now(), environment: env.ENVIRONMENT, rpoSeconds, rtoSeconds });
-  const out = await sns.send(
-    new PublishCommand({
-      TopicArn: env.ALERT_TOPIC_ARN,
-      Subject: n.subject,
-      Message: n.message,
-      MessageAttributes: Object.fromEntries(Object.entries(n.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])),
-    }),
-  );
-  return { event, subject: n.subject, messageId: out.MessageId ?? "" };
-});
+export const handler = stepHandler(
+  "notify",
+  z.object({ event: z.enum(NOTIFY_EVENTS), state: runStateSchema }),
+  logger,
+  async ({ event, state }) => {
+    const n = composeNotification(event, state, { now: Date.now(), environment: env.ENVIRONMENT, rpoSeconds, rtoSeconds });
+    const out = await sns.send(
+      new PublishCommand({
+        TopicArn: env.ALERT_TOPIC_ARN,
+        Subject: n.subject,
+        Message: n.message,
+        MessageAttributes: Object.fromEntries(Object.entries(n.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])),
+      }),
+    );
+    return { event, subject: n.subject, messageId: out.MessageId ?? "" };
+  },
+);

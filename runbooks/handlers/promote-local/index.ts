@@ -30,7 +30,8 @@ const inputSchema = z.object({
 export function promotionProof(input: z.infer<typeof inputSchema>): string {
   const { run, fence, sentinel } = input;
   if (run.mode === "failback") {
-    if (!sentinel?.seen) throw new FenceRequiredError("failback promotes only after the sentinel written through the fenced secondary has replicated here");
+    if (!sentinel?.seen)
+      throw new FenceRequiredError("failback promotes only after the sentinel written through the fenced secondary has replicated here");
     return `sentinel ${sentinel.id} replicated`;
   }
   if (!fence || fence.region !== run.peerRegion || (fence.state !== "FENCED" && fence.state !== "DRAINED")) {
@@ -61,5 +62,12 @@ export const handler = stepHandler("promote-local", inputSchema, logger, async (
     if (current?.state !== "ACTIVE" || current.epoch !== epoch || current.executionId !== run.executionId) throw error;
     record = current;
   }
-  return { region: run.region, previousState: local.state, previousEpoch: local.epoch, epoch: record.epoch, promotedAt: Date.parse(record.updatedAt), proof };
+  return {
+    region: run.region,
+    previousState: local.state,
+    previousEpoch: local.epoch,
+    epoch: record.epoch,
+    promotedAt: Date.parse(record.updatedAt),
+    proof,
+  };
 });

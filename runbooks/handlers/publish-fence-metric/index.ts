@@ -17,13 +17,26 @@ const env = handlerEnv("publish-fence-metric");
 const secondaryCloudWatch =
   env.SECONDARY_REGION === env.LOCAL_REGION
     ? awsClient(CloudWatchClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING)
-    : awsClient(CloudWatchClient, env.SECONDARY_REGION, PEER_CALL_TUNING, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "publish-fence-metric" }));
+    : awsClient(
+        CloudWatchClient,
+        env.SECONDARY_REGION,
+        PEER_CALL_TUNING,
+        drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "publish-fence-metric" }),
+      );
 const logger = createLogger("publish-fence-metric");
 
-export const handler = stepHandler("publish-fence-metric", z.object({ run: runSchema, fenced: z.boolean() }), logger, async ({ fenced }) => {
-  const publishedAt = Date.now();
-  await secondaryCloudWatch.send(
-    new PutMetricDataCommand({ Namespace: env.METRIC_NAMESPACE, MetricData: [primaryFencedDatum({ environment: env.ENVIRONMENT, fenced, at: publishedAt })] }),
-  );
-  return { region: env.SECONDARY_REGION, value: fenced ? 1 : 0, publishedAt };
-});
+export const handler = stepHandler(
+  "publish-fence-metric",
+  z.object({ run: runSchema, fenced: z.boolean() }),
+  logger,
+  async ({ fenced }) => {
+    const publishedAt = Date.now();
+    await secondaryCloudWatch.send(
+      new PutMetricDataCommand({
+        Namespace: env.METRIC_NAMESPACE,
+        MetricData: [primaryFencedDatum({ environment: env.ENVIRONMENT, fenced, at: publishedAt })],
+      }),
+    );
+    return { region: env.SECONDARY_REGION, value: fenced ? 1 : 0, publishedAt };
+  },
+);

@@ -13,7 +13,12 @@ import { functionArn, restoreWriteFunction } from "../../domain/write-function";
 import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
 
 const env = handlerEnv("restore-write-function");
-const lambda = awsClient(LambdaClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "restore-write-function" }));
+const lambda = awsClient(
+  LambdaClient,
+  env.LOCAL_REGION,
+  RUNBOOK_CALL_TUNING,
+  drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "restore-write-function" }),
+);
 const logger = createLogger("restore-write-function");
 
 export const handler = stepHandler("restore-write-function", z.object({ run: runSchema }), logger, async () => {

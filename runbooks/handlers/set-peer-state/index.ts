@@ -55,7 +55,10 @@ export const handler = stepHandler("set-peer-state", inputSchema, logger, async 
   if (env.PEER_REGION === env.PRIMARY_REGION && (state === "FENCED" || state === "DRAINED")) {
     const publishedAt = Date.now();
     await cloudwatch.send(
-      new PutMetricDataCommand({ Namespace: env.METRIC_NAMESPACE, MetricData: [primaryFencedDatum({ environment: env.ENVIRONMENT, fenced: true, at: publishedAt })] }),
+      new PutMetricDataCommand({
+        Namespace: env.METRIC_NAMESPACE,
+        MetricData: [primaryFencedDatum({ environment: env.ENVIRONMENT, fenced: true, at: publishedAt })],
+      }),
     );
     fenceMetric = { region: env.LOCAL_REGION, value: 1, publishedAt };
   }

@@ -30,7 +30,9 @@ export const handler = async (event: unknown): Promise<StartResult> => {
     return { started: false, duplicate: false, reason: plan.reason };
   }
   try {
-    const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: env.STATE_MACHINE_ARN, name: plan.name, input: JSON.stringify(plan.input) }));
+    const out = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: env.STATE_MACHINE_ARN, name: plan.name, input: JSON.stringify(plan.input) }),
+    );
     logger.info("execution started", { name: plan.name, executionArn: out.executionArn, alarm: parsed.value.detail.alarmName });
     return { started: true, executionArn: out.executionArn ?? "", name: plan.name };
   } catch (error) {

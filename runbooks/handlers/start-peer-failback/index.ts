@@ -13,7 +13,12 @@ import { runSchema, type ExecutionInput, type Run } from "../../domain/run";
 import { awsClient, PEER_CALL_TUNING } from "../../../lib/aws-clients";
 
 const env = handlerEnv("start-peer-failback");
-const sfn = awsClient(SFNClient, env.PEER_REGION, PEER_CALL_TUNING, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "start-peer-failback" }));
+const sfn = awsClient(
+  SFNClient,
+  env.PEER_REGION,
+  PEER_CALL_TUNING,
+  drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "start-peer-failback" }),
+);
 const logger = createLogger("start-peer-failback");
 
 export function failbackExecutionName(drillName: string): string {
@@ -37,8 +42,15 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
 export const handler = stepHandler("start-peer-failback", z.object({ run: runSchema }), logger, async ({ run }) => {
   const name = failbackExecutionName(run.executionName);
   try {
-    const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: env.PEER_STATE_MACHINE_ARN, name, input: JSON.stringify(failbackInput(run)) }));
-    return { executionArn: out.executionArn ?? executionArnFor(env.PEER_STATE_MACHINE_ARN, name), name, region: env.PEER_REGION, alreadyStarted: false };
+    const out = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: env.PEER_STATE_MACHINE_ARN, name, input: JSON.stringify(failbackInput(run)) }),
+    );
+    return {
+      executionArn: out.executionArn ?? executionArnFor(env.PEER_STATE_MACHINE_ARN, name),
+      name,
+      region: env.PEER_REGION,
+      alreadyStarted: false,
+    };
   } catch (error) {
     if (error instanceof ExecutionAlreadyExists) {
       return { executionArn: executionArnFor(env.PEER_STATE_MACHINE_ARN, name), name, region: env.PEER_REGION, alreadyStarted: true };

@@ -15,7 +15,12 @@ import { functionArn, stopWriteFunction } from "../../domain/write-function";
 import { awsClient, PEER_CALL_TUNING } from "../../../lib/aws-clients";
 
 const env = handlerEnv("stop-peer-writes");
-const lambda = awsClient(LambdaClient, env.PEER_REGION, PEER_CALL_TUNING, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "stop-peer-writes" }));
+const lambda = awsClient(
+  LambdaClient,
+  env.PEER_REGION,
+  PEER_CALL_TUNING,
+  drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "stop-peer-writes" }),
+);
 const logger = createLogger("stop-peer-writes");
 
 /** The whole attempt gives up after this long; the Task's TimeoutSeconds is well above it. */

@@ -41,5 +41,11 @@ export const handler = stepHandler("write-report", z.object({ state: runStateSch
     }),
   );
   logger.info("report written", { outcome: report.outcome, passed: report.evaluation.passed, key: keys.json });
-  return { bucket: env.EVIDENCE_BUCKET, jsonKey: keys.json, markdownKey: keys.markdown, passed: report.evaluation.passed, outcome: report.outcome };
+  return {
+    bucket: env.EVIDENCE_BUCKET,
+    jsonKey: keys.json,
+    markdownKey: keys.markdown,
+    passed: report.evaluation.passed,
+    outcome: report.outcome,
+  };
 });

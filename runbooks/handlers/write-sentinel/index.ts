@@ -15,7 +15,10 @@ import { runSchema } from "../../domain/run";
 
 const env = handlerEnv("write-sentinel");
 const peerTable = new ControlTable(
-  documentClient(env.PEER_REGION, drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "write-sentinel" })),
+  documentClient(
+    env.PEER_REGION,
+    drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "write-sentinel" }),
+  ),
   env.CONTROL_TABLE,
 );
 const logger = createLogger("write-sentinel");

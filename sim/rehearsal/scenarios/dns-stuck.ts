@@ -13,7 +13,9 @@ import { check, endsWith, primaryOutageUntilFailoverEnds, seconds } from "./help
 export function dnsLoopBound(ctx: ScenarioContext): { attempts: number; intervalSeconds: number } {
   const states = drMachine(ctx.deployment, ctx.secondary).definition.States as Record<string, Record<string, unknown>>;
   const interval = Number(states.WaitBeforeDnsCheck?.Seconds);
-  const rule = (states.IsDnsShifted?.Choices as { NumericGreaterThanEquals?: number }[] | undefined)?.find((c) => c.NumericGreaterThanEquals !== undefined);
+  const rule = (states.IsDnsShifted?.Choices as { NumericGreaterThanEquals?: number }[] | undefined)?.find(
+    (c) => c.NumericGreaterThanEquals !== undefined,
+  );
   return { attempts: Number(rule?.NumericGreaterThanEquals), intervalSeconds: interval };
 }
 
@@ -44,16 +46,29 @@ export const dnsStuck: Scenario = {
     const waited = promotedAt !== undefined && run?.stopDate !== undefined ? run.stopDate - promotedAt : undefined;
     const failed = ctx.world.sns.inbox.find((m) => (m.subject ?? "").includes("FAILED DnsNotShiftedError"));
     return [
-      check("the failover ended with DnsNotShiftedError", run?.status === "FAILED" && run.error === "DnsNotShiftedError", run ? `${run.name} ${run.status} ${run.error ?? ""}` : "no run"),
+      check(
+        "the failover ended with DnsNotShiftedError",
+        run?.status === "FAILED" && run.error === "DnsNotShiftedError",
+        run ? `${run.name} ${run.status} ${run.error ?? ""}` : "no run",
+      ),
       check(
         "the DNS wait was bounded",
         waited !== undefined && waited <= loopMs + 60_000,
-        waited !== undefined ? `gave up ${seconds(waited)} after promoting (bound: ${bound.attempts} checks × ${bound.intervalSeconds} s)` : "never gave up",
+        waited !== undefined
+          ? `gave up ${seconds(waited)} after promoting (bound: ${bound.attempts} checks × ${bound.intervalSeconds} s)`
+          : "never gave up",
       ),
       check("on-call was notified of the failure", failed !== undefined, failed ? `SNS "${failed.subject}"` : "no failure notification"),
       endsWith(ctx, { [ctx.primary]: "FENCED", [ctx.secondary]: "ACTIVE" }),
-      check("DNS follows the fence once Route 53 recovers", ctx.world.route53.servingRegion() === ctx.secondary, `api answers ${ctx.world.route53.servingRegion()}`),
-      ...objectiveChecks(f, ctx.deployment.objectives, { rto: "DNS could not move while Route 53 was failing; the runbook's job here is a bounded wait and an escalation", rpo: true }),
+      check(
+        "DNS follows the fence once Route 53 recovers",
+        ctx.world.route53.servingRegion() === ctx.secondary,
+        `api answers ${ctx.world.route53.servingRegion()}`,
+      ),
+      ...objectiveChecks(f, ctx.deployment.objectives, {
+        rto: "DNS could not move while Route 53 was failing; the runbook's job here is a bounded wait and an escalation",
+        rpo: true,
+      }),
     ];
   },
 };

@@ -26,7 +26,13 @@ export const drill: Scenario = {
       ctx.operator.start(
         ctx.secondary,
         name,
-        { mode: "drill", targetRegion: ctx.secondary, holdSeconds: DRILL_HOLD_SECONDS, requestedBy: "dr-lead@example.com", reason: "quarterly DR drill (rehearsal)" },
+        {
+          mode: "drill",
+          targetRegion: ctx.secondary,
+          holdSeconds: DRILL_HOLD_SECONDS,
+          requestedBy: "dr-lead@example.com",
+          reason: "quarterly DR drill (rehearsal)",
+        },
         "the DR lead runs drctl drill",
       ),
     );
@@ -43,16 +49,34 @@ export const drill: Scenario = {
     const automatic = [...automaticExecutions(ctx, ctx.secondary, from), ...automaticExecutions(ctx, ctx.primary, from)];
     const standDowns = automatic.filter((e) => e.states.some((s) => s.name === "StandDownDuringOperatorRun"));
     return [
-      check("the drill succeeded", run?.status === "SUCCEEDED", run ? `${run.name} ${run.status}${run.error ? ` (${run.error})` : ""}` : "not started"),
-      check("its failback ran in the primary and succeeded", failback?.status === "SUCCEEDED", failback ? `${failback.name} ${failback.status}` : "no failback execution"),
-      check("the evidence report says PASSED", f.runbook?.passed === true && f.runbook.outcome === "drill-completed", f.runbook ? `outcome ${f.runbook.outcome}, ${f.runbook.passed ? "PASSED" : "FAILED"}; detection ${f.runbook.detectionSeconds} s, RTO ${f.runbook.rtoSeconds} s` : "no report"),
+      check(
+        "the drill succeeded",
+        run?.status === "SUCCEEDED",
+        run ? `${run.name} ${run.status}${run.error ? ` (${run.error})` : ""}` : "not started",
+      ),
+      check(
+        "its failback ran in the primary and succeeded",
+        failback?.status === "SUCCEEDED",
+        failback ? `${failback.name} ${failback.status}` : "no failback execution",
+      ),
+      check(
+        "the evidence report says PASSED",
+        f.runbook?.passed === true && f.runbook.outcome === "drill-completed",
+        f.runbook
+          ? `outcome ${f.runbook.outcome}, ${f.runbook.passed ? "PASSED" : "FAILED"}; detection ${f.runbook.detectionSeconds} s, RTO ${f.runbook.rtoSeconds} s`
+          : "no report",
+      ),
       check(
         "no automatic run acted during or after the drill",
         actingRuns(ctx, ctx.secondary, from).length + actingRuns(ctx, ctx.primary, from).length === 0,
         `${automatic.length} automatic runs started by the drain's alarms, ${standDowns.length} stood down, none acted`,
       ),
       endsWith(ctx, { [ctx.primary]: "ACTIVE", [ctx.secondary]: "STANDBY" }),
-      check("DNS answers the primary again", ctx.world.route53.servingRegion() === ctx.primary, `api answers ${ctx.world.route53.servingRegion()}`),
+      check(
+        "DNS answers the primary again",
+        ctx.world.route53.servingRegion() === ctx.primary,
+        `api answers ${ctx.world.route53.servingRegion()}`,
+      ),
       ...objectiveChecks(f, ctx.deployment.objectives, { rto: true, rpo: true }),
     ];
   },

@@ -34,7 +34,11 @@ export const duplicateEvents: Scenario = {
     const runs = automaticExecutions(ctx, ctx.secondary, from);
     const outcomes = deliveries.map((d) => d.outcome ?? "pending");
     return [
-      check("the alarm event was delivered twice", duplicated !== undefined, `${deliveries.length} deliveries in ${ctx.secondary}: ${outcomes.join("; ")}`),
+      check(
+        "the alarm event was delivered twice",
+        duplicated !== undefined,
+        `${deliveries.length} deliveries in ${ctx.secondary}: ${outcomes.join("; ")}`,
+      ),
       check("exactly one execution started", runs.length === 1, runs.map((r) => `${r.name} ${r.status}`).join("; ") || "none"),
       check("the second delivery started nothing", outcomes.filter((o) => o.startsWith("duplicate")).length === 1, outcomes.join("; ")),
       check("the failover succeeded", runs[0]?.status === "SUCCEEDED", runs[0] ? `${runs[0].name} ${runs[0].status}` : "no run"),

@@ -55,14 +55,22 @@ export const flapping: Scenario = {
     // Each run's outcome as its own evidence report states it (failed-over, suppressed, no-action, ...).
     const outcome = (region: string, name: string) => String(runbookReport(ctx, region, name)?.outcome ?? "no report");
     return [
-      check("at most one automatic run acted", acting.length === 1, `${runs.length} automatic runs: ${runs.map((r) => `${r.region} ${r.name.replace(/-[0-9a-f]{16}$/, "")}: ${outcome(r.region, r.name)}`).join("; ") || "none"}`),
+      check(
+        "at most one automatic run acted",
+        acting.length === 1,
+        `${runs.length} automatic runs: ${runs.map((r) => `${r.region} ${r.name.replace(/-[0-9a-f]{16}$/, "")}: ${outcome(r.region, r.name)}`).join("; ") || "none"}`,
+      ),
       check(
         "the fenced primary's flaps start no second run in the secondary",
         automaticExecutions(ctx, ctx.secondary, from).length === 1,
         `${automaticExecutions(ctx, ctx.secondary, from).length} automatic run(s) in ${ctx.secondary}`,
       ),
       endsWith(ctx, { [ctx.primary]: "FENCED", [ctx.secondary]: "ACTIVE" }),
-      check("traffic stays in the secondary (no automatic failback)", ctx.world.route53.servingRegion() === ctx.secondary, `api answers ${ctx.world.route53.servingRegion()}`),
+      check(
+        "traffic stays in the secondary (no automatic failback)",
+        ctx.world.route53.servingRegion() === ctx.secondary,
+        `api answers ${ctx.world.route53.servingRegion()}`,
+      ),
       ...objectiveChecks(f, ctx.deployment.objectives, { rto: true, rpo: true }),
     ];
   },

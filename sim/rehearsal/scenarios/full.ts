@@ -24,7 +24,12 @@ export const full: Scenario = {
     const name = ctx.operator.executionName("failback");
     ctx.marks.manualExecutions.push(name);
     await ctx.act(() =>
-      ctx.operator.start(ctx.primary, name, { mode: "failback", targetRegion: ctx.primary, requestedBy: "oncall@example.com", reason: "primary recovered; fail back" }, "on-call runs drctl failback"),
+      ctx.operator.start(
+        ctx.primary,
+        name,
+        { mode: "failback", targetRegion: ctx.primary, requestedBy: "oncall@example.com", reason: "primary recovered; fail back" },
+        "on-call runs drctl failback",
+      ),
     );
     await waitForExecutionEnd(ctx, ctx.primary, name, 15 * 60_000);
     await ctx.clock.advance(60_000);
@@ -34,11 +39,27 @@ export const full: Scenario = {
     const automatic = automaticExecutions(ctx, ctx.secondary, from);
     const failback = ctx.executions(ctx.primary).find((e) => e.name === ctx.marks.manualExecutions[0]);
     return [
-      check("the secondary failed over on its own", automatic[0]?.status === "SUCCEEDED" && automatic[0].states.some((s) => s.name === "PromoteLocalRegion"), automatic.map((e) => `${e.name} ${e.status}`).join("; ") || "no automatic run"),
-      check("exactly one automatic run acted", actingRuns(ctx, ctx.secondary, from).length + actingRuns(ctx, ctx.primary, from).length === 1, `${actingRuns(ctx, ctx.secondary, from).length} in ${ctx.secondary}, ${actingRuns(ctx, ctx.primary, from).length} in ${ctx.primary}`),
-      check("the failback succeeded", failback?.status === "SUCCEEDED", failback ? `${failback.name} ${failback.status}${failback.error ? ` (${failback.error})` : ""}` : "not started"),
+      check(
+        "the secondary failed over on its own",
+        automatic[0]?.status === "SUCCEEDED" && automatic[0].states.some((s) => s.name === "PromoteLocalRegion"),
+        automatic.map((e) => `${e.name} ${e.status}`).join("; ") || "no automatic run",
+      ),
+      check(
+        "exactly one automatic run acted",
+        actingRuns(ctx, ctx.secondary, from).length + actingRuns(ctx, ctx.primary, from).length === 1,
+        `${actingRuns(ctx, ctx.secondary, from).length} in ${ctx.secondary}, ${actingRuns(ctx, ctx.primary, from).length} in ${ctx.primary}`,
+      ),
+      check(
+        "the failback succeeded",
+        failback?.status === "SUCCEEDED",
+        failback ? `${failback.name} ${failback.status}${failback.error ? ` (${failback.error})` : ""}` : "not started",
+      ),
       endsWith(ctx, { [ctx.primary]: "ACTIVE", [ctx.secondary]: "STANDBY" }),
-      check("DNS answers the primary again", ctx.world.route53.servingRegion() === ctx.primary, `api answers ${ctx.world.route53.servingRegion()}`),
+      check(
+        "DNS answers the primary again",
+        ctx.world.route53.servingRegion() === ctx.primary,
+        `api answers ${ctx.world.route53.servingRegion()}`,
+      ),
       ...objectiveChecks(f, ctx.deployment.objectives, { rto: true, rpo: true }),
     ];
   },

@@ -17,23 +17,35 @@ export function recordIn(ctx: ScenarioContext, replica: string, region: string):
 /** "us-east-1 ACTIVE/1, us-east-2 STANDBY/0" as both replicas see it (they agree once replicated). */
 export function statesSeen(ctx: ScenarioContext): string {
   return ctx.deployment.regions
-    .map((replica) => `${replica} replica: ${ctx.deployment.regions.map((r) => `${r} ${recordIn(ctx, replica, r)?.state ?? "?"}`).join(", ")}`)
+    .map(
+      (replica) => `${replica} replica: ${ctx.deployment.regions.map((r) => `${r} ${recordIn(ctx, replica, r)?.state ?? "?"}`).join(", ")}`,
+    )
     .join("; ");
 }
 
 export function endsWith(ctx: ScenarioContext, states: Record<string, string>): Check {
   const ok = ctx.deployment.regions.every((replica) => Object.entries(states).every(([r, s]) => recordIn(ctx, replica, r)?.state === s));
-  return check(`ends with ${Object.entries(states).map(([r, s]) => `${r} ${s}`).join(", ")}`, ok, statesSeen(ctx));
+  return check(
+    `ends with ${Object.entries(states)
+      .map(([r, s]) => `${r} ${s}`)
+      .join(", ")}`,
+    ok,
+    statesSeen(ctx),
+  );
 }
 
 /** Automatic runs that changed a region record (promoted, fenced, drained) — i.e. that acted. */
 export function actingRuns(ctx: ScenarioContext, region: string, from = 0): ExecutionRecord[] {
-  return automaticExecutions(ctx, region, from).filter((e) => e.states.some((s) => ["PromoteLocalRegion", "FenceOldPrimary", "DrainLocalRegion"].includes(s.name)));
+  return automaticExecutions(ctx, region, from).filter((e) =>
+    e.states.some((s) => ["PromoteLocalRegion", "FenceOldPrimary", "DrainLocalRegion"].includes(s.name)),
+  );
 }
 
 /** When `region` was first promoted (its own ACTIVE record written by a runbook) after `from`. */
 export function promotedAt(ctx: ScenarioContext, region: string, from = 0): number | undefined {
-  return ctx.observations.regionRecords.find((r) => r.local && r.replica === region && r.region === region && r.state === "ACTIVE" && r.at >= from)?.at;
+  return ctx.observations.regionRecords.find(
+    (r) => r.local && r.replica === region && r.region === region && r.state === "ACTIVE" && r.at >= from,
+  )?.at;
 }
 
 export const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;

@@ -13,7 +13,9 @@ export const DEGRADED_LAG_MS = 90_000;
 export const DECISION_AFTER_MS = 90_000;
 
 function waitingRun(ctx: ScenarioContext) {
-  return automaticExecutions(ctx, ctx.secondary, ctx.marks.outageStart ?? 0).find((e) => e.states.some((s) => s.name === "RequestApproval"));
+  return automaticExecutions(ctx, ctx.secondary, ctx.marks.outageStart ?? 0).find((e) =>
+    e.states.some((s) => s.name === "RequestApproval"),
+  );
 }
 
 export const replicationDegraded: Scenario = {
@@ -26,7 +28,9 @@ export const replicationDegraded: Scenario = {
     "arrive when it recovers.",
   async run(ctx) {
     ctx.world.setLag(ctx.primary, ctx.secondary, DEGRADED_LAG_MS);
-    ctx.note(`replication ${ctx.primary} → ${ctx.secondary} degrades: writes arrive ${DEGRADED_LAG_MS / 1000} s late (RPO objective ${ctx.deployment.objectives.rpoSeconds} s)`);
+    ctx.note(
+      `replication ${ctx.primary} → ${ctx.secondary} degrades: writes arrive ${DEGRADED_LAG_MS / 1000} s late (RPO objective ${ctx.deployment.objectives.rpoSeconds} s)`,
+    );
     await ctx.clock.advance(150_000);
     ctx.outage(ctx.primary);
     await ctx.waitFor(() => waitingRun(ctx) !== undefined && ctx.world.sfn.pendingTokens().length > 0, 10 * 60_000);
@@ -56,10 +60,20 @@ export const replicationDegraded: Scenario = {
     const approvedAt = ctx.world.timeline.entries.find((e) => e.kind === "operator" && e.text.includes("approves"))?.at;
     const promoted = promotedAt(ctx, ctx.secondary, ctx.marks.outageStart ?? 0);
     const asked = ctx.world.sns.inbox.some((m) => (m.subject ?? "").includes("APPROVAL NEEDED"));
-    const verdict = (f.runbook?.report.decisions as { step: string; decision: string }[] | undefined)?.find((d) => d.step === "CheckReplication")?.decision;
+    const verdict = (f.runbook?.report.decisions as { step: string; decision: string }[] | undefined)?.find(
+      (d) => d.step === "CheckReplication",
+    )?.decision;
     return [
-      check("the exposure beyond the RPO was detected", verdict === "lag-exceeded" && (f.rpoExposureSeconds ?? 0) > ctx.deployment.objectives.rpoSeconds, `replication verdict ${verdict ?? "none"}, exposure ${f.rpoExposureSeconds ?? "?"} s`),
-      check("the runbook asked for an approval", asked && run !== undefined, asked ? "APPROVAL NEEDED notification sent" : "no approval request"),
+      check(
+        "the exposure beyond the RPO was detected",
+        verdict === "lag-exceeded" && (f.rpoExposureSeconds ?? 0) > ctx.deployment.objectives.rpoSeconds,
+        `replication verdict ${verdict ?? "none"}, exposure ${f.rpoExposureSeconds ?? "?"} s`,
+      ),
+      check(
+        "the runbook asked for an approval",
+        asked && run !== undefined,
+        asked ? "APPROVAL NEEDED notification sent" : "no approval request",
+      ),
       check(
         "no promotion before the approval",
         promoted !== undefined && approvedAt !== undefined && promoted > approvedAt,

@@ -58,16 +58,82 @@ export function succeededFailback(): HistoryBuilder {
     approvalReason: "manual run without requireApproval",
     autoFailover: true,
   } satisfies Assessment;
-  const health = { ...payloads.replication, ...timing("check-replication", 2), exposureSeconds: 0.9, peerHeartbeatAgeSeconds: 0.9, summary: "3 tables ACTIVE in us-east-1; RPO exposure 0.9 s" };
-  const fence = { ...timing("set-peer-state", 3), region: SECONDARY, state: "FENCED", previousState: "ACTIVE", epoch: 4, changedAt: at(3), via: "peer", fenceMetric: null } satisfies PeerStateStep;
-  const sentinelWrite = { ...timing("write-sentinel", 14), id: "sentinel-7f3a", writtenAt: at(14), writtenIn: SECONDARY } satisfies SentinelWriteStep;
-  const sentinel = { ...timing("check-sentinel", 15), id: "sentinel-7f3a", seen: true, writtenAt: at(14), seenAt: at(14.8), replicationSeconds: 0.8 } satisfies SentinelCheckStep;
-  const restore = { ...timing("restore-write-function", 16), functionName: "payments-dr-create-payment-us-east-1-prod", action: "restored", reservedConcurrency: null };
-  const promote = { ...timing("promote-local", 17), region: PRIMARY, previousState: "FENCED", previousEpoch: 4, epoch: 5, promotedAt: at(17), proof: "sentinel sentinel-7f3a replicated; us-east-2 FENCED" } satisfies PromotionStep;
+  const health = {
+    ...payloads.replication,
+    ...timing("check-replication", 2),
+    exposureSeconds: 0.9,
+    peerHeartbeatAgeSeconds: 0.9,
+    summary: "3 tables ACTIVE in us-east-1; RPO exposure 0.9 s",
+  };
+  const fence = {
+    ...timing("set-peer-state", 3),
+    region: SECONDARY,
+    state: "FENCED",
+    previousState: "ACTIVE",
+    epoch: 4,
+    changedAt: at(3),
+    via: "peer",
+    fenceMetric: null,
+  } satisfies PeerStateStep;
+  const sentinelWrite = {
+    ...timing("write-sentinel", 14),
+    id: "sentinel-7f3a",
+    writtenAt: at(14),
+    writtenIn: SECONDARY,
+  } satisfies SentinelWriteStep;
+  const sentinel = {
+    ...timing("check-sentinel", 15),
+    id: "sentinel-7f3a",
+    seen: true,
+    writtenAt: at(14),
+    seenAt: at(14.8),
+    replicationSeconds: 0.8,
+  } satisfies SentinelCheckStep;
+  const restore = {
+    ...timing("restore-write-function", 16),
+    functionName: "payments-dr-create-payment-us-east-1-prod",
+    action: "restored",
+    reservedConcurrency: null,
+  };
+  const promote = {
+    ...timing("promote-local", 17),
+    region: PRIMARY,
+    previousState: "FENCED",
+    previousEpoch: 4,
+    epoch: 5,
+    promotedAt: at(17),
+    proof: "sentinel sentinel-7f3a replicated; us-east-2 FENCED",
+  } satisfies PromotionStep;
   const clearFence = { ...timing("publish-fence-metric", 18), region: SECONDARY, value: 0, publishedAt: at(18) };
-  const fenceAlarm = { ...timing("check-fence-alarm", 19), alarmName: FENCE_ALARM, region: SECONDARY, state: "OK", cleared: true, stateUpdatedAt: at(18.5), checkedAt: at(19), detail: "OK" } satisfies FenceAlarmCheckStep;
-  const dns = { ...timing("confirm-dns", 20), name: "_region.api.pay.example.com", expectedRegion: PRIMARY, answers: [PRIMARY], matches: true, checkedAt: at(20), nameServers: [] } satisfies DnsStep;
-  const standby = { ...timing("set-peer-state", 21), region: SECONDARY, state: "STANDBY", previousState: "FENCED", epoch: 5, changedAt: at(21), via: "local", fenceMetric: null } satisfies PeerStateStep;
+  const fenceAlarm = {
+    ...timing("check-fence-alarm", 19),
+    alarmName: FENCE_ALARM,
+    region: SECONDARY,
+    state: "OK",
+    cleared: true,
+    stateUpdatedAt: at(18.5),
+    checkedAt: at(19),
+    detail: "OK",
+  } satisfies FenceAlarmCheckStep;
+  const dns = {
+    ...timing("confirm-dns", 20),
+    name: "_region.api.pay.example.com",
+    expectedRegion: PRIMARY,
+    answers: [PRIMARY],
+    matches: true,
+    checkedAt: at(20),
+    nameServers: [],
+  } satisfies DnsStep;
+  const standby = {
+    ...timing("set-peer-state", 21),
+    region: SECONDARY,
+    state: "STANDBY",
+    previousState: "FENCED",
+    epoch: 5,
+    changedAt: at(21),
+    via: "local",
+    fenceMetric: null,
+  } satisfies PeerStateStep;
   return new HistoryBuilder(NOW, { mode: "failback", targetRegion: PRIMARY, requestedBy: "alice" })
     .state_("ValidateInput", "Task", 0.1, 0.3, () => ({ run, steps: {}, loops: {} }))
     .state_("ChooseRunbook", "Choice", 0.3, 0.3)
@@ -104,15 +170,61 @@ export function succeededFailback(): HistoryBuilder {
 
 /** Drill in the secondary with --hold 300: drain the primary, promote, hold, the primary fails back. */
 export function succeededDrill(): HistoryBuilder {
-  const run = failoverRun({ executionName: DRILL_NAME, executionId: executionArn(SECONDARY, DRILL_NAME), mode: "drill", checkMode: "drill", holdSeconds: 300, leaseHolder: DRILL_NAME, reason: "drill requested by an operator" });
-  const assess = { ...payloads.assess, action: "drill", reason: "operator drill: us-east-1 ACTIVE, us-east-2 STANDBY" } satisfies Assessment;
-  const drain = { ...timing("set-peer-state", 3), region: PRIMARY, state: "DRAINED", previousState: "ACTIVE", epoch: 3, changedAt: at(3), via: "local", fenceMetric: { region: SECONDARY, value: 1, publishedAt: at(3) } } satisfies PeerStateStep;
-  const detection = { ...timing("check-detection", 34), detected: true, detectedAt: at(31), detectionSeconds: 28, consecutiveFailures: 3, drainedAt: at(3) } satisfies DetectionStep;
-  const promote = { ...payloads.promote, ...timing("promote-local", 45), promotedAt: at(45), proof: "drain of us-east-1 by this drill" } satisfies PromotionStep;
+  const run = failoverRun({
+    executionName: DRILL_NAME,
+    executionId: executionArn(SECONDARY, DRILL_NAME),
+    mode: "drill",
+    checkMode: "drill",
+    holdSeconds: 300,
+    leaseHolder: DRILL_NAME,
+    reason: "drill requested by an operator",
+  });
+  const assess = {
+    ...payloads.assess,
+    action: "drill",
+    reason: "operator drill: us-east-1 ACTIVE, us-east-2 STANDBY",
+  } satisfies Assessment;
+  const drain = {
+    ...timing("set-peer-state", 3),
+    region: PRIMARY,
+    state: "DRAINED",
+    previousState: "ACTIVE",
+    epoch: 3,
+    changedAt: at(3),
+    via: "local",
+    fenceMetric: { region: SECONDARY, value: 1, publishedAt: at(3) },
+  } satisfies PeerStateStep;
+  const detection = {
+    ...timing("check-detection", 34),
+    detected: true,
+    detectedAt: at(31),
+    detectionSeconds: 28,
+    consecutiveFailures: 3,
+    drainedAt: at(3),
+  } satisfies DetectionStep;
+  const promote = {
+    ...payloads.promote,
+    ...timing("promote-local", 45),
+    promotedAt: at(45),
+    proof: "drain of us-east-1 by this drill",
+  } satisfies PromotionStep;
   const dns = { ...payloads.dns, ...timing("confirm-dns", 46), checkedAt: at(46) } satisfies DnsStep;
   const failbackArn = executionArn(PRIMARY, DRILL_FAILBACK_NAME);
-  const peerFailback = { ...timing("start-peer-failback", 347), executionArn: failbackArn, name: DRILL_FAILBACK_NAME, region: PRIMARY, alreadyStarted: false } satisfies PeerFailbackStartStep;
-  const peerExecution = { ...timing("check-peer-execution", 378), executionArn: failbackArn, status: "SUCCEEDED", done: true, startDate: at(347), stopDate: at(370) } satisfies PeerExecutionStep;
+  const peerFailback = {
+    ...timing("start-peer-failback", 347),
+    executionArn: failbackArn,
+    name: DRILL_FAILBACK_NAME,
+    region: PRIMARY,
+    alreadyStarted: false,
+  } satisfies PeerFailbackStartStep;
+  const peerExecution = {
+    ...timing("check-peer-execution", 378),
+    executionArn: failbackArn,
+    status: "SUCCEEDED",
+    done: true,
+    startDate: at(347),
+    stopDate: at(370),
+  } satisfies PeerExecutionStep;
   return new HistoryBuilder(NOW, { mode: "drill", targetRegion: SECONDARY, holdSeconds: 300, requestedBy: "alice" })
     .state_("ValidateInput", "Task", 0.1, 0.3, () => ({ run, steps: {}, loops: {} }))
     .state_("ChooseRunbook", "Choice", 0.3, 0.3)

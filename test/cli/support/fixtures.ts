@@ -13,9 +13,11 @@ export const ZONE = "pay.example.com";
 export const NAME_SERVERS = ["ns-1.awsdns-01.org", "ns-2.awsdns-02.net"];
 
 export const stateMachineArn = (region: string) => `arn:aws:states:${region}:${ACCOUNT}:stateMachine:payments-dr-${region}-prod`;
-export const executionArn = (region: string, name: string) => `arn:aws:states:${region}:${ACCOUNT}:execution:payments-dr-${region}-prod:${name}`;
+export const executionArn = (region: string, name: string) =>
+  `arn:aws:states:${region}:${ACCOUNT}:execution:payments-dr-${region}-prod:${name}`;
 export const evidenceBucket = (region: string) => `payments-dr-evidence-${region}-prod`;
-export const dashboardUrl = (region: string) => `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/payments-dr-${region}-prod`;
+export const dashboardUrl = (region: string) =>
+  `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/payments-dr-${region}-prod`;
 export const alarmNames = (region: string) => [`payments-dr-peer-health-${region}-prod`, `payments-dr-api-5xx-${region}-prod`];
 export const HEALTH_CHECK_IDS = {
   primaryEndpoint: "hc-primary-endpoint",
@@ -54,7 +56,12 @@ export function parameters(region: string): Record<string, string> {
   };
 }
 
-export const regionRecord = (region: string, state: "ACTIVE" | "STANDBY" | "FENCED" | "DRAINED", epoch: number, updatedAt = "2025-05-30T10:00:00.000Z") => ({
+export const regionRecord = (
+  region: string,
+  state: "ACTIVE" | "STANDBY" | "FENCED" | "DRAINED",
+  epoch: number,
+  updatedAt = "2025-05-30T10:00:00.000Z",
+) => ({
   pk: `region#${region}`,
   region,
   state,

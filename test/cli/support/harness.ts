@@ -13,7 +13,6 @@ import { mockClient } from "aws-sdk-client-mock";
 import { runCli, type DnsResolver } from "../../../cli/main";
 import { ENV, NOW, parameters } from "./fixtures";
 
-
 export const ssm = mockClient(SSMClient);
 export const sfn = mockClient(SFNClient);
 export const ddb = mockClient(DynamoDBDocumentClient);

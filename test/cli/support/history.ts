@@ -22,12 +22,24 @@ export class HistoryBuilder {
   }
 
   private push(seconds: number, type: string, details: Partial<HistoryEvent>): this {
-    this.events.push({ id: this.events.length + 1, previousEventId: this.events.length, timestamp: new Date(this.t0 + seconds * 1000), type: type as HistoryEvent["type"], ...details });
+    this.events.push({
+      id: this.events.length + 1,
+      previousEventId: this.events.length,
+      timestamp: new Date(this.t0 + seconds * 1000),
+      type: type as HistoryEvent["type"],
+      ...details,
+    });
     return this;
   }
 
   /** Enter and exit one state; `change` turns the state's input into its output. */
-  state_(name: string, type: "Task" | "Choice" | "Pass" | "Wait" | "Succeed", enter: number, exit: number, change: (s: Record<string, unknown>) => Record<string, unknown> = (s) => s): this {
+  state_(
+    name: string,
+    type: "Task" | "Choice" | "Pass" | "Wait" | "Succeed",
+    enter: number,
+    exit: number,
+    change: (s: Record<string, unknown>) => Record<string, unknown> = (s) => s,
+  ): this {
     this.push(enter, `${type}StateEntered`, { stateEnteredEventDetails: { name, input: JSON.stringify(this.state) } });
     this.state = change(this.state);
     return this.push(exit, `${type}StateExited`, { stateExitedEventDetails: { name, output: JSON.stringify(this.state) } });
@@ -35,7 +47,9 @@ export class HistoryBuilder {
 
   /** A Task whose Lambda result lands at `$.steps.<key>` as `{ Payload }` (report and release are not in RunState). */
   task(name: string, enter: number, exit: number, key?: keyof Steps | "report" | "release", payload?: unknown): this {
-    return this.state_(name, "Task", enter, exit, (s) => (key ? { ...s, steps: { ...(s.steps as object), [key]: key === "approval" ? payload : { Payload: payload } } } : s));
+    return this.state_(name, "Task", enter, exit, (s) =>
+      key ? { ...s, steps: { ...(s.steps as object), [key]: key === "approval" ? payload : { Payload: payload } } } : s,
+    );
   }
 
   enterOnly(name: string, type: "Task" | "Fail", seconds: number): this {
@@ -69,7 +83,11 @@ export class HistoryBuilder {
  * `visible[i]` events at poll i (the last value from then on). A poll starts with a call
  * without nextToken. The first calls throw `failFirst`, in order.
  */
-export function serveHistory(events: HistoryEvent[], visible: number[] = [events.length], failFirst: Error[] = []): { polls: () => number } {
+export function serveHistory(
+  events: HistoryEvent[],
+  visible: number[] = [events.length],
+  failFirst: Error[] = [],
+): { polls: () => number } {
   let poll = -1;
   const failures = [...failFirst];
   sfn.on(GetExecutionHistoryCommand).callsFake((input: { reverseOrder?: boolean; maxResults?: number; nextToken?: string }) => {

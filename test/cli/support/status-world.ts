@@ -35,7 +35,13 @@ export function answerControlTables(items: Record<string, Record<string, unknown
   );
 }
 
-export const healthy = (n = 16) => ({ HealthCheckObservations: Array.from({ length: n }, (_, i) => ({ Region: `r${i}`, IPAddress: `15.177.0.${i}`, StatusReport: { Status: "Success: HTTP Status Code 200, OK", CheckedTime: new Date(at(-5)) } })) });
+export const healthy = (n = 16) => ({
+  HealthCheckObservations: Array.from({ length: n }, (_, i) => ({
+    Region: `r${i}`,
+    IPAddress: `15.177.0.${i}`,
+    StatusReport: { Status: "Success: HTTP Status Code 200, OK", CheckedTime: new Date(at(-5)) },
+  })),
+});
 
 export const statusDns = fixedDns({
   [`A api.${ZONE}`]: ["192.0.2.10", "192.0.2.11"],
@@ -50,7 +56,14 @@ export function healthyWorld(): void {
       [PRIMARY]: () => ({ MetricAlarms: [] }),
       [SECONDARY]: (input: { AlarmNames: string[] }) => ({
         MetricAlarms: input.AlarmNames.includes(alarmNames(SECONDARY)[1])
-          ? [{ AlarmName: alarmNames(SECONDARY)[1], StateValue: "ALARM", StateReason: "Threshold Crossed: 1 datapoint [3.0] was greater than the threshold (1.0).", StateUpdatedTimestamp: new Date(at(-120)) }]
+          ? [
+              {
+                AlarmName: alarmNames(SECONDARY)[1],
+                StateValue: "ALARM",
+                StateReason: "Threshold Crossed: 1 datapoint [3.0] was greater than the threshold (1.0).",
+                StateUpdatedTimestamp: new Date(at(-120)),
+              },
+            ]
           : [],
       }),
     }) as never,
@@ -61,8 +74,22 @@ export function healthyWorld(): void {
         expect(input.stateMachineArn).toBe(stateMachineArn(PRIMARY));
         return {
           executions: [
-            { executionArn: executionArn(PRIMARY, "manual-failback-20250520T090000Z-bob"), stateMachineArn: stateMachineArn(PRIMARY), name: "manual-failback-20250520T090000Z-bob", status: "SUCCEEDED", startDate: new Date("2025-05-20T09:00:00Z"), stopDate: new Date("2025-05-20T09:04:10Z") },
-            { executionArn: executionArn(PRIMARY, "manual-failback-20250101T090000Z-bob"), stateMachineArn: stateMachineArn(PRIMARY), name: "manual-failback-20250101T090000Z-bob", status: "FAILED", startDate: new Date("2025-01-01T09:00:00Z"), stopDate: new Date("2025-01-01T09:01:00Z") },
+            {
+              executionArn: executionArn(PRIMARY, "manual-failback-20250520T090000Z-bob"),
+              stateMachineArn: stateMachineArn(PRIMARY),
+              name: "manual-failback-20250520T090000Z-bob",
+              status: "SUCCEEDED",
+              startDate: new Date("2025-05-20T09:00:00Z"),
+              stopDate: new Date("2025-05-20T09:04:10Z"),
+            },
+            {
+              executionArn: executionArn(PRIMARY, "manual-failback-20250101T090000Z-bob"),
+              stateMachineArn: stateMachineArn(PRIMARY),
+              name: "manual-failback-20250101T090000Z-bob",
+              status: "FAILED",
+              startDate: new Date("2025-01-01T09:00:00Z"),
+              stopDate: new Date("2025-01-01T09:01:00Z"),
+            },
           ],
         };
       },
@@ -70,7 +97,8 @@ export function healthyWorld(): void {
     }) as never,
   );
   route53.on(GetHealthCheckStatusCommand).callsFake((input: { HealthCheckId: string }) => {
-    if (input.HealthCheckId === HEALTH_CHECK_IDS.primaryGuard) throw Object.assign(new Error("calculated checks are not supported"), { name: "InvalidInput" });
+    if (input.HealthCheckId === HEALTH_CHECK_IDS.primaryGuard)
+      throw Object.assign(new Error("calculated checks are not supported"), { name: "InvalidInput" });
     return healthy();
   });
 }

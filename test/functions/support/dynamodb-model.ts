@@ -87,12 +87,14 @@ export class DynamoDbModel {
     const rawCommands = { Get: GetItemCommand, Put: PutItemCommand, Update: UpdateItemCommand, Delete: DeleteItemCommand };
     const docCommands = { Get: GetCommand, Put: PutCommand, Update: UpdateCommand, Delete: DeleteCommand };
     for (const op of ["Get", "Put", "Update", "Delete"] as const) {
-      this.raw.on(rawCommands[op] as never).callsFake(async (input: Request, getClient?: () => DynamoDBClient) =>
-        this.execute(op, input, await regionOf(getClient), true),
-      );
-      this.doc.on(docCommands[op] as never).callsFake(async (input: Request, getClient?: () => DynamoDBDocumentClient) =>
-        this.execute(op, input, await regionOf(getClient), false),
-      );
+      this.raw
+        .on(rawCommands[op] as never)
+        .callsFake(async (input: Request, getClient?: () => DynamoDBClient) => this.execute(op, input, await regionOf(getClient), true));
+      this.doc
+        .on(docCommands[op] as never)
+        .callsFake(async (input: Request, getClient?: () => DynamoDBDocumentClient) =>
+          this.execute(op, input, await regionOf(getClient), false),
+        );
     }
   }
 
@@ -170,8 +172,7 @@ export class DynamoDbModel {
           ...request,
           Key: request.Key && fromItemAttributes(request.Key as never),
           Item: request.Item && fromItemAttributes(request.Item as never),
-          ExpressionAttributeValues:
-            request.ExpressionAttributeValues && fromItemAttributes(request.ExpressionAttributeValues as never),
+          ExpressionAttributeValues: request.ExpressionAttributeValues && fromItemAttributes(request.ExpressionAttributeValues as never),
         }
       : request;
     const keyItem = (op === "Put" ? input.Item : input.Key) ?? {};

@@ -5,4 +5,9 @@
 import "./env";
 
 export const OTHER_LOCAL_REGION = "us-east-2";
-Object.assign(process.env, { LOCAL_REGION: OTHER_LOCAL_REGION, PEER_REGION: "us-east-1", AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "eu-west-1" });
+Object.assign(process.env, {
+  LOCAL_REGION: OTHER_LOCAL_REGION,
+  PEER_REGION: "us-east-1",
+  AWS_REGION: "eu-west-1",
+  AWS_DEFAULT_REGION: "eu-west-1",
+});

@@ -59,9 +59,9 @@ export function streamRecord(options: {
   sequenceNumber: string;
   image?: Record<string, unknown> | undefined;
 }): DynamoDBRecord {
-  const image = options.image && Object.fromEntries(
-    Object.entries(options.image).map(([k, v]) => [k, typeof v === "number" ? { N: String(v) } : { S: String(v) }]),
-  );
+  const image =
+    options.image &&
+    Object.fromEntries(Object.entries(options.image).map(([k, v]) => [k, typeof v === "number" ? { N: String(v) } : { S: String(v) }]));
   return {
     eventID: `event-${options.sequenceNumber}`,
     eventName: options.eventName ?? "INSERT",

@@ -13,7 +13,12 @@ export interface PutRecord {
 }
 
 export function s3Error(name: string, httpStatusCode: number): S3ServiceException {
-  return new S3ServiceException({ name, $fault: httpStatusCode >= 500 ? "server" : "client", $metadata: { httpStatusCode }, message: name });
+  return new S3ServiceException({
+    name,
+    $fault: httpStatusCode >= 500 ? "server" : "client",
+    $metadata: { httpStatusCode },
+    message: name,
+  });
 }
 
 export class S3Model {
@@ -76,7 +81,10 @@ export class S3Model {
   }
 
   keys(bucket: string): string[] {
-    return [...this.objects.keys()].filter((k) => k.startsWith(`${bucket}/`)).map((k) => k.slice(bucket.length + 1)).sort();
+    return [...this.objects.keys()]
+      .filter((k) => k.startsWith(`${bucket}/`))
+      .map((k) => k.slice(bucket.length + 1))
+      .sort();
   }
 
   object(bucket: string, key: string): unknown {

@@ -75,7 +75,11 @@ export class SqsModel {
         if (failing?.includes(entry.Id ?? "")) {
           Failed.push({ Id: entry.Id, Code: "InternalError", SenderFault: false });
         } else {
-          Successful.push({ Id: entry.Id, MessageId: this.enqueue(queue, entry.MessageBody ?? "", entry.MessageAttributes), MD5OfMessageBody: "" });
+          Successful.push({
+            Id: entry.Id,
+            MessageId: this.enqueue(queue, entry.MessageBody ?? "", entry.MessageAttributes),
+            MD5OfMessageBody: "",
+          });
         }
       }
       return { Successful, Failed, $metadata: {} };
@@ -136,7 +140,9 @@ export class SqsModel {
       url,
       messages: [],
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
-      ...(options.deadLetterUrl ? { redrive: { deadLetterUrl: options.deadLetterUrl, maxReceiveCount: options.maxReceiveCount ?? 5 } } : {}),
+      ...(options.deadLetterUrl
+        ? { redrive: { deadLetterUrl: options.deadLetterUrl, maxReceiveCount: options.maxReceiveCount ?? 5 } }
+        : {}),
     });
   }
 

@@ -2,14 +2,20 @@
  * Builds the stacks the negative tests feed the rules: the real synthesized stack with one
  * deliberate change, so a rule is shown to catch exactly that change in realistic company.
  */
-import { CapturedResource } from "../../../infra/offline/mocks";
+import type { CapturedResource } from "../../../infra/offline/mocks";
 
 export type Select = (r: CapturedResource) => boolean;
 /** Changes a resource's properties; applied to its inputs and its outputs alike. */
 export type Change = (props: Record<string, any>, r: CapturedResource) => void;
 
-export const byType = (type: string, predicate: Select = () => true): Select => (r) => r.type === type && predicate(r);
-export const byName = (name: string): Select => (r) => r.name === name;
+export const byType =
+  (type: string, predicate: Select = () => true): Select =>
+  (r) =>
+    r.type === type && predicate(r);
+export const byName =
+  (name: string): Select =>
+  (r) =>
+    r.name === name;
 
 function changed(r: CapturedResource, change: Change): CapturedResource {
   const copy = { ...r, inputs: structuredClone(r.inputs), state: structuredClone(r.state) };

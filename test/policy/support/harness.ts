@@ -15,7 +15,7 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { CapturedResource } from "../../../infra/offline/mocks";
+import type { CapturedResource } from "../../../infra/offline/mocks";
 import type { Rule } from "../../../policy/lib/rule";
 
 export interface Violation {
@@ -26,7 +26,13 @@ export interface Violation {
 
 const pulumiTypeOf = (cls: unknown) => (cls as { __pulumiType?: string })?.__pulumiType;
 const urnOf = (r: Pick<CapturedResource, "type" | "name">) => `urn:pulumi:dev::payments-dr::${r.type}::${r.name}`;
-const NO_OPTIONS = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+const NO_OPTIONS = {
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+};
 
 class NotApplicable extends Error {}
 const notApplicable = (reason?: string): never => {
@@ -72,9 +78,13 @@ export async function violationsOf(policy: Rule, resources: readonly CapturedRes
   const out: Violation[] = [];
   if (isStackPolicy(policy)) {
     const byUrn = new Map(resources.map((r) => [urnOf(r), r.name]));
-    const report: ReportViolation = (message, urn) => out.push({ policy: policy.name, resource: urn ? byUrn.get(urn) ?? urn : undefined, message });
+    const report: ReportViolation = (message, urn) =>
+      out.push({ policy: policy.name, resource: urn ? (byUrn.get(urn) ?? urn) : undefined, message });
     try {
-      await policy.validateStack({ resources: resources.map(asPolicyResource), stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable }, report);
+      await policy.validateStack(
+        { resources: resources.map(asPolicyResource), stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable },
+        report,
+      );
     } catch (e) {
       if (!(e instanceof NotApplicable)) throw e;
     }

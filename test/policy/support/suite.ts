@@ -4,7 +4,7 @@
  * of that stack with a message naming the problem.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { CapturedResource } from "../../../infra/offline/mocks";
+import type { CapturedResource } from "../../../infra/offline/mocks";
 import type { Rule } from "../../../policy/lib/rule";
 import { stack } from "../../support/stack";
 import { applicableCount, violationsOf } from "./harness";

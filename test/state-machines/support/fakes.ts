@@ -61,7 +61,9 @@ function conditionHolds(expression: string | undefined, current: Item | undefine
     case "epoch = :expected":
       return current !== undefined && current.epoch === values[":expected"];
     case "attribute_not_exists(pk) OR expiresAt < :nowSeconds OR holder = :holder":
-      return current === undefined || (current.expiresAt as number) < (values[":nowSeconds"] as number) || current.holder === values[":holder"];
+      return (
+        current === undefined || (current.expiresAt as number) < (values[":nowSeconds"] as number) || current.holder === values[":holder"]
+      );
     case "holder = :holder":
       return current !== undefined && current.holder === values[":holder"];
     default:
@@ -78,7 +80,8 @@ function applyUpdate(expression: string, current: Item | undefined, key: string,
     const plain = /^:(\w+)$/.exec(expr);
     const counter = /^if_not_exists\((\w+),\s*(:\w+)\)\s*\+\s*(:\w+)$/.exec(expr);
     if (plain) next[name] = values[expr];
-    else if (counter) next[name] = ((current?.[counter[1]] as number | undefined) ?? (values[counter[2]] as number)) + (values[counter[3]] as number);
+    else if (counter)
+      next[name] = ((current?.[counter[1]] as number | undefined) ?? (values[counter[2]] as number)) + (values[counter[3]] as number);
     else throw new Error(`The test World does not understand the update ${expression}`);
   }
   return next;
@@ -127,20 +130,22 @@ export function installFakes(ctx: FakeContext): void {
     return {};
   });
 
-  mockClient(DynamoDBClient).on(DescribeTableCommand).callsFake(async (input, getClient) => {
-    const region = await regionOf(getClient);
-    w().call(region, "dynamodb", "describe-table", input.TableName);
-    const t = w().tableStatus.get(region)?.get(input.TableName);
-    if (!t) throw Object.assign(new Error(`Table ${input.TableName} not found`), { name: "ResourceNotFoundException" });
-    w().effect("describe-table", region, `${input.TableName} ${t.status}`);
-    return {
-      Table: {
-        TableName: input.TableName,
-        TableStatus: t.status,
-        Replicas: Object.entries(t.replicas).map(([RegionName, ReplicaStatus]) => ({ RegionName, ReplicaStatus })),
-      },
-    };
-  });
+  mockClient(DynamoDBClient)
+    .on(DescribeTableCommand)
+    .callsFake(async (input, getClient) => {
+      const region = await regionOf(getClient);
+      w().call(region, "dynamodb", "describe-table", input.TableName);
+      const t = w().tableStatus.get(region)?.get(input.TableName);
+      if (!t) throw Object.assign(new Error(`Table ${input.TableName} not found`), { name: "ResourceNotFoundException" });
+      w().effect("describe-table", region, `${input.TableName} ${t.status}`);
+      return {
+        Table: {
+          TableName: input.TableName,
+          TableStatus: t.status,
+          Replicas: Object.entries(t.replicas).map(([RegionName, ReplicaStatus]) => ({ RegionName, ReplicaStatus })),
+        },
+      };
+    });
 
   const cloudwatch = mockClient(CloudWatchClient);
   cloudwatch.on(PutMetricDataCommand).callsFake(async (input, getClient) => {
@@ -178,25 +183,32 @@ export function installFakes(ctx: FakeContext): void {
     };
   });
 
-  mockClient(SNSClient).on(PublishCommand).callsFake(async (input, getClient) => {
-    const region = await regionOf(getClient);
-    w().call(region, "sns", "publish", input.Subject);
-    const attributes = Object.fromEntries(Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, (v as { StringValue: string }).StringValue]));
-    w().notifications.push({ region, topicArn: input.TopicArn, subject: input.Subject, message: input.Message, attributes });
-    w().effect("notify", region, `${attributes.event ?? ""}: ${input.Subject}`);
-    return { MessageId: `msg-${w().notifications.length}` };
-  });
+  mockClient(SNSClient)
+    .on(PublishCommand)
+    .callsFake(async (input, getClient) => {
+      const region = await regionOf(getClient);
+      w().call(region, "sns", "publish", input.Subject);
+      const attributes = Object.fromEntries(
+        Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, (v as { StringValue: string }).StringValue]),
+      );
+      w().notifications.push({ region, topicArn: input.TopicArn, subject: input.Subject, message: input.Message, attributes });
+      w().effect("notify", region, `${attributes.event ?? ""}: ${input.Subject}`);
+      return { MessageId: `msg-${w().notifications.length}` };
+    });
 
-  mockClient(S3Client).on(PutObjectCommand).callsFake(async (input, getClient) => {
-    const region = await regionOf(getClient);
-    w().call(region, "s3", "put-object", input.Key);
-    w().objects.set(`${region}/${input.Bucket}/${input.Key}`, String(input.Body));
-    w().effect("report", region, input.Key);
-    return {};
-  });
+  mockClient(S3Client)
+    .on(PutObjectCommand)
+    .callsFake(async (input, getClient) => {
+      const region = await regionOf(getClient);
+      w().call(region, "s3", "put-object", input.Key);
+      w().objects.set(`${region}/${input.Bucket}/${input.Key}`, String(input.Body));
+      w().effect("report", region, input.Key);
+      return {};
+    });
 
   const lambda = mockClient(LambdaClient);
-  const fnArn = (nameOrArn: string, region: string) => (nameOrArn.startsWith("arn:") ? nameOrArn : `arn:aws:lambda:${region}:123456789012:function:${nameOrArn}`);
+  const fnArn = (nameOrArn: string, region: string) =>
+    nameOrArn.startsWith("arn:") ? nameOrArn : `arn:aws:lambda:${region}:123456789012:function:${nameOrArn}`;
   lambda.on(GetFunctionConcurrencyCommand).callsFake(async (input, getClient) => {
     const region = await regionOf(getClient);
     w().call(region, "lambda", "get-function-concurrency", input.FunctionName);
@@ -253,7 +265,9 @@ export function installFakes(ctx: FakeContext): void {
     return { ...record };
   });
 
-  mockClient(STSClient).on(AssumeRoleCommand).resolves({
-    Credentials: { AccessKeyId: "ASIA", SecretAccessKey: "secret", SessionToken: "token", Expiration: new Date(Date.now() + 3600_000) },
-  });
+  mockClient(STSClient)
+    .on(AssumeRoleCommand)
+    .resolves({
+      Credentials: { AccessKeyId: "ASIA", SecretAccessKey: "secret", SessionToken: "token", Expiration: new Date(Date.now() + 3600_000) },
+    });
 }

@@ -46,7 +46,8 @@ import {
 export type Handler = (event: unknown) => Promise<unknown>;
 
 export const stateMachineArn = (region: string) => `arn:aws:states:${region}:${ACCOUNT}:stateMachine:payments-dr-${region}-${ENVIRONMENT}`;
-export const executionArn = (region: string, name: string) => `arn:aws:states:${region}:${ACCOUNT}:execution:payments-dr-${region}-${ENVIRONMENT}:${name}`;
+export const executionArn = (region: string, name: string) =>
+  `arn:aws:states:${region}:${ACCOUNT}:execution:payments-dr-${region}-${ENVIRONMENT}:${name}`;
 export const functionArn = (region: string, fn: string) => `arn:aws:lambda:${region}:${ACCOUNT}:function:${fn}-${region}-${ENVIRONMENT}`;
 
 /** The stack's values for every environment variable a runbook function may declare. */
@@ -133,7 +134,12 @@ export class Harness {
 
   private constructor(options: HarnessOptions) {
     this.timings = {
-      ...recommendedTimings({ regionStateCacheSeconds: 5, healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3, probesPerMinute: 6 }),
+      ...recommendedTimings({
+        regionStateCacheSeconds: 5,
+        healthCheckIntervalSeconds: 10,
+        healthCheckFailureThreshold: 3,
+        probesPerMinute: 6,
+      }),
       ...options.timings,
     };
     const ctx: FakeContext = {
@@ -189,7 +195,10 @@ export class Harness {
       peerRegion: peerOf(region),
       primaryRegion: PRIMARY,
       secondaryRegion: SECONDARY,
-      functionArns: Object.fromEntries(RUNBOOK_TASK_FUNCTIONS.map((fn) => [fn, functionArn(region, fn)])) as Record<RunbookTaskFunction, string>,
+      functionArns: Object.fromEntries(RUNBOOK_TASK_FUNCTIONS.map((fn) => [fn, functionArn(region, fn)])) as Record<
+        RunbookTaskFunction,
+        string
+      >,
     };
   }
 
@@ -212,8 +221,16 @@ export class Harness {
         return JSON.parse(JSON.stringify(await responder({ region, execution: name, payload })));
       };
     }
-    const waits = Object.fromEntries(Object.entries(definition.States).filter(([, s]) => s.Type === "Wait").map(([n]) => [n, 0]));
-    const retryPauses = Object.fromEntries(Object.entries(definition.States).filter(([, s]) => s.Retry !== undefined).map(([n]) => [n, 0]));
+    const waits = Object.fromEntries(
+      Object.entries(definition.States)
+        .filter(([, s]) => s.Type === "Wait")
+        .map(([n]) => [n, 0]),
+    );
+    const retryPauses = Object.fromEntries(
+      Object.entries(definition.States)
+        .filter(([, s]) => s.Retry !== undefined)
+        .map(([n]) => [n, 0]),
+    );
     const execution = localStateMachine(definition).run(input, {
       overrides: { taskResourceLocalHandlers: overrides, waitTimeOverrides: waits, retryIntervalOverrides: retryPauses },
       context: { Execution: { Name: name, Id: executionArn(region, name) }, Task: { Token: `token-${name}` } },
@@ -228,7 +245,15 @@ export class Harness {
       result = { name, region, status: "SUCCEEDED", output, states: [], events };
     } catch (error) {
       const cause = (error as { cause?: { name?: string; message?: string } }).cause;
-      result = { name, region, status: "FAILED", error: cause?.name ?? (error as Error).name, cause: cause?.message ?? (error as Error).message, states: [], events };
+      result = {
+        name,
+        region,
+        status: "FAILED",
+        error: cause?.name ?? (error as Error).name,
+        cause: cause?.message ?? (error as Error).message,
+        states: [],
+        events,
+      };
     }
     await collecting;
     result.states = events.filter((e) => e.type === "StateEntered").map((e) => e.state?.name ?? "");

@@ -129,7 +129,11 @@ export class World {
     const throttled = this.throttled.get(service) ?? 0;
     if (throttled > 0) {
       this.throttled.set(service, throttled - 1);
-      throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $fault: "client", $metadata: { httpStatusCode: 400 } });
+      throw Object.assign(new Error("Rate exceeded"), {
+        name: "ThrottlingException",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400 },
+      });
     }
   }
 
@@ -139,7 +143,15 @@ export class World {
 
   /** Calls that change something (everything except reads and DNS queries). */
   writes(): Call[] {
-    const reads = new Set(["get", "describe-table", "get-function-concurrency", "list-tags", "describe-execution", "resolve-txt", "describe-alarms"]);
+    const reads = new Set([
+      "get",
+      "describe-table",
+      "get-function-concurrency",
+      "list-tags",
+      "describe-execution",
+      "resolve-txt",
+      "describe-alarms",
+    ]);
     return this.calls.filter((c) => !reads.has(c.op));
   }
 
