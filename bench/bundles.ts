@@ -1,24 +1,34 @@
 /**
  * Bundle benchmark: builds every Lambda handler (payment path, canary, runbooks) exactly as
- * `npm run build` does, into a temporary directory, and reports for each bundle its size and its
- * cold module-load time: the median of several runs, each in a fresh `node` process that
- * `require`s the bundle between two `process.hrtime` readings. That is the part of a Lambda cold
- * start our code controls (runtime boot and the first request's connection setup are not in it).
+ * `npm run build` does, plus a floor (bench/floor-handler.ts: one DynamoDB client sending one
+ * GetItem, built by the same function), into a temporary directory, and reports for each bundle
+ * its size and its cold module-load time — the median of several fresh `node` processes, each
+ * `require`-ing the bundle between two `process.hrtime` readings — and that median's ratio to the
+ * floor's. Module load is the part of a Lambda cold start our code controls (runtime boot and the
+ * first request's connection setup are not in it).
  *
- * Usage: tsx bench/bundles.ts [--runs 9] [--json] [--keep] [name ...]
+ * The floor is measured in the same run, interleaved: every round loads each bundle once, the
+ * floor included, in an order rotated from round to round, after one untimed round that warms the
+ * file cache. A busy machine slows every bundle of a round alike, so the ratios hold where the
+ * absolute figures drift. Target: every handler at most {@link TARGET_RATIO} × the floor.
+ *
+ * Usage: tsx bench/bundles.ts [--runs 11] [--json] [--keep] [name ...]
  * Data goes to stdout (a table, or JSON with --json); progress to stderr. Exit code 1 when a
- * bundle failed to build or load.
+ * bundle failed to build or load (a missed target is reported, not an error: timings are noisy).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { buildHandlers, type BuiltBundle } from "../scripts/build-lambdas";
+import { buildBundle, buildHandlers, type BuiltBundle } from "../scripts/build-lambdas";
 import { STACK_ENVIRONMENT, type StackEnvironmentName } from "../lib/handlers/spec";
 
 export const MIN_RUNS = 7;
-export const DEFAULT_RUNS = 9;
+export const DEFAULT_RUNS = 11;
+/** Issue 13: no handler's module load above 1.5 × the floor's. */
+export const TARGET_RATIO = 1.5;
+export const FLOOR = "floor (1 DynamoDB GetItem)";
 
 /** Runs in the child: time only the require of the bundle. */
 const CHILD = `
@@ -82,46 +92,104 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+export interface LoadFigures {
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  samplesMs: number[];
+}
+
 export interface BundleFigures {
   name: string;
   bytes: number;
   kilobytes: number;
-  load: { medianMs: number; minMs: number; maxMs: number; samplesMs: number[] } | { error: string };
+  load: LoadFigures | { error: string };
+  /** Load median ÷ the floor's load median (absent for the floor and for a bundle that failed). */
+  ratio?: number;
 }
 
-function measureLoad(bundle: BuiltBundle, runs: number, env: NodeJS.ProcessEnv): BundleFigures["load"] {
-  const samplesMs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    try {
-      const out = execFileSync(process.execPath, ["-e", CHILD, bundle.outfile], {
-        env,
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      samplesMs.push(JSON.parse(out).ms);
-    } catch (error) {
-      const stderr = (error as { stderr?: string }).stderr ?? String(error);
-      const firstLine = stderr.split("\n").find((l) => /Error/.test(l)) ?? stderr.split("\n")[0];
-      return { error: firstLine.trim().slice(0, 200) };
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** One fresh process requiring the bundle: milliseconds, or the first error line. */
+function loadOnce(bundle: BuiltBundle, env: NodeJS.ProcessEnv): number | { error: string } {
+  try {
+    const out = execFileSync(process.execPath, ["-e", CHILD, bundle.outfile], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return JSON.parse(out).ms;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? String(error);
+    const firstLine = stderr.split("\n").find((l) => /Error/.test(l)) ?? stderr.split("\n")[0];
+    return { error: firstLine.trim().slice(0, 200) };
+  }
+}
+
+/**
+ * Loads every bundle `runs` times, interleaved: round r loads them all once, starting at bundle
+ * r (mod n), so no bundle always runs first or right after another. One untimed round first.
+ */
+export function measureInterleaved(
+  bundles: readonly BuiltBundle[],
+  runs: number,
+  env: NodeJS.ProcessEnv,
+): Map<string, BundleFigures["load"]> {
+  const samples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
+  const failed = new Map<string, { error: string }>();
+  for (let r = -1; r < runs; r++) {
+    if (r >= 0) console.error(`round ${r + 1}/${runs} ...`);
+    for (let i = 0; i < bundles.length; i++) {
+      const bundle = bundles[(i + Math.max(r, 0)) % bundles.length];
+      if (failed.has(bundle.name)) continue;
+      const ms = loadOnce(bundle, env);
+      if (typeof ms !== "number") failed.set(bundle.name, ms);
+      else if (r >= 0) samples.get(bundle.name)?.push(ms);
     }
   }
-  const round = (n: number) => Math.round(n * 10) / 10;
-  return {
-    medianMs: round(median(samplesMs)),
-    minMs: round(Math.min(...samplesMs)),
-    maxMs: round(Math.max(...samplesMs)),
-    samplesMs: samplesMs.map(round),
-  };
+  return new Map(
+    bundles.map((b): [string, BundleFigures["load"]] => {
+      const error = failed.get(b.name);
+      if (error) return [b.name, error];
+      const ms = samples.get(b.name) ?? [];
+      return [
+        b.name,
+        { medianMs: round1(median(ms)), minMs: round1(Math.min(...ms)), maxMs: round1(Math.max(...ms)), samplesMs: ms.map(round1) },
+      ];
+    }),
+  );
+}
+
+export function figuresOf(bundles: readonly BuiltBundle[], loads: Map<string, BundleFigures["load"]>, floorName: string): BundleFigures[] {
+  const floorLoad = loads.get(floorName);
+  const floorMs = floorLoad && "medianMs" in floorLoad ? floorLoad.medianMs : undefined;
+  return bundles.map((b) => {
+    const load = loads.get(b.name) ?? { error: "not measured" };
+    const ratio = b.name !== floorName && floorMs && "medianMs" in load ? Math.round((load.medianMs / floorMs) * 100) / 100 : undefined;
+    return { name: b.name, bytes: b.bytes, kilobytes: round1(b.bytes / 1024), load, ...(ratio === undefined ? {} : { ratio }) };
+  });
+}
+
+function machine(): string {
+  const cores = cpus();
+  return `${cores.length} × ${cores[0]?.model.trim() ?? "unknown CPU"}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`;
 }
 
 function table(figures: BundleFigures[], runs: number): string {
-  const header = `${"bundle".padEnd(28)} ${"size KB".padStart(9)} ${"load ms (median)".padStart(17)} ${"min".padStart(7)} ${"max".padStart(7)}`;
+  const header = `${"bundle".padEnd(28)} ${"size KB".padStart(9)} ${"load ms (median)".padStart(17)} ${"min".padStart(7)} ${"max".padStart(7)} ${"× floor".padStart(8)}`;
   const rows = figures.map((f) => {
     const size = f.kilobytes.toFixed(1).padStart(9);
     if ("error" in f.load) return `${f.name.padEnd(28)} ${size} ${"load failed:".padStart(17)} ${f.load.error}`;
-    return `${f.name.padEnd(28)} ${size} ${f.load.medianMs.toFixed(1).padStart(17)} ${f.load.minMs.toFixed(1).padStart(7)} ${f.load.maxMs.toFixed(1).padStart(7)}`;
+    const ratio = (f.ratio === undefined ? "1.00" : f.ratio.toFixed(2)).padStart(8);
+    return `${f.name.padEnd(28)} ${size} ${f.load.medianMs.toFixed(1).padStart(17)} ${f.load.minMs.toFixed(1).padStart(7)} ${f.load.maxMs.toFixed(1).padStart(7)} ${ratio}`;
   });
-  return [header, ...rows, "", `node ${process.version}, ${runs} fresh processes per bundle, require() time only`].join("\n");
+  const over = figures.filter((f) => f.ratio !== undefined && f.ratio > TARGET_RATIO).map((f) => `${f.name} (${f.ratio?.toFixed(2)})`);
+  return [
+    header,
+    ...rows,
+    "",
+    `node ${process.version}, ${runs} fresh processes per bundle, interleaved with the floor; require() time only`,
+    `${machine()}; ${new Date().toISOString()}`,
+    over.length === 0 ? `target met: every handler ≤ ${TARGET_RATIO} × the floor` : `above ${TARGET_RATIO} × the floor: ${over.join(", ")}`,
+  ].join("\n");
 }
 
 async function main() {
@@ -140,20 +208,18 @@ async function main() {
   const outDir = mkdtempSync(join(tmpdir(), "payments-dr-bench-"));
   try {
     console.error(`building bundles into ${outDir} ...`);
-    const bundles = await buildHandlers({ outDir, only: positionals });
-    const env = childEnvironment();
-    const figures: BundleFigures[] = [];
-    for (const bundle of bundles) {
-      console.error(`measuring ${bundle.name} (${runs} runs) ...`);
-      figures.push({
-        name: bundle.name,
-        bytes: bundle.bytes,
-        kilobytes: Math.round((bundle.bytes / 1024) * 10) / 10,
-        load: measureLoad(bundle, runs, env),
-      });
-    }
+    const floor = await buildBundle(FLOOR, join(__dirname, "floor-handler.ts"), outDir);
+    const bundles = [floor, ...(await buildHandlers({ outDir, only: positionals }))];
+    console.error(`measuring ${bundles.length} bundles, ${runs} interleaved rounds ...`);
+    const figures = figuresOf(bundles, measureInterleaved(bundles, runs, childEnvironment()), FLOOR);
     if (values.json) {
-      console.log(JSON.stringify({ node: process.version, runs, bundles: figures }, null, 2));
+      console.log(
+        JSON.stringify(
+          { node: process.version, machine: machine(), at: new Date().toISOString(), runs, targetRatio: TARGET_RATIO, bundles: figures },
+          null,
+          2,
+        ),
+      );
     } else {
       console.log(table(figures, runs));
     }
