@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { OFFLINE_EVALUATION_ENV } from "../components/compute/lambda-function";
-import { type CapturedCall, type CapturedResource, createMocks } from "./mocks";
+import { type CapturedCall, type CapturedResource, captureRegistrations, createMocks } from "./mocks";
 
 export interface EvaluateOptions {
   /** Stack name; also the default environment. */
@@ -43,6 +43,7 @@ export async function evaluateProgram(options: EvaluateOptions = {}): Promise<Ev
       ? { [config.hostedZoneId]: config.hostedZoneName }
       : {};
   await pulumi.runtime.setMocks(createMocks(resources, calls, { existingZones }), "payments-dr", stack, false);
+  captureRegistrations(resources);
   // Pulumi stores config as strings; non-strings travel as JSON, exactly as `pulumi config set --json`.
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config).map(([k, v]) => [`payments-dr:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),

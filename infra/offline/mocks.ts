@@ -20,6 +20,15 @@ export interface CapturedResource {
   region: string | undefined;
   inputs: Record<string, any>;
   state: Record<string, any>;
+  /** The URN the engine gave the resource (its parent chain, type and name). */
+  urn?: string;
+  /** The URN of the resource's parent (a component, or the stack). */
+  parent?: string;
+  /**
+   * URNs the engine waits for before creating this resource: `dependsOn` (a component expanded to
+   * its children) and every resource whose outputs feed its inputs, as `pulumi up` orders them.
+   */
+  dependencies?: string[];
 }
 
 export interface CapturedCall {
@@ -220,6 +229,27 @@ async function resolveAssets(value: any): Promise<any> {
     return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveAssets(v)])));
   }
   return value;
+}
+
+/**
+ * Records, for every registration, the URN, the parent and the dependencies the engine receives
+ * (the mocks' `newResource` does not see them). Installed on the mock monitor after `setMocks`.
+ */
+export function captureRegistrations(resources: CapturedResource[]): void {
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (error: unknown, response: any) => void) =>
+    register(req, (error: unknown, response: any) => {
+      if (!error && response) {
+        const captured = resources.find((r) => r.urn === undefined && r.type === req.getType() && r.name === req.getName());
+        if (captured) {
+          captured.urn = response.getUrn();
+          captured.parent = req.getParent() || undefined;
+          captured.dependencies = [...req.getDependenciesList()];
+        }
+      }
+      callback(error, response);
+    });
 }
 
 export function createMocks(resources: CapturedResource[], calls: CapturedCall[] = [], world: MockWorld = {}): pulumi.runtime.Mocks {

@@ -25,7 +25,8 @@ export interface Violation {
 }
 
 const pulumiTypeOf = (cls: unknown) => (cls as { __pulumiType?: string })?.__pulumiType;
-const urnOf = (r: Pick<CapturedResource, "type" | "name">) => `urn:pulumi:dev::payments-dr::${r.type}::${r.name}`;
+/** The engine's URN as the mocks recorded it, or one made up the same way for a hand-made fixture. */
+const urnOf = (r: Pick<CapturedResource, "type" | "name" | "urn">) => r.urn ?? `urn:pulumi:dev::payments-dr::${r.type}::${r.name}`;
 const NO_OPTIONS = {
   protect: false,
   ignoreChanges: [],
@@ -39,7 +40,7 @@ const notApplicable = (reason?: string): never => {
   throw new NotApplicable(reason);
 };
 
-/** What a stack validation sees of a resource: its outputs, with the provider id. */
+/** What a stack validation sees of a resource: its outputs, with the provider id (dependencies filled in by asPolicyResources). */
 export function asPolicyResource(r: CapturedResource): PolicyResource {
   const props = { ...r.state, id: r.id };
   return {
@@ -53,6 +54,19 @@ export function asPolicyResource(r: CapturedResource): PolicyResource {
     isType: (cls) => pulumiTypeOf(cls) === r.type,
     asType: (cls: unknown) => (pulumiTypeOf(cls) === r.type ? (props as any) : undefined),
   };
+}
+
+/**
+ * Every resource as a stack validation sees it, each with the resources it depends on (the
+ * engine's dependency list, recorded by the offline evaluation): what `pulumi up` waits for.
+ */
+export function asPolicyResources(resources: readonly CapturedResource[]): PolicyResource[] {
+  const converted = resources.map(asPolicyResource);
+  const byUrn = new Map(converted.map((p) => [p.urn, p]));
+  resources.forEach((r, i) => {
+    converted[i].dependencies = (r.dependencies ?? []).map((urn) => byUrn.get(urn)).filter((p): p is PolicyResource => p !== undefined);
+  });
+  return converted;
 }
 
 /** What a resource validation sees of a resource: its inputs. */
@@ -82,7 +96,7 @@ export async function violationsOf(policy: Rule, resources: readonly CapturedRes
       out.push({ policy: policy.name, resource: urn ? (byUrn.get(urn) ?? urn) : undefined, message });
     try {
       await policy.validateStack(
-        { resources: resources.map(asPolicyResource), stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable },
+        { resources: asPolicyResources(resources), stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable },
         report,
       );
     } catch (e) {
