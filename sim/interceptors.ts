@@ -24,6 +24,8 @@ export interface InterceptorDeps {
   zoneNameServers: string[];
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Records a DNS query in the world's call log (service "dns"), with its answer. */
+  recordQuery?: (type: string, name: string, outcome: string) => void;
 }
 
 /** Deterministic addresses for the zone's name servers (Route 53 uses 205.251.192.0/21). */
@@ -35,10 +37,15 @@ function dnsError(code: string, syscall: string, hostname: string): Error {
   return Object.assign(new Error(`${syscall} ${code} ${hostname}`), { code, syscall, hostname });
 }
 
+/**
+ * The servers each Resolver was pointed at. Module scope, like the resolver objects themselves: a
+ * warm handler keeps its configured resolver from one simulated world to the next.
+ */
+const servers = new WeakMap<object, string[]>();
+
 export function installInterceptors(deps: InterceptorDeps): () => void {
   const addresses = new Map(deps.zoneNameServers.map((host, i) => [host.replace(/\.$/, ""), nameServerAddress(i)]));
   const authoritative = new Set(addresses.values());
-  const servers = new WeakMap<object, string[]>();
   const cache = new Map<string, { values: string[]; expiresAt: number }>();
 
   const proto = dnsPromises.Resolver.prototype as unknown as Record<string, unknown>;
@@ -70,8 +77,12 @@ export function installInterceptors(deps: InterceptorDeps): () => void {
       if (hit && hit.expiresAt > now) return hit.values;
     }
     const record = deps.route53.answer(name.replace(/\.$/, ""), type);
-    if (!record) throw dnsError("ENOTFOUND", syscall, name);
+    if (!record) {
+      deps.recordQuery?.(type, name, "ENOTFOUND");
+      throw dnsError("ENOTFOUND", syscall, name);
+    }
     const values = record.alias ? aliasAddresses(record.values[0]) : record.values;
+    deps.recordQuery?.(type, name, values.join(","));
     if (!isAuthoritative) cache.set(key, { values, expiresAt: now + (record.ttlSeconds ?? 60) * 1000 });
     return values;
   };

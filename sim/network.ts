@@ -37,6 +37,9 @@ export class Reachability {
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly listeners: ((region: string, up: boolean) => void)[] = [];
 
+  /** Zero network latency (tests that want no delay at all); the rehearsal uses LATENCY_MS. */
+  zeroLatency = false;
+
   constructor(readonly regions: readonly string[]) {}
 
   isUp(region: string): boolean {
@@ -55,6 +58,7 @@ export class Reachability {
   }
 
   latencyMs(from: string, to: string): number {
+    if (this.zeroLatency) return 0;
     if (from === INTERNET) return LATENCY_MS.internet;
     return from === to ? LATENCY_MS.sameRegion : LATENCY_MS.crossRegion;
   }

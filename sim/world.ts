@@ -16,6 +16,7 @@ import { ApiGateway } from "./apigateway/model";
 import type { VirtualClock } from "./clock";
 import type { Deployment } from "./deployment/types";
 import { EventBus } from "./eventbridge/model";
+import { type CallRecord, FaultInjector, resourceOf } from "./faults";
 import { EventSources } from "./lambda/event-sources";
 import { LambdaRuntime } from "./lambda/runtime";
 import { currentCaller, Reachability, seededRandom } from "./network";
@@ -30,7 +31,18 @@ export const DEPLOYED_BEFORE_MS = 86_400_000;
 /** DynamoDB global tables "typically" replicate within a second. */
 export const DEFAULT_REPLICATION_LAG_MS = 800;
 
-export interface WorldFaults {
+/** The world's own clocks (start()). */
+export interface WorldClocks {
+  /** CloudWatch evaluates the deployed alarms (and their actions: SNS, EventBridge → runbooks). */
+  alarms: boolean;
+  /** Route 53's checkers probe the endpoints; failover answers follow health. */
+  route53: boolean;
+  /** EventBridge Scheduler starts the canary tickers. */
+  schedules: boolean;
+}
+
+/** Defects planted on purpose, to see the rehearsal's checks catch what they cause (not AWS faults: those are in faults.ts). */
+export interface WorldDefects {
   /** The fence never lands: writes marking the primary FENCED/DRAINED are dropped (a defect to catch). */
   dropPrimaryFence: boolean;
 }
@@ -54,26 +66,38 @@ export class World implements SdkBackend {
   readonly bus: EventBus;
   readonly sources: EventSources;
   readonly random: () => number;
-  readonly faults: WorldFaults = { dropPrimaryFence: false };
+  readonly defects: WorldDefects = { dropPrimaryFence: false };
   /** Replication lag per link "from>to", ms (scenarios degrade it). */
   readonly lag = new Map<string, number>();
-  readonly callCounts = new Map<string, number>();
+  /** Every AWS call made in this world, in order (tests read it; the summary counts it). */
+  readonly calls: CallRecord[] = [];
+  /** Faults in force (faults.ts). */
+  readonly faults: FaultInjector;
+  /** Replication lag of a link nobody degraded: ≈ 0.8–1.2 s, as global tables "typically" replicate within a second. */
+  private defaultLagMs = () => DEFAULT_REPLICATION_LAG_MS + Math.floor(this.random() * 400);
 
   constructor(
     readonly deployment: Deployment,
     readonly clock: VirtualClock,
     seed = 7,
+    options: { latency?: "realistic" | "none" } = {},
   ) {
     const now = () => clock.now();
     this.random = seededRandom(seed);
+    this.faults = new FaultInjector(seededRandom(seed + 1));
     this.timeline = new Timeline(now);
     this.reachability = new Reachability(deployment.regions);
+    if (options.latency === "none") {
+      // Tests that want no delay: calls answer at once and replication is immediate (still asynchronous).
+      this.reachability.zeroLatency = true;
+      this.defaultLagMs = () => 0;
+    }
     this.dynamodb = new DynamoDbService(deployment.tables, now);
     this.replicator = new Replicator(this.dynamodb, {
       now,
       after: (ms, fn) => clock.after(ms, fn),
       canDeliver: (from, to) => this.reachability.linkUp(from, to),
-      lagMs: (from, to) => this.lag.get(`${from}>${to}`) ?? DEFAULT_REPLICATION_LAG_MS + Math.floor(this.random() * 400),
+      lagMs: (from, to) => this.lag.get(`${from}>${to}`) ?? this.defaultLagMs(),
       onDelivered: (from, to, table, latency) =>
         this.metrics.put(from, "AWS/DynamoDB", "ReplicationLatency", { TableName: table, ReceivingRegion: to }, latency, now()),
     });
@@ -130,7 +154,7 @@ export class World implements SdkBackend {
   }
 
   private dropsFence(table: string, item: Record<string, unknown> | undefined): boolean {
-    if (!this.faults.dropPrimaryFence || !item) return false;
+    if (!this.defects.dropPrimaryFence || !item) return false;
     const control = this.deployment.seedItems[0]?.table;
     return (
       table === control && item.pk === `region#${this.deployment.primaryRegion}` && (item.state === "FENCED" || item.state === "DRAINED")
@@ -141,19 +165,23 @@ export class World implements SdkBackend {
     return this.clock.now();
   }
 
-  /** Starts the world's own clocks: alarm evaluation, Route 53's checkers, the schedules. */
-  start(): void {
+  /**
+   * Starts the world's own clocks: alarm evaluation, Route 53's checkers, the schedules (the
+   * canaries' tickers). A test may start only some of them.
+   */
+  start(parts: WorldClocks = { alarms: true, route53: true, schedules: true }): void {
     const { clock, deployment } = this;
     const aligned = (period: number) => (period - (clock.now() % period)) % period;
-    clock.every(
-      10_000,
-      () => {
-        for (const region of deployment.regions) if (this.reachability.isUp(region)) this.alarms.evaluateDue(region, clock.now());
-      },
-      aligned(10_000),
-    );
-    this.route53.start();
-    for (const s of deployment.schedules) {
+    if (parts.alarms)
+      clock.every(
+        10_000,
+        () => {
+          for (const region of deployment.regions) if (this.reachability.isUp(region)) this.alarms.evaluateDue(region, clock.now());
+        },
+        aligned(10_000),
+      );
+    if (parts.route53) this.route53.start();
+    for (const s of parts.schedules ? deployment.schedules : []) {
       const period = s.rateSeconds * 1000;
       clock.every(
         period,
@@ -165,43 +193,100 @@ export class World implements SdkBackend {
     }
   }
 
-  countCall(service: string, operation: string): void {
-    const key = `${service}:${operation}`;
-    this.callCounts.set(key, (this.callCounts.get(key) ?? 0) + 1);
-  }
-
-  async call<T>(service: string, _operation: string, info: ClientInfo, run: () => T): Promise<T> {
-    const from = currentCaller().region;
+  /**
+   * One AWS call, judged from where it is made: the endpoint must be reachable (else every
+   * attempt of the caller's SDK times out), network latency both ways, and the active faults
+   * (faults.ts) — an injected error surfaces after the SDK's retries, an added delay before the
+   * request is applied, a lost answer after it was applied (each attempt applied again).
+   */
+  async call<T>(service: string, operation: string, info: ClientInfo, run: () => T, input: Record<string, unknown> = {}): Promise<T> {
+    const caller = currentCaller();
+    const from = caller.region;
     const to = info.region;
     if (!this.deployment.regions.includes(to))
-      throw Object.assign(new Error(`The rehearsal simulates ${this.deployment.regions.join(" and ")}, not ${to}`), {
+      throw Object.assign(new Error(`The simulated world has ${this.deployment.regions.join(" and ")}, not ${to}`), {
         name: "UnknownEndpoint",
       });
-    const unreachable = async (): Promise<never> => {
-      const perAttempt = info.connectionTimeoutMs ?? UNCONFIGURED_ATTEMPT_MS;
-      let waited = 0;
-      for (let attempt = 1; attempt <= info.maxAttempts; attempt++)
-        waited += perAttempt + (attempt < info.maxAttempts ? 100 * 2 ** attempt : 0);
-      await this.clock.sleep(waited);
-      throw Object.assign(
-        new Error(
-          `Connection timed out after ${perAttempt} ms: ${service}.${to}.amazonaws.com did not answer (${info.maxAttempts} attempts)`,
-        ),
-        {
-          name: "TimeoutError",
-          code: "ETIMEDOUT",
-          $metadata: { attempts: info.maxAttempts },
-        },
-      );
+    const record: CallRecord = {
+      seq: this.calls.length + 1,
+      at: this.clock.now(),
+      from,
+      ...(caller.functionName ? { caller: caller.functionName } : {}),
+      region: to,
+      service,
+      operation,
+      resource: resourceOf(input),
+      ...(service === "dynamodb" && input.Key ? { key: JSON.stringify(input.Key) } : {}),
+      input,
     };
+    this.calls.push(record);
+    const backoffMs = (attempts: number) => {
+      let waited = 0;
+      for (let attempt = 1; attempt < attempts; attempt++) waited += 100 * 2 ** attempt;
+      return waited;
+    };
+    const timedOut = async (perAttempt: number, why: string): Promise<never> => {
+      await this.clock.sleep(perAttempt * info.maxAttempts + backoffMs(info.maxAttempts));
+      record.outcome = "TimeoutError";
+      throw Object.assign(new Error(`${why} after ${perAttempt} ms: ${service}.${to}.amazonaws.com (${info.maxAttempts} attempts)`), {
+        name: "TimeoutError",
+        code: "ETIMEDOUT",
+        $metadata: { attempts: info.maxAttempts },
+      });
+    };
+    const unreachable = () => timedOut(info.connectionTimeoutMs ?? UNCONFIGURED_ATTEMPT_MS, "Connection timed out");
     if (!this.reachability.canReach(from, to)) return unreachable();
-    await this.clock.sleep(this.reachability.latencyMs(from, to));
+    const fault = this.faults.decide(record);
+    const latency = this.reachability.latencyMs(from, to);
+    if (latency + fault.delayMs > 0) await this.clock.sleep(latency + fault.delayMs);
     if (!this.reachability.canReach(from, to)) return unreachable();
-    const out = run();
-    await this.clock.sleep(this.reachability.latencyMs(from, to));
+    if (fault.error) {
+      // The SDK retries what is retryable (throttling, 5xx) before it gives up.
+      const retryable = (fault.error as { $fault?: string }).$fault === "server" || fault.error.name === "ThrottlingException";
+      if (retryable) await this.clock.sleep(backoffMs(info.maxAttempts) + 2 * latency * (info.maxAttempts - 1));
+      record.outcome = fault.error.name;
+      throw fault.error;
+    }
+    if (fault.loseAnswer) {
+      // Applied, answer lost; the SDK's retries are applied too (their answers are lost as well).
+      for (let attempt = 1; attempt <= info.maxAttempts; attempt++) {
+        try {
+          run();
+        } catch {
+          // a retry of an applied write may fail its condition: nobody hears that either
+        }
+      }
+      return timedOut(info.requestTimeoutMs ?? UNCONFIGURED_ATTEMPT_MS, "The answer never came (request applied)");
+    }
+    let out: T;
+    try {
+      out = run();
+    } catch (error) {
+      record.outcome = (error as Error).name ?? "Error";
+      throw error;
+    }
+    if (latency > 0) await this.clock.sleep(latency);
     // The request was applied, but the answer never came back: the caller sees a timeout.
     if (!this.reachability.canReach(from, to)) return unreachable();
+    record.outcome = "ok";
     return out;
+  }
+
+  /** A DNS query (authoritative or cached) in the call log, as service "dns", with its answer as the outcome. */
+  recordDnsQuery(type: string, name: string, outcome: string): void {
+    const caller = currentCaller();
+    this.calls.push({
+      seq: this.calls.length + 1,
+      at: this.clock.now(),
+      from: caller.region,
+      ...(caller.functionName ? { caller: caller.functionName } : {}),
+      region: "global",
+      service: "dns",
+      operation: type,
+      resource: name,
+      input: {},
+      outcome,
+    });
   }
 
   // --- what scenarios do to the world ------------------------------------------------------------

@@ -162,10 +162,10 @@ export class DynamoDbService {
     return true;
   }
 
-  /** Seeds an item in every replica of its table, as if written and replicated before the scenario. */
-  seed(table: string, item: Item, writtenAt: number, origin: string): void {
+  /** Seeds an item in every replica of its table (or the listed ones), as if written and replicated before the scenario. */
+  seed(table: string, item: Item, writtenAt: number, origin: string, regions: readonly string[] = this.definition(table).regions): void {
     const key = this.keyOf(table, item);
-    for (const region of this.definition(table).regions) this.replica(region, table).set(key, { item: cloneItem(item), writtenAt, origin });
+    for (const region of regions) this.replica(region, table).set(key, { item: cloneItem(item), writtenAt, origin });
   }
 
   describe(region: string, table: string): { status: string; replicas: { region: string; status: string }[] } {

@@ -128,8 +128,11 @@ export class EventBus {
     this.put(alarmEvent(t, this.deps.deployment.accountId));
   }
 
+  /** DisableRule on every rule (tests that start runbooks themselves); EnableRule again with true. */
+  rulesEnabled = true;
+
   put(event: AlarmEvent): void {
-    if (!this.deps.reachability.isUp(event.region)) return;
+    if (!this.deps.reachability.isUp(event.region) || !this.rulesEnabled) return;
     for (const rule of this.deps.deployment.eventRules) {
       if (rule.region !== event.region || !matchesPattern(rule.pattern, event)) continue;
       const targets = rule.targets.map((t) => t.arn);

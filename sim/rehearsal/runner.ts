@@ -78,7 +78,7 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
     await clock.advance(WARM_UP_MS);
     clock.origin = clock.now();
     if (options.fault === "unfenced-primary") {
-      world.faults.dropPrimaryFence = true;
+      world.defects.dropPrimaryFence = true;
       ctx.note("FAULT INJECTED: writes that fence or drain the primary are silently dropped (the checks should catch what follows)");
     }
     ctx.note(`scenario ${scenario.name}: ${scenario.title}`);

@@ -26,7 +26,7 @@ export interface SdkBackend {
    * Runs one AWS call against `info.region`: network latency from the caller, and — when the
    * endpoint cannot be reached — the SDK's attempts timing out (then a TimeoutError).
    */
-  call<T>(service: string, operation: string, info: ClientInfo, run: () => T): Promise<T>;
+  call<T>(service: string, operation: string, info: ClientInfo, run: () => T, input?: Record<string, unknown>): Promise<T>;
   dynamodb: DynamoDbService;
   sqs: SqsService;
   s3: S3Service;
@@ -37,6 +37,4 @@ export interface SdkBackend {
   lambda: LambdaControl;
   sfn: StepFunctionsService;
   route53: Route53;
-  /** Observed AWS calls, for the summary (service/operation → count). */
-  countCall(service: string, operation: string): void;
 }

@@ -71,6 +71,18 @@ export interface FakeSpec {
   endpointRegion?: string;
 }
 
+/** lib-dynamodb command names → the DynamoDB operation (and IAM action) they send. */
+const DOCUMENT_CLIENT_OPERATIONS: Record<string, string> = {
+  Get: "GetItem",
+  Put: "PutItem",
+  Update: "UpdateItem",
+  Delete: "DeleteItem",
+  BatchGet: "BatchGetItem",
+  BatchWrite: "BatchWriteItem",
+  TransactGet: "TransactGetItems",
+  TransactWrite: "TransactWriteItems",
+};
+
 export function installFake(spec: FakeSpec, backend: () => SdkBackend): void {
   if (mocked.has(spec.client)) return;
   mocked.add(spec.client);
@@ -82,14 +94,15 @@ export function installFake(spec: FakeSpec, backend: () => SdkBackend): void {
     );
   });
   for (const [Command, handle] of spec.commands) {
-    const operation = (Command as { name: string }).name.replace(/Command$/, "");
+    const commandName = (Command as { name: string }).name.replace(/Command$/, "");
+    // The document client's commands are the DynamoDB API's operations under shorter names.
+    const operation = spec.service === "dynamodb" ? (DOCUMENT_CLIENT_OPERATIONS[commandName] ?? commandName) : commandName;
     mock.on(Command as never).callsFake(async (input: Record<string, any>, getClient: () => unknown) => {
       const configured = await clientInfo(getClient as GetClient);
       const info = spec.endpointRegion ? { ...configured, region: spec.endpointRegion } : configured;
       const b = backend();
-      b.countCall(spec.service, operation);
       try {
-        const out = await b.call(spec.service, operation, info, () => handle(input, info));
+        const out = await b.call(spec.service, operation, info, () => handle(input, info), input);
         return { ...(out as object), $metadata: { httpStatusCode: 200, attempts: 1 } };
       } catch (error) {
         throw toSdkError(spec.module, error);

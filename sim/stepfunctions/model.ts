@@ -301,8 +301,8 @@ export class StepFunctionsService {
     this.armHeartbeat(token);
   }
 
-  /** Tokens waiting for an answer (the rehearsal's operator finds them in the control table, like drctl). */
-  pendingTokens(): string[] {
-    return [...this.callbacks.keys()];
+  /** Tokens waiting for an answer, of one execution or all (the rehearsal's operator finds them in the control table, like drctl). */
+  pendingTokens(executionArn?: string): string[] {
+    return [...this.callbacks].filter(([, cb]) => executionArn === undefined || cb.executionArn === executionArn).map(([token]) => token);
   }
 }

@@ -1,126 +1,130 @@
-import { Harness, approve, reject } from "./support/harness";
-import { PRIMARY, SECONDARY, World, writeFunctionArn } from "./support/world";
+import { approve, reject, SimulatedAws, type TestWorld } from "../../sim/testing";
+import { stack } from "../support/stack";
+import { alarmInput, healthy, primaryOutage, probe, runbookCalls } from "./support/sim";
 
-const harness = Harness.create();
+let aws: SimulatedAws;
+beforeAll(async () => {
+  aws = SimulatedAws.fromEvaluation(await stack());
+});
+afterAll(() => aws.dispose());
 
-function alarmInput(subjectRegion: string, alarmName = "payments-dr-peer-health-us-east-2-test", eventId = "evt-1") {
-  return {
-    mode: "failover",
-    targetRegion: SECONDARY,
-    trigger: {
-      source: "alarm",
-      alarmName,
-      alarmArn: `arn:aws:cloudwatch:${SECONDARY}:123456789012:alarm:${alarmName}`,
-      state: "ALARM",
-      previousState: "OK",
-      changedAt: new Date(Date.now() - 5000).toISOString(),
-      eventId,
-      subjectRegion,
-    },
-  };
-}
-
-/** The primary went dark 30 s ago; its last heartbeat reached the secondary 2 s before that. */
-function primaryOutage(): World {
-  const now = Date.now();
-  const world = harness.reset(World.healthy(now));
-  world.down.add(PRIMARY);
-  world.seed({ pk: `heartbeat#${PRIMARY}`, region: PRIMARY, writtenAt: now - 32_000, sequence: 1 });
-  world.recordFailingProbes(SECONDARY, PRIMARY, now - 1000, now - 30_000, 3);
-  return world;
-}
+const writeFunction = (t: TestWorld, region: string) => t.functionName(region, "create-payment");
+const reportOf = (t: TestWorld, name: string) => {
+  const bucket = t.deployment.buckets.find((b) => b.region === t.secondary && b.objectLock);
+  const object = t.world.s3.get(t.secondary, bucket!.name, `reports/${name}/report.json`);
+  return JSON.parse(object.body) as Record<string, any>;
+};
 
 describe("failover (primary outage, alarm-started in the secondary)", () => {
   it("fences the old primary, promotes the secondary, confirms DNS, notifies and releases the lease — in that order", async () => {
-    const world = primaryOutage();
+    const t = await primaryOutage(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
 
-    const result = await harness.run(SECONDARY, alarmInput(PRIMARY));
+    const result = await t.execute(SECONDARY, alarmInput(t, PRIMARY));
 
     expect(result).toMatchObject({ status: "SUCCEEDED" });
     // End state in the secondary's replica: one writer, newer epoch.
-    expect(world.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "FENCED", epoch: 0 });
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
-    expect(world.lastMetric(SECONDARY, "PrimaryFenced")).toMatchObject({ value: 1, storageResolution: 60 });
-    expect(world.item(SECONDARY, "lease")).toBeUndefined();
-    expect(world.dnsAnswer()).toEqual([SECONDARY]);
+    expect(t.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "FENCED", epoch: 0 });
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    expect(t.control(SECONDARY, "lease")).toBeUndefined();
+    const fenceMetric = t
+      .calls({ service: "cloudwatch", operation: "PutMetricData", region: SECONDARY })
+      .flatMap((c) => c.input.MetricData as { MetricName: string; Value: number; StorageResolution?: number }[])
+      .filter((d) => d.MetricName === "PrimaryFenced");
+    expect(fenceMetric.at(-1)).toMatchObject({ Value: 1, StorageResolution: 60 });
 
-    const order = (kind: string, detail?: string) =>
-      world.effects.findIndex((e) => e.kind === kind && (detail === undefined || e.detail.includes(detail)));
+    // The order of what the runbook did, from the calls it made.
+    const calls = runbookCalls(t);
+    const order = (pred: (c: (typeof calls)[number]) => boolean) => calls.findIndex(pred);
+    const put = (key: string, state?: string) => (c: (typeof calls)[number]) =>
+      c.service === "dynamodb" &&
+      c.operation === "PutItem" &&
+      c.outcome === "ok" &&
+      (c.input.Item as { pk?: string; state?: string } | undefined)?.pk === key &&
+      (state === undefined || (c.input.Item as { state?: string }).state === state);
     const sequence = [
-      order("lease-acquired"),
-      order("describe-table"),
-      order("region", `${PRIMARY} FENCED`),
-      order("metric", "PrimaryFenced=1"),
-      order("region", `${SECONDARY} ACTIVE`),
-      order("dns", SECONDARY),
-      order("notify", "succeeded"),
-      order("lease-released"),
+      order(put("lease")),
+      order((c) => c.operation === "DescribeTable"),
+      order(put(`region#${PRIMARY}`, "FENCED")),
+      order((c) => c.operation === "PutMetricData"),
+      order(put(`region#${SECONDARY}`, "ACTIVE")),
+      order((c) => c.service === "dns" && c.outcome === SECONDARY),
+      order(
+        (c) =>
+          c.service === "sns" &&
+          (c.input.MessageAttributes as Record<string, { StringValue?: string }>)?.event?.StringValue === "succeeded",
+      ),
+      order((c) => c.operation === "DeleteItem" && c.key?.includes("lease") === true),
     ];
-    expect(sequence.every((i) => i >= 0)).toBe(true);
+    expect(sequence.map((i) => i >= 0)).toEqual(sequence.map(() => true));
     expect([...sequence].sort((a, b) => a - b)).toEqual(sequence);
 
     // The best-effort direct stop failed (the primary is down) and did not block anything.
-    expect(world.concurrency.get(writeFunctionArn(PRIMARY))).toBe(50);
-    const report = JSON.parse(
-      world.objects.get(`${SECONDARY}/payments-dr-evidence-${SECONDARY}-test-123456789012/reports/${result.name}/report.json`) ?? "{}",
-    );
+    expect(t.world.lambda.getReserved(PRIMARY, writeFunction(t, PRIMARY))).toBe(50);
+    const report = reportOf(t, result.name);
     expect(report).toMatchObject({ outcome: "failed-over", execution: { status: "SUCCEEDED" }, stopPeerWrites: { stopped: false } });
     // Last replicated heartbeat -32 s; the canary first saw the primary fail at -21 s, so the
-    // primary may have taken writes until then: the runbook's bound is 11 s (the truth, 2 s, is
-    // inside it — a bound that ended at the last healthy probe would have claimed 0-2 s).
+    // primary may have taken writes until then: the runbook's bound is 11 s (the truth is inside
+    // it — a bound that ended at the last healthy probe would have claimed less).
     expect(report.measurements.rpoExposureSeconds).toBeCloseTo(11, 0);
-    expect(world.notifications.map((n) => n.attributes.event)).toEqual(["started", "decision", "succeeded"]);
+    expect(t.notifications(SECONDARY).map((n) => n.attributes.event)).toEqual(["started", "decision", "succeeded"]);
   });
 
   it("stops the old primary's write function when its region still answers", async () => {
-    const world = harness.reset(World.healthy());
-    world.recordFailingProbes(SECONDARY, PRIMARY, Date.now() - 1000, Date.now() - 20_000, 3);
+    const t = healthy(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    t.seed("control", probe(SECONDARY, PRIMARY, t.now() - 1000, t.now() - 20_000, 3), [SECONDARY]);
 
-    const result = await harness.run(SECONDARY, alarmInput(PRIMARY));
+    const result = await t.execute(SECONDARY, alarmInput(t, PRIMARY));
 
     expect(result.status).toBe("SUCCEEDED");
-    expect(world.concurrency.get(writeFunctionArn(PRIMARY))).toBe(0);
-    expect(world.tags.get(writeFunctionArn(PRIMARY))).toEqual({ "payments-dr:reserved-concurrency-before-fence": "50" });
+    expect(t.world.lambda.getReserved(PRIMARY, writeFunction(t, PRIMARY))).toBe(0);
+    expect(t.world.lambda.getTags(PRIMARY, writeFunction(t, PRIMARY))).toEqual({ "payments-dr:reserved-concurrency-before-fence": "50" });
   });
 
   it("does not promote when a local replica is not ACTIVE: escalates to an approval, and fails cleanly on rejection", async () => {
-    const world = primaryOutage();
-    world.tableStatus.get(SECONDARY)!.get("payments-dr-payments-global-test")!.status = "UPDATING";
+    const t = await primaryOutage(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    t.world.dynamodb.replicaStatus.set(`${SECONDARY}/${t.tables.payments}`, "UPDATING");
 
-    const result = await harness.run(SECONDARY, alarmInput(PRIMARY), { approval: reject });
+    const result = await t.execute(SECONDARY, alarmInput(t, PRIMARY), { approval: reject });
 
     expect(result).toMatchObject({ status: "FAILED", error: "ApprovalRejectedError" });
     expect(result.states).not.toContain("FenceOldPrimary");
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY", epoch: 0 });
-    expect(world.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE" });
-    expect(world.lastMetric(SECONDARY, "PrimaryFenced")).toBeUndefined();
-    expect(world.item(SECONDARY, "lease")).toBeUndefined();
-    const approvalMessage = world.notifications.find((n) => n.attributes.event === "approval-requested");
-    expect(approvalMessage?.message).toContain("is UPDATING, not ACTIVE");
-    expect(world.notifications.at(-1)?.attributes.event).toBe("failed");
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY", epoch: 0 });
+    expect(t.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE" });
+    expect(t.calls({ operation: "PutMetricData" }).filter((c) => JSON.stringify(c.input).includes("PrimaryFenced"))).toEqual([]);
+    expect(t.control(SECONDARY, "lease")).toBeUndefined();
+    const notes = t.notifications(SECONDARY);
+    expect(notes.find((n) => n.attributes.event === "approval-requested")?.message).toContain("is UPDATING, not ACTIVE");
+    expect(notes.at(-1)?.attributes.event).toBe("failed");
   });
 
   it("promotes after an operator approves the escalation", async () => {
-    const world = primaryOutage();
-    world.tableStatus.get(SECONDARY)!.get("payments-dr-payments-global-test")!.status = "UPDATING";
+    const t = await primaryOutage(aws);
+    t.world.dynamodb.replicaStatus.set(`${t.secondary}/${t.tables.payments}`, "UPDATING");
 
-    const result = await harness.run(SECONDARY, alarmInput(PRIMARY), { approval: approve });
+    const result = await t.execute(t.secondary, alarmInput(t, t.primary), { approval: approve });
 
     expect(result.status).toBe("SUCCEEDED");
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "ACTIVE", epoch: 1 });
   });
 
   it("fails with DnsNotShiftedError after the bounded number of DNS checks, notifying and releasing the lease", async () => {
-    const world = primaryOutage();
-    world.dnsMode = "stuck";
-    world.stuckAnswer = [PRIMARY];
+    const t = await primaryOutage(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    t.world.route53.freeze();
 
-    const result = await harness.run(SECONDARY, alarmInput(PRIMARY));
+    const result = await t.execute(SECONDARY, alarmInput(t, PRIMARY));
 
     expect(result).toMatchObject({ status: "FAILED", error: "DnsNotShiftedError" });
-    expect(world.dnsQueries).toBe(harness.values(SECONDARY).dnsConfirmMaxAttempts);
-    expect(world.item(SECONDARY, "lease")).toBeUndefined();
-    const failure = world.notifications.find((n) => n.attributes.event === "failed");
+    const machine = t.deployment.stateMachines.find((m) => m.region === SECONDARY && m.type === "STANDARD")!;
+    const bound = (machine.definition.States.IsDnsShifted.Choices as { NumericGreaterThanEquals?: number }[]).find(
+      (c) => c.NumericGreaterThanEquals,
+    )!;
+    expect(runbookCalls(t).filter((c) => c.service === "dns" && c.operation === "TXT")).toHaveLength(bound.NumericGreaterThanEquals!);
+    expect(t.control(SECONDARY, "lease")).toBeUndefined();
+    const failure = t.notifications(SECONDARY).find((n) => n.attributes.event === "failed");
     expect(failure?.subject).toContain("DnsNotShiftedError");
     expect(failure?.message).toContain(`${SECONDARY} ACTIVE (epoch 1)`);
   });

@@ -1,7 +1,15 @@
-import { Harness } from "./support/harness";
-import { PRIMARY, SECONDARY } from "./support/world";
+import { SimulatedAws } from "../../sim/testing";
+import { stack } from "../support/stack";
+import { quietWorld, runbookCalls } from "./support/sim";
 
-const harness = Harness.create();
+let aws: SimulatedAws;
+beforeAll(async () => {
+  aws = SimulatedAws.fromEvaluation(await stack());
+});
+afterAll(() => aws.dispose());
+
+const SECONDARY = "us-east-2";
+const PRIMARY = "us-east-1";
 
 const BAD_INPUTS: [string, unknown, string][] = [
   ["an unknown mode", { mode: "teleport", targetRegion: SECONDARY }, "mode"],
@@ -34,14 +42,14 @@ const BAD_INPUTS: [string, unknown, string][] = [
 
 describe("input validation (before any side effect)", () => {
   it.each(BAD_INPUTS)("rejects %s with InvalidInputError and makes no AWS call at all", async (_label, input, mentions) => {
-    const world = harness.reset();
+    const t = quietWorld(aws);
 
-    const result = await harness.run(SECONDARY, input);
+    const result = await t.execute(SECONDARY, input);
 
     expect(result).toMatchObject({ status: "FAILED", error: "InvalidInputError" });
     expect(result.cause).toContain(mentions);
     expect(result.states).toEqual(["ValidateInput", "RejectInput"]);
-    expect(world.calls).toEqual([]);
-    expect(world.notifications).toEqual([]);
+    expect(runbookCalls(t)).toEqual([]);
+    expect(t.notifications()).toEqual([]);
   });
 });

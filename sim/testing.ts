@@ -1,0 +1,237 @@
+/**
+ * The simulated AWS as tests use it: the same world the rehearsal runs (deployment from the
+ * evaluated Pulumi program, the real handlers with their deployed environment, every AWS call
+ * judged by the simulated services), with what a test needs on top:
+ *
+ * - one {@link SimulatedAws} per test file, holding the deployment and the handlers kept warm
+ *   (like Lambda containers) across tests; a fresh {@link TestWorld} per test;
+ * - quiet by default: no background clocks (alarms, Route 53 checkers, canaries) unless the test
+ *   asks for them, and optionally no network latency — nothing happens unless the test does it;
+ * - virtual time that moves only when the test settles a promise or advances the clock;
+ * - direct access to what the world holds (items per replica, notifications, objects, calls) and
+ *   the fault injector (faults.ts).
+ *
+ * Each world starts ten minutes of virtual time after the previous one ended, so caches that warm
+ * handlers keep (the region-state cache, assumed-role credentials) are never mistaken for fresh.
+ */
+import type { Deployment } from "./deployment/types";
+import { deploymentFromEvaluation, drMachine, fn } from "./deployment/deployment";
+import type { Evaluation } from "../infra/offline/evaluate";
+import type { Item } from "./dynamodb/attribute-values";
+import { INTERNET, runAs } from "./network";
+import { createSession, REHEARSAL_EPOCH, type Session, type SessionOptions, WarmHandlers } from "./session";
+import type { ExecutionRecord } from "./stepfunctions/model";
+import type { World } from "./world";
+
+export type TableKind = "payments" | "idempotency" | "control";
+
+/** What a test's approver answers a `.waitForTaskToken` approval with. */
+export type ApprovalResponder = (request: { region: string; execution: string; token: string }) => Promise<Record<string, unknown>>;
+
+/** Nobody answers: the approval step's heartbeat times out. */
+export const noAnswer: ApprovalResponder | undefined = undefined;
+export const approve: ApprovalResponder = async () => ({ approved: true, approvedBy: "alice@example.com", comment: "go" });
+export const reject: ApprovalResponder = async () => {
+  throw Object.assign(new Error("rejected by bob@example.com: replication too far behind"), { name: "ApprovalRejectedError" });
+};
+
+export interface RunResult {
+  name: string;
+  region: string;
+  status: ExecutionRecord["status"];
+  output?: Record<string, unknown>;
+  error?: string;
+  cause?: string;
+  /** States entered, in order. */
+  states: string[];
+  record: ExecutionRecord;
+}
+
+const GAP_BETWEEN_WORLDS_MS = 10 * 60_000;
+
+export class SimulatedAws {
+  private readonly handlers = new WarmHandlers();
+  private current?: TestWorld;
+  private nextStart = REHEARSAL_EPOCH;
+
+  constructor(readonly deployment: Deployment) {}
+
+  static fromEvaluation(ev: Evaluation): SimulatedAws {
+    return new SimulatedAws(deploymentFromEvaluation(ev));
+  }
+
+  /** A fresh world for the next test (the previous one is disposed). Quiet and realistic-latency by default. */
+  world(options: Omit<SessionOptions, "handlers" | "startAt"> = {}): TestWorld {
+    this.dispose();
+    const session = createSession(this.deployment, { background: false, ...options, handlers: this.handlers, startAt: this.nextStart });
+    this.current = new TestWorld(session, this.deployment);
+    return this.current;
+  }
+
+  dispose(): void {
+    if (!this.current) return;
+    this.nextStart = this.current.clock.now() + GAP_BETWEEN_WORLDS_MS;
+    this.current.session.dispose();
+    this.current = undefined;
+  }
+}
+
+export class TestWorld {
+  readonly world: World;
+  readonly clock: Session["clock"];
+  readonly primary: string;
+  readonly secondary: string;
+  readonly tables: Record<TableKind, string>;
+
+  constructor(
+    readonly session: Session,
+    readonly deployment: Deployment,
+  ) {
+    this.world = session.world;
+    this.clock = session.clock;
+    this.primary = deployment.primaryRegion;
+    this.secondary = deployment.secondaryRegion;
+    // The three global tables, told apart by their hash keys (lib/control-schema.ts, Powertools idempotency, payments).
+    const HASH_KEYS: Record<TableKind, string> = { payments: "paymentId", idempotency: "id", control: "pk" };
+    const table = (kind: TableKind) => {
+      const t = deployment.tables.find((x) => x.hashKey === HASH_KEYS[kind]);
+      if (!t) throw new Error(`the deployment has no ${kind} table`);
+      return t.name;
+    };
+    this.tables = { payments: table("payments"), idempotency: table("idempotency"), control: table("control") };
+  }
+
+  peerOf(region: string): string {
+    return region === this.primary ? this.secondary : this.primary;
+  }
+
+  // --- time ------------------------------------------------------------------------------------
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  async advance(ms: number): Promise<void> {
+    await this.clock.advance(ms);
+  }
+
+  /** Moves virtual time until `promise` settles (at most `limitMs`), and returns its outcome. */
+  async settle<T>(promise: Promise<T>, limitMs = 60 * 60_000): Promise<T> {
+    let done = false;
+    const watched = promise.finally(() => {
+      done = true;
+    });
+    watched.catch(() => undefined);
+    const deadline = this.clock.now() + limitMs;
+    // Small steps first: most calls settle within milliseconds of virtual time.
+    let step = 1;
+    while (!done) {
+      if (this.clock.now() >= deadline) throw new Error(`did not settle within ${limitMs} ms of virtual time`);
+      await this.clock.advance(Math.min(step, deadline - this.clock.now()));
+      step = Math.min(step * 2, 1000);
+    }
+    return watched;
+  }
+
+  // --- running code ----------------------------------------------------------------------------
+
+  /** Invokes `handler`'s function in `region` as Lambda would (RequestResponse), settling virtual time. */
+  invoke(region: string, handler: string, event: unknown): Promise<unknown> {
+    return this.settle(this.world.runtime.invoke(fn(this.deployment, region, handler).arn, event));
+  }
+
+  /** Runs `fn` as a caller in `region` (or on the internet), so its AWS calls are judged from there. */
+  as<T>(region: string, run: () => Promise<T>): Promise<T> {
+    return this.settle(runAs({ region }, run));
+  }
+
+  /** Runs `fn` as a client on the internet (drctl, an operator). */
+  fromInternet<T>(run: () => Promise<T>): Promise<T> {
+    return this.settle(runAs({ region: INTERNET }, run));
+  }
+
+  /**
+   * Starts `region`'s DR state machine with `input` (StartExecution, as drctl or start-execution
+   * does) and runs it to its end. A `.waitForTaskToken` approval is answered by `approval`
+   * (SendTaskSuccess with what it returns, SendTaskFailure with what it throws); without one,
+   * nobody answers and the step's heartbeat times out.
+   */
+  async execute(region: string, input: unknown, options: { name?: string; approval?: ApprovalResponder } = {}): Promise<RunResult> {
+    const machine = drMachine(this.deployment, region);
+    const record = this.world.sfn.start(region, machine.arn, options.name, JSON.stringify(input));
+    let ended = false;
+    void record.done.then(() => {
+      ended = true;
+    });
+    const answered = new Set<string>();
+    while (!ended) {
+      await this.clock.advance(100);
+      if (!options.approval) continue;
+      for (const token of this.world.sfn.pendingTokens(record.executionArn)) {
+        if (answered.has(token)) continue;
+        answered.add(token);
+        try {
+          const output = await options.approval({ region, execution: record.name, token });
+          this.world.sfn.sendTaskSuccess(region, token, JSON.stringify(output));
+        } catch (error) {
+          const e = error as Error;
+          this.world.sfn.sendTaskFailure(region, token, e.name, e.message);
+        }
+      }
+    }
+    return {
+      name: record.name,
+      region,
+      status: record.status,
+      ...(record.output !== undefined ? { output: JSON.parse(record.output) as Record<string, unknown> } : {}),
+      ...(record.error !== undefined ? { error: record.error } : {}),
+      ...(record.cause !== undefined ? { cause: record.cause } : {}),
+      states: record.states.map((s) => s.name),
+      record,
+    };
+  }
+
+  // --- what the world holds --------------------------------------------------------------------
+
+  /** An item as `region`'s replica holds it now. */
+  item(region: string, table: TableKind, key: Item): Item | undefined {
+    return this.world.dynamodb.get(region, this.tables[table], key);
+  }
+
+  /** A control-table item (`pk`) as `region`'s replica holds it. */
+  control(region: string, pk: string): Item | undefined {
+    return this.item(region, "control", { pk });
+  }
+
+  /** `of`'s region record, as `replica` sees it. */
+  regionRecord(replica: string, of: string): { state: string; epoch: number; executionId?: string; reason?: string } | undefined {
+    return this.control(replica, `region#${of}`) as { state: string; epoch: number } | undefined;
+  }
+
+  /** Puts an item in the listed replicas (default: all), as if written and replicated earlier. */
+  seed(table: TableKind, item: Item, regions?: readonly string[], writtenAt = this.now()): void {
+    this.world.dynamodb.seed(this.tables[table], item, writtenAt, regions?.[0] ?? this.primary, regions);
+  }
+
+  /** Runbook and canary notifications (SNS), without CloudWatch's alarm notifications. */
+  notifications(region?: string) {
+    return this.world.sns.inbox.filter((m) => m.attributes.source !== "cloudwatch-alarm" && (region === undefined || m.region === region));
+  }
+
+  /** AWS calls made so far, optionally only those matching. */
+  calls(match: { service?: string; operation?: string; region?: string; from?: string; caller?: string } = {}) {
+    return this.world.calls.filter(
+      (c) =>
+        (match.service === undefined || c.service === match.service) &&
+        (match.operation === undefined || c.operation === match.operation) &&
+        (match.region === undefined || c.region === match.region) &&
+        (match.from === undefined || c.from === match.from) &&
+        (match.caller === undefined || (c.caller ?? "").startsWith(match.caller)),
+    );
+  }
+
+  /** The physical name of `handler`'s function in `region`. */
+  functionName(region: string, handler: string): string {
+    return fn(this.deployment, region, handler).name;
+  }
+}
