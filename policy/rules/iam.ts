@@ -4,6 +4,7 @@ import type { ReportViolation, ResourceValidation } from "@pulumi/policy";
 import {
   actionsOf,
   asArray,
+  conditionValues,
   hasSourceCondition,
   isAllow,
   isWildcardAction,
@@ -74,13 +75,26 @@ export const iamLeastPrivilege = resourceRule(
   ],
 );
 
+/**
+ * The aws:SourceArn a service sends when it assumes a role, where that is not the ARN of the resource
+ * one would expect. A trust policy naming anything else is never satisfied: the role is unusable.
+ */
+const SOURCE_ARN_SENT: Record<string, { pattern: RegExp; sends: string; source: string }> = {
+  "scheduler.amazonaws.com": {
+    pattern: /^arn:aws[a-z-]*:scheduler:[^:]*:[^:]*:schedule-group\/[^/]+$/,
+    sends: "its schedule group's ARN (arn:aws:scheduler:<region>:<account>:schedule-group/<group>), never a schedule's",
+    source: "https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html",
+  },
+};
+
 export const iamTrustPolicies = resourceRule(
   {
     id: "I2",
     name: "iam-trust-policies",
     title:
-      "Trust policies name their principals (no `*`, no NotPrincipal or NotAction) and restrict AWS service principals to this account or a source ARN.",
-    sources: "Checkov CKV_AWS_60 and CKV_AWS_61; cfn-nag F2, F6, W14; IAM confused-deputy guidance",
+      "Trust policies name their principals (no `*`, no NotPrincipal or NotAction) and restrict AWS service principals to this account or a source ARN, in the form the service sends it (EventBridge Scheduler: the schedule group's ARN).",
+    sources:
+      "Checkov CKV_AWS_60 and CKV_AWS_61; cfn-nag F2, F6, W14; IAM confused-deputy guidance; EventBridge Scheduler confused deputy prevention",
   },
   forType(aws.iam.Role, (r, report) => {
     for (const s of statementsOf(r.assumeRolePolicy).filter(isAllow)) {
@@ -90,6 +104,13 @@ export const iamTrustPolicies = resourceRule(
       if (s.NotAction !== undefined) report("the trust policy uses NotAction");
       if (p.service.length > 0 && !hasSourceCondition(s))
         report(`the trust policy lets ${p.service.join(", ")} assume the role without aws:SourceAccount or aws:SourceArn`);
+      for (const service of p.service) {
+        const sent = SOURCE_ARN_SENT[service];
+        if (!sent) continue;
+        for (const arn of conditionValues(s, "aws:SourceArn"))
+          if (!sent.pattern.test(arn))
+            report(`the trust policy expects ${service} to send aws:SourceArn ${arn}; it sends ${sent.sends} (${sent.source})`);
+      }
     }
   }),
 );

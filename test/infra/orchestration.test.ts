@@ -171,6 +171,29 @@ describe("triggers", () => {
   });
 });
 
+describe("canary schedule", () => {
+  // What the mocks cannot prove: that Scheduler sends the group ARN. AWS documents it: "The value of
+  // aws:SourceArn must be your EventBridge Scheduler schedule group ARN ... Do not scope the
+  // aws:SourceArn statement to a specific schedule" (Scheduler user guide, confused deputy prevention).
+  it.each(REGION_LIST)("trusts Scheduler in %s for its own schedule group, the ARN Scheduler sends as aws:SourceArn", (region) => {
+    const group = one(ev, "aws:scheduler/scheduleGroup:ScheduleGroup", (g) => g.region === region);
+    expect(group.inputs.name).toBe(`dr-schedules-${region}-dev`);
+    expect(group.state.arn).toBe(`arn:aws:scheduler:${region}:${ACCT}:schedule-group/dr-schedules-${region}-dev`);
+    const schedule = one(ev, "aws:scheduler/schedule:Schedule", (s) => s.region === region);
+    expect(schedule.inputs.groupName).toBe(group.inputs.name);
+    const role = one(ev, "aws:iam/role:Role", (r) => r.inputs.name === `canary-schedule-${region}-dev`);
+    expect(schedule.inputs.target.roleArn).toBe(role.state.arn);
+    expect(statements(role.inputs.assumeRolePolicy)).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "scheduler.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": ACCT }, ArnLike: { "aws:SourceArn": group.state.arn } },
+      },
+    ]);
+  });
+});
+
 describe("runbook functions", () => {
   it.each(runbookFunctions.map((s) => s.name))("deploys %s with the same reserved concurrency in both regions, as declared", (name) => {
     const declared = runbookFunctions.find((s) => s.name === name)!.reservedConcurrency;

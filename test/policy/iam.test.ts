@@ -16,6 +16,22 @@ const grant = (statement: object) => (rs: Parameters<FailingCase["change"]>[0]) 
 
 const cases: FailingCase[] = [
   {
+    rule: iam.iamTrustPolicies,
+    when: "Scheduler's role is trusted for one schedule, an aws:SourceArn Scheduler never sends",
+    change: (rs) =>
+      withChange(rs, role("canary-schedule-us-east-1-dev"), (p) =>
+        editJson(
+          p,
+          "assumeRolePolicy",
+          (doc) =>
+            (doc.Statement[0].Condition.ArnLike["aws:SourceArn"] =
+              "arn:aws:scheduler:us-east-1:123456789012:schedule/default/canary-schedule-us-east-1-dev"),
+        ),
+      ),
+    expect:
+      /expects scheduler\.amazonaws\.com to send aws:SourceArn arn:aws:scheduler:us-east-1:123456789012:schedule\/default\/canary-schedule-us-east-1-dev; it sends its schedule group's ARN/,
+  },
+  {
     rule: iam.iamLeastPrivilege,
     when: "a policy allows every action",
     change: grant(allow("*", "arn:aws:sns:us-east-1:123456789012:x")),

@@ -17,6 +17,9 @@ import { RegionalFunction } from "../compute/lambda-function";
 import { ShippedLogGroup } from "../logging/shipped-log-group";
 import { CANARY_TICKER_SERVICE, STATE_MACHINE_WILDCARD_ACTIONS } from "../../core/aws-facts";
 
+/** The `{service}` slot of each region's schedule group (the canary's schedule lives in it). */
+export const SCHEDULE_GROUP_SERVICE = "dr-schedules";
+
 /** Each probe Task may take this long; above the canary function's own timeout (15 s). */
 export const CANARY_PROBE_TIMEOUT_SECONDS = 20;
 
@@ -181,17 +184,22 @@ export class DrOrchestration extends pulumi.ComponentResource {
     this.tickerArn = ticker.arn;
 
     const scheduleName = resourceName("canary-schedule", region, environment);
+    // The region's own schedule group, so the role below trusts Scheduler for exactly our
+    // schedules. Scheduler sends the schedule GROUP's ARN as aws:SourceArn when it assumes the
+    // execution role ("The value of aws:SourceArn must be your EventBridge Scheduler schedule group
+    // ARN ... Do not scope the aws:SourceArn statement to a specific schedule or a schedule name
+    // prefix"): a trust scoped to one schedule's ARN is never satisfied and the canary never runs.
+    // https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+    const scheduleGroup = new aws.scheduler.ScheduleGroup(
+      `${name}-schedule-group`,
+      { region, name: resourceName(SCHEDULE_GROUP_SERVICE, region, environment) },
+      parent,
+    );
     const schedulerRole = new aws.iam.Role(
       `${name}-scheduler-role`,
       {
         name: scheduleName,
-        assumeRolePolicy: pulumi.jsonStringify(
-          serviceTrustPolicy(
-            "scheduler.amazonaws.com",
-            accountId,
-            pulumi.interpolate`arn:aws:scheduler:${region}:${accountId}:schedule/default/${scheduleName}`,
-          ),
-        ),
+        assumeRolePolicy: pulumi.jsonStringify(serviceTrustPolicy("scheduler.amazonaws.com", accountId, scheduleGroup.arn)),
       },
       parent,
     );
@@ -220,7 +228,7 @@ export class DrOrchestration extends pulumi.ComponentResource {
       {
         region,
         name: scheduleName,
-        groupName: "default",
+        groupName: scheduleGroup.name,
         description: `Starts the canary ticker of ${region} every minute`,
         scheduleExpression: "rate(1 minute)",
         flexibleTimeWindow: { mode: "OFF" },
