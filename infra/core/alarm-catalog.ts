@@ -311,7 +311,8 @@ export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
         key: PRIMARY_FENCED_ALARM,
         description:
           "The primary is fenced or drained (published here, in the secondary, by the fence step and every canary probe). Route 53's primary guard " +
-          "watches this alarm. Standard resolution (60 s) because alarm-based health checks require it. Missing data keeps the last state: " +
+          "watches this alarm. Standard resolution (60 s) because alarm-based health checks require it. Missing data keeps the last state " +
+          "(here, and in the Route 53 check, which follows the data stream and is LastKnownStatus on silence): " +
           "a fence is only lifted by an explicit 0 (failback), never by silence.",
         namespace: METRIC_NAMESPACE,
         metricName: "PrimaryFenced",

@@ -29,21 +29,40 @@ export const healthCheckSettings = resourceRule(
   }),
 );
 
+/**
+ * What a silent data stream must mean for an alarm-based health check, given what it means for the
+ * alarm it watches. Route 53 judges such a check by the alarm's *data stream*, not by the alarm's
+ * state, so the alarm's treatMissingData does not carry over: without data the check takes its
+ * insufficientDataHealthStatus. The two must agree, or the check lifts (or sets) in silence what
+ * the alarm holds. `missing` (the alarm goes INSUFFICIENT_DATA) leaves the choice to the check.
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html
+ * https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html
+ */
+export const SILENCE_AS_THE_ALARM_TREATS_IT: Record<string, string> = {
+  ignore: "LastKnownStatus",
+  breaching: "Unhealthy",
+  notBreaching: "Healthy",
+};
+
 export const alarmHealthChecks = stackRule(
   {
     id: "R4",
     name: "route53-alarm-health-checks",
     title:
-      "Alarm-based health checks state what insufficient data means (not the LastKnownStatus default) and watch an existing standard-resolution alarm.",
-    sources: "Route 53 HealthCheckConfig API (InsufficientDataHealthStatus, AlarmIdentifier: standard resolution only)",
+      "Alarm-based health checks state what insufficient data means explicitly, treat silence as their alarm does (ignore: LastKnownStatus, breaching: Unhealthy, notBreaching: Healthy), and watch an existing standard-resolution alarm.",
+    sources:
+      "Route 53 HealthCheckConfig API (InsufficientDataHealthStatus, AlarmIdentifier: standard resolution only); Route 53 Developer Guide (alarm checks follow the data stream); CloudWatch PutMetricAlarm API (TreatMissingData)",
   },
   (stack, report) => {
     const alarms = stack.all(aws.cloudwatch.MetricAlarm).map(({ props }) => props);
     for (const { resource, props } of stack.all(aws.route53.HealthCheck)) {
       if (props.type !== "CLOUDWATCH_METRIC") continue;
       const status = props.insufficientDataHealthStatus;
-      if (status !== "Healthy" && status !== "Unhealthy")
-        report(`health check ${props.referenceName}: insufficientDataHealthStatus is ${status ?? "unset (LastKnownStatus)"}`, resource.urn);
+      if (status !== "Healthy" && status !== "Unhealthy" && status !== "LastKnownStatus")
+        report(
+          `health check ${props.referenceName}: insufficientDataHealthStatus is ${status ?? "unset (the LastKnownStatus default)"}`,
+          resource.urn,
+        );
       const alarm = alarms.find((a) => a.name === props.cloudwatchAlarmName && a.region === props.cloudwatchAlarmRegion);
       if (!alarm) {
         report(
@@ -52,6 +71,13 @@ export const alarmHealthChecks = stackRule(
         );
         continue;
       }
+      const expected = SILENCE_AS_THE_ALARM_TREATS_IT[alarm.treatMissingData ?? "missing"];
+      if (expected && status !== undefined && status !== expected)
+        report(
+          `health check ${props.referenceName} is ${status} without data, but its alarm ${alarm.name} treats missing data as '${alarm.treatMissingData}': ` +
+            `Route 53 follows the data stream, not the alarm state, so the check must be ${expected} or silence changes what the alarm holds`,
+          resource.urn,
+        );
       const periods = [alarm.period, ...(alarm.metricQueries ?? []).map((q) => q.metric?.period)].filter(
         (p): p is number => typeof p === "number",
       );

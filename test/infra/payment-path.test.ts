@@ -246,7 +246,6 @@ describe("Route 53", () => {
       type: "CLOUDWATCH_METRIC",
       cloudwatchAlarmRegion: REGIONS.secondary,
       cloudwatchAlarmName: "primary-fenced-us-east-2-dev",
-      insufficientDataHealthStatus: "Healthy",
     });
     const alarm = one(ev, "aws:cloudwatch/metricAlarm:MetricAlarm", (a) => a.inputs.name === "primary-fenced-us-east-2-dev");
     expect(alarm.region).toBe(REGIONS.secondary);
@@ -256,6 +255,25 @@ describe("Route 53", () => {
       period: 60,
       threshold: 1,
       treatMissingData: "ignore",
+    });
+  });
+
+  // Route 53 judges an alarm check by the alarm's data stream, not its state: with no PrimaryFenced
+  // datapoint the check takes insufficientDataHealthStatus, whatever the alarm's treatMissingData.
+  // What the mocks cannot prove: Route 53's evaluation itself (the simulator models it).
+  it("keeps the fence through silence: the fence check holds its last status when PrimaryFenced datapoints stop, as its alarm does", () => {
+    expect(check("primary-fence").inputs.insufficientDataHealthStatus).toBe("LastKnownStatus");
+    const alarm = one(
+      ev,
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      (a) => a.inputs.name === check("primary-fence").inputs.cloudwatchAlarmName,
+    );
+    expect(alarm.inputs.treatMissingData).toBe("ignore");
+    // A dead secondary canary is reported, not silently acted on: the secondary's canary-silent alarm breaches on missing data.
+    const silent = one(ev, "aws:cloudwatch/metricAlarm:MetricAlarm", (a) => a.inputs.name === `canary-silent-${REGIONS.secondary}-dev`);
+    expect(silent.inputs).toMatchObject({
+      treatMissingData: "breaching",
+      alarmActions: [expect.stringContaining(":dr-alerts-us-east-2-dev")],
     });
   });
 

@@ -220,9 +220,22 @@ const cases: FailingCase[] = [
   },
   {
     rule: r53.alarmHealthChecks,
-    when: "the fence check keeps the last known status",
+    when: "the fence check leaves insufficientDataHealthStatus to the default",
     change: (rs) => withChange(rs, check("primary-fence"), (p) => delete p.insufficientDataHealthStatus),
     expect: /insufficientDataHealthStatus is unset/,
+  },
+  {
+    rule: r53.alarmHealthChecks,
+    when: "the fence check turns healthy on silence while its alarm keeps the last state (the fence would lift itself)",
+    change: (rs) => withChange(rs, check("primary-fence"), (p) => (p.insufficientDataHealthStatus = "Healthy")),
+    expect:
+      /primary-fence is Healthy without data, but its alarm primary-fenced-us-east-2-dev treats missing data as 'ignore'.*must be LastKnownStatus/,
+  },
+  {
+    rule: r53.alarmHealthChecks,
+    when: "the fence check turns unhealthy on silence while its alarm keeps the last state (a dead canary would remove the primary)",
+    change: (rs) => withChange(rs, check("primary-fence"), (p) => (p.insufficientDataHealthStatus = "Unhealthy")),
+    expect: /primary-fence is Unhealthy without data.*must be LastKnownStatus/,
   },
   {
     rule: r53.alarmHealthChecks,

@@ -169,9 +169,17 @@ export class DnsFailover extends pulumi.ComponentResource {
           type: "CLOUDWATCH_METRIC",
           cloudwatchAlarmName: args.primaryFenceAlarm.alarmName,
           cloudwatchAlarmRegion: args.primaryFenceAlarm.region,
-          // No data means no fence was asserted (the secondary's canary republishes it every
-          // minute while it holds). Fencing needs a positive signal; see docs/architecture.md.
-          insufficientDataHealthStatus: "Healthy",
+          // A fence must survive silence. Route 53 judges an alarm check by the alarm's data
+          // stream, not its state, so the alarm's treatMissingData ("ignore") does not hold the
+          // fence: with no PrimaryFenced datapoint in a period the check takes this status. With
+          // "Healthy" one silent minute (the secondary's canary dead, the secondary region lost)
+          // lifted the fence and sent DNS back to a fenced primary. LastKnownStatus keeps whatever
+          // the last datapoint said: a set fence holds until the failback's explicit 0, a clear one
+          // stays clear, so a dead secondary canary neither lifts a fence nor removes a healthy
+          // primary ("Unhealthy" would). The canary-silent alarm reports the silence instead.
+          // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html
+          // https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html (InsufficientDataHealthStatus)
+          insufficientDataHealthStatus: "LastKnownStatus",
           tags: { Name: resourceName("primary-fence", GLOBAL, env) },
         },
         parent,
