@@ -8,15 +8,19 @@
  * 3. Powertools idempotency (record in the replicated idempotency table, keyed by the header,
  *    validated against the body): a replay returns the stored response; the same key with another
  *    body is 422; a duplicate still running is 409.
- * 4. Inside it: conditional put of the payment (PENDING, version 1, originRegion) and the
- *    transaction-log entry. The payment id is derived from the key, so when an earlier attempt
- *    died between the two writes (its idempotency record deleted or expired), the retry finds
- *    its own item, checks it holds the same request, and finishes the S3 write instead of failing
- *    or creating a second payment.
+ * 4. Inside it: conditional put of the payment (PENDING, version 1, originRegion). The payment id
+ *    is derived from the key, so when an earlier attempt died after the put (its idempotency record
+ *    deleted, expired or never completed), the retry finds its own item, checks it holds the same
+ *    request, and answers with it instead of failing or creating a second payment.
+ *
+ * The 202 needs nothing else: the payment item (replicated by the global table) is the durable
+ * record, and the idempotency record makes a retry return the same answer. The transaction log is
+ * not written here: process-payment writes every entry a payment's history needs, the PENDING one
+ * included, when it settles the payment (docs/architecture.md, "Payment path"). So this function
+ * bundles no S3 client and makes one call fewer before it answers.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { Context } from "aws-lambda";
@@ -36,7 +40,6 @@ import {
   type CreatePaymentRequest,
   type PaymentStatus,
 } from "../domain/payments";
-import { TransactionLog } from "../domain/transaction-log";
 import { formatProblems, parseWith } from "../../lib/validation";
 import { checkWriteGuard, RETRY_AFTER_SECONDS } from "../domain/write-guard";
 
@@ -59,13 +62,11 @@ const { logger, metrics } = obs;
 
 const dynamo = obs.tracer.captureAWSv3Client(awsClient(DynamoDBClient, region, API_CALL_TUNING));
 const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
-const s3 = obs.tracer.captureAWSv3Client(awsClient(S3Client, region, API_CALL_TUNING));
 
 // `() => Date.now()` rather than `Date.now`: read the clock at call time, so a virtual clock
 // installed after this module loaded (tests, the rehearsal) is honoured.
 const regionState = new RegionStateCache(new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()), region, cacheMs, () => Date.now());
 const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
-const transactionLog = new TransactionLog(s3, env.TRANSACTION_BUCKET);
 
 /** What Powertools hashes: the key names the record, the request is the payload it validates. */
 interface IdempotentInput {
@@ -98,7 +99,6 @@ async function createPayment(input: IdempotentInput, _context: Context): Promise
   });
   const { created, payment } = await payments.putPending(candidate);
   if (!created && payment.requestHash !== candidate.requestHash) throw new IdempotencyKeyReusedError(paymentId);
-  await transactionLog.appendHistory(payment);
   if (created) metrics.addMetric("PaymentCreated", MetricUnit.Count, 1);
   else logger.info("completed an earlier attempt's payment", { paymentId, status: payment.status });
   // A payment found from an earlier attempt reports where it was accepted and its current state.

@@ -1,6 +1,7 @@
 /**
  * The transaction log: one S3 object per state a payment reaches, in the regional bucket
- * (replicated to the other region by S3 CRR).
+ * (replicated to the other region by S3 CRR). Written by process-payment only, off the
+ * acknowledgement path: create-payment answers once the payment item is stored.
  *
  * Keys are deterministic, `transactions/{paymentId}/{version:04d}-{status}.json`, and every entry
  * is derived only from the stored payment item (no write time, no writer region). So any retry,
@@ -45,8 +46,8 @@ function entry(payment: Payment, version: number, status: PaymentStatus, at: str
 /**
  * Every entry the payment's history must have, oldest first. A payment is created at version 1
  * (PENDING) and moves to its final state at its current version. Writing the whole history (not
- * just the newest entry) repairs a log whose PENDING entry was never written because the client
- * gave up after a failed S3 write.
+ * just the newest entry) is how the PENDING entry gets written at all (nothing writes it at
+ * acceptance), and it repairs a log an earlier attempt left incomplete.
  */
 export function historyOf(payment: Payment): TransactionLogEntry[] {
   const created = entry(payment, 1, "PENDING", payment.createdAt);

@@ -4,7 +4,9 @@
  * Idempotent per message: the update is conditional on PENDING and the version read, a payment
  * already SETTLED is a success without a second write, and the transaction-log entries are
  * written with deterministic keys and `If-None-Match` (a retry repairs a missing entry, never
- * duplicates one). Partial batch response: each failed message is returned in
+ * duplicates one). This is the only writer of the transaction log: create-payment acknowledges
+ * without it, so every message writes the payment's whole history — its PENDING entry, then the
+ * entry of the state it reached — and only then succeeds. Partial batch response: each failed message is returned in
  * `batchItemFailures` and only it is retried; after the queue's maxReceiveCount (5, set by the
  * stack) receives SQS moves it to the DLQ, from where `redrive-dlq` brings it back.
  *
@@ -127,7 +129,8 @@ async function settle(paymentId: string): Promise<Outcome> {
     settled = payment;
     outcome = "final";
   }
-  // Also on a replay: an earlier attempt may have updated the item and then failed to log.
+  // The whole history, also on a replay: the PENDING entry is written here and nowhere else, and an
+  // earlier attempt may have updated the item and then failed (or its region died) before logging.
   await transactionLog.appendHistory(settled);
   return outcome;
 }

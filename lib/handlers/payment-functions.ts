@@ -14,25 +14,14 @@ const OBSERVABILITY_ENV = ["ENVIRONMENT", "LOCAL_REGION", "METRIC_NAMESPACE"] as
 /** The payment-path functions, by handler folder name (functions/<name>/index.ts). */
 export const PAYMENT_FUNCTIONS = {
   "create-payment": {
-    description: "POST /payments: validate, write guard, idempotent create of a PENDING payment and its transaction-log entry",
+    // Acknowledges once the payment item and the idempotency record are written; the transaction
+    // log is process-payment's (docs/architecture.md, "Payment path"), so no bucket here.
+    description: "POST /payments: validate, write guard, idempotent create of a PENDING payment",
     timeoutSeconds: 10,
     memoryMb: 512,
     vpc: true,
-    environment: [
-      ...OBSERVABILITY_ENV,
-      "PAYMENTS_TABLE",
-      "IDEMPOTENCY_TABLE",
-      "CONTROL_TABLE",
-      "TRANSACTION_BUCKET",
-      "REGION_STATE_CACHE_SECONDS",
-    ],
-    permissions: [
-      "payments-table:read",
-      "payments-table:write",
-      "idempotency-table:read-write",
-      "control-table:read",
-      "transaction-bucket:write",
-    ],
+    environment: [...OBSERVABILITY_ENV, "PAYMENTS_TABLE", "IDEMPOTENCY_TABLE", "CONTROL_TABLE", "REGION_STATE_CACHE_SECONDS"],
+    permissions: ["payments-table:read", "payments-table:write", "idempotency-table:read-write", "control-table:read"],
     // This is the function the failover runbook throttles to 0 in a fenced region (PEER_WRITE_FUNCTION_NAME).
     reservedConcurrency: 50,
     trigger: {

@@ -1,4 +1,4 @@
-import { BUCKET, CACHE_SECONDS, LOCAL_REGION, TABLES } from "./support/env";
+import { CACHE_SECONDS, LOCAL_REGION, TABLES } from "./support/env";
 import { handler, IDEMPOTENCY_EXPIRY_SECONDS } from "../../functions/create-payment";
 import { installClock, type TestClock } from "./support/clock";
 import { lambdaContext, postPayment } from "./support/events";
@@ -57,18 +57,16 @@ describe("POST /payments: accepting a payment", () => {
     expect(paymentWrites()).toEqual([expect.objectContaining({ op: "Put", outcome: "ok", condition: "attribute_not_exists(paymentId)" })]);
   });
 
-  it("appends the PENDING transaction-log entry under a deterministic key", async () => {
-    const { paymentId } = JSON.parse((await post()).body);
+  it("acknowledges with the payment item and the idempotency record only, leaving the transaction log to process-payment", async () => {
+    const response = await post();
 
-    expect(world.logKeys()).toEqual([`transactions/${paymentId}/0001-PENDING.json`]);
-    expect(world.s3.object(BUCKET, `transactions/${paymentId}/0001-PENDING.json`)).toMatchObject({
-      paymentId,
-      version: 1,
-      status: "PENDING",
-      amount: 1050,
-      currency: "EUR",
-      originRegion: LOCAL_REGION,
-    });
+    expect(response.statusCode).toBe(202);
+    expect(world.dynamo.writes().map((w) => [w.table, w.op])).toEqual([
+      [TABLES.idempotency, "Put"],
+      [TABLES.payments, "Put"],
+      [TABLES.idempotency, "Update"],
+    ]);
+    expect(world.s3.puts).toEqual([]);
   });
 
   it("derives the payment id from the Idempotency-Key", async () => {
@@ -94,10 +92,10 @@ describe("POST /payments: accepting a payment", () => {
     expect(response.statusCode).toBe(202);
   });
 
-  it("sends every call to the local region's tables and bucket", async () => {
+  it("sends every call to the local region's tables", async () => {
     await post();
 
-    expect(new Set([...world.dynamo.log.map((c) => c.region), ...world.s3.puts.map((p) => p.region)])).toEqual(new Set([LOCAL_REGION]));
+    expect(new Set(world.dynamo.log.map((c) => c.region))).toEqual(new Set([LOCAL_REGION]));
   });
 });
 
@@ -274,7 +272,7 @@ describe("POST /payments: idempotency", () => {
     expect(retry.statusCode).toBe(202);
     expect(retry.body).toBe(first.body);
     expect(paymentWrites()).toHaveLength(1);
-    expect(world.s3.puts).toHaveLength(1);
+    expect(world.s3.puts).toEqual([]);
   });
 
   it("refuses a retry in a region fenced since the first attempt: the guard runs before the replay", async () => {
@@ -344,29 +342,41 @@ describe("POST /payments: idempotency", () => {
 });
 
 describe("POST /payments: partial failure", () => {
-  it("fails with 500 when the transaction-log write fails, and a retry completes the same payment", async () => {
-    world.s3.fail(() => s3Error("InternalError", 500));
+  it("answers 202 while S3 is failing: acknowledgement does not wait for the transaction log", async () => {
+    world.s3.fail(() => s3Error("InternalError", 500), 10);
+
+    const response = await post();
+
+    expect(response.statusCode).toBe(202);
+    expect(world.dynamo.get(TABLES.payments, paymentIdFor(KEY))).toMatchObject({ status: "PENDING", version: 1 });
+    expect(world.s3.puts).toEqual([]);
+  });
+
+  it("fails with 500 when the idempotency record cannot be completed, and a retry completes the same payment", async () => {
+    world.dynamo.fail({ table: TABLES.idempotency, op: "Update" }, () =>
+      Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" }),
+    );
 
     const failed = await post();
 
     expect(failed.statusCode).toBe(500);
     expect(JSON.parse(failed.body).error).toMatch(/retry with the same Idempotency-Key/);
-    // Powertools removed the in-progress record, so the retry runs the work again.
-    expect(world.dynamo.items(TABLES.idempotency)).toEqual([]);
     const [stored] = world.dynamo.items(TABLES.payments);
+    // The in-progress record stays until the first invocation's remaining time has passed.
+    expect(world.dynamo.items(TABLES.idempotency)).toEqual([expect.objectContaining({ status: "INPROGRESS" })]);
 
-    clock.advance(2000);
+    clock.advance(10_001);
     const retry = await post();
 
     expect(retry.statusCode).toBe(202);
     expect(JSON.parse(retry.body)).toEqual({ paymentId: stored.paymentId, status: "PENDING", region: LOCAL_REGION });
     expect(world.dynamo.items(TABLES.payments)).toEqual([stored]);
     expect(paymentWrites().map((w) => w.outcome)).toEqual(["ok", "condition-failed"]);
-    expect(world.logKeys()).toEqual([`transactions/${stored.paymentId}/0001-PENDING.json`]);
   });
 
   it("finishes an attempt that died mid-way once its in-progress lock expires", async () => {
-    const hung = world.s3.hold();
+    // The payment is stored; the invocation hangs before it completes its idempotency record.
+    const hung = world.dynamo.hold(TABLES.idempotency, "Update");
     const abandoned = post();
     await hung.reached;
 
@@ -377,8 +387,9 @@ describe("POST /payments: partial failure", () => {
     const retry = await post();
 
     expect(retry.statusCode).toBe(202);
+    expect(JSON.parse(retry.body)).toMatchObject({ paymentId: paymentIdFor(KEY), status: "PENDING" });
     expect(world.dynamo.items(TABLES.payments)).toHaveLength(1);
-    expect(world.logKeys()).toEqual([`transactions/${paymentIdFor(KEY)}/0001-PENDING.json`]);
+    expect(paymentWrites().map((w) => w.outcome)).toEqual(["ok", "condition-failed"]);
 
     hung.fail(Object.assign(new Error("Task timed out"), { name: "TimeoutError" }));
     await abandoned;

@@ -2,6 +2,7 @@ import "./support/verbose-logs";
 import { handler } from "../../functions/create-payment";
 import { handler as processPayment } from "../../functions/process-payment";
 import { fingerprint } from "../../lib/observability";
+import { TABLES } from "./support/env";
 import { lambdaContext, postPayment } from "./support/events";
 import { createWorld, type World } from "./support/world";
 
@@ -39,7 +40,10 @@ describe("what the payment path logs", () => {
     await handler(postPayment(SENSITIVE, KEY), lambdaContext()); // replayed
     await handler(postPayment({ ...SENSITIVE, amount: 1 }, KEY), lambdaContext()); // 422
     await handler(postPayment({ ...SENSITIVE, currency: "euro" }, KEY), lambdaContext()); // 400
-    world.s3.fail(() => new Error(`S3 said something about ${SENSITIVE.merchantReference}`));
+    world.dynamo.fail(
+      { table: TABLES.payments, op: "Put" },
+      () => new Error(`DynamoDB said something about ${SENSITIVE.merchantReference}`),
+    );
     await handler(postPayment(SENSITIVE, `${KEY}-2`), lambdaContext()); // 500
 
     expect(output).toContain(fingerprint(KEY));

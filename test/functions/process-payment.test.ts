@@ -1,9 +1,11 @@
 import { BUCKET, CACHE_SECONDS, DLQ_URL, LOCAL_REGION, PEER_REGION, QUEUE_URL, TABLES } from "./support/env";
 import { handler } from "../../functions/process-payment";
 import { handler as redrive } from "../../functions/redrive-dlq";
+import { handler as createPayment } from "../../functions/create-payment";
+import { handler as paymentEvents } from "../../functions/payment-events";
 import { newPendingPayment, paymentIdFor, type Payment } from "../../functions/domain/payments";
 import { installClock, type TestClock } from "./support/clock";
-import { lambdaContext } from "./support/events";
+import { lambdaContext, postPayment, streamRecord } from "./support/events";
 import { s3Error } from "./support/s3-model";
 import { createWorld, type World } from "./support/world";
 import type { SQSEvent } from "aws-lambda";
@@ -52,7 +54,7 @@ const process = (e: SQSEvent) => handler(e, lambdaContext(30_000));
 const updates = () => world.dynamo.calls(TABLES.payments, "Update");
 
 describe("process-payment", () => {
-  it("moves a PENDING payment to SETTLED at version 2 and appends the SETTLED log entry", async () => {
+  it("moves a PENDING payment to SETTLED at version 2 and writes its PENDING and SETTLED log entries, in that order", async () => {
     const payment = seed("settle-me-1");
 
     const result = await process(event({ paymentId: payment.paymentId }));
@@ -67,6 +69,18 @@ describe("process-payment", () => {
       `transactions/${payment.paymentId}/0001-PENDING.json`,
       `transactions/${payment.paymentId}/0002-SETTLED.json`,
     ]);
+    expect(world.s3.puts.map((p) => p.key)).toEqual(world.logKeys());
+    expect(world.s3.object(BUCKET, `transactions/${payment.paymentId}/0001-PENDING.json`)).toEqual({
+      paymentId: payment.paymentId,
+      version: 1,
+      status: "PENDING",
+      at: payment.createdAt,
+      amount: 700,
+      currency: "GBP",
+      merchantReference: "m-settle-me-1",
+      sourceReference: "s-1",
+      originRegion: LOCAL_REGION,
+    });
     expect(world.s3.object(BUCKET, `transactions/${payment.paymentId}/0002-SETTLED.json`)).toMatchObject({
       status: "SETTLED",
       version: 2,
@@ -92,6 +106,20 @@ describe("process-payment", () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(updates()).toEqual([]);
     expect(world.s3.puts.map((p) => p.outcome)).toEqual(["precondition-failed", "precondition-failed"]);
+  });
+
+  it("writes the whole log of a payment settled by an attempt that never logged, without a second update", async () => {
+    // The settle committed, then the invocation (or its region) died before the S3 writes.
+    const payment = seed("settled-not-logged", { status: "SETTLED", version: 2, settledAt: "2030-01-01T00:00:05.000Z" });
+
+    const result = await process(event({ paymentId: payment.paymentId }));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(updates()).toEqual([]);
+    expect(world.s3.puts.map((p) => [p.key, p.outcome])).toEqual([
+      [`transactions/${payment.paymentId}/0001-PENDING.json`, "written"],
+      [`transactions/${payment.paymentId}/0002-SETTLED.json`, "written"],
+    ]);
   });
 
   it("settles a payment delivered twice in one batch exactly once", async () => {
@@ -172,6 +200,38 @@ describe("process-payment", () => {
   });
 });
 
+describe("the transaction log of an acknowledged payment", () => {
+  it("gets its PENDING entry from process-payment: nothing at acknowledgement, the whole history once settled", async () => {
+    const accepted = await createPayment(
+      postPayment(
+        { amount: 1050, currency: "EUR", merchantReference: "order-1001", sourceReference: "tok_visa_4242" },
+        "log-after-ack-0001",
+      ),
+      lambdaContext(),
+    );
+    expect(accepted.statusCode).toBe(202);
+    const { paymentId } = JSON.parse(accepted.body);
+    expect(world.logKeys()).toEqual([]);
+
+    // The payments stream delivers the INSERT; payment-events queues it; the queue feeds process-payment.
+    const stored = world.dynamo.get(TABLES.payments, paymentId) as Payment;
+    await paymentEvents({ Records: [streamRecord({ sequenceNumber: "1", image: { ...stored } })] }, lambdaContext());
+    await world.sqs.pollWith(QUEUE_URL, process);
+
+    expect(world.sqs.messages(QUEUE_URL)).toEqual([]);
+    expect(world.logKeys()).toEqual([`transactions/${paymentId}/0001-PENDING.json`, `transactions/${paymentId}/0002-SETTLED.json`]);
+    expect(world.s3.object(BUCKET, `transactions/${paymentId}/0001-PENDING.json`)).toMatchObject({
+      paymentId,
+      version: 1,
+      status: "PENDING",
+      at: stored.createdAt,
+      amount: 1050,
+      currency: "EUR",
+      originRegion: LOCAL_REGION,
+    });
+  });
+});
+
 describe("poison messages, the DLQ and redrive", () => {
   const MAX_RECEIVE_COUNT = 5; // the stack's redrive policy; the SQS model mirrors it
   const VISIBILITY_MS = 180_000;
@@ -213,6 +273,8 @@ describe("poison messages, the DLQ and redrive", () => {
 
     await world.sqs.pollWith(QUEUE_URL, process);
     expect(world.sqs.messages(QUEUE_URL)).toEqual([expect.objectContaining({ receiveCount: 1 })]);
+    // The log waits with the payment: its PENDING entry is written when it settles.
+    expect(world.logKeys()).toEqual([]);
 
     world.setRegionState("ACTIVE", LOCAL_REGION, 2);
     clock.advance(VISIBILITY_MS + 1);
@@ -220,5 +282,9 @@ describe("poison messages, the DLQ and redrive", () => {
 
     expect(world.sqs.messages(QUEUE_URL)).toEqual([]);
     expect(world.dynamo.get(TABLES.payments, payment.paymentId)).toMatchObject({ status: "SETTLED" });
+    expect(world.logKeys()).toEqual([
+      `transactions/${payment.paymentId}/0001-PENDING.json`,
+      `transactions/${payment.paymentId}/0002-SETTLED.json`,
+    ]);
   });
 });
