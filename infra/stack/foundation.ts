@@ -156,7 +156,7 @@ export function buildFoundation(ctx: StackContext): Foundation {
     bucketName: txBucketNames[role],
     kmsKeyArn: keys[role].arn,
     accessLogBucket: accessLogs[role].bucket,
-    alertTopicArn: messaging[role].alertTopicArn,
+    alertTopicArn: messaging[role].alertTopicNotificationArn,
   });
   const transactionLogs = new TransactionLogStorage(
     resourceName("txlog", GLOBAL, env),

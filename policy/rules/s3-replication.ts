@@ -1,6 +1,7 @@
 /** Cross-region replication of S3 buckets (S7, S8, S13). */
 import * as aws from "@pulumi/aws";
 import { isKmsKeyArn, regionOfArn } from "../lib/arn";
+import { actionsOf, isAllow, principalsOf, statementsOf } from "../lib/documents";
 import { stackRule } from "../lib/rule";
 import { bucketByArn } from "./s3";
 
@@ -83,4 +84,59 @@ export const s3ReplicationNotifications = stackRule(
   },
 );
 
-export const s3ReplicationRules = [s3ReplicationRtc, s3ReplicationEncrypted, s3ReplicationNotifications];
+/**
+ * S3 verifies a notification's SNS/SQS destination when the configuration is put, by sending it a
+ * test event: "it first verifies that any Amazon SNS or Amazon SQS destination exists, and that the
+ * bucket owner has permission to publish to it by sending a test notification".
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html
+ */
+export const s3NotificationDestinationReady = stackRule(
+  {
+    id: "S13",
+    name: "s3-notification-destination-ready",
+    title:
+      "Every bucket notification to an SNS topic or SQS queue is configured after (depends on) the destination policy that lets S3 publish, because S3 sends a test event when the configuration is put.",
+    sources:
+      "S3 PutBucketNotificationConfiguration API (destination validated with a test notification); S3 event notification permissions",
+  },
+  (stack, report) => {
+    const lets = (policy: unknown, action: string) =>
+      statementsOf(policy)
+        .filter(isAllow)
+        .some(
+          (s) =>
+            principalsOf(s).service.includes("s3.amazonaws.com") &&
+            actionsOf(s).some((a) => a === action || a === `${action.split(":")[0]}:*`),
+        );
+    const queueUrlOf = (arn: unknown) => stack.byArn(arn)?.props.url;
+    for (const { resource, props } of stack.all(aws.s3.BucketNotification)) {
+      const destinations = [
+        ...(props.topics ?? []).map((t) => ({
+          what: `topic ${t.topicArn}`,
+          policies: stack.ofType("aws:sns/topicPolicy:TopicPolicy").filter((p) => p.props.arn === t.topicArn),
+          action: "sns:Publish",
+        })),
+        ...(props.queues ?? []).map((q) => ({
+          what: `queue ${q.queueArn}`,
+          policies: stack.ofType("aws:sqs/queuePolicy:QueuePolicy").filter((p) => p.props.queueUrl === queueUrlOf(q.queueArn)),
+          action: "sqs:SendMessage",
+        })),
+      ];
+      for (const d of destinations) {
+        const granting = d.policies.filter((p) => lets(p.props.policy, d.action));
+        if (granting.length === 0) {
+          report(`bucket ${props.bucket} notifies ${d.what}, whose policy does not let S3 ${d.action}`, resource.urn);
+          continue;
+        }
+        const waited = new Set(resource.dependencies.map((dep) => dep.urn));
+        if (!granting.some((p) => waited.has(p.urn)))
+          report(
+            `the notification of bucket ${props.bucket} does not depend on the policy of ${d.what}: S3 tests the destination when the configuration is put, and fails if the policy is not there yet`,
+            resource.urn,
+          );
+      }
+    }
+  },
+);
+
+export const s3ReplicationRules = [s3ReplicationRtc, s3ReplicationEncrypted, s3ReplicationNotifications, s3NotificationDestinationReady];

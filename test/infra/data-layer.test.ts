@@ -259,6 +259,26 @@ describe("S3", () => {
       ]);
     }
   });
+
+  // S3 sends a test event to the destination when the notification is configured and refuses the
+  // configuration if it cannot publish (PutBucketNotificationConfiguration API). What this cannot
+  // prove: that AWS accepts the policy; it proves the order `pulumi up` creates them in.
+  it.each([REGIONS.primary, REGIONS.secondary])(
+    "configures %s's replication notifications only after the topic policy that lets this bucket's S3 events publish",
+    (region) => {
+      const notification = one(ev, "aws:s3/bucketNotification:BucketNotification", (n) => n.region === region);
+      const topic = one(ev, "aws:sns/topic:Topic", (t) => t.region === region);
+      const policy = one(ev, "aws:sns/topicPolicy:TopicPolicy", (p) => p.region === region && p.inputs.arn === topic.state.arn);
+      expect(notification.dependencies).toContain(policy.urn);
+      const s3 = statements(policy.inputs.policy).find((s) => s.Principal?.Service === "s3.amazonaws.com");
+      expect(s3).toMatchObject({
+        Effect: "Allow",
+        Action: "sns:Publish",
+        Resource: topic.state.arn,
+        Condition: { ArnLike: { "aws:SourceArn": [`arn:aws:s3:::${notification.inputs.bucket}`] } },
+      });
+    },
+  );
 });
 
 describe("SNS and SQS", () => {

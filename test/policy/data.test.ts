@@ -26,6 +26,32 @@ const primaryReplication = byType("aws:s3/bucketReplicationConfig:BucketReplicat
 
 const cases: FailingCase[] = [
   {
+    rule: rep.s3NotificationDestinationReady,
+    when: "the replication notification is configured without waiting for the topic policy (S3's test event fails intermittently)",
+    change: (rs) =>
+      withChange(
+        rs,
+        byType("aws:s3/bucketNotification:BucketNotification", (r) => r.region === "us-east-1"),
+        (_p, r) => {
+          r.dependencies = (r.dependencies ?? []).filter((urn) => !urn.includes("aws:sns/topicPolicy:TopicPolicy"));
+        },
+      ),
+    expect:
+      /the notification of bucket txlog-us-east-1-dev-123456789012 does not depend on the policy of topic arn:aws:sns:us-east-1:123456789012:dr-alerts-us-east-1-dev/,
+  },
+  {
+    rule: rep.s3NotificationDestinationReady,
+    when: "the topic policy does not let S3 publish",
+    change: (rs) =>
+      withChange(
+        rs,
+        byType("aws:sns/topicPolicy:TopicPolicy", (r) => r.region === "us-east-1"),
+        (p) =>
+          editJson(p, "policy", (doc) => (doc.Statement = doc.Statement.filter((s: any) => s.Principal?.Service !== "s3.amazonaws.com"))),
+      ),
+    expect: /bucket txlog-us-east-1-dev-123456789012 notifies topic .*dr-alerts-us-east-1-dev, whose policy does not let S3 sns:Publish/,
+  },
+  {
     rule: d.dynamodbPitr,
     when: "the table has no PITR",
     change: (rs) => withChange(rs, payments, (p) => (p.pointInTimeRecovery = { enabled: false })),

@@ -29,6 +29,13 @@ export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
  */
 export class RegionalMessaging extends pulumi.ComponentResource {
   readonly alertTopicArn: pulumi.Output<string>;
+  /**
+   * The alert topic's ARN, resolved only once the topic policy lets AWS services (CloudWatch, S3)
+   * publish. Event-notification configurations must take this one: S3 sends a test event to the
+   * destination when a notification is configured and refuses the configuration if it cannot
+   * publish, so a notification created before the policy fails the deployment, intermittently.
+   */
+  readonly alertTopicNotificationArn: pulumi.Output<string>;
   readonly queueArn: pulumi.Output<string>;
   readonly queueUrl: pulumi.Output<string>;
   readonly dlqArn: pulumi.Output<string>;
@@ -49,7 +56,7 @@ export class RegionalMessaging extends pulumi.ComponentResource {
       { region, name: resourceName("dr-alerts", region, environment), kmsMasterKeyId: args.kmsKeyArn },
       parent,
     );
-    new aws.sns.TopicPolicy(
+    const topicPolicy = new aws.sns.TopicPolicy(
       `${name}-alerts-policy`,
       {
         region,
@@ -182,6 +189,9 @@ export class RegionalMessaging extends pulumi.ComponentResource {
     }
 
     this.alertTopicArn = topic.arn;
+    // The policy's `arn` is the topic's; taking it from the policy makes every consumer wait for it.
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html
+    this.alertTopicNotificationArn = topicPolicy.arn;
     this.queueArn = queue.arn;
     this.queueUrl = queue.url;
     this.dlqArn = dlq.arn;

@@ -9,7 +9,12 @@ export interface RegionalBucketRef {
   bucketName: pulumi.Input<string>;
   kmsKeyArn: pulumi.Input<string>;
   accessLogBucket: pulumi.Input<string>;
-  /** Topic that receives replication failure / missed-threshold events. */
+  /**
+   * Topic that receives replication failure / missed-threshold events, as an output of its topic
+   * policy (RegionalMessaging.alertTopicNotificationArn): S3 tests the destination when the
+   * notification is configured, so the configuration must wait for the policy that lets S3 publish.
+   * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html
+   */
   alertTopicArn: pulumi.Input<string>;
 }
 
