@@ -1,5 +1,9 @@
 /** The VPC of each region: endpoints, flow logs, default security group, private subnets (V1, V2). */
 import * as aws from "@pulumi/aws";
+import { iamPrefixOfEndpointService } from "../../infra/core/endpoint-policies";
+import { WILDCARD_RESOURCE_ACTIONS } from "../../infra/core/lambda-permissions";
+import { parseArn } from "../lib/arn";
+import { actionsOf, conditionValues, isAllow, isWildcardAction, principalsOf, statementsOf } from "../lib/documents";
 import { stackRule } from "../lib/rule";
 import {
   configWithDefaults,
@@ -70,4 +74,54 @@ export const vpcHygiene = stackRule(
   },
 );
 
-export const networkRules = [vpcEndpoints, vpcHygiene];
+/**
+ * An endpoint without a policy allows full access to its service ("the default policy allows full
+ * access"), so the S3 gateway endpoint becomes a path to any bucket of any account.
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+ */
+export const vpcEndpointPolicies = stackRule(
+  {
+    id: "V1",
+    name: "vpc-endpoint-policies",
+    title:
+      "Every VPC endpoint has a policy that lets only this account's principals through (aws:PrincipalAccount), to this account's resources (aws:ResourceAccount) wherever the action has a resource, for named actions of the endpoint's own service.",
+    sources:
+      "AWS PrivateLink endpoint policies (the default allows full access); AWS data perimeter guidance (aws:PrincipalAccount, aws:ResourceAccount); Security Hub EC2.10 (analogue)",
+  },
+  (stack, report) => {
+    for (const { resource, props } of stack.all(aws.ec2.VpcEndpoint)) {
+      const service = String(props.serviceName ?? "")
+        .split(".")
+        .pop();
+      const where = `the ${service} endpoint (${props.region})`;
+      const account = parseArn(props.arn)?.account;
+      if (!props.policy) {
+        report(`${where} has no endpoint policy: it allows full access to ${service}, in any account`, resource.urn);
+        continue;
+      }
+      const prefix = `${iamPrefixOfEndpointService(service ?? "")}:`;
+      for (const s of statementsOf(props.policy).filter(isAllow)) {
+        const sid = s.Sid ? ` (${s.Sid})` : "";
+        const p = principalsOf(s);
+        const principalAccounts = conditionValues(s, "aws:PrincipalAccount", ["StringEquals"]);
+        const namedOnlyOurs = !p.anyone && p.aws.length > 0 && p.aws.every((a) => a === account || parseArn(a)?.account === account);
+        if (!(principalAccounts.length > 0 && principalAccounts.every((a) => a === account)) && !namedOnlyOurs)
+          report(`${where}${sid} lets principals of other accounts through (no aws:PrincipalAccount ${account})`, resource.urn);
+        const actions = actionsOf(s);
+        for (const a of actions) {
+          if (isWildcardAction(a)) report(`${where}${sid} allows ${a}`, resource.urn);
+          else if (!a.startsWith(prefix)) report(`${where}${sid} allows ${a}, not an action of ${service}`, resource.urn);
+        }
+        const resourceAccounts = conditionValues(s, "aws:ResourceAccount", ["StringEquals"]);
+        const needResource = actions.filter((a) => !(a in WILDCARD_RESOURCE_ACTIONS));
+        if (needResource.length > 0 && !(resourceAccounts.length > 0 && resourceAccounts.every((a) => a === account)))
+          report(
+            `${where}${sid} lets ${needResource.join(", ")} reach resources of other accounts (no aws:ResourceAccount ${account})`,
+            resource.urn,
+          );
+      }
+    }
+  },
+);
+
+export const networkRules = [vpcEndpoints, vpcEndpointPolicies, vpcHygiene];

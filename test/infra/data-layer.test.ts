@@ -432,6 +432,52 @@ describe("Network", () => {
     }
   });
 
+  // Without a policy an endpoint allows full access to its service (PrivateLink guide, endpoint
+  // policies): through the S3 gateway endpoint a payment function could write to any bucket of any
+  // account. What this cannot prove: that AWS evaluates aws:ResourceAccount as documented.
+  it.each([REGIONS.primary, REGIONS.secondary])(
+    "lets only this account's principals through %s's endpoints, to this account's resources, for actions the stack grants",
+    (region) => {
+      const root = `arn:aws:iam::${MOCK_ACCOUNT_ID}:root`;
+      for (const endpoint of ofType(ev, "aws:ec2/vpcEndpoint:VpcEndpoint", region)) {
+        const service = endpoint.inputs.serviceName.split(".").pop();
+        const prefix = service === "monitoring" ? "cloudwatch" : service;
+        expect({ service, policy: typeof endpoint.inputs.policy }).toEqual({ service, policy: "string" });
+        const allows = statements(endpoint.inputs.policy);
+        expect(allows.length).toBeGreaterThan(0);
+        for (const s of allows) {
+          expect({ service, effect: s.Effect, principal: s.Principal, account: s.Condition.StringEquals["aws:PrincipalAccount"] }).toEqual({
+            service,
+            effect: "Allow",
+            principal: { AWS: root },
+            account: MOCK_ACCOUNT_ID,
+          });
+          for (const action of asArray<string>(s.Action)) {
+            expect({ service, action, ok: action.startsWith(`${prefix}:`) && !action.endsWith(":*") }).toEqual({
+              service,
+              action,
+              ok: true,
+            });
+          }
+        }
+        // Every action that names a resource is bound to this account's resources.
+        const scoped = allows.filter((s) => s.Sid === "ThisAccountOnThisAccountsResources");
+        for (const s of scoped) expect(s.Condition.StringEquals["aws:ResourceAccount"]).toBe(MOCK_ACCOUNT_ID);
+      }
+      const s3 = one(ev, "aws:ec2/vpcEndpoint:VpcEndpoint", (e) => e.inputs.serviceName === `com.amazonaws.${region}.s3`);
+      expect(statements(s3.inputs.policy)).toEqual([
+        {
+          Sid: "ThisAccountOnThisAccountsResources",
+          Effect: "Allow",
+          Principal: { AWS: root },
+          Action: ["s3:GetObject", "s3:ListBucket", "s3:PutObject"],
+          Resource: "*",
+          Condition: { StringEquals: { "aws:PrincipalAccount": MOCK_ACCOUNT_ID, "aws:ResourceAccount": MOCK_ACCOUNT_ID } },
+        },
+      ]);
+    },
+  );
+
   it("allows function traffic only to the endpoints, on 443", () => {
     for (const rule of [
       ...ofType(ev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),

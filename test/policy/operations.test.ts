@@ -34,6 +34,39 @@ const parameter = (name: string, region: string) =>
 
 const cases: FailingCase[] = [
   {
+    rule: net.vpcEndpointPolicies,
+    when: "the S3 gateway endpoint has no policy (full access: any bucket of any account)",
+    change: (rs) => withChange(rs, endpoint("s3"), (p) => delete p.policy),
+    expect: /the s3 endpoint \(us-east-1\) has no endpoint policy: it allows full access to s3, in any account/,
+  },
+  {
+    rule: net.vpcEndpointPolicies,
+    when: "the S3 endpoint policy drops the resource-account condition",
+    change: (rs) =>
+      withChange(rs, endpoint("s3"), (p) =>
+        editJson(p, "policy", (doc) => delete doc.Statement[0].Condition.StringEquals["aws:ResourceAccount"]),
+      ),
+    expect: /lets s3:GetObject, s3:ListBucket, s3:PutObject reach resources of other accounts/,
+  },
+  {
+    rule: net.vpcEndpointPolicies,
+    when: "an endpoint policy lets any principal through",
+    change: (rs) =>
+      withChange(rs, endpoint("sqs"), (p) =>
+        editJson(p, "policy", (doc) => {
+          doc.Statement[0].Principal = "*";
+          delete doc.Statement[0].Condition.StringEquals["aws:PrincipalAccount"];
+        }),
+      ),
+    expect: /the sqs endpoint \(us-east-1\) \(ThisAccountOnThisAccountsResources\) lets principals of other accounts through/,
+  },
+  {
+    rule: net.vpcEndpointPolicies,
+    when: "an endpoint policy allows a whole service",
+    change: (rs) => withChange(rs, endpoint("sns"), (p) => editJson(p, "policy", (doc) => (doc.Statement[0].Action = "sns:*"))),
+    expect: /allows sns:\*/,
+  },
+  {
     rule: m.snsEncryptedPrivate,
     when: "a topic is not encrypted",
     change: (rs) => withChange(rs, byType("aws:sns/topic:Topic"), (p) => delete p.kmsMasterKeyId),

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { resourceName } from "../../core/naming";
+import { vpcEndpointPolicy } from "../../core/endpoint-policies";
 import { policyDocument, serviceTrustPolicy } from "../../core/policy-documents";
 import { ShippedLogGroup } from "../logging/shipped-log-group";
 
@@ -26,7 +27,7 @@ export interface RegionalNetworkArgs {
 /**
  * One region's network: a VPC with private subnets only (no internet gateway, no public IPs),
  * gateway endpoints for DynamoDB and S3, interface endpoints for the other services the payment
- * functions call, security groups that allow exactly function -> endpoint on 443, a default
+ * functions call (each with an endpoint policy: this account only, infra/core/endpoint-policies.ts), security groups that allow exactly function -> endpoint on 443, a default
  * security group with no rules, and VPC flow logs.
  */
 export class RegionalNetwork extends pulumi.ComponentResource {
@@ -133,6 +134,9 @@ export class RegionalNetwork extends pulumi.ComponentResource {
           serviceName: `com.amazonaws.${region}.${service}`,
           vpcEndpointType: "Gateway",
           routeTableIds: [routeTable.id],
+          // Without a policy a gateway endpoint allows full access: any bucket or table of any
+          // account. This account's principals, on this account's resources, for granted actions only.
+          policy: pulumi.jsonStringify(vpcEndpointPolicy(service, args.accountId)),
           tags: nameTag(`${service}-endpoint`),
         },
         parent,
@@ -160,6 +164,7 @@ export class RegionalNetwork extends pulumi.ComponentResource {
           serviceName: `com.amazonaws.${region}.${service}`,
           vpcEndpointType: "Interface",
           privateDnsEnabled: true,
+          policy: pulumi.jsonStringify(vpcEndpointPolicy(service, args.accountId)),
           subnetIds: this.privateSubnetIds,
           securityGroupIds: [endpointSg.id],
           tags: nameTag(`${service}-endpoint`),
