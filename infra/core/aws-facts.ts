@@ -27,3 +27,51 @@ export const STATE_MACHINE_WILDCARD_ACTIONS = [
   "xray:GetSamplingRules",
   "xray:GetSamplingTargets",
 ];
+
+/**
+ * The partition every ARN of this stack names (`arn:aws:...`). The program supports the regions of
+ * this partition only: config refuses others (infra/core/config.ts), and the caller's identity must
+ * be in it too (the credentials decide the partition the provider talks to).
+ */
+export const STACK_PARTITION = "aws";
+
+/**
+ * Which partition a region belongs to, by the region patterns of the AWS SDK's endpoint rules
+ * (@aws-sdk/core, util-endpoints partitions). Undefined for a name no partition claims.
+ * https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+ */
+export const PARTITION_REGION_PATTERNS: readonly (readonly [string, RegExp])[] = [
+  ["aws", /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/],
+  ["aws-cn", /^cn-\w+-\d+$/],
+  ["aws-us-gov", /^us-gov-\w+-\d+$/],
+  ["aws-iso", /^us-iso-\w+-\d+$/],
+  ["aws-iso-b", /^us-isob-\w+-\d+$/],
+  ["aws-iso-e", /^eu-isoe-\w+-\d+$/],
+  ["aws-iso-f", /^us-isof-\w+-\d+$/],
+  ["aws-eusc", /^eusc-(de)-\w+-\d+$/],
+];
+
+export function partitionOfRegion(region: string): string | undefined {
+  return PARTITION_REGION_PATTERNS.find(([, pattern]) => pattern.test(region))?.[0];
+}
+
+/** The partition of an ARN (`arn:<partition>:...`). */
+export function partitionOfArn(arn: string): string | undefined {
+  return /^arn:([^:]+):/.exec(arn)?.[1];
+}
+
+/**
+ * The deploying identity's account, once its partition is known to be the stack's: credentials of
+ * another partition (GovCloud, China) would have the provider create resources whose ARNs this
+ * program writes wrongly, so they stop the program before anything is created.
+ */
+export function accountInStackPartition(callerArn: string, accountId: string): string {
+  const partition = partitionOfArn(callerArn);
+  if (partition !== STACK_PARTITION) {
+    throw new Error(
+      `The AWS credentials belong to ${callerArn} in partition "${partition}"; payments-dr writes every ARN for the "${STACK_PARTITION}" partition ` +
+        "and deploys only to its regions. Use credentials of an account in the aws partition.",
+    );
+  }
+  return accountId;
+}

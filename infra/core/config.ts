@@ -7,13 +7,30 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { partitionOfRegion, STACK_PARTITION } from "./aws-facts";
 
 export const CONFIG_NAMESPACE = "payments-dr";
 
 /** CloudWatch Logs only accepts these retention values; PCI DSS 10.5.1 asks for at least a year. */
 export const LOG_RETENTION_DAYS_ALLOWED = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const REGION = /^[a-z]{2,4}(-[a-z]+)?-[a-z]+-\d+$/;
+
+/**
+ * A region of the stack's partition. Every ARN the program writes is `arn:aws:...` (IAM policies,
+ * trust conditions, SSM and state-machine ARNs), so a GovCloud or China region would deploy with
+ * wrong ARNs; such regions are refused here, by name, rather than half-working.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html (partition in every ARN)
+ */
+const region = (example: string) =>
+  z
+    .string()
+    .regex(REGION, `must be an AWS region code such as ${example}`)
+    .refine((r) => !REGION.test(r) || partitionOfRegion(r) === STACK_PARTITION, {
+      error: (issue) =>
+        `is in the ${partitionOfRegion(String(issue.input)) ?? "unknown"} partition; payments-dr writes every ARN for the ${STACK_PARTITION} partition (arn:${STACK_PARTITION}:...) ` +
+        `and deploys only to its regions, such as ${example}`,
+    });
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 // Environment goes into every physical name ({service}-{region}-{environment}) and must keep the
 // longest of them (Lambda/IAM: 64 characters) within limits.
@@ -28,8 +45,8 @@ const schema = z.strictObject({
     .regex(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ")
     .optional(),
   environment: z.string().regex(ENVIRONMENT, "must be 1-12 characters: a lower-case letter, then letters or digits"),
-  primaryRegion: z.string().regex(REGION, "must be an AWS region code such as us-east-1").default("us-east-1"),
-  secondaryRegion: z.string().regex(REGION, "must be an AWS region code such as us-east-2").default("us-east-2"),
+  primaryRegion: region("us-east-1").default("us-east-1"),
+  secondaryRegion: region("us-east-2").default("us-east-2"),
   rpoSeconds: z.number().int().min(1).max(3600).default(60),
   rtoSeconds: z.number().int().min(60).max(3600).default(300),
   healthCheckIntervalSeconds: z

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { accountInStackPartition } from "../core/aws-facts";
 import { type DrConfig, type RegionRole, type RegionSpec, regionSpecs } from "../core/config";
 import type { RegionalResources } from "../core/lambda-permissions";
 import { tagTransformation } from "../core/tags";
@@ -60,11 +61,14 @@ export class PaymentsDr extends pulumi.ComponentResource {
         transformations: [tagTransformation(config), ...(opts?.transformations ?? [])],
       },
     );
+    // The account every ARN names, and only once the credentials are known to be in the partition
+    // the ARNs are written for: every resource that names the account waits for this check.
+    const caller = aws.getCallerIdentityOutput({}, { parent: this });
     const ctx: StackContext = {
       config,
       environment: config.environment,
       specs: regionSpecs(config),
-      accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+      accountId: pulumi.all([caller.arn, caller.accountId]).apply(([arn, id]) => accountInStackPartition(arn, id)),
       parent: { parent: this },
     };
 

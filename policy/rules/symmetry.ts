@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import type { PolicyResource } from "@pulumi/policy";
+import { partitionOfArn, partitionOfRegion, STACK_PARTITION } from "../../infra/core/aws-facts";
 import { regionalReferences, regionInName } from "../lib/arn";
 import { statementsOf } from "../lib/documents";
 import { stackRule } from "../lib/rule";
@@ -156,4 +157,40 @@ export const ssmParameters = stackRule(
   },
 );
 
-export const symmetryRules = [regionSymmetry, regionLocalReferences, ssmParameters];
+/** Every string value inside a resource's properties (policies, definitions and environments included). */
+function* stringsIn(value: unknown): Generator<string> {
+  if (typeof value === "string") yield value;
+  else if (Array.isArray(value)) for (const v of value) yield* stringsIn(v);
+  else if (value && typeof value === "object") for (const v of Object.values(value)) yield* stringsIn(v);
+}
+
+/**
+ * An ARN names its partition (`arn:aws:`, `arn:aws-us-gov:`, `arn:aws-cn:`); a resource in a region
+ * of one partition that names ARNs of another refers to something that does not exist there.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+ */
+export const singlePartition = stackRule(
+  {
+    id: "X1",
+    name: "single-partition",
+    title: `Every resource is deployed to a region of the ${STACK_PARTITION} partition and every ARN the stack writes names that partition.`,
+    sources: "IAM ARN format (the partition is part of every ARN); AWS Fault Isolation Boundaries (partitions)",
+  },
+  (stack, report) => {
+    for (const r of stack.resources.filter((x) => x.type.startsWith("aws:"))) {
+      const region = r.props.region;
+      if (typeof region === "string" && partitionOfRegion(region) !== STACK_PARTITION)
+        report(
+          `${r.type} ${r.name} is deployed to ${region}, in the ${partitionOfRegion(region) ?? "unknown"} partition, not ${STACK_PARTITION}`,
+          r.urn,
+        );
+      const foreign = new Set<string>();
+      for (const text of stringsIn(r.props))
+        for (const m of text.matchAll(/arn:([a-z-]+):[a-z0-9-]+:/g)) if (partitionOfArn(m[0]) !== STACK_PARTITION) foreign.add(m[1]);
+      if (foreign.size > 0)
+        report(`${r.type} ${r.name} names ARNs of the ${[...foreign].join(", ")} partition, not ${STACK_PARTITION}`, r.urn);
+    }
+  },
+);
+
+export const symmetryRules = [regionSymmetry, singlePartition, regionLocalReferences, ssmParameters];

@@ -1,3 +1,4 @@
+import { accountInStackPartition, partitionOfRegion } from "../../infra/core/aws-facts";
 import { ConfigError, CONFIG_KEYS, parseConfig } from "../../infra/core/config";
 
 const zone = { hostedZoneName: "payments.example.com" };
@@ -51,6 +52,13 @@ describe("parseConfig", () => {
     [{ ...zone, autoFailover: "yes" }, 'payments-dr:autoFailover = "yes"'],
     [{ ...zone, hostedZoneId: "abc" }, 'payments-dr:hostedZoneId = "abc": must be a Route 53 hosted zone id'],
     [{ ...zone, primaryZone: "x" }, "unknown key(s) payments-dr:primaryZone"],
+    // Every ARN the program writes is arn:aws:...: regions of other partitions are refused by name.
+    [
+      { ...zone, primaryRegion: "us-gov-west-1", secondaryRegion: "us-gov-east-1" },
+      'payments-dr:primaryRegion = "us-gov-west-1": is in the aws-us-gov partition; payments-dr writes every ARN for the aws partition (arn:aws:...) and deploys only to its regions, such as us-east-1',
+    ],
+    [{ ...zone, secondaryRegion: "cn-northwest-1" }, 'payments-dr:secondaryRegion = "cn-northwest-1": is in the aws-cn partition'],
+    [{ ...zone, secondaryRegion: "us-iso-east-1" }, 'payments-dr:secondaryRegion = "us-iso-east-1": is in the aws-iso partition'],
   ])("rejects %j naming the key, the value and what is allowed", (raw, expected) => {
     expect(problems(raw).join("\n")).toContain(expected);
   });
@@ -67,5 +75,33 @@ describe("parseConfig", () => {
 
   it("knows every key it validates", () => {
     expect(CONFIG_KEYS).toEqual(expect.arrayContaining(["hostedZoneName", "rpoSeconds", "autoFailover", "logRetentionDays"]));
+  });
+});
+
+describe("partition", () => {
+  it.each([
+    ["us-east-1", "aws"],
+    ["eu-central-2", "aws"],
+    ["il-central-1", "aws"],
+    ["us-gov-west-1", "aws-us-gov"],
+    ["cn-north-1", "aws-cn"],
+    ["us-isob-east-1", "aws-iso-b"],
+    ["eusc-de-east-1", "aws-eusc"],
+  ])("places %s in the %s partition", (region, partition) => {
+    expect(partitionOfRegion(region)).toBe(partition);
+  });
+
+  it("accepts every region of the aws partition", () => {
+    expect(parseConfig({ ...zone, primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" }, "dev")).toMatchObject({
+      primaryRegion: "eu-west-1",
+      secondaryRegion: "eu-central-1",
+    });
+  });
+
+  it("uses the caller's account only when the credentials are in the aws partition", () => {
+    expect(accountInStackPartition("arn:aws:iam::123456789012:user/ci", "123456789012")).toBe("123456789012");
+    expect(() => accountInStackPartition("arn:aws-us-gov:iam::123456789012:user/ci", "123456789012")).toThrow(
+      /arn:aws-us-gov:iam::123456789012:user\/ci in partition "aws-us-gov"; payments-dr writes every ARN for the "aws" partition/,
+    );
   });
 });

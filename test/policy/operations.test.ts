@@ -34,6 +34,23 @@ const parameter = (name: string, region: string) =>
 
 const cases: FailingCase[] = [
   {
+    rule: sym.singlePartition,
+    when: "a resource is deployed to a GovCloud region",
+    change: (rs) => withChange(rs, queue("payments-processing-us-east-1-dev"), (p) => (p.region = "us-gov-west-1")),
+    expect: /aws:sqs\/queue:Queue .* is deployed to us-gov-west-1, in the aws-us-gov partition, not aws/,
+  },
+  {
+    rule: sym.singlePartition,
+    when: "a policy names an ARN of another partition",
+    change: (rs) =>
+      withChange(rs, byType("aws:iam/rolePolicy:RolePolicy"), (p) =>
+        editJson(p, "policy", (doc) =>
+          doc.Statement.push({ Effect: "Allow", Action: "sns:Publish", Resource: "arn:aws-cn:sns:cn-north-1:123456789012:x" }),
+        ),
+      ),
+    expect: /names ARNs of the aws-cn partition, not aws/,
+  },
+  {
     rule: net.vpcEndpointPolicies,
     when: "the S3 gateway endpoint has no policy (full access: any bucket of any account)",
     change: (rs) => withChange(rs, endpoint("s3"), (p) => delete p.policy),
