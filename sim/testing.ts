@@ -14,11 +14,13 @@
  * Each world starts ten minutes of virtual time after the previous one ended, so caches that warm
  * handlers keep (the region-state cache, assumed-role credentials) are never mistaken for fresh.
  */
-import type { Deployment } from "./deployment/types";
+import type { AlarmDefinition, Deployment, FunctionSpec } from "./deployment/types";
 import { deploymentFromEvaluation, drMachine, fn } from "./deployment/deployment";
 import type { Evaluation } from "../infra/offline/evaluate";
 import type { Item } from "./dynamodb/attribute-values";
 import { INTERNET, runAs } from "./network";
+import type { Handler } from "./lambda/runtime";
+import type { SdkBackend } from "./sdk/backend";
 import { createSession, REHEARSAL_EPOCH, type Session, type SessionOptions, WarmHandlers } from "./session";
 import type { ExecutionRecord } from "./stepfunctions/model";
 import type { World } from "./world";
@@ -49,12 +51,71 @@ export interface RunResult {
 
 const GAP_BETWEEN_WORLDS_MS = 10 * 60_000;
 
+/**
+ * Warm handlers under jest: one module registry per region (`jest.isolateModules`), into which
+ * every function of that region is loaded with its own environment.
+ *
+ * Why: lambda/loader.ts gives each function its own copy of its handler module by evicting the
+ * handler's modules from `require.cache` before loading it — and jest's `require.cache` is a view
+ * of its module registry that ignores deletions. Without this, the first region to load a handler
+ * would lend its copy (and the environment read at module scope) to the other region's function.
+ * In a region's registry each handler folder is loaded once, so each function still has its own
+ * module state; the shared libraries, Powertools and the SDK are per region, as in separate Lambda
+ * functions. The SDK fakes are installed in each registry (they patch that registry's client
+ * classes) and talk to the current world; the caller context (network.ts) stays the test file's,
+ * so calls are still judged from where they are made. Outside jest (the rehearsal, tsx) the
+ * loader's own isolation works and {@link WarmHandlers} is used as it is.
+ */
+class RegionRegistryHandlers extends WarmHandlers {
+  private readonly regions = new Map<string, Map<string, Handler>>();
+
+  constructor(
+    private readonly deployment: Deployment,
+    private readonly backend: () => SdkBackend,
+  ) {
+    super();
+  }
+
+  override get(spec: FunctionSpec): Handler {
+    let loaded = this.regions.get(spec.region);
+    if (!loaded) {
+      loaded = this.load(spec.region);
+      this.regions.set(spec.region, loaded);
+    }
+    const handler = loaded.get(spec.arn);
+    if (!handler) throw new Error(`no handler loaded for ${spec.name}`);
+    return handler;
+  }
+
+  private load(region: string): Map<string, Handler> {
+    const loaded = new Map<string, Handler>();
+    // This file's copy of network.ts holds the AsyncLocalStorage the runtime sets the caller in.
+    const network = require("./network");
+    jest.doMock(require.resolve("./network"), () => network);
+    jest.isolateModules(() => {
+      // Required here, not imported: these must load inside the region's registry.
+      (require("./sdk/install") as typeof import("./sdk/install")).installSdkFakes(this.backend);
+      const { loadHandler } = require("./lambda/loader") as typeof import("./lambda/loader");
+      for (const spec of this.deployment.functions) if (spec.region === region) loaded.set(spec.arn, loadHandler(spec));
+    });
+    return loaded;
+  }
+}
+
 export class SimulatedAws {
-  private readonly handlers = new WarmHandlers();
+  private readonly handlers: WarmHandlers;
   private current?: TestWorld;
   private nextStart = REHEARSAL_EPOCH;
 
-  constructor(readonly deployment: Deployment) {}
+  constructor(readonly deployment: Deployment) {
+    const underJest = typeof jest !== "undefined" && typeof jest.isolateModules === "function";
+    this.handlers = underJest
+      ? new RegionRegistryHandlers(deployment, () => {
+          if (!this.current) throw new Error("An AWS call was made outside a simulated-world session");
+          return this.current.world;
+        })
+      : new WarmHandlers();
+  }
 
   static fromEvaluation(ev: Evaluation): SimulatedAws {
     return new SimulatedAws(deploymentFromEvaluation(ev));
@@ -113,6 +174,16 @@ export class TestWorld {
 
   async advance(ms: number): Promise<void> {
     await this.clock.advance(ms);
+  }
+
+  /**
+   * Advances virtual time to the next instant `offsetMs` into a period of `periodMs` (e.g. 5 s
+   * into the next minute), so what a test does lines up with CloudWatch's periods and the
+   * schedules the same way whatever earlier tests left the clock at.
+   */
+  async alignTo(periodMs: number, offsetMs = 0): Promise<void> {
+    const phase = (this.clock.now() - offsetMs) % periodMs;
+    await this.clock.advance(phase === 0 ? periodMs : periodMs - phase);
   }
 
   /** Moves virtual time until `promise` settles (at most `limitMs`), and returns its outcome. */
@@ -228,6 +299,19 @@ export class TestWorld {
         (match.from === undefined || c.from === match.from) &&
         (match.caller === undefined || (c.caller ?? "").startsWith(match.caller)),
     );
+  }
+
+  /** The deployed alarm of `region` whose name starts with `namePrefix` (e.g. "primary-fenced-"). */
+  alarm(region: string, namePrefix: string): AlarmDefinition {
+    const found = this.deployment.alarms.filter((a) => a.region === region && a.name.startsWith(namePrefix));
+    if (found.length !== 1) throw new Error(`expected one alarm named ${namePrefix}* in ${region}, found ${found.length}`);
+    return found[0];
+  }
+
+  /** Executions of `region`'s DR state machine (started by the test, by a runbook or by EventBridge), oldest first. */
+  executions(region: string): ExecutionRecord[] {
+    const machine = drMachine(this.deployment, region).arn;
+    return [...this.world.sfn.executions.values()].filter((e) => e.stateMachineArn === machine).sort((a, b) => a.startDate - b.startDate);
   }
 
   /** The physical name of `handler`'s function in `region`. */

@@ -1,81 +1,83 @@
-import { Harness, type ApprovalResponder } from "./support/harness";
-import { PRIMARY, SECONDARY, World } from "./support/world";
+import { controlKeys } from "../../lib/control-schema";
+import { type RunResult, SimulatedAws, type TestWorld } from "../../sim/testing";
+import { stack } from "../support/stack";
+import { alarmRun, healthy, isRead, regionRecord, runbookCalls } from "./support/sim";
 
-const harness = Harness.create();
+let aws: SimulatedAws;
+beforeAll(async () => {
+  aws = SimulatedAws.fromEvaluation(await stack());
+});
+afterAll(() => aws.dispose());
 
-function alarm(eventId: string, alarmName = "payments-dr-peer-health-us-east-2-test") {
-  return {
-    mode: "failover",
-    targetRegion: SECONDARY,
-    trigger: {
-      source: "alarm",
-      alarmName,
-      alarmArn: `arn:aws:cloudwatch:${SECONDARY}:123456789012:alarm:${alarmName}`,
-      state: "ALARM",
-      changedAt: new Date().toISOString(),
-      eventId,
-      subjectRegion: PRIMARY,
-    },
-  };
-}
+/** A run the secondary's peer-health alarm starts (about the primary). */
+const peerAlarm = (t: TestWorld, eventId: string) =>
+  alarmRun(t, { region: t.secondary, alarm: "peer-health-", subjectRegion: t.primary, eventId });
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
-  if (!condition()) throw new Error("condition never held");
+function lease(t: TestWorld, holder: string, mode: string, region: string) {
+  const now = t.now();
+  return { pk: controlKeys.lease(), holder, mode, region, acquiredAt: now, expiresAt: Math.floor(now / 1000) + 600 };
 }
 
 describe("one run at a time", () => {
   it("refuses a concurrent second run with LeaseHeldError and leaves the first run's lease alone", async () => {
-    const world = harness.reset();
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const waitForOperator: ApprovalResponder = async () => {
-      await held;
-      return { approved: true, approvedBy: "alice@example.com" };
-    };
+    const t = healthy(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    let second: RunResult | undefined;
+    let whileWaiting: Record<string, unknown> = {};
 
-    const first = harness.run(
+    // The first run waits for its operator; while it waits, an alarm starts a second run.
+    const first = await t.execute(
       SECONDARY,
       { mode: "failover", targetRegion: SECONDARY, requireApproval: true },
-      { name: "first", approval: waitForOperator },
+      {
+        name: "first",
+        approval: async () => {
+          second = await t.execute(SECONDARY, peerAlarm(t, "evt-2"), { name: "second" });
+          whileWaiting = { lease: t.control(SECONDARY, "lease"), secondary: t.regionRecord(SECONDARY, SECONDARY) };
+          return { approved: true, approvedBy: "alice@example.com" };
+        },
+      },
     );
-    await until(() => world.item(SECONDARY, "approval#first") !== undefined);
-    const second = await harness.run(SECONDARY, alarm("evt-2"), { name: "second" });
 
     expect(second).toMatchObject({ status: "FAILED", error: "LeaseHeldError" });
-    expect(second.cause).toContain("held by first");
-    expect(world.item(SECONDARY, "lease")).toMatchObject({ holder: "first", mode: "failover" });
-    expect(second.states).not.toContain("ReleaseLeaseAfterFailure");
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
-
-    release();
-    const done = await first;
-    expect(done.status).toBe("SUCCEEDED");
-    expect(world.item(SECONDARY, "lease")).toBeUndefined();
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    expect(second?.cause).toContain("held by first");
+    expect(second?.states).not.toContain("ReleaseLeaseAfterFailure");
+    expect(whileWaiting.lease).toMatchObject({ holder: "first", mode: "failover" });
+    expect(whileWaiting.secondary).toMatchObject({ state: "STANDBY" });
+    expect(first.status).toBe("SUCCEEDED");
+    expect(t.control(SECONDARY, "lease")).toBeUndefined();
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    expect(t.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "FENCED" });
   });
 
   it("suppresses an automatic run that comes sooner than MIN_AUTO_INTERVAL_SECONDS after the last one", async () => {
-    const world = harness.reset(World.healthy());
-    world.seed({ pk: `auto#${SECONDARY}`, region: SECONDARY, executionName: "earlier", startedAt: Date.now() - 60_000 });
+    const t = healthy(aws);
+    const SECONDARY = t.secondary;
+    t.seed("control", {
+      pk: controlKeys.automaticRun(SECONDARY),
+      region: SECONDARY,
+      executionName: "earlier",
+      startedAt: t.now() - 60_000,
+    });
 
-    const result = await harness.run(SECONDARY, alarm("evt-3"));
+    const result = await t.execute(SECONDARY, peerAlarm(t, "evt-3"));
 
     expect(result.status).toBe("SUCCEEDED");
     expect(result.states).not.toContain("AssessRegions");
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
-    expect(world.item(SECONDARY, "lease")).toBeUndefined();
-    expect(world.notifications.at(-1)?.subject).toContain("suppressed");
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
+    expect(t.control(SECONDARY, "lease")).toBeUndefined();
+    expect(t.notifications(SECONDARY).at(-1)?.subject).toContain("suppressed");
   });
 
   it("records an automatic run so the next one within the interval is suppressed", async () => {
-    const world = harness.reset(World.healthy());
+    const t = healthy(aws);
+    const SECONDARY = t.secondary;
 
-    const first = await harness.run(SECONDARY, alarm("evt-4"), { name: "auto-1" });
-    const again = await harness.run(SECONDARY, alarm("evt-5"), { name: "auto-2" });
+    const first = await t.execute(SECONDARY, peerAlarm(t, "evt-4"), { name: "auto-1" });
+    const again = await t.execute(SECONDARY, peerAlarm(t, "evt-5"), { name: "auto-2" });
 
     expect(first.states).toContain("PromoteLocalRegion");
-    expect(world.item(SECONDARY, `auto#${SECONDARY}`)).toMatchObject({ executionName: "auto-1" });
+    expect(t.control(SECONDARY, controlKeys.automaticRun(SECONDARY))).toMatchObject({ executionName: "auto-1" });
     expect(again.states).not.toContain("AssessRegions");
   });
 
@@ -83,80 +85,71 @@ describe("one run at a time", () => {
     ["drill", "drill-1"],
     ["failback", "failback-1"],
   ])("stands an automatic run down quietly while a %s holds the lease", async (mode, holder) => {
-    const world = harness.reset(World.healthy());
-    world.seed({ pk: "lease", holder, mode, region: SECONDARY, acquiredAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    const t = healthy(aws);
+    t.seed("control", lease(t, holder, mode, t.secondary));
 
-    const result = await harness.run(SECONDARY, alarm("evt-6"));
+    const result = await t.execute(t.secondary, peerAlarm(t, "evt-6"));
 
     expect(result.status).toBe("SUCCEEDED");
     expect(result.states.at(-1)).toBe("StandDownDuringOperatorRun");
-    expect(world.item(SECONDARY, "lease")).toMatchObject({ holder });
-    expect(world.notifications).toEqual([]);
+    expect(t.control(t.secondary, "lease")).toMatchObject({ holder });
+    expect(t.notifications()).toEqual([]);
   });
 
   it("fails an automatic run with LeaseHeldError, leaving the lease alone, while another automatic failover holds it", async () => {
-    const world = harness.reset(World.healthy());
-    world.seed({
-      pk: "lease",
-      holder: "alarm-x",
-      mode: "failover",
-      region: PRIMARY,
-      acquiredAt: Date.now(),
-      expiresAt: Math.floor(Date.now() / 1000) + 600,
-    });
+    const t = healthy(aws);
+    t.seed("control", lease(t, "alarm-x", "failover", t.primary));
 
-    const result = await harness.run(SECONDARY, alarm("evt-9"));
+    const result = await t.execute(t.secondary, peerAlarm(t, "evt-9"));
 
     expect(result).toMatchObject({ status: "FAILED", error: "LeaseHeldError" });
-    expect(world.item(SECONDARY, "lease")).toMatchObject({ holder: "alarm-x" });
+    expect(t.control(t.secondary, "lease")).toMatchObject({ holder: "alarm-x" });
   });
 });
 
 describe("what a region does with an alarm", () => {
-  it("does not drain itself on its own alarm when it became ACTIVE moments before (the alarm may judge the time before)", async () => {
-    const world = harness.reset(World.healthy());
-    world.seedRegion(PRIMARY, "ACTIVE", 2, Date.now() - 90_000); // a failback finished 90 s ago
-    const input = { ...alarm("evt-8"), targetRegion: PRIMARY };
-    input.trigger = {
-      ...input.trigger,
-      subjectRegion: PRIMARY,
-      alarmArn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:payment-failures",
-    };
+  /** A run the primary's own payment-failures alarm starts (about the primary itself), the alarm having changed state now. */
+  const ownAlarm = (t: TestWorld, eventId: string) =>
+    alarmRun(t, { region: t.primary, alarm: "payment-failures-", subjectRegion: t.primary, eventId });
 
-    const result = await harness.run(PRIMARY, input);
+  it("does not drain itself on its own alarm when it became ACTIVE moments before (the alarm may judge the time before)", async () => {
+    const t = healthy(aws);
+    const PRIMARY = t.primary;
+    t.seed("control", regionRecord(PRIMARY, "ACTIVE", 2, t.now() - 90_000)); // a failback finished 90 s ago
+
+    const result = await t.execute(PRIMARY, ownAlarm(t, "evt-8"));
 
     expect(result.status).toBe("SUCCEEDED");
-    expect(world.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
+    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
     expect(result.states).not.toContain("DrainLocalRegion");
-    expect(world.notifications.find((n) => n.attributes.event === "decision")?.message).toContain(
+    expect(t.notifications(PRIMARY).find((n) => n.attributes.event === "decision")?.message).toContain(
       "became ACTIVE only 90 s before it fired",
     );
   });
 
   it("drains itself, and promotes nothing, when its own alarm fires while it is ACTIVE", async () => {
-    const world = harness.reset(World.healthy());
-    world.seedRegion(PRIMARY, "ACTIVE", 0, Date.now() - 3_600_000); // ACTIVE for an hour
-    const input = { ...alarm("evt-7"), targetRegion: PRIMARY };
-    input.trigger = { ...input.trigger, subjectRegion: PRIMARY, alarmArn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-5xx" };
+    const t = healthy(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    t.seed("control", regionRecord(PRIMARY, "ACTIVE", 0, t.now() - 3_600_000)); // ACTIVE for an hour
 
-    const result = await harness.run(PRIMARY, input);
+    const result = await t.execute(PRIMARY, ownAlarm(t, "evt-7"));
 
     expect(result.status).toBe("SUCCEEDED");
-    expect(world.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "DRAINED", epoch: 0 });
-    expect(world.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
+    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "DRAINED", epoch: 0 });
+    expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
     expect(result.states).not.toContain("PromoteLocalRegion");
-    expect(world.notifications.find((n) => n.attributes.event === "succeeded")?.message).toContain("drained itself");
+    expect(t.notifications(PRIMARY).find((n) => n.attributes.event === "succeeded")?.message).toContain("drained itself");
   });
 
   it("only notifies when the peer looks unhealthy from the ACTIVE region", async () => {
-    const world = harness.reset(World.healthy());
-    const input = { ...alarm("evt-8"), targetRegion: PRIMARY };
-    input.trigger = { ...input.trigger, subjectRegion: SECONDARY };
+    const t = healthy(aws);
+    const input = alarmRun(t, { region: t.primary, alarm: "peer-health-", subjectRegion: t.secondary, eventId: "evt-8" });
 
-    const result = await harness.run(PRIMARY, input);
+    const result = await t.execute(t.primary, input);
 
     expect(result.status).toBe("SUCCEEDED");
-    expect(world.writes().filter((c) => c.op === "put" && String(c.detail).startsWith("region#"))).toEqual([]);
-    expect(world.notifications.find((n) => n.attributes.event === "decision")?.subject).toContain("no-action");
+    const regionWrites = runbookCalls(t).filter((c) => !isRead(c) && (c.key ?? "").includes("region#"));
+    expect(regionWrites).toEqual([]);
+    expect(t.notifications(t.primary).find((n) => n.attributes.event === "decision")?.subject).toContain("no-action");
   });
 });

@@ -12,6 +12,8 @@
  */
 import { controlKeys } from "../../../lib/control-schema";
 import { runbookFunctions } from "../../../lib/handlers";
+import { reportKeys } from "../../../runbooks/domain/report";
+import { RESTORE_TAG } from "../../../runbooks/domain/write-function";
 import type { SimulatedAws, TestWorld } from "../../../sim/testing";
 
 /** How often the deployed canary probes its peer (PROBES_PER_MINUTE 6 by default). */
@@ -20,6 +22,15 @@ export const PROBE_INTERVAL_MS = 10_000;
 /** A world whose clocks Route 53 and CloudWatch keep (answers follow health), but where nothing starts a runbook by itself. */
 export function quietWorld(aws: SimulatedAws): TestWorld {
   return aws.world({ background: { alarms: true, route53: true, schedules: false, eventRules: false } });
+}
+
+/**
+ * A quiet world where the canaries run as deployed (EventBridge Scheduler starts their tickers
+ * every minute): heartbeats, probe records and the secondary's PrimaryFenced come from the real
+ * canary. Still, no alarm starts a runbook.
+ */
+export function liveWorld(aws: SimulatedAws): TestWorld {
+  return aws.world({ background: { alarms: true, route53: true, schedules: true, eventRules: false } });
 }
 
 /** The probe record a canary in `observer` keeps about `target` (lib/control-schema.ts probeSchema). */
@@ -59,15 +70,97 @@ export function regionRecord(region: string, state: string, epoch: number, at: n
   };
 }
 
-/** Normal operation, as the canaries would leave it: heartbeats 3 s old, each peer seen healthy 2 s ago. */
-export function healthy(aws: SimulatedAws): TestWorld {
-  const t = quietWorld(aws);
+/** As the canaries would leave it in normal operation: heartbeats 3 s old, each peer seen healthy 2 s ago. */
+export function canariesSawBothHealthy(t: TestWorld): void {
   const now = t.now();
   for (const r of [t.primary, t.secondary]) {
     t.seed("control", heartbeat(r, now - 3000));
     t.seed("control", probe(r, t.peerOf(r), now - 2000, now - 2000, 0));
   }
+}
+
+/** Normal operation (a quiet world, or a live one with `canaries`), as the canaries would leave it. */
+export function healthy(aws: SimulatedAws, options: { canaries?: boolean } = {}): TestWorld {
+  const t = options.canaries ? liveWorld(aws) : quietWorld(aws);
+  canariesSawBothHealthy(t);
   return t;
+}
+
+/**
+ * After an automatic failover — the state failover.test.ts shows a run leaves: the primary FENCED
+ * (epoch 0) and the secondary ACTIVE (epoch 1) in both replicas, the primary's write function
+ * stopped (reserved concurrency 0, the value before it in the restore tag), and the fence alarm in
+ * ALARM because the secondary's canary republished PrimaryFenced=1 from the FENCED record and
+ * CloudWatch evaluated it at the end of the minute; Route 53 answers the secondary. The world is
+ * left 1 s into a minute, with fresh heartbeats.
+ */
+export async function failedOver(aws: SimulatedAws, options: { canaries?: boolean } = {}): Promise<TestWorld> {
+  const t = healthy(aws, options);
+  const at = t.now() - 30_000;
+  t.seed("control", regionRecord(t.primary, "FENCED", 0, at));
+  t.seed("control", regionRecord(t.secondary, "ACTIVE", 1, at));
+  const write = t.functionName(t.primary, "create-payment");
+  const before = t.world.lambda.getReserved(t.primary, write);
+  t.world.lambda.tag(t.primary, write, { [RESTORE_TAG]: before === null ? "unreserved" : String(before) });
+  t.world.lambda.setReserved(t.primary, write, 0);
+  await t.invoke(t.secondary, "canary", { offsetSeconds: 0 });
+  await t.alignTo(60_000, 1000);
+  // Without running canaries, what they would have written by now (the secondary's probes of the FENCED primary fail).
+  if (!options.canaries) {
+    const now = t.now();
+    for (const r of [t.primary, t.secondary]) t.seed("control", heartbeat(r, now - 3000));
+    t.seed("control", probe(t.primary, t.secondary, now - 2000, now - 2000, 0));
+    t.seed("control", probe(t.secondary, t.primary, now - 2000, at, 3));
+  }
+  const fence = fenceAlarm(t);
+  if (t.world.alarms.state(fence.name, fence.region) !== "ALARM") throw new Error("failedOver: the fence alarm is not in ALARM");
+  if (witnessAnswer(t) !== t.secondary) throw new Error(`failedOver: DNS answers ${witnessAnswer(t)}, not ${t.secondary}`);
+  return t;
+}
+
+/** The alarm Route 53's primary guard watches: PrimaryFenced in the secondary. */
+export function fenceAlarm(t: TestWorld) {
+  return t.alarm(t.secondary, "primary-fenced-");
+}
+
+/** What the zone's name servers answer for the DNS witness now. */
+export function witnessAnswer(t: TestWorld): string | undefined {
+  return t.world.route53.answer(t.deployment.witnessName, "TXT")?.values.join(",");
+}
+
+/** The PrimaryFenced datapoints published in the secondary (by the runbooks and the canary), oldest first. */
+export function primaryFencedData(t: TestWorld): { value: number; at: number; caller?: string }[] {
+  return t
+    .calls({ service: "cloudwatch", operation: "PutMetricData", region: t.secondary })
+    .flatMap((c) =>
+      c.outcome === "ok"
+        ? (c.input.MetricData as { MetricName: string; Value: number }[])
+            .filter((d) => d.MetricName === "PrimaryFenced")
+            .map((d) => ({ value: d.Value, at: c.at, ...(c.caller ? { caller: c.caller } : {}) }))
+        : [],
+    );
+}
+
+/** The evidence report of execution `name` in `region`'s evidence bucket (JSON parsed, or the Markdown), undefined if none. */
+export function reportOf(t: TestWorld, region: string, name: string): Record<string, any> | undefined {
+  const body = reportBody(t, region, name, "json");
+  return body === undefined ? undefined : (JSON.parse(body) as Record<string, any>);
+}
+
+export function reportBody(t: TestWorld, region: string, name: string, kind: "json" | "markdown"): string | undefined {
+  const bucket = t.deployment.buckets.find((b) => b.region === region && b.objectLock);
+  if (!bucket) throw new Error(`the deployment has no evidence bucket in ${region}`);
+  const key = reportKeys(name)[kind];
+  return t.world.s3.keys(bucket.name, key).includes(key) ? t.world.s3.get(region, bucket.name, key).body : undefined;
+}
+
+/** A loop bound of the deployed DR machine of `region`: the NumericGreaterThanEquals of Choice `state` on `$.loops.<loop>.count`. */
+export function loopBound(t: TestWorld, region: string, state: string): number {
+  const machine = t.deployment.stateMachines.find((m) => m.region === region && m.type === "STANDARD");
+  const choices = (machine?.definition.States[state]?.Choices ?? []) as { Variable?: string; NumericGreaterThanEquals?: number }[];
+  const bound = choices.find((c) => c.Variable?.startsWith("$.loops.") && typeof c.NumericGreaterThanEquals === "number");
+  if (!bound) throw new Error(`${state} in ${region}'s DR machine has no loop bound`);
+  return bound.NumericGreaterThanEquals as number;
 }
 
 /** The primary went dark 30 s ago; its last heartbeat reached the secondary 2 s before that; the secondary's canary saw 3 failures. */
@@ -83,20 +176,31 @@ export async function primaryOutage(aws: SimulatedAws): Promise<TestWorld> {
 
 /** The input start-execution gives a run started by the secondary's peer-health alarm. */
 export function alarmInput(t: TestWorld, subjectRegion: string, eventId = "evt-1") {
-  const alarm = t.deployment.alarms.find((a) => a.region === t.secondary && a.name.startsWith("peer-health-"));
-  if (!alarm) throw new Error("the deployment has no peer-health alarm in the secondary");
+  return alarmRun(t, { region: t.secondary, alarm: "peer-health-", subjectRegion, eventId, changedAt: t.now() - 5000 });
+}
+
+/**
+ * The input start-execution gives a run started in `region` by its deployed alarm `alarm` (a name
+ * prefix: "peer-health-" is about the peer, "payment-failures-" about the region itself), which
+ * changed state at `changedAt` (default now).
+ */
+export function alarmRun(
+  t: TestWorld,
+  options: { region: string; alarm: string; subjectRegion: string; eventId: string; changedAt?: number },
+) {
+  const alarm = t.alarm(options.region, options.alarm);
   return {
     mode: "failover",
-    targetRegion: t.secondary,
+    targetRegion: options.region,
     trigger: {
       source: "alarm",
       alarmName: alarm.name,
       alarmArn: alarm.arn,
       state: "ALARM",
       previousState: "OK",
-      changedAt: new Date(t.now() - 5000).toISOString(),
-      eventId,
-      subjectRegion,
+      changedAt: new Date(options.changedAt ?? t.now()).toISOString(),
+      eventId: options.eventId,
+      subjectRegion: options.subjectRegion,
     },
   };
 }
@@ -105,4 +209,9 @@ export function alarmInput(t: TestWorld, subjectRegion: string, eventId = "evt-1
 export function runbookCalls(t: TestWorld) {
   const names = new Set(runbookFunctions.flatMap((f) => [t.functionName(t.primary, f.name), t.functionName(t.secondary, f.name)]));
   return t.world.calls.filter((c) => c.caller !== undefined && names.has(c.caller));
+}
+
+/** Whether a call only reads: DNS queries, STS credentials, and Get/Describe/List/Query/Scan operations. */
+export function isRead(call: { service: string; operation: string }): boolean {
+  return call.service === "dns" || call.service === "sts" || /^(Get|BatchGet|Describe|List|Query|Scan)/.test(call.operation);
 }
