@@ -10,7 +10,7 @@ import { TableBackups } from "../components/data/table-backups";
 import { GlobalTables } from "../components/data/global-tables";
 import { RegionalKey } from "../components/security/regional-key";
 import { LogArchive, LogShipping } from "../components/logging/log-shipping";
-import { RegionalMessaging } from "../components/messaging/regional-messaging";
+import { ALERT_TOPIC_SERVICE, ASYNC_FAILURES_SERVICE, RegionalMessaging } from "../components/messaging/regional-messaging";
 import { RegionalNetwork } from "../components/network/regional-network";
 import { SecureBucket } from "../components/storage/secure-bucket";
 import { TransactionLogStorage } from "../components/storage/transaction-log-storage";
@@ -51,7 +51,18 @@ export function buildFoundation(ctx: StackContext): Foundation {
     (spec) =>
       new RegionalKey(
         resourceName("payments-key", spec.region, env),
-        { region: spec.region, keyName: resourceName("payments-dr", spec.region, env), accountId },
+        {
+          region: spec.region,
+          keyName: resourceName("payments-dr", spec.region, env),
+          accountId,
+          // Named, not referenced: the topic and queue are encrypted with this key.
+          serviceTopicArns: [
+            pulumi.interpolate`arn:aws:sns:${spec.region}:${accountId}:${resourceName(ALERT_TOPIC_SERVICE, spec.region, env)}`,
+          ],
+          serviceQueueArns: [
+            pulumi.interpolate`arn:aws:sqs:${spec.region}:${accountId}:${resourceName(ASYNC_FAILURES_SERVICE, spec.region, env)}`,
+          ],
+        },
         parent,
       ),
   );

@@ -32,8 +32,9 @@ export const kmsKeyPolicy = stackRule(
     id: "K1",
     name: "kms-key-policy",
     title:
-      "Key policies keep the account-root statement (the only `kms:*`, a declared exception) and grant nothing else to anyone, to a whole service, or to an AWS service without a condition.",
-    sources: "Security Hub KMS.1/KMS.2; cfn-nag F76; AWS KMS default key policy documentation",
+      "Key policies keep the account-root statement (the only `kms:*`, a declared exception) and grant nothing else to anyone, to a whole service, or to an AWS service without a condition; AWS services are bound by what KMS always receives (encryption context, kms:ViaService), never only by aws:Source* keys a service may not send.",
+    sources:
+      "Security Hub KMS.1/KMS.2; cfn-nag F76; AWS KMS default key policy documentation; IAM global condition keys (aws:SourceAccount availability)",
   },
   (stack, report) => {
     for (const { resource, props } of stack.all(aws.kms.Key)) {
@@ -54,6 +55,19 @@ export const kmsKeyPolicy = stackRule(
         for (const a of actionsOf(s).filter(isWildcardAction)) report(`key policy statement ${sid} allows ${a}`, resource.urn);
         if (p.service.length > 0 && !s.Condition)
           report(`key policy statement ${sid} lets ${p.service.join(", ")} use the key without a condition`, resource.urn);
+        if (p.service.length > 0 && s.Condition) {
+          // Condition keys are case-insensitive in AWS; compare lower-cased, report as written.
+          const keys = Object.values(s.Condition).flatMap((entries) => Object.keys(entries ?? {}));
+          const bindsByRequest = keys.some((k) => /^kms:(encryptioncontext:|viaservice$|calleraccount$)/i.test(k));
+          const sourceKeys = keys.filter((k) => /^aws:source/i.test(k));
+          if (sourceKeys.length > 0 && !bindsByRequest)
+            report(
+              `key policy statement ${sid} binds ${p.service.join(", ")} by ${sourceKeys.join(", ")}, ` +
+                "which a service acting through SNS or SQS may not send to KMS (a missing key denies: the notification is lost); " +
+                "bind it by kms:EncryptionContext (the topic or queue ARN SNS and SQS always send) instead",
+              resource.urn,
+            );
+        }
       }
     }
   },

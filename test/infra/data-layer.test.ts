@@ -35,6 +35,42 @@ describe("KMS", () => {
   });
 });
 
+describe("KMS for AWS services that publish into encrypted topics and queues", () => {
+  // aws:SourceAccount is in the request context only when the calling service sends it (IAM global
+  // condition keys); SNS and SQS always send their encryption context. A key policy that waits for
+  // aws:SourceAccount from CloudWatch could deny the alarm notification of an incident. What this
+  // cannot prove: what each service sends to KMS (the simulator's IAM evaluation models it).
+  it.each([REGIONS.primary, REGIONS.secondary])(
+    "binds %s's alarm, S3-event and EventBridge grants to the region's own topic and queue, by encryption context",
+    (region) => {
+      const key = one(ev, "aws:kms/key:Key", (k) => k.region === region);
+      const topic = one(ev, "aws:sns/topic:Topic", (t) => t.region === region);
+      const deadLetters = one(ev, "aws:sqs/queue:Queue", (q) => q.region === region && q.inputs.name === `async-failures-${region}-dev`);
+      expect(topic.inputs.kmsMasterKeyId).toBe(key.state.arn);
+      expect(deadLetters.inputs.kmsMasterKeyId).toBe(key.state.arn);
+      const services = statements(key.inputs.policy).filter(
+        (s) => s.Principal?.Service && !String(s.Principal.Service).startsWith("logs."),
+      );
+      const toTopic = { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": [topic.state.arn] } };
+      expect(services).toEqual([
+        expect.objectContaining({
+          Sid: "CloudWatchAlarmsToEncryptedTopics",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Condition: toTopic,
+        }),
+        expect.objectContaining({ Sid: "S3EventsToEncryptedTopics", Principal: { Service: "s3.amazonaws.com" }, Condition: toTopic }),
+        expect.objectContaining({
+          Sid: "EventBridgeDeadLettersToEncryptedQueues",
+          Principal: { Service: "events.amazonaws.com" },
+          Condition: { StringEquals: { "kms:EncryptionContext:aws:sqs:arn": [deadLetters.state.arn] } },
+        }),
+      ]);
+      for (const s of services) expect(s.Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
+      expect(JSON.stringify(services)).not.toContain("aws:Source");
+    },
+  );
+});
+
 describe("DynamoDB global tables", () => {
   const expected = [
     ["payments", "payments-global-dev", "paymentId", undefined],

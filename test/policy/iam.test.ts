@@ -163,10 +163,26 @@ const cases: FailingCase[] = [
     when: "a service may use the key without a condition",
     change: (rs) =>
       withChange(rs, key, (p) =>
-        editJson(p, "policy", (doc) => delete doc.Statement.find((s: any) => s.Sid === "ServicePublishers").Condition),
+        editJson(p, "policy", (doc) => delete doc.Statement.find((s: any) => s.Sid === "CloudWatchAlarmsToEncryptedTopics").Condition),
+      ),
+    expect: /statement CloudWatchAlarmsToEncryptedTopics lets cloudwatch.amazonaws.com use the key without a condition/,
+  },
+  {
+    rule: kms.kmsKeyPolicy,
+    when: "alarm notifications to the encrypted topic depend on aws:SourceAccount, which KMS may not receive (a lost alarm)",
+    change: (rs) =>
+      withChange(rs, key, (p) =>
+        editJson(
+          p,
+          "policy",
+          (doc) =>
+            (doc.Statement.find((s: any) => s.Sid === "CloudWatchAlarmsToEncryptedTopics").Condition = {
+              StringEquals: { "aws:SourceAccount": "123456789012" },
+            }),
+        ),
       ),
     expect:
-      /statement ServicePublishers lets cloudwatch.amazonaws.com, s3.amazonaws.com, events.amazonaws.com use the key without a condition/,
+      /statement CloudWatchAlarmsToEncryptedTopics binds cloudwatch.amazonaws.com by aws:SourceAccount, which a service acting through SNS or SQS may not send to KMS/,
   },
   {
     rule: kms.kmsKeyPolicy,

@@ -19,6 +19,10 @@ export interface RegionalMessagingArgs {
   eventRuleArns: pulumi.Input<string>[];
 }
 
+/** The `{service}` slots of the alert topic and the async-failures queue (keys name them before they exist). */
+export const ALERT_TOPIC_SERVICE = "dr-alerts";
+export const ASYNC_FAILURES_SERVICE = "async-failures";
+
 /** Source-queue retention (4 days) and DLQ retention (14 days, the maximum; must exceed the source). */
 export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
@@ -53,7 +57,7 @@ export class RegionalMessaging extends pulumi.ComponentResource {
 
     const topic = new aws.sns.Topic(
       `${name}-alerts`,
-      { region, name: resourceName("dr-alerts", region, environment), kmsMasterKeyId: args.kmsKeyArn },
+      { region, name: resourceName(ALERT_TOPIC_SERVICE, region, environment), kmsMasterKeyId: args.kmsKeyArn },
       parent,
     );
     const topicPolicy = new aws.sns.TopicPolicy(
@@ -135,7 +139,7 @@ export class RegionalMessaging extends pulumi.ComponentResource {
     // Where failures that are not payments land: async Lambda invocations after retries, stream
     // batches that exhausted their retries (metadata records), EventBridge deliveries that could
     // not start a runbook. Kept apart from the payment DLQ, whose messages can be redriven.
-    this.asyncFailuresName = resourceName("async-failures", region, environment);
+    this.asyncFailuresName = resourceName(ASYNC_FAILURES_SERVICE, region, environment);
     const asyncFailures = new aws.sqs.Queue(
       `${name}-async-failures`,
       {

@@ -7,6 +7,10 @@ export interface RegionalKeyArgs {
   /** Used in the alias: `alias/<name>`. */
   keyName: string;
   accountId: pulumi.Input<string>;
+  /** Topics encrypted with this key that CloudWatch alarm actions and S3 event notifications publish to. */
+  serviceTopicArns: pulumi.Input<string>[];
+  /** Queues encrypted with this key that EventBridge delivers dead letters to. */
+  serviceQueueArns: pulumi.Input<string>[];
 }
 
 /**
@@ -22,8 +26,17 @@ export class RegionalKey extends pulumi.ComponentResource {
   constructor(name: string, args: RegionalKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:security:RegionalKey", name, {}, opts);
     const { region, accountId } = args;
-    const account = { StringEquals: { "aws:SourceAccount": accountId } };
     const dataKeyActions = ["kms:Decrypt", "kms:GenerateDataKey*"];
+    // Services that publish into our encrypted topics and queues call KMS through SNS or SQS, which
+    // always send their encryption context: the topic's ARN (aws:sns:topicArn) or the queue's
+    // (aws:sqs:arn). That is what binds these statements. aws:SourceAccount is not used: it is in the
+    // request context only when the calling service sends it, and a missing key fails the condition
+    // (KMS AccessDenied: an alarm notification lost during the incident it reports).
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html (event sources and encrypted topics)
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-least-privilege-policy.html
+    const toTopics = { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": args.serviceTopicArns } };
+    const toQueues = { StringEquals: { "kms:EncryptionContext:aws:sqs:arn": args.serviceQueueArns } };
 
     const policy = pulumi.jsonStringify(
       policyDocument([
@@ -50,14 +63,33 @@ export class RegionalKey extends pulumi.ComponentResource {
           },
         },
         {
-          // Services that publish into our encrypted topics and queues: alarm actions
-          // (CloudWatch), S3 replication event notifications, EventBridge dead-letter queues.
-          Sid: "ServicePublishers",
+          // CloudWatch alarm actions publishing to an encrypted topic need the key (a customer-managed
+          // one: alias/aws/sns does not admit CloudWatch).
+          // https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns
+          Sid: "CloudWatchAlarmsToEncryptedTopics",
           Effect: "Allow",
-          Principal: { Service: ["cloudwatch.amazonaws.com", "s3.amazonaws.com", "events.amazonaws.com"] },
+          Principal: { Service: "cloudwatch.amazonaws.com" },
           Action: dataKeyActions,
           Resource: "*",
-          Condition: account,
+          Condition: toTopics,
+        },
+        {
+          // S3 event notifications (replication failures, missed RTC) publishing to the encrypted topic.
+          Sid: "S3EventsToEncryptedTopics",
+          Effect: "Allow",
+          Principal: { Service: "s3.amazonaws.com" },
+          Action: dataKeyActions,
+          Resource: "*",
+          Condition: toTopics,
+        },
+        {
+          // EventBridge delivering undeliverable runbook starts to the encrypted dead-letter queue.
+          Sid: "EventBridgeDeadLettersToEncryptedQueues",
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: dataKeyActions,
+          Resource: "*",
+          Condition: toQueues,
         },
       ]),
     );
