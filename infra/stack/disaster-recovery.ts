@@ -2,14 +2,13 @@
  * Phase 3: the DR orchestrator of each region, the cross-region DR operations role, and the
  * dashboards that show the DR picture.
  */
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
 import { runbookFunctions } from "../../lib/handlers";
-import { dashboardName, dashboardUrl, drDashboardBody } from "../core/dashboard";
+import { dashboardUrl } from "../core/dashboard";
 import { GLOBAL, resourceName } from "../core/naming";
 import { stateMachineArn, WRITE_FUNCTION } from "../core/stack-environment";
 import { DrOperationsRole, drOperationsRoleArn } from "../components/security/dr-operations-role";
 import { DrOrchestration } from "../components/orchestration/dr-orchestration";
+import { DrDashboard } from "../components/monitoring/dr-dashboard";
 import { perRegion, type PerRegion, type StackContext } from "./context";
 import type { Foundation } from "./foundation";
 import type { PaymentPath } from "./payment-path";
@@ -76,28 +75,20 @@ export function buildDisasterRecovery(ctx: StackContext, f: Foundation, p: Payme
   );
 
   for (const spec of specs) {
-    new aws.cloudwatch.Dashboard(
+    new DrDashboard(
       resourceName("dr-dashboard", spec.region, env),
       {
         region: spec.region,
-        dashboardName: dashboardName(spec.region, env),
-        dashboardBody: pulumi
-          .all([p.dns.healthCheckIds, pulumi.all(Object.values(p.alarms[spec.role].arns)), orchestration[spec.role].stateMachineArn])
-          .apply(([checks, alarmArns, machineArn]) =>
-            drDashboardBody({
-              region: spec.region,
-              peerRegion: spec.peer,
-              primaryRegion: config.primaryRegion,
-              secondaryRegion: config.secondaryRegion,
-              environment: env,
-              tableNames: Object.values(f.tables.names),
-              healthCheckIds: checks as { primaryEndpoint: string; secondaryEndpoint: string; primaryGuard?: string },
-              alarmArns,
-              stateMachineArn: machineArn,
-              apiName: p.payments[spec.role].api.apiName,
-              writeFunctionName: resourceName(WRITE_FUNCTION, spec.region, env),
-            }),
-          ),
+        peerRegion: spec.peer,
+        primaryRegion: config.primaryRegion,
+        secondaryRegion: config.secondaryRegion,
+        environment: env,
+        tableNames: Object.values(f.tables.names),
+        healthCheckIds: p.dns.healthCheckIds,
+        alarmArns: Object.values(p.alarms[spec.role].arns),
+        stateMachineArn: orchestration[spec.role].stateMachineArn,
+        apiName: p.payments[spec.role].api.apiName,
+        writeFunctionName: resourceName(WRITE_FUNCTION, spec.region, env),
       },
       parent,
     );

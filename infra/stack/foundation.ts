@@ -2,16 +2,17 @@
  * Phase 1: what everything else stands on — per-region keys, buckets, log shipping, networks and
  * messaging, the global tables with their backups, and the replicated transaction logs.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegionRole } from "../core/config";
 import { bucketName, GLOBAL, resourceName } from "../core/naming";
 import { TableBackups } from "../components/data/table-backups";
 import { GlobalTables } from "../components/data/global-tables";
 import { RegionalKey } from "../components/security/regional-key";
-import { LogArchive, LogShipping } from "../components/logging/log-shipping";
+import { LogArchive } from "../components/logging/log-archive";
+import { LogShipping } from "../components/logging/log-shipping";
 import { ALERT_TOPIC_SERVICE, ASYNC_FAILURES_SERVICE, RegionalMessaging } from "../components/messaging/regional-messaging";
 import { RegionalNetwork } from "../components/network/regional-network";
+import { AccountPublicAccessBlock } from "../components/storage/account-public-access-block";
 import { SecureBucket } from "../components/storage/secure-bucket";
 import { TransactionLogStorage } from "../components/storage/transaction-log-storage";
 import { peerRole, perRegion, type PerRegion, type StackContext } from "./context";
@@ -36,14 +37,8 @@ export interface Foundation {
 export function buildFoundation(ctx: StackContext): Foundation {
   const { config, environment: env, specs, accountId, parent } = ctx;
 
-  // Security Hub S3.1: no bucket of the account can be made public, whatever its own settings.
-  // Account-wide, so it is kept on `pulumi destroy` (a teardown must not reopen the account).
   if (config.accountPublicAccessBlock) {
-    new aws.s3.AccountPublicAccessBlock(
-      resourceName("s3-account-public-access", GLOBAL, env),
-      { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      { ...parent, retainOnDelete: true },
-    );
+    new AccountPublicAccessBlock(resourceName("s3-account-public-access", GLOBAL, env), {}, parent);
   }
 
   const keys = perRegion(

@@ -11,10 +11,12 @@ import type { RegionalResources } from "../core/lambda-permissions";
 import { failoverApiDomain, GLOBAL, regionalApiDomain, resourceName } from "../core/naming";
 import { regionalEnvironment, witnessName } from "../core/stack-environment";
 import { drOperationsRoleArn } from "../components/security/dr-operations-role";
-import { DnsFailover, HostedZone } from "../components/dns/failover-dns";
+import { DnsFailover } from "../components/dns/failover-dns";
+import { HostedZone } from "../components/dns/hosted-zone";
 import { QUERY_LOG_REGION } from "../core/aws-facts";
 import { RegionalAlarms } from "../components/monitoring/regional-monitoring";
 import { PaymentService } from "../components/compute/payment-service";
+import { ApiCertificates } from "../components/api/api-certificates";
 import { peerRole, perRegion, type PerRegion, type StackContext } from "./context";
 import type { Foundation } from "./foundation";
 
@@ -90,6 +92,17 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
     }),
   );
 
+  // The API's certificates, for both regions at once: their DNS validation lives in the one zone.
+  const domainsOf = (spec: RegionSpec) => [
+    { label: "shared", domainName: failoverApiDomain(config.hostedZoneName) },
+    { label: "pinned", domainName: regionalApiDomain(spec.region, config.hostedZoneName) },
+  ];
+  const certificates = new ApiCertificates(
+    resourceName("api-certificates", GLOBAL, env),
+    { zoneId: zone.zoneId, certificates: specs.flatMap((spec) => domainsOf(spec).map((d) => ({ region: spec.region, ...d }))) },
+    parent,
+  );
+
   const paymentsTable = f.tables.tables.payments;
   const payments = perRegion(specs, (spec) => {
     const role = spec.role;
@@ -110,11 +123,7 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
         processingQueueArn: f.messaging[role].queueArn,
         asyncFailuresArn: f.messaging[role].asyncFailuresArn,
         api: {
-          domains: [
-            { label: "shared", domainName: failoverApiDomain(config.hostedZoneName) },
-            { label: "pinned", domainName: regionalApiDomain(spec.region, config.hostedZoneName) },
-          ],
-          zoneId: zone.zoneId,
+          domains: domainsOf(spec).map((d) => ({ ...d, certificateArn: certificates.validatedArns[spec.region][d.label] })),
           throttleRateLimit: config.apiThrottleRateLimit,
           throttleBurstLimit: config.apiThrottleBurstLimit,
           waf: config.wafEnabled ? { rateLimitPer5Minutes: config.wafRateLimitPer5Minutes } : undefined,
@@ -164,8 +173,8 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
   const endpoint = (spec: RegionSpec) => ({
     region: spec.region,
     pinnedDomain: regionalApiDomain(spec.region, config.hostedZoneName),
-    sharedTarget: payments[spec.role].api.domainTargets.shared,
-    pinnedTarget: payments[spec.role].api.domainTargets.pinned,
+    sharedTarget: payments[spec.role].domainTargets.shared,
+    pinnedTarget: payments[spec.role].domainTargets.pinned,
   });
   const dns = new DnsFailover(
     resourceName("dns-failover", GLOBAL, env),

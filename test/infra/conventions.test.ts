@@ -2,8 +2,8 @@
  * Stack-wide conventions: names, tags, regions, least-privilege IAM and region symmetry, checked
  * on every resource the program creates (Pulumi mocks).
  */
-import { readFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import type { Evaluation } from "../../infra/offline/evaluate";
 import type { CapturedResource } from "../../infra/offline/mocks";
 import { isGlobalType, TAG_KEYS, TAGGABLE_TYPES } from "../../infra/core/tags";
@@ -196,5 +196,54 @@ describe("IAM", () => {
         .map(() => r.name),
     );
     expect(offenders).toEqual([]);
+  });
+});
+
+describe("components and phases", () => {
+  const ROOT = join(__dirname, "..", "..");
+  const filesUnder = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? filesUnder(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+    );
+
+  /** The body of the first constructor in `source`, by brace matching. */
+  function constructorBody(source: string): string {
+    const start = source.indexOf("{", source.indexOf("constructor("));
+    let depth = 0;
+    for (let i = start; i < source.length; i++) {
+      if (source[i] === "{") depth++;
+      if (source[i] === "}" && --depth === 0) return source.slice(start + 1, i);
+    }
+    throw new Error("unbalanced constructor");
+  }
+
+  it("declares one ComponentResource per file, typed payments-dr:<area>:<Name>, with an <Name>Args type, registerOutputs last", () => {
+    const problems: string[] = [];
+    for (const file of filesUnder(join(ROOT, "infra", "components"))) {
+      const source = readFileSync(file, "utf8");
+      const where = relative(ROOT, file);
+      const classes = [...source.matchAll(/export class (\w+) extends pulumi\.ComponentResource/g)].map((m) => m[1]);
+      if (classes.length > 1) problems.push(`${where}: ${classes.length} components (${classes.join(", ")})`);
+      if (classes.length !== 1) continue;
+      const [cls] = classes;
+      if (!new RegExp(`super\\("payments-dr:[a-z]+:${cls}"`).test(source))
+        problems.push(`${where}: ${cls} is not typed payments-dr:<area>:${cls}`);
+      if (!new RegExp(`export (interface|type) ${cls}Args\\b`).test(source)) problems.push(`${where}: no ${cls}Args`);
+      if (!/this\.registerOutputs\([^;]*\);$/.test(constructorBody(source).trimEnd()))
+        problems.push(`${where}: registerOutputs is not last`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("lets the stack phases compose components only: no phase creates an AWS resource itself", () => {
+    const raw = filesUnder(join(ROOT, "infra", "stack")).filter((f) => /new aws\.[a-z0-9]+\.[A-Z]/.test(readFileSync(f, "utf8")));
+    expect(raw.map((f) => relative(ROOT, f))).toEqual([]);
+    // And at run time: no AWS resource has the root component (the phases' parent) as its parent.
+    const root = ev.resources.find((r) => r.type === "payments-dr:stack:PaymentsDr");
+    expect(root?.urn).toBeDefined();
+    const underRoot = awsResources(ev)
+      .filter((r) => r.parent === root?.urn)
+      .map((r) => `${r.type} ${r.name}`);
+    expect(underRoot).toEqual([]);
   });
 });

@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { resourceName } from "../../core/naming";
-import { serviceTrustPolicy } from "../../core/policy-documents";
 import { ShippedLogGroup } from "../logging/shipped-log-group";
+import { ApiGatewayAccount } from "./api-gateway-account";
 
 export const API_STAGE = "v1";
 
@@ -20,27 +20,16 @@ export interface ApiRoute {
   invokeArn: pulumi.Input<string>;
 }
 
-export interface ApiDomain {
-  /** e.g. api.payments.example.com (shared) or api-us-east-1.payments.example.com (pinned). */
-  domainName: string;
-  /** Short label used in resource names: "shared" | "pinned". */
-  label: string;
-}
-
 export interface RegionalApiArgs {
   region: string;
   environment: string;
   accountId: pulumi.Input<string>;
   routes: ApiRoute[];
-  domains: ApiDomain[];
-  zoneId: pulumi.Input<string>;
   kmsKeyArn: pulumi.Input<string>;
   logRetentionDays: number;
   logDestinationArn: pulumi.Input<string>;
   throttleRateLimit: number;
   throttleBurstLimit: number;
-  /** A regional WAF web ACL on the stage. Default behaviour: none. */
-  waf?: { rateLimitPer5Minutes: number };
 }
 
 /** Access-log fields (JSON); tlsVersion and requestId as CloudTrail-style evidence, no bodies. */
@@ -62,28 +51,48 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
 });
 
 /**
+ * When the gateway rejects a request itself, the answer is in the handlers' error shape and says
+ * why (the gateway's default body is a bare "Invalid request body").
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html
+ */
+export const GATEWAY_RESPONSES: readonly { responseType: string; statusCode: string; error: string }[] = [
+  { responseType: "BAD_REQUEST_BODY", statusCode: "400", error: "The request body is invalid" },
+  { responseType: "BAD_REQUEST_PARAMETERS", statusCode: "400", error: "A required request parameter is missing" },
+];
+
+/** What a deployment snapshots, as a hash: its redeploy trigger. */
+export function deploymentFingerprint(routes: readonly ApiRoute[]): string {
+  return createHash("sha256")
+    .update(JSON.stringify(routes.map((r) => [r.method, r.path, r.authorization, r.requiredHeaders, r.bodySchema])))
+    .digest("hex");
+}
+
+function responseTemplate(r: { responseType: string; error: string }): string {
+  return `{"error":"${r.error}","reason":"${r.responseType}","detail":"$context.error.validationErrorString"}`;
+}
+
+/**
  * The payment API in one region: a REGIONAL REST API (default execute-api endpoint disabled, so
- * the only way in is a custom domain with TLS 1.2+), Lambda proxy integrations, request
- * validation (required headers and a body schema), a stage with access logs, ERROR execution logs
- * without data trace, X-Ray and throttling, custom domains with regional ACM certificates, and
- * optionally a WAF web ACL.
+ * the only way in is a custom domain with TLS 1.2+; ApiCustomDomains), Lambda proxy integrations,
+ * request validation (required headers and a body schema) with explaining gateway responses, and a
+ * stage with access logs, ERROR execution logs without data trace, X-Ray and throttling. The
+ * region's API Gateway account settings (ApiGatewayAccount) are its child: execution logging needs them.
  */
 export class RegionalApi extends pulumi.ComponentResource {
   readonly restApiId: pulumi.Output<string>;
   readonly apiName: string;
   readonly stageArn: pulumi.Output<string>;
+  /** The stage's name, resolved once the stage exists (base path mappings wait for it). */
+  readonly deployedStageName: pulumi.Output<string>;
   readonly stageName = API_STAGE;
-  /** Per domain label: what a Route 53 alias record must point at. */
-  readonly domainTargets: Record<
-    string,
-    { domainName: string; regionalDomainName: pulumi.Output<string>; regionalZoneId: pulumi.Output<string> }
-  >;
 
   constructor(name: string, args: RegionalApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:api:RegionalApi", name, {}, opts);
     const { region, environment } = args;
     const parent = { parent: this };
     this.apiName = resourceName("payments-api", region, environment);
+
+    const account = new ApiGatewayAccount(`${name}-gateway-account`, { region, environment, accountId: args.accountId }, parent);
 
     const api = new aws.apigateway.RestApi(
       `${name}-rest-api`,
@@ -119,7 +128,7 @@ export class RegionalApi extends pulumi.ComponentResource {
       return resource.id;
     };
 
-    const routeResources: pulumi.Resource[] = [];
+    const snapshotted: pulumi.Resource[] = [];
     for (const route of args.routes) {
       const slug = `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, "").replace(/\//g, "-")}`;
       const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
@@ -182,48 +191,23 @@ export class RegionalApi extends pulumi.ComponentResource {
         },
         parent,
       );
-      routeResources.push(method, integration);
+      snapshotted.push(method, integration);
     }
 
-    // When the gateway rejects a request itself, answer in the handlers' error shape and say why
-    // (the gateway's default body is a bare "Invalid request body").
-    // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html
-    for (const [type, error] of [
-      ["BAD_REQUEST_BODY", "The request body is invalid"],
-      ["BAD_REQUEST_PARAMETERS", "A required request parameter is missing"],
-    ] as const) {
+    for (const r of GATEWAY_RESPONSES) {
       new aws.apigateway.Response(
-        `${name}-${type.toLowerCase().replace(/_/g, "-")}`,
+        `${name}-${r.responseType.toLowerCase().replace(/_/g, "-")}`,
         {
           region,
           restApiId: api.id,
-          responseType: type,
-          statusCode: "400",
-          responseTemplates: {
-            "application/json": `{"error":"${error}","reason":"${type}","detail":"$context.error.validationErrorString"}`,
-          },
+          responseType: r.responseType,
+          statusCode: r.statusCode,
+          responseTemplates: { "application/json": responseTemplate(r) },
           responseParameters: { "gatewayresponse.header.Cache-Control": "'no-store'" },
         },
         parent,
       );
     }
-
-    // Execution logging needs the account-level CloudWatch role of API Gateway in this region.
-    const cloudwatchRole = new aws.iam.Role(
-      `${name}-cloudwatch-role`,
-      {
-        name: resourceName("apigateway-logs", region, environment),
-        assumeRolePolicy: pulumi.jsonStringify(serviceTrustPolicy("apigateway.amazonaws.com", args.accountId)),
-      },
-      parent,
-    );
-    new aws.iam.RolePolicyAttachment(
-      `${name}-cloudwatch-role-policy`,
-      // The AWS-managed policy API Gateway documents for execution and access logging.
-      { role: cloudwatchRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" },
-      parent,
-    );
-    const account = new aws.apigateway.Account(`${name}-account`, { region, cloudwatchRoleArn: cloudwatchRole.arn }, parent);
 
     const accessLogs = new ShippedLogGroup(
       `${name}-access-logs`,
@@ -249,13 +233,11 @@ export class RegionalApi extends pulumi.ComponentResource {
       parent,
     );
 
-    const fingerprint = createHash("sha256")
-      .update(JSON.stringify(args.routes.map((r) => [r.method, r.path, r.authorization, r.requiredHeaders, r.bodySchema])))
-      .digest("hex");
+    const fingerprint = deploymentFingerprint(args.routes);
     const deployment = new aws.apigateway.Deployment(
       `${name}-deployment`,
       { region, restApi: api.id, triggers: { routes: fingerprint }, description: `routes ${fingerprint.slice(0, 12)}` },
-      { parent: this, dependsOn: routeResources },
+      { parent: this, dependsOn: snapshotted },
     );
     const stage = new aws.apigateway.Stage(
       `${name}-stage`,
@@ -288,96 +270,9 @@ export class RegionalApi extends pulumi.ComponentResource {
       parent,
     );
 
-    this.domainTargets = {};
-    for (const domain of args.domains) {
-      const certificate = new aws.acm.Certificate(
-        `${name}-${domain.label}-cert`,
-        { region, domainName: domain.domainName, validationMethod: "DNS" },
-        parent,
-      );
-      const validationRecord = new aws.route53.Record(
-        `${name}-${domain.label}-cert-validation`,
-        {
-          zoneId: args.zoneId,
-          name: certificate.domainValidationOptions[0].resourceRecordName,
-          type: certificate.domainValidationOptions[0].resourceRecordType,
-          records: [certificate.domainValidationOptions[0].resourceRecordValue],
-          ttl: 60,
-          // ACM gives every certificate for the same name in an account the same validation record,
-          // so the shared name's certificates in both regions write the same record.
-          allowOverwrite: true,
-        },
-        parent,
-      );
-      const validation = new aws.acm.CertificateValidation(
-        `${name}-${domain.label}-cert-validated`,
-        { region, certificateArn: certificate.arn, validationRecordFqdns: [validationRecord.fqdn] },
-        parent,
-      );
-      const domainName = new aws.apigateway.DomainName(
-        `${name}-${domain.label}-domain`,
-        {
-          region,
-          domainName: domain.domainName,
-          regionalCertificateArn: validation.certificateArn,
-          endpointConfiguration: { types: "REGIONAL" },
-          securityPolicy: "TLS_1_2",
-        },
-        parent,
-      );
-      new aws.apigateway.BasePathMapping(
-        `${name}-${domain.label}-mapping`,
-        { region, restApi: api.id, stageName: stage.stageName, domainName: domainName.domainName },
-        parent,
-      );
-      this.domainTargets[domain.label] = {
-        domainName: domain.domainName,
-        regionalDomainName: domainName.regionalDomainName,
-        regionalZoneId: domainName.regionalZoneId,
-      };
-    }
-
-    if (args.waf) {
-      const metric = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
-      const acl = new aws.wafv2.WebAcl(
-        `${name}-waf`,
-        {
-          region,
-          name: resourceName("payments-api-waf", region, environment),
-          scope: "REGIONAL",
-          defaultAction: { allow: {} },
-          visibilityConfig: metric(resourceName("payments-api-waf", region, environment)),
-          rules: [
-            {
-              name: "aws-common-rules",
-              priority: 0,
-              overrideAction: { none: {} },
-              statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" } },
-              visibilityConfig: metric("aws-common-rules"),
-            },
-            {
-              name: "aws-known-bad-inputs",
-              priority: 1,
-              overrideAction: { none: {} },
-              statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
-              visibilityConfig: metric("aws-known-bad-inputs"),
-            },
-            {
-              name: "rate-limit-per-ip",
-              priority: 2,
-              action: { block: {} },
-              statement: { rateBasedStatement: { limit: args.waf.rateLimitPer5Minutes, aggregateKeyType: "IP" } },
-              visibilityConfig: metric("rate-limit-per-ip"),
-            },
-          ],
-        },
-        parent,
-      );
-      new aws.wafv2.WebAclAssociation(`${name}-waf-association`, { region, resourceArn: stage.arn, webAclArn: acl.arn }, parent);
-    }
-
     this.restApiId = api.id;
     this.stageArn = stage.arn;
-    this.registerOutputs({ restApiId: this.restApiId });
+    this.deployedStageName = stage.stageName;
+    this.registerOutputs({ restApiId: this.restApiId, stageArn: this.stageArn });
   }
 }

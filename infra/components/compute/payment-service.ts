@@ -5,7 +5,9 @@ import type { ApiRouteSpec, LambdaSpec, StackEnvironmentName } from "../../../li
 import { createPaymentRequestSchema } from "../../../functions/domain/payments";
 import { paymentStreamFilterPattern } from "../../../lib/handlers/payment-functions";
 import type { RegionalResources } from "../../core/lambda-permissions";
-import { type ApiDomain, type ApiRoute, RegionalApi } from "../api/regional-api";
+import { type ApiDomain, ApiCustomDomains, type DomainTarget } from "../api/api-custom-domains";
+import { ApiFirewall } from "../api/api-firewall";
+import { type ApiRoute, RegionalApi } from "../api/regional-api";
 import { RegionalFunction } from "./lambda-function";
 
 export interface PaymentServiceArgs {
@@ -24,10 +26,11 @@ export interface PaymentServiceArgs {
   /** Where stream batches that exhausted their retries are recorded. */
   asyncFailuresArn: pulumi.Input<string>;
   api: {
+    /** The custom domains, each with an issued certificate of this region (ApiCertificates). */
     domains: ApiDomain[];
-    zoneId: pulumi.Input<string>;
     throttleRateLimit: number;
     throttleBurstLimit: number;
+    /** A regional WAF web ACL on the stage. Default behaviour: none. */
     waf?: { rateLimitPer5Minutes: number };
   };
 }
@@ -45,11 +48,14 @@ export function requestModelSchema(schema: unknown): object {
 
 /**
  * The payment path of one region: every handler of lib/handlers/payment-functions.ts, their triggers (the
- * payments stream filtered to this region's payments, the processing queue) and the API.
+ * payments stream filtered to this region's payments, the processing queue) and the API with its
+ * custom domains and (optionally) its web ACL.
  */
 export class PaymentService extends pulumi.ComponentResource {
   readonly functions: Record<string, RegionalFunction>;
   readonly api: RegionalApi;
+  /** Per domain label: what a Route 53 alias record must point at. */
+  readonly domainTargets: Record<string, DomainTarget>;
 
   constructor(name: string, args: PaymentServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:payments:PaymentService", name, {}, opts);
@@ -143,17 +149,27 @@ export class PaymentService extends pulumi.ComponentResource {
         environment: args.environment,
         accountId: args.resources.accountId,
         routes,
-        domains: args.api.domains,
-        zoneId: args.api.zoneId,
         kmsKeyArn: args.kmsKeyArn,
         logRetentionDays: args.logRetentionDays,
         logDestinationArn: args.logDestinationArn,
         throttleRateLimit: args.api.throttleRateLimit,
         throttleBurstLimit: args.api.throttleBurstLimit,
-        waf: args.api.waf,
       },
       parent,
     );
+    const domains = new ApiCustomDomains(
+      `${name}-api-domains`,
+      { region, restApiId: this.api.restApiId, stageName: this.api.deployedStageName, domains: args.api.domains },
+      parent,
+    );
+    if (args.api.waf) {
+      new ApiFirewall(
+        `${name}-api-waf`,
+        { region, environment: args.environment, stageArn: this.api.stageArn, rateLimitPer5Minutes: args.api.waf.rateLimitPer5Minutes },
+        parent,
+      );
+    }
+    this.domainTargets = domains.targets;
     this.registerOutputs({});
   }
 }
