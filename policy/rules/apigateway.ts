@@ -188,4 +188,44 @@ export const apiMethods = stackRule(
   },
 );
 
-export const apiGatewayRules = [apiRegionalEndpoint, apiDomainTls, apiMethodSettings, apiAccessLogs, apiXray, apiWaf, apiMethods];
+/**
+ * A deployment is a snapshot of the API: what does not exist when it is made is not served, and
+ * updates to methods, integrations and gateway responses "require redeploying the API".
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/updating-api.html
+ */
+export const apiDeploymentSnapshot = stackRule(
+  {
+    id: "A8",
+    name: "apigateway-deployment-snapshot",
+    title:
+      "Every deployment of a REST API depends on all of that API's methods, integrations and gateway responses, so what it snapshots exists when it is made (the validation and its explaining responses included).",
+    sources: "API Gateway Developer Guide (updates to REST APIs that require redeployment; deployments as snapshots)",
+  },
+  (stack, report) => {
+    const parts = [
+      ...stack.ofType("aws:apigateway/method:Method").map((r) => ({ r, api: r.props.restApi })),
+      ...stack.ofType("aws:apigateway/integration:Integration").map((r) => ({ r, api: r.props.restApi })),
+      ...stack.ofType("aws:apigateway/response:Response").map((r) => ({ r, api: r.props.restApiId })),
+    ];
+    for (const { resource, props } of stack.all(aws.apigateway.Deployment)) {
+      const waited = new Set(resource.dependencies.map((d) => d.urn));
+      const missing = parts.filter((p) => p.api === props.restApi && !waited.has(p.r.urn));
+      for (const { r } of missing)
+        report(
+          `the deployment of API ${props.restApi} (${props.region}) does not wait for ${r.type.split(":").pop()} ${r.name}: it may snapshot the API without it`,
+          resource.urn,
+        );
+    }
+  },
+);
+
+export const apiGatewayRules = [
+  apiRegionalEndpoint,
+  apiDomainTls,
+  apiMethodSettings,
+  apiAccessLogs,
+  apiXray,
+  apiWaf,
+  apiMethods,
+  apiDeploymentSnapshot,
+];

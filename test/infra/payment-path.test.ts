@@ -4,6 +4,7 @@
  * inputs; the rehearsal (npm start) exercises the behaviour offline.
  */
 import { paymentFunctions } from "../../lib/handlers";
+import { type ApiRoute, deploymentFingerprint, GATEWAY_RESPONSES } from "../../infra/components/api/regional-api";
 import type { Evaluation } from "../../infra/offline/evaluate";
 import { MOCK_ACCOUNT_ID } from "../../infra/offline/mocks";
 import type { CapturedResource } from "../../infra/offline/mocks";
@@ -485,4 +486,40 @@ describe("gateway error responses", () => {
       }
     },
   );
+});
+
+describe("API deployments", () => {
+  // A deployment is a snapshot of the API, and updates to gateway responses (like methods and
+  // integrations) "require redeploying the API" (API Gateway DG, updating-api). What the mocks cannot
+  // prove: that API Gateway snapshots what the engine created first; they prove the order.
+  it.each([REGIONS.primary, REGIONS.secondary])(
+    "makes %s's deployment wait for every method, integration and gateway response of its API",
+    (region) => {
+      const api = one(ev, "aws:apigateway/restApi:RestApi", (a) => a.region === region);
+      const deployment = one(ev, "aws:apigateway/deployment:Deployment", (d) => d.region === region);
+      const snapshot = [
+        ...ofType(ev, "aws:apigateway/method:Method", region).filter((m) => m.inputs.restApi === api.id),
+        ...ofType(ev, "aws:apigateway/integration:Integration", region).filter((i) => i.inputs.restApi === api.id),
+        ...ofType(ev, "aws:apigateway/response:Response", region).filter((r) => r.inputs.restApiId === api.id),
+      ];
+      expect(snapshot.filter((r) => r.type.endsWith(":Response"))).toHaveLength(2);
+      expect(deployment.dependencies).toEqual(expect.arrayContaining(snapshot.map((r) => r.urn)));
+    },
+  );
+
+  const routes: ApiRoute[] = [{ method: "GET", path: "/health", authorization: "NONE", functionName: "f", invokeArn: "arn" }];
+
+  it("redeploys when a gateway response changes, not only when a route does", () => {
+    const changed = GATEWAY_RESPONSES.map((r, i) => (i === 0 ? { ...r, error: "Something else" } : r));
+    expect(deploymentFingerprint(routes, changed)).not.toBe(deploymentFingerprint(routes));
+    expect(deploymentFingerprint(routes, GATEWAY_RESPONSES.slice(1))).not.toBe(deploymentFingerprint(routes));
+    expect(deploymentFingerprint([{ ...routes[0], path: "/healthz" }])).not.toBe(deploymentFingerprint(routes));
+  });
+
+  it.each([REGIONS.primary, REGIONS.secondary])("triggers %s's deployment on the fingerprint of routes and responses", (region) => {
+    const deployment = one(ev, "aws:apigateway/deployment:Deployment", (d) => d.region === region);
+    expect(Object.keys(deployment.inputs.triggers)).toEqual(["snapshot"]);
+    expect(deployment.inputs.triggers.snapshot).toMatch(/^[0-9a-f]{64}$/);
+    expect(deployment.inputs.description).toBe(`routes and responses ${deployment.inputs.triggers.snapshot.slice(0, 12)}`);
+  });
 });

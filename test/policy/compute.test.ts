@@ -24,6 +24,19 @@ const schedule = byType("aws:scheduler/schedule:Schedule", (r) => r.region === "
 
 const cases: FailingCase[] = [
   {
+    rule: api.apiDeploymentSnapshot,
+    when: "the deployment does not wait for the gateway responses (it may snapshot the API without them)",
+    change: (rs) =>
+      withChange(
+        rs,
+        byType("aws:apigateway/deployment:Deployment", (r) => r.region === "us-east-1"),
+        (_p, r) => {
+          r.dependencies = (r.dependencies ?? []).filter((urn) => !urn.includes("aws:apigateway/response:Response"));
+        },
+      ),
+    expect: /the deployment of API .* \(us-east-1\) does not wait for Response payments-us-east-1-dev-api-bad-request-body/,
+  },
+  {
     rule: l.lambdaInVpc,
     when: "a payment-path function leaves the VPC",
     change: (rs) => withChange(rs, createPayment, (p) => delete p.vpcConfig),

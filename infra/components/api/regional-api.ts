@@ -60,10 +60,20 @@ export const GATEWAY_RESPONSES: readonly { responseType: string; statusCode: str
   { responseType: "BAD_REQUEST_PARAMETERS", statusCode: "400", error: "A required request parameter is missing" },
 ];
 
-/** What a deployment snapshots, as a hash: its redeploy trigger. */
-export function deploymentFingerprint(routes: readonly ApiRoute[]): string {
+/**
+ * What a deployment snapshots (routes and gateway responses), as a hash: its redeploy trigger. A
+ * deployment is a snapshot of the API's resources, and gateway responses are among the resources
+ * whose updates "require redeploying the API", so a changed response must make a new deployment.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/updating-api.html
+ */
+export function deploymentFingerprint(routes: readonly ApiRoute[], responses = GATEWAY_RESPONSES): string {
   return createHash("sha256")
-    .update(JSON.stringify(routes.map((r) => [r.method, r.path, r.authorization, r.requiredHeaders, r.bodySchema])))
+    .update(
+      JSON.stringify({
+        routes: routes.map((r) => [r.method, r.path, r.authorization, r.requiredHeaders, r.bodySchema]),
+        responses: responses.map((r) => [r.responseType, r.statusCode, responseTemplate(r)]),
+      }),
+    )
     .digest("hex");
 }
 
@@ -128,6 +138,7 @@ export class RegionalApi extends pulumi.ComponentResource {
       return resource.id;
     };
 
+    // Everything a deployment snapshots: it must exist before the deployment is made.
     const snapshotted: pulumi.Resource[] = [];
     for (const route of args.routes) {
       const slug = `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, "").replace(/\//g, "-")}`;
@@ -195,17 +206,19 @@ export class RegionalApi extends pulumi.ComponentResource {
     }
 
     for (const r of GATEWAY_RESPONSES) {
-      new aws.apigateway.Response(
-        `${name}-${r.responseType.toLowerCase().replace(/_/g, "-")}`,
-        {
-          region,
-          restApiId: api.id,
-          responseType: r.responseType,
-          statusCode: r.statusCode,
-          responseTemplates: { "application/json": responseTemplate(r) },
-          responseParameters: { "gatewayresponse.header.Cache-Control": "'no-store'" },
-        },
-        parent,
+      snapshotted.push(
+        new aws.apigateway.Response(
+          `${name}-${r.responseType.toLowerCase().replace(/_/g, "-")}`,
+          {
+            region,
+            restApiId: api.id,
+            responseType: r.responseType,
+            statusCode: r.statusCode,
+            responseTemplates: { "application/json": responseTemplate(r) },
+            responseParameters: { "gatewayresponse.header.Cache-Control": "'no-store'" },
+          },
+          parent,
+        ),
       );
     }
 
@@ -233,10 +246,13 @@ export class RegionalApi extends pulumi.ComponentResource {
       parent,
     );
 
+    // A deployment snapshots the API as it is when it is made: it waits for every route and gateway
+    // response, and a change to any of them (the fingerprint) makes a new one.
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/updating-api.html
     const fingerprint = deploymentFingerprint(args.routes);
     const deployment = new aws.apigateway.Deployment(
       `${name}-deployment`,
-      { region, restApi: api.id, triggers: { routes: fingerprint }, description: `routes ${fingerprint.slice(0, 12)}` },
+      { region, restApi: api.id, triggers: { snapshot: fingerprint }, description: `routes and responses ${fingerprint.slice(0, 12)}` },
       { parent: this, dependsOn: snapshotted },
     );
     const stage = new aws.apigateway.Stage(
