@@ -136,17 +136,23 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
         regionalZoneId: `ZREGIONAL${region.replace(/-/g, "").toUpperCase()}`,
       };
     case "aws:acm/certificate:Certificate":
+      // ACM's validation record belongs to the domain name and the account, not to one certificate:
+      // "Since the CNAME validation token works for any AWS Region, you can re-create the same
+      // certificate in multiple Regions" (https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html).
       return {
         arn: `arn:aws:acm:${region}:${acct}:certificate/${hash(name, 8)}`,
         domainValidationOptions: [
           {
             domainName: inputs.domainName,
-            resourceRecordName: `_x${hash(name, 6)}.${inputs.domainName}.`,
+            resourceRecordName: `_x${hash(`${acct}/${inputs.domainName}`, 6)}.${inputs.domainName}.`,
             resourceRecordType: "CNAME",
-            resourceRecordValue: `_y${hash(name, 6)}.acm-validations.aws.`,
+            resourceRecordValue: `_y${hash(`${acct}/${inputs.domainName}`, 6)}.acm-validations.aws.`,
           },
         ],
       };
+    case "aws:route53/record:Record":
+      // The provider's fqdn: the record's name as Route 53 stores it, without the trailing dot.
+      return { ...generic, fqdn: String(inputs.name).replace(/\.$/, "") };
     case "aws:route53/zone:Zone":
       return {
         arn: `arn:aws:route53:::hostedzone/Z${hash(name, 12).toUpperCase()}`,

@@ -219,9 +219,38 @@ export const apiDeploymentSnapshot = stackRule(
   },
 );
 
+/**
+ * ACM gives every certificate of a name in an account the same validation record, and renews a
+ * certificate only while that record stays in place: a record written by two resources (one per
+ * region, with allowOverwrite) has two owners, and removing either one breaks the other's renewal.
+ * https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html
+ */
+export const acmValidationRecordOnce = stackRule(
+  {
+    id: "A2",
+    name: "acm-validation-record-once",
+    title:
+      "Every DNS record (certificate validation records included) has one owner: no record overwrites another, and no two records of the stack write the same name and type in a zone outside a routing policy.",
+    sources: "ACM User Guide (DNS validation: one CNAME per name and account, valid in every region; renewal needs it in place)",
+  },
+  (stack, report) => {
+    const seen = new Map<string, string>();
+    for (const { resource, props } of stack.all(aws.route53.Record)) {
+      if (props.allowOverwrite === true)
+        report(`record ${props.name} (${props.type}) overwrites whatever else writes it (allowOverwrite)`, resource.urn);
+      if (props.setIdentifier) continue;
+      const key = `${props.zoneId} ${String(props.name).replace(/\.$/, "")} ${props.type}`;
+      const other = seen.get(key);
+      if (other) report(`record ${props.name} (${props.type}) is written by both ${other} and ${resource.name}`, resource.urn);
+      else seen.set(key, resource.name);
+    }
+  },
+);
+
 export const apiGatewayRules = [
   apiRegionalEndpoint,
   apiDomainTls,
+  acmValidationRecordOnce,
   apiMethodSettings,
   apiAccessLogs,
   apiXray,

@@ -523,3 +523,34 @@ describe("API deployments", () => {
     expect(deployment.inputs.description).toBe(`routes and responses ${deployment.inputs.triggers.snapshot.slice(0, 12)}`);
   });
 });
+
+describe("certificates", () => {
+  // ACM gives every certificate for a name in an account the same CNAME, valid in every region, and
+  // renews while it stays in place (ACM UG, DNS validation). One record, one owner: destroying one
+  // region no longer deletes the record the other region's renewal needs. What the mocks cannot
+  // prove: ACM's behaviour (the mocks model it as documented: one record per name and account).
+  it("writes each name's DNS validation record once, the shared name's for both regions' certificates, never overwriting", () => {
+    const validations = ofType(ev, "aws:route53/record:Record").filter((r) => r.inputs.type === "CNAME");
+    expect(validations.map((r) => String(r.inputs.name).replace(/^_x\w+\./, "")).sort()).toEqual(
+      [`api-us-east-1.${ZONE}.`, `api-us-east-2.${ZONE}.`, `api.${ZONE}.`].sort(),
+    );
+    for (const r of validations)
+      expect({ name: r.name, allowOverwrite: r.inputs.allowOverwrite }).toEqual({ name: r.name, allowOverwrite: undefined });
+    const shared = one(
+      ev,
+      "aws:route53/record:Record",
+      (r) => r.inputs.type === "CNAME" && String(r.inputs.name).endsWith(`.api.${ZONE}.`),
+    );
+    for (const region of [REGIONS.primary, REGIONS.secondary]) {
+      const cert = one(ev, "aws:acm/certificate:Certificate", (c) => c.region === region && c.inputs.domainName === `api.${ZONE}`);
+      expect(cert.state.domainValidationOptions[0].resourceRecordName).toBe(shared.inputs.name);
+      const validation = one(
+        ev,
+        "aws:acm/certificateValidation:CertificateValidation",
+        (v) => v.region === region && v.inputs.certificateArn === cert.state.arn,
+      );
+      expect(validation.inputs.validationRecordFqdns).toEqual([shared.state.fqdn]);
+      expect(validation.dependencies).toContain(shared.urn);
+    }
+  });
+});

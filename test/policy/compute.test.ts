@@ -24,6 +24,37 @@ const schedule = byType("aws:scheduler/schedule:Schedule", (r) => r.region === "
 
 const cases: FailingCase[] = [
   {
+    rule: api.acmValidationRecordOnce,
+    when: "the shared name's validation record is written again for the secondary, overwriting (the old per-region records)",
+    change: (rs) => {
+      const shared = find(
+        rs,
+        byType("aws:route53/record:Record", (r) => r.inputs.type === "CNAME" && /\.api\.payments\.example\.com\.$/.test(r.inputs.name)),
+      );
+      return [
+        ...withChange(
+          rs,
+          (r) => r === shared,
+          (p) => (p.allowOverwrite = true),
+        ),
+        fixture("aws:route53/record:Record", "api-certificates-us-east-2-shared-validation", { ...shared.inputs, allowOverwrite: true }),
+      ];
+    },
+    expect:
+      /record _x\w+\.api\.payments\.example\.com\. \(CNAME\) is written by both api-certificates-global-dev-shared-validation and api-certificates-us-east-2-shared-validation/,
+  },
+  {
+    rule: api.acmValidationRecordOnce,
+    when: "a record overwrites whatever else writes it",
+    change: (rs) =>
+      withChange(
+        rs,
+        byType("aws:route53/record:Record", (r) => r.inputs.type === "CNAME"),
+        (p) => (p.allowOverwrite = true),
+      ),
+    expect: /overwrites whatever else writes it \(allowOverwrite\)/,
+  },
+  {
     rule: api.apiDeploymentSnapshot,
     when: "the deployment does not wait for the gateway responses (it may snapshot the API without them)",
     change: (rs) =>
