@@ -1,83 +1,86 @@
-import { Harness, approve, noAnswer, reject, type ApprovalRequest } from "./support/harness";
-import { PRIMARY, SECONDARY, World } from "./support/world";
+import { controlKeys } from "../../lib/control-schema";
+import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
+import { approve, reject, SimulatedAws, type TestWorld } from "../../sim/testing";
+import { stack } from "../support/stack";
+import { alarmRun, healthy, primaryFencedData } from "./support/sim";
 
-// autoFailover=false in the secondary: alarm-started runs assess, notify and wait for a human.
-const harness = Harness.create({ env: { [SECONDARY]: { AUTO_FAILOVER: "false" } } });
+// autoFailover=false: alarm-started runs assess, notify and wait for a human. The stack is
+// evaluated with that setting (AUTO_FAILOVER=false reaches the functions as deployed).
+let aws: SimulatedAws;
+beforeAll(async () => {
+  aws = SimulatedAws.fromEvaluation(await stack({ config: { ...DEFAULT_OFFLINE_CONFIG, autoFailover: false } }));
+}, 60_000);
+afterAll(() => aws.dispose());
 
-function alarm(eventId: string) {
-  return {
-    mode: "failover",
-    targetRegion: SECONDARY,
-    trigger: {
-      source: "alarm",
-      alarmName: "payments-dr-peer-health-us-east-2-test",
-      alarmArn: "arn:aws:cloudwatch:us-east-2:123456789012:alarm:payments-dr-peer-health-us-east-2-test",
-      state: "ALARM",
-      changedAt: new Date().toISOString(),
-      eventId,
-      subjectRegion: PRIMARY,
-    },
-  };
-}
+const alarm = (t: TestWorld, eventId: string) =>
+  alarmRun(t, { region: t.secondary, alarm: "peer-health-", subjectRegion: t.primary, eventId });
 
 describe("autoFailover=false: approval gate", () => {
-  it("waits for an approval with the token stored for drctl, then proceeds when approved", async () => {
-    const world = harness.reset(World.healthy());
-    const seen: ApprovalRequest[] = [];
+  it("deploys AUTO_FAILOVER=false to the functions that read it", () => {
+    const readers = aws.deployment.functions.filter((f) => f.env.AUTO_FAILOVER !== undefined);
+    expect(readers.length).toBeGreaterThan(0);
+    expect(readers.map((f) => f.env.AUTO_FAILOVER)).toEqual(readers.map(() => "false"));
+  });
 
-    const result = await harness.run(SECONDARY, alarm("a1"), {
+  it("waits for an approval with the token stored for drctl, then proceeds when approved", async () => {
+    const t = healthy(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    const seen: { execution: string; token: string }[] = [];
+
+    const result = await t.execute(SECONDARY, alarm(t, "a1"), {
       approval: async (request) => {
         seen.push(request);
         // While waiting: nothing has changed yet, and on-call has been asked.
-        expect(world.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE" });
-        expect(world.item(SECONDARY, `approval#${request.execution}`)).toMatchObject({ taskToken: `token-${request.execution}` });
-        expect(world.notifications.at(-1)?.subject).toContain("APPROVAL NEEDED");
+        expect(t.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE" });
+        expect(t.control(SECONDARY, controlKeys.approval(request.execution))).toMatchObject({ taskToken: request.token });
+        expect(t.notifications(SECONDARY).at(-1)?.subject).toContain("APPROVAL NEEDED");
         return approve(request);
       },
     });
 
     expect(seen).toHaveLength(1);
     expect(result.status).toBe("SUCCEEDED");
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
   });
 
   it("fails cleanly when rejected: nothing fenced, lease released, failure notified", async () => {
-    const world = harness.reset(World.healthy());
+    const t = healthy(aws);
 
-    const result = await harness.run(SECONDARY, alarm("a2"), { approval: reject });
+    const result = await t.execute(t.secondary, alarm(t, "a2"), { approval: reject });
 
     expect(result).toMatchObject({ status: "FAILED", error: "ApprovalRejectedError" });
-    expect(world.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 0 });
-    expect(world.lastMetric(SECONDARY, "PrimaryFenced")).toBeUndefined();
-    expect(world.item(SECONDARY, "lease")).toBeUndefined();
-    expect(world.notifications.at(-1)?.attributes.event).toBe("failed");
+    expect(t.regionRecord(t.secondary, t.primary)).toMatchObject({ state: "ACTIVE", epoch: 0 });
+    expect(primaryFencedData(t)).toEqual([]);
+    expect(t.control(t.secondary, "lease")).toBeUndefined();
+    expect(t.notifications(t.secondary).at(-1)?.attributes.event).toBe("failed");
   });
 
   it("fails with ApprovalTimedOutError when nobody answers", async () => {
-    const world = harness.reset(World.healthy());
+    const t = healthy(aws);
 
-    const result = await harness.run(SECONDARY, alarm("a3"), { approval: noAnswer });
+    const result = await t.execute(t.secondary, alarm(t, "a3"));
 
     expect(result).toMatchObject({ status: "FAILED", error: "ApprovalTimedOutError" });
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
-    expect(world.item(SECONDARY, "lease")).toBeUndefined();
+    expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "STANDBY" });
+    expect(t.control(t.secondary, "lease")).toBeUndefined();
   });
 
   it("treats a callback without approved=true as a rejection", async () => {
-    const world = harness.reset(World.healthy());
+    const t = healthy(aws);
 
-    const result = await harness.run(SECONDARY, alarm("a4"), { approval: async () => ({ approved: false }) });
+    const result = await t.execute(t.secondary, alarm(t, "a4"), { approval: async () => ({ approved: false }) });
 
     expect(result).toMatchObject({ status: "FAILED", error: "ApprovalRejectedError" });
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
+    expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "STANDBY" });
   });
 
   it("does not gate operator-started runs without requireApproval", async () => {
-    const world = harness.reset(World.healthy());
+    const t = healthy(aws);
 
-    const result = await harness.run(SECONDARY, { mode: "failover", targetRegion: SECONDARY }, { approval: reject });
+    const result = await t.execute(t.secondary, { mode: "failover", targetRegion: t.secondary }, { approval: reject });
 
     expect(result.status).toBe("SUCCEEDED");
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE" });
+    expect(result.states).not.toContain("RequestApproval");
+    expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "ACTIVE" });
   });
 });

@@ -1,91 +1,129 @@
-import { Harness } from "./support/harness";
-import { PRIMARY, SECONDARY, World } from "./support/world";
+import { controlKeys } from "../../lib/control-schema";
+import { SimulatedAws, type TestWorld } from "../../sim/testing";
+import { stack } from "../support/stack";
+import {
+  failedOver,
+  fenceAlarm,
+  healthy,
+  onControlChange,
+  primaryFencedData,
+  regionRecord,
+  reportBody,
+  reportOf,
+  witnessAnswer,
+} from "./support/sim";
 
-const harness = Harness.create();
+let aws: SimulatedAws;
+beforeAll(async () => {
+  aws = SimulatedAws.fromEvaluation(await stack());
+});
+afterAll(() => aws.dispose());
 
-/** The secondary's canary notices a drained primary two seconds after the drain. */
-function canaryDetectsDrain(world: World): World {
-  world.onControlWrite.push((region, item, key) => {
-    if (key === `region#${PRIMARY}` && item?.state === "DRAINED" && region === SECONDARY) {
-      const drainedAt = Date.parse(String(item.updatedAt));
-      world.recordFailingProbes(SECONDARY, PRIMARY, drainedAt + 2000, drainedAt - 8000, 1);
-    }
+const MINUTE = 60_000;
+const drill = (t: TestWorld, extra: Record<string, unknown> = {}) => ({ mode: "drill", targetRegion: t.secondary, ...extra });
+
+/** When the secondary's canary first recorded the primary failing (the probe record's lastCheckedAt). */
+function firstFailingProbe(t: TestWorld): { at?: number } {
+  const seen: { at?: number } = {};
+  t.world.dynamodb.onChange((change) => {
+    const item = change.new as { pk?: string; consecutiveFailures?: number; lastCheckedAt?: number } | undefined;
+    if (seen.at !== undefined || !change.local || change.table !== t.tables.control) return;
+    if (item?.pk === controlKeys.probe(t.secondary, t.primary) && (item.consecutiveFailures ?? 0) > 0) seen.at = item.lastCheckedAt;
   });
-  return world;
+  return seen;
 }
-
-const bucket = (region: string) => `payments-dr-evidence-${region}-test-123456789012`;
 
 describe("drill (in the secondary)", () => {
   it("drains the primary, measures detection and DNS, promotes, holds, fails back through the primary's machine and writes the report", async () => {
-    const world = harness.reset(canaryDetectsDrain(World.healthy()));
+    // The canaries run: the secondary's detects the drain as it would in a real drill.
+    const t = healthy(aws, { canaries: true });
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    const detected = firstFailingProbe(t);
 
-    const result = await harness.run(SECONDARY, { mode: "drill", targetRegion: SECONDARY, holdSeconds: 0 });
+    const result = await t.execute(SECONDARY, drill(t, { holdSeconds: 0 }));
 
     expect(result.status).toBe("SUCCEEDED");
     // The failback ran as its own execution in the primary, under the drill's lease.
-    expect(harness.childRuns).toHaveLength(1);
-    expect(harness.childRuns[0]).toMatchObject({ region: PRIMARY, status: "SUCCEEDED", name: `${result.name}-failback` });
+    expect(t.executions(PRIMARY).map((e) => [e.name, e.status])).toEqual([[`${result.name}-failback`, "SUCCEEDED"]]);
     // Back to normal: the primary serves at a newer epoch, the secondary is on standby.
-    expect(world.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY", epoch: 1 });
-    expect(world.dnsAnswer()).toEqual([PRIMARY]);
-    expect(world.item(SECONDARY, "lease")).toBeUndefined();
-    expect(world.item(PRIMARY, "lease")).toBeUndefined();
+    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY", epoch: 1 });
+    expect(witnessAnswer(t)).toBe(PRIMARY);
+    expect(t.control(SECONDARY, "lease")).toBeUndefined();
+    expect(t.control(PRIMARY, "lease")).toBeUndefined();
 
-    const json = world.objects.get(`${SECONDARY}/${bucket(SECONDARY)}/reports/${result.name}/report.json`);
-    const markdown = world.objects.get(`${SECONDARY}/${bucket(SECONDARY)}/reports/${result.name}/report.md`);
-    const report = JSON.parse(json ?? "{}");
+    const report = reportOf(t, SECONDARY, result.name);
     expect(report).toMatchObject({
       outcome: "drill-completed",
       execution: { mode: "drill", status: "SUCCEEDED" },
       evaluation: { passed: true, rto: "pass", rpo: "pass" },
     });
-    expect(report.measurements.detectionSeconds).toBe(2);
-    expect(report.measurements.dnsShiftSeconds).not.toBeNull();
-    expect(report.measurements.failbackSeconds).not.toBeNull();
-    expect(report.measurements.outageStartBasis).toBe("drain");
-    expect(markdown).toContain("**Result: PASSED**");
+    // Detection is the real canary's: its first failing probe after the drain (the old fixture
+    // wrote one 2 s after it; the canary probes every 10 s, so it is up to a probe interval plus
+    // /health's region-state cache).
+    const drainedAt = Date.parse(report?.measurements.outageStartedAt);
+    expect(detected.at).toBeGreaterThan(drainedAt);
+    expect(report?.measurements.detectionSeconds).toBe(Math.round(((detected.at as number) - drainedAt) / 100) / 10);
+    expect(report?.measurements.dnsShiftSeconds).not.toBeNull();
+    expect(report?.measurements.failbackSeconds).not.toBeNull();
+    expect(report?.measurements.outageStartBasis).toBe("drain");
+    expect(reportBody(t, SECONDARY, result.name, "markdown")).toContain("**Result: PASSED**");
     // The failback wrote its own report in the primary.
-    expect(world.objects.has(`${PRIMARY}/${bucket(PRIMARY)}/reports/${result.name}-failback/report.json`)).toBe(true);
+    expect(reportOf(t, PRIMARY, `${result.name}-failback`)).toBeDefined();
   });
 
   it("fails with ReplicaNotReadyError before draining anything when a local replica is not ACTIVE", async () => {
-    const world = harness.reset(World.healthy());
-    world.tableStatus.get(SECONDARY)!.get("payments-dr-control-global-test")!.status = "UPDATING";
+    const t = healthy(aws);
+    t.world.dynamodb.replicaStatus.set(`${t.secondary}/${t.tables.control}`, "UPDATING");
 
-    const result = await harness.run(SECONDARY, { mode: "drill", targetRegion: SECONDARY });
+    const result = await t.execute(t.secondary, drill(t));
 
     expect(result).toMatchObject({ status: "FAILED", error: "ReplicaNotReadyError" });
-    expect(world.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 0 });
-    expect(world.metrics).toEqual([]);
+    expect(t.regionRecord(t.secondary, t.primary)).toMatchObject({ state: "ACTIVE", epoch: 0 });
+    expect(t.calls({ operation: "PutMetricData" })).toEqual([]);
+    expect(result.states).not.toContain("DrainPrimary");
   });
 
   it("undrains the primary when the drill fails between the drain and the promotion", async () => {
-    const world = harness.reset(canaryDetectsDrain(World.healthy()));
-    // Someone else moves the secondary's epoch while the drill waits: the promotion must fail.
-    world.onControlWrite.push((region, item, key) => {
-      if (key === `region#${PRIMARY}` && item?.state === "DRAINED" && region === SECONDARY) {
-        world.seedRegion(SECONDARY, "STANDBY", 7, Date.now());
-      }
-    });
+    const t = healthy(aws, { canaries: true });
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    // Someone else moves the secondary's epoch while the drill waits (a write in the secondary, as
+    // soon as the drain reaches its replica): the promotion must fail.
+    onControlChange(
+      t,
+      (item, { region }) => region === SECONDARY && item?.pk === `region#${PRIMARY}` && item.state === "DRAINED",
+      () => t.world.dynamodb.put(SECONDARY, t.tables.control, regionRecord(SECONDARY, "STANDBY", 7, t.now())),
+    );
 
-    const result = await harness.run(SECONDARY, { mode: "drill", targetRegion: SECONDARY });
+    const result = await t.execute(SECONDARY, drill(t));
 
     expect(result).toMatchObject({ status: "FAILED", error: "EpochConflictError" });
     expect(result.states).toContain("CompensateDrill");
-    expect(world.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 8 });
-    expect(world.lastMetric(SECONDARY, "PrimaryFenced")).toMatchObject({ value: 0 });
-    expect(world.dnsAnswer()).toEqual([PRIMARY]);
-    expect(world.item(SECONDARY, "lease")).toBeUndefined();
+    expect(t.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 8 });
+    expect(
+      primaryFencedData(t)
+        .filter((d) => d.caller === t.functionName(SECONDARY, "compensate"))
+        .at(-1),
+    ).toMatchObject({ value: 0 });
+    expect(t.control(SECONDARY, "lease")).toBeUndefined();
+    // DNS answers the primary again once the fence alarm has cleared: at the end of the first
+    // minute without PrimaryFenced=1 (the drain's, or the canary's republishing it), when the
+    // canaries' 0s are all the alarm sees. Until then the primary's guard is unhealthy.
+    const lastFenced = primaryFencedData(t)
+      .filter((d) => d.value === 1)
+      .at(-1)?.at as number;
+    const clearsAt = (Math.floor(lastFenced / MINUTE) + 2) * MINUTE;
+    await t.advance(clearsAt - t.now() + 1000);
+    expect(t.world.alarms.state(fenceAlarm(t).name, SECONDARY)).toBe("OK");
+    expect(witnessAnswer(t)).toBe(PRIMARY);
   });
 
   it("refuses a drill while the secondary is already ACTIVE", async () => {
-    const world = harness.reset(World.failedOver());
+    const t = await failedOver(aws);
 
-    const result = await harness.run(SECONDARY, { mode: "drill", targetRegion: SECONDARY });
+    const result = await t.execute(t.secondary, drill(t));
 
     expect(result).toMatchObject({ status: "FAILED", error: "PreconditionFailedError" });
-    expect(world.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "FENCED", epoch: 0 });
+    expect(t.regionRecord(t.secondary, t.primary)).toMatchObject({ state: "FENCED", epoch: 0 });
   });
 });

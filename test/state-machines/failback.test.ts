@@ -1,141 +1,214 @@
-import { Harness, approve, reject } from "./support/harness";
-import { FENCE_ALARM_NAME, PRIMARY, SECONDARY, World, writeFunctionArn, type AlarmState } from "./support/world";
+import { controlKeys } from "../../lib/control-schema";
+import { approve, reject, SimulatedAws, type TestWorld } from "../../sim/testing";
+import { stack } from "../support/stack";
+import {
+  failedOver,
+  fenceAlarm,
+  healthy,
+  heartbeat,
+  loopBound,
+  onControlChange,
+  outputsOf,
+  primaryFencedData,
+  reportOf,
+  runbookCalls,
+  witnessAnswer,
+} from "./support/sim";
 
-const harness = Harness.create();
-const failback = { mode: "failback", targetRegion: PRIMARY };
+let aws: SimulatedAws;
+beforeAll(async () => {
+  aws = SimulatedAws.fromEvaluation(await stack());
+});
+afterAll(() => aws.dispose());
+
+const failback = (t: TestWorld) => ({ mode: "failback", targetRegion: t.primary });
+const writeFunction = (t: TestWorld) => t.functionName(t.primary, "create-payment");
+const MINUTE = 60_000;
+
+/** PutItem calls (that succeeded) of the control item `pk` (or keys starting with it), through `region`'s endpoint. */
+const puts = (t: TestWorld, region: string, pk: (key: string) => boolean) =>
+  t
+    .calls({ service: "dynamodb", operation: "PutItem", region })
+    .filter((c) => c.outcome === "ok" && pk(String((c.input.Item as { pk?: string }).pk)));
 
 describe("failback (manual, in the primary)", () => {
   it("fences the secondary, proves replication with a sentinel, restores the primary and returns DNS, then puts the secondary on STANDBY", async () => {
-    const world = harness.reset(World.failedOver());
+    const t = await failedOver(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
 
-    const result = await harness.run(PRIMARY, failback);
+    const result = await t.execute(PRIMARY, failback(t));
 
     expect(result.status).toBe("SUCCEEDED");
-    expect(world.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
-    expect(world.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
-    expect(world.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "STANDBY", epoch: 1 });
-    expect(world.lastMetric(SECONDARY, "PrimaryFenced")).toMatchObject({ value: 0 });
-    expect(world.dnsAnswer()).toEqual([PRIMARY]);
-    expect(world.concurrency.get(writeFunctionArn(PRIMARY))).toBe(50);
-    expect(world.tags.get(writeFunctionArn(PRIMARY))).toEqual({});
-    expect(world.item(PRIMARY, "lease")).toBeUndefined();
+    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
+    expect(t.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
+    expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "STANDBY", epoch: 1 });
+    expect(primaryFencedData(t).at(-1)).toMatchObject({ value: 0 });
+    expect(witnessAnswer(t)).toBe(PRIMARY);
+    expect(t.world.route53.servingRegion()).toBe(PRIMARY);
+    expect(t.world.lambda.getReserved(PRIMARY, writeFunction(t))).toBe(50);
+    expect(t.world.lambda.getTags(PRIMARY, writeFunction(t))).toEqual({});
+    expect(t.control(PRIMARY, "lease")).toBeUndefined();
 
     // The secondary was fenced and the sentinel written through the SECONDARY's replica, in that order.
-    const fenceCall = world.calls.find((c) => c.region === SECONDARY && c.op === "put" && c.detail === `region#${SECONDARY}`);
-    const sentinelCall = world.calls.find((c) => c.region === SECONDARY && c.op === "put" && String(c.detail).startsWith("sentinel#"));
-    const promoteCall = world.calls.find((c) => c.region === PRIMARY && c.op === "put" && c.detail === `region#${PRIMARY}`);
-    expect(fenceCall && sentinelCall && promoteCall).toBeTruthy();
-    expect(fenceCall!.seq).toBeLessThan(sentinelCall!.seq);
-    expect(sentinelCall!.seq).toBeLessThan(promoteCall!.seq);
+    const [fence] = puts(t, SECONDARY, (k) => k === `region#${SECONDARY}`);
+    const [sentinel] = puts(t, SECONDARY, (k) => k.startsWith("sentinel#"));
+    const [promote] = puts(t, PRIMARY, (k) => k === `region#${PRIMARY}`);
+    expect(fence && sentinel && promote).toBeTruthy();
+    expect((fence.input.Item as { state: string }).state).toBe("FENCED");
+    expect(fence.seq).toBeLessThan(sentinel.seq);
+    expect(sentinel.seq).toBeLessThan(promote.seq);
     expect(result.states.indexOf("MarkSecondaryStandby")).toBeGreaterThan(result.states.indexOf("RouteAfterDns"));
   });
 
   it("waits for the fence alarm to clear before confirming DNS and marking the secondary STANDBY", async () => {
-    const world = harness.reset(World.failedOver());
-    // A Maximum over 60 s still reports ALARM for a while after PrimaryFenced=0: here, three checks.
-    world.fenceAlarmClearsAfterChecks = 3;
-    const alarmWhenStandby: AlarmState[] = [];
-    world.onControlWrite.push((_region, item, key) => {
-      if (key === `region#${SECONDARY}` && item?.state === "STANDBY") alarmWhenStandby.push(world.fenceAlarmState());
+    // The canaries run: the secondary's keeps republishing PrimaryFenced=1 until the primary's
+    // promotion has replicated to its replica, so the alarm (Maximum over 60 s) still reports
+    // ALARM for a while after the failback's PrimaryFenced=0.
+    const t = await failedOver(aws, { canaries: true });
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    const fence = fenceAlarm(t);
+    const cleared: number[] = [];
+    t.world.alarms.onTransition((tr) => {
+      if (tr.alarm.arn === fence.arn && tr.to === "OK") cleared.push(tr.at);
     });
+    const alarmWhenStandby: string[] = [];
+    onControlChange(
+      t,
+      (item, { local }) => local && item?.pk === `region#${SECONDARY}` && item.state === "STANDBY",
+      () => alarmWhenStandby.push(t.world.alarms.state(fence.name, SECONDARY)),
+    );
 
-    const result = await harness.run(PRIMARY, failback);
+    const result = await t.execute(PRIMARY, failback(t));
 
     expect(result.status).toBe("SUCCEEDED");
-    expect(result.states.filter((s) => s === "CheckFenceAlarm")).toHaveLength(4);
-    expect(world.effects.filter((e) => e.kind === "fence-alarm").map((e) => e.detail)).toEqual(["ALARM", "ALARM", "ALARM", "OK"]);
+    // The alarm cleared once, at the end of the first period without a 1: the period after the
+    // one holding the last PrimaryFenced=1 (the canary's, published before the promotion reached
+    // the secondary). That — not a number of checks the test picks — is how long the failback waits.
+    const lastFenced = primaryFencedData(t)
+      .filter((d) => d.value === 1)
+      .at(-1)?.at as number;
+    expect(cleared).toEqual([(Math.floor(lastFenced / MINUTE) + 2) * MINUTE]);
+    // Every check before that read ALARM, the first after it OK; the failback asked every 10 s.
+    const checks = t.calls({ service: "cloudwatch", operation: "DescribeAlarms" });
+    const readings = outputsOf(result.record, "CheckFenceAlarm").map((o) => o.steps.fenceAlarm.Payload.state);
+    expect(readings).toEqual(checks.map((c) => (c.at < cleared[0] ? "ALARM" : "OK")));
+    expect(readings.at(-1)).toBe("OK");
+    expect(readings.filter((r) => r === "ALARM").length).toBeGreaterThanOrEqual(Math.floor((cleared[0] - MINUTE - checks[0].at) / 10_000));
+    expect(result.states.filter((s) => s === "CheckFenceAlarm")).toHaveLength(readings.length);
     // The alarm was read in the secondary, by name, from the primary's function.
-    expect(world.calls.filter((c) => c.op === "describe-alarms").map((c) => [c.region, c.detail])).toEqual(
-      Array(4).fill([SECONDARY, [FENCE_ALARM_NAME]]),
+    expect(checks.map((c) => [c.region, c.from, c.caller, c.input.AlarmNames])).toEqual(
+      checks.map(() => [SECONDARY, PRIMARY, t.functionName(PRIMARY, "check-fence-alarm"), [fence.name]]),
     );
     // DNS is consulted only after the alarm said OK, and the secondary became STANDBY only then.
-    const clearedAt = world.effects.find((e) => e.kind === "fence-alarm" && e.detail === "OK")!.seq;
-    const dnsQueries = world.calls.filter((c) => c.op === "resolve-txt");
+    const okCheck = checks.at(-1)?.seq as number;
+    const dnsQueries = runbookCalls(t).filter((c) => c.service === "dns");
     expect(dnsQueries.length).toBeGreaterThan(0);
-    expect(dnsQueries.every((c) => c.seq > clearedAt)).toBe(true);
+    expect(dnsQueries.every((c) => c.seq > okCheck)).toBe(true);
     expect(result.states.indexOf("ConfirmDnsAnswer")).toBeGreaterThan(result.states.lastIndexOf("CheckFenceAlarm"));
     expect(alarmWhenStandby).toEqual(["OK"]);
-    expect(world.dnsAnswer()).toEqual([PRIMARY]);
-    expect(world.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
+    expect(witnessAnswer(t)).toBe(PRIMARY);
+    expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
   });
 
   it("fails with FenceAlarmNotClearedError when the fence alarm never clears, keeping the primary ACTIVE and the secondary FENCED, and notifies", async () => {
-    const world = harness.reset(World.failedOver());
-    world.fenceAlarmOverride = "ALARM";
+    // Replication to the secondary stalls (5 minutes behind), so its replica keeps the primary
+    // FENCED and its canary keeps republishing PrimaryFenced=1: the alarm cannot clear.
+    const t = await failedOver(aws, { canaries: true });
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    const fence = fenceAlarm(t);
+    const attempts = loopBound(t, PRIMARY, "IsFenceAlarmCleared");
+    t.world.setLag(PRIMARY, SECONDARY, 5 * MINUTE);
 
-    const result = await harness.run(PRIMARY, failback);
+    const result = await t.execute(PRIMARY, failback(t));
 
     expect(result).toMatchObject({ status: "FAILED", error: "FenceAlarmNotClearedError" });
-    expect(result.cause).toContain(
-      `Fence alarm ${FENCE_ALARM_NAME} in ${SECONDARY} was not OK after ${harness.values(PRIMARY).fenceAlarmPollMaxAttempts} checks`,
-    );
+    expect(result.cause).toContain(`Fence alarm ${fence.name} in ${SECONDARY} was not OK after ${attempts} checks`);
     expect(result.cause).toContain(`${PRIMARY} stays ACTIVE and ${SECONDARY} stays FENCED`);
-    expect(result.states.filter((s) => s === "CheckFenceAlarm")).toHaveLength(harness.values(PRIMARY).fenceAlarmPollMaxAttempts);
-    // No rollback after the promotion, and no STANDBY: exactly one writer, and DNS (failing open) answers it.
+    expect(result.states.filter((s) => s === "CheckFenceAlarm")).toHaveLength(attempts);
+    // No rollback after the promotion, and no STANDBY: exactly one writer, and DNS (failing open: the
+    // primary's guard watches the alarm, the FENCED secondary fails its checks) answers it.
     for (const absent of ["ConfirmDnsAnswer", "MarkSecondaryStandby", "CompensateFailback"]) expect(result.states).not.toContain(absent);
-    for (const replica of [PRIMARY, SECONDARY]) {
-      expect(world.regionRecord(replica, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
-      expect(world.regionRecord(replica, SECONDARY)).toMatchObject({ state: "FENCED", epoch: 1 });
-    }
-    expect(world.dnsAnswer()).toEqual([PRIMARY]);
-    expect(world.item(PRIMARY, "lease")).toBeUndefined();
-    const failure = world.notifications.find((n) => n.attributes.event === "failed");
+    expect(witnessAnswer(t)).toBe(PRIMARY);
+    expect(t.control(PRIMARY, "lease")).toBeUndefined();
+    const failure = t.notifications(PRIMARY).find((n) => n.attributes.event === "failed");
     expect(failure?.subject).toContain("FAILED FenceAlarmNotClearedError");
     expect(failure?.message).toContain(`${PRIMARY} ACTIVE (epoch 2)`);
     expect(failure?.message).toContain('"FenceAlarmNotClearedError" in docs/runbooks.md');
-    const report = JSON.parse(
-      world.objects.get([...world.objects.keys()].find((k) => k.endsWith(`${result.name}/report.json`))!) as string,
-    );
-    expect(report.outcome).toBe("failed");
-    expect(JSON.stringify(report.timeline)).toContain(`fence alarm ${FENCE_ALARM_NAME} in ${SECONDARY}: ALARM`);
+    const report = reportOf(t, PRIMARY, result.name);
+    expect(report?.outcome).toBe("failed");
+    expect(JSON.stringify(report?.timeline)).toContain(`fence alarm ${fence.name} in ${SECONDARY}: ALARM`);
+    // Once replication catches up, both replicas agree.
+    t.world.setLag(PRIMARY, SECONDARY, undefined);
+    await t.advance(5 * MINUTE);
+    for (const replica of [PRIMARY, SECONDARY]) {
+      expect(t.regionRecord(replica, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
+      expect(t.regionRecord(replica, SECONDARY)).toMatchObject({ state: "FENCED", epoch: 1 });
+    }
   });
 
   it("fails with SentinelNotReplicatedError when replication to the primary is stuck, and puts the secondary back to ACTIVE", async () => {
-    const world = harness.reset(World.failedOver());
-    world.pauseReplication(SECONDARY, PRIMARY);
+    const t = await failedOver(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    // Far longer than the sentinel poll (a minute): as good as stuck for this run.
+    t.world.setLag(SECONDARY, PRIMARY, 15 * MINUTE);
 
-    const result = await harness.run(PRIMARY, failback);
+    const result = await t.execute(PRIMARY, failback(t));
 
     expect(result).toMatchObject({ status: "FAILED", error: "SentinelNotReplicatedError" });
     expect(result.states).toContain("CompensateFailback");
     expect(result.states).not.toContain("PromotePrimary");
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
-    expect(world.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "FENCED" });
-    expect(world.item(PRIMARY, "lease")).toBeUndefined();
-    expect(world.notifications.find((n) => n.attributes.event === "failed")?.message).toContain("compensation");
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
+    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "FENCED" });
+    expect(t.control(PRIMARY, "lease")).toBeUndefined();
+    expect(t.notifications(PRIMARY).find((n) => n.attributes.event === "failed")?.message).toContain("compensation");
   });
 
   it("refuses before fencing anything when the secondary's heartbeat is stale (ReplicationLagExceededError)", async () => {
-    const world = harness.reset(World.failedOver());
-    world.seed({ pk: `heartbeat#${SECONDARY}`, region: SECONDARY, writtenAt: Date.now() - 10 * 60_000, sequence: 1 });
+    const t = await failedOver(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    // The secondary's canary last wrote its heartbeat ten minutes ago.
+    t.seed("control", heartbeat(SECONDARY, t.now() - 10 * MINUTE));
 
-    const result = await harness.run(PRIMARY, failback);
+    const result = await t.execute(PRIMARY, failback(t));
 
     expect(result).toMatchObject({ status: "FAILED", error: "ReplicationLagExceededError" });
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
-    expect(world.item(PRIMARY, "lease")).toBeUndefined();
+    expect(result.states).not.toContain("FenceSecondary");
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    expect(t.control(PRIMARY, "lease")).toBeUndefined();
   });
 
   it("waits for an approval when asked to, and changes nothing when it is rejected", async () => {
-    const world = harness.reset(World.failedOver());
+    const t = await failedOver(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    const tokens: string[] = [];
 
-    const rejected = await harness.run(PRIMARY, { ...failback, requireApproval: true }, { approval: reject });
+    const rejected = await t.execute(
+      PRIMARY,
+      { ...failback(t), requireApproval: true },
+      {
+        approval: async (request) => {
+          tokens.push(request.token);
+          return reject(request);
+        },
+      },
+    );
 
     expect(rejected).toMatchObject({ status: "FAILED", error: "ApprovalRejectedError" });
-    expect(world.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
-    expect(world.item(PRIMARY, `approval#${rejected.name}`)).toMatchObject({ taskToken: `token-${rejected.name}` });
+    expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    expect(tokens).toHaveLength(1);
+    expect(t.control(PRIMARY, controlKeys.approval(rejected.name))).toMatchObject({ taskToken: tokens[0] });
 
-    const approved = await harness.run(PRIMARY, { ...failback, requireApproval: true }, { approval: approve });
+    const approved = await t.execute(PRIMARY, { ...failback(t), requireApproval: true }, { approval: approve });
     expect(approved.status).toBe("SUCCEEDED");
   });
 
   it("does nothing but report when the primary is already ACTIVE", async () => {
-    const world = harness.reset(World.healthy());
+    const t = healthy(aws);
 
-    const result = await harness.run(PRIMARY, failback);
+    const result = await t.execute(t.primary, failback(t));
 
     expect(result.status).toBe("SUCCEEDED");
     expect(result.states).not.toContain("FenceSecondary");
-    expect(world.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
+    expect(t.regionRecord(t.primary, t.secondary)).toMatchObject({ state: "STANDBY" });
   });
 });

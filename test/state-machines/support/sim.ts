@@ -14,6 +14,7 @@ import { controlKeys } from "../../../lib/control-schema";
 import { runbookFunctions } from "../../../lib/handlers";
 import { reportKeys } from "../../../runbooks/domain/report";
 import { RESTORE_TAG } from "../../../runbooks/domain/write-function";
+import type { ExecutionRecord } from "../../../sim/stepfunctions/model";
 import type { SimulatedAws, TestWorld } from "../../../sim/testing";
 
 /** How often the deployed canary probes its peer (PROBES_PER_MINUTE 6 by default). */
@@ -104,7 +105,9 @@ export async function failedOver(aws: SimulatedAws, options: { canaries?: boolea
   t.world.lambda.tag(t.primary, write, { [RESTORE_TAG]: before === null ? "unreserved" : String(before) });
   t.world.lambda.setReserved(t.primary, write, 0);
   await t.invoke(t.secondary, "canary", { offsetSeconds: 0 });
-  await t.alignTo(60_000, 1000);
+  // CloudWatch evaluates the alarm at the end of the minute the datapoint landed in.
+  await t.alignTo(60_000);
+  await t.advance(1000);
   // Without running canaries, what they would have written by now (the secondary's probes of the FENCED primary fail).
   if (!options.canaries) {
     const now = t.now();
@@ -152,6 +155,30 @@ export function reportBody(t: TestWorld, region: string, name: string, kind: "js
   if (!bucket) throw new Error(`the deployment has no evidence bucket in ${region}`);
   const key = reportKeys(name)[kind];
   return t.world.s3.keys(bucket.name, key).includes(key) ? t.world.s3.get(region, bucket.name, key).body : undefined;
+}
+
+/**
+ * Once `when` holds for a change of the control table — written through a replica's endpoint
+ * (`local`) or arriving by replication — `then` runs, once, in the same instant.
+ */
+export function onControlChange(
+  t: TestWorld,
+  when: (item: Record<string, unknown> | undefined, change: { region: string; local: boolean }) => boolean,
+  then: () => void,
+): void {
+  let done = false;
+  t.world.dynamodb.onChange((change) => {
+    if (done || change.table !== t.tables.control || !when(change.new, change)) return;
+    done = true;
+    then();
+  });
+}
+
+/** The state output of every exit of `state` in an execution, from its history (GetExecutionHistory's StateExited events), in order. */
+export function outputsOf(record: ExecutionRecord, state: string): Record<string, any>[] {
+  return (record.history?.events ?? [])
+    .filter((e) => e.type.endsWith("StateExited") && e.details?.name === state)
+    .map((e) => JSON.parse(String(e.details?.output)) as Record<string, any>);
 }
 
 /** A loop bound of the deployed DR machine of `region`: the NumericGreaterThanEquals of Choice `state` on `$.loops.<loop>.count`. */
