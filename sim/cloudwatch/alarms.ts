@@ -102,6 +102,8 @@ export class AlarmService {
   private readonly states = new Map<string, AlarmState>();
   private readonly changes = new Map<string, { reason: string; at: number }>();
   private readonly listeners: ((t: Transition) => void)[] = [];
+  /** ARNs of alarms deleted in this world (DeleteAlarms); the deployment's definitions are shared and stay as they are. */
+  private readonly deleted = new Set<string>();
 
   constructor(
     readonly alarms: AlarmDefinition[],
@@ -113,7 +115,7 @@ export class AlarmService {
   /** DescribeAlarms by name in one region: the alarms of that region with those names (unknown names are skipped, as CloudWatch does). */
   describe(region: string, names: readonly string[]): AlarmDescription[] {
     return this.alarms
-      .filter((a) => a.region === region && names.includes(a.name))
+      .filter((a) => a.region === region && names.includes(a.name) && !this.deleted.has(a.arn))
       .map((alarm) => {
         const change = this.changes.get(alarm.arn);
         return {
@@ -129,9 +131,39 @@ export class AlarmService {
     this.listeners.push(listener);
   }
 
+  /**
+   * The alarm's state. A deleted alarm has none; Route 53 does not document what a health check on
+   * a deleted alarm reports, so the simulation treats it as insufficient data (the check's
+   * InsufficientDataHealthStatus decides).
+   */
   state(nameOrArn: string, region?: string): AlarmState {
     const alarm = this.find(nameOrArn, region);
+    if (this.deleted.has(alarm.arn)) return "INSUFFICIENT_DATA";
     return this.states.get(alarm.arn) ?? "INSUFFICIENT_DATA";
+  }
+
+  /**
+   * SetAlarmState: sets an alarm's state "for testing purposes"; when it differs from the current
+   * one, the state's actions run (here: the transition listeners — SNS, EventBridge). It is not
+   * permanent: the next evaluation that computes another state from the data moves the alarm back
+   * (with no data and `treatMissingData: ignore`, the state set here is kept, as ignore keeps any state).
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_SetAlarmState.html
+   */
+  setState(nameOrArn: string, region: string, state: AlarmState, reason: string, at: number): void {
+    const alarm = this.find(nameOrArn, region);
+    if (this.deleted.has(alarm.arn)) throw new Error(`no alarm ${nameOrArn} in ${region} (deleted)`);
+    const from = this.states.get(alarm.arn) ?? "INSUFFICIENT_DATA";
+    this.states.set(alarm.arn, state);
+    this.changes.set(alarm.arn, { reason, at });
+    if (state !== from) for (const l of this.listeners) l({ alarm, from, to: state, at, reason });
+  }
+
+  /**
+   * DeleteAlarms: the alarm is gone — DescribeAlarms no longer lists it and nothing evaluates it.
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DeleteAlarms.html
+   */
+  delete(nameOrArn: string, region: string): void {
+    this.deleted.add(this.find(nameOrArn, region).arn);
   }
 
   find(nameOrArn: string, region?: string): AlarmDefinition {
@@ -143,7 +175,7 @@ export class AlarmService {
   /** Evaluates every alarm of `region` whose period ends at `at` (period boundaries). */
   evaluateDue(region: string, at: number): void {
     for (const alarm of this.alarms) {
-      if (alarm.region !== region || at % (alarm.periodSeconds * 1000) !== 0) continue;
+      if (alarm.region !== region || at % (alarm.periodSeconds * 1000) !== 0 || this.deleted.has(alarm.arn)) continue;
       this.evaluate(alarm, at);
     }
   }

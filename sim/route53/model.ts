@@ -73,6 +73,8 @@ export class Route53 {
   private readonly lastAnswer = new Map<string, string>();
   /** A simulated Route 53 fault: answers frozen as they are (dns-stuck). */
   frozen: Map<string, DnsRecordDefinition> | undefined;
+  /** `name|type` of the record sets deleted in this world (the deployment's records are shared and stay as they are). */
+  private readonly deleted = new Set<string>();
   probes = 0;
   /** Every change of the failover answer (`api.<zone>`), with when. */
   readonly answerHistory: { at: number; region: string }[] = [];
@@ -186,6 +188,7 @@ export class Route53 {
   /** The answer to `name`/`type` now, as the zone's authoritative servers give it. */
   answer(name: string, type: string): DnsRecordDefinition | undefined {
     const key = `${name}|${type}`;
+    if (this.deleted.has(key)) return undefined;
     if (this.frozen?.has(key)) return this.frozen.get(key);
     const records = this.deps.deployment.records.filter((r) => r.name === name && r.type === type);
     if (records.length === 0) return undefined;
@@ -200,6 +203,18 @@ export class Route53 {
       const a = this.answer(r.name, r.type);
       if (a) this.frozen.set(`${r.name}|${r.type}`, a);
     }
+  }
+
+  /**
+   * ChangeResourceRecordSets with DELETE for every record set of `name` and `type` (each failover
+   * member): the zone's name servers stop answering that type (NXDOMAIN when the name has nothing
+   * else). https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html
+   */
+  deleteRecords(name: string, type: string): void {
+    if (!this.deps.deployment.records.some((r) => r.name === name && r.type === type))
+      throw new Error(`no ${type} record set named ${name} (InvalidChangeBatch: it was not found)`);
+    this.deleted.add(`${name}|${type}`);
+    this.observe();
   }
 
   unfreeze(): void {

@@ -1,97 +1,111 @@
 /**
- * Each runbook handler's error cases and edge behaviour, called directly (as Lambda would be) in
- * the in-memory two-region world of the state-machine tests.
+ * Each runbook handler's error cases and edge behaviour, invoked directly (as Lambda invokes it,
+ * with its deployed environment) in the simulated AWS (sim/testing.ts): the two regions' control
+ * table replicas, Lambda, CloudWatch, Route 53 and Step Functions behave as there.
  */
-import * as dnsPromises from "node:dns/promises";
-import { Harness } from "../state-machines/support/harness";
-import { FENCE_ALARM_NAME, PRIMARY, SECONDARY, World, writeFunctionArn } from "../state-machines/support/world";
+import { controlKeys } from "../../lib/control-schema";
 import type { Run } from "../../runbooks/domain/run";
+import { RESTORE_TAG } from "../../runbooks/domain/write-function";
+import { drMachine } from "../../sim/deployment/deployment";
+import { SimulatedAws, type TestWorld } from "../../sim/testing";
+import { failedOver, fenceAlarm, healthy, heartbeat, regionRecord } from "../state-machines/support/sim";
+import { stack } from "../support/stack";
 
-const harness = Harness.create();
-const h = (region: string) => harness.handlers[region];
+let aws: SimulatedAws;
+beforeAll(async () => {
+  aws = SimulatedAws.fromEvaluation(await stack());
+});
+afterAll(() => aws.dispose());
 
-async function runFor(region: string, input: Record<string, unknown>, name = "exec-1"): Promise<Run> {
-  return (await h(region)["validate-input"]({
+/** The run validate-input makes of `input` for an execution `name` of `region`'s machine. */
+async function runFor(t: TestWorld, region: string, input: Record<string, unknown>, name = "exec-1"): Promise<Run> {
+  const machine = drMachine(t.deployment, region);
+  return (await t.invoke(region, "validate-input", {
     input,
-    execution: { name, id: `arn:aws:states:${region}:123456789012:execution:m:${name}`, startTime: new Date().toISOString() },
-    machine: { region, peerRegion: region === PRIMARY ? SECONDARY : PRIMARY, primaryRegion: PRIMARY, secondaryRegion: SECONDARY },
+    execution: { name, id: `${machine.arn.replace(":stateMachine:", ":execution:")}:${name}`, startTime: new Date(t.now()).toISOString() },
+    machine: { region, peerRegion: t.peerOf(region), primaryRegion: t.primary, secondaryRegion: t.secondary },
   })) as Run;
 }
-async function assessment(region: string, run: Run) {
-  return h(region)["assess-regions"]({ run });
-}
+const assessment = (t: TestWorld, region: string, run: Run) => t.invoke(region, "assess-regions", { run });
 const rejectsWith = async (p: Promise<unknown>, name: string) => {
   await expect(p).rejects.toMatchObject({ name });
 };
+const writeFunction = (t: TestWorld) => t.functionName(t.primary, "create-payment");
+const lease = (t: TestWorld, holder: string, mode: string, acquiredAt: number, expiresAt: number) => ({
+  pk: controlKeys.lease(),
+  holder,
+  mode,
+  region: t.secondary,
+  acquiredAt,
+  expiresAt,
+});
 
 describe("validate-input", () => {
   it("fails with ConfigurationError when the machine says another region than the function's", async () => {
+    const t = healthy(aws);
     await rejectsWith(
-      h(SECONDARY)["validate-input"]({
+      t.invoke(t.secondary, "validate-input", {
         input: { mode: "dry-run" },
-        execution: { name: "e", id: "i", startTime: new Date().toISOString() },
-        machine: { region: PRIMARY, peerRegion: SECONDARY, primaryRegion: PRIMARY, secondaryRegion: SECONDARY },
+        execution: { name: "e", id: "i", startTime: new Date(t.now()).toISOString() },
+        machine: { region: t.primary, peerRegion: t.secondary, primaryRegion: t.primary, secondaryRegion: t.secondary },
       }),
       "ConfigurationError",
     );
   });
 
   it("fails with InvalidStepInputError when the state machine sends a malformed event", async () => {
-    await rejectsWith(h(SECONDARY)["validate-input"]({ input: {} }), "InvalidStepInputError");
+    const t = healthy(aws);
+    await rejectsWith(t.invoke(t.secondary, "validate-input", { input: {} }), "InvalidStepInputError");
   });
 });
 
 describe("acquire-lease", () => {
   it("refuses with LeaseHeldError when another run holds the lease, even a drill's for an operator run", async () => {
-    const world = harness.reset(World.healthy());
-    world.seed({
-      pk: "lease",
-      holder: "drill-9",
-      mode: "drill",
-      region: SECONDARY,
-      acquiredAt: Date.now(),
-      expiresAt: Math.floor(Date.now() / 1000) + 600,
-    });
-    const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
-    await rejectsWith(h(SECONDARY)["acquire-lease"]({ run, ttlSeconds: 600 }), "LeaseHeldError");
-    expect(world.item(SECONDARY, "lease")).toMatchObject({ holder: "drill-9" });
+    const t = healthy(aws);
+    t.seed("control", lease(t, "drill-9", "drill", t.now(), Math.floor(t.now() / 1000) + 600));
+    const run = await runFor(t, t.secondary, { mode: "failover", targetRegion: t.secondary });
+    await rejectsWith(t.invoke(t.secondary, "acquire-lease", { run, ttlSeconds: 600 }), "LeaseHeldError");
+    expect(t.control(t.secondary, "lease")).toMatchObject({ holder: "drill-9" });
   });
 
   it("takes an expired lease", async () => {
-    const world = harness.reset(World.healthy());
-    world.seed({ pk: "lease", holder: "old", mode: "failover", region: SECONDARY, acquiredAt: 1, expiresAt: 2 });
-    const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
-    await expect(h(SECONDARY)["acquire-lease"]({ run, ttlSeconds: 600 })).resolves.toMatchObject({ acquired: true });
-    expect(world.item(SECONDARY, "lease")).toMatchObject({ holder: "exec-1" });
+    const t = healthy(aws);
+    t.seed("control", lease(t, "old", "failover", 1, 2));
+    const run = await runFor(t, t.secondary, { mode: "failover", targetRegion: t.secondary });
+    await expect(t.invoke(t.secondary, "acquire-lease", { run, ttlSeconds: 600 })).resolves.toMatchObject({ acquired: true });
+    expect(t.control(t.secondary, "lease")).toMatchObject({ holder: "exec-1" });
   });
 });
 
 describe("set-peer-state", () => {
   it("fails with EpochConflictError when the peer's epoch moved since the assessment", async () => {
-    const world = harness.reset(World.healthy());
-    const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
-    const a = await assessment(SECONDARY, run);
-    world.seedRegion(PRIMARY, "ACTIVE", 3, Date.now());
-    await rejectsWith(h(SECONDARY)["set-peer-state"]({ run, state: "FENCED", via: "local", assessment: a }), "EpochConflictError");
-    expect(world.metrics).toEqual([]);
+    const t = healthy(aws);
+    const run = await runFor(t, t.secondary, { mode: "failover", targetRegion: t.secondary });
+    const a = await assessment(t, t.secondary, run);
+    t.seed("control", regionRecord(t.primary, "ACTIVE", 3, t.now()));
+    await rejectsWith(t.invoke(t.secondary, "set-peer-state", { run, state: "FENCED", via: "local", assessment: a }), "EpochConflictError");
+    expect(t.calls({ operation: "PutMetricData" })).toEqual([]);
   });
 
   it("publishes the fence metric only when the peer is the primary", async () => {
-    const world = harness.reset(World.failedOver());
-    const run = await runFor(PRIMARY, { mode: "failback", targetRegion: PRIMARY });
-    const a = await assessment(PRIMARY, run);
-    const out = await h(PRIMARY)["set-peer-state"]({ run, state: "STANDBY", via: "local", assessment: a });
-    expect(out).toMatchObject({ region: SECONDARY, state: "STANDBY", fenceMetric: null });
-    expect(world.metrics.filter((m) => m.name === "PrimaryFenced")).toHaveLength(1); // only the seeded one
+    const t = await failedOver(aws);
+    const published = t.calls({ operation: "PutMetricData" }).length; // the secondary's canary, setting the scene
+    const run = await runFor(t, t.primary, { mode: "failback", targetRegion: t.primary });
+    const a = await assessment(t, t.primary, run);
+    const out = await t.invoke(t.primary, "set-peer-state", { run, state: "STANDBY", via: "local", assessment: a });
+    expect(out).toMatchObject({ region: t.secondary, state: "STANDBY", fenceMetric: null });
+    expect(t.calls({ operation: "PutMetricData" })).toHaveLength(published);
+    expect(published).toBe(1);
   });
 });
 
 describe("promote-local", () => {
   it("refuses with FenceRequiredError without this run's fence of the peer", async () => {
-    harness.reset(World.healthy());
-    const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
-    const a = await assessment(SECONDARY, run);
-    await rejectsWith(h(SECONDARY)["promote-local"]({ run, assessment: a }), "FenceRequiredError");
+    const t = healthy(aws);
+    const SECONDARY = t.secondary;
+    const run = await runFor(t, SECONDARY, { mode: "failover", targetRegion: SECONDARY });
+    const a = await assessment(t, SECONDARY, run);
+    await rejectsWith(t.invoke(SECONDARY, "promote-local", { run, assessment: a }), "FenceRequiredError");
     const wrongFence = {
       step: "s",
       startedAt: 1,
@@ -103,192 +117,236 @@ describe("promote-local", () => {
       via: "local",
       fenceMetric: null,
     };
-    await rejectsWith(h(SECONDARY)["promote-local"]({ run, assessment: a, fence: wrongFence }), "FenceRequiredError");
+    await rejectsWith(t.invoke(SECONDARY, "promote-local", { run, assessment: a, fence: wrongFence }), "FenceRequiredError");
   });
 
   it("is idempotent: a retried promotion finds its own write", async () => {
-    const world = harness.reset(World.healthy());
-    const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
-    const a = await assessment(SECONDARY, run);
-    const fence = await h(SECONDARY)["set-peer-state"]({ run, state: "FENCED", via: "local", assessment: a });
-    const first = await h(SECONDARY)["promote-local"]({ run, assessment: a, fence });
-    const again = await h(SECONDARY)["promote-local"]({ run, assessment: a, fence });
+    const t = healthy(aws);
+    const SECONDARY = t.secondary;
+    const run = await runFor(t, SECONDARY, { mode: "failover", targetRegion: SECONDARY });
+    const a = await assessment(t, SECONDARY, run);
+    const fence = await t.invoke(SECONDARY, "set-peer-state", { run, state: "FENCED", via: "local", assessment: a });
+    const first = await t.invoke(SECONDARY, "promote-local", { run, assessment: a, fence });
+    const again = await t.invoke(SECONDARY, "promote-local", { run, assessment: a, fence });
     expect(again).toMatchObject({ epoch: (first as { epoch: number }).epoch });
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
   });
 
   it("fails with EpochConflictError when another execution promoted first", async () => {
-    const world = harness.reset(World.healthy());
-    const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
-    const a = await assessment(SECONDARY, run);
-    const fence = await h(SECONDARY)["set-peer-state"]({ run, state: "FENCED", via: "local", assessment: a });
-    world.seedRegion(SECONDARY, "ACTIVE", 1, Date.now());
-    await rejectsWith(h(SECONDARY)["promote-local"]({ run, assessment: a, fence }), "EpochConflictError");
+    const t = healthy(aws);
+    const SECONDARY = t.secondary;
+    const run = await runFor(t, SECONDARY, { mode: "failover", targetRegion: SECONDARY });
+    const a = await assessment(t, SECONDARY, run);
+    const fence = await t.invoke(SECONDARY, "set-peer-state", { run, state: "FENCED", via: "local", assessment: a });
+    t.seed("control", regionRecord(SECONDARY, "ACTIVE", 1, t.now()));
+    await rejectsWith(t.invoke(SECONDARY, "promote-local", { run, assessment: a, fence }), "EpochConflictError");
   });
 });
 
 describe("stop-peer-writes and restore-write-function", () => {
   it("reports, never throws, when the peer cannot be reached", async () => {
-    const world = harness.reset(World.healthy());
-    world.down.add(PRIMARY);
-    const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
-    await expect(h(SECONDARY)["stop-peer-writes"]({ run })).resolves.toMatchObject({
+    const t = healthy(aws);
+    t.world.outage(t.primary);
+    const run = await runFor(t, t.secondary, { mode: "failover", targetRegion: t.secondary });
+    await expect(t.invoke(t.secondary, "stop-peer-writes", { run })).resolves.toMatchObject({
       stopped: false,
       error: expect.stringContaining("TimeoutError"),
     });
   });
 
   it("keeps the saved value when the stop is retried", async () => {
-    const world = harness.reset(World.healthy());
-    const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
-    await h(SECONDARY)["stop-peer-writes"]({ run });
-    await expect(h(SECONDARY)["stop-peer-writes"]({ run })).resolves.toMatchObject({ stopped: true, previousReservedConcurrency: 0 });
-    expect(world.tags.get(writeFunctionArn(PRIMARY))).toEqual({ "payments-dr:reserved-concurrency-before-fence": "50" });
+    const t = healthy(aws);
+    const run = await runFor(t, t.secondary, { mode: "failover", targetRegion: t.secondary });
+    await t.invoke(t.secondary, "stop-peer-writes", { run });
+    await expect(t.invoke(t.secondary, "stop-peer-writes", { run })).resolves.toMatchObject({
+      stopped: true,
+      previousReservedConcurrency: 0,
+    });
+    expect(t.world.lambda.getTags(t.primary, writeFunction(t))).toEqual({ [RESTORE_TAG]: "50" });
   });
 
   it("fails with WriteFunctionStoppedError when the write function is stopped and the value to restore is unknown", async () => {
-    const world = harness.reset(World.failedOver());
-    world.tags.set(writeFunctionArn(PRIMARY), {});
-    const run = await runFor(PRIMARY, { mode: "failback", targetRegion: PRIMARY });
-    await rejectsWith(h(PRIMARY)["restore-write-function"]({ run }), "WriteFunctionStoppedError");
+    const t = await failedOver(aws);
+    t.world.lambda.untag(t.primary, writeFunction(t), [RESTORE_TAG]);
+    const run = await runFor(t, t.primary, { mode: "failback", targetRegion: t.primary });
+    await rejectsWith(t.invoke(t.primary, "restore-write-function", { run }), "WriteFunctionStoppedError");
   });
 
   it("restores an unreserved function to unreserved", async () => {
-    const world = harness.reset(World.failedOver());
-    world.tags.set(writeFunctionArn(PRIMARY), { "payments-dr:reserved-concurrency-before-fence": "unreserved" });
-    const run = await runFor(PRIMARY, { mode: "failback", targetRegion: PRIMARY });
-    await expect(h(PRIMARY)["restore-write-function"]({ run })).resolves.toMatchObject({ action: "restored", reservedConcurrency: null });
-    expect(world.concurrency.get(writeFunctionArn(PRIMARY))).toBeUndefined();
+    const t = await failedOver(aws);
+    t.world.lambda.tag(t.primary, writeFunction(t), { [RESTORE_TAG]: "unreserved" });
+    const run = await runFor(t, t.primary, { mode: "failback", targetRegion: t.primary });
+    await expect(t.invoke(t.primary, "restore-write-function", { run })).resolves.toMatchObject({
+      action: "restored",
+      reservedConcurrency: null,
+    });
+    // Lambda's "unreserved": no reserved concurrency at all (the simulation's null).
+    expect(t.world.lambda.getReserved(t.primary, writeFunction(t))).toBeNull();
   });
 });
 
 describe("check-replication", () => {
   it("enforced, fails with ReplicaNotReadyError or ReplicationLagExceededError", async () => {
-    const world = harness.reset(World.healthy());
-    const run = await runFor(SECONDARY, { mode: "drill", targetRegion: SECONDARY });
-    world.seed({ pk: `heartbeat#${PRIMARY}`, region: PRIMARY, writtenAt: Date.now() - 600_000, sequence: 1 });
-    await rejectsWith(h(SECONDARY)["check-replication"]({ run, enforce: true }), "ReplicationLagExceededError");
-    world.tableStatus.get(SECONDARY)!.get("payments-dr-idempotency-global-test")!.status = "CREATING";
-    await rejectsWith(h(SECONDARY)["check-replication"]({ run, enforce: true }), "ReplicaNotReadyError");
-    await expect(h(SECONDARY)["check-replication"]({ run, enforce: false })).resolves.toMatchObject({ verdict: "replica-not-ready" });
+    const t = healthy(aws);
+    const run = await runFor(t, t.secondary, { mode: "drill", targetRegion: t.secondary });
+    t.seed("control", heartbeat(t.primary, t.now() - 600_000));
+    await rejectsWith(t.invoke(t.secondary, "check-replication", { run, enforce: true }), "ReplicationLagExceededError");
+    t.world.dynamodb.replicaStatus.set(`${t.secondary}/${t.tables.idempotency}`, "CREATING");
+    await rejectsWith(t.invoke(t.secondary, "check-replication", { run, enforce: true }), "ReplicaNotReadyError");
+    await expect(t.invoke(t.secondary, "check-replication", { run, enforce: false })).resolves.toMatchObject({
+      verdict: "replica-not-ready",
+    });
   });
 });
 
 describe("confirm-dns", () => {
   it("asks the zone's authoritative name servers (ZONE_NAME_SERVERS), not the system resolver", async () => {
-    harness.reset(World.healthy());
-    const setServers = jest.mocked(dnsPromises.Resolver.prototype.setServers);
-    const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
-    await h(SECONDARY)["confirm-dns"]({ run });
-    expect(setServers).toHaveBeenCalledWith(["192.0.2.53", "192.0.2.54:53"]);
+    const t = healthy(aws);
+    const run = await runFor(t, t.secondary, { mode: "failover", targetRegion: t.secondary });
+    await expect(t.invoke(t.secondary, "confirm-dns", { run })).resolves.toMatchObject({
+      answers: [t.primary],
+      nameServers: t.deployment.zone.nameServers,
+    });
+    // The answer changes at once (SetAlarmState on the alarm the primary's guard watches) and the
+    // witness's TTL is 60 s: a caching resolver would still answer the primary; the zone's own
+    // name servers answer the secondary.
+    const fence = fenceAlarm(t);
+    t.world.alarms.setState(fence.name, fence.region, "ALARM", "set by the test", t.now());
+    await expect(t.invoke(t.secondary, "confirm-dns", { run })).resolves.toMatchObject({ answers: [t.secondary], matches: true });
+    expect(t.calls({ service: "dns", caller: t.functionName(t.secondary, "confirm-dns") }).map((c) => c.outcome)).toEqual([
+      t.primary,
+      t.secondary,
+    ]);
   });
 
   it("reports a wrong answer and a failed query as not shifted", async () => {
-    const world = harness.reset(World.healthy());
-    const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY });
-    await expect(h(SECONDARY)["confirm-dns"]({ run })).resolves.toMatchObject({ answers: [PRIMARY], matches: false });
-    jest
-      .spyOn(dnsPromises.Resolver.prototype, "resolveTxt")
-      .mockRejectedValueOnce(Object.assign(new Error("queryTxt ETIMEOUT"), { code: "ETIMEOUT" }));
-    await expect(h(SECONDARY)["confirm-dns"]({ run })).resolves.toMatchObject({
+    const t = healthy(aws);
+    const run = await runFor(t, t.secondary, { mode: "failover", targetRegion: t.secondary });
+    await expect(t.invoke(t.secondary, "confirm-dns", { run })).resolves.toMatchObject({ answers: [t.primary], matches: false });
+    // The witness record sets deleted: the name servers answer NXDOMAIN (the old fixture failed the
+    // query with a timeout; the simulated name servers always answer, so the failure here is theirs).
+    t.world.route53.deleteRecords(t.deployment.witnessName, "TXT");
+    await expect(t.invoke(t.secondary, "confirm-dns", { run })).resolves.toMatchObject({
       matches: false,
-      error: expect.stringContaining("ETIMEOUT"),
+      error: expect.stringContaining("ENOTFOUND"),
     });
-    world.stuckAnswer = [SECONDARY];
-    world.dnsMode = "stuck";
-    await expect(h(SECONDARY)["confirm-dns"]({ run })).resolves.toMatchObject({ matches: true });
+  });
+
+  it("confirms when the witness answers the local region", async () => {
+    const t = await failedOver(aws);
+    const run = await runFor(t, t.secondary, { mode: "failover", targetRegion: t.secondary });
+    await expect(t.invoke(t.secondary, "confirm-dns", { run })).resolves.toMatchObject({ answers: [t.secondary], matches: true });
   });
 });
 
 describe("check-fence-alarm", () => {
   it("reads the fence alarm in the secondary from the primary, and only OK clears it", async () => {
-    const world = harness.reset(World.failedOver());
-    const run = await runFor(PRIMARY, { mode: "failback", targetRegion: PRIMARY });
+    const t = await failedOver(aws);
+    const fence = fenceAlarm(t);
+    const run = await runFor(t, t.primary, { mode: "failback", targetRegion: t.primary });
 
-    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({
-      alarmName: FENCE_ALARM_NAME,
-      region: SECONDARY,
+    await expect(t.invoke(t.primary, "check-fence-alarm", { run })).resolves.toMatchObject({
+      alarmName: fence.name,
+      region: t.secondary,
       state: "ALARM",
       cleared: false,
     });
-    world.fenceAlarmOverride = "INSUFFICIENT_DATA";
-    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({ state: "INSUFFICIENT_DATA", cleared: false });
-    world.fenceAlarmOverride = "OK";
-    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({
+    t.world.alarms.setState(fence.name, fence.region, "INSUFFICIENT_DATA", "set by the test", t.now());
+    await expect(t.invoke(t.primary, "check-fence-alarm", { run })).resolves.toMatchObject({ state: "INSUFFICIENT_DATA", cleared: false });
+    t.world.alarms.setState(fence.name, fence.region, "OK", "set by the test", t.now());
+    await expect(t.invoke(t.primary, "check-fence-alarm", { run })).resolves.toMatchObject({
       state: "OK",
       cleared: true,
       detail: expect.stringMatching(/^OK since /),
     });
 
-    expect(world.calls.filter((c) => c.op === "describe-alarms").map((c) => c.region)).toEqual([SECONDARY, SECONDARY, SECONDARY]);
+    expect(t.calls({ operation: "DescribeAlarms" }).map((c) => [c.region, c.from])).toEqual(Array(3).fill([t.secondary, t.primary]));
   });
 
   it("reports an unreachable secondary as not cleared (the loop asks again), never throws", async () => {
-    const world = harness.reset(World.failedOver());
-    const run = await runFor(PRIMARY, { mode: "failback", targetRegion: PRIMARY });
-    world.down.add(SECONDARY);
+    const t = await failedOver(aws);
+    const run = await runFor(t, t.primary, { mode: "failback", targetRegion: t.primary });
+    t.world.outage(t.secondary);
 
-    await expect(h(PRIMARY)["check-fence-alarm"]({ run })).resolves.toMatchObject({
+    // The SDK's own words for an endpoint that does not answer (the old fixture said "is down").
+    await expect(t.invoke(t.primary, "check-fence-alarm", { run })).resolves.toMatchObject({
       state: null,
       cleared: false,
-      error: expect.stringContaining("is down"),
+      error: expect.stringContaining("TimeoutError"),
     });
   });
 
   it("fails with ConfigurationError when the fence alarm does not exist (waiting would not help)", async () => {
-    const world = harness.reset(World.failedOver());
-    const run = await runFor(PRIMARY, { mode: "failback", targetRegion: PRIMARY });
-    world.fenceAlarmExists = false;
+    const t = await failedOver(aws);
+    const run = await runFor(t, t.primary, { mode: "failback", targetRegion: t.primary });
+    const fence = fenceAlarm(t);
+    t.world.alarms.delete(fence.name, fence.region);
 
-    await rejectsWith(h(PRIMARY)["check-fence-alarm"]({ run }), "ConfigurationError");
+    await rejectsWith(t.invoke(t.primary, "check-fence-alarm", { run }), "ConfigurationError");
   });
 });
 
 describe("compensate", () => {
   it("leaves a peer alone that this run did not fence", async () => {
-    const world = harness.reset(World.failedOver());
-    const run = await runFor(PRIMARY, { mode: "failback", targetRegion: PRIMARY });
-    await expect(h(PRIMARY).compensate({ run, action: "reactivate-peer" })).resolves.toMatchObject({ changed: false });
-    expect(world.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    const t = await failedOver(aws);
+    const run = await runFor(t, t.primary, { mode: "failback", targetRegion: t.primary });
+    await expect(t.invoke(t.primary, "compensate", { run, action: "reactivate-peer" })).resolves.toMatchObject({ changed: false });
+    expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "ACTIVE", epoch: 1 });
   });
 
   it("falls back to the local replica when the secondary's cannot be written", async () => {
-    const world = harness.reset(World.failedOver());
-    const run = await runFor(PRIMARY, { mode: "failback", targetRegion: PRIMARY });
-    const a = await assessment(PRIMARY, run);
-    await h(PRIMARY)["set-peer-state"]({ run, state: "FENCED", via: "peer", assessment: a });
-    world.down.add(SECONDARY);
-    await expect(h(PRIMARY).compensate({ run, action: "reactivate-peer" })).resolves.toMatchObject({
+    const t = await failedOver(aws);
+    const run = await runFor(t, t.primary, { mode: "failback", targetRegion: t.primary });
+    const a = await assessment(t, t.primary, run);
+    await t.invoke(t.primary, "set-peer-state", { run, state: "FENCED", via: "peer", assessment: a });
+    // The fence (written through the secondary's replica) replicates here within about a second;
+    // then the secondary goes dark. (Before it replicated, this replica would not show this run's
+    // fence, and compensate rightly leaves alone a peer it cannot see it fenced.)
+    await t.advance(2000);
+    expect(t.regionRecord(t.primary, t.secondary)).toMatchObject({ state: "FENCED" });
+    t.world.outage(t.secondary);
+    await expect(t.invoke(t.primary, "compensate", { run, action: "reactivate-peer" })).resolves.toMatchObject({
       changed: true,
       detail: expect.stringContaining("written locally"),
     });
-    expect(world.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
+    expect(t.regionRecord(t.primary, t.secondary)).toMatchObject({ state: "ACTIVE", epoch: 2 });
   });
 });
 
 describe("start-peer-failback and check-peer-execution", () => {
   it("finds the execution it already started on a retry, and fails the drill with PeerFailbackFailedError when the failback failed", async () => {
-    const world = harness.reset(World.healthy());
+    const t = healthy(aws);
     // Both regions ACTIVE in the primary's view: the failback refuses.
-    world.seedRegion(SECONDARY, "ACTIVE", 1, Date.now());
-    const run = await runFor(SECONDARY, { mode: "drill", targetRegion: SECONDARY }, "drill-x");
-    const started = await h(SECONDARY)["start-peer-failback"]({ run });
+    t.seed("control", regionRecord(t.secondary, "ACTIVE", 1, t.now()));
+    const run = await runFor(t, t.secondary, { mode: "drill", targetRegion: t.secondary }, "drill-x");
+    const started = (await t.invoke(t.secondary, "start-peer-failback", { run })) as { executionArn: string };
     expect(started).toMatchObject({ name: "drill-x-failback", alreadyStarted: false });
-    await expect(h(SECONDARY)["start-peer-failback"]({ run })).resolves.toMatchObject({
+    await expect(t.invoke(t.secondary, "start-peer-failback", { run })).resolves.toMatchObject({
       alreadyStarted: true,
-      executionArn: (started as { executionArn: string }).executionArn,
+      executionArn: started.executionArn,
     });
-    await rejectsWith(h(SECONDARY)["check-peer-execution"]({ run, peerFailback: started }), "PeerFailbackFailedError");
+    // StartExecution returns at once; the failback runs in the primary meanwhile (the old fixture ran it
+    // to its end inside StartExecution). While it runs, the drill's poll finds it RUNNING.
+    const failback = t.world.sfn.describe(t.primary, started.executionArn);
+    await expect(t.invoke(t.secondary, "check-peer-execution", { run, peerFailback: started })).resolves.toMatchObject({
+      status: "RUNNING",
+      done: false,
+    });
+    await t.settle(failback.done);
+    expect(failback.status).toBe("FAILED");
+    await rejectsWith(t.invoke(t.secondary, "check-peer-execution", { run, peerFailback: started }), "PeerFailbackFailedError");
   });
 });
 
 describe("request-approval", () => {
   it("stores the token for drctl and tells on-call how to answer", async () => {
-    const world = harness.reset(World.healthy());
-    const run = await runFor(SECONDARY, { mode: "failover", targetRegion: SECONDARY, requireApproval: true }, "needs-ok");
-    const a = await assessment(SECONDARY, run);
-    const replication = await h(SECONDARY)["check-replication"]({ run, enforce: false });
-    await h(SECONDARY)["request-approval"]({
+    const t = healthy(aws);
+    const SECONDARY = t.secondary;
+    const env = t.deployment.environment;
+    const run = await runFor(t, SECONDARY, { mode: "failover", targetRegion: SECONDARY, requireApproval: true }, "needs-ok");
+    const a = await assessment(t, SECONDARY, run);
+    const replication = await t.invoke(SECONDARY, "check-replication", { run, enforce: false });
+    await t.invoke(SECONDARY, "request-approval", {
       run,
       taskToken: "tok-123",
       timeoutSeconds: 3600,
@@ -296,10 +354,11 @@ describe("request-approval", () => {
       assessment: a,
       replication,
     });
-    expect(world.item(SECONDARY, "approval#needs-ok")).toMatchObject({ taskToken: "tok-123", executionName: "needs-ok" });
-    const message = world.notifications.at(-1)!;
-    expect(message.subject).toBe("[payments-dr test] APPROVAL NEEDED: failover in us-east-2");
-    expect(message.message).toContain("npx drctl approve --env test --region us-east-2 needs-ok");
-    expect(message.message).toContain("after 900 s");
+    expect(t.control(SECONDARY, controlKeys.approval("needs-ok"))).toMatchObject({ taskToken: "tok-123", executionName: "needs-ok" });
+    const message = t.notifications(SECONDARY).at(-1);
+    // The deployment's environment (dev) is in the subject and the command (the old fixture's was "test").
+    expect(message?.subject).toBe(`[payments-dr ${env}] APPROVAL NEEDED: failover in ${SECONDARY}`);
+    expect(message?.message).toContain(`npx drctl approve --env ${env} --region ${SECONDARY} needs-ok`);
+    expect(message?.message).toContain("after 900 s");
   });
 });
