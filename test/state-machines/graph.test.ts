@@ -1,14 +1,52 @@
 /**
- * Structural rules over the RENDERED DR definition of each region (docs: SECURITY-CHECKLIST.md
- * "Runbook behaviours" B1–B11). These read the graph; the executed scenarios prove behaviour.
+ * Structural rules over the DEPLOYED DR definition of each region, as the evaluated program
+ * renders it (docs: SECURITY-CHECKLIST.md "Runbook behaviours" B1–B11). These read the graph; the
+ * executed scenarios prove behaviour.
  */
 import aslValidator from "asl-validator";
-import { minimumExecutionTimeoutSeconds, type AslDefinition } from "../../state-machines/render";
-import { Harness } from "./support/harness";
+import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
+import { parseConfig } from "../../infra/core/config";
+import { PRIMARY_FENCED_PERIOD_SECONDS } from "../../infra/core/alarm-catalog";
+import { REGION_STATE_CACHE_SECONDS } from "../../infra/core/stack-environment";
+import { drMachine, fn as deployedFunction, type Deployment, deploymentFromEvaluation } from "../../sim/deployment/deployment";
+import {
+  type AslDefinition,
+  type DrStateMachineValues,
+  minimumExecutionTimeoutSeconds,
+  RUNBOOK_TASK_FUNCTIONS,
+  recommendedTimings,
+  renderDrStateMachine,
+} from "../../state-machines/render";
 import { cycles, edges, functionOf, paths, reachable, tasks } from "../../state-machines/graph";
-import { PRIMARY, SECONDARY } from "./support/world";
+import { REGIONS, stack } from "../support/stack";
 
-const harness = Harness.create();
+let deployment: Deployment;
+let config: ReturnType<typeof parseConfig>;
+beforeAll(async () => {
+  const ev = await stack();
+  deployment = deploymentFromEvaluation(ev);
+  config = parseConfig(DEFAULT_OFFLINE_CONFIG, ev.stack);
+});
+
+/** The values the stack renders `region`'s machine with (infra/components/orchestration/dr-orchestration.ts). */
+function stackValues(region: string): DrStateMachineValues {
+  return {
+    ...recommendedTimings({
+      regionStateCacheSeconds: REGION_STATE_CACHE_SECONDS,
+      healthCheckIntervalSeconds: config.healthCheckIntervalSeconds,
+      healthCheckFailureThreshold: config.healthCheckFailureThreshold,
+      probesPerMinute: config.canaryProbesPerMinute,
+      fenceAlarmPeriodSeconds: PRIMARY_FENCED_PERIOD_SECONDS,
+    }),
+    region,
+    peerRegion: region === config.primaryRegion ? config.secondaryRegion : config.primaryRegion,
+    primaryRegion: config.primaryRegion,
+    secondaryRegion: config.secondaryRegion,
+    functionArns: Object.fromEntries(
+      RUNBOOK_TASK_FUNCTIONS.map((f) => [f, deployedFunction(deployment, region, f).arn]),
+    ) as DrStateMachineValues["functionArns"],
+  };
+}
 const TRANSIENT = [
   "Lambda.ServiceException",
   "Lambda.AWSLambdaException",
@@ -18,10 +56,18 @@ const TRANSIENT = [
   "TransientAwsError",
 ];
 
-describe.each([PRIMARY, SECONDARY])("rendered DR definition of %s", (region) => {
-  const def: AslDefinition = harness.definition(region);
-  const values = harness.values(region);
+describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %s", (region) => {
+  let def: AslDefinition;
+  let values: DrStateMachineValues;
+  beforeAll(() => {
+    def = drMachine(deployment, region).definition;
+    values = stackValues(region);
+  });
   const fn = (name: string) => values.functionArns[name as keyof typeof values.functionArns];
+
+  it("is what the renderer makes of the stack's values (so the values below are the deployed ones)", () => {
+    expect(def).toEqual(renderDrStateMachine(values).definition);
+  });
   const tasksOf = (name: string) =>
     tasks(def)
       .filter(([, s]) => functionOf(s) === fn(name))
