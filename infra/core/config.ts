@@ -44,6 +44,14 @@ const schema = z.strictObject({
     .string()
     .regex(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ")
     .optional(),
+  delegationSetId: z
+    .string()
+    .regex(
+      /^(\/delegationset\/)?N[A-Z0-9]{1,31}$/,
+      "must be a Route 53 reusable delegation set id such as N0123456789ABCDEFGHIJ (the Id `aws route53 create-reusable-delegation-set` prints)",
+    )
+    .transform((id) => id.replace(/^\/delegationset\//, ""))
+    .optional(),
   environment: z.string().regex(ENVIRONMENT, "must be 1-12 characters: a lower-case letter, then letters or digits"),
   primaryRegion: region("us-east-1").default("us-east-1"),
   secondaryRegion: region("us-east-2").default("us-east-2"),
@@ -92,7 +100,7 @@ function describe(value: unknown): string {
 
 /**
  * Validates raw config. `environment` defaults to the stack name, so `raw` needs only
- * `hostedZoneName`.
+ * `hostedZoneName` and one of `hostedZoneId` or `delegationSetId` (zoneProblems).
  */
 export function parseConfig(raw: Record<string, unknown>, stackName: string): DrConfig {
   const input: Record<string, unknown> = { environment: stackName, ...raw };
@@ -114,8 +122,42 @@ export function parseConfig(raw: Record<string, unknown>, stackName: string): Dr
   if (primary === secondary) {
     problems.push(`${CONFIG_NAMESPACE}:secondaryRegion = ${describe(secondary)}: must differ from primaryRegion (${describe(primary)})`);
   }
+  problems.push(...zoneProblems(input));
   if (result.success && problems.length === 0) return result.data;
   throw new ConfigError(problems);
+}
+
+/**
+ * The zone must be delegated before the first `pulumi up`, because ACM's DNS validation of the API
+ * certificates (in the same deployment) waits until public DNS answers the validation records
+ * from this zone; the provider gives up after 75 minutes. A zone the stack creates gets four name
+ * servers nobody can have delegated to yet, unless it is created from a reusable delegation set
+ * whose name servers were delegated beforehand. So exactly one of these is required:
+ * - hostedZoneId: an existing public zone, already delegated;
+ * - delegationSetId: the stack creates the zone with that set's name servers (delegate them first).
+ * https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html
+ * https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateReusableDelegationSet.html
+ * https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html (DelegationSetId)
+ */
+function zoneProblems(input: Record<string, unknown>): string[] {
+  const zoneId = input.hostedZoneId;
+  const setId = input.delegationSetId;
+  if (zoneId === undefined && setId === undefined) {
+    return [
+      `${CONFIG_NAMESPACE}:hostedZoneId and ${CONFIG_NAMESPACE}:delegationSetId = (neither set): the stack would create the zone ${describe(input.hostedZoneName)} ` +
+        "with name servers nobody can have delegated to yet, and ACM's DNS validation of the API certificates in the same deployment waits for that " +
+        `delegation until it fails (75 minutes). Set ${CONFIG_NAMESPACE}:hostedZoneId to an existing public zone that is already delegated, or create a ` +
+        "reusable delegation set (aws route53 create-reusable-delegation-set --caller-reference <unique>), delegate the zone to its four name servers, " +
+        `and set ${CONFIG_NAMESPACE}:delegationSetId to its Id (README, Deploy)`,
+    ];
+  }
+  if (zoneId !== undefined && setId !== undefined) {
+    return [
+      `${CONFIG_NAMESPACE}:delegationSetId = ${describe(setId)}: applies only to a zone the stack creates; with ${CONFIG_NAMESPACE}:hostedZoneId = ${describe(zoneId)} ` +
+        "the existing zone keeps its own name servers. Set one of the two",
+    ];
+  }
+  return [];
 }
 
 /** Pulumi stores every value as a string; numbers, booleans and lists arrive as JSON text. */
@@ -128,9 +170,9 @@ function decode(value: string): unknown {
 }
 
 /** Keys whose value is a plain string (a zone name is never JSON). */
-const STRING_KEYS = new Set(["hostedZoneName", "hostedZoneId", "environment"]);
+const STRING_KEYS = new Set(["hostedZoneName", "hostedZoneId", "delegationSetId", "environment"]);
 /** Optional strings that Pulumi.yaml defaults to "" (Pulumi requires a default for a declared key to be optional). */
-const EMPTY_MEANS_UNSET = new Set(["hostedZoneId", "environment"]);
+const EMPTY_MEANS_UNSET = new Set(["hostedZoneId", "delegationSetId", "environment"]);
 
 /**
  * The `payments-dr:*` entries of Pulumi's config (every value a string) as parseConfig takes

@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { OFFLINE_EVALUATION_ENV } from "../components/compute/lambda-function";
-import { type CapturedCall, type CapturedResource, captureRegistrations, createMocks } from "./mocks";
+import { type CapturedCall, type CapturedResource, captureRegistrations, createMocks, MOCK_ZONE_NAME_SERVERS } from "./mocks";
 
 export interface EvaluateOptions {
   /** Stack name; also the default environment. */
@@ -24,7 +24,11 @@ export interface Evaluation {
   outputs: Record<string, any>;
 }
 
-export const DEFAULT_OFFLINE_CONFIG = { hostedZoneName: "payments.example.com" };
+/**
+ * The stack the offline evaluation (tests, `npm start`) deploys: the zone created by the stack from
+ * a reusable delegation set the offline account has (config refuses a created zone without one).
+ */
+export const DEFAULT_OFFLINE_CONFIG = { hostedZoneName: "payments.example.com", delegationSetId: "N0123456789EXAMPLE" };
 
 let evaluated = false;
 
@@ -37,12 +41,17 @@ export async function evaluateProgram(options: EvaluateOptions = {}): Promise<Ev
   const resources: CapturedResource[] = [];
   const calls: CapturedCall[] = [];
 
-  // A configured existing zone is assumed to exist, with the configured name.
+  // A configured existing zone is assumed to exist, with the configured name; a configured
+  // delegation set too, with Route 53's placeholder name servers.
   const existingZones =
     typeof config.hostedZoneId === "string" && typeof config.hostedZoneName === "string"
       ? { [config.hostedZoneId]: config.hostedZoneName }
       : {};
-  await pulumi.runtime.setMocks(createMocks(resources, calls, { existingZones }), "payments-dr", stack, false);
+  const delegationSets =
+    typeof config.delegationSetId === "string"
+      ? { [config.delegationSetId.replace(/^\/delegationset\//, "")]: MOCK_ZONE_NAME_SERVERS }
+      : {};
+  await pulumi.runtime.setMocks(createMocks(resources, calls, { existingZones, delegationSets }), "payments-dr", stack, false);
   captureRegistrations(resources);
   // Pulumi stores config as strings; non-strings travel as JSON, exactly as `pulumi config set --json`.
   pulumi.runtime.setAllConfig(

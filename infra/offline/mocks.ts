@@ -47,7 +47,7 @@ function hash(text: string, length = 8): string {
 }
 
 /** What AWS would add to a resource's state, per type. */
-function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+function computedState(type: string, name: string, inputs: Record<string, any>, world: MockWorld = {}): Record<string, any> {
   const region = inputs.region ?? "us-east-1";
   const acct = MOCK_ACCOUNT_ID;
   const pname = physicalName(inputs, name);
@@ -154,10 +154,11 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
       // The provider's fqdn: the record's name as Route 53 stores it, without the trailing dot.
       return { ...generic, fqdn: String(inputs.name).replace(/\.$/, "") };
     case "aws:route53/zone:Zone":
+      // A zone created from a reusable delegation set gets that set's name servers (CreateHostedZone).
       return {
         arn: `arn:aws:route53:::hostedzone/Z${hash(name, 12).toUpperCase()}`,
         zoneId: `Z${hash(name, 12).toUpperCase()}`,
-        nameServers: ["ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net"],
+        nameServers: (inputs.delegationSetId && world.delegationSets?.[inputs.delegationSetId]) || MOCK_ZONE_NAME_SERVERS,
       };
     case "aws:route53/healthCheck:HealthCheck":
       return { arn: `arn:aws:route53:::healthcheck/${hash(name, 8)}-hc`, id: `${hash(name, 8)}-hc` };
@@ -177,7 +178,12 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
 export interface MockWorld {
   /** Hosted zones that already exist in the account, by id (for `hostedZoneId`). */
   existingZones?: Record<string, string>;
+  /** Reusable delegation sets of the account, by id, with their name servers (for `delegationSetId`). */
+  delegationSets?: Record<string, string[]>;
 }
+
+/** The name servers Route 53 gives a zone created without a delegation set (placeholders). */
+export const MOCK_ZONE_NAME_SERVERS = ["ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net"];
 
 /** Answers for the invokes the program makes. */
 function callResult(token: string, args: Record<string, any>, world: MockWorld): Record<string, any> {
@@ -190,6 +196,11 @@ function callResult(token: string, args: Record<string, any>, world: MockWorld):
         name: `${name}.`,
         nameServers: ["ns-11.awsdns-11.org", "ns-12.awsdns-12.co.uk", "ns-13.awsdns-13.com", "ns-14.awsdns-14.net"],
       };
+    }
+    case "aws:route53/getDelegationSet:getDelegationSet": {
+      const nameServers = world.delegationSets?.[args.id];
+      if (!nameServers) throw new Error(`no reusable delegation set ${args.id} in the offline account`);
+      return { id: args.id, arn: `arn:aws:route53:::delegationset/${args.id}`, callerReference: "offline", nameServers };
     }
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "OFFLINE" };
@@ -262,7 +273,7 @@ export function createMocks(resources: CapturedResource[], calls: CapturedCall[]
   return {
     async newResource(args: pulumi.runtime.MockResourceArgs) {
       const inputs = unwrapSecrets(await resolveAssets(args.inputs));
-      const computed = computedState(args.type, args.name, inputs);
+      const computed = computedState(args.type, args.name, inputs, world);
       const id = computed.id ?? `${physicalName(inputs, args.name)}-id`;
       const state = { ...args.inputs, ...computed };
       resources.push({ type: args.type, name: args.name, id, region: inputs.region, inputs, state: { ...inputs, ...computed } });

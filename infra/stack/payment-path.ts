@@ -48,6 +48,7 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
       environment: env,
       zoneName: config.hostedZoneName,
       existingZoneId: config.hostedZoneId,
+      delegationSetId: config.delegationSetId,
       accountId,
       queryLogging: queryLogRole
         ? {

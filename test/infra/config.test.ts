@@ -1,7 +1,8 @@
 import { accountInStackPartition, partitionOfRegion } from "../../infra/core/aws-facts";
 import { ConfigError, CONFIG_KEYS, parseConfig } from "../../infra/core/config";
 
-const zone = { hostedZoneName: "payments.example.com" };
+/** The least a stack sets: its zone's name, and how the zone is delegated (here: a delegation set). */
+const zone = { hostedZoneName: "payments.example.com", delegationSetId: "N0123456789ABCDEFGHIJ" };
 
 function problems(raw: Record<string, unknown>, stack = "dev"): string[] {
   try {
@@ -14,7 +15,7 @@ function problems(raw: Record<string, unknown>, stack = "dev"): string[] {
 }
 
 describe("parseConfig", () => {
-  it("needs only hostedZoneName and fills every default", () => {
+  it("needs only hostedZoneName and how the zone is delegated, and fills every default", () => {
     const config = parseConfig(zone, "prod");
     expect(config).toMatchObject({
       hostedZoneName: "payments.example.com",
@@ -50,7 +51,11 @@ describe("parseConfig", () => {
     [{ ...zone, alertEmails: ["oncall"] }, 'payments-dr:alertEmails.0 = "oncall": must be an e-mail address'],
     [{ ...zone, rpoSeconds: "sixty" }, 'payments-dr:rpoSeconds = "sixty"'],
     [{ ...zone, autoFailover: "yes" }, 'payments-dr:autoFailover = "yes"'],
-    [{ ...zone, hostedZoneId: "abc" }, 'payments-dr:hostedZoneId = "abc": must be a Route 53 hosted zone id'],
+    [
+      { hostedZoneName: "payments.example.com", hostedZoneId: "abc" },
+      'payments-dr:hostedZoneId = "abc": must be a Route 53 hosted zone id',
+    ],
+    [{ ...zone, delegationSetId: "abc" }, 'payments-dr:delegationSetId = "abc": must be a Route 53 reusable delegation set id'],
     [{ ...zone, primaryZone: "x" }, "unknown key(s) payments-dr:primaryZone"],
     // Every ARN the program writes is arn:aws:...: regions of other partitions are refused by name.
     [
@@ -70,7 +75,7 @@ describe("parseConfig", () => {
   });
 
   it("reports every problem at once", () => {
-    expect(problems({ hostedZoneName: "x", logRetentionDays: 1, secondaryRegion: "us-east-1" })).toHaveLength(3);
+    expect(problems({ hostedZoneName: "x", delegationSetId: "N1", logRetentionDays: 1, secondaryRegion: "us-east-1" })).toHaveLength(3);
   });
 
   it("knows every key it validates", () => {
@@ -103,5 +108,32 @@ describe("partition", () => {
     expect(() => accountInStackPartition("arn:aws-us-gov:iam::123456789012:user/ci", "123456789012")).toThrow(
       /arn:aws-us-gov:iam::123456789012:user\/ci in partition "aws-us-gov"; payments-dr writes every ARN for the "aws" partition/,
     );
+  });
+});
+
+describe("the zone and its delegation (the first deploy must not wait on ACM for a delegation nobody made)", () => {
+  it("refuses a zone the stack would create without a delegation set, naming both keys and what to do", () => {
+    expect(problems({ hostedZoneName: "payments.example.com" })).toEqual([
+      'payments-dr:hostedZoneId and payments-dr:delegationSetId = (neither set): the stack would create the zone "payments.example.com" with name ' +
+        "servers nobody can have delegated to yet, and ACM's DNS validation of the API certificates in the same deployment waits for that delegation " +
+        "until it fails (75 minutes). Set payments-dr:hostedZoneId to an existing public zone that is already delegated, or create a reusable " +
+        "delegation set (aws route53 create-reusable-delegation-set --caller-reference <unique>), delegate the zone to its four name servers, and set " +
+        "payments-dr:delegationSetId to its Id (README, Deploy)",
+    ]);
+  });
+
+  it("refuses both keys at once: an existing zone keeps its own name servers", () => {
+    expect(problems({ ...zone, hostedZoneId: "Z0123456789ABCDEFGHIJ" })).toEqual([
+      'payments-dr:delegationSetId = "N0123456789ABCDEFGHIJ": applies only to a zone the stack creates; with payments-dr:hostedZoneId = "Z0123456789ABCDEFGHIJ" the existing zone keeps its own name servers. Set one of the two',
+    ]);
+  });
+
+  it("accepts an existing zone, or a delegation set by its Id as the AWS CLI prints it", () => {
+    expect(
+      parseConfig({ hostedZoneName: "payments.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }, "dev").delegationSetId,
+    ).toBeUndefined();
+    expect(
+      parseConfig({ hostedZoneName: "payments.example.com", delegationSetId: "/delegationset/N0123456789ABC" }, "dev").delegationSetId,
+    ).toBe("N0123456789ABC");
   });
 });

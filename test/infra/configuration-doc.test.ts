@@ -11,10 +11,13 @@ describe("docs/configuration.md", () => {
   });
 
   it("states the defaults infra/core/config.ts applies", () => {
-    const defaults = parseConfig({ hostedZoneName: "payments.example.com" }, "dev") as Record<string, unknown>;
+    const defaults = parseConfig({ hostedZoneName: "payments.example.com", delegationSetId: "N0123456789ABC" }, "dev") as Record<
+      string,
+      unknown
+    >;
     for (const key of CONFIG_KEYS) {
       const value = defaults[key];
-      if (value === undefined || key === "environment" || key === "hostedZoneName") continue;
+      if (value === undefined || key === "environment" || key === "hostedZoneName" || key === "delegationSetId") continue;
       expect({ key, documented: rows.get(key) }).toEqual({ key, documented: `\`${JSON.stringify(value).replace(/^"|"$/g, "")}\`` });
     }
   });

@@ -324,6 +324,19 @@ describe("Route 53", () => {
     }
   });
 
+  // ACM's DNS validation in the first deploy waits until public DNS answers from this zone: the zone
+  // is created from a reusable delegation set the parent already delegates to (config refuses a
+  // created zone without one). What the mocks cannot prove: that the delegation is in place.
+  it("creates the zone from the configured reusable delegation set, read before the zone, with that set's name servers", () => {
+    const zone = one(ev, "aws:route53/zone:Zone", () => true);
+    expect(zone.inputs).toMatchObject({ name: ZONE, delegationSetId: "N0123456789EXAMPLE", forceDestroy: false });
+    expect(ev.calls.filter((c) => c.token === "aws:route53/getDelegationSet:getDelegationSet").map((c) => c.args.id)).toEqual([
+      "N0123456789EXAMPLE",
+    ]);
+    expect(ev.outputs.hostedZone.nameServers).toEqual(zone.state.nameServers);
+    expect(zone.state.nameServers).toHaveLength(4);
+  });
+
   it("logs DNS queries to a log group in us-east-1", () => {
     const queryLog = one(ev, "aws:route53/queryLog:QueryLog", () => true);
     expect(queryLog.inputs.cloudwatchLogGroupArn).toBe(`arn:aws:logs:us-east-1:${MOCK_ACCOUNT_ID}:log-group:/aws/route53/${ZONE}`);

@@ -22,8 +22,11 @@ describe("Pulumi.yaml", () => {
   });
 
   it('states the same defaults infra/core/config.ts applies ("" for the optional strings, read as not set)', () => {
-    const defaults = parseConfig({ hostedZoneName: "payments.example.com" }, "dev") as Record<string, unknown>;
-    const optionalStrings: Record<string, unknown> = { hostedZoneId: undefined, environment: "dev" };
+    const defaults = parseConfig({ hostedZoneName: "payments.example.com", delegationSetId: "N0123456789ABC" }, "dev") as Record<
+      string,
+      unknown
+    >;
+    const optionalStrings: Record<string, unknown> = { hostedZoneId: undefined, delegationSetId: "N0123456789ABC", environment: "dev" };
     for (const [key, schema] of Object.entries<any>(project.config)) {
       if (key in optionalStrings) {
         expect({ key, value: schema.default }).toEqual({ key, value: "" });
@@ -55,13 +58,14 @@ describe("Pulumi.yaml", () => {
     const fromStack = rawConfigFromStack({
       "payments-dr:hostedZoneName": "payments.example.com",
       "payments-dr:hostedZoneId": "",
+      "payments-dr:delegationSetId": "",
       "payments-dr:environment": "",
       "payments-dr:rpoSeconds": "60",
       "payments-dr:alertEmails": "[]",
       "aws:region": "us-east-1",
     });
     expect(fromStack).toEqual({ hostedZoneName: "payments.example.com", rpoSeconds: 60, alertEmails: [] });
-    const config = parseConfig(fromStack, "prod");
+    const config = parseConfig({ ...fromStack, delegationSetId: "N0123456789ABC" }, "prod");
     expect(config.environment).toBe("prod");
     expect(config.hostedZoneId).toBeUndefined();
     expect(rawConfigFromStack({ "payments-dr:hostedZoneId": "Z0123456789ABC", "payments-dr:environment": "qa" })).toEqual({
@@ -71,7 +75,10 @@ describe("Pulumi.yaml", () => {
   });
 
   it("types each key as infra/core/config.ts expects", () => {
-    const defaults = parseConfig({ hostedZoneName: "payments.example.com" }, "dev") as Record<string, unknown>;
+    const defaults = parseConfig({ hostedZoneName: "payments.example.com", delegationSetId: "N0123456789ABC" }, "dev") as Record<
+      string,
+      unknown
+    >;
     const typeOf = (v: unknown) => (Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v);
     for (const [key, schema] of Object.entries<any>(project.config)) {
       const value = defaults[key];

@@ -1,7 +1,7 @@
 import { drRole, drTags, regionSlotOfName, scopeOf, tagTransformation, TaggingError } from "../../infra/core/tags";
 import { parseConfig } from "../../infra/core/config";
 
-const config = parseConfig({ hostedZoneName: "payments.example.com" }, "prod");
+const config = parseConfig({ hostedZoneName: "payments.example.com", delegationSetId: "N0123456789ABC" }, "prod");
 
 describe("scopeOf", () => {
   it.each([

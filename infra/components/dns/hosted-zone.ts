@@ -8,8 +8,14 @@ import { QUERY_LOG_REGION } from "../../core/aws-facts";
 export interface HostedZoneArgs {
   environment: string;
   zoneName: string;
-  /** Use this existing public zone. Default behaviour: create the zone. */
+  /** Use this existing public zone (already delegated). Default behaviour: create the zone. */
   existingZoneId?: string;
+  /**
+   * Create the zone with this reusable delegation set's name servers, to which the parent zone
+   * already delegates (config requires it when the stack creates the zone). Default behaviour:
+   * none, only with existingZoneId.
+   */
+  delegationSetId?: string;
   accountId: pulumi.Input<string>;
   /**
    * Query logging, possible only when one of the stack's regions is us-east-1 (the log group
@@ -38,9 +44,22 @@ export class HostedZone extends pulumi.ComponentResource {
       this.zoneId = pulumi.output(args.existingZoneId);
       this.nameServers = zone.nameServers;
     } else {
+      if (!args.delegationSetId) {
+        throw new Error(
+          `hosted zone ${args.zoneName}: the stack creates it only from a reusable delegation set (payments-dr:delegationSetId)`,
+        );
+      }
+      // Read first: a delegation set that does not exist stops the preview here, with its id,
+      // rather than the zone creation later. Its name servers are the ones the parent delegates to.
+      const delegationSet = aws.route53.getDelegationSetOutput({ id: args.delegationSetId }, parent);
       const zone = new aws.route53.Zone(
         `${name}-zone`,
-        { name: args.zoneName, comment: `payments-dr ${args.environment}`, forceDestroy: false },
+        {
+          name: args.zoneName,
+          comment: `payments-dr ${args.environment}`,
+          forceDestroy: false,
+          delegationSetId: delegationSet.id,
+        },
         parent,
       );
       this.zoneId = zone.zoneId;
