@@ -1,7 +1,8 @@
 /**
  * Jest runs TypeScript through ts-jest in transpile-only mode (tsconfig has isolatedModules), so
- * no type information is computed per file. Type-checking is `tsc --noEmit`, a separate step of
- * `npm test`: type-checking @pulumi/aws on every test file costs ~8 s per file.
+ * no type information is computed per file (type-checking @pulumi/aws on every test file costs
+ * ~8 s per file). Type-checking is one `tsc --noEmit`, which the global setup starts alongside the
+ * tests of a whole-suite run (test/setup/typecheck.ts); `npm run typecheck` runs it alone.
  * ts-jest rather than @swc/jest: it is plain JavaScript, so `npm ci` never needs a platform
  * binary the registry may not carry.
  * @type {import('jest').Config}

@@ -1,6 +1,6 @@
 /**
  * The README's payment API examples are what the real handlers answer now: scripts/api-examples.ts
- * sends the requests in the simulated world (~6 s) and, with --check, fails when a line of a README
+ * sends the requests in the simulated world (~4 s of CPU) and, with --check, fails when a line of a README
  * block marked `<!-- excerpt of scripts/api-examples.ts -->` is not a line it prints — so a change
  * to a handler's answers makes this test ask for the README to be updated. The quoted lines include
  * a payment id and timestamps, so the check also fails if the script stops being deterministic
@@ -9,29 +9,20 @@
  * model the gateway's own request validation; the README says so), or that the lines shown are in
  * the order printed — each line is checked on its own, as for the cli-sessions excerpts.
  */
-import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { EXCERPT_MARKER, excerptMarker, staleExcerptLines } from "../../scripts/cli-sessions/excerpts";
+import { CHILD_TEST_TIMEOUT_MS, runTsx } from "../setup/child-process";
 
-const ROOT = join(__dirname, "..", "..");
-
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", "scripts/api-examples.ts", ...args],
-      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-it("the README's API examples are what the handlers answer now (update them from: npx tsx scripts/api-examples.ts)", async () => {
-  const result = await run("--check");
-  expect(result.stderr).toBe("");
-  expect(result.code).toBe(0);
-  expect(result.stdout).toMatch(/README\.md: [1-9]\d* excerpts match/);
-}, 60_000);
+it(
+  "the README's API examples are what the handlers answer now (update them from: npx tsx scripts/api-examples.ts)",
+  async () => {
+    // ~4 s of CPU on a quiet machine; bounded by CPU, not by the wall clock (test/setup/child-process.ts).
+    const result = await runTsx("scripts/api-examples.ts", ["--check"], { budget: { cpuSeconds: 30 } });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/README\.md: [1-9]\d* excerpts match/);
+  },
+  CHILD_TEST_TIMEOUT_MS,
+);
 
 describe("the marker on an excerpt names its source", () => {
   const API_MARKER = excerptMarker("scripts/api-examples.ts");
