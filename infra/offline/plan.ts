@@ -1,9 +1,11 @@
 /**
  * The offline plan: what the program would deploy, per region and area, evaluated with mocks.
- * `renderPlan` is pure (tested); running this file evaluates the default stack and prints it.
+ * `renderPlan` is pure (tested). `npm run plan` prints it through the rehearsal's command line
+ * (sim/rehearsal/main.ts --plan), so it takes the same `--config <key>=<value>` and `--stack-file
+ * <path>` flags as `npm start`, parsed and validated in one place (sim/rehearsal/config-flags.ts).
  */
 import type { CapturedResource } from "./mocks";
-import { DEFAULT_OFFLINE_CONFIG, type Evaluation, evaluateProgram } from "./evaluate";
+import type { Evaluation } from "./evaluate";
 
 /** Areas of the stack, by resource type. The first matching rule wins. */
 const AREAS: [string, (type: string) => boolean][] = [
@@ -71,16 +73,4 @@ export function renderPlan(ev: Evaluation): string {
   }
   lines.push(`  SSM parameters (same names in both regions): ${out.parameterNames.primary.length} under /payments-dr/${out.environment}/`);
   return lines.join("\n");
-}
-
-async function main() {
-  const ev = await evaluateProgram({ stack: "dev", config: DEFAULT_OFFLINE_CONFIG });
-  console.log(renderPlan(ev));
-}
-
-if (require.main === module) {
-  main().catch((error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
 }

@@ -1,6 +1,8 @@
 /**
- * Command-line arguments of the rehearsal. Unknown flags, values or positional arguments are a
- * usage error (exit code 2) naming what is allowed.
+ * Command-line arguments of the rehearsal (`npm start`) and of the offline plan alone (`npm run
+ * plan`, which is `main.ts --plan`): one parser, so both take the same `--config` and
+ * `--stack-file` flags. Unknown flags, values or positional arguments are a usage error (exit
+ * code 2) naming what is allowed.
  */
 import { parseArgs } from "node:util";
 import { parseConfigAssignment, type ConfigAssignment } from "./config-flags";
@@ -20,6 +22,8 @@ export interface CliOptions {
   config?: ConfigAssignment[];
   /** `--stack-file <path>`: a Pulumi stack file whose `config:` the rehearsal uses. */
   stackFile?: string;
+  /** `--plan` (`npm run plan`): evaluate and print the offline plan, rehearse nothing. */
+  plan: boolean;
   help: boolean;
 }
 
@@ -32,30 +36,56 @@ export class UsageError extends Error {
 
 const names = () => [...SCENARIOS.map((s) => s.name), "all"];
 
-export function helpText(): string {
+const CONFIG_HELP = [
+  "  --config <key>=<value>",
+  "                     use this payments-dr stack setting (repeatable; keys without the payments-dr: namespace,",
+  "                     as in docs/configuration.md; the value is read as JSON when it parses, else as a string),",
+  "                     e.g. --config healthCheckIntervalSeconds=30 --config healthCheckFailureThreshold=2",
+  "  --stack-file <path>",
+  "                     use the config: map of a Pulumi stack file, e.g. Pulumi.example.yaml (Pulumi.<stack>.yaml",
+  "                     also names the stack, which is the default environment); --config flags apply on top of it",
+];
+
+/** The flags that rehearse something, which `--plan` refuses. */
+const REHEARSAL_ONLY = ["scenario", "json", "verbose", "fault"] as const;
+const PLAN_ALLOWED = "Allowed with npm run plan: --config <key>=<value>, --stack-file <path>, --help";
+
+export function helpText(options: { plan?: boolean } = {}): string {
+  if (options.plan) {
+    return [
+      "Usage: npm run plan -- [--config <key>=<value>]... [--stack-file <path>]",
+      "",
+      "Evaluates the Pulumi program offline (mocks: no AWS account, no Pulumi CLI) with the defaults or the configuration",
+      "given, and prints what it would deploy: resources per region and area, the key names, Route 53 and alarm settings.",
+      "It is the first stage of `npm start`, which takes the same flags (`npm run plan` = `npm start -- --plan`).",
+      "",
+      "Options:",
+      ...CONFIG_HELP,
+      "  --help             show this help",
+      "",
+      "Exit code: 0 printed, 2 for a usage error: an unknown flag, or a config key or value the Pulumi program would refuse.",
+    ].join("\n");
+  }
   const width = Math.max(...SCENARIOS.map((s) => s.name.length), 3);
   return [
-    "Usage: npm start -- [--scenario <name>] [--config <key>=<value>]... [--stack-file <path>] [--json] [--verbose] [--fault <name>]",
+    "Usage: npm start -- [--scenario <name>] [--config <key>=<value>]... [--stack-file <path>] [--json] [--verbose] [--fault <name>] [--plan]",
     "",
     "Rehearses a regional outage of payments-dr offline, end to end: the Pulumi program is evaluated to get the deployed",
     "configuration, and the real Lambda handlers and state machines run against a simulated two-region AWS on a virtual clock.",
-    "No AWS account is needed; nothing leaves this process. Reports are written under reports/rehearsal/.",
+    "No AWS account is needed; nothing leaves this process. Reports are written under reports/rehearsal/<scenario>/ (each",
+    "run first empties the folders of the scenarios it rehearses) and listed in reports/rehearsal/last-run.json.",
     "",
     "Options:",
     `  --scenario <name>  which story to rehearse (default: ${DEFAULT_SCENARIO}):`,
     ...SCENARIOS.map((s) => `                       ${s.name.padEnd(width)}  ${s.title}`),
     `                       ${"all".padEnd(width)}  every scenario, one after the other`,
-    "  --config <key>=<value>",
-    "                     rehearse with this payments-dr stack setting (repeatable; keys without the payments-dr: namespace,",
-    "                     as in docs/configuration.md; the value is read as JSON when it parses, else as a string),",
-    "                     e.g. --config healthCheckIntervalSeconds=30 --config healthCheckFailureThreshold=2",
-    "  --stack-file <path>",
-    "                     rehearse with the config: map of a Pulumi stack file, e.g. Pulumi.example.yaml (Pulumi.<stack>.yaml",
-    "                     also names the stack, which is the default environment); --config flags apply on top of it",
-    "  --json             print the result as JSON (summary.rtoSeconds, rpoExposureSeconds, acknowledgedPaymentsLost, ...)",
+    ...CONFIG_HELP,
+    "  --json             print the result as JSON (summary.rtoSeconds, rpoExposureSeconds, acknowledgedPaymentsLost, ...);",
+    "                     run it as `npm start --silent -- --json` so that npm's own banner stays off stdout",
     "  --verbose          show every region-record change in the timeline",
     "  --fault <name>     inject a defect into the simulated world, to see the checks fail:",
     ...Object.entries(FAULTS).map(([k, v]) => `                       ${k}: ${v}`),
+    "  --plan             print the offline plan (the first stage) and stop; the same as `npm run plan`",
     "  --help             show this help",
     "",
     "Exit code: 0 when every check passed, 1 when a check failed, 2 for a usage error: an unknown flag or scenario, or a config",
@@ -77,16 +107,29 @@ export function parseCli(argv: string[]): CliOptions {
         fault: { type: "string" },
         config: { type: "string", multiple: true },
         "stack-file": { type: "string" },
+        plan: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
   } catch (error) {
     const detail = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
+    const plan = argv.includes("--plan");
     throw new UsageError(
-      `${detail}. Allowed: --scenario <${names().join("|")}>, --config <key>=<value>, --stack-file <path>, --json, --verbose, --fault <${Object.keys(FAULTS).join("|")}>, --help`,
+      plan
+        ? `${detail}. ${PLAN_ALLOWED}`
+        : `${detail}. Allowed: --scenario <${names().join("|")}>, --config <key>=<value>, --stack-file <path>, --json, --verbose, --fault <${Object.keys(FAULTS).join("|")}>, --plan, --help`,
     );
   }
   const v = parsed.values;
+  if (v.plan) {
+    const given = REHEARSAL_ONLY.filter((flag) => v[flag] !== undefined && v[flag] !== false);
+    if (given.length > 0) {
+      const flags = given.map((f) => `--${f}`).join(", ");
+      throw new UsageError(
+        `${flags}: not a plan option. npm run plan (npm start -- --plan) only prints the offline plan; to rehearse, drop --plan and run npm start. ${PLAN_ALLOWED}`,
+      );
+    }
+  }
   const scenario = v.scenario ?? DEFAULT_SCENARIO;
   if (!names().includes(scenario)) throw new UsageError(`Unknown scenario "${scenario}". Allowed: ${names().join(", ")}`);
   if (v.fault !== undefined && !(v.fault in FAULTS))
@@ -101,6 +144,7 @@ export function parseCli(argv: string[]): CliOptions {
     ...(v.fault ? { fault: v.fault as FaultName } : {}),
     ...(config.length > 0 ? { config } : {}),
     ...(stackFile !== undefined ? { stackFile } : {}),
+    plan: v.plan === true,
     help: v.help === true,
   };
 }

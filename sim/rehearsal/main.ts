@@ -1,38 +1,35 @@
 /**
- * `npm start`: the offline outage rehearsal (DESIGN.md, "The offline rehearsal").
+ * `npm start`: the offline outage rehearsal (DESIGN.md, "The offline rehearsal"), and `npm run
+ * plan` (`--plan`), its first stage alone.
  *
  * Stage 1 evaluates the Pulumi program offline (infra/offline), with the defaults or the stack
  * configuration given by `--stack-file`/`--config` (config-flags.ts, validated before anything
  * runs), prints the offline plan and reads the deployed configuration from it; stage 2 runs the
  * chosen scenario(s) in the simulated world; the result is printed (or `--json`) and the evidence
- * reports are written under reports/rehearsal/.
+ * reports are written under reports/rehearsal/<scenario>/, listed in reports/rehearsal/last-run.json.
  * Data goes to stdout, progress to stderr.
  */
+import { rmSync } from "node:fs";
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { evaluateProgram } from "../../infra/offline/evaluate";
 import { renderPlan } from "../../infra/offline/plan";
+import { awsClient, CLI_CALL_TUNING } from "../../lib/aws-clients";
 import { helpText, parseCli, UsageError, type CliOptions } from "./cli";
 import { ConfigFlagError, rehearsalConfig, renderConfiguration, type RehearsalConfig } from "./config-flags";
 import { deploymentFromEvaluation } from "../deployment/deployment";
-import { relativeToCwd, writeEvidence } from "./evidence";
+import { manifestPath, relativeToCwd, writeEvidence, writeManifest } from "./evidence";
 import { renderDeployment, renderResult, resultData, SIMULATED_NOTICE } from "./output";
 import { runScenario } from "./runner";
 import { scenarioNamed } from "./scenarios";
 
 const progress = (text: string) => process.stderr.write(`${text}\n`);
 
-async function rehearse(options: CliOptions, configuration: RehearsalConfig): Promise<number> {
-  const started = performance.now();
-  if (!options.json) {
-    console.log("payments-dr — offline outage rehearsal");
-    console.log("");
-    console.log(SIMULATED_NOTICE);
-    console.log("");
-  }
-  progress(`Stage 1/2: evaluating the Pulumi program offline (stack ${configuration.stack}) ...`);
+/** Stage 1: the program evaluated with this configuration, and the plan as printed. */
+async function planStage(configuration: RehearsalConfig) {
   const evaluation = await evaluateProgram({ stack: configuration.stack, config: configuration.config });
   const deployment = deploymentFromEvaluation(evaluation);
-  // The offline plan is the first stage (what would be deployed, per region and area, and the
-  // key names), with the configuration it was evaluated with after its header.
+  // The offline plan (what would be deployed, per region and area, and the key names), with the
+  // configuration it was evaluated with after its header.
   const plan = renderPlan(evaluation).split("\n");
   const body = plan.findIndex((l) => l.startsWith("Resources: "));
   const planHeader = [
@@ -42,13 +39,51 @@ async function rehearse(options: CliOptions, configuration: RehearsalConfig): Pr
     ...plan.slice(body),
     "",
   ].join("\n");
+  return { deployment, text: renderDeployment(deployment, planHeader).join("\n") };
+}
+
+/**
+ * The AWS SDK reads ~/.aws/config and ~/.aws/credentials (real file I/O, then cached for the
+ * process) the first time a client resolves its configuration. The simulated world's virtual clock
+ * keeps firing timers while real I/O is pending, so that first read, made in the middle of a
+ * scenario by the operator's first StartExecution, delayed what followed by an amount that depended
+ * on how busy the machine was (0.5 s of virtual time on a quiet machine, up to a minute on a busy
+ * one). Read once here, before any clock runs, every run of a scenario tells the same story.
+ */
+async function loadSdkConfigFiles(): Promise<void> {
+  const client = awsClient(SFNClient, "us-east-1", CLI_CALL_TUNING);
+  await client.config.useFipsEndpoint();
+  client.destroy();
+}
+
+/** `npm run plan`: stage 1 alone. */
+async function plan(configuration: RehearsalConfig): Promise<number> {
+  progress(`Evaluating the Pulumi program offline (stack ${configuration.stack}) ...`);
+  console.log((await planStage(configuration)).text);
+  return 0;
+}
+
+async function rehearse(options: CliOptions, configuration: RehearsalConfig, args: string[]): Promise<number> {
+  const started = performance.now();
+  if (!options.json) {
+    console.log("payments-dr — offline outage rehearsal");
+    console.log("");
+    console.log(SIMULATED_NOTICE);
+    console.log("");
+  }
+  // A run that stops half-way must not leave the previous run's list looking like its own.
+  rmSync(manifestPath(), { force: true });
+  progress(`Stage 1/2: evaluating the Pulumi program offline (stack ${configuration.stack}) ...`);
+  const { deployment, text: planText } = await planStage(configuration);
   // The evidence says which configuration it was rehearsed with (an empty object: the defaults).
   const nonDefault = Object.fromEntries(configuration.nonDefault.map((c) => [c.key, c.value]));
   if (!options.json) {
-    console.log(renderDeployment(deployment, planHeader).join("\n"));
+    console.log(planText);
     console.log("");
   }
+  await loadSdkConfigFiles();
   const results = [];
+  const written: { scenario: string; fault?: string; passed: boolean; dir: string; files: string[] }[] = [];
   for (const name of options.scenarios) {
     const scenario = scenarioNamed(name);
     if (!scenario) throw new UsageError(`Unknown scenario ${name}`);
@@ -56,6 +91,7 @@ async function rehearse(options: CliOptions, configuration: RehearsalConfig): Pr
     const result = await runScenario(deployment, scenario, options.fault ? { fault: options.fault } : {});
     const data = { ...resultData(result, undefined), configuration: nonDefault };
     const evidence = writeEvidence(result, data, options.fault);
+    written.push({ scenario: name, ...(options.fault ? { fault: options.fault } : {}), passed: result.passed, ...evidence });
     const withDir = { ...data, reportDir: relativeToCwd(evidence.dir) };
     results.push(withDir);
     if (!options.json) {
@@ -67,6 +103,8 @@ async function rehearse(options: CliOptions, configuration: RehearsalConfig): Pr
     }
   }
   const passed = results.every((r) => r.summary.passed);
+  const manifest = relativeToCwd(writeManifest(written, args));
+  const files = written.flatMap((w) => w.files).map(relativeToCwd);
   const wall = Math.round((performance.now() - started) / 100) / 10;
   if (options.json) {
     const deploymentSummary = {
@@ -75,47 +113,60 @@ async function rehearse(options: CliOptions, configuration: RehearsalConfig): Pr
       regions: deployment.regions,
       objectives: deployment.objectives,
     };
+    const evidence = { manifest, files };
     const out =
       results.length === 1
-        ? { ...results[0], deployment: deploymentSummary, wallSeconds: wall }
+        ? { ...results[0], deployment: deploymentSummary, evidence, wallSeconds: wall }
         : {
             simulated: true,
             deployment: deploymentSummary,
             summary: { passed, scenarios: results.map((r) => ({ scenario: r.scenario, ...r.summary })) },
             scenarios: results,
+            evidence,
             wallSeconds: wall,
           };
     console.log(JSON.stringify(out, null, 2));
-  } else if (results.length > 1) {
-    console.log(`All scenarios: ${results.map((r) => `${r.scenario} ${r.summary.passed ? "PASSED" : "FAILED"}`).join(", ")}`);
+    progress(`Evidence: this run wrote ${files.length} files, listed in ${manifest}.`);
+  } else {
+    if (results.length > 1) {
+      console.log(`All scenarios: ${results.map((r) => `${r.scenario} ${r.summary.passed ? "PASSED" : "FAILED"}`).join(", ")}`);
+      console.log("");
+    }
+    console.log(`Files this run wrote (listed in ${manifest}; anything else under reports/ is from earlier runs):`);
+    for (const file of files) console.log(`  ${file}`);
+    console.log("");
   }
   progress(`Done in ${wall} s of wall time${options.json ? "" : " (the world was simulated; see the notice at the top)"}.`);
   return passed ? 0 : 1;
 }
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
   let options: CliOptions;
   let configuration: RehearsalConfig;
   try {
-    options = parseCli(process.argv.slice(2));
+    options = parseCli(args);
     if (options.help) {
-      console.log(helpText());
+      console.log(helpText({ plan: options.plan }));
       return;
     }
     // Read and validated before anything is evaluated or run.
     configuration = rehearsalConfig(options);
   } catch (error) {
+    const planning = args.includes("--plan");
     if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n\n${helpText()}\n`);
+      process.stderr.write(`${error.message}\n\n${helpText({ plan: planning })}\n`);
       process.exit(2);
     }
     if (error instanceof ConfigFlagError) {
-      process.stderr.write(`${error.message}\n\nNothing was rehearsed. Usage: npm start -- --help\n`);
+      process.stderr.write(
+        `${error.message}\n\n${planning ? "Nothing was evaluated. Usage: npm run plan -- --help" : "Nothing was rehearsed. Usage: npm start -- --help"}\n`,
+      );
       process.exit(2);
     }
     throw error;
   }
-  process.exitCode = await rehearse(options, configuration);
+  process.exitCode = options.plan ? await plan(configuration) : await rehearse(options, configuration, args);
 }
 
 if (require.main === module) {

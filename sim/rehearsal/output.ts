@@ -68,8 +68,16 @@ export function printableTimeline(result: RehearsalResult, verbose: boolean): Ti
   return compress(shown);
 }
 
+/** The endpoint health checks' settings: one phrase when they agree (they do, unless a stack is broken), else each. */
+function endpointChecks(d: Deployment): string {
+  const endpoints = d.healthChecks.filter((c) => c.type === "HTTPS");
+  const phrase = (c: (typeof endpoints)[number]) => `every ${c.intervalSeconds} s, unhealthy after ${c.failureThreshold} failures`;
+  const phrases = [...new Set(endpoints.map(phrase))];
+  if (phrases.length === 1) return `${endpoints.length} endpoint checks of ${endpoints[0].path ?? "/health"}, ${phrases[0]}`;
+  return `endpoint checks ${endpoints.map((c) => `${c.referenceName} (${c.path}) ${phrase(c)}`).join(", ")}`;
+}
+
 export function renderDeployment(d: Deployment, planHeader: string): string[] {
-  const endpoint = d.healthChecks.find((c) => c.type === "HTTPS");
   const ttl = d.records.find((r) => r.name === d.witnessName)?.ttlSeconds;
   const fence = d.healthChecks.find((c) => c.type === "CLOUDWATCH_METRIC")?.alarm;
   const triggers = d.eventRules.map(
@@ -78,7 +86,7 @@ export function renderDeployment(d: Deployment, planHeader: string): string[] {
   );
   return [
     ...planHeader.split("\n"),
-    `Route 53: /health checked every ${endpoint?.intervalSeconds} s, unhealthy after ${endpoint?.failureThreshold} failures; DNS TTL ${ttl} s; primary guarded by alarm ${fence?.name} (${fence?.region})`,
+    `Route 53: ${endpointChecks(d)}; DNS TTL ${ttl} s; primary guarded by alarm ${fence?.name} (${fence?.region})`,
     `Alarms that start runbooks — ${triggers.join("; ")}`,
     `Functions: ${d.functions.length} (${d.functions.length / 2} per region), state machines: ${d.stateMachines.map((m) => m.name).join(", ")}`,
   ];

@@ -1,20 +1,20 @@
 /**
- * Every rehearsal scenario, run as users run it (`npm start -- --scenario all --json`, in a child
- * process), with its figures asserted; plus the same world with a broken fence, to prove the
- * checks catch a split brain. One process runs all scenarios (one offline evaluation of the
- * Pulumi program); the faulted run goes alongside it on the second core.
+ * Every rehearsal scenario, run as users run it — `npm start --silent -- --scenario all`, and the
+ * README's own `--json` command line, in child processes — with its figures asserted, the evidence
+ * it wrote read back, and the README checked against what it printed; plus the same world with a
+ * broken fence, to prove the checks catch a split brain. The three runs go side by side; each is
+ * bounded by a CPU budget (test/setup/child-process.ts), not by the wall clock, so a busy machine
+ * slows them down without failing them.
  *
  * What this cannot prove: anything the simulation does not model (see the rehearsal's limits in
  * sim/rehearsal/README.md, "What is not modelled") — real AWS timing, IAM, throttling, Route 53 propagation.
  */
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { REPORT_KIND, REPORT_SCHEMA_VERSION, reportKeys, type DrReport } from "../../runbooks/domain/report";
-
-const ROOT = join(__dirname, "..", "..");
-const reportsDir = mkdtempSync(join(tmpdir(), "rehearsal-reports-"));
+import { excerptMarker, staleExcerptLines } from "../../scripts/cli-sessions/excerpts";
+import { CHILD_TEST_TIMEOUT_MS, ROOT, runChild, runTsx, type ChildResult } from "../setup/child-process";
 
 interface Check {
   name: string;
@@ -39,41 +39,89 @@ interface ScenarioResult {
   checks: Check[];
   timeline: { t: string; where: string; kind: string; text: string }[];
   executions: { region: string; name: string; status: string; error: string | null }[];
-  reportDir: string;
+  virtualSeconds: number;
+  reportDir: string | null;
+  evidence?: { manifest: string; files: string[] };
+}
+interface Manifest {
+  simulated: boolean;
+  args: string[];
+  passed: boolean;
+  scenarios: { scenario: string; fault: string | null; passed: boolean; dir: string; files: string[] }[];
 }
 
-function rehearse(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", "sim/rehearsal/main.ts", ...args],
-      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, REHEARSAL_REPORTS_DIR: reportsDir } },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const README = readFileSync(join(ROOT, "README.md"), "utf8");
+/** The command lines the README gives for JSON output, exactly as written there. */
+const README_JSON_COMMANDS = [...README.matchAll(/`(npm start[^`]*--json[^`]*)`/g)].map((m) => m[1]);
+/** The same in the rehearsal's own README, whose code block lists the commands one per line. */
+const REHEARSAL_README_JSON_COMMANDS = [
+  ...readFileSync(join(ROOT, "sim", "rehearsal", "README.md"), "utf8").matchAll(/^(npm start .*--json\S*)(?:\s+#.*)?$/gm),
+].map((m) => m[1].trim());
+const ALL_COMMAND = "npm start --silent -- --scenario all";
 
-let all: { summary: { passed: boolean }; scenarios: ScenarioResult[] };
-let faulted: ScenarioResult;
-let faultedExit: number;
+// Each run writes into its own reports folder (REHEARSAL_REPORTS_DIR), never into reports/.
+const dirs = {
+  all: mkdtempSync(join(tmpdir(), "rehearsal-all-")),
+  json: mkdtempSync(join(tmpdir(), "rehearsal-json-")),
+  faulted: mkdtempSync(join(tmpdir(), "rehearsal-faulted-")),
+  errors: mkdtempSync(join(tmpdir(), "rehearsal-errors-")),
+};
+// Left in the folder by "an earlier run": the rehearsal must remove the first (its own scenario's
+// folder) and leave the second alone, unlisted.
+const STALE_REPORT = join(dirs.all, "rehearsal", "full", "us-east-2", "reports", "alarm-old-run", "report.json");
+const OTHER_RUN = join(dirs.all, "rehearsal", "retired-scenario", "rehearsal.json");
+
+/** The npm/node/tsx budgets: a few times what each run needs on a quiet 2-core machine. */
+const BUDGET = { all: { cpuSeconds: 60 }, one: { cpuSeconds: 30 }, usage: { cpuSeconds: 15 } };
+
+let allRun: ChildResult;
+let jsonRun: ChildResult;
+let faultedRun: ChildResult;
+
+/** stdout parsed as JSON, or a failure that shows what was printed instead. */
+function parsed(run: ChildResult, command: string): ScenarioResult {
+  try {
+    return JSON.parse(run.stdout);
+  } catch {
+    throw new Error(`stdout of \`${command}\` is not one JSON document (exit ${run.code}); it starts:\n${run.stdout.slice(0, 300)}`);
+  }
+}
+const jsonResult = (): ScenarioResult => parsed(jsonRun, README_JSON_COMMANDS[0]);
+const faulted = (): ScenarioResult => parsed(faultedRun, "the faulted run");
 
 beforeAll(async () => {
-  const [a, f] = await Promise.all([
-    rehearse(["--scenario", "all", "--json"]),
-    rehearse(["--scenario", "full", "--fault", "unfenced-primary", "--json"]),
+  for (const file of [STALE_REPORT, OTHER_RUN]) {
+    mkdirSync(join(file, ".."), { recursive: true });
+    writeFileSync(file, "{}\n");
+  }
+  expect(README_JSON_COMMANDS.length).toBeGreaterThan(0);
+  const [a, j, f] = await Promise.all([
+    runChild(ALL_COMMAND, [], { shell: true, env: { REHEARSAL_REPORTS_DIR: dirs.all }, budget: BUDGET.all }),
+    runChild(README_JSON_COMMANDS[0], [], { shell: true, env: { REHEARSAL_REPORTS_DIR: dirs.json }, budget: BUDGET.one }),
+    runTsx("sim/rehearsal/main.ts", ["--scenario", "full", "--fault", "unfenced-primary", "--json"], {
+      env: { REHEARSAL_REPORTS_DIR: dirs.faulted },
+      budget: BUDGET.one,
+    }),
   ]);
-  if (!a.stdout.trim().startsWith("{")) throw new Error(`the rehearsal did not print JSON (exit ${a.code}):\n${a.stderr}`);
-  all = JSON.parse(a.stdout);
-  faulted = JSON.parse(f.stdout);
-  faultedExit = f.code;
-}, 180_000);
+  if (a.code !== 0) throw new Error(`${ALL_COMMAND} exited ${a.code}:\n${a.stderr}`);
+  allRun = a;
+  jsonRun = j;
+  faultedRun = f;
+}, CHILD_TEST_TIMEOUT_MS);
 
-afterAll(() => rmSync(reportsDir, { recursive: true, force: true }));
+afterAll(() => {
+  for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
+});
 
-const scenario = (name: string) => {
-  const s = all.scenarios.find((x) => x.scenario === name);
-  if (!s) throw new Error(`no result for ${name}`);
-  return s;
+/** A scenario's result as the `all` run wrote it (rehearsal.json: the result as --json prints it). */
+const results = new Map<string, ScenarioResult>();
+const scenario = (name: string): ScenarioResult => {
+  if (!results.has(name)) {
+    const file = join(dirs.all, "rehearsal", name, "rehearsal.json");
+    if (!existsSync(file)) throw new Error(`no result for ${name}: ${file} was not written`);
+    results.set(name, JSON.parse(readFileSync(file, "utf8")));
+  }
+  return results.get(name)!;
 };
 const check = (s: ScenarioResult, name: string) => s.checks.find((c) => c.name === name);
 const verdict = (s: ScenarioResult, name: string) => check(s, name)?.verdict;
@@ -135,7 +183,7 @@ describe("the full rehearsal (primary outage, automatic failover, recovery, manu
 });
 
 describe("the full rehearsal's evidence under REHEARSAL_REPORTS_DIR", () => {
-  const dir = () => join(reportsDir, "rehearsal", "full");
+  const dir = () => join(dirs.all, "rehearsal", "full");
   /** Every runbook report written, as `<region>/reports/<execution>/report.json` (a real run's evidence-bucket keys). */
   const reports = () =>
     readdirSync(dir(), { withFileTypes: true })
@@ -157,7 +205,7 @@ describe("the full rehearsal's evidence under REHEARSAL_REPORTS_DIR", () => {
         "failedChecks",
       ]),
     );
-    expect(written.summary).toEqual(scenario("full").summary);
+    expect(written.summary).toEqual(jsonResult().summary);
     expect(written.configuration).toEqual({});
   });
 
@@ -279,25 +327,162 @@ describe("a duplicated alarm event", () => {
 
 describe("the checks catch a broken fence", () => {
   it("fails the rehearsal when the fence never lands: the recovered primary takes writes next to the new one", () => {
-    expect(faulted.summary.passed).toBe(false);
-    expect(faulted.summary.writesAfterDemotion).toBeGreaterThan(0);
-    expect(faulted.summary.failedChecks).toContain("one writer at a time");
-    expect(faultedExit).toBe(1);
+    const { summary } = faulted();
+    expect(summary.passed).toBe(false);
+    expect(summary.writesAfterDemotion).toBeGreaterThan(0);
+    expect(summary.failedChecks).toContain("one writer at a time");
+    expect(faultedRun.code).toBe(1);
   });
 });
 
 describe("the command line", () => {
-  it("rejects an unknown scenario with exit code 2 and the list of scenarios", async () => {
-    const out = await rehearse(["--scenario", "meteor"]);
-    expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/Unknown scenario "meteor". Allowed: full, drill/);
+  const rehearse = (...args: string[]) =>
+    runTsx("sim/rehearsal/main.ts", args, { env: { REHEARSAL_REPORTS_DIR: dirs.errors }, budget: BUDGET.usage });
+
+  it(
+    "rejects an unknown scenario with exit code 2 and the list of scenarios",
+    async () => {
+      const out = await rehearse("--scenario", "meteor");
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(/Unknown scenario "meteor". Allowed: full, drill/);
+    },
+    CHILD_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "rejects an unknown config key with exit code 2 before evaluating anything",
+    async () => {
+      const out = await rehearse("--config", "nope=1");
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(/Unknown config key "nope" \(--config nope=1\)\. Allowed keys .*healthCheckIntervalSeconds/);
+      expect(out.stderr).not.toContain("Stage 1/2");
+      expect(out.stdout).toBe("");
+      expect(readdirSync(dirs.errors)).toEqual([]);
+    },
+    CHILD_TEST_TIMEOUT_MS,
+  );
+});
+
+describe("--json, run exactly as the README shows it", () => {
+  it("the READMEs give the command with npm's --silent, which keeps npm's banner off stdout", () => {
+    expect(REHEARSAL_README_JSON_COMMANDS.length).toBeGreaterThan(0);
+    for (const command of [...README_JSON_COMMANDS, ...REHEARSAL_README_JSON_COMMANDS]) {
+      expect(command).toMatch(/^npm start (--silent|-s) -- /);
+    }
   });
 
-  it("rejects an unknown config key with exit code 2 before evaluating anything", async () => {
-    const out = await rehearse(["--config", "nope=1"]);
-    expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/Unknown config key "nope" \(--config nope=1\)\. Allowed keys .*healthCheckIntervalSeconds/);
-    expect(out.stderr).not.toContain("Stage 1/2");
-    expect(out.stdout).toBe("");
+  it(`prints only JSON on stdout: ${README_JSON_COMMANDS[0]}`, () => {
+    expect(jsonRun.code).toBe(0);
+    expect(jsonRun.stdout.startsWith("{")).toBe(true);
+    expect(jsonResult()).toMatchObject({ simulated: true, scenario: "full", summary: { passed: true } });
+    // Progress went to stderr, where it belongs.
+    expect(jsonRun.stderr).toContain("Stage 1/2: evaluating the Pulumi program offline");
+  });
+
+  it("prints the result the evidence holds: the same run as the text output's, figure for figure", () => {
+    const written = scenario("full");
+    for (const key of ["summary", "checks", "timeline", "executions", "virtualSeconds"] as const) {
+      expect({ key, value: jsonResult()[key] }).toEqual({ key, value: written[key] });
+    }
+  });
+});
+
+describe("which files the last run wrote", () => {
+  const manifestOf = (root: string): Manifest => JSON.parse(readFileSync(join(root, "rehearsal", "last-run.json"), "utf8"));
+  /** Every file under a folder, relative to `base`. */
+  const filesUnder = (dir: string, base: string): string[] =>
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => relative(base, join(d.parentPath, d.name)))
+      .sort();
+
+  it("empties a scenario's folder before writing it: an earlier run's report is gone", () => {
+    expect(existsSync(STALE_REPORT)).toBe(false);
+  });
+
+  it("lists in reports/rehearsal/last-run.json exactly the files each scenario's folder now holds", () => {
+    const manifest = manifestOf(dirs.all);
+    const base = join(dirs.all, "rehearsal");
+    expect(manifest).toMatchObject({ simulated: true, args: ["--scenario", "all"], passed: true });
+    expect(manifest.scenarios.map((s) => s.scenario)).toEqual([
+      "full",
+      "drill",
+      "replication-degraded",
+      "dns-stuck",
+      "flapping",
+      "duplicate-events",
+    ]);
+    for (const s of manifest.scenarios) {
+      expect(s.files.length).toBeGreaterThanOrEqual(1);
+      expect([...s.files].sort()).toEqual(filesUnder(join(base, s.dir), base));
+    }
+  });
+
+  it("leaves other folders alone and out of the list", () => {
+    expect(existsSync(OTHER_RUN)).toBe(true);
+    expect(manifestOf(dirs.all).scenarios.flatMap((s) => s.files)).not.toContain(relative(join(dirs.all, "rehearsal"), OTHER_RUN));
+  });
+
+  it("prints the list after the results, naming the manifest", () => {
+    const lines = allRun.stdout.split("\n");
+    const at = lines.findIndex((l) => l.startsWith("Files this run wrote (listed in "));
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at]).toContain(join("rehearsal", "last-run.json"));
+    const printed = lines.slice(at + 1, lines.indexOf("", at)).map((l) => l.trim());
+    const base = join(dirs.all, "rehearsal");
+    expect(printed.map((p) => relative(base, p)).sort()).toEqual(
+      manifestOf(dirs.all)
+        .scenarios.flatMap((s) => s.files)
+        .sort(),
+    );
+  });
+
+  it("names them in the --json output too, as its own manifest does", () => {
+    const manifest = manifestOf(dirs.json);
+    expect(manifest.scenarios.map((s) => s.scenario)).toEqual(["full"]);
+    const base = join(dirs.json, "rehearsal");
+    expect(jsonResult().evidence?.manifest).toBe(join(base, "last-run.json"));
+    expect(
+      jsonResult()
+        .evidence?.files.map((f) => relative(base, f))
+        .sort(),
+    ).toEqual([...manifest.scenarios[0].files].sort());
+    expect(jsonRun.stderr).toMatch(/Evidence: this run wrote \d+ files, listed in .*last-run\.json/);
+  });
+});
+
+describe("the README agrees with what the rehearsal printed", () => {
+  // Wall-clock figures differ from run to run; every other character must match.
+  const wallFree = (text: string) => text.replace(/\d+(\.\d+)? s of wall time/g, "N s of wall time");
+
+  it("quotes lines of `npm start`'s output in Quick start (update the block marked <!-- excerpt of npm start --> from a fresh run)", () => {
+    const printed = wallFree(`${allRun.stdout}\n${allRun.stderr}`)
+      .split("\n")
+      // The README's run writes to reports/; this one wrote to a temporary folder.
+      .map((l) => l.replaceAll(dirs.all, "reports"))
+      .join("\n");
+    const { excerpts, stale } = staleExcerptLines(wallFree(README), printed, excerptMarker("npm start"));
+    expect(excerpts).toBe(1);
+    expect(stale).toEqual([]);
+  });
+
+  it("states each scenario's virtual time, RTO, losses and duplicates as npm start reports them (README, Measurements)", () => {
+    const rows = new Map(
+      [...README.matchAll(/^\| (\S+) \| [^|]+ \| (\d+) s \| ([\d.]+) s[^|]* \| (\d+) \| (\d+) \|$/gm)].map((m) => [
+        m[1],
+        m.slice(2).map(Number),
+      ]),
+    );
+    expect([...rows.keys()]).toEqual(["full", "drill", "replication-degraded", "dns-stuck", "flapping", "duplicate-events"]);
+    for (const [name, [virtualSeconds, rto, lost, duplicates]] of rows) {
+      const { summary, virtualSeconds: printed } = scenario(name);
+      expect({ name, virtualSeconds, rto, lost, duplicates }).toEqual({
+        name,
+        virtualSeconds: printed,
+        rto: summary.rtoSeconds,
+        lost: summary.acknowledgedPaymentsLost,
+        duplicates: summary.duplicatePayments,
+      });
+    }
   });
 });

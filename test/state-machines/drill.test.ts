@@ -40,7 +40,11 @@ describe("drill (in the secondary)", () => {
     const { primary: PRIMARY, secondary: SECONDARY } = t;
     const detected = firstFailingProbe(t);
 
-    const result = await t.execute(SECONDARY, drill(t, { holdSeconds: 0 }));
+    // A short hold (the old fixture held 0 s). With none, the primary's failback can start within
+    // milliseconds of the promotion, read its own replica before the promotion has replicated
+    // there (~1 s) and fail fencing the secondary at the epoch it saw (EpochConflictError): it did
+    // so here whenever DNS had already shifted at the first check.
+    const result = await t.execute(SECONDARY, drill(t, { holdSeconds: 10 }));
 
     expect(result.status).toBe("SUCCEEDED");
     // The failback ran as its own execution in the primary, under the drill's lease.
