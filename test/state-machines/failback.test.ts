@@ -129,6 +129,8 @@ describe("failback (manual, in the primary)", () => {
     // primary's guard watches the alarm, the FENCED secondary fails its checks) answers it.
     for (const absent of ["ConfirmDnsAnswer", "MarkSecondaryStandby", "CompensateFailback"]) expect(result.states).not.toContain(absent);
     expect(witnessAnswer(t)).toBe(PRIMARY);
+    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
+    expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "FENCED", epoch: 1 });
     expect(t.control(PRIMARY, "lease")).toBeUndefined();
     const failure = t.notifications(PRIMARY).find((n) => n.attributes.event === "failed");
     expect(failure?.subject).toContain("FAILED FenceAlarmNotClearedError");
@@ -137,7 +139,7 @@ describe("failback (manual, in the primary)", () => {
     const report = reportOf(t, PRIMARY, result.name);
     expect(report?.outcome).toBe("failed");
     expect(JSON.stringify(report?.timeline)).toContain(`fence alarm ${fence.name} in ${SECONDARY}: ALARM`);
-    // Once replication catches up, both replicas agree.
+    // The secondary's replica lags on purpose; once replication catches up, both replicas agree.
     t.world.setLag(PRIMARY, SECONDARY, undefined);
     await t.advance(5 * MINUTE);
     for (const replica of [PRIMARY, SECONDARY]) {
