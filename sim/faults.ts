@@ -61,6 +61,8 @@ export interface CallRecord {
   key?: string;
   input: Record<string, unknown>;
   outcome?: "ok" | string;
+  /** Who IAM saw making the call (a role session ARN, or the operator). */
+  principal?: string;
 }
 
 /** The resource a request names, whatever the service. */

@@ -26,6 +26,12 @@ export const REHEARSAL_EPOCH = Date.parse("2030-03-04T09:00:00.000Z");
 let current: World | undefined;
 let fakesInstalled = false;
 
+/** The world of the session in progress: what every SDK fake calls into. */
+export function currentWorld(): World {
+  if (!current) throw new Error("An AWS call was made outside a simulated-world session");
+  return current;
+}
+
 export interface Session {
   world: World;
   clock: VirtualClock;
@@ -37,7 +43,7 @@ export interface Session {
  * session that is given this cache: a warm container per function and region across tests.
  */
 export class WarmHandlers {
-  private readonly loaded = new Map<string, Handler>();
+  protected readonly loaded = new Map<string, Handler>();
 
   get(spec: FunctionSpec): Handler {
     let handler = this.loaded.get(spec.arn);
@@ -84,10 +90,7 @@ export function createSession(deployment: Deployment, options: SessionOptions = 
     const world = new World(deployment, clock, options.seed ?? 7, { latency: options.latency });
     current = world;
     if (!fakesInstalled) {
-      installSdkFakes(() => {
-        if (!current) throw new Error("An AWS call was made outside a simulated-world session");
-        return current;
-      });
+      installSdkFakes(currentWorld);
       fakesInstalled = true;
     }
     restoreNetwork = installInterceptors({

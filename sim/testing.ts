@@ -18,10 +18,13 @@ import type { AlarmDefinition, Deployment, FunctionSpec } from "./deployment/typ
 import { deploymentFromEvaluation, drMachine, fn } from "./deployment/deployment";
 import type { Evaluation } from "../infra/offline/evaluate";
 import type { Item } from "./dynamodb/attribute-values";
+import { evaluatorReady } from "./iam/authorizer";
 import { INTERNET, runAs } from "./network";
+import { type RehearsalResult, type RunOptions, runScenario } from "./rehearsal/runner";
+import type { Scenario } from "./rehearsal/scenario";
 import type { Handler } from "./lambda/runtime";
 import type { SdkBackend } from "./sdk/backend";
-import { createSession, REHEARSAL_EPOCH, type Session, type SessionOptions, WarmHandlers } from "./session";
+import { createSession, currentWorld, REHEARSAL_EPOCH, type Session, type SessionOptions, WarmHandlers } from "./session";
 import type { ExecutionRecord } from "./stepfunctions/model";
 import type { World } from "./world";
 
@@ -109,16 +112,20 @@ export class SimulatedAws {
 
   constructor(readonly deployment: Deployment) {
     const underJest = typeof jest !== "undefined" && typeof jest.isolateModules === "function";
-    this.handlers = underJest
-      ? new RegionRegistryHandlers(deployment, () => {
-          if (!this.current) throw new Error("An AWS call was made outside a simulated-world session");
-          return this.current.world;
-        })
-      : new WarmHandlers();
+    this.handlers = underJest ? new RegionRegistryHandlers(deployment, currentWorld) : new WarmHandlers();
   }
 
   static fromEvaluation(ev: Evaluation): SimulatedAws {
     return new SimulatedAws(deploymentFromEvaluation(ev));
+  }
+
+  /**
+   * Runs a rehearsal scenario end to end in this simulated AWS, as `npm start` would (with this
+   * file's warm handlers, so it works under jest).
+   */
+  async rehearse(scenario: Scenario, options: Omit<RunOptions, "handlers"> = {}): Promise<RehearsalResult> {
+    this.dispose();
+    return runScenario(this.deployment, scenario, { ...options, handlers: this.handlers });
   }
 
   /** A fresh world for the next test (the previous one is disposed). Quiet and realistic-latency by default. */
@@ -173,6 +180,7 @@ export class TestWorld {
   }
 
   async advance(ms: number): Promise<void> {
+    await evaluatorReady();
     await this.clock.advance(ms);
   }
 
@@ -188,6 +196,7 @@ export class TestWorld {
 
   /** Moves virtual time until `promise` settles (at most `limitMs`), and returns its outcome. */
   async settle<T>(promise: Promise<T>, limitMs = 60 * 60_000): Promise<T> {
+    await evaluatorReady();
     let done = false;
     const watched = promise.finally(() => {
       done = true;
@@ -228,6 +237,7 @@ export class TestWorld {
    * nobody answers and the step's heartbeat times out.
    */
   async execute(region: string, input: unknown, options: { name?: string; approval?: ApprovalResponder } = {}): Promise<RunResult> {
+    await evaluatorReady();
     const machine = drMachine(this.deployment, region);
     const record = this.world.sfn.start(region, machine.arn, options.name, JSON.stringify(input));
     let ended = false;

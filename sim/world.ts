@@ -17,6 +17,8 @@ import type { VirtualClock } from "./clock";
 import type { Deployment } from "./deployment/types";
 import { EventBus } from "./eventbridge/model";
 import { type CallRecord, FaultInjector, resourceOf } from "./faults";
+import { denialMessage } from "./iam/authorizer";
+import { Iam, ServiceDeliveries } from "./iam/enforcement";
 import { EventSources } from "./lambda/event-sources";
 import { LambdaRuntime } from "./lambda/runtime";
 import { currentCaller, Reachability, seededRandom } from "./network";
@@ -73,6 +75,11 @@ export class World implements SdkBackend {
   readonly calls: CallRecord[] = [];
   /** Faults in force (faults.ts). */
   readonly faults: FaultInjector;
+  /** IAM, enforced on every call and delivery (iam/). */
+  readonly iam: Iam;
+  readonly deliveries: ServiceDeliveries;
+  private readonly pollDenied = new Set<string>();
+  private readonly scheduleDenied = new Set<string>();
   /** Replication lag of a link nobody degraded: ≈ 0.8–1.2 s, as global tables "typically" replicate within a second. */
   private defaultLagMs = () => DEFAULT_REPLICATION_LAG_MS + Math.floor(this.random() * 400);
 
@@ -85,6 +92,7 @@ export class World implements SdkBackend {
     const now = () => clock.now();
     this.random = seededRandom(seed);
     this.faults = new FaultInjector(seededRandom(seed + 1));
+    this.iam = new Iam(deployment, now);
     this.timeline = new Timeline(now);
     this.reachability = new Reachability(deployment.regions);
     if (options.latency === "none") {
@@ -107,8 +115,22 @@ export class World implements SdkBackend {
     this.ssm = new SsmService(deployment);
     this.lambda = new LambdaControl(deployment);
     this.alarms = new AlarmService(deployment.alarms, this.metrics);
-    this.runtime = new LambdaRuntime({ deployment, now, reachability: this.reachability, control: this.lambda, metrics: this.metrics });
-    this.sfn = new StepFunctionsService({ deployment, now, reachability: this.reachability, runtime: this.runtime });
+    this.deliveries = new ServiceDeliveries(this.iam, deployment);
+    this.runtime = new LambdaRuntime({
+      deployment,
+      now,
+      reachability: this.reachability,
+      control: this.lambda,
+      metrics: this.metrics,
+      deliveries: this.deliveries,
+    });
+    this.sfn = new StepFunctionsService({
+      deployment,
+      now,
+      reachability: this.reachability,
+      runtime: this.runtime,
+      deliveries: this.deliveries,
+    });
     this.gateway = new ApiGateway({
       deployment,
       runtime: this.runtime,
@@ -133,6 +155,8 @@ export class World implements SdkBackend {
       reachability: this.reachability,
       timeline: this.timeline,
       now,
+      deliveries: this.deliveries,
+      deadLetters: (queueArn, body) => this.sqs.send(queueArn, body),
     });
     this.sources = new EventSources(deployment.eventSourceMappings, {
       clock,
@@ -140,6 +164,18 @@ export class World implements SdkBackend {
       reachability: this.reachability,
       dynamodb: this.dynamodb,
       sqs: this.sqs,
+      mayPoll: async (m) => {
+        const d = await this.deliveries.lambdaPolls(m);
+        if (!d.allowed && !this.pollDenied.has(m.sourceArn + m.functionArn)) {
+          this.pollDenied.add(m.sourceArn + m.functionArn);
+          this.timeline.add(
+            m.region,
+            "scenario",
+            `IAM: Lambda cannot read ${m.sourceArn} for ${m.functionArn.split(":").pop()}: ${denialMessage(d)}`,
+          );
+        }
+        return d.allowed;
+      },
     });
     this.alarms.onTransition((t) => this.bus.onTransition(t));
     this.reachability.onChange(() => this.replicator.resume());
@@ -185,8 +221,18 @@ export class World implements SdkBackend {
       const period = s.rateSeconds * 1000;
       clock.every(
         period,
-        () => {
-          if (this.reachability.isUp(s.region)) this.sfn.start(s.region, s.targetArn, undefined, s.input);
+        async () => {
+          if (!this.reachability.isUp(s.region)) return;
+          // Scheduler assumes the schedule's role, then starts the target with it; a denial means the
+          // target never runs (Scheduler retries, then sends the event to the schedule's DLQ).
+          const d = await this.deliveries.schedulerStarts(s);
+          if (!d.allowed) {
+            if (!this.scheduleDenied.has(s.name))
+              this.timeline.add(s.region, "scenario", `IAM: Scheduler cannot start ${s.targetArn.split(":").pop()}: ${denialMessage(d)}`);
+            this.scheduleDenied.add(s.name);
+            return;
+          }
+          this.sfn.start(s.region, s.targetArn, undefined, s.input);
         },
         aligned(period),
       );
@@ -240,6 +286,15 @@ export class World implements SdkBackend {
     const latency = this.reachability.latencyMs(from, to);
     if (latency + fault.delayMs > 0) await this.clock.sleep(latency + fault.delayMs);
     if (!this.reachability.canReach(from, to)) return unreachable();
+    try {
+      const principal = this.iam.principal(info, caller.functionName);
+      record.principal = this.iam.principalArn(principal);
+      await this.iam.authorizeCall(principal, { service, operation, input, region: to });
+    } catch (error) {
+      record.outcome = (error as Error).name;
+      if (latency > 0) await this.clock.sleep(latency);
+      throw error;
+    }
     if (fault.error) {
       // The SDK retries what is retryable (throttling, 5xx) before it gives up.
       const retryable = (fault.error as { $fault?: string }).$fault === "server" || fault.error.name === "ThrottlingException";

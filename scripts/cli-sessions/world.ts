@@ -9,6 +9,7 @@ import { observe } from "../../sim/rehearsal/observers";
 import { Operator } from "../../sim/rehearsal/operator";
 import { WARM_UP_MS } from "../../sim/rehearsal/runner";
 import { createContext, type ScenarioContext } from "../../sim/rehearsal/scenario";
+import { evaluatorReady } from "../../sim/iam/authorizer";
 import { createSession, REHEARSAL_EPOCH } from "../../sim/session";
 import { Traffic } from "../../sim/rehearsal/traffic";
 import { drctl, type Recorded } from "./drctl";
@@ -33,6 +34,7 @@ export interface StoryWorld {
 }
 
 export async function storyWorld(deployment: Deployment): Promise<StoryWorld> {
+  await evaluatorReady();
   const session = createSession(deployment, { seed: SEED, startAt: REHEARSAL_EPOCH });
   const { world, clock } = session;
   const traffic = new Traffic({

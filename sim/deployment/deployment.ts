@@ -21,6 +21,7 @@ import {
   readRecord,
   readSeedItem,
 } from "./parts";
+import { readIam } from "./iam";
 import type { Deployment, FunctionSpec, StateMachineDefinition } from "./types";
 
 /** The repository root: handler entries in the registry are relative to it. */
@@ -33,6 +34,7 @@ const T = {
   fn: "aws:lambda/function:Function",
   machine: "aws:sfn/stateMachine:StateMachine",
   schedule: "aws:scheduler/schedule:Schedule",
+  scheduleGroup: "aws:scheduler/scheduleGroup:ScheduleGroup",
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   rule: "aws:cloudwatch/eventRule:EventRule",
   target: "aws:cloudwatch/eventTarget:EventTarget",
@@ -70,6 +72,7 @@ function functions(resources: CapturedResource[], environment: string): Function
         env: { ...(r.inputs.environment?.variables ?? {}) } as Record<string, string>,
         timeoutSeconds: r.inputs.timeout ?? 3,
         reservedConcurrency: r.inputs.reservedConcurrentExecutions ?? null,
+        roleArn: need<string>(r.inputs.role, `Lambda function ${name} has no role`),
       };
     });
 }
@@ -89,6 +92,13 @@ function stateMachines(resources: CapturedResource[]): StateMachineDefinition[] 
         ...(typeof r.inputs.roleArn === "string" ? { roleArn: r.inputs.roleArn } : {}),
       };
     });
+}
+
+function accountIdOf(out: Evaluation["outputs"]): string {
+  return need<string>(
+    /^arn:aws:iam::(\d{12}):/.exec(String(out.drOperationsRoleArn ?? ""))?.[1],
+    "stack output drOperationsRoleArn (the account id comes from it)",
+  );
 }
 
 export function deploymentFromEvaluation(ev: Evaluation): Deployment {
@@ -113,10 +123,7 @@ export function deploymentFromEvaluation(ev: Evaluation): Deployment {
   const deployment: Deployment = {
     stack: ev.stack,
     environment,
-    accountId: need<string>(
-      /^arn:aws:iam::(\d{12}):/.exec(String(out.drOperationsRoleArn ?? ""))?.[1],
-      "stack output drOperationsRoleArn (the account id comes from it)",
-    ),
+    accountId: accountIdOf(out),
     primaryRegion,
     secondaryRegion,
     regions: [primaryRegion, secondaryRegion],
@@ -135,6 +142,12 @@ export function deploymentFromEvaluation(ev: Evaluation): Deployment {
       rateSeconds: rateSeconds(need<string>(r.inputs.scheduleExpression, `schedule ${r.name}.scheduleExpression`)),
       targetArn: need<string>(r.inputs.target?.arn, `schedule ${r.name}.target.arn`),
       input: r.inputs.target?.input ?? "{}",
+      roleArn: need<string>(r.inputs.target?.roleArn, `schedule ${r.name}.target.roleArn`),
+      groupArn: need<string>(
+        of(T.scheduleGroup).find((g) => g.inputs.name === (r.inputs.groupName ?? "default") && g.region === r.region)?.state.arn ??
+          (r.inputs.groupName ? undefined : `arn:aws:scheduler:${r.region}:${accountIdOf(out)}:schedule-group/default`),
+        `schedule ${r.name}'s group ${r.inputs.groupName}`,
+      ),
     })),
     alarms: of(T.alarm).map(readAlarm),
     eventRules: readEventRules(of(T.rule), of(T.target)),
@@ -194,6 +207,7 @@ export function deploymentFromEvaluation(ev: Evaluation): Deployment {
     apis: readApis(all, new Map(fns.map((f) => [f.name, f.arn]))),
     roleArns: of(T.role).map((r) => r.state.arn),
     drOperationsRoleArn: out.drOperationsRoleArn,
+    iam: readIam(all),
   };
   checkCompleteness(deployment);
   return deployment;

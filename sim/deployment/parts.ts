@@ -87,6 +87,7 @@ export function readEventRules(rules: CapturedResource[], targets: CapturedResou
         // EventBridge defaults: 185 attempts over 24 h.
         maximumRetryAttempts: t.inputs.retryPolicy?.maximumRetryAttempts ?? 185,
         maximumEventAgeSeconds: t.inputs.retryPolicy?.maximumEventAgeInSeconds ?? 86400,
+        ...(t.inputs.deadLetterConfig?.arn ? { deadLetterArn: String(t.inputs.deadLetterConfig.arn) } : {}),
       })),
     };
   });

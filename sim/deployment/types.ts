@@ -3,6 +3,7 @@
  * evaluation of the Pulumi program by deployment.ts; nothing in here is written by hand.
  */
 import type { AslDefinition } from "../../state-machines/render";
+import type { IamModel } from "./iam";
 
 export interface FunctionSpec {
   /** Physical name, e.g. `create-payment-us-east-1-dev`. */
@@ -18,6 +19,8 @@ export interface FunctionSpec {
   timeoutSeconds: number;
   /** Reserved concurrency as deployed; null = unreserved. */
   reservedConcurrency: number | null;
+  /** The execution role: every AWS call the handler makes is authorized as this role (iam.ts). */
+  roleArn: string;
 }
 
 export interface MetricQuery {
@@ -54,6 +57,8 @@ export interface EventTargetDefinition {
   arn: string;
   maximumRetryAttempts: number;
   maximumEventAgeSeconds: number;
+  /** Where EventBridge sends an event it cannot deliver. */
+  deadLetterArn?: string;
 }
 
 export interface EventRuleDefinition {
@@ -159,6 +164,9 @@ export interface ScheduleDefinition {
   rateSeconds: number;
   targetArn: string;
   input: string;
+  /** The role EventBridge Scheduler assumes to start the target, and the schedule's group (the aws:SourceArn Scheduler sends). */
+  roleArn: string;
+  groupArn: string;
 }
 
 export interface Deployment {
@@ -193,4 +201,6 @@ export interface Deployment {
   apis: ApiDefinition[];
   roleArns: string[];
   drOperationsRoleArn: string;
+  /** The stack's IAM: roles, resource policies, KMS keys (what the simulated world authorizes calls against). */
+  iam: IamModel;
 }

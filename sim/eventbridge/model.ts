@@ -9,10 +9,12 @@ import { createHash } from "node:crypto";
 import type { Transition } from "../cloudwatch/alarms";
 import { matchesPattern } from "./event-pattern";
 import type { SnsService } from "../small-services";
-import type { Deployment } from "../deployment/types";
+import type { Deployment, EventTargetDefinition } from "../deployment/types";
 import type { LambdaRuntime } from "../lambda/runtime";
 import type { Reachability } from "../network";
 import type { Timeline } from "../timeline";
+import { denialMessage } from "../iam/authorizer";
+import type { ServiceDeliveries } from "../iam/enforcement";
 
 export interface AlarmEvent {
   version: "0";
@@ -94,6 +96,10 @@ export interface EventBusDeps {
   reachability: Reachability;
   timeline: Timeline;
   now: () => number;
+  /** EventBridge invokes targets and CloudWatch notifies topics as AWS authorizes them. */
+  deliveries: ServiceDeliveries;
+  /** Puts an undeliverable event in a dead-letter queue (by ARN). */
+  deadLetters?: (queueArn: string, body: string) => void;
 }
 
 export class EventBus {
@@ -108,25 +114,68 @@ export class EventBus {
     const actions = t.to === "ALARM" ? alarm.alarmActions : t.to === "OK" ? alarm.okActions : [];
     for (const topic of actions) {
       if (!topic.startsWith("arn:aws:sns:")) continue;
-      const subject = `${t.to}: "${alarm.name}" in ${alarm.region}`;
-      this.deps.sns.publish(
-        alarm.region,
-        topic,
-        JSON.stringify({
-          AlarmName: alarm.name,
-          NewStateValue: t.to,
-          OldStateValue: t.from,
-          NewStateReason: t.reason,
-          StateChangeTime: new Date(t.at).toISOString(),
-        }),
-        subject,
-        {
-          source: "cloudwatch-alarm",
-        },
-      );
+      void this.notify(t, topic);
     }
     this.put(alarmEvent(t, this.deps.deployment.accountId));
   }
+
+  /**
+   * An alarm action: CloudWatch publishes to the topic as cloudwatch.amazonaws.com; a denial (topic
+   * or key policy) loses the notification — CloudWatch records it in the alarm's history only.
+   */
+  private async notify(t: Transition, topic: string): Promise<void> {
+    const { alarm } = t;
+    const decision = await this.deps.deliveries.cloudWatchPublishes(alarm.arn, topic);
+    if (!decision.allowed) {
+      this.failedActions.push({ at: this.deps.now(), alarm: alarm.name, topic, reason: denialMessage(decision) });
+      this.deps.timeline.add(
+        alarm.region,
+        "alarm",
+        `alarm action failed: ${alarm.name} → ${t.to} not notified (${denialMessage(decision)})`,
+      );
+      return;
+    }
+    const subject = `${t.to}: "${alarm.name}" in ${alarm.region}`;
+    this.deps.sns.publish(
+      alarm.region,
+      topic,
+      JSON.stringify({
+        AlarmName: alarm.name,
+        NewStateValue: t.to,
+        OldStateValue: t.from,
+        NewStateReason: t.reason,
+        StateChangeTime: new Date(t.at).toISOString(),
+      }),
+      subject,
+      {
+        source: "cloudwatch-alarm",
+      },
+    );
+  }
+
+  /** An undeliverable event goes to the target's DLQ, if EventBridge may write there; otherwise it is lost. */
+  private async deadLetter(
+    rule: { name: string; arn: string },
+    target: EventTargetDefinition,
+    event: AlarmEvent,
+    record: DeliveryRecord,
+  ): Promise<void> {
+    if (!target.deadLetterArn) {
+      record.outcome += "; no dead-letter queue: the event is lost";
+      return;
+    }
+    const d = await this.deps.deliveries.eventBridgeSendsToDlq(rule.arn, target.deadLetterArn);
+    if (!d.allowed) {
+      record.outcome += `; the dead-letter queue refused it too, the event is lost (${denialMessage(d)})`;
+      this.deps.timeline.add(event.region, "event", `EventBridge cannot write to the DLQ ${target.deadLetterArn}: ${denialMessage(d)}`);
+      return;
+    }
+    this.deps.deadLetters?.(target.deadLetterArn, JSON.stringify(event));
+    record.outcome += `; sent to ${target.deadLetterArn.split(":").pop()}`;
+  }
+
+  /** Alarm actions CloudWatch could not deliver (IAM or KMS denied them). */
+  readonly failedActions: { at: number; alarm: string; topic: string; reason: string }[] = [];
 
   /** DisableRule on every rule (tests that start runbooks themselves); EnableRule again with true. */
   rulesEnabled = true;
@@ -135,19 +184,38 @@ export class EventBus {
     if (!this.deps.reachability.isUp(event.region) || !this.rulesEnabled) return;
     for (const rule of this.deps.deployment.eventRules) {
       if (rule.region !== event.region || !matchesPattern(rule.pattern, event)) continue;
-      const targets = rule.targets.map((t) => t.arn);
-      this.deliver(rule.name, targets, event, 0);
+      const targets = rule.targets;
+      this.deliver(rule, targets, event, 0);
       const dup = this.duplicateNext;
       this.duplicateNext = undefined;
-      if (dup) setTimeout(() => this.deliver(rule.name, targets, event, 1), dup.delayMs);
+      if (dup) setTimeout(() => this.deliver(rule, targets, event, 1), dup.delayMs);
     }
   }
 
-  private deliver(rule: string, targets: string[], event: AlarmEvent, copy: number): void {
+  private deliver(rule: { name: string; arn: string }, targets: readonly EventTargetDefinition[], event: AlarmEvent, copy: number): void {
+    for (const target of targets) void this.deliverTo(rule, target, event, copy);
+  }
+
+  /** One target: EventBridge invokes it as events.amazonaws.com, which the function's resource policy must allow for this rule. */
+  private async deliverTo(
+    ruleDef: { name: string; arn: string },
+    target: EventTargetDefinition,
+    event: AlarmEvent,
+    copy: number,
+  ): Promise<void> {
+    const arn = target.arn;
+    const rule = ruleDef.name;
     const alarm = String(event.detail.alarmName);
-    for (const arn of targets) {
+    {
       const record: DeliveryRecord = { at: this.deps.now(), region: event.region, rule, eventId: event.id, alarm };
       this.deliveries.push(record);
+      const allowed = await this.deps.deliveries.eventsInvoke(ruleDef.arn, arn);
+      if (!allowed.allowed) {
+        record.outcome = `failed: AccessDenied (${denialMessage(allowed)})`;
+        this.deps.timeline.add(event.region, "event", `EventBridge rule ${rule} cannot invoke its target: ${record.outcome}`);
+        await this.deadLetter(ruleDef, target, event, record);
+        return;
+      }
       this.deps.timeline.add(
         event.region,
         "event",

@@ -24,6 +24,11 @@ export interface EventSourceDeps {
   reachability: Reachability;
   dynamodb: DynamoDbService;
   sqs: SqsService;
+  /**
+   * Whether the mapping may read its source: Lambda polls with the function's execution role, which
+   * needs the source's read permissions (and kms:Decrypt for an encrypted queue). Denied = no records delivered.
+   */
+  mayPoll: (mapping: EventSourceMappingDefinition) => Promise<boolean>;
 }
 
 /** How soon a poller reacts to new work (Lambda polls streams about four times a second). */
@@ -97,6 +102,7 @@ class StreamPoller {
     if (this.records.length === 0 || this.busy || !this.deps.reachability.isUp(this.mapping.region)) return;
     this.busy = true;
     try {
+      if (!(await this.deps.mayPoll(this.mapping))) return;
       const batch = this.records.slice(0, this.mapping.batchSize);
       if (batch.length === 0) return;
       let failedFrom = -1;
@@ -169,6 +175,7 @@ class QueuePoller {
     if (this.busy || !this.deps.reachability.isUp(this.mapping.region)) return;
     this.busy = true;
     try {
+      if (!(await this.deps.mayPoll(this.mapping))) return;
       const received = this.deps.sqs.receive(this.mapping.sourceArn, this.mapping.batchSize);
       if (received.length > 0) {
         const queueName = this.mapping.sourceArn.split(":").pop();

@@ -58,10 +58,14 @@ export class HandlerLoadError extends Error {
   }
 }
 
-/** Loads `spec`'s handler in isolation; process.env is the function's only while it loads. */
-export function loadHandler(spec: FunctionSpec): Handler {
+/**
+ * Loads `spec`'s handler in isolation; process.env is the function's only while it loads. Outside
+ * jest, the handler's own modules leave Node's cache first; under jest (whose module registry the
+ * cache does not govern) the caller loads each region in a sandbox of its own (sim/testing.ts).
+ */
+export function loadHandler(spec: FunctionSpec, options: { purge?: boolean } = {}): Handler {
   const saved = process.env;
-  purgeHandlerModules();
+  if (options.purge ?? true) purgeHandlerModules();
   process.env = { ...pick(saved, ["PATH", "HOME", "NODE_OPTIONS", "TZ"]), ...spec.env, ...runtimeEnvironment(spec) };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

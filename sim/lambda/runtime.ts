@@ -14,6 +14,8 @@ import type { Deployment, FunctionSpec } from "../deployment/types";
 import type { LambdaControl } from "../small-services";
 import type { MetricStore } from "../cloudwatch/metrics";
 import { runAs, type Reachability } from "../network";
+import { denialMessage } from "../iam/authorizer";
+import type { ServiceDeliveries } from "../iam/enforcement";
 
 export type Handler = (event: unknown, context?: Context) => Promise<unknown>;
 
@@ -30,6 +32,8 @@ export interface RuntimeDeps {
   reachability: Reachability;
   control: LambdaControl;
   metrics: MetricStore;
+  /** Lambda must be able to assume the function's execution role. */
+  deliveries: ServiceDeliveries;
 }
 
 export class LambdaRuntime {
@@ -74,6 +78,12 @@ export class LambdaRuntime {
     const spec = this.spec(arn);
     const handler = this.handlers.get(spec.arn);
     if (!handler) throw new Error(`The handler of ${spec.name} was not loaded`);
+    const assume = await this.deps.deliveries.lambdaAssumes(spec);
+    if (!assume.allowed)
+      throw new LambdaInvokeError(
+        "InvalidParameterValueException",
+        `The role defined for the function cannot be assumed by Lambda (${spec.name}): ${denialMessage(assume)}`,
+      );
     const reserved = this.deps.control.reservedByArn(spec.arn);
     const running = this.inFlight.get(spec.arn) ?? 0;
     if (reserved !== null && running >= reserved) {

@@ -76,6 +76,20 @@ export function commonChecks(f: Figures): Check[] {
               .join(", ")}`),
     ),
     dnsAfterFailbackCheck(f),
+    pass(
+      "IAM allowed every call and delivery",
+      f.iamDenials.length === 0,
+      f.iamDenials.length === 0
+        ? `${f.awsCalls} AWS calls and every service delivery authorized against the stack's own policies`
+        : `${f.iamDenials.length} denied, e.g. ${f.iamDenials.slice(0, 2).join("; ")}`,
+    ),
+    pass(
+      "every alarm notification delivered",
+      f.failedAlarmActions.length === 0,
+      f.failedAlarmActions.length === 0
+        ? "CloudWatch delivered every alarm action"
+        : `lost: ${f.failedAlarmActions.slice(0, 2).join("; ")}`,
+    ),
   ];
   return checks;
 }

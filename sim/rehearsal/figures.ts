@@ -9,6 +9,7 @@
  * - after a failback completed, DNS answering a region that was not writing while the writer was up.
  */
 import { fn } from "../deployment/deployment";
+import { denialMessage } from "../iam/authorizer";
 import { misdirectedAnswers } from "./dns-after-failback";
 import type { Figures, RunbookMeasurement, ScenarioContext } from "./scenario";
 
@@ -161,5 +162,12 @@ export function measure(ctx: ScenarioContext): Figures {
     alarmNotifications: fromOrigin.filter((m) => m.attributes.source === "cloudwatch-alarm").length,
     failbackCompletedAt: failedBackAt,
     misdirectedDnsAfterFailback: misdirected,
+    awsCalls: ctx.world.calls.filter((c) => c.service !== "dns").length,
+    iamDenials: unique(ctx.world.iam.denials.map((d) => denialMessage(d))),
+    failedAlarmActions: unique(ctx.world.bus.failedActions.map((a) => `${a.alarm} → ${a.topic.split(":").pop()}: ${a.reason}`)),
   };
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
 }

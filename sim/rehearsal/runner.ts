@@ -10,7 +10,8 @@ import { measure, runbookReport, type Figures } from "./figures";
 import { observe } from "./observers";
 import { Operator } from "./operator";
 import { createContext, type Check, type Scenario } from "./scenario";
-import { createSession } from "../session";
+import { evaluatorReady } from "../iam/authorizer";
+import { createSession, type WarmHandlers } from "../session";
 import { Traffic } from "./traffic";
 import type { TimelineEntry } from "../timeline";
 
@@ -56,11 +57,14 @@ export interface RunOptions {
   seed?: number;
   /** Fault injected into the world (to see the checks catch it). */
   fault?: "unfenced-primary";
+  /** Where handlers come from (tests under jest load each region in a registry of its own; sim/testing.ts). */
+  handlers?: WarmHandlers;
 }
 
 export async function runScenario(deployment: Deployment, scenario: Scenario, options: RunOptions = {}): Promise<RehearsalResult> {
   const started = performance.now();
-  const session = createSession(deployment, { seed: options.seed });
+  await evaluatorReady();
+  const session = createSession(deployment, { seed: options.seed, ...(options.handlers ? { handlers: options.handlers } : {}) });
   const { world, clock } = session;
   try {
     const observations = observe(world);

@@ -159,6 +159,12 @@ export interface Figures {
   failbackCompletedAt: number | null;
   /** From then on: DNS answering a STANDBY/FENCED/DRAINED region while the other was ACTIVE and up. */
   misdirectedDnsAfterFailback: MisdirectedAnswer[];
+  /** AWS calls the world served (DNS queries aside). */
+  awsCalls: number;
+  /** Requests IAM (or a KMS key policy) denied, calls and service deliveries alike, as AWS words them. */
+  iamDenials: string[];
+  /** Alarm notifications CloudWatch could not deliver. */
+  failedAlarmActions: string[];
 }
 
 export interface RunbookMeasurement {

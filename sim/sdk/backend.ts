@@ -10,6 +10,7 @@ import type { SqsService } from "../sqs/model";
 import type { StepFunctionsService } from "../stepfunctions/model";
 import type { Deployment } from "../deployment/types";
 import type { Route53 } from "../route53/model";
+import type { Iam } from "../iam/enforcement";
 
 /** How the calling client is configured (what a real SDK would do on a dead endpoint depends on it). */
 export interface ClientInfo {
@@ -17,6 +18,8 @@ export interface ClientInfo {
   maxAttempts: number;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** The access key the client signs with (credentials from sts:AssumeRole map to a role session). */
+  accessKeyId?: string;
 }
 
 export interface SdkBackend {
@@ -37,4 +40,5 @@ export interface SdkBackend {
   lambda: LambdaControl;
   sfn: StepFunctionsService;
   route53: Route53;
+  iam: Iam;
 }

@@ -11,6 +11,7 @@ import * as sns from "@aws-sdk/client-sns";
 import * as sqs from "@aws-sdk/client-sqs";
 import * as ssm from "@aws-sdk/client-ssm";
 import * as sts from "@aws-sdk/client-sts";
+import { currentCaller } from "../network";
 import { ServiceError } from "../small-services";
 import type { SdkBackend } from "./backend";
 import { installCloudWatchFake } from "../cloudwatch/sdk";
@@ -168,31 +169,29 @@ export function installSdkFakes(backend: () => SdkBackend): void {
       commands: [
         [
           sts.AssumeRoleCommand,
+          // IAM has already checked the caller's sts:AssumeRole permission and the role's trust policy (world.call).
           (i: Input) => {
-            if (i.RoleArn !== b().deployment.drOperationsRoleArn)
-              throw new ServiceError(
-                "AccessDenied",
-                `Not authorized to assume ${i.RoleArn} (the rehearsal trusts the DR operations role only)`,
-                403,
-              );
-            const expiration = new Date(b().now() + (i.DurationSeconds ?? 3600) * 1000);
+            if (!b().iam.authorizer.role(i.RoleArn)) throw new ServiceError("NoSuchEntity", `The role ${i.RoleArn} does not exist`, 404);
+            const session = b().iam.issueSession(i.RoleArn, i.RoleSessionName, i.DurationSeconds ?? 3600);
             return {
               Credentials: {
-                AccessKeyId: "ASIAREHEARSAL",
-                SecretAccessKey: "rehearsal",
+                AccessKeyId: session.accessKeyId,
+                SecretAccessKey: "simulated",
                 SessionToken: `session-${i.RoleSessionName}`,
-                Expiration: expiration,
+                Expiration: session.expiration,
+              },
+              AssumedRoleUser: {
+                Arn: `arn:aws:sts::${b().deployment.accountId}:assumed-role/${i.RoleArn.split("/").pop()}/${i.RoleSessionName}`,
               },
             };
           },
         ],
         [
           sts.GetCallerIdentityCommand,
-          () => ({
-            Account: b().deployment.accountId,
-            Arn: `arn:aws:sts::${b().deployment.accountId}:assumed-role/rehearsal`,
-            UserId: "REHEARSAL",
-          }),
+          (_i: Input, info) => {
+            const arn = b().iam.principalArn(b().iam.principal(info, currentCaller().functionName));
+            return { Account: b().deployment.accountId, Arn: arn, UserId: arn.split("/").pop() };
+          },
         ],
       ],
     },

@@ -25,13 +25,18 @@ export async function clientInfo(getClient: GetClient | undefined): Promise<Clie
     | undefined;
   const timeouts = handler?.configProvider ? await handler.configProvider : {};
   // Resolving the credentials is what the SDK does before signing: a client built on the DR
-  // operations role therefore really calls STS AssumeRole (through the STS fake).
-  if (typeof config.credentials === "function") await (config.credentials as () => Promise<unknown>)();
+  // operations role therefore really calls STS AssumeRole (through the STS fake), and its calls
+  // are signed as the assumed role.
+  const credentials =
+    typeof config.credentials === "function"
+      ? ((await (config.credentials as () => Promise<unknown>)()) as { accessKeyId?: string })
+      : undefined;
   return {
     region,
     maxAttempts: Number.isFinite(maxAttempts) && maxAttempts > 0 ? maxAttempts : 3,
     ...(timeouts.connectionTimeout ? { connectionTimeoutMs: timeouts.connectionTimeout } : {}),
     ...(timeouts.requestTimeout ? { requestTimeoutMs: timeouts.requestTimeout } : {}),
+    ...(credentials?.accessKeyId ? { accessKeyId: credentials.accessKeyId } : {}),
   };
 }
 

@@ -17,6 +17,8 @@ import { ExecutionHistory } from "./execution-history";
 import { collectTasks, lambdaError, taskFailureCause, taskResource, type TaskBinding } from "./tasks";
 import { executionError, localStateMachine, type LocalEvent, type LocalStateMachine } from "./local-executor";
 import { ServiceError } from "../small-services";
+import { denialMessage } from "../iam/authorizer";
+import type { ServiceDeliveries } from "../iam/enforcement";
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
 
@@ -59,6 +61,8 @@ export interface StepFunctionsDeps {
   now: () => number;
   reachability: Reachability;
   runtime: LambdaRuntime;
+  /** Step Functions assumes the machine's role and invokes each Task's function with it. */
+  deliveries: ServiceDeliveries;
 }
 
 export class StepFunctionsService {
@@ -238,6 +242,7 @@ export class StepFunctionsService {
     for (;;) {
       await this.deps.reachability.whenUp(region);
       try {
+        await this.authorizeInvoke(record, task.functionArn);
         const out = await this.deps.runtime.invoke(task.functionArn, payload);
         if (!this.deps.reachability.isUp(region)) continue;
         if (!task.waitForTaskToken) return { Payload: out, StatusCode: 200, ExecutedVersion: "$LATEST" };
@@ -260,6 +265,22 @@ export class StepFunctionsService {
       this.callbacks.set(token, cb);
       this.armHeartbeat(token);
     });
+  }
+
+  /**
+   * A Task's invoke is made by Step Functions with the machine's role: the role must trust
+   * states.amazonaws.com (AWS checks that when the machine is created; here, at the first Task)
+   * and allow lambda:InvokeFunction on the function. A denied invoke fails the Task with
+   * Lambda.AWSLambdaException, as Step Functions reports Lambda's AccessDeniedException.
+   */
+  private async authorizeInvoke(record: ExecutionRecord, functionArn: string): Promise<void> {
+    const def = this.machines.get(record.stateMachineArn)?.def;
+    if (!def) return;
+    const assume = await this.deps.deliveries.stepFunctionsAssumes(def);
+    if (!assume.allowed)
+      throw Object.assign(new Error(`Step Functions cannot assume ${def.roleArn}: ${denialMessage(assume)}`), { name: "States.Runtime" });
+    const invoke = await this.deps.deliveries.stateMachineInvokes(def, functionArn);
+    if (!invoke.allowed) throw Object.assign(new Error(denialMessage(invoke)), { name: "Lambda.AWSLambdaException" });
   }
 
   private armHeartbeat(token: string): void {

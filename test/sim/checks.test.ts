@@ -32,6 +32,9 @@ const clean: Figures = {
   alarmNotifications: 3,
   failbackCompletedAt: null,
   misdirectedDnsAfterFailback: [],
+  awsCalls: 1000,
+  iamDenials: [],
+  failedAlarmActions: [],
 };
 const objectives = { rpoSeconds: 60, rtoSeconds: 300 };
 const verdictOf = (f: Figures, name: string) => commonChecks(f).find((c) => c.name === name)?.verdict;
@@ -53,6 +56,23 @@ describe("the rehearsal's checks", () => {
 
   it("fail when a demoted region accepted a payment (split brain)", () => {
     expect(verdictOf({ ...clean, writesAfterDemotion: 3 }, "one writer at a time")).toBe("fail");
+  });
+
+  it("fail when IAM denied a call or a delivery, naming it", () => {
+    const denial =
+      "User: arn:aws:sts::123456789012:assumed-role/promote-local-us-east-2-dev/promote-local-us-east-2-dev is not authorized to perform: dynamodb:PutItem";
+    const f = { ...clean, iamDenials: [denial] };
+    expect(verdictOf(f, "IAM allowed every call and delivery")).toBe("fail");
+    expect(commonChecks(f).find((c) => c.name === "IAM allowed every call and delivery")?.detail).toContain(denial);
+  });
+
+  it("fail when an alarm notification was lost", () => {
+    expect(
+      verdictOf(
+        { ...clean, failedAlarmActions: ["peer-health → dr-alerts: kms:GenerateDataKey denied"] },
+        "every alarm notification delivered",
+      ),
+    ).toBe("fail");
   });
 
   it("fail when a payment is left PENDING in a region that may serve", () => {

@@ -11,8 +11,10 @@ import { deploymentFromEvaluation, DeploymentModelError } from "../../sim/deploy
 import type { Deployment } from "../../sim/deployment/types";
 import { LambdaRuntime } from "../../sim/lambda/runtime";
 import { Reachability } from "../../sim/network";
+import { Iam, ServiceDeliveries } from "../../sim/iam/enforcement";
 
 const ARN = "arn:aws:lambda:us-east-1:123456789012:function:create-payment-us-east-1-test";
+const ROLE = "arn:aws:iam::123456789012:role/create-payment-us-east-1-test";
 const deployment = {
   accountId: "123456789012",
   regions: ["us-east-1", "us-east-2"],
@@ -26,8 +28,33 @@ const deployment = {
       env: {},
       timeoutSeconds: 10,
       reservedConcurrency: 50,
+      roleArn: ROLE,
     },
   ],
+  // The function's role, trusting Lambda as the stack's roles do: IAM is enforced here too.
+  iam: {
+    roles: [
+      {
+        name: "create-payment-us-east-1-test",
+        arn: ROLE,
+        trust: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "lambda.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            },
+          ],
+        },
+        policies: [],
+        managed: [],
+      },
+    ],
+    resourcePolicies: [],
+    encryption: [],
+  },
   asyncInvokeConfigs: [],
   apis: [
     {
@@ -44,7 +71,8 @@ function setup() {
   const reachability = new Reachability(["us-east-1", "us-east-2"]);
   const control = new LambdaControl(deployment);
   const metrics = new MetricStore();
-  const runtime = new LambdaRuntime({ deployment, now: () => 0, reachability, control, metrics });
+  const deliveries = new ServiceDeliveries(new Iam(deployment, () => 0), deployment);
+  const runtime = new LambdaRuntime({ deployment, now: () => 0, reachability, control, metrics, deliveries });
   let invocations = 0;
   runtime.register(ARN, async () => {
     invocations += 1;

@@ -19,6 +19,7 @@ import {
 import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { deploymentFromEvaluation, drMachine, tickerMachine } from "../../../sim/deployment/deployment";
 import { nameServerAddress } from "../../../sim/interceptors";
+import { evaluatorReady } from "../../../sim/iam/authorizer";
 import { createSession } from "../../../sim/session";
 import { ofType, REGIONS, stack } from "../../support/stack";
 
@@ -27,6 +28,7 @@ const { primary, secondary } = REGIONS;
 async function main() {
   const ev = await stack();
   const deployment = deploymentFromEvaluation(ev);
+  await evaluatorReady();
   const session = createSession(deployment);
   const { clock, world } = session;
   const out: Record<string, unknown> = {};

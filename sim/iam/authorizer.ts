@@ -1,0 +1,190 @@
+/**
+ * IAM, enforced: every request the simulated world serves is authorized against the stack's own
+ * policies (deployment/iam.ts) by a maintained IAM policy evaluator, @cloud-copilot/iam-simulate
+ * (identity and resource policies, same-account rules, trust policies and KMS key policies, every
+ * condition operator). A request is allowed only if AWS would allow it.
+ *
+ * Principals:
+ * - a role session — a Lambda function runs as its execution role; a client holding credentials
+ *   from sts:AssumeRole runs as the assumed role (the world maps issued access keys to sessions);
+ * - a service principal (events.amazonaws.com, cloudwatch.amazonaws.com, ...) — allowed only by a
+ *   resource policy, as AWS does;
+ * - the operator — people and tools on the internet (drctl, the rehearsal's on-call and clients)
+ *   act as the account's administrator: the stack defines no operator role, so there is nothing
+ *   to hold them to (stated in sim/README.md).
+ *
+ * Context keys are the ones AWS sends for the request (aws:SecureTransport, aws:SourceAccount /
+ * aws:SourceArn where the service sends them, kms:ViaService, cloudwatch:namespace, ...); a key AWS
+ * may not send is left out, so a condition on it does not match — the harsher reading.
+ *
+ * The evaluator is AGPL-3.0 licensed; it is a devDependency of the simulator only, never part of a
+ * Lambda bundle (dependency-cruiser forbids it there).
+ */
+import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import type { IamModel, PolicyDocument } from "../deployment/iam";
+
+export type Principal =
+  | { kind: "role"; roleArn: string; sessionName: string }
+  | { kind: "service"; service: string }
+  | { kind: "operator" };
+
+export interface AuthRequest {
+  principal: Principal;
+  action: string;
+  resource: string;
+  context?: Record<string, string | string[]>;
+}
+
+export interface AuthDecision {
+  allowed: boolean;
+  result: string;
+  principal: string;
+  action: string;
+  resource: string;
+  /** AWS's wording of why it was denied. */
+  reason: string;
+}
+
+/** What AWS says when a request is denied: "User: X is not authorized to perform: A on resource: R because ..." */
+export function denialMessage(d: AuthDecision): string {
+  return `User: ${d.principal} is not authorized to perform: ${d.action} on resource: ${d.resource} ${d.reason}`;
+}
+
+export function principalArn(p: Principal, accountId: string): string {
+  if (p.kind === "service") return p.service;
+  if (p.kind === "operator") return `arn:aws:iam::${accountId}:root`;
+  const roleName = p.roleArn.split("/").slice(1).join("/");
+  return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${p.sessionName}`;
+}
+
+/**
+ * The evaluator reads its Service Authorization Reference data from disk, lazily, per service:
+ * real I/O that virtual time must not run ahead of (a Task would "time out" while a file loads).
+ * The world waits for this before its clock moves: one evaluation per service the stack's calls use.
+ */
+const SERVICES_IN_USE = [
+  ["dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:123456789012:table/t"],
+  ["sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:q"],
+  ["sns:Publish", "arn:aws:sns:us-east-1:123456789012:t"],
+  ["s3:GetObject", "arn:aws:s3:::b/k"],
+  ["lambda:InvokeFunction", "arn:aws:lambda:us-east-1:123456789012:function:f"],
+  ["cloudwatch:PutMetricData", "*"],
+  ["states:StartExecution", "arn:aws:states:us-east-1:123456789012:stateMachine:m"],
+  ["ssm:GetParameter", "arn:aws:ssm:us-east-1:123456789012:parameter/p"],
+  ["sts:AssumeRole", "arn:aws:iam::123456789012:role/r"],
+  ["route53:GetHealthCheckStatus", "arn:aws:route53:::healthcheck/h"],
+  ["kms:Decrypt", "arn:aws:kms:us-east-1:123456789012:key/k"],
+] as const;
+
+let ready: Promise<void> | undefined;
+export function evaluatorReady(): Promise<void> {
+  ready ??= Promise.all(
+    SERVICES_IN_USE.map(([action, resource]) =>
+      runSimulation(
+        {
+          identityPolicies: [],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          request: {
+            principal: "arn:aws:iam::123456789012:role/warm-up",
+            action,
+            resource: { accountId: "123456789012", resource },
+            contextVariables: {},
+          },
+        } as unknown as Simulation,
+        {},
+      ),
+    ),
+  ).then(() => undefined);
+  return ready;
+}
+
+/**
+ * KMS's encryption-context condition keys (kms:EncryptionContext:<context key>) are variable keys
+ * the evaluator does not recognise (it matches variable keys on a "/", and drops the rest from the
+ * request context), so a key-policy condition on them could never hold. They are renamed, in the
+ * policies and in the request alike, to a variable key it does evaluate (aws:RequestTag/...,
+ * which nothing in this stack uses): the same operators compare the same values.
+ */
+const KMS_CONTEXT = /"kms:EncryptionContext:([^"]+)"/gi;
+function withEvaluableKeys<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replace(KMS_CONTEXT, (_m, key: string) => `"aws:RequestTag/kms.EncryptionContext.${key}"`)) as T;
+}
+
+export class Authorizer {
+  private readonly cache = new Map<string, Promise<AuthDecision>>();
+  private readonly roles: Map<string, IamModel["roles"][number]>;
+  /** Every decision made, in order (tests and the rehearsal's check read the denials). */
+  readonly decisions: AuthDecision[] = [];
+
+  constructor(
+    private readonly model: IamModel,
+    private readonly accountId: string,
+  ) {
+    this.roles = new Map(model.roles.map((r) => [r.arn, r]));
+  }
+
+  role(arn: string) {
+    return this.roles.get(arn);
+  }
+
+  private resourcePolicy(action: string, resource: string): PolicyDocument | undefined {
+    if (action === "sts:AssumeRole") return this.roles.get(resource)?.trust;
+    const bucket = /^arn:aws:s3:::([^/]+)/.exec(resource)?.[1];
+    const arn = bucket ? `arn:aws:s3:::${bucket}` : resource;
+    return this.model.resourcePolicies.find((p) => p.arn === arn)?.document;
+  }
+
+  async authorize(request: AuthRequest): Promise<AuthDecision> {
+    const principal = principalArn(request.principal, this.accountId);
+    const key = JSON.stringify([principal, request.action, request.resource, request.context ?? {}]);
+    let pending = this.cache.get(key);
+    if (!pending) {
+      pending = this.evaluate(request, principal);
+      this.cache.set(key, pending);
+    }
+    const decision = await pending;
+    this.decisions.push(decision);
+    return decision;
+  }
+
+  private async evaluate(request: AuthRequest, principal: string): Promise<AuthDecision> {
+    const base = { principal, action: request.action, resource: request.resource };
+    if (request.principal.kind === "operator") return { ...base, allowed: true, result: "Allowed", reason: "" };
+    const identityPolicies =
+      request.principal.kind === "role"
+        ? (this.roles.get(request.principal.roleArn)?.policies ?? []).map((p) => ({ name: p.name, policy: p.document }))
+        : [];
+    const resourcePolicy = this.resourcePolicy(request.action, request.resource);
+    const simulation = {
+      identityPolicies: identityPolicies.map((p) => ({ ...p, policy: withEvaluableKeys(p.policy) })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(resourcePolicy ? { resourcePolicy: withEvaluableKeys(resourcePolicy) } : {}),
+      request: {
+        principal,
+        action: request.action,
+        resource: { accountId: this.accountId, resource: request.resource },
+        contextVariables: withEvaluableKeys({ "aws:SecureTransport": "true", ...(request.context ?? {}) }),
+      },
+    } as unknown as Simulation;
+    const response = await runSimulation(simulation, {});
+    if (response.resultType === "error") {
+      throw new Error(
+        `The simulated IAM cannot evaluate ${request.action} on ${request.resource} by ${principal}: ${JSON.stringify(response.errors)}`,
+      );
+    }
+    const result = String(response.overallResult);
+    const allowed = result === "Allowed";
+    const reason = allowed
+      ? ""
+      : result === "ExplicitlyDenied"
+        ? "with an explicit deny in a policy"
+        : request.principal.kind === "service"
+          ? "because no resource-based policy allows it"
+          : resourcePolicy && (request.action === "sts:AssumeRole" || request.action.startsWith("kms:"))
+            ? `because the ${request.action === "sts:AssumeRole" ? "role's trust policy" : "key policy"} does not allow it, or no identity-based policy allows it`
+            : `because no identity-based policy allows the ${request.action} action`;
+    return { ...base, allowed, result, reason };
+  }
+}

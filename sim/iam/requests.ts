@@ -1,0 +1,148 @@
+/**
+ * What one SDK call asks IAM for: the action and the resource ARN (from the Service
+ * Authorization Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/),
+ * the context keys AWS sends with it, and the KMS requests SSE-KMS makes with the caller's
+ * credentials when the queue, topic or bucket is encrypted with a customer managed key:
+ * - SQS: a producer needs kms:GenerateDataKey and kms:Decrypt, a consumer kms:Decrypt
+ *   (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html);
+ * - SNS: a publisher needs kms:GenerateDataKey* and kms:Decrypt
+ *   (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html);
+ * - S3: PutObject needs kms:GenerateDataKey, GetObject kms:Decrypt
+ *   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
+ * Each KMS request carries kms:ViaService of the calling service and the encryption context the
+ * service always sends: aws:sqs:arn (the queue), aws:sns:topicArn (the topic), aws:s3:arn (the bucket,
+ * with S3 Bucket Keys) — https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html,
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context.
+ */
+
+/** The encryption context key each service puts in its KMS requests, naming the resource. */
+export const KMS_CONTEXT_KEY: Record<string, string> = {
+  sqs: "kms:EncryptionContext:aws:sqs:arn",
+  sns: "kms:EncryptionContext:aws:sns:topicArn",
+  s3: "kms:EncryptionContext:aws:s3:arn",
+};
+
+/** What KMS sees when `service` (sqs, sns, s3) uses the key for `resourceArn` in `region`. */
+export function kmsContext(service: string, resourceArn: string, region: string): Record<string, string> {
+  return { "kms:ViaService": `${service}.${region}.amazonaws.com`, [KMS_CONTEXT_KEY[service]]: resourceArn };
+}
+
+export interface IamRequest {
+  action: string;
+  resource: string;
+  context?: Record<string, string | string[]>;
+  /** A KMS request the service makes for the caller (its denial surfaces as the service's KMS error). */
+  kms?: boolean;
+}
+
+export interface CallFacts {
+  service: string;
+  operation: string;
+  input: Record<string, unknown>;
+  /** The region whose endpoint serves the call. */
+  region: string;
+  accountId: string;
+  /** The KMS key of an encrypted queue/topic/bucket ARN. */
+  keyOf(resourceArn: string): string | undefined;
+  /** A queue URL's ARN. */
+  queueArn(url: string): string;
+  /** A function name or ARN in `region`, as an ARN. */
+  functionArn(nameOrArn: string): string;
+}
+
+/** Batch operations are authorized as their single-item action. */
+const SQS_ACTIONS: Record<string, string> = { SendMessageBatch: "SendMessage", DeleteMessageBatch: "DeleteMessage" };
+
+/** Calls AWS serves without any IAM permission. */
+const UNAUTHORIZED_OPERATIONS = new Set(["sts:GetCallerIdentity"]);
+
+export function iamRequests(c: CallFacts): IamRequest[] {
+  const { service, operation, input, region, accountId } = c;
+  if (UNAUTHORIZED_OPERATIONS.has(`${service}:${operation}`)) return [];
+  const kms = (resourceArn: string, actions: string[], via: string): IamRequest[] => {
+    const key = c.keyOf(resourceArn);
+    return key ? actions.map((action) => ({ action, resource: key, context: kmsContext(via, resourceArn, region), kms: true })) : [];
+  };
+  switch (service) {
+    case "dynamodb":
+      return [{ action: `dynamodb:${operation}`, resource: `arn:aws:dynamodb:${region}:${accountId}:table/${input.TableName}` }];
+    case "sqs": {
+      const arn = c.queueArn(String(input.QueueUrl));
+      const action = `sqs:${SQS_ACTIONS[operation] ?? operation}`;
+      const implied =
+        action === "sqs:SendMessage"
+          ? kms(arn, ["kms:GenerateDataKey", "kms:Decrypt"], "sqs")
+          : action === "sqs:ReceiveMessage"
+            ? kms(arn, ["kms:Decrypt"], "sqs")
+            : [];
+      return [{ action, resource: arn }, ...implied];
+    }
+    case "sns": {
+      const arn = String(input.TopicArn);
+      return [{ action: `sns:${operation}`, resource: arn }, ...kms(arn, ["kms:GenerateDataKey", "kms:Decrypt"], "sns")];
+    }
+    case "s3": {
+      const bucket = `arn:aws:s3:::${input.Bucket}`;
+      const object = `${bucket}/${input.Key}`;
+      const implied =
+        operation === "PutObject"
+          ? kms(bucket, ["kms:GenerateDataKey"], "s3")
+          : operation === "GetObject"
+            ? kms(bucket, ["kms:Decrypt"], "s3")
+            : [];
+      return [{ action: `s3:${operation}`, resource: object }, ...implied];
+    }
+    case "lambda": {
+      const target = String(input.FunctionName ?? input.Resource);
+      return [{ action: `lambda:${operation}`, resource: c.functionArn(target) }];
+    }
+    case "cloudwatch":
+      if (operation === "PutMetricData")
+        // PutMetricData has no resource type; cloudwatch:namespace narrows it (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html).
+        return [{ action: "cloudwatch:PutMetricData", resource: "*", context: { "cloudwatch:namespace": String(input.Namespace) } }];
+      if (operation === "DescribeAlarms")
+        return ((input.AlarmNames as string[] | undefined) ?? ["*"]).map((name) => ({
+          action: "cloudwatch:DescribeAlarms",
+          resource: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`,
+        }));
+      return [{ action: `cloudwatch:${operation}`, resource: "*" }];
+    case "sfn": {
+      const resource = String(input.stateMachineArn ?? input.executionArn ?? "*");
+      return [{ action: `states:${operation}`, resource }];
+    }
+    case "ssm": {
+      const name = String(input.Name ?? input.Path ?? "");
+      return [{ action: `ssm:${operation}`, resource: `arn:aws:ssm:${region}:${accountId}:parameter/${name.replace(/^\//, "")}` }];
+    }
+    case "sts":
+      return [{ action: `sts:${operation}`, resource: String(input.RoleArn) }];
+    case "route53":
+      return [{ action: `route53:${operation}`, resource: `arn:aws:route53:::healthcheck/${input.HealthCheckId}` }];
+    default:
+      throw new Error(`The simulated IAM does not know how ${service}:${operation} is authorized; add it to sim/iam/requests.ts`);
+  }
+}
+
+/** The error a service returns when IAM (or, for SSE-KMS, KMS) denies a call: names and statuses as each service documents them. */
+export function deniedError(service: string, message: string, viaKms: boolean): Error {
+  const [name, status] = viaKms
+    ? (({ sqs: ["KmsAccessDenied", 400], sns: ["KMSAccessDenied", 400], s3: ["AccessDenied", 403] } as Record<string, [string, number]>)[
+        service
+      ] ?? ["AccessDeniedException", 400])
+    : ((
+        {
+          dynamodb: ["AccessDeniedException", 400],
+          sqs: ["AccessDenied", 403],
+          sns: ["AuthorizationError", 403],
+          s3: ["AccessDenied", 403],
+          lambda: ["AccessDeniedException", 403],
+          sfn: ["AccessDeniedException", 400],
+          cloudwatch: ["AccessDenied", 403],
+          ssm: ["AccessDeniedException", 400],
+          sts: ["AccessDenied", 403],
+          route53: ["AccessDenied", 403],
+        } as Record<string, [string, number]>
+      )[service] ?? ["AccessDeniedException", 403]);
+  return Object.assign(new Error(message), { name, httpStatusCode: status });
+}
