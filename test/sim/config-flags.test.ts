@@ -4,9 +4,12 @@
  * scenarios.test.ts checks that end to end). Whether a value then reaches the deployment is
  * config-deployment.test.ts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse } from "yaml";
+import { CONFIG_KEYS, parseConfig } from "../../infra/core/config";
+import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
 import { parseCli } from "../../sim/rehearsal/cli";
 import {
   ConfigFlagError,
@@ -83,6 +86,7 @@ describe("--config <key>=<value>", () => {
     );
     expect(c.config).toEqual({
       hostedZoneName: "pay.example.org",
+      delegationSetId: "N0123456789EXAMPLE",
       healthCheckIntervalSeconds: 30,
       autoFailover: false,
       alertEmails: ["oncall@example.org"],
@@ -129,7 +133,8 @@ describe("--config <key>=<value>", () => {
   });
 
   it("rejects an existing hosted zone, which the simulated world cannot stand in for", () => {
-    expect(() => fromFlags("--config", "hostedZoneId=Z0123456789ABCDEFGHIJ")).toThrow(
+    // The rehearsal's defaults name a delegation set; an empty value unsets it, as in a stack.
+    expect(() => fromFlags("--config", "hostedZoneId=Z0123456789ABCDEFGHIJ", "--config", "delegationSetId=")).toThrow(
       /payments-dr:hostedZoneId = "Z0123456789ABCDEFGHIJ" \[from --config\]: valid for the stack, but the rehearsal simulates the zone the stack creates/,
     );
   });
@@ -200,5 +205,46 @@ describe("--stack-file <path>", () => {
     expect(() => fromFlags("--stack-file", stackFile("empty.yaml", "encryptionsalt: abc\n"))).toThrow(
       /--stack-file .*empty.yaml has no "config:" map/,
     );
+  });
+});
+
+describe("Pulumi.example.yaml, the full example stack file", () => {
+  const text = readFileSync(EXAMPLE, "utf8");
+  /** Every `payments-dr:` key line, set or commented out, in file order. */
+  const lines = [...text.matchAll(/^ {2}(# )?payments-dr:(\w+): ?(.*)$/gm)].map((m) => ({
+    key: m[2],
+    commented: m[1] !== undefined,
+    rest: m[3],
+  }));
+  const defaults = parseConfig(DEFAULT_OFFLINE_CONFIG, "dev") as Record<string, unknown>;
+  const set = Object.fromEntries(Object.entries<unknown>(parse(text).config).map(([k, v]) => [k.replace(/^payments-dr:/, ""), v]));
+
+  it("names every key infra/core/config.ts reads, once, in its order", () => {
+    expect(lines.map((l) => l.key)).toEqual(CONFIG_KEYS);
+  });
+
+  /** Keys without a default that a stack must set (the zone and how it is delegated), and an example address. */
+  const EXAMPLES = ["hostedZoneName", "delegationSetId", "alertEmails"];
+
+  it("sets each key to the default the program applies, but for the zone, its delegation and an example address", () => {
+    for (const key of Object.keys(set)) {
+      if (EXAMPLES.includes(key)) continue;
+      expect({ key, value: set[key] }).toEqual({ key, value: defaults[key] });
+    }
+    expect(set.alertEmails).toEqual(["oncall@example.com"]);
+    expect(defaults.delegationSetId).toBe(set.delegationSetId);
+  });
+
+  it("comments out exactly the keys whose default is not a value (not set, or the stack's name), each with a value the program accepts", () => {
+    const commented = lines.filter((l) => l.commented);
+    expect(commented.map((l) => l.key)).toEqual(["hostedZoneId", "environment"]);
+    expect(defaults.hostedZoneId).toBeUndefined();
+    expect(defaults.environment).toBe("dev");
+    for (const { key, rest } of commented) {
+      const value = rest.replace(/\s+#.*$/, "");
+      // An existing zone replaces the delegation set (the file's comment says so).
+      const others = key === "hostedZoneId" ? { ...set, delegationSetId: undefined } : set;
+      expect(() => parseConfig({ ...others, [key]: value }, "example")).not.toThrow();
+    }
   });
 });
