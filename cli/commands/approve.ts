@@ -8,7 +8,7 @@ import type { Context } from "../context";
 const EXAMPLES = `
 Examples:
   $ drctl approve --env prod --region us-east-2 manual-failover-20250601T120000Z-alice
-  $ drctl approve --env prod arn:aws:states:us-east-2:123456789012:execution:payments-dr-us-east-2-prod:alarm-peer-health-1a2b
+  $ drctl approve --env prod arn:aws:states:us-east-2:123456789012:execution:dr-orchestrator-us-east-2-prod:alarm-peer-health-us-east-2-prod-4f1c2a9e7b3d5e80
   $ drctl approve --env prod --region us-east-2 <execution> --comment "INC-1234: replication lag accepted"
 
 Sends SendTaskSuccess with {"approved": true, "approvedBy": <operator>, "comment": ...} and

@@ -14,7 +14,7 @@ import { fetchReport } from "../report-store";
 const EXAMPLES = `
 Examples:
   $ drctl report --env prod --region us-east-2 manual-drill-20250601T120000Z-alice > drill.md
-  $ drctl report --env prod arn:aws:states:us-east-2:123456789012:execution:payments-dr-us-east-2-prod:manual-drill-20250601T120000Z-alice
+  $ drctl report --env prod arn:aws:states:us-east-2:123456789012:execution:dr-orchestrator-us-east-2-prod:manual-drill-20250601T120000Z-alice
   $ drctl report --env prod --region us-east-1 manual-drill-20250601T120000Z-alice-failback --json | jq .measurements
 
 The report lives at s3://<evidence bucket of that region>/reports/<execution>/report.json; it has
