@@ -132,6 +132,31 @@ export class AlarmService {
   }
 
   /**
+   * What the alarm's DATA says now, as Route 53 reads it for a CLOUDWATCH_METRIC health check:
+   * "Route 53 monitors the data stream for the corresponding alarm instead of monitoring the alarm
+   * state ... If the data stream doesn't provide enough information to determine the state of the
+   * alarm, the health check status depends on the setting for Health check status"
+   * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html).
+   * So treatMissingData and SetAlarmState play no part: the last `evaluationPeriods` complete periods
+   * are read as they are. AWS does not say how many datapoints are "enough"; the harsher reading here:
+   * fewer than `datapointsToAlarm` present is insufficient data.
+   */
+  dataStream(nameOrArn: string, region: string | undefined, at: number): AlarmState {
+    const alarm = this.find(nameOrArn, region);
+    if (this.deleted.has(alarm.arn)) return "INSUFFICIENT_DATA";
+    const period = alarm.periodSeconds * 1000;
+    const end = Math.floor(at / period) * period;
+    const present: number[] = [];
+    for (let i = alarm.evaluationPeriods; i >= 1; i--) {
+      const start = end - i * period;
+      const v = periodValue(alarm, this.metrics, start, start + period);
+      if (v !== undefined) present.push(v);
+    }
+    if (present.length < alarm.datapointsToAlarm) return "INSUFFICIENT_DATA";
+    return present.filter((v) => breaches(v, alarm.comparison, alarm.threshold)).length >= alarm.datapointsToAlarm ? "ALARM" : "OK";
+  }
+
+  /**
    * The alarm's state. A deleted alarm has none; Route 53 does not document what a health check on
    * a deleted alarm reports, so the simulation treats it as insufficient data (the check's
    * InsufficientDataHealthStatus decides).

@@ -7,8 +7,9 @@
  *   endpoint is healthy while more than 18% of checkers see it healthy
  *   (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html).
  *   A check passes on a 2xx/3xx within 2 s of connecting (4 s to connect).
- * - CLOUDWATCH_METRIC checks follow the alarm's state; INSUFFICIENT_DATA → the configured status;
- *   an unreadable alarm (its region down) keeps the last known status.
+ * - CLOUDWATCH_METRIC checks follow the alarm's DATA STREAM, not its state (alarms.ts dataStream):
+ *   data that says OK or ALARM decides; insufficient data → the configured InsufficientDataHealthStatus
+ *   (Healthy, Unhealthy, or LastKnownStatus); an unreadable alarm (its region down) keeps the last known status.
  * - CALCULATED checks: healthy when at least `childHealthThreshold` children are.
  * - Failover records: PRIMARY if healthy, else SECONDARY if healthy, else PRIMARY (fail open).
  * - HealthCheckStatus is published to CloudWatch in us-east-1 every interval, while it is up.
@@ -168,7 +169,8 @@ export class Route53 {
         const alarm = c.alarm as { name: string; region: string };
         const last = this.lastMetricStatus.get(id);
         if (!this.deps.reachability.isUp(alarm.region)) return last ?? true;
-        const state = this.deps.alarms.state(alarm.name, alarm.region);
+        // Route 53 reads the alarm's data stream, not its state (alarms.ts dataStream).
+        const state = this.deps.alarms.dataStream(alarm.name, alarm.region, this.deps.clock.now());
         const status =
           state === "OK"
             ? true
