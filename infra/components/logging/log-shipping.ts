@@ -14,9 +14,11 @@ export interface LogShippingArgs {
 
 /**
  * The sending end: a CloudWatch Logs destination in region A whose target is the Firehose stream
- * in region B. "The log group and the destination must be in the same Region; the destination
- * can point to a resource in a different Region."
- * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CreateSubscriptionFilterFirehose-Account.html
+ * in region B. "The log group and the destination must be in the same AWS Region. However, the AWS
+ * resource that the destination points to can be located in a different Region", and "Firehose
+ * subscription filter for a same account and cross-Region delivery stream is supported": a
+ * destination in our own account is the documented way across regions (docs/security.md, issue 12).
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CrossAccountSubscriptions-Firehose.html
  */
 export class LogShipping extends pulumi.ComponentResource {
   readonly destinationArn: pulumi.Output<string>;
