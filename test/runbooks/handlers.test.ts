@@ -8,7 +8,7 @@ import type { Run } from "../../runbooks/domain/run";
 import { RESTORE_TAG } from "../../runbooks/domain/write-function";
 import { drMachine } from "../../sim/deployment/deployment";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
-import { failedOver, fenceAlarm, healthy, heartbeat, regionRecord } from "../state-machines/support/sim";
+import { failedOver, fenceAlarm, healthy, heartbeat, regionRecord, witnessAnswer } from "../state-machines/support/sim";
 import { stack } from "../support/stack";
 
 let aws: SimulatedAws;
@@ -203,15 +203,20 @@ describe("confirm-dns", () => {
   it("asks the zone's authoritative name servers (ZONE_NAME_SERVERS), not the system resolver", async () => {
     const t = healthy(aws);
     const run = await runFor(t, t.secondary, { mode: "failover", targetRegion: t.secondary });
+    await t.alignTo(60_000, 30_000);
     await expect(t.invoke(t.secondary, "confirm-dns", { run })).resolves.toMatchObject({
       answers: [t.primary],
       nameServers: t.deployment.zone.nameServers,
     });
-    // The answer changes at once (SetAlarmState on the alarm the primary's guard watches) and the
-    // witness's TTL is 60 s: a caching resolver would still answer the primary; the zone's own
-    // name servers answer the secondary.
+    // PrimaryFenced=1 lands in CloudWatch; at the end of the minute the fence alarm (and its data,
+    // which Route 53's guard of the primary reads) says ALARM, and the zone answers the secondary.
+    // That is 31 s after the first answer, inside the witness's 60 s TTL: a caching resolver would
+    // still answer the primary.
     const fence = fenceAlarm(t);
-    t.world.alarms.setState(fence.name, fence.region, "ALARM", "set by the test", t.now());
+    const metric = fence.metric as NonNullable<typeof fence.metric>;
+    t.world.metrics.put(fence.region, metric.namespace, metric.metricName, metric.dimensions, 1, t.now());
+    await t.alignTo(60_000, 1000);
+    expect(witnessAnswer(t)).toBe(t.secondary);
     await expect(t.invoke(t.secondary, "confirm-dns", { run })).resolves.toMatchObject({ answers: [t.secondary], matches: true });
     expect(t.calls({ service: "dns", caller: t.functionName(t.secondary, "confirm-dns") }).map((c) => c.outcome)).toEqual([
       t.primary,
