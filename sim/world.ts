@@ -71,6 +71,8 @@ export class World implements SdkBackend {
   readonly defects: WorldDefects = { dropPrimaryFence: false };
   /** Replication lag per link "from>to", ms (scenarios degrade it). */
   readonly lag = new Map<string, number>();
+  /** `table|region`: replication of that table into that region is paused (FIS aws:dynamodb:global-table-pause-replication). */
+  readonly pausedReplication = new Set<string>();
   /** Every AWS call made in this world, in order (tests read it; the summary counts it). */
   readonly calls: CallRecord[] = [];
   /** Faults in force (faults.ts). */
@@ -94,18 +96,23 @@ export class World implements SdkBackend {
     this.faults = new FaultInjector(seededRandom(seed + 1));
     this.iam = new Iam(deployment, now);
     this.timeline = new Timeline(now);
-    this.reachability = new Reachability(deployment.regions);
+    // Witness regions hold MRSC tables' logs and serve nothing: the network knows them, nothing runs there.
+    const witnesses = [...new Set(deployment.tables.flatMap((t) => (t.witness ? [t.witness] : [])))].filter(
+      (r) => !deployment.regions.includes(r),
+    );
+    this.reachability = new Reachability(deployment.regions, witnesses);
     if (options.latency === "none") {
       // Tests that want no delay: calls answer at once and replication is immediate (still asynchronous).
       this.reachability.zeroLatency = true;
       this.defaultLagMs = () => 0;
     }
-    this.dynamodb = new DynamoDbService(deployment.tables, now);
+    this.dynamodb = new DynamoDbService(deployment.tables, now, this.reachability);
     this.replicator = new Replicator(this.dynamodb, {
       now,
       after: (ms, fn) => clock.after(ms, fn),
       canDeliver: (from, to) => this.reachability.linkUp(from, to),
-      lagMs: (from, to) => this.lag.get(`${from}>${to}`) ?? this.defaultLagMs(),
+      lagMs: (table, from, to) => this.lag.get(`${table}|${from}>${to}`) ?? this.lag.get(`${from}>${to}`) ?? this.defaultLagMs(),
+      paused: (table, to) => this.pausedReplication.has(`${table}|${to}`),
       onDelivered: (from, to, table, latency) =>
         this.metrics.put(from, "AWS/DynamoDB", "ReplicationLatency", { TableName: table, ReceivingRegion: to }, latency, now()),
     });
@@ -283,7 +290,7 @@ export class World implements SdkBackend {
     const unreachable = () => timedOut(info.connectionTimeoutMs ?? UNCONFIGURED_ATTEMPT_MS, "Connection timed out");
     if (!this.reachability.canReach(from, to)) return unreachable();
     const fault = this.faults.decide(record);
-    const latency = this.reachability.latencyMs(from, to);
+    const latency = this.reachability.latencyMs(from, to) + this.quorumLatency(service, operation, to, input);
     if (latency + fault.delayMs > 0) await this.clock.sleep(latency + fault.delayMs);
     if (!this.reachability.canReach(from, to)) return unreachable();
     try {
@@ -327,6 +334,14 @@ export class World implements SdkBackend {
     return out;
   }
 
+  /** The extra time an MRSC write or strongly consistent read spends reaching its quorum (one way, added before the answer). */
+  private quorumLatency(service: string, operation: string, region: string, input: Record<string, unknown>): number {
+    if (service !== "dynamodb" || typeof input.TableName !== "string" || !this.dynamodb.isStrong(input.TableName)) return 0;
+    const write = operation === "PutItem" || operation === "UpdateItem" || operation === "DeleteItem";
+    const strongRead = operation === "GetItem" && input.ConsistentRead === true;
+    return write || strongRead ? this.dynamodb.quorumLatencyMs(region, input.TableName) : 0;
+  }
+
   /** A DNS query (authoritative or cached) in the call log, as service "dns", with its answer as the outcome. */
   recordDnsQuery(type: string, name: string, outcome: string): void {
     const caller = currentCaller();
@@ -356,8 +371,17 @@ export class World implements SdkBackend {
     this.timeline.add(region, "scenario", "region recovered: services answer again, replication resumes");
   }
 
-  setLag(from: string, to: string, ms: number | undefined): void {
-    if (ms === undefined) this.lag.delete(`${from}>${to}`);
-    else this.lag.set(`${from}>${to}`, ms);
+  /** Replication lag of a link for every MREC table, or for one (`table`), ms; undefined restores the default. */
+  setLag(from: string, to: string, ms: number | undefined, table?: string): void {
+    const key = table ? `${table}|${from}>${to}` : `${from}>${to}`;
+    if (ms === undefined) this.lag.delete(key);
+    else this.lag.set(key, ms);
+  }
+
+  /** Pauses (or resumes) replication of `table` into `region`; resuming drains the backlog in order. */
+  pauseReplication(table: string, region: string, paused: boolean): void {
+    if (paused) this.pausedReplication.add(`${table}|${region}`);
+    else this.pausedReplication.delete(`${table}|${region}`);
+    this.replicator.resume();
   }
 }

@@ -94,6 +94,18 @@ function stateMachines(resources: CapturedResource[]): StateMachineDefinition[] 
     });
 }
 
+/** MRSC when the replicas say STRONG (they must all agree: AWS refuses mixed modes), with its witness. */
+function tableConsistency(r: CapturedResource): { consistency: "EVENTUAL" | "STRONG"; witness?: string } {
+  const modes = new Set(((r.inputs.replicas ?? []) as { consistencyMode?: string }[]).map((x) => x.consistencyMode ?? "EVENTUAL"));
+  if (modes.size > 1)
+    throw new DeploymentModelError(`table ${r.inputs.name} mixes consistency modes (${[...modes].join(", ")}); AWS refuses that`);
+  if (!modes.has("STRONG")) return { consistency: "EVENTUAL" };
+  const witness = (r.inputs.globalTableWitness as { regionName?: string } | undefined)?.regionName;
+  const replicaCount = 1 + ((r.inputs.replicas ?? []) as unknown[]).length;
+  if (!witness && replicaCount < 3) throw new DeploymentModelError(`MRSC table ${r.inputs.name} needs a witness or three replicas`);
+  return { consistency: "STRONG", ...(witness ? { witness } : {}) };
+}
+
 function accountIdOf(out: Evaluation["outputs"]): string {
   return need<string>(
     /^arn:aws:iam::(\d{12}):/.exec(String(out.drOperationsRoleArn ?? ""))?.[1],
@@ -119,6 +131,7 @@ export function deploymentFromEvaluation(ev: Evaluation): Deployment {
       ...((r.inputs.replicas ?? []) as { regionName: string }[]).map((x) => x.regionName),
     ],
     streamEnabled: r.inputs.streamEnabled === true,
+    ...tableConsistency(r),
   }));
   const deployment: Deployment = {
     stack: ev.stack,

@@ -106,6 +106,10 @@ export interface TableDefinition {
   /** The table's region first, then its replicas. */
   regions: string[];
   streamEnabled: boolean;
+  /** Multi-Region eventual (MREC, the default) or strong (MRSC) consistency, as the replicas declare it. */
+  consistency: "EVENTUAL" | "STRONG";
+  /** MRSC: the witness region (holds the replication log, serves no requests). */
+  witness?: string;
 }
 
 export interface QueueDefinition {

@@ -2,12 +2,28 @@
  * DynamoDB global tables, simulated: one replica per region per table, item operations with the
  * conditions and updates the handlers send (expressions.ts), and every applied change (local, or
  * arriving by replication) reported to listeners — the region's stream and the rehearsal's checks.
+ * Each table has the consistency mode its replicas were created with
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html):
  *
- * Each stored item remembers when and where it was written: replication (replication.ts) applies
- * incoming versions last-writer-wins on that timestamp, as global tables do. Conditional writes
- * are atomic within a replica only; nothing here coordinates regions.
+ * MREC (multi-Region eventual): a write is applied to the local replica and acknowledged;
+ * replication (replication.ts) delivers it to the other replicas later, per table, applied
+ * last-writer-wins on the write time. Conditional writes see the local replica only; nothing
+ * coordinates regions. ConsistentRead is strongly consistent within the local replica only.
+ *
+ * MRSC (multi-Region strong): a write is acknowledged only once it is durable in a second region —
+ * the other replica or the witness — so the writing region must reach one of them (a quorum of
+ * two out of replica, replica, witness). Conditional writes are evaluated against the latest
+ * version in any region; a strongly consistent read returns that latest version (and needs the
+ * quorum too); an eventually consistent read returns the local replica, which may lag. A write to
+ * an item another region is writing at that moment fails with ReplicatedWriteConflictException.
+ * What a region that reaches neither the other replica nor the witness gets back for a write or
+ * a strong read: AWS does not document the error; the simulation returns InternalServerError
+ * (5xx, retried by the SDK, then surfaced) — the harsher reading, costing the caller its retries.
+ * Each MRSC write or strong read costs one extra round trip to the nearest quorum member.
  */
 import type { TableDefinition } from "../deployment/types";
+import type { Reachability } from "../network";
+import { ServiceError } from "../small-services";
 import { cloneItem, type Item } from "./attribute-values";
 import { applyUpdate, evaluateCondition } from "./expressions";
 
@@ -46,10 +62,17 @@ export class UnknownTableError extends Error {
   }
 }
 
+/** How long an MRSC write holds its item against writes from other regions: its quorum round trip. */
+const CONFLICT_WINDOW_MS = 30;
+
 export class DynamoDbService {
   private readonly replicas = new Map<string, Map<string, Map<string, Version>>>();
   private readonly definitions = new Map<string, TableDefinition>();
   private readonly listeners: ((change: Change) => void)[] = [];
+  /** MRSC: the latest committed version of each item, per table (what the quorum holds). */
+  private readonly committed = new Map<string, Map<string, Version>>();
+  /** MRSC: items being written, by `table|key`, with the writing region and until when. */
+  private readonly inFlight = new Map<string, { region: string; until: number }>();
   /** Replica status per region and table, as DescribeTable reports it (scenarios may degrade it). */
   readonly replicaStatus = new Map<string, string>();
   /** A scenario fault may drop writes (returns false to drop; the caller still sees success). */
@@ -58,15 +81,19 @@ export class DynamoDbService {
   constructor(
     tables: TableDefinition[],
     private readonly now: () => number,
+    private readonly network?: Reachability,
   ) {
     for (const t of tables) {
       this.definitions.set(t.name, t);
+      if (t.consistency === "STRONG") this.committed.set(t.name, new Map());
       for (const region of t.regions) {
         if (!this.replicas.has(region)) this.replicas.set(region, new Map());
         this.replicas.get(region)?.set(t.name, new Map());
         this.replicaStatus.set(`${region}/${t.name}`, "ACTIVE");
       }
     }
+    // An MRSC replica that can reach its quorum again catches up with what was committed meanwhile.
+    network?.onChange(() => this.catchUpAll());
   }
 
   onChange(listener: (change: Change) => void): void {
@@ -77,6 +104,14 @@ export class DynamoDbService {
     const d = this.definitions.get(table);
     if (!d) throw new UnknownTableError("any region", table);
     return d;
+  }
+
+  tables(): TableDefinition[] {
+    return [...this.definitions.values()];
+  }
+
+  isStrong(table: string): boolean {
+    return this.definitions.get(table)?.consistency === "STRONG";
   }
 
   private replica(region: string, table: string): Map<string, Version> {
@@ -93,8 +128,51 @@ export class DynamoDbService {
     return JSON.stringify(value);
   }
 
-  get(region: string, table: string, key: Item): Item | undefined {
-    return cloneItem(this.replica(region, table).get(this.keyOf(table, key))?.item);
+  // --- MRSC quorum ------------------------------------------------------------------------------
+
+  /** The other members of an MRSC table's quorum, seen from `region`: the other replica(s) and the witness. */
+  private quorumPeers(region: string, table: string): string[] {
+    const d = this.definition(table);
+    return [...d.regions.filter((r) => r !== region), ...(d.witness ? [d.witness] : [])];
+  }
+
+  /** Whether `region` can complete an MRSC write or strong read on `table` now. */
+  hasQuorum(region: string, table: string): boolean {
+    if (!this.network) return true;
+    return this.network.isUp(region) && this.quorumPeers(region, table).some((p) => this.network?.linkUp(region, p));
+  }
+
+  /** The extra one-way latency an MRSC write or strong read pays: the round trip to the nearest reachable quorum member. */
+  quorumLatencyMs(region: string, table: string): number {
+    if (!this.network || !this.isStrong(table)) return 0;
+    const reachable = this.quorumPeers(region, table).filter((p) => this.network?.linkUp(region, p));
+    if (reachable.length === 0) return 0;
+    return 2 * Math.min(...reachable.map((p) => this.network?.latencyMs(region, p) ?? 0));
+  }
+
+  private requireQuorum(region: string, table: string, what: string): void {
+    if (this.hasQuorum(region, table)) return;
+    throw new ServiceError(
+      "InternalServerError",
+      `${what} on the multi-Region strongly consistent table ${table} failed in ${region}: neither another replica nor the witness can be reached (simulated; AWS does not document this error)`,
+      500,
+    );
+  }
+
+  // --- reads -------------------------------------------------------------------------------------
+
+  /**
+   * GetItem. MREC: the local replica (ConsistentRead is strong within it only). MRSC with
+   * ConsistentRead: the latest committed version, which needs the quorum; without: the local replica.
+   */
+  get(region: string, table: string, key: Item, consistentRead = false): Item | undefined {
+    const k = this.keyOf(table, key);
+    if (this.isStrong(table) && consistentRead) {
+      this.requireQuorum(region, table, "A strongly consistent read");
+      this.catchUp(region, table);
+      return cloneItem(this.committed.get(table)?.get(k)?.item);
+    }
+    return cloneItem(this.replica(region, table).get(k)?.item);
   }
 
   /** Every live item of a replica (for checks and reports). */
@@ -106,44 +184,72 @@ export class DynamoDbService {
     return this.replica(region, table).get(key);
   }
 
+  // --- writes ------------------------------------------------------------------------------------
+
   put(region: string, table: string, item: Item, condition: Condition = {}): WriteOutcome {
-    const replica = this.replica(region, table);
     const key = this.keyOf(table, item);
-    const old = replica.get(key)?.item;
-    if (condition.expression && !evaluateCondition(condition.expression, old, condition.names, condition.values))
-      return { ok: false, old: cloneItem(old) };
-    return this.write(region, table, key, old, cloneItem(item));
+    return this.conditionalWrite(region, table, key, condition, () => cloneItem(item));
   }
 
   update(region: string, table: string, keyItem: Item, update: string, condition: Condition = {}): WriteOutcome {
-    const replica = this.replica(region, table);
     const key = this.keyOf(table, keyItem);
-    const old = replica.get(key)?.item;
-    if (condition.expression && !evaluateCondition(condition.expression, old, condition.names, condition.values))
-      return { ok: false, old: cloneItem(old) };
-    const next = applyUpdate(update, old ?? { ...keyItem }, condition.names, condition.values);
-    return this.write(region, table, key, old, next);
+    return this.conditionalWrite(region, table, key, condition, (old) =>
+      applyUpdate(update, old ?? { ...keyItem }, condition.names, condition.values),
+    );
   }
 
   delete(region: string, table: string, keyItem: Item, condition: Condition = {}): WriteOutcome {
-    const replica = this.replica(region, table);
     const key = this.keyOf(table, keyItem);
-    const old = replica.get(key)?.item;
+    return this.conditionalWrite(region, table, key, condition, () => undefined);
+  }
+
+  private conditionalWrite(
+    region: string,
+    table: string,
+    key: string,
+    condition: Condition,
+    next: (old: Item | undefined) => Item | undefined,
+  ): WriteOutcome {
+    const strong = this.isStrong(table);
+    if (strong) {
+      this.requireQuorum(region, table, "A write");
+      const busy = this.inFlight.get(`${table}|${key}`);
+      if (busy && busy.region !== region && busy.until > this.now()) {
+        throw new ServiceError(
+          "ReplicatedWriteConflictException",
+          "The request was rejected because one or more items in the request are being modified by a request in another Region.",
+          400,
+        );
+      }
+      this.catchUp(region, table);
+    }
+    // MRSC: the condition sees the latest version in any region; MREC: this replica's.
+    const old = strong ? this.committed.get(table)?.get(key)?.item : this.replica(region, table).get(key)?.item;
     if (condition.expression && !evaluateCondition(condition.expression, old, condition.names, condition.values))
       return { ok: false, old: cloneItem(old) };
-    return this.write(region, table, key, old, undefined);
+    const value = next(old);
+    const outcome = this.write(region, table, key, old, value);
+    if (strong) this.inFlight.set(`${table}|${key}`, { region, until: this.now() + CONFLICT_WINDOW_MS });
+    return outcome;
   }
 
   private write(region: string, table: string, key: string, old: Item | undefined, next: Item | undefined): WriteOutcome {
     if (!this.writeFilter(region, table, next ?? old)) return { ok: true, old: cloneItem(old), new: cloneItem(next) };
     const version: Version = { item: next, writtenAt: this.now(), origin: region };
-    this.replica(region, table).set(key, version);
-    this.emit({ region, table, key, old, new: next, at: version.writtenAt, version, local: true });
+    const local = this.replica(region, table);
+    const before = local.get(key)?.item;
+    local.set(key, version);
+    this.emit({ region, table, key, old: before, new: next, at: version.writtenAt, version, local: true });
+    if (this.isStrong(table)) {
+      this.committed.get(table)?.set(key, version);
+      // Synchronously replicated to every replica it can reach now; the others catch up later.
+      for (const peer of this.definition(table).regions) if (peer !== region) this.catchUp(peer, table);
+    }
     return { ok: true, old: cloneItem(old), new: cloneItem(next) };
   }
 
   /**
-   * Applies a version that replication delivers, last-writer-wins on the write time (ties broken
+   * MREC replication delivering a version: applied last-writer-wins on the write time (ties broken
    * by region name, deterministically). Returns whether it won.
    */
   applyReplicated(region: string, table: string, key: string, incoming: Version): boolean {
@@ -162,13 +268,49 @@ export class DynamoDbService {
     return true;
   }
 
+  /** MRSC: brings `region`'s replica up to what was committed, if it can reach a quorum member that holds it. */
+  private catchUp(region: string, table: string): void {
+    const committed = this.committed.get(table);
+    if (!committed || !this.hasQuorum(region, table)) return;
+    const replica = this.replica(region, table);
+    for (const [key, version] of committed) {
+      const current = replica.get(key);
+      if (current === version) continue;
+      replica.set(key, version);
+      if (JSON.stringify(current?.item) !== JSON.stringify(version.item)) {
+        this.emit({ region, table, key, old: current?.item, new: version.item, at: this.now(), version, local: false });
+      }
+    }
+  }
+
+  private catchUpAll(): void {
+    for (const t of this.definitions.values()) if (t.consistency === "STRONG") for (const r of t.regions) this.catchUp(r, t.name);
+  }
+
+  /** MRSC items some replica has not received yet (replication is synchronous only to what is reachable). */
+  lagging(table: string): { region: string; keys: number }[] {
+    const committed = this.committed.get(table);
+    if (!committed) return [];
+    return this.definition(table)
+      .regions.map((region) => {
+        const replica = this.replica(region, table);
+        return { region, keys: [...committed].filter(([k, v]) => replica.get(k) !== v).length };
+      })
+      .filter((x) => x.keys > 0);
+  }
+
   /** Seeds an item in every replica of its table (or the listed ones), as if written and replicated before the scenario. */
   seed(table: string, item: Item, writtenAt: number, origin: string, regions: readonly string[] = this.definition(table).regions): void {
     const key = this.keyOf(table, item);
-    for (const region of regions) this.replica(region, table).set(key, { item: cloneItem(item), writtenAt, origin });
+    const version: Version = { item: cloneItem(item), writtenAt, origin };
+    for (const region of regions) this.replica(region, table).set(key, version);
+    if (this.isStrong(table)) this.committed.get(table)?.set(key, version);
   }
 
-  describe(region: string, table: string): { status: string; replicas: { region: string; status: string }[] } {
+  describe(
+    region: string,
+    table: string,
+  ): { status: string; replicas: { region: string; status: string }[]; consistency: string; witness?: string } {
     const d = this.definition(table);
     this.replica(region, table);
     return {
@@ -177,6 +319,8 @@ export class DynamoDbService {
       replicas: d.regions
         .filter((r) => r !== region)
         .map((r) => ({ region: r, status: this.replicaStatus.get(`${r}/${table}`) ?? "ACTIVE" })),
+      consistency: d.consistency,
+      ...(d.witness ? { witness: d.witness } : {}),
     };
   }
 

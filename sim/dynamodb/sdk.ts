@@ -65,7 +65,7 @@ function handlers(backend: () => SdkBackend, raw: boolean) {
   return {
     get: (input: Input, info: ClientInfo) => {
       unsupportedFields(input);
-      const item = backend().dynamodb.get(info.region, input.TableName, native(input, raw).key ?? {});
+      const item = backend().dynamodb.get(info.region, input.TableName, native(input, raw).key ?? {}, input.ConsistentRead === true);
       return item ? { Item: raw ? toAttributeMap(item) : item } : {};
     },
     put: (input: Input, info: ClientInfo) => {
@@ -114,6 +114,8 @@ export function installDynamoDbFakes(backend: () => SdkBackend): void {
                 TableStatus: t.status,
                 KeySchema: [{ AttributeName: def.hashKey, KeyType: "HASH" }],
                 Replicas: t.replicas.map((r) => ({ RegionName: r.region, ReplicaStatus: r.status })),
+                MultiRegionConsistency: t.consistency,
+                ...(t.witness ? { GlobalTableWitnesses: [{ RegionName: t.witness, WitnessStatus: "ACTIVE" }] } : {}),
               },
             };
           },

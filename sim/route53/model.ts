@@ -20,7 +20,7 @@ import type { MetricStore } from "../cloudwatch/metrics";
 import type { ApiGateway } from "../apigateway/model";
 import type { VirtualClock } from "../clock";
 import type { Deployment, DnsRecordDefinition, HealthCheckDefinition } from "../deployment/types";
-import type { Reachability } from "../network";
+import { CHECKERS, type Reachability, runAs } from "../network";
 import { CHECKER_REGIONS, probeReport, type CheckerReport } from "./checker";
 
 export { CHECKER_REGIONS };
@@ -125,10 +125,13 @@ export class Route53 {
     let passed = false;
     let outcome: { status: number } | { error: unknown };
     try {
-      const res = await this.deps.gateway.request(
-        target,
-        { method: "GET", host: regionHost, path: c.path ?? "/", headers: { "user-agent": "Amazon-Route53-Health-Check-Service" } },
-        6000,
+      // Each checker probes from its own location, so a partition can cut some checkers only.
+      const res = await runAs({ region: `${CHECKERS}:${CHECKER_REGIONS[index]}` }, () =>
+        this.deps.gateway.request(
+          target,
+          { method: "GET", host: regionHost, path: c.path ?? "/", headers: { "user-agent": "Amazon-Route53-Health-Check-Service" } },
+          6000,
+        ),
       );
       passed = res.status >= 200 && res.status < 400;
       outcome = { status: res.status };

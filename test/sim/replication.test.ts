@@ -11,11 +11,21 @@ const A = "us-east-1";
 const B = "us-east-2";
 const TABLE = "payments-global-test";
 
+const OTHER = "dr-control-global-test";
+
 function setup(lagMs = 1000) {
   let now = 1_000_000;
   const timers: { at: number; fn: () => void }[] = [];
   const down = new Set<string>();
-  const db = new DynamoDbService([{ name: TABLE, hashKey: "paymentId", regions: [A, B], streamEnabled: true }], () => now);
+  const paused = new Set<string>();
+  const lagOf = new Map<string, number>();
+  const db = new DynamoDbService(
+    [
+      { name: TABLE, hashKey: "paymentId", regions: [A, B], streamEnabled: true, consistency: "EVENTUAL" },
+      { name: OTHER, hashKey: "pk", regions: [A, B], streamEnabled: false, consistency: "EVENTUAL" },
+    ],
+    () => now,
+  );
   const changes: Change[] = [];
   db.onChange((c) => changes.push(c));
   const latencies: number[] = [];
@@ -23,7 +33,8 @@ function setup(lagMs = 1000) {
     now: () => now,
     after: (ms, fn) => timers.push({ at: now + ms, fn }),
     canDeliver: (from, to) => !down.has(from) && !down.has(to),
-    lagMs: () => lagMs,
+    lagMs: (table) => lagOf.get(table) ?? lagMs,
+    paused: (table, to) => paused.has(`${table}|${to}`),
     onDelivered: (_f, _t, _table, latency) => latencies.push(latency),
   });
   const advance = (ms: number) => {
@@ -38,7 +49,7 @@ function setup(lagMs = 1000) {
     }
     now = end;
   };
-  return { db, replicator, changes, latencies, advance, down, tick: (ms: number) => (now += ms) };
+  return { db, replicator, changes, latencies, advance, down, paused, lagOf, tick: (ms: number) => (now += ms) };
 }
 
 describe("replication between the replicas of a global table", () => {
@@ -94,5 +105,28 @@ describe("replication between the replicas of a global table", () => {
     const inA = w.db.put(A, TABLE, { paymentId: "p1" }, { expression: "attribute_not_exists(paymentId)" });
     expect(inB.ok).toBe(true);
     expect(inA.ok).toBe(false);
+  });
+
+  it("replicates each table on its own: one table's lag or pause holds back only that table", () => {
+    const w = setup(1000);
+    w.lagOf.set(TABLE, 90_000);
+    w.paused.add(`${OTHER}|${B}`);
+    w.db.put(A, TABLE, { paymentId: "p1" });
+    w.db.put(A, OTHER, { pk: "heartbeat#us-east-1" });
+    w.advance(5_000);
+
+    // The payments table lags 90 s; the control table is paused into B: neither arrived.
+    expect(w.db.get(B, TABLE, { paymentId: "p1" })).toBeUndefined();
+    expect(w.db.get(B, OTHER, { pk: "heartbeat#us-east-1" })).toBeUndefined();
+    expect(w.replicator.pending(A, B, TABLE)).toHaveLength(1);
+    expect(w.replicator.pending(A, B, OTHER)).toHaveLength(1);
+
+    w.paused.delete(`${OTHER}|${B}`);
+    w.replicator.resume();
+    w.advance(1);
+    expect(w.db.get(B, OTHER, { pk: "heartbeat#us-east-1" })).toEqual({ pk: "heartbeat#us-east-1" });
+    expect(w.db.get(B, TABLE, { paymentId: "p1" })).toBeUndefined();
+    w.advance(90_000);
+    expect(w.db.get(B, TABLE, { paymentId: "p1" })).toEqual({ paymentId: "p1" });
   });
 });
