@@ -95,12 +95,24 @@ class RegionRegistryHandlers extends WarmHandlers {
     // This file's copy of network.ts holds the AsyncLocalStorage the runtime sets the caller in.
     const network = require("./network");
     jest.doMock(require.resolve("./network"), () => network);
-    jest.isolateModules(() => {
-      // Required here, not imported: these must load inside the region's registry.
-      (require("./sdk/install") as typeof import("./sdk/install")).installSdkFakes(this.backend);
-      const { loadHandler } = require("./lambda/loader") as typeof import("./lambda/loader");
-      for (const spec of this.deployment.functions) if (spec.region === region) loaded.set(spec.arn, loadHandler(spec));
-    });
+    // A Lambda container keeps one clock for its life; the simulation installs a virtual clock per
+    // world. A module that keeps the `Date.now` it saw at load (lib/aws-credentials.ts caches
+    // assumed-role credentials against it) would read a stopped clock in every later world and
+    // present credentials STS expired long ago (ExpiredTokenException). Loaded with a `Date.now`
+    // that reads the current world's clock, such references follow the world they run in.
+    const installed = globalThis.Date;
+    const now = () => this.backend().now();
+    globalThis.Date = new Proxy(installed, { get: (target, key, receiver) => (key === "now" ? now : Reflect.get(target, key, receiver)) });
+    try {
+      jest.isolateModules(() => {
+        // Required here, not imported: these must load inside the region's registry.
+        (require("./sdk/install") as typeof import("./sdk/install")).installSdkFakes(this.backend);
+        const { loadHandler } = require("./lambda/loader") as typeof import("./lambda/loader");
+        for (const spec of this.deployment.functions) if (spec.region === region) loaded.set(spec.arn, loadHandler(spec));
+      });
+    } finally {
+      globalThis.Date = installed;
+    }
     return loaded;
   }
 }
