@@ -71,8 +71,9 @@ export interface SessionOptions {
 }
 
 export function createSession(deployment: Deployment, options: SessionOptions = {}): Session {
-  // What Lambda gives every function, for code that reads the environment at call time.
-  const base = runtimeEnvironment(deployment.functions[0]);
+  // What Lambda gives every function, for code that reads the environment at call time (an account
+  // with no function yet — account.ts beforeDeploy — still gets the runtime's credentials).
+  const base = runtimeEnvironment(deployment.functions[0] ?? { region: deployment.primaryRegion, name: "none" });
   for (const k of [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",

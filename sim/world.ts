@@ -5,6 +5,7 @@
  * from the caller's region, delayed by network latency, and — when the endpoint cannot be
  * reached — fails the way the calling SDK client would (its attempts time out).
  */
+import { Account } from "./account";
 import { AlarmService } from "./cloudwatch/alarms";
 import { DynamoDbService } from "./dynamodb/model";
 import { MetricStore } from "./cloudwatch/metrics";
@@ -79,6 +80,8 @@ export class World implements SdkBackend {
   readonly faults: FaultInjector;
   /** IAM, enforced on every call and delivery (iam/). */
   readonly iam: Iam;
+  /** The account the stack lives in (quotas, Backup settings, delegation, certificates): tests set it. */
+  readonly account: Account;
   readonly deliveries: ServiceDeliveries;
   private readonly pollDenied = new Set<string>();
   private readonly scheduleDenied = new Set<string>();
@@ -95,6 +98,7 @@ export class World implements SdkBackend {
     this.random = seededRandom(seed);
     this.faults = new FaultInjector(seededRandom(seed + 1));
     this.iam = new Iam(deployment, now);
+    this.account = new Account(deployment, clock.now());
     this.timeline = new Timeline(now);
     // Witness regions hold MRSC tables' logs and serve nothing: the network knows them, nothing runs there.
     const witnesses = [...new Set(deployment.tables.flatMap((t) => (t.witness ? [t.witness] : [])))].filter(
@@ -130,6 +134,7 @@ export class World implements SdkBackend {
       control: this.lambda,
       metrics: this.metrics,
       deliveries: this.deliveries,
+      random: seededRandom(seed + 2),
     });
     this.sfn = new StepFunctionsService({
       deployment,

@@ -1,23 +1,11 @@
 /**
- * What the stack reserves of a region's Lambda concurrency, and the account quota that needs.
- * Lambda keeps at least 100 units of a region's concurrency unreserved: "You can reserve up to the
- * Unreserved account concurrency value that is shown, minus 100 for functions that don't have
- * reserved concurrency." A region whose quota is below the reservation plus 100 refuses to set the
- * reservations, and the deployment fails there (new accounts often start far below 1,000).
- * https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
- * Pure; the README's Deploy section states these figures and test/infra/deploy-doc.test.ts holds them.
+ * What the stack reserves of a region's Lambda concurrency, and the account quota that needs: the
+ * one computation lives beside the handler registry (lib/handlers/concurrency.ts), where
+ * `drctl preflight` uses it too. The README's Deploy section states these figures and
+ * test/infra/deploy-doc.test.ts holds them.
  */
-import type { LambdaSpec } from "../../lib/handlers/spec";
-
-/** Concurrency Lambda keeps unreserved in every region. */
-export const LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY = 100;
-
-/** What the given functions reserve in one region (every function is deployed once per region). */
-export function reservedConcurrencyPerRegion(specs: readonly LambdaSpec[]): number {
-  return specs.reduce((sum, spec) => sum + (spec.reservedConcurrency ?? 0), 0);
-}
-
-/** The smallest "Concurrent executions" quota a region needs for the stack to deploy. */
-export function requiredConcurrencyQuota(specs: readonly LambdaSpec[]): number {
-  return reservedConcurrencyPerRegion(specs) + LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY;
-}
+export {
+  LAMBDA_MINIMUM_UNRESERVED_CONCURRENCY,
+  requiredConcurrencyQuota,
+  reservedConcurrencyPerRegion,
+} from "../../lib/handlers/concurrency";

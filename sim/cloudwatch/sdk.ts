@@ -2,7 +2,9 @@
  * CloudWatch through the SDK: PutMetricData (single values) and DescribeAlarms by name — the
  * failback's fence-alarm check and `drctl status` (alarms in ALARM) — with StateValue, AlarmTypes,
  * MaxRecords and NextToken as the API reference describes them
- * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html).
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html), and
+ * GetMetricData with MetricStat queries (`drctl preflight`: whether the fence alarm has data;
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
  * Name prefixes and action/parent/child queries are not simulated and are refused.
  */
 import * as cw from "@aws-sdk/client-cloudwatch";
@@ -23,7 +25,12 @@ function metricAlarm(d: AlarmDescription) {
     StateReason: d.reason,
     ...(d.updatedAt !== null ? { StateUpdatedTimestamp: new Date(d.updatedAt) } : {}),
     ...(d.alarm.metric
-      ? { Namespace: d.alarm.metric.namespace, MetricName: d.alarm.metric.metricName, Statistic: d.alarm.metric.statistic }
+      ? {
+          Namespace: d.alarm.metric.namespace,
+          MetricName: d.alarm.metric.metricName,
+          Dimensions: Object.entries(d.alarm.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+          Statistic: d.alarm.metric.statistic,
+        }
       : {}),
     Period: d.alarm.periodSeconds,
     EvaluationPeriods: d.alarm.evaluationPeriods,
@@ -82,6 +89,45 @@ export function describeAlarms(b: SdkBackend, region: string, i: Input) {
   };
 }
 
+/**
+ * GetMetricData with MetricStat queries: one value per period that has data (periods without data
+ * are left out, as CloudWatch does), newest first unless ScanBy is TimestampAscending; periods
+ * start on multiples of the period. Metric math and Label templates are not simulated and are refused.
+ */
+export function getMetricData(b: SdkBackend, region: string, i: Input) {
+  const start = new Date(i.StartTime).getTime();
+  const end = new Date(i.EndTime).getTime();
+  if (!(start < end)) throw new ServiceError("ValidationError", "The parameter StartTime must be less than the parameter EndTime.", 400);
+  const results = ((i.MetricDataQueries ?? []) as Input[]).map((q) => {
+    if (!q.MetricStat) throw new Error("The rehearsal's GetMetricData takes MetricStat queries only");
+    const m = q.MetricStat.Metric as Input;
+    const periodMs = Number(q.MetricStat.Period) * 1000;
+    const dims = Object.fromEntries(((m.Dimensions ?? []) as { Name: string; Value: string }[]).map((d) => [d.Name, d.Value]));
+    const points: [number, number][] = [];
+    for (let t = Math.floor(start / periodMs) * periodMs; t < end; t += periodMs) {
+      const value = b.metrics.stat(
+        region,
+        m.Namespace,
+        m.MetricName,
+        dims,
+        Math.max(t, start),
+        Math.min(t + periodMs, end),
+        q.MetricStat.Stat,
+      );
+      if (value !== undefined) points.push([t, value]);
+    }
+    if (i.ScanBy !== "TimestampAscending") points.reverse();
+    return {
+      Id: q.Id,
+      Label: m.MetricName,
+      Timestamps: points.map(([t]) => new Date(t)),
+      Values: points.map(([, v]) => v),
+      StatusCode: "Complete",
+    };
+  });
+  return { MetricDataResults: results, Messages: [] };
+}
+
 export function installCloudWatchFake(b: () => SdkBackend): void {
   installFake(
     {
@@ -104,6 +150,7 @@ export function installCloudWatchFake(b: () => SdkBackend): void {
           },
         ],
         [cw.DescribeAlarmsCommand, (i: Input, info) => describeAlarms(b(), info.region, i)],
+        [cw.GetMetricDataCommand, (i: Input, info) => getMetricData(b(), info.region, i)],
       ],
     },
     b,

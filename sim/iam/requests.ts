@@ -94,6 +94,8 @@ export function iamRequests(c: CallFacts): IamRequest[] {
       return [{ action: `s3:${operation}`, resource: object }, ...implied];
     }
     case "lambda": {
+      // GetAccountSettings has no resource type (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
+      if (operation === "GetAccountSettings") return [{ action: "lambda:GetAccountSettings", resource: "*" }];
       const target = String(input.FunctionName ?? input.Resource);
       return [{ action: `lambda:${operation}`, resource: c.functionArn(target) }];
     }
@@ -117,8 +119,32 @@ export function iamRequests(c: CallFacts): IamRequest[] {
     }
     case "sts":
       return [{ action: `sts:${operation}`, resource: String(input.RoleArn) }];
-    case "route53":
+    case "route53": {
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53.html
+      const id = String(input.Id ?? "").replace(/^\/(hostedzone|delegationset)\//, "");
+      if (operation === "GetHostedZone") return [{ action: "route53:GetHostedZone", resource: `arn:aws:route53:::hostedzone/${id}` }];
+      if (operation === "GetReusableDelegationSet")
+        return [{ action: "route53:GetReusableDelegationSet", resource: `arn:aws:route53:::delegationset/${id}` }];
       return [{ action: `route53:${operation}`, resource: `arn:aws:route53:::healthcheck/${input.HealthCheckId}` }];
+    }
+    case "acm":
+      // ListCertificates has no resource type; DescribeCertificate is on the certificate
+      // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html).
+      if (operation === "ListCertificates") return [{ action: "acm:ListCertificates", resource: "*" }];
+      return [{ action: `acm:${operation}`, resource: String(input.CertificateArn) }];
+    case "backup":
+      // DescribeRegionSettings has no resource type (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbackup.html).
+      return [{ action: `backup:${operation}`, resource: "*" }];
+    case "scheduler":
+      // ListSchedules has no resource type; GetSchedule is on schedule/<group>/<name>
+      // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html).
+      if (operation === "ListSchedules") return [{ action: "scheduler:ListSchedules", resource: "*" }];
+      return [
+        {
+          action: `scheduler:${operation}`,
+          resource: `arn:aws:scheduler:${region}:${accountId}:schedule/${input.GroupName ?? "default"}/${input.Name}`,
+        },
+      ];
     default:
       throw new Error(`The simulated IAM does not know how ${service}:${operation} is authorized; add it to sim/iam/requests.ts`);
   }
@@ -142,6 +168,9 @@ export function deniedError(service: string, message: string, viaKms: boolean): 
           ssm: ["AccessDeniedException", 400],
           sts: ["AccessDenied", 403],
           route53: ["AccessDenied", 403],
+          acm: ["AccessDeniedException", 400],
+          backup: ["AccessDeniedException", 403],
+          scheduler: ["AccessDeniedException", 403],
         } as Record<string, [string, number]>
       )[service] ?? ["AccessDeniedException", 403]);
   return Object.assign(new Error(message), { name, httpStatusCode: status });

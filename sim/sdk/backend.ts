@@ -11,6 +11,7 @@ import type { StepFunctionsService } from "../stepfunctions/model";
 import type { Deployment } from "../deployment/types";
 import type { Route53 } from "../route53/model";
 import type { Iam } from "../iam/enforcement";
+import type { Account } from "../account";
 
 /** How the calling client is configured (what a real SDK would do on a dead endpoint depends on it). */
 export interface ClientInfo {
@@ -41,4 +42,6 @@ export interface SdkBackend {
   sfn: StepFunctionsService;
   route53: Route53;
   iam: Iam;
+  /** What belongs to the account rather than the stack (quotas, Backup settings, delegation, certificates). */
+  account: Account;
 }

@@ -1,7 +1,9 @@
 /**
  * The other services the handlers and drctl call, as SDK fakes: SQS, S3 (PutObject, GetObject),
  * SNS, SSM, CloudWatch (cloudwatch-fake.ts), Step Functions (sfn-fake.ts), Route 53's
- * GetHealthCheckStatus (route53-fake.ts), STS and Lambda's function configuration. Each command
+ * GetHealthCheckStatus (route53-fake.ts), STS, Lambda's function configuration and account settings,
+ * and what `drctl preflight` reads: ACM (acm/sdk.ts), AWS Backup (backup/sdk.ts) and EventBridge
+ * Scheduler (scheduler/sdk.ts). Each command
  * reaches the simulated service of the client's region; commands not listed here throw.
  */
 import { Readable } from "node:stream";
@@ -14,10 +16,13 @@ import * as sts from "@aws-sdk/client-sts";
 import { currentCaller } from "../network";
 import { ServiceError } from "../small-services";
 import type { SdkBackend } from "./backend";
+import { installAcmFake } from "../acm/sdk";
+import { installBackupFake } from "../backup/sdk";
 import { installCloudWatchFake } from "../cloudwatch/sdk";
 import { installDynamoDbFakes } from "../dynamodb/sdk";
 import { installFake } from "./plumbing";
 import { installRoute53Fake } from "../route53/sdk";
+import { installSchedulerFake } from "../scheduler/sdk";
 import { installSfnFake } from "../stepfunctions/sdk";
 import { getObject, getParametersByPath } from "./storage-fakes";
 
@@ -160,6 +165,9 @@ export function installSdkFakes(backend: () => SdkBackend): void {
   installCloudWatchFake(backend);
   installSfnFake(backend);
   installRoute53Fake(backend);
+  installAcmFake(backend);
+  installBackupFake(backend);
+  installSchedulerFake(backend);
 
   installFake(
     {
@@ -222,6 +230,26 @@ export function installSdkFakes(backend: () => SdkBackend): void {
         [lambda.TagResourceCommand, (i: Input, info) => (b().lambda.tag(info.region, i.Resource, i.Tags ?? {}), {})],
         [lambda.UntagResourceCommand, (i: Input, info) => (b().lambda.untag(info.region, i.Resource, i.TagKeys ?? []), {})],
         [lambda.ListTagsCommand, (i: Input, info) => ({ Tags: b().lambda.getTags(info.region, i.Resource) })],
+        [
+          // https://docs.aws.amazon.com/lambda/latest/api/API_GetAccountSettings.html: the region's quota (account.ts) and
+          // what is left of it unreserved after every function's reservation in the region.
+          lambda.GetAccountSettingsCommand,
+          (_i: Input, info) => {
+            const functions = b().deployment.functions.filter((f) => f.region === info.region);
+            const reserved = functions.reduce((sum, f) => sum + (b().lambda.reservedByArn(f.arn) ?? 0), 0);
+            const quota = b().account.concurrencyQuota(info.region);
+            return {
+              AccountLimit: {
+                ConcurrentExecutions: quota,
+                UnreservedConcurrentExecutions: quota - reserved,
+                CodeSizeUnzipped: 262_144_000,
+                CodeSizeZipped: 52_428_800,
+                TotalCodeSize: 80_530_636_800,
+              },
+              AccountUsage: { FunctionCount: functions.length, TotalCodeSize: 0 },
+            };
+          },
+        ],
       ],
     },
     backend,

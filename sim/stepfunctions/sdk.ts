@@ -1,6 +1,6 @@
 /**
  * Step Functions through the SDK: StartExecution, DescribeExecution, ListExecutions,
- * GetExecutionHistory and the task-token callbacks, each reaching the simulated service of the
+ * GetExecutionHistory, the task-token callbacks and DescribeStateMachine, each reaching the simulated service of the
  * client's region (aws/step-functions.ts, aws/execution-history.ts). Shapes follow the API
  * reference (https://docs.aws.amazon.com/step-functions/latest/apireference/); inputs the
  * simulation does not model (map runs, redrive filters, versions) are refused.
@@ -122,6 +122,23 @@ export function installSfnFake(b: () => SdkBackend): void {
         [sfn.SendTaskSuccessCommand, (i: Input, info) => (b().sfn.sendTaskSuccess(info.region, i.taskToken, i.output), {})],
         [sfn.SendTaskFailureCommand, (i: Input, info) => (b().sfn.sendTaskFailure(info.region, i.taskToken, i.error, i.cause), {})],
         [sfn.SendTaskHeartbeatCommand, (i: Input, info) => (b().sfn.sendTaskHeartbeat(info.region, i.taskToken), {})],
+        [
+          // https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeStateMachine.html:
+          // a deployed machine is ACTIVE (DELETING only while a deletion is under way, which the world never does).
+          sfn.DescribeStateMachineCommand,
+          (i: Input, info) => {
+            const { def } = b().sfn.machine(i.stateMachineArn, info.region);
+            return {
+              stateMachineArn: def.arn,
+              name: def.name,
+              status: "ACTIVE",
+              definition: JSON.stringify(def.definition),
+              ...(def.roleArn !== undefined ? { roleArn: def.roleArn } : {}),
+              type: def.type,
+              creationDate: new Date(b().now() - 86_400_000),
+            };
+          },
+        ],
       ],
     },
     b,
