@@ -6,12 +6,17 @@
  * Clients are ordinary SDK v3 clients, so aws-sdk-client-mock answers them in tests and in the
  * session recorder; a test tells regions apart with `await getClient().config.region()`.
  */
+import { ACMClient } from "@aws-sdk/client-acm";
+import { BackupClient } from "@aws-sdk/client-backup";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { STSClient } from "@aws-sdk/client-sts";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { awsClient, CLI_CALL_TUNING, DOCUMENT_CLIENT_OPTIONS } from "../lib/aws-clients";
 import { ControlTable } from "../lib/control-record";
@@ -59,6 +64,27 @@ export class AwsClients {
 
   cloudwatch(region: string): CloudWatchClient {
     return this.get(`cloudwatch:${region}`, () => awsClient(CloudWatchClient, region, CLI_CALL_TUNING));
+  }
+
+  /** The clients `drctl preflight` adds: account identity, Lambda's account settings, AWS Backup, ACM, Scheduler. */
+  sts(region: string): STSClient {
+    return this.get(`sts:${region}`, () => awsClient(STSClient, region, CLI_CALL_TUNING));
+  }
+
+  lambda(region: string): LambdaClient {
+    return this.get(`lambda:${region}`, () => awsClient(LambdaClient, region, CLI_CALL_TUNING));
+  }
+
+  backup(region: string): BackupClient {
+    return this.get(`backup:${region}`, () => awsClient(BackupClient, region, CLI_CALL_TUNING));
+  }
+
+  acm(region: string): ACMClient {
+    return this.get(`acm:${region}`, () => awsClient(ACMClient, region, CLI_CALL_TUNING));
+  }
+
+  scheduler(region: string): SchedulerClient {
+    return this.get(`scheduler:${region}`, () => awsClient(SchedulerClient, region, CLI_CALL_TUNING));
   }
 
   route53(): Route53Client {

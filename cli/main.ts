@@ -10,6 +10,7 @@ import { registerApprove } from "./commands/approve";
 import { registerDrill } from "./commands/drill";
 import { registerFailback } from "./commands/failback";
 import { registerFailover } from "./commands/failover";
+import { registerPreflight } from "./commands/preflight";
 import { registerReject } from "./commands/reject";
 import { registerReport } from "./commands/report";
 import { registerStatus } from "./commands/status";
@@ -28,14 +29,14 @@ DRCTL_CALL_TIMEOUT_SECONDS (15), DRCTL_POLL_SECONDS (3), DRCTL_DEBUG, NO_COLOR.
 AWS credentials come from the standard chain (AWS_PROFILE, SSO, environment...).
 
 Exit codes: 0 ok, 1 drctl defect, 2 usage or confirmation refused, 3 AWS (credentials, access
-denied, throttling, unreachable, unknown stack, not found), 4 the execution failed,
-5 stopped following while it still runs, 130 interrupted.
+denied, throttling, unreachable, unknown stack, not found), 4 the execution failed (or a
+preflight check failed), 5 stopped following while it still runs, 130 interrupted.
 
 Reference: docs/cli.md`;
 
 function buildProgram(ctx: Context): Command {
   const program = new Command("drctl")
-    .description("payments-dr operator CLI: status, failover, failback, drills, approvals, reports")
+    .description("payments-dr operator CLI: status, failover, failback, drills, approvals, reports, preflight")
     .exitOverride()
     .configureOutput({
       writeOut: (s) => void ctx.io.stdout.write(s),
@@ -50,6 +51,7 @@ function buildProgram(ctx: Context): Command {
   registerApprove(program, ctx);
   registerReject(program, ctx);
   registerReport(program, ctx);
+  registerPreflight(program, ctx);
   return program;
 }
 
