@@ -32,12 +32,24 @@ export interface RuntimeDeps {
   reachability: Reachability;
   control: LambdaControl;
   metrics: MetricStore;
+  /** Decides the percentage of invocations an invocation fault hits (the world's seeded random). */
+  random: () => number;
   /** Lambda must be able to assume the function's execution role. */
   deliveries: ServiceDeliveries;
 }
 
+/**
+ * A Lambda invocation fault, as FIS injects it with its Lambda extension: aws:lambda:invocation-error
+ * fails the invocation without running the function (preventExecution), aws:lambda:invocation-add-delay
+ * delays its start (https://docs.aws.amazon.com/fis/latest/userguide/use-lambda-actions.html).
+ */
+export type InvocationFault =
+  | { action: "lambda-invocation-error"; function: string; region: string; percentage?: number }
+  | { action: "lambda-invocation-delay"; function: string; region: string; delayMs: number; percentage?: number };
+
 export class LambdaRuntime {
   private readonly handlers = new Map<string, Handler>();
+  private readonly invocationFaults: InvocationFault[] = [];
   private readonly specs = new Map<string, FunctionSpec>();
   private readonly inFlight = new Map<string, number>();
   private requestCounter = 0;
@@ -46,6 +58,27 @@ export class LambdaRuntime {
 
   constructor(private readonly deps: RuntimeDeps) {
     for (const f of deps.deployment.functions) this.specs.set(f.arn, f);
+  }
+
+  /** Starts a Lambda invocation fault; returns what stops it. */
+  injectFault(fault: InvocationFault): () => void {
+    this.invocationFaults.push(fault);
+    return () => {
+      const i = this.invocationFaults.indexOf(fault);
+      if (i >= 0) this.invocationFaults.splice(i, 1);
+    };
+  }
+
+  private faultsFor(spec: FunctionSpec): { fail: boolean; delayMs: number } {
+    let fail = false;
+    let delayMs = 0;
+    for (const f of this.invocationFaults) {
+      if (f.function !== spec.handler || f.region !== spec.region) continue;
+      if (f.percentage !== undefined && this.deps.random() * 100 >= f.percentage) continue;
+      if (f.action === "lambda-invocation-error") fail = true;
+      else delayMs += f.delayMs;
+    }
+    return { fail, delayMs };
   }
 
   register(arn: string, handler: Handler): void {
@@ -119,10 +152,17 @@ export class LambdaRuntime {
     });
     try {
       const payload = event === undefined ? undefined : JSON.parse(JSON.stringify(event));
-      const result = await Promise.race([
-        runAs({ region: spec.region, functionName: spec.name }, () => handler(payload, context)),
-        timeout,
-      ]);
+      const fault = this.faultsFor(spec);
+      const run = async () => {
+        if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+        if (fault.fail)
+          throw new LambdaInvokeError(
+            "FISInvocationError",
+            `Invocation of ${spec.name} failed (injected fault: aws:lambda:invocation-error)`,
+          );
+        return runAs({ region: spec.region, functionName: spec.name }, () => handler(payload, context));
+      };
+      const result = await Promise.race([run(), timeout]);
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));

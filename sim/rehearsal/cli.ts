@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { parseConfigAssignment, type ConfigAssignment } from "./config-flags";
+import { FAULT_PARAMETERS, FaultSpecError, parseFaultSpec, type TimedFault } from "../experiments";
 import { DEFAULT_SCENARIO, SCENARIOS } from "./scenarios";
 
 export const FAULTS = {
@@ -18,6 +19,8 @@ export interface CliOptions {
   json: boolean;
   verbose: boolean;
   fault?: FaultName;
+  /** `--fault <action>:<key>=<value>,...` from the fault vocabulary (sim/experiments.ts), in the order given. */
+  faults?: { spec: string; timed: TimedFault }[];
   /** `--config <key>=<value>`, in the order given (the last of a key wins). */
   config?: ConfigAssignment[];
   /** `--stack-file <path>`: a Pulumi stack file whose `config:` the rehearsal uses. */
@@ -83,8 +86,12 @@ export function helpText(options: { plan?: boolean } = {}): string {
     "  --json             print the result as JSON (summary.rtoSeconds, rpoExposureSeconds, acknowledgedPaymentsLost, ...);",
     "                     run it as `npm start --silent -- --json` so that npm's own banner stays off stdout",
     "  --verbose          show every region-record change in the timeline",
-    "  --fault <name>     inject a defect into the simulated world, to see the checks fail:",
+    "  --fault <name>     plant a defect in the simulated world, to see the checks fail:",
     ...Object.entries(FAULTS).map(([k, v]) => `                       ${k}: ${v}`),
+    "  --fault <action>:<key>=<value>,...[,at=<duration>][,for=<duration>]",
+    "                     inject a fault from the vocabulary (AWS FIS's words; repeatable), at= after T+0, for= how long, e.g.",
+    "                     --fault network-partition:from=us-east-1,to=us-east-2,paths=replication,at=30s,for=3m",
+    ...Object.entries(FAULT_PARAMETERS).map(([k, v]) => `                       ${k}: ${v}`),
     "  --plan             print the offline plan (the first stage) and stop; the same as `npm run plan`",
     "  --help             show this help",
     "",
@@ -104,7 +111,7 @@ export function parseCli(argv: string[]): CliOptions {
         scenario: { type: "string" },
         json: { type: "boolean", default: false },
         verbose: { type: "boolean", default: false },
-        fault: { type: "string" },
+        fault: { type: "string", multiple: true },
         config: { type: "string", multiple: true },
         "stack-file": { type: "string" },
         plan: { type: "boolean", default: false },
@@ -117,7 +124,7 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError(
       plan
         ? `${detail}. ${PLAN_ALLOWED}`
-        : `${detail}. Allowed: --scenario <${names().join("|")}>, --config <key>=<value>, --stack-file <path>, --json, --verbose, --fault <${Object.keys(FAULTS).join("|")}>, --plan, --help`,
+        : `${detail}. Allowed: --scenario <${names().join("|")}>, --config <key>=<value>, --stack-file <path>, --json, --verbose, --fault <${Object.keys(FAULTS).join("|")}|action:key=value,...>, --plan, --help`,
     );
   }
   const v = parsed.values;
@@ -132,8 +139,20 @@ export function parseCli(argv: string[]): CliOptions {
   }
   const scenario = v.scenario ?? DEFAULT_SCENARIO;
   if (!names().includes(scenario)) throw new UsageError(`Unknown scenario "${scenario}". Allowed: ${names().join(", ")}`);
-  if (v.fault !== undefined && !(v.fault in FAULTS))
-    throw new UsageError(`Unknown fault "${v.fault}". Allowed: ${Object.keys(FAULTS).join(", ")}`);
+  const named = (v.fault ?? []).filter((f) => f in FAULTS);
+  if (named.length > 1) throw new UsageError(`--fault ${named.join(", ")}: plant at most one defect`);
+  const faults = (v.fault ?? [])
+    .filter((f) => !(f in FAULTS))
+    .map((spec) => {
+      try {
+        return { spec, timed: parseFaultSpec(spec) };
+      } catch (error) {
+        if (!(error instanceof FaultSpecError)) throw error;
+        throw new UsageError(
+          `--fault ${spec}: ${error.message}. Allowed: ${Object.keys(FAULTS).join(", ")}, or <action>:<key>=<value>,... (npm start -- --help lists the actions)`,
+        );
+      }
+    });
   const config = (v.config ?? []).map(parseConfigAssignment);
   const stackFile = v["stack-file"];
   if (stackFile === "") throw new UsageError("--stack-file needs a path, e.g. --stack-file Pulumi.example.yaml");
@@ -141,7 +160,8 @@ export function parseCli(argv: string[]): CliOptions {
     scenarios: scenario === "all" ? SCENARIOS.map((s) => s.name) : [scenario],
     json: v.json === true,
     verbose: v.verbose === true,
-    ...(v.fault ? { fault: v.fault as FaultName } : {}),
+    ...(named.length > 0 ? { fault: named[0] as FaultName } : {}),
+    ...(faults.length > 0 ? { faults } : {}),
     ...(config.length > 0 ? { config } : {}),
     ...(stackFile !== undefined ? { stackFile } : {}),
     plan: v.plan === true,

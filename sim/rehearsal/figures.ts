@@ -11,6 +11,7 @@
 import { fn } from "../deployment/deployment";
 import { denialMessage } from "../iam/authorizer";
 import { misdirectedAnswers } from "./dns-after-failback";
+import { invariantFigures } from "./invariants";
 import type { Figures, RunbookMeasurement, ScenarioContext } from "./scenario";
 
 export type { Figures, RunbookMeasurement };
@@ -80,7 +81,11 @@ export function measure(ctx: ScenarioContext): Figures {
   const activeRegions = deployment.regions.filter(
     (r) => (world.dynamodb.get(r, controlTable, { pk: `region#${r}` }) as { state?: string } | undefined)?.state === "ACTIVE",
   );
-  const judge = activeRegions[0] ?? ctx.primary;
+  // Lost is judged against the union of every acknowledgement, in the replica of a region that is up
+  // and ACTIVE by its own record at the end — never a dead region's stale copy.
+  const invariants = invariantFigures(ctx);
+  const live = deployment.regions.filter((r) => world.reachability.isUp(r));
+  const judge = invariants.activeAtEnd[0] ?? live[0] ?? ctx.primary;
   const finalItems = world.dynamodb.items(judge, paymentsTable) as {
     paymentId: string;
     merchantReference?: string;
@@ -162,6 +167,8 @@ export function measure(ctx: ScenarioContext): Figures {
     alarmNotifications: fromOrigin.filter((m) => m.attributes.source === "cloudwatch-alarm").length,
     failbackCompletedAt: failedBackAt,
     misdirectedDnsAfterFailback: misdirected,
+    ...invariants,
+    judgedIn: judge,
     awsCalls: ctx.world.calls.filter((c) => c.service !== "dns").length,
     iamDenials: unique(ctx.world.iam.denials.map((d) => denialMessage(d))),
     failedAlarmActions: unique(ctx.world.bus.failedActions.map((a) => `${a.alarm} → ${a.topic.split(":").pop()}: ${a.reason}`)),

@@ -88,10 +88,19 @@ async function rehearse(options: CliOptions, configuration: RehearsalConfig, arg
     const scenario = scenarioNamed(name);
     if (!scenario) throw new UsageError(`Unknown scenario ${name}`);
     progress(`Stage 2/2: rehearsing "${name}" in the simulated world ...`);
-    const result = await runScenario(deployment, scenario, options.fault ? { fault: options.fault } : {});
-    const data = { ...resultData(result, undefined), configuration: nonDefault };
-    const evidence = writeEvidence(result, data, options.fault);
-    written.push({ scenario: name, ...(options.fault ? { fault: options.fault } : {}), passed: result.passed, ...evidence });
+    const result = await runScenario(deployment, scenario, {
+      ...(options.fault ? { fault: options.fault } : {}),
+      ...(options.faults ? { faults: options.faults.map((f) => f.timed) } : {}),
+    });
+    // A planted defect names the evidence folder; injected faults are written "faults" (the specs are in the result).
+    const faultLabel = options.fault ?? (options.faults ? "faults" : undefined);
+    const data = {
+      ...resultData(result, undefined),
+      configuration: nonDefault,
+      ...(options.faults ? { faults: options.faults.map((f) => f.spec) } : {}),
+    };
+    const evidence = writeEvidence(result, data, faultLabel);
+    written.push({ scenario: name, ...(faultLabel ? { fault: faultLabel } : {}), passed: result.passed, ...evidence });
     const withDir = { ...data, reportDir: relativeToCwd(evidence.dir) };
     results.push(withDir);
     if (!options.json) {

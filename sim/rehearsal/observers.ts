@@ -19,13 +19,24 @@ export interface Observations {
   regionRecords: { at: number; replica: string; region: string; state: string; epoch: number; local: boolean }[];
   /** Regions going down and coming back. */
   availability: { at: number; region: string; up: boolean }[];
+  /** Each region's own record as its own replica held it when observing began. */
+  initialStates: Record<string, string>;
 }
 
 export function observe(world: World): Observations {
   const { timeline, deployment } = world;
   const paymentsTable = deployment.tables.find((t) => t.hashKey === "paymentId")?.name;
   const controlTable = deployment.tables.find((t) => t.hashKey === "pk")?.name;
-  const obs: Observations = { settlements: new Map(), creations: new Map(), regionRecords: [], availability: [] };
+  const initialStates = Object.fromEntries(
+    deployment.regions.map((r) => [
+      r,
+      String(
+        (controlTable ? (world.dynamodb.get(r, controlTable, { pk: `region#${r}` }) as { state?: string } | undefined) : undefined)
+          ?.state ?? "UNKNOWN",
+      ),
+    ]),
+  );
+  const obs: Observations = { settlements: new Map(), creations: new Map(), regionRecords: [], availability: [], initialStates };
   world.reachability.onChange((region, up) => obs.availability.push({ at: world.now(), region, up }));
 
   world.dynamodb.onChange((c) => {

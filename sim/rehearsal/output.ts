@@ -124,11 +124,14 @@ export function renderResult(result: RehearsalResult, options: { verbose: boolea
   lines.push("");
   lines.push("Checks:");
   for (const c of result.checks)
-    lines.push(`  ${c.verdict === "pass" ? "PASS" : c.verdict === "fail" ? "FAIL" : "n/a "}  ${c.name} — ${c.detail}`);
+    lines.push(
+      `  ${c.verdict === "pass" ? "PASS" : c.verdict === "fail" ? (c.known ? "KNOWN" : "FAIL") : "n/a "}  ${c.name} — ${c.detail}${c.known ? ` [known failure: ${c.known}]` : ""}`,
+    );
   lines.push("");
-  const failed = result.checks.filter((c) => c.verdict === "fail").length;
+  const failed = result.checks.filter((c) => c.verdict === "fail" && !c.known).length;
+  const known = result.checks.filter((c) => c.verdict === "fail" && c.known).length;
   lines.push(
-    `Result: ${result.passed ? "PASSED" : "FAILED"} (${result.checks.length} checks, ${failed} failed) — ${formatOffset(result.endedAt - result.origin).slice(2)} of virtual time in ${s(result.wallMs)} of wall time`,
+    `Result: ${result.passed ? "PASSED" : "FAILED"} (${result.checks.length} checks, ${failed} failed${known ? `, ${known} known failures` : ""}) — ${formatOffset(result.endedAt - result.origin).slice(2)} of virtual time in ${s(result.wallMs)} of wall time`,
   );
   return lines.join("\n");
 }
@@ -168,7 +171,8 @@ export function resultData(result: RehearsalResult, reportDir: string | undefine
       runbookRtoSeconds: f.runbook?.rtoSeconds ?? null,
       longestWithoutPaymentsSeconds: Math.max(0, ...writeGaps(result).map((g) => g.seconds)),
       passed: result.passed,
-      failedChecks: result.checks.filter((c) => c.verdict === "fail").map((c) => c.name),
+      failedChecks: result.checks.filter((c) => c.verdict === "fail" && !c.known).map((c) => c.name),
+      knownFailures: result.checks.filter((c) => c.verdict === "fail" && c.known).map((c) => c.name),
     },
     checks: result.checks,
     timeline: [...printableTimeline(result, true), ...trafficMilestones(result)]

@@ -4,7 +4,8 @@
  * scenario's story from T+00:00, then a settle phase (traffic stops, retries finish, replication
  * and processing catch up) before anything is measured.
  */
-import { commonChecks, passed } from "./checks";
+import type { TimedFault } from "../experiments";
+import { commonChecks, markKnown, passed } from "./checks";
 import type { Deployment } from "../deployment/types";
 import { measure, runbookReport, type Figures } from "./figures";
 import { observe } from "./observers";
@@ -55,8 +56,10 @@ export interface RehearsalResult {
 
 export interface RunOptions {
   seed?: number;
-  /** Fault injected into the world (to see the checks catch it). */
+  /** A defect planted in the world (to see the checks catch it). */
   fault?: "unfenced-primary";
+  /** Faults from the vocabulary (experiments.ts), timed from T+0; all are cleared when the story ends, before settling. */
+  faults?: TimedFault[];
   /** Where handlers come from (tests under jest load each region in a registry of its own; sim/testing.ts). */
   handlers?: WarmHandlers;
 }
@@ -86,7 +89,17 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
       ctx.note("FAULT INJECTED: writes that fence or drain the primary are silently dropped (the checks should catch what follows)");
     }
     ctx.note(`scenario ${scenario.name}: ${scenario.title}`);
+    const stops: (() => void)[] = [];
+    for (const timed of options.faults ?? []) {
+      clock.after(timed.atMs ?? 0, () => {
+        const stop = ctx.inject(timed.fault);
+        stops.push(stop);
+        if (timed.forMs !== undefined) clock.after(timed.forMs, stop);
+      });
+    }
     await scenario.run(ctx);
+    if (stops.length > 0) ctx.note("the incident ends: every injected fault is cleared");
+    for (const stop of stops) stop();
 
     ctx.note("settling: clients stop sending new payments; retries, replication and processing finish");
     traffic.stop();
@@ -97,7 +110,7 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
     await clock.advance(30_000);
 
     const figures = measure(ctx);
-    const checks = [...commonChecks(figures), ...scenario.expectations(ctx, figures)];
+    const checks = markKnown([...commonChecks(figures), ...scenario.expectations(ctx, figures)], scenario.knownFailures);
     const executions: ExecutionSummary[] = deployment.regions.flatMap((r) =>
       ctx.executions(r).map((e) => ({
         region: r,

@@ -33,6 +33,12 @@ const clean: Figures = {
   failbackCompletedAt: null,
   misdirectedDnsAfterFailback: [],
   awsCalls: 1000,
+  judgedIn: "us-east-2",
+  longestZeroActiveSeconds: 12,
+  activeAtEnd: ["us-east-2"],
+  unfinishedRuns: [],
+  unnotifiedRuns: [],
+  automaticFailbacks: [],
   iamDenials: [],
   failedAlarmActions: [],
 };

@@ -72,7 +72,7 @@ function setup() {
   const control = new LambdaControl(deployment);
   const metrics = new MetricStore();
   const deliveries = new ServiceDeliveries(new Iam(deployment, () => 0), deployment);
-  const runtime = new LambdaRuntime({ deployment, now: () => 0, reachability, control, metrics, deliveries });
+  const runtime = new LambdaRuntime({ deployment, now: () => 0, reachability, control, metrics, deliveries, random: () => 0 });
   let invocations = 0;
   runtime.register(ARN, async () => {
     invocations += 1;

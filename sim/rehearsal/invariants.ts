@@ -1,0 +1,77 @@
+/**
+ * The invariants every scenario is held to, beyond its own expectations (DESIGN, "Coordination
+ * across regions"): never zero ACTIVE while a region can serve, every run ends safe and notified,
+ * no automatic failback. Measured from what the world recorded, not from what a replica claims.
+ */
+import type { ExecutionRecord } from "../stepfunctions/model";
+import type { ScenarioContext } from "./scenario";
+
+export interface InvariantFigures {
+  /** Longest stretch (s) after T+0 with no region ACTIVE by its own record while at least one region was up. */
+  longestZeroActiveSeconds: number;
+  /** Regions ACTIVE by their own record at the end (among those up). */
+  activeAtEnd: string[];
+  /** DR executions still running when the scenario ended (names). */
+  unfinishedRuns: string[];
+  /** DR executions that ended without a final notification (succeeded/failed) from their region. */
+  unnotifiedRuns: string[];
+  /** Alarm-started executions that made the primary ACTIVE again after a failover to the secondary. */
+  automaticFailbacks: string[];
+}
+
+/** How long, at most, promotion may leave nobody ACTIVE: the fence-to-promote step of a failover. */
+export const ZERO_ACTIVE_ALLOWANCE_SECONDS = 60;
+
+export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
+  const { observations: obs, clock, deployment } = ctx;
+  const origin = clock.origin;
+  const end = clock.now();
+  // Each region's own state over time (its own replica), and whether it is up.
+  const state = new Map<string, string>(Object.entries(obs.initialStates));
+  const up = new Map<string, boolean>(deployment.regions.map((r) => [r, true]));
+  const events = [
+    ...obs.regionRecords.filter((r) => r.replica === r.region).map((r) => ({ at: r.at, apply: () => state.set(r.region, r.state) })),
+    ...obs.availability
+      .filter((a) => deployment.regions.includes(a.region))
+      .map((a) => ({ at: a.at, apply: () => up.set(a.region, a.up) })),
+  ].sort((a, b) => a.at - b.at);
+  let zeroSince: number | null = null;
+  let longest = 0;
+  const evaluate = (at: number) => {
+    const anyUp = [...up.values()].some(Boolean);
+    const anyActive = deployment.regions.some((r) => up.get(r) && state.get(r) === "ACTIVE");
+    if (anyUp && !anyActive) zeroSince ??= at;
+    else if (zeroSince !== null) {
+      if (at > origin) longest = Math.max(longest, at - Math.max(zeroSince, origin));
+      zeroSince = null;
+    }
+  };
+  for (const e of events) {
+    e.apply();
+    evaluate(e.at);
+  }
+  if (zeroSince !== null) longest = Math.max(longest, end - Math.max(zeroSince, origin));
+
+  const executions = deployment.regions.flatMap((r) => ctx.executions(r)).filter((e) => e.startDate >= origin);
+  const finalEvents = new Set(["succeeded", "failed"]);
+  const notified = (e: ExecutionRecord) =>
+    ctx.world.sns.inbox.some(
+      (m) => m.region === e.region && m.attributes.execution === e.name && finalEvents.has(m.attributes.event ?? ""),
+    );
+  const promotedPrimary = obs.regionRecords.filter((r) => r.local && r.region === ctx.primary && r.state === "ACTIVE" && r.at >= origin);
+  const failedOverAt = obs.regionRecords.find((r) => r.local && r.region === ctx.secondary && r.state === "ACTIVE" && r.at >= origin)?.at;
+  const automaticFailbacks =
+    failedOverAt === undefined
+      ? []
+      : executions
+          .filter((e) => e.region === ctx.primary && e.name.startsWith("alarm-"))
+          .filter((e) => promotedPrimary.some((p) => p.at > failedOverAt && p.at >= e.startDate && p.at <= (e.stopDate ?? end)))
+          .map((e) => e.name);
+  return {
+    longestZeroActiveSeconds: Math.round(longest / 100) / 10,
+    activeAtEnd: deployment.regions.filter((r) => up.get(r) && state.get(r) === "ACTIVE"),
+    unfinishedRuns: executions.filter((e) => e.status === "RUNNING").map((e) => e.name),
+    unnotifiedRuns: executions.filter((e) => e.status !== "RUNNING" && !notified(e)).map((e) => e.name),
+    automaticFailbacks,
+  };
+}
