@@ -18,7 +18,7 @@ const COMMAND =
 let plan: ChildResult;
 let lines: string[];
 beforeAll(async () => {
-  plan = await runChild(COMMAND, [], { shell: true, budget: { cpuSeconds: 30 } });
+  plan = await runChild(COMMAND, [], { shell: true, budget: { cpuSeconds: 60 } });
   lines = plan.stdout.split("\n");
 }, CHILD_TEST_TIMEOUT_MS);
 

@@ -72,7 +72,7 @@ const STALE_REPORT = join(dirs.all, "rehearsal", "full", "us-east-2", "reports",
 const OTHER_RUN = join(dirs.all, "rehearsal", "retired-scenario", "rehearsal.json");
 
 /** The npm/node/tsx budgets: a few times what each run needs on a quiet 2-core machine. */
-const BUDGET = { all: { cpuSeconds: 60 }, one: { cpuSeconds: 30 }, usage: { cpuSeconds: 15 } };
+const BUDGET = { all: { cpuSeconds: 120 }, one: { cpuSeconds: 60 }, usage: { cpuSeconds: 20 } };
 
 let allRun: ChildResult;
 let jsonRun: ChildResult;

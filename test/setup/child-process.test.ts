@@ -1,0 +1,50 @@
+/**
+ * The harness that bounds the end-to-end tests: a command is stopped when it uses more CPU than
+ * its budget, or no CPU at all for too long, and otherwise runs as long as the machine needs.
+ * What this cannot prove: budgets on a system without /proc (there the helper falls back to a
+ * wall-clock limit, which these tests do not exercise on Linux).
+ */
+import { existsSync } from "node:fs";
+import { runChild } from "./child-process";
+import { loadFactor } from "./timeouts";
+
+const linux = existsSync("/proc/self/stat");
+const node = process.execPath;
+
+describe("runChild", () => {
+  it("returns the exit code, the output and the CPU the command used", async () => {
+    const r = await runChild(node, ["-e", "console.log('out'); console.error('err'); process.exit(3)"], { budget: { cpuSeconds: 10 } });
+    expect(r).toMatchObject({ code: 3, stdout: "out\n", stderr: "err\n" });
+    if (linux) expect(r.cpuSeconds).toEqual(expect.any(Number));
+  });
+
+  (linux ? it : it.skip)("stops a command that uses more CPU than its budget, saying so", async () => {
+    await expect(runChild(node, ["-e", "for (;;) {}"], { budget: { cpuSeconds: 1 } })).rejects.toThrow(
+      /stopped `.* -e for \(;;\) \{\}`: it used [\d.]+ s of CPU, over its budget of 1 s/,
+    );
+  });
+
+  (linux ? it : it.skip)("counts the CPU of the processes the command starts (sh, then node, as npm starts a script)", async () => {
+    await expect(runChild(`${node} -e 'for (;;) {}'`, [], { shell: true, budget: { cpuSeconds: 1 } })).rejects.toThrow(
+      /over its budget of 1 s/,
+    );
+  });
+
+  (linux ? it : it.skip)("stops a command that uses no CPU for its stall limit (waiting for something that never comes)", async () => {
+    await expect(runChild(node, ["-e", "setTimeout(() => {}, 1e9)"], { budget: { cpuSeconds: 10, stallSeconds: 2 } })).rejects.toThrow(
+      /used no CPU for 2 s \(hung\?\)/,
+    );
+  });
+});
+
+describe("the per-test timeout's load factor", () => {
+  it.each([
+    [0, 2, 1],
+    [1.5, 2, 1],
+    [4, 2, 2],
+    [9, 2, 4.5],
+    [100, 2, 10],
+  ])("is %d runnable per %d cores → ×%d (at least 1, at most 10)", (load, cores, factor) => {
+    expect(loadFactor(load, cores)).toBe(factor);
+  });
+});
