@@ -54,7 +54,8 @@ describe("an excerpt of the recorded sessions in another doc", () => {
  * What this cannot prove: that the commands succeed against a deployed stack.
  */
 describe("drctl command lines in the docs and in drctl --help", () => {
-  const COMMANDS = ["status", "failover", "failback", "drill", "approve", "reject", "report"] as const;
+  /** drctl's commands, as `drctl --help` lists them. */
+  const COMMANDS: string[] = [];
   const DOCS = ["README.md", "docs/runbooks.md", "docs/cli.md"];
   const help = new Map<string, string>();
   let machineName: (region: string, env: string) => string;
@@ -63,12 +64,17 @@ describe("drctl command lines in the docs and in drctl --help", () => {
   let physicalNames: Set<string>;
 
   beforeAll(async () => {
-    for (const command of COMMANDS) {
+    const helpOf = async (argv: string[]) => {
       let out = "";
       const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true }, env: {} };
-      expect(await runCli([command, "--help"], io)).toBe(0);
-      help.set(command, out);
-    }
+      expect(await runCli(argv, io)).toBe(0);
+      return out;
+    };
+    const overview = await helpOf(["--help"]);
+    const listed = overview.slice(overview.indexOf("Commands:"));
+    COMMANDS.push(...[...listed.matchAll(/^ {2}([a-z][a-z-]*) /gm)].map((m) => m[1]).filter((c) => c !== "help"));
+    expect(COMMANDS).toEqual(expect.arrayContaining(["status", "failover", "failback", "drill", "approve", "reject", "report"]));
+    for (const command of COMMANDS) help.set(command, await helpOf([command, "--help"]));
     const ev = await stack();
     const machines = Object.values(ev.outputs.stateMachineArns as Record<string, string>).map((arn) => arn.split(":").at(-1) as string);
     expect(machines).toContain("dr-orchestrator-us-east-1-dev");
@@ -87,9 +93,7 @@ describe("drctl command lines in the docs and in drctl --help", () => {
       lines.forEach((line, i) => {
         if (!inCode(line, i, lines)) return;
         // A command line: an optional prompt, DRCTL_ENV=<name> and npx, then drctl and a command.
-        const m = /^\s*(?:\$ )?(?:DRCTL_ENV=(\S+) )?(?:npx )?drctl (status|failover|failback|drill|approve|reject|report)\b(.*)$/.exec(
-          line,
-        );
+        const m = new RegExp(`^\\s*(?:\\$ )?(?:DRCTL_ENV=(\\S+) )?(?:npx )?drctl (${COMMANDS.join("|")})\\b(.*)$`).exec(line);
         if (!m || /\[--/.test(m[3])) return; // a synopsis such as `drctl report <execution> [--region <r>]`
         const rest = m[3].replace(/\s+#.*$/, "").replace(/\s*[|>].*$/, "");
         const words = [m[2], ...(rest.match(/'[^']*'|"[^"]*"|\S+/g) ?? [])];
