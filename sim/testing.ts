@@ -54,6 +54,21 @@ export interface RunResult {
 
 const GAP_BETWEEN_WORLDS_MS = 10 * 60_000;
 
+/** The most virtual time that passes without checking for real I/O (below every timeout the simulation has). */
+const SLICE_MS = 100;
+
+/** File reads in flight (fs callbacks and promises), as Node lists its active resources. */
+const realIoInFlight = () => process.getActiveResourcesInfo().some((r) => r.startsWith("FSReq"));
+
+/**
+ * Resolves once no file read is in flight, letting the real event loop turn (setImmediate and
+ * performance are not faked) meanwhile; a read stuck for half a minute is not waited for.
+ */
+async function realIoSettled(): Promise<void> {
+  const giveUpAt = performance.now() + 30_000;
+  while (realIoInFlight() && performance.now() < giveUpAt) await new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * Warm handlers under jest: one module registry per region (`jest.isolateModules`), into which
  * every function of that region is loaded with its own environment.
@@ -193,7 +208,21 @@ export class TestWorld {
 
   async advance(ms: number): Promise<void> {
     await evaluatorReady();
-    await this.clock.advance(ms);
+    await this.step(ms);
+  }
+
+  /**
+   * Moves virtual time by `ms`, in slices of at most {@link SLICE_MS}, each once no real I/O is in
+   * flight. Some of what the simulation does reads files as it goes (the IAM evaluator loads its
+   * service data lazily): virtual time must not run ahead of it, or a Task — or a Route 53 check —
+   * would "time out" because the machine was busy. Work that starts during a slice can still see
+   * that slice end before its I/O does: virtual time runs at most a slice ahead of real work.
+   */
+  private async step(ms: number): Promise<void> {
+    for (let left = ms; left > 0; left -= SLICE_MS) {
+      await realIoSettled();
+      await this.clock.advance(Math.min(left, SLICE_MS));
+    }
   }
 
   /**
@@ -203,7 +232,7 @@ export class TestWorld {
    */
   async alignTo(periodMs: number, offsetMs = 0): Promise<void> {
     const phase = (this.clock.now() - offsetMs) % periodMs;
-    await this.clock.advance(phase === 0 ? periodMs : periodMs - phase);
+    await this.step(phase === 0 ? periodMs : periodMs - phase);
   }
 
   /** Moves virtual time until `promise` settles (at most `limitMs`), and returns its outcome. */
@@ -219,7 +248,7 @@ export class TestWorld {
     let step = 1;
     while (!done) {
       if (this.clock.now() >= deadline) throw new Error(`did not settle within ${limitMs} ms of virtual time`);
-      await this.clock.advance(Math.min(step, deadline - this.clock.now()));
+      await this.step(Math.min(step, deadline - this.clock.now()));
       step = Math.min(step * 2, 1000);
     }
     return watched;
@@ -258,7 +287,7 @@ export class TestWorld {
     });
     const answered = new Set<string>();
     while (!ended) {
-      await this.clock.advance(100);
+      await this.step(100);
       if (!options.approval) continue;
       for (const token of this.world.sfn.pendingTokens(record.executionArn)) {
         if (answered.has(token)) continue;
