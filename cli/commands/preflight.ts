@@ -16,9 +16,9 @@ import { addCommonOptions } from "../options";
 const EXAMPLES = `
 Examples:
   $ drctl preflight --env prod                                  # reads Pulumi.prod.yaml here, if it is there
-  $ drctl preflight --env prod --stack-file stacks/Pulumi.prod.yaml
-  $ drctl preflight --env prod --zone payments.example.com --delegation-set-id N0123456789ABCDEFGHIJ
-  $ drctl preflight --env prod --json | jq '.checks[] | select(.verdict == "fail")'
+  $ drctl preflight --env prod --stack-file Pulumi.prod.yaml
+  $ drctl preflight --env prod --zone payments.example.com --delegation-set-id N0123456789EXAMPLE
+  $ drctl preflight --env prod --json | jq '.checks[] | select(.verdict == "fail") | .action'
 
 Before pulumi up it checks the account (credentials, Lambda concurrency quota, AWS Backup's
 DynamoDB features), the zone's delegation and any API certificates; the zone comes from the stack
