@@ -29,7 +29,10 @@ describe("the rehearsal's command line", () => {
   });
 
   it("rejects an unknown fault", () => {
-    expect(() => parseCli(["--fault", "gremlins"])).toThrow(/Unknown fault "gremlins". Allowed: unfenced-primary/);
+    expect(() => parseCli(["--fault", "gremlins"])).toThrow(UsageError);
+    expect(() => parseCli(["--fault", "gremlins"])).toThrow(
+      /--fault gremlins: unknown fault "gremlins"; known: .*Allowed: unfenced-primary/,
+    );
   });
 
   it("documents every scenario in --help", () => {
