@@ -11,6 +11,7 @@
 import { QUERY_LOG_REGION } from "../infra/core/aws-facts";
 import { ROUTE53_METRICS_REGION } from "../infra/core/aws-facts";
 import { CANARY_TICKER_SERVICE, STATE_MACHINE_WILDCARD_ACTIONS } from "../infra/core/aws-facts";
+import { FIS_WILDCARD_ACTIONS } from "../infra/core/drill-experiments";
 import { WILDCARD_RESOURCE_ACTIONS } from "../infra/core/lambda-permissions";
 import { runbookFunctions } from "../lib/handlers";
 import { actionsOf, conditionValues, type PolicyStatement, principalsOf, resourcesOf } from "./lib/documents";
@@ -36,6 +37,7 @@ const physicalName = (services: readonly string[], region: string | undefined, s
 export const WILDCARD_RESOURCE_ACTION_SET: ReadonlySet<string> = new Set([
   ...Object.keys(WILDCARD_RESOURCE_ACTIONS),
   ...STATE_MACHINE_WILDCARD_ACTIONS,
+  ...FIS_WILDCARD_ACTIONS,
 ]);
 
 /**
@@ -45,6 +47,8 @@ export const WILDCARD_RESOURCE_ACTION_SET: ReadonlySet<string> = new Set([
 export function wildcardResourceAllowed(statement: PolicyStatement, actions: string[]): boolean {
   if (actions.length === 0 || !actions.every((a) => WILDCARD_RESOURCE_ACTION_SET.has(a))) return false;
   if (actions.includes("cloudwatch:PutMetricData")) return conditionValues(statement, "cloudwatch:namespace", ["StringEquals"]).length > 0;
+  if (actions.includes("dynamodb:InjectError"))
+    return conditionValues(statement, "dynamodb:FisTargetArns", ["ForAllValues:StringEquals"]).length > 0;
   return true;
 }
 
@@ -149,9 +153,9 @@ export const DECLARED_EXCEPTIONS: readonly DeclaredException[] = [
     key: "wildcard-resource-actions",
     rules: ["I1"],
     reason:
-      "AWS offers no resource-level permission for these actions (X-Ray, ENI management for VPC functions, ListStreams, Step Functions log delivery); PutMetricData is bound by a cloudwatch:namespace condition instead.",
+      "AWS offers no resource-level permission for these actions (X-Ray, ENI management for VPC functions, ListStreams, vended-log delivery, FIS target resolution); PutMetricData is bound by a cloudwatch:namespace condition, FIS's dynamodb:InjectError by dynamodb:FisTargetArns instead.",
     scope:
-      "Allow statements whose every action is in WILDCARD_RESOURCE_ACTIONS (infra/core/lambda-permissions.ts) or STATE_MACHINE_WILDCARD_ACTIONS (infra/components/orchestration/dr-orchestration.ts); cloudwatch:PutMetricData only with a cloudwatch:namespace condition.",
+      "Allow statements whose every action is in WILDCARD_RESOURCE_ACTIONS (infra/core/lambda-permissions.ts), STATE_MACHINE_WILDCARD_ACTIONS (infra/core/aws-facts.ts) or FIS_WILDCARD_ACTIONS (infra/core/drill-experiments.ts); cloudwatch:PutMetricData only with a cloudwatch:namespace condition, dynamodb:InjectError only with a dynamodb:FisTargetArns condition.",
   },
   {
     key: "functions-outside-vpc",

@@ -7,6 +7,7 @@ import { apiGatewayRules } from "./rules/apigateway";
 import { cloudWatchRules } from "./rules/cloudwatch";
 import { dynamodbRules } from "./rules/dynamodb";
 import { eventBridgeRules } from "./rules/eventbridge";
+import { fisRules } from "./rules/fis";
 import { iamRules } from "./rules/iam";
 import { kmsRules } from "./rules/kms";
 import { lambdaRules } from "./rules/lambda";
@@ -35,4 +36,5 @@ export const policies: Rule[] = [
   ...networkRules,
   ...symmetryRules,
   ...runbookRules,
+  ...fisRules,
 ];

@@ -46,6 +46,7 @@ export const TAGGABLE_TYPES = new Set<string>([
   "aws:ec2/subnet:Subnet",
   "aws:ec2/vpc:Vpc",
   "aws:ec2/vpcEndpoint:VpcEndpoint",
+  "aws:fis/experimentTemplate:ExperimentTemplate",
   "aws:iam/role:Role",
   "aws:iam/policy:Policy",
   "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",

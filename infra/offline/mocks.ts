@@ -166,6 +166,11 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
       return { arn: `arn:aws:wafv2:${region}:${acct}:regional/webacl/${pname}/${hash(name)}` };
     case "aws:scheduler/scheduleGroup:ScheduleGroup":
       return { arn: `arn:aws:scheduler:${region}:${acct}:schedule-group/${pname}` };
+    case "aws:fis/experimentTemplate:ExperimentTemplate": {
+      // A template has an id (EXT + 13 characters) and no name; the console shows its Name tag.
+      const id = `EXT${hash(name, 13).toUpperCase()}`;
+      return { id, arn: `arn:aws:fis:${region}:${acct}:experiment-template/${id}` };
+    }
     case "aws:scheduler/schedule:Schedule":
       return { arn: `arn:aws:scheduler:${region}:${acct}:schedule/${inputs.groupName ?? "default"}/${pname}` };
     default:

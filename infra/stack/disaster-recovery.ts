@@ -1,6 +1,6 @@
 /**
- * Phase 3: the DR orchestrator of each region, the cross-region DR operations role, and the
- * dashboards that show the DR picture.
+ * Phase 3: the DR orchestrator of each region, the cross-region DR operations role, the
+ * dashboards that show the DR picture, and the AWS FIS experiments of the quarterly drill.
  */
 import { runbookFunctions } from "../../lib/handlers";
 import { dashboardUrl } from "../core/dashboard";
@@ -9,6 +9,7 @@ import { stateMachineArn, WRITE_FUNCTION } from "../core/stack-environment";
 import { DrOperationsRole, drOperationsRoleArn } from "../components/security/dr-operations-role";
 import { DrOrchestration } from "../components/orchestration/dr-orchestration";
 import { DrDashboard } from "../components/monitoring/dr-dashboard";
+import { DrillExperiments } from "../components/resilience/drill-experiments";
 import { perRegion, type PerRegion, type StackContext } from "./context";
 import type { Foundation } from "./foundation";
 import type { PaymentPath } from "./payment-path";
@@ -17,6 +18,7 @@ export interface DisasterRecovery {
   orchestration: PerRegion<DrOrchestration>;
   drOperationsRole: DrOperationsRole;
   dashboardUrls: PerRegion<string>;
+  drillExperiments: PerRegion<DrillExperiments>;
 }
 
 export function buildDisasterRecovery(ctx: StackContext, f: Foundation, p: PaymentPath): DisasterRecovery {
@@ -93,5 +95,37 @@ export function buildDisasterRecovery(ctx: StackContext, f: Foundation, p: Payme
       parent,
     );
   }
-  return { orchestration, drOperationsRole, dashboardUrls: perRegion(specs, (spec) => dashboardUrl(spec.region, env)) };
+  // The drill's fault injection, aimed at each region's own resources; its stop conditions are the
+  // region's alarms that mean customers are hurt.
+  const paymentsTable = f.tables.tables.payments;
+  const drillExperiments = perRegion(
+    specs,
+    (spec) =>
+      new DrillExperiments(
+        resourceName("drill-experiments", spec.region, env),
+        {
+          region: spec.region,
+          environment: env,
+          accountId,
+          paymentsTableName: f.tables.names.payments,
+          paymentsTableStrong: paymentsTable.replicas.apply((replicas) => (replicas ?? []).some((r) => r.consistencyMode === "STRONG")),
+          vpcId: f.networks[spec.role].vpcId,
+          privateSubnetIds: f.networks[spec.role].privateSubnetIds,
+          stopAlarmArns: {
+            "payment-failures": p.alarms[spec.role].arns["payment-failures"],
+            "peer-health": p.alarms[spec.role].arns["peer-health"],
+          },
+          kmsKeyArn: f.keys[spec.role].arn,
+          logRetentionDays: config.logRetentionDays,
+          logDestinationArn: f.shipping[spec.role].destinationArn,
+        },
+        parent,
+      ),
+  );
+  return {
+    orchestration,
+    drOperationsRole,
+    dashboardUrls: perRegion(specs, (spec) => dashboardUrl(spec.region, env)),
+    drillExperiments,
+  };
 }

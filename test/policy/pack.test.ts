@@ -34,7 +34,7 @@ it("covers every rule the issue asks for, by checklist id", () => {
     ...["A1", "A2", "A3", "A4", "A5", "A6", "A8"],
     ...["N1", "Q1", "Q2", "Q3", "F1", "F2", "C1", "C2", "C3", "I1", "I2", "I3", "I4", "K1", "K2", "P1"],
     ...["R1", "R4", "R5", "R6", "R7", "E1", "V1", "V2", "X1"],
-    ...["B1", "B2", "B7", "B8", "B9", "B11", "B12"],
+    ...["B1", "B2", "B7", "B8", "B9", "B11", "B12", "B13"],
   ];
   expect(required.filter((id) => !ids.has(id))).toEqual([]);
   expect([...ids].filter((id) => !required.includes(id))).toEqual([]);
