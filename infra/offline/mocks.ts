@@ -29,6 +29,11 @@ export interface CapturedResource {
    * its children) and every resource whose outputs feed its inputs, as `pulumi up` orders them.
    */
   dependencies?: string[];
+  /**
+   * Resource options the engine receives (the mocks' `newResource` does not see them): `protect`,
+   * and the property paths of `ignoreChanges` and `replaceOnChanges`, where set.
+   */
+  options?: { protect?: boolean; ignoreChanges?: string[]; replaceOnChanges?: string[] };
 }
 
 export interface CapturedCall {
@@ -254,8 +259,8 @@ async function resolveAssets(value: any): Promise<any> {
 }
 
 /**
- * Records, for every registration, the URN, the parent and the dependencies the engine receives
- * (the mocks' `newResource` does not see them). Installed on the mock monitor after `setMocks`.
+ * Records, for every registration, the URN, the parent, the dependencies and the resource options
+ * the engine receives (the mocks' `newResource` does not see them). Installed on the mock monitor after `setMocks`.
  */
 export function captureRegistrations(resources: CapturedResource[]): void {
   const monitor = pulumi.runtime.getMonitor() as any;
@@ -268,6 +273,12 @@ export function captureRegistrations(resources: CapturedResource[]): void {
           captured.urn = response.getUrn();
           captured.parent = req.getParent() || undefined;
           captured.dependencies = [...req.getDependenciesList()];
+          const options = {
+            ...(req.getProtect() ? { protect: true } : {}),
+            ...(req.getIgnorechangesList().length > 0 ? { ignoreChanges: [...req.getIgnorechangesList()] } : {}),
+            ...(req.getReplaceonchangesList().length > 0 ? { replaceOnChanges: [...req.getReplaceonchangesList()] } : {}),
+          };
+          if (Object.keys(options).length > 0) captured.options = options;
         }
       }
       callback(error, response);
