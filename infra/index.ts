@@ -17,6 +17,11 @@ export const environment = config.environment;
 export const regions = { primary: config.primaryRegion, secondary: config.secondaryRegion };
 export const objectives = { rpoSeconds: config.rpoSeconds, rtoSeconds: config.rtoSeconds };
 export const tableNames = stack.tables.names;
+/** How the tables replicate; fixed at their creation (docs/configuration.md). */
+export const dataConsistency =
+  config.dataConsistency === "strong"
+    ? { mode: config.dataConsistency, witnessRegion: config.witnessRegion }
+    : { mode: config.dataConsistency };
 export const transactionLogBuckets = {
   primary: stack.regions.primary.transactionBucketName,
   secondary: stack.regions.secondary.transactionBucketName,

@@ -4,7 +4,7 @@
  * offline rehearsal so the simulated alarms are the deployed ones.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { RegionRole } from "./config";
+import type { DataConsistency, RegionRole } from "./config";
 import { METRIC_NAMESPACE } from "./lambda-permissions";
 import { ROUTE53_METRICS_REGION } from "./aws-facts";
 import type { AlarmSpec } from "./alarm-spec";
@@ -29,6 +29,13 @@ export interface AlarmCatalogInput {
   role: RegionRole;
   environment: string;
   tableNames: string[];
+  /**
+   * How the tables replicate. Default behaviour: "eventual". Strong-mode tables get no replication
+   * latency alarm: "Global tables configured for multi-Region strong consistency (MRSC) do not
+   * publish a ReplicationLatency metric" (a write is acknowledged only once replicated).
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html
+   */
+  dataConsistency?: DataConsistency;
   /** Physical names of the payment-path functions in this region. */
   functionNames: string[];
   apiName: string;
@@ -72,20 +79,21 @@ export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
 
   for (const table of input.tableNames) {
     const short = table.replace(`-global-${input.environment}`, "");
-    alarms.push({
-      key: `${short}-replication-latency`,
-      description: `DynamoDB replication ${input.region} -> ${input.peerRegion} of ${table} above 30 s (RPO at risk). Missing data ignored: AWS/DynamoDB alarms always treat missing data that way.`,
-      namespace: "AWS/DynamoDB",
-      metricName: "ReplicationLatency",
-      dimensions: { TableName: table, ReceivingRegion: input.peerRegion },
-      statistic: "Average",
-      periodSeconds: 60,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      threshold: REPLICATION_LATENCY_THRESHOLD_MS,
-      comparison: "GreaterThanThreshold",
-      treatMissingData: "ignore",
-    });
+    if (input.dataConsistency !== "strong")
+      alarms.push({
+        key: `${short}-replication-latency`,
+        description: `DynamoDB replication ${input.region} -> ${input.peerRegion} of ${table} above 30 s (RPO at risk). Missing data ignored: AWS/DynamoDB alarms always treat missing data that way.`,
+        namespace: "AWS/DynamoDB",
+        metricName: "ReplicationLatency",
+        dimensions: { TableName: table, ReceivingRegion: input.peerRegion },
+        statistic: "Average",
+        periodSeconds: 60,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        threshold: REPLICATION_LATENCY_THRESHOLD_MS,
+        comparison: "GreaterThanThreshold",
+        treatMissingData: "ignore",
+      });
     alarms.push({
       key: `${short}-errors`,
       description: `DynamoDB system errors on ${table} in ${input.region}. Missing data ignored (AWS/DynamoDB semantics).`,

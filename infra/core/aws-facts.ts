@@ -9,6 +9,29 @@ export const ROUTE53_METRICS_REGION = "us-east-1";
 /** Route 53 publishes query logs only to log groups in us-east-1. */
 export const QUERY_LOG_REGION = "us-east-1";
 
+/**
+ * The region sets in which DynamoDB offers multi-Region strong consistency (MRSC). An MRSC global
+ * table is deployed in exactly three Regions of one set (three replicas, or two replicas and a
+ * witness) and cannot span sets: "MRSC global tables are available in the following Region sets:
+ * US Region set (US East N. Virginia, US East Ohio, US West Oregon), EU Region set (Europe Ireland,
+ * Europe London, Europe Paris, Europe Frankfurt), and AP Region set (Asia Pacific Tokyo, Asia
+ * Pacific Seoul, and Asia Pacific Osaka). MRSC global tables cannot span Region sets".
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateGlobalTableWitnessGroupMemberAction.html
+ */
+export const MRSC_REGION_SETS = {
+  US: ["us-east-1", "us-east-2", "us-west-2"],
+  EU: ["eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1"],
+  AP: ["ap-northeast-1", "ap-northeast-2", "ap-northeast-3"],
+} as const satisfies Record<string, readonly string[]>;
+
+export type MrscRegionSet = keyof typeof MRSC_REGION_SETS;
+
+/** The MRSC region set a region belongs to, or undefined for a region no set includes. */
+export function mrscRegionSetOf(region: string): MrscRegionSet | undefined {
+  return (Object.keys(MRSC_REGION_SETS) as MrscRegionSet[]).find((set) => (MRSC_REGION_SETS[set] as readonly string[]).includes(region));
+}
+
 /** The `{service}` slot of each region's canary ticker state machine. */
 export const CANARY_TICKER_SERVICE = "canary-ticker";
 

@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { partitionOfRegion, STACK_PARTITION } from "./aws-facts";
+import { MRSC_REGION_SETS, mrscRegionSetOf, partitionOfRegion, STACK_PARTITION } from "./aws-facts";
 
 export const CONFIG_NAMESPACE = "payments-dr";
 
@@ -36,6 +36,17 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6
 // longest of them (Lambda/IAM: 64 characters) within limits.
 const ENVIRONMENT = /^[a-z][a-z0-9]{0,11}$/;
 
+/**
+ * How the three global tables replicate (docs/architecture.md, "Data layer: strong and eventual modes"):
+ * - strong: DynamoDB multi-Region strong consistency (MRSC), a replica in each region and a witness
+ *   in `witnessRegion`; a write is acknowledged once durable in a second region.
+ * - eventual: multi-Region eventual consistency (MREC), replicated asynchronously, last writer wins.
+ * Fixed when the tables are created: "You cannot change a global table's consistency mode after creation."
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html
+ */
+export const DATA_CONSISTENCY_MODES = ["strong", "eventual"] as const;
+export type DataConsistency = (typeof DATA_CONSISTENCY_MODES)[number];
+
 const schema = z.strictObject({
   hostedZoneName: z
     .string({ error: "is required (the public DNS zone the API lives under, e.g. payments.example.com)" })
@@ -55,6 +66,14 @@ const schema = z.strictObject({
   environment: z.string().regex(ENVIRONMENT, "must be 1-12 characters: a lower-case letter, then letters or digits"),
   primaryRegion: region("us-east-1").default("us-east-1"),
   secondaryRegion: region("us-east-2").default("us-east-2"),
+  dataConsistency: z
+    .enum(DATA_CONSISTENCY_MODES, {
+      error:
+        'must be "strong" (DynamoDB multi-Region strong consistency: replicas in both regions and a witness in witnessRegion) ' +
+        'or "eventual" (multi-Region eventual consistency, last writer wins)',
+    })
+    .default("strong"),
+  witnessRegion: region("us-west-2").default("us-west-2"),
   rpoSeconds: z.number().int().min(1).max(3600).default(60),
   rtoSeconds: z.number().int().min(60).max(3600).default(300),
   healthCheckIntervalSeconds: z
@@ -123,6 +142,7 @@ export function parseConfig(raw: Record<string, unknown>, stackName: string): Dr
     problems.push(`${CONFIG_NAMESPACE}:secondaryRegion = ${describe(secondary)}: must differ from primaryRegion (${describe(primary)})`);
   }
   problems.push(...zoneProblems(input));
+  problems.push(...consistencyProblems(raw, input));
   if (result.success && problems.length === 0) return result.data;
   throw new ConfigError(problems);
 }
@@ -160,6 +180,58 @@ function zoneProblems(input: Record<string, unknown>): string[] {
   return [];
 }
 
+const setList = (set: readonly string[]) => set.join(", ");
+const ALL_SETS = Object.entries(MRSC_REGION_SETS)
+  .map(([name, regions]) => `${name}: ${setList(regions)}`)
+  .join("; ");
+
+/**
+ * Strong mode needs three distinct regions of one MRSC region set: the primary and secondary hold
+ * the replicas, the witness is the third ("A MRSC global table must be deployed in exactly three
+ * Regions ... A witness is located in a different Region than the two replicas ... MRSC global
+ * tables cannot span Region sets"). Eventual mode has no witness: witnessRegion is ignored.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html
+ */
+function consistencyProblems(raw: Record<string, unknown>, input: Record<string, unknown>): string[] {
+  const mode = input.dataConsistency ?? "strong";
+  if (mode !== "strong") return [];
+  const primary = input.primaryRegion ?? "us-east-1";
+  const secondary = input.secondaryRegion ?? "us-east-2";
+  const witness = input.witnessRegion ?? "us-west-2";
+  // Malformed or equal regions are reported by the schema and the primary/secondary rule.
+  if (typeof primary !== "string" || typeof secondary !== "string" || typeof witness !== "string" || primary === secondary) return [];
+  const origin = (key: string) => (raw[key] === undefined ? " (the default)" : "");
+  const strongKey = `${CONFIG_NAMESPACE}:dataConsistency = "strong"${origin("dataConsistency")}`;
+  const fix = `Choose primaryRegion and secondaryRegion in one set, or set ${CONFIG_NAMESPACE}:dataConsistency to "eventual"`;
+  const primarySet = mrscRegionSetOf(primary);
+  const secondarySet = mrscRegionSetOf(secondary);
+  if (!primarySet || !secondarySet) {
+    const outside = [!primarySet && `primaryRegion ${describe(primary)}`, !secondarySet && `secondaryRegion ${describe(secondary)}`]
+      .filter(Boolean)
+      .join(" and ");
+    return [
+      `${strongKey}: DynamoDB multi-Region strong consistency is offered only in the region sets ${ALL_SETS}; ${outside} ` +
+        `${outside.includes(" and ") ? "are" : "is"} in none. ${fix}`,
+    ];
+  }
+  if (primarySet !== secondarySet) {
+    return [
+      `${strongKey}: primaryRegion ${describe(primary)} is in the ${primarySet} region set and secondaryRegion ${describe(secondary)} in the ` +
+        `${secondarySet} set; a multi-Region strongly consistent table cannot span region sets (${ALL_SETS}). ${fix}`,
+    ];
+  }
+  const set: readonly string[] = MRSC_REGION_SETS[primarySet];
+  const candidates = set.filter((r) => r !== primary && r !== secondary);
+  if (!candidates.includes(witness)) {
+    return [
+      `${CONFIG_NAMESPACE}:witnessRegion = ${describe(witness)}${origin("witnessRegion")}: the witness of the strongly consistent tables must be ` +
+        `the third region, a region of the ${primarySet} set (${setList(set)}) other than primaryRegion and ` +
+        `secondaryRegion: ${candidates.length === 1 ? candidates[0] : `one of ${setList(candidates)}`}`,
+    ];
+  }
+  return [];
+}
+
 /** Pulumi stores every value as a string; numbers, booleans and lists arrive as JSON text. */
 function decode(value: string): unknown {
   try {
@@ -170,7 +242,7 @@ function decode(value: string): unknown {
 }
 
 /** Keys whose value is a plain string (a zone name is never JSON). */
-const STRING_KEYS = new Set(["hostedZoneName", "hostedZoneId", "delegationSetId", "environment"]);
+const STRING_KEYS = new Set(["hostedZoneName", "hostedZoneId", "delegationSetId", "environment", "dataConsistency", "witnessRegion"]);
 /** Optional strings that Pulumi.yaml defaults to "" (Pulumi requires a default for a declared key to be optional). */
 const EMPTY_MEANS_UNSET = new Set(["hostedZoneId", "delegationSetId", "environment"]);
 

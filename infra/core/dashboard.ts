@@ -3,6 +3,7 @@
  * runbook executions on one screen. Pure (tested); the stack creates one per region and
  * `drctl status` prints its URL.
  */
+import type { DataConsistency } from "./config";
 import { METRIC_NAMESPACE } from "./lambda-permissions";
 import { ROUTE53_METRICS_REGION } from "./aws-facts";
 
@@ -13,6 +14,14 @@ export interface DashboardInput {
   secondaryRegion: string;
   environment: string;
   tableNames: string[];
+  /**
+   * Eventual mode shows replication latency; strong mode has none to show ("Global tables
+   * configured for multi-Region strong consistency (MRSC) do not publish a ReplicationLatency
+   * metric") and shows write latency instead, which carries the round trip to the other replica
+   * or the witness. Default behaviour: "eventual".
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html
+   */
+  dataConsistency?: DataConsistency;
   healthCheckIds: { primaryEndpoint: string; secondaryEndpoint: string; primaryGuard?: string };
   alarmArns: string[];
   stateMachineArn: string;
@@ -93,14 +102,32 @@ export function drDashboardBody(input: DashboardInput): string {
       2,
       { yAxis: { left: { min: 0, max: 1 } } },
     ),
-    metricWidget(
-      `DynamoDB replication ${input.region} → ${input.peerRegion} (ms)`,
-      input.region,
-      input.tableNames.map((t) => ["AWS/DynamoDB", "ReplicationLatency", "TableName", t, "ReceivingRegion", input.peerRegion]),
-      0,
-      8,
-      { stat: "Average" },
-    ),
+    input.dataConsistency === "strong"
+      ? metricWidget(
+          `DynamoDB write latency in ${input.region} (ms; strongly consistent: includes the quorum round trip)`,
+          input.region,
+          input.tableNames.flatMap((t) =>
+            ["PutItem", "UpdateItem"].map((operation) => [
+              "AWS/DynamoDB",
+              "SuccessfulRequestLatency",
+              "TableName",
+              t,
+              "Operation",
+              operation,
+            ]),
+          ),
+          0,
+          8,
+          { stat: "p99" },
+        )
+      : metricWidget(
+          `DynamoDB replication ${input.region} → ${input.peerRegion} (ms)`,
+          input.region,
+          input.tableNames.map((t) => ["AWS/DynamoDB", "ReplicationLatency", "TableName", t, "ReceivingRegion", input.peerRegion]),
+          0,
+          8,
+          { stat: "Average" },
+        ),
     metricWidget(
       `Age of ${input.peerRegion}'s heartbeat in the local replica (s) — the RPO exposure bound`,
       input.region,

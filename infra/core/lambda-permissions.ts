@@ -84,6 +84,12 @@ export function permissionStatements(permission: Permission, r: RegionalResource
           tableArn(r, r.tableNames.idempotency),
         ),
       ];
+    // The sweeper (strong mode): Scan to find dead items, DeleteItem to remove them. IAM cannot
+    // require the delete's ConditionExpression; the handler always sends one (functions/sweep-expired).
+    case "idempotency-table:sweep":
+      return [allow(["dynamodb:Scan", "dynamodb:DeleteItem"], tableArn(r, r.tableNames.idempotency))];
+    case "control-table:sweep":
+      return [allow(["dynamodb:Scan", "dynamodb:DeleteItem"], control)];
     case "control-table:read":
       return [allow(["dynamodb:GetItem"], control)];
     case "control-table:write":

@@ -88,6 +88,7 @@ export function regionalEnvironment(input: RegionalEnvironmentInput): Partial<Re
     HEALTH_CHECK_FAILURE_THRESHOLD: String(config.healthCheckFailureThreshold),
     DNS_TTL_SECONDS: String(config.dnsTtlSeconds),
     FENCE_ALARM_NAME: primaryFenceAlarmName(config.secondaryRegion, env),
+    DATA_CONSISTENCY: config.dataConsistency,
   };
   if (input.drOperationsRoleArn) values.DR_OPERATIONS_ROLE_ARN = input.drOperationsRoleArn;
   if (input.evidenceBucket) values.EVIDENCE_BUCKET = input.evidenceBucket;

@@ -71,10 +71,15 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
       return {
         arn: `arn:aws:dynamodb:${region}:${acct}:table/${pname}`,
         streamArn: inputs.streamEnabled ? `arn:aws:dynamodb:${region}:${acct}:table/${pname}/stream/2026-01-01T00:00:00.000` : undefined,
+        // The provider reads each replica's stream in its region; a table without a stream has none
+        // there either. (With hashicorp/terraform-provider-aws#48213 a strongly consistent replica may
+        // lack one even so: infra/core/tables.ts, replicaStreamArn, stops the deployment then.)
         replicas: (inputs.replicas ?? []).map((r: any) => ({
           ...r,
           arn: `arn:aws:dynamodb:${r.regionName}:${acct}:table/${pname}`,
-          streamArn: `arn:aws:dynamodb:${r.regionName}:${acct}:table/${pname}/stream/2026-01-01T00:00:00.000`,
+          ...(inputs.streamEnabled
+            ? { streamArn: `arn:aws:dynamodb:${r.regionName}:${acct}:table/${pname}/stream/2026-01-01T00:00:00.000` }
+            : {}),
         })),
       };
     case "aws:sqs/queue:Queue":

@@ -86,6 +86,7 @@ export function buildDisasterRecovery(ctx: StackContext, f: Foundation, p: Payme
         secondaryRegion: config.secondaryRegion,
         environment: env,
         tableNames: Object.values(f.tables.names),
+        dataConsistency: config.dataConsistency,
         healthCheckIds: p.dns.healthCheckIds,
         alarmArns: Object.values(p.alarms[spec.role].arns),
         stateMachineArn: orchestration[spec.role].stateMachineArn,

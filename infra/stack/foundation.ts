@@ -119,6 +119,8 @@ export function buildFoundation(ctx: StackContext): Foundation {
       secondaryRegion: config.secondaryRegion,
       primaryKmsKeyArn: keys.primary.arn,
       secondaryKmsKeyArn: keys.secondary.arn,
+      consistency: config.dataConsistency,
+      witnessRegion: config.witnessRegion,
     },
     parent,
   );

@@ -28,6 +28,9 @@ export function buildParameters(ctx: StackContext, f: Foundation, p: PaymentPath
           "tables/payments": f.tables.names.payments,
           "tables/idempotency": f.tables.names.idempotency,
           "tables/control": f.tables.names.control,
+          // How the tables replicate, and strong mode's witness region (docs/architecture.md, Data layer).
+          "tables/consistency": config.dataConsistency,
+          ...(config.dataConsistency === "strong" ? { "tables/witness-region": config.witnessRegion } : {}),
           "buckets/transaction-log": f.transactionLogs.buckets[role].bucket,
           "topics/alerts": messaging.alertTopicArn,
           "queues/processing": messaging.queueUrl,

@@ -10,6 +10,7 @@ import type { RegionSpec } from "../core/config";
 import type { RegionalResources } from "../core/lambda-permissions";
 import { failoverApiDomain, GLOBAL, regionalApiDomain, resourceName } from "../core/naming";
 import { regionalEnvironment, witnessName } from "../core/stack-environment";
+import { functionsFor, replicaStreamArn } from "../core/tables";
 import { drOperationsRoleArn } from "../components/security/dr-operations-role";
 import { DnsFailover } from "../components/dns/failover-dns";
 import { HostedZone } from "../components/dns/hosted-zone";
@@ -112,15 +113,19 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
       {
         region: spec.region,
         environment: env,
-        specs: paymentFunctions,
+        specs: functionsFor(config.dataConsistency, paymentFunctions),
         resources: resources[role],
         environmentValues: environments[role],
         vpc: { subnetIds: f.networks[role].privateSubnetIds, securityGroupIds: [f.networks[role].functionSecurityGroupId] },
         kmsKeyArn: f.keys[role].arn,
         logRetentionDays: config.logRetentionDays,
         logDestinationArn: f.shipping[role].destinationArn,
-        // The table lives in the primary; the secondary reads its own replica's stream.
-        paymentsStreamArn: role === "primary" ? paymentsTable.streamArn : paymentsTable.replicas.apply((r) => r?.[0]?.streamArn ?? ""),
+        // The table lives in the primary; the secondary reads its own replica's stream, which must exist
+        // (strong mode: hashicorp/terraform-provider-aws#48213, infra/core/tables.ts).
+        paymentsStreamArn:
+          role === "primary"
+            ? paymentsTable.streamArn
+            : paymentsTable.replicas.apply((r) => replicaStreamArn(f.tables.names.payments, spec.region, r)),
         processingQueueArn: f.messaging[role].queueArn,
         asyncFailuresArn: f.messaging[role].asyncFailuresArn,
         api: {
@@ -141,6 +146,7 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
       role: spec.role,
       environment: env,
       tableNames: Object.values(f.tables.names),
+      dataConsistency: config.dataConsistency,
       functionNames: Object.values(payments[spec.role].functions).map((fn) => fn.functionName),
       apiName: payments[spec.role].api.apiName,
       apiStage: payments[spec.role].api.stageName,

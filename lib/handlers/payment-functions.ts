@@ -121,6 +121,20 @@ export const PAYMENT_FUNCTIONS = {
     reservedConcurrency: 1,
     trigger: { kind: "manual" },
   } satisfies HandlerSpec,
+  "sweep-expired": {
+    // Strong mode only (infra/stack/payment-path.ts): multi-Region strongly consistent tables have no
+    // TTL, so dead idempotency records and control items are deleted by condition on their expiry.
+    description: "Every minute in each region: delete expired idempotency records and control items (MRSC tables have no TTL)",
+    // Below the schedule's period, so one run ends before the next starts.
+    timeoutSeconds: 50,
+    memoryMb: 256,
+    vpc: true,
+    environment: [...OBSERVABILITY_ENV, "PRIMARY_REGION", "IDEMPOTENCY_TABLE", "CONTROL_TABLE", "DATA_CONSISTENCY"],
+    permissions: ["idempotency-table:sweep", "control-table:sweep", "tables:describe"],
+    // One run at a time per region.
+    reservedConcurrency: 1,
+    trigger: { kind: "schedule", rate: "1 minute" },
+  } satisfies HandlerSpec,
 } as const;
 
 /**

@@ -47,6 +47,8 @@ export const STACK_ENVIRONMENT = {
   HEALTH_CHECK_FAILURE_THRESHOLD: "Route 53 health-check failure threshold",
   DNS_TTL_SECONDS: "TTL of the failover records",
   FENCE_ALARM_NAME: "the secondary's primary-fenced alarm (Route 53's primary guard watches it); the same name in both regions",
+  DATA_CONSISTENCY:
+    '"strong" | "eventual": how the three global tables replicate (strong: multi-Region strong consistency with a witness; eventual: last writer wins)',
 } as const;
 
 export type StackEnvironmentName = keyof typeof STACK_ENVIRONMENT;
@@ -63,6 +65,8 @@ export const PERMISSIONS = {
   "idempotency-table:read-write": "Get/Put/Update/DeleteItem on the idempotency table",
   "control-table:read": "GetItem on the control table",
   "control-table:write": "GetItem/PutItem/UpdateItem/DeleteItem on the control table",
+  "idempotency-table:sweep": "Scan and DeleteItem (the delete conditional on expiry) on the idempotency table",
+  "control-table:sweep": "Scan and DeleteItem (the delete conditional on expiry) on the control table",
   "tables:describe": "DescribeTable on the three global tables (replica status)",
   "transaction-bucket:write": "PutObject in this region's transaction-log bucket",
   "transaction-bucket:read": "GetObject/ListBucket in this region's transaction-log bucket",

@@ -7,7 +7,6 @@
  * region, or that AWS accepts the alarms.
  */
 import { paymentFunctions } from "../../lib/handlers";
-import { REPLICATION_LATENCY_THRESHOLD_MS } from "../../infra/core/alarm-catalog";
 import { RTC_MINUTES } from "../../infra/components/storage/transaction-log-storage";
 import { resourceName } from "../../infra/core/naming";
 import type { Evaluation } from "../../infra/offline/evaluate";
@@ -23,7 +22,6 @@ const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const ENV = "dev";
 const REGION_LIST = [REGIONS.primary, REGIONS.secondary];
 const ROLE: Record<string, "primary" | "secondary"> = { [REGIONS.primary]: "primary", [REGIONS.secondary]: "secondary" };
-const peerOf = (region: string) => (region === REGIONS.primary ? REGIONS.secondary : REGIONS.primary);
 
 interface Metric {
   namespace: string;
@@ -113,21 +111,17 @@ describe("DynamoDB global tables", () => {
     );
   });
 
-  it.each(tableCases)("alarms in %s on the local replica of %s: replication latency, errors, throttles", (region, table) => {
+  // Strong mode (the default): no replication-latency alarm, since "Global tables configured for
+  // multi-Region strong consistency (MRSC) do not publish a ReplicationLatency metric"
+  // (V2globaltables_HowItWorks); eventual mode's: data-layer-eventual.test.ts.
+  it.each(tableCases)("alarms in %s on the local replica of %s: errors and throttles, no replication latency", (region, table) => {
     // The table has a replica in this region (created in the primary with the peer as replica).
     const resource = one(ev, "aws:dynamodb/table:Table", (t) => t.inputs.name === table);
     expect([resource.region, ...resource.inputs.replicas.map((r: any) => r.regionName)]).toContain(region);
     const onTable = (names: string[]) =>
       alarmsOn(region, (m) => m.namespace === "AWS/DynamoDB" && names.includes(m.metricName) && m.dimensions.TableName === table);
 
-    const latency = onTable(["ReplicationLatency"]);
-    expect(latency).toHaveLength(1);
-    expect(latency[0].inputs).toMatchObject({
-      dimensions: { TableName: table, ReceivingRegion: peerOf(region) },
-      threshold: REPLICATION_LATENCY_THRESHOLD_MS,
-      comparisonOperator: "GreaterThanThreshold",
-    });
-    expect(REPLICATION_LATENCY_THRESHOLD_MS).toBe(30_000);
+    expect(onTable(["ReplicationLatency"])).toEqual([]);
 
     const errors = onTable(["SystemErrors"]);
     const throttles = onTable(["ReadThrottleEvents", "WriteThrottleEvents"]);
@@ -146,7 +140,7 @@ describe("DynamoDB global tables", () => {
       for (const q of queries.filter((q) => q.metric)) expect(returned[0].expression).toMatch(new RegExp(`\\b${q.id}\\b`));
       expect(math.inputs).toMatchObject({ threshold: 0, comparisonOperator: "GreaterThanThreshold" });
     }
-    for (const a of [...latency, ...errors, ...throttles]) expectNotifiesOwnTopic(a, region);
+    for (const a of [...errors, ...throttles]) expectNotifiesOwnTopic(a, region);
   });
 });
 
@@ -201,7 +195,7 @@ describe("treatMissingData", () => {
   /** One row per alarm kind: the metric(s) it reads, optionally its key, and the value chosen (why in the comment). */
   const TABLE: { kind: string; metrics: string; key?: RegExp; value: Missing }[] = [
     // AWS/DynamoDB alarms always ignore missing data whatever is set; saying so keeps it honest.
-    { kind: "DynamoDB replication latency", metrics: "AWS/DynamoDB:ReplicationLatency", value: "ignore" },
+    // (Replication latency alarms exist in eventual mode only: data-layer-eventual.test.ts.)
     { kind: "DynamoDB system errors", metrics: "AWS/DynamoDB:SystemErrors", value: "ignore" },
     { kind: "DynamoDB throttles", metrics: "AWS/DynamoDB:ReadThrottleEvents+AWS/DynamoDB:WriteThrottleEvents", value: "ignore" },
     // No invocations means no errors or throttles.
@@ -272,8 +266,9 @@ describe("both regions alike", () => {
     const shared2 = east2.filter((k) => !SECONDARY_ONLY.includes(k));
     expect(shared1).toEqual(shared2);
     expect(east1.length - PRIMARY_ONLY.length).toBe(east2.length - SECONDARY_ONLY.length);
-    // Per region: 3 per table, 2 per function, and 9 regional ones (API, payment failures, 2 queues, 2 S3, 3 canary).
-    expect(shared1).toHaveLength(3 * 3 + 2 * paymentFunctions.length + 9);
+    // Per region: 2 per table (strong mode: no replication latency), 2 per function, and 9 regional
+    // ones (API, payment failures, 2 queues, 2 S3, 3 canary).
+    expect(shared1).toHaveLength(2 * 3 + 2 * paymentFunctions.length + 9);
     expect(new Set(east1).size).toBe(east1.length);
     expect(new Set(east2).size).toBe(east2.length);
   });

@@ -30,6 +30,8 @@ describe("parseConfig", () => {
       alertEmails: [],
       logRetentionDays: 365,
       autoFailover: true,
+      dataConsistency: "strong",
+      witnessRegion: "us-west-2",
     });
   });
 
@@ -97,7 +99,9 @@ describe("partition", () => {
   });
 
   it("accepts every region of the aws partition", () => {
-    expect(parseConfig({ ...zone, primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" }, "dev")).toMatchObject({
+    expect(
+      parseConfig({ ...zone, primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1", dataConsistency: "eventual" }, "dev"),
+    ).toMatchObject({
       primaryRegion: "eu-west-1",
       secondaryRegion: "eu-central-1",
     });
@@ -135,5 +139,76 @@ describe("the zone and its delegation (the first deploy must not wait on ACM for
     expect(
       parseConfig({ hostedZoneName: "payments.example.com", delegationSetId: "/delegationset/N0123456789ABC" }, "dev").delegationSetId,
     ).toBe("N0123456789ABC");
+  });
+});
+
+describe("the consistency mode and its regions (DynamoDB MRSC: three regions of one region set)", () => {
+  it.each([
+    ["us-east-1", "us-east-2", "us-west-2"],
+    ["us-west-2", "us-east-1", "us-east-2"],
+    ["eu-west-1", "eu-central-1", "eu-west-2"],
+    ["eu-west-3", "eu-west-2", "eu-central-1"],
+    ["ap-northeast-1", "ap-northeast-3", "ap-northeast-2"],
+  ])("accepts strong mode with %s, %s and the witness in %s", (primaryRegion, secondaryRegion, witnessRegion) => {
+    expect(parseConfig({ ...zone, primaryRegion, secondaryRegion, witnessRegion }, "dev")).toMatchObject({
+      dataConsistency: "strong",
+      witnessRegion,
+    });
+  });
+
+  it("accepts eventual mode in regions no MRSC set includes, ignoring the witness", () => {
+    expect(
+      parseConfig({ ...zone, dataConsistency: "eventual", primaryRegion: "sa-east-1", secondaryRegion: "ca-central-1" }, "dev"),
+    ).toMatchObject({ dataConsistency: "eventual", primaryRegion: "sa-east-1", secondaryRegion: "ca-central-1" });
+  });
+
+  it("rejects a mode it does not know, naming both", () => {
+    expect(problems({ ...zone, dataConsistency: "STRONG" })).toEqual([
+      'payments-dr:dataConsistency = "STRONG": must be "strong" (DynamoDB multi-Region strong consistency: replicas in both regions and a witness ' +
+        'in witnessRegion) or "eventual" (multi-Region eventual consistency, last writer wins)',
+    ]);
+  });
+
+  it("rejects the default strong mode for regions outside every MRSC set, listing the sets and the way out", () => {
+    expect(problems({ ...zone, primaryRegion: "sa-east-1", secondaryRegion: "us-east-2" })).toEqual([
+      'payments-dr:dataConsistency = "strong" (the default): DynamoDB multi-Region strong consistency is offered only in the region sets ' +
+        "US: us-east-1, us-east-2, us-west-2; EU: eu-west-1, eu-west-2, eu-west-3, eu-central-1; AP: ap-northeast-1, ap-northeast-2, ap-northeast-3; " +
+        'primaryRegion "sa-east-1" is in none. Choose primaryRegion and secondaryRegion in one set, or set payments-dr:dataConsistency to "eventual"',
+    ]);
+    expect(problems({ ...zone, primaryRegion: "sa-east-1", secondaryRegion: "ca-central-1", dataConsistency: "strong" })[0]).toMatch(
+      /^payments-dr:dataConsistency = "strong": .*; primaryRegion "sa-east-1" and secondaryRegion "ca-central-1" are in none\./,
+    );
+  });
+
+  it("rejects primary and secondary regions of two different sets: an MRSC table cannot span them", () => {
+    expect(problems({ ...zone, primaryRegion: "us-east-1", secondaryRegion: "eu-west-1" })).toEqual([
+      expect.stringMatching(
+        /^payments-dr:dataConsistency = "strong" \(the default\): primaryRegion "us-east-1" is in the US region set and secondaryRegion "eu-west-1" in the EU set; a multi-Region strongly consistent table cannot span region sets/,
+      ),
+    ]);
+  });
+
+  it.each([
+    [{ witnessRegion: "us-east-1" }, 'payments-dr:witnessRegion = "us-east-1"', "us-west-2"],
+    [{ witnessRegion: "eu-west-1" }, 'payments-dr:witnessRegion = "eu-west-1"', "us-west-2"],
+    [
+      { primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" },
+      'payments-dr:witnessRegion = "us-west-2" (the default)',
+      "one of eu-west-2, eu-west-3",
+    ],
+  ])("rejects a witness outside the set or on a replica's region (%j), naming the regions allowed", (raw, key, allowed) => {
+    expect(problems({ ...zone, ...raw })).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${key.replace(/[()]/g, "\\$&")}: the witness of the strongly consistent tables must be the third region, .* other than primaryRegion and secondaryRegion: ${allowed}$`,
+        ),
+      ),
+    ]);
+  });
+
+  it("reports a malformed witness region as a region code problem, in any mode", () => {
+    expect(problems({ ...zone, dataConsistency: "eventual", witnessRegion: "west" })).toEqual([
+      'payments-dr:witnessRegion = "west": must be an AWS region code such as us-west-2',
+    ]);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { Evaluation } from "../../infra/offline/evaluate";
 import { MOCK_ACCOUNT_ID } from "../../infra/offline/mocks";
+import { ReplicaStreamMissingError, replicaStreamArn } from "../../infra/core/tables";
 import { asArray, ofType, one, REGIONS, stack, statements } from "../support/stack";
 
 let ev: Evaluation;
@@ -71,37 +72,104 @@ describe("KMS for AWS services that publish into encrypted topics and queues", (
   );
 });
 
-describe("DynamoDB global tables", () => {
+describe("DynamoDB global tables (strong mode, the default)", () => {
+  // [key, name, hash key, whether a function reads its stream]
   const expected = [
-    ["payments", "payments-global-dev", "paymentId", undefined],
-    ["idempotency", "payments-idempotency-global-dev", "id", "expiration"],
-    ["control", "dr-control-global-dev", "pk", "expiresAt"],
+    ["payments", "payments-global-dev", "paymentId", true],
+    ["idempotency", "payments-idempotency-global-dev", "id", false],
+    ["control", "dr-control-global-dev", "pk", false],
   ] as const;
 
-  it.each(expected)("creates the %s table in the primary with a fully protected replica in the secondary", (_, name, hashKey, ttl) => {
-    const table = one(ev, "aws:dynamodb/table:Table", (t) => t.inputs.name === name);
-    expect(table.region).toBe(REGIONS.primary);
-    expect(table.inputs).toMatchObject({
-      billingMode: "PAY_PER_REQUEST",
-      hashKey,
-      streamEnabled: true,
-      streamViewType: "NEW_AND_OLD_IMAGES",
-      pointInTimeRecovery: { enabled: true },
-      deletionProtectionEnabled: true,
-      serverSideEncryption: { enabled: true, kmsKeyArn: keyArn(REGIONS.primary) },
-    });
-    expect(table.inputs.replicas).toEqual([
-      {
-        regionName: REGIONS.secondary,
-        pointInTimeRecovery: true,
+  it.each(expected)(
+    "creates the %s table in the primary, multi-Region strongly consistent: a protected STRONG replica in the secondary and the witness in us-west-2",
+    (_, name, hashKey) => {
+      const table = one(ev, "aws:dynamodb/table:Table", (t) => t.inputs.name === name);
+      expect(table.region).toBe(REGIONS.primary);
+      expect(table.inputs).toMatchObject({
+        billingMode: "PAY_PER_REQUEST",
+        hashKey,
+        attributes: [{ name: hashKey, type: "S" }],
+        pointInTimeRecovery: { enabled: true },
         deletionProtectionEnabled: true,
-        kmsKeyArn: keyArn(REGIONS.secondary),
-        propagateTags: true,
-        consistencyMode: "EVENTUAL",
-      },
-    ]);
-    if (ttl) expect(table.inputs.ttl).toEqual({ enabled: true, attributeName: ttl });
-    else expect(table.inputs.ttl).toBeUndefined();
+        serverSideEncryption: { enabled: true, kmsKeyArn: keyArn(REGIONS.primary) },
+        globalTableWitness: { regionName: "us-west-2" },
+      });
+      expect(table.inputs.replicas).toEqual([
+        {
+          regionName: REGIONS.secondary,
+          pointInTimeRecovery: true,
+          deletionProtectionEnabled: true,
+          kmsKeyArn: keyArn(REGIONS.secondary),
+          propagateTags: true,
+          consistencyMode: "STRONG",
+        },
+      ]);
+    },
+  );
+
+  // AWS: "Time to Live (TTL) is not supported for MRSC global tables"; "Local secondary indexes
+  // (LSIs) are not supported for MRSC global tables" (V2globaltables_HowItWorks). Expired items are
+  // swept instead (functions/sweep-expired; its schedule and role: payment-path.test.ts).
+  it.each(expected)("gives the %s table no TTL and no local secondary index", (_, name) => {
+    const table = one(ev, "aws:dynamodb/table:Table", (t) => t.inputs.name === name);
+    expect(table.inputs.ttl).toBeUndefined();
+    expect(table.inputs.localSecondaryIndexes).toBeUndefined();
+  });
+
+  // MRSC does not replicate through streams, so they are off unless enabled; the payments stream
+  // feeds payment-events in both regions, so that table has one (on both replicas: mocks report the
+  // replica's stream as the provider reads it in that region).
+  it.each(expected)("gives the %s table a NEW_AND_OLD_IMAGES stream exactly when a function reads it", (_, name, _key, read) => {
+    const table = one(ev, "aws:dynamodb/table:Table", (t) => t.inputs.name === name);
+    if (read) {
+      expect(table.inputs).toMatchObject({ streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES" });
+      expect(table.state.replicas[0].streamArn).toMatch(new RegExp(`^arn:aws:dynamodb:${REGIONS.secondary}:.*:table/${name}/stream/`));
+    } else {
+      expect(table.inputs.streamEnabled).toBe(false);
+      expect(table.inputs.streamViewType).toBeUndefined();
+    }
+  });
+
+  // What this cannot prove: that Pulumi refuses the replacement (the engine does, for a protected
+  // resource); it proves the program asks for it.
+  it.each(expected)("protects the %s table and replaces it, never updates it in place, if its mode or witness changes", (_, name) => {
+    const table = one(ev, "aws:dynamodb/table:Table", (t) => t.inputs.name === name);
+    expect(table.options).toEqual({ protect: true, replaceOnChanges: ["replicas[*].consistencyMode", "globalTableWitness"] });
+  });
+
+  it("reads the secondary's payment stream from its own replica and refuses to deploy a replica without one (terraform-provider-aws#48213)", () => {
+    const payments = one(ev, "aws:dynamodb/table:Table", (t) => t.inputs.name === "payments-global-dev");
+    const mapping = one(
+      ev,
+      "aws:lambda/eventSourceMapping:EventSourceMapping",
+      (m) => m.region === REGIONS.secondary && String(m.inputs.eventSourceArn).includes(":table/"),
+    );
+    expect(mapping.inputs.eventSourceArn).toBe(payments.state.replicas[0].streamArn);
+    expect(replicaStreamArn("payments-global-dev", REGIONS.secondary, payments.state.replicas)).toBe(mapping.inputs.eventSourceArn);
+    expect(() => replicaStreamArn("payments-global-dev", REGIONS.secondary, [{ regionName: REGIONS.secondary }])).toThrow(
+      new ReplicaStreamMissingError("payments-global-dev", REGIONS.secondary),
+    );
+    expect(new ReplicaStreamMissingError("payments-global-dev", "us-east-2").message).toContain(
+      "aws dynamodb update-table --region us-east-2 --table-name payments-global-dev --stream-specification StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES && pulumi refresh && pulumi up",
+    );
+    expect(() => replicaStreamArn("payments-global-dev", REGIONS.secondary, undefined)).toThrow(/hashicorp\/terraform-provider-aws#48213/);
+  });
+
+  it("publishes the mode and the witness for operators and functions: SSM, the stack output, DATA_CONSISTENCY", () => {
+    expect(ev.outputs.dataConsistency).toEqual({ mode: "strong", witnessRegion: "us-west-2" });
+    for (const region of [REGIONS.primary, REGIONS.secondary]) {
+      const param = (n: string) =>
+        one(ev, "aws:ssm/parameter:Parameter", (p) => p.region === region && p.inputs.name === `/payments-dr/dev/${n}`);
+      expect(param("tables/consistency").inputs.value).toBe("strong");
+      expect(param("tables/witness-region").inputs.value).toBe("us-west-2");
+    }
+    const declaring = ofType(ev, "aws:lambda/function:Function").filter((f) => "DATA_CONSISTENCY" in f.inputs.environment.variables);
+    expect(declaring.length).toBeGreaterThan(0);
+    for (const f of declaring) expect(f.inputs.environment.variables.DATA_CONSISTENCY).toBe("strong");
+  });
+
+  it("creates nothing in the witness region: AWS owns the witness", () => {
+    expect(ev.resources.filter((r) => r.region === "us-west-2").map((r) => `${r.type} ${r.name}`)).toEqual([]);
   });
 
   it("seeds the control table with the primary ACTIVE and the secondary STANDBY at epoch 0", () => {
@@ -116,6 +184,8 @@ describe("DynamoDB global tables", () => {
 });
 
 describe("AWS Backup", () => {
+  // Restores make new single-Region tables (a restored MRSC table cannot become MRSC again: copy
+  // it into a new one); the plan is the same in both modes (table-backups.ts).
   it("backs up all three tables daily and copies each recovery point to a vault in the secondary", () => {
     const plan = one(ev, "aws:backup/plan:Plan", () => true);
     expect(plan.region).toBe(REGIONS.primary);

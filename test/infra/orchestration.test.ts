@@ -158,7 +158,7 @@ describe("triggers", () => {
     expect(new Set(invokedFunctions(ticker.inputs.definition))).toEqual(new Set([fn("canary", region).state.arn]));
     const offsets = JSON.parse(ticker.inputs.definition).States.PlanProbes.Result.offsets;
     expect(offsets).toEqual([0, 10, 20, 30, 40, 50]); // canaryProbesPerMinute = 6
-    const schedule = one(ev, "aws:scheduler/schedule:Schedule", (s) => s.region === region);
+    const schedule = one(ev, "aws:scheduler/schedule:Schedule", (s) => s.region === region && s.inputs.target.arn === ticker.state.arn);
     expect(schedule.inputs).toMatchObject({
       scheduleExpression: "rate(1 minute)",
       flexibleTimeWindow: { mode: "OFF" },
@@ -176,10 +176,10 @@ describe("canary schedule", () => {
   // aws:SourceArn must be your EventBridge Scheduler schedule group ARN ... Do not scope the
   // aws:SourceArn statement to a specific schedule" (Scheduler user guide, confused deputy prevention).
   it.each(REGION_LIST)("trusts Scheduler in %s for its own schedule group, the ARN Scheduler sends as aws:SourceArn", (region) => {
-    const group = one(ev, "aws:scheduler/scheduleGroup:ScheduleGroup", (g) => g.region === region);
+    const group = one(ev, "aws:scheduler/scheduleGroup:ScheduleGroup", (g) => g.region === region && g.inputs.name.startsWith("dr-"));
     expect(group.inputs.name).toBe(`dr-schedules-${region}-dev`);
     expect(group.state.arn).toBe(`arn:aws:scheduler:${region}:${ACCT}:schedule-group/dr-schedules-${region}-dev`);
-    const schedule = one(ev, "aws:scheduler/schedule:Schedule", (s) => s.region === region);
+    const schedule = one(ev, "aws:scheduler/schedule:Schedule", (s) => s.region === region && s.inputs.name.startsWith("canary-"));
     expect(schedule.inputs.groupName).toBe(group.inputs.name);
     const role = one(ev, "aws:iam/role:Role", (r) => r.inputs.name === `canary-schedule-${region}-dev`);
     expect(schedule.inputs.target.roleArn).toBe(role.state.arn);
@@ -296,22 +296,25 @@ describe("DR operations role", () => {
 });
 
 describe("dashboard", () => {
-  it.each(REGION_LIST)("shows %s's DR picture: health, fence, replication, heartbeat, alarms, executions", (region) => {
+  it.each(REGION_LIST)("shows %s's DR picture: health, fence, write latency, heartbeat, alarms, executions", (region) => {
     const dashboard = one(ev, "aws:cloudwatch/dashboard:Dashboard", (d) => d.region === region);
     expect(dashboard.inputs.dashboardName).toBe(`payments-dr-${region}-dev`);
     const { widgets } = JSON.parse(dashboard.inputs.dashboardBody);
     const text = JSON.stringify(widgets);
-    for (const metric of [
-      "HealthCheckStatus",
-      "PeerHealthy",
-      "PrimaryFenced",
-      "ReplicationLatency",
-      "PeerHeartbeatAgeSeconds",
-      "ExecutionsStarted",
-    ])
+    for (const metric of ["HealthCheckStatus", "PeerHealthy", "PrimaryFenced", "PeerHeartbeatAgeSeconds", "ExecutionsStarted"])
       expect(text).toContain(metric);
     const alarmWidget = widgets.find((w: any) => w.type === "alarm");
     expect(alarmWidget.properties.alarms).toContain(`arn:aws:cloudwatch:${region}:${ACCT}:alarm:peer-health-${region}-dev`);
     expect(text).toContain(machine(region).state.arn);
+    // Strong mode: MRSC tables publish no ReplicationLatency; the writes' latency carries the quorum
+    // round trip instead (eventual mode's dashboard: data-layer-eventual.test.ts).
+    expect(text).not.toContain("ReplicationLatency");
+    const latency = widgets.find((w: any) => String(w.properties?.title).startsWith("DynamoDB write latency"));
+    expect(latency.properties).toMatchObject({ region, stat: "p99" });
+    expect(latency.properties.metrics).toEqual(
+      ["payments-global-dev", "payments-idempotency-global-dev", "dr-control-global-dev"].flatMap((t) =>
+        ["PutItem", "UpdateItem"].map((op) => ["AWS/DynamoDB", "SuccessfulRequestLatency", "TableName", t, "Operation", op]),
+      ),
+    );
   });
 });

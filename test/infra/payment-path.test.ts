@@ -44,7 +44,8 @@ describe("payment functions", () => {
     for (const spec of paymentFunctions) {
       const vars: Record<string, string> = fn(spec.name, region).inputs.environment.variables;
       for (const [key, value] of Object.entries(vars)) {
-        if (key.startsWith("PEER_")) continue;
+        // Peer values, and the variables that name a region by its role, point elsewhere by design.
+        if (key.startsWith("PEER_") || key === "PRIMARY_REGION" || key === "SECONDARY_REGION") continue;
         expect({ key, value: value.includes(other(region)) }).toEqual({ key, value: false });
       }
       if (vars.LOCAL_REGION) expect(vars.LOCAL_REGION).toBe(region);
@@ -112,6 +113,113 @@ describe("payment functions", () => {
       expect(mapping.inputs.eventSourceArn).toBe(`arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:payments-processing-${region}-dev`);
       expect(mapping.inputs.scalingConfig.maximumConcurrency).toBeLessThanOrEqual(processor.reservedConcurrency!);
     }
+  });
+});
+
+describe("the expired-item sweeper (strong mode: MRSC tables have no TTL)", () => {
+  const REGION_PAIRS = [
+    [REGIONS.primary, REGIONS.secondary],
+    [REGIONS.secondary, REGIONS.primary],
+  ] as const;
+  const table = (region: string, name: string) => `arn:aws:dynamodb:${region}:${MOCK_ACCOUNT_ID}:table/${name}`;
+  const deadLetters = (region: string) => `arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:async-failures-${region}-dev`;
+  const key = (region: string) => one(ev, "aws:kms/key:Key", (k) => k.region === region).state.arn;
+
+  it.each(REGION_PAIRS)("runs sweep-expired in %s inside the VPC, one at a time, with its region's tables and the mode", (region) => {
+    const f = fn("sweep-expired", region);
+    expect(f.inputs).toMatchObject({ timeout: 50, memorySize: 256, reservedConcurrentExecutions: 1, tracingConfig: { mode: "Active" } });
+    expect(f.inputs.vpcConfig.subnetIds).toHaveLength(3);
+    expect(f.inputs.environment.variables).toEqual({
+      ENVIRONMENT: "dev",
+      LOCAL_REGION: region,
+      METRIC_NAMESPACE: "PaymentsDR",
+      PRIMARY_REGION: REGIONS.primary,
+      IDEMPOTENCY_TABLE: "payments-idempotency-global-dev",
+      CONTROL_TABLE: "dr-control-global-dev",
+      DATA_CONSISTENCY: "strong",
+      POWERTOOLS_LOG_LEVEL: "INFO",
+    });
+  });
+
+  it.each(REGION_PAIRS)("lets sweep-expired in %s scan and delete only the two expiring tables of its own region", (region) => {
+    const name = `sweep-expired-${region}-dev`;
+    const policy = one(ev, "aws:iam/rolePolicy:RolePolicy", (p) => p.inputs.role === name);
+    const dynamodb = statements(policy.inputs.policy).filter((s) => asArray<string>(s.Action).some((a) => a.startsWith("dynamodb:")));
+    expect(dynamodb).toEqual([
+      { Effect: "Allow", Action: ["dynamodb:Scan", "dynamodb:DeleteItem"], Resource: table(region, "payments-idempotency-global-dev") },
+      { Effect: "Allow", Action: ["dynamodb:Scan", "dynamodb:DeleteItem"], Resource: table(region, "dr-control-global-dev") },
+      {
+        Effect: "Allow",
+        Action: ["dynamodb:DescribeTable"],
+        Resource: ["payments-global-dev", "payments-idempotency-global-dev", "dr-control-global-dev"].map((t) => table(region, t)),
+      },
+    ]);
+    // Its asynchronous invocations that fail after Lambda's retries are recorded, not dropped.
+    const invokeConfig = one(ev, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", (c) => c.inputs.functionName === name);
+    expect(invokeConfig.inputs).toMatchObject({
+      maximumRetryAttempts: 2,
+      destinationConfig: { onFailure: { destination: deadLetters(region) } },
+    });
+  });
+
+  it.each(REGION_PAIRS)(
+    "starts sweep-expired in %s every minute with EventBridge Scheduler, retrying briefly, then to the DLQ",
+    (region) => {
+      const schedule = one(ev, "aws:scheduler/schedule:Schedule", (s) => s.inputs.name === `sweep-expired-schedule-${region}-dev`);
+      expect(schedule.region).toBe(region);
+      expect(schedule.inputs).toEqual(
+        expect.objectContaining({
+          groupName: `payment-schedules-${region}-dev`,
+          scheduleExpression: "rate(1 minute)",
+          flexibleTimeWindow: { mode: "OFF" },
+          state: "ENABLED",
+          target: {
+            arn: fn("sweep-expired", region).state.arn,
+            roleArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/sweep-expired-schedule-${region}-dev`,
+            input: JSON.stringify({ source: "schedule" }),
+            retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 },
+            deadLetterConfig: { arn: deadLetters(region) },
+          },
+        }),
+      );
+    },
+  );
+
+  // What mocks cannot prove: that Scheduler sends the group's ARN as aws:SourceArn (Scheduler user
+  // guide, confused deputy prevention) or that it invokes with this role.
+  it.each(REGION_PAIRS)(
+    "gives %s's schedule a role Scheduler assumes for its group only, allowed to invoke the sweeper and write the DLQ",
+    (region) => {
+      const group = one(ev, "aws:scheduler/scheduleGroup:ScheduleGroup", (g) => g.inputs.name === `payment-schedules-${region}-dev`);
+      expect(group.region).toBe(region);
+      const role = one(ev, "aws:iam/role:Role", (r) => r.inputs.name === `sweep-expired-schedule-${region}-dev`);
+      expect(statements(role.inputs.assumeRolePolicy)).toEqual([
+        {
+          Effect: "Allow",
+          Principal: { Service: "scheduler.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID }, ArnLike: { "aws:SourceArn": group.state.arn } },
+        },
+      ]);
+      const policy = one(ev, "aws:iam/rolePolicy:RolePolicy", (p) => p.inputs.role === `sweep-expired-schedule-${region}-dev`);
+      expect(statements(policy.inputs.policy)).toEqual([
+        { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: fn("sweep-expired", region).state.arn },
+        { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: deadLetters(region) },
+        {
+          Effect: "Allow",
+          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+          Resource: key(region),
+          Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
+        },
+      ]);
+    },
+  );
+
+  it.each([REGIONS.primary, REGIONS.secondary])("lets the sweeper's Scan through %s's DynamoDB endpoint", (region) => {
+    const endpoint = one(ev, "aws:ec2/vpcEndpoint:VpcEndpoint", (e) => e.inputs.serviceName === `com.amazonaws.${region}.dynamodb`);
+    expect(statements(endpoint.inputs.policy).flatMap((s) => asArray<string>(s.Action))).toEqual(
+      expect.arrayContaining(["dynamodb:Scan", "dynamodb:DeleteItem"]),
+    );
   });
 });
 
@@ -364,18 +472,8 @@ describe("alarms", () => {
 
   const alarm = (name: string) => one(ev, "aws:cloudwatch/metricAlarm:MetricAlarm", (a) => a.inputs.name === name);
 
+  // (DynamoDB replication-latency alarms exist in eventual mode only: data-layer-eventual.test.ts.)
   it.each([
-    [
-      "payments-replication-latency-us-east-1-dev",
-      {
-        namespace: "AWS/DynamoDB",
-        metricName: "ReplicationLatency",
-        threshold: 30000,
-        comparisonOperator: "GreaterThanThreshold",
-        dimensions: { TableName: "payments-global-dev", ReceivingRegion: "us-east-2" },
-      },
-    ],
-    ["payments-replication-latency-us-east-2-dev", { dimensions: { TableName: "payments-global-dev", ReceivingRegion: "us-east-1" } }],
     [
       "create-payment-errors-us-east-1-dev",
       {

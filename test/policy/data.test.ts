@@ -14,6 +14,7 @@ import { type FailingCase, ruleSuite } from "./support/suite";
 
 const table = (name: string) => byType("aws:dynamodb/table:Table", (r) => r.inputs.name === name);
 const payments = table("payments-global-dev");
+const idempotency = table("payments-idempotency-global-dev");
 const keyArn = (rs: readonly CapturedResource[], region: string) =>
   find(
     rs,
@@ -115,13 +116,44 @@ const cases: FailingCase[] = [
     rule: d.dynamodbGlobalStreams,
     when: "the stream carries keys only",
     change: (rs) => withChange(rs, payments, (p) => (p.streamViewType = "KEYS_ONLY")),
-    expect: /NEW_AND_OLD_IMAGES/,
+    expect: /table payments-global-dev streams KEYS_ONLY; the stream must carry NEW_AND_OLD_IMAGES/,
   },
   {
     rule: d.dynamodbGlobalStreams,
     when: "the table has no replica",
     change: (rs) => withChange(rs, payments, (p) => (p.replicas = [])),
-    expect: /no replica in another region/,
+    expect: /table payments-global-dev has no replica in another region/,
+  },
+  {
+    rule: d.dynamodbGlobalStreams,
+    when: "an eventually consistent table has no stream to replicate through",
+    change: (rs) =>
+      withChange(rs, idempotency, (p) => {
+        p.replicas[0].consistencyMode = "EVENTUAL";
+        delete p.globalTableWitness;
+      }),
+    expect: /table payments-idempotency-global-dev is eventually consistent and must stream NEW_AND_OLD_IMAGES/,
+  },
+  {
+    rule: d.dynamodbGlobalStreams,
+    when: "the secondary's strongly consistent replica reports no stream (terraform-provider-aws#48213)",
+    change: (rs) => withChange(rs, payments, (p) => delete p.replicas[0].streamArn),
+    expect:
+      /the mapping of .*payment-events-us-east-2-dev.* reads arn:aws:dynamodb:us-east-2:.*, but table payments-global-dev reports no stream in us-east-2 \(strongly consistent replicas have streams off unless enabled; .*terraform-provider-aws#48213\)/,
+  },
+  {
+    rule: d.dynamodbGlobalStreams,
+    when: "a region's stream consumer reads the other region's stream",
+    change: (rs) =>
+      withChange(
+        rs,
+        byType(
+          "aws:lambda/eventSourceMapping:EventSourceMapping",
+          (m) => m.region === "us-east-2" && String(m.inputs.eventSourceArn).includes(":dynamodb:"),
+        ),
+        (p) => (p.eventSourceArn = find(rs, payments).state.streamArn),
+      ),
+    expect: /in us-east-2 reads payments-global-dev's stream in us-east-1, not its own region's replica/,
   },
   {
     rule: d.dynamodbGlobalStreams,
@@ -137,15 +169,105 @@ const cases: FailingCase[] = [
   },
   {
     rule: d.dynamodbConsistencyMode,
-    when: "a lone replica asks for STRONG consistency",
-    change: (rs) => withChange(rs, payments, (p) => (p.replicas = [{ ...p.replicas[0], consistencyMode: "STRONG" }])),
-    expect: /STRONG consistency needs/,
+    when: "a STRONG table has neither a witness nor a third replica",
+    change: (rs) => withChange(rs, payments, (p) => delete p.globalTableWitness),
+    expect:
+      /STRONG consistency needs exactly three distinct regions: two replicas and a witness, or three replicas \(here: us-east-1, us-east-2\)/,
+  },
+  {
+    rule: d.dynamodbConsistencyMode,
+    when: "the witness sits on a replica's region",
+    change: (rs) => withChange(rs, payments, (p) => (p.globalTableWitness = { regionName: "us-east-2" })),
+    expect: /exactly three distinct regions: .*\(here: us-east-1, us-east-2, us-east-2\)/,
+  },
+  {
+    rule: d.dynamodbConsistencyMode,
+    when: "the witness is in another region set",
+    change: (rs) => withChange(rs, payments, (p) => (p.globalTableWitness = { regionName: "eu-west-1" })),
+    expect: /needs its regions in one region set \(US: us-east-1, us-east-2, us-west-2; EU: .*\); us-east-1, us-east-2, eu-west-1 are not/,
+  },
+  {
+    rule: d.dynamodbConsistencyMode,
+    when: "the replicas mix consistency modes",
+    change: (rs) =>
+      withChange(rs, payments, (p) => {
+        p.replicas.push({ ...p.replicas[0], regionName: "us-west-2", consistencyMode: "EVENTUAL" });
+        delete p.globalTableWitness;
+      }),
+    expect: /the replicas mix consistency modes \(STRONG, EVENTUAL\)/,
+  },
+  {
+    rule: d.dynamodbConsistencyMode,
+    when: "a STRONG table has TTL (MRSC does not support it)",
+    change: (rs) => withChange(rs, idempotency, (p) => (p.ttl = { enabled: true, attributeName: "expiration" })),
+    expect: /a STRONG table cannot have TTL/,
+  },
+  {
+    rule: d.dynamodbConsistencyMode,
+    when: "a STRONG table has a local secondary index (MRSC does not support them)",
+    change: (rs) =>
+      withChange(
+        rs,
+        payments,
+        (p) => (p.localSecondaryIndexes = [{ name: "by-time", rangeKey: "createdAt", projectionType: "KEYS_ONLY" }]),
+      ),
+    expect: /a STRONG table cannot have local secondary indexes/,
+  },
+  {
+    rule: d.dynamodbConsistencyMode,
+    when: "an eventually consistent table keeps a witness",
+    change: (rs) => withChange(rs, payments, (p) => (p.replicas[0].consistencyMode = "EVENTUAL")),
+    expect: /the table has a witness in us-west-2 but is not STRONG/,
   },
   {
     rule: d.dynamodbIdempotencyTtl,
-    when: "idempotency records never expire",
-    change: (rs) => withChange(rs, table("payments-idempotency-global-dev"), (p) => delete p.ttl),
-    expect: /no TTL/,
+    when: "nothing sweeps the strongly consistent tables in the secondary (no schedule there)",
+    change: (rs) =>
+      without(
+        rs,
+        byType("aws:scheduler/schedule:Schedule", (s) => s.inputs.name === "sweep-expired-schedule-us-east-2-dev"),
+      ),
+    expect:
+      /table payments-idempotency-global-dev is strongly consistent \(no TTL\) and nothing sweeps its expired items in us-east-2: no function started by an EventBridge Scheduler schedule there names it and may Scan and DeleteItem on it/,
+  },
+  {
+    rule: d.dynamodbIdempotencyTtl,
+    when: "the sweeper's schedule is disabled",
+    change: (rs) =>
+      withChange(
+        rs,
+        byType("aws:scheduler/schedule:Schedule", (s) => s.inputs.name === "sweep-expired-schedule-us-east-1-dev"),
+        (p) => (p.state = "DISABLED"),
+      ),
+    expect: /table dr-control-global-dev is strongly consistent \(no TTL\) and nothing sweeps its expired items in us-east-1/,
+  },
+  {
+    rule: d.dynamodbIdempotencyTtl,
+    when: "the sweeper may not delete from the control table",
+    change: (rs) =>
+      withChange(
+        rs,
+        byType("aws:iam/rolePolicy:RolePolicy", (r) => r.inputs.role === "sweep-expired-us-east-1-dev"),
+        (p) =>
+          editJson(p, "policy", (doc) => {
+            for (const st of doc.Statement)
+              if (String(st.Resource).endsWith(":table/dr-control-global-dev"))
+                st.Action = st.Action.filter((a: string) => a !== "dynamodb:DeleteItem");
+          }),
+      ),
+    expect: /table dr-control-global-dev is strongly consistent \(no TTL\) and nothing sweeps its expired items in us-east-1/,
+  },
+  {
+    rule: d.dynamodbIdempotencyTtl,
+    when: "an eventually consistent idempotency table has no TTL: records never expire",
+    change: (rs) => withChange(rs, idempotency, (p) => (p.replicas[0].consistencyMode = "EVENTUAL")),
+    expect: /table payments-idempotency-global-dev has no TTL on expiration; its records would never expire/,
+  },
+  {
+    rule: d.dynamodbIdempotencyTtl,
+    when: "the control table is not replicated",
+    change: (rs) => withChange(rs, table("dr-control-global-dev"), (p) => (p.replicas = [])),
+    expect: /table dr-control-global-dev is not replicated/,
   },
   {
     rule: d.dynamodbBackups,

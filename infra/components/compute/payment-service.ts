@@ -8,6 +8,8 @@ import type { RegionalResources } from "../../core/lambda-permissions";
 import { type ApiDomain, ApiCustomDomains, type DomainTarget } from "../api/api-custom-domains";
 import { ApiFirewall } from "../api/api-firewall";
 import { type ApiRoute, RegionalApi } from "../api/regional-api";
+import { resourceName } from "../../core/naming";
+import { FunctionSchedule } from "./function-schedule";
 import { RegionalFunction } from "./lambda-function";
 
 export interface PaymentServiceArgs {
@@ -23,7 +25,10 @@ export interface PaymentServiceArgs {
   /** This region's replica stream of the payments table. */
   paymentsStreamArn: pulumi.Input<string>;
   processingQueueArn: pulumi.Input<string>;
-  /** Where stream batches that exhausted their retries are recorded. */
+  /**
+   * Where failures nobody waits for are recorded: stream batches that exhausted their retries,
+   * scheduled invocations Scheduler could not deliver or the function failed.
+   */
   asyncFailuresArn: pulumi.Input<string>;
   api: {
     /** The custom domains, each with an issued certificate of this region (ApiCertificates). */
@@ -34,6 +39,12 @@ export interface PaymentServiceArgs {
     waf?: { rateLimitPer5Minutes: number };
   };
 }
+
+/** The `{service}` slot of each region's schedule group for payment-path functions. */
+export const PAYMENT_SCHEDULE_GROUP_SERVICE = "payment-schedules";
+
+/** What a scheduled function receives (its handler validates it). */
+export const SCHEDULE_INPUT = { source: "schedule" } as const;
 
 /** The zod schema behind each request model a route may name (lib/handlers/spec.ts ApiRouteSpec). */
 export const REQUEST_MODELS: Record<NonNullable<ApiRouteSpec["requestModel"]>, unknown> = {
@@ -76,7 +87,10 @@ export class PaymentService extends pulumi.ComponentResource {
           kmsKeyArn: args.kmsKeyArn,
           logRetentionDays: args.logRetentionDays,
           logDestinationArn: args.logDestinationArn,
-          ...(spec.trigger.kind === "dynamodb-stream" ? { onFailureQueueArn: args.asyncFailuresArn } : {}),
+          // Stream batches and scheduled (asynchronous) invocations that fail must not vanish.
+          ...(spec.trigger.kind === "dynamodb-stream" || spec.trigger.kind === "schedule"
+            ? { onFailureQueueArn: args.asyncFailuresArn }
+            : {}),
         },
         parent,
       );
@@ -131,6 +145,25 @@ export class PaymentService extends pulumi.ComponentResource {
               // At or below the function's reserved concurrency, so batches are never throttled
               // back onto the queue (which would count towards maxReceiveCount).
               scalingConfig: { maximumConcurrency: Math.max(2, spec.reservedConcurrency ?? 2) },
+            },
+            parent,
+          );
+          break;
+        case "schedule":
+          new FunctionSchedule(
+            `${name}-${spec.name}-schedule`,
+            {
+              region,
+              accountId: args.resources.accountId,
+              // The payment path's own group, apart from the DR orchestrator's (its role trusts that group only).
+              scheduleGroupName: resourceName(PAYMENT_SCHEDULE_GROUP_SERVICE, region, args.environment),
+              scheduleName: resourceName(`${spec.name}-schedule`, region, args.environment),
+              description: `Runs ${spec.name} in ${region} every ${trigger.rate}`,
+              rate: trigger.rate,
+              functionArn: fn.arn,
+              input: SCHEDULE_INPUT,
+              deadLetterQueueArn: args.asyncFailuresArn,
+              kmsKeyArn: args.kmsKeyArn,
             },
             parent,
           );

@@ -22,6 +22,15 @@ export interface TableBackupsArgs {
  *
  * Cross-region copies of DynamoDB backups need AWS Backup's advanced DynamoDB features enabled
  * for the account (README, "Deploy").
+ *
+ * The same plan serves both consistency modes. A restore, from AWS Backup, an on-demand backup or
+ * PITR, always creates a new single-Region table ("The recovery process restores to a new DynamoDB
+ * table"), and a restored MRSC table cannot become MRSC again ("only empty tables can be made into
+ * MRSC tables. One solution is to restore the table and then copy the data from the restored table
+ * into an empty MRSC table"): recovering a strong-mode table is restore, then copy into a new empty
+ * MRSC table (docs/architecture.md, "Data layer").
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/pointintimerecovery_restores.html
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-pitr-recovery-table-restore.html
  */
 export class TableBackups extends pulumi.ComponentResource {
   readonly planId: pulumi.Output<string>;

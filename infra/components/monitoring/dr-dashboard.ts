@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { DataConsistency } from "../../core/config";
 import { dashboardName, drDashboardBody } from "../../core/dashboard";
 
 export interface DrDashboardArgs {
@@ -9,6 +10,7 @@ export interface DrDashboardArgs {
   secondaryRegion: string;
   environment: string;
   tableNames: string[];
+  dataConsistency: DataConsistency;
   /** Route 53 health checks by role (primaryEndpoint, secondaryEndpoint, primaryGuard...). */
   healthCheckIds: pulumi.Input<Record<string, pulumi.Input<string>>>;
   alarmArns: pulumi.Input<string>[];
@@ -39,6 +41,7 @@ export class DrDashboard extends pulumi.ComponentResource {
               secondaryRegion: args.secondaryRegion,
               environment: args.environment,
               tableNames: args.tableNames,
+              dataConsistency: args.dataConsistency,
               healthCheckIds: checks as { primaryEndpoint: string; secondaryEndpoint: string; primaryGuard?: string },
               alarmArns,
               stateMachineArn: machineArn,
