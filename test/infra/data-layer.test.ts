@@ -4,8 +4,12 @@
  */
 import type { Evaluation } from "../../infra/offline/evaluate";
 import { MOCK_ACCOUNT_ID } from "../../infra/offline/mocks";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { ReplicaStreamMissingError, replicaStreamArn } from "../../infra/core/tables";
 import { asArray, ofType, one, REGIONS, stack, statements } from "../support/stack";
+
+const ROOT = join(__dirname, "..", "..");
 
 let ev: Evaluation;
 beforeAll(async () => {
@@ -166,6 +170,20 @@ describe("DynamoDB global tables (strong mode, the default)", () => {
     const declaring = ofType(ev, "aws:lambda/function:Function").filter((f) => "DATA_CONSISTENCY" in f.inputs.environment.variables);
     expect(declaring.length).toBeGreaterThan(0);
     for (const f of declaring) expect(f.inputs.environment.variables.DATA_CONSISTENCY).toBe("strong");
+  });
+
+  // MRSC tables "do not support transaction operations, and will return an error if those operations
+  // are invoked on an MRSC replica" (V2globaltables_HowItWorks). IAM cannot refuse them (a transaction
+  // is authorized by its items' actions), so the code that ships is searched instead.
+  it("sends no DynamoDB transaction from any code the stack deploys", () => {
+    const sources = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+      );
+    const files = ["functions", "runbooks", "lib"].flatMap(sources);
+    expect(files.length).toBeGreaterThan(20);
+    const transactional = files.filter((f) => /\bTransact(Write|Get)(Items)?(Command)?\b/.test(readFileSync(join(ROOT, f), "utf8")));
+    expect(transactional).toEqual([]);
   });
 
   it("creates nothing in the witness region: AWS owns the witness", () => {
