@@ -99,7 +99,7 @@ async function rehearse(options: CliOptions, configuration: RehearsalConfig, arg
       configuration: nonDefault,
       ...(options.faults ? { faults: options.faults.map((f) => f.spec) } : {}),
     };
-    const evidence = writeEvidence(result, data, faultLabel);
+    const evidence = writeEvidence(result, data, faultLabel, undefined, { deployment, configuration: nonDefault });
     written.push({ scenario: name, ...(faultLabel ? { fault: faultLabel } : {}), passed: result.passed, ...evidence });
     const withDir = { ...data, reportDir: relativeToCwd(evidence.dir) };
     results.push(withDir);

@@ -15,6 +15,8 @@ import { evaluatorReady } from "../iam/authorizer";
 import { createSession, type WarmHandlers } from "../session";
 import { Traffic } from "./traffic";
 import type { TimelineEntry } from "../timeline";
+import { fn } from "../deployment/deployment";
+import { evidenceKeys } from "../../runbooks/domain/evidence-manifest";
 
 export const WARM_UP_MS = 60_000;
 const SETTLE_LIMIT_MS = 5 * 60_000;
@@ -41,8 +43,8 @@ export interface RehearsalResult {
   timeline: TimelineEntry[];
   executions: ExecutionSummary[];
   notifications: { at: number; region: string; subject: string; message: string }[];
-  /** Evidence reports the runbooks wrote (simulated S3), by execution. */
-  reports: { region: string; execution: string; report: Record<string, unknown> }[];
+  /** Evidence reports the runbooks wrote (simulated S3), by execution, with the manifest written next to each. */
+  reports: { region: string; execution: string; report: Record<string, unknown>; manifest?: Record<string, unknown> }[];
   traffic: {
     attempts: number;
     acknowledged: number;
@@ -51,6 +53,10 @@ export interface RehearsalResult {
   };
   /** Acknowledgements from T+0 on: when, and which region answered. */
   acks: { at: number; region: string }[];
+  /** Every payment attempt from T+0 on: when, the region DNS sent it to, and its HTTP status or failure (the evidence page's traffic chart). */
+  attempts: { at: number; region: string; outcome: number | string }[];
+  /** Regions going down and coming back, from T+0 on. */
+  availability: { at: number; region: string; up: boolean }[];
   wallMs: number;
 }
 
@@ -124,7 +130,8 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
     );
     const reports = executions.flatMap((e) => {
       const report = runbookReport(ctx, e.region, e.name);
-      return report ? [{ region: e.region, execution: e.name, report }] : [];
+      const manifest = evidenceManifest(ctx, e.region, e.name);
+      return report ? [{ region: e.region, execution: e.name, report, ...(manifest ? { manifest } : {}) }] : [];
     });
     const outcomes: Record<string, number> = {};
     for (const a of traffic.attempts.filter((x) => x.at >= clock.origin))
@@ -151,9 +158,21 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
         outcomes,
       },
       acks: traffic.acks.filter((a) => a.at >= clock.origin).map((a) => ({ at: a.at, region: a.region })),
+      attempts: traffic.attempts.filter((a) => a.at >= clock.origin).map((a) => ({ at: a.at, region: a.region, outcome: a.outcome })),
+      availability: observations.availability.filter((a) => a.at >= clock.origin),
       wallMs: Math.round(performance.now() - started),
     };
   } finally {
     session.dispose();
+  }
+}
+
+/** The evidence manifest the write-report step wrote next to a report (who started and approved, what ran), if any. */
+function evidenceManifest(ctx: ReturnType<typeof createContext>, region: string, execution: string): Record<string, unknown> | undefined {
+  const bucket = fn(ctx.deployment, region, "write-report").env.EVIDENCE_BUCKET;
+  try {
+    return JSON.parse(ctx.world.s3.get(region, bucket, evidenceKeys(execution).manifest).body) as Record<string, unknown>;
+  } catch {
+    return undefined;
   }
 }
