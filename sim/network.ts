@@ -22,6 +22,8 @@ export interface CallerContext {
   region: string;
   /** The function running, when the caller is a Lambda invocation. */
   functionName?: string;
+  /** The invocation's log stream: where the function's stdout and stderr go (lambda/function-log.ts). */
+  log?: (text: string) => void;
 }
 
 const callers = new AsyncLocalStorage<CallerContext>();

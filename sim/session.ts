@@ -79,12 +79,14 @@ export function createSession(deployment: Deployment, options: SessionOptions = 
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
     "POWERTOOLS_LOG_LEVEL",
-    "POWERTOOLS_METRICS_DISABLED",
     "POWERTOOLS_TRACE_DISABLED",
     "POWERTOOLS_DEV",
   ]) {
     process.env[k] = base[k];
   }
+  // Powertools metrics are on only in the handlers the loader loads, whose output goes to their
+  // invocation's log (lambda/function-log.ts); elsewhere their EMF would print on this process's stdout.
+  process.env.POWERTOOLS_METRICS_DISABLED = "true";
   const clock = VirtualClock.install(options.startAt ?? REHEARSAL_EPOCH);
   let restoreNetwork: () => void = () => undefined;
   try {

@@ -7,18 +7,24 @@
  * load, so one copy serves every function; the AWS SDK stays shared and its mocked clients apply
  * to every copy.
  *
- * Logging, metrics and tracing output of Powertools is switched off (POWERTOOLS_* overrides);
- * every other variable is the deployed value.
+ * Powertools logging and tracing are switched off (POWERTOOLS_* overrides); Powertools metrics are
+ * on, and what the function writes (the metrics' EMF documents among it) goes to its invocation's log,
+ * never to the rehearsal's stdout (function-log.ts). Every other variable is the deployed value.
  */
 import { dirname, join, sep } from "node:path";
 import type { FunctionSpec } from "../deployment/types";
+import { loadWithFunctionOutput } from "./function-log";
 import type { Handler } from "./runtime";
 
 const ROOT = join(__dirname, "..", "..") + sep;
 const OWN = dirname(__filename) + sep;
 const NODE_MODULES = `${sep}node_modules${sep}`;
 
-/** What a Lambda runtime sets besides the function's own variables, and our silencing. */
+/**
+ * What a Lambda runtime sets besides the function's own variables, and our silencing of logs and
+ * traces. Metrics are explicitly enabled: their EMF lines are how the payment path's own alarms
+ * (e.g. payment-failures on PaymentFailed) get data.
+ */
 export function runtimeEnvironment(spec: FunctionSpec): Record<string, string> {
   return {
     AWS_REGION: spec.region,
@@ -30,7 +36,7 @@ export function runtimeEnvironment(spec: FunctionSpec): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: "rehearsal",
     AWS_SESSION_TOKEN: "rehearsal",
     POWERTOOLS_LOG_LEVEL: "SILENT",
-    POWERTOOLS_METRICS_DISABLED: "true",
+    POWERTOOLS_METRICS_DISABLED: "false",
     POWERTOOLS_TRACE_DISABLED: "true",
     POWERTOOLS_DEV: "false",
   };
@@ -69,7 +75,7 @@ export function loadHandler(spec: FunctionSpec, options: { purge?: boolean } = {
   process.env = { ...pick(saved, ["PATH", "HOME", "NODE_OPTIONS", "TZ"]), ...spec.env, ...runtimeEnvironment(spec) };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(spec.modulePath) as { handler?: Handler };
+    const mod = loadWithFunctionOutput(() => require(spec.modulePath) as { handler?: Handler });
     if (typeof mod.handler !== "function") throw new Error("it exports no `handler` function");
     return mod.handler;
   } catch (error) {

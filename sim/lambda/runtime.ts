@@ -4,7 +4,10 @@
  * throttled: that is how the failover's best-effort stop of the old primary's write function
  * takes effect), JSON in and out as Lambda serializes them, and the AWS/Lambda Errors and
  * Throttles metrics the deployed alarms watch. Each invocation runs in its region's async context
- * (reachability.ts), so the SDK calls it makes are judged from there.
+ * (reachability.ts), so the SDK calls it makes are judged from there, and with a log stream of its
+ * own: what the function writes (function-log.ts) becomes log events of its log group in its region,
+ * from which CloudWatch Logs extracts embedded-metric-format metrics (cloudwatch/emf.ts) into that
+ * region's metric store — Powertools metrics reach the alarms built on them.
  *
  * One warm container per function and region serves every invocation (Lambda would run several;
  * each would cache the same way, for the same bounded time).
@@ -13,6 +16,8 @@ import type { Context } from "aws-lambda";
 import type { Deployment, FunctionSpec } from "../deployment/types";
 import type { LambdaControl } from "../small-services";
 import type { MetricStore } from "../cloudwatch/metrics";
+import { EmfIngestion } from "../cloudwatch/emf";
+import { InvocationLog } from "./function-log";
 import { runAs, type Reachability } from "../network";
 import { denialMessage } from "../iam/authorizer";
 import type { ServiceDeliveries } from "../iam/enforcement";
@@ -55,9 +60,12 @@ export class LambdaRuntime {
   private requestCounter = 0;
   /** Invocations per function ARN, and how they ended (for the summary). */
   readonly stats = new Map<string, { invocations: number; errors: number; throttles: number; timeouts: number }>();
+  /** CloudWatch Logs' metric extraction from the functions' log events (documents, datapoints, rejections). */
+  readonly emf: EmfIngestion;
 
   constructor(private readonly deps: RuntimeDeps) {
     for (const f of deps.deployment.functions) this.specs.set(f.arn, f);
+    this.emf = new EmfIngestion(deps.metrics, deps.now);
   }
 
   /** Starts a Lambda invocation fault; returns what stops it. */
@@ -129,13 +137,15 @@ export class LambdaRuntime {
     const started = this.deps.now();
     const deadline = started + spec.timeoutSeconds * 1000;
     const requestId = `req-${++this.requestCounter}`;
+    const logGroup = `/aws/lambda/${spec.name}`;
+    const log = new InvocationLog((message) => this.emf.logEvent(spec.region, logGroup, message));
     const context = {
       awsRequestId: requestId,
       functionName: spec.name,
       functionVersion: "$LATEST",
       invokedFunctionArn: spec.arn,
       memoryLimitInMB: "256",
-      logGroupName: `/aws/lambda/${spec.name}`,
+      logGroupName: logGroup,
       logStreamName: `rehearsal/${requestId}`,
       callbackWaitsForEmptyEventLoop: true,
       getRemainingTimeInMillis: () => Math.max(0, deadline - this.deps.now()),
@@ -160,7 +170,7 @@ export class LambdaRuntime {
             "FISInvocationError",
             `Invocation of ${spec.name} failed (injected fault: aws:lambda:invocation-error)`,
           );
-        return runAs({ region: spec.region, functionName: spec.name }, () => handler(payload, context));
+        return runAs({ region: spec.region, functionName: spec.name, log: (text) => log.write(text) }, () => handler(payload, context));
       };
       const result = await Promise.race([run(), timeout]);
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
@@ -171,6 +181,7 @@ export class LambdaRuntime {
       this.metric(spec, "Errors");
       throw e;
     } finally {
+      log.end();
       clearTimeout(timer);
       this.inFlight.set(spec.arn, (this.inFlight.get(spec.arn) ?? 1) - 1);
     }
