@@ -17,6 +17,8 @@ import { CONTROL_TABLE_TTL_ATTRIBUTE } from "../../lib/control-schema";
  * create-payment keeps the default. Its conditional put treats `#expiry < :now` as absent.
  */
 export const IDEMPOTENCY_EXPIRY_ATTRIBUTE = "expiration";
+/** Powertools idempotency's hash key: DynamoDBPersistenceOptions `keyAttr` "Defaults to 'id'" (kept by create-payment). */
+export const IDEMPOTENCY_HASH_KEY = "id";
 
 /**
  * An item is deleted only once it has been dead this long: a holder whose clock runs a little
@@ -46,7 +48,13 @@ export interface SweepTarget {
 }
 
 export function idempotencyTarget(tableName: string): SweepTarget {
-  return { kind: "idempotency", tableName, hashKey: "id", expiryAttribute: IDEMPOTENCY_EXPIRY_ATTRIBUTE, protectedKeyPrefixes: [] };
+  return {
+    kind: "idempotency",
+    tableName,
+    hashKey: IDEMPOTENCY_HASH_KEY,
+    expiryAttribute: IDEMPOTENCY_EXPIRY_ATTRIBUTE,
+    protectedKeyPrefixes: [],
+  };
 }
 
 export function controlTarget(tableName: string, hashKey: string): SweepTarget {

@@ -7,7 +7,7 @@ import { CONTROL_TABLE_HASH_KEY, CONTROL_TABLE_TTL_ATTRIBUTE } from "../../lib/c
 import { allFunctions } from "../../lib/handlers";
 import type { LambdaSpec } from "../../lib/handlers/spec";
 import type { DataConsistency } from "./config";
-import { IDEMPOTENCY_EXPIRY_ATTRIBUTE } from "../../functions/sweep-expired/expiry";
+import { IDEMPOTENCY_EXPIRY_ATTRIBUTE, IDEMPOTENCY_HASH_KEY } from "../../functions/sweep-expired/expiry";
 import { GLOBAL, resourceName } from "./naming";
 
 export interface TableSpec {
@@ -24,7 +24,7 @@ export interface TableSpec {
 /** Key schemas are documented in docs/architecture.md ("Data"). */
 export const TABLES = {
   payments: { service: "payments", hashKey: "paymentId" },
-  idempotency: { service: "payments-idempotency", hashKey: "id", expiryAttribute: IDEMPOTENCY_EXPIRY_ATTRIBUTE },
+  idempotency: { service: "payments-idempotency", hashKey: IDEMPOTENCY_HASH_KEY, expiryAttribute: IDEMPOTENCY_EXPIRY_ATTRIBUTE },
   control: { service: "dr-control", hashKey: CONTROL_TABLE_HASH_KEY, expiryAttribute: CONTROL_TABLE_TTL_ATTRIBUTE },
 } satisfies Record<string, TableSpec>;
 
