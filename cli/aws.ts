@@ -10,6 +10,7 @@ import { ACMClient } from "@aws-sdk/client-acm";
 import { BackupClient } from "@aws-sdk/client-backup";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { FisClient } from "@aws-sdk/client-fis";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -85,6 +86,11 @@ export class AwsClients {
 
   scheduler(region: string): SchedulerClient {
     return this.get(`scheduler:${region}`, () => awsClient(SchedulerClient, region, CLI_CALL_TUNING));
+  }
+
+  /** `drctl drill --experiment`: the stack's AWS FIS experiment templates. */
+  fis(region: string): FisClient {
+    return this.get(`fis:${region}`, () => awsClient(FisClient, region, CLI_CALL_TUNING));
   }
 
   route53(): Route53Client {

@@ -74,6 +74,11 @@ export class World implements SdkBackend {
   readonly lag = new Map<string, number>();
   /** `table|region`: replication of that table into that region is paused (FIS aws:dynamodb:global-table-pause-replication). */
   readonly pausedReplication = new Set<string>();
+  /**
+   * Network ACL denies in force (FIS aws:network:disrupt-connectivity, sim/fis/): a call a rule
+   * matches never connects — from `caller` (a function in a target subnet) to `service` in `region`.
+   */
+  readonly networkDenies: ((caller: string | undefined, service: string, region: string) => boolean)[] = [];
   /** Every AWS call made in this world, in order (tests read it; the summary counts it). */
   readonly calls: CallRecord[] = [];
   /** Faults in force (faults.ts). */
@@ -294,6 +299,7 @@ export class World implements SdkBackend {
     };
     const unreachable = () => timedOut(info.connectionTimeoutMs ?? UNCONFIGURED_ATTEMPT_MS, "Connection timed out");
     if (!this.reachability.canReach(from, to)) return unreachable();
+    if (this.networkDenies.some((denies) => denies(caller.functionName, service, to))) return unreachable();
     const fault = this.faults.decide(record);
     const latency = this.reachability.latencyMs(from, to) + this.quorumLatency(service, operation, to, input);
     if (latency + fault.delayMs > 0) await this.clock.sleep(latency + fault.delayMs);

@@ -1,9 +1,13 @@
 /**
  * `drctl drill [--hold <seconds>] [--dry-run]`: start a DR drill in the secondary region (drain
  * the primary on purpose, fail over, hold, fail back, write the evidence report) and follow it.
+ * `drctl drill --experiment <name>`: start one of the stack's AWS FIS experiments instead (the
+ * drill's fault injection: the DR automation, not drctl, then responds to it).
  */
 import { Option, type Command } from "commander";
+import { DRILL_EXPERIMENTS } from "../../infra/core/drill-experiments";
 import type { Context } from "../context";
+import { startExperiment } from "../experiments";
 import { addCommonOptions } from "../options";
 import { addRunOptions, parseSeconds, runBasics, runFlagFields, type RunFlags } from "../run-options";
 import { startRun } from "../start-run";
@@ -14,10 +18,19 @@ Examples:
   $ drctl drill --env prod --hold 300 --confirm us-east-2 --ticket CHG-42
   $ drctl drill --env prod --dry-run                         # preconditions only, changes nothing
   $ drctl report --env prod --region us-east-2 <execution>   # the evidence report afterwards
+  $ drctl drill --env prod --experiment pause-replication --confirm us-east-2 --ticket CHG-43
+  $ drctl drill --env prod --experiment payment-path-dynamodb --dry-run   # checks the template, starts nothing
 
 A drill moves real traffic: the primary is drained and the secondary serves for --hold seconds
 (default: the stack's drillHoldSeconds), then the primary's machine fails back. Exit codes:
-0 succeeded, 2 usage/confirmation, 3 AWS, 4 the execution failed, 5 still running at --follow-timeout.`;
+0 succeeded, 2 usage/confirmation, 3 AWS, 4 the execution failed, 5 still running at --follow-timeout.
+
+--experiment starts an AWS FIS experiment of the stack in the region it is made for, confirmed
+like a traffic move, and prints its id and how to watch and stop it (FIS runs it; drctl does
+not follow it). The name must be one the stack deployed there:
+${DRILL_EXPERIMENTS.map((e) => `  ${e.name} (${e.runsIn}): ${e.description}`).join("\n")}
+Exit codes: 0 started (or checked, with --dry-run), 2 usage/confirmation or a name the stack
+has not deployed, 3 AWS.`;
 
 export function registerDrill(program: Command, ctx: Context): void {
   const command = program
@@ -27,11 +40,30 @@ export function registerDrill(program: Command, ctx: Context): void {
       new Option("--hold <seconds>", "how long traffic stays in the secondary (0-3600)")
         .argParser(parseSeconds("--hold", { integer: true }))
         .conflicts("dryRun"),
+    )
+    .addOption(
+      new Option("--experiment <name>", "start this AWS FIS experiment of the stack instead of the drill runbook").conflicts([
+        "hold",
+        "requireApproval",
+        "followTimeout",
+      ]),
     );
   addRunOptions(addCommonOptions(command))
     .addHelpText("after", EXAMPLES)
-    .action(async (flags: RunFlags & { hold?: number }) => {
+    .action(async (flags: RunFlags & { hold?: number; experiment?: string }) => {
       const { target, operator } = runBasics(flags, ctx);
+      if (flags.experiment !== undefined) {
+        ctx.exitCode = await startExperiment(ctx, {
+          target,
+          name: flags.experiment,
+          operator,
+          reason: flags.reason,
+          ticket: flags.ticket,
+          confirm: flags.confirm,
+          dryRun: flags.dryRun === true,
+        });
+        return;
+      }
       const hold = flags.hold === undefined ? "the configured hold time" : `${flags.hold} s`;
       ctx.exitCode = await startRun(ctx, {
         target,

@@ -6,7 +6,7 @@
  *
  * Each region gets the same templates, aimed at its own resources (FIS runs an experiment in one
  * region, on targets in that region): a drill uses the standby region's `pause-replication` and the
- * active region's `payment-path-dynamodb`.
+ * active region's `payment-path-dynamodb` (`runsIn`); the other region's twins serve once roles swapped.
  *
  * Deliberately not here:
  * - `aws:network:route-table-disrupt-cross-region-connectivity`: it blocks traffic *originating in
@@ -45,6 +45,11 @@ export interface DrillExperimentSpec {
   name: string;
   /** One sentence for the template's description and --help. */
   description: string;
+  /**
+   * The region `drctl drill --experiment` runs it in, from the normal state (primary active): the
+   * standby's replica is paused; the active region's payment path is cut.
+   */
+  runsIn: "primary" | "secondary";
   actionId: (typeof FIS_ACTIONS)[keyof typeof FIS_ACTIONS];
   /** FIS target resource type of the action. */
   targetResourceType: "aws:dynamodb:global-table" | "aws:ec2:subnet";
@@ -63,6 +68,7 @@ export interface DrillExperimentSpec {
 export const DRILL_EXPERIMENTS: readonly DrillExperimentSpec[] = [
   {
     name: "pause-replication",
+    runsIn: "secondary",
     description:
       "Pauses DynamoDB replication to and from this region's replica of the payments table (FIS denies the replication service role on the replica and its stream).",
     actionId: FIS_ACTIONS.pauseReplication,
@@ -78,6 +84,7 @@ export const DRILL_EXPERIMENTS: readonly DrillExperimentSpec[] = [
   },
   {
     name: "payment-path-dynamodb",
+    runsIn: "primary",
     description:
       "Cuts this region's private subnets (every payment function, /health included) off DynamoDB's regional endpoint with a FIS-managed network ACL; the runbook and canary functions, outside the VPC, are untouched.",
     actionId: FIS_ACTIONS.disruptConnectivity,

@@ -22,6 +22,7 @@ import {
   readSeedItem,
 } from "./parts";
 import { readIam } from "./iam";
+import { readExperimentTemplates, readSubnets } from "./experiment-templates";
 import type { Deployment, FunctionSpec, StateMachineDefinition } from "./types";
 
 /** The repository root: handler entries in the registry are relative to it. */
@@ -73,6 +74,7 @@ function functions(resources: CapturedResource[], environment: string): Function
         timeoutSeconds: r.inputs.timeout ?? 3,
         reservedConcurrency: r.inputs.reservedConcurrentExecutions ?? null,
         roleArn: need<string>(r.inputs.role, `Lambda function ${name} has no role`),
+        ...(r.inputs.vpcConfig?.subnetIds ? { subnetIds: [...(r.inputs.vpcConfig.subnetIds as string[])] } : {}),
       };
     });
 }
@@ -220,6 +222,8 @@ export function deploymentFromEvaluation(ev: Evaluation): Deployment {
     apis: readApis(all, new Map(fns.map((f) => [f.name, f.arn]))),
     roleArns: of(T.role).map((r) => r.state.arn),
     drOperationsRoleArn: out.drOperationsRoleArn,
+    experimentTemplates: readExperimentTemplates(all),
+    subnets: readSubnets(all, accountIdOf(out)),
     iam: readIam(all),
   };
   checkCompleteness(deployment);
@@ -285,3 +289,8 @@ export function peerOf(d: Deployment, region: string): string {
 
 /** Where the rehearsal writes its reports: reports/ at the repository root (gitignored), or REHEARSAL_REPORTS_DIR. */
 export const REPORTS_DIR = process.env.REHEARSAL_REPORTS_DIR ?? join(ROOT, "reports");
+
+/** "strong" when every global table is MRSC (dataConsistency: strong), else "eventual". */
+export function dataConsistencyOf(d: Deployment): "strong" | "eventual" {
+  return d.tables.length > 0 && d.tables.every((t) => t.consistency === "STRONG") ? "strong" : "eventual";
+}

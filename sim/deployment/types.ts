@@ -21,6 +21,8 @@ export interface FunctionSpec {
   reservedConcurrency: number | null;
   /** The execution role: every AWS call the handler makes is authorized as this role (iam.ts). */
   roleArn: string;
+  /** The subnets the function is attached to (vpcConfig), when it runs in the VPC. */
+  subnetIds?: string[];
 }
 
 export interface MetricQuery {
@@ -173,6 +175,30 @@ export interface ScheduleDefinition {
   groupArn: string;
 }
 
+/** A subnet of the stack's VPCs (FIS network actions target subnets by ARN). */
+export interface SubnetDefinition {
+  id: string;
+  /** arn:aws:ec2:<region>:<account>:subnet/<id>, as AWS forms it. */
+  arn: string;
+  region: string;
+  vpcId: string;
+}
+
+/** An AWS FIS experiment template as deployed (sim/fis/ runs it); the fields of CreateExperimentTemplate. */
+export interface ExperimentTemplateDefinition {
+  id: string;
+  region: string;
+  description: string;
+  roleArn: string;
+  tags: Record<string, string>;
+  targets: { name: string; resourceType: string; resourceArns: string[]; selectionMode: string }[];
+  actions: { name: string; actionId: string; parameters: Record<string, string>; targets: Record<string, string>; startAfter: string[] }[];
+  stopConditions: { source: string; value?: string }[];
+  /** Where experiment logs go (a log group ARN ending in `:*`), if anywhere. */
+  logGroupArn?: string;
+  emptyTargetResolutionMode?: string;
+}
+
 export interface Deployment {
   stack: string;
   environment: string;
@@ -205,6 +231,9 @@ export interface Deployment {
   apis: ApiDefinition[];
   roleArns: string[];
   drOperationsRoleArn: string;
+  /** The drill's AWS FIS experiment templates and the subnets they may target (absent in hand-built deployments). */
+  experimentTemplates?: ExperimentTemplateDefinition[];
+  subnets?: SubnetDefinition[];
   /** The stack's IAM: roles, resource policies, KMS keys (what the simulated world authorizes calls against). */
   iam: IamModel;
 }

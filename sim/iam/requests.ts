@@ -145,6 +145,20 @@ export function iamRequests(c: CallFacts): IamRequest[] {
           resource: `arn:aws:scheduler:${region}:${accountId}:schedule/${input.GroupName ?? "default"}/${input.Name}`,
         },
       ];
+    case "fis": {
+      // ListExperimentTemplates has no resource type; StartExperiment is on the template and the new
+      // experiment; the others on what they name (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsfaultinjectionservice.html).
+      const fisArn = (kind: string, id: unknown) => `arn:aws:fis:${region}:${accountId}:${kind}/${id}`;
+      if (operation === "ListExperimentTemplates") return [{ action: "fis:ListExperimentTemplates", resource: "*" }];
+      if (operation === "GetExperimentTemplate")
+        return [{ action: "fis:GetExperimentTemplate", resource: fisArn("experiment-template", input.id) }];
+      if (operation === "StartExperiment")
+        return [
+          { action: "fis:StartExperiment", resource: fisArn("experiment-template", input.experimentTemplateId) },
+          { action: "fis:StartExperiment", resource: fisArn("experiment", "*") },
+        ];
+      return [{ action: `fis:${operation}`, resource: fisArn("experiment", input.id) }];
+    }
     default:
       throw new Error(`The simulated IAM does not know how ${service}:${operation} is authorized; add it to sim/iam/requests.ts`);
   }
@@ -171,6 +185,7 @@ export function deniedError(service: string, message: string, viaKms: boolean): 
           acm: ["AccessDeniedException", 400],
           backup: ["AccessDeniedException", 403],
           scheduler: ["AccessDeniedException", 403],
+          fis: ["AccessDeniedException", 403],
         } as Record<string, [string, number]>
       )[service] ?? ["AccessDeniedException", 403]);
   return Object.assign(new Error(message), { name, httpStatusCode: status });

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { parseConfigAssignment, type ConfigAssignment } from "./config-flags";
+import { EXPERIMENT_HELP, ExperimentSpecError, parseExperimentSpec, type ExperimentRun } from "../fis/rehearsal";
 import { FAULT_PARAMETERS, FaultSpecError, parseFaultSpec, type TimedFault } from "../experiments";
 import { DEFAULT_SCENARIO, SCENARIOS } from "./scenarios";
 
@@ -25,6 +26,8 @@ export interface CliOptions {
   config?: ConfigAssignment[];
   /** `--stack-file <path>`: a Pulumi stack file whose `config:` the rehearsal uses. */
   stackFile?: string;
+  /** `--experiment <name>[:at=<duration>]`: one of the stack's AWS FIS experiment templates, run by the simulated FIS (sim/fis/). */
+  experiment?: ExperimentRun;
   /** `--plan` (`npm run plan`): evaluate and print the offline plan, rehearse nothing. */
   plan: boolean;
   help: boolean;
@@ -93,6 +96,10 @@ export function helpText(options: { plan?: boolean } = {}): string {
     "                     --fault network-partition:from=us-east-1,to=us-east-2,paths=replication,at=30s,for=3m",
     ...Object.entries(FAULT_PARAMETERS).map(([k, v]) => `                       ${k}: ${v}`),
     "  --plan             print the offline plan (the first stage) and stop; the same as `npm run plan`",
+    "  --experiment <name>[:at=<duration>]",
+    "                     run one of the stack's AWS FIS experiment templates (as deployed; what `drctl drill --experiment`",
+    "                     starts) in the scenario, at= after T+0 (default T+0); its durations and stop conditions hold:",
+    `                     ${EXPERIMENT_HELP}`,
     "  --help             show this help",
     "",
     "Exit code: 0 when every check passed, 1 when a check failed, 2 for a usage error: an unknown flag or scenario, or a config",
@@ -114,6 +121,7 @@ export function parseCli(argv: string[]): CliOptions {
         fault: { type: "string", multiple: true },
         config: { type: "string", multiple: true },
         "stack-file": { type: "string" },
+        experiment: { type: "string" },
         plan: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -156,6 +164,14 @@ export function parseCli(argv: string[]): CliOptions {
   const config = (v.config ?? []).map(parseConfigAssignment);
   const stackFile = v["stack-file"];
   if (stackFile === "") throw new UsageError("--stack-file needs a path, e.g. --stack-file Pulumi.example.yaml");
+  if (v.plan && v.experiment !== undefined) throw new UsageError(`--experiment: not a plan option. ${PLAN_ALLOWED}`);
+  let experiment: ExperimentRun | undefined;
+  try {
+    experiment = v.experiment === undefined ? undefined : parseExperimentSpec(v.experiment);
+  } catch (error) {
+    if (!(error instanceof ExperimentSpecError)) throw error;
+    throw new UsageError(`--experiment ${v.experiment}: ${error.message}. Allowed: ${EXPERIMENT_HELP}`);
+  }
   return {
     scenarios: scenario === "all" ? SCENARIOS.map((s) => s.name) : [scenario],
     json: v.json === true,
@@ -164,6 +180,7 @@ export function parseCli(argv: string[]): CliOptions {
     ...(faults.length > 0 ? { faults } : {}),
     ...(config.length > 0 ? { config } : {}),
     ...(stackFile !== undefined ? { stackFile } : {}),
+    ...(experiment ? { experiment } : {}),
     plan: v.plan === true,
     help: v.help === true,
   };

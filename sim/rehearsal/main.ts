@@ -20,6 +20,7 @@ import { deploymentFromEvaluation } from "../deployment/deployment";
 import { manifestPath, relativeToCwd, writeEvidence, writeManifest } from "./evidence";
 import { renderDeployment, renderResult, resultData, SIMULATED_NOTICE } from "./output";
 import { runScenario } from "./runner";
+import { withExperiment } from "../fis/rehearsal";
 import { scenarioNamed } from "./scenarios";
 
 const progress = (text: string) => process.stderr.write(`${text}\n`);
@@ -88,7 +89,7 @@ async function rehearse(options: CliOptions, configuration: RehearsalConfig, arg
     const scenario = scenarioNamed(name);
     if (!scenario) throw new UsageError(`Unknown scenario ${name}`);
     progress(`Stage 2/2: rehearsing "${name}" in the simulated world ...`);
-    const result = await runScenario(deployment, scenario, {
+    const result = await runScenario(deployment, withExperiment(scenario, options.experiment, deployment), {
       ...(options.fault ? { fault: options.fault } : {}),
       ...(options.faults ? { faults: options.faults.map((f) => f.timed) } : {}),
     });
@@ -97,6 +98,7 @@ async function rehearse(options: CliOptions, configuration: RehearsalConfig, arg
     const data = {
       ...resultData(result, undefined),
       configuration: nonDefault,
+      ...(options.experiment ? { experiment: options.experiment.spec } : {}),
       ...(options.faults ? { faults: options.faults.map((f) => f.spec) } : {}),
     };
     const evidence = writeEvidence(result, data, faultLabel, undefined, { deployment, configuration: nonDefault });

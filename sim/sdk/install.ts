@@ -3,7 +3,7 @@
  * SNS, SSM, CloudWatch (cloudwatch-fake.ts), Step Functions (sfn-fake.ts), Route 53's
  * GetHealthCheckStatus (route53-fake.ts), STS, Lambda's function configuration and account settings,
  * and what `drctl preflight` reads: ACM (acm/sdk.ts), AWS Backup (backup/sdk.ts) and EventBridge
- * Scheduler (scheduler/sdk.ts). Each command
+ * Scheduler (scheduler/sdk.ts); and AWS FIS (fis/sdk.ts) for `drctl drill --experiment`. Each command
  * reaches the simulated service of the client's region; commands not listed here throw.
  */
 import { Readable } from "node:stream";
@@ -19,6 +19,7 @@ import type { SdkBackend } from "./backend";
 import { installAcmFake } from "../acm/sdk";
 import { installBackupFake } from "../backup/sdk";
 import { installCloudWatchFake } from "../cloudwatch/sdk";
+import { installFisFake } from "../fis/sdk";
 import { installDynamoDbFakes } from "../dynamodb/sdk";
 import { installFake } from "./plumbing";
 import { installRoute53Fake } from "../route53/sdk";
@@ -168,6 +169,7 @@ export function installSdkFakes(backend: () => SdkBackend): void {
   installAcmFake(backend);
   installBackupFake(backend);
   installSchedulerFake(backend);
+  installFisFake(backend);
 
   installFake(
     {
