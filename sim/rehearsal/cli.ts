@@ -8,7 +8,8 @@ import { parseArgs } from "node:util";
 import { parseConfigAssignment, type ConfigAssignment } from "./config-flags";
 import { EXPERIMENT_HELP, ExperimentSpecError, parseExperimentSpec, type ExperimentRun } from "../fis/rehearsal";
 import { FAULT_PARAMETERS, FaultSpecError, parseFaultSpec, type TimedFault } from "../experiments";
-import { DEFAULT_SCENARIO, SCENARIOS } from "./scenarios";
+import { BASES, DEFAULT_SCENARIO, SCENARIOS } from "./scenarios";
+import { OPERATOR_MODES, OperatorSpecError, parseOperatorSpec, type OperatorAction } from "../sweep/operator-actions";
 
 export const FAULTS = {
   "unfenced-primary": "writes that fence or drain the primary are silently dropped: watch the checks catch the split brain",
@@ -22,6 +23,8 @@ export interface CliOptions {
   fault?: FaultName;
   /** `--fault <action>:<key>=<value>,...` from the fault vocabulary (sim/experiments.ts), in the order given. */
   faults?: { spec: string; timed: TimedFault }[];
+  /** `--operator <failover|failback>:region=<region>,at=<duration>`: on-call's manual runs (sim/sweep/operator-actions.ts). */
+  operator?: { spec: string; action: OperatorAction }[];
   /** `--config <key>=<value>`, in the order given (the last of a key wins). */
   config?: ConfigAssignment[];
   /** `--stack-file <path>`: a Pulumi stack file whose `config:` the rehearsal uses. */
@@ -40,7 +43,7 @@ export class UsageError extends Error {
   }
 }
 
-const names = () => [...SCENARIOS.map((s) => s.name), "all"];
+const names = () => [...SCENARIOS.map((s) => s.name), "all", ...BASES.map((s) => s.name)];
 
 const CONFIG_HELP = [
   "  --config <key>=<value>",
@@ -53,7 +56,7 @@ const CONFIG_HELP = [
 ];
 
 /** The flags that rehearse something, which `--plan` refuses. */
-const REHEARSAL_ONLY = ["scenario", "json", "verbose", "fault"] as const;
+const REHEARSAL_ONLY = ["scenario", "json", "verbose", "fault", "operator"] as const;
 const PLAN_ALLOWED = "Allowed with npm run plan: --config <key>=<value>, --stack-file <path>, --help";
 
 export function helpText(options: { plan?: boolean } = {}): string {
@@ -72,9 +75,9 @@ export function helpText(options: { plan?: boolean } = {}): string {
       "Exit code: 0 printed, 2 for a usage error: an unknown flag, or a config key or value the Pulumi program would refuse.",
     ].join("\n");
   }
-  const width = Math.max(...SCENARIOS.map((s) => s.name.length), 3);
+  const width = Math.max(...[...SCENARIOS, ...BASES].map((s) => s.name.length), 3);
   return [
-    "Usage: npm start -- [--scenario <name>] [--config <key>=<value>]... [--stack-file <path>] [--json] [--verbose] [--fault <name>] [--plan]",
+    "Usage: npm start -- [--scenario <name>] [--config <key>=<value>]... [--stack-file <path>] [--json] [--verbose] [--fault <name>] [--operator <action>] [--plan]",
     "",
     "Rehearses a regional outage of payments-dr offline, end to end: the Pulumi program is evaluated to get the deployed",
     "configuration, and the real Lambda handlers and state machines run against a simulated two-region AWS on a virtual clock.",
@@ -85,6 +88,7 @@ export function helpText(options: { plan?: boolean } = {}): string {
     `  --scenario <name>  which story to rehearse (default: ${DEFAULT_SCENARIO}):`,
     ...SCENARIOS.map((s) => `                       ${s.name.padEnd(width)}  ${s.title}`),
     `                       ${"all".padEnd(width)}  every scenario, one after the other`,
+    ...BASES.map((s) => `                       ${s.name.padEnd(width)}  ${s.title}; not part of all`),
     ...CONFIG_HELP,
     "  --json             print the result as JSON (summary.rtoSeconds, rpoExposureSeconds, acknowledgedPaymentsLost, ...);",
     "                     run it as `npm start --silent -- --json` so that npm's own banner stays off stdout",
@@ -95,6 +99,9 @@ export function helpText(options: { plan?: boolean } = {}): string {
     "                     inject a fault from the vocabulary (AWS FIS's words; repeatable), at= after T+0, for= how long, e.g.",
     "                     --fault network-partition:from=us-east-1,to=us-east-2,paths=replication,at=30s,for=3m",
     ...Object.entries(FAULT_PARAMETERS).map(([k, v]) => `                       ${k}: ${v}`),
+    "  --operator <failover|failback>:region=<region>,at=<duration>",
+    "                     on-call starts a run at= after T+0 (repeatable), e.g. --operator failback:region=us-east-1,at=5m",
+    ...Object.entries(OPERATOR_MODES).map(([k, v]) => `                       ${k}: ${v}`),
     "  --plan             print the offline plan (the first stage) and stop; the same as `npm run plan`",
     "  --experiment <name>[:at=<duration>]",
     "                     run one of the stack's AWS FIS experiment templates (as deployed; what `drctl drill --experiment`",
@@ -119,6 +126,7 @@ export function parseCli(argv: string[]): CliOptions {
         json: { type: "boolean", default: false },
         verbose: { type: "boolean", default: false },
         fault: { type: "string", multiple: true },
+        operator: { type: "string", multiple: true },
         config: { type: "string", multiple: true },
         "stack-file": { type: "string" },
         experiment: { type: "string" },
@@ -132,7 +140,7 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError(
       plan
         ? `${detail}. ${PLAN_ALLOWED}`
-        : `${detail}. Allowed: --scenario <${names().join("|")}>, --config <key>=<value>, --stack-file <path>, --json, --verbose, --fault <${Object.keys(FAULTS).join("|")}|action:key=value,...>, --plan, --help`,
+        : `${detail}. Allowed: --scenario <${names().join("|")}>, --config <key>=<value>, --stack-file <path>, --json, --verbose, --fault <${Object.keys(FAULTS).join("|")}|action:key=value,...>, --operator <failover|failback>:region=<region>,at=<duration>, --plan, --help`,
     );
   }
   const v = parsed.values;
@@ -161,6 +169,14 @@ export function parseCli(argv: string[]): CliOptions {
         );
       }
     });
+  const operator = (v.operator ?? []).map((spec) => {
+    try {
+      return { spec, action: parseOperatorSpec(spec) };
+    } catch (error) {
+      if (!(error instanceof OperatorSpecError)) throw error;
+      throw new UsageError(`--operator ${spec}: ${error.message}`);
+    }
+  });
   const config = (v.config ?? []).map(parseConfigAssignment);
   const stackFile = v["stack-file"];
   if (stackFile === "") throw new UsageError("--stack-file needs a path, e.g. --stack-file Pulumi.example.yaml");
@@ -178,6 +194,7 @@ export function parseCli(argv: string[]): CliOptions {
     verbose: v.verbose === true,
     ...(named.length > 0 ? { fault: named[0] as FaultName } : {}),
     ...(faults.length > 0 ? { faults } : {}),
+    ...(operator.length > 0 ? { operator } : {}),
     ...(config.length > 0 ? { config } : {}),
     ...(stackFile !== undefined ? { stackFile } : {}),
     ...(experiment ? { experiment } : {}),

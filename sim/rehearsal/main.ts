@@ -22,6 +22,7 @@ import { renderDeployment, renderResult, resultData, SIMULATED_NOTICE } from "./
 import { runScenario } from "./runner";
 import { withExperiment } from "../fis/rehearsal";
 import { scenarioNamed } from "./scenarios";
+import { withOperatorActions } from "../sweep/operator-actions";
 
 const progress = (text: string) => process.stderr.write(`${text}\n`);
 
@@ -51,7 +52,7 @@ async function planStage(configuration: RehearsalConfig) {
  * on how busy the machine was (0.5 s of virtual time on a quiet machine, up to a minute on a busy
  * one). Read once here, before any clock runs, every run of a scenario tells the same story.
  */
-async function loadSdkConfigFiles(): Promise<void> {
+export async function loadSdkConfigFiles(): Promise<void> {
   const client = awsClient(SFNClient, "us-east-1", CLI_CALL_TUNING);
   await client.config.useFipsEndpoint();
   client.destroy();
@@ -86,20 +87,22 @@ async function rehearse(options: CliOptions, configuration: RehearsalConfig, arg
   const results = [];
   const written: { scenario: string; fault?: string; passed: boolean; dir: string; files: string[] }[] = [];
   for (const name of options.scenarios) {
-    const scenario = scenarioNamed(name);
-    if (!scenario) throw new UsageError(`Unknown scenario ${name}`);
+    const named = scenarioNamed(name);
+    if (!named) throw new UsageError(`Unknown scenario ${name}`);
+    const scenario = withOperatorActions(named, options.operator?.map((o) => o.action) ?? []);
     progress(`Stage 2/2: rehearsing "${name}" in the simulated world ...`);
     const result = await runScenario(deployment, withExperiment(scenario, options.experiment, deployment), {
       ...(options.fault ? { fault: options.fault } : {}),
       ...(options.faults ? { faults: options.faults.map((f) => f.timed) } : {}),
     });
     // A planted defect names the evidence folder; injected faults are written "faults" (the specs are in the result).
-    const faultLabel = options.fault ?? (options.faults ? "faults" : undefined);
+    const faultLabel = options.fault ?? (options.faults || options.operator ? "faults" : undefined);
     const data = {
       ...resultData(result, undefined),
       configuration: nonDefault,
       ...(options.experiment ? { experiment: options.experiment.spec } : {}),
       ...(options.faults ? { faults: options.faults.map((f) => f.spec) } : {}),
+      ...(options.operator ? { operator: options.operator.map((o) => o.spec) } : {}),
     };
     const evidence = writeEvidence(result, data, faultLabel, undefined, { deployment, configuration: nonDefault });
     written.push({ scenario: name, ...(faultLabel ? { fault: faultLabel } : {}), passed: result.passed, ...evidence });

@@ -6,10 +6,13 @@ import { duplicateEvents } from "./duplicate-events";
 import { flapping } from "./flapping";
 import { full } from "./full";
 import { replicationDegraded } from "./replication-degraded";
+import { steady } from "../../sweep/steady";
 
 export const SCENARIOS: readonly Scenario[] = [full, drill, replicationDegraded, dnsStuck, flapping, duplicateEvents];
 export const DEFAULT_SCENARIO = full.name;
+/** Stories with nothing scripted, for injected faults (`--fault`, `--operator`, `npm run sweep`); not part of `all`. */
+export const BASES: readonly Scenario[] = [steady];
 
 export function scenarioNamed(name: string): Scenario | undefined {
-  return SCENARIOS.find((s) => s.name === name);
+  return [...SCENARIOS, ...BASES].find((s) => s.name === name);
 }
