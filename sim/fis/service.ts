@@ -140,6 +140,8 @@ class SimulatedFis {
       "aws:SourceArn": e.arn,
     });
     if (!assume.allowed) return this.fail(e, `AWS FIS could not assume ${e.template.roleArn}: ${denialMessage(assume)}`, "AccessDenied");
+    // A stop condition (or StopExperiment) may have ended it while IAM answered.
+    if (e.status !== "initiating") return;
     if (e.template.logGroupArn) {
       for (const action of [
         "logs:CreateLogDelivery",
@@ -150,6 +152,7 @@ class SimulatedFis {
         const allowed = await this.asRole(e, action, "*");
         if (allowed !== true) return this.fail(e, `log delivery to ${e.template.logGroupArn}: ${allowed}`, "AccessDenied");
       }
+      if (e.status !== "initiating") return;
     }
     let actions: ResolvedAction[];
     try {
@@ -160,10 +163,7 @@ class SimulatedFis {
     const inAlarm = e.template.stopConditions.find(
       (c) => c.source === "aws:cloudwatch:alarm" && c.value !== undefined && this.world.alarms.state(c.value) === "ALARM",
     );
-    if (inAlarm) {
-      this.halt(e, "stopped", `Stop condition ${inAlarm.value?.split(":alarm:")[1]} was already in ALARM`);
-      return;
-    }
+    if (inAlarm) return this.halt(e, "stopped", `Stop condition ${inAlarm.value?.split(":alarm:")[1]} was already in ALARM`);
     e.status = "running";
     e.startTime = this.world.clock.now();
     this.note(

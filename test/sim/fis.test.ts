@@ -156,6 +156,33 @@ describe("pause-replication", () => {
     expect(replicationStopped(t, t.secondary)).toBe(false);
   });
 
+  it("stays stopped when its stop condition fires, and clears, while FIS is still assuming the role", async () => {
+    const t = aws.world({ latency: "none" });
+    // Hold IAM's answer to FIS assuming the role until the alarm has fired.
+    const iam = t.world.iam;
+    const assume = iam.service.bind(iam);
+    let answer = () => {};
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    iam.service = async (...args: Parameters<typeof assume>) => {
+      await held;
+      return assume(...args);
+    };
+    const id = fisOf(t.world).start(t.secondary, template(deployment, "pause-replication", t.secondary).id).id;
+    await t.advance(100);
+    expect(fisOf(t.world).experiments.get(id)?.status).toBe("initiating");
+
+    // The alarm fires and clears again before IAM answers: a stopped experiment stays stopped (it cannot be resumed).
+    t.world.alarms.setState(`peer-health-${t.secondary}-dev`, t.secondary, "ALARM", "the primary is failing its health check", t.now());
+    t.world.alarms.setState(`peer-health-${t.secondary}-dev`, t.secondary, "OK", "the primary answers again", t.now());
+    answer();
+    await reaches(t, id, "stopped");
+    await t.advance(60_000);
+
+    expect(fisOf(t.world).experiments.get(id)?.status).toBe("stopped");
+    expect(fisOf(t.world).experiments.get(id)?.actions[0].status).toBe("cancelled");
+    expect(replicationStopped(t, t.secondary)).toBe(false);
+  });
+
   it("is stopped by StopExperiment, and cannot be resumed", async () => {
     const t = aws.world({ latency: "none" });
     const api = fisApi(t, t.secondary);
