@@ -2,6 +2,7 @@
  * `drctl status` as data (the --json shape, docs/cli.md): both regions read in parallel, each on
  * its own; a region that cannot be read is reported as such and the rest is still shown.
  */
+import { regionView } from "../lib/control-record";
 import type { Context } from "./context";
 import type { RegionConfig } from "./discovery";
 import { CliError } from "./errors";
@@ -9,12 +10,15 @@ import type { Target } from "./options";
 import { readDns, readHealthChecks, type DnsStatus, type HealthChecksStatus } from "./status-global";
 import { readRegion, type AlarmInAlarm, type ExecutionSummary, type Read, type RegionReading, type Unavailable } from "./status-region";
 
+/** A region as the authority item says it is (lib/control-schema.ts, regionView). */
 export interface RegionRecordView {
   state: string;
+  /** The authority's epoch (one counter for both regions: every transition moves it on by one). */
   epoch: number;
+  /** When this region's state last changed. */
   updatedAt: string;
   reason: string;
-  /** Whose replica this was read from: the region itself, or its peer when it could not be read. */
+  /** Whose replica of the authority this was read from: the region itself, or its peer when it could not be read. */
   seenIn: string;
 }
 
@@ -70,8 +74,8 @@ const readValue = <T>(r: Read<T> | undefined): T | undefined => (r?.ok ? r.value
 function recordView(readings: RegionReading[], region: string): RegionRecordView | null {
   const own = readings.find((r) => r.region === region);
   const peer = readings.find((r) => r.region !== region);
-  const fromOwn = readValue(own?.records)?.self;
-  const fromPeer = readValue(peer?.records)?.peer;
+  const fromOwn = regionView(readValue(own?.authority), region);
+  const fromPeer = regionView(readValue(peer?.authority), region);
   const [record, seenIn] = fromOwn ? [fromOwn, region] : fromPeer ? [fromPeer, peer?.region as string] : [undefined, ""];
   return record ? { state: record.state, epoch: record.epoch, updatedAt: record.updatedAt, reason: record.reason, seenIn } : null;
 }
@@ -79,9 +83,13 @@ function recordView(readings: RegionReading[], region: string): RegionRecordView
 function regionStatus(reading: RegionReading, readings: RegionReading[], target: Target): RegionStatus {
   const config = readValue(reading.config);
   const problems = [...(config?.problems ?? [])];
-  const records = readValue(reading.records);
-  if (config && records && !records.self) problems.push(`no region record region#${reading.region} in its control table`);
-  if (reading.records && !reading.records.ok) problems.push(`region records: ${reading.records.error.message}`);
+  if (config && reading.authority?.ok) {
+    const authority = reading.authority.value;
+    if (!authority) problems.push("no authority item in its control table");
+    else if (!regionView(authority, reading.region))
+      problems.push(`the authority (epoch ${authority.epoch}) in its control table does not name ${reading.region}`);
+  }
+  if (reading.authority && !reading.authority.ok) problems.push(`authority: ${reading.authority.error.message}`);
   return {
     region: reading.region,
     role: reading.region === target.primaryRegion ? "primary" : "secondary",
@@ -122,7 +130,8 @@ function activeRegion(regions: RegionStatus[]): { activeRegion: string | null; a
       activeRegion: null,
       activeRegionNote: `both regions say ACTIVE (${active.join(", ")}): look at the epochs before doing anything`,
     };
-  if (regions.every((r) => r.record === null)) return { activeRegion: null, activeRegionNote: "unknown: no region record could be read" };
+  if (regions.every((r) => r.record === null))
+    return { activeRegion: null, activeRegionNote: "unknown: the authority could not be read in either region" };
   return { activeRegion: null, activeRegionNote: "no region is ACTIVE: payment writes are refused everywhere" };
 }
 

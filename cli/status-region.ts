@@ -4,7 +4,7 @@
  */
 import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { ListExecutionsCommand, type ExecutionListItem } from "@aws-sdk/client-sfn";
-import type { Heartbeat, Lease, RegionRecord } from "../lib/control-record";
+import type { Authority, Heartbeat, Lease } from "../lib/control-record";
 import type { Context } from "./context";
 import { discoverRegion, type RegionConfig } from "./discovery";
 import { CliError, type ErrorKind } from "./errors";
@@ -50,7 +50,8 @@ export interface ExecutionSummary {
 export interface RegionReading {
   region: string;
   config: Read<RegionConfig>;
-  records?: Read<{ self: RegionRecord | undefined; peer: RegionRecord | undefined }>;
+  /** The authority item (every region's state and the epoch) as this region's replica holds it. */
+  authority?: Read<Authority | undefined>;
   peerHeartbeat?: Read<Heartbeat | undefined>;
   lease?: Read<Lease | undefined>;
   alarms?: Read<AlarmInAlarm[]>;
@@ -121,14 +122,9 @@ export async function readRegion(ctx: Context, target: Target, region: string): 
   const c = config.value;
   const peer = c.peerRegion;
   const table = ctx.aws.controlTable(region, c.controlTable);
-  const [records, peerHeartbeat, lease, alarms, execution] = await Promise.all([
-    read(async () => {
-      const [self, other] = await Promise.all([
-        ctx.aws.call(region, "dynamodb:GetItem", () => table.getRegion(region)),
-        ctx.aws.call(region, "dynamodb:GetItem", () => table.getRegion(peer)),
-      ]);
-      return { self, peer: other };
-    }),
+  const [authority, peerHeartbeat, lease, alarms, execution] = await Promise.all([
+    // One item says every region's state: one read gives both regions' views of the same version.
+    read(() => ctx.aws.call(region, "dynamodb:GetItem", () => table.getAuthority())),
     read(() => ctx.aws.call(region, "dynamodb:GetItem", () => table.getHeartbeat(peer))),
     read(() => ctx.aws.call(region, "dynamodb:GetItem", () => table.getLease())),
     c.alarmNames === undefined
@@ -138,5 +134,5 @@ export async function readRegion(ctx: Context, target: Target, region: string): 
       ? Promise.resolve<Read<ExecutionSummary | null>>({ ok: false, error: missing(c, "dr/state-machine-arn") })
       : read(() => currentExecution(ctx, region, c.stateMachineArn as string)),
   ]);
-  return { region, config, records, peerHeartbeat, lease, alarms, execution };
+  return { region, config, authority, peerHeartbeat, lease, alarms, execution };
 }

@@ -2,26 +2,33 @@
  * The DR control table: the one module that knows its items.
  *
  * The control table is a DynamoDB global table (replica in each region). It holds:
- * - `region#<region>`            the region-state record: ACTIVE | STANDBY | FENCED | DRAINED, with an epoch
+ * - `authority`                  who writes: every region's state (ACTIVE | STANDBY | FENCED | DRAINED)
+ *                                and the epoch, in ONE item changed only by conditional writes
+ *                                (control-schema.ts, `authoritySchema`)
  * - `heartbeat#<region>`         written by that region's canary; its age as seen in the *other* region
- *                                bounds how far replication is behind (the RPO exposure)
+ *                                bounds how far replication is behind (the RPO exposure, eventual mode)
  * - `probe#<observer>#<target>`  the observer's last successful / last attempted probe of the target
- * - `lease`                      one runbook execution at a time (conditional write, expiry-based)
+ * - `lease`                      one runbook execution at a time (conditional write, short and renewed)
  * - `auto#<region>`              the last automatic execution in a region (anti-flap interval)
  * - `sentinel#<id>`              written after fencing during failback; its arrival proves replication
  * - `approval#<execution>`       the task token an execution waits on when it needs a human
+ * - `quorum#<region>`            strong mode: written by CheckReplication to prove the region can write
  *
- * Payment handlers read the region record through {@link RegionStateCache}; runbooks use
+ * Payment handlers read the authority through {@link RegionStateCache}; runbooks use
  * {@link ControlTable}. Nothing else reads or writes these items (DESIGN.md).
  *
- * Consistency: every call goes to the *local* replica. Conditional writes are atomic within a
- * region only; across regions the table is last-writer-wins with ~1 s replication. The runbooks
- * are built around that: a runbook always runs in the region it activates, and fencing does not
- * depend on the fenced region receiving the write (see docs/architecture.md).
+ * Consistency: every call goes to the *local* replica. In strong mode (MRSC, the default) a
+ * conditional write is checked against the latest version in any region and a strongly consistent
+ * read returns it, so the authority is linearizable across regions and a region cut off from both
+ * its peer and the witness can neither read it strongly nor change it. In eventual mode (MREC)
+ * conditions hold within a region only and the regions reconcile last-writer-wins; the runbooks
+ * keep their v1 defences there (docs/architecture.md).
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
+  type Authority,
+  authoritySchema,
   approvalSchema,
   automaticRunSchema,
   controlKeys,
@@ -30,9 +37,11 @@ import {
   leaseSchema,
   parseControlItem,
   probeSchema,
-  regionRecordSchema,
   sentinelSchema,
   LeaseHeldError,
+  nextAuthority,
+  regionView,
+  writerOf,
   type Approval,
   type AutomaticRun,
   type Heartbeat,
@@ -52,14 +61,17 @@ export interface ReadOptions {
 }
 
 export interface TransitionRequest {
-  region: string;
-  state: RegionState;
+  /** The regions whose state changes (the others keep theirs). */
+  states: Partial<Record<string, RegionState>>;
   reason: string;
   executionId: string;
-  /** The epoch read before deciding; the write fails with EpochConflictError if it moved. `null` = must not exist. */
+  /**
+   * The epoch this run read before deciding. The transition applies only if the authority is
+   * still at that epoch, or if the last transition was this run's own (its earlier step, or this
+   * step retried after its write landed); otherwise EpochConflictError. `null` = create the
+   * authority (it must not exist).
+   */
   expectedEpoch: number | null;
-  /** The epoch to store. Promotions move it forward; other transitions may keep it. */
-  epoch: number;
 }
 
 export class ControlTable {
@@ -77,42 +89,81 @@ export class ControlTable {
     return out.Item;
   }
 
-  async getRegion(region: string, options?: ReadOptions): Promise<RegionRecord | undefined> {
-    const key = controlKeys.region(region);
-    return parseControlItem(regionRecordSchema, key, await this.get(key, options));
+  async getAuthority(options?: ReadOptions): Promise<Authority | undefined> {
+    const key = controlKeys.authority();
+    return parseControlItem(authoritySchema, key, await this.get(key, options));
   }
 
-  /** Conditional on the epoch read before the decision (optimistic concurrency within the region). */
-  async transitionRegion(request: TransitionRequest): Promise<RegionRecord> {
-    const record: RegionRecord = {
-      pk: controlKeys.region(request.region),
-      region: request.region,
-      state: request.state,
-      epoch: request.epoch,
-      updatedAt: new Date(this.now()).toISOString(),
-      reason: request.reason.slice(0, 1000),
-      executionId: request.executionId,
-    };
+  /** `region` as the authority says it is (see regionView). */
+  async getRegion(region: string, options?: ReadOptions): Promise<RegionRecord | undefined> {
+    return regionView(await this.getAuthority(options), region);
+  }
+
+  /**
+   * One transition of the authority: read it (strongly), check the run may still change it, write
+   * the next version conditional on the epoch just read. Two runs that race both read epoch n; one
+   * writes n+1, the other's condition fails (EpochConflictError). Returns the item written.
+   */
+  async transition(request: TransitionRequest): Promise<Authority> {
+    const at = new Date(this.now()).toISOString();
+    const current = await this.getAuthority({ consistentRead: true });
+    if (request.expectedEpoch === null) {
+      if (current) throw new EpochConflictError(null, current);
+    } else if (!current) {
+      throw new EpochConflictError(request.expectedEpoch);
+    } else if (current.epoch !== request.expectedEpoch && current.executionId !== request.executionId) {
+      throw new EpochConflictError(request.expectedEpoch, current);
+    }
+    // A retried step (Lambda retry, a Task's Retry after a timeout that applied) finds its own write:
+    // the same run already made exactly this transition, so it is done, not made again at epoch + 1.
+    if (
+      current &&
+      current.executionId === request.executionId &&
+      Object.entries(request.states).every(([region, state]) => current.states[region] === state)
+    ) {
+      return current;
+    }
+    const next = current
+      ? nextAuthority(current, { states: request.states, reason: request.reason, executionId: request.executionId, at })
+      : {
+          pk: controlKeys.authority(),
+          epoch: 0,
+          states: request.states as Record<string, RegionState>,
+          changedAt: Object.fromEntries(Object.keys(request.states).map((r) => [r, at])),
+          updatedAt: at,
+          reason: request.reason.slice(0, 1000),
+          executionId: request.executionId,
+        };
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: record,
-          ...(request.expectedEpoch === null
-            ? { ConditionExpression: "attribute_not_exists(pk)" }
-            : {
-                ConditionExpression: "epoch = :expected",
-                ExpressionAttributeValues: { ":expected": request.expectedEpoch },
-              }),
+          Item: next,
+          ...(current
+            ? { ConditionExpression: "epoch = :read", ExpressionAttributeValues: { ":read": current.epoch } }
+            : { ConditionExpression: "attribute_not_exists(pk)" }),
         }),
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        throw new EpochConflictError(request.region, request.expectedEpoch);
+        throw new EpochConflictError(request.expectedEpoch, await this.getAuthority({ consistentRead: true }).catch(() => undefined));
       }
       throw error;
     }
-    return record;
+    return next;
+  }
+
+  /** One region's state changed (a transition of the authority); returns that region as it now is. */
+  async transitionRegion(request: Omit<TransitionRequest, "states"> & { region: string; state: RegionState }): Promise<RegionRecord> {
+    const { region, state, ...rest } = request;
+    return regionView(await this.transition({ ...rest, states: { [region]: state } }), region) as RegionRecord;
+  }
+
+  /** A write only a region that reaches a quorum (its peer or the witness) gets acknowledged, in strong mode. */
+  async writeQuorumProbe(region: string): Promise<void> {
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: controlKeys.quorum(region), region, writtenAt: this.now() } }),
+    );
   }
 
   async writeHeartbeat(region: string, sequence: number): Promise<Heartbeat> {
@@ -134,8 +185,8 @@ export class ControlTable {
         TableName: this.tableName,
         Key: { pk: controlKeys.probe(observer, target) },
         UpdateExpression: healthy
-          ? "SET observer = :o, target = :t, lastCheckedAt = :now, lastStatus = :s, lastHealthyAt = :now, consecutiveFailures = :zero REMOVE firstFailedAt"
-          : "SET observer = :o, target = :t, lastCheckedAt = :now, lastStatus = :s, consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one, firstFailedAt = if_not_exists(firstFailedAt, :now)",
+          ? "SET observer = :o, target = :t, lastCheckedAt = :now, lastStatus = :s, lastHealthyAt = :now, lastAnsweredAt = :now, consecutiveFailures = :zero REMOVE firstFailedAt"
+          : `SET observer = :o, target = :t, lastCheckedAt = :now, lastStatus = :s, consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one, firstFailedAt = if_not_exists(firstFailedAt, :now)${status > 0 ? ", lastAnsweredAt = :now" : ""}`,
         ExpressionAttributeValues: {
           ":o": observer,
           ":t": target,
@@ -179,6 +230,41 @@ export class ControlTable {
           Item: lease,
           ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :nowSeconds OR holder = :holder",
           ExpressionAttributeValues: { ":nowSeconds": Math.floor(now / 1000), ":holder": request.holder },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new LeaseHeldError(await this.getLease({ consistentRead: true }).catch(() => undefined));
+      }
+      throw error;
+    }
+    return lease;
+  }
+
+  /**
+   * Takes the lease over from `fromHolder` (an abandoned run: its region is down, or it stopped):
+   * replaced only if `fromHolder` still holds it, so two takers cannot both win.
+   */
+  async takeOverLease(
+    fromHolder: string,
+    request: { holder: string; mode: RunbookMode; region: string; ttlSeconds: number },
+  ): Promise<Lease> {
+    const now = this.now();
+    const lease: Lease = {
+      pk: controlKeys.lease(),
+      holder: request.holder,
+      mode: request.mode,
+      region: request.region,
+      acquiredAt: now,
+      expiresAt: Math.ceil(now / 1000) + request.ttlSeconds,
+    };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: lease,
+          ConditionExpression: "holder = :from OR holder = :holder OR attribute_not_exists(pk)",
+          ExpressionAttributeValues: { ":from": fromHolder, ":holder": request.holder },
         }),
       );
     } catch (error) {
@@ -262,13 +348,17 @@ export class ControlTable {
 }
 
 /**
- * The local region's record, cached for a few seconds so the payment path does not read the
- * control table on every request, yet a fence takes effect within `ttlMs`.
- * Failed reads are not cached: the caller decides (payment writes fail closed).
+ * This region as the authority says it is, cached for `ttlMs` so the payment path does not read the
+ * control table on every request. The read is strongly consistent: on an MRSC table (strong mode) it
+ * returns the latest authority in any region, and it FAILS in a region cut off from both its peer
+ * and the witness — so an isolated region refuses writes and fails /health within `ttlMs`, with no
+ * runbook involved. That bound is also how long a demoted region may go on accepting payments after
+ * the authority moved (docs/architecture.md states it). Failed reads are not cached: the caller
+ * decides (payment writes fail closed).
  */
 export class RegionStateCache {
-  private cached: { record: RegionRecord | undefined; readAt: number } | undefined;
-  private inflight: Promise<RegionRecord | undefined> | undefined;
+  private cached: { authority: Authority | undefined; readAt: number } | undefined;
+  private inflight: { read: Promise<Authority | undefined>; sentAt: number } | undefined;
 
   constructor(
     private readonly table: ControlTable,
@@ -277,19 +367,34 @@ export class RegionStateCache {
     private readonly now: () => number = () => Date.now(),
   ) {}
 
+  /** This region as the authority says it is. */
   async get(): Promise<RegionRecord | undefined> {
-    if (this.cached && this.now() - this.cached.readAt < this.ttlMs) return this.cached.record;
-    // One read at a time per container, however many requests arrive at once.
-    this.inflight ??= this.table
-      .getRegion(this.region)
-      .then((record) => {
-        this.cached = { record, readAt: this.now() };
-        return record;
-      })
-      .finally(() => {
-        this.inflight = undefined;
-      });
-    return this.inflight;
+    return regionView(await this.authority(), this.region);
+  }
+
+  /** The region the authority makes the writer, as of the same (cached) read. */
+  async writer(): Promise<string | undefined> {
+    return writerOf(await this.authority());
+  }
+
+  private async authority(): Promise<Authority | undefined> {
+    const now = this.now();
+    if (this.cached && now - this.cached.readAt < this.ttlMs) return this.cached.authority;
+    // One read at a time per container, however many requests arrive at once — but a read still
+    // unanswered after the cache's own bound is not waited on: requests then start a fresh one.
+    if (this.inflight && now - this.inflight.sentAt < this.ttlMs) return this.inflight.read;
+    // The bound runs from when the read was sent: what it returns may be that old.
+    const sentAt = now;
+    const read = this.table.getAuthority({ consistentRead: true }).then((authority) => {
+      if (!this.cached || this.cached.readAt <= sentAt) this.cached = { authority, readAt: sentAt };
+      return authority;
+    });
+    this.inflight = { read, sentAt };
+    const clear = () => {
+      if (this.inflight?.read === read) this.inflight = undefined;
+    };
+    read.then(clear, clear);
+    return read;
   }
 
   /** For tests and for handlers that must see a fresh value (deep health). */

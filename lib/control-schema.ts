@@ -18,19 +18,49 @@ export const RUNBOOK_MODES = ["failover", "failback", "drill", "dry-run"] as con
 export type RunbookMode = (typeof RUNBOOK_MODES)[number];
 
 export const controlKeys = {
-  region: (region: string) => `region#${region}`,
+  /** The one item that says who writes (see {@link authoritySchema}). */
+  authority: () => "authority",
   heartbeat: (region: string) => `heartbeat#${region}`,
   probe: (observer: string, target: string) => `probe#${observer}#${target}`,
   lease: () => "lease",
   automaticRun: (region: string) => `auto#${region}`,
   sentinel: (id: string) => `sentinel#${id}`,
   approval: (executionName: string) => `approval#${executionName}`,
+  /** Written by a region's CheckReplication in strong mode: proof it can write with a quorum. */
+  quorum: (region: string) => `quorum#${region}`,
 };
 
 const isoTime = z.string().check(z.iso.datetime());
 const epochMillis = z.number().check(z.int(), z.nonnegative());
 const epochSeconds = z.number().check(z.int(), z.nonnegative());
 
+/**
+ * The authority: ONE item holds every region's state and the epoch (DESIGN, "Coordination across
+ * regions"). Promotion, fencing, draining and failback are transitions of this item, each a
+ * conditional write on the epoch it read, and each moves the epoch on by one: the epoch is both
+ * the item's version and the fencing token a run acts under. A transition that would leave two
+ * regions ACTIVE is refused before it is written ({@link nextAuthority}), so "one writer" is a
+ * property of the data, not of the state machine's graph. On an MRSC table the condition is
+ * checked against the latest version in any region, so two runs can never both win.
+ */
+export const authoritySchema = z.object({
+  pk: z.string(),
+  epoch: z.number().check(z.int(), z.nonnegative()),
+  /** Every region's state, by region code. */
+  states: z.record(z.string(), z.enum(REGION_STATES)),
+  /** When each region's state last changed (ISO time): what a region's own alarm is judged against. */
+  changedAt: z.record(z.string(), isoTime),
+  /** The last transition: when, why and by which execution. */
+  updatedAt: isoTime,
+  reason: z.string().check(z.maxLength(1000)),
+  executionId: z.string().check(z.minLength(1)),
+});
+export type Authority = z.infer<typeof authoritySchema>;
+
+/**
+ * One region as the authority says it is: its state, the authority's epoch, when its state last
+ * changed, and the last transition's reason and execution. What handlers, runbooks and drctl read.
+ */
 export const regionRecordSchema = z.object({
   pk: z.string(),
   region: z.string().check(z.minLength(1)),
@@ -41,6 +71,58 @@ export const regionRecordSchema = z.object({
   executionId: z.string().check(z.minLength(1)),
 });
 export type RegionRecord = z.infer<typeof regionRecordSchema>;
+
+/** `region` as the authority holds it; undefined when there is no authority or it does not name the region. */
+export function regionView(authority: Authority | undefined, region: string): RegionRecord | undefined {
+  const state = authority?.states[region];
+  if (!authority || !state) return undefined;
+  return {
+    pk: authority.pk,
+    region,
+    state,
+    epoch: authority.epoch,
+    updatedAt: authority.changedAt[region] ?? authority.updatedAt,
+    reason: authority.reason,
+    executionId: authority.executionId,
+  };
+}
+
+/** The region the authority makes the writer (ACTIVE), if any. */
+export function writerOf(authority: Authority | undefined): string | undefined {
+  return authority ? Object.keys(authority.states).find((r) => authority.states[r] === "ACTIVE") : undefined;
+}
+
+export class TwoWritersError extends Error {
+  constructor(readonly active: string[]) {
+    super(`Refused: the transition would leave ${active.join(" and ")} both ACTIVE; one region writes at a time`);
+    this.name = "TwoWritersError";
+  }
+}
+
+/** The item after a transition: the states changed, the epoch one on. Refuses two ACTIVE regions. */
+export function nextAuthority(
+  current: Authority,
+  change: { states: Partial<Record<string, RegionState>>; reason: string; executionId: string; at: string },
+): Authority {
+  const states = { ...current.states };
+  const changedAt = { ...current.changedAt };
+  for (const [region, state] of Object.entries(change.states)) {
+    if (!state || states[region] === state) continue;
+    states[region] = state;
+    changedAt[region] = change.at;
+  }
+  const active = Object.keys(states).filter((r) => states[r] === "ACTIVE");
+  if (active.length > 1) throw new TwoWritersError(active);
+  return {
+    pk: current.pk,
+    epoch: current.epoch + 1,
+    states,
+    changedAt,
+    updatedAt: change.at,
+    reason: change.reason.slice(0, 1000),
+    executionId: change.executionId,
+  };
+}
 
 export const heartbeatSchema = z.object({
   pk: z.string(),
@@ -60,6 +142,8 @@ export const probeSchema = z.object({
   firstFailedAt: z.optional(epochMillis),
   lastStatus: z.number().check(z.int()),
   consecutiveFailures: z.number().check(z.int(), z.nonnegative()),
+  /** The last probe that got any HTTP answer (healthy or not): a region that answers 503 is alive. */
+  lastAnsweredAt: z.optional(epochMillis),
 });
 export type ProbeRecord = z.infer<typeof probeSchema>;
 
@@ -100,13 +184,13 @@ export const approvalSchema = z.object({
 });
 export type Approval = z.infer<typeof approvalSchema>;
 
-/** The item a fresh deployment starts with: the primary ACTIVE, the secondary STANDBY, epoch 0. */
-export function initialRegionRecord(region: string, role: "primary" | "secondary", at: string): RegionRecord {
+/** The authority a fresh deployment starts with: the primary ACTIVE, the secondary STANDBY, epoch 0. */
+export function initialAuthority(primaryRegion: string, secondaryRegion: string, at: string): Authority {
   return {
-    pk: controlKeys.region(region),
-    region,
-    state: role === "primary" ? "ACTIVE" : "STANDBY",
+    pk: controlKeys.authority(),
     epoch: 0,
+    states: { [primaryRegion]: "ACTIVE", [secondaryRegion]: "STANDBY" },
+    changedAt: { [primaryRegion]: at, [secondaryRegion]: at },
     updatedAt: at,
     reason: "initial state written at deployment",
     executionId: "deployment",
@@ -122,13 +206,13 @@ export class ControlRecordInvalidError extends Error {
 
 export class EpochConflictError extends Error {
   constructor(
-    readonly region: string,
     readonly expectedEpoch: number | null,
+    readonly current?: { epoch: number; executionId: string },
   ) {
     super(
       expectedEpoch === null
-        ? `Region record for ${region} already exists`
-        : `Region record for ${region} is no longer at epoch ${expectedEpoch}: another execution changed it`,
+        ? "The authority item already exists"
+        : `The authority is no longer at epoch ${expectedEpoch}${current ? ` (now ${current.epoch}, last changed by ${current.executionId})` : ""}: another execution changed it`,
     );
     this.name = "EpochConflictError";
   }

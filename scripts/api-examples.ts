@@ -105,7 +105,7 @@ async function recordExamples(): Promise<string> {
       { title: "A malformed id", region: primary, method: "GET", path: "/payments/12345" },
       { title: "Health of the primary", region: primary, method: "GET", path: "/health" },
       {
-        title: "A write sent to the standby secondary: refused, with a reason and Retry-After",
+        title: "A write sent to the standby secondary: redirected to the writer (307, same method and body)",
         region: secondary,
         method: "POST",
         path: "/payments",
@@ -123,7 +123,8 @@ async function recordExamples(): Promise<string> {
       out.push(`${example.method} https://api-${example.region}.payments.example.com${example.path}`);
       for (const [k, v] of Object.entries(example.headers ?? {})) out.push(`${k}: ${v}`);
       if (example.body !== undefined) out.push(JSON.stringify(example.body));
-      const retryAfter = response.headers["retry-after"] ? `  (Retry-After: ${response.headers["retry-after"]})` : "";
+      const location = response.headers.location ? `  (Location: ${response.headers.location})` : "";
+      const retryAfter = `${location}${response.headers["retry-after"] ? `  (Retry-After: ${response.headers["retry-after"]})` : ""}`;
       out.push(`→ ${response.status}${retryAfter}`);
       out.push(JSON.stringify(JSON.parse(response.body)));
       out.push("");

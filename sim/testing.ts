@@ -27,6 +27,7 @@ import type { SdkBackend } from "./sdk/backend";
 import { createSession, currentWorld, REHEARSAL_EPOCH, type Session, type SessionOptions, WarmHandlers } from "./session";
 import type { ExecutionRecord } from "./stepfunctions/model";
 import type { World } from "./world";
+import { regionIn } from "./authority";
 
 export type TableKind = "payments" | "idempotency" | "control";
 
@@ -327,7 +328,7 @@ export class TestWorld {
 
   /** `of`'s region record, as `replica` sees it. */
   regionRecord(replica: string, of: string): { state: string; epoch: number; executionId?: string; reason?: string } | undefined {
-    return this.control(replica, `region#${of}`) as { state: string; epoch: number } | undefined;
+    return regionIn(this.world, replica, of);
   }
 
   /** Puts an item in the listed replicas (default: all), as if written and replicated earlier. */

@@ -5,6 +5,8 @@
  * from the caller's region, delayed by network latency, and — when the endpoint cannot be
  * reached — fails the way the calling SDK client would (its attempts time out).
  */
+import { controlKeys } from "../lib/control-schema";
+import { PAYMENT_FUNCTIONS } from "../lib/handlers/payment-functions";
 import { Account } from "./account";
 import { AlarmService } from "./cloudwatch/alarms";
 import { DynamoDbService } from "./dynamodb/model";
@@ -46,8 +48,14 @@ export interface WorldClocks {
 
 /** Defects planted on purpose, to see the rehearsal's checks catch what they cause (not AWS faults: those are in faults.ts). */
 export interface WorldDefects {
-  /** The fence never lands: writes marking the primary FENCED/DRAINED are dropped (a defect to catch). */
-  dropPrimaryFence: boolean;
+  /**
+   * The fence never reaches the primary's data path: every read of the authority made by a payment
+   * function in the primary, or by the secondary's canary, answers the primary ACTIVE whatever the
+   * item says (a write guard, and a fence metric, reading a stale cache). The runbooks still see
+   * the truth and fail over; once the primary recovers, DNS and its write guard take payments there
+   * beside the new writer — a split brain the checks must catch.
+   */
+  primaryIgnoresFence: boolean;
 }
 
 export class World implements SdkBackend {
@@ -69,7 +77,7 @@ export class World implements SdkBackend {
   readonly bus: EventBus;
   readonly sources: EventSources;
   readonly random: () => number;
-  readonly defects: WorldDefects = { dropPrimaryFence: false };
+  readonly defects: WorldDefects = { primaryIgnoresFence: false };
   /** Replication lag per link "from>to", ms (scenarios degrade it). */
   readonly lag = new Map<string, number>();
   /** `table|region`: replication of that table into that region is paused (FIS aws:dynamodb:global-table-pause-replication). */
@@ -196,22 +204,42 @@ export class World implements SdkBackend {
     });
     this.alarms.onTransition((t) => this.bus.onTransition(t));
     this.reachability.onChange(() => this.replicator.resume());
-    this.dynamodb.writeFilter = (_region, table, item) => !this.dropsFence(table, item);
     // The stack was deployed a day before the story. Its seed items carry the evaluation's wall-clock
     // time (`updatedAt`); in the simulated world they were written at the simulated deployment.
     const deployedAt = clock.now() - DEPLOYED_BEFORE_MS;
     for (const s of deployment.seedItems) {
-      const item = typeof s.item.updatedAt === "string" ? { ...s.item, updatedAt: new Date(deployedAt).toISOString() } : s.item;
+      const at = new Date(deployedAt).toISOString();
+      const changedAt = s.item.changedAt as Record<string, string> | undefined;
+      const item =
+        typeof s.item.updatedAt === "string"
+          ? {
+              ...s.item,
+              updatedAt: at,
+              ...(changedAt ? { changedAt: Object.fromEntries(Object.keys(changedAt).map((r) => [r, at])) } : {}),
+            }
+          : s.item;
       this.dynamodb.seed(s.table, item, deployedAt, s.region);
     }
   }
 
-  private dropsFence(table: string, item: Record<string, unknown> | undefined): boolean {
-    if (!this.defects.dropPrimaryFence || !item) return false;
-    const control = this.deployment.seedItems[0]?.table;
-    return (
-      table === control && item.pk === `region#${this.deployment.primaryRegion}` && (item.state === "FENCED" || item.state === "DRAINED")
-    );
+  /** The planted defect (WorldDefects.primaryIgnoresFence): what a primary payment function reads of the authority. */
+  private blindToFence<T>(caller: string | undefined, region: string, input: Record<string, unknown>, out: T): T {
+    const primary = this.deployment.primaryRegion;
+    if (!this.defects.primaryIgnoresFence || !caller) return out;
+    const fn = this.deployment.functions.find((f) => f.name === caller && f.region === region);
+    // The primary's payment functions (its write guard, /health) and the secondary's canary (the
+    // PrimaryFenced metric that keeps DNS off a fenced primary) are blind; the runbooks are not.
+    const blind = fn && (fn.region === primary ? fn.handler in PAYMENT_FUNCTIONS : fn.handler === "canary");
+    const key = input.Key as Record<string, unknown> | undefined;
+    const pk = key?.pk as unknown;
+    const isAuthority = pk === controlKeys.authority() || (pk as { S?: string } | undefined)?.S === controlKeys.authority();
+    const item = (out as { Item?: Record<string, unknown> } | undefined)?.Item;
+    if (!blind || !isAuthority || !item) return out;
+    const states = item.states as Record<string, unknown> & { M?: Record<string, unknown> };
+    const asActive = states.M
+      ? { M: { ...states.M, [primary]: { S: "ACTIVE" } } }
+      : Object.fromEntries(Object.keys(states).map((r) => [r, r === primary ? "ACTIVE" : states[r] === "ACTIVE" ? "STANDBY" : states[r]]));
+    return { ...out, Item: { ...item, states: asActive } };
   }
 
   now(): number {
@@ -249,7 +277,10 @@ export class World implements SdkBackend {
             this.scheduleDenied.add(s.name);
             return;
           }
-          this.sfn.start(s.region, s.targetArn, undefined, s.input);
+          // Scheduler invokes a Lambda target asynchronously (Event invocation); a state machine is started.
+          if (s.targetArn.split(":")[2] === "lambda")
+            this.runtime.invokeAsync(s.targetArn, s.input === undefined ? {} : JSON.parse(s.input));
+          else this.sfn.start(s.region, s.targetArn, undefined, s.input);
         },
         aligned(period),
       );
@@ -333,7 +364,7 @@ export class World implements SdkBackend {
     }
     let out: T;
     try {
-      out = run();
+      out = service === "dynamodb" && operation === "GetItem" ? this.blindToFence(caller.functionName, to, input, run()) : run();
     } catch (error) {
       record.outcome = (error as Error).name ?? "Error";
       throw error;
@@ -349,7 +380,7 @@ export class World implements SdkBackend {
   private quorumLatency(service: string, operation: string, region: string, input: Record<string, unknown>): number {
     if (service !== "dynamodb" || typeof input.TableName !== "string" || !this.dynamodb.isStrong(input.TableName)) return 0;
     const write = operation === "PutItem" || operation === "UpdateItem" || operation === "DeleteItem";
-    const strongRead = operation === "GetItem" && input.ConsistentRead === true;
+    const strongRead = (operation === "GetItem" || operation === "Scan") && input.ConsistentRead === true;
     return write || strongRead ? this.dynamodb.quorumLatencyMs(region, input.TableName) : 0;
   }
 

@@ -66,6 +66,13 @@ export interface DrStateMachineTimings {
   /** Drill: polling the failback execution it started in the primary. */
   peerExecutionPollIntervalSeconds: number;
   peerExecutionPollMaxAttempts: number;
+  /**
+   * An automatic run that stood down because a drill or failback held the lease re-checks this
+   * often, at most this many times (level-triggered: the alarm's condition may outlast that run,
+   * or that run may be abandoned).
+   */
+  leaseRecheckIntervalSeconds: number;
+  leaseRecheckMaxAttempts: number;
   /** Approval gate: TimeoutSeconds (hard limit) and HeartbeatSeconds (the window unless extended; < timeout). */
   approvalTimeoutSeconds: number;
   approvalHeartbeatSeconds: number;
@@ -203,6 +210,8 @@ const TIMING_PLACEHOLDERS: Record<keyof DrStateMachineTimings, string> = {
   detectionPollMaxAttempts: "DetectionPollMaxAttempts",
   peerExecutionPollIntervalSeconds: "PeerExecutionPollIntervalSeconds",
   peerExecutionPollMaxAttempts: "PeerExecutionPollMaxAttempts",
+  leaseRecheckIntervalSeconds: "LeaseRecheckIntervalSeconds",
+  leaseRecheckMaxAttempts: "LeaseRecheckMaxAttempts",
   approvalTimeoutSeconds: "ApprovalTimeoutSeconds",
   approvalHeartbeatSeconds: "ApprovalHeartbeatSeconds",
   executionTimeoutSeconds: "ExecutionTimeoutSeconds",
@@ -227,6 +236,7 @@ export function failbackWorstCaseSeconds(t: DrStateMachineTimings): number {
 export function minimumExecutionTimeoutSeconds(t: DrStateMachineTimings): number {
   const tasks = 16; // tasks on the longest drill path
   return (
+    t.leaseRecheckIntervalSeconds * t.leaseRecheckMaxAttempts +
     t.approvalTimeoutSeconds +
     t.detectionPollIntervalSeconds * t.detectionPollMaxAttempts +
     t.fenceSettleSeconds +
@@ -341,6 +351,9 @@ export interface TimingInputs {
  *   only at the end of the first period without a 1 — the one after the period the 0 landed in,
  *   since the secondary's canary republishes 1 until the promotion replicates there — so up to two
  *   periods, plus CloudWatch's evaluation delay (taken as one more period); poll every 10 s;
+ * - lease re-check (an automatic run that stood down): every 20 s for 15 minutes, longer than a
+ *   failback's worst case; a dead holder's lease counts as abandoned after 45 s without an answer
+ *   from its region (runbooks/handlers/acquire-lease);
  * - approval: 15 minutes unless extended by a heartbeat, at most an hour.
  */
 export function recommendedTimings(input: TimingInputs): DrStateMachineTimings {
@@ -363,6 +376,8 @@ export function recommendedTimings(input: TimingInputs): DrStateMachineTimings {
     detectionPollMaxAttempts: Math.ceil(180 / probePeriod),
     peerExecutionPollIntervalSeconds: 15,
     peerExecutionPollMaxAttempts: 1,
+    leaseRecheckIntervalSeconds: 20,
+    leaseRecheckMaxAttempts: 45,
     approvalTimeoutSeconds: 3600,
     approvalHeartbeatSeconds: 900,
     executionTimeoutSeconds: 1,
@@ -380,6 +395,8 @@ export interface CanaryTickerValues {
   region: string;
   /** ARN of this region's canary function. */
   canaryFunctionArn: string;
+  /** ARN of this region's reconcile function (invoked after each probe). */
+  reconcileFunctionArn: string;
   /** Probes per minute (config canaryProbesPerMinute, 1–12). */
   probesPerMinute: number;
   /** TimeoutSeconds of each probe Task; above the canary function's timeout. */
@@ -397,18 +414,24 @@ export function renderCanaryTicker(values: CanaryTickerValues): RenderedDefiniti
   if (!Number.isInteger(values.probeTimeoutSeconds) || values.probeTimeoutSeconds < 1) {
     throw new AslRenderError(`probeTimeoutSeconds must be a positive integer, got ${values.probeTimeoutSeconds}`);
   }
-  const match = LAMBDA_ARN.exec(values.canaryFunctionArn);
-  if (!match || match[1] !== values.region)
-    throw new AslRenderError(`canaryFunctionArn must be a Lambda ARN in ${values.region}, got ${values.canaryFunctionArn}`);
+  for (const [key, arn] of [
+    ["canaryFunctionArn", values.canaryFunctionArn],
+    ["reconcileFunctionArn", values.reconcileFunctionArn],
+  ] as const) {
+    const match = LAMBDA_ARN.exec(arn);
+    if (!match || match[1] !== values.region) throw new AslRenderError(`${key} must be a Lambda ARN in ${values.region}, got ${arn}`);
+  }
   const offsets = probeOffsetsSeconds(n);
   const definition = fillPlaceholders(canaryTicker as unknown as AslDefinition, {
     Region: values.region,
     ProbesPerMinute: n,
     ProbeOffsetsSeconds: offsets,
     CanaryFunctionArn: values.canaryFunctionArn,
+    ReconcileFunctionArn: values.reconcileFunctionArn,
     TaskTimeoutSeconds: values.probeTimeoutSeconds,
-    // The last probe starts at its offset and may take its timeout (plus its one retry).
-    TickerTimeoutSeconds: offsets[offsets.length - 1] + 2 * values.probeTimeoutSeconds + 5,
+    // The last probe starts at its offset and may take its timeout (plus its one retry), then the
+    // reconciler its own (plus its one retry); the 5 s cover the two 1 s retry intervals.
+    TickerTimeoutSeconds: offsets[offsets.length - 1] + 4 * values.probeTimeoutSeconds + 5,
   });
   return { definition, json: JSON.stringify(definition) };
 }

@@ -161,7 +161,22 @@ export async function handler(event: ApiEvent, context?: Context): Promise<ApiRe
     const guard = await checkWriteGuard(regionState, region);
     if (!guard.allowed) {
       metrics.addMetric("WriteRefused", MetricUnit.Count, 1);
-      logger.warn("payment refused by the write guard", { reason: guard.reason, detail: guard.detail });
+      logger.warn("payment refused by the write guard", { reason: guard.reason, detail: guard.detail, writer: guard.writer });
+      // The authority names the writer: send the client there now (307 keeps the method, the body and
+      // the Idempotency-Key), instead of making it wait for DNS to move. A planned handover then costs
+      // a client one redirect, not the minute DNS takes. Only ever to the peer's region-pinned API.
+      if (guard.writer !== undefined && guard.writer !== region) {
+        metrics.addMetric("WriteRedirected", MetricUnit.Count, 1);
+        return errorResponse(
+          307,
+          {
+            error: `${region} is not the writer; ${guard.writer} is. Send the same request there with the same ${IDEMPOTENCY_HEADER}`,
+            reason: guard.reason,
+            region,
+          },
+          { location: `${env.PEER_API_ORIGIN}/payments`, "retry-after": "0" },
+        );
+      }
       const retryAfter = RETRY_AFTER_SECONDS[guard.reason];
       return errorResponse(
         503,

@@ -1,21 +1,28 @@
 /**
- * The write guard: payment writes happen only where the local region-state record says ACTIVE
+ * The write guard: payment writes happen only where the authority says this region is ACTIVE
  * (settlement passes `settlementDecision`, which also allows STANDBY).
- * The record comes from the local replica through {@link RegionStateCache} (a few seconds of
- * cache, so a fence takes effect within that window). A record that cannot be read refuses
- * writes: with the control table unreachable we cannot know we are not fenced (fail closed).
+ * The authority is read strongly through {@link RegionStateCache} (a few seconds of cache, so a
+ * transition takes effect within that bound). An authority that cannot be read refuses writes:
+ * unreadable — in strong mode, a region cut off from its peer and the witness — we cannot know we
+ * are the writer (fail closed). A refusal names the writer when the authority does, so the API can
+ * send the client there.
  */
 import type { RegionStateCache } from "../../lib/control-record";
 import { writeDecision, type RegionRecord, type WriteDecision, type WriteRefusal } from "../../lib/control-schema";
 import { errorName } from "../../lib/observability";
 
+export type GuardDecision = WriteDecision & { writer?: string };
+
 export async function checkWriteGuard(
   cache: RegionStateCache,
   region: string,
   decide: (record: RegionRecord | undefined, region: string) => WriteDecision = writeDecision,
-): Promise<WriteDecision> {
+): Promise<GuardDecision> {
   try {
-    return decide(await cache.get(), region);
+    const decision = decide(await cache.get(), region);
+    if (decision.allowed) return decision;
+    const writer = await cache.writer();
+    return writer !== undefined && writer !== region ? { ...decision, writer } : decision;
   } catch (error) {
     return {
       allowed: false,

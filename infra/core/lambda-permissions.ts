@@ -136,6 +136,8 @@ export function permissionStatements(permission: Permission, r: RegionalResource
       ];
     case "state-machine:start":
       return [allow(["states:StartExecution"], requireArn(r.stateMachineArn, permission))];
+    case "state-machine:list":
+      return [allow(["states:ListExecutions"], requireArn(r.stateMachineArn, permission))];
     case "state-machine:callback":
       return [
         allow(["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"], requireArn(r.stateMachineArn, permission)),

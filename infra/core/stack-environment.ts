@@ -73,6 +73,7 @@ export function regionalEnvironment(input: RegionalEnvironmentInput): Partial<Re
     RPO_SECONDS: String(config.rpoSeconds),
     RTO_SECONDS: String(config.rtoSeconds),
     PEER_HEALTH_URL: `https://${regionalApiDomain(spec.peer, config.hostedZoneName)}/health`,
+    PEER_API_ORIGIN: `https://${regionalApiDomain(spec.peer, config.hostedZoneName)}`,
     PROBES_PER_MINUTE: String(config.canaryProbesPerMinute),
     FAILOVER_DNS_NAME: failoverApiDomain(config.hostedZoneName),
     DNS_WITNESS_NAME: witnessName(config.hostedZoneName),

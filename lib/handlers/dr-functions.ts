@@ -80,9 +80,9 @@ export const DR_FUNCTIONS = {
     ["control-table:read"],
   ),
   "check-replication": step(
-    "CheckReplication / CheckPrimaryHealth: local replicas ACTIVE, peer heartbeat age, RPO exposure",
-    [...CONTROL, "PEER_REGION", "PAYMENTS_TABLE", "IDEMPOTENCY_TABLE", "RPO_SECONDS"],
-    ["control-table:read", "tables:describe"],
+    "CheckReplication / CheckPrimaryHealth: local replicas ACTIVE; strong mode: reads and writes strongly here; eventual: peer heartbeat age, RPO exposure",
+    [...CONTROL, "PEER_REGION", "PAYMENTS_TABLE", "IDEMPOTENCY_TABLE", "RPO_SECONDS", "DATA_CONSISTENCY"],
+    ["control-table:write", "tables:describe"],
   ),
   "request-approval": step(
     "RequestApproval: store the task token for drctl and ask on-call (.waitForTaskToken)",
@@ -95,8 +95,8 @@ export const DR_FUNCTIONS = {
     ["alerts-topic:publish"],
   ),
   "set-peer-state": step(
-    "FenceOldPrimary / DrainPrimary / FenceSecondary / MarkSecondaryStandby: the peer's record (local or through the peer), and PrimaryFenced=1 when fencing the primary",
-    [...CONTROL, "PEER_REGION", "PRIMARY_REGION", "METRIC_NAMESPACE", "ENVIRONMENT", "DR_OPERATIONS_ROLE_ARN"],
+    "FenceOldPrimary / DrainPrimary / FenceSecondary / MarkSecondaryStandby: the peer's state in the authority (local or through the peer; strong-mode failback: with the primary ACTIVE, one transition), and PrimaryFenced=1 when fencing the primary",
+    [...CONTROL, "PEER_REGION", "PRIMARY_REGION", "METRIC_NAMESPACE", "ENVIRONMENT", "DR_OPERATIONS_ROLE_ARN", "DATA_CONSISTENCY"],
     ["control-table:write", "metrics:put", "dr-operations:assume"],
   ),
   "stop-peer-writes": step(
@@ -177,6 +177,18 @@ export const DR_FUNCTIONS = {
     permissions: ["state-machine:start"],
     reservedConcurrency: TRIGGER_RESERVED_CONCURRENCY,
     trigger: { kind: "eventbridge" },
+  } satisfies HandlerSpec,
+  reconcile: {
+    description:
+      "After every canary probe (the canary ticker): starts an automatic run when a standing condition needs one that no alarm transition reports " +
+      "(nobody ACTIVE for a minute; the writer unreachable while this region is STANDBY) — runbooks/domain/reconcile.ts",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    vpc: false,
+    environment: ["LOCAL_REGION", "PEER_REGION", "CONTROL_TABLE", "STATE_MACHINE_ARN"] as const,
+    permissions: ["control-table:read", "state-machine:list", "state-machine:start"],
+    reservedConcurrency: TRIGGER_RESERVED_CONCURRENCY,
+    trigger: { kind: "canary-ticker" },
   } satisfies HandlerSpec,
   canary: {
     description:

@@ -20,7 +20,14 @@ export const PAYMENT_FUNCTIONS = {
     timeoutSeconds: 10,
     memoryMb: 512,
     vpc: true,
-    environment: [...OBSERVABILITY_ENV, "PAYMENTS_TABLE", "IDEMPOTENCY_TABLE", "CONTROL_TABLE", "REGION_STATE_CACHE_SECONDS"],
+    environment: [
+      ...OBSERVABILITY_ENV,
+      "PAYMENTS_TABLE",
+      "IDEMPOTENCY_TABLE",
+      "CONTROL_TABLE",
+      "REGION_STATE_CACHE_SECONDS",
+      "PEER_API_ORIGIN",
+    ],
     permissions: ["payments-table:read", "payments-table:write", "idempotency-table:read-write", "control-table:read"],
     // This is the function the failover runbook throttles to 0 in a fenced region (PEER_WRITE_FUNCTION_NAME).
     reservedConcurrency: 50,

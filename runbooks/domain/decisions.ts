@@ -28,7 +28,18 @@ export interface ActionInput {
   /** Both records as read from the LOCAL replica. */
   local: RegionRecord | undefined;
   peer: RegionRecord | undefined;
+  /**
+   * How long ago this region's canary last saw the peer answer healthy, when its latest probe did
+   * (undefined: the latest probe failed, or there is none). An alarm about the peer is stale when
+   * the peer answers now: it may have started long ago (a run that waited for a lease).
+   */
+  peerHealthyMsAgo?: number;
+  /** How long ago this region's canary last got any HTTP answer from the peer (alive, even if unhealthy). */
+  peerAnsweredMsAgo?: number;
 }
+
+/** A canary probe this recent is "now": the canary probes several times a minute. */
+export const RECENT_PROBE_MS = 15_000;
 
 export interface ActionDecision {
   action: RunbookAction;
@@ -82,39 +93,71 @@ export function decideAction(input: ActionInput): ActionDecision {
 
 function decideFailover(input: ActionInput, local: RegionRecord, peerState: string): ActionDecision {
   const { trigger, region, peerRegion } = input;
-  if (trigger.source === "alarm") {
-    if (trigger.subjectRegion === region) {
-      if (local.state !== "ACTIVE")
-        return { action: "no-action", reason: `alarm ${trigger.alarmName} is about ${region}, which is already ${local.state}` };
+  if (trigger.source === "alarm" || trigger.source === "reconcile") {
+    const signal = trigger.source === "alarm" ? `alarm ${trigger.alarmName}` : `the reconciler (${trigger.condition})`;
+    if (trigger.source === "alarm" && trigger.subjectRegion === region) {
+      if (local.state !== "ACTIVE") return { action: "no-action", reason: `${signal} is about ${region}, which is already ${local.state}` };
       const activeForSeconds = (Date.parse(trigger.changedAt) - Date.parse(local.updatedAt)) / 1000;
       if (activeForSeconds < SELF_ALARM_WINDOW_SECONDS) {
         return {
           action: "no-action",
           reason:
-            `alarm ${trigger.alarmName} is about ${region}, but ${region} became ACTIVE only ${Math.max(0, Math.round(activeForSeconds))} s before it fired: ` +
+            `${signal} is about ${region}, but ${region} became ACTIVE only ${Math.max(0, Math.round(activeForSeconds))} s before it fired: ` +
             `its ${SELF_ALARM_WINDOW_SECONDS} s window may judge the time before. Not draining automatically; if the failure is real, move traffic with drctl failover.`,
+        };
+      }
+      if (input.peerHealthyMsAgo === undefined || input.peerHealthyMsAgo > RECENT_PROBE_MS) {
+        return {
+          action: "no-action",
+          reason:
+            `${signal} is about ${region}, which is ACTIVE, but this region's canary has not seen ${peerRegion} answer healthy lately: ` +
+            "draining would leave no region to take payments. Not draining; if the failure is real and the peer can serve, move traffic with drctl failover.",
         };
       }
       return {
         action: "drain-self",
-        reason: `alarm ${trigger.alarmName} is about ${region}, which is ACTIVE: drain it so the peer's detection takes over`,
+        reason: `${signal} is about ${region}, which is ACTIVE: drain it so the peer's detection takes over`,
+      };
+    }
+    const peerAnswers = input.peerHealthyMsAgo !== undefined && input.peerHealthyMsAgo <= RECENT_PROBE_MS;
+    // Nobody writes: a run stopped between fencing one region and promoting the other (its region
+    // failed halfway through a failback or a drill). That is an outage nobody chose: restore a
+    // writer — the primary if it can, the secondary only while the primary does not answer.
+    if (local.state !== "ACTIVE" && peerState !== "ACTIVE") {
+      // Answering healthy is answering: either recent answer counts as alive.
+      const peerAlive = peerAnswers || (input.peerAnsweredMsAgo !== undefined && input.peerAnsweredMsAgo <= RECENT_PROBE_MS);
+      if (input.localRole === "primary" || !peerAlive) {
+        return {
+          action: "failover",
+          reason: `${signal}: no region is ACTIVE (${region} ${local.state}, ${peerRegion} ${peerState}) — a run stopped halfway; ${region} takes writes again`,
+        };
+      }
+      return {
+        action: "no-action",
+        reason: `${signal}: no region is ACTIVE, but the primary ${peerRegion} is alive (it answers this region's canary): it restores itself (its own run)`,
+      };
+    }
+    if (peerAnswers && input.peerHealthyMsAgo !== undefined) {
+      return {
+        action: "no-action",
+        reason: `${signal} is about ${peerRegion}, but this region's canary saw ${peerRegion} answer healthy ${Math.round(input.peerHealthyMsAgo / 1000)} s ago: the condition no longer holds`,
       };
     }
     switch (local.state) {
       case "STANDBY":
         return {
           action: "failover",
-          reason: `alarm ${trigger.alarmName}: ${peerRegion} (${peerState}) looks unhealthy and ${region} is STANDBY: fail over to ${region}`,
+          reason: `${signal}: ${peerRegion} (${peerState}) looks unhealthy and ${region} is STANDBY: fail over to ${region}`,
         };
       case "ACTIVE":
         return {
           action: "no-action",
-          reason: `alarm ${trigger.alarmName}: ${peerRegion} looks unhealthy, but ${region} is already ACTIVE (the standby is degraded)`,
+          reason: `${signal}: ${peerRegion} looks unhealthy, but ${region} is already ACTIVE (the standby is degraded)`,
         };
       default:
         return {
           action: "no-action",
-          reason: `alarm ${trigger.alarmName}: ${peerRegion} looks unhealthy, but ${region} is ${local.state}; an automatic run never activates a fenced or drained region — an operator must decide`,
+          reason: `${signal}: ${peerRegion} looks unhealthy, but ${region} is ${local.state} and ${peerRegion} is still ACTIVE; an automatic run never activates a fenced or drained region over a writer — an operator must decide`,
         };
     }
   }
@@ -149,6 +192,12 @@ export interface AntiFlapDecision {
   nextAllowedAt?: number;
 }
 
+/** Execution names automation gives its runs (runbooks/domain/trigger.ts, reconcile.ts); operators' are drctl's. */
+export function isAutomaticExecution(executionIdOrName: string): boolean {
+  const name = executionIdOrName.split(":").pop() ?? executionIdOrName;
+  return name.startsWith("alarm-") || name.startsWith("reconcile-");
+}
+
 /** Automatic runs in a region are at least `minIntervalSeconds` apart; operator runs are never suppressed. */
 export function antiFlap(input: {
   automatic: boolean;
@@ -157,11 +206,25 @@ export function antiFlap(input: {
   minIntervalSeconds: number;
   /** This run's name: a retried step finds its own record and must not suppress itself. */
   executionName?: string;
+  /**
+   * When an operator's run last changed the regions (the authority's last transition, if it was
+   * not an automatic run's). Anti-flap stops automatic ping-pong; automation never fails back, so a
+   * ping-pong needs an operator in between — whose change starts the interval over. Without this,
+   * an outage minutes after a failback would wait out the interval.
+   */
+  operatorChangedAt?: number;
 }): AntiFlapDecision {
   if (!input.automatic) return { suppressed: false, reason: "operator-started runs are not rate-limited" };
   if (!input.lastRun) return { suppressed: false, reason: "no earlier automatic run in this region" };
   if (input.lastRun.executionName === input.executionName)
     return { suppressed: false, reason: "this run is the last automatic run (step retried)" };
+  if (input.operatorChangedAt !== undefined && input.operatorChangedAt > input.lastRun.startedAt) {
+    return {
+      suppressed: false,
+      reason: `an operator changed the regions ${Math.round((input.now - input.operatorChangedAt) / 1000)} s ago, after the last automatic run: the interval starts over`,
+      lastAutomaticRunAt: input.lastRun.startedAt,
+    };
+  }
   const nextAllowedAt = input.lastRun.startedAt + input.minIntervalSeconds * 1000;
   if (input.now < nextAllowedAt) {
     return {
@@ -282,6 +345,63 @@ export function assessReplication(input: {
     rpoSeconds: input.rpoSeconds,
     problems,
     summary,
+  };
+}
+
+/** What a strong-mode region found when it tried to read and write the control table strongly. */
+export interface QuorumProbe {
+  /** A strongly consistent read of the authority succeeded (the latest version, from any region). */
+  read: boolean;
+  /** A write to this region's quorum item was acknowledged (durable in a second region); "not-tested" in a dry-run, which writes nothing. */
+  write: boolean | "not-tested";
+  /** The first error, when either failed. */
+  error?: string;
+}
+
+/**
+ * Strong mode (MRSC): every acknowledged write is durable in a second region before it is
+ * acknowledged, and a strong read here returns it, so nothing acknowledged can be missing: the
+ * exposure is 0 by construction. What remains is whether THIS region can take writes — it can only
+ * if it reaches its peer or the witness — and the in-doubt window: requests the old writer received
+ * but never answered (timed out) from when the local canary last saw it healthy until now, which
+ * clients replay with their idempotency keys.
+ */
+export function assessStrongReplication(input: {
+  tables: TableReplicaStatus[];
+  quorum: QuorumProbe;
+  probe: ProbeRecord | undefined;
+  now: number;
+  rpoSeconds: number;
+  peerRegion: string;
+}): ReplicationAssessment {
+  const problems: string[] = [];
+  for (const t of input.tables) {
+    if (t.error !== undefined) problems.push(`${t.table} table ${t.tableName}: DescribeTable failed: ${t.error}`);
+    else if (!replicaIsActive(t)) problems.push(`${t.table} table ${t.tableName} is ${t.tableStatus}, not ACTIVE`);
+  }
+  if (!input.quorum.read || input.quorum.write === false) {
+    problems.push(
+      `this region cannot ${input.quorum.read ? "write" : "read"} strongly (${input.quorum.error ?? "no answer"}): it reaches neither ${input.peerRegion} nor the witness, so it cannot take writes`,
+    );
+  }
+  const replicasActive =
+    input.tables.length > 0 && input.tables.every(replicaIsActive) && input.quorum.read && input.quorum.write !== false;
+  // From the last probe that found the peer healthy (as stated above), not the first failing one:
+  // a request sent in between may be one it never answered. The first failure only without a healthy probe.
+  const from = input.probe?.lastHealthyAt ?? input.probe?.firstFailedAt ?? null;
+  return {
+    verdict: replicasActive ? "ok" : "replica-not-ready",
+    replicasActive,
+    exposureSeconds: 0,
+    peerHeartbeatAgeSeconds: null,
+    lastReplicatedHeartbeatAt: null,
+    lastSeenHealthyAt: input.probe?.lastHealthyAt ?? null,
+    inDoubtWindow: { from, to: input.now },
+    rpoSeconds: input.rpoSeconds,
+    problems,
+    summary: replicasActive
+      ? `strongly consistent tables: this region ${input.quorum.write === "not-tested" ? "reads with a quorum (the write is not tried: a dry-run changes nothing)" : "reads and writes with a quorum"}; RPO exposure 0 s for acknowledged payments (objective ${input.rpoSeconds} s); requests ${input.peerRegion} left unanswered${from === null ? "" : ` since ${new Date(from).toISOString()}`} are in doubt until clients retry them with their idempotency keys`
+      : problems.join("; "),
   };
 }
 

@@ -68,6 +68,18 @@ export class FenceRequiredError extends Error {
   }
 }
 
+/**
+ * An automatic failover was about to fence its peer, but this region's canary saw the peer answer
+ * healthy moments ago: the condition that started the run no longer holds (a blip that ended, a
+ * stale approval). Nothing was changed.
+ */
+export class PeerRecoveredError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PeerRecoveredError";
+  }
+}
+
 /** The local write function is stopped (reserved concurrency 0) and the value to restore is unknown. */
 export class WriteFunctionStoppedError extends Error {
   constructor(message: string) {
@@ -177,6 +189,8 @@ export const RUNBOOK_ERROR_NAMES = [
   "ReplicaNotReadyError",
   "ReplicationLagExceededError",
   "FenceRequiredError",
+  "TwoWritersError",
+  "PeerRecoveredError",
   "WriteFunctionStoppedError",
   "PeerFailbackFailedError",
   "TransientAwsError",

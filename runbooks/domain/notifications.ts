@@ -6,7 +6,7 @@
 import { buildReport } from "./report";
 import type { RunState } from "./steps";
 
-export const NOTIFY_EVENTS = ["started", "decision", "succeeded", "failed", "dry-run"] as const;
+export const NOTIFY_EVENTS = ["started", "decision", "succeeded", "failed", "stood-down", "dry-run"] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 export interface Notification {
@@ -73,6 +73,19 @@ export function composeNotification(event: NotifyEvent, state: RunState, options
       if (state.compensationError)
         lines.push(`Compensation also failed: ${state.compensationError.Error}: ${state.compensationError.Cause ?? ""}`);
       lines.push(`What to do: see "${error.Error}" in ${RUNBOOK_DOC}.`);
+      break;
+    }
+    case "stood-down": {
+      const lease = steps.lease?.Payload;
+      const held = lease?.heldBy;
+      subject = `${head}: stood down${held ? ` (${held.mode} ${held.holder} holds the lease)` : ""}`;
+      lines.push(`This automatic run changed nothing: ${lease?.reason ?? "another run holds the DR lease"}.`);
+      if (held) {
+        lines.push(
+          `If that ${held.mode} is abandoned (its region ${held.region} is down, or its execution stopped), take the lease over from a live region: ` +
+            `drctl failover --env ${options.environment} --to ${run.region} --take-over-lease ${held.holder} (see "LeaseHeldError" in ${RUNBOOK_DOC}).`,
+        );
+      }
       break;
     }
     case "dry-run": {

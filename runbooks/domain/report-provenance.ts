@@ -36,7 +36,9 @@ export function provenanceFromState(state: RunState, runtime: WriterRuntime): Pr
       ? `automatically: alarm ${trigger.alarmName} went to ALARM at ${trigger.changedAt} (about ${trigger.subjectRegion})`
       : trigger.source === "drill"
         ? `by the drill ${trigger.parentExecution} in ${trigger.parentRegion} (its failback)`
-        : "by hand (drctl, or StartExecution with a manual input)";
+        : trigger.source === "reconcile"
+          ? `automatically: the reconciler saw ${trigger.condition} at ${trigger.observedAt} (${trigger.detail})`
+          : "by hand (drctl, or StartExecution with a manual input)";
   const assess = steps.assess?.Payload;
   const required = run.requireApproval || assess?.needsApproval === true || steps.approval !== undefined;
   const requiredBecause = run.requireApproval
@@ -106,7 +108,13 @@ export function provenanceFromState(state: RunState, runtime: WriterRuntime): Pr
     },
   ];
   return {
-    startedBy: run.requestedBy ?? (trigger.source === "alarm" ? `alarm ${trigger.alarmName}` : null),
+    startedBy:
+      run.requestedBy ??
+      (trigger.source === "alarm"
+        ? `alarm ${trigger.alarmName}`
+        : trigger.source === "reconcile"
+          ? `reconciler (${trigger.condition})`
+          : null),
     startedHow,
     ticket: trigger.source === "manual" ? (trigger.ticket ?? null) : null,
     approval: {

@@ -158,6 +158,9 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
       event: `alarm ${run.trigger.alarmName} → ALARM (about ${run.trigger.subjectRegion})`,
     });
   }
+  if (run.trigger.source === "reconcile") {
+    events.push({ at: Date.parse(run.trigger.observedAt), step: "trigger", event: `reconciler: ${run.trigger.detail}` });
+  }
   events.push({ at: run.startedAt, step: "start", event: `${run.mode} execution started in ${run.region}` });
   const add = (at: number | undefined, step: string, event: string) => {
     if (at !== undefined) events.push({ at, step, event });

@@ -55,7 +55,27 @@ export const drillTriggerSchema = z.strictObject({
   parentRegion: regionCode,
 });
 
-export const triggerSchema = z.discriminatedUnion("source", [alarmTriggerSchema, manualTriggerSchema, drillTriggerSchema]);
+/**
+ * The reconciler (runbooks/domain/reconcile.ts) saw a standing condition no alarm transition
+ * reports (nobody ACTIVE; the writer unreachable while its alarm was already in ALARM). Automatic,
+ * like an alarm, and about the peer.
+ */
+export const reconcileTriggerSchema = z.strictObject({
+  source: z.literal("reconcile"),
+  condition: z.enum(["no-writer", "writer-unreachable"]),
+  detail: z.string().check(z.maxLength(500)),
+  observedAt: isoTime,
+  subjectRegion: regionCode,
+  /** The authority's epoch when the condition was seen. */
+  epoch: z.number().check(z.int(), z.nonnegative()),
+});
+
+export const triggerSchema = z.discriminatedUnion("source", [
+  alarmTriggerSchema,
+  manualTriggerSchema,
+  drillTriggerSchema,
+  reconcileTriggerSchema,
+]);
 export type Trigger = z.infer<typeof triggerSchema>;
 
 export const DRY_RUN_TARGETS = ["failover", "failback", "drill"] as const;
@@ -73,6 +93,11 @@ export const executionInputSchema = z.strictObject({
   holdSeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(MAX_DRILL_HOLD_SECONDS))),
   /** Dry-run only: which runbook's preconditions to check. Default: failback in the primary, failover in the secondary. */
   checkMode: z.optional(z.enum(DRY_RUN_TARGETS)),
+  /**
+   * Operator failover or failback only: the holder of an abandoned DR lease (an execution whose
+   * region is down, or that stopped) to take it over from. Only that holder is replaced.
+   */
+  takeOverLease: z.optional(shortText(80)),
   trigger: z.optional(triggerSchema),
 });
 export type ExecutionInput = z.infer<typeof executionInputSchema>;
@@ -91,12 +116,14 @@ export const runSchema = z.object({
   secondaryRegion: z.string(),
   localRole: z.enum(["primary", "secondary"]),
   trigger: triggerSchema,
-  /** Started by an alarm (anti-flap and AUTO_FAILOVER apply). */
+  /** Started by an alarm or the reconciler (anti-flap and AUTO_FAILOVER apply). */
   automatic: z.boolean(),
   requireApproval: z.boolean(),
   holdSeconds: z.number(),
   /** Who holds the lease for this run: the execution name, or the parent drill's name for a drill's failback. */
   leaseHolder: z.string(),
+  /** The abandoned lease holder the operator takes over from (drctl --take-over-lease). */
+  takeOverLease: z.optional(z.string()),
   reason: z.string(),
   requestedBy: z.optional(z.string()),
 });
@@ -179,11 +206,20 @@ export function normalizeExecutionInput(
       });
     }
   }
+  if (trigger.source === "reconcile") {
+    if (input.mode !== "failover") problems.push({ field: "trigger.source", message: "reconcile triggers only start mode failover" });
+    if (trigger.subjectRegion !== machine.peerRegion) {
+      problems.push({ field: "trigger.subjectRegion", message: `must be the peer region (${machine.peerRegion})` });
+    }
+  }
   if (trigger.source === "drill") {
     if (input.mode !== "failback") problems.push({ field: "trigger.source", message: "drill triggers only start mode failback" });
     if (trigger.parentRegion !== machine.peerRegion) {
       problems.push({ field: "trigger.parentRegion", message: `must be the peer region (${machine.peerRegion})` });
     }
+  }
+  if (input.takeOverLease !== undefined && (trigger.source !== "manual" || (input.mode !== "failover" && input.mode !== "failback"))) {
+    problems.push({ field: "takeOverLease", message: "is only allowed for an operator's failover or failback" });
   }
   const startedAt = Date.parse(execution.startTime);
   if (!Number.isFinite(startedAt)) {
@@ -205,10 +241,11 @@ export function normalizeExecutionInput(
       secondaryRegion: machine.secondaryRegion,
       localRole,
       trigger,
-      automatic: trigger.source === "alarm",
+      automatic: trigger.source === "alarm" || trigger.source === "reconcile",
       requireApproval: input.requireApproval ?? false,
       holdSeconds: input.mode === "drill" ? (input.holdSeconds ?? defaults.drillHoldSeconds) : 0,
       leaseHolder: trigger.source === "drill" ? trigger.parentExecution : execution.name,
+      ...(input.takeOverLease !== undefined ? { takeOverLease: input.takeOverLease } : {}),
       reason: input.reason ?? defaultReason(input.mode, trigger),
       ...(input.requestedBy !== undefined ? { requestedBy: input.requestedBy } : {}),
     },
@@ -219,6 +256,8 @@ function defaultReason(mode: RunbookMode, trigger: Trigger): string {
   switch (trigger.source) {
     case "alarm":
       return `alarm ${trigger.alarmName} is ${trigger.state}`;
+    case "reconcile":
+      return `reconciler: ${trigger.detail}`;
     case "drill":
       return `failback started by drill ${trigger.parentExecution} in ${trigger.parentRegion}`;
     case "manual":

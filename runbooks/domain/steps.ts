@@ -59,6 +59,8 @@ export const leaseStepSchema = z.object({
   lastAutomaticRunAt: z.optional(z.number()),
   nextAllowedAt: z.optional(z.number()),
   heldBy: z.optional(leaseSchema),
+  /** The abandoned lease this run took over (its holder's region down, or named by the operator). */
+  takenOverFrom: z.optional(leaseSchema),
 });
 export type LeaseStep = z.infer<typeof leaseStepSchema>;
 
@@ -105,6 +107,8 @@ export const replicationSchema = z.object({
   rpoSeconds: z.number(),
   problems: z.array(z.string()),
   summary: z.string(),
+  /** How the tables replicate: strong (MRSC, exposure 0 by construction) or eventual (measured). */
+  consistency: z.optional(z.enum(["strong", "eventual"])),
   tables: z.array(tableStatusSchema),
 });
 export type ReplicationStep = z.infer<typeof replicationSchema>;

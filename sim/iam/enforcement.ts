@@ -209,7 +209,9 @@ export class ServiceDeliveries {
       }),
     );
     if (!assume.allowed) return assume;
-    return this.iam.asRole(schedule.roleArn, schedule.name, "states:StartExecution", schedule.targetArn, {
+    // The target decides the action: a state machine is started, a Lambda function invoked.
+    const action = schedule.targetArn.split(":")[2] === "lambda" ? "lambda:InvokeFunction" : "states:StartExecution";
+    return this.iam.asRole(schedule.roleArn, schedule.name, action, schedule.targetArn, {
       "aws:RequestedRegion": schedule.targetArn.split(":")[3],
     });
   }

@@ -47,7 +47,8 @@ export function commonChecks(f: Figures): Check[] {
     pass(
       "one writer at a time",
       f.writesAfterDemotion === 0,
-      `${f.writesAfterDemotion} payments accepted by a region after the other was promoted over it`,
+      `${f.writesAfterDemotion} payments accepted by a region more than ${f.cacheBoundSeconds} s (the payment path's cache bound) after the other was promoted over it` +
+        (f.writesWithinCacheBound ? `; ${f.writesWithinCacheBound} within the bound` : ""),
     ),
     pass(
       "replicas converged",
@@ -80,7 +81,12 @@ export function commonChecks(f: Figures): Check[] {
     pass(
       "never zero ACTIVE while a region can serve",
       f.longestZeroActiveSeconds <= ZERO_ACTIVE_ALLOWANCE_SECONDS && f.activeAtEnd.length > 0,
-      `longest stretch with no region ACTIVE while one was up: ${f.longestZeroActiveSeconds} s (allowed: the promotion step, ${ZERO_ACTIVE_ALLOWANCE_SECONDS} s); ACTIVE at the end: ${f.activeAtEnd.join(", ") || "none"}`,
+      `longest stretch with no region ACTIVE while one was up: ${f.longestZeroActiveSeconds} s (allowed: detection and promotion, ${ZERO_ACTIVE_ALLOWANCE_SECONDS} s); ACTIVE at the end: ${f.activeAtEnd.join(", ") || "none"}`,
+    ),
+    pass(
+      "never two ACTIVE regions",
+      f.longestTwoActiveSeconds === 0,
+      `longest stretch with both regions up and ACTIVE by their own records: ${f.longestTwoActiveSeconds} s`,
     ),
     pass(
       "every run ended, and said how",

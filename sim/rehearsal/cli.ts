@@ -12,7 +12,7 @@ import { BASES, DEFAULT_SCENARIO, SCENARIOS } from "./scenarios";
 import { OPERATOR_MODES, OperatorSpecError, parseOperatorSpec, type OperatorAction } from "../sweep/operator-actions";
 
 export const FAULTS = {
-  "unfenced-primary": "writes that fence or drain the primary are silently dropped: watch the checks catch the split brain",
+  "unfenced-primary": "the primary's payment functions never see it fenced (a stale write guard): watch the checks catch the split brain",
 } as const;
 export type FaultName = keyof typeof FAULTS;
 

@@ -8,6 +8,7 @@
  * - notifications sent by the runbooks;
  * - after a failback completed, DNS answering a region that was not writing while the writer was up.
  */
+import { regionIn } from "../authority";
 import { fn } from "../deployment/deployment";
 import { denialMessage } from "../iam/authorizer";
 import { misdirectedAnswers } from "./dns-after-failback";
@@ -70,7 +71,6 @@ function measurement(ctx: ScenarioContext): RunbookMeasurement | null {
 export function measure(ctx: ScenarioContext): Figures {
   const { world, traffic, observations: obs, marks, deployment } = ctx;
   const paymentsTable = deployment.tables.find((t) => t.hashKey === "paymentId")?.name as string;
-  const controlTable = deployment.tables.find((t) => t.hashKey === "pk")?.name as string;
   const start = marks.outageStart ?? null;
 
   const dnsMovedAt =
@@ -78,9 +78,7 @@ export function measure(ctx: ScenarioContext): Figures {
   const firstAck = start === null ? undefined : traffic.firstAckIn(ctx.secondary, start);
   const rto = start !== null && dnsMovedAt !== null && firstAck ? round1(Math.max(dnsMovedAt, firstAck.at) - start) : null;
 
-  const activeRegions = deployment.regions.filter(
-    (r) => (world.dynamodb.get(r, controlTable, { pk: `region#${r}` }) as { state?: string } | undefined)?.state === "ACTIVE",
-  );
+  const activeRegions = deployment.regions.filter((r) => regionIn(world, r, r)?.state === "ACTIVE");
   // Lost is judged against the union of every acknowledgement, in the replica of a region that is up
   // and ACTIVE by its own record at the end — never a dead region's stale copy.
   const invariants = invariantFigures(ctx);
@@ -104,11 +102,18 @@ export function measure(ctx: ScenarioContext): Figures {
 
   // Split brain: a payment accepted by a region after another region was promoted over it, and
   // before it was promoted again itself.
+  // The payment path reads the authority through a cache (REGION_STATE_CACHE_SECONDS): a demoted
+  // region may accept payments for that long after the promotion — the stated bound, counted apart.
   const promotions = obs.regionRecords.filter((r) => r.local && r.state === "ACTIVE").map((r) => ({ region: r.region, at: r.at }));
+  const boundMs = Number(fn(deployment, ctx.primary, "create-payment").env.REGION_STATE_CACHE_SECONDS ?? 0) * 1000;
   let writesAfterDemotion = 0;
+  let writesWithinCacheBound = 0;
   for (const created of [...obs.creations.values()].flat()) {
-    const writer = promotions.filter((p) => p.at < created.at).at(-1)?.region ?? ctx.primary;
-    if (writer !== created.region) writesAfterDemotion += 1;
+    const promotion = promotions.filter((p) => p.at < created.at).at(-1);
+    const writer = promotion?.region ?? ctx.primary;
+    if (writer === created.region) continue;
+    if (promotion && created.at - promotion.at <= boundMs) writesWithinCacheBound += 1;
+    else writesAfterDemotion += 1;
   }
 
   const [a, b] = deployment.regions;
@@ -117,7 +122,7 @@ export function measure(ctx: ScenarioContext): Figures {
   // A region settles its own payments while it may serve; a FENCED or DRAINED one holds them
   // (by design) until a failback. Each region's state as its own replica says.
   const mayServeAtEnd = (r: string) => {
-    const state = (world.dynamodb.get(r, controlTable, { pk: `region#${r}` }) as { state?: string } | undefined)?.state;
+    const state = regionIn(world, r, r)?.state;
     return state === "ACTIVE" || state === "STANDBY";
   };
   const notSettled: Record<string, number> = {};
@@ -157,7 +162,10 @@ export function measure(ctx: ScenarioContext): Figures {
     duplicatePayments: settledTwice + duplicateReferences,
     conflictingCreations: conflicting,
     writesAfterDemotion,
-    replicasConverged: snapshot(a) === snapshot(b),
+    writesWithinCacheBound,
+    cacheBoundSeconds: boundMs / 1000,
+    // Only replicas of regions that are up can be compared: a dead region's copy waits for its recovery.
+    replicasConverged: !world.reachability.isUp(a) || !world.reachability.isUp(b) || snapshot(a) === snapshot(b),
     activeRegions,
     notSettled,
     awaitingFailback,

@@ -9,6 +9,8 @@ import type { ScenarioContext } from "./scenario";
 export interface InvariantFigures {
   /** Longest stretch (s) after T+0 with no region ACTIVE by its own record while at least one region was up. */
   longestZeroActiveSeconds: number;
+  /** Longest stretch (s) after T+0 with two regions up and ACTIVE by their own records. */
+  longestTwoActiveSeconds: number;
   /** Regions ACTIVE by their own record at the end (among those up). */
   activeAtEnd: string[];
   /** DR executions still running when the scenario ended (names). */
@@ -19,8 +21,11 @@ export interface InvariantFigures {
   automaticFailbacks: string[];
 }
 
-/** How long, at most, promotion may leave nobody ACTIVE: the fence-to-promote step of a failover. */
-export const ZERO_ACTIVE_ALLOWANCE_SECONDS = 60;
+/**
+ * How long, at most, no live region may be ACTIVE: a writer that dies is an outage until the other
+ * region is promoted, so the bound is the time to detect it and promote — DESIGN's RTO target.
+ */
+export const ZERO_ACTIVE_ALLOWANCE_SECONDS = 120;
 
 export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
   const { observations: obs, clock, deployment } = ctx;
@@ -37,13 +42,20 @@ export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
   ].sort((a, b) => a.at - b.at);
   let zeroSince: number | null = null;
   let longest = 0;
+  let twoSince: number | null = null;
+  let longestTwo = 0;
   const evaluate = (at: number) => {
     const anyUp = [...up.values()].some(Boolean);
-    const anyActive = deployment.regions.some((r) => up.get(r) && state.get(r) === "ACTIVE");
-    if (anyUp && !anyActive) zeroSince ??= at;
+    const activeUp = deployment.regions.filter((r) => up.get(r) && state.get(r) === "ACTIVE").length;
+    if (anyUp && activeUp === 0) zeroSince ??= at;
     else if (zeroSince !== null) {
       if (at > origin) longest = Math.max(longest, at - Math.max(zeroSince, origin));
       zeroSince = null;
+    }
+    if (activeUp > 1) twoSince ??= at;
+    else if (twoSince !== null) {
+      if (at > origin) longestTwo = Math.max(longestTwo, at - Math.max(twoSince, origin));
+      twoSince = null;
     }
   };
   for (const e of events) {
@@ -51,27 +63,40 @@ export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
     evaluate(e.at);
   }
   if (zeroSince !== null) longest = Math.max(longest, end - Math.max(zeroSince, origin));
+  if (twoSince !== null) longestTwo = Math.max(longestTwo, end - Math.max(twoSince, origin));
 
   const executions = deployment.regions.flatMap((r) => ctx.executions(r)).filter((e) => e.startDate >= origin);
-  const finalEvents = new Set(["succeeded", "failed"]);
+  const finalEvents = new Set(["succeeded", "failed", "stood-down"]);
   const notified = (e: ExecutionRecord) =>
     ctx.world.sns.inbox.some(
       (m) => m.region === e.region && m.attributes.execution === e.name && finalEvents.has(m.attributes.event ?? ""),
     );
-  const promotedPrimary = obs.regionRecords.filter((r) => r.local && r.region === ctx.primary && r.state === "ACTIVE" && r.at >= origin);
+  const regionUpAt = (region: string, at: number) => obs.availability.filter((a) => a.region === region && a.at <= at).at(-1)?.up ?? true;
+  // The authority names the execution behind each transition: a failback is automatic when an
+  // alarm-started run made the primary ACTIVE after the secondary had taken over.
   const failedOverAt = obs.regionRecords.find((r) => r.local && r.region === ctx.secondary && r.state === "ACTIVE" && r.at >= origin)?.at;
   const automaticFailbacks =
     failedOverAt === undefined
       ? []
-      : executions
-          .filter((e) => e.region === ctx.primary && e.name.startsWith("alarm-"))
-          .filter((e) => promotedPrimary.some((p) => p.at > failedOverAt && p.at >= e.startDate && p.at <= (e.stopDate ?? end)))
-          .map((e) => e.name);
+      : [
+          ...new Set(
+            obs.regionRecords
+              .filter((r) => r.local && r.region === ctx.primary && r.state === "ACTIVE" && r.at > failedOverAt)
+              // Activating the primary while the secondary is down is restoring a writer, not a failback.
+              .filter((r) => regionUpAt(ctx.secondary, r.at))
+              .map((r) => r.executionId.split(":").pop() ?? r.executionId)
+              .filter((name) => name.startsWith("alarm-")),
+          ),
+        ];
   return {
     longestZeroActiveSeconds: Math.round(longest / 100) / 10,
+    longestTwoActiveSeconds: Math.round(longestTwo / 100) / 10,
     activeAtEnd: deployment.regions.filter((r) => up.get(r) && state.get(r) === "ACTIVE"),
     unfinishedRuns: executions.filter((e) => e.status === "RUNNING").map((e) => e.name),
-    unnotifiedRuns: executions.filter((e) => e.status !== "RUNNING" && !notified(e)).map((e) => e.name),
+    // A run whose region was down when it ended could notify nobody; a live region must have.
+    unnotifiedRuns: executions
+      .filter((e) => e.status !== "RUNNING" && !notified(e) && regionUpAt(e.region, e.stopDate ?? end))
+      .map((e) => e.name),
     automaticFailbacks,
   };
 }

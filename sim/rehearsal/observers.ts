@@ -3,6 +3,8 @@
  * replica sees them, runbook executions and the states they enter, runbook notifications, and
  * alarm transitions of the alarms that start runbooks. Also records what the checks need.
  */
+import { type Authority, controlKeys } from "../../lib/control-schema";
+import { regionIn } from "../authority";
 import type { World } from "../world";
 
 /** States worth a line: every Task, and the Fail/Succeed ends (Pass/Choice/Wait are plumbing). */
@@ -16,7 +18,8 @@ export interface Observations {
   /** Successful creations (conditional put of a new payment) per payment id, with region and time. */
   creations: Map<string, { region: string; at: number }[]>;
   /** Which region record values each replica held over time. */
-  regionRecords: { at: number; replica: string; region: string; state: string; epoch: number; local: boolean }[];
+  /** Region states as each replica saw them change, with the execution whose transition it was. */
+  regionRecords: { at: number; replica: string; region: string; state: string; epoch: number; local: boolean; executionId: string }[];
   /** Regions going down and coming back. */
   availability: { at: number; region: string; up: boolean }[];
   /** Each region's own record as its own replica held it when observing began. */
@@ -27,15 +30,7 @@ export function observe(world: World): Observations {
   const { timeline, deployment } = world;
   const paymentsTable = deployment.tables.find((t) => t.hashKey === "paymentId")?.name;
   const controlTable = deployment.tables.find((t) => t.hashKey === "pk")?.name;
-  const initialStates = Object.fromEntries(
-    deployment.regions.map((r) => [
-      r,
-      String(
-        (controlTable ? (world.dynamodb.get(r, controlTable, { pk: `region#${r}` }) as { state?: string } | undefined) : undefined)
-          ?.state ?? "UNKNOWN",
-      ),
-    ]),
-  );
+  const initialStates = Object.fromEntries(deployment.regions.map((r) => [r, regionIn(world, r, r)?.state ?? "UNKNOWN"]));
   const obs: Observations = { settlements: new Map(), creations: new Map(), regionRecords: [], availability: [], initialStates };
   world.reachability.onChange((region, up) => obs.availability.push({ at: world.now(), region, up }));
 
@@ -46,14 +41,28 @@ export function observe(world: World): Observations {
       if (c.old?.status === "PENDING" && c.new?.status === "SETTLED")
         obs.settlements.set(id, [...(obs.settlements.get(id) ?? []), c.region]);
     }
-    if (c.table === controlTable && c.key.startsWith('"region#') && c.new) {
-      const rec = c.new as { region: string; state: string; epoch: number; reason?: string };
-      obs.regionRecords.push({ at: c.at, replica: c.region, region: rec.region, state: rec.state, epoch: rec.epoch, local: c.local });
-      timeline.add(
-        c.region,
-        "region-record",
-        `${c.region} replica: ${rec.region} is ${rec.state} (epoch ${rec.epoch})${c.local ? "" : " — arrived by replication"}`,
-      );
+    // A transition of the authority: one entry per region whose state it changed in this replica.
+    if (c.table === controlTable && c.key === JSON.stringify(controlKeys.authority()) && c.new) {
+      const next = c.new as unknown as Authority;
+      const before = c.old as unknown as Authority | undefined;
+      for (const region of Object.keys(next.states)) {
+        if (before?.states[region] === next.states[region]) continue;
+        const state = next.states[region];
+        obs.regionRecords.push({
+          at: c.at,
+          replica: c.region,
+          region,
+          state,
+          epoch: next.epoch,
+          local: c.local,
+          executionId: next.executionId,
+        });
+        timeline.add(
+          c.region,
+          "region-record",
+          `${c.region} replica: ${region} is ${state} (epoch ${next.epoch})${c.local ? "" : " — arrived by replication"}`,
+        );
+      }
     }
   });
 

@@ -75,7 +75,7 @@ export interface Scenario {
    * Checks this scenario is known to fail today, with why: the rehearsal shows them red, marked
    * known, and does not count them against its result (the randomized sweep still explores them).
    */
-  knownFailures?: { checks: string[]; reason: string };
+  knownFailures?: (deployment: Deployment) => { checks: string[]; reason: string } | undefined;
 }
 
 export function createContext(
@@ -165,6 +165,9 @@ export interface Figures {
   duplicatePayments: number;
   conflictingCreations: number;
   writesAfterDemotion: number;
+  /** Payments a demoted region accepted within the payment path's cache bound after the promotion (allowed, stated). */
+  writesWithinCacheBound: number;
+  cacheBoundSeconds: number;
   replicasConverged: boolean;
   activeRegions: string[];
   /** PENDING at the end, by origin region, where that region may serve (ACTIVE/STANDBY): a failure. */
@@ -184,6 +187,7 @@ export interface Figures {
   /** The replica acknowledged payments were looked for in (a live region, ACTIVE by its own record if one is). */
   judgedIn: string;
   longestZeroActiveSeconds: number;
+  longestTwoActiveSeconds: number;
   activeAtEnd: string[];
   unfinishedRuns: string[];
   unnotifiedRuns: string[];

@@ -4,7 +4,9 @@
  * fresh Idempotency-Key to whatever region answers, and retries the SAME key until it is
  * acknowledged: after a 503 it honours Retry-After, after a 409 it waits a second, after a
  * timeout, a connection error or a 5xx it backs off (0.5 s doubling, at most 8 s) and resolves
- * again — so it follows DNS to the other region. Some acknowledged payments are read back.
+ * again — so it follows DNS to the other region. A 307 (a region that is not the writer naming
+ * the one that is) is followed at once, as HTTP clients follow redirects, to the region-pinned
+ * host it names, with the same method, body and key. Some acknowledged payments are read back.
  */
 import type { ApiGateway, HttpResponse } from "../apigateway/model";
 import type { VirtualClock } from "../clock";
@@ -112,15 +114,19 @@ export class Traffic {
     });
     const firstTriedAt = this.deps.clock.now();
     this.open.set(key, firstTriedAt);
+    let redirect: { region: string; host: string } | undefined;
+    let redirects = 0;
     for (let attempt = 1; ; attempt++) {
-      const region = this.resolve(cache);
+      const region = redirect?.region ?? this.resolve(cache);
+      const host = redirect?.host ?? this.deps.deployment.failoverName;
+      redirect = undefined;
       let res: HttpResponse | undefined;
       try {
         res = await this.deps.gateway.request(
           region,
           {
             method: "POST",
-            host: this.deps.deployment.failoverName,
+            host,
             path: "/payments",
             headers: { "content-type": "application/json", "idempotency-key": key },
             body,
@@ -156,6 +162,15 @@ export class Traffic {
         this.open.delete(key);
         return;
       }
+      // Follow a redirect at once; more than 5 in a row (regions naming each other) ends in a backoff.
+      const location = res?.status === 307 ? res.headers.location : undefined;
+      const target = location ? this.regionServing(new URL(location).hostname) : undefined;
+      if (target && redirects < 5) {
+        redirects += 1;
+        redirect = target;
+        continue;
+      }
+      redirects = 0;
       const retryAfter = Number(res?.headers["retry-after"]);
       const backoff = Math.min(8000, 500 * 2 ** Math.min(attempt - 1, 4)) * (0.75 + this.deps.random() / 2);
       // The cached DNS answer is kept until its TTL expires, even while that region fails.
@@ -176,6 +191,12 @@ export class Traffic {
     } catch {
       this.reads.failed += 1;
     }
+  }
+
+  /** The region whose API answers `host` (a region-pinned custom domain), if any. */
+  private regionServing(host: string): { region: string; host: string } | undefined {
+    const region = this.deps.deployment.regions.find((r) => this.deps.gateway.api(r).domains.includes(host));
+    return region ? { region, host } : undefined;
   }
 
   /** The first acknowledgement by `region` at or after `from`. */

@@ -1,8 +1,20 @@
 import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { GetHealthCheckStatusCommand } from "@aws-sdk/client-route-53";
 import { ListExecutionsCommand } from "@aws-sdk/client-sfn";
-import { answerParameters, byRegion, cloudwatch, drctl, fixedDns, networkError, resetMocks, route53, sfn } from "./support/harness";
-import { alarmNames, at, executionArn, NOW, parameters, PRIMARY, SECONDARY, stateMachineArn, ZONE } from "./support/fixtures";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { answerParameters, byRegion, cloudwatch, ddb, drctl, fixedDns, networkError, resetMocks, route53, sfn } from "./support/harness";
+import {
+  alarmNames,
+  at,
+  authorityItem,
+  executionArn,
+  NOW,
+  parameters,
+  PRIMARY,
+  SECONDARY,
+  stateMachineArn,
+  ZONE,
+} from "./support/fixtures";
 import { answerControlTables, controlItems, healthyWorld, statusDns } from "./support/status-world";
 
 const DASHBOARD = (region: string) =>
@@ -284,23 +296,69 @@ describe("drctl status", () => {
   });
 
   it("says when no region is ACTIVE, and when DNS cannot be asked", async () => {
-    const fenced = {
-      ...controlItems(PRIMARY),
-      [`region#${PRIMARY}`]: { ...(controlItems(PRIMARY)[`region#${PRIMARY}`] as object), state: "FENCED" },
-    };
+    // One transition fenced the primary: the authority's epoch moved on for both regions, the
+    // primary's state changed then, the secondary's did not.
+    const fenced = authorityItem({ [PRIMARY]: "FENCED", [SECONDARY]: "STANDBY" }, 4, "2025-06-01T11:55:00.000Z", {
+      [SECONDARY]: "2025-05-30T10:00:00.000Z",
+    });
     answerControlTables({
-      [PRIMARY]: fenced,
-      [SECONDARY]: { ...controlItems(SECONDARY), [`region#${PRIMARY}`]: fenced[`region#${PRIMARY}`] },
+      [PRIMARY]: { ...controlItems(PRIMARY), authority: fenced },
+      [SECONDARY]: { ...controlItems(SECONDARY), authority: fenced },
     });
 
     const out = await drctl(["status"], { dns: fixedDns({ [`A api.${ZONE}`]: new Error("queryA ETIMEOUT api.pay.example.com") }) });
 
     expect(out.stdout).toContain("active region: unknown — no region is ACTIVE: payment writes are refused everywhere\n");
-    expect(out.stdout).toContain("  us-east-1  primary    FENCED   epoch 3");
+    expect(out.stdout).toContain(
+      "  us-east-1  primary    FENCED   epoch 4  since 2025-06-01T11:55:00.000Z\n" +
+        "  us-east-2  secondary  STANDBY  epoch 4  since 2025-05-30T10:00:00.000Z\n",
+    );
     expect(out.stdout).toContain(
       "  api.pay.example.com          A    unknown\n  _region.api.pay.example.com  TXT  unknown\n" +
         "  A api.pay.example.com: queryA ETIMEOUT api.pay.example.com; TXT _region.api.pay.example.com: queryTxt ENOTFOUND _region.api.pay.example.com\n",
     );
+  });
+
+  it("reads both regions' states from each replica's one authority item, each region from its own replica", async () => {
+    // Replication behind (eventual mode): us-east-2's replica already has the failover (epoch 5),
+    // us-east-1's does not (epoch 3). Each region is shown as its own replica says.
+    const failedOver = authorityItem({ [PRIMARY]: "FENCED", [SECONDARY]: "ACTIVE" }, 5, "2025-06-01T11:59:00.000Z");
+    answerControlTables({
+      [PRIMARY]: controlItems(PRIMARY),
+      [SECONDARY]: { ...controlItems(SECONDARY), authority: failedOver },
+    });
+
+    const out = await drctl(["status", "--json"], { dns: statusDns });
+
+    const report = JSON.parse(out.stdout);
+    expect(report.regions.map((r: { region: string; record: unknown }) => [r.region, r.record])).toEqual([
+      [PRIMARY, { state: "ACTIVE", epoch: 3, updatedAt: "2025-05-30T10:00:00.000Z", reason: "set by a test", seenIn: PRIMARY }],
+      [SECONDARY, { state: "ACTIVE", epoch: 5, updatedAt: "2025-06-01T11:59:00.000Z", reason: "set by a test", seenIn: SECONDARY }],
+    ]);
+    expect(report.activeRegion).toBeNull();
+    expect(report.activeRegionNote).toBe("both regions say ACTIVE (us-east-1, us-east-2): look at the epochs before doing anything");
+    // One GetItem of the authority per replica; no per-region items are asked for.
+    const keys = ddb.commandCalls(GetCommand).map((c) => c.args[0].input.Key?.pk);
+    expect(keys.filter((k) => k === "authority")).toHaveLength(2);
+    expect(keys.filter((k) => String(k).startsWith("region#"))).toEqual([]);
+  });
+
+  it("says so when a replica holds no authority item, and shows the region as its peer's replica does", async () => {
+    const { authority: _, ...withoutAuthority } = controlItems(PRIMARY);
+    answerControlTables({ [PRIMARY]: withoutAuthority, [SECONDARY]: controlItems(SECONDARY) });
+
+    const out = await drctl(["status", "--json"], { dns: statusDns });
+
+    const report = JSON.parse(out.stdout);
+    expect(report.regions[0].problems).toEqual(["no authority item in its control table"]);
+    expect(report.regions[0].record).toEqual({
+      state: "ACTIVE",
+      epoch: 3,
+      updatedAt: "2025-05-30T10:00:00.000Z",
+      reason: "set by a test",
+      seenIn: SECONDARY,
+    });
+    expect(report.activeRegion).toBe(PRIMARY);
   });
 
   it("uses colours only on a terminal and never with NO_COLOR", async () => {

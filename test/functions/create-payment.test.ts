@@ -1,4 +1,4 @@
-import { CACHE_SECONDS, LOCAL_REGION, TABLES } from "./support/env";
+import { CACHE_SECONDS, LOCAL_REGION, PEER_API_ORIGIN, PEER_REGION, TABLES } from "./support/env";
 import { handler, IDEMPOTENCY_EXPIRY_SECONDS } from "../../functions/create-payment";
 import { installClock, type TestClock } from "./support/clock";
 import { lambdaContext, postPayment } from "./support/events";
@@ -223,7 +223,7 @@ describe("POST /payments: the write guard", () => {
   });
 
   it("refuses with REGION_STATE_UNKNOWN when there is no region record (fail closed)", async () => {
-    world.dynamo.remove(TABLES.control, `region#${LOCAL_REGION}`);
+    world.dynamo.remove(TABLES.control, "authority");
 
     const response = await post();
 
@@ -239,8 +239,78 @@ describe("POST /payments: the write guard", () => {
 
     expect(response.statusCode).toBe(503);
     expect(response.headers?.["retry-after"]).toBe("5");
+    expect(response.headers?.location).toBeUndefined();
     expect(JSON.parse(response.body).reason).toBe("REGION_STATE_UNKNOWN");
     expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
+  });
+
+  it.each(["STANDBY", "FENCED", "DRAINED"] as const)(
+    "redirects a write in a %s region with 307 to the peer's region-pinned API when the authority makes the peer the writer, writing nothing",
+    async (state) => {
+      world.setRegionState(state);
+      world.setRegionState("ACTIVE", PEER_REGION);
+
+      const response = await post();
+
+      expect(response.statusCode).toBe(307);
+      // 307 (not 302/303): the client repeats the same method and body, with the same Idempotency-Key.
+      expect(response.headers?.location).toBe(`${PEER_API_ORIGIN}/payments`);
+      expect(response.headers?.["retry-after"]).toBe("0");
+      expect(JSON.parse(response.body)).toEqual({
+        error: `${LOCAL_REGION} is not the writer; ${PEER_REGION} is. Send the same request there with the same Idempotency-Key`,
+        reason: `REGION_${state}`,
+        region: LOCAL_REGION,
+      });
+      expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
+      expect(world.dynamo.calls(TABLES.idempotency)).toEqual([]);
+    },
+  );
+
+  it("decides the redirect from the same cached authority read as the refusal (one control-table read)", async () => {
+    world.setRegionState("STANDBY");
+    world.setRegionState("ACTIVE", PEER_REGION);
+
+    expect((await post(BODY, "first-key-0001")).statusCode).toBe(307);
+    expect((await post(BODY, "second-key-0002")).statusCode).toBe(307);
+
+    expect(world.dynamo.calls(TABLES.control, "Get")).toEqual([expect.objectContaining({ key: { pk: "authority" }, outcome: "ok" })]);
+  });
+
+  it("redirects only to the configured peer origin, never to anything the authority item holds", async () => {
+    // Whatever the item says (here a reason that looks like a URL), the Location is the peer origin from the environment.
+    world.setRegionState("STANDBY");
+    world.dynamo.put(TABLES.control, {
+      ...world.dynamo.get(TABLES.control, "authority"),
+      states: { [LOCAL_REGION]: "STANDBY", [PEER_REGION]: "ACTIVE" },
+      reason: "https://attacker.example.com/payments",
+    });
+
+    const response = await post();
+
+    expect(response.statusCode).toBe(307);
+    expect(response.headers?.location).toBe(`${PEER_API_ORIGIN}/payments`);
+  });
+
+  it("still refuses with 503 and no Location when the authority names no writer", async () => {
+    world.setRegionState("FENCED");
+    world.setRegionState("STANDBY", PEER_REGION);
+
+    const response = await post();
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.location).toBeUndefined();
+    expect(response.headers?.["retry-after"]).toBe("30");
+    expect(JSON.parse(response.body)).toMatchObject({ reason: "REGION_FENCED", region: LOCAL_REGION });
+    expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
+  });
+
+  it("accepts the write, and redirects nothing, while the authority makes this region the writer", async () => {
+    world.setRegionState("STANDBY", PEER_REGION);
+
+    const response = await post();
+
+    expect(response.statusCode).toBe(202);
+    expect(response.headers?.location).toBeUndefined();
   });
 
   it("honours a fence written to the control record within the cache window", async () => {

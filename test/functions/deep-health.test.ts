@@ -8,7 +8,7 @@ import { createWorld, type World } from "./support/world";
 
 const NOW = Date.parse("2030-06-01T12:00:00.000Z");
 const record: RegionRecord = {
-  pk: controlKeys.region(LOCAL_REGION),
+  pk: controlKeys.authority(),
   region: LOCAL_REGION,
   state: "ACTIVE",
   epoch: 3,

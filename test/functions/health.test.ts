@@ -71,7 +71,7 @@ describe("GET /health", () => {
   });
 
   it("fails with 503 when there is no region record", async () => {
-    world.dynamo.remove(TABLES.control, `region#${LOCAL_REGION}`);
+    world.dynamo.remove(TABLES.control, "authority");
 
     const { statusCode, body } = await check();
 

@@ -6,7 +6,9 @@ import type { Evaluation } from "../../infra/offline/evaluate";
 import { MOCK_ACCOUNT_ID } from "../../infra/offline/mocks";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { ReplicaStreamMissingError, replicaStreamArn } from "../../infra/core/tables";
+import { authoritySchema, CONTROL_TABLE_HASH_KEY, controlKeys, writerOf } from "../../lib/control-schema";
 import { asArray, ofType, one, REGIONS, stack, statements } from "../support/stack";
 
 const ROOT = join(__dirname, "..", "..");
@@ -190,14 +192,32 @@ describe("DynamoDB global tables (strong mode, the default)", () => {
     expect(ev.resources.filter((r) => r.region === "us-west-2").map((r) => `${r.type} ${r.name}`)).toEqual([]);
   });
 
-  it("seeds the control table with the primary ACTIVE and the secondary STANDBY at epoch 0", () => {
-    const items = ofType(ev, "aws:dynamodb/tableItem:TableItem").map((i) => JSON.parse(i.inputs.item));
-    expect(items.map((i) => [i.pk.S, i.state.S, i.epoch.N]).sort()).toEqual([
-      ["region#us-east-1", "ACTIVE", "0"],
-      ["region#us-east-2", "STANDBY", "0"],
-    ]);
-    // After the first deploy the runbooks own these items: `pulumi up` must never undo a failover.
-    for (const item of ofType(ev, "aws:dynamodb/tableItem:TableItem")) expect(item.options).toEqual({ ignoreChanges: ["item"] });
+  it("seeds the control table with ONE authority item: the primary ACTIVE and the secondary STANDBY at epoch 0", () => {
+    const seeds = ofType(ev, "aws:dynamodb/tableItem:TableItem");
+    expect(seeds).toHaveLength(1);
+    const [seed] = seeds;
+    const control = one(ev, "aws:dynamodb/table:Table", (t) => t.inputs.name === "dr-control-global-dev");
+    expect(seed.region).toBe(REGIONS.primary);
+    expect(seed.inputs).toMatchObject({ tableName: control.inputs.name, hashKey: CONTROL_TABLE_HASH_KEY });
+    // DynamoDB JSON, as the TableItem resource takes it: the epoch a number, the states a map.
+    const raw = JSON.parse(seed.inputs.item);
+    expect(raw.pk).toEqual({ S: controlKeys.authority() });
+    expect(raw.epoch).toEqual({ N: "0" });
+    expect(raw.states).toEqual({ M: { [REGIONS.primary]: { S: "ACTIVE" }, [REGIONS.secondary]: { S: "STANDBY" } } });
+    // What the handlers read back (ControlTable.getAuthority parses with the same schema).
+    const authority = authoritySchema.parse(unmarshall(raw));
+    expect(authority).toEqual({
+      pk: "authority",
+      epoch: 0,
+      states: { [REGIONS.primary]: "ACTIVE", [REGIONS.secondary]: "STANDBY" },
+      changedAt: { [REGIONS.primary]: authority.updatedAt, [REGIONS.secondary]: authority.updatedAt },
+      updatedAt: authority.updatedAt,
+      reason: "initial state written at deployment",
+      executionId: "deployment",
+    });
+    expect(writerOf(authority)).toBe(REGIONS.primary);
+    // After the first deploy the runbooks own the item: `pulumi up` must never undo a failover.
+    expect(seed.options).toEqual({ ignoreChanges: ["item"] });
   });
 });
 

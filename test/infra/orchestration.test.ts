@@ -152,23 +152,38 @@ describe("triggers", () => {
     expect(allow.Condition).toEqual({ ArnEquals: { "aws:SourceArn": [rule.state.arn] } });
   });
 
-  it.each(REGION_LIST)("probes from %s several times a minute: Scheduler starts the EXPRESS ticker, which invokes the canary", (region) => {
-    const ticker = machine(region, "canary-ticker");
-    expect(ticker.inputs.type).toBe("EXPRESS");
-    expect(new Set(invokedFunctions(ticker.inputs.definition))).toEqual(new Set([fn("canary", region).state.arn]));
-    const offsets = JSON.parse(ticker.inputs.definition).States.PlanProbes.Result.offsets;
-    expect(offsets).toEqual([0, 10, 20, 30, 40, 50]); // canaryProbesPerMinute = 6
-    const schedule = one(ev, "aws:scheduler/schedule:Schedule", (s) => s.region === region && s.inputs.target.arn === ticker.state.arn);
-    expect(schedule.inputs).toMatchObject({
-      scheduleExpression: "rate(1 minute)",
-      flexibleTimeWindow: { mode: "OFF" },
-      target: {
-        arn: ticker.state.arn,
-        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 },
-        deadLetterConfig: { arn: `arn:aws:sqs:${region}:${ACCT}:async-failures-${region}-dev` },
-      },
-    });
-  });
+  it.each(REGION_LIST)(
+    "probes from %s several times a minute: Scheduler starts the EXPRESS ticker, which invokes the canary, then the reconciler",
+    (region) => {
+      const ticker = machine(region, "canary-ticker");
+      expect(ticker.inputs.type).toBe("EXPRESS");
+      expect(new Set(invokedFunctions(ticker.inputs.definition))).toEqual(
+        new Set([fn("canary", region).state.arn, fn("reconcile", region).state.arn]),
+      );
+      const probe = JSON.parse(ticker.inputs.definition).States.ProbeAtOffsets.ItemProcessor.States;
+      expect(probe.ProbePeer.Parameters.FunctionName).toBe(fn("canary", region).state.arn);
+      expect(probe.ProbePeer.Next).toBe("Reconcile");
+      expect(probe.Reconcile.Parameters.FunctionName).toBe(fn("reconcile", region).state.arn);
+      // The ticker's role invokes exactly those two functions (and their versions), nothing else.
+      const policy = one(ev, "aws:iam/rolePolicy:RolePolicy", (p) => p.inputs.role === `canary-ticker-${region}-dev`);
+      const invoke = statements(policy.inputs.policy).find((s) => asArray(s.Action).includes("lambda:InvokeFunction"));
+      expect(asArray<string>(invoke.Resource).sort()).toEqual(
+        ["canary", "reconcile"].flatMap((f) => [fn(f, region).state.arn, `${fn(f, region).state.arn}:*`]).sort(),
+      );
+      const offsets = JSON.parse(ticker.inputs.definition).States.PlanProbes.Result.offsets;
+      expect(offsets).toEqual([0, 10, 20, 30, 40, 50]); // canaryProbesPerMinute = 6
+      const schedule = one(ev, "aws:scheduler/schedule:Schedule", (s) => s.region === region && s.inputs.target.arn === ticker.state.arn);
+      expect(schedule.inputs).toMatchObject({
+        scheduleExpression: "rate(1 minute)",
+        flexibleTimeWindow: { mode: "OFF" },
+        target: {
+          arn: ticker.state.arn,
+          retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 },
+          deadLetterConfig: { arn: `arn:aws:sqs:${region}:${ACCT}:async-failures-${region}-dev` },
+        },
+      });
+    },
+  );
 });
 
 describe("canary schedule", () => {

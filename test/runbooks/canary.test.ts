@@ -88,13 +88,13 @@ function answerControlReads() {
     if (input.Key.pk === "heartbeat#us-east-1" || input.Key.pk === "heartbeat#us-east-2") {
       return { Item: { pk: input.Key.pk, region: input.Key.pk.split("#")[1], writtenAt: NOW - peerHeartbeatAgoMs, sequence: 1 } };
     }
-    if (input.Key.pk === "region#us-east-1" && primaryState) {
+    if (input.Key.pk === "authority" && primaryState) {
       return {
         Item: {
-          pk: "region#us-east-1",
-          region: "us-east-1",
-          state: primaryState,
-          epoch: 0,
+          pk: "authority",
+          epoch: 3,
+          states: { "us-east-1": primaryState, "us-east-2": primaryState === "ACTIVE" ? "STANDBY" : "ACTIVE" },
+          changedAt: { "us-east-1": new Date(NOW).toISOString(), "us-east-2": new Date(NOW).toISOString() },
           updatedAt: new Date(NOW).toISOString(),
           reason: "r",
           executionId: "e",

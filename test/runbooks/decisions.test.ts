@@ -3,9 +3,12 @@ import {
   antiFlap,
   approvalRequired,
   assessReplication,
+  assessStrongReplication,
   decideAction,
   detectionFromProbe,
+  isAutomaticExecution,
   nextActiveEpoch,
+  RECENT_PROBE_MS,
   parseNameServer,
   witnessConfirms,
   witnessRegions,
@@ -18,7 +21,7 @@ import type { Trigger } from "../../runbooks/domain/run";
 const P = "us-east-1";
 const S = "us-east-2";
 const record = (region: string, state: RegionRecord["state"], epoch = 0): RegionRecord => ({
-  pk: `region#${region}`,
+  pk: "authority",
   region,
   state,
   epoch,
@@ -39,67 +42,88 @@ const alarmAbout = (subjectRegion: string, changedAt = "2025-01-01T01:00:00Z"): 
 const manual: Trigger = { source: "manual" };
 
 describe("decideAction", () => {
-  // [case, mode, region (runs in), trigger, local state, peer state, expected action]
-  const table: [string, ActionInput["mode"], string, Trigger, RegionRecord["state"] | null, RegionRecord["state"] | null, RunbookAction][] =
+  // [case, mode, region (runs in), trigger, local state, peer state, expected action, how long ago this region's canary saw the peer healthy]
+  const table: [
+    string,
+    ActionInput["mode"],
+    string,
+    Trigger,
+    RegionRecord["state"] | null,
+    RegionRecord["state"] | null,
+    RunbookAction,
+    number?,
+  ][] = [
+    ["alarm about the peer, local STANDBY → failover", "failover", S, alarmAbout(P), "STANDBY", "ACTIVE", "failover"],
     [
-      ["alarm about the peer, local STANDBY → failover", "failover", S, alarmAbout(P), "STANDBY", "ACTIVE", "failover"],
-      [
-        "alarm about the peer, peer already DRAINED, local STANDBY → failover",
-        "failover",
-        S,
-        alarmAbout(P),
-        "STANDBY",
-        "DRAINED",
-        "failover",
-      ],
-      ["alarm about the peer, local ACTIVE → notify only", "failover", P, alarmAbout(S), "ACTIVE", "STANDBY", "no-action"],
-      [
-        "alarm about the peer, local FENCED → notify only (never auto-activate a fenced region)",
-        "failover",
-        P,
-        alarmAbout(S),
-        "FENCED",
-        "ACTIVE",
-        "no-action",
-      ],
-      ["alarm about the peer, local DRAINED → notify only", "failover", S, alarmAbout(P), "DRAINED", "ACTIVE", "no-action"],
-      ["own alarm while ACTIVE → drain self", "failover", P, alarmAbout(P), "ACTIVE", "STANDBY", "drain-self"],
-      [
-        "own alarm 2 min after becoming ACTIVE → notify only (its window may cover the drain before)",
-        "failover",
-        P,
-        alarmAbout(P, "2025-01-01T00:02:00Z"),
-        "ACTIVE",
-        "STANDBY",
-        "no-action",
-      ],
-      [
-        "own alarm 5 min after becoming ACTIVE → drain self",
-        "failover",
-        P,
-        alarmAbout(P, "2025-01-01T00:05:00Z"),
-        "ACTIVE",
-        "STANDBY",
-        "drain-self",
-      ],
-      ["own alarm while STANDBY → notify only", "failover", S, alarmAbout(S), "STANDBY", "ACTIVE", "no-action"],
-      ["own alarm while DRAINED → notify only", "failover", P, alarmAbout(P), "DRAINED", "STANDBY", "no-action"],
-      ["manual failover into STANDBY → failover", "failover", S, manual, "STANDBY", "ACTIVE", "failover"],
-      ["manual failover into FENCED → failover (operator decides)", "failover", S, manual, "FENCED", "ACTIVE", "failover"],
-      ["manual failover into ACTIVE → nothing to do", "failover", S, manual, "ACTIVE", "FENCED", "no-action"],
-      ["no local record → refuse", "failover", S, alarmAbout(P), null, "ACTIVE", "refuse"],
-      ["failback with primary FENCED, secondary ACTIVE → failback", "failback", P, manual, "FENCED", "ACTIVE", "failback"],
-      ["failback with both fenced → failback (restores a writer)", "failback", P, manual, "FENCED", "FENCED", "failback"],
-      ["failback with primary already ACTIVE → nothing to do", "failback", P, manual, "ACTIVE", "STANDBY", "no-action"],
-      ["failback with both ACTIVE → refuse (split brain)", "failback", P, manual, "ACTIVE", "ACTIVE", "refuse"],
-      ["failback from the secondary → refuse", "failback", S, manual, "STANDBY", "FENCED", "refuse"],
-      ["drill in a healthy pair → drill", "drill", S, manual, "STANDBY", "ACTIVE", "drill"],
-      ["drill while the secondary is ACTIVE → refuse", "drill", S, manual, "ACTIVE", "FENCED", "refuse"],
-      ["drill while the primary is not ACTIVE → refuse", "drill", S, manual, "STANDBY", "DRAINED", "refuse"],
-      ["drill from the primary → refuse", "drill", P, manual, "ACTIVE", "STANDBY", "refuse"],
-    ];
+      "alarm about the peer, peer already DRAINED, local STANDBY → failover",
+      "failover",
+      S,
+      alarmAbout(P),
+      "STANDBY",
+      "DRAINED",
+      "failover",
+    ],
+    ["alarm about the peer, local ACTIVE → notify only", "failover", P, alarmAbout(S), "ACTIVE", "STANDBY", "no-action"],
+    [
+      "alarm about the peer, local FENCED → notify only (never auto-activate a fenced region)",
+      "failover",
+      P,
+      alarmAbout(S),
+      "FENCED",
+      "ACTIVE",
+      "no-action",
+    ],
+    ["alarm about the peer, local DRAINED → notify only", "failover", S, alarmAbout(P), "DRAINED", "ACTIVE", "no-action"],
+    [
+      "own alarm while ACTIVE, the peer answering healthy → drain self",
+      "failover",
+      P,
+      alarmAbout(P),
+      "ACTIVE",
+      "STANDBY",
+      "drain-self",
+      5000,
+    ],
+    [
+      "own alarm 2 min after becoming ACTIVE → notify only (its window may cover the drain before)",
+      "failover",
+      P,
+      alarmAbout(P, "2025-01-01T00:02:00Z"),
+      "ACTIVE",
+      "STANDBY",
+      "no-action",
+    ],
+    [
+      "own alarm 5 min after becoming ACTIVE → drain self",
+      "failover",
+      P,
+      alarmAbout(P, "2025-01-01T00:05:00Z"),
+      "ACTIVE",
+      "STANDBY",
+      "drain-self",
+      5000,
+    ],
+    ["own alarm while STANDBY → notify only", "failover", S, alarmAbout(S), "STANDBY", "ACTIVE", "no-action"],
+    ["own alarm while DRAINED → notify only", "failover", P, alarmAbout(P), "DRAINED", "STANDBY", "no-action"],
+    ["manual failover into STANDBY → failover", "failover", S, manual, "STANDBY", "ACTIVE", "failover"],
+    ["manual failover into FENCED → failover (operator decides)", "failover", S, manual, "FENCED", "ACTIVE", "failover"],
+    ["manual failover into ACTIVE → nothing to do", "failover", S, manual, "ACTIVE", "FENCED", "no-action"],
+    ["no local record → refuse", "failover", S, alarmAbout(P), null, "ACTIVE", "refuse"],
+    ["failback with primary FENCED, secondary ACTIVE → failback", "failback", P, manual, "FENCED", "ACTIVE", "failback"],
+    ["failback with both fenced → failback (restores a writer)", "failback", P, manual, "FENCED", "FENCED", "failback"],
+    ["failback with primary already ACTIVE → nothing to do", "failback", P, manual, "ACTIVE", "STANDBY", "no-action"],
+    ["failback with both ACTIVE → refuse (split brain)", "failback", P, manual, "ACTIVE", "ACTIVE", "refuse"],
+    ["failback from the secondary → refuse", "failback", S, manual, "STANDBY", "FENCED", "refuse"],
+    ["drill in a healthy pair → drill", "drill", S, manual, "STANDBY", "ACTIVE", "drill"],
+    ["drill while the secondary is ACTIVE → refuse", "drill", S, manual, "ACTIVE", "FENCED", "refuse"],
+    ["drill while the primary is not ACTIVE → refuse", "drill", S, manual, "STANDBY", "DRAINED", "refuse"],
+    ["drill from the primary → refuse", "drill", P, manual, "ACTIVE", "STANDBY", "refuse"],
+  ];
 
-  it.each(table)("%s", (_label, mode, region, trigger, localState, peerState, expected) => {
+  // A rest parameter: jest-each takes a callback with more parameters than a row has values for
+  // one that waits for `done`, and the rows without the optional last value would time out.
+  it.each(table)("%s", (...row) => {
+    const [, mode, region, trigger, localState, peerState, expected, peerHealthyMsAgo] = row;
     const peerRegion = region === P ? S : P;
     const decision = decideAction({
       mode,
@@ -109,9 +133,220 @@ describe("decideAction", () => {
       localRole: region === P ? "primary" : "secondary",
       local: localState ? record(region, localState) : undefined,
       peer: peerState ? record(peerRegion, peerState) : undefined,
+      ...(peerHealthyMsAgo !== undefined ? { peerHealthyMsAgo } : {}),
     });
     expect(decision.action).toBe(expected);
     expect(decision.reason.length).toBeGreaterThan(10);
+  });
+});
+
+const reconcileAbout = (subjectRegion: string, condition: "no-writer" | "writer-unreachable" = "no-writer"): Trigger => ({
+  source: "reconcile",
+  condition,
+  detail: "seen by the test",
+  observedAt: "2025-01-01T01:00:00Z",
+  subjectRegion,
+  epoch: 4,
+});
+
+describe("decideAction: automatic runs re-check the peer and restore a writer", () => {
+  // [case, region (runs in), trigger, local state, peer state, peerHealthyMsAgo, expected action, words the reason must contain]
+  const table: [string, string, Trigger, RegionRecord["state"], RegionRecord["state"], number | undefined, RunbookAction, string][] = [
+    // Drain-self only when the peer can take over: never into "nobody can write".
+    [
+      "own alarm while ACTIVE, the peer never seen healthy → notify only",
+      P,
+      alarmAbout(P),
+      "ACTIVE",
+      "STANDBY",
+      undefined,
+      "no-action",
+      "draining would leave no region to take payments",
+    ],
+    [
+      "own alarm while ACTIVE, the peer last healthy just over 15 s ago → notify only",
+      P,
+      alarmAbout(P),
+      "ACTIVE",
+      "STANDBY",
+      RECENT_PROBE_MS + 1,
+      "no-action",
+      "has not seen us-east-2 answer healthy lately",
+    ],
+    [
+      "own alarm while ACTIVE, the peer healthy 15 s ago → drain self",
+      P,
+      alarmAbout(P),
+      "ACTIVE",
+      "STANDBY",
+      RECENT_PROBE_MS,
+      "drain-self",
+      "drain it",
+    ],
+    // An alarm about the peer is stale when the peer answers now.
+    [
+      "alarm about the peer, which answered healthy 3 s ago → notify only",
+      S,
+      alarmAbout(P),
+      "STANDBY",
+      "ACTIVE",
+      3000,
+      "no-action",
+      "saw us-east-1 answer healthy 3 s ago",
+    ],
+    [
+      "alarm about the peer, which answered healthy 15 s ago → notify only",
+      S,
+      alarmAbout(P),
+      "STANDBY",
+      "ACTIVE",
+      RECENT_PROBE_MS,
+      "no-action",
+      "the condition no longer holds",
+    ],
+    [
+      "alarm about the peer, last healthy just over 15 s ago → failover",
+      S,
+      alarmAbout(P),
+      "STANDBY",
+      "ACTIVE",
+      RECENT_PROBE_MS + 1,
+      "failover",
+      "fail over to us-east-2",
+    ],
+    [
+      "reconciler: the writer unreachable, local STANDBY → failover",
+      S,
+      reconcileAbout(P, "writer-unreachable"),
+      "STANDBY",
+      "ACTIVE",
+      undefined,
+      "failover",
+      "the reconciler (writer-unreachable)",
+    ],
+    [
+      "reconciler: the writer answers again → notify only",
+      S,
+      reconcileAbout(P, "writer-unreachable"),
+      "STANDBY",
+      "ACTIVE",
+      2000,
+      "no-action",
+      "the condition no longer holds",
+    ],
+    [
+      "reconciler: this region is already ACTIVE → notify only",
+      P,
+      reconcileAbout(S),
+      "ACTIVE",
+      "STANDBY",
+      undefined,
+      "no-action",
+      "already ACTIVE",
+    ],
+    // Nobody ACTIVE: the primary always restores itself; the secondary only while the primary does not answer.
+    [
+      "no writer, in the primary, the secondary answering → failover",
+      P,
+      reconcileAbout(S),
+      "FENCED",
+      "FENCED",
+      1000,
+      "failover",
+      "no region is ACTIVE (us-east-1 FENCED, us-east-2 FENCED)",
+    ],
+    [
+      "no writer, in the primary DRAINED by a drill that stopped → failover",
+      P,
+      reconcileAbout(S),
+      "DRAINED",
+      "STANDBY",
+      undefined,
+      "failover",
+      "no region is ACTIVE",
+    ],
+    [
+      "no writer, in the primary, started by an alarm about the peer → failover",
+      P,
+      alarmAbout(S),
+      "FENCED",
+      "FENCED",
+      undefined,
+      "failover",
+      "alarm a: no region is ACTIVE",
+    ],
+    [
+      "no writer, in the secondary, the primary answering → notify only (it restores itself)",
+      S,
+      reconcileAbout(P),
+      "STANDBY",
+      "DRAINED",
+      1000,
+      "no-action",
+      "the primary us-east-1 is alive",
+    ],
+    [
+      "no writer, in the secondary, the primary silent → failover",
+      S,
+      reconcileAbout(P),
+      "STANDBY",
+      "DRAINED",
+      undefined,
+      "failover",
+      "no region is ACTIVE",
+    ],
+    [
+      "no writer, in a FENCED secondary, the primary last healthy long ago → failover",
+      S,
+      reconcileAbout(P),
+      "FENCED",
+      "FENCED",
+      60_000,
+      "failover",
+      "us-east-2 takes writes again",
+    ],
+    // An operator is never second-guessed by the canary.
+    [
+      "operator failover while the canary sees the peer healthy → failover",
+      S,
+      manual,
+      "STANDBY",
+      "ACTIVE",
+      1000,
+      "failover",
+      "operator failover",
+    ],
+  ];
+
+  it.each(table)("%s", (_label, region, trigger, localState, peerState, peerHealthyMsAgo, expected, words) => {
+    const peerRegion = region === P ? S : P;
+    const decision = decideAction({
+      mode: "failover",
+      trigger,
+      region,
+      peerRegion,
+      localRole: region === P ? "primary" : "secondary",
+      local: record(region, localState),
+      peer: record(peerRegion, peerState),
+      ...(peerHealthyMsAgo !== undefined ? { peerHealthyMsAgo } : {}),
+    });
+    expect(decision.action).toBe(expected);
+    expect(decision.reason).toContain(words);
+  });
+});
+
+describe("isAutomaticExecution", () => {
+  it.each([
+    ["alarm-3f9c2a", true],
+    ["reconcile-no-writer-us-east-2-0123456789abcdef", true],
+    ["arn:aws:states:us-east-2:123456789012:execution:dr-orchestrator-us-east-2-dev:alarm-3f9c2a", true],
+    ["arn:aws:states:us-east-2:123456789012:execution:dr-orchestrator-us-east-2-dev:drctl-failover-1", false],
+    ["drctl-failback-20250101", false],
+    ["drill-x-failback", false],
+    ["deployment", false],
+    ["my-alarm-run", false],
+  ])("%s → %s", (name, automatic) => {
+    expect(isAutomaticExecution(name)).toBe(automatic);
   });
 });
 
@@ -144,6 +379,23 @@ describe("antiFlap", () => {
     const d = antiFlap({ now, minIntervalSeconds: 900, ...input });
     expect(d.suppressed).toBe(suppressed);
     if (suppressed) expect(d.nextAllowedAt).toBe(now - 60_000 + 900_000);
+  });
+
+  it("starts the interval over when an operator changed the regions after the last automatic run", () => {
+    const d = antiFlap({ now, minIntervalSeconds: 900, automatic: true, lastRun: last(60), operatorChangedAt: now - 30_000 });
+    expect(d).toEqual({
+      suppressed: false,
+      reason: expect.stringContaining("an operator changed the regions 30 s ago, after the last automatic run"),
+      lastAutomaticRunAt: now - 60_000,
+    });
+  });
+
+  it.each([
+    ["before the last automatic run", now - 120_000],
+    ["at the same instant as the last automatic run", now - 60_000],
+  ])("still suppresses when the operator's change was %s", (_label, operatorChangedAt) => {
+    const d = antiFlap({ now, minIntervalSeconds: 900, automatic: true, lastRun: last(60), operatorChangedAt });
+    expect(d).toMatchObject({ suppressed: true, nextAllowedAt: now - 60_000 + 900_000 });
   });
 });
 
@@ -218,6 +470,100 @@ describe("assessReplication", () => {
     });
     expect(a.verdict).toBe(verdict);
     if (verdict !== "ok") expect(a.problems.length).toBeGreaterThan(0);
+  });
+});
+
+describe("assessStrongReplication", () => {
+  const now = 10_000_000;
+  const active = (table: string): TableReplicaStatus => ({
+    table,
+    tableName: `t-${table}`,
+    tableStatus: "ACTIVE",
+    localReplicaStatus: "ACTIVE",
+  });
+  const tables = [active("payments"), active("idempotency"), active("control")];
+  const quorum = { read: true, write: true };
+  // The secondary's canary: the primary last healthy `healthyAgoMs` ago, failing since one probe later (or answering).
+  const probe = (healthyAgoMs: number, failures: number) => ({
+    pk: "probe#s#p",
+    observer: S,
+    target: P,
+    lastCheckedAt: now - 1000,
+    lastHealthyAt: now - healthyAgoMs,
+    lastStatus: failures > 0 ? 0 : 200,
+    consecutiveFailures: failures,
+    ...(failures > 0 ? { firstFailedAt: now - healthyAgoMs + 10_000 } : {}),
+  });
+  const assess = (overrides: Partial<Parameters<typeof assessStrongReplication>[0]> = {}) =>
+    assessStrongReplication({ tables, quorum, probe: probe(30_000, 3), now, rpoSeconds: 60, peerRegion: P, ...overrides });
+
+  it("reports exposure 0 by construction, no heartbeat figures, and the in-doubt window from the last healthy probe until now", () => {
+    const a = assess();
+    expect(a).toEqual({
+      verdict: "ok",
+      replicasActive: true,
+      exposureSeconds: 0,
+      peerHeartbeatAgeSeconds: null,
+      lastReplicatedHeartbeatAt: null,
+      lastSeenHealthyAt: now - 30_000,
+      // Not from the first failing probe (now - 20 s): a request sent between the two may be one the peer never answered.
+      inDoubtWindow: { from: now - 30_000, to: now },
+      rpoSeconds: 60,
+      problems: [],
+      summary: expect.stringContaining("RPO exposure 0 s for acknowledged payments (objective 60 s)"),
+    });
+    expect(a.summary).toContain(`requests ${P} left unanswered since ${new Date(now - 30_000).toISOString()} are in doubt`);
+  });
+
+  it("stays ok however long the peer has been silent: nothing acknowledged can be missing", () => {
+    expect(assess({ probe: probe(3_600_000, 360) })).toMatchObject({ verdict: "ok", exposureSeconds: 0 });
+  });
+
+  it("opens the in-doubt window at the first failure when the peer was never seen healthy, and leaves it open-ended without a probe record", () => {
+    const neverHealthy = { ...probe(0, 3), lastHealthyAt: undefined, firstFailedAt: now - 25_000 };
+    expect(assess({ probe: neverHealthy }).inDoubtWindow).toEqual({ from: now - 25_000, to: now });
+    const none = assess({ probe: undefined });
+    expect(none.inDoubtWindow).toEqual({ from: null, to: now });
+    expect(none.summary).not.toContain("since");
+  });
+
+  it.each<[string, Partial<Parameters<typeof assessStrongReplication>[0]>, string]>([
+    [
+      "a strong read failing",
+      { quorum: { read: false, write: false, error: "InternalServerError" } },
+      "cannot read strongly (InternalServerError)",
+    ],
+    [
+      "an acknowledged write failing",
+      { quorum: { read: true, write: false, error: "InternalServerError" } },
+      "cannot write strongly (InternalServerError)",
+    ],
+    [
+      "a local replica UPDATING",
+      { tables: [{ ...active("payments"), tableStatus: "UPDATING" }, active("idempotency"), active("control")] },
+      "payments table t-payments is UPDATING, not ACTIVE",
+    ],
+    [
+      "DescribeTable failing",
+      { tables: [{ ...active("payments"), error: "AccessDenied" }, active("idempotency"), active("control")] },
+      "DescribeTable failed: AccessDenied",
+    ],
+  ])("fails with replica-not-ready on %s", (_label, overrides, problem) => {
+    const a = assess(overrides);
+    expect(a).toMatchObject({ verdict: "replica-not-ready", replicasActive: false, exposureSeconds: 0 });
+    expect(a.problems).toEqual([expect.stringContaining(problem)]);
+    expect(a.summary).toBe(a.problems.join("; "));
+  });
+
+  it("names the peer and the witness when this region cannot reach a quorum", () => {
+    const a = assess({ quorum: { read: false, write: false } });
+    expect(a.problems).toEqual([
+      `this region cannot read strongly (no answer): it reaches neither ${P} nor the witness, so it cannot take writes`,
+    ]);
+  });
+
+  it("is not ready without any table to check", () => {
+    expect(assess({ tables: [] })).toMatchObject({ verdict: "replica-not-ready", replicasActive: false });
   });
 });
 

@@ -170,7 +170,7 @@ describe("Powertools metrics in the simulated world", () => {
   const namespace = () => fn(deployment, deployment.primaryRegion, "create-payment").env.METRIC_NAMESPACE;
 
   it("puts each region's create-payment metrics in that region's store, concurrently, at virtual time, printing nothing", async () => {
-    // The primary accepts the payment (PaymentAccepted); the standby secondary refuses it (WriteRefused).
+    // The primary accepts the payment (PaymentAccepted); the standby secondary sends it to the writer (307, WriteRedirected).
     const t = aws.world({ latency: "none" });
     const start = t.now();
     const printed = [jest.spyOn(process.stdout, "write"), jest.spyOn(process.stderr, "write")];
@@ -180,10 +180,10 @@ describe("Powertools metrics in the simulated world", () => {
 
       const answers = (await t.settle(Promise.all([invoke(t.primary, 1), invoke(t.secondary, 2)]))) as { statusCode: number }[];
 
-      expect(answers.map((a) => a.statusCode)).toEqual([202, 503]);
+      expect(answers.map((a) => a.statusCode)).toEqual([202, 307]);
       const published = [
         { region: t.primary, metric: "PaymentAccepted" },
-        { region: t.secondary, metric: "WriteRefused" },
+        { region: t.secondary, metric: "WriteRedirected" },
       ];
       for (const { region, metric } of published) {
         const peer = t.peerOf(region);

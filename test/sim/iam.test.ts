@@ -84,7 +84,8 @@ describe("IAM in the simulated world", () => {
 
   it("never starts the canary when its Scheduler role trusts one schedule instead of the schedule group", async () => {
     const copy = clone(deployment);
-    const schedule = copy.schedules.find((s) => s.region === "us-east-2")!;
+    // The canary ticker's schedule (the region also has the sweeper's).
+    const schedule = copy.schedules.find((s) => s.region === "us-east-2" && s.targetArn.includes("canary-ticker"))!;
     const role = copy.iam.roles.find((r) => r.arn === schedule.roleArn)!;
     for (const s of statementsOf(role.trust)) {
       const arnLike = s.Condition?.ArnLike ?? s.Condition?.ArnEquals ?? s.Condition?.StringEquals;

@@ -2,7 +2,7 @@ import { controlKeys } from "../../lib/control-schema";
 import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
 import { approve, reject, SimulatedAws, type TestWorld } from "../../sim/testing";
 import { stack } from "../support/stack";
-import { alarmRun, healthy, primaryFencedData } from "./support/sim";
+import { alarmRun, healthy, primaryFencedData, primaryOutage } from "./support/sim";
 
 // autoFailover=false: alarm-started runs assess, notify and wait for a human. The stack is
 // evaluated with that setting (AUTO_FAILOVER=false reaches the functions as deployed).
@@ -23,7 +23,7 @@ describe("autoFailover=false: approval gate", () => {
   });
 
   it("waits for an approval with the token stored for drctl, then proceeds when approved", async () => {
-    const t = healthy(aws);
+    const t = await primaryOutage(aws);
     const { primary: PRIMARY, secondary: SECONDARY } = t;
     const seen: { execution: string; token: string }[] = [];
 
@@ -40,11 +40,11 @@ describe("autoFailover=false: approval gate", () => {
 
     expect(seen).toHaveLength(1);
     expect(result.status).toBe("SUCCEEDED");
-    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
   });
 
   it("fails cleanly when rejected: nothing fenced, lease released, failure notified", async () => {
-    const t = healthy(aws);
+    const t = await primaryOutage(aws);
 
     const result = await t.execute(t.secondary, alarm(t, "a2"), { approval: reject });
 
@@ -56,7 +56,7 @@ describe("autoFailover=false: approval gate", () => {
   });
 
   it("fails with ApprovalTimedOutError when nobody answers", async () => {
-    const t = healthy(aws);
+    const t = await primaryOutage(aws);
 
     const result = await t.execute(t.secondary, alarm(t, "a3"));
 
@@ -66,12 +66,34 @@ describe("autoFailover=false: approval gate", () => {
   });
 
   it("treats a callback without approved=true as a rejection", async () => {
-    const t = healthy(aws);
+    const t = await primaryOutage(aws);
 
     const result = await t.execute(t.secondary, alarm(t, "a4"), { approval: async () => ({ approved: false }) });
 
     expect(result).toMatchObject({ status: "FAILED", error: "ApprovalRejectedError" });
     expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "STANDBY" });
+  });
+
+  it("re-checks the peer when the approval comes: a primary that recovered meanwhile is not fenced (stale approval)", async () => {
+    const t = await primaryOutage(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+
+    const result = await t.execute(SECONDARY, alarm(t, "a5"), {
+      approval: async (request) => {
+        // On-call deliberates; the primary comes back and the secondary's canary sees it answer.
+        t.world.recover(PRIMARY);
+        await t.advance(30_000);
+        await t.invoke(SECONDARY, "canary", { offsetSeconds: 0 });
+        return approve(request);
+      },
+    });
+
+    expect(result).toMatchObject({ status: "FAILED", error: "PeerRecoveredError" });
+    expect(result.cause).toContain(`${PRIMARY} answered /health healthy`);
+    expect(t.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 0 });
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
+    expect(primaryFencedData(t).filter((d) => d.value === 1)).toEqual([]); // the canary republishes 0: the primary is ACTIVE
+    expect(t.notifications(SECONDARY).at(-1)?.attributes.event).toBe("failed");
   });
 
   it("does not gate operator-started runs without requireApproval", async () => {

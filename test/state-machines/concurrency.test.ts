@@ -1,7 +1,7 @@
 import { controlKeys } from "../../lib/control-schema";
 import { type RunResult, SimulatedAws, type TestWorld } from "../../sim/testing";
 import { stack } from "../support/stack";
-import { alarmRun, healthy, isRead, regionRecord, runbookCalls } from "./support/sim";
+import { alarmRun, authorityWith, healthy, isRead, loopBound, outputsOf, primaryOutage, probe, runbookCalls } from "./support/sim";
 
 let aws: SimulatedAws;
 beforeAll(async () => {
@@ -13,9 +13,16 @@ afterAll(() => aws.dispose());
 const peerAlarm = (t: TestWorld, eventId: string) =>
   alarmRun(t, { region: t.secondary, alarm: "peer-health-", subjectRegion: t.primary, eventId });
 
-function lease(t: TestWorld, holder: string, mode: string, region: string) {
+function lease(t: TestWorld, holder: string, mode: string, region: string, options: { ttlSeconds?: number; acquiredAgoMs?: number } = {}) {
   const now = t.now();
-  return { pk: controlKeys.lease(), holder, mode, region, acquiredAt: now, expiresAt: Math.floor(now / 1000) + 600 };
+  return {
+    pk: controlKeys.lease(),
+    holder,
+    mode,
+    region,
+    acquiredAt: now - (options.acquiredAgoMs ?? 0),
+    expiresAt: Math.floor(now / 1000) + (options.ttlSeconds ?? 600),
+  };
 }
 
 describe("one run at a time", () => {
@@ -46,7 +53,7 @@ describe("one run at a time", () => {
     expect(whileWaiting.secondary).toMatchObject({ state: "STANDBY" });
     expect(first.status).toBe("SUCCEEDED");
     expect(t.control(SECONDARY, "lease")).toBeUndefined();
-    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
     expect(t.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "FENCED" });
   });
 
@@ -70,30 +77,110 @@ describe("one run at a time", () => {
   });
 
   it("records an automatic run so the next one within the interval is suppressed", async () => {
-    const t = healthy(aws);
+    const t = await primaryOutage(aws);
     const SECONDARY = t.secondary;
 
-    const first = await t.execute(SECONDARY, peerAlarm(t, "evt-4"), { name: "auto-1" });
-    const again = await t.execute(SECONDARY, peerAlarm(t, "evt-5"), { name: "auto-2" });
+    const first = await t.execute(SECONDARY, peerAlarm(t, "evt-4"), { name: "alarm-auto-1" });
+    const again = await t.execute(SECONDARY, peerAlarm(t, "evt-5"), { name: "alarm-auto-2" });
 
     expect(first.states).toContain("PromoteLocalRegion");
-    expect(t.control(SECONDARY, controlKeys.automaticRun(SECONDARY))).toMatchObject({ executionName: "auto-1" });
+    expect(t.control(SECONDARY, controlKeys.automaticRun(SECONDARY))).toMatchObject({ executionName: "alarm-auto-1" });
     expect(again.states).not.toContain("AssessRegions");
   });
 
   it.each([
     ["drill", "drill-1"],
     ["failback", "failback-1"],
-  ])("stands an automatic run down quietly while a %s holds the lease", async (mode, holder) => {
+  ])("stands an automatic run down while a %s holds the lease: says so once, re-checks, changes nothing", async (mode, holder) => {
     const t = healthy(aws);
-    t.seed("control", lease(t, holder, mode, t.secondary));
+    t.seed("control", lease(t, holder, mode, t.secondary, { ttlSeconds: 3600 }));
 
     const result = await t.execute(t.secondary, peerAlarm(t, "evt-6"));
 
     expect(result.status).toBe("SUCCEEDED");
-    expect(result.states.at(-1)).toBe("StandDownDuringOperatorRun");
+    expect(result.states).toContain("StandDownDuringOperatorRun");
+    expect(result.states.at(-1)).toBe("RunStoodDown");
+    // Level-triggered: it looked again, within the loop's bound, and never acted.
+    const rechecks = result.states.filter((s) => s === "CountLeaseRecheck").length;
+    expect(rechecks).toBe(loopBound(t, t.secondary, "IsLeaseRecheckLeft"));
+    expect(result.states).not.toContain("AssessRegions");
     expect(t.control(t.secondary, "lease")).toMatchObject({ holder });
-    expect(t.notifications()).toEqual([]);
+    const notes = t.notifications(t.secondary);
+    expect(notes.map((n) => n.attributes.event)).toEqual(["stood-down"]);
+    expect(notes[0].subject).toContain(`(${mode} ${holder} holds the lease)`);
+    expect(notes[0].message).toContain(`--take-over-lease ${holder}`);
+  });
+
+  it("acts once the run holding the lease has finished, when its alarm's condition still holds (level-triggered)", async () => {
+    const t = await primaryOutage(aws);
+    t.seed("control", lease(t, "drill-2", "drill", t.secondary));
+    // The drill ends (its lease released) a minute after the alarm run stood down.
+    t.world.clock.after(60_000, () => {
+      t.world.dynamodb.delete(t.secondary, t.tables.control, { pk: controlKeys.lease() });
+    });
+
+    const result = await t.execute(t.secondary, peerAlarm(t, "evt-10"));
+
+    expect(result.status).toBe("SUCCEEDED");
+    expect(result.states).toContain("StandDownDuringOperatorRun");
+    expect(result.states).toContain("PromoteLocalRegion");
+    expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "ACTIVE" });
+  });
+
+  it("takes over the lease of a run whose region has given no answer for 45 s, and acts", async () => {
+    const t = await primaryOutage(aws);
+    // A failback in the primary holds the lease; the primary has not answered the secondary's canary for 60 s.
+    t.seed("control", lease(t, "failback-9", "failback", t.primary, { acquiredAgoMs: 120_000 }));
+    t.seed("control", { ...probe(t.secondary, t.primary, t.now() - 1000, t.now() - 60_000, 6), lastStatus: 0 }, [t.secondary]);
+
+    const result = await t.execute(t.secondary, peerAlarm(t, "evt-11"));
+
+    expect(result.status).toBe("SUCCEEDED");
+    expect(result.states).not.toContain("StandDownDuringOperatorRun");
+    expect(result.states).toContain("PromoteLocalRegion");
+    expect(outputsOf(result.record, "AcquireLease")[0].steps.lease.Payload).toMatchObject({
+      acquired: true,
+      takenOverFrom: { holder: "failback-9" },
+    });
+  });
+
+  it("does not take over the lease of a run whose region still answers, even unhealthy", async () => {
+    const t = healthy(aws);
+    t.seed("control", lease(t, "failback-8", "failback", t.primary, { ttlSeconds: 3600, acquiredAgoMs: 300_000 }));
+    // The primary answers 503 (fenced): alive, its run carries on.
+    t.seed(
+      "control",
+      { ...probe(t.secondary, t.primary, t.now() - 120_000, t.now() - 120_000, 12), lastStatus: 503, lastAnsweredAt: t.now() - 1000 },
+      [t.secondary],
+    );
+
+    const result = await t.execute(t.secondary, peerAlarm(t, "evt-12"));
+
+    expect(result.states).toContain("StandDownDuringOperatorRun");
+    expect(result.states).not.toContain("AssessRegions");
+    expect(t.control(t.secondary, "lease")).toMatchObject({ holder: "failback-8" });
+  });
+
+  it("lets an operator take over an abandoned lease by naming its holder (drctl --take-over-lease), and only that holder", async () => {
+    const t = await primaryOutage(aws);
+    t.seed("control", lease(t, "failback-7", "failback", t.primary));
+
+    const wrong = await t.execute(
+      t.secondary,
+      { mode: "failover", targetRegion: t.secondary, takeOverLease: "failback-6" },
+      { name: "wrong" },
+    );
+    expect(wrong).toMatchObject({ status: "FAILED", error: "LeaseHeldError" });
+    expect(t.control(t.secondary, "lease")).toMatchObject({ holder: "failback-7" });
+
+    const right = await t.execute(
+      t.secondary,
+      { mode: "failover", targetRegion: t.secondary, takeOverLease: "failback-7" },
+      { name: "right" },
+    );
+    expect(right.status).toBe("SUCCEEDED");
+    expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "ACTIVE" });
+    expect(t.control(t.secondary, "lease")).toBeUndefined();
   });
 
   it("fails an automatic run with LeaseHeldError, leaving the lease alone, while another automatic failover holds it", async () => {
@@ -115,7 +202,7 @@ describe("what a region does with an alarm", () => {
   it("does not drain itself on its own alarm when it became ACTIVE moments before (the alarm may judge the time before)", async () => {
     const t = healthy(aws);
     const PRIMARY = t.primary;
-    t.seed("control", regionRecord(PRIMARY, "ACTIVE", 2, t.now() - 90_000)); // a failback finished 90 s ago
+    t.seed("control", authorityWith(t, { [PRIMARY]: "ACTIVE" }, 2, t.now() - 90_000)); // a failback finished 90 s ago
 
     const result = await t.execute(PRIMARY, ownAlarm(t, "evt-8"));
 
@@ -130,12 +217,12 @@ describe("what a region does with an alarm", () => {
   it("drains itself, and promotes nothing, when its own alarm fires while it is ACTIVE", async () => {
     const t = healthy(aws);
     const { primary: PRIMARY, secondary: SECONDARY } = t;
-    t.seed("control", regionRecord(PRIMARY, "ACTIVE", 0, t.now() - 3_600_000)); // ACTIVE for an hour
+    t.seed("control", authorityWith(t, { [PRIMARY]: "ACTIVE" }, 0, t.now() - 3_600_000)); // ACTIVE for an hour
 
     const result = await t.execute(PRIMARY, ownAlarm(t, "evt-7"));
 
     expect(result.status).toBe("SUCCEEDED");
-    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "DRAINED", epoch: 0 });
+    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "DRAINED", epoch: 1 });
     expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
     expect(result.states).not.toContain("PromoteLocalRegion");
     expect(t.notifications(PRIMARY).find((n) => n.attributes.event === "succeeded")?.message).toContain("drained itself");

@@ -1,5 +1,6 @@
 import { controlKeys } from "../../lib/control-schema";
 import { approve, reject, SimulatedAws, type TestWorld } from "../../sim/testing";
+import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
 import { stack } from "../support/stack";
 import {
   failedOver,
@@ -15,9 +16,12 @@ import {
   witnessAnswer,
 } from "./support/sim";
 
+// Eventual mode (dataConsistency: eventual): the failback that proves replication with a sentinel
+// before promoting, and waits for the fence alarm. Strong mode's failback is a handover in one
+// transition: failback-strong.test.ts.
 let aws: SimulatedAws;
 beforeAll(async () => {
-  aws = SimulatedAws.fromEvaluation(await stack());
+  aws = SimulatedAws.fromEvaluation(await stack({ config: { ...DEFAULT_OFFLINE_CONFIG, dataConsistency: "eventual" } }));
 });
 afterAll(() => aws.dispose());
 
@@ -31,7 +35,10 @@ const puts = (t: TestWorld, region: string, pk: (key: string) => boolean) =>
     .calls({ service: "dynamodb", operation: "PutItem", region })
     .filter((c) => c.outcome === "ok" && pk(String((c.input.Item as { pk?: string }).pk)));
 
-describe("failback (manual, in the primary)", () => {
+const authorityPut = (region: string, state: string) => (c: { input: Record<string, unknown> }) =>
+  (c.input.Item as { states?: Record<string, string> }).states?.[region] === state;
+
+describe("failback (manual, in the primary), eventual mode", () => {
   it("fences the secondary, proves replication with a sentinel, restores the primary and returns DNS, then puts the secondary on STANDBY", async () => {
     const t = await failedOver(aws);
     const { primary: PRIMARY, secondary: SECONDARY } = t;
@@ -39,9 +46,11 @@ describe("failback (manual, in the primary)", () => {
     const result = await t.execute(PRIMARY, failback(t));
 
     expect(result.status).toBe("SUCCEEDED");
-    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
-    expect(t.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
-    expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "STANDBY", epoch: 1 });
+    // Three transitions of the authority (seeded at epoch 1): fence the secondary, promote the primary, secondary STANDBY.
+    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 4 });
+    await t.advance(5000); // the last transition replicates to the secondary (eventual mode)
+    expect(t.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 4 });
+    expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "STANDBY", epoch: 4 });
     expect(primaryFencedData(t).at(-1)).toMatchObject({ value: 0 });
     expect(witnessAnswer(t)).toBe(PRIMARY);
     expect(t.world.route53.servingRegion()).toBe(PRIMARY);
@@ -50,11 +59,10 @@ describe("failback (manual, in the primary)", () => {
     expect(t.control(PRIMARY, "lease")).toBeUndefined();
 
     // The secondary was fenced and the sentinel written through the SECONDARY's replica, in that order.
-    const [fence] = puts(t, SECONDARY, (k) => k === `region#${SECONDARY}`);
+    const [fence] = puts(t, SECONDARY, (k) => k === "authority").filter(authorityPut(SECONDARY, "FENCED"));
     const [sentinel] = puts(t, SECONDARY, (k) => k.startsWith("sentinel#"));
-    const [promote] = puts(t, PRIMARY, (k) => k === `region#${PRIMARY}`);
+    const [promote] = puts(t, PRIMARY, (k) => k === "authority").filter(authorityPut(PRIMARY, "ACTIVE"));
     expect(fence && sentinel && promote).toBeTruthy();
-    expect((fence.input.Item as { state: string }).state).toBe("FENCED");
     expect(fence.seq).toBeLessThan(sentinel.seq);
     expect(sentinel.seq).toBeLessThan(promote.seq);
     expect(result.states.indexOf("MarkSecondaryStandby")).toBeGreaterThan(result.states.indexOf("RouteAfterDns"));
@@ -74,7 +82,7 @@ describe("failback (manual, in the primary)", () => {
     const alarmWhenStandby: string[] = [];
     onControlChange(
       t,
-      (item, { local }) => local && item?.pk === `region#${SECONDARY}` && item.state === "STANDBY",
+      (item, { local }) => local && item?.pk === "authority" && (item.states as Record<string, string>)[SECONDARY] === "STANDBY",
       () => alarmWhenStandby.push(t.world.alarms.state(fence.name, SECONDARY)),
     );
 
@@ -129,12 +137,12 @@ describe("failback (manual, in the primary)", () => {
     // primary's guard watches the alarm, the FENCED secondary fails its checks) answers it.
     for (const absent of ["ConfirmDnsAnswer", "MarkSecondaryStandby", "CompensateFailback"]) expect(result.states).not.toContain(absent);
     expect(witnessAnswer(t)).toBe(PRIMARY);
-    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
-    expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "FENCED", epoch: 1 });
+    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 3 });
+    expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "FENCED", epoch: 3 });
     expect(t.control(PRIMARY, "lease")).toBeUndefined();
     const failure = t.notifications(PRIMARY).find((n) => n.attributes.event === "failed");
     expect(failure?.subject).toContain("FAILED FenceAlarmNotClearedError");
-    expect(failure?.message).toContain(`${PRIMARY} ACTIVE (epoch 2)`);
+    expect(failure?.message).toContain(`${PRIMARY} ACTIVE (epoch 3)`);
     expect(failure?.message).toContain('"FenceAlarmNotClearedError" in docs/runbooks.md');
     const report = reportOf(t, PRIMARY, result.name);
     expect(report?.outcome).toBe("failed");
@@ -143,8 +151,8 @@ describe("failback (manual, in the primary)", () => {
     t.world.setLag(PRIMARY, SECONDARY, undefined);
     await t.advance(5 * MINUTE);
     for (const replica of [PRIMARY, SECONDARY]) {
-      expect(t.regionRecord(replica, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
-      expect(t.regionRecord(replica, SECONDARY)).toMatchObject({ state: "FENCED", epoch: 1 });
+      expect(t.regionRecord(replica, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 3 });
+      expect(t.regionRecord(replica, SECONDARY)).toMatchObject({ state: "FENCED", epoch: 3 });
     }
   });
 
@@ -159,7 +167,7 @@ describe("failback (manual, in the primary)", () => {
     expect(result).toMatchObject({ status: "FAILED", error: "SentinelNotReplicatedError" });
     expect(result.states).toContain("CompensateFailback");
     expect(result.states).not.toContain("PromotePrimary");
-    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 3 });
     expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "FENCED" });
     expect(t.control(PRIMARY, "lease")).toBeUndefined();
     expect(t.notifications(PRIMARY).find((n) => n.attributes.event === "failed")?.message).toContain("compensation");

@@ -37,18 +37,18 @@ describe("the failure path itself", () => {
 
     expect(result).toMatchObject({ status: "FAILED", error: "TransientAwsError" });
     expect(result.cause).toMatch(/^Step write-report: .*ServiceUnavailable/);
-    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
     expect(t.control(SECONDARY, "lease")).toBeUndefined();
     const failure = t.notifications(SECONDARY).find((n) => n.attributes.event === "failed");
     expect(failure?.message).toContain(`${PRIMARY} FENCED`);
-    expect(failure?.message).toContain(`${SECONDARY} ACTIVE (epoch 1)`);
+    expect(failure?.message).toContain(`${SECONDARY} ACTIVE (epoch 2)`);
   });
 
   it("ends in RunFailed, having notified, when the control table becomes unavailable after the promotion", async () => {
     const t = healthy(aws);
     onControlChange(
       t,
-      (item, { local }) => local && item?.pk === `region#${t.secondary}` && item.state === "ACTIVE",
+      (item, { local }) => local && item?.pk === "authority" && (item.states as Record<string, string>)[t.secondary] === "ACTIVE",
       () => t.world.faults.inject({ action: "api-error", service: "dynamodb", resource: t.tables.control, error: "unavailable" }),
     );
 
@@ -57,7 +57,7 @@ describe("the failure path itself", () => {
     // The lease cannot be released (DynamoDB down): the run fails and says so; the lease expires with its TTL.
     expect(result.status).toBe("FAILED");
     expect(result.states.at(-1)).toBe("RunFailed");
-    expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "ACTIVE", epoch: 2 });
     expect(t.notifications(t.secondary).some((n) => n.attributes.event === "failed")).toBe(true);
   });
 });
@@ -111,7 +111,7 @@ describe("transient AWS errors (throttling, 5xx, timeouts) that outlast the SDK'
     const result = await t.execute(t.secondary, failover(t));
 
     expect(result.status).toBe("SUCCEEDED");
-    expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "ACTIVE", epoch: 1 });
+    expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "ACTIVE", epoch: 2 });
     const publishes = t.calls({ service: "sns", operation: "Publish" });
     expect(publishes.filter((c) => c.outcome === "ThrottlingException")).toHaveLength(1);
     expect(publishes).toHaveLength(t.notifications().length + 1);

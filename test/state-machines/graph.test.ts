@@ -136,7 +136,7 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
 
   it("bounds every cycle with a counter Choice (checklist B11)", () => {
     const loops = cycles(def);
-    expect(loops.length).toBe(5); // DNS, sentinel, fence alarm, detection, peer execution
+    expect(loops.length).toBe(6); // DNS, sentinel, fence alarm, detection, peer execution, lease re-check
     for (const scc of loops) {
       const members = new Set(scc);
       const counter = scc

@@ -190,10 +190,11 @@ describe("canary ticker", () => {
     expect(probeOffsetsSeconds(4)).toEqual([0, 15, 30, 45]);
   });
 
-  it("renders a valid EXPRESS definition that invokes the canary once per offset, and a failing probe does not fail the others", async () => {
+  it("renders a valid EXPRESS definition that invokes the reconciler once and the canary once per offset; neither a failing probe nor a failing reconciler fails the others", async () => {
     const { definition } = renderCanaryTicker({
       region: "us-east-2",
       canaryFunctionArn: ARN("us-east-2", "canary"),
+      reconcileFunctionArn: ARN("us-east-2", "reconcile"),
       probesPerMinute: 6,
       probeTimeoutSeconds: 15,
     });
@@ -203,11 +204,16 @@ describe("canary ticker", () => {
     expect(definition.TimeoutSeconds).toBeLessThan(120);
 
     const offsets: number[] = [];
+    let reconciled = 0;
     const run = localStateMachine(definition).run(
       {},
       {
         overrides: {
           taskResourceLocalHandlers: {
+            Reconcile: async () => {
+              reconciled += 1;
+              throw Object.assign(new Error("throttled"), { name: "TooManyRequestsException" });
+            },
             ProbePeer: async (input: unknown) => {
               const offset = (input as { Payload: { offsetSeconds: number } }).Payload.offsetSeconds;
               offsets.push(offset);
@@ -220,6 +226,7 @@ describe("canary ticker", () => {
       },
     );
     await expect(run.result).resolves.toBeDefined();
+    expect(reconciled).toBe(5); // after each probe that answered: the failing one (offset 20) goes to ProbeFailed
     expect(offsets.sort((a, b) => a - b)).toEqual([0, 10, 20, 30, 40, 50]);
   });
 
@@ -228,6 +235,7 @@ describe("canary ticker", () => {
       renderCanaryTicker({
         region: "us-east-2",
         canaryFunctionArn: ARN("us-east-1", "canary"),
+        reconcileFunctionArn: ARN("us-east-2", "reconcile"),
         probesPerMinute: 6,
         probeTimeoutSeconds: 15,
       }),

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CONTROL_TABLE_HASH_KEY, initialRegionRecord } from "../../../lib/control-schema";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { CONTROL_TABLE_HASH_KEY, initialAuthority } from "../../../lib/control-schema";
 import type { DataConsistency } from "../../core/config";
 import { streamConsumed, TABLE_KEYS, type TableKey, tableName, TABLES, type TableSpec } from "../../core/tables";
 
@@ -89,32 +90,22 @@ export class GlobalTables extends pulumi.ComponentResource {
     };
     this.tables = Object.fromEntries(TABLE_KEYS.map((key) => [key, table(key)])) as Record<TableKey, aws.dynamodb.Table>;
 
-    // The deployment-time region records. `ignoreChanges` on the item: after the first deploy the
-    // runbooks own these items, and a later `pulumi up` must never undo a failover. In strong mode
-    // they are also the first items of an MRSC table, which AWS creates only from an empty table:
-    // each item depends on the table, so it is written once the replicas and witness exist.
-    const deployedAt = new Date().toISOString();
-    for (const [region, role] of [
-      [args.primaryRegion, "primary"],
-      [args.secondaryRegion, "secondary"],
-    ] as const) {
-      const record = initialRegionRecord(region, role, deployedAt);
-      new aws.dynamodb.TableItem(
-        `${name}-region-record-${role}`,
-        {
-          region: args.primaryRegion,
-          tableName: this.tables.control.name,
-          hashKey: CONTROL_TABLE_HASH_KEY,
-          item: JSON.stringify(toAttributeValues(record)),
-        },
-        { parent: this, ignoreChanges: ["item"] },
-      );
-    }
+    // The deployment-time authority (lib/control-schema.ts): the primary ACTIVE, the secondary
+    // STANDBY, epoch 0, in one item. `ignoreChanges` on the item: after the first deploy the
+    // runbooks own it, and a later `pulumi up` must never undo a failover. In strong mode it is also
+    // the first item of an MRSC table, which AWS creates only from an empty table: the item depends
+    // on the table, so it is written once the replicas and witness exist.
+    const authority = initialAuthority(args.primaryRegion, args.secondaryRegion, new Date().toISOString());
+    new aws.dynamodb.TableItem(
+      `${name}-authority`,
+      {
+        region: args.primaryRegion,
+        tableName: this.tables.control.name,
+        hashKey: CONTROL_TABLE_HASH_KEY,
+        item: JSON.stringify(marshall(authority)),
+      },
+      { parent: this, ignoreChanges: ["item"] },
+    );
     this.registerOutputs({ names: this.names });
   }
-}
-
-/** Plain object -> DynamoDB JSON (strings and numbers are all these records hold). */
-export function toAttributeValues(item: Record<string, string | number>): Record<string, { S: string } | { N: string }> {
-  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, typeof v === "number" ? { N: String(v) } : { S: v }]));
 }

@@ -158,7 +158,7 @@ export class DrOrchestration extends pulumi.ComponentResource {
       },
       parent,
     );
-    const tickerRole = this.stateMachineRole(`${name}-ticker-role`, tickerName, tickerArn, [fnArn("canary")], args);
+    const tickerRole = this.stateMachineRole(`${name}-ticker-role`, tickerName, tickerArn, [fnArn("canary"), fnArn("reconcile")], args);
     const ticker = new aws.sfn.StateMachine(
       `${name}-ticker`,
       {
@@ -166,11 +166,12 @@ export class DrOrchestration extends pulumi.ComponentResource {
         name: tickerName,
         type: "EXPRESS",
         roleArn: tickerRole.arn,
-        definition: fnArn("canary").apply(
-          (canaryFunctionArn) =>
+        definition: pulumi.all([fnArn("canary"), fnArn("reconcile")]).apply(
+          ([canaryFunctionArn, reconcileFunctionArn]) =>
             renderCanaryTicker({
               region,
               canaryFunctionArn,
+              reconcileFunctionArn,
               probesPerMinute: args.timing.probesPerMinute,
               probeTimeoutSeconds: CANARY_PROBE_TIMEOUT_SECONDS,
             }).json,

@@ -1,9 +1,10 @@
 /**
- * AssessRegions — reads both region records from the LOCAL replica (strongly consistent) and
+ * AssessRegions — reads the authority (strongly consistent: in strong mode the latest in any region)
+ * and the local canary's latest probe of the peer, and
  * decides what this run does (runbooks/domain/decisions.ts `decideAction`) and whether it must wait
  * for an operator (`approvalRequired`, AUTO_FAILOVER). Read-only; the dry-run uses it too.
  */
-import { ControlTable } from "../../../lib/control-record";
+import { ControlTable, regionView } from "../../../lib/control-record";
 import { handlerEnv } from "../../../lib/handlers";
 import * as z from "../../../lib/zod";
 import { documentClient } from "../../domain/dynamodb";
@@ -23,10 +24,13 @@ export const handler = stepHandler("assess-regions", z.object({ run: runSchema }
       `Run is for ${run.region}/${run.peerRegion} but this function serves ${env.LOCAL_REGION}/${env.PEER_REGION}`,
     );
   }
-  const [local, peer] = await Promise.all([
-    table.getRegion(run.region, { consistentRead: true }),
-    table.getRegion(run.peerRegion, { consistentRead: true }),
+  const [authority, probe] = await Promise.all([
+    table.getAuthority({ consistentRead: true }),
+    table.getProbe(run.region, run.peerRegion, { consistentRead: true }).catch(() => undefined),
   ]);
+  const local = regionView(authority, run.region);
+  const peer = regionView(authority, run.peerRegion);
+  const healthyNow = probe !== undefined && probe.consecutiveFailures === 0 && probe.lastHealthyAt !== undefined;
   const decision = decideAction({
     mode: run.checkMode,
     trigger: run.trigger,
@@ -35,6 +39,8 @@ export const handler = stepHandler("assess-regions", z.object({ run: runSchema }
     localRole: run.localRole,
     local,
     peer,
+    ...(healthyNow ? { peerHealthyMsAgo: Date.now() - (probe.lastHealthyAt as number) } : {}),
+    ...(probe?.lastAnsweredAt !== undefined ? { peerAnsweredMsAgo: Date.now() - probe.lastAnsweredAt } : {}),
   });
   const approval = approvalRequired({ requireApproval: run.requireApproval, automatic: run.automatic, autoFailover });
   logger.info("assessment", { action: decision.action, reason: decision.reason, needsApproval: approval.required });

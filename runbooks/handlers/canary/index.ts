@@ -10,15 +10,15 @@
  * - `PeerHealthy` (1 iff the peer answered 200) and `PeerHeartbeatAgeSeconds` (age of the peer's
  *   heartbeat in the local replica) — high-resolution metrics, dimensions Environment/Region/Peer;
  * - `recordProbe` (probe#<local>#<peer>) and this region's heartbeat (heartbeat#<local>);
- * - in the secondary only, `PrimaryFenced` republished from the local control record (1 while the
- *   primary is FENCED or DRAINED): the fence alarm keeps data even if no runbook runs.
+ * - in the secondary only, `PrimaryFenced` republished from the authority (1 while the primary is
+ *   FENCED or DRAINED): the fence alarm keeps data even if no runbook runs.
  *
  * The steps are independent: one failing does not stop the others; the invocation then fails
  * (so Lambda error metrics show it) after doing what it could.
  */
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import { Logger } from "@aws-lambda-powertools/logger";
-import { ControlTable } from "../../../lib/control-record";
+import { ControlTable, regionView } from "../../../lib/control-record";
 import { intEnv } from "../../../lib/env";
 import { handlerEnv } from "../../../lib/handlers";
 import { documentClient } from "../../domain/dynamodb";
@@ -84,13 +84,14 @@ export const handler = async (event?: { offsetSeconds?: number }): Promise<Canar
     }
   };
 
-  const [, , peerHeartbeat, primaryRecord] = await Promise.all([
+  const [, , peerHeartbeat, authority] = await Promise.all([
     attempt("recordProbe", () => table.recordProbe(env.LOCAL_REGION, env.PEER_REGION, probe.healthy, probe.status)),
     // Epoch seconds make a monotonic sequence without a read-modify-write.
     attempt("writeHeartbeat", () => table.writeHeartbeat(env.LOCAL_REGION, Math.floor(now / 1000))),
     attempt("getHeartbeat", () => table.getHeartbeat(env.PEER_REGION)),
-    isSecondary ? attempt("getRegion", () => table.getRegion(env.PRIMARY_REGION)) : Promise.resolve(undefined),
+    isSecondary ? attempt("getAuthority", () => table.getAuthority()) : Promise.resolve(undefined),
   ]);
+  const primaryRecord = regionView(authority, env.PRIMARY_REGION);
 
   const metrics: MetricDatum[] = [
     peerHealthyDatum({ environment: env.ENVIRONMENT, region: env.LOCAL_REGION, peer: env.PEER_REGION, healthy: probe.healthy, at: now }),

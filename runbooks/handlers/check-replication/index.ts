@@ -1,9 +1,13 @@
 /**
  * CheckReplication — may the local region take over without losing more than the RPO?
  *
- * DescribeTable in the LOCAL region for the three global tables (table and local replica ACTIVE),
- * the peer's heartbeat as replicated into the local replica, and the last time the local canary
- * saw the peer healthy. The exposure arithmetic is `assessReplication` (runbooks/domain/decisions.ts).
+ * DescribeTable in the LOCAL region for the three global tables (table and local replica ACTIVE), then:
+ * - strong mode (DATA_CONSISTENCY=strong, MRSC tables): can this region read and write strongly —
+ *   a strongly consistent read of the authority and a write of its own quorum item, each of which
+ *   fails in a region that reaches neither its peer nor the witness. Exposure is 0 by construction
+ *   (`assessStrongReplication`);
+ * - eventual mode: the peer's heartbeat as replicated into the local replica and the last time the
+ *   local canary saw the peer healthy (`assessReplication`).
  *
  * `enforce: false` (failover, dry-run) returns the verdict and lets the state machine decide
  * (failover escalates to an approval); `enforce: true` (failback, drill) fails the step with
@@ -16,7 +20,7 @@ import { handlerEnv } from "../../../lib/handlers";
 import * as z from "../../../lib/zod";
 import { describeError } from "../../domain/errors";
 import { documentClient } from "../../domain/dynamodb";
-import { assessReplication, type TableReplicaStatus } from "../../domain/decisions";
+import { assessReplication, assessStrongReplication, type QuorumProbe, type TableReplicaStatus } from "../../domain/decisions";
 import { ReplicaNotReadyError, ReplicationLagExceededError } from "../../domain/errors";
 import { createLogger, stepHandler } from "../../domain/handler";
 import { runSchema } from "../../domain/run";
@@ -24,6 +28,7 @@ import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
 
 const env = handlerEnv("check-replication");
 const rpoSeconds = intEnv("RPO_SECONDS", 0);
+const strong = env.DATA_CONSISTENCY === "strong";
 const dynamodb = awsClient(DynamoDBClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("check-replication");
@@ -51,20 +56,51 @@ async function describe(t: { table: string; tableName: string }): Promise<TableR
   }
 }
 
+/** Strong mode: one strongly consistent read and one acknowledged write, as the payment path needs them (a dry-run only reads). */
+async function probeQuorum(region: string, readOnly: boolean): Promise<QuorumProbe> {
+  try {
+    await table.getAuthority({ consistentRead: true });
+  } catch (error) {
+    return { read: false, write: false, error: describeError(error) };
+  }
+  if (readOnly) return { read: true, write: "not-tested" };
+  try {
+    await table.writeQuorumProbe(region);
+    return { read: true, write: true };
+  } catch (error) {
+    return { read: true, write: false, error: describeError(error) };
+  }
+}
+
 export const handler = stepHandler(
   "check-replication",
   z.object({ run: runSchema, enforce: z.boolean() }),
   logger,
   async ({ run, enforce }) => {
-    const [tables, peerHeartbeat, probe] = await Promise.all([
+    const [tables, probe] = await Promise.all([
       Promise.all(TABLES.map(describe)),
-      table.getHeartbeat(run.peerRegion, { consistentRead: true }),
-      table.getProbe(run.region, run.peerRegion, { consistentRead: true }),
+      table.getProbe(run.region, run.peerRegion, { consistentRead: true }).catch(() => undefined),
     ]);
-    const assessment = assessReplication({ tables, peerHeartbeat, probe, now: Date.now(), rpoSeconds, peerRegion: run.peerRegion });
+    const assessment = strong
+      ? assessStrongReplication({
+          tables,
+          quorum: await probeQuorum(run.region, run.mode === "dry-run"),
+          probe,
+          now: Date.now(),
+          rpoSeconds,
+          peerRegion: run.peerRegion,
+        })
+      : assessReplication({
+          tables,
+          peerHeartbeat: await table.getHeartbeat(run.peerRegion, { consistentRead: true }),
+          probe,
+          now: Date.now(),
+          rpoSeconds,
+          peerRegion: run.peerRegion,
+        });
     logger.info("replication", { verdict: assessment.verdict, exposureSeconds: assessment.exposureSeconds });
     if (enforce && assessment.verdict === "replica-not-ready") throw new ReplicaNotReadyError(assessment.summary);
     if (enforce && assessment.verdict === "lag-exceeded") throw new ReplicationLagExceededError(assessment.summary);
-    return { ...assessment, tables };
+    return { ...assessment, consistency: strong ? ("strong" as const) : ("eventual" as const), tables };
   },
 );

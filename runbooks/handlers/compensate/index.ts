@@ -3,21 +3,21 @@
  * regions unable to take writes:
  *
  * - `reactivate-peer` (failback, after fencing the secondary, before the primary became ACTIVE):
- *   the secondary goes back to ACTIVE (new epoch), written through the secondary, falling back to
- *   the local replica if the secondary cannot be reached.
+ *   the secondary goes back to ACTIVE (the authority's next epoch), written through the secondary,
+ *   falling back to the local replica if the secondary cannot be reached (not if another run
+ *   changed the authority meanwhile: that run's decision stands).
  * - `undrain-peer` (drill, after draining the primary, before the secondary became ACTIVE): the
  *   primary goes back to ACTIVE (new epoch) and PrimaryFenced=0 is published here.
  *
- * Both first re-read the records: if this region did become ACTIVE (say the promotion's response
- * was lost), or the peer is no longer in the state this run put it in, nothing is changed.
+ * Both first re-read the authority: if this region did become ACTIVE (say the promotion's response
+ * was lost), or the last transition was not this run's, nothing is changed.
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import type { RegionRecord } from "../../../lib/control-record";
+import { EpochConflictError, type RegionRecord } from "../../../lib/control-record";
 import { handlerEnv } from "../../../lib/handlers";
 import * as z from "../../../lib/zod";
 import { describeError } from "../../domain/errors";
 import { localAndPeerControlTables } from "../../domain/dynamodb";
-import { nextActiveEpoch } from "../../domain/decisions";
 import { createLogger, stepHandler } from "../../domain/handler";
 import { primaryFencedDatum } from "../../domain/metrics";
 import { runSchema, type Run } from "../../domain/run";
@@ -38,7 +38,7 @@ const inputSchema = z.object({ run: runSchema, action: z.enum(["reactivate-peer"
 
 type Outcome = { changed: boolean; detail: string };
 
-async function reactivatePeer(run: Run, local: RegionRecord | undefined, peer: RegionRecord | undefined): Promise<Outcome> {
+async function reactivatePeer(run: Run, peer: RegionRecord | undefined): Promise<Outcome> {
   if (peer?.state !== "FENCED" || peer.executionId !== run.executionId) {
     return {
       changed: false,
@@ -51,33 +51,31 @@ async function reactivatePeer(run: Run, local: RegionRecord | undefined, peer: R
     reason: `${run.executionName}: failback failed; ${run.peerRegion} reactivated`,
     executionId: run.executionId,
     expectedEpoch: peer.epoch,
-    epoch: nextActiveEpoch(local, peer),
   };
   try {
-    await peerTable.transitionRegion(request);
-    return { changed: true, detail: `${run.peerRegion} back to ACTIVE at epoch ${request.epoch} (written through ${run.peerRegion})` };
+    const record = await peerTable.transitionRegion(request);
+    return { changed: true, detail: `${run.peerRegion} back to ACTIVE at epoch ${record.epoch} (written through ${run.peerRegion})` };
   } catch (error) {
+    if (error instanceof EpochConflictError) throw error;
     logger.warn("could not reactivate the peer through its own replica; writing the local replica", { error: describeError(error) });
-    await localTable.transitionRegion(request);
+    const record = await localTable.transitionRegion(request);
     return {
       changed: true,
-      detail: `${run.peerRegion} back to ACTIVE at epoch ${request.epoch} (written locally; ${describeError(error)})`,
+      detail: `${run.peerRegion} back to ACTIVE at epoch ${record.epoch} (written locally; ${describeError(error)})`,
     };
   }
 }
 
-async function undrainPeer(run: Run, local: RegionRecord | undefined, peer: RegionRecord | undefined): Promise<Outcome> {
+async function undrainPeer(run: Run, peer: RegionRecord | undefined): Promise<Outcome> {
   if (peer?.state !== "DRAINED" || peer.executionId !== run.executionId) {
     return { changed: false, detail: `${run.peerRegion} is ${peer?.state ?? "unknown"}; this run did not drain it, left as is` };
   }
-  const epoch = nextActiveEpoch(local, peer);
-  await localTable.transitionRegion({
+  const { epoch } = await localTable.transitionRegion({
     region: run.peerRegion,
     state: "ACTIVE",
     reason: `${run.executionName}: drill failed before promotion; ${run.peerRegion} undrained`,
     executionId: run.executionId,
     expectedEpoch: peer.epoch,
-    epoch,
   });
   let metric = "";
   if (run.peerRegion === env.PRIMARY_REGION) {
@@ -109,6 +107,6 @@ export const handler = stepHandler("compensate", inputSchema, logger, async ({ r
       detail: `${run.region} was already promoted by this run; ${run.peerRegion} left as is`,
     };
   }
-  const outcome = action === "reactivate-peer" ? await reactivatePeer(run, local, peer) : await undrainPeer(run, local, peer);
+  const outcome = action === "reactivate-peer" ? await reactivatePeer(run, peer) : await undrainPeer(run, peer);
   return { action, region: run.peerRegion, ...outcome };
 });

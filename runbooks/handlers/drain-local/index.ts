@@ -29,7 +29,6 @@ export const handler = stepHandler(
       reason: `${run.executionName}: drained on its own alarm (${run.reason})`,
       executionId: run.executionId,
       expectedEpoch: local.epoch,
-      epoch: local.epoch,
     });
     return { region: run.region, previousState: local.state, epoch: record.epoch, drainedAt: Date.parse(record.updatedAt) };
   },

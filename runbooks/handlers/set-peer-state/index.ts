@@ -6,15 +6,26 @@
  *   reaches the peer whenever replication does. `via: "peer"` writes the peer's own replica through
  *   the DR operations role — failback uses it so the secondary stops taking writes *before* the
  *   sentinel is written there.
- * - Conditional on the peer's epoch as read by AssessRegions (EpochConflictError if it moved);
- *   the epoch itself is kept: only a region becoming ACTIVE takes a new epoch.
+ * - A transition of the authority, conditional on the epoch AssessRegions read or on this run
+ *   having made the last transition (EpochConflictError if another run moved it). In strong mode a
+ *   failback's "fence" of the secondary is a handover: the primary ACTIVE and the secondary STANDBY,
+ *   in one transition.
  * - Fencing or draining the PRIMARY also publishes PrimaryFenced=1 in this (the secondary)
  *   region: the alarm behind the primary's Route 53 health check, which moves DNS.
+ * - A failover whose peer is not ACTIVE (nobody writes: a run stopped halfway) leaves the peer as it
+ *   is: there is no writer to stop, and a STANDBY peer stays able to take over later.
+ * - An AUTOMATIC failover re-verifies the peer immediately before fencing it: if this region's
+ *   canary saw the peer answer healthy within the last {@link RECENT_PROBE_MS} (the alarm's
+ *   condition no longer holds: a blip that ended, an approval given long after the page), it
+ *   changes nothing and fails with PeerRecoveredError. An operator's failover is never second-guessed.
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { type RegionRecord, regionView } from "../../../lib/control-record";
 import { handlerEnv } from "../../../lib/handlers";
 import * as z from "../../../lib/zod";
 import { localAndPeerControlTables } from "../../domain/dynamodb";
+import { RECENT_PROBE_MS } from "../../domain/decisions";
+import { PeerRecoveredError } from "../../domain/errors";
 import { createLogger, stepHandler } from "../../domain/handler";
 import { primaryFencedDatum } from "../../domain/metrics";
 import { runSchema } from "../../domain/run";
@@ -30,6 +41,7 @@ const { local: localTable, peer: peerTable } = localAndPeerControlTables({
   sessionName: "set-peer-state",
 });
 const cloudwatch = awsClient(CloudWatchClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
+const strong = env.DATA_CONSISTENCY === "strong";
 const logger = createLogger("set-peer-state");
 
 const inputSchema = z.object({
@@ -39,36 +51,74 @@ const inputSchema = z.object({
   assessment: assessmentSchema,
 });
 
+/** Throws PeerRecoveredError when the local canary's latest probe, taken within RECENT_PROBE_MS, found the peer healthy. */
+async function verifyPeerStillDown(run: z.infer<typeof runSchema>): Promise<void> {
+  const probe = await localTable.getProbe(run.region, run.peerRegion, { consistentRead: true }).catch(() => undefined);
+  const now = Date.now();
+  if (probe && probe.consecutiveFailures === 0 && probe.lastHealthyAt !== undefined && now - probe.lastHealthyAt <= RECENT_PROBE_MS) {
+    throw new PeerRecoveredError(
+      `${run.peerRegion} answered /health healthy ${Math.round((now - probe.lastHealthyAt) / 1000)} s ago (this region's canary): ` +
+        "the condition that started this automatic failover no longer holds; nothing was fenced",
+    );
+  }
+}
+
 export const handler = stepHandler("set-peer-state", inputSchema, logger, async ({ run, state, via, assessment }) => {
   const peer = assessment.peer;
+  // A failover fences the WRITER. A peer that is not ACTIVE (no region writes: a run stopped
+  // halfway) has nothing to stop: it keeps its state — a STANDBY peer stays able to take over later.
+  const peerIsWriter = peer?.state === "ACTIVE";
+  if (state === "FENCED" && run.mode === "failover" && !peerIsWriter && peer) return unchanged(peer, via);
+  if (state === "FENCED" && run.mode === "failover" && run.automatic) await verifyPeerStillDown(run);
   const table = via === "local" ? localTable : peerTable;
-  const record = await table.transitionRegion({
-    region: env.PEER_REGION,
-    state,
-    reason: `${run.mode} ${run.executionName}: ${state} by ${run.region}`,
+  // Strong mode, failback: a handover — the primary ACTIVE and the secondary STANDBY in ONE
+  // transition. Nothing acknowledged can be missing here (MRSC: every acknowledged write is durable
+  // in two regions and strong reads see it), so there is no replication to wait for, and no moment
+  // when neither region may write. The secondary redirects payments to the writer (307) from its
+  // next authority read, and as STANDBY it can take over again should this region fail right after.
+  const handover = strong && run.mode === "failback" && state === "FENCED";
+  const authority = await table.transition({
+    states: handover ? { [env.PEER_REGION]: "STANDBY", [run.region]: "ACTIVE" } : { [env.PEER_REGION]: state },
+    reason: handover
+      ? `${run.mode} ${run.executionName}: handover — ${run.region} ACTIVE, ${env.PEER_REGION} STANDBY, in one transition`
+      : `${run.mode} ${run.executionName}: ${env.PEER_REGION} ${state} by ${run.region}`,
     executionId: run.executionId,
     expectedEpoch: peer ? peer.epoch : null,
-    epoch: peer ? peer.epoch : 0,
   });
-  const changedAt = Date.parse(record.updatedAt);
-  let fenceMetric: { region: string; value: number; publishedAt: number } | null = null;
-  if (env.PEER_REGION === env.PRIMARY_REGION && (state === "FENCED" || state === "DRAINED")) {
-    const publishedAt = Date.now();
-    await cloudwatch.send(
-      new PutMetricDataCommand({
-        Namespace: env.METRIC_NAMESPACE,
-        MetricData: [primaryFencedDatum({ environment: env.ENVIRONMENT, fenced: true, at: publishedAt })],
-      }),
-    );
-    fenceMetric = { region: env.LOCAL_REGION, value: 1, publishedAt };
-  }
+  const record = regionView(authority, env.PEER_REGION) as RegionRecord;
   return {
     region: env.PEER_REGION,
-    state,
+    state: record.state,
     ...(peer ? { previousState: peer.state } : {}),
     epoch: record.epoch,
-    changedAt,
+    changedAt: Date.parse(record.updatedAt),
     via,
-    fenceMetric,
+    fenceMetric: await publishFence(record.state),
   };
 });
+
+/** The peer left as it is (it was not the writer); the fence metric still follows its state. */
+async function unchanged(peer: RegionRecord, via: "local" | "peer") {
+  return {
+    region: env.PEER_REGION,
+    state: peer.state,
+    previousState: peer.state,
+    epoch: peer.epoch,
+    changedAt: Date.parse(peer.updatedAt),
+    via,
+    fenceMetric: await publishFence(peer.state),
+  };
+}
+
+/** Fencing or draining the PRIMARY publishes PrimaryFenced=1 here: the alarm behind its Route 53 guard. */
+async function publishFence(peerState: RegionRecord["state"]): Promise<{ region: string; value: number; publishedAt: number } | null> {
+  if (env.PEER_REGION !== env.PRIMARY_REGION || (peerState !== "FENCED" && peerState !== "DRAINED")) return null;
+  const publishedAt = Date.now();
+  await cloudwatch.send(
+    new PutMetricDataCommand({
+      Namespace: env.METRIC_NAMESPACE,
+      MetricData: [primaryFencedDatum({ environment: env.ENVIRONMENT, fenced: true, at: publishedAt })],
+    }),
+  );
+  return { region: env.LOCAL_REGION, value: 1, publishedAt };
+}

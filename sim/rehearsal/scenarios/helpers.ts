@@ -3,6 +3,7 @@
  * automatic runs a region started, and the opening most stories share (the primary goes dark
  * and the secondary fails over).
  */
+import { regionIn } from "../../authority";
 import type { ExecutionRecord } from "../../stepfunctions/model";
 import { automaticExecutions, type Check, type ScenarioContext } from "../scenario";
 
@@ -10,8 +11,7 @@ export const check = (name: string, ok: boolean, detail: string): Check => ({ na
 
 /** The record of `region` as `replica` holds it. */
 export function recordIn(ctx: ScenarioContext, replica: string, region: string): { state: string; epoch: number } | undefined {
-  const table = ctx.deployment.tables.find((t) => t.hashKey === "pk")?.name as string;
-  return ctx.world.dynamodb.get(replica, table, { pk: `region#${region}` }) as { state: string; epoch: number } | undefined;
+  return regionIn(ctx.world, replica, region);
 }
 
 /** "us-east-1 ACTIVE/1, us-east-2 STANDBY/0" as both replicas see it (they agree once replicated). */
@@ -59,4 +59,36 @@ export async function primaryOutageUntilFailoverEnds(ctx: ScenarioContext, limit
   const from = ctx.marks.outageStart as number;
   await ctx.waitFor(() => automaticExecutions(ctx, ctx.secondary, from).some((e) => e.status !== "RUNNING"), limitMs);
   ctx.marks.measuredExecution = automaticExecutions(ctx, ctx.secondary, from)[0]?.name;
+}
+
+/** No DR execution running in any region. */
+export const nothingRunning = (ctx: ScenarioContext) =>
+  ctx.deployment.regions.every((r) => ctx.executions(r).every((e) => e.status !== "RUNNING"));
+
+/**
+ * The opening of the stories that start after a failover: the primary fails, the secondary takes
+ * over, the primary comes back (fenced) and every run has ended.
+ */
+export async function failedOverThenRecovered(ctx: ScenarioContext): Promise<void> {
+  await ctx.clock.advance(30_000);
+  await primaryOutageUntilFailoverEnds(ctx);
+  await ctx.clock.advance(60_000);
+  ctx.recover(ctx.primary);
+  await ctx.clock.advance(90_000);
+  await ctx.waitFor(() => nothingRunning(ctx), 5 * 60_000);
+}
+
+/** Starts a failback in the primary, as `drctl failback` does; returns the execution name. */
+export async function startFailback(ctx: ScenarioContext, why = "on-call runs drctl failback"): Promise<string> {
+  const name = ctx.operator.executionName("failback");
+  ctx.marks.manualExecutions.push(name);
+  await ctx.act(() =>
+    ctx.operator.start(
+      ctx.primary,
+      name,
+      { mode: "failback", targetRegion: ctx.primary, requestedBy: "oncall@example.com", reason: "primary recovered; fail back" },
+      why,
+    ),
+  );
+  return name;
 }

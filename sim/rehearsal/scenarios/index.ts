@@ -5,10 +5,23 @@ import { drill } from "./drill";
 import { duplicateEvents } from "./duplicate-events";
 import { flapping } from "./flapping";
 import { full } from "./full";
+import { partition, partitionThenPrimaryDies } from "./partitions";
+import { failbackInterrupted, operatorRace } from "./races";
 import { replicationDegraded } from "./replication-degraded";
 import { steady } from "../../sweep/steady";
 
-export const SCENARIOS: readonly Scenario[] = [full, drill, replicationDegraded, dnsStuck, flapping, duplicateEvents];
+export const SCENARIOS: readonly Scenario[] = [
+  full,
+  drill,
+  replicationDegraded,
+  dnsStuck,
+  flapping,
+  duplicateEvents,
+  partition,
+  partitionThenPrimaryDies,
+  operatorRace,
+  failbackInterrupted,
+];
 export const DEFAULT_SCENARIO = full.name;
 /** Stories with nothing scripted, for injected faults (`--fault`, `--operator`, `npm run sweep`); not part of `all`. */
 export const BASES: readonly Scenario[] = [steady];

@@ -3,9 +3,10 @@
  * secondary's runbook must not promote blindly: it measures the exposure, asks for an approval
  * and waits. On-call weighs it and decides (the decision and its reasoning are in the timeline).
  */
+import { dataConsistencyOf } from "../../deployment/deployment";
 import { objectiveChecks } from "../checks";
 import { automaticExecutions, type Scenario, type ScenarioContext } from "../scenario";
-import { check, endsWith, promotedAt } from "./helpers";
+import { check, endsWith, primaryOutageUntilFailoverEnds, promotedAt } from "./helpers";
 
 /** How far behind replication falls: beyond the 60 s RPO objective. */
 export const DEGRADED_LAG_MS = 90_000;
@@ -20,13 +21,34 @@ function waitingRun(ctx: ScenarioContext) {
 
 export const replicationDegraded: Scenario = {
   name: "replication-degraded",
-  title: "replication beyond the RPO, then primary outage: the runbook asks before promoting",
+  title: "replication beyond the RPO, then primary outage: the runbook asks before promoting (eventual mode; strong mode cannot lag)",
   story:
     `Replication from the primary to the secondary degrades to ${DEGRADED_LAG_MS / 1000} s behind — beyond the RPO objective. Then the primary fails. ` +
     "The secondary's runbook measures the exposure from the primary's last replicated heartbeat, refuses to promote blindly and pages on-call " +
     "for an approval. On-call weighs the in-doubt window against the outage and approves with a reason; the primary's unreplicated writes " +
-    "arrive when it recovers.",
+    "arrive when it recovers. In strong mode (MRSC) a write is acknowledged only once durable in a second region: the same " +
+    "degradation cannot leave acknowledged payments behind, so the runbook measures 0 s of exposure and fails over without asking.",
+  knownFailures: (d) =>
+    dataConsistencyOf(d) === "eventual"
+      ? {
+          checks: ["never zero ACTIVE while a region can serve"],
+          reason: `by design: nobody writes while on-call weighs the exposure (${DECISION_AFTER_MS / 1000} s of human decision behind the approval gate)`,
+        }
+      : undefined,
   async run(ctx) {
+    if (dataConsistencyOf(ctx.deployment) === "strong") {
+      ctx.world.setLag(ctx.primary, ctx.secondary, DEGRADED_LAG_MS);
+      ctx.note(
+        `replication ${ctx.primary} → ${ctx.secondary} is told to lag ${DEGRADED_LAG_MS / 1000} s — but the tables are multi-Region strongly consistent: acknowledged writes are already in two regions`,
+      );
+      await ctx.clock.advance(150_000);
+      await primaryOutageUntilFailoverEnds(ctx);
+      await ctx.clock.advance(60_000);
+      ctx.recover(ctx.primary);
+      ctx.world.setLag(ctx.primary, ctx.secondary, undefined);
+      await ctx.clock.advance(90_000);
+      return;
+    }
     ctx.world.setLag(ctx.primary, ctx.secondary, DEGRADED_LAG_MS);
     ctx.note(
       `replication ${ctx.primary} → ${ctx.secondary} degrades: writes arrive ${DEGRADED_LAG_MS / 1000} s late (RPO objective ${ctx.deployment.objectives.rpoSeconds} s)`,
@@ -56,6 +78,27 @@ export const replicationDegraded: Scenario = {
     await ctx.clock.advance(90_000);
   },
   expectations(ctx, f) {
+    if (dataConsistencyOf(ctx.deployment) === "strong") {
+      const run = automaticExecutions(ctx, ctx.secondary, ctx.marks.outageStart ?? 0)[0];
+      const verdict = (f.runbook?.report.decisions as { step: string; decision: string }[] | undefined)?.find(
+        (d) => d.step === "CheckReplication",
+      )?.decision;
+      return [
+        check(
+          "nothing acknowledged was left behind",
+          f.rpoExposureSeconds === 0,
+          `runbook exposure ${f.rpoExposureSeconds ?? "?"} s (verdict ${verdict ?? "none"})`,
+        ),
+        check(
+          "no approval was needed",
+          !ctx.world.sns.inbox.some((m) => (m.subject ?? "").includes("APPROVAL NEEDED")),
+          "strong mode: the exposure is 0 by construction",
+        ),
+        check("the failover succeeded on its own", run?.status === "SUCCEEDED", run ? `${run.name} ${run.status}` : "no run"),
+        endsWith(ctx, { [ctx.primary]: "FENCED", [ctx.secondary]: "ACTIVE" }),
+        ...objectiveChecks(f, ctx.deployment.objectives, { rto: true, rpo: true }),
+      ];
+    }
     const run = waitingRun(ctx);
     const approvedAt = ctx.world.timeline.entries.find((e) => e.kind === "operator" && e.text.includes("approves"))?.at;
     const promoted = promotedAt(ctx, ctx.secondary, ctx.marks.outageStart ?? 0);

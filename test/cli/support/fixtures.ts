@@ -2,6 +2,8 @@
  * The deployed stack drctl's tests talk to: environment `prod`, primary us-east-1, secondary
  * us-east-2, the SSM parameters each region holds, and a fixed clock.
  */
+import { type Authority, controlKeys, type RegionRecord, type RegionState, regionView } from "../../../lib/control-schema";
+
 export const ENV = "prod";
 export const PRIMARY = "us-east-1";
 export const SECONDARY = "us-east-2";
@@ -56,17 +58,25 @@ export function parameters(region: string): Record<string, string> {
   };
 }
 
-export const regionRecord = (
-  region: string,
-  state: "ACTIVE" | "STANDBY" | "FENCED" | "DRAINED",
+/**
+ * The control table's one `authority` item (lib/control-schema.ts): every region's state and one
+ * epoch. Each region's state changed at `changedAt` unless `changedAtByRegion` says otherwise.
+ */
+export const authorityItem = (
+  states: Record<string, RegionState>,
   epoch: number,
-  updatedAt = "2025-05-30T10:00:00.000Z",
-) => ({
-  pk: `region#${region}`,
-  region,
-  state,
+  changedAt = "2025-05-30T10:00:00.000Z",
+  changedAtByRegion: Record<string, string> = {},
+): Authority => ({
+  pk: controlKeys.authority(),
   epoch,
-  updatedAt,
-  reason: `set by a test`,
+  states,
+  changedAt: Object.fromEntries(Object.keys(states).map((r) => [r, changedAtByRegion[r] ?? changedAt])),
+  updatedAt: changedAt,
+  reason: "set by a test",
   executionId: "deployment",
 });
+
+/** One region as the runbook steps report it (AssessRegions' `local`/`peer`): its view of the authority. */
+export const regionRecord = (region: string, state: RegionState, epoch: number, updatedAt = "2025-05-30T10:00:00.000Z"): RegionRecord =>
+  regionView(authorityItem({ [region]: state }, epoch, updatedAt), region) as RegionRecord;

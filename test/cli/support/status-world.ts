@@ -6,15 +6,14 @@ import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { GetHealthCheckStatusCommand } from "@aws-sdk/client-route-53";
 import { ListExecutionsCommand } from "@aws-sdk/client-sfn";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { alarmNames, at, executionArn, HEALTH_CHECK_IDS, PRIMARY, regionRecord, SECONDARY, stateMachineArn, ZONE } from "./fixtures";
+import { alarmNames, at, authorityItem, executionArn, HEALTH_CHECK_IDS, PRIMARY, SECONDARY, stateMachineArn, ZONE } from "./fixtures";
 import { byRegion, cloudwatch, ddb, fixedDns, route53, sfn, standardParameters } from "./harness";
 
-/** Each replica's items; replication is caught up except for heartbeat ages. */
+/** Each replica's items (the one authority item, the peer's heartbeat); replication is caught up except for heartbeat ages. */
 export function controlItems(region: string): Record<string, unknown> {
   const peer = region === PRIMARY ? SECONDARY : PRIMARY;
   return {
-    [`region#${PRIMARY}`]: regionRecord(PRIMARY, "ACTIVE", 3),
-    [`region#${SECONDARY}`]: regionRecord(SECONDARY, "STANDBY", 3),
+    authority: authorityItem({ [PRIMARY]: "ACTIVE", [SECONDARY]: "STANDBY" }, 3),
     [`heartbeat#${peer}`]: { pk: `heartbeat#${peer}`, region: peer, writtenAt: at(region === PRIMARY ? -1.2 : -0.8), sequence: 42 },
   };
 }

@@ -16,6 +16,8 @@ export const BUCKET = `transactions-us-east-1-test-${ACCOUNT}`;
 export const QUEUE_URL = `https://sqs.${LOCAL_REGION}.amazonaws.com/${ACCOUNT}/processing-us-east-1-test`;
 export const DLQ_URL = `https://sqs.${LOCAL_REGION}.amazonaws.com/${ACCOUNT}/processing-dlq-us-east-1-test`;
 export const CACHE_SECONDS = 5;
+/** The peer's region-pinned API (infra/core/stack-environment.ts): where a region that is not the writer redirects payments. */
+export const PEER_API_ORIGIN = `https://api-${PEER_REGION}.payments.example.com`;
 
 export const PAYMENT_ENV: Record<string, string> = {
   ENVIRONMENT: "test",
@@ -30,6 +32,7 @@ export const PAYMENT_ENV: Record<string, string> = {
   METRIC_NAMESPACE: "PaymentsDR",
   REGION_STATE_CACHE_SECONDS: String(CACHE_SECONDS),
   RPO_SECONDS: "60",
+  PEER_API_ORIGIN,
 };
 
 Object.assign(process.env, PAYMENT_ENV);

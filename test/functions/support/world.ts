@@ -1,7 +1,7 @@
 /**
- * One region's fakes wired together, with the region-state record seeded ACTIVE.
+ * One region's fakes wired together, with the authority seeded: this region ACTIVE.
  */
-import { initialRegionRecord, type RegionRecord, type RegionState } from "../../../lib/control-record";
+import { type Authority, controlKeys, regionView, type RegionRecord, type RegionState } from "../../../lib/control-record";
 import { TABLES, LOCAL_REGION, BUCKET, QUEUE_URL, DLQ_URL } from "./env";
 import { DynamoDbModel } from "./dynamodb-model";
 import { S3Model } from "./s3-model";
@@ -17,16 +17,21 @@ export function createWorld() {
     dynamo,
     s3,
     sqs,
+    /** Sets `region`'s state in the authority item (created if missing), at `epoch`. */
     setRegionState(state: RegionState, region = LOCAL_REGION, epoch = 1): RegionRecord {
-      const record: RegionRecord = {
-        ...initialRegionRecord(region, "primary", new Date(Date.now()).toISOString()),
-        state,
+      const at = new Date(Date.now()).toISOString();
+      const current = dynamo.get(TABLES.control, controlKeys.authority()) as Authority | undefined;
+      const authority: Authority = {
+        pk: controlKeys.authority(),
         epoch,
+        states: { ...current?.states, [region]: state },
+        changedAt: { ...current?.changedAt, [region]: at },
+        updatedAt: at,
         reason: `set to ${state} by a test`,
         executionId: "test-execution",
       };
-      dynamo.put(TABLES.control, record);
-      return record;
+      dynamo.put(TABLES.control, authority);
+      return regionView(authority, region) as RegionRecord;
     },
     /** Writes to any table or bucket (Gets excluded). */
     allWrites() {

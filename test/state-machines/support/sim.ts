@@ -10,7 +10,7 @@
  * What this cannot prove: anything the simulation does not model (sim/rehearsal/README.md) — real
  * AWS timing, the real JSONPath engine of Step Functions.
  */
-import { controlKeys } from "../../../lib/control-schema";
+import { type Authority, controlKeys, type RegionState } from "../../../lib/control-schema";
 import { runbookFunctions } from "../../../lib/handlers";
 import { reportKeys } from "../../../runbooks/domain/report";
 import { RESTORE_TAG } from "../../../runbooks/domain/write-function";
@@ -59,13 +59,19 @@ export function heartbeat(region: string, writtenAt: number): Record<string, unk
   return { pk: controlKeys.heartbeat(region), region, writtenAt, sequence: Math.floor(writtenAt / 1000) };
 }
 
-export function regionRecord(region: string, state: string, epoch: number, at: number): Record<string, unknown> {
+/**
+ * The authority with `states` changed (the others as `t`'s primary replica holds them), at `epoch`:
+ * what a test seeds to start from a given situation.
+ */
+export function authorityWith(t: TestWorld, states: Record<string, RegionState>, epoch: number, at: number): Authority {
+  const current = t.control(t.primary, controlKeys.authority()) as Authority | undefined;
+  const when = new Date(at).toISOString();
   return {
-    pk: controlKeys.region(region),
-    region,
-    state,
+    pk: controlKeys.authority(),
     epoch,
-    updatedAt: new Date(at).toISOString(),
+    states: { ...current?.states, ...states },
+    changedAt: { ...current?.changedAt, ...Object.fromEntries(Object.keys(states).map((r) => [r, when])) },
+    updatedAt: when,
     reason: "seeded by the test",
     executionId: "seed",
   };
@@ -98,8 +104,7 @@ export function healthy(aws: SimulatedAws, options: { canaries?: boolean } = {})
 export async function failedOver(aws: SimulatedAws, options: { canaries?: boolean } = {}): Promise<TestWorld> {
   const t = healthy(aws, options);
   const at = t.now() - 30_000;
-  t.seed("control", regionRecord(t.primary, "FENCED", 0, at));
-  t.seed("control", regionRecord(t.secondary, "ACTIVE", 1, at));
+  t.seed("control", authorityWith(t, { [t.primary]: "FENCED", [t.secondary]: "ACTIVE" }, 1, at));
   const write = t.functionName(t.primary, "create-payment");
   const before = t.world.lambda.getReserved(t.primary, write);
   t.world.lambda.tag(t.primary, write, { [RESTORE_TAG]: before === null ? "unreserved" : String(before) });

@@ -1,0 +1,46 @@
+import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
+import type { Run } from "../../runbooks/domain/run";
+import { drMachine } from "../../sim/deployment/deployment";
+import { SimulatedAws, type TestWorld } from "../../sim/testing";
+import { failedOver } from "../state-machines/support/sim";
+import { stack } from "../support/stack";
+
+// Eventual mode only: there a failback fences the secondary by writing through the secondary's
+// replica, and compensation may have to write the local one when that replica is out of reach.
+// (In strong mode a failback is one handover transition of the single authority: nothing to undo;
+// test/state-machines/failback-strong.test.ts.)
+let aws: SimulatedAws;
+beforeAll(async () => {
+  aws = SimulatedAws.fromEvaluation(await stack({ config: { ...DEFAULT_OFFLINE_CONFIG, dataConsistency: "eventual" } }));
+});
+afterAll(() => aws.dispose());
+
+async function runFor(t: TestWorld, region: string, input: Record<string, unknown>, name = "exec-1"): Promise<Run> {
+  const machine = drMachine(t.deployment, region);
+  return (await t.invoke(region, "validate-input", {
+    input,
+    execution: { name, id: `${machine.arn.replace(":stateMachine:", ":execution:")}:${name}`, startTime: new Date(t.now()).toISOString() },
+    machine: { region, peerRegion: t.peerOf(region), primaryRegion: t.primary, secondaryRegion: t.secondary },
+  })) as Run;
+}
+
+describe("compensate, eventual mode", () => {
+  it("falls back to the local replica when the secondary's cannot be written", async () => {
+    const t = await failedOver(aws);
+    const run = await runFor(t, t.primary, { mode: "failback", targetRegion: t.primary });
+    const a = await t.invoke(t.primary, "assess-regions", { run });
+    await t.invoke(t.primary, "set-peer-state", { run, state: "FENCED", via: "peer", assessment: a });
+    // The fence (written through the secondary's replica) replicates here within about a second;
+    // then the secondary goes dark. (Before it replicated, this replica would not show this run's
+    // fence, and compensate rightly leaves alone a peer it cannot see it fenced.)
+    await t.advance(2000);
+    const fenced = t.regionRecord(t.primary, t.secondary);
+    expect(fenced).toMatchObject({ state: "FENCED", executionId: run.executionId });
+    t.world.outage(t.secondary);
+    await expect(t.invoke(t.primary, "compensate", { run, action: "reactivate-peer" })).resolves.toMatchObject({
+      changed: true,
+      detail: expect.stringContaining("written locally"),
+    });
+    expect(t.regionRecord(t.primary, t.secondary)).toMatchObject({ state: "ACTIVE", epoch: (fenced?.epoch ?? 0) + 1 });
+  });
+});
