@@ -20,12 +20,15 @@
  * a strong read: AWS does not document the error; the simulation returns InternalServerError
  * (5xx, retried by the SDK, then surfaced) — the harsher reading, costing the caller its retries.
  * Each MRSC write or strong read costs one extra round trip to the nearest quorum member.
+ * Scan (scan.ts) reads the same way: the local replica, or with ConsistentRead on MRSC the latest
+ * committed versions behind the same quorum.
  */
 import type { TableDefinition } from "../deployment/types";
 import type { Reachability } from "../network";
 import { ServiceError } from "../small-services";
 import { cloneItem, type Item } from "./attribute-values";
 import { applyUpdate, evaluateCondition } from "./expressions";
+import { type ScanPage, type ScanRequest, scanPage, validateScan } from "./scan";
 
 export interface Version {
   /** undefined = deleted (a tombstone, kept for last-writer-wins). */
@@ -75,8 +78,6 @@ export class DynamoDbService {
   private readonly inFlight = new Map<string, { region: string; until: number }>();
   /** Replica status per region and table, as DescribeTable reports it (scenarios may degrade it). */
   readonly replicaStatus = new Map<string, string>();
-  /** A scenario fault may drop writes (returns false to drop; the caller still sees success). */
-  writeFilter: (region: string, table: string, item: Item | undefined) => boolean = () => true;
 
   constructor(
     tables: TableDefinition[],
@@ -175,6 +176,30 @@ export class DynamoDbService {
     return cloneItem(this.replica(region, table).get(k)?.item);
   }
 
+  /**
+   * One page of a Scan (scan.ts: segments, Limit, paging, filter). Eventually consistent (the
+   * default): the local replica, which may lag. ConsistentRead on an MRSC table: every item's
+   * latest committed version, which needs the quorum as GetItem's does — the global tables guide
+   * says "Strongly consistent read operations on any MRSC replica always return the latest
+   * version", and "If a second Region isn't available, the local Region can service only
+   * eventually consistent reads"; it names no exception for Scan, so Scan is held to the same rule
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html).
+   * ConsistentRead on an MREC table: the local replica (strong within it only).
+   */
+  scan(region: string, table: string, request: ScanRequest = {}): ScanPage {
+    let versions = this.replica(region, table);
+    validateScan(request);
+    if (this.isStrong(table) && request.consistentRead) {
+      this.requireQuorum(region, table, "A strongly consistent read");
+      this.catchUp(region, table);
+      versions = this.committed.get(table) ?? versions;
+    }
+    const live = function* () {
+      for (const [key, v] of versions) if (v.item !== undefined) yield [key, v.item] as [string, Item];
+    };
+    return scanPage(live(), { hashKey: this.definition(table).hashKey, keyOf: (key) => this.keyOf(table, key) }, request);
+  }
+
   /** Every live item of a replica (for checks and reports). */
   items(region: string, table: string): Item[] {
     return [...this.replica(region, table).values()].filter((v) => v.item !== undefined).map((v) => cloneItem(v.item) as Item);
@@ -234,7 +259,6 @@ export class DynamoDbService {
   }
 
   private write(region: string, table: string, key: string, old: Item | undefined, next: Item | undefined): WriteOutcome {
-    if (!this.writeFilter(region, table, next ?? old)) return { ok: true, old: cloneItem(old), new: cloneItem(next) };
     const version: Version = { item: next, writtenAt: this.now(), origin: region };
     const local = this.replica(region, table);
     const before = local.get(key)?.item;

@@ -1,14 +1,16 @@
 /**
  * DynamoDB through both clients the code uses: the low-level DynamoDBClient (Powertools
- * idempotency, DescribeTable) and the DynamoDBDocumentClient (control record, payments). Both
- * reach the same simulated replica of the client's region.
+ * idempotency, DescribeTable) and the DynamoDBDocumentClient (control record, payments, the
+ * sweeper's Scan). Both reach the same simulated replica of the client's region.
  */
 import * as ddb from "@aws-sdk/client-dynamodb";
 import * as lib from "@aws-sdk/lib-dynamodb";
 import { fromAttributeMap, toAttributeMap, type Item } from "./attribute-values";
 import type { WriteOutcome } from "./model";
+import type { ScanRequest } from "./scan";
 import type { ClientInfo, SdkBackend } from "../sdk/backend";
 import { installFake, sdkError } from "../sdk/plumbing";
+import { ServiceError } from "../small-services";
 
 type Input = Record<string, any>;
 
@@ -44,16 +46,65 @@ function stripUndefined(value: unknown): unknown {
   return value;
 }
 
-function native(input: Input, raw: boolean): { key?: Item; item?: Item; values?: Record<string, unknown> } {
+function native(input: Input, raw: boolean): { key?: Item; item?: Item; values?: Record<string, unknown>; startKey?: Item } {
   const conv = (v: Record<string, unknown> | undefined) =>
     v === undefined ? undefined : raw ? fromAttributeMap(v as never) : (stripUndefined(v) as Item);
-  return { key: conv(input.Key), item: conv(input.Item), values: conv(input.ExpressionAttributeValues) };
+  return {
+    key: conv(input.Key),
+    item: conv(input.Item),
+    values: conv(input.ExpressionAttributeValues),
+    startKey: conv(input.ExclusiveStartKey),
+  };
 }
 
 function unsupportedFields(input: Input): void {
   for (const field of ["ConditionalOperator", "Expected", "AttributeUpdates", "ProjectionExpression", "AttributesToGet"]) {
     if (input[field] !== undefined) throw new Error(`The rehearsal's DynamoDB does not support ${field}`);
   }
+}
+
+/**
+ * What Scan takes here: what the sweeper sends (functions/sweep-expired/store.ts: a parallel scan
+ * paged with Limit and ExclusiveStartKey), ConsistentRead, and a FilterExpression with its names
+ * and values. Anything else (ProjectionExpression, Select, IndexName, ScanFilter, ...) is refused,
+ * so code that starts relying on it fails the rehearsal instead of being half-answered.
+ */
+const SCAN_FIELDS = new Set([
+  "TableName",
+  "Segment",
+  "TotalSegments",
+  "Limit",
+  "ExclusiveStartKey",
+  "ConsistentRead",
+  "FilterExpression",
+  "ExpressionAttributeNames",
+  "ExpressionAttributeValues",
+]);
+
+function scanRequest(input: Input, raw: boolean): ScanRequest {
+  for (const [field, value] of Object.entries(input)) {
+    if (value !== undefined && !SCAN_FIELDS.has(field)) throw new Error(`The rehearsal's DynamoDB does not support ${field} on Scan`);
+  }
+  if (input.ConsistentRead !== undefined && typeof input.ConsistentRead !== "boolean")
+    throw new ServiceError("ValidationException", `ConsistentRead must be true or false, not ${JSON.stringify(input.ConsistentRead)}`, 400);
+  // DynamoDB refuses expression names or values when no expression is there to use them.
+  if (!input.FilterExpression && (input.ExpressionAttributeNames || input.ExpressionAttributeValues))
+    throw new ServiceError(
+      "ValidationException",
+      "ExpressionAttributeNames and ExpressionAttributeValues can only be specified with an expression",
+      400,
+    );
+  const n = native(input, raw);
+  return {
+    ...(input.Segment !== undefined ? { segment: input.Segment } : {}),
+    ...(input.TotalSegments !== undefined ? { totalSegments: input.TotalSegments } : {}),
+    ...(input.Limit !== undefined ? { limit: input.Limit } : {}),
+    ...(n.startKey ? { exclusiveStartKey: n.startKey } : {}),
+    consistentRead: input.ConsistentRead === true,
+    ...(input.FilterExpression
+      ? { filter: { expression: input.FilterExpression, names: input.ExpressionAttributeNames, values: n.values } }
+      : {}),
+  };
 }
 
 function handlers(backend: () => SdkBackend, raw: boolean) {
@@ -88,6 +139,16 @@ function handlers(backend: () => SdkBackend, raw: boolean) {
       const n = native(input, raw);
       return outcome(backend().dynamodb.delete(info.region, input.TableName, n.key ?? {}, condition(input, n.values)), input, raw);
     },
+    scan: (input: Input, info: ClientInfo) => {
+      const page = backend().dynamodb.scan(info.region, input.TableName, scanRequest(input, raw));
+      const out = (item: Item) => (raw ? toAttributeMap(item) : item);
+      return {
+        Items: page.items.map(out),
+        Count: page.items.length,
+        ScannedCount: page.scannedCount,
+        ...(page.lastEvaluatedKey ? { LastEvaluatedKey: out(page.lastEvaluatedKey) } : {}),
+      };
+    },
   };
 }
 
@@ -103,6 +164,7 @@ export function installDynamoDbFakes(backend: () => SdkBackend): void {
         [ddb.PutItemCommand, rawOps.put],
         [ddb.UpdateItemCommand, rawOps.update],
         [ddb.DeleteItemCommand, rawOps.delete],
+        [ddb.ScanCommand, rawOps.scan],
         [
           ddb.DescribeTableCommand,
           (input, info) => {
@@ -135,6 +197,7 @@ export function installDynamoDbFakes(backend: () => SdkBackend): void {
         [lib.PutCommand, docOps.put],
         [lib.UpdateCommand, docOps.update],
         [lib.DeleteCommand, docOps.delete],
+        [lib.ScanCommand, docOps.scan],
       ],
     },
     backend,

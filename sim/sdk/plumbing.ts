@@ -95,7 +95,7 @@ export function installFake(spec: FakeSpec, backend: () => SdkBackend): void {
   const mock = mockClient(spec.client as never) as AwsStub<any, any, any>;
   mock.onAnyCommand().callsFake((input: Record<string, unknown>) => {
     throw new Error(
-      `The rehearsal does not simulate this ${spec.service} command (input fields: ${Object.keys(input ?? {}).join(", ")}); add it to sim/rehearsal/sdk/`,
+      `The rehearsal does not simulate this ${spec.service} command (input fields: ${Object.keys(input ?? {}).join(", ")}); add it to that service's fake, sim/<service>/sdk.ts`,
     );
   });
   for (const [Command, handle] of spec.commands) {
