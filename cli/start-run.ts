@@ -11,6 +11,7 @@ import { discoverRegion, requireValue, type RegionConfig } from "./discovery";
 import { CliError, EXIT, usageError, type ExitCode } from "./errors";
 import { consoleUrl, executionArnFor, manualExecutionName } from "./executions";
 import { followExecution } from "./follower";
+import { checkLeaseHolder } from "./lease-takeover";
 import type { Target } from "./options";
 import { askForRegion, preflightConfirmation } from "./prompt";
 import { fetchReport } from "./report-store";
@@ -30,6 +31,8 @@ export interface RunRequest {
   ticket?: string;
   operator: string;
   confirm?: string;
+  /** failover/failback: the abandoned lease holder to take the lease over from (--take-over-lease; checked before starting). */
+  takeOverLease?: string;
   follow: boolean;
   followTimeoutSeconds?: number;
   /** One line for the confirmation prompt: what will happen. */
@@ -52,6 +55,7 @@ export function prepareExecution(request: RunRequest, nowMs: number): { name: st
     ...(request.requireApproval ? { requireApproval: true } : {}),
     ...(request.reason !== undefined ? { reason: request.reason } : {}),
     requestedBy: request.operator,
+    ...(request.takeOverLease !== undefined ? { takeOverLease: request.takeOverLease } : {}),
     ...(request.ticket !== undefined ? { trigger: { source: "manual" as const, ticket: request.ticket } } : {}),
   };
   const label = request.mode === "dry-run" ? `dry-run-${request.checkMode}` : request.mode;
@@ -100,6 +104,7 @@ export async function startRun(ctx: Context, request: RunRequest): Promise<ExitC
 
   const config = await discoverRegion(ctx, request.target, request.region);
   requireValue(config, config.stateMachineArn, "dr/state-machine-arn");
+  if (request.takeOverLease !== undefined) await checkLeaseHolder(ctx, config, request.takeOverLease);
   if (mustAsk) await askForRegion(confirmation, ctx);
 
   // Named now, not before the prompt: the name's time is when the run was started.
