@@ -86,7 +86,7 @@ export function commonChecks(f: Figures): Check[] {
     pass(
       "never two ACTIVE regions",
       f.longestTwoActiveSeconds === 0,
-      `longest stretch with both regions up and ACTIVE by their own records: ${f.longestTwoActiveSeconds} s`,
+      `longest stretch with both regions up and ACTIVE as their write path reads it: ${f.longestTwoActiveSeconds} s`,
     ),
     pass(
       "every run ended, and said how",

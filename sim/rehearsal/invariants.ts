@@ -1,15 +1,19 @@
 /**
  * The invariants every scenario is held to, beyond its own expectations (DESIGN, "Coordination
  * across regions"): never zero ACTIVE while a region can serve, every run ends safe and notified,
- * no automatic failback. Measured from what the world recorded, not from what a replica claims.
+ * no automatic failback. Measured from what the world recorded: the payments every region
+ * acknowledged, runs and notifications as the services saw them, and region states as the write
+ * path would read them (see invariantFigures).
  */
+import { isAutomaticExecution } from "../../runbooks/domain/decisions";
+import { dataConsistencyOf } from "../deployment/deployment";
 import type { ExecutionRecord } from "../stepfunctions/model";
 import type { ScenarioContext } from "./scenario";
 
 export interface InvariantFigures {
   /** Longest stretch (s) after T+0 with no region ACTIVE by its own record while at least one region was up. */
   longestZeroActiveSeconds: number;
-  /** Longest stretch (s) after T+0 with two regions up and ACTIVE by their own records. */
+  /** Longest stretch (s) after T+0 with two regions up and ACTIVE as their write path reads it (eventual: own replica; strong: committed). */
   longestTwoActiveSeconds: number;
   /** Regions ACTIVE by their own record at the end (among those up). */
   activeAtEnd: string[];
@@ -17,7 +21,7 @@ export interface InvariantFigures {
   unfinishedRuns: string[];
   /** DR executions that ended without a final notification (succeeded/failed) from their region. */
   unnotifiedRuns: string[];
-  /** Alarm-started executions that made the primary ACTIVE again after a failover to the secondary. */
+  /** Automatic executions (alarm-, reconcile-) that made the primary ACTIVE again, taking over from a serving secondary. */
   automaticFailbacks: string[];
 }
 
@@ -31,11 +35,17 @@ export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
   const { observations: obs, clock, deployment } = ctx;
   const origin = clock.origin;
   const end = clock.now();
-  // Each region's own state over time (its own replica), and whether it is up.
+  // Each region's state over time, and whether it is up. Eventual mode: as its own replica says
+  // (that copy is what its write guard reads). Strong mode: as committed — every transition where
+  // it was written — since the guard reads strongly; an isolated region's stale local copy says
+  // ACTIVE but can neither be read strongly nor let it write.
+  const strong = dataConsistencyOf(deployment) === "strong";
   const state = new Map<string, string>(Object.entries(obs.initialStates));
   const up = new Map<string, boolean>(deployment.regions.map((r) => [r, true]));
   const events = [
-    ...obs.regionRecords.filter((r) => r.replica === r.region).map((r) => ({ at: r.at, apply: () => state.set(r.region, r.state) })),
+    ...obs.regionRecords
+      .filter((r) => (strong ? r.local : r.replica === r.region))
+      .map((r) => ({ at: r.at, apply: () => state.set(r.region, r.state) })),
     ...obs.availability
       .filter((a) => deployment.regions.includes(a.region))
       .map((a) => ({ at: a.at, apply: () => up.set(a.region, a.up) })),
@@ -73,8 +83,13 @@ export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
     );
   const regionUpAt = (region: string, at: number) => obs.availability.filter((a) => a.region === region && a.at <= at).at(-1)?.up ?? true;
   // The authority names the execution behind each transition: a failback is automatic when an
-  // alarm-started run made the primary ACTIVE after the secondary had taken over.
+  // automatic run (alarm- or reconcile-) made the primary ACTIVE after the secondary had taken
+  // over, while the secondary was up and still ACTIVE when that run started. (A run that finds no
+  // writer and restores the primary moves no traffic off a serving region: not a failback.)
   const failedOverAt = obs.regionRecords.find((r) => r.local && r.region === ctx.secondary && r.state === "ACTIVE" && r.at >= origin)?.at;
+  const secondaryStateAt = (at: number) =>
+    obs.regionRecords.filter((r) => r.local && r.region === ctx.secondary && r.at <= at).at(-1)?.state ?? obs.initialStates[ctx.secondary];
+  const startOf = (name: string) => executions.find((e) => e.name === name)?.startDate;
   const automaticFailbacks =
     failedOverAt === undefined
       ? []
@@ -85,7 +100,11 @@ export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
               // Activating the primary while the secondary is down is restoring a writer, not a failback.
               .filter((r) => regionUpAt(ctx.secondary, r.at))
               .map((r) => r.executionId.split(":").pop() ?? r.executionId)
-              .filter((name) => name.startsWith("alarm-")),
+              .filter((name) => isAutomaticExecution(name))
+              .filter((name) => {
+                const started = startOf(name);
+                return started === undefined || secondaryStateAt(started) === "ACTIVE";
+              }),
           ),
         ];
   return {
