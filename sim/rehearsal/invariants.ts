@@ -21,6 +21,12 @@ export interface InvariantFigures {
   unfinishedRuns: string[];
   /** DR executions that ended without a final notification (succeeded/failed) from their region. */
   unnotifiedRuns: string[];
+  /**
+   * Every planned move that completed (an operator's or a drill's failback or drill, SUCCEEDED):
+   * the longest time clients went without an acknowledgement while it ran (from the last
+   * acknowledgement before it to the first after it, when those bound the stretch).
+   */
+  plannedMoves: { name: string; longestGapSeconds: number }[];
   /** Automatic executions (alarm-, reconcile-) that made the primary ACTIVE again, taking over from a serving secondary. */
   automaticFailbacks: string[];
 }
@@ -107,7 +113,25 @@ export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
               }),
           ),
         ];
+  const ackTimes = ctx.traffic.acks.map((a) => a.at).sort((a, b) => a - b);
+  const plannedMoves = executions
+    .filter((e) => e.status === "SUCCEEDED" && !isAutomaticExecution(e.name))
+    .filter((e) => ["failback", "drill"].includes((JSON.parse(e.input) as { mode?: string }).mode ?? ""))
+    .map((e) => {
+      const stop = e.stopDate ?? end;
+      const before = ackTimes.filter((t) => t < e.startDate).at(-1);
+      const after = ackTimes.find((t) => t > stop);
+      const times = [
+        ...(before === undefined ? [] : [before]),
+        ...ackTimes.filter((t) => t >= e.startDate && t <= stop),
+        ...(after === undefined ? [] : [after]),
+      ];
+      let longest = 0;
+      for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i] - times[i - 1]);
+      return { name: e.name, longestGapSeconds: Math.round(longest / 100) / 10 };
+    });
   return {
+    plannedMoves,
     longestZeroActiveSeconds: Math.round(longest / 100) / 10,
     longestTwoActiveSeconds: Math.round(longestTwo / 100) / 10,
     activeAtEnd: deployment.regions.filter((r) => up.get(r) && state.get(r) === "ACTIVE"),

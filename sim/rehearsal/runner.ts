@@ -5,7 +5,7 @@
  * and processing catch up) before anything is measured.
  */
 import type { TimedFault } from "../experiments";
-import { commonChecks, markKnown, passed } from "./checks";
+import { commonChecks, everyScenarioKnownFailures, markKnown, passed, plannedMoveCheck } from "./checks";
 import type { Deployment } from "../deployment/types";
 import { measure, runbookReport, type Figures } from "./figures";
 import { observe } from "./observers";
@@ -116,7 +116,13 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
     await clock.advance(30_000);
 
     const figures = measure(ctx);
-    const checks = markKnown([...commonChecks(figures), ...scenario.expectations(ctx, figures)], scenario.knownFailures?.(deployment));
+    const checks = markKnown(
+      markKnown(
+        [...commonChecks(figures), plannedMoveCheck(figures), ...scenario.expectations(ctx, figures)],
+        scenario.knownFailures?.(deployment),
+      ),
+      everyScenarioKnownFailures(deployment),
+    );
     const executions: ExecutionSummary[] = deployment.regions.flatMap((r) =>
       ctx.executions(r).map((e) => ({
         region: r,

@@ -192,6 +192,8 @@ export interface Figures {
   unfinishedRuns: string[];
   unnotifiedRuns: string[];
   automaticFailbacks: string[];
+  /** Completed planned moves and the longest stretch without an acknowledgement while each ran (invariants.ts). */
+  plannedMoves: { name: string; longestGapSeconds: number }[];
   /** Requests IAM (or a KMS key policy) denied, calls and service deliveries alike, as AWS words them. */
   iamDenials: string[];
   /** Alarm notifications CloudWatch could not deliver. */

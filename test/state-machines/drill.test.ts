@@ -39,11 +39,12 @@ describe("drill (in the secondary)", () => {
     expect(result.status).toBe("SUCCEEDED");
     // The failback ran as its own execution in the primary, under the drill's lease.
     expect(t.executions(PRIMARY).map((e) => [e.name, e.status])).toEqual([[`${result.name}-failback`, "SUCCEEDED"]]);
-    // Back to normal: the primary serves, the secondary is on standby. Three transitions of the
-    // authority: drain, promote (the drill); the handover (its failback, strong mode), after which
-    // PromotePrimary and MarkSecondaryStandby find their states already made by their own run.
-    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 3 });
-    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY", epoch: 3 });
+    // Back to normal: the primary serves, the secondary is on standby. Two transitions of the
+    // authority, both handovers (strong mode): the drill's drain (primary DRAINED, secondary ACTIVE;
+    // PromoteSecondary finds it made) and its failback's (primary ACTIVE, secondary STANDBY;
+    // PromotePrimary and MarkSecondaryStandby find it made).
+    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 2 });
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY", epoch: 2 });
     expect(witnessAnswer(t)).toBe(PRIMARY);
     expect(t.control(SECONDARY, "lease")).toBeUndefined();
     expect(t.control(PRIMARY, "lease")).toBeUndefined();

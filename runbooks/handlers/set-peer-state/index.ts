@@ -76,11 +76,18 @@ export const handler = stepHandler("set-peer-state", inputSchema, logger, async 
   // in two regions and strong reads see it), so there is no replication to wait for, and no moment
   // when neither region may write. The secondary redirects payments to the writer (307) from its
   // next authority read, and as STANDBY it can take over again should this region fail right after.
-  const handover = strong && run.mode === "failback" && state === "FENCED";
+  // A drill's drain is a handover too (the primary DRAINED, this region ACTIVE): a planned move
+  // costs clients that follow the redirect no gap; PromoteSecondary then finds it made.
+  const handoverTo =
+    strong && run.mode === "failback" && state === "FENCED"
+      ? "STANDBY"
+      : strong && run.mode === "drill" && state === "DRAINED"
+        ? "DRAINED"
+        : undefined;
   const authority = await table.transition({
-    states: handover ? { [env.PEER_REGION]: "STANDBY", [run.region]: "ACTIVE" } : { [env.PEER_REGION]: state },
-    reason: handover
-      ? `${run.mode} ${run.executionName}: handover — ${run.region} ACTIVE, ${env.PEER_REGION} STANDBY, in one transition`
+    states: handoverTo ? { [env.PEER_REGION]: handoverTo, [run.region]: "ACTIVE" } : { [env.PEER_REGION]: state },
+    reason: handoverTo
+      ? `${run.mode} ${run.executionName}: handover — ${run.region} ACTIVE, ${env.PEER_REGION} ${handoverTo}, in one transition`
       : `${run.mode} ${run.executionName}: ${env.PEER_REGION} ${state} by ${run.region}`,
     executionId: run.executionId,
     expectedEpoch: peer ? peer.epoch : null,
