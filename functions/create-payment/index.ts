@@ -3,8 +3,10 @@
  *
  * Order matters, and each step is the cheapest one that can refuse the request:
  * 1. Validate the Idempotency-Key header and the body (400/413). Nothing is read or written yet.
- * 2. Write guard: the local region-state record (cached a few seconds) must be ACTIVE, else 503
- *    with a machine-readable reason and Retry-After. Nothing is written, not even an idempotency record.
+ * 2. Write guard: the authority (read strongly, cached at most 5 s) must name this region the
+ *    writer. Another writer named: 307 to it (same method and body; Retry-After 0). No writer, or
+ *    the authority unreadable: 503 with a machine-readable reason and Retry-After. Nothing is
+ *    written, not even an idempotency record.
  * 3. Powertools idempotency (record in the replicated idempotency table, keyed by the header,
  *    validated against the body): a replay returns the stored response; the same key with another
  *    body is 422; a duplicate still running is 409.

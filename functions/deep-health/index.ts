@@ -1,7 +1,7 @@
 /**
  * GET /health/deep — for operators and the failback runbook (IAM-authenticated). Reports, each
- * as its own check: the local payments replica, the region-state record (read fresh and strongly
- * consistent, not from a cache), processing-queue and DLQ depth, and the age of this region's
+ * as its own check: the local payments replica, this region's state in the authority (read fresh
+ * and strongly consistent, not from a cache), processing-queue and DLQ depth, and the age of this region's
  * and the peer's heartbeat as seen in the local replica. 200 unless a check failed (503).
  * Like /health it only talks to this region.
  */
