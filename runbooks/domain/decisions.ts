@@ -38,6 +38,14 @@ export interface ActionInput {
   peerAnsweredMsAgo?: number;
 }
 
+/**
+ * A region DRAINED by its own automatic run (drain-self on its own alarm): the authority's last
+ * transition was made by an alarm- or reconcile- execution of that region's state machine.
+ */
+export function drainedItself(record: RegionRecord, region: string): boolean {
+  return record.state === "DRAINED" && isAutomaticExecution(record.executionId) && record.executionId.split(":")[3] === region;
+}
+
 /** A canary probe this recent is "now": the canary probes several times a minute. */
 export const RECENT_PROBE_MS = 15_000;
 
@@ -126,6 +134,20 @@ function decideFailover(input: ActionInput, local: RegionRecord, peerState: stri
     if (local.state !== "ACTIVE" && peerState !== "ACTIVE") {
       // Answering healthy is answering: either recent answer counts as alive.
       const peerAlive = peerAnswers || (input.peerAnsweredMsAgo !== undefined && input.peerAnsweredMsAgo <= RECENT_PROBE_MS);
+      // A primary that drained itself on its own alarm said it cannot serve (a gray failure: it
+      // answers, but its payments fail): it must not restore itself; the secondary takes over.
+      if (input.localRole === "primary" && drainedItself(local, region) && peerAlive) {
+        return {
+          action: "no-action",
+          reason: `${signal}: no region is ACTIVE, but ${region} drained itself on its own alarm (it could not serve) and ${peerRegion} is alive: ${peerRegion} takes over`,
+        };
+      }
+      if (input.localRole === "secondary" && input.peer && drainedItself(input.peer, peerRegion)) {
+        return {
+          action: "failover",
+          reason: `${signal}: no region is ACTIVE; the primary ${peerRegion} drained itself on its own alarm (it could not serve): ${region} takes writes`,
+        };
+      }
       if (input.localRole === "primary" || !peerAlive) {
         return {
           action: "failover",

@@ -612,3 +612,43 @@ describe("small rules", () => {
     expect(detectionFromProbe(undefined, drainedAt, 10_000).detected).toBe(false);
   });
 });
+
+describe("decideAction: a primary that drained itself (gray failure) is not restored over a live secondary", () => {
+  const drainedBySelf = (): RegionRecord => ({
+    ...record(P, "DRAINED", 3),
+    executionId: "arn:aws:states:us-east-1:123456789012:execution:dr-orchestrator-us-east-1-dev:alarm-payment-failures-us-east-1-dev-1",
+  });
+  const decide = (region: string, local: RegionRecord, peer: RegionRecord, peerAnsweredMsAgo?: number) =>
+    decideAction({
+      mode: "failover",
+      trigger: reconcileAbout(region === P ? S : P),
+      region,
+      peerRegion: region === P ? S : P,
+      localRole: region === P ? "primary" : "secondary",
+      local,
+      peer,
+      ...(peerAnsweredMsAgo !== undefined ? { peerAnsweredMsAgo } : {}),
+    });
+
+  it("the secondary takes over although the drained primary still answers", () => {
+    const d = decide(S, record(S, "STANDBY", 3), drainedBySelf(), 1000);
+    expect(d).toMatchObject({ action: "failover", reason: expect.stringContaining("drained itself on its own alarm") });
+  });
+
+  it("the primary does not restore itself while the secondary is alive, and does when it is not", () => {
+    expect(decide(P, drainedBySelf(), record(S, "STANDBY", 3), 1000)).toMatchObject({
+      action: "no-action",
+      reason: expect.stringContaining("us-east-2 takes over"),
+    });
+    expect(decide(P, drainedBySelf(), record(S, "STANDBY", 3)).action).toBe("failover");
+  });
+
+  it("a primary drained by a drill (an operator's run) is still restored by itself", () => {
+    const byDrill = {
+      ...drainedBySelf(),
+      executionId: "arn:aws:states:us-east-2:123456789012:execution:dr-orchestrator-us-east-2-dev:drill-20300304",
+    };
+    expect(decide(P, byDrill, record(S, "STANDBY", 3), 1000).action).toBe("failover");
+    expect(decide(S, record(S, "STANDBY", 3), byDrill, 1000).action).toBe("no-action");
+  });
+});
