@@ -176,6 +176,19 @@ export function plannedMoveCheck(f: Pick<Figures, "plannedMoves">): Check {
 }
 
 /**
+ * Whatever happens, clients that keep retrying get an acknowledgement again within the RTO
+ * objective: an outage nobody resolves (a broken region left ACTIVE, a writer never restored)
+ * turns this red even when every other invariant holds.
+ */
+export function paymentsResumeCheck(f: Pick<Figures, "longestWithoutAcknowledgementSeconds">, rtoSeconds: number): Check {
+  return pass(
+    `clients without an acknowledgement < ${rtoSeconds} s (the RTO objective)`,
+    f.longestWithoutAcknowledgementSeconds < rtoSeconds,
+    `longest stretch between two acknowledgements (any region, clients retrying): ${f.longestWithoutAcknowledgementSeconds} s`,
+  );
+}
+
+/**
  * What eventual mode cannot do in any scenario: hand over in one transition. There a planned move
  * fences (or drains) the writer, waits for replication, then promotes — about 30 s in which no
  * region takes payments. A residual cost of the mode (README, "Consistency modes"), not a defect.

@@ -27,6 +27,8 @@ export interface InvariantFigures {
    * acknowledgement before it to the first after it, when those bound the stretch).
    */
   plannedMoves: { name: string; longestGapSeconds: number }[];
+  /** The longest stretch (s) after T+0 between two consecutive acknowledgements, any region. */
+  longestWithoutAcknowledgementSeconds: number;
   /** Automatic executions (alarm-, reconcile-) that made the primary ACTIVE again, taking over from a serving secondary. */
   automaticFailbacks: string[];
 }
@@ -130,8 +132,12 @@ export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
       for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i] - times[i - 1]);
       return { name: e.name, longestGapSeconds: Math.round(longest / 100) / 10 };
     });
+  const sinceOrigin = ackTimes.filter((t) => t >= origin);
+  let longestSilence = 0;
+  for (let i = 1; i < sinceOrigin.length; i++) longestSilence = Math.max(longestSilence, sinceOrigin[i] - sinceOrigin[i - 1]);
   return {
     plannedMoves,
+    longestWithoutAcknowledgementSeconds: Math.round(longestSilence / 100) / 10,
     longestZeroActiveSeconds: Math.round(longest / 100) / 10,
     longestTwoActiveSeconds: Math.round(longestTwo / 100) / 10,
     activeAtEnd: deployment.regions.filter((r) => up.get(r) && state.get(r) === "ACTIVE"),

@@ -5,7 +5,7 @@
  * and processing catch up) before anything is measured.
  */
 import type { TimedFault } from "../experiments";
-import { commonChecks, everyScenarioKnownFailures, markKnown, passed, plannedMoveCheck } from "./checks";
+import { commonChecks, everyScenarioKnownFailures, markKnown, passed, paymentsResumeCheck, plannedMoveCheck } from "./checks";
 import type { Deployment } from "../deployment/types";
 import { measure, runbookReport, type Figures } from "./figures";
 import { observe } from "./observers";
@@ -118,7 +118,12 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
     const figures = measure(ctx);
     const checks = markKnown(
       markKnown(
-        [...commonChecks(figures), plannedMoveCheck(figures), ...scenario.expectations(ctx, figures)],
+        [
+          ...commonChecks(figures),
+          plannedMoveCheck(figures),
+          paymentsResumeCheck(figures, deployment.objectives.rtoSeconds),
+          ...scenario.expectations(ctx, figures),
+        ],
         scenario.knownFailures?.(deployment),
       ),
       everyScenarioKnownFailures(deployment),

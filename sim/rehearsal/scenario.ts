@@ -194,6 +194,8 @@ export interface Figures {
   automaticFailbacks: string[];
   /** Completed planned moves and the longest stretch without an acknowledgement while each ran (invariants.ts). */
   plannedMoves: { name: string; longestGapSeconds: number }[];
+  /** The longest stretch (s) after T+0 between two consecutive acknowledgements (invariants.ts). */
+  longestWithoutAcknowledgementSeconds: number;
   /** Requests IAM (or a KMS key policy) denied, calls and service deliveries alike, as AWS words them. */
   iamDenials: string[];
   /** Alarm notifications CloudWatch could not deliver. */

@@ -3,7 +3,15 @@
  * a write accepted by a demoted region, DNS sending clients to the STANDBY region after a
  * failback, and a missed objective each turn the verdict red.
  */
-import { commonChecks, everyScenarioKnownFailures, markKnown, objectiveChecks, passed, plannedMoveCheck } from "../../sim/rehearsal/checks";
+import {
+  commonChecks,
+  everyScenarioKnownFailures,
+  markKnown,
+  objectiveChecks,
+  passed,
+  paymentsResumeCheck,
+  plannedMoveCheck,
+} from "../../sim/rehearsal/checks";
 import { misdirectedAnswers } from "../../sim/rehearsal/dns-after-failback";
 import type { Figures } from "../../sim/rehearsal/figures";
 
@@ -43,6 +51,7 @@ const clean: Figures = {
   unnotifiedRuns: [],
   automaticFailbacks: [],
   plannedMoves: [],
+  longestWithoutAcknowledgementSeconds: 64.6,
   iamDenials: [],
   failedAlarmActions: [],
 };
@@ -199,5 +208,15 @@ describe("a planned move costs clients at most 5 s", () => {
       ({ tables: [{ name: "t", hashKey: "pk", regions: [], streamEnabled: false, consistency: dataConsistency }] }) as never;
     expect(passed(markKnown([slow], everyScenarioKnownFailures(mode("EVENTUAL"))))).toBe(true);
     expect(passed(markKnown([slow], everyScenarioKnownFailures(mode("STRONG"))))).toBe(false);
+  });
+});
+
+describe("clients get an acknowledgement again within the RTO objective", () => {
+  it("passes below the objective and fails at it", () => {
+    expect(paymentsResumeCheck({ longestWithoutAcknowledgementSeconds: 299.9 }, 300).verdict).toBe("pass");
+    expect(paymentsResumeCheck({ longestWithoutAcknowledgementSeconds: 393.8 }, 300)).toMatchObject({
+      verdict: "fail",
+      detail: expect.stringContaining("393.8 s"),
+    });
   });
 });
