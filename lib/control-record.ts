@@ -74,6 +74,9 @@ export interface TransitionRequest {
   expectedEpoch: number | null;
 }
 
+/** Who asks for the DR lease, for which mode and region, and for how long. */
+type LeaseRequest = { holder: string; mode: RunbookMode; region: string; ttlSeconds: number };
+
 export class ControlTable {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -213,42 +216,27 @@ export class ControlTable {
    * Takes the single DR lease shared by every mode and both regions. Succeeds when there is no
    * lease, it has expired, or the caller already holds it (so a retried step is harmless).
    */
-  async acquireLease(request: { holder: string; mode: RunbookMode; region: string; ttlSeconds: number }): Promise<Lease> {
-    const now = this.now();
-    const lease: Lease = {
-      pk: controlKeys.lease(),
-      holder: request.holder,
-      mode: request.mode,
-      region: request.region,
-      acquiredAt: now,
-      expiresAt: Math.ceil(now / 1000) + request.ttlSeconds,
-    };
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: lease,
-          ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :nowSeconds OR holder = :holder",
-          ExpressionAttributeValues: { ":nowSeconds": Math.floor(now / 1000), ":holder": request.holder },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new LeaseHeldError(await this.getLease({ consistentRead: true }).catch(() => undefined));
-      }
-      throw error;
-    }
-    return lease;
+  async acquireLease(request: LeaseRequest): Promise<Lease> {
+    const nowSeconds = Math.floor(this.now() / 1000);
+    return this.putLease(request, "attribute_not_exists(pk) OR expiresAt < :nowSeconds OR holder = :holder", {
+      ":nowSeconds": nowSeconds,
+      ":holder": request.holder,
+    });
   }
 
   /**
    * Takes the lease over from `fromHolder` (an abandoned run: its region is down, or it stopped):
    * replaced only if `fromHolder` still holds it, so two takers cannot both win.
    */
-  async takeOverLease(
-    fromHolder: string,
-    request: { holder: string; mode: RunbookMode; region: string; ttlSeconds: number },
-  ): Promise<Lease> {
+  async takeOverLease(fromHolder: string, request: LeaseRequest): Promise<Lease> {
+    return this.putLease(request, "holder = :from OR holder = :holder OR attribute_not_exists(pk)", {
+      ":from": fromHolder,
+      ":holder": request.holder,
+    });
+  }
+
+  /** Writes the lease for `request` if `condition` holds; LeaseHeldError (with the holder) if not. */
+  private async putLease(request: LeaseRequest, condition: string, values: Record<string, unknown>): Promise<Lease> {
     const now = this.now();
     const lease: Lease = {
       pk: controlKeys.lease(),
@@ -260,12 +248,7 @@ export class ControlTable {
     };
     try {
       await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: lease,
-          ConditionExpression: "holder = :from OR holder = :holder OR attribute_not_exists(pk)",
-          ExpressionAttributeValues: { ":from": fromHolder, ":holder": request.holder },
-        }),
+        new PutCommand({ TableName: this.tableName, Item: lease, ConditionExpression: condition, ExpressionAttributeValues: values }),
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
