@@ -137,15 +137,69 @@ export class Authorizer {
 
   async authorize(request: AuthRequest): Promise<AuthDecision> {
     const principal = principalArn(request.principal, this.accountId);
-    const key = JSON.stringify([principal, request.action, request.resource, request.context ?? {}]);
+    const key = JSON.stringify([principal, request.action, this.resourceKey(request), request.context ?? {}]);
     let pending = this.cache.get(key);
     if (!pending) {
       pending = this.evaluate(request, principal);
       this.cache.set(key, pending);
     }
-    const decision = await pending;
+    // A decision shared through the cache names the resource of this request.
+    const decision = { ...(await pending), resource: request.resource };
     this.decisions.push(decision);
     return decision;
+  }
+
+  /**
+   * What of the resource the decision can depend on, for the cache key. An S3 object ARN is
+   * reduced to its bucket and which of the policies' Resource/NotResource patterns match it: the
+   * payment path writes one new object per payment, and without this each write would be a fresh
+   * evaluation (most of a rehearsal's IAM time). The reduction is exact: an object ARN has no
+   * region or account segment, and IAM matches the rest of it against a pattern as a whole, `*`
+   * spanning any characters and `?` one (IAM User Guide, "IAM JSON policy elements: Resource",
+   * "Including wildcard characters in the resource ARN"); conditions see only the request context,
+   * which is part of the key. A policy variable (`${...}`) could make the match depend on the
+   * principal or context, so any pattern with one keeps the full ARN.
+   */
+  private resourceKey(request: AuthRequest): string {
+    const object = /^arn:aws:s3:::([^/]+)\/./.exec(request.resource);
+    if (!object || request.principal.kind === "operator") return request.resource;
+    const patterns = this.patternsFor(request);
+    if (!patterns) return request.resource;
+    return `${object[1]}/[${patterns.map((p) => (p.test(request.resource) ? 1 : 0)).join("")}]`;
+  }
+
+  private readonly patternCache = new Map<string, RegExp[] | null>();
+  /** The Resource and NotResource patterns of the policies in the request, as regexes (null: one has a policy variable). */
+  private patternsFor(request: AuthRequest): RegExp[] | null {
+    const roleArn = request.principal.kind === "role" ? request.principal.roleArn : "";
+    const bucketArn = `arn:aws:s3:::${/^arn:aws:s3:::([^/]+)/.exec(request.resource)?.[1]}`;
+    const id = `${roleArn}|${bucketArn}`;
+    let patterns = this.patternCache.get(id);
+    if (patterns === undefined) {
+      const documents = [
+        ...(this.roles.get(roleArn)?.policies ?? []).map((p) => p.document),
+        ...this.model.resourcePolicies.filter((p) => p.arn === bucketArn).map((p) => p.document),
+      ];
+      const strings = documents.flatMap((d) =>
+        (Array.isArray(d.Statement) ? d.Statement : [d.Statement]).flatMap((st) =>
+          [st.Resource, st.NotResource].flatMap((r) => (r === undefined ? [] : Array.isArray(r) ? r : [r])).map(String),
+        ),
+      );
+      patterns = strings.some((p) => p.includes("${"))
+        ? null
+        : [...new Set(strings)].map(
+            (p) =>
+              new RegExp(
+                `^${p
+                  .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+                  .replace(/\*/g, ".*")
+                  .replace(/\?/g, ".")}$`,
+                "s",
+              ),
+          );
+      this.patternCache.set(id, patterns);
+    }
+    return patterns;
   }
 
   private async evaluate(request: AuthRequest, principal: string): Promise<AuthDecision> {
