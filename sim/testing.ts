@@ -143,8 +143,15 @@ export class SimulatedAws {
     this.handlers = underJest ? new RegionRegistryHandlers(deployment, currentWorld) : new WarmHandlers();
   }
 
-  static fromEvaluation(ev: Evaluation): SimulatedAws {
-    return new SimulatedAws(deploymentFromEvaluation(ev));
+  /**
+   * The deployment the Pulumi program describes. `eventSources: false` leaves out its Lambda
+   * event-source mappings (the payments stream → payment-events, the processing queue →
+   * process-payment): for tests of one function alone, where nothing may act on what it wrote
+   * once the test moves time on. Default: every mapping, as deployed.
+   */
+  static fromEvaluation(ev: Evaluation, options: { eventSources?: boolean } = {}): SimulatedAws {
+    const deployment = deploymentFromEvaluation(ev);
+    return new SimulatedAws(options.eventSources === false ? { ...deployment, eventSourceMappings: [] } : deployment);
   }
 
   /**
@@ -238,28 +245,45 @@ export class TestWorld {
 
   /** Moves virtual time until `promise` settles (at most `limitMs`), and returns its outcome. */
   async settle<T>(promise: Promise<T>, limitMs = 60 * 60_000): Promise<T> {
-    await evaluatorReady();
     let done = false;
     const watched = promise.finally(() => {
       done = true;
     });
     watched.catch(() => undefined);
+    await this.moveUntil(() => done, limitMs, "did not settle");
+    return watched;
+  }
+
+  /** Moves virtual time until `done()` holds (at most `limitMs`): e.g. until a held call has been made. */
+  until(done: () => boolean, limitMs = 60 * 60_000): Promise<void> {
+    return this.moveUntil(done, limitMs, "the condition did not hold");
+  }
+
+  private async moveUntil(done: () => boolean, limitMs: number, failure: string): Promise<void> {
+    await evaluatorReady();
     const deadline = this.clock.now() + limitMs;
     // Small steps first: most calls settle within milliseconds of virtual time.
     let step = 1;
-    while (!done) {
-      if (this.clock.now() >= deadline) throw new Error(`did not settle within ${limitMs} ms of virtual time`);
+    while (!done()) {
+      if (this.clock.now() >= deadline) throw new Error(`${failure} within ${limitMs} ms of virtual time`);
       await this.step(Math.min(step, deadline - this.clock.now()));
       step = Math.min(step * 2, 1000);
     }
-    return watched;
   }
 
   // --- running code ----------------------------------------------------------------------------
 
   /** Invokes `handler`'s function in `region` as Lambda would (RequestResponse), settling virtual time. */
   invoke(region: string, handler: string, event: unknown): Promise<unknown> {
-    return this.settle(this.world.runtime.invoke(fn(this.deployment, region, handler).arn, event));
+    return this.settle(this.beginInvoke(region, handler, event));
+  }
+
+  /**
+   * Starts the same invocation without moving time: for a test that runs two at once (a
+   * duplicate request while the first is held). Settle it with {@link settle} or {@link until}.
+   */
+  beginInvoke(region: string, handler: string, event: unknown): Promise<unknown> {
+    return this.world.runtime.invoke(fn(this.deployment, region, handler).arn, event);
   }
 
   /** Runs `fn` as a caller in `region` (or on the internet), so its AWS calls are judged from there. */

@@ -1,36 +1,42 @@
-import { CACHE_SECONDS, LOCAL_REGION, PEER_API_ORIGIN, PEER_REGION, TABLES } from "./support/env";
-import { handler, IDEMPOTENCY_EXPIRY_SECONDS } from "../../functions/create-payment";
-import { installClock, type TestClock } from "./support/clock";
-import { lambdaContext, postPayment } from "./support/events";
-import { createWorld, type World } from "./support/world";
-import { s3Error } from "./support/s3-model";
-import { paymentIdFor, PAYMENT_ID_PATTERN } from "../../functions/domain/payments";
+/**
+ * create-payment as deployed, in the one simulated AWS (support/simulated-region.ts): invoked in
+ * the primary region with its own environment, role and timeout, its DynamoDB calls answered by
+ * the simulated global tables (conditions, Powertools idempotency's records), faults injected into
+ * the calls it makes. The stack's event-source mappings are left out, so nothing acts on the
+ * payment once it is acknowledged (process-payment.test.ts follows it further).
+ */
+import type { ApiResult } from "../../functions/domain/http";
+import { PAYMENT_ID_PATTERN, paymentIdFor } from "../../functions/domain/payments";
+import { SimulatedAws } from "../../sim/testing";
+import { stack } from "../support/stack";
+import { postPayment } from "./support/events";
+import { SimulatedRegion } from "./support/simulated-region";
 
 const KEY = "order-7f3c2a9e-4b1d-4c55-9a8e-1d2f3a4b5c6d";
 const BODY = { amount: 1050, currency: "EUR", merchantReference: "order-1001", sourceReference: "tok_visa_4242" };
 
-let world: World;
-let clock: TestClock;
+let aws: SimulatedAws;
+let sim: SimulatedRegion;
 
-beforeAll(() => {
-  clock = installClock();
+beforeAll(async () => {
+  aws = SimulatedAws.fromEvaluation(await stack(), { eventSources: false });
 });
 
-afterAll(() => clock.restore());
+afterAll(() => aws.dispose());
 
 beforeEach(() => {
-  // The handler module (and its region-state cache) lives for the whole file, like a warm
-  // Lambda container: each test starts past the previous test's cache window.
-  clock.advance(CACHE_SECONDS * 1000 + 1);
-  world = createWorld();
+  // The function (and its region-state cache) stays warm for the whole file, like a Lambda
+  // container; each world starts minutes after the previous one, past the cache window.
+  sim = new SimulatedRegion(aws);
 });
 
-afterEach(() => world.reset());
-
 const post = (body: unknown = BODY, key: string | undefined = KEY, headers?: Record<string, string>) =>
-  handler(postPayment(body, key, headers), lambdaContext());
+  sim.invoke<ApiResult>("create-payment", postPayment(body, key, headers));
 
-const paymentWrites = () => world.dynamo.calls(TABLES.payments).filter((c) => c.op !== "Get");
+const paymentWrites = () => sim.dynamoWrites("payments");
+
+/** The function's timeout: Powertools' in-progress lock lasts an invocation's remaining time. */
+const timeoutMs = () => sim.spec("create-payment").timeoutSeconds * 1000;
 
 describe("POST /payments: accepting a payment", () => {
   it("answers 202 with a payment id, PENDING and the region that accepted it", async () => {
@@ -38,35 +44,41 @@ describe("POST /payments: accepting a payment", () => {
 
     expect(response.statusCode).toBe(202);
     const body = JSON.parse(response.body);
-    expect(body).toEqual({ paymentId: expect.stringMatching(PAYMENT_ID_PATTERN), status: "PENDING", region: LOCAL_REGION });
+    expect(body).toEqual({ paymentId: expect.stringMatching(PAYMENT_ID_PATTERN), status: "PENDING", region: sim.region });
   });
 
   it("stores the payment PENDING at version 1 with its origin region, once, under a conditional put", async () => {
     const { paymentId } = JSON.parse((await post()).body);
 
-    expect(world.dynamo.get(TABLES.payments, paymentId)).toMatchObject({
+    expect(sim.item("payments", { paymentId })).toMatchObject({
       paymentId,
       status: "PENDING",
       amount: 1050,
       currency: "EUR",
       merchantReference: "order-1001",
       sourceReference: "tok_visa_4242",
-      originRegion: LOCAL_REGION,
+      originRegion: sim.region,
       version: 1,
     });
-    expect(paymentWrites()).toEqual([expect.objectContaining({ op: "Put", outcome: "ok", condition: "attribute_not_exists(paymentId)" })]);
+    expect(paymentWrites()).toEqual([
+      expect.objectContaining({
+        operation: "PutItem",
+        outcome: "ok",
+        input: expect.objectContaining({ ConditionExpression: "attribute_not_exists(paymentId)" }),
+      }),
+    ]);
   });
 
   it("acknowledges with the payment item and the idempotency record only, leaving the transaction log to process-payment", async () => {
     const response = await post();
 
     expect(response.statusCode).toBe(202);
-    expect(world.dynamo.writes().map((w) => [w.table, w.op])).toEqual([
-      [TABLES.idempotency, "Put"],
-      [TABLES.payments, "Put"],
-      [TABLES.idempotency, "Update"],
+    expect(sim.dynamoWrites().map((w) => [w.resource, w.operation])).toEqual([
+      [sim.tables.idempotency, "PutItem"],
+      [sim.tables.payments, "PutItem"],
+      [sim.tables.idempotency, "UpdateItem"],
     ]);
-    expect(world.s3.puts).toEqual([]);
+    expect(sim.calls({ service: "s3" })).toEqual([]);
   });
 
   it("derives the payment id from the Idempotency-Key", async () => {
@@ -80,14 +92,14 @@ describe("POST /payments: accepting a payment", () => {
     event.body = Buffer.from(JSON.stringify({ ...BODY, description: "Two coffees" })).toString("base64");
     event.isBase64Encoded = true;
 
-    const response = await handler(event, lambdaContext());
+    const response = await sim.invoke<ApiResult>("create-payment", event);
 
     expect(response.statusCode).toBe(202);
-    expect(world.dynamo.get(TABLES.payments, JSON.parse(response.body).paymentId)).toMatchObject({ description: "Two coffees" });
+    expect(sim.item("payments", { paymentId: JSON.parse(response.body).paymentId })).toMatchObject({ description: "Two coffees" });
   });
 
   it("reads the header case-insensitively", async () => {
-    const response = await handler(postPayment(BODY, undefined, { "idempotency-key": KEY }), lambdaContext());
+    const response = await post(BODY, undefined, { "idempotency-key": KEY });
 
     expect(response.statusCode).toBe(202);
   });
@@ -95,7 +107,8 @@ describe("POST /payments: accepting a payment", () => {
   it("sends every call to the local region's tables", async () => {
     await post();
 
-    expect(new Set(world.dynamo.log.map((c) => c.region))).toEqual(new Set([LOCAL_REGION]));
+    expect(sim.dynamo().length).toBeGreaterThan(0);
+    expect(new Set(sim.dynamo().map((c) => c.region))).toEqual(new Set([sim.region]));
   });
 });
 
@@ -105,12 +118,12 @@ describe("POST /payments: validation before any side effect", () => {
     const body = JSON.parse(response.body);
     expect(body.reason).toBe("INVALID_REQUEST");
     expect(body.problems.map((p: { field: string }) => p.field)).toContain(field);
-    expect(world.dynamo.log).toEqual([]);
-    expect(world.s3.puts).toEqual([]);
+    expect(sim.dynamo()).toEqual([]);
+    expect(sim.calls({ service: "s3" })).toEqual([]);
   };
 
   it("rejects a request without an Idempotency-Key header with 400 naming the header", async () => {
-    const response = await handler(postPayment(BODY), lambdaContext());
+    const response = await sim.invoke<ApiResult>("create-payment", postPayment(BODY));
 
     expectRejectedWithoutSideEffects("Idempotency-Key", response);
     expect(JSON.parse(response.body).error).toMatch(/Idempotency-Key header is required/);
@@ -132,7 +145,7 @@ describe("POST /payments: validation before any side effect", () => {
     const event = postPayment(BODY, KEY);
     event.multiValueHeaders["Idempotency-Key"] = [KEY, `${KEY}-other`];
 
-    expectRejectedWithoutSideEffects("Idempotency-Key", await handler(event, lambdaContext()));
+    expectRejectedWithoutSideEffects("Idempotency-Key", await sim.invoke<ApiResult>("create-payment", event));
   });
 
   it("rejects malformed JSON with 400 and does not echo the body", async () => {
@@ -140,13 +153,13 @@ describe("POST /payments: validation before any side effect", () => {
 
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).error).toBe("Request body is not valid JSON");
-    expect(world.dynamo.log).toEqual([]);
+    expect(sim.dynamo()).toEqual([]);
   });
 
   it("rejects an empty body with 400", async () => {
     const event = postPayment("", KEY);
 
-    const response = await handler(event, lambdaContext());
+    const response = await sim.invoke<ApiResult>("create-payment", event);
 
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).error).toMatch(/body is required/);
@@ -156,7 +169,7 @@ describe("POST /payments: validation before any side effect", () => {
     const response = await post({ ...BODY, description: "x".repeat(20_000) });
 
     expect(response.statusCode).toBe(413);
-    expect(world.dynamo.log).toEqual([]);
+    expect(sim.dynamo()).toEqual([]);
   });
 
   it.each<[string, string, Record<string, unknown>]>([
@@ -211,29 +224,29 @@ describe("POST /payments: the write guard", () => {
     ["DRAINED", "REGION_DRAINED"],
     ["STANDBY", "REGION_STANDBY"],
   ] as const)("refuses a write in a %s region with 503, the reason and Retry-After, writing nothing", async (state, reason) => {
-    world.setRegionState(state);
+    sim.setRegionState(state);
 
     const response = await post();
 
     expect(response.statusCode).toBe(503);
     expect(response.headers?.["retry-after"]).toBe("30");
-    expect(JSON.parse(response.body)).toMatchObject({ reason, region: LOCAL_REGION, error: expect.stringContaining("retry") });
-    expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
-    expect(world.dynamo.calls(TABLES.idempotency)).toEqual([]);
+    expect(JSON.parse(response.body)).toMatchObject({ reason, region: sim.region, error: expect.stringContaining("retry") });
+    expect(sim.allWrites()).toEqual({ dynamo: [], s3: [] });
+    expect(sim.dynamo("idempotency")).toEqual([]);
   });
 
   it("refuses with REGION_STATE_UNKNOWN when there is no region record (fail closed)", async () => {
-    world.dynamo.remove(TABLES.control, "authority");
+    sim.removeAuthority();
 
     const response = await post();
 
     expect(response.statusCode).toBe(503);
     expect(JSON.parse(response.body).reason).toBe("REGION_STATE_UNKNOWN");
-    expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
+    expect(sim.allWrites()).toEqual({ dynamo: [], s3: [] });
   });
 
   it("refuses with 503 when the control table cannot be read (fail closed)", async () => {
-    world.dynamo.fail({ table: TABLES.control }, () => Object.assign(new Error("timeout"), { name: "TimeoutError" }));
+    sim.fail({ service: "dynamodb", resource: sim.tables.control }, { name: "TimeoutError", message: "timeout" });
 
     const response = await post();
 
@@ -241,71 +254,73 @@ describe("POST /payments: the write guard", () => {
     expect(response.headers?.["retry-after"]).toBe("5");
     expect(response.headers?.location).toBeUndefined();
     expect(JSON.parse(response.body).reason).toBe("REGION_STATE_UNKNOWN");
-    expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
+    expect(sim.allWrites()).toEqual({ dynamo: [], s3: [] });
   });
 
   it.each(["STANDBY", "FENCED", "DRAINED"] as const)(
     "redirects a write in a %s region with 307 to the peer's region-pinned API when the authority makes the peer the writer, writing nothing",
     async (state) => {
-      world.setRegionState(state);
-      world.setRegionState("ACTIVE", PEER_REGION);
+      sim.setRegionState(state);
+      sim.setRegionState("ACTIVE", sim.peer);
 
       const response = await post();
 
       expect(response.statusCode).toBe(307);
       // 307 (not 302/303): the client repeats the same method and body, with the same Idempotency-Key.
-      expect(response.headers?.location).toBe(`${PEER_API_ORIGIN}/payments`);
+      expect(response.headers?.location).toBe(`${sim.peerApiOrigin}/payments`);
       expect(response.headers?.["retry-after"]).toBe("0");
       expect(JSON.parse(response.body)).toEqual({
-        error: `${LOCAL_REGION} is not the writer; ${PEER_REGION} is. Send the same request there with the same Idempotency-Key`,
+        error: `${sim.region} is not the writer; ${sim.peer} is. Send the same request there with the same Idempotency-Key`,
         reason: `REGION_${state}`,
-        region: LOCAL_REGION,
+        region: sim.region,
       });
-      expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
-      expect(world.dynamo.calls(TABLES.idempotency)).toEqual([]);
+      expect(sim.allWrites()).toEqual({ dynamo: [], s3: [] });
+      expect(sim.dynamo("idempotency")).toEqual([]);
     },
   );
 
   it("decides the redirect from the same cached authority read as the refusal (one control-table read)", async () => {
-    world.setRegionState("STANDBY");
-    world.setRegionState("ACTIVE", PEER_REGION);
+    sim.setRegionState("STANDBY");
+    sim.setRegionState("ACTIVE", sim.peer);
 
     expect((await post(BODY, "first-key-0001")).statusCode).toBe(307);
     expect((await post(BODY, "second-key-0002")).statusCode).toBe(307);
 
-    expect(world.dynamo.calls(TABLES.control, "Get")).toEqual([expect.objectContaining({ key: { pk: "authority" }, outcome: "ok" })]);
+    expect(sim.dynamo("control", ["GetItem"])).toEqual([
+      expect.objectContaining({ key: JSON.stringify({ pk: "authority" }), outcome: "ok" }),
+    ]);
   });
 
   it("redirects only to the configured peer origin, never to anything the authority item holds", async () => {
     // Whatever the item says (here a reason that looks like a URL), the Location is the peer origin from the environment.
-    world.setRegionState("STANDBY");
-    world.dynamo.put(TABLES.control, {
-      ...world.dynamo.get(TABLES.control, "authority"),
-      states: { [LOCAL_REGION]: "STANDBY", [PEER_REGION]: "ACTIVE" },
+    sim.setRegionState("STANDBY");
+    sim.putAuthority({
+      ...sim.authority(),
+      states: { [sim.region]: "STANDBY", [sim.peer]: "ACTIVE" },
       reason: "https://attacker.example.com/payments",
     });
 
     const response = await post();
 
     expect(response.statusCode).toBe(307);
-    expect(response.headers?.location).toBe(`${PEER_API_ORIGIN}/payments`);
+    expect(response.headers?.location).toBe(`${sim.peerApiOrigin}/payments`);
   });
 
   it("still refuses with 503 and no Location when the authority names no writer", async () => {
-    world.setRegionState("FENCED");
-    world.setRegionState("STANDBY", PEER_REGION);
+    sim.setRegionState("FENCED");
+    sim.setRegionState("STANDBY", sim.peer);
 
     const response = await post();
 
     expect(response.statusCode).toBe(503);
     expect(response.headers?.location).toBeUndefined();
     expect(response.headers?.["retry-after"]).toBe("30");
-    expect(JSON.parse(response.body)).toMatchObject({ reason: "REGION_FENCED", region: LOCAL_REGION });
-    expect(world.allWrites()).toEqual({ dynamo: [], s3: [] });
+    expect(JSON.parse(response.body)).toMatchObject({ reason: "REGION_FENCED", region: sim.region });
+    expect(sim.allWrites()).toEqual({ dynamo: [], s3: [] });
   });
 
   it("accepts the write, and redirects nothing, while the authority makes this region the writer", async () => {
-    world.setRegionState("STANDBY", PEER_REGION);
+    sim.setRegionState("STANDBY", sim.peer);
 
     const response = await post();
 
@@ -315,40 +330,40 @@ describe("POST /payments: the write guard", () => {
 
   it("honours a fence written to the control record within the cache window", async () => {
     expect((await post(BODY, "first-key-0001")).statusCode).toBe(202);
-    const readsAfterFirst = world.dynamo.calls(TABLES.control, "Get").length;
+    const readsAfterFirst = sim.dynamo("control", ["GetItem"]).length;
 
-    world.setRegionState("FENCED");
-    clock.advance(1000);
+    sim.setRegionState("FENCED");
+    await sim.t.advance(1000);
     // Inside the window the cached ACTIVE is used: no read per request.
     expect((await post(BODY, "second-key-0002")).statusCode).toBe(202);
-    expect(world.dynamo.calls(TABLES.control, "Get")).toHaveLength(readsAfterFirst);
+    expect(sim.dynamo("control", ["GetItem"])).toHaveLength(readsAfterFirst);
 
-    clock.advance(CACHE_SECONDS * 1000);
+    await sim.t.advance(sim.cacheMs);
     const refused = await post(BODY, "third-key-00003");
 
     expect(refused.statusCode).toBe(503);
     expect(JSON.parse(refused.body).reason).toBe("REGION_FENCED");
-    expect(world.dynamo.items(TABLES.payments)).toHaveLength(2);
+    expect(sim.items("payments")).toHaveLength(2);
   });
 });
 
 describe("POST /payments: idempotency", () => {
   it("returns the stored result to a retry after a client timeout, without a second PutItem", async () => {
     const first = await post();
-    clock.advance(30_000);
+    await sim.t.advance(30_000);
 
     const retry = await post();
 
     expect(retry.statusCode).toBe(202);
     expect(retry.body).toBe(first.body);
     expect(paymentWrites()).toHaveLength(1);
-    expect(world.s3.puts).toEqual([]);
+    expect(sim.s3Puts()).toEqual([]);
   });
 
   it("refuses a retry in a region fenced since the first attempt: the guard runs before the replay", async () => {
     await post();
-    world.setRegionState("FENCED");
-    clock.advance(CACHE_SECONDS * 1000 + 1);
+    sim.setRegionState("FENCED");
+    await sim.t.advance(sim.cacheMs + 1);
 
     const retry = await post();
 
@@ -367,7 +382,7 @@ describe("POST /payments: idempotency", () => {
       reason: "IDEMPOTENCY_KEY_REUSED",
     });
     expect(paymentWrites()).toHaveLength(1);
-    expect(world.dynamo.items(TABLES.payments)).toEqual([expect.objectContaining({ amount: 1050 })]);
+    expect(sim.items("payments")).toEqual([expect.objectContaining({ amount: 1050 })]);
   });
 
   it("treats the same body with keys in another order as the same request", async () => {
@@ -382,9 +397,10 @@ describe("POST /payments: idempotency", () => {
   });
 
   it("answers a concurrent duplicate with 409 in progress, then the stored result", async () => {
-    const gate = world.dynamo.hold(TABLES.payments, "Put");
-    const first = post();
-    await gate.reached;
+    // The first attempt's conditional put of the payment is held for 2 s (within its timeout).
+    const gate = sim.hold({ service: "dynamodb", operations: ["PutItem"], resource: sim.tables.payments }, 2000);
+    const first = sim.begin<ApiResult>("create-payment", postPayment(BODY, KEY));
+    await gate.reached();
 
     const duplicate = await post();
 
@@ -392,8 +408,7 @@ describe("POST /payments: idempotency", () => {
     expect(duplicate.headers?.["retry-after"]).toBe("1");
     expect(JSON.parse(duplicate.body)).toMatchObject({ reason: "IDEMPOTENCY_IN_PROGRESS", error: expect.stringMatching(/in progress/) });
 
-    gate.release();
-    const firstResponse = await first;
+    const firstResponse = await sim.t.settle(first);
     expect(firstResponse.statusCode).toBe(202);
 
     const later = await post();
@@ -404,7 +419,7 @@ describe("POST /payments: idempotency", () => {
   it("keys the idempotency record by a fixed prefix and a hash, never the raw key", async () => {
     await post();
 
-    const [record] = world.dynamo.items(TABLES.idempotency);
+    const [record] = sim.items("idempotency");
     expect(record.id).toMatch(/^create-payment#/);
     expect(JSON.stringify(record)).not.toContain(KEY);
     expect(record.status).toBe("COMPLETED");
@@ -413,74 +428,83 @@ describe("POST /payments: idempotency", () => {
 
 describe("POST /payments: partial failure", () => {
   it("answers 202 while S3 is failing: acknowledgement does not wait for the transaction log", async () => {
-    world.s3.fail(() => s3Error("InternalError", 500), 10);
+    sim.fail({ service: "s3" }, { name: "InternalError", httpStatusCode: 500 }, 10);
 
     const response = await post();
 
     expect(response.statusCode).toBe(202);
-    expect(world.dynamo.get(TABLES.payments, paymentIdFor(KEY))).toMatchObject({ status: "PENDING", version: 1 });
-    expect(world.s3.puts).toEqual([]);
+    expect(sim.item("payments", { paymentId: paymentIdFor(KEY) })).toMatchObject({ status: "PENDING", version: 1 });
+    expect(sim.s3Puts()).toEqual([]);
   });
 
   it("fails with 500 when the idempotency record cannot be completed, and a retry completes the same payment", async () => {
-    world.dynamo.fail({ table: TABLES.idempotency, op: "Update" }, () =>
-      Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" }),
+    sim.fail(
+      { service: "dynamodb", operations: ["UpdateItem"], resource: sim.tables.idempotency },
+      { name: "ProvisionedThroughputExceededException", message: "throttled" },
     );
 
     const failed = await post();
 
     expect(failed.statusCode).toBe(500);
     expect(JSON.parse(failed.body).error).toMatch(/retry with the same Idempotency-Key/);
-    const [stored] = world.dynamo.items(TABLES.payments);
+    const [stored] = sim.items("payments");
     // The in-progress record stays until the first invocation's remaining time has passed.
-    expect(world.dynamo.items(TABLES.idempotency)).toEqual([expect.objectContaining({ status: "INPROGRESS" })]);
+    expect(sim.items("idempotency")).toEqual([expect.objectContaining({ status: "INPROGRESS" })]);
 
-    clock.advance(10_001);
+    await sim.t.advance(timeoutMs() + 1);
     const retry = await post();
 
     expect(retry.statusCode).toBe(202);
-    expect(JSON.parse(retry.body)).toEqual({ paymentId: stored.paymentId, status: "PENDING", region: LOCAL_REGION });
-    expect(world.dynamo.items(TABLES.payments)).toEqual([stored]);
-    expect(paymentWrites().map((w) => w.outcome)).toEqual(["ok", "condition-failed"]);
+    expect(JSON.parse(retry.body)).toEqual({ paymentId: stored.paymentId, status: "PENDING", region: sim.region });
+    expect(sim.items("payments")).toEqual([stored]);
+    expect(paymentWrites().map((w) => w.outcome)).toEqual(["ok", "ConditionalCheckFailedException"]);
   });
 
   it("finishes an attempt that died mid-way once its in-progress lock expires", async () => {
     // The payment is stored; the invocation hangs before it completes its idempotency record.
-    const hung = world.dynamo.hold(TABLES.idempotency, "Update");
-    const abandoned = post();
-    await hung.reached;
+    // Its update is held past the function's timeout, and then fails: it never lands.
+    const hung = sim.hold({ service: "dynamodb", operations: ["UpdateItem"], resource: sim.tables.idempotency }, 60 * 60_000, {
+      name: "TimeoutError",
+      message: "Task timed out",
+    });
+    const abandoned = sim.begin<ApiResult>("create-payment", postPayment(BODY, KEY));
+    abandoned.catch(() => undefined); // it ends in the Lambda timeout, asserted below
+    await hung.reached();
 
     const tooSoon = await post();
     expect(tooSoon.statusCode).toBe(409);
 
-    clock.advance(10_001); // past the first invocation's remaining time (its Lambda timed out)
+    await sim.t.advance(timeoutMs() + 1); // past the first invocation's remaining time (its Lambda timed out)
     const retry = await post();
 
     expect(retry.statusCode).toBe(202);
     expect(JSON.parse(retry.body)).toMatchObject({ paymentId: paymentIdFor(KEY), status: "PENDING" });
-    expect(world.dynamo.items(TABLES.payments)).toHaveLength(1);
-    expect(paymentWrites().map((w) => w.outcome)).toEqual(["ok", "condition-failed"]);
+    expect(sim.items("payments")).toHaveLength(1);
+    expect(paymentWrites().map((w) => w.outcome)).toEqual(["ok", "ConditionalCheckFailedException"]);
 
-    hung.fail(Object.assign(new Error("Task timed out"), { name: "TimeoutError" }));
-    await abandoned;
+    await expect(abandoned).rejects.toMatchObject({ name: "Sandbox.Timedout" });
   });
 
   it("fails with 500 when the payments table rejects the write, and a retry succeeds", async () => {
-    world.dynamo.fail({ table: TABLES.payments, op: "Put" }, () =>
-      Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" }),
+    sim.fail(
+      { service: "dynamodb", operations: ["PutItem"], resource: sim.tables.payments },
+      { name: "ProvisionedThroughputExceededException", message: "throttled" },
     );
 
     expect((await post()).statusCode).toBe(500);
-    expect(world.s3.puts).toEqual([]);
+    expect(sim.s3Puts()).toEqual([]);
 
     const retry = await post();
     expect(retry.statusCode).toBe(202);
-    expect(world.dynamo.items(TABLES.payments)).toHaveLength(1);
+    expect(sim.items("payments")).toHaveLength(1);
   });
 
   it("answers a same-key retry after the idempotency record expired from the payment item itself", async () => {
     const first = await post();
-    clock.advance((IDEMPOTENCY_EXPIRY_SECONDS + 60) * 1000);
+    const [{ expiration }] = sim.items("idempotency");
+    // A minute past the record's expiry (24 h). Nothing runs meanwhile (no schedules, no event
+    // sources), so virtual time jumps there at once.
+    await sim.t.clock.advance(Number(expiration) * 1000 + 60_000 - sim.t.now());
 
     // The conflicting body first: no idempotency record is left to catch it, the payment item does.
     const otherBody = await post({ ...BODY, amount: 1 });
@@ -490,6 +514,6 @@ describe("POST /payments: partial failure", () => {
     expect(JSON.parse(otherBody.body).reason).toBe("IDEMPOTENCY_KEY_REUSED");
     expect(sameBody.statusCode).toBe(202);
     expect(JSON.parse(sameBody.body).paymentId).toBe(JSON.parse(first.body).paymentId);
-    expect(world.dynamo.items(TABLES.payments)).toEqual([expect.objectContaining({ amount: 1050, version: 1 })]);
+    expect(sim.items("payments")).toEqual([expect.objectContaining({ amount: 1050, version: 1 })]);
   });
 });

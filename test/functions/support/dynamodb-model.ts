@@ -40,20 +40,6 @@ interface Fault {
   remaining: number;
 }
 
-export interface Gate {
-  /** Resolves once an operation has reached the gate (it is then waiting). */
-  reached: Promise<void>;
-  release(): void;
-  fail(error: Error): void;
-}
-
-interface PendingGate {
-  table: string;
-  op: Operation;
-  arrive: () => void;
-  wait: Promise<void>;
-}
-
 interface Request {
   TableName?: string;
   Key?: Item;
@@ -78,7 +64,6 @@ export class DynamoDbModel {
   readonly log: OperationRecord[] = [];
   private readonly data = new Map<string, Map<string, Item>>();
   private faults: Fault[] = [];
-  private gates: PendingGate[] = [];
   readonly raw = mockClient(DynamoDBClient);
   readonly doc = mockClient(DynamoDBDocumentClient);
 
@@ -127,10 +112,6 @@ export class DynamoDbModel {
     return item && structuredClone(item);
   }
 
-  items(tableName: string): Item[] {
-    return [...this.table(tableName).values()].map((i) => structuredClone(i));
-  }
-
   remove(tableName: string, keyValue: unknown): void {
     this.table(tableName).delete(JSON.stringify(keyValue));
   }
@@ -140,28 +121,9 @@ export class DynamoDbModel {
     this.faults.push({ ...match, error, remaining: times });
   }
 
-  /** The next matching operation waits at the gate until released (or failed). */
-  hold(table: string, op: Operation): Gate {
-    let arrive!: () => void;
-    const reached = new Promise<void>((resolve) => (arrive = resolve));
-    let release!: () => void;
-    let fail!: (error: Error) => void;
-    const wait = new Promise<void>((resolve, reject) => {
-      release = resolve;
-      fail = reject;
-    });
-    wait.catch(() => undefined);
-    this.gates.push({ table, op, arrive, wait });
-    return { reached, release, fail };
-  }
-
   /** Operations of a kind on a table, in order. */
   calls(table: string, op?: Operation): OperationRecord[] {
     return this.log.filter((r) => r.table === table && (op === undefined || r.op === op));
-  }
-
-  writes(): OperationRecord[] {
-    return this.log.filter((r) => r.op !== "Get");
   }
 
   private async execute(op: Operation, request: Request, region: string, raw: boolean): Promise<unknown> {
@@ -187,12 +149,6 @@ export class DynamoDbModel {
     };
     this.log.push(record);
 
-    const gateIndex = this.gates.findIndex((g) => g.table === tableName && g.op === op);
-    if (gateIndex >= 0) {
-      const [gate] = this.gates.splice(gateIndex, 1);
-      gate.arrive();
-      await gate.wait;
-    }
     const fault = this.faults.find((f) => f.remaining > 0 && (!f.table || f.table === tableName) && (!f.op || f.op === op));
     if (fault) {
       fault.remaining -= 1;

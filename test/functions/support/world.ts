@@ -2,7 +2,7 @@
  * One region's fakes wired together, with the authority seeded: this region ACTIVE.
  */
 import { type Authority, controlKeys, regionView, type RegionRecord, type RegionState } from "../../../lib/control-record";
-import { TABLES, LOCAL_REGION, BUCKET, QUEUE_URL, DLQ_URL } from "./env";
+import { TABLES, LOCAL_REGION, QUEUE_URL, DLQ_URL } from "./env";
 import { DynamoDbModel } from "./dynamodb-model";
 import { S3Model } from "./s3-model";
 import { SqsModel } from "./sqs-model";
@@ -32,13 +32,6 @@ export function createWorld() {
       };
       dynamo.put(TABLES.control, authority);
       return regionView(authority, region) as RegionRecord;
-    },
-    /** Writes to any table or bucket (Gets excluded). */
-    allWrites() {
-      return { dynamo: dynamo.writes(), s3: s3.puts };
-    },
-    logKeys() {
-      return s3.keys(BUCKET);
     },
     reset() {
       dynamo.reset();
