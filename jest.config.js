@@ -11,6 +11,9 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // The end-to-end runs (every scenario and the sweep as users run them, in child processes) are
+  // `npm run test:e2e` (jest.e2e.config.js); the default run has their fast, in-process versions.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/"],
   transform: {
     "^.+\\.tsx?$": [
       "ts-jest",
@@ -23,7 +26,7 @@ module.exports = {
   globalSetup: "<rootDir>/test/setup/global-setup.ts",
   globalTeardown: "<rootDir>/test/setup/global-teardown.ts",
   setupFiles: ["<rootDir>/test/setup/env.ts"],
-  // The per-test timeout: 30 s scaled with the machine's load when each file starts (timeouts.ts).
+  // Each test is bounded by the CPU it uses, with a wall-clock backstop (timeouts.ts).
   setupFilesAfterEnv: ["<rootDir>/test/setup/matchers.ts", "<rootDir>/test/setup/timeouts.ts"],
   // After the default output: time per test folder and the slowest files (README, Testing).
   reporters: ["default", "<rootDir>/test/setup/timing-reporter.js"],

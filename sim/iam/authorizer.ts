@@ -74,6 +74,10 @@ const SERVICES_IN_USE = [
   ["sts:AssumeRole", "arn:aws:iam::123456789012:role/r"],
   ["route53:GetHealthCheckStatus", "arn:aws:route53:::healthcheck/h"],
   ["kms:Decrypt", "arn:aws:kms:us-east-1:123456789012:key/k"],
+  // AWS FIS's experiment role: network ACLs for the payment-path action, log delivery.
+  ["ec2:DescribeSubnets", "*"],
+  ["logs:CreateLogDelivery", "*"],
+  ["fis:StartExperiment", "arn:aws:fis:us-east-1:123456789012:experiment-template/t"],
 ] as const;
 
 let ready: Promise<void> | undefined;

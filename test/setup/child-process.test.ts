@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { runChild } from "./child-process";
-import { loadFactor } from "./timeouts";
+import { budgetExceeded, cpuSecondsNow } from "./timeouts";
 
 const linux = existsSync("/proc/self/stat");
 const node = process.execPath;
@@ -37,14 +37,23 @@ describe("runChild", () => {
   });
 });
 
-describe("the per-test timeout's load factor", () => {
-  it.each([
-    [0, 2, 1],
-    [1.5, 2, 1],
-    [4, 2, 2],
-    [9, 2, 4.5],
-    [100, 2, 10],
-  ])("is %d runnable per %d cores → ×%d (at least 1, at most 10)", (load, cores, factor) => {
-    expect(loadFactor(load, cores)).toBe(factor);
+describe("the per-test CPU budget", () => {
+  it("counts the CPU this process spends, not the time it waits", async () => {
+    const before = cpuSecondsNow();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const waited = cpuSecondsNow() - before;
+    const busyUntil = Date.now() + 300;
+    while (Date.now() < busyUntil) Math.sqrt(Math.random());
+    const busy = cpuSecondsNow() - before - waited;
+    expect(waited).toBeLessThan(0.1);
+    expect(busy).toBeGreaterThan(waited); // on a busy machine the loop gets less than 0.3 s, never nothing
+  });
+
+  it("fails a test over its budget, naming what it used and how to raise it", () => {
+    expect(budgetExceeded(59.9, 60)).toBeUndefined();
+    expect(budgetExceeded(60, 60)).toBeUndefined();
+    expect(budgetExceeded(61.25, 60)?.message).toBe(
+      "This test used 61.3 CPU seconds, over its budget of 60 s (test/setup/timeouts.ts): a runaway, or a test that grew and must say so with cpuBudget().",
+    );
   });
 });

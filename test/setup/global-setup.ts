@@ -16,8 +16,13 @@ import { isWholeSuite, type RunScope, startTypecheck } from "./typecheck";
 
 export const SNAPSHOT_ENV = "PAYMENTS_DR_STACK_SNAPSHOT";
 
-export default async function globalSetup(globalConfig: RunScope): Promise<void> {
-  if (isWholeSuite(globalConfig)) startTypecheck();
+export default async function globalSetup(
+  globalConfig: RunScope,
+  projectConfig?: { displayName?: string | { name?: string } },
+): Promise<void> {
+  const name = typeof projectConfig?.displayName === "string" ? projectConfig.displayName : projectConfig?.displayName?.name;
+  // The end-to-end run (jest.e2e.config.js) is not the whole suite: `npm test` type-checks.
+  if (isWholeSuite(globalConfig) && name !== "e2e") startTypecheck();
   const file = join(mkdtempSync(join(tmpdir(), "payments-dr-stack-")), "evaluation.json");
   const script = `require("./infra/offline/evaluate").evaluateProgram().then((ev) => require("node:fs").writeFileSync(${JSON.stringify(file)}, JSON.stringify(ev)))`;
   // Asynchronous, so the type-check's output is read while the evaluation runs.

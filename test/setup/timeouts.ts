@@ -1,20 +1,50 @@
 /**
- * The per-test (and per-hook) timeout of a test file, scaled to how busy the machine is when the
- * file starts. A test that needs 5 s on a quiet 2-core machine needs 20 s when four processes want
- * each core; a fixed 30 s limit then fails a correct test, which is a timing the test must not rely
- * on. The base is 30 s; the factor is the machine's runnable processes per
- * core (the 1-minute load average over the cores, at least 1, at most 10), so a hung test still
- * fails, later on a busy machine. Where the load average is unknown (Windows reports 0) the base
- * applies. Timeouts a test gives explicitly are its own; tests that run a command are bounded by
- * CPU instead (child-process.ts).
+ * How long a test may run, bounded by the work it does rather than by the wall clock.
+ *
+ * A wall-clock limit measures the machine, not the test: the same rehearsal takes 5 s alone and
+ * 35 s when other work keeps both cores busy, and a limit scaled by the load when the file starts
+ * still failed a correct test on CI when the load rose later (issue 13). So:
+ * - a CPU budget per test (with its beforeEach and afterEach hooks): the CPU seconds this worker
+ *   process spends on it, read with process.cpuUsage(). A runaway loop exceeds it however busy the machine is, and a
+ *   busy machine slows a test without moving it closer to its budget. Tests that run commands
+ *   bound those by CPU too (child-process.ts); a child's CPU is not counted here.
+ * - a wall-clock backstop far above any budget (jest's own timeout), which only a test that waits
+ *   for something that never comes (a promise nobody settles) reaches.
+ * A test that needs more states it: `cpuBudget(seconds)` at the top of its file.
  */
-import { availableParallelism, loadavg } from "node:os";
 
-/** The timeout on a machine with no more runnable processes than cores. */
-export const BASE_TIMEOUT_MS = 30_000;
+/** CPU seconds a test or hook may use unless its file says otherwise: several times the slowest quiet test. */
+export const DEFAULT_CPU_BUDGET_SECONDS = 60;
+/** jest's timeout: the backstop for a test that waits forever without using CPU. */
+export const BACKSTOP_TIMEOUT_MS = 10 * 60_000;
 
-export function loadFactor(load = loadavg()[0], cores = availableParallelism()): number {
-  return Math.min(10, Math.max(1, load / cores));
+let budgetSeconds = DEFAULT_CPU_BUDGET_SECONDS;
+
+/** Sets this file's CPU budget per test and hook. */
+export function cpuBudget(seconds: number): void {
+  budgetSeconds = seconds;
 }
 
-jest.setTimeout(Math.round(BASE_TIMEOUT_MS * loadFactor()));
+/** CPU seconds this process has used so far (user + system). */
+export function cpuSecondsNow(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/** The failure for a test that used `used` CPU seconds against `budget`, or undefined within it. */
+export function budgetExceeded(used: number, budget: number): Error | undefined {
+  if (used <= budget) return undefined;
+  return new Error(
+    `This test used ${used.toFixed(1)} CPU seconds, over its budget of ${budget} s (test/setup/timeouts.ts): a runaway, or a test that grew and must say so with cpuBudget().`,
+  );
+}
+
+let startedAt = 0;
+jest.setTimeout(BACKSTOP_TIMEOUT_MS);
+beforeEach(() => {
+  startedAt = cpuSecondsNow();
+});
+afterEach(() => {
+  const error = budgetExceeded(cpuSecondsNow() - startedAt, budgetSeconds);
+  if (error) throw error;
+});
