@@ -74,7 +74,7 @@ export function commonChecks(f: Figures): Check[] {
             .join(", ")}`) +
         (Object.keys(f.awaitingFailback).length === 0
           ? ""
-          : `; waiting for failback in a fenced region (by design, not lost): ${Object.entries(f.awaitingFailback)
+          : `; held by a region that is fenced or down until it returns (by design, not lost): ${Object.entries(f.awaitingFailback)
               .map(([r, n]) => `${r} ${n}`)
               .join(", ")}`),
     ),

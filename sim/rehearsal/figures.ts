@@ -120,10 +120,12 @@ export function measure(ctx: ScenarioContext): Figures {
   const snapshot = (r: string) =>
     JSON.stringify(world.dynamodb.items(r, paymentsTable).sort((x, y) => String(x.paymentId).localeCompare(String(y.paymentId))));
   // A region settles its own payments while it may serve; a FENCED or DRAINED one holds them
-  // (by design) until a failback. Each region's state as its own replica says.
+  // (by design) until a failback, and a region that is down holds them until it is back. Each
+  // live region's state as its own replica says (a dead region's replica is stale: it may still
+  // say ACTIVE after the survivor was promoted over it).
   const mayServeAtEnd = (r: string) => {
     const state = regionIn(world, r, r)?.state;
-    return state === "ACTIVE" || state === "STANDBY";
+    return world.reachability.isUp(r) && (state === "ACTIVE" || state === "STANDBY");
   };
   const notSettled: Record<string, number> = {};
   const awaitingFailback: Record<string, number> = {};

@@ -70,6 +70,9 @@ const SCENARIO_NAMES = [
   "partition-then-primary-dies",
   "operator-race",
   "failback-interrupted",
+  "gray-failure",
+  "late-outage",
+  "lagging-payments",
 ];
 
 // Each run writes into its own reports folder (REHEARSAL_REPORTS_DIR), never into reports/.

@@ -102,7 +102,7 @@ describe("the rehearsal's checks", () => {
     const figures = { ...clean, awaitingFailback: { "us-east-1": 1 } };
     expect(verdictOf(figures, "every payment settled where its region may serve")).toBe("pass");
     const check = commonChecks(figures).find((c) => c.name === "every payment settled where its region may serve");
-    expect(check?.detail).toContain("waiting for failback in a fenced region (by design, not lost): us-east-1 1");
+    expect(check?.detail).toContain("held by a region that is fenced or down until it returns (by design, not lost): us-east-1 1");
   });
 
   it("hold DNS to the writer after a failback, and leave the check n/a without one", () => {

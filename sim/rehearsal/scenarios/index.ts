@@ -5,6 +5,7 @@ import { drill } from "./drill";
 import { duplicateEvents } from "./duplicate-events";
 import { flapping } from "./flapping";
 import { full } from "./full";
+import { grayFailure, laggingPayments, lateOutage } from "./gray-failures";
 import { partition, partitionThenPrimaryDies } from "./partitions";
 import { failbackInterrupted, operatorRace } from "./races";
 import { replicationDegraded } from "./replication-degraded";
@@ -21,6 +22,9 @@ export const SCENARIOS: readonly Scenario[] = [
   partitionThenPrimaryDies,
   operatorRace,
   failbackInterrupted,
+  grayFailure,
+  lateOutage,
+  laggingPayments,
 ];
 export const DEFAULT_SCENARIO = full.name;
 /** Stories with nothing scripted, for injected faults (`--fault`, `--operator`, `npm run sweep`); not part of `all`. */
