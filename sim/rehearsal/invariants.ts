@@ -50,6 +50,13 @@ export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
   const strong = dataConsistencyOf(deployment) === "strong";
   const state = new Map<string, string>(Object.entries(obs.initialStates));
   const up = new Map<string, boolean>(deployment.regions.map((r) => [r, true]));
+  // Strong mode: a region can serve only with a quorum — the other replica or the witness up
+  // (sim/dynamodb/model.ts). With both gone it can neither write nor read strongly: no region
+  // "could serve", and nobody ACTIVE is the design, not a gap.
+  const witness = strong ? deployment.tables.find((t) => t.witness)?.witness : undefined;
+  let witnessUp = true;
+  const canServe = (r: string) =>
+    up.get(r) === true && (!strong || witness === undefined || witnessUp || deployment.regions.some((o) => o !== r && up.get(o)));
   const events = [
     ...obs.regionRecords
       .filter((r) => (strong ? r.local : r.replica === r.region))
@@ -57,13 +64,14 @@ export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
     ...obs.availability
       .filter((a) => deployment.regions.includes(a.region))
       .map((a) => ({ at: a.at, apply: () => up.set(a.region, a.up) })),
+    ...obs.availability.filter((a) => a.region === witness).map((a) => ({ at: a.at, apply: () => (witnessUp = a.up) })),
   ].sort((a, b) => a.at - b.at);
   let zeroSince: number | null = null;
   let longest = 0;
   let twoSince: number | null = null;
   let longestTwo = 0;
   const evaluate = (at: number) => {
-    const anyUp = [...up.values()].some(Boolean);
+    const anyUp = deployment.regions.some(canServe);
     const activeUp = deployment.regions.filter((r) => up.get(r) && state.get(r) === "ACTIVE").length;
     if (anyUp && activeUp === 0) zeroSince ??= at;
     else if (zeroSince !== null) {

@@ -28,6 +28,8 @@ export interface Marks {
   /** Writes of the primary not yet replicated to the secondary at that moment. */
   unreplicatedAtOutage?: { count: number; oldestAt: number | null; paymentIds: string[] };
   recoveredAt?: number;
+  /** When a witness region that had failed came back (witness-outage). */
+  witnessBackAt?: number;
   /** The execution whose report carries the runbook's own RTO/RPO measurement. */
   measuredExecution?: string;
   /** Executions the scenario started by hand (operator). */

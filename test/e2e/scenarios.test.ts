@@ -73,6 +73,7 @@ const SCENARIO_NAMES = [
   "gray-failure",
   "late-outage",
   "lagging-payments",
+  "witness-outage",
 ];
 
 // Each run writes into its own reports folder (REHEARSAL_REPORTS_DIR), never into reports/.

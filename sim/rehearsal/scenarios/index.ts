@@ -9,6 +9,7 @@ import { grayFailure, laggingPayments, lateOutage } from "./gray-failures";
 import { partition, partitionThenPrimaryDies } from "./partitions";
 import { failbackInterrupted, operatorRace } from "./races";
 import { replicationDegraded } from "./replication-degraded";
+import { witnessOutage } from "./witness";
 import { steady } from "../../sweep/steady";
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -25,6 +26,7 @@ export const SCENARIOS: readonly Scenario[] = [
   grayFailure,
   lateOutage,
   laggingPayments,
+  witnessOutage,
 ];
 export const DEFAULT_SCENARIO = full.name;
 /** Stories with nothing scripted, for injected faults (`--fault`, `--operator`, `npm run sweep`); not part of `all`. */
