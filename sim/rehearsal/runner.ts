@@ -52,7 +52,7 @@ export interface RehearsalResult {
     outcomes: Record<string, number>;
   };
   /** Acknowledgements from T+0 on: when, and which region answered. */
-  acks: { at: number; region: string }[];
+  acks: { at: number; region: string; firstTriedAt: number; attempts: number }[];
   /** Every payment attempt from T+0 on: when, the region DNS sent it to, and its HTTP status or failure (the evidence page's traffic chart). */
   attempts: { at: number; region: string; outcome: number | string }[];
   /** Regions going down and coming back, from T+0 on. */
@@ -168,7 +168,9 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
         reads: { ...traffic.reads },
         outcomes,
       },
-      acks: traffic.acks.filter((a) => a.at >= clock.origin).map((a) => ({ at: a.at, region: a.region })),
+      acks: traffic.acks
+        .filter((a) => a.at >= clock.origin)
+        .map((a) => ({ at: a.at, region: a.region, firstTriedAt: a.firstTriedAt, attempts: a.attempts })),
       attempts: traffic.attempts.filter((a) => a.at >= clock.origin).map((a) => ({ at: a.at, region: a.region, outcome: a.outcome })),
       availability: observations.availability.filter((a) => a.at >= clock.origin),
       wallMs: Math.round(performance.now() - started),
