@@ -134,6 +134,13 @@ export function deploymentFromEvaluation(ev: Evaluation): Deployment {
     ],
     streamEnabled: r.inputs.streamEnabled === true,
     ...tableConsistency(r),
+    // Point-in-time recovery as the program enables it: on the table (its own region) and per replica.
+    pointInTimeRecovery: [
+      ...(r.inputs.pointInTimeRecovery?.enabled === true ? [need<string>(r.region, `table ${r.name} has no region`)] : []),
+      ...((r.inputs.replicas ?? []) as { regionName: string; pointInTimeRecovery?: boolean }[])
+        .filter((x) => x.pointInTimeRecovery === true)
+        .map((x) => x.regionName),
+    ],
   }));
   const deployment: Deployment = {
     stack: ev.stack,

@@ -112,6 +112,8 @@ export interface TableDefinition {
   consistency: "EVENTUAL" | "STRONG";
   /** MRSC: the witness region (holds the replication log, serves no requests). */
   witness?: string;
+  /** The regions whose replica has point-in-time recovery enabled (absent: none). */
+  pointInTimeRecovery?: string[];
 }
 
 export interface QueueDefinition {

@@ -22,12 +22,17 @@
  * Each MRSC write or strong read costs one extra round trip to the nearest quorum member.
  * Scan (scan.ts) reads the same way: the local replica, or with ConsistentRead on MRSC the latest
  * committed versions behind the same quorum.
+ *
+ * Point-in-time recovery (restore.ts) keeps every change of a PITR-enabled replica, restores a
+ * replica as it was at a time into a new single-Region table, and adds that table here once it is
+ * ACTIVE (until then item operations on it answer ResourceNotFoundException).
  */
 import type { TableDefinition } from "../deployment/types";
 import type { Reachability } from "../network";
 import { ServiceError } from "../small-services";
 import { cloneItem, type Item } from "./attribute-values";
 import { applyUpdate, evaluateCondition } from "./expressions";
+import { PointInTimeRecovery } from "./restore";
 import { type ScanPage, type ScanRequest, scanPage, validateScan } from "./scan";
 
 export interface Version {
@@ -78,6 +83,8 @@ export class DynamoDbService {
   private readonly inFlight = new Map<string, { region: string; until: number }>();
   /** Replica status per region and table, as DescribeTable reports it (scenarios may degrade it). */
   readonly replicaStatus = new Map<string, string>();
+  /** Point-in-time recovery: DescribeContinuousBackups, RestoreTableToPointInTime and its tables (restore.ts). */
+  readonly pitr: PointInTimeRecovery;
 
   constructor(
     tables: TableDefinition[],
@@ -95,6 +102,31 @@ export class DynamoDbService {
     }
     // An MRSC replica that can reach its quorum again catches up with what was committed meanwhile.
     network?.onChange(() => this.catchUpAll());
+    this.pitr = new PointInTimeRecovery(
+      {
+        definitionOf: (table) => this.definitions.get(table),
+        liveItems: (region, table) =>
+          new Map([...this.replica(region, table)].flatMap(([k, v]) => (v.item === undefined ? [] : [[k, cloneItem(v.item) as Item]]))),
+        addTable: (definition, items, at) => {
+          const region = definition.regions[0];
+          this.definitions.set(definition.name, definition);
+          this.replicas
+            .get(region)
+            ?.set(definition.name, new Map([...items].map(([k, item]) => [k, { item, writtenAt: at, origin: region }])));
+          this.replicaStatus.set(`${region}/${definition.name}`, "ACTIVE");
+        },
+        removeTable: (table) => {
+          for (const region of this.definitions.get(table)?.regions ?? []) {
+            this.replicas.get(region)?.delete(table);
+            this.replicaStatus.delete(`${region}/${table}`);
+          }
+          this.definitions.delete(table);
+        },
+      },
+      now,
+      now(),
+    );
+    this.onChange((change) => this.pitr.record(change));
   }
 
   onChange(listener: (change: Change) => void): void {
@@ -102,6 +134,7 @@ export class DynamoDbService {
   }
 
   definition(table: string): TableDefinition {
+    this.pitr.settle();
     const d = this.definitions.get(table);
     if (!d) throw new UnknownTableError("any region", table);
     return d;
@@ -116,6 +149,7 @@ export class DynamoDbService {
   }
 
   private replica(region: string, table: string): Map<string, Version> {
+    this.pitr.settle();
     const r = this.replicas.get(region)?.get(table);
     if (!r) throw new UnknownTableError(region, table);
     return r;

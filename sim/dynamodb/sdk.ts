@@ -1,12 +1,14 @@
 /**
  * DynamoDB through both clients the code uses: the low-level DynamoDBClient (Powertools
- * idempotency, DescribeTable) and the DynamoDBDocumentClient (control record, payments, the
- * sweeper's Scan). Both reach the same simulated replica of the client's region.
+ * idempotency, DescribeTable, and the drill's restore rehearsal: DescribeContinuousBackups,
+ * RestoreTableToPointInTime, DeleteTable — restore.ts) and the DynamoDBDocumentClient (control
+ * record, payments, the sweeper's Scan). Both reach the same simulated replica of the client's region.
  */
 import * as ddb from "@aws-sdk/client-dynamodb";
 import * as lib from "@aws-sdk/lib-dynamodb";
 import { fromAttributeMap, toAttributeMap, type Item } from "./attribute-values";
 import type { WriteOutcome } from "./model";
+import { restoreCommands } from "./restore-sdk";
 import type { ScanRequest } from "./scan";
 import type { ClientInfo, SdkBackend } from "../sdk/backend";
 import { installFake, sdkError } from "../sdk/plumbing";
@@ -154,6 +156,7 @@ function handlers(backend: () => SdkBackend, raw: boolean) {
 
 export function installDynamoDbFakes(backend: () => SdkBackend): void {
   const rawOps = handlers(backend, true);
+  const restores = restoreCommands(backend);
   installFake(
     {
       service: "dynamodb",
@@ -168,6 +171,8 @@ export function installDynamoDbFakes(backend: () => SdkBackend): void {
         [
           ddb.DescribeTableCommand,
           (input, info) => {
+            const restored = backend().dynamodb.pitr.describe(info.region, input.TableName);
+            if (restored) return { Table: restores.describeRestored(backend(), info.region, restored) };
             const t = backend().dynamodb.describe(info.region, input.TableName);
             const def = backend().dynamodb.definition(input.TableName);
             return {
@@ -182,6 +187,7 @@ export function installDynamoDbFakes(backend: () => SdkBackend): void {
             };
           },
         ],
+        ...restores.commands,
       ],
     },
     backend,
