@@ -5,6 +5,7 @@
  */
 import { StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { formatProblems } from "../lib/validation";
+import type { RestoreRehearsalRequest } from "../runbooks/domain/restore-rehearsal";
 import { normalizeExecutionInput, type DryRunTarget, type ExecutionInput } from "../runbooks/domain/run";
 import type { Context } from "./context";
 import { discoverRegion, requireValue, type RegionConfig } from "./discovery";
@@ -26,6 +27,8 @@ export interface RunRequest {
   /** The region being activated, where the execution runs. */
   region: string;
   holdSeconds?: number;
+  /** drill only: restore a point-in-time copy of a table after the failback, check it and delete it. */
+  restoreRehearsal?: RestoreRehearsalRequest;
   requireApproval?: boolean;
   reason?: string;
   ticket?: string;
@@ -52,6 +55,7 @@ export function prepareExecution(request: RunRequest, nowMs: number): { name: st
     targetRegion: region,
     ...(request.checkMode !== undefined ? { checkMode: request.checkMode } : {}),
     ...(request.holdSeconds !== undefined ? { holdSeconds: request.holdSeconds } : {}),
+    ...(request.restoreRehearsal !== undefined ? { restoreRehearsal: request.restoreRehearsal } : {}),
     ...(request.requireApproval ? { requireApproval: true } : {}),
     ...(request.reason !== undefined ? { reason: request.reason } : {}),
     requestedBy: request.operator,

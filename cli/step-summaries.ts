@@ -18,6 +18,10 @@ import type {
   PromotionStep,
   ReplicationStep,
   ReportStep,
+  RestoreStartStep,
+  RestoreStatusStep,
+  RestoreVerifyStep,
+  ScratchCleanupStep,
   SentinelCheckStep,
   SentinelWriteStep,
   StopWritesStep,
@@ -165,6 +169,32 @@ export function summarizeStep(key: string, stored: unknown, stateName: string): 
     }
     case "release":
       return { text: "lease released", decisions: [] };
+    case "releaseBeforeRestore":
+      return { text: "lease released before the restore rehearsal (it moves no traffic)", decisions: [] };
+    case "restoreStart": {
+      const p = value as Loose<RestoreStartStep>;
+      const at = typeof p.restorePoint === "number" ? new Date(p.restorePoint).toISOString() : "?";
+      return {
+        text: `restoring ${p.sourceTable} to ${at} into ${p.scratchTable}${p.alreadyStarted ? " (already started)" : ""}`,
+        decisions: [],
+      };
+    }
+    case "restoreStatus": {
+      const p = value as Loose<RestoreStatusStep>;
+      return { text: `scratch table ${p.tableName} is ${p.status}`, decisions: [] };
+    }
+    case "restoreVerify": {
+      const p = value as Loose<RestoreVerifyStep>;
+      if (!p.done) return { text: "checking the restored copy (continues)", decisions: [] };
+      return {
+        text: `restored copy ${p.passed ? "checked: passed" : "check FAILED"} — ${p.summary}`,
+        decisions: [d(p.passed ? "restore passed" : "restore failed", String(p.summary))],
+      };
+    }
+    case "restoreCleanup": {
+      const p = value as Loose<ScratchCleanupStep>;
+      return { text: String(p.detail), decisions: [] };
+    }
     default:
       return undefined;
   }

@@ -9,7 +9,8 @@
  *   failover  replication check, fence, settle, promote (and drain-self)
  *   failback  deep health, fence the secondary, sentinel proof, restore, promote, unfence, wait
  *             for the fence alarm to clear, (DNS), standby
- *   drill     drain the primary, measure detection, promote, hold, start the primary's failback
+ *   drill     drain the primary, measure detection, promote, hold, start the primary's failback,
+ *             and (asked for) the restore rehearsal: restore, wait for ACTIVE, check, delete
  *   dry-run   the read-only precondition checks
  * {@link renderDrStateMachine} merges them into one definition (state names are unique across
  * fragments) and fills the `${Placeholder}`s from a typed {@link DrStateMachineValues}.
@@ -73,10 +74,22 @@ export interface DrStateMachineTimings {
    */
   leaseRecheckIntervalSeconds: number;
   leaseRecheckMaxAttempts: number;
+  /**
+   * Drill's restore rehearsal: polling the scratch table until ACTIVE (a restore "can take several
+   * hours", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-pitr-recovery-table-restore.html),
+   * and the most passes of the resumable check (each reads for at most ~12 s).
+   */
+  restoreWaitIntervalSeconds: number;
+  restoreWaitMaxAttempts: number;
+  restoreVerifyMaxPasses: number;
   /** Approval gate: TimeoutSeconds (hard limit) and HeartbeatSeconds (the window unless extended; < timeout). */
   approvalTimeoutSeconds: number;
   approvalHeartbeatSeconds: number;
-  /** The machine's overall TimeoutSeconds; also the lease lifetime. At least {@link minimumExecutionTimeoutSeconds}. */
+  /**
+   * The machine's overall TimeoutSeconds. At least {@link minimumExecutionTimeoutSeconds}. The lease
+   * lives this long less the restore rehearsal's worst case ({@link leaseTtlSeconds}): a drill
+   * releases the lease before it restores.
+   */
   executionTimeoutSeconds: number;
 }
 
@@ -212,6 +225,9 @@ const TIMING_PLACEHOLDERS: Record<keyof DrStateMachineTimings, string> = {
   peerExecutionPollMaxAttempts: "PeerExecutionPollMaxAttempts",
   leaseRecheckIntervalSeconds: "LeaseRecheckIntervalSeconds",
   leaseRecheckMaxAttempts: "LeaseRecheckMaxAttempts",
+  restoreWaitIntervalSeconds: "RestoreWaitIntervalSeconds",
+  restoreWaitMaxAttempts: "RestoreWaitMaxAttempts",
+  restoreVerifyMaxPasses: "RestoreVerifyMaxPasses",
   approvalTimeoutSeconds: "ApprovalTimeoutSeconds",
   approvalHeartbeatSeconds: "ApprovalHeartbeatSeconds",
   executionTimeoutSeconds: "ExecutionTimeoutSeconds",
@@ -230,10 +246,34 @@ export function failbackWorstCaseSeconds(t: DrStateMachineTimings): number {
 }
 
 /**
+ * The worst case of a drill's restore rehearsal, which runs after the drill released its lease:
+ * the wait for ACTIVE, every check pass and the other Tasks at their timeouts.
+ */
+export function restoreRehearsalWorstCaseSeconds(t: DrStateMachineTimings): number {
+  const tasks = 4; // release, start, delete, and a spare for the failure path's delete
+  return (
+    t.restoreWaitMaxAttempts * (t.restoreWaitIntervalSeconds + t.taskTimeoutSeconds) +
+    t.restoreVerifyMaxPasses * t.taskTimeoutSeconds +
+    tasks * t.taskTimeoutSeconds
+  );
+}
+
+/** The DR lease's lifetime: the run's timeout less the restore rehearsal, which runs after the lease is released. */
+export function leaseTtlSeconds(t: DrStateMachineTimings): number {
+  return t.executionTimeoutSeconds - restoreRehearsalWorstCaseSeconds(t);
+}
+
+/**
  * The overall timeout must outlast the longest mode — a drill that waits for an approval, for
- * detection, DNS, the longest hold, and its failback — with every Task at its timeout.
+ * detection, DNS, the longest hold, its failback and a restore rehearsal — with every Task at its
+ * timeout.
  */
 export function minimumExecutionTimeoutSeconds(t: DrStateMachineTimings): number {
+  return minimumLeasedSeconds(t) + restoreRehearsalWorstCaseSeconds(t);
+}
+
+/** The longest part of a run that holds the lease: a drill up to the end of its failback. */
+function minimumLeasedSeconds(t: DrStateMachineTimings): number {
   const tasks = 16; // tasks on the longest drill path
   return (
     t.leaseRecheckIntervalSeconds * t.leaseRecheckMaxAttempts +
@@ -283,6 +323,11 @@ export function validateDrValues(values: DrStateMachineValues): string[] {
       `the drill polls its failback for ${values.peerExecutionPollIntervalSeconds * values.peerExecutionPollMaxAttempts} s, less than the failback's worst case (${failbackWorst} s)`,
     );
   }
+  if (values.restoreWaitIntervalSeconds * values.restoreWaitMaxAttempts < 3600) {
+    problems.push(
+      `the restore rehearsal waits ${values.restoreWaitIntervalSeconds * values.restoreWaitMaxAttempts} s for its table; restores take minutes to hours: allow at least an hour`,
+    );
+  }
   const minimum = minimumExecutionTimeoutSeconds(values);
   if (values.executionTimeoutSeconds < minimum) {
     problems.push(`executionTimeoutSeconds (${values.executionTimeoutSeconds}) is below the longest mode's worst case (${minimum} s)`);
@@ -303,6 +348,7 @@ export function drPlaceholderValues(values: DrStateMachineValues): Record<string
     SecondaryRegion: values.secondaryRegion,
   };
   for (const [key, name] of Object.entries(TIMING_PLACEHOLDERS)) out[name] = values[key as keyof DrStateMachineTimings];
+  out.LeaseTtlSeconds = leaseTtlSeconds(values);
   for (const fn of RUNBOOK_TASK_FUNCTIONS) out[functionArnPlaceholder(fn)] = values.functionArns[fn];
   return out;
 }
@@ -354,7 +400,10 @@ export interface TimingInputs {
  * - lease re-check (an automatic run that stood down): every 20 s for 15 minutes, longer than a
  *   failback's worst case; a dead holder's lease counts as abandoned after 45 s without an answer
  *   from its region (runbooks/handlers/acquire-lease);
- * - approval: 15 minutes unless extended by a heartbeat, at most an hour.
+ * - approval: 15 minutes unless extended by a heartbeat, at most an hour;
+ * - restore rehearsal (drill): the scratch table checked every 30 s for up to 4 hours ("The restore
+ *   can take several hours to complete", bp-pitr-recovery-table-restore), and up to 240 check passes
+ *   of ~12 s of reading each (about 48 minutes of Scans across both tables).
  */
 export function recommendedTimings(input: TimingInputs): DrStateMachineTimings {
   const fenceAlarmPeriod = input.fenceAlarmPeriodSeconds ?? 60;
@@ -380,6 +429,9 @@ export function recommendedTimings(input: TimingInputs): DrStateMachineTimings {
     leaseRecheckMaxAttempts: 45,
     approvalTimeoutSeconds: 3600,
     approvalHeartbeatSeconds: 900,
+    restoreWaitIntervalSeconds: 30,
+    restoreWaitMaxAttempts: 480,
+    restoreVerifyMaxPasses: 240,
     executionTimeoutSeconds: 1,
   };
   partial.peerExecutionPollMaxAttempts = Math.ceil(failbackWorstCaseSeconds(partial) / partial.peerExecutionPollIntervalSeconds) + 4;

@@ -1,11 +1,13 @@
 /**
- * `drctl drill [--hold <seconds>] [--dry-run]`: start a DR drill in the secondary region (drain
- * the primary on purpose, fail over, hold, fail back, write the evidence report) and follow it.
+ * `drctl drill [--hold <seconds>] [--restore-rehearsal [table]] [--dry-run]`: start a DR drill in
+ * the secondary region (drain the primary on purpose, fail over, hold, fail back, optionally restore
+ * a point-in-time copy of the payments table and check it, write the evidence report) and follow it.
  * `drctl drill --experiment <name>`: start one of the stack's AWS FIS experiments instead (the
  * drill's fault injection: the DR automation, not drctl, then responds to it).
  */
 import { Option, type Command } from "commander";
 import { DRILL_EXPERIMENTS } from "../../infra/core/drill-experiments";
+import { RESTORE_REHEARSAL_TABLES, type RestoreRehearsalTable } from "../../runbooks/domain/restore-rehearsal";
 import type { Context } from "../context";
 import { startExperiment } from "../experiments";
 import { addCommonOptions } from "../options";
@@ -16,13 +18,18 @@ const EXAMPLES = `
 Examples:
   $ drctl drill --env prod --hold 300                        # asks you to type the secondary region
   $ drctl drill --env prod --hold 300 --confirm us-east-2 --ticket CHG-42
+  $ drctl drill --env prod --hold 300 --restore-rehearsal --confirm us-east-2   # also restore and check a backup
   $ drctl drill --env prod --dry-run                         # preconditions only, changes nothing
   $ drctl report --env prod --region us-east-2 <execution>   # the evidence report afterwards
   $ drctl drill --env prod --experiment pause-replication --confirm us-east-2 --ticket CHG-43
   $ drctl drill --env prod --experiment payment-path-dynamodb --dry-run   # checks the template, starts nothing
 
 A drill moves real traffic: the primary is drained and the secondary serves for --hold seconds
-(default: the stack's drillHoldSeconds), then the primary's machine fails back. Exit codes:
+(default: the stack's drillHoldSeconds), then the primary's machine fails back.
+--restore-rehearsal then restores the payments table's replica in the secondary, as it was a few
+minutes earlier (point-in-time recovery), into a scratch table there, checks it against the
+source, deletes it and puts the figures in the evidence report (PCI DSS 12.10.2 data backup, DORA
+Art. 12). A restore takes minutes, sometimes hours; the drill releases its lease first. Exit codes:
 0 succeeded, 2 usage/confirmation, 3 AWS, 4 the execution failed, 5 still running at --follow-timeout.
 
 --experiment starts an AWS FIS experiment of the stack in the region it is made for, confirmed
@@ -42,15 +49,25 @@ export function registerDrill(program: Command, ctx: Context): void {
         .conflicts("dryRun"),
     )
     .addOption(
+      new Option(
+        "--restore-rehearsal [table]",
+        "after the failback, restore a point-in-time copy of the table into a scratch table, check it and delete it",
+      )
+        .choices(RESTORE_REHEARSAL_TABLES)
+        .preset("payments")
+        .conflicts("dryRun"),
+    )
+    .addOption(
       new Option("--experiment <name>", "start this AWS FIS experiment of the stack instead of the drill runbook").conflicts([
         "hold",
         "requireApproval",
         "followTimeout",
+        "restoreRehearsal",
       ]),
     );
   addRunOptions(addCommonOptions(command))
     .addHelpText("after", EXAMPLES)
-    .action(async (flags: RunFlags & { hold?: number; experiment?: string }) => {
+    .action(async (flags: RunFlags & { hold?: number; experiment?: string; restoreRehearsal?: RestoreRehearsalTable }) => {
       const { target, operator } = runBasics(flags, ctx);
       if (flags.experiment !== undefined) {
         ctx.exitCode = await startExperiment(ctx, {
@@ -72,8 +89,13 @@ export function registerDrill(program: Command, ctx: Context): void {
         mode: flags.dryRun ? "dry-run" : "drill",
         ...(flags.dryRun ? { checkMode: "drill" as const } : {}),
         ...(flags.hold !== undefined ? { holdSeconds: flags.hold } : {}),
+        ...(flags.restoreRehearsal !== undefined ? { restoreRehearsal: { table: flags.restoreRehearsal } } : {}),
         ...runFlagFields(flags),
-        effect: `drill: drains the primary ${target.primaryRegion} on purpose and moves payment traffic of ${target.environment} to ${target.secondaryRegion} for ${hold}, then back.`,
+        effect:
+          `drill: drains the primary ${target.primaryRegion} on purpose and moves payment traffic of ${target.environment} to ${target.secondaryRegion} for ${hold}, then back.` +
+          (flags.restoreRehearsal !== undefined
+            ? ` Then restores a point-in-time copy of the ${flags.restoreRehearsal} table into a scratch table in ${target.secondaryRegion}, checks it and deletes it.`
+            : ""),
       });
     });
 }

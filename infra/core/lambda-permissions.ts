@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../../lib/handlers/spec";
+import { restoreScratchTablePrefix } from "./naming";
 import { KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_ACTIONS, type Statement } from "./policy-documents";
 
 export const METRIC_NAMESPACE = "PaymentsDR";
@@ -42,6 +43,33 @@ export interface RegionalResources {
 }
 
 const tableArn = (r: RegionalResources, name: string) => pulumi.interpolate`arn:aws:dynamodb:${r.region}:${r.accountId}:table/${name}`;
+/** This region's restore-rehearsal scratch tables, and nothing else (infra/core/naming.ts). */
+const scratchTablesArn = (r: RegionalResources) => tableArn(r, `${restoreScratchTablePrefix(r.region, r.environment)}*`);
+
+/**
+ * What a restore needs of the target table: "DynamoDB RestoreTableToPointInTime permissions are
+ * necessary on the source table, and DynamoDB read and write permissions on the target table are
+ * necessary for restore functionality" — the actions of AWS's example policy
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/backuprestore_IAM.html).
+ */
+export const RESTORE_TARGET_ACTIONS = [
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:GetItem",
+  "dynamodb:Query",
+  "dynamodb:Scan",
+  "dynamodb:BatchWriteItem",
+];
+
+/**
+ * What DynamoDB does with a customer managed key on the caller's behalf when it creates an
+ * encrypted table — a restored table takes the source's encryption settings ("Encryption settings
+ * ... come from the current settings of the source table", API RestoreTableToPointInTime) — the
+ * actions AWS's own key policy for DynamoDB allows, through DynamoDB only
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html).
+ */
+export const DYNAMODB_KEY_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
 
 function requireArn(value: pulumi.Input<string> | undefined, permission: Permission): pulumi.Input<string> {
   if (value === undefined) throw new Error(`permission "${permission}" needs a resource this stack has not created yet`);
@@ -96,6 +124,31 @@ export function permissionStatements(permission: Permission, r: RegionalResource
       return [allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], control)];
     case "tables:describe":
       return [allow(["dynamodb:DescribeTable"], [payments, tableArn(r, r.tableNames.idempotency), control])];
+    // The drill's restore rehearsal: the payments table's local replica restored into a scratch
+    // table of this region, whose name IAM holds to the scratch prefix (a restore into any other
+    // name is denied the target writes it needs, so it fails).
+    case "payments-table:restore":
+      return [
+        allow(["dynamodb:DescribeContinuousBackups", "dynamodb:RestoreTableToPointInTime"], payments),
+        allow([...RESTORE_TARGET_ACTIONS, "dynamodb:DescribeTable"], scratchTablesArn(r)),
+        kms(r, DYNAMODB_KEY_ACTIONS, "dynamodb"),
+        {
+          // The grant DynamoDB creates for the new table; only for an AWS resource, only through DynamoDB.
+          ...kms(r, ["kms:CreateGrant"], "dynamodb"),
+          Condition: {
+            StringEquals: { "kms:ViaService": `dynamodb.${r.region}.amazonaws.com` },
+            Bool: { "kms:GrantIsForAWSResource": "true" },
+          },
+        },
+      ];
+    case "payments-table:scan":
+      return [allow(["dynamodb:Scan"], payments)];
+    case "scratch-tables:describe":
+      return [allow(["dynamodb:DescribeTable"], scratchTablesArn(r))];
+    case "scratch-tables:read":
+      return [allow(["dynamodb:Scan", "dynamodb:GetItem"], scratchTablesArn(r))];
+    case "scratch-tables:delete":
+      return [allow(["dynamodb:DescribeTable", "dynamodb:DeleteTable"], scratchTablesArn(r))];
     case "transaction-bucket:write":
       return [allow(["s3:PutObject"], pulumi.interpolate`${r.transactionBucketArn}/*`), kms(r, KMS_ENCRYPT_ACTIONS, "s3")];
     case "transaction-bucket:read":

@@ -54,3 +54,15 @@ export function regionalApiDomain(region: string, zoneName: string): string {
 export function failoverApiDomain(zoneName: string): string {
   return `api.${zoneName}`;
 }
+
+/** The `{service}` slot of the drill's restore-rehearsal scratch tables. */
+export const RESTORE_SCRATCH_SERVICE = "payments-restore";
+
+/**
+ * The name prefix of a region's restore-rehearsal scratch tables, `payments-restore-<region>-<env>-`:
+ * each drill appends its execution name (runbooks/domain/restore-rehearsal.ts), and the restore
+ * steps' IAM policies reach only tables under it.
+ */
+export function restoreScratchTablePrefix(region: string, environment: string): string {
+  return `${resourceName(RESTORE_SCRATCH_SERVICE, region, environment)}-`;
+}

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackEnvironmentName } from "../../lib/handlers/spec";
 import type { DrConfig, RegionSpec } from "./config";
 import { METRIC_NAMESPACE } from "./lambda-permissions";
-import { failoverApiDomain, regionalApiDomain, resourceName } from "./naming";
+import { failoverApiDomain, regionalApiDomain, resourceName, restoreScratchTablePrefix } from "./naming";
 
 /** How long the payment path trusts its cached region-state record (seconds). */
 export const REGION_STATE_CACHE_SECONDS = 5;
@@ -90,6 +90,7 @@ export function regionalEnvironment(input: RegionalEnvironmentInput): Partial<Re
     DNS_TTL_SECONDS: String(config.dnsTtlSeconds),
     FENCE_ALARM_NAME: primaryFenceAlarmName(config.secondaryRegion, env),
     DATA_CONSISTENCY: config.dataConsistency,
+    RESTORE_SCRATCH_TABLE_PREFIX: restoreScratchTablePrefix(spec.region, env),
   };
   if (input.drOperationsRoleArn) values.DR_OPERATIONS_ROLE_ARN = input.drOperationsRoleArn;
   if (input.evidenceBucket) values.EVIDENCE_BUCKET = input.evidenceBucket;

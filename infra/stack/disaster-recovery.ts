@@ -56,6 +56,8 @@ export function buildDisasterRecovery(ctx: StackContext, f: Foundation, p: Payme
           probesPerMinute: config.canaryProbesPerMinute,
         },
         evidenceBucketArn: f.evidence[role].arn,
+        // The restore rehearsal's steps read a copy of the payments table: private subnets, as the payment path.
+        vpc: { subnetIds: f.networks[role].privateSubnetIds, securityGroupIds: [f.networks[role].functionSecurityGroupId] },
       },
       parent,
     );

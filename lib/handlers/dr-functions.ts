@@ -4,10 +4,12 @@
  * (runbooks/handlers/canary). One entry per handler folder; tests load every handler with exactly the
  * environment declared here.
  *
- * All of them run OUTSIDE the VPC (`vpc: false`): they must reach the peer region's APIs, the
- * peer's public /health and the zone's public name servers, and a failover path must not depend
- * on a NAT gateway in the failing region (docs/architecture.md, "Why some functions run outside
- * the VPC"). None of them touches payment data.
+ * All of them but the restore rehearsal's steps run OUTSIDE the VPC (`vpc: false`): they must
+ * reach the peer region's APIs, the peer's public /health and the zone's public name servers, and
+ * a failover path must not depend on a NAT gateway in the failing region (docs/architecture.md,
+ * "Why some functions run outside the VPC"). None of them touches payment data. The restore
+ * rehearsal's steps (`restoreStep`) run in the private subnets: they read a copy of the payments
+ * table and need nothing outside their region's DynamoDB.
  *
  * Cross-region work goes through the DR operations role (`dr-operations:assume`); that role's
  * policy must allow exactly (docs/runbooks.md, "What the DR operations role must allow"):
@@ -41,6 +43,12 @@ export const STEP_RESERVED_CONCURRENCY = 2;
 export const TRIGGER_RESERVED_CONCURRENCY = 2;
 /** The canary probes one at a time; a slow probe (peer timing out) may still run when the next starts. */
 export const CANARY_RESERVED_CONCURRENCY = 2;
+/**
+ * The restore rehearsal's steps: one drill at a time restores (a second drill could only start after
+ * the first released the lease, and its restore waits minutes between steps); a throttled Task is
+ * retried by the state machine (Lambda.TooManyRequestsException).
+ */
+export const RESTORE_STEP_RESERVED_CONCURRENCY = 1;
 const CONTROL = ["LOCAL_REGION", "CONTROL_TABLE"] as const;
 
 function step<const E extends readonly StackEnvironmentName[]>(
@@ -59,6 +67,25 @@ function step<const E extends readonly StackEnvironmentName[]>(
     reservedConcurrency: STEP_RESERVED_CONCURRENCY,
     trigger: STEP,
   } satisfies HandlerSpec;
+}
+
+/**
+ * A step of the drill's restore rehearsal (runbooks/domain/restore-rehearsal.ts). These run in the
+ * region's private subnets (`vpc: true`), unlike the other runbook steps: they need nothing but
+ * DynamoDB of their own region (the VPC's gateway endpoint), and the copy they check holds payment
+ * data, which no function outside the VPC touches (docs/architecture.md).
+ */
+function restoreStep<const E extends readonly StackEnvironmentName[]>(
+  description: string,
+  environment: E,
+  permissions: readonly Permission[],
+  timeoutSeconds = 10,
+) {
+  return {
+    ...step(description, environment, permissions, timeoutSeconds),
+    vpc: true,
+    reservedConcurrency: RESTORE_STEP_RESERVED_CONCURRENCY,
+  };
 }
 
 /** The DR functions, by handler folder name (runbooks/handlers/<name>/index.ts). */
@@ -154,6 +181,27 @@ export const DR_FUNCTIONS = {
     "CheckPrimaryFailback (drill): DescribeExecution of that failback via the DR operations role",
     ["LOCAL_REGION", "PEER_REGION", "DR_OPERATIONS_ROLE_ARN"],
     ["dr-operations:assume"],
+  ),
+  "start-restore": restoreStep(
+    "StartRestoreRehearsal (drill): restore the payments table's local replica to its latest restorable second into this run's scratch table (RestoreTableToPointInTime)",
+    ["LOCAL_REGION", "PAYMENTS_TABLE", "RESTORE_SCRATCH_TABLE_PREFIX", "DATA_CONSISTENCY"],
+    ["payments-table:restore"],
+  ),
+  "check-restore": restoreStep(
+    "CheckScratchTable (drill): is the restored scratch table ACTIVE yet? (DescribeTable)",
+    ["LOCAL_REGION"],
+    ["scratch-tables:describe"],
+  ),
+  "verify-restore": restoreStep(
+    "VerifyRestoredTable (drill): counts of the copy against the source at the restore point, and recent payments compared attribute by attribute; resumable across invocations",
+    ["LOCAL_REGION"],
+    ["scratch-tables:read", "payments-table:scan", "payments-table:read"],
+    20,
+  ),
+  "delete-scratch-table": restoreStep(
+    "DeleteScratchTable / DeleteScratchTableAfterFailure (drill): delete this run's scratch table (on every path once the restore was asked for)",
+    ["LOCAL_REGION", "RESTORE_SCRATCH_TABLE_PREFIX"],
+    ["scratch-tables:delete"],
   ),
   "write-report": step(
     "WriteReport / WriteFailureReport: the run's evidence report (JSON + Markdown) to the evidence bucket",

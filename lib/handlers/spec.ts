@@ -50,6 +50,8 @@ export const STACK_ENVIRONMENT = {
   FENCE_ALARM_NAME: "the secondary's primary-fenced alarm (Route 53's primary guard watches it); the same name in both regions",
   DATA_CONSISTENCY:
     '"strong" | "eventual": how the three global tables replicate (strong: multi-Region strong consistency with a witness; eventual: last writer wins)',
+  RESTORE_SCRATCH_TABLE_PREFIX:
+    "name prefix of this region's restore-rehearsal scratch tables (payments-restore-<region>-<env>-); the restore steps' IAM reaches only these",
 } as const;
 
 export type StackEnvironmentName = keyof typeof STACK_ENVIRONMENT;
@@ -69,6 +71,12 @@ export const PERMISSIONS = {
   "idempotency-table:sweep": "Scan and DeleteItem (the delete conditional on expiry) on the idempotency table",
   "control-table:sweep": "Scan and DeleteItem (the delete conditional on expiry) on the control table",
   "tables:describe": "DescribeTable on the three global tables (replica status)",
+  "payments-table:restore":
+    "DescribeContinuousBackups and RestoreTableToPointInTime on the payments table, into this region's scratch tables only (the restore's writes to the scratch table, and the region's key through DynamoDB)",
+  "payments-table:scan": "Scan on the payments table (the restore rehearsal counts the source)",
+  "scratch-tables:describe": "DescribeTable on this region's restore-rehearsal scratch tables",
+  "scratch-tables:read": "Scan and GetItem on this region's restore-rehearsal scratch tables",
+  "scratch-tables:delete": "DescribeTable and DeleteTable on this region's restore-rehearsal scratch tables",
   "transaction-bucket:write": "PutObject in this region's transaction-log bucket",
   "transaction-bucket:read": "GetObject/ListBucket in this region's transaction-log bucket",
   "processing-queue:send": "SendMessage to this region's processing queue",

@@ -97,6 +97,28 @@ export class PeerFailbackFailedError extends Error {
 }
 
 /**
+ * The drill's restore rehearsal cannot restore the table: point-in-time recovery is not enabled on
+ * it in this region, or its restorable window is empty. Ends the rehearsal (RestoreRehearsalFailedError).
+ */
+export class PointInTimeRecoveryUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PointInTimeRecoveryUnavailableError";
+  }
+}
+
+/**
+ * A table with this run's scratch-table name exists and is not this run's restore of the source
+ * table: the rehearsal leaves it alone (and does not delete it).
+ */
+export class ScratchTableConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ScratchTableConflictError";
+  }
+}
+
+/**
  * An AWS call failed in a way that may pass: throttling, a 5xx, a timeout or a dropped
  * connection, still failing after the SDK's own retries. The wrapper in handler.ts turns such
  * errors into this one name so that every Task's Retry can match it (Step Functions matches on
@@ -175,6 +197,10 @@ export const ASL_RAISED_ERRORS = {
   ApprovalRejectedError: "an operator rejected the approval request (drctl reject)",
   ApprovalTimedOutError: "nobody approved or rejected within the approval window",
   PreconditionFailedError: "the assessment refused to act (see the decision reason)",
+  RestoreRehearsalFailedError:
+    "the drill's restore rehearsal could not restore or check the copy (the step and its error are in the report); traffic was already back in the primary",
+  RestoreCheckFailedError: "the drill's restored copy of the table did not match the source at the restore point",
+  ScratchTableNotDeletedError: "the drill could not delete its restore-rehearsal scratch table (the report gives the command)",
 } as const;
 
 /** Every stable error name a run can end with, for docs and tests. */

@@ -3,7 +3,7 @@
  * what this returns. Every message says what happened, where, how long the run has taken, the
  * region states it knows of, and what on-call should do next.
  */
-import { buildReport } from "./report";
+import { buildReport, type RestoreRehearsalReport, restoreRehearsalOf } from "./report";
 import type { RunState } from "./steps";
 
 export const NOTIFY_EVENTS = ["started", "decision", "succeeded", "failed", "stood-down", "dry-run"] as const;
@@ -59,6 +59,7 @@ export function composeNotification(event: NotifyEvent, state: RunState, options
       if (m.rpoExposureSeconds !== null) lines.push(`RPO exposure ${m.rpoExposureSeconds} s (objective ${options.rpoSeconds} s).`);
       if (m.detectionSeconds !== null) lines.push(`Detection ${m.detectionSeconds} s.`);
       if (m.dnsShiftSeconds !== null) lines.push(`DNS shift ${m.dnsShiftSeconds} s.`);
+      if (report.restoreRehearsal) lines.push(restoreLine(report.restoreRehearsal));
       for (const note of report.evaluation.notes) lines.push(`Note: ${note}.`);
       if (report.outcome === "drained") {
         lines.push(`${run.region} drained itself; the peer's canary will detect it and the peer's state machine decides on failover.`);
@@ -70,6 +71,12 @@ export function composeNotification(event: NotifyEvent, state: RunState, options
       subject = `${head}: FAILED ${error.Error}`;
       lines.push(`The run failed with ${error.Error}.`, `Cause: ${error.Cause ?? "(none)"}`);
       lines.push(`What happened before the failure: ${whatChanged(state)}`);
+      const restore = restoreRehearsalOf(state);
+      if (restore && restore.result !== "not-run") {
+        lines.push(restoreLine(restore));
+        if (restore.cleanup && !restore.cleanup.deleted && restore.cleanup.command)
+          lines.push(`The scratch table is still there: once it is ACTIVE, run ${restore.cleanup.command}`);
+      }
       if (state.compensationError)
         lines.push(`Compensation also failed: ${state.compensationError.Error}: ${state.compensationError.Cause ?? ""}`);
       lines.push(`What to do: see "${error.Error}" in ${RUNBOOK_DOC}.`);
@@ -106,6 +113,17 @@ export function composeNotification(event: NotifyEvent, state: RunState, options
     message: lines.join("\n"),
     attributes: { event, mode: run.mode, region: run.region, execution: run.executionName },
   };
+}
+
+/** One line on a drill's restore rehearsal: what was restored, what the check found, whether the scratch table is gone. */
+function restoreLine(r: RestoreRehearsalReport): string {
+  if (r.result === "not-run") return "Restore rehearsal: not run (the drill failed before it).";
+  const what = `${r.sourceTable ?? r.table} in ${r.region} to ${r.restorePoint ?? "?"}`;
+  const active = r.secondsToActive !== null ? `ACTIVE after ${r.secondsToActive} s` : "never ACTIVE";
+  const check = r.checks ? `; ${r.checks.summary}` : "";
+  const cleanup = r.cleanup ? `; scratch table ${r.cleanup.deleted ? "deleted" : "NOT deleted"}` : "";
+  const error = r.error ? ` (${r.error.name}: ${r.error.cause})` : "";
+  return `Restore rehearsal ${r.result === "passed" ? "passed" : "FAILED"}${error}: ${what}, ${active}${check}${cleanup}.`;
 }
 
 /** A one-line account of the state changes the run made, for a failure message. */

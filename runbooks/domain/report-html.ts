@@ -14,8 +14,8 @@
  * - the objectives against what was measured, each with how it was measured;
  * - what the run exercised, mapped to PCI DSS v4.0.1 12.10.1/12.10.2, DORA Art. 11, 12 and 24–26
  *   and the FFIEC Business Continuity Management booklet, each naming its evidence — and what was
- *   not exercised, plainly (a backup restore is "not exercised" unless the input carries restore
- *   evidence);
+ *   not exercised, plainly (a backup restore is "not exercised" unless the run did one: a drill's
+ *   restore rehearsal, report.json `restoreRehearsal`, with its figures in a section of its own);
  * - the code and configuration that ran, who started and who approved, and the SHA-256 of the
  *   evidence files written before the page (manifest.json, written after it, covers the page).
  *
@@ -23,7 +23,7 @@
  */
 import type { EvidenceFile, Provenance } from "./evidence-manifest";
 import { sha256sumLines, VERIFY_TEXT } from "./evidence-manifest";
-import type { DrReport, Verdict } from "./report";
+import type { DrReport, RestoreRehearsalReport, Verdict } from "./report";
 
 export const PAGE_SCHEMA_VERSION = 1;
 
@@ -53,8 +53,9 @@ export interface ObservedRun {
 }
 
 /**
- * Evidence of a backup restore (a point-in-time copy restored and checked), when a run did one.
- * This run report has none today: the page then shows "not exercised: backup restore".
+ * Evidence of a backup restore (a point-in-time copy restored and checked), when a run did one:
+ * a drill's restore rehearsal ({@link backupRestoreOf} reads it from the report). Without one the
+ * page shows "not exercised: backup restore".
  */
 export interface BackupRestoreEvidence {
   summary: string;
@@ -72,6 +73,25 @@ export interface ReportPageInput {
   evidenceLocation: string;
   observed?: ObservedRun | null;
   backupRestore?: BackupRestoreEvidence | null;
+}
+
+/** The backup-restore evidence a report carries: a drill's restore rehearsal that ran (passed or failed). */
+export function backupRestoreOf(report: DrReport): BackupRestoreEvidence | null {
+  const r = report.restoreRehearsal;
+  if (!r || r.result === "not-run") return null;
+  const mode = r.consistency === "strong" ? "an MRSC" : r.consistency === "eventual" ? "an MREC" : "a";
+  const parts = [
+    `Point-in-time restore of ${r.sourceTable ?? r.table} (${mode} global table, the ${r.region} replica) to ${r.restorePoint ?? "—"} into a single-Region scratch table`,
+    r.secondsToActive !== null ? `ACTIVE within ${round1(r.secondsToActive)} s of the request` : "never ACTIVE in the drill's wait",
+  ];
+  if (r.checks) parts.push(`checked: ${r.checks.summary}`);
+  if (r.cleanup) parts.push(r.cleanup.deleted ? "scratch table deleted" : "scratch table NOT deleted");
+  if (r.error) parts.push(`${r.error.name}: ${r.error.cause}`);
+  return {
+    summary: parts.join("; "),
+    passed: r.result === "passed",
+    evidence: ["report.json: restoreRehearsal", "this page: Restore rehearsal"],
+  };
 }
 
 // --- small helpers ------------------------------------------------------------------------------
@@ -717,7 +737,8 @@ interface Requirement {
 
 /** What the run exercised, mapped to the requirements reviewers ask about. Paraphrases, not the texts. */
 export function requirementsOf(input: ReportPageInput, phases: Phase[]): { rows: Requirement[]; notExercised: string[] } {
-  const { report, provenance, observed, backupRestore } = input;
+  const { report, provenance, observed } = input;
+  const backupRestore = input.backupRestore ?? backupRestoreOf(report);
   const e = report.execution;
   const activated = report.regions.activated;
   const peer = report.regions.peer;
@@ -805,7 +826,7 @@ export function requirementsOf(input: ReportPageInput, phases: Phase[]): { rows:
       asks: "Data backup processes.",
       coverage: backupRestore ? "exercised" : "not exercised",
       thisRun: backupRestore
-        ? backupRestore.summary
+        ? `${backupRestore.summary} (${backupRestore.passed ? "passed" : "FAILED"})`
         : "Not exercised: backup restore. Point-in-time recovery and AWS Backup copies exist (stack configuration) but none was restored here.",
       evidence: backupRestore ? backupRestore.evidence : [],
     },
@@ -815,9 +836,15 @@ export function requirementsOf(input: ReportPageInput, phases: Phase[]): { rows:
       asks: "At least once every 12 months the incident response plan is reviewed, updated as needed and tested, including every element of 12.10.1.",
       coverage: isTest ? "partly exercised" : "not a test",
       thisRun: isTest
-        ? `This is one test, on ${date}, covering the elements marked exercised above. The elements marked not exercised need their own tests within the same 12 months; the date of the previous test is in the previous run's report.`
+        ? `This is one test, on ${date}, covering the elements marked exercised above${
+            backupRestore ? `, data backup included (a restore of a backup, ${backupRestore.passed ? "passed" : "FAILED"})` : ""
+          }. The elements marked not exercised need their own tests within the same 12 months; the date of the previous test is in the previous run's report.`
         : `This was ${kindOfRun}: it shows the plan working, it is not the yearly test.`,
-      evidence: ["report.json: execution.startedAt, execution.mode", "the evidence bucket's reports/ folder (every run's report)"],
+      evidence: [
+        "report.json: execution.startedAt, execution.mode",
+        ...(backupRestore ? ["report.json: restoreRehearsal"] : []),
+        "the evidence bucket's reports/ folder (every run's report)",
+      ],
     },
     {
       framework: "DORA",
@@ -900,7 +927,7 @@ export function requirementsOf(input: ReportPageInput, phases: Phase[]): { rows:
       asks: "Data is backed up and replicated so it can be recovered within the objectives.",
       coverage: backupRestore ? "exercised" : "partly exercised",
       thisRun: backupRestore
-        ? `Replication measured (RPO exposure ${secs(m.rpoExposureSeconds)}); ${backupRestore.summary}.`
+        ? `Replication measured (RPO exposure ${secs(m.rpoExposureSeconds)}); ${backupRestore.summary} (${backupRestore.passed ? "passed" : "FAILED"}).`
         : `Replication measured (RPO exposure ${secs(m.rpoExposureSeconds)}). Not exercised: backup restore.`,
       evidence: ["report.json: measurements.rpoExposureSeconds, replicationLagSeconds", ...(backupRestore?.evidence ?? [])],
     },
@@ -923,6 +950,82 @@ export function requirementsOf(input: ReportPageInput, phases: Phase[]): { rows:
       : []),
   ];
   return { rows, notExercised };
+}
+
+/** The restore rehearsal's figures (report.json restoreRehearsal). */
+function restoreSection(r: RestoreRehearsalReport): string {
+  const c = r.checks;
+  const rows: [string, string, string][] = [
+    [
+      "Result",
+      r.result === "passed" ? "passed" : r.result === "failed" ? "FAILED" : "not run",
+      r.error ? `${r.error.name}: ${r.error.cause}` : "restored, checked and deleted",
+    ],
+    [
+      "Source",
+      `${r.sourceTable ?? r.table} (${r.region})`,
+      r.consistency
+        ? `${r.consistency === "strong" ? "MRSC" : "MREC"} global table: its ${r.region} replica's point-in-time recovery; the copy is a single-Region table`
+        : "—",
+    ],
+    [
+      "Restore point",
+      r.restorePoint ?? "—",
+      r.restorableWindow
+        ? `DynamoDB's restorable window at the request: ${r.restorableWindow.earliest} to ${r.restorableWindow.latest}`
+        : "—",
+    ],
+    [
+      "Scratch table",
+      r.scratchTable ?? "—",
+      "RestoreTableToPointInTime target; no stream, TTL, tags, alarms, PITR or deletion protection come with it",
+    ],
+    [
+      "Time to ACTIVE",
+      secs(r.secondsToActive),
+      r.activeAt
+        ? `request ${r.requestedAt} → first DescribeTable that saw ACTIVE, ${r.activeAt} (the one before, ${r.lastSeenNotActiveAt}, did not): an upper bound`
+        : "not ACTIVE within the drill's wait",
+    ],
+  ];
+  if (c) {
+    rows.push(
+      [
+        "Payments acknowledged ≥ 60 s before the restore point",
+        `copy ${c.copy.before} / source ${c.source.before}`,
+        "counted by Scan in both tables; must be equal",
+      ],
+      ["Items written after the restore point, in the copy", String(c.copy.after), "must be 0"],
+      [
+        "Items within 60 s before it (not judged)",
+        `copy ${c.copy.boundary} / source ${c.source.boundary}`,
+        "their writes may have committed either side of it",
+      ],
+      [
+        "Payments compared attribute by attribute",
+        `${c.spotChecks.filter((s) => s.result === "identical").length} of ${c.spotChecks.filter((s) => s.result !== "changed").length} identical`,
+        c.spotChecks
+          .map(
+            (s) =>
+              `${s.key} (acknowledged ${s.acknowledgedAt}): ${s.result}${s.differences.length ? ` in ${s.differences.join(", ")}` : ""}`,
+          )
+          .join("; ") || "none",
+      ],
+      ["Items read", `${c.itemsRead}`, `${c.pages} Scan pages, checked ${c.checkedAt}`],
+    );
+  }
+  rows.push([
+    "Scratch table deleted",
+    r.cleanup ? (r.cleanup.deleted ? "yes" : "NO") : "—",
+    r.cleanup?.detail ?? "the cleanup did not run",
+  ]);
+  return `<table>
+<caption>Restore rehearsal: a point-in-time copy restored, checked against its source and deleted (report.json restoreRehearsal)</caption>
+<thead><tr><th scope="col">Measure</th><th scope="col">Value</th><th scope="col">How, or what it means</th></tr></thead>
+<tbody>
+${rows.map(([a, b, c2]) => `<tr><th scope="row">${esc(a)}</th><td class="num">${esc(b)}</td><td>${esc(c2)}</td></tr>`).join("\n")}
+</tbody>
+</table>`;
 }
 
 function requirementsTable(rows: Requirement[]): string {
@@ -1109,7 +1212,9 @@ ${
 <dl class="facts">
 ${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("\n")}
 </dl>
-<nav aria-label="Sections"><p><a href="#timeline">Timeline</a> · <a href="#objectives">Objectives</a> · <a href="#requirements">Requirements</a> · <a href="#provenance">Code and configuration</a> · <a href="#evidence">Evidence files</a> · <a href="#decisions">Decisions</a></p></nav>
+<nav aria-label="Sections"><p><a href="#timeline">Timeline</a> · <a href="#objectives">Objectives</a>${
+    report.restoreRehearsal ? ' · <a href="#restore">Restore rehearsal</a>' : ""
+  } · <a href="#requirements">Requirements</a> · <a href="#provenance">Code and configuration</a> · <a href="#evidence">Evidence files</a> · <a href="#decisions">Decisions</a></p></nav>
 </header>
 <main>
 <section id="timeline" aria-labelledby="h-timeline">
@@ -1134,7 +1239,15 @@ ${objectiveTable("Payments and availability targets", objectives.design)}
 <h3>Other measurements</h3>
 ${measurementsTable(report)}
 </section>
-<section id="requirements" aria-labelledby="h-requirements">
+${
+  report.restoreRehearsal
+    ? `<section id="restore" aria-labelledby="h-restore">
+<h2 id="h-restore">Restore rehearsal</h2>
+${restoreSection(report.restoreRehearsal)}
+</section>
+`
+    : ""
+}<section id="requirements" aria-labelledby="h-requirements">
 <h2 id="h-requirements">What this run exercised, mapped to requirements</h2>
 ${requirementsTable(rows)}
 <h3>Not exercised</h3>

@@ -13,8 +13,11 @@
  * - rtoSeconds: outage start → the activated region both ACTIVE and answered by DNS.
  * - rpoExposureSeconds: max(0, last seen healthy − last replicated heartbeat); writes of the peer in
  *   the in-doubt window [last replicated heartbeat, check time] may be missing.
+ * - restoreRehearsal (a drill that asked for one): the restore point, the request → the first check
+ *   that saw the scratch table ACTIVE (to within one wait of the loop), and what the check found.
  */
 import type { RunbookMode } from "../../lib/control-schema";
+import type { ItemCounts, SpotCheck } from "./restore-rehearsal";
 import type { RunState } from "./steps";
 
 export const REPORT_KIND = "payments-dr/run-report";
@@ -92,6 +95,43 @@ export interface DrReport {
   evaluation: { rto: Verdict; rpo: Verdict; passed: boolean; notes: string[] };
   /** Best-effort direct stop of the old primary's writes (failover only). */
   stopPeerWrites: { functionName: string; region: string; stopped: boolean; error: string | null } | null;
+  /** A drill's restore rehearsal, when the input asked for one (absent in reports written before it existed). */
+  restoreRehearsal?: RestoreRehearsalReport | null;
+}
+
+/** What a drill's restore rehearsal did and found (runbooks/domain/restore-rehearsal.ts). */
+export interface RestoreRehearsalReport {
+  /** passed: restored, checked and deleted; failed: any of the three did not happen; not-run: the drill failed before it. */
+  result: "passed" | "failed" | "not-run";
+  table: string;
+  region: string;
+  sourceTable: string | null;
+  scratchTable: string | null;
+  /** How the source replicates: strong (MRSC) or eventual (MREC); the copy is a single-Region table either way. */
+  consistency: "strong" | "eventual" | null;
+  /** The point in time restored to, and the window DynamoDB offered when asked. */
+  restorePoint: string | null;
+  restorableWindow: { earliest: string; latest: string } | null;
+  requestedAt: string | null;
+  /** The first check that saw the scratch table ACTIVE, and the last that saw it not ACTIVE yet. */
+  activeAt: string | null;
+  lastSeenNotActiveAt: string | null;
+  /** requestedAt → activeAt: an upper bound, to within one wait of the polling loop. */
+  secondsToActive: number | null;
+  checks: {
+    passed: boolean;
+    summary: string;
+    problems: string[];
+    copy: ItemCounts;
+    source: ItemCounts;
+    spotChecks: SpotCheck[];
+    itemsRead: number;
+    pages: number;
+    checkedAt: string;
+  } | null;
+  cleanup: { deleted: boolean; status: string; detail: string; command: string | null } | null;
+  /** Why the rehearsal ended as it did, when it did not pass. */
+  error: { name: string; cause: string } | null;
 }
 
 export interface BuildReportOptions {
@@ -134,6 +174,7 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
     peerFailback: steps.peerFailback?.Payload,
     peerExecution: steps.peerExecution?.Payload,
   };
+  const restoreRehearsal = restoreRehearsalOf(state);
   const failed = state.error !== undefined;
   const outcome: Outcome = failed
     ? "failed"
@@ -246,6 +287,18 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
   );
   add(p.markStandby?.changedAt, "standby", p.markStandby ? `${p.markStandby.region} marked STANDBY` : "");
   add(p.compensation?.finishedAt, "compensation", p.compensation ? `compensation ${p.compensation.action}: ${p.compensation.detail}` : "");
+  if (restoreRehearsal) {
+    const r = restoreRehearsal;
+    const at = (t: string | null) => (t === null ? undefined : Date.parse(t));
+    add(at(r.requestedAt), "restore-rehearsal", `restore of ${r.sourceTable} to ${r.restorePoint} requested into ${r.scratchTable}`);
+    add(at(r.activeAt), "restore-rehearsal", `scratch table ACTIVE (${r.secondsToActive} s after the request)`);
+    add(
+      at(r.checks?.checkedAt ?? null),
+      "restore-rehearsal",
+      `restored copy checked: ${r.checks?.passed ? "passed" : "FAILED"} — ${r.checks?.summary}`,
+    );
+    add(steps.restoreCleanup?.Payload?.finishedAt, "restore-rehearsal", r.cleanup ? r.cleanup.detail : "");
+  }
   if (state.error) events.push({ at: options.now, step: "error", event: `${state.error.Error}: ${state.error.Cause ?? ""}`.trim() });
   const timeline = events
     .filter((e) => e.event !== "" && Number.isFinite(e.at))
@@ -348,8 +401,16 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
   if (basis === "last-healthy-probe" || basis === "alarm" || basis === "run-start") {
     notes.push(`outage start estimated from the ${basis.replace(/-/g, " ")}; the true start is no later`);
   }
+  if (restoreRehearsal?.result === "failed")
+    notes.push(
+      `the restore rehearsal FAILED: ${restoreRehearsal.error ? `${restoreRehearsal.error.name}: ${restoreRehearsal.error.cause}` : "see restoreRehearsal"}`,
+    );
+  if (restoreRehearsal?.result === "not-run") notes.push("the restore rehearsal asked for did not run: the drill failed before it");
+  if (restoreRehearsal?.cleanup && !restoreRehearsal.cleanup.deleted)
+    notes.push(`the scratch table was NOT deleted: ${restoreRehearsal.cleanup.detail}`);
   const drillMeasured = run.mode !== "drill" || (rto === "pass" && p.detection?.detected === true);
-  const passed = !failed && rto !== "fail" && rpo !== "fail" && drillMeasured;
+  const restored = restoreRehearsal === null || restoreRehearsal.result === "passed";
+  const passed = !failed && rto !== "fail" && rpo !== "fail" && drillMeasured && restored;
 
   // --- regions --------------------------------------------------------------------------------
   const before: Record<string, { state: string; epoch: number }> = {};
@@ -436,6 +497,61 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
           error: p.stopWrites.error ?? null,
         }
       : null,
+    restoreRehearsal,
+  };
+}
+
+/** The restore rehearsal's section of the report, from the steps it reached (null: none asked for). */
+export function restoreRehearsalOf(state: RunState): RestoreRehearsalReport | null {
+  const { run, steps } = state;
+  if (!run.restoreRehearsal) return null;
+  const start = steps.restoreStart?.Payload;
+  const status = steps.restoreStatus?.Payload;
+  const verify = steps.restoreVerify?.Payload;
+  const cleanupStep = steps.restoreCleanup?.Payload;
+  const checks =
+    verify?.done && verify.passed !== null && verify.scratch && verify.source
+      ? {
+          passed: verify.passed,
+          summary: verify.summary ?? "",
+          problems: verify.problems ?? [],
+          copy: verify.scratch,
+          source: verify.source,
+          spotChecks: verify.spotChecks ?? [],
+          itemsRead: verify.itemsRead ?? 0,
+          pages: verify.pages ?? 0,
+          checkedAt: iso(verify.checkedAt ?? verify.finishedAt ?? run.startedAt),
+        }
+      : null;
+  const cleanup = cleanupStep
+    ? { deleted: cleanupStep.deleted, status: cleanupStep.status, detail: cleanupStep.detail, command: cleanupStep.command ?? null }
+    : null;
+  const activeAt = status?.activeAt ?? null;
+  const error = state.restoreError
+    ? { name: state.restoreError.Error, cause: state.restoreError.Cause ?? "" }
+    : checks && !checks.passed
+      ? { name: "RestoreCheckFailedError", cause: checks.summary }
+      : cleanup && !cleanup.deleted
+        ? { name: "ScratchTableNotDeletedError", cause: cleanup.detail }
+        : null;
+  const ran = start !== undefined || state.restoreError !== undefined;
+  const result = !ran ? "not-run" : error === null && checks?.passed === true && cleanup?.deleted === true ? "passed" : "failed";
+  return {
+    result,
+    table: run.restoreRehearsal.table,
+    region: run.region,
+    sourceTable: start?.sourceTable ?? null,
+    scratchTable: start?.scratchTable ?? cleanupStep?.tableName ?? null,
+    consistency: start?.consistency ?? null,
+    restorePoint: start ? iso(start.restorePoint) : null,
+    restorableWindow: start ? { earliest: iso(start.earliestRestorable), latest: iso(start.latestRestorable) } : null,
+    requestedAt: start ? iso(start.requestedAt) : null,
+    activeAt: activeAt === null ? null : iso(activeAt),
+    lastSeenNotActiveAt: status && activeAt !== null ? iso(status.lastNotActiveAt) : null,
+    secondsToActive: start && activeAt !== null ? seconds(start.requestedAt, activeAt) : null,
+    checks,
+    cleanup,
+    error,
   };
 }
 
@@ -505,6 +621,36 @@ export function renderReportMarkdown(report: DrReport): string {
     lines.push("## Region states", "");
     for (const [region, s] of Object.entries(report.regions.before)) lines.push(`- before: ${region} ${s.state} (epoch ${s.epoch})`);
     for (const c of report.regions.changes) lines.push(`- ${c.at}: ${c.region} → ${c.state} (epoch ${c.epoch}) by ${c.step}`);
+    lines.push("");
+  }
+  const r = report.restoreRehearsal;
+  if (r) {
+    lines.push("## Restore rehearsal", "");
+    lines.push(
+      `**${r.result === "passed" ? "PASSED" : r.result === "failed" ? "FAILED" : "NOT RUN"}**${r.error ? ` — \`${r.error.name}\`: ${cell(r.error.cause)}` : ""}`,
+      "",
+    );
+    lines.push("| | |", "|---|---|");
+    lines.push(
+      `| Source | ${r.sourceTable ?? r.table} in ${r.region}${r.consistency ? ` (${r.consistency === "strong" ? "MRSC" : "MREC"} global table; the copy is a single-Region table)` : ""} |`,
+    );
+    lines.push(
+      `| Restore point | ${r.restorePoint ?? "—"}${r.restorableWindow ? ` (restorable ${r.restorableWindow.earliest} to ${r.restorableWindow.latest})` : ""} |`,
+    );
+    lines.push(`| Scratch table | ${r.scratchTable ?? "—"} |`);
+    lines.push(
+      `| Time to ACTIVE | ${show(r.secondsToActive)}${r.activeAt ? ` (requested ${r.requestedAt}, ACTIVE by ${r.activeAt}, still not ACTIVE at ${r.lastSeenNotActiveAt})` : ""} |`,
+    );
+    if (r.checks) {
+      const c = r.checks;
+      lines.push(`| Payments acknowledged before the restore point | copy ${c.copy.before}, source ${c.source.before} |`);
+      lines.push(`| Items written after the restore point in the copy | ${c.copy.after} |`);
+      lines.push(`| Within the margin (not judged) | copy ${c.copy.boundary}, source ${c.source.boundary} |`);
+      lines.push(`| Payments compared attribute by attribute | ${c.spotChecks.map((s) => `${s.key} ${s.result}`).join(", ") || "none"} |`);
+      lines.push(`| Items read | ${c.itemsRead} in ${c.pages} Scan pages |`);
+      lines.push(`| Check | ${c.passed ? "passed" : "FAILED"}: ${cell(c.summary)} |`);
+    }
+    lines.push(`| Scratch table deleted | ${r.cleanup ? `${r.cleanup.deleted ? "yes" : "NO"}: ${cell(r.cleanup.detail)}` : "—"} |`);
     lines.push("");
   }
   if (report.decisions.length > 0) {

@@ -10,6 +10,7 @@ import type { RunbookMode } from "../../lib/control-schema";
 import * as z from "../../lib/zod";
 import { parseWith, type FieldProblem } from "../../lib/validation";
 import { MAX_DRILL_HOLD_SECONDS } from "../../state-machines/limits";
+import { restoreRehearsalInputSchema } from "./restore-rehearsal";
 
 /**
  * The modes, as in control-record.ts (RUNBOOK_MODES). Repeated here so this pure module does not
@@ -94,6 +95,11 @@ export const executionInputSchema = z.strictObject({
   /** Dry-run only: which runbook's preconditions to check. Default: failback in the primary, failover in the secondary. */
   checkMode: z.optional(z.enum(DRY_RUN_TARGETS)),
   /**
+   * Drill only: after the failback, restore a point-in-time copy of this table into a scratch table
+   * in the drill's region, check it and delete it (runbooks/domain/restore-rehearsal.ts).
+   */
+  restoreRehearsal: z.optional(restoreRehearsalInputSchema),
+  /**
    * Operator failover or failback only: the holder of an abandoned DR lease (an execution whose
    * region is down, or that stopped) to take it over from. Only that holder is replaced.
    */
@@ -120,6 +126,8 @@ export const runSchema = z.object({
   automatic: z.boolean(),
   requireApproval: z.boolean(),
   holdSeconds: z.number(),
+  /** Drill: the restore rehearsal asked for (absent: none). */
+  restoreRehearsal: z.optional(restoreRehearsalInputSchema),
   /** Who holds the lease for this run: the execution name, or the parent drill's name for a drill's failback. */
   leaseHolder: z.string(),
   /** The abandoned lease holder the operator takes over from (drctl --take-over-lease). */
@@ -187,6 +195,9 @@ export function normalizeExecutionInput(
   if (input.holdSeconds !== undefined && input.mode !== "drill") {
     problems.push({ field: "holdSeconds", message: "is only allowed with mode drill" });
   }
+  if (input.restoreRehearsal !== undefined && input.mode !== "drill") {
+    problems.push({ field: "restoreRehearsal", message: "is only allowed with mode drill (a restore rehearsal is part of a drill)" });
+  }
   const checkMode = input.checkMode ?? (input.mode === "dry-run" ? (localRole === "primary" ? "failback" : "failover") : undefined);
   if (input.checkMode !== undefined && input.mode !== "dry-run") {
     problems.push({ field: "checkMode", message: "is only allowed with mode dry-run" });
@@ -244,6 +255,7 @@ export function normalizeExecutionInput(
       automatic: trigger.source === "alarm" || trigger.source === "reconcile",
       requireApproval: input.requireApproval ?? false,
       holdSeconds: input.mode === "drill" ? (input.holdSeconds ?? defaults.drillHoldSeconds) : 0,
+      ...(input.restoreRehearsal !== undefined ? { restoreRehearsal: input.restoreRehearsal } : {}),
       leaseHolder: trigger.source === "drill" ? trigger.parentExecution : execution.name,
       ...(input.takeOverLease !== undefined ? { takeOverLease: input.takeOverLease } : {}),
       reason: input.reason ?? defaultReason(input.mode, trigger),

@@ -7,6 +7,7 @@
 import type { Lease, RegionRecord } from "../../lib/control-schema";
 import * as z from "../../lib/zod";
 import { ALARM_STATES } from "./fence-alarm";
+import { itemCountsSchema, RESTORE_REHEARSAL_TABLES, spotCandidateSchema, spotCheckSchema } from "./restore-rehearsal";
 import { RUNBOOK_MODES, runSchema } from "./run";
 
 /*
@@ -253,6 +254,84 @@ export const peerExecutionSchema = z.object({
 });
 export type PeerExecutionStep = z.infer<typeof peerExecutionSchema>;
 
+/** StartRestoreRehearsal: the restore DynamoDB accepted (or found already started by this run). */
+export const restoreStartSchema = z.object({
+  ...stepTiming,
+  table: z.enum(RESTORE_REHEARSAL_TABLES),
+  sourceTable: z.string(),
+  scratchTable: z.string(),
+  region: z.string(),
+  /** How the source table replicates: strong (MRSC) or eventual (MREC); the copy is a single-Region table either way. */
+  consistency: z.enum(["strong", "eventual"]),
+  restorePoint: ms,
+  earliestRestorable: ms,
+  latestRestorable: ms,
+  requestedAt: ms,
+  status: z.string(),
+  /** A retried step found the restore its earlier attempt had started. */
+  alreadyStarted: z.boolean(),
+});
+export type RestoreStartStep = z.infer<typeof restoreStartSchema>;
+
+const optionalTiming = { step: z.optional(z.string()), startedAt: z.optional(ms), finishedAt: z.optional(ms) };
+
+/** CheckScratchTable: one DescribeTable of the scratch table (the first value is set by the definition, from the start). */
+export const restoreStatusSchema = z.object({
+  ...optionalTiming,
+  tableName: z.string(),
+  status: z.string(),
+  active: z.boolean(),
+  checkedAt: ms,
+  /** The last check that saw it not ACTIVE yet (the restore request, before any check). */
+  lastNotActiveAt: ms,
+  /** The first check that saw it ACTIVE. */
+  activeAt: nullableNumber,
+});
+export type RestoreStatusStep = z.infer<typeof restoreStatusSchema>;
+
+/** Where a resumable check stands between two invocations of VerifyRestoredTable. */
+export const restoreVerifyProgressSchema = z.object({
+  phase: z.enum(["scratch", "source", "compare"]),
+  /** The current Scan's LastEvaluatedKey (null: from the start). */
+  lastKey: z.nullable(z.record(z.string(), z.unknown())),
+  scratch: itemCountsSchema,
+  source: itemCountsSchema,
+  candidates: z.array(spotCandidateSchema),
+  pages: z.number(),
+});
+export type RestoreVerifyProgress = z.infer<typeof restoreVerifyProgressSchema>;
+
+/** VerifyRestoredTable: one pass; `done` once both tables are read and the chosen payments compared. */
+export const restoreVerifySchema = z.object({
+  ...optionalTiming,
+  done: z.boolean(),
+  /** null until done. */
+  passed: z.nullable(z.boolean()),
+  progress: z.nullable(restoreVerifyProgressSchema),
+  summary: z.optional(z.string()),
+  problems: z.optional(z.array(z.string())),
+  scratch: z.optional(itemCountsSchema),
+  source: z.optional(itemCountsSchema),
+  spotChecks: z.optional(z.array(spotCheckSchema)),
+  /** Items read from both tables, Scan pages read, and when the check finished. */
+  itemsRead: z.optional(z.number()),
+  pages: z.optional(z.number()),
+  checkedAt: z.optional(ms),
+});
+export type RestoreVerifyStep = z.infer<typeof restoreVerifySchema>;
+
+/** DeleteScratchTable: the scratch table deleted (or already gone), or why it could not be. */
+export const scratchCleanupSchema = z.object({
+  ...optionalTiming,
+  tableName: z.optional(z.string()),
+  deleted: z.boolean(),
+  status: z.string(),
+  detail: z.string(),
+  /** When it could not be deleted: the command that deletes it. */
+  command: z.optional(z.string()),
+});
+export type ScratchCleanupStep = z.infer<typeof scratchCleanupSchema>;
+
 export const reportStepSchema = z.object({
   ...stepTiming,
   bucket: z.string(),
@@ -311,9 +390,16 @@ export const runStateSchema = z.object({
     peerFailback: payload(peerFailbackStartSchema),
     peerExecution: payload(peerExecutionSchema),
     dryRun: payload(dryRunSummarySchema),
+    restoreStart: payload(restoreStartSchema),
+    restoreStatus: payload(restoreStatusSchema),
+    restoreVerify: payload(restoreVerifySchema),
+    restoreCleanup: payload(scratchCleanupSchema),
   }),
   loops: z.optional(z.record(z.string(), z.object({ count: z.number() }))),
   error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
   compensationError: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  /** The restore rehearsal's own failure (the run then ends with RestoreRehearsalFailedError). */
+  restoreError: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  restoreCleanupError: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
 });
 export type RunState = z.infer<typeof runStateSchema>;

@@ -10,7 +10,15 @@ import type { World } from "../world";
 /** States worth a line: every Task, and the Fail/Succeed ends (Pass/Choice/Wait are plumbing). */
 const SHOWN_TYPES = new Set(["Task", "Fail", "Succeed"]);
 /** Polling Tasks: shown once per execution, not on every loop. */
-const LOOPING = new Set(["ConfirmDnsAnswer", "CheckSentinelReplicated", "CheckFenceAlarm", "CheckDetection", "CheckPrimaryFailback"]);
+const LOOPING = new Set([
+  "ConfirmDnsAnswer",
+  "CheckSentinelReplicated",
+  "CheckFenceAlarm",
+  "CheckDetection",
+  "CheckPrimaryFailback",
+  "CheckScratchTable",
+  "VerifyRestoredTable",
+]);
 
 export interface Observations {
   /** Successful PENDING→SETTLED writes per payment id, with region. */

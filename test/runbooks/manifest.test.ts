@@ -9,15 +9,35 @@ import { handlerEntry, paymentFunctions, runbookFunctions, runbookReservedConcur
 const ROOT = join(__dirname, "../..");
 const sourceOf = (name: string) => join(ROOT, handlerEntry(name));
 
+/** The drill's restore-rehearsal steps: they read a copy of the payments table, so they run in the VPC. */
+const RESTORE_STEPS = ["start-restore", "check-restore", "verify-restore", "delete-scratch-table"];
+
 describe("runbook manifest", () => {
-  it("runs every DR function outside the VPC", () => {
-    for (const f of runbookFunctions) expect([f.name, f.vpc]).toEqual([f.name, false]);
+  it("runs every DR function outside the VPC but the restore rehearsal's steps, which run in it", () => {
+    for (const f of runbookFunctions) expect([f.name, f.vpc]).toEqual([f.name, RESTORE_STEPS.includes(f.name)]);
   });
 
-  it("reserves concurrency for every DR function: 2 for each step handler and the trigger, 2 for the canary", () => {
-    expect(runbookFunctions.filter((f) => f.reservedConcurrency !== 2).map((f) => `${f.name}: ${f.reservedConcurrency}`)).toEqual([]);
-    expect(runbookFunctions.map((f) => f.name)).toEqual(expect.arrayContaining(["start-execution", "canary", "check-fence-alarm"]));
-    expect(runbookReservedConcurrencyPerRegion()).toBe(2 * runbookFunctions.length);
+  it("gives the restore rehearsal's steps DynamoDB permissions only (the region's key only through DynamoDB): the VPC's DynamoDB endpoint is all they need", () => {
+    const permissions = runbookFunctions.filter((f) => RESTORE_STEPS.includes(f.name)).flatMap((f) => f.permissions);
+    expect([...new Set(permissions)].sort()).toEqual([
+      "payments-table:read",
+      "payments-table:restore",
+      "payments-table:scan",
+      "scratch-tables:delete",
+      "scratch-tables:describe",
+      "scratch-tables:read",
+    ]);
+  });
+
+  it("reserves concurrency for every DR function: 2 for each step handler and the trigger, 2 for the canary, 1 for each restore step", () => {
+    const expected = (name: string) => (RESTORE_STEPS.includes(name) ? 1 : 2);
+    expect(
+      runbookFunctions.filter((f) => f.reservedConcurrency !== expected(f.name)).map((f) => `${f.name}: ${f.reservedConcurrency}`),
+    ).toEqual([]);
+    expect(runbookFunctions.map((f) => f.name)).toEqual(
+      expect.arrayContaining(["start-execution", "canary", "check-fence-alarm", ...RESTORE_STEPS]),
+    );
+    expect(runbookReservedConcurrencyPerRegion()).toBe(2 * runbookFunctions.length - RESTORE_STEPS.length);
   });
 
   it("states the reservation per region, and the quota it needs, in docs/architecture.md", () => {

@@ -136,7 +136,7 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
 
   it("bounds every cycle with a counter Choice (checklist B11)", () => {
     const loops = cycles(def);
-    expect(loops.length).toBe(6); // DNS, sentinel, fence alarm, detection, peer execution, lease re-check
+    expect(loops.length).toBe(8); // DNS, sentinel, fence alarm, detection, peer execution, lease re-check, restore wait, restore check passes
     for (const scc of loops) {
       const members = new Set(scc);
       const counter = scc
@@ -246,9 +246,24 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
       "stop-peer-writes",
       "start-peer-failback",
       "request-approval",
+      "start-restore",
+      "delete-scratch-table",
     ].flatMap(tasksOf);
     const withoutLease = reachable(def, def.StartAt, new Set(["AcquireLease"]));
     expect(changing.filter((s) => withoutLease.has(s))).toEqual([]);
+  });
+
+  it("deletes the restore rehearsal's scratch table on every path once a restore may have started, and releases the lease before it", () => {
+    const deletes = new Set(tasksOf("delete-scratch-table"));
+    expect([...deletes].sort()).toEqual(["DeleteScratchTable", "DeleteScratchTableAfterFailure"]);
+    const terminal = (s: string) => def.States[s].Type === "Succeed" || def.States[s].Type === "Fail";
+    for (const from of [...tasksOf("start-restore"), ...tasksOf("check-restore"), ...tasksOf("verify-restore")]) {
+      expect([from, [...reachable(def, from, deletes)].filter(terminal)]).toEqual([from, []]);
+    }
+    // A restore takes minutes to hours and moves no traffic: the drill holds no lease during it.
+    expect(tasksOf("start-restore")).toEqual(["StartRestoreRehearsal"]);
+    expect(reachable(def, def.StartAt, new Set(["ReleaseLeaseBeforeRestore"])).has("StartRestoreRehearsal")).toBe(false);
+    expect(functionOf(def.States.ReleaseLeaseBeforeRestore)).toBe(fn("release-lease"));
   });
 
   it("keeps the dry-run read-only: from its first step only reads and one notification are reachable", () => {

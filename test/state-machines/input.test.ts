@@ -38,6 +38,21 @@ const BAD_INPUTS: [string, unknown, string][] = [
     "subjectRegion",
   ],
   ["not an object", "failover", "expected object"],
+  [
+    "a restore rehearsal outside a drill",
+    { mode: "failover", targetRegion: SECONDARY, restoreRehearsal: { table: "payments" } },
+    "restoreRehearsal: is only allowed with mode drill",
+  ],
+  [
+    "a restore rehearsal of a table it does not restore",
+    { mode: "drill", targetRegion: SECONDARY, restoreRehearsal: { table: "idempotency" } },
+    'restoreRehearsal.table: Invalid input: expected "payments"',
+  ],
+  [
+    "a restore rehearsal given as a flag",
+    { mode: "drill", targetRegion: SECONDARY, restoreRehearsal: true },
+    'restoreRehearsal: must be an object naming the table, e.g. {"table": "payments"} (tables: payments)',
+  ],
 ];
 
 describe("input validation (before any side effect)", () => {

@@ -43,6 +43,11 @@ export interface DrOrchestrationArgs {
   timing: { healthCheckIntervalSeconds: number; healthCheckFailureThreshold: number; probesPerMinute: number };
   /** The evidence bucket, created by the caller (its name is needed before the functions exist). */
   evidenceBucketArn: pulumi.Input<string>;
+  /**
+   * The region's private subnets and function security group, for the runbook functions that run
+   * in the VPC (specs with `vpc: true`: the restore rehearsal's steps). Required when any spec asks.
+   */
+  vpc?: { subnetIds: pulumi.Input<string>[]; securityGroupIds: pulumi.Input<string>[] };
 }
 
 /**
@@ -79,6 +84,7 @@ export class DrOrchestration extends pulumi.ComponentResource {
           logDestinationArn: args.logDestinationArn,
           // Invoked asynchronously by EventBridge: a failed start must not vanish.
           ...(spec.trigger.kind === "eventbridge" ? { onFailureQueueArn: args.asyncFailuresArn } : {}),
+          ...(spec.vpc && args.vpc ? { vpc: args.vpc } : {}),
         },
         parent,
       );
