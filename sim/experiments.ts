@@ -8,6 +8,7 @@
  * | api-error                 | aws:fis:inject-api-internal-error / -throttle-error / -unavailable-error (AWS: EC2 APIs only) |
  * | api-latency               | — (no FIS action injects latency into AWS APIs)                   |
  * | apply-then-timeout        | — (a lost response; no FIS action)                                |
+ * | sqs-batch-entry-error     | — (entries of an SQS batch call fail, the call succeeds; no FIS action) |
  * | network-partition         | aws:network:route-table-disrupt-cross-region-connectivity (path "app", one way, from the target region's subnets); DynamoDB's own replication path has no FIS action |
  * | pause-replication         | aws:dynamodb:global-table-pause-replication                       |
  * | replication-lag           | — (ReplicationLatency is AWS's to choose)                         |
@@ -22,12 +23,14 @@
 import type { ApiErrorKind, CallMatch, Fault as ApiFault } from "./faults";
 import type { NetworkPath } from "./network";
 import { NETWORK_PATHS } from "./network";
+import type { BatchEntryFault, BatchOperation } from "./sqs/model";
 import type { World } from "./world";
 
 export type TableRef = "payments" | "idempotency" | "control";
 
 export type WorldFault =
   | ApiFault
+  | BatchEntryFault
   | { action: "region-outage"; region: string }
   | { action: "network-partition"; from: string; to: string; paths?: NetworkPath[]; oneWay?: boolean }
   | { action: "pause-replication"; table: TableRef; region: string }
@@ -50,6 +53,7 @@ export const FIS_ACTIONS: Record<FaultAction, string | null> = {
   "api-error": "aws:fis:inject-api-internal-error | aws:fis:inject-api-throttle-error | aws:fis:inject-api-unavailable-error",
   "api-latency": null,
   "apply-then-timeout": null,
+  "sqs-batch-entry-error": null,
   "network-partition": "aws:network:route-table-disrupt-cross-region-connectivity",
   "pause-replication": "aws:dynamodb:global-table-pause-replication",
   "replication-lag": null,
@@ -90,6 +94,8 @@ export function describeFault(f: WorldFault): string {
       return `${f.service ?? "every service"}${f.region ? ` in ${f.region}` : ""} +${f.delayMs} ms`;
     case "apply-then-timeout":
       return `${f.service ?? "every service"}${f.operations ? ` ${f.operations.join("/")}` : ""}${f.region ? ` in ${f.region}` : ""}: applied, answer lost`;
+    case "sqs-batch-entry-error":
+      return `sqs ${(f.operations ?? BATCH_OPERATIONS).join("/")}${f.region ? ` in ${f.region}` : ""}: ${f.entryIds ? `entries ${f.entryIds.join(", ")} fail` : "every entry fails"} (${f.code ?? "InternalError"}), the call succeeds${f.percentage !== undefined ? ` ${f.percentage}%` : ""}`;
   }
 }
 
@@ -100,6 +106,8 @@ export function applyFault(world: World, fault: WorldFault): () => void {
     case "api-latency":
     case "apply-then-timeout":
       return world.faults.inject(fault);
+    case "sqs-batch-entry-error":
+      return world.sqs.injectEntryFault(fault);
     case "region-outage":
       world.outage(fault.region);
       return () => world.recover(fault.region);
@@ -156,6 +164,7 @@ function duration(value: string, key: string): number {
 
 const ACTIONS: readonly FaultAction[] = Object.keys(FIS_ACTIONS) as FaultAction[];
 const TABLES: readonly TableRef[] = ["payments", "idempotency", "control"];
+const BATCH_OPERATIONS: readonly BatchOperation[] = ["SendMessageBatch", "DeleteMessageBatch"];
 
 /** What each action takes (besides at= and for=), for errors and --help. */
 export const FAULT_PARAMETERS: Record<FaultAction, string> = {
@@ -169,6 +178,8 @@ export const FAULT_PARAMETERS: Record<FaultAction, string> = {
   "api-error": "service, operations (A+B), region, from, resource, percentage, count, error (internal|throttle|unavailable)",
   "api-latency": "service, operations, region, from, resource, percentage, count, delay (a duration)",
   "apply-then-timeout": "service, operations, region, from, resource, percentage, count",
+  "sqs-batch-entry-error":
+    "operations (SendMessageBatch+DeleteMessageBatch; default both), region, from, resource, percentage, count, entries (entry Ids, A+B; default all), code (default InternalError), senderFault (true|false)",
 };
 
 /**
@@ -288,6 +299,27 @@ export function parseFaultSpec(spec: string): TimedFault {
     case "apply-then-timeout":
       fault = { action: "apply-then-timeout", ...match() };
       break;
+    case "sqs-batch-entry-error": {
+      const { service, operations, ...rest } = match();
+      for (const op of operations ?? [])
+        if (!BATCH_OPERATIONS.includes(op as BatchOperation))
+          throw new FaultSpecError(`${action}: operations: "${op}" is not one of ${BATCH_OPERATIONS.join(", ")}`);
+      if (service !== undefined && service !== "sqs") throw new FaultSpecError(`${action}: service=${service}: sqs only`);
+      const entries = opt("entries");
+      const code = opt("code");
+      const senderFault = opt("senderFault");
+      if (senderFault !== undefined && senderFault !== "true" && senderFault !== "false")
+        throw new FaultSpecError(`${action}: senderFault=${senderFault}: true or false`);
+      fault = {
+        action: "sqs-batch-entry-error",
+        ...(operations ? { operations: operations as BatchOperation[] } : {}),
+        ...rest,
+        ...(entries ? { entryIds: entries.split("+") } : {}),
+        ...(code ? { code } : {}),
+        ...(senderFault !== undefined ? { senderFault: senderFault === "true" } : {}),
+      };
+      break;
+    }
   }
   const unknown = [...params.keys()].filter((k) => !used.has(k));
   if (unknown.length)

@@ -138,7 +138,7 @@ export class FaultInjector {
     const decision: FaultDecision = { delayMs: 0, loseAnswer: false };
     for (const entry of [...this.active]) {
       const f = entry.fault;
-      if (!matches(f, call)) continue;
+      if (!callMatches(f, call)) continue;
       if (f.percentage !== undefined && this.random() * 100 >= f.percentage) continue;
       entry.hits += 1;
       if (f.count !== undefined && entry.hits >= f.count) this.stop(entry.id);
@@ -150,7 +150,8 @@ export class FaultInjector {
   }
 }
 
-function matches(f: CallMatch, call: Pick<CallRecord, "service" | "operation" | "region" | "from" | "resource">): boolean {
+/** Whether `call` is one of the calls `f` names (every field given must match). */
+export function callMatches(f: CallMatch, call: Pick<CallRecord, "service" | "operation" | "region" | "from" | "resource">): boolean {
   if (f.service !== undefined && f.service !== call.service) return false;
   if (f.operations !== undefined && !f.operations.includes(call.operation)) return false;
   if (f.region !== undefined && f.region !== call.region) return false;

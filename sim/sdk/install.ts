@@ -1,5 +1,5 @@
 /**
- * The other services the handlers and drctl call, as SDK fakes: SQS, S3 (PutObject, GetObject),
+ * The other services the handlers and drctl call, as SDK fakes: SQS (sqs/sdk.ts), S3 (PutObject, GetObject),
  * SNS, SSM, CloudWatch (cloudwatch-fake.ts), Step Functions (sfn-fake.ts), Route 53's
  * GetHealthCheckStatus (route53-fake.ts), STS, Lambda's function configuration and account settings,
  * and what `drctl preflight` reads: ACM (acm/sdk.ts), AWS Backup (backup/sdk.ts) and EventBridge
@@ -10,7 +10,6 @@ import { Readable } from "node:stream";
 import * as lambda from "@aws-sdk/client-lambda";
 import * as s3 from "@aws-sdk/client-s3";
 import * as sns from "@aws-sdk/client-sns";
-import * as sqs from "@aws-sdk/client-sqs";
 import * as ssm from "@aws-sdk/client-ssm";
 import * as sts from "@aws-sdk/client-sts";
 import { currentCaller } from "../network";
@@ -25,6 +24,7 @@ import { installFake } from "./plumbing";
 import { installRoute53Fake } from "../route53/sdk";
 import { installSchedulerFake } from "../scheduler/sdk";
 import { installSfnFake } from "../stepfunctions/sdk";
+import { installSqsFake } from "../sqs/sdk";
 import { getObject, getParametersByPath } from "./storage-fakes";
 
 type M = Record<string, unknown>;
@@ -36,74 +36,11 @@ function bodyText(body: unknown): string {
   throw new Error("The rehearsal's S3 takes string or byte bodies only");
 }
 
-function queueIn(b: SdkBackend, region: string, url: string) {
-  return b.sqs.queue(url, region).url;
-}
-
 export function installSdkFakes(backend: () => SdkBackend): void {
   const b = backend;
   installDynamoDbFakes(backend);
 
-  installFake(
-    {
-      service: "sqs",
-      module: sqs as unknown as M,
-      client: sqs.SQSClient,
-      commands: [
-        [
-          sqs.SendMessageCommand,
-          (i: Input, info) => ({ MessageId: b().sqs.send(queueIn(b(), info.region, i.QueueUrl), i.MessageBody, i.MessageAttributes) }),
-        ],
-        [
-          sqs.SendMessageBatchCommand,
-          (i: Input, info) => {
-            const url = queueIn(b(), info.region, i.QueueUrl);
-            return {
-              Successful: (i.Entries as Input[]).map((e) => ({
-                Id: e.Id,
-                MessageId: b().sqs.send(url, e.MessageBody, e.MessageAttributes),
-                MD5OfMessageBody: "",
-              })),
-              Failed: [],
-            };
-          },
-        ],
-        [
-          sqs.ReceiveMessageCommand,
-          (i: Input, info) => ({
-            Messages: b()
-              .sqs.receive(queueIn(b(), info.region, i.QueueUrl), i.MaxNumberOfMessages ?? 1, i.VisibilityTimeout)
-              .map((m) => ({
-                MessageId: m.messageId,
-                ReceiptHandle: m.receiptHandle,
-                Body: m.body,
-                MessageAttributes: m.attributes,
-                Attributes: { ApproximateReceiveCount: String(m.receiveCount) },
-              })),
-          }),
-        ],
-        [sqs.DeleteMessageCommand, (i: Input, info) => (b().sqs.delete(queueIn(b(), info.region, i.QueueUrl), i.ReceiptHandle), {})],
-        [
-          sqs.DeleteMessageBatchCommand,
-          (i: Input, info) => {
-            const url = queueIn(b(), info.region, i.QueueUrl);
-            for (const e of i.Entries as Input[]) b().sqs.delete(url, e.ReceiptHandle);
-            return { Successful: (i.Entries as Input[]).map((e) => ({ Id: e.Id })), Failed: [] };
-          },
-        ],
-        [
-          sqs.GetQueueAttributesCommand,
-          (i: Input, info) => {
-            const a = b().sqs.attributes(queueIn(b(), info.region, i.QueueUrl));
-            return {
-              Attributes: { ApproximateNumberOfMessages: String(a.visible), ApproximateNumberOfMessagesNotVisible: String(a.inFlight) },
-            };
-          },
-        ],
-      ],
-    },
-    backend,
-  );
+  installSqsFake(backend);
 
   installFake(
     {
