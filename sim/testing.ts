@@ -13,6 +13,8 @@
  *
  * Each world starts ten minutes of virtual time after the previous one ended, so caches that warm
  * handlers keep (the region-state cache, assumed-role credentials) are never mistaken for fresh.
+ * A rehearsal (`rehearse`) starts its story at the same fixed instant every time, so it loads its
+ * handlers afresh, as `npm start` does: nothing cached in an earlier world or rehearsal is in it.
  */
 import type { AlarmDefinition, Deployment, FunctionSpec } from "./deployment/types";
 import { deploymentFromEvaluation, drMachine, fn } from "./deployment/deployment";
@@ -139,8 +141,7 @@ export class SimulatedAws {
   private nextStart = REHEARSAL_EPOCH;
 
   constructor(readonly deployment: Deployment) {
-    const underJest = typeof jest !== "undefined" && typeof jest.isolateModules === "function";
-    this.handlers = underJest ? new RegionRegistryHandlers(deployment, currentWorld) : new WarmHandlers();
+    this.handlers = this.loadedHandlers();
   }
 
   /**
@@ -154,13 +155,22 @@ export class SimulatedAws {
     return new SimulatedAws(options.eventSources === false ? { ...deployment, eventSourceMappings: [] } : deployment);
   }
 
+  /** Handlers that load lazily and stay warm for as long as they are used: under jest, one module registry per region. */
+  private loadedHandlers(): WarmHandlers {
+    const underJest = typeof jest !== "undefined" && typeof jest.isolateModules === "function";
+    return underJest ? new RegionRegistryHandlers(this.deployment, currentWorld) : new WarmHandlers();
+  }
+
   /**
-   * Runs a rehearsal scenario end to end in this simulated AWS, as `npm start` would (with this
-   * file's warm handlers, so it works under jest).
+   * Runs a rehearsal scenario end to end in this simulated AWS, as `npm start` would: with
+   * handlers loaded for this rehearsal alone (so it works under jest). Every rehearsal's story
+   * starts at the same instant (REHEARSAL_EPOCH); handlers kept warm from an earlier rehearsal or
+   * world would hold caches stamped later than that "now" (the region-state cache would be
+   * trusted for the whole story) and the rehearsal would not be the one `npm start` runs.
    */
   async rehearse(scenario: Scenario, options: Omit<RunOptions, "handlers"> = {}): Promise<RehearsalResult> {
     this.dispose();
-    return runScenario(this.deployment, scenario, { ...options, handlers: this.handlers });
+    return runScenario(this.deployment, scenario, { ...options, handlers: this.loadedHandlers() });
   }
 
   /** A fresh world for the next test (the previous one is disposed). Quiet and realistic-latency by default. */
