@@ -8,8 +8,9 @@
  * - quiet by default: no background clocks (alarms, Route 53 checkers, canaries) unless the test
  *   asks for them, and optionally no network latency — nothing happens unless the test does it;
  * - virtual time that moves only when the test settles a promise or advances the clock;
- * - direct access to what the world holds (items per replica, notifications, objects, calls) and
- *   the fault injector (faults.ts).
+ * - direct access to what the world holds (items per replica, notifications, objects, calls), the
+ *   fault vocabulary (experiments.ts) and, when the functions are loaded with a log level, what
+ *   they logged.
  *
  * Each world starts ten minutes of virtual time after the previous one ended, so caches that warm
  * handlers keep (the region-state cache, assumed-role credentials) are never mistaken for fresh.
@@ -20,10 +21,13 @@ import type { AlarmDefinition, Deployment, FunctionSpec } from "./deployment/typ
 import { deploymentFromEvaluation, drMachine, fn } from "./deployment/deployment";
 import type { Evaluation } from "../infra/offline/evaluate";
 import type { Item } from "./dynamodb/attribute-values";
+import { injectFault, type WorldFault } from "./experiments";
 import { evaluatorReady } from "./iam/authorizer";
 import { INTERNET, runAs } from "./network";
 import { type RehearsalResult, type RunOptions, runScenario } from "./rehearsal/runner";
 import type { Scenario } from "./rehearsal/scenario";
+import { type FunctionOutputPiece, observeFunctionOutput } from "./lambda/function-log";
+import { type FunctionLogLevel, loadHandler } from "./lambda/loader";
 import type { Handler } from "./lambda/runtime";
 import type { SdkBackend } from "./sdk/backend";
 import { createSession, currentWorld, REHEARSAL_EPOCH, type Session, type SessionOptions, WarmHandlers } from "./session";
@@ -93,6 +97,7 @@ class RegionRegistryHandlers extends WarmHandlers {
   constructor(
     private readonly deployment: Deployment,
     private readonly backend: () => SdkBackend,
+    private readonly logLevel?: FunctionLogLevel,
   ) {
     super();
   }
@@ -113,6 +118,9 @@ class RegionRegistryHandlers extends WarmHandlers {
     // This file's copy of network.ts holds the AsyncLocalStorage the runtime sets the caller in.
     const network = require("./network");
     jest.doMock(require.resolve("./network"), () => network);
+    // And this file's copy of function-log.ts, whose observers hear what the functions write.
+    const functionLog = require("./lambda/function-log");
+    jest.doMock(require.resolve("./lambda/function-log"), () => functionLog);
     // A Lambda container keeps one clock for its life; the simulation installs a virtual clock per
     // world. A module that keeps the `Date.now` it saw at load (lib/aws-credentials.ts caches
     // assumed-role credentials against it) would read a stopped clock in every later world and
@@ -125,8 +133,9 @@ class RegionRegistryHandlers extends WarmHandlers {
       jest.isolateModules(() => {
         // Required here, not imported: these must load inside the region's registry.
         (require("./sdk/install") as typeof import("./sdk/install")).installSdkFakes(this.backend);
-        const { loadHandler } = require("./lambda/loader") as typeof import("./lambda/loader");
-        for (const spec of this.deployment.functions) if (spec.region === region) loaded.set(spec.arn, loadHandler(spec));
+        const loader = require("./lambda/loader") as typeof import("./lambda/loader");
+        const options = this.logLevel ? { logLevel: this.logLevel } : {};
+        for (const spec of this.deployment.functions) if (spec.region === region) loaded.set(spec.arn, loader.loadHandler(spec, options));
       });
     } finally {
       globalThis.Date = installed;
@@ -135,12 +144,40 @@ class RegionRegistryHandlers extends WarmHandlers {
   }
 }
 
+/** Handlers loaded once each, with a log level (outside jest; under jest {@link RegionRegistryHandlers}). */
+class LeveledHandlers extends WarmHandlers {
+  constructor(private readonly logLevel: FunctionLogLevel) {
+    super();
+  }
+
+  override get(spec: FunctionSpec): Handler {
+    let handler = this.loaded.get(spec.arn);
+    if (!handler) {
+      handler = loadHandler(spec, { logLevel: this.logLevel });
+      this.loaded.set(spec.arn, handler);
+    }
+    return handler;
+  }
+}
+
+export interface SimulatedAwsOptions {
+  /**
+   * The Powertools log level every function is loaded with (POWERTOOLS_LOG_LEVEL), for tests that
+   * read what the functions log ({@link TestWorld.functionLogs}). Default SILENT, as in the
+   * rehearsal: the functions' output then holds only their metrics (EMF).
+   */
+  functionLogLevel?: FunctionLogLevel;
+}
+
 export class SimulatedAws {
   private readonly handlers: WarmHandlers;
   private current?: TestWorld;
   private nextStart = REHEARSAL_EPOCH;
 
-  constructor(readonly deployment: Deployment) {
+  constructor(
+    readonly deployment: Deployment,
+    private readonly options: SimulatedAwsOptions = {},
+  ) {
     this.handlers = this.loadedHandlers();
   }
 
@@ -150,15 +187,18 @@ export class SimulatedAws {
    * process-payment): for tests of one function alone, where nothing may act on what it wrote
    * once the test moves time on. Default: every mapping, as deployed.
    */
-  static fromEvaluation(ev: Evaluation, options: { eventSources?: boolean } = {}): SimulatedAws {
+  static fromEvaluation(ev: Evaluation, options: { eventSources?: boolean } & SimulatedAwsOptions = {}): SimulatedAws {
+    const { eventSources, ...rest } = options;
     const deployment = deploymentFromEvaluation(ev);
-    return new SimulatedAws(options.eventSources === false ? { ...deployment, eventSourceMappings: [] } : deployment);
+    return new SimulatedAws(eventSources === false ? { ...deployment, eventSourceMappings: [] } : deployment, rest);
   }
 
   /** Handlers that load lazily and stay warm for as long as they are used: under jest, one module registry per region. */
   private loadedHandlers(): WarmHandlers {
     const underJest = typeof jest !== "undefined" && typeof jest.isolateModules === "function";
-    return underJest ? new RegionRegistryHandlers(this.deployment, currentWorld) : new WarmHandlers();
+    const level = this.options.functionLogLevel;
+    if (underJest) return new RegionRegistryHandlers(this.deployment, currentWorld, level);
+    return level ? new LeveledHandlers(level) : new WarmHandlers();
   }
 
   /**
@@ -184,9 +224,16 @@ export class SimulatedAws {
   dispose(): void {
     if (!this.current) return;
     this.nextStart = this.current.clock.now() + GAP_BETWEEN_WORLDS_MS;
-    this.current.session.dispose();
+    this.current.dispose();
     this.current = undefined;
   }
+}
+
+/** One line a function logged (a CloudWatch Logs log event of its log group). */
+export interface FunctionLogLine {
+  region: string;
+  functionName: string;
+  message: string;
 }
 
 export class TestWorld {
@@ -195,11 +242,14 @@ export class TestWorld {
   readonly primary: string;
   readonly secondary: string;
   readonly tables: Record<TableKind, string>;
+  private readonly output: FunctionOutputPiece[] = [];
+  private readonly stopObserving: () => void;
 
   constructor(
     readonly session: Session,
     readonly deployment: Deployment,
   ) {
+    this.stopObserving = observeFunctionOutput((piece) => this.output.push(piece));
     this.world = session.world;
     this.clock = session.clock;
     this.primary = deployment.primaryRegion;
@@ -216,6 +266,11 @@ export class TestWorld {
 
   peerOf(region: string): string {
     return region === this.primary ? this.secondary : this.primary;
+  }
+
+  dispose(): void {
+    this.stopObserving();
+    this.session.dispose();
   }
 
   // --- time ------------------------------------------------------------------------------------
@@ -348,6 +403,13 @@ export class TestWorld {
     };
   }
 
+  // --- faults ----------------------------------------------------------------------------------
+
+  /** Starts a fault of the vocabulary (experiments.ts), noted on the world's timeline; returns what stops it. */
+  fault(fault: WorldFault): () => void {
+    return injectFault(this.world, fault);
+  }
+
   // --- what the world holds --------------------------------------------------------------------
 
   /** An item as `region`'s replica holds it now. */
@@ -398,6 +460,20 @@ export class TestWorld {
   executions(region: string): ExecutionRecord[] {
     const machine = drMachine(this.deployment, region).arn;
     return [...this.world.sfn.executions.values()].filter((e) => e.stateMachineArn === machine).sort((a, b) => a.startDate - b.startDate);
+  }
+
+  /**
+   * What the functions wrote in this world, line by line (each line a log event, as Lambda makes
+   * them). Log lines appear only when the functions were loaded with a log level
+   * ({@link SimulatedAwsOptions.functionLogLevel}); their metrics (EMF documents) always do.
+   */
+  functionLogs(): FunctionLogLine[] {
+    return this.output.flatMap((p) =>
+      p.text
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((message) => ({ region: p.region, functionName: p.functionName, message })),
+    );
   }
 
   /** The physical name of `handler`'s function in `region`. */

@@ -13,14 +13,40 @@
  * which the runtime sets per invocation): concurrent invocations — of one function, or of the
  * same handler in two regions — never share a log. Output made outside any invocation (none of
  * our handlers writes while loading) has no log stream to go to and is dropped.
+ *
+ * Whoever wants to read that output as well (a test asserting what a handler logs) observes it
+ * with {@link observeFunctionOutput}; the invocation's log gets it all the same.
  */
 import { Writable } from "node:stream";
 import { currentCaller } from "../network";
 
+/** A piece of what a function wrote during an invocation: which function, where, and the text. */
+export interface FunctionOutputPiece {
+  region: string;
+  functionName: string;
+  text: string;
+}
+
+const observers = new Set<(piece: FunctionOutputPiece) => void>();
+
+/**
+ * Hears every piece of output any function writes in an invocation from now on (in this module's
+ * copy: under jest, sim/testing.ts makes the handlers share it); returns what stops it.
+ */
+export function observeFunctionOutput(observer: (piece: FunctionOutputPiece) => void): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
 /** A stream standing for the function's stdout or stderr: each write goes to the current invocation's log. */
 class FunctionOutput extends Writable {
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    currentCaller().log?.(typeof chunk === "string" ? chunk : chunk.toString("utf8"));
+    const caller = currentCaller();
+    if (caller.log) {
+      const text = typeof chunk === "string" ? chunk : chunk.toString("utf8");
+      caller.log(text);
+      if (caller.functionName) for (const observe of observers) observe({ region: caller.region, functionName: caller.functionName, text });
+    }
     done();
   }
 }

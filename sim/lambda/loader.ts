@@ -7,7 +7,8 @@
  * load, so one copy serves every function; the AWS SDK stays shared and its mocked clients apply
  * to every copy.
  *
- * Powertools logging and tracing are switched off (POWERTOOLS_* overrides); Powertools metrics are
+ * Powertools logging and tracing are switched off (POWERTOOLS_* overrides; a test may load its
+ * functions with logging on at a level it chooses, {@link LoadOptions.logLevel}); Powertools metrics are
  * on, and what the function writes (the metrics' EMF documents among it) goes to its invocation's log,
  * never to the rehearsal's stdout (function-log.ts). Every other variable is the deployed value.
  */
@@ -20,12 +21,25 @@ const ROOT = join(__dirname, "..", "..") + sep;
 const OWN = dirname(__filename) + sep;
 const NODE_MODULES = `${sep}node_modules${sep}`;
 
+/** Powertools Logger's levels (POWERTOOLS_LOG_LEVEL); SILENT writes nothing. */
+export type FunctionLogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "CRITICAL" | "SILENT";
+
+export interface LoadOptions {
+  /** Evict the handler's own modules from Node's cache first (default true; not under jest, sim/testing.ts). */
+  purge?: boolean;
+  /**
+   * The function's POWERTOOLS_LOG_LEVEL. Default SILENT: the rehearsal reads metrics from the
+   * functions' output, never their log lines. A test that reads what a handler logs chooses a level.
+   */
+  logLevel?: FunctionLogLevel;
+}
+
 /**
- * What a Lambda runtime sets besides the function's own variables, and our silencing of logs and
- * traces. Metrics are explicitly enabled: their EMF lines are how the payment path's own alarms
- * (e.g. payment-failures on PaymentFailed) get data.
+ * What a Lambda runtime sets besides the function's own variables, and our silencing of logs
+ * (unless `logLevel` says otherwise) and traces. Metrics are explicitly enabled: their EMF lines
+ * are how the payment path's own alarms (e.g. payment-failures on PaymentFailed) get data.
  */
-export function runtimeEnvironment(spec: FunctionSpec): Record<string, string> {
+export function runtimeEnvironment(spec: FunctionSpec, logLevel: FunctionLogLevel = "SILENT"): Record<string, string> {
   return {
     AWS_REGION: spec.region,
     AWS_DEFAULT_REGION: spec.region,
@@ -35,7 +49,7 @@ export function runtimeEnvironment(spec: FunctionSpec): Record<string, string> {
     AWS_ACCESS_KEY_ID: "ASIAREHEARSAL",
     AWS_SECRET_ACCESS_KEY: "rehearsal",
     AWS_SESSION_TOKEN: "rehearsal",
-    POWERTOOLS_LOG_LEVEL: "SILENT",
+    POWERTOOLS_LOG_LEVEL: logLevel,
     POWERTOOLS_METRICS_DISABLED: "false",
     POWERTOOLS_TRACE_DISABLED: "true",
     POWERTOOLS_DEV: "false",
@@ -69,10 +83,10 @@ export class HandlerLoadError extends Error {
  * jest, the handler's own modules leave Node's cache first; under jest (whose module registry the
  * cache does not govern) the caller loads each region in a sandbox of its own (sim/testing.ts).
  */
-export function loadHandler(spec: FunctionSpec, options: { purge?: boolean } = {}): Handler {
+export function loadHandler(spec: FunctionSpec, options: LoadOptions = {}): Handler {
   const saved = process.env;
   if (options.purge ?? true) purgeHandlerModules();
-  process.env = { ...pick(saved, ["PATH", "HOME", "NODE_OPTIONS", "TZ"]), ...spec.env, ...runtimeEnvironment(spec) };
+  process.env = { ...pick(saved, ["PATH", "HOME", "NODE_OPTIONS", "TZ"]), ...spec.env, ...runtimeEnvironment(spec, options.logLevel) };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = loadWithFunctionOutput(() => require(spec.modulePath) as { handler?: Handler });
