@@ -7,27 +7,18 @@
  */
 import type { ApiResult } from "../../functions/domain/http";
 import { PAYMENT_ID_PATTERN, paymentIdFor } from "../../functions/domain/payments";
-import { SimulatedAws } from "../../sim/testing";
-import { stack } from "../support/stack";
 import { postPayment } from "./support/events";
-import { SimulatedRegion } from "./support/simulated-region";
+import { type SimulatedRegion, simulatedAwsForFile } from "./support/simulated-region";
 
 const KEY = "order-7f3c2a9e-4b1d-4c55-9a8e-1d2f3a4b5c6d";
 const BODY = { amount: 1050, currency: "EUR", merchantReference: "order-1001", sourceReference: "tok_visa_4242" };
 
-let aws: SimulatedAws;
+const simulated = simulatedAwsForFile({ eventSources: false });
 let sim: SimulatedRegion;
-
-beforeAll(async () => {
-  aws = SimulatedAws.fromEvaluation(await stack(), { eventSources: false });
-});
-
-afterAll(() => aws.dispose());
-
 beforeEach(() => {
   // The function (and its region-state cache) stays warm for the whole file, like a Lambda
   // container; each world starts minutes after the previous one, past the cache window.
-  sim = new SimulatedRegion(aws);
+  sim = simulated.region();
 });
 
 const post = (body: unknown = BODY, key: string | undefined = KEY, headers?: Record<string, string>) =>

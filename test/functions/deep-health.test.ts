@@ -1,11 +1,16 @@
-import { DLQ_URL, LOCAL_REGION, PEER_REGION, QUEUE_URL, TABLES } from "./support/env";
-import { handler } from "../../functions/deep-health";
+/**
+ * Deep health: its rules as a pure function, and GET /health/deep as deployed, in the one simulated
+ * AWS (support/simulated-region.ts) — the primary's function reading its region's replicas and
+ * queues.
+ */
+import type { ApiResult } from "../../functions/domain/http";
 import { evaluateDeepHealth, LOCAL_HEARTBEAT_STALE_SECONDS, type Observations } from "../../functions/deep-health/checks";
 import { controlKeys, type RegionRecord } from "../../lib/control-record";
-import { installClock, type TestClock } from "./support/clock";
-import { apiEvent, lambdaContext } from "./support/events";
-import { createWorld, type World } from "./support/world";
+import { apiEvent } from "./support/events";
+import { type SimulatedRegion, simulatedAwsForFile } from "./support/simulated-region";
 
+const LOCAL_REGION = "us-east-1";
+const PEER_REGION = "us-east-2";
 const NOW = Date.parse("2030-06-01T12:00:00.000Z");
 const record: RegionRecord = {
   pk: controlKeys.authority(),
@@ -16,10 +21,10 @@ const record: RegionRecord = {
   reason: "promoted by failover exec-1",
   executionId: "exec-1",
 };
-const beat = (region: string, ageSeconds: number) => ({
+const beat = (region: string, ageSeconds: number, now = NOW) => ({
   pk: controlKeys.heartbeat(region),
   region,
-  writtenAt: NOW - ageSeconds * 1000,
+  writtenAt: now - ageSeconds * 1000,
   sequence: 7,
 });
 
@@ -98,34 +103,30 @@ describe("deep health rules", () => {
 });
 
 describe("GET /health/deep", () => {
-  let world: World;
-  let clock: TestClock;
+  const simulated = simulatedAwsForFile({ eventSources: false });
+  let sim: SimulatedRegion;
   beforeEach(() => {
-    clock = installClock(NOW);
-    world = createWorld();
-    world.dynamo.put(TABLES.control, beat(LOCAL_REGION, 30));
-    world.dynamo.put(TABLES.control, beat(PEER_REGION, 4));
-  });
-  afterEach(() => {
-    world.reset();
-    clock.restore();
+    sim = simulated.region();
+    sim.setRegionState("ACTIVE");
+    sim.seed("control", beat(sim.region, 30, sim.t.now()));
+    sim.seed("control", beat(sim.peer, 4, sim.t.now()));
   });
 
   const call = async () => {
-    const response = await handler(apiEvent({ httpMethod: "GET", path: "/health/deep" }), lambdaContext());
+    const response = await sim.invoke<ApiResult>("deep-health", apiEvent({ httpMethod: "GET", path: "/health/deep" }));
     return { statusCode: response.statusCode, body: JSON.parse(response.body) };
   };
 
   it("answers 200 with a per-check breakdown from local resources only", async () => {
-    world.sqs.seed(QUEUE_URL, { paymentId: "x" });
+    sim.seedMessage(sim.queueUrl, { paymentId: "x" });
 
     const { statusCode, body } = await call();
 
     expect(statusCode).toBe(200);
     expect(body).toMatchObject({
       status: "ok",
-      region: LOCAL_REGION,
-      peerRegion: PEER_REGION,
+      region: sim.region,
+      peerRegion: sim.peer,
       checks: {
         paymentsTable: { status: "ok" },
         regionState: { status: "ok", state: "ACTIVE", epoch: 1 },
@@ -135,12 +136,17 @@ describe("GET /health/deep", () => {
         peerHeartbeat: { status: "ok", ageSeconds: 4 },
       },
     });
-    expect(world.sqs.calls.map((c) => c.queueUrl).sort()).toEqual([DLQ_URL, QUEUE_URL].sort());
-    expect(new Set([...world.dynamo.log.map((c) => c.region), ...world.sqs.calls.map((c) => c.region)])).toEqual(new Set([LOCAL_REGION]));
+    expect(
+      sim
+        .sqs()
+        .map((c) => c.resource)
+        .sort(),
+    ).toEqual([sim.dlqUrl, sim.queueUrl].sort());
+    expect(new Set(sim.calls().map((c) => c.region))).toEqual(new Set([sim.region]));
   });
 
   it("fails with 503 when the region is fenced", async () => {
-    world.setRegionState("FENCED");
+    sim.setRegionState("FENCED", sim.region, 1, "set to FENCED by a test");
 
     const { statusCode, body } = await call();
 
@@ -150,18 +156,22 @@ describe("GET /health/deep", () => {
 
   it("reads the region record fresh on every call (no cache)", async () => {
     expect((await call()).statusCode).toBe(200);
-    world.setRegionState("DRAINED");
+    sim.setRegionState("DRAINED");
 
     expect((await call()).statusCode).toBe(503);
   });
 
   it("fails with 503 when the DLQ cannot be inspected, and still reports the other checks", async () => {
-    world.sqs.fail("GetQueueAttributes", () => Object.assign(new Error("denied"), { name: "AccessDenied" }));
+    sim.fail(
+      { service: "sqs", operations: ["GetQueueAttributes"], resource: sim.dlqUrl },
+      { name: "AccessDenied", message: "denied", httpStatusCode: 403 },
+    );
 
     const { statusCode, body } = await call();
 
     expect(statusCode).toBe(503);
     expect(Object.values(body.checks).filter((c) => (c as { status: string }).status === "fail")).toHaveLength(1);
+    expect(body.checks.deadLetterQueue.status).toBe("fail");
     expect(body.checks.paymentsTable.status).toBe("ok");
   });
 });

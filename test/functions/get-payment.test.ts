@@ -1,27 +1,33 @@
-import { LOCAL_REGION, TABLES } from "./support/env";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { handler } from "../../functions/get-payment";
-import { apiEvent, lambdaContext } from "./support/events";
-import { createWorld, type World } from "./support/world";
+/**
+ * get-payment as deployed, in the one simulated AWS (support/simulated-region.ts): invoked in the
+ * primary region with the API Gateway events a test writes, reading the region's replica of the
+ * payments table.
+ */
+import type { ApiResult } from "../../functions/domain/http";
 import { newPendingPayment, paymentIdFor } from "../../functions/domain/payments";
+import { apiEvent } from "./support/events";
+import { type SimulatedRegion, simulatedAwsForFile } from "./support/simulated-region";
 
-let world: World;
+const simulated = simulatedAwsForFile({ eventSources: false });
+let sim: SimulatedRegion;
 beforeEach(() => {
-  world = createWorld();
+  sim = simulated.region();
 });
-afterEach(() => world.reset());
 
 const get = (id: string | undefined) =>
-  handler(apiEvent({ httpMethod: "GET", path: `/payments/${id}`, pathParameters: id === undefined ? null : { id } }), lambdaContext());
+  sim.invoke<ApiResult>(
+    "get-payment",
+    apiEvent({ httpMethod: "GET", path: `/payments/${id}`, pathParameters: id === undefined ? null : { id } }),
+  );
 
 function seedPayment() {
   const payment = newPendingPayment({
     paymentId: paymentIdFor("get-payment-test-key"),
     request: { amount: 250, currency: "USD", merchantReference: "m-1", sourceReference: "s-1", description: "tea" },
-    region: LOCAL_REGION,
+    region: sim.region,
     at: "2030-01-01T00:00:00.000Z",
   });
-  world.dynamo.put(TABLES.payments, payment);
+  sim.seed("payments", payment);
   return payment;
 }
 
@@ -60,15 +66,14 @@ describe("GET /payments/{id}", () => {
 
     await get(payment.paymentId);
 
-    expect(world.dynamo.calls(TABLES.payments, "Get")).toEqual([expect.objectContaining({ region: LOCAL_REGION, outcome: "ok" })]);
-    expect(world.dynamo.doc.commandCalls(GetCommand)[0].args[0].input).toMatchObject({
-      ConsistentRead: true,
-    });
+    expect(sim.dynamo("payments", ["GetItem"])).toEqual([
+      expect.objectContaining({ region: sim.region, outcome: "ok", input: expect.objectContaining({ ConsistentRead: true }) }),
+    ]);
   });
 
   it("answers reads in a fenced region (reads work in any region state)", async () => {
     const payment = seedPayment();
-    world.setRegionState("FENCED");
+    sim.setRegionState("FENCED");
 
     expect((await get(payment.paymentId)).statusCode).toBe(200);
   });
@@ -92,11 +97,14 @@ describe("GET /payments/{id}", () => {
 
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).reason).toBe("INVALID_PAYMENT_ID");
-    expect(world.dynamo.log).toEqual([]);
+    expect(sim.dynamo()).toEqual([]);
   });
 
   it("fails with 500 (and no internals) when the table cannot be read", async () => {
-    world.dynamo.fail({ table: TABLES.payments }, () => Object.assign(new Error("secret detail"), { name: "InternalServerError" }));
+    sim.fail(
+      { service: "dynamodb", resource: sim.tables.payments },
+      { name: "InternalServerError", message: "secret detail", httpStatusCode: 500 },
+    );
 
     const response = await get(paymentIdFor("any-key-123"));
 

@@ -1,10 +1,13 @@
-import "./support/verbose-logs";
-import { handler } from "../../functions/create-payment";
-import { handler as processPayment } from "../../functions/process-payment";
+/**
+ * What the payment path logs, read from the functions' own output: create-payment and
+ * process-payment as deployed, in the one simulated AWS (support/simulated-region.ts), loaded with
+ * Powertools logging at DEBUG (the rehearsal loads them SILENT), so every line any of them could
+ * write is checked.
+ */
+import type { SQSEvent } from "aws-lambda";
 import { fingerprint } from "../../lib/observability";
-import { TABLES } from "./support/env";
-import { lambdaContext, postPayment } from "./support/events";
-import { createWorld, type World } from "./support/world";
+import { postPayment } from "./support/events";
+import { type SimulatedRegion, simulatedAwsForFile } from "./support/simulated-region";
 
 const KEY = "very-secret-idempotency-key-42";
 const SENSITIVE = {
@@ -15,37 +18,27 @@ const SENSITIVE = {
   description: "description-SENSITIVE",
 };
 
-let world: World;
-let output: string;
-let spies: jest.SpyInstance[];
+const simulated = simulatedAwsForFile({ eventSources: false, functionLogLevel: "DEBUG" });
+let sim: SimulatedRegion;
 beforeEach(() => {
-  world = createWorld();
-  output = "";
-  // Powertools writes info to stdout and warn/error to stderr: capture both.
-  spies = [process.stdout, process.stderr].map((stream) =>
-    jest.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array) => {
-      output += String(chunk);
-      return true;
-    }),
-  );
+  sim = simulated.region();
 });
-afterEach(() => {
-  spies.forEach((s) => s.mockRestore());
-  world.reset();
-});
+
+const post = (body: unknown, key: string) => sim.invoke<{ statusCode: number }>("create-payment", postPayment(body, key));
 
 describe("what the payment path logs", () => {
   it("logs a fingerprint of the idempotency key, never the key, the body or its references", async () => {
-    await handler(postPayment(SENSITIVE, KEY), lambdaContext()); // accepted
-    await handler(postPayment(SENSITIVE, KEY), lambdaContext()); // replayed
-    await handler(postPayment({ ...SENSITIVE, amount: 1 }, KEY), lambdaContext()); // 422
-    await handler(postPayment({ ...SENSITIVE, currency: "euro" }, KEY), lambdaContext()); // 400
-    world.dynamo.fail(
-      { table: TABLES.payments, op: "Put" },
-      () => new Error(`DynamoDB said something about ${SENSITIVE.merchantReference}`),
+    expect((await post(SENSITIVE, KEY)).statusCode).toBe(202); // accepted
+    expect((await post(SENSITIVE, KEY)).statusCode).toBe(202); // replayed
+    expect((await post({ ...SENSITIVE, amount: 1 }, KEY)).statusCode).toBe(422);
+    expect((await post({ ...SENSITIVE, currency: "euro" }, KEY)).statusCode).toBe(400);
+    sim.fail(
+      { service: "dynamodb", operations: ["PutItem"], resource: sim.tables.payments },
+      { name: "InternalServerError", message: `DynamoDB said something about ${SENSITIVE.merchantReference}`, httpStatusCode: 500 },
     );
-    await handler(postPayment(SENSITIVE, `${KEY}-2`), lambdaContext()); // 500
+    expect((await post(SENSITIVE, `${KEY}-2`)).statusCode).toBe(500);
 
+    const output = sim.logs();
     expect(output).toContain(fingerprint(KEY));
     expect(output).toContain("payment accepted");
     expect(output).toContain("idempotency key reused with a different request");
@@ -56,27 +49,29 @@ describe("what the payment path logs", () => {
   });
 
   it("logs processing failures by error name and ids, not SDK messages", async () => {
-    world.dynamo.fail({}, () => new Error(`DynamoDB echoed ${SENSITIVE.merchantReference}`));
-
-    await processPayment(
-      {
-        Records: [
-          {
-            messageId: "m-1",
-            receiptHandle: "r",
-            body: JSON.stringify({ paymentId: "pay_0000000000000000000000000A" }),
-            attributes: { ApproximateReceiveCount: "1", SentTimestamp: "0", SenderId: "x", ApproximateFirstReceiveTimestamp: "0" },
-            messageAttributes: {},
-            md5OfBody: "",
-            eventSource: "aws:sqs",
-            eventSourceARN: "arn",
-            awsRegion: "us-east-1",
-          },
-        ],
-      },
-      lambdaContext(),
+    sim.fail(
+      { service: "dynamodb" },
+      { name: "InternalServerError", message: `DynamoDB echoed ${SENSITIVE.merchantReference}`, httpStatusCode: 500 },
     );
+    const event: SQSEvent = {
+      Records: [
+        {
+          messageId: "m-1",
+          receiptHandle: "r",
+          body: JSON.stringify({ paymentId: "pay_0000000000000000000000000A" }),
+          attributes: { ApproximateReceiveCount: "1", SentTimestamp: "0", SenderId: "x", ApproximateFirstReceiveTimestamp: "0" },
+          messageAttributes: {},
+          md5OfBody: "",
+          eventSource: "aws:sqs",
+          eventSourceARN: sim.queueArn(sim.queueUrl),
+          awsRegion: sim.region,
+        },
+      ],
+    };
 
+    await sim.invoke("process-payment", event);
+
+    const output = sim.logs();
     expect(output).toContain("write guard refused processing");
     expect(output).not.toContain(SENSITIVE.merchantReference);
   });

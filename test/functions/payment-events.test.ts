@@ -1,73 +1,69 @@
-import { LOCAL_REGION, PEER_REGION, QUEUE_URL } from "./support/env";
-import { handler, routeStreamRecord } from "../../functions/payment-events";
-import { paymentStreamFilterPattern } from "../../lib/handlers/payment-functions";
+/**
+ * payment-events as deployed, in the one simulated AWS (support/simulated-region.ts): the primary's
+ * function invoked with the stream records a test writes (the stack's mappings are left out, so the
+ * processing queue keeps what it is sent), sending to its region's processing queue. And the
+ * stream filter the stack deploys, as Lambda evaluates it, against the routing in the code.
+ */
+import type { DynamoDBBatchResponse } from "aws-lambda";
 import { paymentIdFor } from "../../functions/domain/payments";
-import { lambdaContext, streamRecord } from "./support/events";
-import { createWorld, type World } from "./support/world";
+import { deploymentFromEvaluation } from "../../sim/deployment/deployment";
+import { matchesPattern } from "../../sim/eventbridge/event-pattern";
+import { stack } from "../support/stack";
+import { streamRecord } from "./support/events";
+import { type SimulatedRegion, simulatedAwsForFile } from "./support/simulated-region";
 
 const idA = paymentIdFor("events-key-aaaa");
 const idB = paymentIdFor("events-key-bbbb");
 const idC = paymentIdFor("events-key-cccc");
+
+const simulated = simulatedAwsForFile({ eventSources: false });
+let sim: SimulatedRegion;
+beforeEach(() => {
+  sim = simulated.region();
+});
+
 const image = (paymentId: string, overrides: Record<string, unknown> = {}) => ({
   paymentId,
   status: "PENDING",
-  originRegion: LOCAL_REGION,
+  originRegion: sim.region,
   amount: 100,
   version: 1,
   ...overrides,
 });
-
-let world: World;
-beforeEach(() => {
-  world = createWorld();
-});
-afterEach(() => world.reset());
-
-const queued = () => world.sqs.messages(QUEUE_URL).map((m) => JSON.parse(m.body));
+const records = (...r: ReturnType<typeof streamRecord>[]) => sim.invoke<DynamoDBBatchResponse>("payment-events", { Records: r });
+const queued = () => sim.queued(sim.queueUrl);
+const sends = () => sim.sqs(["SendMessage"]);
 
 describe("payment-events", () => {
   it("enqueues a new PENDING payment accepted in this region", async () => {
-    const result = await handler({ Records: [streamRecord({ sequenceNumber: "100", image: image(idA) })] }, lambdaContext());
+    const result = await records(streamRecord({ sequenceNumber: "100", image: image(idA) }));
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect(queued()).toEqual([{ paymentId: idA }]);
-    expect(world.sqs.calls.every((c) => c.region === LOCAL_REGION)).toBe(true);
+    expect(sim.sqs().every((c) => c.region === sim.region)).toBe(true);
   });
 
   it("ignores a stream record of a payment accepted in the other region", async () => {
-    const result = await handler(
-      { Records: [streamRecord({ sequenceNumber: "100", image: image(idA, { originRegion: PEER_REGION }) })] },
-      lambdaContext(),
-    );
+    const result = await records(streamRecord({ sequenceNumber: "100", image: image(idA, { originRegion: sim.peer }) }));
 
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(world.sqs.calls).toEqual([]);
+    expect(sim.sqs()).toEqual([]);
   });
 
   it("ignores updates, deletes and payments that are no longer PENDING", async () => {
-    await handler(
-      {
-        Records: [
-          streamRecord({ eventName: "MODIFY", sequenceNumber: "1", image: image(idA, { status: "SETTLED", version: 2 }) }),
-          streamRecord({ eventName: "REMOVE", sequenceNumber: "2", image: undefined }),
-          streamRecord({ sequenceNumber: "3", image: image(idB, { status: "SETTLED" }) }),
-        ],
-      },
-      lambdaContext(),
+    await records(
+      streamRecord({ eventName: "MODIFY", sequenceNumber: "1", image: image(idA, { status: "SETTLED", version: 2 }) }),
+      streamRecord({ eventName: "REMOVE", sequenceNumber: "2", image: undefined }),
+      streamRecord({ sequenceNumber: "3", image: image(idB, { status: "SETTLED" }) }),
     );
 
-    expect(world.sqs.calls).toEqual([]);
+    expect(sim.sqs()).toEqual([]);
   });
 
   it("skips a record without a routable image instead of blocking the shard", async () => {
-    const result = await handler(
-      {
-        Records: [
-          streamRecord({ sequenceNumber: "1", image: { paymentId: "not-an-id", status: "PENDING", originRegion: LOCAL_REGION } }),
-          streamRecord({ sequenceNumber: "2", image: image(idA) }),
-        ],
-      },
-      lambdaContext(),
+    const result = await records(
+      streamRecord({ sequenceNumber: "1", image: { paymentId: "not-an-id", status: "PENDING", originRegion: sim.region } }),
+      streamRecord({ sequenceNumber: "2", image: image(idA) }),
     );
 
     expect(result.batchItemFailures).toEqual([]);
@@ -75,43 +71,45 @@ describe("payment-events", () => {
   });
 
   it("checkpoints at the first record it could not enqueue and does not go past it", async () => {
-    world.sqs.fail("SendMessage", () => Object.assign(new Error("throttled"), { name: "ThrottlingException" }), 1, 1);
+    // The first send goes through (held a moment); the one after it is throttled.
+    const first = sim.hold({ service: "sqs", operations: ["SendMessage"] }, 1);
+    const run = sim.begin<DynamoDBBatchResponse>("payment-events", {
+      Records: [
+        streamRecord({ sequenceNumber: "100", image: image(idA) }),
+        streamRecord({ sequenceNumber: "200", image: image(idB) }),
+        streamRecord({ sequenceNumber: "300", image: image(idC) }),
+      ],
+    });
+    await first.reached();
+    sim.fail({ service: "sqs", operations: ["SendMessage"] }, { name: "RequestThrottled", message: "throttled" });
 
-    const result = await handler(
-      {
-        Records: [
-          streamRecord({ sequenceNumber: "100", image: image(idA) }),
-          streamRecord({ sequenceNumber: "200", image: image(idB) }),
-          streamRecord({ sequenceNumber: "300", image: image(idC) }),
-        ],
-      },
-      lambdaContext(),
-    );
+    const result = await sim.t.settle(run);
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "200" }] });
     // Lambda retries from 200: 300 is left for that retry rather than sent out of order.
-    expect(world.sqs.calls.filter((c) => c.command === "SendMessage")).toHaveLength(2);
+    expect(sends()).toHaveLength(2);
+    expect(sends().map((c) => c.outcome)).toEqual(["ok", "RequestThrottled"]);
     expect(queued()).toEqual([{ paymentId: idA }]);
   });
 });
 
 describe("the stream filter and the code agree", () => {
-  // Evaluates the event-source filter pattern the way Lambda does for these exact-match fields.
-  const matches = (pattern: unknown, value: unknown): boolean =>
-    Array.isArray(pattern)
-      ? pattern.includes(value)
-      : Object.entries(pattern as Record<string, unknown>).every(
-          ([k, p]) => value !== null && typeof value === "object" && matches(p, (value as Record<string, unknown>)[k]),
-        );
-
   it.each([
-    ["a local PENDING insert", streamRecord({ sequenceNumber: "1", image: image(idA) }), true],
-    ["a peer insert", streamRecord({ sequenceNumber: "1", image: image(idA, { originRegion: PEER_REGION }) }), false],
-    ["a local settle", streamRecord({ eventName: "MODIFY", sequenceNumber: "1", image: image(idA, { status: "SETTLED" }) }), false],
-  ])("both route %s the same way", (_case, record, forwarded) => {
-    const pattern = JSON.parse(paymentStreamFilterPattern(LOCAL_REGION));
+    ["a local PENDING insert", () => streamRecord({ sequenceNumber: "1", image: image(idA) }), true],
+    ["a peer insert", () => streamRecord({ sequenceNumber: "1", image: image(idA, { originRegion: sim.peer }) }), false],
+    ["a local settle", () => streamRecord({ eventName: "MODIFY", sequenceNumber: "1", image: image(idA, { status: "SETTLED" }) }), false],
+  ])("both route %s the same way", async (_case, record, forwarded) => {
+    // The filter as the stack deploys it on the region's mapping, evaluated as the simulated Lambda
+    // evaluates it; the code, as the deployed function runs it (it enqueues what it forwards).
+    const mapping = deploymentFromEvaluation(await stack()).eventSourceMappings.find(
+      (m) => m.region === sim.region && m.kind === "dynamodb-stream" && m.functionArn === sim.spec("payment-events").arn,
+    );
+    expect(mapping?.filters).toHaveLength(1);
 
-    expect(matches(pattern, record)).toBe(forwarded);
-    expect("forward" in routeStreamRecord(record, LOCAL_REGION)).toBe(forwarded);
+    const passes = mapping?.filters.some((p) => matchesPattern(p as never, record() as never));
+    await records(record());
+
+    expect(passes).toBe(forwarded);
+    expect(queued().length === 1).toBe(forwarded);
   });
 });

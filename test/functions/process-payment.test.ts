@@ -8,19 +8,13 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { ApiResult } from "../../functions/domain/http";
 import { newPendingPayment, type Payment, paymentIdFor } from "../../functions/domain/payments";
-import { SimulatedAws } from "../../sim/testing";
-import { stack } from "../support/stack";
 import { postPayment } from "./support/events";
-import { SimulatedRegion } from "./support/simulated-region";
+import { type SimulatedRegion, simulatedAwsForFile } from "./support/simulated-region";
 
-let aws: SimulatedAws;
+const simulated = simulatedAwsForFile();
 let sim: SimulatedRegion;
-beforeAll(async () => {
-  aws = SimulatedAws.fromEvaluation(await stack());
-});
-afterAll(() => aws.dispose());
 beforeEach(() => {
-  sim = new SimulatedRegion(aws);
+  sim = simulated.region();
 });
 
 function seed(key: string, overrides: Partial<Payment> = {}): Payment {

@@ -1,5 +1,5 @@
-/** Event and context builders for handler tests. */
-import type { APIGatewayProxyEvent, Context, DynamoDBRecord } from "aws-lambda";
+/** The events handler tests invoke the functions with: API Gateway proxy events and DynamoDB stream records. */
+import type { APIGatewayProxyEvent, DynamoDBRecord } from "aws-lambda";
 
 export function apiEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
   return {
@@ -30,28 +30,6 @@ export function postPayment(body: unknown, idempotencyKey?: string, extraHeaders
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
-}
-
-let invocation = 0;
-
-/** A Lambda context whose remaining time counts down on the (possibly faked) clock. */
-export function lambdaContext(timeoutMs = 10_000): Context {
-  const deadline = Date.now() + timeoutMs;
-  const requestId = `req-${++invocation}`;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: "create-payment-us-east-1-test",
-    functionVersion: "$LATEST",
-    invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:create-payment-us-east-1-test",
-    memoryLimitInMB: "512",
-    awsRequestId: requestId,
-    logGroupName: "/aws/lambda/create-payment-us-east-1-test",
-    logStreamName: "stream",
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 export function streamRecord(options: {

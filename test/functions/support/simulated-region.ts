@@ -1,9 +1,10 @@
 /**
  * The payment functions as the stack deploys them, in the one simulated AWS (sim/testing.ts): a
- * fresh zero-latency world per test, the functions of its primary region invoked as Lambda
- * invokes them (their own environment, role and timeout), and what they did read back from the
- * world — its call log, the replicas' items, the queues and the buckets. Faults are the world's
- * API faults (sim/faults.ts), injected into the calls a test names.
+ * fresh zero-latency world per test, the functions of one region (the primary unless told)
+ * invoked as Lambda invokes them (their own environment, role and timeout), and what they did read
+ * back from the world — its call log, the replicas' items, the queues, the buckets and, when the
+ * functions are loaded with a log level, their logs. Faults are the world's fault vocabulary
+ * (sim/experiments.ts, sim/faults.ts), injected into the calls a test names.
  *
  * What this cannot prove: that AWS accepts these requests (the simulated services follow the AWS
  * documentation, sim/<service>/), nor anything about real timing: with zero latency, virtual time
@@ -11,9 +12,33 @@
  */
 import { controlKeys, type RegionState } from "../../../lib/control-schema";
 import type { Item } from "../../../sim/dynamodb/attribute-values";
+import type { WorldFault } from "../../../sim/experiments";
 import type { CallMatch, CallRecord } from "../../../sim/faults";
-import type { SimulatedAws, TableKind, TestWorld } from "../../../sim/testing";
+import { SimulatedAws, type SimulatedAwsOptions, type TableKind, type TestWorld } from "../../../sim/testing";
 import { authorityWith } from "../../state-machines/support/sim";
+import { stack } from "../../support/stack";
+
+/**
+ * The stack's simulated AWS for one test file: deployed before its tests, its functions kept warm
+ * across them (like Lambda containers; each world starts minutes after the previous one, past every
+ * cache window), disposed after them. `region()` gives a test a fresh world of its own.
+ */
+export function simulatedAwsForFile(options: { eventSources?: boolean } & SimulatedAwsOptions = {}): {
+  region(side?: "primary" | "secondary"): SimulatedRegion;
+} {
+  let aws: SimulatedAws | undefined;
+  beforeAll(async () => {
+    aws = SimulatedAws.fromEvaluation(await stack(), options);
+  });
+  afterAll(() => aws?.dispose());
+  return {
+    region: (side = "primary") => {
+      if (!aws)
+        throw new Error("simulatedAwsForFile: the simulated AWS is deployed in beforeAll; ask for a region in a test or beforeEach");
+      return new SimulatedRegion(aws, side);
+    },
+  };
+}
 
 /** A call the test names: a service's operations on a resource (table, bucket, queue URL). */
 export type CallFilter = Pick<CallMatch, "service" | "operations" | "resource">;
@@ -37,7 +62,7 @@ function matches(call: CallRecord, filter: CallFilter): boolean {
 
 export class SimulatedRegion {
   readonly t: TestWorld;
-  /** Where the functions under test run (the stack's primary region). */
+  /** Where the functions under test run (the stack's primary region unless told otherwise). */
   readonly region: string;
   readonly peer: string;
   readonly tables: Record<TableKind, string>;
@@ -50,10 +75,10 @@ export class SimulatedRegion {
   /** How long the payment functions cache the authority (REGION_STATE_CACHE_SECONDS). */
   readonly cacheMs: number;
 
-  constructor(aws: SimulatedAws) {
+  constructor(aws: SimulatedAws, side: "primary" | "secondary" = "primary") {
     this.t = aws.world({ latency: "none" });
-    this.region = this.t.primary;
-    this.peer = this.t.secondary;
+    this.region = side === "primary" ? this.t.primary : this.t.secondary;
+    this.peer = this.t.peerOf(this.region);
     this.tables = this.t.tables;
     const env = (handler: string, name: string) => {
       const value = this.spec(handler).env[name];
@@ -91,9 +116,13 @@ export class SimulatedRegion {
 
   // --- the authority ---------------------------------------------------------------------------
 
-  /** Sets `region`'s state in the authority item (in every replica), at `epoch`; the other regions' states are kept. */
-  setRegionState(state: RegionState, region = this.region, epoch = 1): void {
-    this.t.seed("control", authorityWith(this.t, { [region]: state }, epoch, this.t.now()));
+  /**
+   * Sets `region`'s state in the authority item (in every replica), at `epoch`, with the operator's
+   * `reason` when given; the other regions' states are kept.
+   */
+  setRegionState(state: RegionState, region = this.region, epoch = 1, reason?: string): void {
+    const authority = authorityWith(this.t, { [region]: state }, epoch, this.t.now());
+    this.t.seed("control", reason === undefined ? authority : { ...authority, reason });
   }
 
   /** Replaces the authority item with `item` in every replica. */
@@ -129,6 +158,16 @@ export class SimulatedRegion {
   /** Keys in this region's transaction-log bucket, sorted. */
   logKeys(): string[] {
     return this.t.world.s3.keys(this.bucket);
+  }
+
+  /** What a queue of this region holds (visible or in flight), bodies parsed, oldest first. */
+  queued(url: string): unknown[] {
+    return this.t.world.sqs.messages(url).map((m) => JSON.parse(m.body));
+  }
+
+  /** Puts a message in a queue directly (not a call), as if sent earlier. */
+  seedMessage(url: string, body: unknown): void {
+    this.t.world.sqs.send(url, JSON.stringify(body));
   }
 
   /** A transaction-log entry, parsed. */
@@ -172,6 +211,19 @@ export class SimulatedRegion {
     return { dynamo: this.dynamoWrites(), s3: this.s3Puts() };
   }
 
+  /** SQS calls, optionally of some operations. */
+  sqs(operations?: string[]): CallRecord[] {
+    return this.calls({ service: "sqs", ...(operations ? { operations } : {}) });
+  }
+
+  /** What the functions logged in this world, all their lines as one text. */
+  logs(): string {
+    return this.t
+      .functionLogs()
+      .map((l) => l.message)
+      .join("\n");
+  }
+
   // --- faults ------------------------------------------------------------------------------------
 
   /** The next `count` matching calls fail with `error`. */
@@ -182,6 +234,19 @@ export class SimulatedRegion {
       count,
       ...filter,
     });
+  }
+
+  /**
+   * The next `count` matching calls are applied and their answers never come back: the function's
+   * SDK client times out (TimeoutError) after its attempts, as on a dependency that stopped answering.
+   */
+  timeOut(filter: CallFilter, count = 1): void {
+    this.t.world.faults.inject({ action: "apply-then-timeout", count, ...filter });
+  }
+
+  /** Any fault of the vocabulary (sim/experiments.ts); returns what stops it. */
+  fault(fault: WorldFault): () => void {
+    return this.t.fault(fault);
   }
 
   /**
