@@ -4,7 +4,6 @@
  * Powertools logging at DEBUG (the rehearsal loads them SILENT), so every line any of them could
  * write is checked.
  */
-import type { SQSEvent } from "aws-lambda";
 import { fingerprint } from "../../lib/observability";
 import { postPayment } from "./support/events";
 import { type SimulatedRegion, simulatedAwsForFile } from "./support/simulated-region";
@@ -53,23 +52,7 @@ describe("what the payment path logs", () => {
       { service: "dynamodb" },
       { name: "InternalServerError", message: `DynamoDB echoed ${SENSITIVE.merchantReference}`, httpStatusCode: 500 },
     );
-    const event: SQSEvent = {
-      Records: [
-        {
-          messageId: "m-1",
-          receiptHandle: "r",
-          body: JSON.stringify({ paymentId: "pay_0000000000000000000000000A" }),
-          attributes: { ApproximateReceiveCount: "1", SentTimestamp: "0", SenderId: "x", ApproximateFirstReceiveTimestamp: "0" },
-          messageAttributes: {},
-          md5OfBody: "",
-          eventSource: "aws:sqs",
-          eventSourceARN: sim.queueArn(sim.queueUrl),
-          awsRegion: sim.region,
-        },
-      ],
-    };
-
-    await sim.invoke("process-payment", event);
+    await sim.invoke("process-payment", sim.queueEvent({ paymentId: "pay_0000000000000000000000000A" }));
 
     const output = sim.logs();
     expect(output).toContain("write guard refused processing");

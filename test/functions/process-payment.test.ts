@@ -31,20 +31,7 @@ function seed(key: string, overrides: Partial<Payment> = {}): Payment {
   return payment;
 }
 
-const event = (...bodies: unknown[]): SQSEvent => ({
-  Records: bodies.map((body, i) => ({
-    messageId: `m-${i + 1}`,
-    receiptHandle: `rh-${i + 1}`,
-    body: typeof body === "string" ? body : JSON.stringify(body),
-    attributes: { ApproximateReceiveCount: "1", SentTimestamp: "0", SenderId: "x", ApproximateFirstReceiveTimestamp: "0" },
-    messageAttributes: {},
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: sim.queueArn(sim.queueUrl),
-    awsRegion: sim.region,
-  })),
-});
-
+const event = (...bodies: unknown[]): SQSEvent => sim.queueEvent(...bodies);
 const process = (e: SQSEvent) => sim.invoke<SQSBatchResponse>("process-payment", e);
 const updates = () => sim.dynamo("payments", ["UpdateItem"]);
 const paymentItem = (paymentId: string) => sim.item("payments", { paymentId });

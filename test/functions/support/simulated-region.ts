@@ -10,6 +10,7 @@
  * documentation, sim/<service>/), nor anything about real timing: with zero latency, virtual time
  * stands still while a function runs.
  */
+import type { SQSEvent } from "aws-lambda";
 import { controlKeys, type RegionState } from "../../../lib/control-schema";
 import type { Item } from "../../../sim/dynamodb/attribute-values";
 import type { WorldFault } from "../../../sim/experiments";
@@ -107,6 +108,23 @@ export class SimulatedRegion {
 
   invoke<T>(handler: string, event: unknown): Promise<T> {
     return this.t.invoke(this.region, handler, event) as Promise<T>;
+  }
+
+  /** An event from this region's processing queue, one record per body (ids m-1, m-2, ...), as its mapping delivers it. */
+  queueEvent(...bodies: unknown[]): SQSEvent {
+    return {
+      Records: bodies.map((body, i) => ({
+        messageId: `m-${i + 1}`,
+        receiptHandle: `rh-${i + 1}`,
+        body: typeof body === "string" ? body : JSON.stringify(body),
+        attributes: { ApproximateReceiveCount: "1", SentTimestamp: "0", SenderId: "x", ApproximateFirstReceiveTimestamp: "0" },
+        messageAttributes: {},
+        md5OfBody: "",
+        eventSource: "aws:sqs",
+        eventSourceARN: this.queueArn(this.queueUrl),
+        awsRegion: this.region,
+      })),
+    };
   }
 
   /** Starts an invocation without moving time (settle it with `t.settle`). */
