@@ -28,6 +28,17 @@ export function kmsContext(service: string, resourceArn: string, region: string)
   return { "kms:ViaService": `${service}.${region}.amazonaws.com`, [KMS_CONTEXT_KEY[service]]: resourceArn };
 }
 
+/** What a restore writes into its target table (backuprestore_IAM.html's example policy). */
+const RESTORE_TARGET_ACTIONS = [
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:GetItem",
+  "dynamodb:Query",
+  "dynamodb:Scan",
+  "dynamodb:BatchWriteItem",
+];
+
 export interface IamRequest {
   action: string;
   resource: string;
@@ -65,8 +76,22 @@ export function iamRequests(c: CallFacts): IamRequest[] {
     return key ? actions.map((action) => ({ action, resource: key, context: kmsContext(via, resourceArn, region), kms: true })) : [];
   };
   switch (service) {
-    case "dynamodb":
-      return [{ action: `dynamodb:${operation}`, resource: `arn:aws:dynamodb:${region}:${accountId}:table/${input.TableName}` }];
+    case "dynamodb": {
+      const table = (name: unknown) => `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
+      if (operation === "RestoreTableToPointInTime") {
+        // "DynamoDB RestoreTableToPointInTime permissions are necessary on the source table, and
+        // DynamoDB read and write permissions on the target table are necessary for restore
+        // functionality" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/backuprestore_IAM.html);
+        // the Service Authorization Reference lists these as the action's dependent actions. The
+        // harsher reading: every one of them is checked on the target.
+        const source = typeof input.SourceTableArn === "string" ? input.SourceTableArn : table(input.SourceTableName);
+        return [
+          { action: "dynamodb:RestoreTableToPointInTime", resource: source },
+          ...RESTORE_TARGET_ACTIONS.map((action) => ({ action, resource: table(input.TargetTableName) })),
+        ];
+      }
+      return [{ action: `dynamodb:${operation}`, resource: table(input.TableName) }];
+    }
     case "sqs": {
       const arn = c.queueArn(String(input.QueueUrl));
       const action = `sqs:${SQS_ACTIONS[operation] ?? operation}`;
