@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../../lib/handlers/spec";
 import { restoreScratchTablePrefix } from "./naming";
+import { REPLICATION_HEARTBEAT_PREFIX, replicationHeartbeatKey } from "../../lib/replication-heartbeat";
 import { KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_ACTIONS, type Statement } from "./policy-documents";
 
 export const METRIC_NAMESPACE = "PaymentsDR";
@@ -149,6 +150,26 @@ export function permissionStatements(permission: Permission, r: RegionalResource
       return [allow(["dynamodb:Scan", "dynamodb:GetItem"], scratchTablesArn(r))];
     case "scratch-tables:delete":
       return [allow(["dynamodb:DescribeTable", "dynamodb:DeleteTable"], scratchTablesArn(r))];
+    // Eventual mode's per-table RPO exposure (lib/replication-heartbeat.ts): the canary writes its
+    // region's heartbeat into the data tables, CheckReplication and the canary read the peer's. The
+    // partition key is held to the heartbeat's, so neither can touch a payment or an idempotency
+    // record: "dynamodb:LeadingKeys ... only the items where the partition key value matches"
+    // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+    // ForAllValues, as AWS's examples write it: the key is multivalued (a batch names several).
+    case "replication-heartbeats:write":
+      return [
+        {
+          ...allow(["dynamodb:PutItem"], [payments, tableArn(r, r.tableNames.idempotency)]),
+          Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [replicationHeartbeatKey(r.region)] } },
+        },
+      ];
+    case "replication-heartbeats:read":
+      return [
+        {
+          ...allow(["dynamodb:GetItem"], [payments, tableArn(r, r.tableNames.idempotency)]),
+          Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${REPLICATION_HEARTBEAT_PREFIX}*`] } },
+        },
+      ];
     case "transaction-bucket:write":
       return [allow(["s3:PutObject"], pulumi.interpolate`${r.transactionBucketArn}/*`), kms(r, KMS_ENCRYPT_ACTIONS, "s3")];
     case "transaction-bucket:read":

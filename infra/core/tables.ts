@@ -5,7 +5,7 @@
  */
 import { CONTROL_TABLE_HASH_KEY, CONTROL_TABLE_TTL_ATTRIBUTE } from "../../lib/control-schema";
 import { allFunctions } from "../../lib/handlers";
-import type { LambdaSpec } from "../../lib/handlers/spec";
+import type { LambdaSpec, Permission } from "../../lib/handlers/spec";
 import type { DataConsistency } from "./config";
 import { IDEMPOTENCY_EXPIRY_ATTRIBUTE, IDEMPOTENCY_HASH_KEY } from "../../functions/sweep-expired/expiry";
 import { GLOBAL, resourceName } from "./naming";
@@ -49,13 +49,27 @@ export function expiringTables(): TableKey[] {
 export const SWEEPER_FUNCTION = "sweep-expired";
 
 /**
+ * Permissions only eventual mode uses: the replication heartbeats of the data tables, from which
+ * CheckReplication measures each table's RPO exposure (lib/replication-heartbeat.ts). Strong mode
+ * (MRSC) has no lag to measure — exposure is 0 by construction — and its canary writes none.
+ */
+export const EVENTUAL_ONLY_PERMISSIONS: readonly Permission[] = ["replication-heartbeats:write", "replication-heartbeats:read"];
+
+/**
  * The functions a mode deploys, from the registry: the sweeper only in strong mode. Eventual mode's
  * tables expire items with TTL, and a sweeper there would be worse than useless: its conditional
  * delete sees only its own region's replica, so under last-writer-wins replication it could erase
- * an item renewed in the other region moments before.
+ * an item renewed in the other region moments before. Strong mode's functions lose the
+ * {@link EVENTUAL_ONLY_PERMISSIONS}: a role holds only what its mode uses.
  */
 export function functionsFor(consistency: DataConsistency, specs: readonly LambdaSpec[]): LambdaSpec[] {
-  return specs.filter((f) => consistency === "strong" || f.name !== SWEEPER_FUNCTION);
+  return specs
+    .filter((f) => consistency === "strong" || f.name !== SWEEPER_FUNCTION)
+    .map((f) =>
+      consistency === "strong" && f.permissions.some((p) => EVENTUAL_ONLY_PERMISSIONS.includes(p))
+        ? { ...f, permissions: f.permissions.filter((p) => !EVENTUAL_ONLY_PERMISSIONS.includes(p)) }
+        : f,
+    );
 }
 
 /** Raised when a replica a function reads the stream of has none: `pulumi up` stops, saying how to fix it. */

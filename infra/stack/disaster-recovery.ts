@@ -6,6 +6,7 @@ import { runbookFunctions } from "../../lib/handlers";
 import { dashboardUrl } from "../core/dashboard";
 import { GLOBAL, resourceName } from "../core/naming";
 import { stateMachineArn, WRITE_FUNCTION } from "../core/stack-environment";
+import { functionsFor } from "../core/tables";
 import { DrOperationsRole, drOperationsRoleArn } from "../components/security/dr-operations-role";
 import { DrOrchestration } from "../components/orchestration/dr-orchestration";
 import { DrDashboard } from "../components/monitoring/dr-dashboard";
@@ -37,7 +38,7 @@ export function buildDisasterRecovery(ctx: StackContext, f: Foundation, p: Payme
         secondaryRegion: config.secondaryRegion,
         environment: env,
         accountId,
-        specs: runbookFunctions,
+        specs: functionsFor(config.dataConsistency, runbookFunctions),
         resources: {
           ...p.resources[role],
           stateMachineArn: accountId.apply((id) => stateMachineArn(spec.region, id, env)),

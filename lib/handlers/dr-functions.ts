@@ -107,9 +107,9 @@ export const DR_FUNCTIONS = {
     ["control-table:read"],
   ),
   "check-replication": step(
-    "CheckReplication / CheckPrimaryHealth: local replicas ACTIVE; strong mode: reads and writes strongly here; eventual: peer heartbeat age, RPO exposure",
+    "CheckReplication / CheckPrimaryHealth: local replicas ACTIVE; strong mode: reads and writes strongly here; eventual: the peer's heartbeat age and RPO exposure per table (the worst counts)",
     [...CONTROL, "PEER_REGION", "PAYMENTS_TABLE", "IDEMPOTENCY_TABLE", "RPO_SECONDS", "DATA_CONSISTENCY"],
-    ["control-table:write", "tables:describe"],
+    ["control-table:write", "tables:describe", "replication-heartbeats:read"],
   ),
   "request-approval": step(
     "RequestApproval: store the task token for drctl and ask on-call (.waitForTaskToken)",
@@ -240,7 +240,7 @@ export const DR_FUNCTIONS = {
   } satisfies HandlerSpec,
   canary: {
     description:
-      "One probe of the peer's pinned /health: PeerHealthy, heartbeat, probe record, PeerHeartbeatAgeSeconds, PrimaryFenced (secondary). " +
+      "One probe of the peer's pinned /health: PeerHealthy, heartbeat (eventual mode: in every table), probe record, PeerHeartbeatAgeSeconds, PrimaryFenced (secondary). " +
       "Invoked PROBES_PER_MINUTE times a minute by the canary ticker (state-machines/canary-ticker.asl.json), which Scheduler starts every minute.",
     // Probe timeout ≤ 5 s (runbooks/handlers/canary), then a handful of local writes.
     timeoutSeconds: 15,
@@ -253,11 +253,14 @@ export const DR_FUNCTIONS = {
       "PRIMARY_REGION",
       "SECONDARY_REGION",
       "CONTROL_TABLE",
+      "PAYMENTS_TABLE",
+      "IDEMPOTENCY_TABLE",
+      "DATA_CONSISTENCY",
       "PEER_HEALTH_URL",
       "METRIC_NAMESPACE",
       "PROBES_PER_MINUTE",
     ] as const,
-    permissions: ["control-table:write", "metrics:put"],
+    permissions: ["control-table:write", "metrics:put", "replication-heartbeats:write", "replication-heartbeats:read"],
     reservedConcurrency: CANARY_RESERVED_CONCURRENCY,
     trigger: { kind: "canary-ticker" },
   } satisfies HandlerSpec,

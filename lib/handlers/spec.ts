@@ -77,6 +77,10 @@ export const PERMISSIONS = {
   "scratch-tables:describe": "DescribeTable on this region's restore-rehearsal scratch tables",
   "scratch-tables:read": "Scan and GetItem on this region's restore-rehearsal scratch tables",
   "scratch-tables:delete": "DescribeTable and DeleteTable on this region's restore-rehearsal scratch tables",
+  "replication-heartbeats:write":
+    "PutItem on the payments and idempotency tables, of this region's replication heartbeat only (dynamodb:LeadingKeys dr-heartbeat#<region>)",
+  "replication-heartbeats:read":
+    "GetItem on the payments and idempotency tables, of replication heartbeats only (dynamodb:LeadingKeys dr-heartbeat#*)",
   "transaction-bucket:write": "PutObject in this region's transaction-log bucket",
   "transaction-bucket:read": "GetObject/ListBucket in this region's transaction-log bucket",
   "processing-queue:send": "SendMessage to this region's processing queue",

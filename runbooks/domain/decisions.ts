@@ -2,7 +2,7 @@
  * The runbooks' decisions, as pure functions of what the handlers read. Each one is table-tested
  * in test/runbooks/decisions.test.ts; handlers only gather inputs and act on the result.
  */
-import type { AutomaticRun, Heartbeat, ProbeRecord, RegionRecord, RegionState } from "../../lib/control-schema";
+import type { AutomaticRun, ProbeRecord, RegionRecord, RegionState } from "../../lib/control-schema";
 import type { DryRunTarget, Trigger } from "./run";
 
 // ---------------------------------------------------------------------------------------------
@@ -286,17 +286,44 @@ export type ReplicationVerdict = "ok" | "replica-not-ready" | "lag-exceeded";
 export interface ReplicationAssessment {
   verdict: ReplicationVerdict;
   replicasActive: boolean;
-  /** Writes of the peer that may be missing here: max(0, lastSeenHealthy − lastReplicatedHeartbeat). */
+  /**
+   * Writes of the peer that may be missing here: max(0, peer writable until − last replicated
+   * heartbeat), for the table whose heartbeat is oldest (eventual mode); null when some table's
+   * cannot be bounded.
+   */
   exposureSeconds: number | null;
-  /** now − the peer heartbeat's write time, as replicated here: how stale the local copy may be. */
+  /** now − the oldest of the peer's heartbeats, as replicated here: how stale the local copy may be. */
   peerHeartbeatAgeSeconds: number | null;
+  /** The oldest of the peer's heartbeats replicated here (the table that lags most). */
   lastReplicatedHeartbeatAt: number | null;
   lastSeenHealthyAt: number | null;
-  /** Writes of the peer in this window may not have replicated: [last replicated heartbeat, now]. */
+  /** Writes of the peer in this window may not have replicated: [oldest replicated heartbeat, now]. */
   inDoubtWindow: { from: number | null; to: number };
   rpoSeconds: number;
+  /** Eventual mode: the figures of each table (DynamoDB replicates each table on its own). */
+  exposureByTable?: TableExposure[];
   problems: string[];
   summary: string;
+}
+
+/** What CheckReplication read of the peer's heartbeat in one table's LOCAL replica. */
+export interface PeerHeartbeatReading {
+  /** Logical name: payments | idempotency | control. */
+  table: string;
+  /** The heartbeat's write time (the peer's clock), as replicated here; absent when there is none. */
+  writtenAt?: number;
+  /** The read failed; the message. */
+  error?: string;
+}
+
+/** One table's replication figures, as CheckReplication reports them. */
+export interface TableExposure {
+  table: string;
+  lastReplicatedHeartbeatAt: number | null;
+  /** now − lastReplicatedHeartbeatAt. */
+  heartbeatAgeSeconds: number | null;
+  /** max(0, peer writable until − lastReplicatedHeartbeatAt); null when there is no heartbeat to bound it. */
+  exposureSeconds: number | null;
 }
 
 /** True when the local replica of a table may take the region's traffic. */
@@ -315,9 +342,20 @@ export function peerWritableUntil(probe: ProbeRecord | undefined, now: number): 
   return probe.firstFailedAt ?? probe.lastCheckedAt;
 }
 
+/**
+ * Eventual mode (MREC): how much of the peer's acknowledged writes may be missing here. DynamoDB
+ * replicates each global table on its own: a write is replicated "to all other replicas in the
+ * global table" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html),
+ * AWS states no order across tables, and one table's replication can lag or be paused alone (AWS
+ * FIS aws:dynamodb:global-table-pause-replication targets one table). So a heartbeat bounds only
+ * its own table (issue 15: payments 90 s behind, control current). The canary writes one into
+ * every table (control: `heartbeat#<region>`; payments and idempotency: lib/replication-heartbeat.ts)
+ * and the exposure is the WORST table's: the one whose latest replicated heartbeat is oldest. A table with no heartbeat here (or whose read failed) cannot be
+ * bounded: the exposure is unknown and the run asks before promoting (the harsher reading).
+ */
 export function assessReplication(input: {
   tables: TableReplicaStatus[];
-  peerHeartbeat: Heartbeat | undefined;
+  peerHeartbeats: PeerHeartbeatReading[];
   probe: ProbeRecord | undefined;
   now: number;
   rpoSeconds: number;
@@ -333,29 +371,52 @@ export function assessReplication(input: {
     }
   }
   const replicasActive = input.tables.length > 0 && input.tables.every(replicaIsActive);
-  const lastReplicatedHeartbeatAt = input.peerHeartbeat?.writtenAt ?? null;
   const lastSeenHealthyAt = input.probe?.lastHealthyAt ?? null;
   const seenUntil = peerWritableUntil(input.probe, input.now);
-  let exposureSeconds: number | null = null;
-  let peerHeartbeatAgeSeconds: number | null = null;
-  if (lastReplicatedHeartbeatAt === null) {
-    problems.push(`no heartbeat from ${input.peerRegion} in the local replica: the RPO exposure cannot be bounded`);
-  } else {
-    exposureSeconds = round1(Math.max(0, seenUntil - lastReplicatedHeartbeatAt) / 1000);
-    peerHeartbeatAgeSeconds = round1(Math.max(0, input.now - lastReplicatedHeartbeatAt) / 1000);
-    if (exposureSeconds > input.rpoSeconds) {
-      problems.push(`RPO exposure ${exposureSeconds} s exceeds the objective of ${input.rpoSeconds} s`);
+  const exposureByTable: TableExposure[] = input.peerHeartbeats.map((h) => {
+    const at = h.error === undefined ? (h.writtenAt ?? null) : null;
+    return {
+      table: h.table,
+      lastReplicatedHeartbeatAt: at,
+      heartbeatAgeSeconds: at === null ? null : round1(Math.max(0, input.now - at) / 1000),
+      exposureSeconds: at === null ? null : round1(Math.max(0, seenUntil - at) / 1000),
+    };
+  });
+  for (const h of input.peerHeartbeats) {
+    if (h.error !== undefined) {
+      problems.push(
+        `the ${h.table} table's heartbeat from ${input.peerRegion} could not be read (${h.error}): the RPO exposure cannot be bounded`,
+      );
+    } else if (h.writtenAt === undefined) {
+      problems.push(`no heartbeat from ${input.peerRegion} in the local ${h.table} replica: the RPO exposure cannot be bounded`);
     }
+  }
+  if (exposureByTable.length === 0) problems.push(`no heartbeat from ${input.peerRegion} was read: the RPO exposure cannot be bounded`);
+  const bounded = exposureByTable.length > 0 && exposureByTable.every((t) => t.lastReplicatedHeartbeatAt !== null);
+  // The table that lags most: its heartbeat is the oldest (ties: the first listed).
+  const worst = bounded
+    ? exposureByTable.reduce((a, b) => ((b.lastReplicatedHeartbeatAt as number) < (a.lastReplicatedHeartbeatAt as number) ? b : a))
+    : undefined;
+  const exposureSeconds = worst?.exposureSeconds ?? null;
+  const peerHeartbeatAgeSeconds = worst?.heartbeatAgeSeconds ?? null;
+  const lastReplicatedHeartbeatAt = worst?.lastReplicatedHeartbeatAt ?? null;
+  if (worst && exposureSeconds !== null && exposureSeconds > input.rpoSeconds) {
+    problems.push(
+      `RPO exposure ${exposureSeconds} s exceeds the objective of ${input.rpoSeconds} s (${worst.table} table: ${input.peerRegion}'s heartbeat here is ${peerHeartbeatAgeSeconds} s old)`,
+    );
   }
   const verdict: ReplicationVerdict = !replicasActive
     ? "replica-not-ready"
     : exposureSeconds === null || exposureSeconds > input.rpoSeconds
       ? "lag-exceeded"
       : "ok";
+  const perTable = `per table (exposure / ${input.peerRegion} heartbeat age): ${exposureByTable
+    .map((t) => `${t.table} ${t.exposureSeconds === null ? "unknown" : `${t.exposureSeconds} s / ${t.heartbeatAgeSeconds} s`}`)
+    .join(", ")}`;
   const summary =
     verdict === "ok"
-      ? `replicas ACTIVE; RPO exposure ${exposureSeconds} s (objective ${input.rpoSeconds} s); ${input.peerRegion} heartbeat age ${peerHeartbeatAgeSeconds} s`
-      : problems.join("; ");
+      ? `replicas ACTIVE; RPO exposure ${exposureSeconds} s (objective ${input.rpoSeconds} s), the ${worst?.table} table's; ${perTable}`
+      : `${problems.join("; ")}${exposureByTable.length > 0 ? `; ${perTable}` : ""}`;
   return {
     verdict,
     replicasActive,
@@ -363,8 +424,10 @@ export function assessReplication(input: {
     peerHeartbeatAgeSeconds,
     lastReplicatedHeartbeatAt,
     lastSeenHealthyAt,
+    // Unknown start when some table cannot be bounded: everything up to now is in doubt.
     inDoubtWindow: { from: lastReplicatedHeartbeatAt, to: input.now },
     rpoSeconds: input.rpoSeconds,
+    exposureByTable,
     problems,
     summary,
   };

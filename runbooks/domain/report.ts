@@ -84,8 +84,10 @@ export interface DrReport {
     rtoSeconds: number | null;
     rpoExposureSeconds: number | null;
     inDoubtWindow: { from: string | null; to: string } | null;
-    /** Age of the peer's heartbeat in the local replica when replication was checked. */
+    /** Age of the peer's heartbeat in the local replica when replication was checked (eventual mode: the oldest table's). */
     replicationLagSeconds: number | null;
+    /** Eventual mode: each table's heartbeat age and exposure, as CheckReplication measured them (absent otherwise). */
+    replicationByTable?: { table: string; heartbeatAgeSeconds: number | null; exposureSeconds: number | null }[];
     /** Failback: sentinel written through the secondary → seen in the primary. */
     sentinelReplicationSeconds: number | null;
     /** Drill: duration of the failback execution in the primary. */
@@ -484,6 +486,15 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
           }
         : null,
       replicationLagSeconds: p.replication?.peerHeartbeatAgeSeconds ?? null,
+      ...(p.replication?.exposureByTable
+        ? {
+            replicationByTable: p.replication.exposureByTable.map(({ table, heartbeatAgeSeconds, exposureSeconds }) => ({
+              table,
+              heartbeatAgeSeconds,
+              exposureSeconds,
+            })),
+          }
+        : {}),
       sentinelReplicationSeconds: p.sentinel?.replicationSeconds ?? null,
       failbackSeconds,
     },
@@ -608,6 +619,11 @@ export function renderReportMarkdown(report: DrReport): string {
   lines.push(`| Detection time | ${show(m.detectionSeconds)} |`);
   lines.push(`| DNS shift time | ${show(m.dnsShiftSeconds)} |`);
   lines.push(`| Replication lag (peer heartbeat age) | ${show(m.replicationLagSeconds)} |`);
+  for (const t of m.replicationByTable ?? []) {
+    lines.push(
+      `| Replication, ${t.table} table (exposure / heartbeat age) | ${show(t.exposureSeconds)} / ${show(t.heartbeatAgeSeconds)} |`,
+    );
+  }
   lines.push(`| In-doubt window | ${m.inDoubtWindow ? `${m.inDoubtWindow.from ?? "unknown"} → ${m.inDoubtWindow.to}` : "—"} |`);
   if (m.sentinelReplicationSeconds !== null) lines.push(`| Sentinel replication | ${show(m.sentinelReplicationSeconds)} |`);
   if (m.failbackSeconds !== null) lines.push(`| Failback duration | ${show(m.failbackSeconds)} |`);

@@ -111,6 +111,17 @@ export const replicationSchema = z.object({
   /** How the tables replicate: strong (MRSC, exposure 0 by construction) or eventual (measured). */
   consistency: z.optional(z.enum(["strong", "eventual"])),
   tables: z.array(tableStatusSchema),
+  /** Eventual mode: each table's figures, from the peer's heartbeat in that table (decisions.ts TableExposure). */
+  exposureByTable: z.optional(
+    z.array(
+      z.object({
+        table: z.string(),
+        lastReplicatedHeartbeatAt: nullableNumber,
+        heartbeatAgeSeconds: nullableNumber,
+        exposureSeconds: nullableNumber,
+      }),
+    ),
+  ),
 });
 export type ReplicationStep = z.infer<typeof replicationSchema>;
 

@@ -8,6 +8,7 @@
  * - notifications sent by the runbooks;
  * - after a failback completed, DNS answering a region that was not writing while the writer was up.
  */
+import { isReplicationHeartbeatKey } from "../../lib/replication-heartbeat";
 import { regionIn } from "../authority";
 import { fn } from "../deployment/deployment";
 import { denialMessage } from "../iam/authorizer";
@@ -84,7 +85,12 @@ export function measure(ctx: ScenarioContext): Figures {
   const invariants = invariantFigures(ctx);
   const live = deployment.regions.filter((r) => world.reachability.isUp(r));
   const judge = invariants.activeAtEnd[0] ?? live[0] ?? ctx.primary;
-  const finalItems = world.dynamodb.items(judge, paymentsTable) as {
+  // The payments table's items that are payments: eventual mode's canaries also keep a replication
+  // heartbeat there (lib/replication-heartbeat.ts), which is no payment and is never counted as one.
+  const paymentItems = (region: string) =>
+    world.dynamodb.items(region, paymentsTable).filter((i) => !isReplicationHeartbeatKey(i.paymentId));
+  const isPayment = (id: string) => !isReplicationHeartbeatKey(id);
+  const finalItems = paymentItems(judge) as {
     paymentId: string;
     merchantReference?: string;
     status?: string;
@@ -98,7 +104,8 @@ export function measure(ctx: ScenarioContext): Figures {
     if (i.merchantReference) byReference.set(i.merchantReference, (byReference.get(i.merchantReference) ?? 0) + 1);
   const settledTwice = [...obs.settlements.values()].filter((regions) => regions.length > 1).length;
   const duplicateReferences = [...byReference.values()].filter((n) => n > 1).length;
-  const conflicting = [...obs.creations.values()].filter((c) => new Set(c.map((x) => x.region)).size > 1).length;
+  const creations = [...obs.creations.entries()].filter(([id]) => isPayment(id)).map(([, c]) => c);
+  const conflicting = creations.filter((c) => new Set(c.map((x) => x.region)).size > 1).length;
 
   // Split brain: a payment accepted by a region after another region was promoted over it, and
   // before it was promoted again itself.
@@ -108,7 +115,7 @@ export function measure(ctx: ScenarioContext): Figures {
   const boundMs = Number(fn(deployment, ctx.primary, "create-payment").env.REGION_STATE_CACHE_SECONDS ?? 0) * 1000;
   let writesAfterDemotion = 0;
   let writesWithinCacheBound = 0;
-  for (const created of [...obs.creations.values()].flat()) {
+  for (const created of creations.flat()) {
     const promotion = promotions.filter((p) => p.at < created.at).at(-1);
     const writer = promotion?.region ?? ctx.primary;
     if (writer === created.region) continue;
@@ -117,8 +124,7 @@ export function measure(ctx: ScenarioContext): Figures {
   }
 
   const [a, b] = deployment.regions;
-  const snapshot = (r: string) =>
-    JSON.stringify(world.dynamodb.items(r, paymentsTable).sort((x, y) => String(x.paymentId).localeCompare(String(y.paymentId))));
+  const snapshot = (r: string) => JSON.stringify(paymentItems(r).sort((x, y) => String(x.paymentId).localeCompare(String(y.paymentId))));
   // A region settles its own payments while it may serve; a FENCED or DRAINED one holds them
   // (by design) until a failback, and a region that is down holds them until it is back. Each
   // live region's state as its own replica says (a dead region's replica is stale: it may still
@@ -157,7 +163,7 @@ export function measure(ctx: ScenarioContext): Figures {
     runbook,
     rpoExposureSeconds: runbook?.rpoExposureSeconds ?? null,
     unreplicatedWindowSeconds: window && start !== null ? (window.oldestAt === null ? 0 : round1(start - window.oldestAt)) : null,
-    unreplicatedPaymentsAtOutage: window?.paymentIds.length ?? 0,
+    unreplicatedPaymentsAtOutage: window?.paymentIds.filter(isPayment).length ?? 0,
     acknowledged: traffic.acks.length,
     acknowledgedPaymentsLost: lost.length,
     lostPaymentIds: lost.map((l) => l.paymentId),

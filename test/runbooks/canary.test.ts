@@ -1,4 +1,5 @@
 import type { AwsStub } from "aws-sdk-client-mock";
+import { PAYMENT_ID_PATTERN } from "../../functions/domain/payments";
 import type { CanaryResult } from "../../runbooks/handlers/canary/index";
 
 type Handler = (event?: { offsetSeconds?: number }) => Promise<CanaryResult>;
@@ -17,7 +18,7 @@ interface Loaded {
   sdk: typeof sdk;
 }
 
-function load(region: string): Loaded {
+function load(region: string, consistency: "strong" | "eventual" = "strong"): Loaded {
   const peer = region === "us-east-1" ? "us-east-2" : "us-east-1";
   let loaded!: Loaded;
   const saved = process.env;
@@ -29,6 +30,9 @@ function load(region: string): Loaded {
     PRIMARY_REGION: "us-east-1",
     SECONDARY_REGION: "us-east-2",
     CONTROL_TABLE: "control",
+    PAYMENTS_TABLE: "payments",
+    IDEMPOTENCY_TABLE: "idempotency",
+    DATA_CONSISTENCY: consistency,
     PEER_HEALTH_URL: `https://api-${peer}.example.com/health`,
     METRIC_NAMESPACE: "PaymentsDR",
     PROBES_PER_MINUTE: "6",
@@ -55,7 +59,7 @@ function load(region: string): Loaded {
   return loaded;
 }
 
-const regions = { secondary: load("us-east-2"), primary: load("us-east-1") };
+const regions = { secondary: load("us-east-2"), primary: load("us-east-1"), eventualSecondary: load("us-east-2", "eventual") };
 function use(which: keyof typeof regions): Handler {
   ({ ddb, cw, sdk } = regions[which]);
   ddb.reset();
@@ -76,15 +80,26 @@ const run =
 let failPuts = false;
 const secondaryCanary = run("secondary");
 const primaryCanary = run("primary");
+/** The secondary's canary in eventual mode (DATA_CONSISTENCY=eventual): heartbeats in every table. */
+const eventualSecondaryCanary = run("eventualSecondary");
 
 /** What the control table answers, in whichever region's sandbox the next call uses. */
 let items: { primaryState: string | undefined; peerHeartbeatAgoMs: number } = { primaryState: "ACTIVE", peerHeartbeatAgoMs: 4000 };
 function controlItems(primaryState: string | undefined, peerHeartbeatAgoMs = 4000) {
   items = { primaryState, peerHeartbeatAgoMs };
 }
+/** How old the peer's heartbeat in each data table is (ms), or "none"; eventual mode reads them. */
+let dataHeartbeatAgoMs: Record<string, number | "none"> = { payments: 4000, idempotency: 4000 };
 function answerControlReads() {
   const { primaryState, peerHeartbeatAgoMs } = items;
-  ddb.on(sdk.GetCommand).callsFake((input: { Key: { pk: string } }) => {
+  ddb.on(sdk.GetCommand).callsFake((input: { TableName: string; Key: Record<string, string> }) => {
+    if (input.TableName === "payments" || input.TableName === "idempotency") {
+      const key = input.Key.paymentId ?? input.Key.id;
+      const ago = dataHeartbeatAgoMs[input.TableName];
+      if (ago === "none" || !key?.startsWith("dr-heartbeat#")) return {};
+      const region = key.split("#")[1];
+      return { Item: { ...input.Key, kind: "dr-replication-heartbeat", region, writtenAt: NOW - ago, sequence: 1 } };
+    }
     if (input.Key.pk === "heartbeat#us-east-1" || input.Key.pk === "heartbeat#us-east-2") {
       return { Item: { pk: input.Key.pk, region: input.Key.pk.split("#")[1], writtenAt: NOW - peerHeartbeatAgoMs, sequence: 1 } };
     }
@@ -112,6 +127,7 @@ const updates = () => ddb.commandCalls(sdk.UpdateCommand);
 
 beforeEach(() => {
   controlItems("ACTIVE");
+  dataHeartbeatAgoMs = { payments: 4000, idempotency: 4000 };
   jest.spyOn(Date, "now").mockReturnValue(NOW);
 });
 afterEach(() => jest.restoreAllMocks());
@@ -196,5 +212,80 @@ describe("canary", () => {
     });
     failPuts = false;
     expect(metric("PeerHealthy")).toMatchObject({ Value: 1 });
+  });
+  it("writes no heartbeat into the data tables in strong mode (MRSC: nothing to measure)", async () => {
+    jest.spyOn(globalThis, "fetch").mockResolvedValue(new Response("", { status: 200 }));
+
+    const out = await secondaryCanary();
+
+    expect(puts().map((p) => p.args[0].input.TableName)).toEqual(["control"]);
+    expect(ddb.commandCalls(sdk.GetCommand).map((c) => c.args[0].input.TableName)).not.toContain("payments");
+    expect(out.peerHeartbeatAgeSecondsByTable).toEqual({ control: 4 });
+  });
+
+  it("in eventual mode, overwrites this region's heartbeat in the payments and idempotency tables under a key no payment can have", async () => {
+    jest.spyOn(globalThis, "fetch").mockResolvedValue(new Response("", { status: 200 }));
+
+    await eventualSecondaryCanary();
+    await eventualSecondaryCanary();
+
+    const dataPuts = puts()
+      .map((p) => p.args[0].input as { TableName: string; Item: Record<string, unknown>; ConditionExpression?: string })
+      .filter((i) => i.TableName !== "control");
+    expect(dataPuts).toHaveLength(2); // the second probe's calls (the mocks are reset per invocation)
+    expect(dataPuts.find((i) => i.TableName === "payments")).toEqual({
+      TableName: "payments",
+      Item: {
+        paymentId: "dr-heartbeat#us-east-2",
+        kind: "dr-replication-heartbeat",
+        region: "us-east-2",
+        writtenAt: expect.any(Number),
+        sequence: NOW / 1000,
+      },
+    });
+    expect(dataPuts.find((i) => i.TableName === "idempotency")?.Item).toMatchObject({ id: "dr-heartbeat#us-east-2", region: "us-east-2" });
+    // Not a payment: the API's id format, and nothing a payment handler or stream filter looks at.
+    expect(dataPuts.map((i) => String(i.Item.paymentId ?? i.Item.id))).not.toContainEqual(expect.stringMatching(PAYMENT_ID_PATTERN));
+    for (const { Item } of dataPuts)
+      for (const attr of ["status", "originRegion", "createdAt", "expiration"]) expect(Item).not.toHaveProperty(attr);
+  });
+
+  it("in eventual mode, publishes the OLDEST of the peer's heartbeats as PeerHeartbeatAgeSeconds, with every table's age in its result", async () => {
+    jest.spyOn(globalThis, "fetch").mockResolvedValue(new Response("", { status: 200 }));
+    dataHeartbeatAgoMs = { payments: 95_000, idempotency: 5000 };
+
+    const out = await eventualSecondaryCanary();
+
+    const gets = ddb.commandCalls(sdk.GetCommand).map((c) => c.args[0].input as { TableName: string; Key: Record<string, string> });
+    expect(gets).toContainEqual(expect.objectContaining({ TableName: "payments", Key: { paymentId: "dr-heartbeat#us-east-1" } }));
+    expect(gets).toContainEqual(expect.objectContaining({ TableName: "idempotency", Key: { id: "dr-heartbeat#us-east-1" } }));
+    expect(out.peerHeartbeatAgeSecondsByTable).toEqual({ control: 4, payments: 95, idempotency: 5 });
+    expect(out.peerHeartbeatAgeSeconds).toBe(95);
+    expect(metric("PeerHeartbeatAgeSeconds")).toMatchObject({ Value: 95 });
+  });
+
+  it("in eventual mode, fails the invocation naming the table whose heartbeat it could not write, after the other steps", async () => {
+    jest.spyOn(globalThis, "fetch").mockResolvedValue(new Response("", { status: 200 }));
+    dataHeartbeatAgoMs = { payments: "none", idempotency: 5000 };
+    const handler = use("eventualSecondary");
+    answerControlReads();
+    ddb.on(sdk.PutCommand, { TableName: "payments" }).rejects(
+      Object.assign(new Error("The level of configured provisioned throughput for the table was exceeded"), {
+        name: "ProvisionedThroughputExceededException",
+      }),
+    );
+
+    await expect(handler()).rejects.toMatchObject({
+      name: "CanaryStepsFailedError",
+      failures: [expect.stringContaining("writeHeartbeat(payments): ProvisionedThroughputExceededException")],
+    });
+    expect(
+      puts()
+        .map((p) => p.args[0].input.TableName)
+        .sort(),
+    ).toEqual(["control", "idempotency", "payments"]);
+    expect(metric("PeerHealthy")).toMatchObject({ Value: 1 });
+    // The payments table holds no heartbeat of the peer yet: the metric shows what is known (the others).
+    expect(metric("PeerHeartbeatAgeSeconds")).toMatchObject({ Value: 5 });
   });
 });

@@ -13,6 +13,7 @@ import {
   witnessConfirms,
   witnessRegions,
   type ActionInput,
+  type PeerHeartbeatReading,
   type RunbookAction,
   type TableReplicaStatus,
 } from "../../runbooks/domain/decisions";
@@ -408,7 +409,14 @@ describe("assessReplication", () => {
     localReplicaStatus: "ACTIVE",
   });
   const tables = [active("payments"), active("idempotency"), active("control")];
-  const heartbeat = (agoMs: number) => ({ pk: "heartbeat#p", region: P, writtenAt: now - agoMs, sequence: 1 });
+  /** The peer's heartbeat in every table, written `agoMs` ago (as replicated here), unless `per` says otherwise. */
+  const heartbeats = (agoMs: number, per: Record<string, number | "none" | "unreadable"> = {}): PeerHeartbeatReading[] =>
+    ["payments", "idempotency", "control"].map((table) => {
+      const v = per[table] ?? agoMs;
+      if (v === "none") return { table };
+      if (v === "unreadable") return { table, error: "AccessDeniedException: not authorized" };
+      return { table, writtenAt: now - v };
+    });
   // Probes every 10 s: failing since the probe after the last healthy one.
   const probe = (healthyAgoMs: number | undefined) => ({
     pk: "probe#s#p",
@@ -419,9 +427,13 @@ describe("assessReplication", () => {
     lastStatus: 0,
     consecutiveFailures: 3,
   });
+  /** The local canary's latest probe found the peer healthy 1 s ago: it may have written until now. */
+  const answering = { ...probe(1000), consecutiveFailures: 0, firstFailedAt: undefined };
+  const assess = (overrides: Partial<Parameters<typeof assessReplication>[0]> = {}) =>
+    assessReplication({ tables, peerHeartbeats: heartbeats(3000), probe: probe(2000), now, rpoSeconds: 60, peerRegion: P, ...overrides });
 
   it("computes exposure as last-seen-healthy minus last replicated heartbeat, and the in-doubt window up to now", () => {
-    const a = assessReplication({ tables, peerHeartbeat: heartbeat(32_000), probe: probe(30_000), now, rpoSeconds: 60, peerRegion: P });
+    const a = assess({ peerHeartbeats: heartbeats(32_000), probe: probe(30_000) });
     expect(a).toMatchObject({
       verdict: "ok",
       exposureSeconds: 12,
@@ -432,14 +444,42 @@ describe("assessReplication", () => {
 
   it("ends the exposure at the first failing probe, not the last healthy one (the peer may have written until then)", () => {
     // Heartbeat replicated at -32 s; last healthy probe -30 s; first failure -20 s.
-    const a = assessReplication({ tables, peerHeartbeat: heartbeat(32_000), probe: probe(30_000), now, rpoSeconds: 60, peerRegion: P });
+    const a = assess({ peerHeartbeats: heartbeats(32_000), probe: probe(30_000) });
     expect(a.exposureSeconds).toBe(12);
   });
 
   it("counts the exposure until now while the peer still answers", () => {
-    const healthy = { ...probe(1000), consecutiveFailures: 0, firstFailedAt: undefined };
-    const a = assessReplication({ tables, peerHeartbeat: heartbeat(4000), probe: healthy, now, rpoSeconds: 60, peerRegion: P });
+    const a = assess({ peerHeartbeats: heartbeats(4000), probe: answering });
     expect(a.exposureSeconds).toBe(4);
+  });
+
+  it("measures the table that lags most: payments 90 s behind while the control table is current (issue 15)", () => {
+    // The primary died 30 s ago (first failure 20 s ago). Its control and idempotency heartbeats
+    // reached this replica just before; the payments table's replication is 90 s behind.
+    const a = assess({ peerHeartbeats: heartbeats(32_000, { payments: 122_000 }), probe: probe(30_000) });
+    expect(a).toMatchObject({
+      verdict: "lag-exceeded",
+      exposureSeconds: 102,
+      peerHeartbeatAgeSeconds: 122,
+      lastReplicatedHeartbeatAt: now - 122_000,
+      inDoubtWindow: { from: now - 122_000, to: now },
+      exposureByTable: [
+        { table: "payments", lastReplicatedHeartbeatAt: now - 122_000, heartbeatAgeSeconds: 122, exposureSeconds: 102 },
+        { table: "idempotency", lastReplicatedHeartbeatAt: now - 32_000, heartbeatAgeSeconds: 32, exposureSeconds: 12 },
+        { table: "control", lastReplicatedHeartbeatAt: now - 32_000, heartbeatAgeSeconds: 32, exposureSeconds: 12 },
+      ],
+    });
+    expect(a.problems).toContain(`RPO exposure 102 s exceeds the objective of 60 s (payments table: ${P}'s heartbeat here is 122 s old)`);
+    expect(a.summary).toContain("payments 102 s / 122 s, idempotency 12 s / 32 s, control 12 s / 32 s");
+  });
+
+  it("names the worst table and every table's figures in the summary when within the objective", () => {
+    const a = assess({ peerHeartbeats: heartbeats(3000, { idempotency: 7000 }), probe: answering });
+    expect(a.verdict).toBe("ok");
+    expect(a.exposureSeconds).toBe(7);
+    expect(a.summary).toBe(
+      `replicas ACTIVE; RPO exposure 7 s (objective 60 s), the idempotency table's; per table (exposure / ${P} heartbeat age): payments 3 s / 3 s, idempotency 7 s / 7 s, control 3 s / 3 s`,
+    );
   });
 
   it.each<[string, Partial<Parameters<typeof assessReplication>[0]>, string]>([
@@ -454,22 +494,49 @@ describe("assessReplication", () => {
       "replica-not-ready",
     ],
     ["DescribeTable failing", { tables: [{ ...active("payments"), error: "AccessDenied" }] }, "replica-not-ready"],
-    ["exposure over the RPO", { peerHeartbeat: heartbeat(200_000), probe: probe(100_000) }, "lag-exceeded"],
-    ["no heartbeat at all (exposure cannot be bounded)", { peerHeartbeat: undefined }, "lag-exceeded"],
-    ["no probe record: assume the peer wrote until now", { peerHeartbeat: heartbeat(90_000), probe: undefined }, "lag-exceeded"],
-    ["a peer never seen healthy since its last heartbeat", { peerHeartbeat: heartbeat(90_000), probe: probe(95_000) }, "ok"],
+    ["exposure over the RPO", { peerHeartbeats: heartbeats(200_000), probe: probe(100_000) }, "lag-exceeded"],
+    ["only the payments table over the RPO", { peerHeartbeats: heartbeats(3000, { payments: 90_000 }) }, "lag-exceeded"],
+    ["only the idempotency table over the RPO", { peerHeartbeats: heartbeats(3000, { idempotency: 90_000 }) }, "lag-exceeded"],
+    ["only the control table over the RPO", { peerHeartbeats: heartbeats(3000, { control: 90_000 }) }, "lag-exceeded"],
+    [
+      "no heartbeat at all (exposure cannot be bounded)",
+      { peerHeartbeats: heartbeats(3000, { payments: "none", idempotency: "none", control: "none" }) },
+      "lag-exceeded",
+    ],
+    ["no heartbeat in the payments table (cannot be bounded)", { peerHeartbeats: heartbeats(3000, { payments: "none" }) }, "lag-exceeded"],
+    [
+      "the idempotency heartbeat unreadable (cannot be bounded)",
+      { peerHeartbeats: heartbeats(3000, { idempotency: "unreadable" }) },
+      "lag-exceeded",
+    ],
+    ["no heartbeat read at all", { peerHeartbeats: [] }, "lag-exceeded"],
+    ["no probe record: assume the peer wrote until now", { peerHeartbeats: heartbeats(90_000), probe: undefined }, "lag-exceeded"],
+    ["a peer never seen healthy since its last heartbeat", { peerHeartbeats: heartbeats(90_000), probe: probe(95_000) }, "ok"],
+    ["every table's heartbeat fresh", {}, "ok"],
   ])("verdict with %s", (_label, overrides, verdict) => {
-    const a = assessReplication({
-      tables,
-      peerHeartbeat: heartbeat(3000),
-      probe: probe(2000),
-      now,
-      rpoSeconds: 60,
-      peerRegion: P,
-      ...overrides,
-    });
+    const a = assess(overrides);
     expect(a.verdict).toBe(verdict);
     if (verdict !== "ok") expect(a.problems.length).toBeGreaterThan(0);
+  });
+
+  it("reports an unknown exposure, and says which table, when one table's heartbeat is missing or unreadable", () => {
+    const a = assess({ peerHeartbeats: heartbeats(3000, { payments: "none", idempotency: "unreadable" }), probe: answering });
+    expect(a).toMatchObject({
+      verdict: "lag-exceeded",
+      exposureSeconds: null,
+      peerHeartbeatAgeSeconds: null,
+      inDoubtWindow: { from: null },
+    });
+    expect(a.problems).toEqual([
+      `no heartbeat from ${P} in the local payments replica: the RPO exposure cannot be bounded`,
+      `the idempotency table's heartbeat from ${P} could not be read (AccessDeniedException: not authorized): the RPO exposure cannot be bounded`,
+    ]);
+    expect(a.exposureByTable).toEqual([
+      { table: "payments", lastReplicatedHeartbeatAt: null, heartbeatAgeSeconds: null, exposureSeconds: null },
+      { table: "idempotency", lastReplicatedHeartbeatAt: null, heartbeatAgeSeconds: null, exposureSeconds: null },
+      { table: "control", lastReplicatedHeartbeatAt: now - 3000, heartbeatAgeSeconds: 3, exposureSeconds: 3 },
+    ]);
+    expect(a.summary).toContain("payments unknown, idempotency unknown, control 3 s / 3 s");
   });
 });
 

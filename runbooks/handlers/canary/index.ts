@@ -8,8 +8,16 @@
  *
  * Each probe, in the canary's own region:
  * - `PeerHealthy` (1 iff the peer answered 200) and `PeerHeartbeatAgeSeconds` (age of the peer's
- *   heartbeat in the local replica) — high-resolution metrics, dimensions Environment/Region/Peer;
+ *   heartbeat in the local replica; eventual mode: the OLDEST of its heartbeats in the three
+ *   tables, so the peer-heartbeat-age alarm sees the table that lags most) — high-resolution
+ *   metrics, dimensions Environment/Region/Peer;
  * - `recordProbe` (probe#<local>#<peer>) and this region's heartbeat (heartbeat#<local>);
+ * - eventual mode (DATA_CONSISTENCY=eventual, MREC tables): this region's heartbeat in the payments
+ *   and idempotency tables too (`dr-heartbeat#<local>`, lib/replication-heartbeat.ts). DynamoDB
+ *   replicates each table on its own, so CheckReplication measures the RPO exposure of every table
+ *   from its own heartbeat (docs/protocol.md, "RPO exposure per table"). Strong mode writes none:
+ *   MRSC acknowledges a write only once it is durable in a second region, so there is no lag to
+ *   measure (exposure 0 by construction), and each would be one more synchronous write per probe;
  * - in the secondary only, `PrimaryFenced` republished from the authority (1 while the primary is
  *   FENCED or DRAINED): the fence alarm keeps data even if no runbook runs.
  *
@@ -21,13 +29,21 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { ControlTable, regionView } from "../../../lib/control-record";
 import { intEnv } from "../../../lib/env";
 import { handlerEnv } from "../../../lib/handlers";
+import { HEARTBEAT_DATA_TABLES } from "../../../lib/replication-heartbeat";
 import { documentClient } from "../../domain/dynamodb";
 import { peerHealthyDatum, peerHeartbeatAgeDatum, primaryFencedDatum } from "../../domain/metrics";
+import { ReplicationHeartbeats } from "../../domain/replication-heartbeats";
 import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
 
 const env = handlerEnv("canary");
 const probesPerMinute = Math.max(1, intEnv("PROBES_PER_MINUTE", 1));
-const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
+const doc = documentClient(env.LOCAL_REGION);
+const table = new ControlTable(doc, env.CONTROL_TABLE);
+/** Eventual mode only (see the header): the data tables' heartbeats. */
+const dataHeartbeats =
+  env.DATA_CONSISTENCY === "eventual"
+    ? new ReplicationHeartbeats(doc, { payments: env.PAYMENTS_TABLE, idempotency: env.IDEMPOTENCY_TABLE })
+    : undefined;
 const cloudwatch = awsClient(CloudWatchClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
 const logger = new Logger({ serviceName: "payments-dr-canary" });
 
@@ -65,7 +81,10 @@ export interface CanaryResult {
   region: string;
   peer: string;
   probe: ProbeResult;
+  /** The oldest of the peer's heartbeats in the local replicas (strong mode: the control table's only). */
   peerHeartbeatAgeSeconds: number | null;
+  /** Per table (eventual mode: control, payments, idempotency), null where none could be read. */
+  peerHeartbeatAgeSecondsByTable: Record<string, number | null>;
   primaryFenced: boolean | null;
   failures: string[];
 }
@@ -84,19 +103,40 @@ export const handler = async (event?: { offsetSeconds?: number }): Promise<Canar
     }
   };
 
-  const [, , peerHeartbeat, authority] = await Promise.all([
-    attempt("recordProbe", () => table.recordProbe(env.LOCAL_REGION, env.PEER_REGION, probe.healthy, probe.status)),
-    // Epoch seconds make a monotonic sequence without a read-modify-write.
-    attempt("writeHeartbeat", () => table.writeHeartbeat(env.LOCAL_REGION, Math.floor(now / 1000))),
-    attempt("getHeartbeat", () => table.getHeartbeat(env.PEER_REGION)),
-    isSecondary ? attempt("getAuthority", () => table.getAuthority()) : Promise.resolve(undefined),
+  // Epoch seconds make a monotonic sequence without a read-modify-write.
+  const sequence = Math.floor(now / 1000);
+  /** Eventual mode: per data table, write this region's heartbeat and read the peer's. */
+  const dataTables = (beats: ReplicationHeartbeats) =>
+    Promise.all(
+      HEARTBEAT_DATA_TABLES.map(async (t) => {
+        const [peerBeat] = await Promise.all([
+          attempt(`getHeartbeat(${t})`, () => beats.get(t, env.PEER_REGION)),
+          attempt(`writeHeartbeat(${t})`, () => beats.write(t, env.LOCAL_REGION, sequence)),
+        ]);
+        return { table: t, peerBeat };
+      }),
+    );
+  const [[, , peerHeartbeat, authority], peerDataHeartbeats] = await Promise.all([
+    Promise.all([
+      attempt("recordProbe", () => table.recordProbe(env.LOCAL_REGION, env.PEER_REGION, probe.healthy, probe.status)),
+      attempt("writeHeartbeat", () => table.writeHeartbeat(env.LOCAL_REGION, sequence)),
+      attempt("getHeartbeat", () => table.getHeartbeat(env.PEER_REGION)),
+      isSecondary ? attempt("getAuthority", () => table.getAuthority()) : Promise.resolve(undefined),
+    ]),
+    dataHeartbeats ? dataTables(dataHeartbeats) : Promise.resolve([]),
   ]);
   const primaryRecord = regionView(authority, env.PRIMARY_REGION);
 
   const metrics: MetricDatum[] = [
     peerHealthyDatum({ environment: env.ENVIRONMENT, region: env.LOCAL_REGION, peer: env.PEER_REGION, healthy: probe.healthy, at: now }),
   ];
-  const peerHeartbeatAgeSeconds = peerHeartbeat ? Math.max(0, Math.round((now - peerHeartbeat.writtenAt) / 100) / 10) : null;
+  const ageOf = (beat: { writtenAt: number } | undefined) => (beat ? Math.max(0, Math.round((now - beat.writtenAt) / 100) / 10) : null);
+  const peerHeartbeatAgeSecondsByTable: Record<string, number | null> = { control: ageOf(peerHeartbeat) };
+  for (const { table: t, peerBeat } of peerDataHeartbeats) peerHeartbeatAgeSecondsByTable[t] = ageOf(peerBeat);
+  // The oldest of those read: a table with no heartbeat yet (or an unreadable one) is a failure or
+  // the first minute after deploying, and CheckReplication treats it as unbounded; the metric shows what is known.
+  const ages = Object.values(peerHeartbeatAgeSecondsByTable).filter((a): a is number => a !== null);
+  const peerHeartbeatAgeSeconds = ages.length > 0 ? Math.max(...ages) : null;
   if (peerHeartbeatAgeSeconds !== null) {
     metrics.push(
       peerHeartbeatAgeDatum({
@@ -113,7 +153,15 @@ export const handler = async (event?: { offsetSeconds?: number }): Promise<Canar
   if (primaryFenced !== null) metrics.push(primaryFencedDatum({ environment: env.ENVIRONMENT, fenced: primaryFenced, at: now }));
   await attempt("putMetricData", () => cloudwatch.send(new PutMetricDataCommand({ Namespace: env.METRIC_NAMESPACE, MetricData: metrics })));
 
-  const result: CanaryResult = { region: env.LOCAL_REGION, peer: env.PEER_REGION, probe, peerHeartbeatAgeSeconds, primaryFenced, failures };
+  const result: CanaryResult = {
+    region: env.LOCAL_REGION,
+    peer: env.PEER_REGION,
+    probe,
+    peerHeartbeatAgeSeconds,
+    peerHeartbeatAgeSecondsByTable,
+    primaryFenced,
+    failures,
+  };
   logger.info("probe", {
     offsetSeconds: event?.offsetSeconds,
     healthy: probe.healthy,

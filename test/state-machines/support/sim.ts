@@ -12,6 +12,13 @@
  */
 import { type Authority, controlKeys, type RegionState } from "../../../lib/control-schema";
 import { runbookFunctions } from "../../../lib/handlers";
+import {
+  HEARTBEAT_DATA_TABLES,
+  type HeartbeatDataTable,
+  REPLICATION_HEARTBEAT_KIND,
+  replicationHeartbeatKey,
+} from "../../../lib/replication-heartbeat";
+import { dataConsistencyOf } from "../../../sim/deployment/deployment";
 import { reportKeys } from "../../../runbooks/domain/report";
 import { RESTORE_TAG } from "../../../runbooks/domain/write-function";
 import type { ExecutionRecord } from "../../../sim/stepfunctions/model";
@@ -59,6 +66,36 @@ export function heartbeat(region: string, writtenAt: number): Record<string, unk
   return { pk: controlKeys.heartbeat(region), region, writtenAt, sequence: Math.floor(writtenAt / 1000) };
 }
 
+/** `region`'s replication heartbeat in a data table, as the canary writes it in eventual mode (lib/replication-heartbeat.ts). */
+export function dataHeartbeat(table: HeartbeatDataTable, region: string, writtenAt: number): Record<string, unknown> {
+  const key = table === "payments" ? "paymentId" : "id";
+  return {
+    [key]: replicationHeartbeatKey(region),
+    kind: REPLICATION_HEARTBEAT_KIND,
+    region,
+    writtenAt,
+    sequence: Math.floor(writtenAt / 1000),
+  };
+}
+
+/**
+ * `region`'s heartbeats as its canary leaves them: the control table's and, in eventual mode (where
+ * CheckReplication measures every table), the payments and idempotency tables' — each `writtenAt`
+ * unless `per` says otherwise (a table that lags).
+ */
+export function heartbeats(
+  t: TestWorld,
+  region: string,
+  writtenAt: number,
+  options: { regions?: readonly string[]; per?: Partial<Record<HeartbeatDataTable, number>> } = {},
+): void {
+  t.seed("control", heartbeat(region, writtenAt), options.regions);
+  if (dataConsistencyOf(t.deployment) !== "eventual") return;
+  for (const table of HEARTBEAT_DATA_TABLES) {
+    t.seed(table, dataHeartbeat(table, region, options.per?.[table] ?? writtenAt), options.regions);
+  }
+}
+
 /**
  * The authority with `states` changed (the others as `t`'s primary replica holds them), at `epoch`:
  * what a test seeds to start from a given situation.
@@ -81,7 +118,7 @@ export function authorityWith(t: TestWorld, states: Record<string, RegionState>,
 export function canariesSawBothHealthy(t: TestWorld): void {
   const now = t.now();
   for (const r of [t.primary, t.secondary]) {
-    t.seed("control", heartbeat(r, now - 3000));
+    heartbeats(t, r, now - 3000);
     t.seed("control", probe(r, t.peerOf(r), now - 2000, now - 2000, 0));
   }
 }
@@ -116,7 +153,7 @@ export async function failedOver(aws: SimulatedAws, options: { canaries?: boolea
   // Without running canaries, what they would have written by now (the secondary's probes of the FENCED primary fail).
   if (!options.canaries) {
     const now = t.now();
-    for (const r of [t.primary, t.secondary]) t.seed("control", heartbeat(r, now - 3000));
+    for (const r of [t.primary, t.secondary]) heartbeats(t, r, now - 3000);
     t.seed("control", probe(t.primary, t.secondary, now - 2000, now - 2000, 0));
     t.seed("control", probe(t.secondary, t.primary, now - 2000, at, 3));
   }
@@ -201,7 +238,7 @@ export async function primaryOutage(aws: SimulatedAws): Promise<TestWorld> {
   t.world.outage(t.primary);
   await t.advance(30_000);
   const now = t.now();
-  t.seed("control", heartbeat(t.primary, now - 32_000), [t.secondary]);
+  heartbeats(t, t.primary, now - 32_000, { regions: [t.secondary] });
   t.seed("control", probe(t.secondary, t.primary, now - 1000, now - 30_000, 3), [t.secondary]);
   return t;
 }
