@@ -48,7 +48,7 @@ describe("KMS for AWS services that publish into encrypted topics and queues", (
   // aws:SourceAccount from CloudWatch could deny the alarm notification of an incident. What this
   // cannot prove: what each service sends to KMS (the simulator's IAM evaluation models it).
   it.each([REGIONS.primary, REGIONS.secondary])(
-    "binds %s's alarm, S3-event and EventBridge grants to the region's own topic and queue, by encryption context",
+    "binds %s's alarm, S3-event, EventBridge and Scheduler grants to the region's own topic and queue, by encryption context",
     (region) => {
       const key = one(ev, "aws:kms/key:Key", (k) => k.region === region);
       const topic = one(ev, "aws:sns/topic:Topic", (t) => t.region === region);
@@ -69,6 +69,11 @@ describe("KMS for AWS services that publish into encrypted topics and queues", (
         expect.objectContaining({
           Sid: "EventBridgeDeadLettersToEncryptedQueues",
           Principal: { Service: "events.amazonaws.com" },
+          Condition: { StringEquals: { "kms:EncryptionContext:aws:sqs:arn": [deadLetters.state.arn] } },
+        }),
+        expect.objectContaining({
+          Sid: "SchedulerDeadLettersToEncryptedQueues",
+          Principal: { Service: "scheduler.amazonaws.com" },
           Condition: { StringEquals: { "kms:EncryptionContext:aws:sqs:arn": [deadLetters.state.arn] } },
         }),
       ]);

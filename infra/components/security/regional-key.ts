@@ -9,7 +9,7 @@ export interface RegionalKeyArgs {
   accountId: pulumi.Input<string>;
   /** Topics encrypted with this key that CloudWatch alarm actions and S3 event notifications publish to. */
   serviceTopicArns: pulumi.Input<string>[];
-  /** Queues encrypted with this key that EventBridge delivers dead letters to. */
+  /** Queues encrypted with this key that EventBridge and EventBridge Scheduler deliver dead letters to. */
   serviceQueueArns: pulumi.Input<string>[];
 }
 
@@ -87,6 +87,22 @@ export class RegionalKey extends pulumi.ComponentResource {
           Sid: "EventBridgeDeadLettersToEncryptedQueues",
           Effect: "Allow",
           Principal: { Service: "events.amazonaws.com" },
+          Action: dataKeyActions,
+          Resource: "*",
+          Condition: toQueues,
+        },
+        {
+          // EventBridge Scheduler dead-lettering a firing it could not deliver (the canary ticker's,
+          // the sweeper's) into the encrypted async-failures queue. The schedule's execution role
+          // sends it and is granted the key through SQS, but Scheduler's troubleshooting guide also
+          // asks that an encrypted DLQ's key policy "allows EventBridge Scheduler to use it"
+          // (scheduler.amazonaws.com: kms:Decrypt, kms:GenerateDataKey). Without this statement,
+          // on that reading, the dead letter is lost (issue 12 audit, docs/aws-audit.md).
+          // https://docs.aws.amazon.com/scheduler/latest/UserGuide/troubleshooting.html
+          // https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html
+          Sid: "SchedulerDeadLettersToEncryptedQueues",
+          Effect: "Allow",
+          Principal: { Service: "scheduler.amazonaws.com" },
           Action: dataKeyActions,
           Resource: "*",
           Condition: toQueues,
