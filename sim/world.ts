@@ -26,6 +26,7 @@ import { EventSources } from "./lambda/event-sources";
 import { LambdaRuntime } from "./lambda/runtime";
 import { currentCaller, Reachability, seededRandom } from "./network";
 import { Route53 } from "./route53/model";
+import { SchedulerDelivery } from "./scheduler/delivery";
 import type { ClientInfo, SdkBackend } from "./sdk/backend";
 import { Timeline } from "./timeline";
 
@@ -97,7 +98,8 @@ export class World implements SdkBackend {
   readonly account: Account;
   readonly deliveries: ServiceDeliveries;
   private readonly pollDenied = new Set<string>();
-  private readonly scheduleDenied = new Set<string>();
+  /** EventBridge Scheduler's deliveries (what became of firings that did not reach their target). */
+  readonly scheduler: SchedulerDelivery;
   /** Replication lag of a link nobody degraded: ≈ 0.8–1.2 s, as global tables "typically" replicate within a second. */
   private defaultLagMs = () => DEFAULT_REPLICATION_LAG_MS + Math.floor(this.random() * 400);
 
@@ -183,6 +185,15 @@ export class World implements SdkBackend {
       deliveries: this.deliveries,
       deadLetters: (queueArn, body) => this.sqs.send(queueArn, body),
     });
+    this.scheduler = new SchedulerDelivery({
+      clock,
+      reachability: this.reachability,
+      deliveries: this.deliveries,
+      runtime: this.runtime,
+      sfn: this.sfn,
+      sqs: this.sqs,
+      timeline: this.timeline,
+    });
     this.sources = new EventSources(deployment.eventSourceMappings, {
       clock,
       runtime: this.runtime,
@@ -267,20 +278,9 @@ export class World implements SdkBackend {
       clock.every(
         period,
         async () => {
-          if (!this.reachability.isUp(s.region)) return;
-          // Scheduler assumes the schedule's role, then starts the target with it; a denial means the
-          // target never runs (Scheduler retries, then sends the event to the schedule's DLQ).
-          const d = await this.deliveries.schedulerStarts(s);
-          if (!d.allowed) {
-            if (!this.scheduleDenied.has(s.name))
-              this.timeline.add(s.region, "scenario", `IAM: Scheduler cannot start ${s.targetArn.split(":").pop()}: ${denialMessage(d)}`);
-            this.scheduleDenied.add(s.name);
-            return;
-          }
-          // Scheduler invokes a Lambda target asynchronously (Event invocation); a state machine is started.
-          if (s.targetArn.split(":")[2] === "lambda")
-            this.runtime.invokeAsync(s.targetArn, s.input === undefined ? {} : JSON.parse(s.input));
-          else this.sfn.start(s.region, s.targetArn, undefined, s.input);
+          // Scheduler assumes the schedule's role, starts the target with it (a Lambda function
+          // asynchronously), retries per the RetryPolicy, then dead-letters: scheduler/delivery.ts.
+          await this.scheduler.fire(s);
         },
         aligned(period),
       );

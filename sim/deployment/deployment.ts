@@ -170,6 +170,13 @@ export function deploymentFromEvaluation(ev: Evaluation): Deployment {
           (r.inputs.groupName ? undefined : `arn:aws:scheduler:${r.region}:${accountIdOf(out)}:schedule-group/default`),
         `schedule ${r.name}'s group ${r.inputs.groupName}`,
       ),
+      // The API reference gives RetryPolicy no default; absent, the ranges' maxima (185 retries, 24 h).
+      // https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
+      retryPolicy: {
+        maximumRetryAttempts: r.inputs.target?.retryPolicy?.maximumRetryAttempts ?? 185,
+        maximumEventAgeSeconds: r.inputs.target?.retryPolicy?.maximumEventAgeInSeconds ?? 86_400,
+      },
+      ...(r.inputs.target?.deadLetterConfig?.arn ? { deadLetterArn: r.inputs.target.deadLetterConfig.arn as string } : {}),
     })),
     alarms: of(T.alarm).map(readAlarm),
     eventRules: readEventRules(of(T.rule), of(T.target)),

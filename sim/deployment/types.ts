@@ -175,6 +175,10 @@ export interface ScheduleDefinition {
   /** The role EventBridge Scheduler assumes to start the target, and the schedule's group (the aws:SourceArn Scheduler sends). */
   roleArn: string;
   groupArn: string;
+  /** Target.RetryPolicy: how often, and for how long, Scheduler retries a delivery that failed (scheduler/delivery.ts). */
+  retryPolicy: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+  /** Target.DeadLetterConfig.Arn: the SQS queue Scheduler sends a firing it could not deliver to, with the execution role. */
+  deadLetterArn?: string;
 }
 
 /** A subnet of the stack's VPCs (FIS network actions target subnets by ARN). */

@@ -8,7 +8,8 @@
  * - Deliveries AWS services make for the stack: Step Functions invoking a Task's function (the
  *   state machine's role), EventBridge invoking a rule's target (the function's resource policy,
  *   with aws:SourceArn = the rule), EventBridge Scheduler assuming its role (the trust policy, with
- *   aws:SourceArn = the schedule GROUP, as Scheduler sends it) and starting its target, CloudWatch
+ *   aws:SourceArn = the schedule GROUP, as Scheduler sends it), starting its target with that role
+ *   and sending what it could not deliver to the schedule's dead-letter queue, CloudWatch
  *   publishing an alarm's notification to an encrypted topic (the topic policy, then the key
  *   policy for cloudwatch.amazonaws.com).
  */
@@ -196,24 +197,56 @@ export class ServiceDeliveries {
   }
 
   /**
-   * EventBridge Scheduler assuming a schedule's role: it sends aws:SourceArn = the schedule GROUP's ARN
-   * ("Do not scope the aws:SourceArn statement to a specific schedule",
-   * https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html),
-   * then starts the target with that role.
+   * EventBridge Scheduler assuming a schedule's execution role: it sends aws:SourceArn = the schedule
+   * GROUP's ARN ("Do not scope the aws:SourceArn statement to a specific schedule",
+   * https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html).
+   * What it then does with the role: scheduler/delivery.ts.
    */
-  async schedulerStarts(schedule: { roleArn: string; groupArn: string; targetArn: string; name: string }): Promise<AuthDecision> {
-    const assume = await this.once(`scheduler|${schedule.name}`, () =>
+  schedulerAssumes(schedule: { roleArn: string; groupArn: string; name: string }): Promise<AuthDecision> {
+    return this.once(`scheduler|${schedule.name}`, () =>
       this.iam.service("scheduler.amazonaws.com", "sts:AssumeRole", schedule.roleArn, {
         "aws:SourceAccount": this.deployment.accountId,
         "aws:SourceArn": schedule.groupArn,
       }),
     );
-    if (!assume.allowed) return assume;
-    // The target decides the action: a state machine is started, a Lambda function invoked.
+  }
+
+  /**
+   * The target's API call, made with the execution role: a Lambda function is invoked
+   * (lambda:InvokeFunction, asynchronously), a state machine started (states:StartExecution)
+   * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-templated.html).
+   */
+  schedulerInvokes(schedule: { roleArn: string; targetArn: string; name: string }): Promise<AuthDecision> {
     const action = schedule.targetArn.split(":")[2] === "lambda" ? "lambda:InvokeFunction" : "states:StartExecution";
     return this.iam.asRole(schedule.roleArn, schedule.name, action, schedule.targetArn, {
       "aws:RequestedRegion": schedule.targetArn.split(":")[3],
     });
+  }
+
+  /**
+   * Scheduler sending a dead-letter event to the schedule's SQS queue. The DLQ guide has the
+   * execution role send it (sqs:SendMessage, "Set up execution role permissions",
+   * https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html); for an
+   * encrypted queue SQS then asks KMS, and the troubleshooting guide asks that the key policy "allows
+   * EventBridge Scheduler to use it" (Principal scheduler.amazonaws.com, kms:Decrypt and
+   * kms:GenerateDataKey, https://docs.aws.amazon.com/scheduler/latest/UserGuide/troubleshooting.html).
+   * Which principal KMS sees is not documented: the harsher reading requires both the role (its
+   * policy, through SQS) and the service principal (the key policy, with the encryption context SQS
+   * always sends and nothing else, as for EventBridge).
+   */
+  async schedulerSendsToDlq(schedule: { roleArn: string; name: string }, queueArn: string): Promise<AuthDecision> {
+    const region = queueArn.split(":")[3];
+    const send = await this.iam.asRole(schedule.roleArn, schedule.name, "sqs:SendMessage", queueArn, { "aws:RequestedRegion": region });
+    if (!send.allowed) return send;
+    const key = this.deployment.iam.encryption.find((e) => e.resourceArn === queueArn)?.keyArn;
+    if (!key) return send;
+    for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
+      const asRole = await this.iam.asRole(schedule.roleArn, schedule.name, action, key, kmsContext("sqs", queueArn, region));
+      if (!asRole.allowed) return asRole;
+      const asService = await this.iam.service("scheduler.amazonaws.com", action, key, kmsContext("sqs", queueArn, region));
+      if (!asService.allowed) return asService;
+    }
+    return send;
   }
 
   /**

@@ -78,7 +78,16 @@ export function installSchedulerFake(b: () => SdkBackend): void {
               State: "ENABLED",
               ScheduleExpression: rateExpression(s.rateSeconds),
               FlexibleTimeWindow: { Mode: "OFF" },
-              Target: { Arn: s.targetArn, RoleArn: s.roleArn, Input: s.input },
+              Target: {
+                Arn: s.targetArn,
+                RoleArn: s.roleArn,
+                Input: s.input,
+                RetryPolicy: {
+                  MaximumRetryAttempts: s.retryPolicy.maximumRetryAttempts,
+                  MaximumEventAgeInSeconds: s.retryPolicy.maximumEventAgeSeconds,
+                },
+                ...(s.deadLetterArn ? { DeadLetterConfig: { Arn: s.deadLetterArn } } : {}),
+              },
               CreationDate: deployedAt(),
               LastModificationDate: deployedAt(),
             };
