@@ -60,7 +60,10 @@ export function clientConfig(region: string, tuning: CallTuning, credentials?: C
     requestHandler: {
       connectionTimeout: tuning.connectionTimeoutMs,
       requestTimeout: tuning.requestTimeoutMs,
-      // Without this the SDK (@smithy/node-http-handler) only logs a warning when requestTimeout is exceeded.
+      // Without this the SDK (@smithy/node-http-handler) only logs a warning when requestTimeout is
+      // exceeded: "If exceeded, a warning will be emitted unless throwOnRequestTimeout=true, in which
+      // case a TimeoutError will be thrown" (NodeHttpHandlerOptions.requestTimeout, @smithy/types).
+      // https://docs.aws.amazon.com/AWSJavaScriptSDK/v3/latest/Package/-smithy-node-http-handler/Interface/NodeHttpHandlerOptions/
       throwOnRequestTimeout: true,
     },
     ...(credentials ? { credentials } : {}),

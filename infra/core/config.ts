@@ -20,7 +20,8 @@ const REGION = /^[a-z]{2,4}(-[a-z]+)?-[a-z]+-\d+$/;
  * A region of the stack's partition. Every ARN the program writes is `arn:aws:...` (IAM policies,
  * trust conditions, SSM and state-machine ARNs), so a GovCloud or China region would deploy with
  * wrong ARNs; such regions are refused here, by name, rather than half-working.
- * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html (partition in every ARN)
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html (partition in every ARN: "A partition
+ * is a group of AWS Regions. Each AWS account is scoped to one partition": aws, aws-cn, aws-us-gov)
  */
 const region = (example: string) =>
   z
@@ -156,6 +157,9 @@ export function parseConfig(raw: Record<string, unknown>, stackName: string): Dr
  * - hostedZoneId: an existing public zone, already delegated;
  * - delegationSetId: the stack creates the zone with that set's name servers (delegate them first).
  * https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html
+ * The 75 minutes: the bridged provider's aws_acm_certificate_validation create timeout
+ * (`Create: schema.DefaultTimeout(75 * time.Minute)`, hashicorp/terraform-provider-aws
+ * internal/service/acm/certificate_validation.go).
  * https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateReusableDelegationSet.html
  * https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html (DelegationSetId)
  */

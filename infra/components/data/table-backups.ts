@@ -59,6 +59,12 @@ export class TableBackups extends pulumi.ComponentResource {
             startWindow: 60,
             completionWindow: 360,
             lifecycle: { deleteAfter: retention },
+            // With advanced DynamoDB backup (full AWS Backup management), encryption "is controlled
+            // through the AWS KMS key configuration in the backup vault where your backup in stored"
+            // (sic): the copy takes the secondary vault's customer-managed key, used by AWS Backup
+            // through the backup role (AWS-managed policy below), which the key policy's account-root
+            // statement lets IAM grant (issue 12, settled).
+            // https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html
             copyActions: [{ destinationVaultArn: secondaryVault.arn, lifecycle: { deleteAfter: retention } }],
           },
         ],

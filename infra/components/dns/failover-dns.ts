@@ -92,7 +92,9 @@ export class DnsFailover extends pulumi.ComponentResource {
           // stays clear, so a dead secondary canary neither lifts a fence nor removes a healthy
           // primary ("Unhealthy" would). The canary-silent alarm reports the silence instead.
           // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html
-          // https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html (InsufficientDataHealthStatus)
+          // https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html (InsufficientDataHealthStatus:
+          // "LastKnownStatus: Route 53 uses the status of the health check from the last time that
+          // CloudWatch had sufficient data to determine the alarm state")
           insufficientDataHealthStatus: "LastKnownStatus",
           tags: { Name: resourceName("primary-fence", GLOBAL, env) },
         },

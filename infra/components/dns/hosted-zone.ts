@@ -67,6 +67,13 @@ export class HostedZone extends pulumi.ComponentResource {
     }
 
     if (args.queryLogging) {
+      // Route 53 writes query logs with the resource policy below only; the group's KMS key is
+      // CloudWatch Logs' own business ("After a KMS key is associated with a log group, all newly
+      // ingested data for the log group is encrypted using the KMS key"), done by
+      // logs.<region>.amazonaws.com, which the region's key policy admits for its log groups. So a
+      // KMS-encrypted query log group needs no grant to Route 53 (issue 12, settled).
+      // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_AssociateKmsKey.html
+      // https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateQueryLoggingConfig.html
       const logs = new ShippedLogGroup(
         `${name}-query-logs`,
         {

@@ -19,6 +19,10 @@ export interface LogShippingArgs {
  * subscription filter for a same account and cross-Region delivery stream is supported": a
  * destination in our own account is the documented way across regions (docs/security.md, issue 12).
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CrossAccountSubscriptions-Firehose.html
+ * The region rule, in the account-level variant of the same guide: "The sending account's log groups
+ * and the destination must be in the same AWS Region. However, the destination can point to an AWS
+ * resource such as a Firehose stream that is located in a different Region."
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CreateSubscriptionFilterFirehose-Account.html
  */
 export class LogShipping extends pulumi.ComponentResource {
   readonly destinationArn: pulumi.Output<string>;

@@ -194,6 +194,9 @@ export class RegionalMessaging extends pulumi.ComponentResource {
 
     this.alertTopicArn = topic.arn;
     // The policy's `arn` is the topic's; taking it from the policy makes every consumer wait for it.
+    // S3 "first verifies that any Amazon Simple Notification Service (Amazon SNS) or Amazon Simple
+    // Queue Service (Amazon SQS) destination exists, and that the bucket owner has permission to
+    // publish to it by sending a test notification"
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html
     this.alertTopicNotificationArn = topicPolicy.arn;
     this.queueArn = queue.arn;

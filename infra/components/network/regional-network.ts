@@ -136,6 +136,9 @@ export class RegionalNetwork extends pulumi.ComponentResource {
           routeTableIds: [routeTable.id],
           // Without a policy a gateway endpoint allows full access: any bucket or table of any
           // account. This account's principals, on this account's resources, for granted actions only.
+          // "If you don't attach an endpoint policy, we attach the default endpoint policy", which
+          // "grants full access through the endpoint" (Principal *, Action *, Resource *).
+          // https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
           policy: pulumi.jsonStringify(vpcEndpointPolicy(service, args.accountId)),
           tags: nameTag(`${service}-endpoint`),
         },
