@@ -1,6 +1,7 @@
 /**
  * What a scenario is, and the helpers scenarios script the world with.
  */
+import { isReplicationHeartbeatKey } from "../../lib/replication-heartbeat";
 import type { ExecutionRecord } from "../stepfunctions/model";
 import type { VirtualClock } from "../clock";
 import { drMachine } from "../deployment/deployment";
@@ -97,7 +98,10 @@ export function createContext(
     note: (text) => world.timeline.add("scenario", "scenario", text),
     outage(region, why) {
       const peer = region === deployment.primaryRegion ? deployment.secondaryRegion : deployment.primaryRegion;
-      const pending = world.replicator.pending(region, peer).filter((p) => p.table === paymentsTable);
+      // Payments only: the canary's replication heartbeat (eventual mode) is not a payment.
+      const pending = world.replicator
+        .pending(region, peer)
+        .filter((p) => p.table === paymentsTable && !isReplicationHeartbeatKey(p.key.replace(/"/g, "")));
       marks.outageStart ??= clock.now();
       marks.unreplicatedAtOutage ??= {
         count: pending.length,
