@@ -2,8 +2,7 @@
  * The drill's restore-rehearsal steps (start-restore, check-restore, verify-restore,
  * delete-scratch-table), each invoked as Lambda invokes it, with its deployed environment and role,
  * in the simulated AWS: the payments table's replicas with point-in-time recovery (sim/dynamodb/
- * restore.ts), IAM from the stack's own policies. A restore is authorized as AWS documents it
- * (test/support/restore-iam.ts: the simulated IAM does not map RestoreTableToPointInTime yet).
+ * restore.ts), IAM from the stack's own policies.
  *
  * What this cannot prove: that AWS accepts these calls and policies (no AWS account here), or how
  * long a real restore takes (modelled: ten minutes).
@@ -16,7 +15,6 @@ import { drMachine } from "../../sim/deployment/deployment";
 import { RESTORE_BASE_MS } from "../../sim/dynamodb/restore";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
 import { healthy } from "../state-machines/support/sim";
-import { authorizeRestoresAsDocumented } from "../support/restore-iam";
 import { stack } from "../support/stack";
 
 let aws: SimulatedAws;
@@ -101,7 +99,6 @@ async function history(t: TestWorld): Promise<{ a: string; b: string; c: string;
 describe("start-restore", () => {
   it("restores the payments table's replica in the drill's region, at its latest restorable second, into this run's scratch table", async () => {
     const t = healthy(aws);
-    authorizeRestoresAsDocumented(t);
     const { t0 } = await history(t);
     const run = await drillRun(t);
 
@@ -130,7 +127,6 @@ describe("start-restore", () => {
 
   it("finds its own restore when retried after an attempt whose answer was lost", async () => {
     const t = healthy(aws);
-    authorizeRestoresAsDocumented(t);
     await history(t);
     const run = await drillRun(t);
     const first = await start(t, run);
@@ -144,7 +140,6 @@ describe("start-restore", () => {
 
   it("fails with ScratchTableConflictError, and leaves the table alone, when the scratch name holds another table's restore", async () => {
     const t = healthy(aws);
-    authorizeRestoresAsDocumented(t);
     await t.advance(10 * MINUTE);
     const run = await drillRun(t);
     const name = scratchTableName(`payments-restore-${t.secondary}-${t.deployment.environment}-`, run.executionName);
@@ -156,7 +151,6 @@ describe("start-restore", () => {
 
   it("fails with PointInTimeRecoveryUnavailableError when the replica has no point-in-time recovery, and starts nothing", async () => {
     const t = healthy(aws);
-    authorizeRestoresAsDocumented(t);
     await t.advance(10 * MINUTE);
     t.world.dynamodb.pitr.update(t.secondary, t.tables.payments, false);
     const run = await drillRun(t);
@@ -169,7 +163,6 @@ describe("start-restore", () => {
 describe("check-restore", () => {
   it("reports CREATING until the modelled restore time has passed, then ACTIVE, bracketing when it turned ACTIVE", async () => {
     const t = healthy(aws);
-    authorizeRestoresAsDocumented(t);
     await history(t);
     const run = await drillRun(t);
     const started = await start(t, run);
@@ -185,7 +178,6 @@ describe("check-restore", () => {
 
   it("makes the copy unreadable until it is ACTIVE (ResourceNotFoundException, as DynamoDB answers for a table that is not ACTIVE)", async () => {
     const t = healthy(aws);
-    authorizeRestoresAsDocumented(t);
     await history(t);
     const run = await drillRun(t);
     const started = await start(t, run);
@@ -198,7 +190,6 @@ describe("check-restore", () => {
 
 describe("verify-restore", () => {
   async function restored(t: TestWorld) {
-    authorizeRestoresAsDocumented(t);
     const h = await history(t);
     const run = await drillRun(t);
     const started = await start(t, run);
@@ -258,7 +249,6 @@ describe("verify-restore", () => {
 
   it("fails the check when the source holds no payment acknowledged before the restore point (nothing to compare)", async () => {
     const t = healthy(aws);
-    authorizeRestoresAsDocumented(t);
     await t.advance(10 * MINUTE);
     const run = await drillRun(t);
     const started = await start(t, run);
@@ -287,7 +277,6 @@ describe("verify-restore", () => {
 describe("delete-scratch-table", () => {
   it("deletes an ACTIVE scratch table, and answers a retry that it is gone", async () => {
     const t = healthy(aws);
-    authorizeRestoresAsDocumented(t);
     await history(t);
     const run = await drillRun(t);
     const started = await start(t, run);
@@ -306,7 +295,6 @@ describe("delete-scratch-table", () => {
 
   it("cannot delete a table still CREATING: says so, with the command to run once it is ACTIVE", async () => {
     const t = healthy(aws);
-    authorizeRestoresAsDocumented(t);
     await history(t);
     const run = await drillRun(t);
     const started = await start(t, run);

@@ -7,13 +7,11 @@
  * figures into its evidence report; a check that fails, or a restore that cannot start, fails the
  * drill and notifies — with the primary already serving again and the scratch table deleted.
  *
- * A restore is authorized as AWS documents it (test/support/restore-iam.ts). What this cannot prove:
- * that AWS accepts the calls, or how long a real restore takes.
+ * What this cannot prove: that AWS accepts the calls, or how long a real restore takes.
  */
 import { newPendingPayment, paymentIdFor } from "../../functions/domain/payments";
 import { evidenceKeys } from "../../runbooks/domain/evidence-manifest";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
-import { authorizeRestoresAsDocumented } from "../support/restore-iam";
 import { stack } from "../support/stack";
 import { healthy, reportOf, witnessAnswer } from "./support/sim";
 
@@ -36,7 +34,6 @@ function acknowledge(t: TestWorld, key: string, createdAt = t.now()): string {
 /** A live world with payments acknowledged well before the drill (the restore point is a few minutes back). */
 async function withPayments(): Promise<{ t: TestWorld; acknowledged: string[] }> {
   const t = healthy(aws, { canaries: true });
-  authorizeRestoresAsDocumented(t);
   const acknowledged = ["early-0001", "early-0002", "early-0003"].map((k) => acknowledge(t, k));
   await t.advance(4 * MINUTE);
   return { t, acknowledged };
