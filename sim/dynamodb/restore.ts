@@ -38,9 +38,12 @@
  *   operation tried to access a nonexistent table or index. The resource might not be specified
  *   correctly, or its status might not be ACTIVE" (API Common Errors / ResourceNotFoundException).
  *   Here it is simply absent from the item model (model.ts) until it turns ACTIVE.
- * - DeleteTable: "If the table is in the CREATING or UPDATING states, then DynamoDB returns a
- *   ResourceInUseException"; a deleted table is DELETING for a while (not documented how long:
- *   {@link DELETING_MS} here), then gone (API DeleteTable). A deployed table is never deleted here.
+ * - DeleteTable: "If a table is in CREATING or UPDATING states, then DynamoDB returns a
+ *   ResourceInUseException ... If table is already in the DELETING state, no error is returned";
+ *   a deleted table is DELETING for a while (not documented how long: {@link DELETING_MS} here),
+ *   then gone (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html).
+ *   AWS "might continue to accept data read and write operations ... on a table in the DELETING
+ *   state": here it accepts none (the harsher reading). A deployed table is never deleted here.
  * - "Any number of users can execute up to 50 concurrent restores (any type of restore) in a given
  *   account" (API_RestoreTableToPointInTime): the 51st gets LimitExceededException.
  *
@@ -226,6 +229,7 @@ export class PointInTimeRecovery {
         throw new Error(`The rehearsal does not simulate deleting the deployed table ${table}`);
       throw fail("ResourceNotFoundException", `Requested resource not found: Table: ${table} not found`);
     }
+    if (r.status === "DELETING") return this.view(r);
     if (r.status !== "ACTIVE")
       throw fail("ResourceInUseException", `Attempt to change a resource which is still in use: Table ${table} is ${r.status}`);
     r.status = "DELETING";
