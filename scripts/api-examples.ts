@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { evaluateProgram } from "../infra/offline/evaluate";
 import type { HttpResponse } from "../sim/apigateway/model";
 import { deploymentFromEvaluation } from "../sim/deployment/deployment";
+import { evaluatorReady } from "../sim/iam/authorizer";
 import { createSession, REHEARSAL_EPOCH } from "../sim/session";
 import { excerptMarker, staleExcerptLines } from "./cli-sessions/excerpts";
 
@@ -39,6 +40,10 @@ interface Example {
 async function recordExamples(): Promise<string> {
   const deployment = deploymentFromEvaluation(await evaluateProgram());
   const [primary, secondary] = deployment.regions;
+  // The IAM evaluator reads its service data from disk on first use: real I/O the virtual clock
+  // must not run ahead of, or on a busy machine a call "times out" and the example prints a 503
+  // (as the rehearsal and the session recorder do before their clocks move).
+  await evaluatorReady();
   const session = createSession(deployment, { seed: SEED, startAt: REHEARSAL_EPOCH });
   const { world, clock } = session;
   try {
