@@ -1,9 +1,11 @@
 /**
- * Evaluates the Pulumi program once per test file (mocks, no AWS) and offers small queries over
+ * Evaluates the Pulumi program once per jest run and config (mocks, no AWS) and offers small queries over
  * what it registered. What this cannot prove: that AWS accepts these inputs — only that the
  * program asks for exactly them.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { CapturedResource } from "../../infra/offline/mocks";
 import { evaluateProgram, type Evaluation, type EvaluateOptions } from "../../infra/offline/evaluate";
 import { SNAPSHOT_ENV } from "../setup/global-setup";
@@ -19,8 +21,26 @@ export function stack(options?: EvaluateOptions): Promise<Evaluation> {
   if (!options && snapshot && existsSync(snapshot)) {
     pending ??= Promise.resolve(JSON.parse(readFileSync(snapshot, "utf8")) as Evaluation);
   }
-  pending ??= evaluateProgram(options);
+  pending ??= options && snapshot ? sharedEvaluation(options, dirname(snapshot)) : evaluateProgram(options);
   return pending;
+}
+
+/**
+ * Another config's evaluation, shared by the files of one run through the snapshot's folder: the
+ * evaluation is deterministic, and seven files evaluate the eventual-mode stack. The first file
+ * to need it writes it (atomically: a rename); a file that finds it reads it. Two workers may both
+ * evaluate the first time; either result is the same.
+ */
+async function sharedEvaluation(options: EvaluateOptions, dir: string): Promise<Evaluation> {
+  const key = createHash("sha256").update(JSON.stringify(options)).digest("hex").slice(0, 16);
+  const file = join(dir, `evaluation-${key}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as Evaluation;
+  const evaluation = await evaluateProgram(options);
+  const partial = `${file}.${process.pid}`;
+  writeFileSync(partial, JSON.stringify(evaluation));
+  renameSync(partial, file);
+  // The same shape as a file that reads it: plain JSON, whichever file evaluated.
+  return JSON.parse(JSON.stringify(evaluation)) as Evaluation;
 }
 
 export function ofType(ev: Evaluation, type: string, region?: string): CapturedResource[] {
