@@ -9,7 +9,7 @@
  *   value := term [+|- term];  term := operand | if_not_exists(path, operand)
  *
  * Anything else throws, so an unsupported expression fails the rehearsal loudly instead of being
- * ignored. (Also used by test/functions/support, whose models need the same semantics.)
+ * ignored.
  */
 type Item = Record<string, unknown>;
 type Names = Record<string, string> | undefined;
