@@ -3,8 +3,8 @@
  * without a human; the primary comes back (fenced, so traffic stays put); on-call fails back.
  */
 import { objectiveChecks } from "../checks";
-import { automaticExecutions, waitForExecutionEnd, type Scenario } from "../scenario";
-import { actingRuns, check, endsWith, primaryOutageUntilFailoverEnds } from "./helpers";
+import { automaticExecutions, type Scenario } from "../scenario";
+import { actingRuns, check, endsWith, failBackByHand, primaryOutageUntilFailoverEnds } from "./helpers";
 
 export const full: Scenario = {
   name: "full",
@@ -21,17 +21,7 @@ export const full: Scenario = {
     // On-call checks that nothing is running and the primary is healthy again before failing back.
     await ctx.clock.advance(90_000);
     await ctx.waitFor(() => ctx.deployment.regions.every((r) => ctx.executions(r).every((e) => e.status !== "RUNNING")), 5 * 60_000);
-    const name = ctx.operator.executionName("failback");
-    ctx.marks.manualExecutions.push(name);
-    await ctx.act(() =>
-      ctx.operator.start(
-        ctx.primary,
-        name,
-        { mode: "failback", targetRegion: ctx.primary, requestedBy: "oncall@example.com", reason: "primary recovered; fail back" },
-        "on-call runs drctl failback",
-      ),
-    );
-    await waitForExecutionEnd(ctx, ctx.primary, name, 15 * 60_000);
+    await failBackByHand(ctx);
     await ctx.clock.advance(60_000);
   },
   expectations(ctx, f) {

@@ -13,8 +13,16 @@
 import { dataConsistencyOf } from "../../deployment/deployment";
 import { tableName } from "../../experiments";
 import { objectiveChecks } from "../checks";
-import { automaticExecutions, type Scenario, type ScenarioContext, waitForExecutionEnd } from "../scenario";
-import { check, failedOverThenRecovered, nothingRunning, primaryOutageUntilFailoverEnds, promotedAt, seconds } from "./helpers";
+import { automaticExecutions, type Scenario, type ScenarioContext } from "../scenario";
+import {
+  check,
+  failBackByHand,
+  failedOverThenRecovered,
+  nothingRunning,
+  primaryOutageUntilFailoverEnds,
+  promotedAt,
+  seconds,
+} from "./helpers";
 
 /** The primary's payment functions' writes to the payments table fail, as DynamoDB answers when a partition of it is unavailable. */
 function paymentWritesFail(ctx: ScenarioContext) {
@@ -129,17 +137,7 @@ export const lateOutage: Scenario = {
     "persists rather than suppress it as flapping and forget it, and must have a writer again within the objective.",
   async run(ctx) {
     await failedOverThenRecovered(ctx);
-    const name = ctx.operator.executionName("failback");
-    ctx.marks.manualExecutions.push(name);
-    await ctx.act(() =>
-      ctx.operator.start(
-        ctx.primary,
-        name,
-        { mode: "failback", targetRegion: ctx.primary, requestedBy: "oncall@example.com", reason: "primary recovered; fail back" },
-        "on-call runs drctl failback",
-      ),
-    );
-    await waitForExecutionEnd(ctx, ctx.primary, name, 15 * 60_000);
+    await failBackByHand(ctx);
     await ctx.clock.advance(LATE_OUTAGE_AFTER_FAILBACK_MS);
     // The figures (RTO, exposure) are measured from the second outage.
     ctx.marks.outageStart = undefined;

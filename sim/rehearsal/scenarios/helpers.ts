@@ -5,7 +5,7 @@
  */
 import { regionIn } from "../../authority";
 import type { ExecutionRecord } from "../../stepfunctions/model";
-import { automaticExecutions, type Check, type ScenarioContext } from "../scenario";
+import { automaticExecutions, type Check, type ScenarioContext, waitForExecutionEnd } from "../scenario";
 
 export const check = (name: string, ok: boolean, detail: string): Check => ({ name, verdict: ok ? "pass" : "fail", detail });
 
@@ -91,4 +91,19 @@ export async function startFailback(ctx: ScenarioContext, why = "on-call runs dr
     ),
   );
   return name;
+}
+
+/** On-call runs `drctl failback` in the primary (recorded as a manual execution) and waits for it to end. */
+export async function failBackByHand(ctx: ScenarioContext): Promise<void> {
+  const name = ctx.operator.executionName("failback");
+  ctx.marks.manualExecutions.push(name);
+  await ctx.act(() =>
+    ctx.operator.start(
+      ctx.primary,
+      name,
+      { mode: "failback", targetRegion: ctx.primary, requestedBy: "oncall@example.com", reason: "primary recovered; fail back" },
+      "on-call runs drctl failback",
+    ),
+  );
+  await waitForExecutionEnd(ctx, ctx.primary, name, 15 * 60_000);
 }
