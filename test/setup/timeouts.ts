@@ -13,6 +13,8 @@
  * A test that needs more states it: `cpuBudget(seconds)` at the top of its file.
  */
 
+import { budgetExceeded, cpuSecondsNow } from "./cpu";
+
 /** CPU seconds a test or hook may use unless its file says otherwise: several times the slowest quiet test. */
 export const DEFAULT_CPU_BUDGET_SECONDS = 60;
 /** jest's timeout: the backstop for a test that waits forever without using CPU. */
@@ -23,20 +25,6 @@ let budgetSeconds = DEFAULT_CPU_BUDGET_SECONDS;
 /** Sets this file's CPU budget per test and hook. */
 export function cpuBudget(seconds: number): void {
   budgetSeconds = seconds;
-}
-
-/** CPU seconds this process has used so far (user + system). */
-export function cpuSecondsNow(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
-
-/** The failure for a test that used `used` CPU seconds against `budget`, or undefined within it. */
-export function budgetExceeded(used: number, budget: number): Error | undefined {
-  if (used <= budget) return undefined;
-  return new Error(
-    `This test used ${used.toFixed(1)} CPU seconds, over its budget of ${budget} s (test/setup/timeouts.ts): a runaway, or a test that grew and must say so with cpuBudget().`,
-  );
 }
 
 let startedAt = 0;
