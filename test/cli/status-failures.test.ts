@@ -23,7 +23,7 @@ describe("drctl status: failures", () => {
     const started = Date.now();
     const out = await drctl(["status", "--json"], { dns: statusDns, env: { DRCTL_CALL_TIMEOUT_SECONDS: "0.2" } });
 
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(30_000); // 150 times the limit: a loaded machine delays timers, it does not multiply them
     expect(out.code).toBe(0);
     expect(JSON.parse(out.stdout).regions[1].error).toEqual({
       kind: "unreachable",
