@@ -1,10 +1,11 @@
 /**
- * Jest runs TypeScript through ts-jest in transpile-only mode (tsconfig has isolatedModules), so
- * no type information is computed per file (type-checking @pulumi/aws on every test file costs
- * ~8 s per file). Type-checking is one `tsc --noEmit`, which the global setup starts alongside the
- * tests of a whole-suite run (test/setup/typecheck.ts); `npm run typecheck` runs it alone.
- * ts-jest rather than @swc/jest: it is plain JavaScript, so `npm ci` never needs a platform
- * binary the registry may not carry.
+ * Jest runs TypeScript through esbuild, one file at a time, types stripped and nothing checked
+ * (test/setup/esbuild-transform.js): the same transform tsx gives `npm start` and the Lambda build
+ * gives the bundles. esbuild is already a dependency for that build, so `npm ci` fetches no other
+ * platform binary; on a fresh clone (CI: an empty transform cache) it made the suite ~20 s of CPU
+ * cheaper than ts-jest in transpile-only mode. Type-checking is one `tsc --noEmit`, which the
+ * global setup starts alongside the tests of a whole-suite run (test/setup/typecheck.ts); `npm run
+ * typecheck` runs it alone.
  * @type {import('jest').Config}
  */
 module.exports = {
@@ -14,15 +15,7 @@ module.exports = {
   // The end-to-end runs (every scenario and the sweep as users run them, in child processes) are
   // `npm run test:e2e` (jest.e2e.config.js); the default run has their fast, in-process versions.
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/"],
-  transform: {
-    "^.+\\.tsx?$": [
-      "ts-jest",
-      {
-        tsconfig: { module: "commonjs", moduleResolution: "node10", ignoreDeprecations: "5.0", isolatedModules: true },
-        diagnostics: false,
-      },
-    ],
-  },
+  transform: { "^.+\\.tsx?$": "<rootDir>/test/setup/esbuild-transform.js" },
   globalSetup: "<rootDir>/test/setup/global-setup.ts",
   globalTeardown: "<rootDir>/test/setup/global-teardown.ts",
   setupFiles: ["<rootDir>/test/setup/env.ts"],
