@@ -34,7 +34,14 @@ export interface CapturedResource {
    * and the property paths of `ignoreChanges` and `replaceOnChanges`, where set.
    */
   options?: { protect?: boolean; ignoreChanges?: string[]; replaceOnChanges?: string[] };
+  /**
+   * The resource's aliases, as the engine receives them: an old URN, or a spec whose empty parts
+   * mean "as now" (the engine also derives a child's aliases from its parent's; this does not).
+   */
+  aliases?: CapturedAlias[];
 }
+
+export type CapturedAlias = { urn: string } | { name?: string; type?: string; parentUrn?: string; noParent?: boolean };
 
 export interface CapturedCall {
   token: string;
@@ -284,10 +291,23 @@ export function captureRegistrations(resources: CapturedResource[]): void {
             ...(req.getReplaceonchangesList().length > 0 ? { replaceOnChanges: [...req.getReplaceonchangesList()] } : {}),
           };
           if (Object.keys(options).length > 0) captured.options = options;
+          const aliases = req.getAliasesList().map(capturedAlias);
+          if (aliases.length > 0) captured.aliases = aliases;
         }
       }
       callback(error, response);
     });
+}
+
+function capturedAlias(alias: any): CapturedAlias {
+  if (alias.hasUrn()) return { urn: alias.getUrn() };
+  const spec = alias.getSpec();
+  return {
+    ...(spec.getName() ? { name: spec.getName() } : {}),
+    ...(spec.getType() ? { type: spec.getType() } : {}),
+    ...(spec.getParenturn() ? { parentUrn: spec.getParenturn() } : {}),
+    ...(spec.getNoparent() ? { noParent: true } : {}),
+  };
 }
 
 export function createMocks(resources: CapturedResource[], calls: CapturedCall[] = [], world: MockWorld = {}): pulumi.runtime.Mocks {

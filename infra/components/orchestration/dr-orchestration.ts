@@ -1,4 +1,3 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { LambdaSpec, StackEnvironmentName } from "../../../lib/handlers/spec";
 import {
@@ -9,13 +8,14 @@ import {
   type RunbookTaskFunction,
 } from "../../../state-machines/render";
 import { PRIMARY_FENCED_PERIOD_SECONDS } from "../../core/alarm-catalog";
+import { CANARY_TICKER_SERVICE } from "../../core/aws-facts";
 import type { RegionalResources } from "../../core/lambda-permissions";
 import { resourceName } from "../../core/naming";
-import { KMS_ENCRYPT_ACTIONS, policyDocument, serviceTrustPolicy, type Statement } from "../../core/policy-documents";
 import { REGION_STATE_CACHE_SECONDS, STATE_MACHINE_SERVICE } from "../../core/stack-environment";
 import { RegionalFunction } from "../compute/lambda-function";
-import { ShippedLogGroup } from "../logging/shipped-log-group";
-import { CANARY_TICKER_SERVICE, STATE_MACHINE_WILDCARD_ACTIONS } from "../../core/aws-facts";
+import { AlarmTrigger } from "./alarm-trigger";
+import { CanarySchedule } from "./canary-schedule";
+import { LoggedStateMachine } from "./logged-state-machine";
 
 /** The `{service}` slot of each region's schedule group (the canary's schedule lives in it). */
 export const SCHEDULE_GROUP_SERVICE = "dr-schedules";
@@ -97,27 +97,7 @@ export class DrOrchestration extends pulumi.ComponentResource {
 
     // --- The DR state machine -------------------------------------------------------------
     this.stateMachineName = resourceName(STATE_MACHINE_SERVICE, region, environment);
-    const machineArn = pulumi.interpolate`arn:aws:states:${region}:${accountId}:stateMachine:${this.stateMachineName}`;
-    const machineLogs = new ShippedLogGroup(
-      `${name}-machine-logs`,
-      {
-        region,
-        // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account's log resource policy.
-        logGroupName: `/aws/vendedlogs/states/${this.stateMachineName}`,
-        retentionInDays: args.logRetentionDays,
-        kmsKeyArn: args.kmsKeyArn,
-        destinationArn: args.logDestinationArn,
-      },
-      parent,
-    );
     const taskArns = RUNBOOK_TASK_FUNCTIONS.map((fn) => fnArn(fn));
-    const machineRole = this.stateMachineRole(
-      `${name}-machine-role`,
-      resourceName(STATE_MACHINE_SERVICE, region, environment),
-      machineArn,
-      taskArns,
-      args,
-    );
     const definition = pulumi.all(taskArns).apply((arns) => {
       const functionArns = Object.fromEntries(RUNBOOK_TASK_FUNCTIONS.map((fn, i) => [fn, arns[i]])) as Record<RunbookTaskFunction, string>;
       return renderDrStateMachine({
@@ -135,44 +115,23 @@ export class DrOrchestration extends pulumi.ComponentResource {
         }),
       }).json;
     });
-    const machine = new aws.sfn.StateMachine(
+    const logging = { kmsKeyArn: args.kmsKeyArn, logRetentionDays: args.logRetentionDays, logDestinationArn: args.logDestinationArn };
+    this.stateMachineArn = new LoggedStateMachine(
       `${name}-machine`,
-      {
-        region,
-        name: this.stateMachineName,
-        type: "STANDARD",
-        roleArn: machineRole.arn,
-        definition,
-        loggingConfiguration: { level: "ALL", includeExecutionData: false, logDestination: pulumi.interpolate`${machineLogs.arn}:*` },
-        tracingConfiguration: { enabled: true },
-      },
+      { region, name: this.stateMachineName, type: "STANDARD", accountId, definition, functionArns: taskArns, logLevel: "ALL", ...logging },
       parent,
-    );
-    this.stateMachineArn = machine.arn;
+    ).arn;
 
     // --- The canary and its ticker ----------------------------------------------------------
-    const tickerName = resourceName(CANARY_TICKER_SERVICE, region, environment);
-    const tickerArn = pulumi.interpolate`arn:aws:states:${region}:${accountId}:stateMachine:${tickerName}`;
-    const tickerLogs = new ShippedLogGroup(
-      `${name}-ticker-logs`,
-      {
-        region,
-        logGroupName: `/aws/vendedlogs/states/${tickerName}`,
-        retentionInDays: args.logRetentionDays,
-        kmsKeyArn: args.kmsKeyArn,
-        destinationArn: args.logDestinationArn,
-      },
-      parent,
-    );
-    const tickerRole = this.stateMachineRole(`${name}-ticker-role`, tickerName, tickerArn, [fnArn("canary"), fnArn("reconcile")], args);
-    const ticker = new aws.sfn.StateMachine(
+    const tickerFunctions = [fnArn("canary"), fnArn("reconcile")];
+    this.tickerArn = new LoggedStateMachine(
       `${name}-ticker`,
       {
         region,
-        name: tickerName,
+        name: resourceName(CANARY_TICKER_SERVICE, region, environment),
         type: "EXPRESS",
-        roleArn: tickerRole.arn,
-        definition: pulumi.all([fnArn("canary"), fnArn("reconcile")]).apply(
+        accountId,
+        definition: pulumi.all(tickerFunctions).apply(
           ([canaryFunctionArn, reconcileFunctionArn]) =>
             renderCanaryTicker({
               region,
@@ -182,145 +141,43 @@ export class DrOrchestration extends pulumi.ComponentResource {
               probeTimeoutSeconds: CANARY_PROBE_TIMEOUT_SECONDS,
             }).json,
         ),
-        // A probe every few seconds: failures only, without execution data (cost, and no payload in logs).
-        loggingConfiguration: { level: "ERROR", includeExecutionData: false, logDestination: pulumi.interpolate`${tickerLogs.arn}:*` },
-        tracingConfiguration: { enabled: true },
+        functionArns: tickerFunctions,
+        // A probe every few seconds: failures only (cost).
+        logLevel: "ERROR",
+        ...logging,
       },
       parent,
-    );
-    this.tickerArn = ticker.arn;
-
-    const scheduleName = resourceName("canary-schedule", region, environment);
-    // The region's own schedule group, so the role below trusts Scheduler for exactly our
-    // schedules. Scheduler sends the schedule GROUP's ARN as aws:SourceArn when it assumes the
-    // execution role ("The value of aws:SourceArn must be your EventBridge Scheduler schedule group
-    // ARN ... Do not scope the aws:SourceArn statement to a specific schedule or a schedule name
-    // prefix"): a trust scoped to one schedule's ARN is never satisfied and the canary never runs.
-    // https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
-    const scheduleGroup = new aws.scheduler.ScheduleGroup(
-      `${name}-schedule-group`,
-      { region, name: resourceName(SCHEDULE_GROUP_SERVICE, region, environment) },
-      parent,
-    );
-    const schedulerRole = new aws.iam.Role(
-      `${name}-scheduler-role`,
-      {
-        name: scheduleName,
-        assumeRolePolicy: pulumi.jsonStringify(serviceTrustPolicy("scheduler.amazonaws.com", accountId, scheduleGroup.arn)),
-      },
-      parent,
-    );
-    const schedulerPolicy = new aws.iam.RolePolicy(
-      `${name}-scheduler-policy`,
-      {
-        role: schedulerRole.name,
-        name: "start-canary-ticker",
-        policy: pulumi.jsonStringify(
-          policyDocument([
-            { Effect: "Allow", Action: ["states:StartExecution"], Resource: ticker.arn },
-            { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: args.asyncFailuresArn },
-            {
-              Effect: "Allow",
-              Action: KMS_ENCRYPT_ACTIONS,
-              Resource: args.kmsKeyArn,
-              Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
-            },
-          ]),
-        ),
-      },
-      parent,
-    );
-    new aws.scheduler.Schedule(
+    ).arn;
+    new CanarySchedule(
       `${name}-canary-schedule`,
       {
         region,
-        name: scheduleName,
-        groupName: scheduleGroup.name,
-        description: `Starts the canary ticker of ${region} every minute`,
-        scheduleExpression: "rate(1 minute)",
-        flexibleTimeWindow: { mode: "OFF" },
-        state: "ENABLED",
-        target: {
-          arn: ticker.arn,
-          roleArn: schedulerRole.arn,
-          input: JSON.stringify({ source: "canary-schedule" }),
-          // A missed minute is not retried late: the next minute's ticker is already on its way.
-          retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 },
-          deadLetterConfig: { arn: args.asyncFailuresArn },
-        },
+        accountId,
+        scheduleName: resourceName("canary-schedule", region, environment),
+        groupName: resourceName(SCHEDULE_GROUP_SERVICE, region, environment),
+        tickerArn: this.tickerArn,
+        asyncFailuresArn: args.asyncFailuresArn,
+        kmsKeyArn: args.kmsKeyArn,
+        formerOwnerName: name,
       },
-      { parent: this, dependsOn: [schedulerPolicy] },
+      parent,
     );
 
     // --- Alarms -> runbook --------------------------------------------------------------------
-    const rule = new aws.cloudwatch.EventRule(
+    const starter = this.functions["start-execution"];
+    if (!starter) throw new Error('lib/handlers/dr-functions.ts must declare the "start-execution" trigger function');
+    this.ruleArn = new AlarmTrigger(
       `${name}-alarm-rule`,
       {
         region,
-        name: resourceName("dr-alarms", region, environment),
-        description: `DR alarms of ${region} going to ALARM start its runbook`,
-        eventPattern: pulumi.jsonStringify({
-          source: ["aws.cloudwatch"],
-          "detail-type": ["CloudWatch Alarm State Change"],
-          resources: args.triggerAlarmArns,
-          detail: { state: { value: ["ALARM"] } },
-        }),
+        accountId,
+        ruleName: resourceName("dr-alarms", region, environment),
+        alarmArns: args.triggerAlarmArns,
+        starter,
+        asyncFailuresArn: args.asyncFailuresArn,
       },
       parent,
-    );
-    const starter = this.functions["start-execution"];
-    if (!starter) throw new Error('lib/handlers/dr-functions.ts must declare the "start-execution" trigger function');
-    new aws.lambda.Permission(
-      `${name}-alarm-rule-invoke`,
-      {
-        region,
-        action: "lambda:InvokeFunction",
-        function: starter.function.name,
-        principal: "events.amazonaws.com",
-        sourceArn: rule.arn,
-        sourceAccount: accountId,
-      },
-      parent,
-    );
-    new aws.cloudwatch.EventTarget(
-      `${name}-alarm-rule-target`,
-      {
-        region,
-        rule: rule.name,
-        arn: starter.arn,
-        // EventBridge retries for 24 h by default, then drops the event; a runbook start that old
-        // is worse than none, and a dropped one must be visible: short retry window plus a DLQ.
-        retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: 600 },
-        deadLetterConfig: { arn: args.asyncFailuresArn },
-      },
-      parent,
-    );
-    this.ruleArn = rule.arn;
+    ).ruleArn;
     this.registerOutputs({ stateMachineArn: this.stateMachineArn, tickerArn: this.tickerArn });
-  }
-
-  /** A state machine's role: invoke exactly its functions, deliver its logs, trace. */
-  private stateMachineRole(
-    resourceNameInStack: string,
-    roleName: string,
-    machineArn: pulumi.Input<string>,
-    functionArns: pulumi.Input<string>[],
-    args: DrOrchestrationArgs,
-  ): aws.iam.Role {
-    const role = new aws.iam.Role(
-      resourceNameInStack,
-      { name: roleName, assumeRolePolicy: pulumi.jsonStringify(serviceTrustPolicy("states.amazonaws.com", args.accountId, machineArn)) },
-      { parent: this },
-    );
-    const statements: Statement[] = [
-      { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: functionArns.flatMap((arn) => [arn, pulumi.interpolate`${arn}:*`]) },
-      { Effect: "Allow", Action: STATE_MACHINE_WILDCARD_ACTIONS, Resource: "*" },
-    ];
-    new aws.iam.RolePolicy(
-      `${resourceNameInStack}-policy`,
-      { role: role.name, name: "invoke-own-functions", policy: pulumi.jsonStringify(policyDocument(statements)) },
-      { parent: this },
-    );
-    return role;
   }
 }
