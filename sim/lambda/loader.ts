@@ -52,6 +52,10 @@ export function runtimeEnvironment(spec: FunctionSpec, logLevel: FunctionLogLeve
     POWERTOOLS_LOG_LEVEL: logLevel,
     POWERTOOLS_METRICS_DISABLED: "false",
     POWERTOOLS_TRACE_DISABLED: "true",
+    // With traces off, nothing needs the X-Ray SDK's automatic context: in its default mode it
+    // enables an async hook with destroy tracking for the whole process when it loads (cls-hooked),
+    // which taxed every promise of the simulation — and under jest one more hook per test file.
+    AWS_XRAY_MANUAL_MODE: "true",
     POWERTOOLS_DEV: "false",
   };
 }

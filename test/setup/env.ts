@@ -3,6 +3,8 @@
 process.env.POWERTOOLS_DEV = "false";
 process.env.POWERTOOLS_LOG_LEVEL = process.env.POWERTOOLS_LOG_LEVEL ?? "SILENT";
 process.env.POWERTOOLS_TRACE_DISABLED = "true";
+// No X-Ray context tracking either (sim/lambda/loader.ts says why): no process-wide async hook.
+process.env.AWS_XRAY_MANUAL_MODE = "true";
 process.env.POWERTOOLS_METRICS_DISABLED = "true";
 process.env.AWS_REGION = process.env.AWS_REGION ?? "us-east-1";
 process.env.AWS_ACCESS_KEY_ID = "test";
