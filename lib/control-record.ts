@@ -29,6 +29,8 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   type Authority,
   authoritySchema,
+  type Handover,
+  handoverInProgress,
   approvalSchema,
   automaticRunSchema,
   controlKeys,
@@ -72,6 +74,8 @@ export interface TransitionRequest {
    * authority (it must not exist).
    */
   expectedEpoch: number | null;
+  /** Eventual mode: the planned move this transition starts (control-schema.ts, `handoverSchema`). */
+  handover?: Handover;
 }
 
 /** Who asks for the DR lease, for which mode and region, and for how long. */
@@ -127,7 +131,13 @@ export class ControlTable {
       return current;
     }
     const next = current
-      ? nextAuthority(current, { states: request.states, reason: request.reason, executionId: request.executionId, at })
+      ? nextAuthority(current, {
+          states: request.states,
+          reason: request.reason,
+          executionId: request.executionId,
+          at,
+          ...(request.handover ? { handover: request.handover } : {}),
+        })
       : {
           pk: controlKeys.authority(),
           epoch: 0,
@@ -331,13 +341,24 @@ export class ControlTable {
 }
 
 /**
+ * How long the payment path caches the authority while it records a handover in progress
+ * (control-schema.ts, `handoverSchema`), instead of the configured bound: the promotion that ends
+ * the handover then reaches the region that was stopped within about a second of replicating there,
+ * and the region being promoted within a second of its own write. A shorter cache only makes the
+ * view fresher (never less safe); it costs one strongly consistent read per container per second,
+ * for the length of a planned move.
+ */
+export const HANDOVER_CACHE_MS = 1000;
+
+/**
  * This region as the authority says it is, cached for `ttlMs` so the payment path does not read the
  * control table on every request. The read is strongly consistent: on an MRSC table (strong mode) it
  * returns the latest authority in any region, and it FAILS in a region cut off from both its peer
  * and the witness — so an isolated region refuses writes and fails /health within `ttlMs`, with no
  * runbook involved. That bound is also how long a demoted region may go on accepting payments after
  * the authority moved (docs/architecture.md states it). Failed reads are not cached: the caller
- * decides (payment writes fail closed).
+ * decides (payment writes fail closed). While the cached authority records a handover in progress
+ * the bound is {@link HANDOVER_CACHE_MS} instead.
  */
 export class RegionStateCache {
   private cached: { authority: Authority | undefined; readAt: number } | undefined;
@@ -360,9 +381,19 @@ export class RegionStateCache {
     return writerOf(await this.authority());
   }
 
+  /** The handover in progress (eventual mode's planned move), as of the same (cached) read. */
+  async handover(): Promise<Handover | undefined> {
+    return handoverInProgress(await this.authority(), this.now());
+  }
+
+  /** How long a read that returned `authority` may be used: shorter while a handover is in progress. */
+  private ttlFor(authority: Authority | undefined, now: number): number {
+    return handoverInProgress(authority, now) ? Math.min(this.ttlMs, HANDOVER_CACHE_MS) : this.ttlMs;
+  }
+
   private async authority(): Promise<Authority | undefined> {
     const now = this.now();
-    if (this.cached && now - this.cached.readAt < this.ttlMs) return this.cached.authority;
+    if (this.cached && now - this.cached.readAt < this.ttlFor(this.cached.authority, now)) return this.cached.authority;
     // One read at a time per container, however many requests arrive at once — but a read still
     // unanswered after the cache's own bound is not waited on: requests then start a fresh one.
     if (this.inflight && now - this.inflight.sentAt < this.ttlMs) return this.inflight.read;

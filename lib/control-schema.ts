@@ -43,6 +43,33 @@ const epochSeconds = z.number().check(z.int(), z.nonnegative());
  * property of the data, not of the state machine's graph. On an MRSC table the condition is
  * checked against the latest version in any region, so two runs can never both win.
  */
+/**
+ * Eventual mode's planned move in progress (failback, drill): `from` was just stopped (FENCED or
+ * DRAINED) so that `to` can be promoted once replication is proven. Written with the transition that
+ * stops `from`, and gone from the next version, whichever transition that is (the promotion, a
+ * compensation, anyone's), so it describes only the epoch it was written at. Until `until` (the
+ * handover's own bound, {@link PLANNED_HANDOVER_WINDOW_SECONDS}) the two regions tell refused
+ * clients to retry in a second, and the payment path re-reads the authority every second, so the
+ * promotion reaches clients in about a second once it has replicated. After `until` a handover that
+ * never completed is treated as any other refusal (docs/architecture.md, "The write path").
+ * Strong mode never writes one: its planned moves are one transition.
+ */
+export const handoverSchema = z.object({
+  from: z.string().check(z.minLength(1)),
+  to: z.string().check(z.minLength(1)),
+  until: isoTime,
+});
+export type Handover = z.infer<typeof handoverSchema>;
+
+/**
+ * How long a handover counts as in progress after the transition that started it. It covers a
+ * failback's fence-to-promotion at the default timings with room to spare (settle 10 s, sentinel
+ * polled for at most 60 s: test/state-machines/render.test.ts checks it) and a drill's usual drain,
+ * detection and settle (about 20 s). A handover that outlasts it costs clients the ordinary
+ * `Retry-After`, never a hot loop without end.
+ */
+export const PLANNED_HANDOVER_WINDOW_SECONDS = 120;
+
 export const authoritySchema = z.object({
   pk: z.string(),
   epoch: z.number().check(z.int(), z.nonnegative()),
@@ -54,6 +81,8 @@ export const authoritySchema = z.object({
   updatedAt: isoTime,
   reason: z.string().check(z.maxLength(1000)),
   executionId: z.string().check(z.minLength(1)),
+  /** Eventual mode: the planned move this version started, if it started one ({@link handoverSchema}). */
+  handover: z.optional(handoverSchema),
 });
 export type Authority = z.infer<typeof authoritySchema>;
 
@@ -99,10 +128,23 @@ export class TwoWritersError extends Error {
   }
 }
 
-/** The item after a transition: the states changed, the epoch one on. Refuses two ACTIVE regions. */
+/**
+ * The handover `authority` records, while it is still in progress at `now` (epoch millis): the
+ * version that started it is still the latest this replica holds, and its window has not closed.
+ */
+export function handoverInProgress(authority: Authority | undefined, now: number): Handover | undefined {
+  const handover = authority?.handover;
+  return handover && Date.parse(handover.until) > now ? handover : undefined;
+}
+
+/**
+ * The item after a transition: the states changed, the epoch one on. Refuses two ACTIVE regions.
+ * A handover is carried only by the version that starts it (`change.handover`): every later
+ * transition ends it.
+ */
 export function nextAuthority(
   current: Authority,
-  change: { states: Partial<Record<string, RegionState>>; reason: string; executionId: string; at: string },
+  change: { states: Partial<Record<string, RegionState>>; reason: string; executionId: string; at: string; handover?: Handover },
 ): Authority {
   const states = { ...current.states };
   const changedAt = { ...current.changedAt };
@@ -121,6 +163,7 @@ export function nextAuthority(
     updatedAt: change.at,
     reason: change.reason.slice(0, 1000),
     executionId: change.executionId,
+    ...(change.handover ? { handover: change.handover } : {}),
   };
 }
 

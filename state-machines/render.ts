@@ -392,7 +392,9 @@ export interface TimingInputs {
  *   the datapoint to land) and Route 53 sees the required number of failed/healthy checks; poll
  *   every 10 s for twice that long, then escalate;
  * - detection: one probe period per check, for three minutes;
- * - sentinel: replication is ~1 s; poll every 2 s for a minute;
+ * - sentinel: replication is ~1 s; poll every second (Wait's smallest step) for a minute: in eventual
+ *   mode clients wait for the promotion, so each second the poll sleeps past the sentinel's arrival
+ *   is a second without payments;
  * - fence alarm (failback): after PrimaryFenced=0 the alarm (Maximum over one period) can clear
  *   only at the end of the first period without a 1 — the one after the period the 0 landed in,
  *   since the secondary's canary republishes 1 until the promotion replicates there — so up to two
@@ -417,8 +419,8 @@ export function recommendedTimings(input: TimingInputs): DrStateMachineTimings {
     fenceSettleSeconds: Math.max(10, input.regionStateCacheSeconds + 5),
     dnsConfirmIntervalSeconds,
     dnsConfirmMaxAttempts: Math.ceil((2 * dnsExpected) / dnsConfirmIntervalSeconds),
-    sentinelPollIntervalSeconds: 2,
-    sentinelPollMaxAttempts: 30,
+    sentinelPollIntervalSeconds: 1,
+    sentinelPollMaxAttempts: 60,
     fenceAlarmPollIntervalSeconds,
     fenceAlarmPollMaxAttempts: Math.ceil(fenceAlarmClearSeconds / fenceAlarmPollIntervalSeconds),
     detectionPollIntervalSeconds: probePeriod,

@@ -43,7 +43,7 @@ import {
   type PaymentStatus,
 } from "../domain/payments";
 import { formatProblems, parseWith } from "../../lib/validation";
-import { checkWriteGuard, RETRY_AFTER_SECONDS } from "../domain/write-guard";
+import { checkWriteGuard, retryAfterSeconds } from "../domain/write-guard";
 
 const env = handlerEnv("create-payment");
 const region = env.LOCAL_REGION;
@@ -179,7 +179,7 @@ export async function handler(event: ApiEvent, context?: Context): Promise<ApiRe
           { location: `${env.PEER_API_ORIGIN}/payments`, "retry-after": "0" },
         );
       }
-      const retryAfter = RETRY_AFTER_SECONDS[guard.reason];
+      const retryAfter = retryAfterSeconds(guard);
       return errorResponse(
         503,
         {

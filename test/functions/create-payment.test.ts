@@ -7,6 +7,7 @@
  */
 import type { ApiResult } from "../../functions/domain/http";
 import { PAYMENT_ID_PATTERN, paymentIdFor } from "../../functions/domain/payments";
+import type { RegionState } from "../../lib/control-schema";
 import { postPayment } from "./support/events";
 import { type SimulatedRegion, simulatedAwsForFile } from "./support/simulated-region";
 
@@ -335,6 +336,130 @@ describe("POST /payments: the write guard", () => {
     expect(refused.statusCode).toBe(503);
     expect(JSON.parse(refused.body).reason).toBe("REGION_FENCED");
     expect(sim.items("payments")).toHaveLength(2);
+  });
+});
+
+describe('POST /payments: the guard\'s answers, as a table (docs/architecture.md, "The write path")', () => {
+  // Eventual mode's planned move records a handover in the transition that stops its source
+  // (lib/control-schema.ts, handoverSchema); `open` = its window still open, `closed` = past it.
+  type Case = [
+    name: string,
+    states: { here: RegionState; peer: RegionState },
+    handover: "none" | "from-here-open" | "to-here-open" | "from-here-closed" | "between-others",
+    answer: { status: number; retryAfter?: string; reason?: string; location?: boolean },
+  ];
+  const cases: Case[] = [
+    ["this region ACTIVE", { here: "ACTIVE", peer: "STANDBY" }, "none", { status: 202 }],
+    [
+      "the peer ACTIVE",
+      { here: "FENCED", peer: "ACTIVE" },
+      "none",
+      { status: 307, retryAfter: "0", reason: "REGION_FENCED", location: true },
+    ],
+    [
+      "the peer ACTIVE, a handover record left on the version (redirect wins)",
+      { here: "STANDBY", peer: "ACTIVE" },
+      "from-here-open",
+      { status: 307, retryAfter: "0", reason: "REGION_STANDBY", location: true },
+    ],
+    ["nobody ACTIVE", { here: "FENCED", peer: "STANDBY" }, "none", { status: 503, retryAfter: "30", reason: "REGION_FENCED" }],
+    [
+      "nobody ACTIVE, this region fenced for a handover to the peer",
+      { here: "FENCED", peer: "FENCED" },
+      "from-here-open",
+      { status: 503, retryAfter: "1", reason: "REGION_FENCED" },
+    ],
+    [
+      "nobody ACTIVE, this region drained for a handover to the peer",
+      { here: "DRAINED", peer: "STANDBY" },
+      "from-here-open",
+      { status: 503, retryAfter: "1", reason: "REGION_DRAINED" },
+    ],
+    [
+      "nobody ACTIVE, a handover to this region not yet promoted",
+      { here: "FENCED", peer: "FENCED" },
+      "to-here-open",
+      { status: 503, retryAfter: "1", reason: "REGION_FENCED" },
+    ],
+    [
+      "nobody ACTIVE, the handover's window closed (it never completed)",
+      { here: "FENCED", peer: "FENCED" },
+      "from-here-closed",
+      { status: 503, retryAfter: "30", reason: "REGION_FENCED" },
+    ],
+    [
+      "nobody ACTIVE, a handover this region is no part of",
+      { here: "STANDBY", peer: "FENCED" },
+      "between-others",
+      { status: 503, retryAfter: "30", reason: "REGION_STANDBY" },
+    ],
+  ];
+
+  it.each(cases)("%s: answers as the table says", async (_name, states, handover, answer) => {
+    const now = sim.t.now();
+    const until = new Date(now + (handover === "from-here-closed" ? -1 : 60_000)).toISOString();
+    const record =
+      handover === "from-here-open" || handover === "from-here-closed"
+        ? { from: sim.region, to: sim.peer, until }
+        : handover === "to-here-open"
+          ? { from: sim.peer, to: sim.region, until }
+          : handover === "between-others"
+            ? { from: "eu-west-1", to: "eu-west-2", until }
+            : undefined;
+    sim.putAuthority({
+      ...sim.authority(),
+      epoch: 7,
+      states: { [sim.region]: states.here, [sim.peer]: states.peer },
+      ...(record ? { handover: record } : {}),
+    });
+
+    const response = await post();
+
+    expect(response.statusCode).toBe(answer.status);
+    expect(response.headers?.["retry-after"]).toBe(answer.retryAfter);
+    expect(response.headers?.location).toBe(answer.location ? `${sim.peerApiOrigin}/payments` : undefined);
+    if (answer.reason) expect(JSON.parse(response.body)).toMatchObject({ reason: answer.reason, region: sim.region });
+    if (answer.status !== 202) expect(sim.allWrites()).toEqual({ dynamo: [], s3: [] });
+  });
+
+  it("re-reads the authority every second while a handover is in progress, so the promotion is answered with a redirect within a second", async () => {
+    const until = new Date(sim.t.now() + 60_000).toISOString();
+    sim.putAuthority({
+      ...sim.authority(),
+      epoch: 7,
+      states: { [sim.region]: "FENCED", [sim.peer]: "FENCED" },
+      handover: { from: sim.region, to: sim.peer, until },
+    });
+    expect((await post(BODY, "first-key-0001")).statusCode).toBe(503);
+
+    // The promotion of the peer (the next version: the handover is over) lands in this replica.
+    sim.putAuthority({ ...sim.authority(), epoch: 8, states: { [sim.region]: "FENCED", [sim.peer]: "ACTIVE" }, handover: undefined });
+    await sim.t.advance(1000);
+    const response = await post(BODY, "second-key-0002");
+
+    expect(response.statusCode).toBe(307);
+    expect(sim.dynamo("control", ["GetItem"])).toHaveLength(2);
+  });
+
+  it("keeps the configured cache bound when no handover is in progress, and once its window has closed", async () => {
+    const until = new Date(sim.t.now() + 500).toISOString();
+    sim.putAuthority({
+      ...sim.authority(),
+      epoch: 7,
+      states: { [sim.region]: "FENCED", [sim.peer]: "FENCED" },
+      handover: { from: sim.region, to: sim.peer, until },
+    });
+    expect(JSON.parse((await post(BODY, "first-key-0001")).body).reason).toBe("REGION_FENCED");
+
+    await sim.t.advance(1000); // past the window: the read of a closed handover is cached for the full bound
+    await post(BODY, "second-key-0002");
+    const reads = sim.dynamo("control", ["GetItem"]).length;
+    await sim.t.advance(1000);
+    const third = await post(BODY, "third-key-00003");
+
+    expect(third.headers?.["retry-after"]).toBe("30");
+    expect(sim.dynamo("control", ["GetItem"])).toHaveLength(reads);
+    expect(sim.cacheMs).toBeGreaterThan(2000);
   });
 });
 

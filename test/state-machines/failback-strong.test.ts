@@ -41,6 +41,8 @@ describe("failback (manual, in the primary), strong mode", () => {
       .filter((c) => c.outcome === "ok" && (c.input.Item as { pk?: string }).pk === "authority")[0];
     expect((handover.input.Item as { states: Record<string, string> }).states).toEqual({ [PRIMARY]: "ACTIVE", [SECONDARY]: "STANDBY" });
     expect(String((handover.input.Item as { reason: string }).reason)).toContain("handover");
+    // One transition, so nothing is in progress between two: strong mode records no handover window.
+    expect(handover.input.Item).not.toHaveProperty("handover");
     // Both replicas agree at once (MRSC): no replication to wait for.
     for (const replica of [PRIMARY, SECONDARY]) {
       expect(t.regionRecord(replica, PRIMARY)).toMatchObject({ state: "ACTIVE" });

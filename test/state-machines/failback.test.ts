@@ -1,4 +1,7 @@
-import { controlKeys } from "../../lib/control-schema";
+import { HANDOVER_CACHE_MS } from "../../lib/control-record";
+import { controlKeys, PLANNED_HANDOVER_WINDOW_SECONDS } from "../../lib/control-schema";
+import type { ApiResult } from "../../functions/domain/http";
+import { postPayment } from "../functions/support/events";
 import { approve, reject, SimulatedAws, type TestWorld } from "../../sim/testing";
 import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
 import { stack } from "../support/stack";
@@ -28,6 +31,7 @@ afterAll(() => aws.dispose());
 const failback = (t: TestWorld) => ({ mode: "failback", targetRegion: t.primary });
 const writeFunction = (t: TestWorld) => t.functionName(t.primary, "create-payment");
 const MINUTE = 60_000;
+const BODY = { amount: 1050, currency: "EUR", merchantReference: "order-1001", sourceReference: "tok_visa_4242" };
 
 /** PutItem calls (that succeeded) of the control item `pk` (or keys starting with it), through `region`'s endpoint. */
 const puts = (t: TestWorld, region: string, pk: (key: string) => boolean) =>
@@ -66,6 +70,89 @@ describe("failback (manual, in the primary), eventual mode", () => {
     expect(fence.seq).toBeLessThan(sentinel.seq);
     expect(sentinel.seq).toBeLessThan(promote.seq);
     expect(result.states.indexOf("MarkSecondaryStandby")).toBeGreaterThan(result.states.indexOf("RouteAfterDns"));
+  });
+
+  it("records the handover to the primary with the fence, and the promotion ends it: the fenced secondary tells clients to retry in 1 s, then redirects", async () => {
+    const t = await failedOver(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    // A client of the secondary, every 500 ms from the moment the fence lands there: what its
+    // create-payment answers (the function as deployed, with its own cache of the authority).
+    const answers: { at: number; status: number; retryAfter?: string }[] = [];
+    let stop: (() => void) | undefined;
+    onControlChange(
+      t,
+      (item, { region, local }) =>
+        local && region === SECONDARY && item?.pk === "authority" && (item.states as Record<string, string>)[SECONDARY] === "FENCED",
+      () => {
+        let n = 0;
+        stop = t.clock.every(
+          500,
+          () => {
+            n += 1;
+            void (
+              t.beginInvoke(
+                SECONDARY,
+                "create-payment",
+                postPayment(BODY, `handover-client-${String(n).padStart(4, "0")}`),
+              ) as Promise<ApiResult>
+            ).then((r) =>
+              answers.push({ at: t.now(), status: r.statusCode, retryAfter: r.headers?.["retry-after"] as string | undefined }),
+            );
+          },
+          0,
+        );
+      },
+    );
+    const promotionReached: number[] = [];
+    onControlChange(
+      t,
+      (item, { region }) =>
+        region === SECONDARY && item?.pk === "authority" && (item.states as Record<string, string>)[PRIMARY] === "ACTIVE",
+      () => promotionReached.push(t.now()),
+    );
+
+    const result = await t.execute(PRIMARY, failback(t));
+    stop?.();
+
+    expect(result.status).toBe("SUCCEEDED");
+    // The fence, written through the secondary's replica, carried the handover and its window.
+    const [fence] = puts(t, SECONDARY, (k) => k === "authority").filter(authorityPut(SECONDARY, "FENCED"));
+    const fenced = fence.input.Item as { updatedAt: string; handover?: { from: string; to: string; until: string } };
+    expect(fenced.handover).toMatchObject({ from: SECONDARY, to: PRIMARY });
+    // Its window runs from the fence (the transition's own time, up to the put's answer).
+    const window = Date.parse(fenced.handover?.until ?? "") - PLANNED_HANDOVER_WINDOW_SECONDS * 1000;
+    expect(window).toBeGreaterThanOrEqual(Date.parse(fenced.updatedAt) - 100);
+    expect(window).toBeLessThanOrEqual(fence.at);
+    // The promotion is the next version: the handover is over, in both replicas.
+    const [promote] = puts(t, PRIMARY, (k) => k === "authority").filter(authorityPut(PRIMARY, "ACTIVE"));
+    expect(promote.input.Item).not.toHaveProperty("handover");
+    expect(t.control(PRIMARY, "authority")).not.toHaveProperty("handover");
+    // The secondary refused with Retry-After 1 until the promotion reached its replica, and
+    // redirected within the handover cache (1 s) of it; never the 30 s that cost clients 30 s.
+    const arrived = promotionReached[0];
+    expect(arrived).toBeGreaterThan(fence.at);
+    const refusals = answers.filter((a) => a.status === 503);
+    expect(refusals.length).toBeGreaterThan(5);
+    expect(refusals.every((a) => a.retryAfter === "1")).toBe(true);
+    expect(refusals.every((a) => a.at <= arrived + HANDOVER_CACHE_MS)).toBe(true);
+    const firstRedirect = answers.find((a) => a.status === 307);
+    expect(firstRedirect?.at).toBeLessThanOrEqual(arrived + HANDOVER_CACHE_MS + 500);
+    expect(answers.filter((a) => a.at > arrived + HANDOVER_CACHE_MS).every((a) => a.status === 307)).toBe(true);
+    expect(answers.some((a) => a.status === 202)).toBe(false);
+  });
+
+  it("ends the handover when the failback compensates: the secondary is the writer again, with no handover left", async () => {
+    const t = await failedOver(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    t.world.setLag(SECONDARY, PRIMARY, 15 * MINUTE);
+
+    const result = await t.execute(PRIMARY, failback(t));
+
+    expect(result).toMatchObject({ status: "FAILED", error: "SentinelNotReplicatedError" });
+    const [fence] = puts(t, SECONDARY, (k) => k === "authority").filter(authorityPut(SECONDARY, "FENCED"));
+    expect(fence.input.Item).toHaveProperty("handover.to", PRIMARY);
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE" });
+    expect(t.control(SECONDARY, "authority")).not.toHaveProperty("handover");
   });
 
   it("waits for the fence alarm to clear before confirming DNS and marking the secondary STANDBY", async () => {

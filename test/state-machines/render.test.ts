@@ -21,6 +21,7 @@ import {
   type DrStateMachineValues,
 } from "../../state-machines/render";
 import { runbookFunctions } from "../../lib/handlers";
+import { PLANNED_HANDOVER_WINDOW_SECONDS } from "../../lib/control-schema";
 
 const ARN = (region: string, fn: string) => `arn:aws:lambda:${region}:123456789012:function:${fn}-${region}-prod`;
 function values(overrides: Partial<DrStateMachineValues> = {}): DrStateMachineValues {
@@ -162,6 +163,21 @@ describe("renderDrStateMachine", () => {
       expect(validateDrValues(values(t))).toEqual([]);
     },
   );
+
+  it("keeps a failback's handover window open past its fence-to-promotion at the default timings (settle, a full sentinel poll, one task timeout)", () => {
+    const t = recommendedTimings({
+      regionStateCacheSeconds: 5,
+      healthCheckIntervalSeconds: 10,
+      healthCheckFailureThreshold: 3,
+      probesPerMinute: 6,
+    });
+
+    const fenceToPromotion = t.fenceSettleSeconds + t.sentinelPollIntervalSeconds * t.sentinelPollMaxAttempts + t.taskTimeoutSeconds;
+
+    expect(fenceToPromotion).toBeLessThanOrEqual(PLANNED_HANDOVER_WINDOW_SECONDS);
+    // And the window is still a bound: a handover that never completes stops costing clients 1 s retries.
+    expect(PLANNED_HANDOVER_WINDOW_SECONDS).toBeLessThanOrEqual(2 * fenceToPromotion);
+  });
 
   it("defaults to the standard-resolution period (60 s) the fence alarm must have", () => {
     const base = { regionStateCacheSeconds: 5, healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3, probesPerMinute: 6 };

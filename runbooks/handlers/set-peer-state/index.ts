@@ -10,6 +10,9 @@
  *   having made the last transition (EpochConflictError if another run moved it). In strong mode a
  *   failback's "fence" of the secondary is a handover: the primary ACTIVE and the secondary STANDBY,
  *   in one transition.
+ * - Eventual mode, a planned move (a failback's fence of the secondary, a drill's drain of the
+ *   primary): the transition records the handover to this region (`handoverSchema`), ended by the
+ *   next transition (the promotion) or by its window.
  * - Fencing or draining the PRIMARY also publishes PrimaryFenced=1 in this (the secondary)
  *   region: the alarm behind the primary's Route 53 health check, which moves DNS.
  * - A failover whose peer is not ACTIVE (nobody writes: a run stopped halfway) leaves the peer as it
@@ -20,7 +23,7 @@
  *   changes nothing and fails with PeerRecoveredError. An operator's failover is never second-guessed.
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { type RegionRecord, regionView } from "../../../lib/control-record";
+import { PLANNED_HANDOVER_WINDOW_SECONDS, type RegionRecord, regionView } from "../../../lib/control-record";
 import { handlerEnv } from "../../../lib/handlers";
 import * as z from "../../../lib/zod";
 import { localAndPeerControlTables } from "../../domain/dynamodb";
@@ -84,8 +87,17 @@ export const handler = stepHandler("set-peer-state", inputSchema, logger, async 
       : strong && run.mode === "drill" && state === "DRAINED"
         ? "DRAINED"
         : undefined;
+  // Eventual mode cannot hand over in one transition (MREC: no condition holds across regions), so
+  // a planned move stops the peer first and promotes this region once replication is proven. The
+  // stopping transition records the move, so both regions tell refused clients to retry in a
+  // second, not thirty, until the promotion reaches them or the window closes (write-guard.ts).
+  const handover =
+    !strong && ((run.mode === "failback" && state === "FENCED") || (run.mode === "drill" && state === "DRAINED"))
+      ? { from: env.PEER_REGION, to: run.region, until: new Date(Date.now() + PLANNED_HANDOVER_WINDOW_SECONDS * 1000).toISOString() }
+      : undefined;
   const authority = await table.transition({
     states: handoverTo ? { [env.PEER_REGION]: handoverTo, [run.region]: "ACTIVE" } : { [env.PEER_REGION]: state },
+    ...(handover ? { handover } : {}),
     reason: handoverTo
       ? `${run.mode} ${run.executionName}: handover — ${run.region} ACTIVE, ${env.PEER_REGION} ${handoverTo}, in one transition`
       : `${run.mode} ${run.executionName}: ${env.PEER_REGION} ${state} by ${run.region}`,
