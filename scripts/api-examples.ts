@@ -16,7 +16,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { evaluateProgram } from "../infra/offline/evaluate";
 import type { HttpResponse } from "../sim/apigateway/model";
-import { deploymentFromEvaluation } from "../sim/deployment/deployment";
+import { type Authority, PLANNED_HANDOVER_WINDOW_SECONDS } from "../lib/control-schema";
+import { authorityIn, controlTableName } from "../sim/authority";
+import { deploymentFromEvaluation, fn } from "../sim/deployment/deployment";
 import { evaluatorReady } from "../sim/iam/authorizer";
 import { createSession, REHEARSAL_EPOCH } from "../sim/session";
 import { excerptMarker, staleExcerptLines } from "./cli-sessions/excerpts";
@@ -121,6 +123,36 @@ async function recordExamples(): Promise<string> {
     ] satisfies Example[]) {
       results.push({ example, response: await send(example) });
     }
+
+    // Eventual mode, a failback between its fence of the secondary and its promotion of the
+    // primary: the authority as FenceSecondary writes it (set-peer-state), with the handover to the
+    // primary. Seeded, because this session runs the default (strong) deployment, whose failback is
+    // one transition; the secondary's guard reads it as it would read the real one.
+    const controlTable = controlTableName(deployment);
+    const before = authorityIn(world, primary);
+    if (!controlTable || !before) throw new Error("the simulated world has no authority to seed the handover example from");
+    const fencedAt = clock.now();
+    const handingOver: Authority = {
+      ...before,
+      epoch: before.epoch + 1,
+      states: { [primary]: "FENCED", [secondary]: "FENCED" },
+      changedAt: { ...before.changedAt, [primary]: new Date(fencedAt).toISOString(), [secondary]: new Date(fencedAt).toISOString() },
+      updatedAt: new Date(fencedAt).toISOString(),
+      reason: `failback failback-example: ${secondary} FENCED by ${primary}`,
+      executionId: "failback-example",
+      handover: { from: secondary, to: primary, until: new Date(fencedAt + PLANNED_HANDOVER_WINDOW_SECONDS * 1000).toISOString() },
+    };
+    world.dynamodb.seed(controlTable, handingOver, fencedAt, secondary);
+    await clock.advance(Number(fn(deployment, secondary, "create-payment").env.REGION_STATE_CACHE_SECONDS ?? 5) * 1000);
+    const handover: Example = {
+      title: "Eventual mode, during a failback: the fenced secondary, handing over to the primary, asks for a retry in 1 s",
+      region: secondary,
+      method: "POST",
+      path: "/payments",
+      headers: { "Idempotency-Key": "order-2030-0004" },
+      body: { ...payment, merchantReference: "order-2030-0004" },
+    };
+    results.push({ example: handover, response: await send(handover) });
 
     const out: string[] = [];
     for (const { example, response } of results) {

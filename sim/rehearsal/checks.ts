@@ -190,15 +190,18 @@ export function paymentsResumeCheck(f: Pick<Figures, "longestWithoutAcknowledgem
 
 /**
  * What eventual mode cannot do in any scenario: hand over in one transition. There a planned move
- * fences (or drains) the writer, waits for replication, then promotes — about 30 s in which no
- * region takes payments. A residual cost of the mode (README, "Consistency modes"), not a defect.
+ * stops the writer, waits out the payment path's cache and in-flight writes (the settle), proves
+ * replication, then promotes; no region takes payments meanwhile. The handover record makes
+ * clients retry every second, so the gap is the settle plus replication and about a second, not
+ * the 30 s `Retry-After` (docs/architecture.md, "Eventual mode: what it gives up"). A residual
+ * cost of the mode, not a defect.
  */
 export function everyScenarioKnownFailures(d: Deployment): { checks: string[]; reason: string } | undefined {
   if (dataConsistencyOf(d) !== "eventual") return undefined;
   return {
     checks: [plannedMoveCheck({ plannedMoves: [] }).name],
     reason:
-      "eventual mode: a planned move fences, waits for replication, then promotes; only strong mode's single authority can hand over in one transition",
+      "eventual mode: a planned move stops the writer, settles (the payment path's cache and in-flight writes), proves replication, then promotes; only strong mode's single authority can hand over in one transition",
   };
 }
 
