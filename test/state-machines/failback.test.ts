@@ -155,6 +155,33 @@ describe("failback (manual, in the primary), eventual mode", () => {
     expect(t.control(SECONDARY, "authority")).not.toHaveProperty("handover");
   });
 
+  it("bounds a handover that never completes by its window: the fenced secondary asks for 1 s retries until it closes, then 30 s", async () => {
+    const t = await failedOver(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    // The sentinel never arrives and the compensation cannot run: the failback fails after its
+    // fence and leaves it (a run that died halfway, as far as the secondary can tell).
+    t.world.setLag(SECONDARY, PRIMARY, 15 * MINUTE);
+    t.fault({ action: "lambda-invocation-error", function: "compensate", region: PRIMARY });
+
+    const result = await t.execute(PRIMARY, failback(t));
+
+    expect(result).toMatchObject({ status: "FAILED", error: "SentinelNotReplicatedError" });
+    const left = t.control(SECONDARY, "authority") as { states: Record<string, string>; handover?: { until: string } };
+    expect(left.states).toEqual({ [PRIMARY]: "FENCED", [SECONDARY]: "FENCED" });
+    const until = Date.parse(left.handover?.until ?? "");
+    expect(until).toBeGreaterThan(t.now());
+    const ask = async (key: string) => {
+      const r = (await t.invoke(SECONDARY, "create-payment", postPayment(BODY, key))) as ApiResult;
+      return [r.statusCode, r.headers?.["retry-after"]];
+    };
+
+    expect(await ask("interrupted-0001")).toEqual([503, "1"]);
+    await t.advance(until - t.now() + 1);
+    // The window closed: the next read of the same version is answered with the ordinary wait.
+    await t.advance(HANDOVER_CACHE_MS);
+    expect(await ask("interrupted-0002")).toEqual([503, "30"]);
+  });
+
   it("waits for the fence alarm to clear before confirming DNS and marking the secondary STANDBY", async () => {
     // The canaries run: the secondary's keeps republishing PrimaryFenced=1 until the primary's
     // promotion has replicated to its replica, so the alarm (Maximum over 60 s) still reports
