@@ -1,0 +1,91 @@
+/**
+ * Eventual mode (dataConsistency: eventual): a drill cannot hand over in one transition, so its
+ * drain of the primary records the handover to the secondary, and the promotion ends it. Meanwhile
+ * the drained primary tells clients to retry in a second, then redirects them once the promotion has
+ * replicated to it. Strong mode's drill (one handover transition): drill.test.ts.
+ */
+import type { ApiResult } from "../../functions/domain/http";
+import { HANDOVER_CACHE_MS } from "../../lib/control-record";
+import { PLANNED_HANDOVER_WINDOW_SECONDS } from "../../lib/control-schema";
+import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
+import { fn } from "../../sim/deployment/deployment";
+import { SimulatedAws } from "../../sim/testing";
+import { postPayment } from "../functions/support/events";
+import { stack } from "../support/stack";
+import { healthy, onControlChange } from "./support/sim";
+
+let aws: SimulatedAws;
+beforeAll(async () => {
+  aws = SimulatedAws.fromEvaluation(await stack({ config: { ...DEFAULT_OFFLINE_CONFIG, dataConsistency: "eventual" } }));
+});
+afterAll(() => aws.dispose());
+
+const BODY = { amount: 1050, currency: "EUR", merchantReference: "order-1001", sourceReference: "tok_visa_4242" };
+
+describe("drill (in the secondary), eventual mode", () => {
+  it("records the handover with the drain and ends it with the promotion: the drained primary asks for 1 s retries, then redirects", async () => {
+    const t = healthy(aws, { canaries: true });
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    // A client of the primary, every 500 ms from the moment the drain reaches the primary's replica
+    // until shortly after the promotion does.
+    const answers: { at: number; status: number; retryAfter?: string }[] = [];
+    const promotionReached: number[] = [];
+    let stop: (() => void) | undefined;
+    onControlChange(
+      t,
+      (item, { region }) =>
+        region === PRIMARY && item?.pk === "authority" && (item.states as Record<string, string>)[PRIMARY] === "DRAINED",
+      () => {
+        let n = 0;
+        stop = t.clock.every(
+          500,
+          () => {
+            n += 1;
+            if (promotionReached.length > 0 && t.now() > promotionReached[0] + 3000) return stop?.();
+            void (
+              t.beginInvoke(
+                PRIMARY,
+                "create-payment",
+                postPayment(BODY, `drill-client-${String(n).padStart(4, "0")}`),
+              ) as Promise<ApiResult>
+            ).then((r) =>
+              answers.push({ at: t.now(), status: r.statusCode, retryAfter: r.headers?.["retry-after"] as string | undefined }),
+            );
+          },
+          0,
+        );
+      },
+    );
+    onControlChange(
+      t,
+      (item, { region }) =>
+        region === PRIMARY && item?.pk === "authority" && (item.states as Record<string, string>)[SECONDARY] === "ACTIVE",
+      () => promotionReached.push(t.now()),
+    );
+
+    const result = await t.execute(SECONDARY, { mode: "drill", targetRegion: SECONDARY, holdSeconds: 10 });
+    stop?.();
+
+    expect(result.status).toBe("SUCCEEDED");
+    const authorityPuts = t
+      .calls({ service: "dynamodb", operation: "PutItem", region: SECONDARY })
+      .filter((c) => c.outcome === "ok" && (c.input.Item as { pk?: string }).pk === "authority");
+    const [drain] = authorityPuts.filter((c) => (c.input.Item as { states: Record<string, string> }).states[PRIMARY] === "DRAINED");
+    const [promote] = authorityPuts.filter((c) => (c.input.Item as { states: Record<string, string> }).states[SECONDARY] === "ACTIVE");
+    const drained = drain.input.Item as { updatedAt: string; handover?: { from: string; to: string; until: string } };
+    expect(drained.handover).toMatchObject({ from: PRIMARY, to: SECONDARY });
+    expect(Date.parse(drained.handover?.until ?? "") - PLANNED_HANDOVER_WINDOW_SECONDS * 1000).toBeLessThanOrEqual(drain.at);
+    expect(promote.input.Item).not.toHaveProperty("handover");
+    // The drained primary: 503 with Retry-After 1 until the promotion reached it, 307 within the
+    // handover cache (1 s) of that; never the 30 s wait, and no payment accepted but on a copy of
+    // the authority cached before the drain arrived (the configured bound).
+    const arrived = promotionReached[0];
+    const refusals = answers.filter((a) => a.status === 503);
+    expect(refusals.length).toBeGreaterThan(5);
+    expect(refusals.every((a) => a.retryAfter === "1")).toBe(true);
+    expect(refusals.every((a) => a.at <= arrived + HANDOVER_CACHE_MS)).toBe(true);
+    expect(answers.find((a) => a.status === 307)?.at).toBeLessThanOrEqual(arrived + HANDOVER_CACHE_MS + 500);
+    const cacheMs = Number(fn(aws.deployment, PRIMARY, "create-payment").env.REGION_STATE_CACHE_SECONDS) * 1000;
+    expect(answers.filter((a) => a.status === 202).every((a) => a.at < (answers[0]?.at ?? 0) + cacheMs)).toBe(true);
+  });
+});
