@@ -190,16 +190,49 @@ export class ControlTable {
     return parseControlItem(heartbeatSchema, key, await this.get(key, options));
   }
 
-  /** Records one probe result of `target` as seen from `observer`. */
-  async recordProbe(observer: string, target: string, healthy: boolean, status: number): Promise<void> {
+  /**
+   * Records one probe result of `target` as seen from `observer`, and (eventual mode) what the DNS
+   * witness answered at the same time: `{ answers }` when the name servers answered, `{ unanswered }`
+   * when none did (the stored answers are then removed, so an old one is never read as current).
+   */
+  async recordProbe(
+    observer: string,
+    target: string,
+    healthy: boolean,
+    status: number,
+    witness?: { answers: string[] } | { unanswered: true },
+  ): Promise<void> {
     const now = this.now();
+    const set = healthy
+      ? [
+          "observer = :o",
+          "target = :t",
+          "lastCheckedAt = :now",
+          "lastStatus = :s",
+          "lastHealthyAt = :now",
+          "lastAnsweredAt = :now",
+          "consecutiveFailures = :zero",
+        ]
+      : [
+          "observer = :o",
+          "target = :t",
+          "lastCheckedAt = :now",
+          "lastStatus = :s",
+          "consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one",
+          "firstFailedAt = if_not_exists(firstFailedAt, :now)",
+          ...(status > 0 ? ["lastAnsweredAt = :now"] : []),
+        ];
+    const remove = healthy ? ["firstFailedAt"] : [];
+    if (witness) {
+      set.push("witnessCheckedAt = :now");
+      if ("answers" in witness) set.push("witnessAnswers = :w");
+      else remove.push("witnessAnswers");
+    }
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: controlKeys.probe(observer, target) },
-        UpdateExpression: healthy
-          ? "SET observer = :o, target = :t, lastCheckedAt = :now, lastStatus = :s, lastHealthyAt = :now, lastAnsweredAt = :now, consecutiveFailures = :zero REMOVE firstFailedAt"
-          : `SET observer = :o, target = :t, lastCheckedAt = :now, lastStatus = :s, consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one, firstFailedAt = if_not_exists(firstFailedAt, :now)${status > 0 ? ", lastAnsweredAt = :now" : ""}`,
+        UpdateExpression: `SET ${set.join(", ")}${remove.length > 0 ? ` REMOVE ${remove.join(", ")}` : ""}`,
         ExpressionAttributeValues: {
           ":o": observer,
           ":t": target,
@@ -207,6 +240,7 @@ export class ControlTable {
           ":s": status,
           ":zero": 0,
           ...(healthy ? {} : { ":one": 1 }),
+          ...(witness && "answers" in witness ? { ":w": witness.answers } : {}),
         },
       }),
     );

@@ -187,6 +187,15 @@ export const probeSchema = z.object({
   consecutiveFailures: z.number().check(z.int(), z.nonnegative()),
   /** The last probe that got any HTTP answer (healthy or not): a region that answers 503 is alive. */
   lastAnsweredAt: z.optional(epochMillis),
+  /**
+   * Eventual mode: the DNS witness (`_region.api.<zone>` TXT) as the observer's canary asked the
+   * zone's authoritative name servers at `witnessCheckedAt`, with the probe. `witnessAnswers` is
+   * absent when the name servers gave no answer at all (timeout, refused), and `[]` when they
+   * answered that the record has no value. The payment path's partition guard reads both
+   * (functions/domain/partition-guard.ts).
+   */
+  witnessAnswers: z.optional(z.array(z.string())),
+  witnessCheckedAt: z.optional(epochMillis),
 });
 export type ProbeRecord = z.infer<typeof probeSchema>;
 

@@ -6,7 +6,9 @@
  * 2. Write guard: the authority (read strongly, cached at most 5 s) must name this region the
  *    writer. Another writer named: 307 to it (same method and body; Retry-After 0). No writer, or
  *    the authority unreadable: 503 with a machine-readable reason and Retry-After. Nothing is
- *    written, not even an idempotency record.
+ *    written, not even an idempotency record. Eventual mode adds the partition guard
+ *    (../domain/partition-guard.ts): a writer whose peer is unreachable while Route 53 names the
+ *    peer refuses the same way (307 to the peer).
  * 3. Powertools idempotency (record in the replicated idempotency table, keyed by the header,
  *    validated against the body): a replay returns the stored response; the same key with another
  *    body is 422; a duplicate still running is 409.
@@ -44,6 +46,7 @@ import {
 } from "../domain/payments";
 import { formatProblems, parseWith } from "../../lib/validation";
 import { checkWriteGuard, retryAfterSeconds } from "../domain/write-guard";
+import { PartitionGuard } from "../domain/partition-guard";
 
 const env = handlerEnv("create-payment");
 const region = env.LOCAL_REGION;
@@ -69,6 +72,22 @@ const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
 // installed after this module loaded (tests, the rehearsal) is honoured.
 const regionState = new RegionStateCache(new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()), region, cacheMs, () => Date.now());
 const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
+/**
+ * Eventual mode only (strong mode's data layer already fences a region cut off from its peer and
+ * the witness), and only in the primary: Route 53 answers the secondary only when the primary's
+ * guard is unhealthy, so a witness naming the secondary is evidence that the primary was fenced or
+ * is failing, whereas a witness naming the primary is merely the default — a secondary just
+ * promoted by a failover sees it until DNS moves, and must not refuse on it.
+ */
+const partitionGuard =
+  env.DATA_CONSISTENCY === "eventual" && region === env.PRIMARY_REGION
+    ? new PartitionGuard(
+        new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()),
+        { region, peer: env.PEER_REGION, probeIntervalMs: 60_000 / Math.max(1, intEnv("PROBES_PER_MINUTE", 1)) },
+        cacheMs,
+        () => Date.now(),
+      )
+    : undefined;
 
 /** What Powertools hashes: the key names the record, the request is the payload it validates. */
 interface IdempotentInput {
@@ -159,8 +178,9 @@ export async function handler(event: ApiEvent, context?: Context): Promise<ApiRe
     const parsed = parseWith(createPaymentRequestSchema, body.value);
     if (!parsed.ok) return badRequest(`Request body is invalid: ${formatProblems(parsed.problems)}`, parsed.problems);
 
-    // 2. Write guard (fail closed).
-    const guard = await checkWriteGuard(regionState, region);
+    // 2. Write guard (fail closed), then in eventual mode the partition guard.
+    const authorityGuard = await checkWriteGuard(regionState, region);
+    const guard = authorityGuard.allowed && partitionGuard ? await partitionGuard.check() : authorityGuard;
     if (!guard.allowed) {
       metrics.addMetric("WriteRefused", MetricUnit.Count, 1);
       logger.warn("payment refused by the write guard", { reason: guard.reason, detail: guard.detail, writer: guard.writer });
@@ -172,14 +192,17 @@ export async function handler(event: ApiEvent, context?: Context): Promise<ApiRe
         return errorResponse(
           307,
           {
-            error: `${region} is not the writer; ${guard.writer} is. Send the same request there with the same ${IDEMPOTENCY_HEADER}`,
+            error:
+              guard.reason === "PEER_PROMOTED"
+                ? `${region} cannot reach ${guard.writer} and Route 53 names ${guard.writer}. Send the same request there with the same ${IDEMPOTENCY_HEADER}`
+                : `${region} is not the writer; ${guard.writer} is. Send the same request there with the same ${IDEMPOTENCY_HEADER}`,
             reason: guard.reason,
             region,
           },
           { location: `${env.PEER_API_ORIGIN}/payments`, "retry-after": "0" },
         );
       }
-      const retryAfter = retryAfterSeconds(guard);
+      const retryAfter = "retryAfterSeconds" in guard ? guard.retryAfterSeconds : retryAfterSeconds(guard);
       return errorResponse(
         503,
         {

@@ -240,7 +240,7 @@ export const DR_FUNCTIONS = {
   } satisfies HandlerSpec,
   canary: {
     description:
-      "One probe of the peer's pinned /health: PeerHealthy, heartbeat (eventual mode: in every table), probe record, PeerHeartbeatAgeSeconds, PrimaryFenced (secondary). " +
+      "One probe of the peer's pinned /health: PeerHealthy, heartbeat (eventual mode: in every table), probe record (eventual mode: with the DNS witness's answer), PeerHeartbeatAgeSeconds, PrimaryFenced (secondary). " +
       "Invoked PROBES_PER_MINUTE times a minute by the canary ticker (state-machines/canary-ticker.asl.json), which Scheduler starts every minute.",
     // Probe timeout ≤ 5 s (runbooks/handlers/canary), then a handful of local writes.
     timeoutSeconds: 15,
@@ -259,6 +259,9 @@ export const DR_FUNCTIONS = {
       "PEER_HEALTH_URL",
       "METRIC_NAMESPACE",
       "PROBES_PER_MINUTE",
+      // Eventual mode: the DNS witness asked with every probe, for the payment path's partition guard.
+      "DNS_WITNESS_NAME",
+      "ZONE_NAME_SERVERS",
     ] as const,
     permissions: ["control-table:write", "metrics:put", "replication-heartbeats:write", "replication-heartbeats:read"],
     reservedConcurrency: CANARY_RESERVED_CONCURRENCY,

@@ -27,6 +27,12 @@ export const PAYMENT_FUNCTIONS = {
       "CONTROL_TABLE",
       "REGION_STATE_CACHE_SECONDS",
       "PEER_API_ORIGIN",
+      // Eventual mode's partition guard (functions/domain/partition-guard.ts): the canary's probe
+      // record of the peer, probe#<region>#<peer>, judged against the probe interval.
+      "DATA_CONSISTENCY",
+      "PRIMARY_REGION",
+      "PEER_REGION",
+      "PROBES_PER_MINUTE",
     ],
     permissions: ["payments-table:read", "payments-table:write", "idempotency-table:read-write", "control-table:read"],
     // This is the function the failover runbook throttles to 0 in a fenced region (PEER_WRITE_FUNCTION_NAME).

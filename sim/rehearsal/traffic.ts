@@ -7,6 +7,11 @@
  * again — so it follows DNS to the other region. A 307 (a region that is not the writer naming
  * the one that is) is followed at once, as HTTP clients follow redirects, to the region-pinned
  * host it names, with the same method, body and key. Some acknowledged payments are read back.
+ *
+ * A scenario may add a client on a kept-alive connection (`startKeepAliveClient`): like an HTTP
+ * client's connection pool, it resolves once and reuses that connection for as long as it gets
+ * HTTP answers — whatever DNS says meanwhile — and resolves again only when the connection breaks
+ * (a timeout or a connection error). That is the client DNS cannot move.
  */
 import type { ApiGateway, HttpResponse } from "../apigateway/model";
 import type { VirtualClock } from "../clock";
@@ -47,6 +52,13 @@ export interface TrafficOptions {
 
 export const DEFAULT_TRAFFIC: TrafficOptions = { clients: 4, thinkMs: 2000, requestTimeoutMs: 10_000, readShare: 0.2 };
 
+/** A client's DNS answer: cached for the TTL, or (`keepAlive`) for as long as its connection works. */
+interface ClientCache {
+  region?: string;
+  expiresAt: number;
+  keepAlive?: boolean;
+}
+
 export class Traffic {
   readonly acks: Ack[] = [];
   readonly attempts: Attempt[] = [];
@@ -56,6 +68,7 @@ export class Traffic {
   readonly open = new Map<string, number>();
   private running = false;
   private readonly ttlMs: number;
+  private keepAliveClients = 0;
 
   constructor(
     private readonly deps: {
@@ -76,11 +89,17 @@ export class Traffic {
   start(): void {
     this.running = true;
     for (let c = 0; c < this.options.clients; c++) {
-      const cache: { region?: string; expiresAt: number } = { expiresAt: 0 };
+      const cache: ClientCache = { expiresAt: 0 };
       this.deps.clock.after(Math.floor((c * this.options.thinkMs) / this.options.clients), () =>
         runAs({ region: INTERNET }, () => this.client(c, cache)),
       );
     }
+  }
+
+  /** One more client, on a kept-alive connection to whichever region DNS answers now (see the header). */
+  startKeepAliveClient(): void {
+    const id = this.options.clients + this.keepAliveClients++;
+    runAs({ region: INTERNET }, () => this.client(id, { expiresAt: 0, keepAlive: true }));
   }
 
   /** Stops starting new payments; requests in flight keep retrying until acknowledged. */
@@ -88,23 +107,23 @@ export class Traffic {
     this.running = false;
   }
 
-  private resolve(cache: { region?: string; expiresAt: number }): string {
+  private resolve(cache: ClientCache): string {
     const now = this.deps.clock.now();
-    if (!cache.region || cache.expiresAt <= now) {
+    if (!cache.region || (cache.expiresAt <= now && !cache.keepAlive)) {
       cache.region = this.deps.route53.servingRegion();
       cache.expiresAt = now + this.ttlMs;
     }
     return cache.region as string;
   }
 
-  private async client(id: number, cache: { region?: string; expiresAt: number }): Promise<void> {
+  private async client(id: number, cache: ClientCache): Promise<void> {
     for (let n = 1; this.running; n++) {
       await this.pay(`rehearsal-${id}-${String(n).padStart(5, "0")}`, id, n, cache);
       await this.deps.clock.sleep(this.options.thinkMs * (0.5 + this.deps.random()));
     }
   }
 
-  private async pay(key: string, client: number, n: number, cache: { region?: string; expiresAt: number }): Promise<void> {
+  private async pay(key: string, client: number, n: number, cache: ClientCache): Promise<void> {
     const merchantReference = `order-${client}-${n}`;
     const body = JSON.stringify({
       amount: 100 + ((client * 7919 + n * 104729) % 90_000),
@@ -119,6 +138,7 @@ export class Traffic {
     for (let attempt = 1; ; attempt++) {
       const region = redirect?.region ?? this.resolve(cache);
       const host = redirect?.host ?? this.deps.deployment.failoverName;
+      const redirected = redirect !== undefined;
       redirect = undefined;
       let res: HttpResponse | undefined;
       try {
@@ -140,6 +160,8 @@ export class Traffic {
           region,
           outcome: (error as { code?: string }).code === "ETIMEDOUT" ? "timeout" : "connection-error",
         });
+        // A broken connection: the next one is opened to whatever DNS answers then.
+        if (cache.keepAlive && !redirected) cache.region = undefined;
       }
       if (res?.status === 202) {
         const out = JSON.parse(res.body) as { paymentId: string; region: string };
@@ -178,7 +200,7 @@ export class Traffic {
     }
   }
 
-  private async read(paymentId: string, cache: { region?: string; expiresAt: number }): Promise<void> {
+  private async read(paymentId: string, cache: ClientCache): Promise<void> {
     try {
       const res = await this.deps.gateway.request(
         this.resolve(cache),

@@ -295,7 +295,7 @@ describe("DR operations role", () => {
     });
   });
 
-  it.each(REGION_LIST)("points %s's DNS confirmation at the hosted zone's own name servers and its witness record", (region) => {
+  it.each(REGION_LIST)("points %s's DNS confirmation and canary at the hosted zone's own name servers and its witness record", (region) => {
     const zone = one(ev, "aws:route53/zone:Zone", () => true);
     const nameServers = zone.state.nameServers as string[];
     expect(nameServers.length).toBeGreaterThanOrEqual(4);
@@ -306,10 +306,12 @@ describe("DR operations role", () => {
         .map((r) => r.inputs.name),
     );
     expect(witness.size).toBe(1);
-    expect(fn("confirm-dns", region).inputs.environment.variables).toMatchObject({
-      ZONE_NAME_SERVERS: nameServers.join(","),
-      DNS_WITNESS_NAME: [...witness][0],
-    });
+    // The canary asks the witness too (eventual mode: the payment path's partition guard reads its answer).
+    for (const handler of ["confirm-dns", "canary"])
+      expect(fn(handler, region).inputs.environment.variables).toMatchObject({
+        ZONE_NAME_SERVERS: nameServers.join(","),
+        DNS_WITNESS_NAME: [...witness][0],
+      });
   });
 });
 

@@ -1,4 +1,5 @@
 import type { AwsStub } from "aws-sdk-client-mock";
+import { Resolver } from "node:dns/promises";
 import { PAYMENT_ID_PATTERN } from "../../functions/domain/payments";
 import type { CanaryResult } from "../../runbooks/handlers/canary/index";
 
@@ -36,6 +37,9 @@ function load(region: string, consistency: "strong" | "eventual" = "strong"): Lo
     PEER_HEALTH_URL: `https://api-${peer}.example.com/health`,
     METRIC_NAMESPACE: "PaymentsDR",
     PROBES_PER_MINUTE: "6",
+    DNS_WITNESS_NAME: "_region.api.example.com",
+    // Addresses, so no name-server host is looked up; every query is answered by the spy below.
+    ZONE_NAME_SERVERS: "205.251.192.1,205.251.193.2",
   };
   jest.isolateModules(() => {
     /* eslint-disable @typescript-eslint/no-require-imports */
@@ -125,7 +129,20 @@ const metric = (name: string) => metrics().find((m) => m.MetricName === name);
 const puts = () => ddb.commandCalls(sdk.PutCommand);
 const updates = () => ddb.commandCalls(sdk.UpdateCommand);
 
+/** What the zone's name servers answer for the witness (a DNS error code throws it, as c-ares does). */
+let witnessAnswer: string[] | string = ["us-east-2"];
+let witnessQueries: string[] = [];
+
 beforeEach(() => {
+  witnessAnswer = ["us-east-2"];
+  witnessQueries = [];
+  // node:dns is not sandboxed by isolateModules: one spy answers every canary's resolver, and no query leaves the process.
+  jest.spyOn(Resolver.prototype, "setServers").mockImplementation(() => undefined);
+  jest.spyOn(Resolver.prototype, "resolveTxt").mockImplementation(async (name: string) => {
+    witnessQueries.push(name);
+    if (typeof witnessAnswer === "string") throw Object.assign(new Error(`queryTxt ${witnessAnswer} ${name}`), { code: witnessAnswer });
+    return witnessAnswer.map((a) => [a]);
+  });
   controlItems("ACTIVE");
   dataHeartbeatAgoMs = { payments: 4000, idempotency: 4000 };
   jest.spyOn(Date, "now").mockReturnValue(NOW);
@@ -287,5 +304,54 @@ describe("canary", () => {
     expect(metric("PeerHealthy")).toMatchObject({ Value: 1 });
     // The payments table holds no heartbeat of the peer yet: the metric shows what is known (the others).
     expect(metric("PeerHeartbeatAgeSeconds")).toMatchObject({ Value: 5 });
+  });
+
+  it("never asks the DNS witness in strong mode (nothing reads it there)", async () => {
+    jest.spyOn(globalThis, "fetch").mockResolvedValue(new Response("", { status: 200 }));
+
+    const out = await secondaryCanary();
+
+    expect(witnessQueries).toEqual([]);
+    expect(out).not.toHaveProperty("witness");
+    expect(updates()[0].args[0].input.UpdateExpression).not.toContain("witness");
+  });
+
+  it("in eventual mode, asks the DNS witness with the probe and stores its answer in the same probe record", async () => {
+    jest.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("fetch failed"));
+    witnessAnswer = ["us-east-2"];
+
+    const out = await eventualSecondaryCanary();
+
+    expect(witnessQueries).toEqual(["_region.api.example.com"]);
+    expect(out.witness).toEqual({ answers: ["us-east-2"] });
+    const update = updates()[0].args[0].input;
+    expect(update.Key).toEqual({ pk: "probe#us-east-2#us-east-1" });
+    expect(update.UpdateExpression).toContain("witnessCheckedAt = :now");
+    expect(update.UpdateExpression).toContain("witnessAnswers = :w");
+    expect(update.ExpressionAttributeValues).toMatchObject({ ":s": 0, ":w": ["us-east-2"] });
+  });
+
+  it("in eventual mode, stores an authoritative 'no such record' as an answer naming nobody", async () => {
+    jest.spyOn(globalThis, "fetch").mockResolvedValue(new Response("", { status: 200 }));
+    witnessAnswer = "ENOTFOUND";
+
+    const out = await eventualSecondaryCanary();
+
+    expect(out.witness).toEqual({ answers: [] });
+    expect(updates()[0].args[0].input.ExpressionAttributeValues).toMatchObject({ ":w": [] });
+  });
+
+  it("in eventual mode, removes the stored answer when no name server answered, so an old one is never read as current", async () => {
+    jest.spyOn(globalThis, "fetch").mockResolvedValue(new Response("", { status: 200 }));
+    witnessAnswer = "ETIMEOUT";
+
+    const out = await eventualSecondaryCanary();
+
+    expect(out.witness).toEqual({ unanswered: true });
+    const update = updates()[0].args[0].input;
+    expect(update.UpdateExpression).toContain("witnessCheckedAt = :now");
+    expect(update.UpdateExpression).toMatch(/REMOVE firstFailedAt, witnessAnswers$/);
+    expect(update.ExpressionAttributeValues).not.toHaveProperty(":w");
+    expect(out.failures).toEqual([]);
   });
 });

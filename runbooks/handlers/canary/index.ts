@@ -19,7 +19,13 @@
  *   MRSC acknowledges a write only once it is durable in a second region, so there is no lag to
  *   measure (exposure 0 by construction), and each would be one more synchronous write per probe;
  * - in the secondary only, `PrimaryFenced` republished from the authority (1 while the primary is
- *   FENCED or DRAINED): the fence alarm keeps data even if no runbook runs.
+ *   FENCED or DRAINED): the fence alarm keeps data even if no runbook runs;
+ * - eventual mode: the DNS witness asked of the zone's authoritative name servers at the same time
+ *   as the probe, stored in the same probe record (`witnessAnswers`, `witnessCheckedAt`). The payment
+ *   path reads that record to refuse writes when the peer is unreachable and Route 53 names the
+ *   peer (functions/domain/partition-guard.ts): the payment functions run in private subnets and
+ *   cannot ask the authoritative servers themselves, and one query per probe costs the write path
+ *   nothing. Strong mode needs no such evidence (the data layer fences an isolated region).
  *
  * The steps are independent: one failing does not stop the others; the invocation then fails
  * (so Lambda error metrics show it) after doing what it could.
@@ -30,6 +36,7 @@ import { ControlTable, regionView } from "../../../lib/control-record";
 import { intEnv } from "../../../lib/env";
 import { handlerEnv } from "../../../lib/handlers";
 import { HEARTBEAT_DATA_TABLES } from "../../../lib/replication-heartbeat";
+import { DnsWitness } from "../../domain/dns-witness";
 import { documentClient } from "../../domain/dynamodb";
 import { peerHealthyDatum, peerHeartbeatAgeDatum, primaryFencedDatum } from "../../domain/metrics";
 import { ReplicationHeartbeats } from "../../domain/replication-heartbeats";
@@ -44,6 +51,9 @@ const dataHeartbeats =
   env.DATA_CONSISTENCY === "eventual"
     ? new ReplicationHeartbeats(doc, { payments: env.PAYMENTS_TABLE, idempotency: env.IDEMPOTENCY_TABLE })
     : undefined;
+/** Eventual mode only (see the header): the DNS witness, asked with every probe. */
+const dnsWitness =
+  env.DATA_CONSISTENCY === "eventual" ? DnsWitness.fromEnvironment(env.DNS_WITNESS_NAME, env.ZONE_NAME_SERVERS) : undefined;
 const cloudwatch = awsClient(CloudWatchClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
 const logger = new Logger({ serviceName: "payments-dr-canary" });
 
@@ -77,10 +87,22 @@ export async function probePeer(url: string, timeoutMs: number): Promise<ProbeRe
   }
 }
 
+/** The witness's answer for the probe record (eventual mode), or undefined in strong mode. */
+async function askWitness(): Promise<{ answers: string[] } | { unanswered: true } | undefined> {
+  if (!dnsWitness) return undefined;
+  try {
+    return { answers: await dnsWitness.regionsOrNone(PROBE_TIMEOUT_MS) };
+  } catch {
+    return { unanswered: true };
+  }
+}
+
 export interface CanaryResult {
   region: string;
   peer: string;
   probe: ProbeResult;
+  /** Eventual mode: what the DNS witness answered with this probe (absent in strong mode). */
+  witness?: { answers: string[] } | { unanswered: true };
   /** The oldest of the peer's heartbeats in the local replicas (strong mode: the control table's only). */
   peerHeartbeatAgeSeconds: number | null;
   /** Per table (eventual mode: control, payments, idempotency), null where none could be read. */
@@ -90,7 +112,8 @@ export interface CanaryResult {
 }
 
 export const handler = async (event?: { offsetSeconds?: number }): Promise<CanaryResult> => {
-  const probe = await probePeer(env.PEER_HEALTH_URL, PROBE_TIMEOUT_MS);
+  // The witness is asked alongside the probe, so the record says what both looked like at one moment.
+  const [probe, witness] = await Promise.all([probePeer(env.PEER_HEALTH_URL, PROBE_TIMEOUT_MS), askWitness()]);
   const now = Date.now();
   const isSecondary = env.LOCAL_REGION === env.SECONDARY_REGION;
   const failures: string[] = [];
@@ -118,7 +141,7 @@ export const handler = async (event?: { offsetSeconds?: number }): Promise<Canar
     );
   const [[, , peerHeartbeat, authority], peerDataHeartbeats] = await Promise.all([
     Promise.all([
-      attempt("recordProbe", () => table.recordProbe(env.LOCAL_REGION, env.PEER_REGION, probe.healthy, probe.status)),
+      attempt("recordProbe", () => table.recordProbe(env.LOCAL_REGION, env.PEER_REGION, probe.healthy, probe.status, witness)),
       attempt("writeHeartbeat", () => table.writeHeartbeat(env.LOCAL_REGION, sequence)),
       attempt("getHeartbeat", () => table.getHeartbeat(env.PEER_REGION)),
       isSecondary ? attempt("getAuthority", () => table.getAuthority()) : Promise.resolve(undefined),
@@ -157,6 +180,7 @@ export const handler = async (event?: { offsetSeconds?: number }): Promise<Canar
     region: env.LOCAL_REGION,
     peer: env.PEER_REGION,
     probe,
+    ...(witness ? { witness } : {}),
     peerHeartbeatAgeSeconds,
     peerHeartbeatAgeSecondsByTable,
     primaryFenced,

@@ -17,6 +17,7 @@ import type { WorldFault } from "../../../sim/experiments";
 import type { CallMatch, CallRecord } from "../../../sim/faults";
 import { SimulatedAws, type SimulatedAwsOptions, type TableKind, type TestWorld } from "../../../sim/testing";
 import { authorityWith } from "../../state-machines/support/sim";
+import type { EvaluateOptions } from "../../../infra/offline/evaluate";
 import { stack } from "../../support/stack";
 
 /**
@@ -24,12 +25,13 @@ import { stack } from "../../support/stack";
  * across them (like Lambda containers; each world starts minutes after the previous one, past every
  * cache window), disposed after them. `region()` gives a test a fresh world of its own.
  */
-export function simulatedAwsForFile(options: { eventSources?: boolean } & SimulatedAwsOptions = {}): {
+export function simulatedAwsForFile(options: { eventSources?: boolean; stack?: EvaluateOptions } & SimulatedAwsOptions = {}): {
   region(side?: "primary" | "secondary"): SimulatedRegion;
 } {
   let aws: SimulatedAws | undefined;
+  const { stack: stackOptions, ...awsOptions } = options;
   beforeAll(async () => {
-    aws = SimulatedAws.fromEvaluation(await stack(), options);
+    aws = SimulatedAws.fromEvaluation(await stack(stackOptions), awsOptions);
   });
   afterAll(() => aws?.dispose());
   return {
