@@ -8,8 +8,23 @@
  *   and drctl do), otherwise through a caching resolver that honours the TTL. An alias A record
  *   answers its target's addresses (route53-status.ts, aliasAddresses).
  * Everything is restored by the returned function.
+ *
+ * What a DNS query sees from each side of a partition: the same answer. Route 53's name servers are
+ * its data plane, globally distributed, not in either region ("DNS query resolution from the Route 53
+ * data plane continues to work normally during Regional service impairment",
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/accelerated-recovery.html), and the
+ * failover answer is one decision made from health checkers "in locations around the world" (an
+ * endpoint is healthy while more than 18% of them say so, which "prevents an endpoint from being
+ * considered unhealthy only because network conditions have isolated it from some health-check
+ * locations", https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html).
+ * So a cut between the two regions leaves both asking, and both getting, Route 53's one answer.
+ * A caller can still be cut off the name servers themselves: a network partition to
+ * {@link ROUTE53_NAME_SERVERS} on the "app" path (`--fault network-partition:from=us-east-1,to=route53-dns,paths=app`)
+ * makes every query from that region go unanswered until the resolver's timeout (2 s × 2 tries, the
+ * harsher reading of c-ares's retries), as a real unreachable server would.
  */
 import { NetworkError, type ApiGateway } from "./apigateway/model";
+import { currentCaller, type Reachability } from "./network";
 import type { Route53 } from "./route53/model";
 import { aliasAddresses } from "./route53/status";
 
@@ -26,7 +41,14 @@ export interface InterceptorDeps {
   sleep: (ms: number) => Promise<void>;
   /** Records a DNS query in the world's call log (service "dns"), with its answer. */
   recordQuery?: (type: string, name: string, outcome: string) => void;
+  /** Who may reach the name servers (a cut to ROUTE53_NAME_SERVERS); everyone when omitted. */
+  reachability?: Reachability;
 }
+
+/** The network target standing for Route 53's authoritative name servers (not a region: they are everywhere). */
+export const ROUTE53_NAME_SERVERS = "route53-dns";
+/** What a query to unreachable name servers costs before it fails: the resolver's timeout × tries. */
+const UNANSWERED_QUERY_MS = 2000 * 2;
 
 /** Deterministic addresses for the zone's name servers (Route 53 uses 205.251.192.0/21). */
 export function nameServerAddress(index: number): string {
@@ -67,6 +89,11 @@ export function installInterceptors(deps: InterceptorDeps): () => void {
   /** The values of `name`/`type` as a resolver configured like `self` gets them (authoritative, or cached for the TTL). */
   const answer = async (self: object, name: string, type: "TXT" | "A", syscall: string): Promise<string[]> => {
     await deps.sleep(8);
+    if (deps.reachability && !deps.reachability.canReach(currentCaller().region, ROUTE53_NAME_SERVERS, "app")) {
+      await deps.sleep(UNANSWERED_QUERY_MS);
+      deps.recordQuery?.(type, name, "ETIMEOUT");
+      throw dnsError("ETIMEOUT", syscall, name);
+    }
     const configured = servers.get(self);
     const isAuthoritative =
       configured !== undefined && configured.length > 0 && configured.every((s) => authoritative.has(s.replace(/:53$/, "")));

@@ -103,6 +103,7 @@ export function createSession(deployment: Deployment, options: SessionOptions = 
       now: () => clock.now(),
       sleep: (ms) => clock.sleep(ms),
       recordQuery: (type, name, outcome) => world.recordDnsQuery(type, name, outcome),
+      reachability: world.reachability,
     });
     const warm = options.handlers;
     for (const spec of deployment.functions) {
