@@ -33,7 +33,7 @@ function keepAliveClientOnPrimary(ctx: ScenarioContext): void {
  * Eventual mode (MREC) cannot keep one writer through a partition: each side's conditional writes
  * see only its own replica, and last-writer-wins settles the rest later. The partition guard
  * (functions/domain/partition-guard.ts) stops the cut-off primary once Route 53 names the
- * secondary — but Route 53 does so only when the fence alarm fires, about 45 s after the
+ * secondary — but Route 53 does so only when the fence alarm fires, about 47 s after the
  * secondary's promotion, and until then the primary is the writer as far as anything it can see
  * says. The figures these checks show ARE eventual mode's residual hazard (README, "Consistency
  * modes"); strong mode passes them. Only the checks that fail are declared.
