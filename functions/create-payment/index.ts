@@ -181,6 +181,7 @@ export async function handler(event: ApiEvent, context?: Context): Promise<ApiRe
     // 2. Write guard (fail closed), then in eventual mode the partition guard.
     const authorityGuard = await checkWriteGuard(regionState, region);
     const guard = authorityGuard.allowed && partitionGuard ? await partitionGuard.check() : authorityGuard;
+    if ("readError" in guard && guard.readError) logger.warn("the canary's probe record could not be read", { errorName: guard.readError });
     if (!guard.allowed) {
       metrics.addMetric("WriteRefused", MetricUnit.Count, 1);
       logger.warn("payment refused by the write guard", { reason: guard.reason, detail: guard.detail, writer: guard.writer });
