@@ -2,6 +2,7 @@
 import type { Scenario } from "../scenario";
 import { dnsStuck } from "./dns-stuck";
 import { drill } from "./drill";
+import { drillSecondaryCannotWrite } from "./drill-secondary-cannot-write";
 import { duplicateEvents } from "./duplicate-events";
 import { flapping } from "./flapping";
 import { full } from "./full";
@@ -15,6 +16,7 @@ import { steady } from "../../sweep/steady";
 export const SCENARIOS: readonly Scenario[] = [
   full,
   drill,
+  drillSecondaryCannotWrite,
   replicationDegraded,
   dnsStuck,
   flapping,

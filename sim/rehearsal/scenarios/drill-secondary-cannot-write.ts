@@ -1,0 +1,95 @@
+/**
+ * A drill whose secondary cannot write payments (issue 15): DNS moves, `/health` answers, the
+ * canaries see nothing wrong, yet every payment the secondary takes during the hold fails to reach
+ * its table. A drill that only measures detection, DNS and the failback would call that PASSED,
+ * and an auditor would read it as proof the secondary can take payments. The drill must fail —
+ * after it has moved traffic back to the primary, never leaving it in a region that cannot write —
+ * and its report and notification must say why, with the figures.
+ *
+ * The fault is the one FIS would inject in a real account (`sim/experiments.ts`): the secondary's
+ * payment functions get ServiceUnavailable from DynamoDB PutItem/UpdateItem on the payments table.
+ * It starts as the drill starts and stops when the drill has ended (the experiment's duration).
+ */
+import { tableName } from "../../experiments";
+import type { DrReport } from "../../../runbooks/domain/report";
+import { waitForExecutionEnd, type Scenario } from "../scenario";
+import { check, endsWith } from "./helpers";
+
+export const CANNOT_WRITE_HOLD_SECONDS = 60;
+
+export const drillSecondaryCannotWrite: Scenario = {
+  name: "drill-secondary-cannot-write",
+  title: "drill into a secondary that cannot write payments: the drill fails back first, then fails",
+  story:
+    "The DR lead starts a drill while the secondary's payment functions cannot write the payments table (DynamoDB answers " +
+    "ServiceUnavailable to their PutItem and UpdateItem; an FIS experiment in a real account). Everything the drill measured before " +
+    "looks fine: the drain is detected, DNS moves, the hold runs. But every payment sent to the secondary during the hold fails. The " +
+    "drill reads the payment path's own metrics for the hold in the secondary, finds failures and no payment accepted, fails back to " +
+    "the primary first, then ends FAILED with the evidence and the notification saying why.",
+  async run(ctx) {
+    await ctx.clock.advance(60_000);
+    const name = ctx.operator.executionName("drill");
+    ctx.marks.manualExecutions.push(name);
+    ctx.marks.measuredExecution = name;
+    ctx.note(`${ctx.secondary}'s payment functions can no longer write the payments table (an FIS experiment, for the drill)`);
+    const stop = ctx.inject({
+      action: "api-error",
+      error: "unavailable",
+      service: "dynamodb",
+      operations: ["PutItem", "UpdateItem"],
+      region: ctx.secondary,
+      from: ctx.secondary,
+      resource: tableName(ctx.world, "payments"),
+    });
+    await ctx.act(() =>
+      ctx.operator.start(
+        ctx.secondary,
+        name,
+        {
+          mode: "drill",
+          targetRegion: ctx.secondary,
+          holdSeconds: CANNOT_WRITE_HOLD_SECONDS,
+          requestedBy: "dr-lead@example.com",
+          reason: "quarterly DR drill (rehearsal), secondary writes broken on purpose",
+        },
+        "the DR lead runs drctl drill",
+      ),
+    );
+    await waitForExecutionEnd(ctx, ctx.secondary, name, 30 * 60_000);
+    ctx.note("the experiment ends: the secondary's payment functions can write again");
+    stop();
+    ctx.marks.outageStart = ctx.observations.regionRecords.find((r) => r.local && r.region === ctx.primary && r.state === "DRAINED")?.at;
+    await ctx.clock.advance(60_000);
+  },
+  expectations(ctx, f) {
+    const name = ctx.marks.manualExecutions[0];
+    const run = ctx.executions(ctx.secondary).find((e) => e.name === name);
+    const failback = ctx.executions(ctx.primary).find((e) => e.name === `${name}-failback`);
+    const report = f.runbook?.report as DrReport | undefined;
+    const failbackEnded = failback?.stopDate;
+    const drillEnded = run?.stopDate;
+    return [
+      check(
+        "the drill failed because payments failed where it moved traffic",
+        run?.status === "FAILED" && run.error === "DrillPaymentsFailedError",
+        run ? `${run.name} ${run.status}${run.error ? ` (${run.error})` : ""}` : "not started",
+      ),
+      check(
+        "it failed back to the primary before it ended",
+        failback?.status === "SUCCEEDED" && failbackEnded !== undefined && drillEnded !== undefined && failbackEnded <= drillEnded,
+        failback ? `${failback.name} ${failback.status}` : "no failback execution",
+      ),
+      check(
+        "the evidence report says FAILED and why",
+        f.runbook?.passed === false && report?.execution.error?.name === "DrillPaymentsFailedError",
+        f.runbook ? `outcome ${f.runbook.outcome}, ${f.runbook.passed ? "PASSED" : "FAILED"}; ${report?.execution.error ? `${report.execution.error.name}: ${report.execution.error.cause}` : "no error"}` : "no report",
+      ),
+      endsWith(ctx, { [ctx.primary]: "ACTIVE", [ctx.secondary]: "STANDBY" }),
+      check(
+        "DNS answers the primary again",
+        ctx.world.route53.servingRegion() === ctx.primary,
+        `api answers ${ctx.world.route53.servingRegion()}`,
+      ),
+    ];
+  },
+};
