@@ -5,6 +5,7 @@
  */
 import { StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { formatProblems } from "../lib/validation";
+import type { PaymentCheckInput } from "../runbooks/domain/hold-payments";
 import type { RestoreRehearsalRequest } from "../runbooks/domain/restore-rehearsal";
 import { normalizeExecutionInput, type DryRunTarget, type ExecutionInput } from "../runbooks/domain/run";
 import type { Context } from "./context";
@@ -29,6 +30,8 @@ export interface RunRequest {
   holdSeconds?: number;
   /** drill only: restore a point-in-time copy of a table after the failback, check it and delete it. */
   restoreRehearsal?: RestoreRehearsalRequest;
+  /** drill only: how the check after the hold judges the payments the secondary took (--allow-no-traffic, --max-failure-percent). */
+  paymentCheck?: PaymentCheckInput;
   requireApproval?: boolean;
   reason?: string;
   ticket?: string;
@@ -56,6 +59,7 @@ export function prepareExecution(request: RunRequest, nowMs: number): { name: st
     ...(request.checkMode !== undefined ? { checkMode: request.checkMode } : {}),
     ...(request.holdSeconds !== undefined ? { holdSeconds: request.holdSeconds } : {}),
     ...(request.restoreRehearsal !== undefined ? { restoreRehearsal: request.restoreRehearsal } : {}),
+    ...(request.paymentCheck !== undefined ? { paymentCheck: request.paymentCheck } : {}),
     ...(request.requireApproval ? { requireApproval: true } : {}),
     ...(request.reason !== undefined ? { reason: request.reason } : {}),
     requestedBy: request.operator,

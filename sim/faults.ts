@@ -15,6 +15,7 @@
  *   sees its SDK time out (each attempt, since a retry of an applied write is also applied-and-lost).
  *
  * A fault matches by service, operation, the region whose endpoint is called, the caller's region,
+ * the calling function,
  * a resource (table, queue URL, topic, bucket, function, state machine — as the request names it),
  * a percentage of matching calls (decided by the world's seeded random, so runs repeat) and a count.
  */
@@ -32,6 +33,12 @@ export interface CallMatch {
   from?: string;
   /** Substring of the resource the request names (table name, queue URL, topic ARN, bucket, function). */
   resource?: string;
+  /**
+   * Substrings of the calling function's physical name (any of them): the fault hits only calls a
+   * Lambda function of that name makes, e.g. ["create-payment-"] — what a broken grant of one
+   * function's role, or its key, does. A call made by no function (an operator) never matches.
+   */
+  callers?: readonly string[];
   /** Percentage of matching calls affected (default 100). */
   percentage?: number;
   /** Affects at most this many calls, then expires. */
@@ -134,7 +141,7 @@ export class FaultInjector {
   }
 
   /** What the active faults do to this call. */
-  decide(call: Pick<CallRecord, "service" | "operation" | "region" | "from" | "resource">): FaultDecision {
+  decide(call: Pick<CallRecord, "service" | "operation" | "region" | "from" | "resource" | "caller">): FaultDecision {
     const decision: FaultDecision = { delayMs: 0, loseAnswer: false };
     for (const entry of [...this.active]) {
       const f = entry.fault;
@@ -151,12 +158,16 @@ export class FaultInjector {
 }
 
 /** Whether `call` is one of the calls `f` names (every field given must match). */
-export function callMatches(f: CallMatch, call: Pick<CallRecord, "service" | "operation" | "region" | "from" | "resource">): boolean {
+export function callMatches(
+  f: CallMatch,
+  call: Pick<CallRecord, "service" | "operation" | "region" | "from" | "resource" | "caller">,
+): boolean {
   if (f.service !== undefined && f.service !== call.service) return false;
   if (f.operations !== undefined && !f.operations.includes(call.operation)) return false;
   if (f.region !== undefined && f.region !== call.region) return false;
   if (f.from !== undefined && f.from !== call.from) return false;
   if (f.resource !== undefined && !(call.resource ?? "").includes(f.resource)) return false;
+  if (f.callers !== undefined && !f.callers.some((c) => call.caller?.includes(c))) return false;
   return true;
 }
 

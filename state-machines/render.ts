@@ -274,7 +274,7 @@ export function minimumExecutionTimeoutSeconds(t: DrStateMachineTimings): number
 
 /** The longest part of a run that holds the lease: a drill up to the end of its failback. */
 function minimumLeasedSeconds(t: DrStateMachineTimings): number {
-  const tasks = 16; // tasks on the longest drill path
+  const tasks = 17; // tasks on the longest drill path
   return (
     t.leaseRecheckIntervalSeconds * t.leaseRecheckMaxAttempts +
     t.approvalTimeoutSeconds +

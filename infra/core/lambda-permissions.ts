@@ -16,6 +16,8 @@ export const METRIC_NAMESPACE = "PaymentsDR";
 /** Actions that AWS only authorises on `Resource: "*"`, and why. */
 export const WILDCARD_RESOURCE_ACTIONS: Record<string, string> = {
   "cloudwatch:PutMetricData": "no resource-level permissions; restricted by the cloudwatch:namespace condition instead",
+  "cloudwatch:GetMetricData":
+    "no resource type for classic metrics and no namespace condition key (Service Authorization Reference, Amazon CloudWatch; the optional `dataset` resource is for OTLP metrics): read-only, granted to the drill's payment check alone",
   "xray:PutTraceSegments": "X-Ray has no resource-level permissions",
   "xray:PutTelemetryRecords": "X-Ray has no resource-level permissions",
   "dynamodb:ListStreams": "ListStreams has no resource-level permissions (needed by the stream event source mapping)",
@@ -204,6 +206,9 @@ export function permissionStatements(permission: Permission, r: RegionalResource
           Condition: { StringEquals: { "cloudwatch:namespace": METRIC_NAMESPACE } },
         },
       ];
+    case "metrics:read":
+      // A read of metrics, in this region only (the client's endpoint); nothing narrower exists.
+      return [{ Effect: "Allow", Action: ["cloudwatch:GetMetricData"], Resource: "*" }];
     case "alarms:read":
       return [
         allow(["cloudwatch:DescribeAlarms"], pulumi.interpolate`arn:aws:cloudwatch:${r.region}:${r.accountId}:alarm:*-${r.environment}`),

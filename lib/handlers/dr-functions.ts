@@ -172,6 +172,11 @@ export const DR_FUNCTIONS = {
     [...CONTROL, "PROBES_PER_MINUTE"],
     ["control-table:read"],
   ),
+  "check-hold-payments": step(
+    "CheckHoldPayments (drill): after the hold, create-payment's PaymentAccepted/PaymentFailed/WriteRefused/WriteRedirected in this region over the hold (GetMetricData), judged: payments accepted and failures under the threshold",
+    ["LOCAL_REGION", "ENVIRONMENT", "METRIC_NAMESPACE"],
+    ["metrics:read"],
+  ),
   "start-peer-failback": step(
     "StartPrimaryFailback (drill): start the peer's state machine in failback mode via the DR operations role",
     ["LOCAL_REGION", "PEER_REGION", "PEER_STATE_MACHINE_ARN", "DR_OPERATIONS_ROLE_ARN"],

@@ -90,6 +90,7 @@ export const PERMISSIONS = {
   "alerts-topic:publish": "Publish to this region's alert topic",
   "metrics:put": "PutMetricData, restricted to the PaymentsDR namespace",
   "alarms:read": "DescribeAlarms on this stack's alarms",
+  "metrics:read": "GetMetricData (CloudWatch offers no resource-level permission or namespace condition for it: Resource *)",
   "state-machine:start": "StartExecution on this region's DR state machine",
   "state-machine:list": "ListExecutions of this region's DR state machine",
   "state-machine:callback": "SendTaskSuccess/Failure/Heartbeat on this region's DR state machine",

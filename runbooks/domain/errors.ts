@@ -201,6 +201,12 @@ export const ASL_RAISED_ERRORS = {
     "the drill's restore rehearsal could not restore or check the copy (the step and its error are in the report); traffic was already back in the primary",
   RestoreCheckFailedError: "the drill's restored copy of the table did not match the source at the restore point",
   ScratchTableNotDeletedError: "the drill could not delete its restore-rehearsal scratch table (the report gives the command)",
+  DrillNoPaymentsError:
+    "no payment reached the drilled region during the hold, so the drill did not show it takes payments (the drill input's paymentCheck.allowNoTraffic accepts that); traffic was failed back first",
+  DrillPaymentsFailedError:
+    "the drilled region could not take the payments sent to it during the hold (failures above paymentCheck.maxFailurePercent, or none accepted); traffic was failed back first",
+  DrillPaymentsUncheckedError:
+    "the drill could not read what the payment path reported during the hold (CheckHoldPayments failed); traffic was failed back first",
 } as const;
 
 /** Every stable error name a run can end with, for docs and tests. */

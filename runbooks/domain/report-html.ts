@@ -23,7 +23,7 @@
  */
 import type { EvidenceFile, Provenance } from "./evidence-manifest";
 import { sha256sumLines, VERIFY_TEXT } from "./evidence-manifest";
-import type { DrReport, RestoreRehearsalReport, Verdict } from "./report";
+import type { DrReport, HoldPaymentsReport, RestoreRehearsalReport, Verdict } from "./report";
 
 export const PAGE_SCHEMA_VERSION = 1;
 
@@ -765,6 +765,19 @@ export function requirementsOf(input: ReportPageInput, phases: Phase[]): { rows:
           : `${provenance.approval.approved ? "given" : "refused"} by ${provenance.approval.by ?? "an operator"}`
       }`
     : "who started and approved it is not recorded (no manifest)";
+  const hold = report.holdPayments && report.holdPayments.result !== "not-run" ? report.holdPayments : null;
+  const holdFigures = hold?.counts
+    ? `${hold.counts.accepted} accepted, ${hold.counts.failed} failed (500), ${hold.counts.refused - hold.counts.redirected} refused (503), ${hold.counts.redirected} redirected`
+    : null;
+  const holdText = hold
+    ? hold.result === "passed"
+      ? `${hold.region} took payments while it held the traffic: ${holdFigures}, as its payment path reported them to CloudWatch (${hold.failurePercent} % could not be taken; at most ${hold.policy?.maxFailurePercent} %): passed.`
+      : hold.result === "unproven"
+        ? `Not proven: no payment reached ${hold.region} during the hold (${holdFigures}); the drill input accepted that (allowNoTraffic).`
+        : hold.result === "failed"
+          ? `${hold.region} did NOT take the payments sent to it during the hold: ${holdFigures} (${hold.error?.name}); the drill failed back, then failed.`
+          : `What ${hold.region}'s payment path reported during the hold could not be read (${hold.error?.name}); the drill failed back, then failed.`
+    : null;
   const restoreRow: Requirement = backupRestore
     ? {
         framework: "DORA",
@@ -858,13 +871,35 @@ export function requirementsOf(input: ReportPageInput, phases: Phase[]): { rows:
       framework: "DORA",
       ref: "Art. 12(4)",
       asks: "Redundant ICT capacity sufficient to keep business needs met.",
-      coverage: promoted && !failed ? "exercised" : promoted ? "partly exercised" : "not exercised",
-      thisRun: observed
-        ? `${activated} served payments: ${observed.payments.acknowledged} acknowledged in the run, the first in ${activated} at ${observed.firstAckAt ?? "—"}.`
-        : `${activated} became ACTIVE and DNS answered it; payments served there are in its API metrics (not measured by the runbook).`,
-      evidence: observed
-        ? ["this page: Timeline (first payment acknowledged, traffic per region)", "rehearsal.json: summary"]
-        : ["report.json: regions.changes, measurements.dnsShiftSeconds", "CloudWatch: the API's request count in the activated region"],
+      coverage:
+        hold && (hold.result === "passed" || hold.result === "failed")
+          ? "exercised"
+          : promoted && !failed && !hold
+            ? "exercised"
+            : promoted
+              ? "partly exercised"
+              : "not exercised",
+      thisRun: [
+        holdText,
+        observed
+          ? `${activated} served payments: ${observed.payments.acknowledged} acknowledged in the run, the first in ${activated} at ${observed.firstAckAt ?? "—"}.`
+          : hold
+            ? null
+            : `${activated} became ACTIVE and DNS answered it; payments served there are in its API metrics (not measured by the runbook).`,
+      ]
+        .filter((x) => x !== null)
+        .join(" "),
+      evidence: [
+        ...(hold ? ["report.json: holdPayments", "this page: Payments during the hold"] : []),
+        ...(observed
+          ? ["this page: Timeline (first payment acknowledged, traffic per region)", "rehearsal.json: summary"]
+          : hold
+            ? []
+            : [
+                "report.json: regions.changes, measurements.dnsShiftSeconds",
+                "CloudWatch: the API's request count in the activated region",
+              ]),
+      ],
     },
     restoreRow,
     {
@@ -933,6 +968,11 @@ export function requirementsOf(input: ReportPageInput, phases: Phase[]): { rows:
     },
   ];
   const notExercised = [
+    ...(hold?.result === "unproven"
+      ? [
+          `The payment path in ${hold.region}: no payment reached it during the hold, so this drill did not show it takes payments (DORA Art. 12(4)).`,
+        ]
+      : []),
     ...(backupRestore
       ? []
       : ["Backup restore: no point-in-time copy of a table was restored and checked (DORA Art. 12(2), PCI 12.10.1 data backup)."]),
@@ -950,6 +990,53 @@ export function requirementsOf(input: ReportPageInput, phases: Phase[]): { rows:
       : []),
   ];
   return { rows, notExercised };
+}
+
+/** The drill's payment check (report.json holdPayments): what the drilled region's payment path reported during the hold. */
+function holdPaymentsSection(h: HoldPaymentsReport): string {
+  const verdict = { passed: "passed", unproven: "passed, UNPROVEN", failed: "FAILED", "not-checked": "NOT CHECKED", "not-run": "not run" }[
+    h.result
+  ];
+  const rows: [string, string, string][] = [
+    ["Result", verdict, h.error ? `${h.error.name}: ${h.error.cause}` : h.summary],
+    [
+      "Window",
+      h.window ? `${h.window.from} → ${h.window.to}` : "—",
+      h.window
+        ? `the hold started ${h.window.holdStartedAt} (DNS answered ${h.region}); CloudWatch counts from the start of that minute`
+        : "the figures were not read",
+    ],
+  ];
+  if (h.counts) {
+    rows.push(
+      ["Accepted", String(h.counts.accepted), "202: create-payment's PaymentAccepted in this region"],
+      ["Failed", String(h.counts.failed), "500: PaymentFailed (the payment could not be recorded)"],
+      [
+        "Refused",
+        String(h.counts.refused - h.counts.redirected),
+        "503: WriteRefused without a redirect (the write guard refused; the region was the writer)",
+      ],
+      ["Redirected", String(h.counts.redirected), "307: WriteRedirected (sent on to the other region); not judged"],
+      [
+        "Could not be taken",
+        h.failurePercent === null ? "—" : `${h.failurePercent} %`,
+        "(failed + refused) / (accepted + failed + refused)",
+      ],
+    );
+  }
+  if (h.policy)
+    rows.push([
+      "Threshold",
+      `≤ ${h.policy.maxFailurePercent} %`,
+      h.policy.allowNoTraffic ? "a hold without payments passes, unproven (allowNoTraffic)" : "a hold without payments fails",
+    ]);
+  return `<table>
+<caption>Payments during the hold: what the drilled region's payment path reported to CloudWatch (report.json holdPayments); a lower bound, since the last seconds may not have reached CloudWatch yet</caption>
+<thead><tr><th scope="col">Measure</th><th scope="col">Value</th><th scope="col">How, or what it means</th></tr></thead>
+<tbody>
+${rows.map(([a, b, c2]) => `<tr><th scope="row">${esc(a)}</th><td class="num">${esc(b)}</td><td>${esc(c2)}</td></tr>`).join("\n")}
+</tbody>
+</table>`;
 }
 
 /** The restore rehearsal's figures (report.json restoreRehearsal). */
@@ -1213,6 +1300,8 @@ ${
 ${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("\n")}
 </dl>
 <nav aria-label="Sections"><p><a href="#timeline">Timeline</a> · <a href="#objectives">Objectives</a>${
+    report.holdPayments ? ' · <a href="#hold-payments">Payments during the hold</a>' : ""
+  }${
     report.restoreRehearsal ? ' · <a href="#restore">Restore rehearsal</a>' : ""
   } · <a href="#requirements">Requirements</a> · <a href="#provenance">Code and configuration</a> · <a href="#evidence">Evidence files</a> · <a href="#decisions">Decisions</a></p></nav>
 </header>
@@ -1240,6 +1329,14 @@ ${objectiveTable("Payments and availability targets", objectives.design)}
 ${measurementsTable(report)}
 </section>
 ${
+  report.holdPayments
+    ? `<section id="hold-payments" aria-labelledby="h-hold-payments">
+<h2 id="h-hold-payments">Payments during the hold</h2>
+${holdPaymentsSection(report.holdPayments)}
+</section>
+`
+    : ""
+}${
   report.restoreRehearsal
     ? `<section id="restore" aria-labelledby="h-restore">
 <h2 id="h-restore">Restore rehearsal</h2>

@@ -13,6 +13,9 @@
  * - rtoSeconds: outage start → the activated region both ACTIVE and answered by DNS.
  * - rpoExposureSeconds: max(0, last seen healthy − last replicated heartbeat); writes of the peer in
  *   the in-doubt window [last replicated heartbeat, check time] may be missing.
+ * - holdPayments (a drill): what the payment path reported in the drilled region during the hold
+ *   (PaymentAccepted, PaymentFailed, WriteRefused, WriteRedirected over [hold start rounded down to
+ *   the minute, check time]) and the verdict (runbooks/domain/hold-payments.ts).
  * - restoreRehearsal (a drill that asked for one): the restore point, the request → the first check
  *   that saw the scratch table ACTIVE (to within one wait of the loop), and what the check found.
  */
@@ -99,6 +102,28 @@ export interface DrReport {
   stopPeerWrites: { functionName: string; region: string; stopped: boolean; error: string | null } | null;
   /** A drill's restore rehearsal, when the input asked for one (absent in reports written before it existed). */
   restoreRehearsal?: RestoreRehearsalReport | null;
+  /** A drill's payment check after the hold (null for other modes; absent in reports written before it existed). */
+  holdPayments?: HoldPaymentsReport | null;
+}
+
+/** What the drilled region's payment path reported during the hold, and the verdict. */
+export interface HoldPaymentsReport {
+  /**
+   * passed: payments accepted, failures within the threshold; unproven: none reached the region and
+   * the input allowed that; failed: the check failed; not-checked: it could not read the figures;
+   * not-run: the drill ended before the hold.
+   */
+  result: "passed" | "unproven" | "failed" | "not-checked" | "not-run";
+  region: string;
+  /** The hold as CloudWatch was asked about it: the hold's start, the query's start (that, rounded down to the minute) and end. */
+  window: { holdStartedAt: string; from: string; to: string } | null;
+  /** Sums over the window: 202s, 500s, write-guard refusals (307s included) and 307s. */
+  counts: { accepted: number; failed: number; refused: number; redirected: number } | null;
+  /** Payments the region could not take (500s and refusals that were not redirects), in percent; null without payments. */
+  failurePercent: number | null;
+  policy: { allowNoTraffic: boolean; maxFailurePercent: number } | null;
+  summary: string;
+  error: { name: string; cause: string } | null;
 }
 
 /** What a drill's restore rehearsal did and found (runbooks/domain/restore-rehearsal.ts). */
@@ -177,6 +202,7 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
     peerExecution: steps.peerExecution?.Payload,
   };
   const restoreRehearsal = restoreRehearsalOf(state);
+  const holdPayments = holdPaymentsOf(state);
   const failed = state.error !== undefined;
   const outcome: Outcome = failed
     ? "failed"
@@ -277,6 +303,12 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
         : `DNS witness answers ${p.dns.answers.join(",") || "nothing"}, not ${p.dns.expectedRegion}`
       : "",
   );
+  if (holdPayments && holdPayments.result !== "not-run")
+    add(
+      steps.holdPayments?.Payload?.finishedAt ?? p.dns?.checkedAt,
+      "hold-payments",
+      `payments during the hold: ${holdPayments.result} — ${holdPayments.summary}`,
+    );
   add(
     p.peerFailback?.finishedAt,
     "peer-failback",
@@ -341,6 +373,16 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
       reason: steps.approval.comment ?? `by ${steps.approval.approvedBy ?? "an operator"}`,
     });
   }
+  if (holdPayments && holdPayments.result !== "not-run")
+    decisions.push({
+      at: iso(steps.holdPayments?.Payload?.finishedAt ?? run.startedAt),
+      step: "CheckHoldPayments",
+      decision:
+        holdPayments.result === "passed" || holdPayments.result === "unproven"
+          ? "fail back, drill continues"
+          : "fail back, then fail the drill",
+      reason: holdPayments.error ? `${holdPayments.error.name}: ${holdPayments.error.cause}` : holdPayments.summary,
+    });
   if (p.detection && !p.detection.detected)
     decisions.push({
       at: iso(p.detection.finishedAt),
@@ -410,9 +452,17 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
   if (restoreRehearsal?.result === "not-run") notes.push("the restore rehearsal asked for did not run: the drill failed before it");
   if (restoreRehearsal?.cleanup && !restoreRehearsal.cleanup.deleted)
     notes.push(`the scratch table was NOT deleted: ${restoreRehearsal.cleanup.detail}`);
+  if (holdPayments?.result === "unproven")
+    notes.push(
+      `the payment path in ${holdPayments.region} was not proven: no payment reached it during the hold (the drill input allowed that)`,
+    );
+  if (holdPayments?.result === "failed" || holdPayments?.result === "not-checked")
+    notes.push(`payments during the hold in ${holdPayments.region}: ${holdPayments.result.toUpperCase()} — ${holdPayments.summary}`);
   const drillMeasured = run.mode !== "drill" || (rto === "pass" && p.detection?.detected === true);
   const restored = restoreRehearsal === null || restoreRehearsal.result === "passed";
-  const passed = !failed && rto !== "fail" && rpo !== "fail" && drillMeasured && restored;
+  // A drill passes only if payments succeeded where it moved traffic (or the input accepted an unproven hold).
+  const paid = holdPayments === null || holdPayments.result === "passed" || holdPayments.result === "unproven";
+  const passed = !failed && rto !== "fail" && rpo !== "fail" && drillMeasured && restored && paid;
 
   // --- regions --------------------------------------------------------------------------------
   const before: Record<string, { state: string; epoch: number }> = {};
@@ -509,6 +559,37 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
         }
       : null,
     restoreRehearsal,
+    holdPayments,
+  };
+}
+
+/** The drill's payment check, from its step (null: not a drill). */
+export function holdPaymentsOf(state: RunState): HoldPaymentsReport | null {
+  const { run } = state;
+  if (run.mode !== "drill") return null;
+  const h = state.steps.holdPayments?.Payload;
+  if (!h) {
+    return {
+      result: "not-run",
+      region: run.region,
+      window: null,
+      counts: null,
+      failurePercent: null,
+      policy: null,
+      summary: "the drill ended before the hold: no payment check",
+      error: null,
+    };
+  }
+  const result = !h.checked ? "not-checked" : !h.passed ? "failed" : h.basis === "no-traffic-allowed" ? "unproven" : "passed";
+  return {
+    result,
+    region: h.region ?? run.region,
+    window: h.window ? { holdStartedAt: iso(h.window.holdStartedAt), from: iso(h.window.from), to: iso(h.window.to) } : null,
+    counts: h.counts ?? null,
+    failurePercent: h.failurePercent ?? null,
+    policy: h.policy ?? null,
+    summary: h.summary ?? (h.error ? h.error.message : ""),
+    error: h.error ? { name: h.error.name, cause: h.error.message } : null,
   };
 }
 
@@ -637,6 +718,37 @@ export function renderReportMarkdown(report: DrReport): string {
     lines.push("## Region states", "");
     for (const [region, s] of Object.entries(report.regions.before)) lines.push(`- before: ${region} ${s.state} (epoch ${s.epoch})`);
     for (const c of report.regions.changes) lines.push(`- ${c.at}: ${c.region} → ${c.state} (epoch ${c.epoch}) by ${c.step}`);
+    lines.push("");
+  }
+  const h = report.holdPayments;
+  if (h) {
+    const verdict = {
+      passed: "PASSED",
+      unproven: "PASSED, UNPROVEN",
+      failed: "FAILED",
+      "not-checked": "NOT CHECKED",
+      "not-run": "NOT RUN",
+    }[h.result];
+    lines.push("## Payments during the hold", "");
+    lines.push(`**${verdict}**${h.error ? ` — \`${h.error.name}\`: ${cell(h.error.cause)}` : ""}`, "");
+    lines.push("| | |", "|---|---|");
+    lines.push(`| Region | ${h.region} (what its payment path, create-payment, reported to CloudWatch) |`);
+    if (h.window)
+      lines.push(
+        `| Window | ${h.window.from} → ${h.window.to} (the hold started ${h.window.holdStartedAt}; CloudWatch counts whole minutes) |`,
+      );
+    if (h.counts) {
+      lines.push(`| Accepted (202, PaymentAccepted) | ${h.counts.accepted} |`);
+      lines.push(`| Failed (500, PaymentFailed) | ${h.counts.failed} |`);
+      lines.push(`| Refused (503, WriteRefused without a redirect) | ${h.counts.refused - h.counts.redirected} |`);
+      lines.push(`| Redirected (307, WriteRedirected) | ${h.counts.redirected} |`);
+    }
+    if (h.failurePercent !== null) lines.push(`| Could not be taken | ${h.failurePercent} % |`);
+    if (h.policy)
+      lines.push(
+        `| Threshold | at most ${h.policy.maxFailurePercent} %; a hold without payments ${h.policy.allowNoTraffic ? "passes unproven (allowNoTraffic)" : "fails"} |`,
+      );
+    lines.push(`| Verdict | ${cell(h.summary)} |`);
     lines.push("");
   }
   const r = report.restoreRehearsal;

@@ -10,6 +10,7 @@ import type { RunbookMode } from "../../lib/control-schema";
 import * as z from "../../lib/zod";
 import { parseWith, type FieldProblem } from "../../lib/validation";
 import { MAX_DRILL_HOLD_SECONDS } from "../../state-machines/limits";
+import { paymentCheckInputSchema } from "./hold-payments";
 import { restoreRehearsalInputSchema } from "./restore-rehearsal";
 
 /**
@@ -100,6 +101,11 @@ export const executionInputSchema = z.strictObject({
    */
   restoreRehearsal: z.optional(restoreRehearsalInputSchema),
   /**
+   * Drill only: how the check after the hold judges the payments the drilled region took
+   * (runbooks/domain/hold-payments.ts). Default: strict — no payment at all fails, and at most 1 % may fail.
+   */
+  paymentCheck: z.optional(paymentCheckInputSchema),
+  /**
    * Operator failover or failback only: the holder of an abandoned DR lease (an execution whose
    * region is down, or that stopped) to take it over from. Only that holder is replaced.
    */
@@ -128,6 +134,8 @@ export const runSchema = z.object({
   holdSeconds: z.number(),
   /** Drill: the restore rehearsal asked for (absent: none). */
   restoreRehearsal: z.optional(restoreRehearsalInputSchema),
+  /** Drill: the payment check's options as given (absent: the defaults). */
+  paymentCheck: z.optional(paymentCheckInputSchema),
   /** Who holds the lease for this run: the execution name, or the parent drill's name for a drill's failback. */
   leaseHolder: z.string(),
   /** The abandoned lease holder the operator takes over from (drctl --take-over-lease). */
@@ -198,6 +206,12 @@ export function normalizeExecutionInput(
   if (input.restoreRehearsal !== undefined && input.mode !== "drill") {
     problems.push({ field: "restoreRehearsal", message: "is only allowed with mode drill (a restore rehearsal is part of a drill)" });
   }
+  if (input.paymentCheck !== undefined && input.mode !== "drill") {
+    problems.push({
+      field: "paymentCheck",
+      message: "is only allowed with mode drill (it judges the payments taken during a drill's hold)",
+    });
+  }
   const checkMode = input.checkMode ?? (input.mode === "dry-run" ? (localRole === "primary" ? "failback" : "failover") : undefined);
   if (input.checkMode !== undefined && input.mode !== "dry-run") {
     problems.push({ field: "checkMode", message: "is only allowed with mode dry-run" });
@@ -256,6 +270,7 @@ export function normalizeExecutionInput(
       requireApproval: input.requireApproval ?? false,
       holdSeconds: input.mode === "drill" ? (input.holdSeconds ?? defaults.drillHoldSeconds) : 0,
       ...(input.restoreRehearsal !== undefined ? { restoreRehearsal: input.restoreRehearsal } : {}),
+      ...(input.paymentCheck !== undefined ? { paymentCheck: input.paymentCheck } : {}),
       leaseHolder: trigger.source === "drill" ? trigger.parentExecution : execution.name,
       ...(input.takeOverLease !== undefined ? { takeOverLease: input.takeOverLease } : {}),
       reason: input.reason ?? defaultReason(input.mode, trigger),

@@ -343,6 +343,24 @@ export const scratchCleanupSchema = z.object({
 });
 export type ScratchCleanupStep = z.infer<typeof scratchCleanupSchema>;
 
+/** CheckHoldPayments (drill): what the payment path reported in the drilled region during the hold, and the verdict. */
+export const holdPaymentsSchema = z.object({
+  ...optionalTiming,
+  /** false: the check could not read the figures (set by the definition from the Task's error). */
+  checked: z.boolean(),
+  passed: z.boolean(),
+  basis: z.optional(z.enum(["payments-accepted", "no-traffic-allowed", "failed"])),
+  region: z.optional(z.string()),
+  window: z.optional(z.object({ holdStartedAt: ms, from: ms, to: ms })),
+  counts: z.optional(z.object({ accepted: z.number(), failed: z.number(), refused: z.number(), redirected: z.number() })),
+  unsuccessful: z.optional(z.number()),
+  failurePercent: z.optional(nullableNumber),
+  policy: z.optional(z.object({ allowNoTraffic: z.boolean(), maxFailurePercent: z.number() })),
+  summary: z.optional(z.string()),
+  error: z.nullable(z.object({ name: z.string(), message: z.string() })),
+});
+export type HoldPaymentsStep = z.infer<typeof holdPaymentsSchema>;
+
 export const reportStepSchema = z.object({
   ...stepTiming,
   bucket: z.string(),
@@ -398,6 +416,7 @@ export const runStateSchema = z.object({
     fenceAlarm: payload(fenceAlarmCheckSchema),
     markStandby: payload(peerStateStepSchema),
     compensation: payload(compensationSchema),
+    holdPayments: payload(holdPaymentsSchema),
     peerFailback: payload(peerFailbackStartSchema),
     peerExecution: payload(peerExecutionSchema),
     dryRun: payload(dryRunSummarySchema),
@@ -412,5 +431,7 @@ export const runStateSchema = z.object({
   /** The restore rehearsal's own failure (the run then ends with RestoreRehearsalFailedError). */
   restoreError: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
   restoreCleanupError: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  /** CheckHoldPayments' own failure (the drill fails back, then fails with it). */
+  holdPaymentsError: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
 });
 export type RunState = z.infer<typeof runStateSchema>;

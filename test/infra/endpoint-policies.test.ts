@@ -13,7 +13,7 @@ describe("VPC endpoint policies", () => {
     ["s3", ["s3:GetObject", "s3:ListBucket", "s3:PutObject"], []],
     ["sns", ["sns:Publish"], []],
     ["sts", ["sts:AssumeRole"], []],
-    ["monitoring", ["cloudwatch:DescribeAlarms"], ["cloudwatch:PutMetricData"]],
+    ["monitoring", ["cloudwatch:DescribeAlarms"], ["cloudwatch:GetMetricData", "cloudwatch:PutMetricData"]],
     ["xray", [], ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]],
   ])("lets %s carry exactly the actions the stack grants", (service, onResources, withoutResources) => {
     expect(endpointActions(service)).toEqual({ onResources, withoutResources });

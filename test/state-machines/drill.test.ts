@@ -1,7 +1,18 @@
 import { controlKeys } from "../../lib/control-schema";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
 import { stack } from "../support/stack";
-import { failedOver, fenceAlarm, healthy, onControlChange, authorityWith, reportBody, reportOf, witnessAnswer } from "./support/sim";
+import { tableName } from "../../sim/experiments";
+import {
+  failedOver,
+  fenceAlarm,
+  healthy,
+  onControlChange,
+  authorityWith,
+  paymentsDuringHold,
+  reportBody,
+  reportOf,
+  witnessAnswer,
+} from "./support/sim";
 
 let aws: SimulatedAws;
 beforeAll(async () => {
@@ -10,6 +21,9 @@ beforeAll(async () => {
 afterAll(() => aws.dispose());
 
 const MINUTE = 60_000;
+/** When the drill's CheckHoldPayments ran. */
+const checkedAt = (result: { record: { states: { name: string; at: number }[] } }) =>
+  result.record.states.find((s) => s.name === "CheckHoldPayments")?.at ?? Number.NaN;
 const drill = (t: TestWorld, extra: Record<string, unknown> = {}) => ({ mode: "drill", targetRegion: t.secondary, ...extra });
 
 /** When the secondary's canary first recorded the primary failing (the probe record's lastCheckedAt). */
@@ -29,12 +43,15 @@ describe("drill (in the secondary)", () => {
     const t = healthy(aws, { canaries: true });
     const { primary: PRIMARY, secondary: SECONDARY } = t;
     const detected = firstFailingProbe(t);
+    // Clients pay while the drill holds traffic in the secondary: its check must see them accepted.
+    const payments = paymentsDuringHold(t, SECONDARY);
 
     // A short hold (the old fixture held 0 s). With none, the primary's failback can start within
     // milliseconds of the promotion, read its own replica before the promotion has replicated
     // there (~1 s) and fail fencing the secondary at the epoch it saw (EpochConflictError): it did
     // so here whenever DNS had already shifted at the first check.
     const result = await t.execute(SECONDARY, drill(t, { holdSeconds: 10 }));
+    payments.stop();
 
     expect(result.status).toBe("SUCCEEDED");
     // The failback ran as its own execution in the primary, under the drill's lease.
@@ -65,8 +82,108 @@ describe("drill (in the secondary)", () => {
     expect(report?.measurements.failbackSeconds).not.toBeNull();
     expect(report?.measurements.outageStartBasis).toBe("drain");
     expect(reportBody(t, SECONDARY, result.name, "markdown")).toContain("**Result: PASSED**");
+    // The check after the hold read the payments the secondary took: every one it was sent was accepted.
+    // (Counted: the answers given before the check read the figures; one still in flight then is not.)
+    const answered = payments.before(checkedAt(result));
+    expect(answered.length).toBeGreaterThan(0);
+    expect(answered.every((status) => status === 202)).toBe(true);
+    expect(report?.holdPayments).toMatchObject({
+      result: "passed",
+      region: SECONDARY,
+      counts: { accepted: answered.length, failed: 0, refused: 0, redirected: 0 },
+    });
+    // Read before the failback started, over the hold.
+    const states = result.states;
+    expect(states.indexOf("CheckHoldPayments")).toBe(states.indexOf("HoldTraffic") + 1);
+    expect(states.indexOf("CheckHoldPayments")).toBeLessThan(states.indexOf("StartPrimaryFailback"));
     // The failback wrote its own report in the primary.
     expect(reportOf(t, PRIMARY, `${result.name}-failback`)).toBeDefined();
+  });
+
+  /** Where a drill that failed its payment check must leave things: traffic back in the primary, the failure notified and reported. */
+  function failedBackThenFailed(t: TestWorld, result: Awaited<ReturnType<TestWorld["execute"]>>, error: string) {
+    expect(result).toMatchObject({ status: "FAILED", error });
+    // It failed back first: the failback ran and succeeded before the drill's failure path.
+    expect(t.executions(t.primary).map((e) => [e.name, e.status])).toEqual([[`${result.name}-failback`, "SUCCEEDED"]]);
+    expect(result.states.indexOf("IsPrimaryFailbackDone")).toBeLessThan(result.states.indexOf("NotifyFailure"));
+    expect(t.regionRecord(t.primary, t.primary)).toMatchObject({ state: "ACTIVE" });
+    expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "STANDBY" });
+    expect(witnessAnswer(t)).toBe(t.primary);
+    expect(t.control(t.secondary, "lease")).toBeUndefined();
+    // Notified, and the report says why.
+    const notice = t.notifications(t.secondary).at(-1);
+    expect(notice?.attributes.event).toBe("failed");
+    expect(notice?.message).toContain(error);
+    const report = reportOf(t, t.secondary, result.name);
+    expect(report).toMatchObject({ execution: { status: "FAILED", error: { name: error } }, evaluation: { passed: false } });
+    expect(result.states).not.toContain("ChooseRestoreRehearsal");
+    return report;
+  }
+
+  it("fails with DrillPaymentsFailedError, after failing back, when the secondary cannot write the payments it is sent during the hold", async () => {
+    const t = healthy(aws, { canaries: true });
+    const payments = paymentsDuringHold(t, t.secondary);
+    // An FIS-style fault: the secondary's payment functions cannot write the payments table.
+    const stop = t.fault({
+      action: "api-error",
+      error: "unavailable",
+      service: "dynamodb",
+      operations: ["PutItem"],
+      region: t.secondary,
+      from: t.secondary,
+      resource: tableName(t.world, "payments"),
+    });
+
+    const result = await t.execute(t.secondary, drill(t, { holdSeconds: 10 }));
+    stop();
+    payments.stop();
+
+    const answered = payments.before(checkedAt(result));
+    expect(answered.length).toBeGreaterThan(0);
+    expect(payments.answers.every((a) => a.status === 500)).toBe(true);
+    const report = failedBackThenFailed(t, result, "DrillPaymentsFailedError");
+    expect(report?.holdPayments).toMatchObject({ result: "failed", counts: { accepted: 0, failed: answered.length } });
+    expect(reportBody(t, t.secondary, result.name, "markdown")).toContain("**Result: FAILED**");
+  });
+
+  it("fails with DrillNoPaymentsError, after failing back, when no payment reached the secondary during the hold", async () => {
+    const t = healthy(aws, { canaries: true });
+
+    const result = await t.execute(t.secondary, drill(t, { holdSeconds: 10 }));
+
+    const report = failedBackThenFailed(t, result, "DrillNoPaymentsError");
+    expect(report?.holdPayments).toMatchObject({ result: "failed", counts: { accepted: 0, failed: 0, refused: 0, redirected: 0 } });
+  });
+
+  it("passes a hold without payments only when the drill input accepts an unproven hold, and says so", async () => {
+    const t = healthy(aws, { canaries: true });
+
+    const result = await t.execute(t.secondary, drill(t, { holdSeconds: 10, paymentCheck: { allowNoTraffic: true } }));
+
+    expect(result.status).toBe("SUCCEEDED");
+    const report = reportOf(t, t.secondary, result.name);
+    expect(report?.holdPayments).toMatchObject({ result: "unproven", policy: { allowNoTraffic: true } });
+    expect(report?.evaluation.notes.join("\n")).toContain("not proven");
+  });
+
+  it("fails back, then fails with DrillPaymentsUncheckedError, when the payment figures cannot be read", async () => {
+    const t = healthy(aws, { canaries: true });
+    const payments = paymentsDuringHold(t, t.secondary);
+    const stop = t.fault({
+      action: "api-error",
+      error: { name: "AccessDeniedException", message: "not authorized to perform: cloudwatch:GetMetricData" },
+      service: "cloudwatch",
+      operations: ["GetMetricData"],
+      region: t.secondary,
+    });
+
+    const result = await t.execute(t.secondary, drill(t, { holdSeconds: 10 }));
+    stop();
+    payments.stop();
+
+    const report = failedBackThenFailed(t, result, "DrillPaymentsUncheckedError");
+    expect(result.cause).toContain("AccessDeniedException");
+    expect(report?.holdPayments).toMatchObject({ result: "not-checked" });
   });
 
   it("fails with ReplicaNotReadyError before draining anything when a local replica is not ACTIVE", async () => {

@@ -47,6 +47,8 @@ function stackValues(region: string): DrStateMachineValues {
     ) as DrStateMachineValues["functionArns"],
   };
 }
+/** The Catch target that fails back before it fails (CheckHoldPayments'), which B9's path walk cannot follow through the failback's loop. */
+const FAILS_BACK_FIRST = "NoteHoldPaymentsUnchecked";
 const TRANSIENT = [
   "Lambda.ServiceException",
   "Lambda.AWSLambdaException",
@@ -166,6 +168,8 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
       .map((e) => e.to);
     expect(catchTargets.length).toBeGreaterThan(30);
     for (const target of new Set(catchTargets)) {
+      // The one Catch that fails back before it fails: checked on its own (next test).
+      if (target === FAILS_BACK_FIRST) continue;
       for (const path of paths(def, target)) {
         const end = def.States[path[path.length - 1]];
         expect([path.join(" > "), end.Type]).toEqual([path.join(" > "), "Fail"]);
@@ -178,6 +182,31 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
     const held = (cleanup.Choices as { Next: string }[])[0].Next;
     expect(paths(def, held).every((p) => p.includes("ReleaseLeaseAfterFailure"))).toBe(true);
     expect(paths(def, held).every((p) => p.includes("WriteFailureReport"))).toBe(true);
+  });
+
+  it("sends the drill's failed payment check through the failback, then down the failure path, never to Succeed (checklist B9)", () => {
+    // CheckHoldPayments' Catch (the figures could not be read) records the check as failed...
+    const noted = def.States[FAILS_BACK_FIRST];
+    expect((def.States.CheckHoldPayments.Catch as { Next: string }[]).map((c) => c.Next)).toEqual([FAILS_BACK_FIRST]);
+    expect(noted).toMatchObject({ Type: "Pass", ResultPath: "$.steps.holdPayments", Parameters: { Payload: { passed: false } } });
+    // ...then fails back (the failback's own loop) up to the Choice that reads that verdict, and
+    // nothing on the way writes the verdict again, so the Choice takes its `passed: false` branch.
+    const gate = "IsHoldPaymentCheckPassed";
+    const before = reachable(def, FAILS_BACK_FIRST, new Set([gate]));
+    expect([...before]).toEqual(expect.arrayContaining(["StartPrimaryFailback", "CheckPrimaryFailback", "IsPrimaryFailbackDone"]));
+    expect([...before].filter((s) => s !== FAILS_BACK_FIRST && def.States[s].ResultPath === "$.steps.holdPayments")).toEqual([]);
+    expect([...before].filter((s) => def.States[s].Type === "Succeed")).toEqual([]);
+    const failed = (def.States[gate].Choices as { Variable: string; BooleanEquals: boolean; Next: string }[]).find(
+      (c) => c.Variable === "$.steps.holdPayments.Payload.passed" && c.BooleanEquals === false,
+    );
+    expect(failed).toBeDefined();
+    for (const path of paths(def, failed?.Next as string)) {
+      expect([path.join(" > "), def.States[path[path.length - 1]].Type]).toEqual([path.join(" > "), "Fail"]);
+      expect(path).toContain("NotifyFailure");
+    }
+    // The same Choice is where a passed check goes on: the check runs after the hold, before the failback.
+    expect(def.States.HoldTraffic.Next).toBe("CheckHoldPayments");
+    expect(def.States.CheckHoldPayments.Next).toBe("StartPrimaryFailback");
   });
 
   it("notifies on every failure path that starts after validation", () => {

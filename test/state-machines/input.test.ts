@@ -53,6 +53,18 @@ const BAD_INPUTS: [string, unknown, string][] = [
     { mode: "drill", targetRegion: SECONDARY, restoreRehearsal: true },
     'restoreRehearsal: must be an object naming the table, e.g. {"table": "payments"} (tables: payments)',
   ],
+  [
+    "a payment check outside a drill",
+    { mode: "failover", targetRegion: SECONDARY, paymentCheck: { allowNoTraffic: true } },
+    "paymentCheck: is only allowed with mode drill",
+  ],
+  [
+    "a payment check threshold above 100 %",
+    { mode: "drill", targetRegion: SECONDARY, paymentCheck: { maxFailurePercent: 150 } },
+    "paymentCheck.maxFailurePercent",
+  ],
+  ["a payment check given as a flag", { mode: "drill", targetRegion: SECONDARY, paymentCheck: true }, "paymentCheck: must be an object"],
+  ["an unknown payment check option", { mode: "drill", targetRegion: SECONDARY, paymentCheck: { skip: true } }, "paymentCheck"],
 ];
 
 describe("input validation (before any side effect)", () => {

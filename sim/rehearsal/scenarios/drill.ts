@@ -6,7 +6,7 @@
  * a scratch table, checked against the table and deleted; the evidence report carries its figures.
  * Automatic runs the drain trips stand down.
  */
-import type { RestoreRehearsalReport } from "../../../runbooks/domain/report";
+import type { HoldPaymentsReport, RestoreRehearsalReport } from "../../../runbooks/domain/report";
 import { objectiveChecks } from "../checks";
 import { automaticExecutions, waitForExecutionEnd, type Scenario } from "../scenario";
 import { actingRuns, check, endsWith } from "./helpers";
@@ -31,13 +31,24 @@ function restoreCheck(report: Record<string, unknown> | undefined) {
   );
 }
 
+/** The drill's payment check (report.json holdPayments): payments accepted in the secondary during the hold, failures within bounds. */
+export function holdPaymentsCheck(report: Record<string, unknown> | undefined) {
+  const h = report?.holdPayments as HoldPaymentsReport | null | undefined;
+  return check(
+    "payments succeeded where the drill moved traffic (its check of the secondary's payment path passed)",
+    h?.result === "passed" && (h.counts?.accepted ?? 0) > 0,
+    h ? `${h.result}: ${h.summary}` : "no payment check in the report",
+  );
+}
+
 export const drill: Scenario = {
   name: "drill",
   title: "DR drill: drain the primary, hold traffic in the secondary, fail back, evidence report",
   story:
     `The DR lead starts a drill in the secondary, as \`drctl drill --hold ${DRILL_HOLD_SECONDS}\` would. The runbook drains the primary with the same switch a real ` +
     "failover uses, waits until the secondary's canary has seen it, promotes the secondary, confirms DNS, holds traffic there, then starts the " +
-    "primary's failback. Then it releases its lease and rehearses a backup restore: the payments table's replica in the secondary, as it was " +
+    "primary's failback — once its check of what the secondary's payment path reported during the hold (payments accepted, failures " +
+    "within 1 %) has passed. Then it releases its lease and rehearses a backup restore: the payments table's replica in the secondary, as it was " +
     "about five minutes earlier, restored into a scratch table (CREATING for ten minutes here), checked against the table and deleted. It " +
     "writes the evidence report. The alarms the drain trips start runs that stand down during the drill.",
   async run(ctx) {
@@ -92,6 +103,7 @@ export const drill: Scenario = {
           ? `outcome ${f.runbook.outcome}, ${f.runbook.passed ? "PASSED" : "FAILED"}; detection ${f.runbook.detectionSeconds} s, RTO ${f.runbook.rtoSeconds} s`
           : "no report",
       ),
+      holdPaymentsCheck(f.runbook?.report),
       restoreCheck(f.runbook?.report),
       check(
         "no automatic run acted during or after the drill",

@@ -122,6 +122,22 @@ export function drillState(overrides: Partial<RunState["steps"]> = {}, error?: R
           nameServers: [],
         },
       },
+      holdPayments: {
+        Payload: {
+          ...timing("check-hold-payments", 153),
+          checked: true,
+          passed: true,
+          basis: "payments-accepted",
+          region: "us-east-2",
+          window: { holdStartedAt: at(92), from: at(92) - (at(92) % 60_000), to: at(152.5) },
+          counts: { accepted: 118, failed: 1, refused: 0, redirected: 0 },
+          unsuccessful: 1,
+          failurePercent: 0.84,
+          policy: { allowNoTraffic: false, maxFailurePercent: 1 },
+          summary: "118 accepted, 1 failed (500), 0 refused (503), 0 redirected: 0.84 % could not be taken (at most 1 %)",
+          error: null,
+        },
+      },
       peerFailback: {
         Payload: {
           ...timing("start-peer-failback", 160),
@@ -227,6 +243,6 @@ export function approvedFailoverState(): RunState {
 /** A drill that failed after draining, before it promoted (the compensation put the primary back). */
 export function failedDrillState(): RunState {
   const state = drillState({}, { Error: "DetectionTimedOutError", Cause: "the canary never reported the drain" });
-  const { promote: _p, dns: _d, peerFailback: _f, peerExecution: _e, ...steps } = state.steps;
+  const { promote: _p, dns: _d, holdPayments: _h, peerFailback: _f, peerExecution: _e, ...steps } = state.steps;
   return { ...state, steps };
 }

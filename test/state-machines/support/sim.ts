@@ -284,3 +284,42 @@ export function runbookCalls(t: TestWorld) {
 export function isRead(call: { service: string; operation: string }): boolean {
   return call.service === "dns" || call.service === "sts" || /^(Get|BatchGet|Describe|List|Query|Scan)/.test(call.operation);
 }
+
+/**
+ * Clients paying while a drill holds traffic: every `everyMs`, while `region`'s running drill is
+ * in HoldTraffic, one new payment through `region`'s real create-payment (as API Gateway would
+ * invoke it), so what the payment path reports there is what the drill's check reads. Returns the
+ * answers (status code, and when it came) and what stops it.
+ */
+export function paymentsDuringHold(
+  t: TestWorld,
+  region: string,
+  everyMs = 2000,
+): { answers: { status: number; at: number }[]; before: (at: number) => number[]; stop: () => void } {
+  const answers: { status: number; at: number }[] = [];
+  let n = 0;
+  const stop = t.world.clock.every(everyMs, () => {
+    const holding = t.executions(region).some((e) => e.status === "RUNNING" && e.states.at(-1)?.name === "HoldTraffic");
+    if (!holding) return;
+    n += 1;
+    const body = JSON.stringify({ amount: 1000 + n, currency: "EUR", merchantReference: `drill-${n}`, sourceReference: "tok_visa_4242" });
+    const headers = { "content-type": "application/json", "Idempotency-Key": `drill-hold-payment-${t.now()}-${n}` };
+    void t
+      .beginInvoke(region, "create-payment", {
+        httpMethod: "POST",
+        path: "/payments",
+        resource: "/payments",
+        headers,
+        multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+        body,
+        isBase64Encoded: false,
+        pathParameters: null,
+        queryStringParameters: null,
+        multiValueQueryStringParameters: null,
+        stageVariables: null,
+        requestContext: {},
+      })
+      .then((r) => answers.push({ status: (r as { statusCode: number }).statusCode, at: t.now() }));
+  });
+  return { answers, before: (at) => answers.filter((a) => a.at < at).map((a) => a.status), stop };
+}
