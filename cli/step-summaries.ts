@@ -10,6 +10,7 @@ import type {
   DnsStep,
   DryRunSummary,
   FenceAlarmCheckStep,
+  HoldPaymentsStep,
   LeaseCheckStep,
   LeaseStep,
   PeerExecutionStep,
@@ -110,6 +111,15 @@ export function summarizeStep(key: string, stored: unknown, stateName: string): 
           ? `canary detected the drained primary after ${p.detectionSeconds} s`
           : `not detected yet (${p.consecutiveFailures} failing probes)`,
         decisions: [],
+      };
+    }
+    case "holdPayments": {
+      const p = value as Loose<HoldPaymentsStep>;
+      if (p.passed === true) return { text: `payments during the hold: ${p.summary}`, decisions: [] };
+      const why = p.error ? `${p.error.name}: ${p.error.message}` : String(p.summary);
+      return {
+        text: `payments during the hold: FAILED (${why}); failing back first`,
+        decisions: [d("fail back, then fail the drill", why)],
       };
     }
     case "promote": {

@@ -153,7 +153,7 @@ export const DECLARED_EXCEPTIONS: readonly DeclaredException[] = [
     key: "wildcard-resource-actions",
     rules: ["I1"],
     reason:
-      "AWS offers no resource-level permission for these actions (X-Ray, ENI management for VPC functions, ListStreams, vended-log delivery, FIS target resolution); PutMetricData is bound by a cloudwatch:namespace condition, FIS's dynamodb:InjectError by dynamodb:FisTargetArns instead.",
+      "AWS offers no resource-level permission for these actions (X-Ray, ENI management for VPC functions, ListStreams, vended-log delivery, FIS target resolution, GetMetricData for the drill's payment check); PutMetricData is bound by a cloudwatch:namespace condition, FIS's dynamodb:InjectError by dynamodb:FisTargetArns instead.",
     scope:
       "Allow statements whose every action is in WILDCARD_RESOURCE_ACTIONS (infra/core/lambda-permissions.ts), STATE_MACHINE_WILDCARD_ACTIONS (infra/core/aws-facts.ts) or FIS_WILDCARD_ACTIONS (infra/core/drill-experiments.ts); cloudwatch:PutMetricData only with a cloudwatch:namespace condition, dynamodb:InjectError only with a dynamodb:FisTargetArns condition.",
   },

@@ -167,7 +167,14 @@ describe("drctl drill --json", () => {
         state("PromoteSecondary", "Task", 44, 45, "us-east-2 ACTIVE at epoch 4 (drain of us-east-1 by this drill)"),
         state("ConfirmDnsAnswer", "Task", 45, 46, "DNS witness answers us-east-2"),
         state("HoldTraffic", "Wait", 46, 346),
-        state("StartPrimaryFailback", "Task", 346, 347, `failback ${DRILL_FAILBACK_NAME} started in us-east-1`),
+        state(
+          "CheckHoldPayments",
+          "Task",
+          346,
+          346.5,
+          "payments during the hold: 812 accepted, 0 failed (500), 0 refused (503), 0 redirected: 0 % could not be taken (at most 1 %)",
+        ),
+        state("StartPrimaryFailback", "Task", 346.5, 347, `failback ${DRILL_FAILBACK_NAME} started in us-east-1`),
         state("WaitBeforePeerExecutionCheck", "Wait", 347, 377),
         state("CheckPrimaryFailback", "Task", 377, 378, "failback execution SUCCEEDED"),
         state(

@@ -62,6 +62,7 @@ const ALL_COMMAND = "npm start --silent -- --scenario all";
 const SCENARIO_NAMES = [
   "full",
   "drill",
+  "drill-secondary-cannot-write",
   "replication-degraded",
   "dns-stuck",
   "flapping",

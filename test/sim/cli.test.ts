@@ -19,7 +19,7 @@ describe("the rehearsal's command line", () => {
   it("rejects an unknown scenario, listing the allowed ones", () => {
     expect(() => parseCli(["--scenario", "meteor"])).toThrow(UsageError);
     expect(() => parseCli(["--scenario", "meteor"])).toThrow(
-      /Unknown scenario "meteor". Allowed: full, drill, replication-degraded, dns-stuck, flapping, duplicate-events, partition, partition-then-primary-dies, operator-race, failback-interrupted, gray-failure, late-outage, lagging-payments, witness-outage, all, steady/,
+      /Unknown scenario "meteor". Allowed: full, drill, drill-secondary-cannot-write, replication-degraded, dns-stuck, flapping, duplicate-events, partition, partition-then-primary-dies, operator-race, failback-interrupted, gray-failure, late-outage, lagging-payments, witness-outage, all, steady/,
     );
   });
 

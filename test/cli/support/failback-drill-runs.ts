@@ -15,6 +15,7 @@ import type {
   ReportStep,
   SentinelCheckStep,
   SentinelWriteStep,
+  HoldPaymentsStep,
 } from "../../../runbooks/domain/steps";
 import { at, evidenceBucket, executionArn, NOW, PRIMARY, regionRecord, SECONDARY } from "./fixtures";
 import { HistoryBuilder } from "./history";
@@ -209,6 +210,20 @@ export function succeededDrill(): HistoryBuilder {
     proof: "drain of us-east-1 by this drill",
   } satisfies PromotionStep;
   const dns = { ...payloads.dns, ...timing("confirm-dns", 46), checkedAt: at(46) } satisfies DnsStep;
+  const holdPayments = {
+    ...timing("check-hold-payments", 346.5),
+    checked: true,
+    passed: true,
+    basis: "payments-accepted",
+    region: SECONDARY,
+    window: { holdStartedAt: at(46), from: at(46) - (at(46) % 60_000), to: at(346.2) },
+    counts: { accepted: 812, failed: 0, refused: 0, redirected: 0 },
+    unsuccessful: 0,
+    failurePercent: 0,
+    policy: { allowNoTraffic: false, maxFailurePercent: 1 },
+    summary: "812 accepted, 0 failed (500), 0 refused (503), 0 redirected: 0 % could not be taken (at most 1 %)",
+    error: null,
+  } satisfies HoldPaymentsStep;
   const failbackArn = executionArn(PRIMARY, DRILL_FAILBACK_NAME);
   const peerFailback = {
     ...timing("start-peer-failback", 347),
@@ -247,11 +262,14 @@ export function succeededDrill(): HistoryBuilder {
     .state_("IsDnsShifted", "Choice", 46, 46)
     .state_("RouteAfterDns", "Choice", 46, 46)
     .state_("HoldTraffic", "Wait", 46, 346)
-    .task("StartPrimaryFailback", 346, 347, "peerFailback", peerFailback)
+    .task("CheckHoldPayments", 346, 346.5, "holdPayments", holdPayments)
+    .task("StartPrimaryFailback", 346.5, 347, "peerFailback", peerFailback)
     .state_("WaitBeforePeerExecutionCheck", "Wait", 347, 377)
     .task("CheckPrimaryFailback", 377, 378, "peerExecution", peerExecution)
     .state_("CountPeerExecutionCheck", "Pass", 378, 378)
     .state_("IsPrimaryFailbackDone", "Choice", 378, 378)
+    .state_("IsHoldPaymentCheckPassed", "Choice", 378, 378)
+    .state_("ChooseRestoreRehearsal", "Choice", 378, 378)
     .task("WriteReport", 378, 379, "report", reportStep(379, evidenceBucket(SECONDARY), DRILL_NAME, "drill-completed"))
     .task("NotifyRunSucceeded", 379, 379.5)
     .task("ReleaseLease", 379.5, 380)
