@@ -63,7 +63,14 @@ describe("drill (in the secondary), eventual mode", () => {
       () => promotionReached.push(t.now()),
     );
 
-    const result = await t.execute(SECONDARY, { mode: "drill", targetRegion: SECONDARY, holdSeconds: 10 });
+    // This test is about the handover; no client pays during the hold, so the drill's payment
+    // check is told to accept an unproven hold (drill.test.ts tests that check).
+    const result = await t.execute(SECONDARY, {
+      mode: "drill",
+      targetRegion: SECONDARY,
+      holdSeconds: 10,
+      paymentCheck: { allowNoTraffic: true },
+    });
     stop?.();
 
     expect(result.status).toBe("SUCCEEDED");
