@@ -50,7 +50,8 @@ export const drillSecondaryCannotWrite: Scenario = {
       resource: tableName(ctx.world, "payments"),
       // The payment path's writes only: the DR machinery of the secondary (its canary's heartbeats in
       // this table, in eventual mode) still works, as it would with a broken grant or key of these
-      // functions. A fault on every caller also stops those heartbeats; see sim/rehearsal/README.md.
+      // functions. A fault on every caller also stops those heartbeats, and eventual mode's failback
+      // then refuses to move the writes back: sim/rehearsal/README.md, "Consistency modes".
       callers: ["create-payment-", "process-payment-"],
     });
     await ctx.act(() =>
