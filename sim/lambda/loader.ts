@@ -67,10 +67,22 @@ const HANDLER_FOLDER = new RegExp(
 
 /** Handler folders' modules leave the cache; the shared code (lib/, functions/domain/, runbooks/domain/) stays. */
 function purgeHandlerModules(): void {
+  const purged = new Set<NodeJS.Module>();
   for (const key of Object.keys(require.cache)) {
     if (key.includes(NODE_MODULES) || key.startsWith(OWN) || !key.startsWith(ROOT)) continue;
-    if (HANDLER_FOLDER.test(key.slice(ROOT.length))) delete require.cache[key];
+    if (!HANDLER_FOLDER.test(key.slice(ROOT.length))) continue;
+    const mod = require.cache[key];
+    if (mod) purged.add(mod);
+    delete require.cache[key];
   }
+  if (purged.size === 0) return;
+  // Node also lists each module in the `children` of the module that first required it (this
+  // loader, or a shared module): without this, every copy ever loaded stays reachable from there,
+  // with its clients and caches (one of three ways a finished rehearsal stayed in memory: sim/session.ts, dispose).
+  for (const mod of Object.values(require.cache)) {
+    if (mod?.children.some((child) => purged.has(child))) mod.children = mod.children.filter((child) => !purged.has(child));
+  }
+  for (const mod of purged) mod.children = [];
 }
 
 export class HandlerLoadError extends Error {

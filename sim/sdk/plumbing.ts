@@ -14,6 +14,41 @@ export type ClientClass = abstract new (...args: never[]) => unknown;
 
 /** Classes already mocked in this module registry (mocking twice would throw). */
 const mocked = new WeakSet<object>();
+/**
+ * Every fake's stub, in every copy of this module: under jest each region's handlers load in a
+ * registry of their own (sim/testing.ts) with their own copy of the fakes, and a world's end must
+ * clear them all. Weak, so a copy whose registry is gone is not kept alive by this list.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Stub = AwsStub<any, any, any>;
+const STUBS = Symbol.for("payments-dr.sim.sdk-fake-stubs");
+const stubs: Set<WeakRef<Stub>> =
+  ((globalThis as Record<symbol, unknown>)[STUBS] as Set<WeakRef<Stub>> | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[STUBS] = new Set<WeakRef<Stub>>());
+
+function liveStubs(): Stub[] {
+  const live: Stub[] = [];
+  for (const ref of stubs) {
+    const stub = ref.deref();
+    if (stub) live.push(stub);
+    else stubs.delete(ref);
+  }
+  return live;
+}
+
+/**
+ * Drops the calls sinon recorded on every fake (arguments, results, the command objects with their
+ * middleware stacks). The fakes live for the process and nothing reads that history — each world
+ * records its own calls — yet sinon keeps it (sim/session.ts, dispose). A session calls this when it ends.
+ */
+/** Calls the fakes have recorded since they last forgot (a test's view of what forgetFakeCalls drops). */
+export function recordedFakeCalls(): number {
+  return liveStubs().reduce((n, stub) => n + stub.send.callCount, 0);
+}
+
+export function forgetFakeCalls(): void {
+  for (const stub of liveStubs()) stub.send.resetHistory();
+}
 
 export async function clientInfo(getClient: GetClient | undefined): Promise<ClientInfo> {
   const config = getClient?.().config ?? {};
@@ -103,6 +138,7 @@ export function installFake(spec: FakeSpec, backend: () => SdkBackend): void {
   // (a deep comparison each), which was a tenth of a rehearsal's time.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const mock = mockClient(spec.client as never) as AwsStub<any, any, any>;
+  stubs.add(new WeakRef(mock));
   mock.send.callsFake(async function (this: AnyClient, command: { constructor: unknown; input?: Record<string, any> }) {
     const input = command.input ?? {};
     const target = handlers.get(command.constructor);

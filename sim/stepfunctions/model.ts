@@ -15,7 +15,7 @@ import type { LambdaRuntime } from "../lambda/runtime";
 import type { Reachability } from "../network";
 import { ExecutionHistory } from "./execution-history";
 import { collectTasks, lambdaError, taskFailureCause, taskResource, type TaskBinding } from "./tasks";
-import { executionError, localStateMachine, type LocalEvent, type LocalStateMachine } from "./local-executor";
+import { executionError, localStateMachine, type LocalEvent, type LocalExecution, type LocalStateMachine } from "./local-executor";
 import { ServiceError } from "../small-services";
 import { denialMessage } from "../iam/authorizer";
 import type { ServiceDeliveries } from "../iam/enforcement";
@@ -79,6 +79,9 @@ export class StepFunctionsService {
     ended: [],
   };
   private tokenCounter = 0;
+  /** Executions still running, so a world that ends can stop them ({@link abandonRunning}). */
+  private readonly running = new Set<LocalExecution>();
+  private abandoned = false;
 
   constructor(private readonly deps: StepFunctionsDeps) {
     for (const def of deps.deployment.stateMachines) {
@@ -156,14 +159,38 @@ export class StepFunctionsService {
       }
     })();
     if (machine.def.type === "STANDARD") for (const l of this.listeners.started) l(record);
+    this.running.add(execution);
     execution.result.then(
-      (output) => this.end(record, "SUCCEEDED", { output: JSON.stringify(output) }, finish),
+      (output) => {
+        this.running.delete(execution);
+        if (!this.abandoned) this.end(record, "SUCCEEDED", { output: JSON.stringify(output) }, finish);
+      },
       (error) => {
+        this.running.delete(execution);
+        if (this.abandoned) return;
         const e = executionError(error);
         this.end(record, e.timedOut ? "TIMED_OUT" : "FAILED", { error: e.name, cause: e.cause }, finish);
       },
     );
     return record;
+  }
+
+  /**
+   * The world is over: stop every execution still running (a ticker between probes, a run
+   * waiting on a lease or an approval) without ending it — nothing may happen in a world that has
+   * ended. Without this each one waits for ever on a clock that no longer moves, and the abort
+   * signal aws-local-stepfunctions combines for it (AbortSignal.any, which Node keeps alive while
+   * it has listeners) holds the whole world (sim/session.ts, dispose).
+   */
+  /** How many executions are running (the world counts them; abandonRunning leaves none). */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  abandonRunning(): void {
+    this.abandoned = true;
+    for (const execution of this.running) execution.abort();
+    this.running.clear();
   }
 
   private end(
