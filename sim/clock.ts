@@ -15,6 +15,29 @@ interface InstalledClock {
   now: number;
   tickAsync(ms: number): Promise<number>;
   uninstall(): unknown;
+  /** fake-timers' own min-heap of pending timers (internal; read to step one due time at a time). */
+  timerHeap?: { peek(): { callAt: number } | undefined };
+}
+
+/** The real setTimeout, captured before fake-timers replaces it (it fakes node:timers/promises too). */
+const realSetTimeout = globalThis.setTimeout;
+const realDelay = (ms: number) => new Promise<void>((resolve) => realSetTimeout(resolve, ms));
+
+/** libuv requests for file-system work: real I/O whose completion virtual time must wait for. */
+const isFileIo = (resource: string) => resource.startsWith("FSReq") || resource === "FileHandleCloseReq";
+/** How long the clock waits for real file I/O before moving anyway (a stuck disk must not hang a run). */
+const REAL_IO_PATIENCE_MS = 30_000;
+
+/**
+ * Waits (in real time) while file reads are in flight. Virtual time otherwise runs ahead of them:
+ * the SDK reading a credentials file, or the IAM evaluator loading a service's data, took longer
+ * than the virtual timeout around it on a loaded machine, and a call "timed out" in a test that is
+ * correct (drctl preflight, a handler's 60 s Lambda timeout).
+ */
+async function realFileIoSettled(): Promise<void> {
+  if (!process.getActiveResourcesInfo().some(isFileIo)) return;
+  const giveUpAt = performance.now() + REAL_IO_PATIENCE_MS;
+  while (process.getActiveResourcesInfo().some(isFileIo) && performance.now() < giveUpAt) await realDelay(1);
 }
 
 export class VirtualClock {
@@ -88,9 +111,19 @@ export class VirtualClock {
     };
   }
 
-  /** Advances virtual time by `ms`, running every timer due on the way (and the work they start). */
+  /**
+   * Advances virtual time by `ms`, running every timer due on the way (and the work they start).
+   * It moves one due time at a time and, before each, lets real file I/O finish (realFileIoSettled).
+   */
   async advance(ms: number): Promise<void> {
-    await this.fake.tickAsync(ms);
+    const target = this.now() + Math.max(0, ms);
+    for (;;) {
+      await realFileIoSettled();
+      const due = this.fake.timerHeap?.peek()?.callAt;
+      const stepTo = due !== undefined && due < target ? due : target;
+      await this.fake.tickAsync(Math.max(0, stepTo - this.now()));
+      if (stepTo === target) return;
+    }
   }
 
   /** Advances until `done()` holds or `limitMs` passes, checking every `stepMs`. Returns whether it held. */
