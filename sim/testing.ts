@@ -61,11 +61,8 @@ export interface RunResult {
 
 const GAP_BETWEEN_WORLDS_MS = 10 * 60_000;
 
-/** The most virtual time that passes without checking for real I/O (below every timeout the simulation has). */
+/** The most virtual time one step moves (below every timeout the simulation has). */
 const SLICE_MS = 100;
-
-/** File reads in flight (fs callbacks and promises), as Node lists its active resources. */
-const realIoInFlight = () => process.getActiveResourcesInfo().some((r) => r.startsWith("FSReq"));
 
 /**
  * `done()`, asked once the real event loop has turned (setImmediate is not faked): promise chains
@@ -73,15 +70,6 @@ const realIoInFlight = () => process.getActiveResourcesInfo().some((r) => r.star
  */
 function turned(done: () => boolean): Promise<boolean> {
   return new Promise((resolve) => setImmediate(() => resolve(done())));
-}
-
-/**
- * Resolves once no file read is in flight, letting the real event loop turn (setImmediate and
- * performance are not faked) meanwhile; a read stuck for half a minute is not waited for.
- */
-async function realIoSettled(): Promise<void> {
-  const giveUpAt = performance.now() + 30_000;
-  while (realIoInFlight() && performance.now() < giveUpAt) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -293,17 +281,14 @@ export class TestWorld {
   }
 
   /**
-   * Moves virtual time by `ms`, in slices of at most {@link SLICE_MS}, each once no real I/O is in
-   * flight. Some of what the simulation does reads files as it goes (the IAM evaluator loads its
-   * service data lazily): virtual time must not run ahead of it, or a Task — or a Route 53 check —
-   * would "time out" because the machine was busy. Work that starts during a slice can still see
-   * that slice end before its I/O does: virtual time runs at most a slice ahead of real work.
+   * Moves virtual time by `ms`, in slices of at most {@link SLICE_MS}, each letting the real event
+   * loop turn: virtual time runs at most a slice ahead of real work that is not file I/O. The clock
+   * itself lets file I/O in flight finish before each due time (sim/clock.ts): the IAM evaluator
+   * loads its service data lazily, and a Task — or a Route 53 check — must not "time out" because
+   * the machine was busy.
    */
   private async step(ms: number): Promise<void> {
-    for (let left = ms; left > 0; left -= SLICE_MS) {
-      await realIoSettled();
-      await this.clock.advance(Math.min(left, SLICE_MS));
-    }
+    for (let left = ms; left > 0; left -= SLICE_MS) await this.clock.advance(Math.min(left, SLICE_MS));
   }
 
   /**
