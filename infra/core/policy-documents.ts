@@ -53,5 +53,21 @@ export function tlsOnlyStatement(bucketArn: pulumi.Input<string>): Statement {
 
 /** KMS actions a principal needs to write to an encrypted SQS queue / SNS topic / S3 object. */
 export const KMS_ENCRYPT_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"];
+/**
+ * What a principal needs to send to an SQS queue encrypted with `kmsKeyArn` in `region` (a DLQ or
+ * failure destination): SendMessage on the queue, and the key only when SQS uses it on its behalf.
+ */
+export function sendToEncryptedQueue(queueArn: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>, region: string): Statement[] {
+  return [
+    { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: queueArn },
+    {
+      Effect: "Allow",
+      Action: KMS_ENCRYPT_ACTIONS,
+      Resource: kmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
+    },
+  ];
+}
+
 /** KMS actions a principal needs to read from an encrypted queue / object. */
 export const KMS_DECRYPT_ACTIONS = ["kms:Decrypt"];

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { KMS_ENCRYPT_ACTIONS, policyDocument, serviceTrustPolicy } from "../../core/policy-documents";
+import { policyDocument, sendToEncryptedQueue, serviceTrustPolicy } from "../../core/policy-documents";
 
 export interface FunctionScheduleArgs {
   region: string;
@@ -61,13 +61,7 @@ export class FunctionSchedule extends pulumi.ComponentResource {
         policy: pulumi.jsonStringify(
           policyDocument([
             { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: args.functionArn },
-            { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: args.deadLetterQueueArn },
-            {
-              Effect: "Allow",
-              Action: KMS_ENCRYPT_ACTIONS,
-              Resource: args.kmsKeyArn,
-              Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
-            },
+            ...sendToEncryptedQueue(args.deadLetterQueueArn, args.kmsKeyArn, region),
           ]),
         ),
       },

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { LambdaSpec, StackEnvironmentName } from "../../../lib/handlers/spec";
 import { baseStatements, permissionStatements, type RegionalResources } from "../../core/lambda-permissions";
 import { resourceName } from "../../core/naming";
-import { KMS_ENCRYPT_ACTIONS, lambdaTrustPolicy, policyDocument, type Statement } from "../../core/policy-documents";
+import { lambdaTrustPolicy, policyDocument, sendToEncryptedQueue, type Statement } from "../../core/policy-documents";
 import { ShippedLogGroup } from "../logging/shipped-log-group";
 
 /** Lambda runtime for every function (SECURITY-CHECKLIST L2 keeps the allow-list in the policy pack). */
@@ -96,13 +96,7 @@ export class RegionalFunction extends pulumi.ComponentResource {
       ...spec.permissions.flatMap((p) => permissionStatements(p, args.resources)),
     ];
     if (args.onFailureQueueArn) {
-      statements.push({ Effect: "Allow", Action: ["sqs:SendMessage"], Resource: args.onFailureQueueArn });
-      statements.push({
-        Effect: "Allow",
-        Action: KMS_ENCRYPT_ACTIONS,
-        Resource: args.kmsKeyArn,
-        Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
-      });
+      statements.push(...sendToEncryptedQueue(args.onFailureQueueArn, args.kmsKeyArn, region));
     }
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { KMS_ENCRYPT_ACTIONS, policyDocument, serviceTrustPolicy } from "../../core/policy-documents";
+import { policyDocument, sendToEncryptedQueue, serviceTrustPolicy } from "../../core/policy-documents";
 import { movedInto } from "./moved";
 
 export interface CanaryScheduleArgs {
@@ -50,13 +50,7 @@ export class CanarySchedule extends pulumi.ComponentResource {
         policy: pulumi.jsonStringify(
           policyDocument([
             { Effect: "Allow", Action: ["states:StartExecution"], Resource: args.tickerArn },
-            { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: args.asyncFailuresArn },
-            {
-              Effect: "Allow",
-              Action: KMS_ENCRYPT_ACTIONS,
-              Resource: args.kmsKeyArn,
-              Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
-            },
+            ...sendToEncryptedQueue(args.asyncFailuresArn, args.kmsKeyArn, region),
           ]),
         ),
       },
