@@ -95,15 +95,6 @@ export async function startFailback(ctx: ScenarioContext, why = "on-call runs dr
 
 /** On-call runs `drctl failback` in the primary (recorded as a manual execution) and waits for it to end. */
 export async function failBackByHand(ctx: ScenarioContext): Promise<void> {
-  const name = ctx.operator.executionName("failback");
-  ctx.marks.manualExecutions.push(name);
-  await ctx.act(() =>
-    ctx.operator.start(
-      ctx.primary,
-      name,
-      { mode: "failback", targetRegion: ctx.primary, requestedBy: "oncall@example.com", reason: "primary recovered; fail back" },
-      "on-call runs drctl failback",
-    ),
-  );
+  const name = await startFailback(ctx);
   await waitForExecutionEnd(ctx, ctx.primary, name, 15 * 60_000);
 }
