@@ -258,6 +258,15 @@ export function restoreRehearsalWorstCaseSeconds(t: DrStateMachineTimings): numb
   );
 }
 
+/**
+ * The drill's settle overlaps its detection measurement: each detection check follows one wait of
+ * a probe period after the drain, and the drill promotes only after this many — together at least
+ * the settle ({@link DrStateMachineTimings.fenceSettleSeconds}), counted on Step Functions' own clock.
+ */
+export function drainSettleWaits(t: Pick<DrStateMachineTimings, "fenceSettleSeconds" | "detectionPollIntervalSeconds">): number {
+  return Math.ceil(t.fenceSettleSeconds / t.detectionPollIntervalSeconds);
+}
+
 /** The DR lease's lifetime: the run's timeout less the restore rehearsal, which runs after the lease is released. */
 export function leaseTtlSeconds(t: DrStateMachineTimings): number {
   return t.executionTimeoutSeconds - restoreRehearsalWorstCaseSeconds(t);
@@ -328,6 +337,11 @@ export function validateDrValues(values: DrStateMachineValues): string[] {
       `the restore rehearsal waits ${values.restoreWaitIntervalSeconds * values.restoreWaitMaxAttempts} s for its table; restores take minutes to hours: allow at least an hour`,
     );
   }
+  if (values.detectionPollMaxAttempts < drainSettleWaits(values)) {
+    problems.push(
+      `detectionPollMaxAttempts (${values.detectionPollMaxAttempts}) must allow the drill's settle: at least ${drainSettleWaits(values)} checks of ${values.detectionPollIntervalSeconds} s to cover fenceSettleSeconds (${values.fenceSettleSeconds})`,
+    );
+  }
   const minimum = minimumExecutionTimeoutSeconds(values);
   if (values.executionTimeoutSeconds < minimum) {
     problems.push(`executionTimeoutSeconds (${values.executionTimeoutSeconds}) is below the longest mode's worst case (${minimum} s)`);
@@ -349,6 +363,7 @@ export function drPlaceholderValues(values: DrStateMachineValues): Record<string
   };
   for (const [key, name] of Object.entries(TIMING_PLACEHOLDERS)) out[name] = values[key as keyof DrStateMachineTimings];
   out.LeaseTtlSeconds = leaseTtlSeconds(values);
+  out.DrainSettleWaits = drainSettleWaits(values);
   for (const fn of RUNBOOK_TASK_FUNCTIONS) out[functionArnPlaceholder(fn)] = values.functionArns[fn];
   return out;
 }

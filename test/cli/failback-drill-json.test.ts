@@ -144,7 +144,7 @@ describe("drctl drill --json", () => {
         { step: "CheckReplicationBeforeDrill", decision: "ok", reason: "3 tables ACTIVE in us-east-2; RPO exposure 1.2 s" },
       ],
       // A drill's outage starts at the drain (3 s); DNS answers us-east-2 at 46 s.
-      measurements: { rtoSeconds: 43, rpoExposureSeconds: 1.2, detectionSeconds: 28, dnsShiftSeconds: 43 },
+      measurements: { rtoSeconds: 43, rpoExposureSeconds: 1.2, detectionSeconds: 38, dnsShiftSeconds: 43 },
       objectives: { rpoSeconds: 60, rtoSeconds: 300 },
       evaluation: { rto: "pass", rpo: "pass", passed: true },
       report: {
@@ -161,9 +161,8 @@ describe("drctl drill --json", () => {
         state("NotifyDecision", "Task", 1, 1.2),
         state("CheckReplicationBeforeDrill", "Task", 1.2, 2, "replication ok: 3 tables ACTIVE in us-east-2; RPO exposure 1.2 s"),
         state("DrainPrimary", "Task", 2, 3, "us-east-1 → DRAINED (epoch 3, written via the local replica); PrimaryFenced=1 in us-east-2"),
-        state("WaitBeforeDetectionCheck", "Wait", 3, 33),
-        state("CheckDetection", "Task", 33, 34, "canary detected the drained primary after 28 s"),
-        state("WaitForDrainToSettle", "Wait", 34, 44),
+        state("WaitForDrainToSettle", "Wait", 3, 43),
+        state("CheckDetection", "Task", 43, 44, "canary detected the drained primary after 38 s"),
         state("PromoteSecondary", "Task", 44, 45, "us-east-2 ACTIVE at epoch 4 (drain of us-east-1 by this drill)"),
         state("ConfirmDnsAnswer", "Task", 45, 46, "DNS witness answers us-east-2"),
         state("HoldTraffic", "Wait", 46, 346),

@@ -8,7 +8,7 @@ import type { ApiResult } from "../../functions/domain/http";
 import { HANDOVER_CACHE_MS } from "../../lib/control-record";
 import { PLANNED_HANDOVER_WINDOW_SECONDS } from "../../lib/control-schema";
 import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
-import { fn } from "../../sim/deployment/deployment";
+import { drMachine, fn } from "../../sim/deployment/deployment";
 import { SimulatedAws } from "../../sim/testing";
 import { postPayment } from "../functions/support/events";
 import { stack } from "../support/stack";
@@ -83,6 +83,12 @@ describe("drill (in the secondary), eventual mode", () => {
     expect(drained.handover).toMatchObject({ from: PRIMARY, to: SECONDARY });
     expect(Date.parse(drained.handover?.until ?? "") - PLANNED_HANDOVER_WINDOW_SECONDS * 1000).toBeLessThanOrEqual(drain.at);
     expect(promote.input.Item).not.toHaveProperty("handover");
+    // The settle overlaps the detection measurement: the promotion comes at least the settle after
+    // the drain, and no wait separates it from the detection check that found the drain detected.
+    const settleMs = Number(drMachine(aws.deployment, SECONDARY).definition.States.WaitForFenceToSettle.Seconds) * 1000; // the settle (FenceSettleSeconds)
+    expect(promote.at - drain.at).toBeGreaterThanOrEqual(settleMs);
+    const afterDetection = result.states.slice(result.states.lastIndexOf("CheckDetection"), result.states.indexOf("PromoteSecondary"));
+    expect(afterDetection).toEqual(["CheckDetection", "CountDetectionCheck", "IsDrainDetected"]);
     // The drained primary: 503 with Retry-After 1 until the promotion reached it, 307 within the
     // handover cache (1 s) of that; never the 30 s wait, and no payment accepted but on a copy of
     // the authority cached before the drain arrived (the configured bound).

@@ -237,6 +237,31 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
     expect(reachable(def, def.StartAt, new Set(["IsSentinelReplicated"])).has("PromotePrimary")).toBe(false);
   });
 
+  it("lets the drill promote only after its detection waits have lasted the settle (the two overlap)", () => {
+    const t = values;
+    // Every way from the drain to the promotion passes the one wait of the loop, then a count of its passes.
+    expect(def.States.DrainPrimary.Next).toBe("WaitForDrainToSettle");
+    expect(def.States.WaitForDrainToSettle).toMatchObject({
+      Type: "Wait",
+      Seconds: t.detectionPollIntervalSeconds,
+      Next: "CheckDetection",
+    });
+    expect(def.States.CheckDetection.Next).toBe("CountDetectionCheck");
+    expect(def.States.CountDetectionCheck.Next).toBe("IsDrainDetected");
+    const exits = (def.States.IsDrainDetected.Choices as Record<string, unknown>[]).filter((c) => c.Next === "PromoteSecondary");
+    // Each exit requires at least as many waits as cover the settle on Step Functions' own clock.
+    const counts = exits.map((c) => {
+      const rules = (c.And as Record<string, unknown>[] | undefined) ?? [c];
+      const count = rules.find((r) => r.Variable === "$.loops.detection.count");
+      return count?.NumericGreaterThanEquals as number;
+    });
+    expect(counts).toHaveLength(2);
+    for (const n of counts) expect(n * t.detectionPollIntervalSeconds).toBeGreaterThanOrEqual(t.fenceSettleSeconds);
+    // The drill's settle no longer follows detection: the first check that sees it detected and settled promotes.
+    expect(Math.min(...counts)).toBe(Math.ceil(t.fenceSettleSeconds / t.detectionPollIntervalSeconds));
+    expect(reachable(def, "DrainPrimary", new Set(["CountDetectionCheck"])).has("PromoteSecondary")).toBe(false);
+  });
+
   it("lets the failback trust DNS and mark the secondary STANDBY only once the fence alarm is OK", () => {
     // The only way from clearing the fence metric to DNS and STANDBY is the fence-alarm loop's cleared branch.
     expect(def.States.ClearPrimaryFenceMetric.Next).toBe("CheckFenceAlarm");

@@ -120,6 +120,11 @@ describe("renderDrStateMachine", () => {
     ["a fractional loop bound", { dnsConfirmMaxAttempts: 2.5 }, /dnsConfirmMaxAttempts must be a positive integer/],
     ["a drill poll shorter than the failback", { peerExecutionPollMaxAttempts: 1 }, /less than the failback's worst case/],
     ["an unbounded fence-alarm wait", { fenceAlarmPollMaxAttempts: 0 }, /fenceAlarmPollMaxAttempts must be a positive integer/],
+    [
+      "a drill detection loop too short to cover the settle",
+      { fenceSettleSeconds: 30, detectionPollIntervalSeconds: 10, detectionPollMaxAttempts: 2 },
+      /detectionPollMaxAttempts \(2\) must allow the drill's settle: at least 3 checks/,
+    ],
   ])("rejects %s", (_label, overrides, message) => {
     expect(() => renderDrStateMachine(values(overrides))).toThrow(message);
   });

@@ -196,10 +196,10 @@ export function succeededDrill(): HistoryBuilder {
     fenceMetric: { region: SECONDARY, value: 1, publishedAt: at(3) },
   } satisfies PeerStateStep;
   const detection = {
-    ...timing("check-detection", 34),
+    ...timing("check-detection", 44),
     detected: true,
-    detectedAt: at(31),
-    detectionSeconds: 28,
+    detectedAt: at(41),
+    detectionSeconds: 38,
     consecutiveFailures: 3,
     drainedAt: at(3),
   } satisfies DetectionStep;
@@ -251,11 +251,10 @@ export function succeededDrill(): HistoryBuilder {
     .task("CheckReplicationBeforeDrill", 1.2, 2, "replication", payloads.replication)
     .state_("ChooseDrillGate", "Choice", 2, 2)
     .task("DrainPrimary", 2, 3, "drain", drain)
-    .state_("WaitBeforeDetectionCheck", "Wait", 3, 33)
-    .task("CheckDetection", 33, 34, "detection", detection)
-    .state_("CountDetectionCheck", "Pass", 34, 34)
-    .state_("IsDrainDetected", "Choice", 34, 34)
-    .state_("WaitForDrainToSettle", "Wait", 34, 44)
+    .state_("WaitForDrainToSettle", "Wait", 3, 43)
+    .task("CheckDetection", 43, 44, "detection", detection)
+    .state_("CountDetectionCheck", "Pass", 44, 44)
+    .state_("IsDrainDetected", "Choice", 44, 44)
     .task("PromoteSecondary", 44, 45, "promote", promote)
     .task("ConfirmDnsAnswer", 45, 46, "dns", dns)
     .state_("CountDnsCheck", "Pass", 46, 46)
