@@ -15,9 +15,38 @@ import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { allFunctions, handlerEntry } from "../lib/handlers";
+import { type Deferral, deferRequire } from "./deferred-require";
 
 export const ROOT = resolve(__dirname, "..");
 export const DEFAULT_OUT_DIR = join(ROOT, "dist", "lambda");
+
+/**
+ * Powertools Tracer loads the AWS X-Ray SDK (aws-xray-sdk-core, CommonJS), which requires at load
+ * modules for features our functions never use. These stay bundled, but run only if something uses
+ * them (scripts/deferred-require.ts); test/scripts/build-lambdas.test.ts checks that each still works
+ * when used and that our code uses neither feature. Measured as bench/bundles.ts measures
+ * (create-payment, CPU of its cold load, Node 24, the Lambda runtime's environment): about 4 ms of
+ * its ~70 ms. The rest of the SDK's cost (~9 ms: the segment model, its async-hooks context,
+ * the AWS SDK v3 patcher, the UDP emitter) is what tracing needs.
+ */
+export const LAMBDA_DEFERRALS: readonly Deferral[] = [
+  {
+    module: "semver",
+    importer: /aws-xray-sdk-core\/dist\/lib\/patchers\/aws_p\.js$/,
+    reason:
+      "The X-Ray SDK uses semver only in captureAWS, to check the version of an AWS SDK v2 it is asked to patch. " +
+      "This project has no SDK v2 and never calls Tracer.captureAWS or captureAWSClient (v2 only); loading semver " +
+      "compiles a few dozen regular expressions, ~3 ms of CPU per cold start.",
+  },
+  {
+    module: "./sampling/default_sampler",
+    importer: /aws-xray-sdk-core\/dist\/lib\/middleware\/mw_utils\.js$/,
+    reason:
+      "Centralized sampling (rules polled from the X-Ray API, with their pollers and HTTP client) is for servers. In Lambda " +
+      "the SDK swaps it for the local sampler while it loads (env/aws_lambda.js init, run when LAMBDA_TASK_ROOT is set, " +
+      "which Lambda always sets), before any request: the sampling decision is Lambda's, carried by the trace header.",
+  },
+];
 
 /**
  * How every handler is bundled (and the benchmark's floor handler, so the comparison is fair).
@@ -36,6 +65,8 @@ export const DEFAULT_OUT_DIR = join(ROOT, "dist", "lambda");
  * - no `keepNames`: it costs ~35 KB and ~5 ms, and nothing depends on class or function names —
  *   our errors, Powertools' and the SDK's set `name` explicitly.
  * - `legalComments: "none"`: licence comments add bytes and do nothing at run time.
+ * - {@link LAMBDA_DEFERRALS}: modules the X-Ray SDK requires at load for features a Lambda function
+ *   never uses are loaded when first used instead (scripts/deferred-require.ts).
  */
 export const LAMBDA_BUILD_OPTIONS = {
   bundle: true,
@@ -47,6 +78,7 @@ export const LAMBDA_BUILD_OPTIONS = {
   legalComments: "none",
   metafile: true,
   logLevel: "warning",
+  plugins: [deferRequire(LAMBDA_DEFERRALS)],
 } as const satisfies BuildOptions;
 
 export interface BuiltBundle {

@@ -1,0 +1,82 @@
+/**
+ * An esbuild plugin that defers a CommonJS `require` made at the top of a bundled module until the
+ * required module's exports are first used. The module is still bundled, the same file at the same
+ * version; only the moment its top-level code runs changes: from the bundle's load (every cold
+ * start pays it) to the first read of one of its exports (only code that uses it pays it).
+ *
+ * For libraries that require, at load, modules that only a feature we never use needs — not for
+ * anything a request needs: deferring that would move its cost from the cold start to the first
+ * request, not remove it. scripts/build-lambdas.ts lists each deferral with the reason it is
+ * never on a request's path; test/scripts/build-lambdas.test.ts checks the deferred modules still
+ * work when they are used.
+ *
+ * The stand-in is a Proxy that loads the module on the first `get`, `set`, `has`, `delete` or key
+ * listing and forwards every one of them (methods see the Proxy as `this`, whose reads and writes
+ * reach the real object). It is not callable: a module whose `module.exports` is a function or a
+ * class cannot be deferred this way, and the stand-in throws a TypeError naming it on first use.
+ */
+import type { Plugin } from "esbuild";
+
+export interface Deferral {
+  /** The specifier exactly as the importer writes it: `require("semver")` → "semver". */
+  module: string;
+  /** The importing file(s): a require of `module` from any other file is left alone. */
+  importer: RegExp;
+  /** Why nothing on a request's path reads the module's exports (kept with the build options). */
+  reason: string;
+}
+
+const NAMESPACE = "deferred-require";
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The stand-in module's source: `module.exports` is a Proxy over the module, loaded on first use. */
+export function standInSource(specifier: string): string {
+  const name = JSON.stringify(specifier);
+  return [
+    "let loaded;",
+    `const load = () => {`,
+    `  if (loaded === undefined) {`,
+    `    loaded = require(${name});`,
+    `    if (typeof loaded !== "object" || loaded === null)`,
+    `      throw new TypeError(${JSON.stringify(`deferred require(${name}) must export an object; scripts/deferred-require.ts cannot stand in for a function`)});`,
+    `  }`,
+    `  return loaded;`,
+    `};`,
+    "module.exports = new Proxy({}, {",
+    "  get: (_, key) => Reflect.get(load(), key),",
+    "  set: (_, key, value) => Reflect.set(load(), key, value),",
+    "  has: (_, key) => Reflect.has(load(), key),",
+    "  deleteProperty: (_, key) => Reflect.deleteProperty(load(), key),",
+    "  ownKeys: () => Reflect.ownKeys(load()),",
+    "  getOwnPropertyDescriptor: (_, key) => {",
+    "    const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);",
+    "    return descriptor === undefined ? undefined : { ...descriptor, configurable: true };",
+    "  },",
+    "});",
+  ].join("\n");
+}
+
+/** Replaces each listed `require(module)` from a matching importer by a stand-in that requires it on first use. */
+export function deferRequire(deferrals: readonly Deferral[]): Plugin {
+  return {
+    name: NAMESPACE,
+    setup(build) {
+      for (const deferral of deferrals) {
+        build.onResolve({ filter: new RegExp(`^${escapeRegExp(deferral.module)}$`) }, (args) => {
+          // The stand-in's own require of the module resolves normally, from the importer's folder.
+          if (args.namespace === NAMESPACE) return undefined;
+          if (args.kind !== "require-call" || !deferral.importer.test(args.importer)) return undefined;
+          return { path: `${deferral.module}?from=${args.resolveDir}`, namespace: NAMESPACE, pluginData: { resolveDir: args.resolveDir } };
+        });
+      }
+      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
+        const { resolveDir } = args.pluginData as { resolveDir: string };
+        const specifier = args.path.slice(0, args.path.indexOf("?from="));
+        return { contents: standInSource(specifier), loader: "js", resolveDir };
+      });
+    },
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * The Lambda build (scripts/build-lambdas.ts) and what it defers (scripts/deferred-require.ts):
+ * a deferred module loads on first use and behaves as itself; each deferral in the X-Ray SDK
+ * still works when something uses it, and nothing of ours does; and a built payment handler, in
+ * the environment Lambda gives it, answers and sends its trace subsegment to the X-Ray daemon.
+ *
+ * Bundles run in child processes (the X-Ray SDK turns on async hooks in whatever process loads it).
+ * What this cannot prove: that a deferral saves time (bench/bundles.ts measures that), or that
+ * X-Ray accepts the documents (the "daemon" here is a UDP socket that reads them).
+ */
+import { build } from "esbuild";
+import { createSocket, type Socket } from "node:dgram";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { childEnvironment } from "../../bench/bundles";
+import { buildHandlers, LAMBDA_BUILD_OPTIONS, LAMBDA_DEFERRALS } from "../../scripts/build-lambdas";
+import { deferRequire } from "../../scripts/deferred-require";
+import { ROOT, runChild } from "../setup/child-process";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "build-lambdas-test-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const BUDGET = { cpuSeconds: 20 };
+
+/**
+ * Runs `script` in a fresh Node with exactly `env` (plus PATH: none of this process's variables, such
+ * as the test setup's switches that turn tracing off), returning its stdout lines parsed as JSON.
+ */
+async function runNode(script: string, env: Record<string, string | undefined>): Promise<unknown[]> {
+  const unset = Object.fromEntries(Object.keys(process.env).map((k) => [k, undefined]));
+  const result = await runChild(process.execPath, ["-e", script], { budget: BUDGET, env: { ...unset, PATH: process.env.PATH, ...env } });
+  if (result.code !== 0) throw new Error(`child failed (${result.code}): ${result.stderr}`);
+  return result.stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line));
+}
+
+describe("deferRequire", () => {
+  /** Bundles main.js, whose `require("./lib")` is deferred, and returns the bundle's path. */
+  async function bundleWithDeferredLib(libSource: string): Promise<string> {
+    const src = join(dir, `src-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(src);
+    writeFileSync(join(src, "lib.js"), `globalThis.libLoads = (globalThis.libLoads ?? 0) + 1;\n${libSource}`);
+    writeFileSync(join(src, "main.js"), `const lib = require("./lib");\nmodule.exports = { lib };`);
+    const outfile = join(src, "out.js");
+    await build({
+      entryPoints: [join(src, "main.js")],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      logLevel: "silent",
+      plugins: [deferRequire([{ module: "./lib", importer: /main\.js$/, reason: "test" }])],
+    });
+    return outfile;
+  }
+
+  it("loads the module on first use, once, and forwards reads, writes and `in` to it", async () => {
+    const outfile = await bundleWithDeferredLib("module.exports = { n: 1, bump() { this.n += 1; return this.n; } };");
+
+    const [seen] = await runNode(
+      `const { lib } = require(${JSON.stringify(outfile)});
+       const before = globalThis.libLoads ?? 0;
+       const n = lib.n, bumped = lib.bump(), after = lib.n, has = "bump" in lib, keys = Object.keys(lib);
+       lib.n = 10;
+       console.log(JSON.stringify({ before, n, bumped, after, has, keys, set: lib.n, loads: globalThis.libLoads }));`,
+      {},
+    );
+
+    expect(seen).toEqual({ before: 0, n: 1, bumped: 2, after: 2, has: true, keys: ["n", "bump"], set: 10, loads: 1 });
+  });
+
+  it("fails on first use, naming the module, when the module exports a function", async () => {
+    const outfile = await bundleWithDeferredLib("module.exports = function lib() {};");
+
+    const [seen] = await runNode(
+      `const { lib } = require(${JSON.stringify(outfile)});
+       try { lib.name; console.log(JSON.stringify({ threw: false })); }
+       catch (e) { console.log(JSON.stringify({ threw: true, type: e.constructor.name, message: e.message })); }`,
+      {},
+    );
+
+    expect(seen).toEqual({
+      threw: true,
+      type: "TypeError",
+      message: expect.stringContaining('deferred require("./lib") must export an object'),
+    });
+  });
+});
+
+describe("the X-Ray SDK as the Lambda build bundles it", () => {
+  let xray: string;
+  let inputs: string[];
+  beforeAll(async () => {
+    xray = join(dir, "xray.js");
+    const result = await build({
+      ...LAMBDA_BUILD_OPTIONS,
+      stdin: { contents: 'module.exports = require("aws-xray-sdk-core");', resolveDir: ROOT, loader: "js" },
+      outfile: xray,
+    });
+    inputs = Object.keys(result.metafile.inputs);
+  });
+  const lambdaEnv = () => childEnvironment() as Record<string, string>;
+  const serverEnv = () => Object.fromEntries(Object.entries(lambdaEnv()).filter(([k]) => k !== "LAMBDA_TASK_ROOT"));
+
+  it("defers every listed require, each from a file that makes it", () => {
+    const deferred = inputs.filter((i) => i.startsWith("deferred-require:"));
+
+    expect(deferred.map((i) => i.slice("deferred-require:".length).split("?")[0]).sort()).toEqual(
+      LAMBDA_DEFERRALS.map((d) => d.module).sort(),
+    );
+  });
+
+  it("still checks an AWS SDK v2's version in captureAWS, loading semver when asked (the deferred semver's only use)", async () => {
+    const [seen] = await runNode(
+      `const xray = require(${JSON.stringify(xray)});
+       let old; try { xray.captureAWS({ VERSION: "2.0.0" }); } catch (e) { old = e.message; }
+       const recent = xray.captureAWS({ VERSION: "2.1693.0" }).VERSION;
+       console.log(JSON.stringify({ old, recent }));`,
+      lambdaEnv(),
+    );
+
+    expect(seen).toEqual({ old: "AWS SDK version 2.7.15 or greater required.", recent: "2.1693.0" });
+  });
+
+  it("samples locally in Lambda, where the centralized sampler is never loaded, and keeps centralized sampling elsewhere", async () => {
+    const probe = `const s = require(${JSON.stringify(xray)}).middleware.sampler;
+       console.log(JSON.stringify({ samples: typeof s.shouldSample === "function", centralized: "rulePoller" in s, started: s.started }));`;
+
+    const [inLambda] = await runNode(probe, lambdaEnv());
+    const [onAServer] = await runNode(probe, serverEnv());
+
+    expect(inLambda).toEqual({ samples: true, centralized: false });
+    expect(onAServer).toEqual({ samples: true, centralized: true, started: false });
+  });
+});
+
+describe("our code and the deferred X-Ray features", () => {
+  const sources = (folder: string): string[] =>
+    readdirSync(join(ROOT, folder), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => join(ROOT, folder, f))
+      .filter((f) => statSync(f).isFile());
+
+  it("never asks the X-Ray SDK to patch AWS SDK v2, and has no SDK v2 to patch", () => {
+    const files = ["lib", "functions", "runbooks", "cli", "sim", "infra"].flatMap(sources);
+    const offenders = files.filter((f) => /\bcaptureAWS(Client)?\s*\(|["']aws-sdk["']/.test(readFileSync(f, "utf8")));
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+
+    expect(files.length).toBeGreaterThan(50);
+    expect(offenders).toEqual([]);
+    expect({ ...pkg.dependencies, ...pkg.devDependencies }).not.toHaveProperty("aws-sdk");
+  });
+});
+
+describe("a payment handler's bundle in the Lambda runtime's environment", () => {
+  let daemon: Socket;
+  const datagrams: string[] = [];
+  beforeAll(async () => {
+    daemon = createSocket("udp4");
+    daemon.on("message", (m) => datagrams.push(m.toString("utf8")));
+    await new Promise<void>((resolve) => daemon.bind(0, "127.0.0.1", resolve));
+  });
+  afterAll(() => daemon.close());
+
+  it("answers a request and sends the handler's subsegment to the X-Ray daemon", async () => {
+    const [bundle] = await buildHandlers({ outDir: join(dir, "lambda"), only: ["create-payment"] });
+    const traceId = "1-6761f0a8-0123456789abcdef01234567";
+
+    const [response] = await runNode(
+      `const { handler } = require(${JSON.stringify(bundle.outfile)});
+       handler({ headers: {}, body: "{}" }, { awsRequestId: "req-1", functionName: "create-payment" })
+         .then((r) => console.log(JSON.stringify({ statusCode: r.statusCode })));`,
+      {
+        ...childEnvironment(),
+        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+        _X_AMZN_TRACE_ID: `Root=${traceId};Parent=53995c3f42cd8ad8;Sampled=1`,
+        POWERTOOLS_METRICS_DISABLED: "true",
+      },
+    );
+    // The child has exited, so its datagram is in this socket's buffer: a few turns of the event loop read it.
+    for (let turn = 0; turn < 20 && datagrams.length === 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+
+    expect(response).toEqual({ statusCode: 400 });
+    const documents = datagrams.map((d) => JSON.parse(d.slice(d.indexOf("\n") + 1)));
+    expect(documents).toContainEqual(
+      expect.objectContaining({
+        name: "## create-payment",
+        type: "subsegment",
+        trace_id: traceId,
+        annotations: { ColdStart: true, Service: "create-payment" },
+      }),
+    );
+  });
+});
