@@ -89,6 +89,13 @@ export function resourceOf(input: Record<string, unknown>): string | undefined {
     const v = input[field];
     if (typeof v === "string") return v;
   }
+  // TransactWriteItems names a table per action: every one of them (a fault on any matches).
+  if (Array.isArray(input.TransactItems)) {
+    const tables = (input.TransactItems as Record<string, { TableName?: unknown } | undefined>[]).flatMap((entry) =>
+      Object.values(entry).flatMap((action) => (typeof action?.TableName === "string" ? [action.TableName] : [])),
+    );
+    return tables.length > 0 ? [...new Set(tables)].join(" ") : undefined;
+  }
   return undefined;
 }
 

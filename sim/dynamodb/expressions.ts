@@ -4,7 +4,7 @@
  *
  *   condition := or;  or := and (OR and)*;  and := unary (AND unary)*
  *   unary := NOT unary | "(" or ")" | attribute_exists(path) | attribute_not_exists(path) | operand cmp operand
- *   cmp := = | <> | < | <= | > | >=;  operand := #name | :value | bareName
+ *   cmp := = | <> | < | <= | > | >=;  operand := :value | path;  path := name ("." name)*;  name := #name | bareName
  *   update := clause+;  clause := SET path = value (, path = value)* | REMOVE path (, path)*
  *   value := term [+|- term];  term := operand | if_not_exists(path, operand)
  *
@@ -23,7 +23,7 @@ export class UnsupportedExpressionError extends Error {
 }
 
 function tokenize(expression: string): string[] {
-  const tokens = expression.match(/<>|<=|>=|[()=<>,+-]|[#:]?[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
+  const tokens = expression.match(/<>|<=|>=|[().=<>,+-]|[#:]?[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
   if (tokens.join("") !== expression.replace(/\s/g, "")) throw new UnsupportedExpressionError(`cannot parse the expression: ${expression}`);
   return tokens;
 }
@@ -38,12 +38,20 @@ function attributeName(token: string, names: Names): string {
   return token;
 }
 
-function operandValue(token: string, item: Item | undefined, names: Names, values: Values): unknown {
+/** A value, or an attribute's by its document path (a map's member: `states.#r`); a missing step is missing. */
+function operandValue(path: string[], item: Item | undefined, names: Names, values: Values): unknown {
+  const [token] = path;
   if (token.startsWith(":")) {
+    if (path.length > 1) throw new UnsupportedExpressionError(`${path.join(".")}: a value has no members`);
     if (!values || !(token in values)) throw new UnsupportedExpressionError(`expression attribute value ${token} is not defined`);
     return values[token];
   }
-  return item?.[attributeName(token, names)];
+  let at: unknown = item;
+  for (const step of path) {
+    if (at === null || typeof at !== "object" || Array.isArray(at)) return undefined;
+    at = (at as Item)[attributeName(step, names)];
+  }
+  return at;
 }
 
 function compare(op: string, a: unknown, b: unknown): boolean {
@@ -109,10 +117,19 @@ export function evaluateCondition(expression: string, item: Item | undefined, na
       const exists = item !== undefined && item[name] !== undefined;
       return token === "attribute_exists" ? exists : !exists;
     }
+    const path = (first: string): string[] => {
+      const steps = [first];
+      while (peek() === ".") {
+        take(".");
+        steps.push(take());
+      }
+      return steps;
+    };
+    const left = path(token);
     const op = take();
     if (!["=", "<>", "<", "<=", ">", ">="].includes(op))
-      throw new UnsupportedExpressionError(`unsupported condition near "${token} ${op}" in ${expression}`);
-    return compare(op, operandValue(token, item, names, values), operandValue(take(), item, names, values));
+      throw new UnsupportedExpressionError(`unsupported condition near "${left.join(".")} ${op}" in ${expression}`);
+    return compare(op, operandValue(left, item, names, values), operandValue(path(take()), item, names, values));
   };
   const result = or();
   if (pos !== tokens.length) throw new UnsupportedExpressionError(`trailing tokens in condition: ${expression}`);
@@ -132,11 +149,11 @@ export function applyUpdate(expression: string, item: Item, names: Names, values
       if (tokens[pos++] !== "(") throw new UnsupportedExpressionError(`expected ( in ${expression}`);
       const path = attributeName(tokens[pos++], names);
       if (tokens[pos++] !== ",") throw new UnsupportedExpressionError(`expected , in ${expression}`);
-      const fallback = operandValue(tokens[pos++], item, names, values);
+      const fallback = operandValue([tokens[pos++]], item, names, values);
       if (tokens[pos++] !== ")") throw new UnsupportedExpressionError(`expected ) in ${expression}`);
       return item[path] !== undefined ? item[path] : fallback;
     }
-    return operandValue(token, item, names, values);
+    return operandValue([token], item, names, values);
   };
   const set = () => {
     while (!atClauseEnd()) {

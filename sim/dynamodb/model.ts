@@ -34,6 +34,7 @@ import { cloneItem, type Item } from "./attribute-values";
 import { applyUpdate, evaluateCondition } from "./expressions";
 import { PointInTimeRecovery } from "./restore";
 import { type ScanPage, type ScanRequest, scanPage, validateScan } from "./scan";
+import { type TransactAction, TransactionLedger } from "./transactions";
 
 export interface Version {
   /** undefined = deleted (a tombstone, kept for last-writer-wins). */
@@ -85,6 +86,8 @@ export class DynamoDbService {
   readonly replicaStatus = new Map<string, string>();
   /** Point-in-time recovery: DescribeContinuousBackups, RestoreTableToPointInTime and its tables (restore.ts). */
   readonly pitr: PointInTimeRecovery;
+  /** TransactWriteItems' idempotency tokens (transactions.ts). */
+  private readonly transactions: TransactionLedger;
 
   constructor(
     tables: TableDefinition[],
@@ -127,6 +130,7 @@ export class DynamoDbService {
       now(),
     );
     this.onChange((change) => this.pitr.record(change));
+    this.transactions = new TransactionLedger(now);
   }
 
   onChange(listener: (change: Change) => void): void {
@@ -260,6 +264,38 @@ export class DynamoDbService {
   delete(region: string, table: string, keyItem: Item, condition: Condition = {}): WriteOutcome {
     const key = this.keyOf(table, keyItem);
     return this.conditionalWrite(region, table, key, condition, () => undefined);
+  }
+
+  /**
+   * TransactWriteItems in `region` (transactions.ts): all conditions against this region's replica,
+   * then every write, each an ordinary change of its table (replicated individually, not together).
+   * MRSC tables refuse it.
+   */
+  transactWrite(region: string, actions: TransactAction[], token?: string, request?: unknown): void {
+    this.transactions.transactWrite(
+      {
+        keyOf: (table, keyOrItem) => this.keyOf(table, keyOrItem),
+        isStrong: (table) => this.isStrong(table),
+        current: (r, table, key) => this.replica(r, table).get(key)?.item,
+        evaluate: (condition, item) =>
+          condition.expression === undefined || evaluateCondition(condition.expression, item, condition.names, condition.values),
+        apply: (r, action) => {
+          const key = this.keyOf(action.table, action.kind === "Put" ? action.item : action.key);
+          const old = this.replica(r, action.table).get(key)?.item;
+          const next =
+            action.kind === "Put"
+              ? cloneItem(action.item)
+              : action.kind === "Update"
+                ? applyUpdate(action.update, old ?? { ...action.key }, action.condition.names, action.condition.values)
+                : undefined;
+          this.write(r, action.table, key, old, next);
+        },
+      },
+      region,
+      actions,
+      token,
+      request,
+    );
   }
 
   private conditionalWrite(

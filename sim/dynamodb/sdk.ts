@@ -8,6 +8,7 @@ import * as ddb from "@aws-sdk/client-dynamodb";
 import * as lib from "@aws-sdk/lib-dynamodb";
 import { fromAttributeMap, toAttributeMap, type Item } from "./attribute-values";
 import type { WriteOutcome } from "./model";
+import { type TransactAction, TransactionCanceledError } from "./transactions";
 import { restoreCommands } from "./restore-sdk";
 import type { ScanRequest } from "./scan";
 import type { ClientInfo, SdkBackend } from "../sdk/backend";
@@ -109,6 +110,52 @@ function scanRequest(input: Input, raw: boolean): ScanRequest {
   };
 }
 
+const TRANSACT_FIELDS = new Set(["TransactItems", "ClientRequestToken", "ReturnConsumedCapacity", "ReturnItemCollectionMetrics"]);
+const ACTION_FIELDS = new Set([
+  "TableName",
+  "Item",
+  "Key",
+  "UpdateExpression",
+  "ConditionExpression",
+  "ExpressionAttributeNames",
+  "ExpressionAttributeValues",
+  "ReturnValuesOnConditionCheckFailure",
+]);
+
+/** A TransactWriteItems input in the model's terms; anything the model does not know is refused, not half-answered. */
+function transactActions(input: Input, raw: boolean): TransactAction[] {
+  for (const [field, value] of Object.entries(input)) {
+    if (value !== undefined && !TRANSACT_FIELDS.has(field))
+      throw new Error(`The rehearsal's DynamoDB does not support ${field} on TransactWriteItems`);
+  }
+  const items = Array.isArray(input.TransactItems) ? (input.TransactItems as Input[]) : [];
+  return items.map((entry) => {
+    const kinds = Object.keys(entry).filter((k) => entry[k] !== undefined);
+    if (kinds.length !== 1 || !["Put", "Update", "Delete", "ConditionCheck"].includes(kinds[0]))
+      throw new ServiceError(
+        "ValidationException",
+        `A TransactItem must hold exactly one of Put, Update, Delete or ConditionCheck (got ${kinds.join(", ")})`,
+        400,
+      );
+    const kind = kinds[0] as TransactAction["kind"];
+    const a = entry[kind] as Input;
+    for (const field of Object.keys(a))
+      if (a[field] !== undefined && !ACTION_FIELDS.has(field))
+        throw new Error(`The rehearsal's DynamoDB does not support ${field} in a transaction's ${kind}`);
+    const n = native(a, raw);
+    const condition = { expression: a.ConditionExpression, names: a.ExpressionAttributeNames, values: n.values };
+    const returnOld = a.ReturnValuesOnConditionCheckFailure === "ALL_OLD";
+    if (kind === "ConditionCheck" && !a.ConditionExpression)
+      throw new ServiceError("ValidationException", "A ConditionCheck needs a ConditionExpression", 400);
+    if (kind === "Put") return { kind, table: a.TableName, item: n.item ?? {}, condition, returnOld };
+    if (kind === "Update") {
+      if (!a.UpdateExpression) throw new Error("The rehearsal's DynamoDB needs an UpdateExpression");
+      return { kind, table: a.TableName, key: n.key ?? {}, update: a.UpdateExpression, condition, returnOld };
+    }
+    return { kind, table: a.TableName, key: n.key ?? {}, condition, returnOld };
+  });
+}
+
 function handlers(backend: () => SdkBackend, raw: boolean) {
   const condition = (input: Input, values?: Record<string, unknown>) => ({
     expression: input.ConditionExpression,
@@ -141,6 +188,19 @@ function handlers(backend: () => SdkBackend, raw: boolean) {
       const n = native(input, raw);
       return outcome(backend().dynamodb.delete(info.region, input.TableName, n.key ?? {}, condition(input, n.values)), input, raw);
     },
+    transactWrite: (input: Input, info: ClientInfo) => {
+      const actions = transactActions(input, raw);
+      try {
+        backend().dynamodb.transactWrite(info.region, actions, input.ClientRequestToken, input.TransactItems);
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledError)) throw error;
+        // The SDK's exception carries the reasons in the API's own (attribute-value) form.
+        throw sdkError(ddb as unknown as Record<string, unknown>, error.name, error.message, 400, {
+          CancellationReasons: error.reasons.map((r) => ({ ...r, ...(r.Item ? { Item: toAttributeMap(r.Item) } : {}) })),
+        });
+      }
+      return {};
+    },
     scan: (input: Input, info: ClientInfo) => {
       const page = backend().dynamodb.scan(info.region, input.TableName, scanRequest(input, raw));
       const out = (item: Item) => (raw ? toAttributeMap(item) : item);
@@ -168,6 +228,7 @@ export function installDynamoDbFakes(backend: () => SdkBackend): void {
         [ddb.UpdateItemCommand, rawOps.update],
         [ddb.DeleteItemCommand, rawOps.delete],
         [ddb.ScanCommand, rawOps.scan],
+        [ddb.TransactWriteItemsCommand, rawOps.transactWrite],
         [
           ddb.DescribeTableCommand,
           (input, info) => {
@@ -204,6 +265,7 @@ export function installDynamoDbFakes(backend: () => SdkBackend): void {
         [lib.UpdateCommand, docOps.update],
         [lib.DeleteCommand, docOps.delete],
         [lib.ScanCommand, docOps.scan],
+        [lib.TransactWriteCommand, docOps.transactWrite],
       ],
     },
     backend,

@@ -39,6 +39,14 @@ const RESTORE_TARGET_ACTIONS = [
   "dynamodb:BatchWriteItem",
 ];
 
+/** A transaction's actions and the IAM action each is authorized as. */
+const TRANSACT_ACTIONS: Record<string, string> = {
+  Put: "dynamodb:PutItem",
+  Update: "dynamodb:UpdateItem",
+  Delete: "dynamodb:DeleteItem",
+  ConditionCheck: "dynamodb:ConditionCheckItem",
+};
+
 export interface IamRequest {
   action: string;
   resource: string;
@@ -89,6 +97,20 @@ export function iamRequests(c: CallFacts): IamRequest[] {
           { action: "dynamodb:RestoreTableToPointInTime", resource: source },
           ...RESTORE_TARGET_ACTIONS.map((action) => ({ action, resource: table(input.TargetTableName) })),
         ];
+      }
+      if (operation === "TransactWriteItems") {
+        // No IAM action of its own: "Permissions for Put, Update, Delete, and Get actions are
+        // governed by the permissions used for the underlying PutItem, UpdateItem, DeleteItem, and
+        // GetItem operations. For the ConditionCheck action, you can use the
+        // dynamodb:ConditionCheckItem permission", each with dynamodb:EnclosingOperation set
+        // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
+        // One request per action, every one of which must be allowed.
+        const items = Array.isArray(input.TransactItems) ? (input.TransactItems as Record<string, Record<string, unknown>>[]) : [];
+        return items.flatMap((entry) =>
+          Object.entries(TRANSACT_ACTIONS).flatMap(([kind, action]) =>
+            entry[kind] ? [{ action, resource: table(entry[kind].TableName), context: { "dynamodb:EnclosingOperation": operation } }] : [],
+          ),
+        );
       }
       return [{ action: `dynamodb:${operation}`, resource: table(input.TableName) }];
     }

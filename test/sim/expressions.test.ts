@@ -1,4 +1,4 @@
-import { applyUpdate, UnsupportedExpressionError } from "../../sim/dynamodb/expressions";
+import { applyUpdate, evaluateCondition, UnsupportedExpressionError } from "../../sim/dynamodb/expressions";
 
 describe("applyUpdate (the simulated DynamoDB's update expressions)", () => {
   const item = { pk: "probe#a#b", consecutiveFailures: 2, firstFailedAt: 100, lastStatus: 0 };
@@ -38,5 +38,24 @@ describe("applyUpdate (the simulated DynamoDB's update expressions)", () => {
   ])("rejects %j loudly", (expression, message) => {
     expect(() => applyUpdate(expression, item, undefined, { ":v": 1, ":one": 1 })).toThrow(UnsupportedExpressionError);
     expect(() => applyUpdate(expression, item, undefined, { ":v": 1, ":one": 1 })).toThrow(message);
+  });
+});
+
+describe("evaluateCondition: document paths (a map's member)", () => {
+  const authority = { pk: "authority", epoch: 4, states: { "us-east-1": "FENCED", "us-east-2": "ACTIVE" } };
+  const names = { "#s": "states", "#r": "us-east-2" };
+
+  it("compares a map member named by a path", () => {
+    expect(evaluateCondition("#s.#r = :a AND epoch >= :e", authority, names, { ":a": "ACTIVE", ":e": 4 })).toBe(true);
+    expect(evaluateCondition("#s.#r = :a", authority, { ...names, "#r": "us-east-1" }, { ":a": "ACTIVE" })).toBe(false);
+  });
+
+  it("treats a path through a missing or non-map attribute as missing (the comparison is false)", () => {
+    expect(evaluateCondition("#s.#r = :a", { pk: "authority" }, names, { ":a": "ACTIVE" })).toBe(false);
+    expect(evaluateCondition("epoch.#r = :a", authority, names, { ":a": "ACTIVE" })).toBe(false);
+  });
+
+  it("rejects a member of a value", () => {
+    expect(() => evaluateCondition(":a.#r = :a", authority, names, { ":a": "ACTIVE" })).toThrow(UnsupportedExpressionError);
   });
 });
