@@ -28,7 +28,13 @@
  */
 import { ServiceError } from "../small-services";
 import { cloneItem, type Item } from "./attribute-values";
-import type { Condition } from "./model";
+
+/** A condition as the model takes it (model.ts's Condition; restated here so the model can import this module). */
+export interface Condition {
+  expression?: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
 
 export const MAX_TRANSACT_ITEMS = 100;
 /** How long a ClientRequestToken makes a TransactWriteItems call idempotent. */
