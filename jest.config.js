@@ -8,13 +8,16 @@
  * typecheck` runs it alone.
  * @type {import('jest').Config}
  */
+const END_TO_END_FILES = require("./test/e2e/in-process-files.js");
+
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  // The end-to-end runs (every scenario and the sweep as users run them, in child processes) are
-  // `npm run test:e2e` (jest.e2e.config.js); the default run has their fast, in-process versions.
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/"],
+  // The end-to-end runs (every scenario and the sweep as users run them, in child processes, and
+  // the whole-runbook executions listed in test/e2e/in-process-files.js) are `npm run test:e2e`
+  // (jest.e2e.config.js); the default run has their fast versions.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/", ...END_TO_END_FILES.map((file) => `<rootDir>/${file}$`)],
   transform: { "^.+\\.tsx?$": "<rootDir>/test/setup/esbuild-transform.js" },
   globalSetup: "<rootDir>/test/setup/global-setup.ts",
   globalTeardown: "<rootDir>/test/setup/global-teardown.ts",

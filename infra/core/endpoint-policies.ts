@@ -15,6 +15,11 @@ import { PERMISSIONS, type Permission } from "../../lib/handlers/spec";
 import { baseStatements, permissionStatements, type RegionalResources, WILDCARD_RESOURCE_ACTIONS } from "./lambda-permissions";
 import { type PolicyDocument, policyDocument, type Statement } from "./policy-documents";
 
+/** AWS services the payment functions call through interface endpoints (no NAT, no internet). */
+export const INTERFACE_ENDPOINT_SERVICES = ["sqs", "sns", "ssm", "kms", "sts", "logs", "monitoring", "xray"] as const;
+/** Services reached through gateway endpoints (free, route-table based). */
+export const GATEWAY_ENDPOINT_SERVICES = ["dynamodb", "s3"] as const;
+
 /** The IAM action prefix of each endpoint service, where the two differ. */
 const IAM_PREFIX: Record<string, string> = { monitoring: "cloudwatch" };
 

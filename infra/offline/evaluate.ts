@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { OFFLINE_EVALUATION_ENV } from "../components/compute/lambda-function";
+import { DEFAULT_OFFLINE_CONFIG } from "./default-config";
 import { type CapturedCall, type CapturedResource, captureRegistrations, createMocks, MOCK_ZONE_NAME_SERVERS } from "./mocks";
 
 export interface EvaluateOptions {
@@ -24,11 +25,7 @@ export interface Evaluation {
   outputs: Record<string, any>;
 }
 
-/**
- * The stack the offline evaluation (tests, `npm start`) deploys: the zone created by the stack from
- * a reusable delegation set the offline account has (config refuses a created zone without one).
- */
-export const DEFAULT_OFFLINE_CONFIG = { hostedZoneName: "payments.example.com", delegationSetId: "N0123456789EXAMPLE" };
+export { DEFAULT_OFFLINE_CONFIG };
 
 let evaluated = false;
 

@@ -5,12 +5,13 @@
  * for, and no sweeper. Strong mode, the default, is data-layer.test.ts. What mocks cannot prove:
  * that AWS accepts these inputs, or replicates as configured.
  */
-import { DEFAULT_OFFLINE_CONFIG, type Evaluation } from "../../infra/offline/evaluate";
+import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
+import type { Evaluation } from "../../infra/offline/evaluate";
 import { ofType, one, REGIONS, stack } from "../support/stack";
 
 let ev: Evaluation;
 beforeAll(async () => {
-  ev = await stack({ config: { ...DEFAULT_OFFLINE_CONFIG, dataConsistency: "eventual" } });
+  ev = await stack(EVENTUAL_OFFLINE_OPTIONS);
 });
 
 const keyArn = (region: string) => one(ev, "aws:kms/key:Key", (k) => k.region === region).state.arn;

@@ -3,8 +3,14 @@
  * permission vocabulary, so an action a function may be granted is never blocked at the endpoint
  * and nothing else passes.
  */
-import { endpointActions, grantableActions, iamPrefixOfEndpointService, vpcEndpointPolicy } from "../../infra/core/endpoint-policies";
-import { GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES } from "../../infra/components/network/regional-network";
+import {
+  endpointActions,
+  GATEWAY_ENDPOINT_SERVICES,
+  grantableActions,
+  INTERFACE_ENDPOINT_SERVICES,
+  iamPrefixOfEndpointService,
+  vpcEndpointPolicy,
+} from "../../infra/core/endpoint-policies";
 
 const SERVICES = [...GATEWAY_ENDPOINT_SERVICES, ...INTERFACE_ENDPOINT_SERVICES];
 

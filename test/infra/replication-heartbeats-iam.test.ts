@@ -10,15 +10,15 @@
  * simulated IAM sends no dynamodb:LeadingKeys, so the offline rehearsal allows these calls without
  * exercising the key restriction).
  */
+import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
 import type { Evaluation } from "../../infra/offline/evaluate";
-import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
 import { MOCK_ACCOUNT_ID } from "../../infra/offline/mocks";
 import { allFunctions } from "../../lib/handlers";
 import { asArray, one, REGIONS, stack, statements } from "../support/stack";
 
 let ev: Evaluation;
 beforeAll(async () => {
-  ev = await stack({ config: { ...DEFAULT_OFFLINE_CONFIG, dataConsistency: "eventual" } });
+  ev = await stack(EVENTUAL_OFFLINE_OPTIONS);
 });
 
 const table = (region: string, name: string) => `arn:aws:dynamodb:${region}:${MOCK_ACCOUNT_ID}:table/${name}`;

@@ -117,13 +117,20 @@ describe("each handler with its deployed environment", () => {
     expect(load(name, env!)).toBeUndefined();
   });
 
-  it.each(allFunctions.flatMap((f) => f.environment.map((v) => [f.name, v])))(
-    "fails the cold start of %s naming %s when it is missing",
-    (name, variable) => {
+  // One load per handler with all of its variables gone (each load is the handler's whole module
+  // tree): requireEnv checks each variable on its own, so naming every one of them in one error is
+  // the same proof as one load per missing variable, at a twentieth of the cost.
+  it.each(allFunctions.filter((f) => f.environment.length > 0).map((f) => f.name))(
+    "fails the cold start of %s naming each variable it declares when they are missing",
+    (name) => {
+      const spec = allFunctions.find((f) => f.name === name)!;
       const env = { ...deployed.get(name)! };
-      delete env[variable];
+      for (const variable of spec.environment) delete env[variable];
 
-      expect(load(name, env)).toMatchObject({ name: "MissingEnvironmentError", message: expect.stringContaining(variable) });
+      const error = load(name, env) as { name?: string; missing?: string[]; message?: string };
+      expect(error).toMatchObject({ name: "MissingEnvironmentError" });
+      expect([...(error.missing ?? [])].sort()).toEqual([...spec.environment].sort());
+      for (const variable of spec.environment) expect(error.message).toContain(variable);
     },
   );
 });

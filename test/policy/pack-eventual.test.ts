@@ -4,7 +4,7 @@
  * witness, no sweeper), and the data rules whose strong-mode branch the default stack exercises
  * take their eventual-mode branch here. Mocks prove what the program asks for, not that AWS accepts it.
  */
-import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
+import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
 import type { CapturedResource } from "../../infra/offline/mocks";
 import { policies } from "../../policy/policies";
 import * as d from "../../policy/rules/dynamodb";
@@ -14,7 +14,7 @@ import { packViolations, violationsOf } from "./support/harness";
 
 let resources: CapturedResource[];
 beforeAll(async () => {
-  resources = (await stack({ config: { ...DEFAULT_OFFLINE_CONFIG, dataConsistency: "eventual" } })).resources;
+  resources = (await stack(EVENTUAL_OFFLINE_OPTIONS)).resources;
 });
 
 const idempotency = byType("aws:dynamodb/table:Table", (t) => t.inputs.name === "payments-idempotency-global-dev");

@@ -1,4 +1,4 @@
-import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
+import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
 import type { Run } from "../../runbooks/domain/run";
 import { drMachine } from "../../sim/deployment/deployment";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
@@ -11,7 +11,7 @@ import { stack } from "../support/stack";
 // test/state-machines/failback-strong.test.ts.)
 let aws: SimulatedAws;
 beforeAll(async () => {
-  aws = SimulatedAws.fromEvaluation(await stack({ config: { ...DEFAULT_OFFLINE_CONFIG, dataConsistency: "eventual" } }));
+  aws = SimulatedAws.fromEvaluation(await stack(EVENTUAL_OFFLINE_OPTIONS));
 });
 afterAll(() => aws.dispose());
 

@@ -9,7 +9,7 @@
  * What this cannot prove: Route 53's real propagation of a changed answer, which the simulation
  * does not model (answers change the moment health does).
  */
-import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
+import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
 import { controlKeys } from "../../lib/control-schema";
 import { ROUTE53_NAME_SERVERS } from "../../sim/interceptors";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
@@ -17,7 +17,7 @@ import { stack } from "../support/stack";
 
 let aws: SimulatedAws;
 beforeAll(async () => {
-  aws = SimulatedAws.fromEvaluation(await stack({ config: { ...DEFAULT_OFFLINE_CONFIG, dataConsistency: "eventual" } }), {});
+  aws = SimulatedAws.fromEvaluation(await stack(EVENTUAL_OFFLINE_OPTIONS), {});
 });
 afterAll(() => aws.dispose());
 

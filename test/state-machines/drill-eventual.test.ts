@@ -4,10 +4,10 @@
  * the drained primary tells clients to retry in a second, then redirects them once the promotion has
  * replicated to it. Strong mode's drill (one handover transition): drill.test.ts.
  */
+import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
 import type { ApiResult } from "../../functions/domain/http";
 import { HANDOVER_CACHE_MS } from "../../lib/control-record";
 import { PLANNED_HANDOVER_WINDOW_SECONDS } from "../../lib/control-schema";
-import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
 import { drMachine, fn } from "../../sim/deployment/deployment";
 import { SimulatedAws } from "../../sim/testing";
 import { postPayment } from "../functions/support/events";
@@ -16,7 +16,7 @@ import { healthy, onControlChange } from "./support/sim";
 
 let aws: SimulatedAws;
 beforeAll(async () => {
-  aws = SimulatedAws.fromEvaluation(await stack({ config: { ...DEFAULT_OFFLINE_CONFIG, dataConsistency: "eventual" } }));
+  aws = SimulatedAws.fromEvaluation(await stack(EVENTUAL_OFFLINE_OPTIONS));
 });
 afterAll(() => aws.dispose());
 

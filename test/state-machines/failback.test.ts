@@ -1,9 +1,9 @@
+import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
 import { HANDOVER_CACHE_MS } from "../../lib/control-record";
 import { controlKeys, PLANNED_HANDOVER_WINDOW_SECONDS } from "../../lib/control-schema";
 import type { ApiResult } from "../../functions/domain/http";
 import { postPayment } from "../functions/support/events";
 import { approve, reject, SimulatedAws, type TestWorld } from "../../sim/testing";
-import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
 import { stack } from "../support/stack";
 import {
   failedOver,
@@ -24,7 +24,7 @@ import {
 // transition: failback-strong.test.ts.
 let aws: SimulatedAws;
 beforeAll(async () => {
-  aws = SimulatedAws.fromEvaluation(await stack({ config: { ...DEFAULT_OFFLINE_CONFIG, dataConsistency: "eventual" } }));
+  aws = SimulatedAws.fromEvaluation(await stack(EVENTUAL_OFFLINE_OPTIONS));
 });
 afterAll(() => aws.dispose());
 

@@ -1,4 +1,4 @@
-import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
+import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
 import { replicationHeartbeatKey } from "../../lib/replication-heartbeat";
 import { reject, SimulatedAws, type TestWorld } from "../../sim/testing";
 import { stack } from "../support/stack";
@@ -10,7 +10,7 @@ import { alarmInput, healthy, reportOf } from "./support/sim";
 // promoted over without asking.
 let aws: SimulatedAws;
 beforeAll(async () => {
-  aws = SimulatedAws.fromEvaluation(await stack({ config: { ...DEFAULT_OFFLINE_CONFIG, dataConsistency: "eventual" } }));
+  aws = SimulatedAws.fromEvaluation(await stack(EVENTUAL_OFFLINE_OPTIONS));
 });
 afterAll(() => aws.dispose());
 

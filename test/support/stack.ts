@@ -3,44 +3,27 @@
  * what it registered. What this cannot prove: that AWS accepts these inputs — only that the
  * program asks for exactly them.
  */
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import type { CapturedResource } from "../../infra/offline/mocks";
 import { evaluateProgram, type Evaluation, type EvaluateOptions } from "../../infra/offline/evaluate";
+import { sharedEvaluation } from "../setup/evaluations";
 import { SNAPSHOT_ENV } from "../setup/global-setup";
 
 let pending: Promise<Evaluation> | undefined;
 
 /**
  * The evaluated program. With the default config it is read from the snapshot jest's global
- * setup wrote (one evaluation per run); with other options it is evaluated here (once per file).
+ * setup wrote; with other options from the run's evaluation of them (test/setup/evaluations.ts:
+ * one per config per run, in a child process). Without a snapshot (outside jest) it evaluates here.
  */
 export function stack(options?: EvaluateOptions): Promise<Evaluation> {
   const snapshot = process.env[SNAPSHOT_ENV];
   if (!options && snapshot && existsSync(snapshot)) {
     pending ??= Promise.resolve(JSON.parse(readFileSync(snapshot, "utf8")) as Evaluation);
   }
-  pending ??= options && snapshot ? sharedEvaluation(options, dirname(snapshot)) : evaluateProgram(options);
+  pending ??= options && snapshot ? sharedEvaluation(dirname(snapshot), options) : evaluateProgram(options);
   return pending;
-}
-
-/**
- * Another config's evaluation, shared by the files of one run through the snapshot's folder: the
- * evaluation is deterministic, and seven files evaluate the eventual-mode stack. The first file
- * to need it writes it (atomically: a rename); a file that finds it reads it. Two workers may both
- * evaluate the first time; either result is the same.
- */
-async function sharedEvaluation(options: EvaluateOptions, dir: string): Promise<Evaluation> {
-  const key = createHash("sha256").update(JSON.stringify(options)).digest("hex").slice(0, 16);
-  const file = join(dir, `evaluation-${key}.json`);
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as Evaluation;
-  const evaluation = await evaluateProgram(options);
-  const partial = `${file}.${process.pid}`;
-  writeFileSync(partial, JSON.stringify(evaluation));
-  renameSync(partial, file);
-  // The same shape as a file that reads it: plain JSON, whichever file evaluated.
-  return JSON.parse(JSON.stringify(evaluation)) as Evaluation;
 }
 
 export function ofType(ev: Evaluation, type: string, region?: string): CapturedResource[] {

@@ -1,14 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { resourceName } from "../../core/naming";
-import { vpcEndpointPolicy } from "../../core/endpoint-policies";
+import { GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, vpcEndpointPolicy } from "../../core/endpoint-policies";
 import { policyDocument, serviceTrustPolicy } from "../../core/policy-documents";
 import { ShippedLogGroup } from "../logging/shipped-log-group";
-
-/** AWS services the payment functions call through interface endpoints (no NAT, no internet). */
-export const INTERFACE_ENDPOINT_SERVICES = ["sqs", "sns", "ssm", "kms", "sts", "logs", "monitoring", "xray"] as const;
-/** Services reached through gateway endpoints (free, route-table based). */
-export const GATEWAY_ENDPOINT_SERVICES = ["dynamodb", "s3"] as const;
 
 export interface RegionalNetworkArgs {
   region: string;
