@@ -22,12 +22,14 @@ export const DEFAULT_OUT_DIR = join(ROOT, "dist", "lambda");
 
 /**
  * Powertools Tracer loads the AWS X-Ray SDK (aws-xray-sdk-core, CommonJS), which requires at load
- * modules for features our functions never use. These stay bundled, but run only if something uses
- * them (scripts/deferred-require.ts); test/scripts/build-lambdas.test.ts checks that each still works
- * when used and that our code uses neither feature. Measured as bench/bundles.ts measures
- * (create-payment, CPU of its cold load, Node 24, the Lambda runtime's environment): about 4 ms of
- * its ~70 ms. The rest of the SDK's cost (~9 ms: the segment model, its async-hooks context,
- * the AWS SDK v3 patcher, the UDP emitter) is what tracing needs.
+ * modules that a Lambda function never runs, or runs only when something is wrong. They stay
+ * bundled but load only when needed (scripts/deferred-require.ts); test/scripts/build-lambdas.test.ts
+ * checks that each still works when used, that our code does not use the first two, and that a
+ * built handler answers, traces and never loads node:assert. Measured as bench/bundles.ts measures
+ * (create-payment, CPU of its cold load, Node 24, the Lambda runtime's environment): semver and the
+ * sampler about 4 ms of its ~70 ms, node:assert about 1 ms more. The rest of the SDK's cost
+ * (~9 ms: the segment model, its async-hooks context, the AWS SDK v3 patcher, the UDP emitter) is
+ * what tracing needs.
  */
 export const LAMBDA_DEFERRALS: readonly Deferral[] = [
   {
@@ -45,6 +47,16 @@ export const LAMBDA_DEFERRALS: readonly Deferral[] = [
       "Centralized sampling (rules polled from the X-Ray API, with their pollers and HTTP client) is for servers. In Lambda " +
       "the SDK swaps it for the local sampler while it loads (env/aws_lambda.js init, run when LAMBDA_TASK_ROOT is set, " +
       "which Lambda always sets), before any request: the sampling decision is Lambda's, carried by the trace header.",
+  },
+  {
+    module: "assert",
+    importer: /cls-hooked\/context\.js$/,
+    loads: "on-failed-assertion",
+    reason:
+      "cls-hooked (how the X-Ray SDK keeps the current segment across async calls) uses node:assert only as " +
+      "assert.ok(value, message), to check its own invariants. Loading node:assert costs ~1 ms of CPU beyond what the " +
+      "SDK clients load (Node 24 brings its diff and error-source helpers); the stand-in makes the same check and loads it only if an " +
+      "invariant fails, to throw the same AssertionError.",
   },
 ];
 

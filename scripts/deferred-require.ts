@@ -10,10 +10,16 @@
  * never on a request's path; test/scripts/build-lambdas.test.ts checks the deferred modules still
  * work when they are used.
  *
- * The stand-in is a Proxy that loads the module on the first `get`, `set`, `has`, `delete` or key
- * listing and forwards every one of them (methods see the Proxy as `this`, whose reads and writes
- * reach the real object). It is not callable: a module whose `module.exports` is a function or a
- * class cannot be deferred this way, and the stand-in throws a TypeError naming it on first use.
+ * Two kinds of stand-in:
+ * - "first use" (the default): a Proxy that loads the module on the first `get`, `set`, `has`,
+ *   `delete` or key listing and forwards every one of them (methods see the Proxy as `this`, whose
+ *   reads and writes reach the real object). It is not callable: a module whose `module.exports` is
+ *   a function or a class cannot be deferred this way, and it throws a TypeError naming it on first use.
+ * - "failed assertion", for `assert` used as `assert.ok(value, message)`: `ok` makes the check itself
+ *   (a truthy value passes) and loads the module only when an assertion fails, for the module to
+ *   throw its own AssertionError with the same arguments. Any other export loads it on first read.
+ *   One difference remains: an assertion without a message gets a message Node generates from the
+ *   source of the call, which is now the stand-in's; give a message (the build checks the importer does).
  */
 import type { Plugin } from "esbuild";
 
@@ -24,6 +30,8 @@ export interface Deferral {
   importer: RegExp;
   /** Why nothing on a request's path reads the module's exports (kept with the build options). */
   reason: string;
+  /** When the module loads (see the header): on first use (the default), or when an assertion fails. */
+  loads?: "on-first-use" | "on-failed-assertion";
 }
 
 const NAMESPACE = "deferred-require";
@@ -59,6 +67,22 @@ export function standInSource(specifier: string): string {
   ].join("\n");
 }
 
+/** The stand-in for an `assert` module: `assert.ok` and `assert(...)` check the value, and load the module only to fail. */
+export function assertionStandInSource(specifier: string): string {
+  const name = JSON.stringify(specifier);
+  return [
+    "let loaded;",
+    `const load = () => (loaded ??= require(${name}));`,
+    "function ok(...args) {",
+    "  if (!args[0]) load().ok(...args);",
+    "}",
+    "module.exports = new Proxy(ok, {",
+    '  get: (_, key) => (key === "ok" ? ok : Reflect.get(load(), key)),',
+    "  apply: (_, __, args) => ok(...args),",
+    "});",
+  ].join("\n");
+}
+
 /** Replaces each listed `require(module)` from a matching importer by a stand-in that requires it on first use. */
 export function deferRequire(deferrals: readonly Deferral[]): Plugin {
   return {
@@ -69,13 +93,18 @@ export function deferRequire(deferrals: readonly Deferral[]): Plugin {
           // The stand-in's own require of the module resolves normally, from the importer's folder.
           if (args.namespace === NAMESPACE) return undefined;
           if (args.kind !== "require-call" || !deferral.importer.test(args.importer)) return undefined;
-          return { path: `${deferral.module}?from=${args.resolveDir}`, namespace: NAMESPACE, pluginData: { resolveDir: args.resolveDir } };
+          return {
+            path: `${deferral.module}?from=${args.resolveDir}`,
+            namespace: NAMESPACE,
+            pluginData: { resolveDir: args.resolveDir, loads: deferral.loads ?? "on-first-use" },
+          };
         });
       }
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
-        const { resolveDir } = args.pluginData as { resolveDir: string };
+        const { resolveDir, loads } = args.pluginData as { resolveDir: string; loads: Deferral["loads"] };
         const specifier = args.path.slice(0, args.path.indexOf("?from="));
-        return { contents: standInSource(specifier), loader: "js", resolveDir };
+        const contents = loads === "on-failed-assertion" ? assertionStandInSource(specifier) : standInSource(specifier);
+        return { contents, loader: "js", resolveDir };
       });
     },
   };

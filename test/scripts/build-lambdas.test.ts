@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { childEnvironment } from "../../bench/bundles";
 import { buildHandlers, LAMBDA_BUILD_OPTIONS, LAMBDA_DEFERRALS } from "../../scripts/build-lambdas";
-import { deferRequire } from "../../scripts/deferred-require";
+import { type Deferral, deferRequire } from "../../scripts/deferred-require";
 import { ROOT, runChild } from "../setup/child-process";
 
 let dir: string;
@@ -41,12 +41,12 @@ async function runNode(script: string, env: Record<string, string | undefined>):
 }
 
 describe("deferRequire", () => {
-  /** Bundles main.js, whose `require("./lib")` is deferred, and returns the bundle's path. */
-  async function bundleWithDeferredLib(libSource: string): Promise<string> {
+  /** Bundles main.js, whose `require(module)` is deferred, and returns the bundle's path. */
+  async function bundleWithDeferred(libSource: string, module = "./lib", loads?: Deferral["loads"]): Promise<string> {
     const src = join(dir, `src-${Math.random().toString(36).slice(2)}`);
     mkdirSync(src);
     writeFileSync(join(src, "lib.js"), `globalThis.libLoads = (globalThis.libLoads ?? 0) + 1;\n${libSource}`);
-    writeFileSync(join(src, "main.js"), `const lib = require("./lib");\nmodule.exports = { lib };`);
+    writeFileSync(join(src, "main.js"), `const lib = require(${JSON.stringify(module)});\nmodule.exports = { lib };`);
     const outfile = join(src, "out.js");
     await build({
       entryPoints: [join(src, "main.js")],
@@ -55,13 +55,13 @@ describe("deferRequire", () => {
       platform: "node",
       format: "cjs",
       logLevel: "silent",
-      plugins: [deferRequire([{ module: "./lib", importer: /main\.js$/, reason: "test" }])],
+      plugins: [deferRequire([{ module, importer: /main\.js$/, reason: "test", loads }])],
     });
     return outfile;
   }
 
   it("loads the module on first use, once, and forwards reads, writes and `in` to it", async () => {
-    const outfile = await bundleWithDeferredLib("module.exports = { n: 1, bump() { this.n += 1; return this.n; } };");
+    const outfile = await bundleWithDeferred("module.exports = { n: 1, bump() { this.n += 1; return this.n; } };");
 
     const [seen] = await runNode(
       `const { lib } = require(${JSON.stringify(outfile)});
@@ -76,7 +76,7 @@ describe("deferRequire", () => {
   });
 
   it("fails on first use, naming the module, when the module exports a function", async () => {
-    const outfile = await bundleWithDeferredLib("module.exports = function lib() {};");
+    const outfile = await bundleWithDeferred("module.exports = function lib() {};");
 
     const [seen] = await runNode(
       `const { lib } = require(${JSON.stringify(outfile)});
@@ -89,6 +89,33 @@ describe("deferRequire", () => {
       threw: true,
       type: "TypeError",
       message: expect.stringContaining('deferred require("./lib") must export an object'),
+    });
+  });
+
+  it("checks assertions without loading node:assert, and loads it to throw its own AssertionError when one fails", async () => {
+    const outfile = await bundleWithDeferred("", "assert", "on-failed-assertion");
+
+    const [seen] = await runNode(
+      `const assertLoaded = () => process.moduleLoadList.includes("NativeModule assert");
+       const { lib: assert } = require(${JSON.stringify(outfile)});
+       assert.ok(1, "holds"); assert(true, "holds too");
+       const loadedWhileHolding = assertLoaded();
+       const failure = (f) => { try { f(); return null; } catch (e) { return { type: e.constructor.name, code: e.code, message: e.message }; } };
+       const failedOk = failure(() => assert.ok(0, "context must be provided"));
+       const failedCall = failure(() => assert(false, "called"));
+       const noValue = failure(() => assert.ok());
+       const strict = failure(() => assert.strictEqual(1, 2));
+       console.log(JSON.stringify({ loadedWhileHolding, failedOk, failedCall, noValue, strict, loadedAfter: assertLoaded() }));`,
+      {},
+    );
+
+    expect(seen).toEqual({
+      loadedWhileHolding: false,
+      failedOk: { type: "AssertionError", code: "ERR_ASSERTION", message: "context must be provided" },
+      failedCall: { type: "AssertionError", code: "ERR_ASSERTION", message: "called" },
+      noValue: { type: "AssertionError", code: "ERR_ASSERTION", message: "No value argument passed to `assert.ok()`" },
+      strict: expect.objectContaining({ type: "AssertionError", code: "ERR_ASSERTION" }),
+      loadedAfter: true,
     });
   });
 });
@@ -158,6 +185,39 @@ describe("our code and the deferred X-Ray features", () => {
   });
 });
 
+describe("the libraries behind each deferral", () => {
+  /** The argument lists of every `assert.ok(...)` in `source`, split at top-level commas. */
+  const assertOkCalls = (source: string): string[][] =>
+    [...source.matchAll(/assert\.ok\(/g)].map((m) => {
+      const args: string[] = [];
+      let depth = 0;
+      let current = "";
+      for (const ch of source.slice((m.index ?? 0) + m[0].length)) {
+        if (depth === 0 && ch === ")") break;
+        if (depth === 0 && ch === ",") {
+          args.push(current.trim());
+          current = "";
+          continue;
+        }
+        if ("([{".includes(ch)) depth++;
+        if (")]}".includes(ch)) depth--;
+        current += ch;
+      }
+      return [...args, current.trim()];
+    });
+
+  it("cls-hooked uses node:assert only as assert.ok(value, message), which the stand-in answers without loading it", () => {
+    const source = readFileSync(require.resolve("cls-hooked/context.js"), "utf8");
+
+    const uses = [...source.matchAll(/\bassert\b(\.\w+)?/g)].map((m) => m[0]);
+    expect(new Set(uses)).toEqual(new Set(["assert", "assert.ok"]));
+    expect(uses.filter((u) => u === "assert")).toHaveLength(2);
+    expect(source).toContain("const assert = require('assert');"); // the only bare uses: this line's two
+    expect(assertOkCalls(source).length).toBeGreaterThan(5);
+    expect(assertOkCalls(source).filter((args) => args.length !== 2)).toEqual([]);
+  });
+});
+
 describe("a payment handler's bundle in the Lambda runtime's environment", () => {
   let daemon: Socket;
   const datagrams: string[] = [];
@@ -168,14 +228,14 @@ describe("a payment handler's bundle in the Lambda runtime's environment", () =>
   });
   afterAll(() => daemon.close());
 
-  it("answers a request and sends the handler's subsegment to the X-Ray daemon", async () => {
+  it("answers a request and sends the handler's subsegment to the X-Ray daemon, without ever loading node:assert", async () => {
     const [bundle] = await buildHandlers({ outDir: join(dir, "lambda"), only: ["create-payment"] });
     const traceId = "1-6761f0a8-0123456789abcdef01234567";
 
     const [response] = await runNode(
       `const { handler } = require(${JSON.stringify(bundle.outfile)});
        handler({ headers: {}, body: "{}" }, { awsRequestId: "req-1", functionName: "create-payment" })
-         .then((r) => console.log(JSON.stringify({ statusCode: r.statusCode })));`,
+         .then((r) => console.log(JSON.stringify({ statusCode: r.statusCode, assertLoaded: process.moduleLoadList.includes("NativeModule assert") })));`,
       {
         ...childEnvironment(),
         AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
@@ -186,7 +246,7 @@ describe("a payment handler's bundle in the Lambda runtime's environment", () =>
     // The child has exited, so its datagram is in this socket's buffer: a few turns of the event loop read it.
     for (let turn = 0; turn < 20 && datagrams.length === 0; turn++) await new Promise((resolve) => setImmediate(resolve));
 
-    expect(response).toEqual({ statusCode: 400 });
+    expect(response).toEqual({ statusCode: 400, assertLoaded: false });
     const documents = datagrams.map((d) => JSON.parse(d.slice(d.indexOf("\n") + 1)));
     expect(documents).toContainEqual(
       expect.objectContaining({
