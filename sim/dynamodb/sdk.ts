@@ -8,7 +8,7 @@ import * as ddb from "@aws-sdk/client-dynamodb";
 import * as lib from "@aws-sdk/lib-dynamodb";
 import { fromAttributeMap, toAttributeMap, type Item } from "./attribute-values";
 import type { WriteOutcome } from "./model";
-import { type TransactAction, TransactionCanceledError } from "./transactions";
+import type { TransactAction, TransactionCanceledError } from "./transactions";
 import { restoreCommands } from "./restore-sdk";
 import type { ScanRequest } from "./scan";
 import type { ClientInfo, SdkBackend } from "../sdk/backend";
@@ -193,10 +193,13 @@ function handlers(backend: () => SdkBackend, raw: boolean) {
       try {
         backend().dynamodb.transactWrite(info.region, actions, input.ClientRequestToken, input.TransactItems);
       } catch (error) {
-        if (!(error instanceof TransactionCanceledError)) throw error;
+        // By name, not instanceof: under jest the world's model and this fake may load separate
+        // copies of transactions.ts (one module registry per region's handlers).
+        const reasons = (error as Partial<TransactionCanceledError>).reasons;
+        if ((error as Error).name !== "TransactionCanceledException" || !reasons) throw error;
         // The SDK's exception carries the reasons in the API's own (attribute-value) form.
-        throw sdkError(ddb as unknown as Record<string, unknown>, error.name, error.message, 400, {
-          CancellationReasons: error.reasons.map((r) => ({ ...r, ...(r.Item ? { Item: toAttributeMap(r.Item) } : {}) })),
+        throw sdkError(ddb as unknown as Record<string, unknown>, (error as Error).name, (error as Error).message, 400, {
+          CancellationReasons: reasons.map((r) => ({ ...r, ...(r.Item ? { Item: toAttributeMap(r.Item) } : {}) })),
         });
       }
       return {};

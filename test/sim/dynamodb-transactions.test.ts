@@ -7,7 +7,11 @@
  * What this cannot prove: AWS's error for a transaction on an MRSC table (undocumented; the
  * simulation answers ValidationException), and conflicts between concurrent transactions (not modelled).
  */
+import { DynamoDBClient, TransactionCanceledException, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { awsClient, WORKER_CALL_TUNING } from "../../lib/aws-clients";
 import { DynamoDbService } from "../../sim/dynamodb/model";
+import { installDynamoDbFakes } from "../../sim/dynamodb/sdk";
 import { CLIENT_REQUEST_TOKEN_MS, type TransactAction, TransactionCanceledError } from "../../sim/dynamodb/transactions";
 import { Replicator } from "../../sim/dynamodb/replication";
 import { iamRequests } from "../../sim/iam/requests";
@@ -221,5 +225,62 @@ describe("TransactWriteItems in IAM", () => {
       { action: "dynamodb:ConditionCheckItem", resource: `arn:aws:dynamodb:${B}:123456789012:table/${CONTROL}`, context },
       { action: "dynamodb:PutItem", resource: `arn:aws:dynamodb:${B}:123456789012:table/${PAYMENTS}`, context },
     ]);
+  });
+});
+
+describe("TransactWriteItems through the SDK clients", () => {
+  // A bare backend around one table model: the fake's SDK shapes are what is tested here (the world's
+  // IAM and network are exercised by the rehearsal).
+  const { db } = setup();
+  installDynamoDbFakes(() => ({ call: async (_s: string, _o: string, _i: unknown, run: () => unknown) => run(), dynamodb: db }) as never);
+  const raw = awsClient(DynamoDBClient, A, WORKER_CALL_TUNING);
+  const doc = DynamoDBDocumentClient.from(raw);
+
+  it("cancels with the SDK's TransactionCanceledException, its CancellationReasons in the API's attribute-value form", async () => {
+    await doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: PAYMENTS, Item: { paymentId: "sdk-1", n: 1 } } }] }));
+
+    const failure = doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            ConditionCheck: {
+              TableName: CONTROL,
+              Key: { pk: "authority" },
+              ConditionExpression: "epoch >= :e",
+              ExpressionAttributeValues: { ":e": 3 },
+            },
+          },
+          {
+            Put: {
+              TableName: PAYMENTS,
+              Item: { paymentId: "sdk-1", n: 2 },
+              ConditionExpression: "attribute_not_exists(paymentId)",
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            },
+          },
+        ],
+      }),
+    );
+
+    await expect(failure).rejects.toBeInstanceOf(TransactionCanceledException);
+    await expect(failure).rejects.toMatchObject({
+      CancellationReasons: [
+        { Code: "None" },
+        { Code: "ConditionalCheckFailed", Message: "The conditional request failed", Item: { paymentId: { S: "sdk-1" }, n: { N: "1" } } },
+      ],
+    });
+    expect(db.get(A, PAYMENTS, { paymentId: "sdk-1" }, true)).toEqual({ paymentId: "sdk-1", n: 1 });
+  });
+
+  it("refuses a field it does not simulate, naming it", async () => {
+    await expect(
+      raw.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [{ Put: { TableName: PAYMENTS, Item: { paymentId: { S: "x" } } } }],
+          ReturnConsumedCapacity: "TOTAL",
+          Foo: 1,
+        } as never),
+      ),
+    ).rejects.toThrow("The rehearsal's DynamoDB does not support Foo on TransactWriteItems");
   });
 });
