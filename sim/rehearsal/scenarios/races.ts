@@ -7,6 +7,7 @@
  *   secondary. The survivor must not be left fenced with nobody ACTIVE: a live region notifies,
  *   and the run is recoverable from the secondary in minutes (the documented drctl way).
  */
+import { dataConsistencyOf } from "../../deployment/deployment";
 import type { Scenario } from "../scenario";
 import { check, failedOverThenRecovered, nothingRunning, startFailback } from "./helpers";
 
@@ -15,6 +16,21 @@ export const RACE_GAP_MS = 300;
 export const operatorRace: Scenario = {
   name: "operator-race",
   title: "failback in the primary and manual failover in the secondary, 300 ms apart: one wins",
+  // Eventual mode: each run checks the authority's epoch in its own replica, so whether the failback
+  // sees the failover's promotion before its own depends on which arrives first in the primary — the
+  // failback's sentinel or that promotion, about a second apart. The outcome turns on replication
+  // timing: main at 910b018 passes with the default configuration and fails these three checks with
+  // --config canaryProbesPerMinute=5 (measured 2026-12-03). Strong mode's single authority decides it.
+  knownFailures: (d) =>
+    dataConsistencyOf(d) === "eventual"
+      ? {
+          checks: ["at most one of the racing runs promoted", "never two ACTIVE regions", "every request eventually acknowledged"],
+          reason:
+            "eventual mode: each run checks the epoch in its own replica; when the failback's sentinel reaches the primary before the " +
+            "failover's promotion does, both promote (last writer wins about a second later); which comes first is replication timing. " +
+            "In those runs a few requests are also still retrying when the scenario ends (4; not analysed further)",
+        }
+      : undefined,
   story:
     "After a failover the primary is back. Two on-call engineers act at once: one starts a failback in the primary, the other " +
     `— seeing the secondary fenced by that failback — starts a manual failover to the secondary ${RACE_GAP_MS} ms later. ` +
