@@ -14,11 +14,15 @@
  * - idempotent with a ClientRequestToken: the same token with the same request within 10 minutes
  *   succeeds again without writing again; with a different request it fails with
  *   IdempotentParameterMismatchException;
- * - global tables (MREC): "transactional operations provide ACID guarantees only within the Region
- *   where the write API was invoked"; the items of a transaction are replicated individually, not
- *   together ("Using transactional APIs with global tables";
- *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-global-table-design.html):
+ * - global tables (MREC): a transaction is atomic and isolated in the Region where it is invoked, not
+ *   across Regions; its changes replicate to the other Regions once committed there (the guide's
+ *   "Using transactional APIs with global tables", transaction-apis.html), and the items of one
+ *   transaction are replicated individually, not together
+ *   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-global-table-design.html):
  *   each write here is an ordinary change of its own table, delivered by that table's replication;
+ * - isolation: serializable between a transaction and standard writes (PutItem, UpdateItem,
+ *   DeleteItem) and GetItem on the same items (transaction-apis.html, "Isolation levels"): this world
+ *   applies one call at a time, which is that;
  * - MRSC tables do not support transactions (the global tables guide's MRSC considerations). AWS
  *   does not document the error; the simulation answers ValidationException — a client error the
  *   SDK does not retry, the harsher reading: code that tried a transaction there fails at once.
