@@ -28,7 +28,9 @@ export const operatorRace: Scenario = {
           reason:
             "eventual mode: each run checks the epoch in its own replica; when the failback's sentinel reaches the primary before the " +
             "failover's promotion does, both promote (last writer wins about a second later); which comes first is replication timing. " +
-            "In those runs a few requests are also still retrying when the scenario ends (4; not analysed further)",
+            "When the failback wins, the primary is ACTIVE with its create-payment still throttled to 0 by the racing failover's " +
+            "StopOldPrimaryWrites (which ran after the failback's RestorePrimaryWriteFunction): its payments get API Gateway's 500 " +
+            "until someone restores the function's concurrency, so requests are still retrying when the scenario ends",
         }
       : undefined,
   story:
