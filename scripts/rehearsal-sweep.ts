@@ -14,9 +14,6 @@
  */
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import { evaluateProgram } from "../infra/offline/evaluate";
-import { deploymentFromEvaluation } from "../sim/deployment/deployment";
-import { runScenario } from "../sim/rehearsal/runner";
 import { SCENARIOS } from "../sim/rehearsal/scenarios";
 
 const USAGE = "usage: npx tsx scripts/rehearsal-sweep.ts [--seeds <positive integer>] [--scenario <name>]";
@@ -27,6 +24,12 @@ async function sweepOne(scenarioName: string, seeds: number): Promise<number> {
     console.error(`--scenario must be one of ${SCENARIOS.map((s) => s.name).join(", ")}; got "${scenarioName}"`);
     return 2;
   }
+  // Loaded once the flags are known good: a usage error answers without loading Pulumi or the runner.
+  const [{ evaluateProgram }, { deploymentFromEvaluation }, { runScenario }] = await Promise.all([
+    import("../infra/offline/evaluate"),
+    import("../sim/deployment/deployment"),
+    import("../sim/rehearsal/runner"),
+  ]);
   const deployment = deploymentFromEvaluation(await evaluateProgram());
   const failed: string[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
