@@ -25,11 +25,9 @@ async function sweepOne(scenarioName: string, seeds: number): Promise<number> {
     return 2;
   }
   // Loaded once the flags are known good: a usage error answers without loading Pulumi or the runner.
-  const [{ evaluateProgram }, { deploymentFromEvaluation }, { runScenario }] = await Promise.all([
-    import("../infra/offline/evaluate"),
-    import("../sim/deployment/deployment"),
-    import("../sim/rehearsal/runner"),
-  ]);
+  const { evaluateProgram } = require("../infra/offline/evaluate") as typeof import("../infra/offline/evaluate");
+  const { deploymentFromEvaluation } = require("../sim/deployment/deployment") as typeof import("../sim/deployment/deployment");
+  const { runScenario } = require("../sim/rehearsal/runner") as typeof import("../sim/rehearsal/runner");
   const deployment = deploymentFromEvaluation(await evaluateProgram());
   const failed: string[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
