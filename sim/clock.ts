@@ -23,8 +23,17 @@ interface InstalledClock {
 const realSetTimeout = globalThis.setTimeout;
 const realDelay = (ms: number) => new Promise<void>((resolve) => realSetTimeout(resolve, ms));
 
-/** libuv requests for file-system work: real I/O whose completion virtual time must wait for. */
-const isFileIo = (resource: string) => resource.startsWith("FSReq") || resource === "FileHandleCloseReq";
+/**
+ * libuv requests in flight: real work (file-system calls, closing a file or handle, a DNS lookup,
+ * a write to a pipe) whose completion virtual time must wait for. Their names end in `Req` or
+ * `ReqWrap` (FSReqCallback, FSReqPromise, FileHandleCloseReq, CloseReq, GetAddrInfoReqWrap...) or
+ * are a stream's write or shutdown. Long-lived handles (a pipe, a timer) are not requests and do
+ * not hold time back. Under load a handler waited on a `CloseReq` (fs.promises closing the file it
+ * had read) while the world moved a whole Lambda timeout of virtual time in a few real
+ * milliseconds, and a correct invocation "timed out" (write-report, payment-events).
+ */
+const isRealRequest = (resource: string) =>
+  resource.startsWith("FSReq") || /Req(Wrap)?$/.test(resource) || resource === "WriteWrap" || resource === "ShutdownWrap";
 /** How long the clock waits for real file I/O before moving anyway (a stuck disk must not hang a run). */
 const REAL_IO_PATIENCE_MS = 30_000;
 
@@ -35,9 +44,9 @@ const REAL_IO_PATIENCE_MS = 30_000;
  * correct (drctl preflight, a handler's 60 s Lambda timeout).
  */
 async function realFileIoSettled(): Promise<void> {
-  if (!process.getActiveResourcesInfo().some(isFileIo)) return;
+  if (!process.getActiveResourcesInfo().some(isRealRequest)) return;
   const giveUpAt = performance.now() + REAL_IO_PATIENCE_MS;
-  while (process.getActiveResourcesInfo().some(isFileIo) && performance.now() < giveUpAt) await realDelay(1);
+  while (process.getActiveResourcesInfo().some(isRealRequest) && performance.now() < giveUpAt) await realDelay(1);
 }
 
 export class VirtualClock {
