@@ -7,8 +7,8 @@
  *   renderer from a report the real report builder made. A few seconds.
  * - With REPORT_BROWSER_REHEARSAL=1: the page `npm start` writes — the default scenario ("full")
  *   rehearsed in the simulated AWS, its evidence written by sim/rehearsal/evidence.ts — which
- *   costs the scenario's 8–10 s of CPU, too slow for every `npm test`:
- *   `REPORT_BROWSER_REHEARSAL=1 npx jest test/sim/report-browser.test.ts`
+ *   costs the scenario's 8–10 s of CPU, so it runs on request (the file is part of `npm run test:e2e`):
+ *   `REPORT_BROWSER_REHEARSAL=1 npx jest --config jest.e2e.config.js test/sim/report-browser.test.ts`
  *
  * Chromium is found as `chromium` on the PATH (Debian: `apt-get install -y chromium`; .ci/run
  * installs it) or at $CHROMIUM. Without it the tests are skipped, saying so.
