@@ -8,7 +8,7 @@
  * What this cannot prove: that a deferral saves time (bench/bundles.ts measures that), or that
  * X-Ray accepts the documents (the "daemon" here is a UDP socket that reads them).
  */
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { createSocket, type Socket } from "node:dgram";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -125,8 +125,22 @@ describe("the X-Ray SDK as the Lambda build bundles it", () => {
   let inputs: string[];
   beforeAll(async () => {
     xray = join(dir, "xray.js");
+    // The Lambda build, plus a marker at the end of each deferred module: `globalThis.ran` lists the ones whose code ran.
+    const marker: Plugin = {
+      name: "mark-deferred-modules",
+      setup(b) {
+        b.onLoad(
+          { filter: /node_modules\/(semver\/index|aws-xray-sdk-core\/dist\/lib\/middleware\/sampling\/default_sampler)\.js$/ },
+          (args) => ({
+            contents: `${readFileSync(args.path, "utf8")}\n;(globalThis.ran ??= []).push(${JSON.stringify(args.path.includes("semver") ? "semver" : "default_sampler")});`,
+            loader: "js",
+          }),
+        );
+      },
+    };
     const result = await build({
       ...LAMBDA_BUILD_OPTIONS,
+      plugins: [...LAMBDA_BUILD_OPTIONS.plugins, marker],
       stdin: { contents: 'module.exports = require("aws-xray-sdk-core");', resolveDir: ROOT, loader: "js" },
       outfile: xray,
     });
@@ -146,24 +160,26 @@ describe("the X-Ray SDK as the Lambda build bundles it", () => {
   it("still checks an AWS SDK v2's version in captureAWS, loading semver when asked (the deferred semver's only use)", async () => {
     const [seen] = await runNode(
       `const xray = require(${JSON.stringify(xray)});
+       const ranAtLoad = globalThis.ran ?? [];
        let old; try { xray.captureAWS({ VERSION: "2.0.0" }); } catch (e) { old = e.message; }
        const recent = xray.captureAWS({ VERSION: "2.1693.0" }).VERSION;
-       console.log(JSON.stringify({ old, recent }));`,
+       console.log(JSON.stringify({ ranAtLoad, old, recent, ranAfter: globalThis.ran }));`,
       lambdaEnv(),
     );
 
-    expect(seen).toEqual({ old: "AWS SDK version 2.7.15 or greater required.", recent: "2.1693.0" });
+    expect(seen).toEqual({ ranAtLoad: [], old: "AWS SDK version 2.7.15 or greater required.", recent: "2.1693.0", ranAfter: ["semver"] });
   });
 
   it("samples locally in Lambda, where the centralized sampler is never loaded, and keeps centralized sampling elsewhere", async () => {
     const probe = `const s = require(${JSON.stringify(xray)}).middleware.sampler;
-       console.log(JSON.stringify({ samples: typeof s.shouldSample === "function", centralized: "rulePoller" in s, started: s.started }));`;
+       const probed = { samples: typeof s.shouldSample === "function", centralized: "rulePoller" in s, started: s.started };
+       console.log(JSON.stringify({ ...probed, ran: globalThis.ran ?? [] }));`;
 
     const [inLambda] = await runNode(probe, lambdaEnv());
     const [onAServer] = await runNode(probe, serverEnv());
 
-    expect(inLambda).toEqual({ samples: true, centralized: false });
-    expect(onAServer).toEqual({ samples: true, centralized: true, started: false });
+    expect(inLambda).toEqual({ samples: true, centralized: false, ran: [] });
+    expect(onAServer).toEqual({ samples: true, centralized: true, started: false, ran: ["default_sampler"] });
   });
 });
 
