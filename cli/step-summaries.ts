@@ -141,6 +141,7 @@ export function summarizeStep(key: string, stored: unknown, stateName: string): 
       return { text: p.seen ? `sentinel replicated (${p.replicationSeconds} s)` : "sentinel not replicated yet", decisions: [] };
     }
     case "restoreWriteFunction":
+    case "restoreWriteFunctionAfterPromotion":
       return { text: `${value.functionName}: ${value.action}`, decisions: [] };
     case "clearFenceMetric":
       return { text: `PrimaryFenced=${value.value} in ${value.region}`, decisions: [] };

@@ -235,7 +235,7 @@ const TIMING_PLACEHOLDERS: Record<keyof DrStateMachineTimings, string> = {
 
 /** Worst case of the waits on the failback path (used to size the drill's polling of it). */
 export function failbackWorstCaseSeconds(t: DrStateMachineTimings): number {
-  const tasks = 15; // tasks on the longest failback path
+  const tasks = 16; // tasks on the longest failback path
   return (
     t.fenceSettleSeconds +
     t.sentinelPollIntervalSeconds * t.sentinelPollMaxAttempts +

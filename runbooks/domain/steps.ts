@@ -412,6 +412,7 @@ export const runStateSchema = z.object({
     sentinelWrite: payload(sentinelWriteSchema),
     sentinel: payload(sentinelCheckSchema),
     restoreWriteFunction: payload(restoreWriteFunctionSchema),
+    restoreWriteFunctionAfterPromotion: payload(restoreWriteFunctionSchema),
     clearFenceMetric: payload(fenceMetricStepSchema),
     fenceAlarm: payload(fenceAlarmCheckSchema),
     markStandby: payload(peerStateStepSchema),

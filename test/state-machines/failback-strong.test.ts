@@ -3,6 +3,7 @@
  * STANDBY in ONE transition of the authority, so there is never a moment when neither region may
  * write, and a primary that dies right after leaves a STANDBY secondary that can take over again.
  */
+import { RESTORE_TAG } from "../../runbooks/domain/write-function";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
 import { stack } from "../support/stack";
 import { failedOver, onControlChange, primaryFencedData, witnessAnswer } from "./support/sim";
@@ -94,5 +95,31 @@ describe("failback (manual, in the primary), strong mode", () => {
     expect(diedAt).toBeGreaterThan(0);
     expect(promotedAt - diedAt).toBeGreaterThan(0);
     expect(promotedAt - diedAt).toBeLessThan(120_000);
+  });
+});
+
+describe("failback: the writer's write function after the promotion", () => {
+  it("restores the primary's write function again after promoting, when a racing run stopped it after the first restore", async () => {
+    const t = await failedOver(aws);
+    const write = t.functionName(t.primary, "create-payment");
+    const configured = aws.deployment.functions.find((f) => f.region === t.primary && f.handler === "create-payment")?.reservedConcurrency;
+    // What a failover racing this failback does (StopOldPrimaryWrites, eventual mode, where both can
+    // run): it stops the primary's write function once the failback's first restore is done.
+    onControlChange(
+      t,
+      (item, { region }) =>
+        region === t.primary && item?.pk === "authority" && (item.states as Record<string, string>)[t.primary] === "ACTIVE",
+      () => {
+        t.world.lambda.tag(t.primary, write, { [RESTORE_TAG]: String(configured) });
+        t.world.lambda.setReserved(t.primary, write, 0);
+      },
+    );
+
+    const result = await t.execute(t.primary, failback(t));
+
+    expect(result.status).toBe("SUCCEEDED");
+    expect(t.world.lambda.getReserved(t.primary, write)).toBe(configured);
+    const states = result.states;
+    expect(states.indexOf("RestoreWriteFunctionAfterPromotion")).toBe(states.indexOf("PromotePrimary") + 1);
   });
 });
