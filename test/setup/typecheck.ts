@@ -14,6 +14,14 @@ import { join } from "node:path";
 
 const ROOT = join(__dirname, "..", "..");
 
+/**
+ * tsc remembers what it checked in .cache/ (gitignored): a run after a small change re-checks what
+ * the change can affect, ~6 s of CPU instead of ~15. The file records each source file's hash, so
+ * an edited file is always checked again; a fresh clone (CI) checks everything. `npm run
+ * typecheck` uses the same file.
+ */
+const INCREMENTAL = ["--incremental", "--tsBuildInfoFile", join(ROOT, ".cache", "tsc.tsbuildinfo")];
+
 interface Running {
   child: ChildProcess;
   output: Buffer[];
@@ -51,7 +59,7 @@ export function isWholeSuite(scope: RunScope): boolean {
 }
 
 export function startTypecheck(): void {
-  const child = spawn(process.execPath, [require.resolve("typescript/bin/tsc"), "--noEmit", "--pretty"], {
+  const child = spawn(process.execPath, [require.resolve("typescript/bin/tsc"), "--noEmit", "--pretty", ...INCREMENTAL], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
