@@ -1,10 +1,10 @@
 import { rmSync } from "node:fs";
-import { dirname } from "node:path";
-import { SNAPSHOT_ENV } from "./global-setup";
+import { RUN_DIR_ENV } from "./global-setup";
 import { finishTypecheck } from "./typecheck";
 
 export default async function globalTeardown(): Promise<void> {
-  const file = process.env[SNAPSHOT_ENV];
-  if (file) rmSync(dirname(file), { recursive: true, force: true });
+  // The evaluations stay in .cache/ for the next run; this run's locks go.
+  const dir = process.env[RUN_DIR_ENV];
+  if (dir) rmSync(dir, { recursive: true, force: true });
   await finishTypecheck();
 }

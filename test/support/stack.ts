@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import type { CapturedResource } from "../../infra/offline/mocks";
 import { evaluateProgram, type Evaluation, type EvaluateOptions } from "../../infra/offline/evaluate";
 import { sharedEvaluation } from "../setup/evaluations";
-import { SNAPSHOT_ENV } from "../setup/global-setup";
+import { RUN_DIR_ENV, SNAPSHOT_ENV } from "../setup/global-setup";
 
 let pending: Promise<Evaluation> | undefined;
 
@@ -22,7 +22,8 @@ export function stack(options?: EvaluateOptions): Promise<Evaluation> {
   if (!options && snapshot && existsSync(snapshot)) {
     pending ??= Promise.resolve(JSON.parse(readFileSync(snapshot, "utf8")) as Evaluation);
   }
-  pending ??= options && snapshot ? sharedEvaluation(dirname(snapshot), options) : evaluateProgram(options);
+  const runDir = process.env[RUN_DIR_ENV];
+  pending ??= options && snapshot && runDir ? sharedEvaluation(dirname(snapshot), runDir, options) : evaluateProgram(options);
   return pending;
 }
 
