@@ -11,7 +11,7 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import type { Context } from "aws-lambda";
 
-export { MetricUnit } from "@aws-lambda-powertools/metrics";
+export { MetricResolution, MetricUnit } from "@aws-lambda-powertools/metrics";
 
 export interface ObservabilityOptions {
   service: string;

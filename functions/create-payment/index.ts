@@ -33,7 +33,7 @@ import { API_CALL_TUNING, DOCUMENT_CLIENT_OPTIONS, awsClient } from "../../lib/a
 import { intEnv } from "../../lib/env";
 import { handlerEnv } from "../../lib/handlers";
 import { errorResponse, json, readHeader, readJsonBody, type ApiEvent, type ApiResult } from "../domain/http";
-import { createObservability, errorName, fingerprint, MetricUnit, withInvocation } from "../../lib/observability";
+import { createObservability, errorName, fingerprint, MetricResolution, MetricUnit, withInvocation } from "../../lib/observability";
 import { PaymentStore } from "../domain/payment-store";
 import {
   createPaymentRequestSchema,
@@ -218,7 +218,9 @@ export async function handler(event: ApiEvent, context?: Context): Promise<ApiRe
     // 3 + 4. Idempotent create.
     try {
       const result = await createPaymentOnce({ idempotencyKey, request: parsed.value }, lambdaContext(context));
-      metrics.addMetric("PaymentAccepted", MetricUnit.Count, 1);
+      // High resolution (1 s storage), as PaymentFailed: the outcome metrics of the payment path feed
+      // 10-second alarm periods (infra/core/alarm-catalog.ts, payment-failures).
+      metrics.addMetric("PaymentAccepted", MetricUnit.Count, 1, MetricResolution.High);
       logger.info("payment accepted", { paymentId: result.paymentId, status: result.status });
       return json(202, result);
     } catch (error) {
@@ -249,7 +251,10 @@ function failureResponse(error: unknown, context: Context | undefined): ApiResul
         { "retry-after": "1" },
       );
     default:
-      metrics.addMetric("PaymentFailed", MetricUnit.Count, 1);
+      // High resolution: the payment-failures alarm reads it in 10-second periods. A standard-resolution
+      // metric would give such an alarm one datapoint a minute and leave it INSUFFICIENT_DATA between
+      // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html, Period).
+      metrics.addMetric("PaymentFailed", MetricUnit.Count, 1, MetricResolution.High);
       logger.error("payment could not be recorded", { errorName: errorName(error) });
       return errorResponse(500, {
         error: `The payment could not be recorded; retry with the same ${IDEMPOTENCY_HEADER}`,

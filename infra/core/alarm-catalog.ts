@@ -12,8 +12,31 @@ import { PRIMARY_FENCED_ALARM, WRITE_FUNCTION } from "./stack-environment";
 
 /** S3 RTC promises replication within 15 minutes; beyond that the object missed the threshold. */
 const RTC_THRESHOLD_SECONDS = 15 * 60;
-/** Unrecordable payments per minute that, sustained for 3 minutes, make a region drain itself. */
-export const PAYMENT_FAILURES_PER_MINUTE = 5;
+/**
+ * The payment-failures alarm, a DR trigger (it drains the region): a 10-second high-resolution
+ * period (create-payment publishes PaymentFailed at 1-second storage resolution; alarm periods of
+ * 10, 20 or 30 s need it, https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html),
+ * and 5 of 6 consecutive periods must breach: a minute of sustained failure. A burst (a 20–30 s
+ * blip, a deploy's first seconds) breaches at most 4 periods and never drains the region; a region
+ * that cannot record payments drains after a minute instead of three, which keeps the gray failure
+ * inside the DESIGN's 120 s RTO target (README, Measurements). High-resolution alarms cost more
+ * than standard ones (https://aws.amazon.com/cloudwatch/pricing/): one per region.
+ */
+export const PAYMENT_FAILURES_PERIOD_SECONDS = 10;
+export const PAYMENT_FAILURES_EVALUATION_PERIODS = 6;
+/**
+ * 5 of 6, not 6 of 6: one period in the minute may fall short (clients backing off between
+ * retries leave a quiet period in a low-traffic region) without restarting detection; a burst still
+ * needs 50 s of failures, which 20–30 s never fills (test/sim/emf-alarms.test.ts, the flapping scenario).
+ */
+export const PAYMENT_FAILURES_DATAPOINTS_TO_ALARM = 5;
+/**
+ * Unrecordable payments in one 10-second period that count as a failing period. Clients retry a
+ * failed payment with backoff capped at 8 s (sim/rehearsal/traffic.ts models it), so even a few
+ * clients keep a broken region above it in every period, while one stray failure in a quiet period
+ * does not breach.
+ */
+export const PAYMENT_FAILURES_PER_PERIOD = 2;
 /**
  * Period of the secondary's "primary fenced" alarm: standard resolution, because Route 53 alarm
  * health checks support only standard-resolution metrics. The failback's wait for the alarm to
@@ -183,17 +206,19 @@ export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
   alarms.push({
     key: "payment-failures",
     description:
-      `Payments in ${input.region} could not be recorded for 3 minutes (at least ${PAYMENT_FAILURES_PER_MINUTE} a minute: create-payment's own PaymentFailed metric, ` +
-      "which counts only 500s, never the deliberate 503s of a fenced region). A DR trigger: the runbook here drains the region if it is ACTIVE, " +
+      `Payments in ${input.region} could not be recorded for a minute: at least ${PAYMENT_FAILURES_PER_PERIOD} in each of ${PAYMENT_FAILURES_DATAPOINTS_TO_ALARM} of ` +
+      `${PAYMENT_FAILURES_EVALUATION_PERIODS} consecutive ${PAYMENT_FAILURES_PERIOD_SECONDS}-second periods (create-payment's own high-resolution PaymentFailed metric, ` +
+      "which counts only 500s, never the deliberate 503s of a fenced region; a shorter burst does not alarm). A DR trigger: the runbook here drains the region if it is ACTIVE, " +
       "so the peer's detection takes over. No traffic is not a failure: missing data is not breaching.",
     namespace: METRIC_NAMESPACE,
     metricName: "PaymentFailed",
     // Powertools metrics: the `service` dimension plus the handler's default dimensions.
     dimensions: { service: WRITE_FUNCTION, Environment: input.environment, Region: input.region },
     statistic: "Sum",
-    periodSeconds: 60,
-    evaluationPeriods: 3,
-    threshold: PAYMENT_FAILURES_PER_MINUTE,
+    periodSeconds: PAYMENT_FAILURES_PERIOD_SECONDS,
+    evaluationPeriods: PAYMENT_FAILURES_EVALUATION_PERIODS,
+    datapointsToAlarm: PAYMENT_FAILURES_DATAPOINTS_TO_ALARM,
+    threshold: PAYMENT_FAILURES_PER_PERIOD,
     comparison: "GreaterThanOrEqualToThreshold",
     treatMissingData: "notBreaching",
     drTrigger: true,

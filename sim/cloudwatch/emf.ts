@@ -228,7 +228,8 @@ export class EmfIngestion {
     if (extraction.kind === "metrics") {
       this.documents += 1;
       for (const p of extraction.datapoints) {
-        for (const value of p.values) this.metrics.put(region, p.namespace, p.metricName, p.dimensions, value, p.timestamp);
+        for (const value of p.values)
+          this.metrics.put(region, p.namespace, p.metricName, p.dimensions, value, p.timestamp, p.storageResolution);
         this.datapoints += p.values.length;
       }
     } else if (extraction.kind === "invalid") {

@@ -50,8 +50,29 @@ export class MetricStore {
     this.listeners.push(listener);
   }
 
-  put(region: string, namespace: string, name: string, dimensions: Record<string, string>, value: number, t: number): void {
+  /**
+   * Stores one datapoint. `storageResolutionSeconds` 60 (standard resolution, PutMetricData's and
+   * EMF's default) keeps it at one-minute granularity: the point is stored at the start of its
+   * minute, so a period of 10, 20 or 30 s sees it only in the period that starts the minute and gets
+   * no data in the others — "the alarm still attempts to gather data at the period rate that you
+   * specify. In this case, it does not receive data for the attempts that do not correspond to a
+   * one-minute data resolution"
+   * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html, Period).
+   * 1 (high resolution) keeps the timestamp. Left out (the AWS/* metrics the simulated services
+   * publish), the timestamp is kept: every alarm on those uses periods of 60 s or more, where the
+   * difference does not show.
+   */
+  put(
+    region: string,
+    namespace: string,
+    name: string,
+    dimensions: Record<string, string>,
+    value: number,
+    at: number,
+    storageResolutionSeconds?: 1 | 60,
+  ): void {
     if (!Number.isFinite(value)) throw new Error(`metric ${namespace}/${name} got a non-finite value`);
+    const t = storageResolutionSeconds === 60 ? Math.floor(at / 60_000) * 60_000 : at;
     const key = metricKey(region, namespace, name, dimensions);
     const points = this.series.get(key) ?? [];
     // Points arrive nearly in order; keep them sorted for range queries.

@@ -144,7 +144,11 @@ export function installCloudWatchFake(b: () => SdkBackend): void {
               if (d.Value === undefined) throw new Error("The rehearsal's CloudWatch takes single Value datapoints only");
               const dims = Object.fromEntries(((d.Dimensions ?? []) as { Name: string; Value: string }[]).map((x) => [x.Name, x.Value]));
               const t = d.Timestamp instanceof Date ? d.Timestamp.getTime() : b().now();
-              b().metrics.put(info.region, i.Namespace, d.MetricName, dims, Number(d.Value), t);
+              // StorageResolution: 1 (high) or 60 (standard, the default); anything else is refused.
+              const resolution = d.StorageResolution ?? 60;
+              if (resolution !== 1 && resolution !== 60)
+                throw new ServiceError("InvalidParameterValue", `StorageResolution must be 1 or 60, not ${resolution}`, 400);
+              b().metrics.put(info.region, i.Namespace, d.MetricName, dims, Number(d.Value), t, resolution);
             }
             return {};
           },

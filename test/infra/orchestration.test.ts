@@ -134,6 +134,31 @@ describe("triggers", () => {
     });
   });
 
+  // What the mocks cannot prove: that AWS accepts a 10-second period (it does for high-resolution
+  // metrics; create-payment publishes PaymentFailed at 1-second resolution — test/sim/emf-alarms.test.ts
+  // shows a standard-resolution PaymentFailed would never fill the periods).
+  it.each(REGION_LIST)(
+    "drains %s only after a minute of payment failures: 5 of 6 ten-second periods with at least 2, notifying dr-alerts",
+    (region) => {
+      const alarm = one(ev, "aws:cloudwatch/metricAlarm:MetricAlarm", (a) => a.inputs.name === `payment-failures-${region}-dev`);
+      expect(alarm.region).toBe(region);
+      expect(alarm.inputs).toMatchObject({
+        namespace: "PaymentsDR",
+        metricName: "PaymentFailed",
+        dimensions: { service: "create-payment", Environment: "dev", Region: region },
+        statistic: "Sum",
+        period: 10,
+        evaluationPeriods: 6,
+        datapointsToAlarm: 5,
+        threshold: 2,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [expect.stringContaining(`:dr-alerts-${region}-dev`)],
+      });
+      expect(alarm.inputs.alarmDescription).toContain("at least 2 in each of 5 of 6 consecutive 10-second periods");
+    },
+  );
+
   it.each(REGION_LIST)("delivers %s alarm events to the execution starter with a bounded retry and a dead-letter queue", (region) => {
     const target = one(ev, "aws:cloudwatch/eventTarget:EventTarget", (t) => t.region === region);
     const dlq = `arn:aws:sqs:${region}:${ACCT}:async-failures-${region}-dev`;

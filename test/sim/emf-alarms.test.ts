@@ -3,7 +3,7 @@
  * such alarm in the deployed catalogue watches a metric some handler in the registry publishes,
  * under the dimensions Powertools writes, and in the simulated world the payment-failures alarm —
  * fed by create-payment's PaymentFailed, through EMF only — goes to ALARM when the primary's
- * payment path cannot write.
+ * payment path cannot write for a minute — and not on a shorter burst, nor on a stray failure a period.
  *
  * Which alarms are EMF-fed is derived, not listed: an alarm watches a namespace the functions are
  * given as METRIC_NAMESPACE with exactly the dimension keys Powertools writes for
@@ -131,16 +131,21 @@ describe("alarms on Powertools metrics (EMF)", () => {
 });
 
 describe("the payment-failures alarm in the simulated world", () => {
-  it("goes to ALARM when the primary cannot record payments, from EMF alone", async () => {
+  /**
+   * A world whose primary's payments table refuses writes while `failing` says so, and a client
+   * that starts `perPeriod` payments in every 10-second period (spread over it). Returns the
+   * alarm's transitions and the answers' statuses. EventBridge rules are off, so no runbook reacts:
+   * this is about the signal.
+   */
+  async function paymentsWhileWritesFail(plan: { failForMs: number; observeMs: number; offsetMs: number; perPeriod: number }) {
     const aws = new SimulatedAws(deployment);
     try {
-      // Alarms evaluated; EventBridge rules off so no runbook reacts (this is about the signal).
       const t = aws.world({ background: { alarms: true, eventRules: false } });
       const alarm = t.alarm(t.primary, "payment-failures-");
-      expect(emfFed().map((m) => m.alarm)).toContain(alarm.name);
-      // A client on the internet paying in the primary; not settled here, so payments start on a schedule.
-      const pay = (n: number) =>
-        runAs({ region: INTERNET }, () =>
+      let n = 0;
+      const pay = () => {
+        n += 1;
+        return runAs({ region: INTERNET }, () =>
           t.world.gateway.request(
             t.primary,
             {
@@ -153,17 +158,18 @@ describe("the payment-failures alarm in the simulated world", () => {
             29_000,
           ),
         );
+      };
       await t.alignTo(60_000, 1_000);
-      expect((await t.settle(pay(0))).status).toBe(202);
+      expect((await t.settle(pay())).status).toBe(202);
       await t.alignTo(60_000, 1_000);
       expect(t.world.alarms.state(alarm.name, t.primary)).toBe("OK");
-
       const transitions: string[] = [];
       t.world.alarms.onTransition((tr) => {
         if (tr.alarm.name.startsWith("payment-failures-")) transitions.push(`${tr.alarm.region}: ${tr.from} -> ${tr.to}`);
       });
+      await t.advance(plan.offsetMs);
       // The payments table's writes fail in the primary (its control and idempotency tables still answer).
-      t.world.faults.inject({
+      const undo = t.world.faults.inject({
         action: "api-error",
         service: "dynamodb",
         region: t.primary,
@@ -171,27 +177,58 @@ describe("the payment-failures alarm in the simulated world", () => {
         resource: t.tables.payments,
         error: "internal",
       });
-      // Six payments a minute for four minutes, each started 10 s after the last (threshold: 5 a minute for 3 minutes).
       const answers: Promise<{ status: number }>[] = [];
-      for (let n = 1; n <= 4 * 6; n++) {
-        answers.push(pay(n));
-        await t.advance(10_000);
+      const step = 10_000 / plan.perPeriod;
+      let failing = true;
+      for (let i = 0; i * step < plan.observeMs; i++) {
+        if (failing && i * step >= plan.failForMs) {
+          undo();
+          failing = false;
+        }
+        answers.push(pay());
+        await t.advance(step);
       }
+      if (failing) undo();
       const statuses = (await t.settle(Promise.all(answers))).map((a) => a.status);
-
-      expect(new Set(statuses)).toEqual(new Set([500]));
-      expect(transitions).toEqual([`${t.primary}: OK -> ALARM`]);
-      // Nobody called PutMetricData for it: the datapoints came from create-payment's log.
-      const putPaymentFailed = t
-        .calls({ service: "cloudwatch", operation: "PutMetricData" })
-        .filter((c) => JSON.stringify(c.input).includes("PaymentFailed"));
-      expect(putPaymentFailed).toEqual([]);
-      expect(t.world.metrics.last(t.primary, alarm.metric?.namespace ?? "", "PaymentFailed", alarm.metric?.dimensions ?? {})?.value).toBe(
-        1,
-      );
-      expect(fn(deployment, t.primary, "create-payment").env.METRIC_NAMESPACE).toBe(alarm.metric?.namespace);
+      return { t, alarm, transitions, statuses };
     } finally {
       aws.dispose();
     }
+  }
+
+  it("goes to ALARM when the primary cannot record payments for a minute, from EMF alone", async () => {
+    // Three payments in every 10-second period, all failing, for 90 s.
+    const { t, alarm, transitions, statuses } = await paymentsWhileWritesFail({
+      failForMs: 90_000,
+      observeMs: 90_000,
+      offsetMs: 0,
+      perPeriod: 3,
+    });
+
+    expect(new Set(statuses)).toEqual(new Set([500]));
+    expect(transitions).toEqual([`${t.primary}: OK -> ALARM`]);
+    // Nobody called PutMetricData for it: the datapoints came from create-payment's log.
+    const putPaymentFailed = t
+      .calls({ service: "cloudwatch", operation: "PutMetricData" })
+      .filter((c) => JSON.stringify(c.input).includes("PaymentFailed"));
+    expect(putPaymentFailed).toEqual([]);
+    expect(t.world.metrics.last(t.primary, alarm.metric?.namespace ?? "", "PaymentFailed", alarm.metric?.dimensions ?? {})?.value).toBe(1);
+    expect(fn(deployment, t.primary, "create-payment").env.METRIC_NAMESPACE).toBe(alarm.metric?.namespace);
+  });
+
+  it.each([20_000, 30_000])("stays OK through a %i ms burst of failures: the region is not drained", async (failForMs) => {
+    // Started 5 s into a period, so the burst touches as many 10-second periods as it can (4 for 30 s).
+    const { transitions, statuses } = await paymentsWhileWritesFail({ failForMs, observeMs: 120_000, offsetMs: 5_000, perPeriod: 3 });
+
+    expect(statuses.filter((s) => s === 500)).toHaveLength((failForMs / 10_000) * 3);
+    expect(transitions).toEqual([]);
+  });
+
+  it("stays OK while a failure here and there never fills a period (one a period)", async () => {
+    // One failing payment every 10 s for two minutes: a quiet region's stray errors, below the per-period threshold.
+    const { transitions, statuses } = await paymentsWhileWritesFail({ failForMs: 120_000, observeMs: 120_000, offsetMs: 0, perPeriod: 1 });
+
+    expect(new Set(statuses)).toEqual(new Set([500]));
+    expect(transitions).toEqual([]);
   });
 });

@@ -114,17 +114,37 @@ describe("extracting metrics from a log event (the EMF specification)", () => {
 });
 
 describe("CloudWatch Logs' extraction into a region's metric store", () => {
-  it("puts every value in the log group's region at the document's timestamp", () => {
+  it("puts every value in the log group's region, a high-resolution metric at the document's timestamp", () => {
     const store = new MetricStore();
     const emf = new EmfIngestion(store, () => NOW);
 
-    emf.logEvent("us-east-2", "/aws/lambda/shop", document());
+    emf.logEvent(
+      "us-east-2",
+      "/aws/lambda/shop",
+      document({ directive: { Metrics: [{ Name: "Latency", StorageResolution: 1 }, { Name: "Orders" }] } }),
+    );
 
     const dims = { Service: "checkout", Region: "us-east-1" };
     expect(store.stat("us-east-2", "Shop", "Latency", dims, NOW - 60_000, NOW, "SampleCount")).toBe(2);
     expect(store.last("us-east-2", "Shop", "Latency", dims)).toEqual({ t: NOW - 5_000, value: 30 });
     expect(store.stat("us-east-1", "Shop", "Latency", dims, NOW - 60_000, NOW, "SampleCount")).toBeUndefined();
     expect([emf.documents, emf.datapoints]).toEqual([1, 6]);
+  });
+
+  // PutMetricAlarm, Period: a 10/20/30 s period on a metric without sub-minute resolution "does not
+  // receive data for the attempts that do not correspond to a one-minute data resolution".
+  it("keeps a standard-resolution metric at one-minute granularity: a 10-second period sees it only at the minute's start", () => {
+    const store = new MetricStore();
+    const emf = new EmfIngestion(store, () => NOW);
+
+    // NOW - 5 s is 08:59:55: its minute starts at 08:59:00, NOW - 60 s.
+    emf.logEvent("us-east-2", "/aws/lambda/shop", document());
+
+    const dims = { Service: "checkout" };
+    const inTenSeconds = (start: number) => store.stat("us-east-2", "Shop", "Orders", dims, start, start + 10_000, "Sum");
+    expect(inTenSeconds(NOW - 10_000)).toBeUndefined();
+    expect(inTenSeconds(NOW - 60_000)).toBe(1);
+    expect(store.stat("us-east-2", "Shop", "Orders", dims, NOW - 60_000, NOW, "Sum")).toBe(1);
   });
 
   it("drops an invalid document without throwing and counts it in AWS/Logs by log group", () => {
