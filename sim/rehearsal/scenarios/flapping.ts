@@ -1,5 +1,7 @@
 /**
- * The primary flaps: short blips first (too short to trip the peer-health alarm's three periods),
+ * First a burst of payment failures: for 30 s the primary cannot write the payments table (a gray
+ * blip), shorter than the payment-failures alarm's minute (5 of 6 ten-second periods), so the region
+ * must not drain itself. Then the primary flaps: short blips first (too short to trip the peer-health alarm's three periods),
  * then an outage long enough to fail over, then more up/down cycles. At most one automatic run may
  * act; the fence keeps the flapping primary out of DNS and out of writes. What stops the ping-pong
  * here is the fence, not anti-flap: once fenced, the primary's /health answers 503 even while it
@@ -10,7 +12,17 @@
 import { objectiveChecks } from "../checks";
 import { automaticExecutions, type Scenario } from "../scenario";
 import { runbookReport } from "../figures";
-import { actingRuns, check, endsWith } from "./helpers";
+import { actingRuns, check, endsWith, paymentWritesFail } from "./helpers";
+
+/**
+ * The payment-failure burst: 30 s, starting 5 s into a 10-second period so it touches as many of
+ * the alarm's periods as 30 s can (4 of the 5 needed).
+ */
+export const PAYMENT_FAILURE_BURST_MS = 30_000;
+const BURST_OFFSET_MS = 5_000;
+
+/** The payment-failures alarm's transitions each rehearsal saw (its world's own alarm service). */
+const paymentFailureTransitions = new WeakMap<object, string[]>();
 
 /** [down, up] seconds. */
 /** Outages at most this long are blips: shorter than the peer-health alarm's three 10-second periods. */
@@ -26,14 +38,27 @@ export const FLAPS: [number, number][] = [
 
 export const flapping: Scenario = {
   name: "flapping",
-  title: "flapping primary: short blips are ignored, one automatic failover, no ping-pong",
+  title: "flapping primary: a burst of payment failures and short blips are ignored, one automatic failover, no ping-pong",
   story:
-    "The primary goes down and up repeatedly: two 15-second blips (shorter than the alarm's three 10-second periods), then " +
+    "First, for 30 s, the primary's payment functions cannot write the payments table: a burst shorter than the payment-failures " +
+    "alarm's minute, so the primary must not drain itself. Then the primary goes down and up repeatedly: two 15-second blips (shorter than the alarm's three 10-second periods), then " +
     "three longer outages with short recoveries in between. One automatic run fails over; the flapping primary, fenced, never " +
     "takes traffic or writes back: fenced, it answers /health with 503 even while up, so the secondary's alarm stays in ALARM " +
     "and starts no second run.",
   async run(ctx) {
-    await ctx.clock.advance(30_000);
+    const transitions: string[] = [];
+    paymentFailureTransitions.set(ctx.world, transitions);
+    ctx.world.alarms.onTransition((t) => {
+      if (t.alarm.name.startsWith("payment-failures-")) transitions.push(`${t.alarm.region} ${t.from} → ${t.to}`);
+    });
+    await ctx.clock.advance(BURST_OFFSET_MS);
+    ctx.note(`${ctx.primary}'s payment functions cannot write the payments table for ${PAYMENT_FAILURE_BURST_MS / 1000} s (a burst)`);
+    const writesBack = paymentWritesFail(ctx);
+    await ctx.clock.advance(PAYMENT_FAILURE_BURST_MS);
+    writesBack();
+    ctx.note(`${ctx.primary}'s payment functions write again`);
+    // Past the alarm's whole window (6 periods) after the burst, before the flaps start.
+    await ctx.clock.advance(60_000 - BURST_OFFSET_MS);
     for (const [down, up] of FLAPS) {
       ctx.outage(ctx.primary, `flap: down for ${down} s`);
       // RTO is measured from the first outage long enough to be detected, not from a blip.
@@ -54,7 +79,14 @@ export const flapping: Scenario = {
     const acting = [...actingRuns(ctx, ctx.secondary, from), ...actingRuns(ctx, ctx.primary, from)];
     // Each run's outcome as its own evidence report states it (failed-over, suppressed, no-action, ...).
     const outcome = (region: string, name: string) => String(runbookReport(ctx, region, name)?.outcome ?? "no report");
+    const burstRuns = ctx.executions(ctx.primary).filter((e) => e.name.startsWith("alarm-payment-failures-"));
+    const seen = paymentFailureTransitions.get(ctx.world) ?? [];
     return [
+      check(
+        `the ${PAYMENT_FAILURE_BURST_MS / 1000} s burst of payment failures drained nothing`,
+        burstRuns.length === 0 && !seen.some((t) => t.endsWith("→ ALARM")),
+        `payment-failures transitions: ${seen.join("; ") || "none"}; runs it started: ${burstRuns.length}`,
+      ),
       check(
         "at most one automatic run acted",
         acting.length === 1,

@@ -13,29 +13,17 @@
 import { dataConsistencyOf } from "../../deployment/deployment";
 import { tableName } from "../../experiments";
 import { objectiveChecks } from "../checks";
-import { automaticExecutions, type Scenario, type ScenarioContext } from "../scenario";
+import { automaticExecutions, type Scenario } from "../scenario";
 import {
   check,
   failBackByHand,
   failedOverThenRecovered,
   nothingRunning,
+  paymentWritesFail,
   primaryOutageUntilFailoverEnds,
   promotedAt,
   seconds,
 } from "./helpers";
-
-/** The primary's payment functions' writes to the payments table fail, as DynamoDB answers when a partition of it is unavailable. */
-function paymentWritesFail(ctx: ScenarioContext) {
-  return ctx.inject({
-    action: "api-error",
-    error: "unavailable",
-    service: "dynamodb",
-    operations: ["PutItem", "UpdateItem"],
-    region: ctx.primary,
-    from: ctx.primary,
-    resource: tableName(ctx.world, "payments"),
-  });
-}
 
 export const grayFailure: Scenario = {
   name: "gray-failure",

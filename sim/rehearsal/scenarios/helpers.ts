@@ -4,6 +4,7 @@
  * and the secondary fails over).
  */
 import { regionIn } from "../../authority";
+import { tableName } from "../../experiments";
 import type { ExecutionRecord } from "../../stepfunctions/model";
 import { automaticExecutions, type Check, type ScenarioContext, waitForExecutionEnd } from "../scenario";
 
@@ -97,4 +98,20 @@ export async function startFailback(ctx: ScenarioContext, why = "on-call runs dr
 export async function failBackByHand(ctx: ScenarioContext): Promise<void> {
   const name = await startFailback(ctx);
   await waitForExecutionEnd(ctx, ctx.primary, name, 15 * 60_000);
+}
+
+/**
+ * The primary's payment functions' writes to the payments table fail, as DynamoDB answers when a
+ * partition of it is unavailable; the region is otherwise healthy. Returns the undo.
+ */
+export function paymentWritesFail(ctx: ScenarioContext): () => void {
+  return ctx.inject({
+    action: "api-error",
+    error: "unavailable",
+    service: "dynamodb",
+    operations: ["PutItem", "UpdateItem"],
+    region: ctx.primary,
+    from: ctx.primary,
+    resource: tableName(ctx.world, "payments"),
+  });
 }
