@@ -34,7 +34,7 @@ export const DRILL_EXPERIMENT_TAG = "DrillExperiment";
 
 /**
  * The alarm keys of infra/core/alarm-catalog.ts a stop condition may use:
- * - `payment-failures`: payments could not be recorded in this region for 3 minutes — customers hurt here;
+ * - `payment-failures`: payments could not be recorded in this region for a minute (5 of 6 ten-second periods) — customers hurt here;
  * - `peer-health`: this region's canary cannot reach the *other* region's /health — the region
  *   customers depend on (or would fail over to) is failing.
  */
@@ -90,7 +90,7 @@ export const DRILL_EXPERIMENTS: readonly DrillExperimentSpec[] = [
     actionId: FIS_ACTIONS.disruptConnectivity,
     targetResourceType: "aws:ec2:subnet",
     targetKey: "Subnets",
-    // Detection (payment-failures: 3 one-minute periods) plus the RTO objective fit in 10 minutes.
+    // Detection (payment-failures: 5 of 6 ten-second periods) plus the RTO objective fit in 10 minutes.
     duration: "PT10M",
     parameters: { scope: "dynamodb" },
     stopAlarms: ["peer-health"],

@@ -72,7 +72,7 @@ export const alarmActions = resourceRule(
     id: "C3",
     name: "cloudwatch-alarm-actions",
     title:
-      "Alarms notify someone (actions enabled, at least one alarm action) and state how missing data is treated; no AWS/DynamoDB alarm relies on 'breaching'.",
+      "Alarms notify someone (actions enabled, at least one alarm action) and state how missing data is treated; no AWS/DynamoDB alarm relies on 'breaching'; periods are ones CloudWatch accepts (10, 20, 30 s or a multiple of 60) and M of N has M ≤ N.",
     sources: "Security Hub CloudWatch.15 and CloudWatch.17; Checkov CKV_AWS_319; CloudWatch PutMetricAlarm API",
   },
   [
@@ -83,6 +83,13 @@ export const alarmActions = resourceRule(
       const namespaces = [a.namespace, ...(a.metricQueries ?? []).map((q) => q.metric?.namespace)];
       if (a.treatMissingData === "breaching" && namespaces.some((n) => n && IGNORES_MISSING_DATA.includes(n)))
         report("AWS/DynamoDB alarms ignore missing data; 'breaching' never happens");
+      // PutMetricAlarm, Period: "Valid values are 10, 20, 30, and any multiple of 60" (10–30 s only for
+      // high-resolution metrics; that the metric is one is checked where it is published, test/sim/emf-alarms.test.ts).
+      const periods = [a.period, ...(a.metricQueries ?? []).map((q) => q.metric?.period)].filter((p): p is number => p !== undefined);
+      for (const p of periods)
+        if (![10, 20, 30].includes(p) && p % 60 !== 0) report(`period ${p} s: CloudWatch accepts 10, 20, 30 or a multiple of 60`);
+      if (a.datapointsToAlarm !== undefined && a.evaluationPeriods !== undefined && a.datapointsToAlarm > a.evaluationPeriods)
+        report(`datapointsToAlarm ${a.datapointsToAlarm} exceeds evaluationPeriods ${a.evaluationPeriods}: the alarm can never fire`);
     }),
     forType(aws.cloudwatch.CompositeAlarm, (a, report) => {
       if (a.actionsEnabled === false) report("alarm actions are disabled");

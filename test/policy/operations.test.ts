@@ -233,6 +233,18 @@ const cases: FailingCase[] = [
   },
   {
     rule: cw.alarmActions,
+    when: "an alarm's period is one CloudWatch refuses",
+    change: (rs) => withChange(rs, alarm("payment-failures-us-east-1-dev"), (p) => (p.period = 15)),
+    expect: /period 15 s: CloudWatch accepts 10, 20, 30 or a multiple of 60/,
+  },
+  {
+    rule: cw.alarmActions,
+    when: "an M-of-N alarm needs more datapoints than it evaluates",
+    change: (rs) => withChange(rs, alarm("payment-failures-us-east-1-dev"), (p) => (p.datapointsToAlarm = 7)),
+    expect: /datapointsToAlarm 7 exceeds evaluationPeriods 6/,
+  },
+  {
+    rule: cw.alarmActions,
     when: "a DynamoDB alarm relies on breaching",
     change: (rs) => withChange(rs, alarm("payments-errors-us-east-1-dev"), (p) => (p.treatMissingData = "breaching")),
     expect: /'breaching' never happens/,
