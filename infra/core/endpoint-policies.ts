@@ -66,15 +66,24 @@ export function endpointActions(service: string): { onResources: string[]; witho
  * The endpoint policy of one service: this account's principals, on this account's resources
  * (aws:ResourceAccount), for the actions the stack grants; actions AWS authorises only on `*`
  * (PutMetricData, X-Ray, ListStreams) have no resource account, so only the principal is bound.
+ *
+ * The Principal element depends on the endpoint type. On an interface endpoint the account
+ * (`arn:aws:iam::<account>:root`) means every principal of the account. On a gateway endpoint it
+ * grants access "to the AWS account root user only, not all users and roles for the account", and
+ * "you must use the aws:PrincipalArn condition key to grant access to a principal" — so a gateway
+ * endpoint's statements name Principal "*" and bind the account by the aws:PrincipalAccount
+ * condition every statement here carries (AWS's data-perimeter endpoint policies do the same). Naming the account there denied every function's role at the DynamoDB and S3
+ * endpoints: the whole payment path (found by the simulated VPC, sim/vpc-routing.ts).
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html ("Principals for gateway endpoints")
  */
-export function vpcEndpointPolicy(service: string, accountId: pulumi.Input<string>): PolicyDocument {
+export function vpcEndpointPolicy(service: string, accountId: pulumi.Input<string>, endpointType: "Gateway" | "Interface"): PolicyDocument {
   const { onResources, withoutResources } = endpointActions(service);
   if (onResources.length + withoutResources.length === 0) {
     throw new Error(
       `no function of the stack is granted any ${iamPrefixOfEndpointService(service)}: action; the ${service} endpoint is not needed`,
     );
   }
-  const principal = { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` };
+  const principal = endpointType === "Gateway" ? ("*" as const) : { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` };
   const statements: Statement[] = [];
   if (onResources.length > 0)
     statements.push({

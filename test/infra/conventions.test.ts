@@ -186,13 +186,19 @@ describe("IAM", () => {
     }
   });
 
-  it("allows no Principal '*' except in Deny statements", () => {
+  // One exception: a gateway VPC endpoint must say Principal "*" (it reads an account principal as the
+  // root user only) and bind the account by condition — allowed only with aws:PrincipalAccount = ours.
+  it("allows no Principal '*' except in Deny statements and account-bound gateway endpoint policies", () => {
     const policies = awsResources(ev).flatMap((r) =>
       ["policy", "accessPolicy", "assumeRolePolicy"].filter((f) => typeof r.inputs[f] === "string").map((f) => ({ r, doc: r.inputs[f] })),
     );
+    const gatewayBoundToUs = (r: { type: string; inputs: Record<string, any> }, s: Record<string, any>) =>
+      r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" &&
+      r.inputs.vpcEndpointType === "Gateway" &&
+      s.Condition?.StringEquals?.["aws:PrincipalAccount"] === "123456789012";
     const offenders = policies.flatMap(({ r, doc }) =>
       statements(doc)
-        .filter((s) => s.Effect === "Allow" && (s.Principal === "*" || s.Principal?.AWS === "*"))
+        .filter((s) => s.Effect === "Allow" && (s.Principal === "*" || s.Principal?.AWS === "*") && !gatewayBoundToUs(r, s))
         .map(() => r.name),
     );
     expect(offenders).toEqual([]);

@@ -594,11 +594,13 @@ describe("Network", () => {
         expect({ service, policy: typeof endpoint.inputs.policy }).toEqual({ service, policy: "string" });
         const allows = statements(endpoint.inputs.policy);
         expect(allows.length).toBeGreaterThan(0);
+        // A gateway endpoint reads an account principal as the root user only: "*" bound by condition there.
+        const principal = endpoint.inputs.vpcEndpointType === "Gateway" ? "*" : { AWS: root };
         for (const s of allows) {
           expect({ service, effect: s.Effect, principal: s.Principal, account: s.Condition.StringEquals["aws:PrincipalAccount"] }).toEqual({
             service,
             effect: "Allow",
-            principal: { AWS: root },
+            principal,
             account: MOCK_ACCOUNT_ID,
           });
           for (const action of asArray<string>(s.Action)) {
@@ -618,7 +620,7 @@ describe("Network", () => {
         {
           Sid: "ThisAccountOnThisAccountsResources",
           Effect: "Allow",
-          Principal: { AWS: root },
+          Principal: "*",
           Action: ["s3:GetObject", "s3:ListBucket", "s3:PutObject"],
           Resource: "*",
           Condition: { StringEquals: { "aws:PrincipalAccount": MOCK_ACCOUNT_ID, "aws:ResourceAccount": MOCK_ACCOUNT_ID } },

@@ -34,7 +34,7 @@ describe("VPC endpoint policies", () => {
   });
 
   it("binds the resource account wherever the action has a resource, and the principal account always", () => {
-    const doc = vpcEndpointPolicy("dynamodb", "111122223333");
+    const doc = vpcEndpointPolicy("dynamodb", "111122223333", "Gateway");
     expect(doc.Statement.map((s) => [s.Sid, s.Condition])).toEqual([
       [
         "ThisAccountOnThisAccountsResources",
@@ -45,7 +45,26 @@ describe("VPC endpoint policies", () => {
     expect(doc.Statement[1].Action).toEqual(["dynamodb:ListStreams"]);
   });
 
+  // A gateway endpoint reads an account principal as the account's root user only, so it must say
+  // Principal "*" and bind the account by condition; an interface endpoint reads it as every
+  // principal of the account (PrivateLink guide, "Principals for gateway endpoints"). What this
+  // cannot prove: how AWS evaluates them (test/sim/vpc-network.test.ts holds the simulation to it).
+  it.each([
+    ["Gateway", "*"],
+    ["Interface", "the account (an Output: its value is asserted in data-layer.test.ts)"],
+  ] as const)("names the principal as a %s endpoint reads it: %s", (type, _principal) => {
+    const doc = vpcEndpointPolicy("s3", "111122223333", type);
+
+    for (const s of doc.Statement) {
+      if (type === "Gateway") expect(s.Principal).toBe("*");
+      else expect(Object.keys(s.Principal as object)).toEqual(["AWS"]);
+      expect(s.Condition?.StringEquals?.["aws:PrincipalAccount"]).toBe("111122223333");
+    }
+  });
+
   it("rejects an endpoint for a service no function is granted", () => {
-    expect(() => vpcEndpointPolicy("ec2messages", "111122223333")).toThrow(/no function of the stack is granted any ec2messages: action/);
+    expect(() => vpcEndpointPolicy("ec2messages", "111122223333", "Interface")).toThrow(
+      /no function of the stack is granted any ec2messages: action/,
+    );
   });
 });

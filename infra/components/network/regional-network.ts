@@ -130,11 +130,12 @@ export class RegionalNetwork extends pulumi.ComponentResource {
           vpcEndpointType: "Gateway",
           routeTableIds: [routeTable.id],
           // Without a policy a gateway endpoint allows full access: any bucket or table of any
-          // account. This account's principals, on this account's resources, for granted actions only.
+          // account. This account's principals, on this account's resources, for granted actions only
+          // (Principal "*" bound by aws:PrincipalAccount: a gateway endpoint reads an account principal as its root user).
           // "If you don't attach an endpoint policy, we attach the default endpoint policy", which
           // "grants full access through the endpoint" (Principal *, Action *, Resource *).
           // https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
-          policy: pulumi.jsonStringify(vpcEndpointPolicy(service, args.accountId)),
+          policy: pulumi.jsonStringify(vpcEndpointPolicy(service, args.accountId, "Gateway")),
           tags: nameTag(`${service}-endpoint`),
         },
         parent,
@@ -162,7 +163,7 @@ export class RegionalNetwork extends pulumi.ComponentResource {
           serviceName: `com.amazonaws.${region}.${service}`,
           vpcEndpointType: "Interface",
           privateDnsEnabled: true,
-          policy: pulumi.jsonStringify(vpcEndpointPolicy(service, args.accountId)),
+          policy: pulumi.jsonStringify(vpcEndpointPolicy(service, args.accountId, "Interface")),
           subnetIds: this.privateSubnetIds,
           securityGroupIds: [endpointSg.id],
           tags: nameTag(`${service}-endpoint`),
