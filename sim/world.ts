@@ -29,6 +29,7 @@ import { Route53 } from "./route53/model";
 import { SchedulerDelivery } from "./scheduler/delivery";
 import type { ClientInfo, SdkBackend } from "./sdk/backend";
 import { Timeline } from "./timeline";
+import { type Route, VpcRouting } from "./vpc-routing";
 
 /** A client without a connection timeout waits for the OS; the rehearsal caps one attempt here. */
 export const UNCONFIGURED_ATTEMPT_MS = 10_000;
@@ -88,6 +89,8 @@ export class World implements SdkBackend {
    * matches never connects — from `caller` (a function in a target subnet) to `service` in `region`.
    */
   readonly networkDenies: ((caller: string | undefined, service: string, region: string) => boolean)[] = [];
+  /** What a function attached to a VPC can reach: its VPC's endpoints, nothing else (vpc-routing.ts). */
+  readonly vpcRouting: VpcRouting;
   /** Every AWS call made in this world, in order (tests read it; the summary counts it). */
   readonly calls: CallRecord[] = [];
   /** Faults in force (faults.ts). */
@@ -113,6 +116,7 @@ export class World implements SdkBackend {
     this.random = seededRandom(seed);
     this.faults = new FaultInjector(seededRandom(seed + 1));
     this.iam = new Iam(deployment, now);
+    this.vpcRouting = new VpcRouting(deployment);
     this.account = new Account(deployment, clock.now());
     this.timeline = new Timeline(now);
     // Witness regions hold MRSC tables' logs and serve nothing: the network knows them, nothing runs there.
@@ -329,6 +333,10 @@ export class World implements SdkBackend {
       });
     };
     const unreachable = () => timedOut(info.connectionTimeoutMs ?? UNCONFIGURED_ATTEMPT_MS, "Connection timed out");
+    // A function in a VPC leaves it only through an endpoint of its VPC; with none for this service
+    // in this region its packets have no route and nothing answers.
+    const route: Route = this.vpcRouting.route(caller.functionName, service, to);
+    if (route.kind === "unroutable") return unreachable();
     if (!this.reachability.canReach(from, to)) return unreachable();
     if (this.networkDenies.some((denies) => denies(caller.functionName, service, to))) return unreachable();
     const fault = this.faults.decide(record);
@@ -338,7 +346,11 @@ export class World implements SdkBackend {
     try {
       const principal = this.iam.principal(info, caller.functionName);
       record.principal = this.iam.principalArn(principal);
-      await this.iam.authorizeCall(principal, { service, operation, input, region: to });
+      await this.iam.authorizeCall(
+        principal,
+        { service, operation, input, region: to },
+        route.kind === "endpoint" ? route.endpoint : undefined,
+      );
     } catch (error) {
       record.outcome = (error as Error).name;
       if (latency > 0) await this.clock.sleep(latency);

@@ -23,6 +23,7 @@ import {
 } from "./parts";
 import { readIam } from "./iam";
 import { readExperimentTemplates, readSubnets } from "./experiment-templates";
+import { readRouteTables, readVpcEndpoints } from "./vpc-endpoints";
 import type { Deployment, FunctionSpec, StateMachineDefinition } from "./types";
 
 /** The repository root: handler entries in the registry are relative to it. */
@@ -237,7 +238,8 @@ export function deploymentFromEvaluation(ev: Evaluation): Deployment {
     roleArns: of(T.role).map((r) => r.state.arn),
     drOperationsRoleArn: out.drOperationsRoleArn,
     experimentTemplates: readExperimentTemplates(all),
-    subnets: readSubnets(all, accountIdOf(out)),
+    subnets: readSubnets(all, accountIdOf(out), readRouteTables(all)),
+    vpcEndpoints: readVpcEndpoints(all),
     iam: readIam(all),
   };
   checkCompleteness(deployment);

@@ -47,7 +47,11 @@ export function readExperimentTemplates(resources: readonly CapturedResource[]):
     });
 }
 
-export function readSubnets(resources: readonly CapturedResource[], accountId: string): SubnetDefinition[] {
+export function readSubnets(
+  resources: readonly CapturedResource[],
+  accountId: string,
+  routeTables: ReadonlyMap<string, string> = new Map(),
+): SubnetDefinition[] {
   return resources
     .filter((r) => r.type === SUBNET)
     .map((r) => {
@@ -57,6 +61,7 @@ export function readSubnets(resources: readonly CapturedResource[], accountId: s
         arn: `arn:aws:ec2:${region}:${accountId}:subnet/${r.id}`,
         region,
         vpcId: need<string>(r.inputs.vpcId, `subnet ${r.name}.vpcId`),
+        ...(routeTables.has(r.id) ? { routeTableId: routeTables.get(r.id) } : {}),
       };
     });
 }

@@ -3,7 +3,7 @@
  * evaluation of the Pulumi program by deployment.ts; nothing in here is written by hand.
  */
 import type { AslDefinition } from "../../state-machines/render";
-import type { IamModel } from "./iam";
+import type { IamModel, PolicyDocument } from "./iam";
 
 export interface FunctionSpec {
   /** Physical name, e.g. `create-payment-us-east-1-dev`. */
@@ -188,6 +188,31 @@ export interface SubnetDefinition {
   arn: string;
   region: string;
   vpcId: string;
+  /** The route table associated with the subnet (a gateway endpoint serves the subnets whose table routes to it). */
+  routeTableId?: string;
+}
+
+/** A VPC endpoint as deployed (vpc-endpoints.ts): what a function in its VPC can reach, and what the endpoint policy lets through. */
+export interface VpcEndpointDefinition {
+  id: string;
+  /** The region the endpoint (and its VPC) is in. */
+  region: string;
+  vpcId: string;
+  /** `com.amazonaws.<region>.<service>`. */
+  serviceName: string;
+  /** The endpoint service's name (`dynamodb`, `monitoring`, ...). */
+  service: string;
+  /** The region whose service the endpoint reaches (from the service name; absent for a global service). */
+  serviceRegion?: string;
+  type: "Gateway" | "Interface";
+  /** Gateway: the route tables that route the service's prefix list to the endpoint. */
+  routeTableIds: string[];
+  /** Interface: the subnets holding the endpoint's network interfaces. */
+  subnetIds: string[];
+  /** Interface: whether the service's default DNS name resolves to the endpoint inside the VPC. */
+  privateDnsEnabled: boolean;
+  /** The endpoint policy; absent means AWS's default (full access). */
+  policy?: PolicyDocument;
 }
 
 /** An AWS FIS experiment template as deployed (sim/fis/ runs it); the fields of CreateExperimentTemplate. */
@@ -240,6 +265,8 @@ export interface Deployment {
   /** The drill's AWS FIS experiment templates and the subnets they may target (absent in hand-built deployments). */
   experimentTemplates?: ExperimentTemplateDefinition[];
   subnets?: SubnetDefinition[];
+  /** The VPC endpoints (absent in hand-built deployments: a function attached to a subnet then reaches nothing). */
+  vpcEndpoints?: VpcEndpointDefinition[];
   /** The stack's IAM: roles, resource policies, KMS keys (what the simulated world authorizes calls against). */
   iam: IamModel;
 }

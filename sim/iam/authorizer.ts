@@ -22,6 +22,7 @@
  */
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import type { IamModel, PolicyDocument } from "../deployment/iam";
+import { evaluableEndpointPolicy } from "./endpoint-policies";
 
 export type Principal =
   | { kind: "role"; roleArn: string; sessionName: string }
@@ -33,6 +34,8 @@ export interface AuthRequest {
   action: string;
   resource: string;
   context?: Record<string, string | string[]>;
+  /** The VPC endpoint the request came through: its policy must allow it too (endpoint-policies.ts). */
+  endpoint?: { id: string; type: "Gateway" | "Interface"; policy?: PolicyDocument };
 }
 
 export interface AuthDecision {
@@ -43,6 +46,8 @@ export interface AuthDecision {
   resource: string;
   /** AWS's wording of why it was denied. */
   reason: string;
+  /** The VPC endpoint whose policy denied it, when that is why. */
+  vpcEndpointId?: string;
 }
 
 /** What AWS says when a request is denied: "User: X is not authorized to perform: A on resource: R because ..." */
@@ -141,7 +146,7 @@ export class Authorizer {
 
   async authorize(request: AuthRequest): Promise<AuthDecision> {
     const principal = principalArn(request.principal, this.accountId);
-    const key = JSON.stringify([principal, request.action, this.resourceKey(request), request.context ?? {}]);
+    const key = JSON.stringify([principal, request.action, this.resourceKey(request), request.context ?? {}, request.endpoint?.id ?? null]);
     let pending = this.cache.get(key);
     if (!pending) {
       pending = this.evaluate(request, principal);
@@ -219,6 +224,16 @@ export class Authorizer {
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       ...(resourcePolicy ? { resourcePolicy: withEvaluableKeys(resourcePolicy) } : {}),
+      ...(request.endpoint
+        ? {
+            vpcEndpointPolicies: [
+              {
+                name: request.endpoint.id,
+                policy: withEvaluableKeys(evaluableEndpointPolicy(request.endpoint.policy, request.endpoint.type)),
+              },
+            ],
+          }
+        : {}),
       request: {
         principal,
         action: request.action,
@@ -234,6 +249,25 @@ export class Authorizer {
     }
     const result = String(response.overallResult);
     const allowed = result === "Allowed";
+    // AWS names one policy type when several deny (IAM User Guide, "Troubleshoot access denied error
+    // messages"); the endpoint is named when it is what blocks a request the other policies allow,
+    // or when it denies explicitly: "with an explicit deny in a VPC endpoint policy", "because no
+    // VPC endpoint policy allows the <action> action".
+    const analysis = (response as { result?: { analysis?: { blockedBy?: string[]; endpointAnalysis?: { result?: string } } } }).result
+      ?.analysis;
+    const endpointResult = analysis?.endpointAnalysis?.result;
+    const byEndpoint =
+      !allowed &&
+      request.endpoint !== undefined &&
+      (endpointResult === "ExplicitlyDenied" ||
+        (endpointResult === "ImplicitlyDenied" && (analysis?.blockedBy ?? []).every((b) => b === "vpce")));
+    if (byEndpoint) {
+      const reason =
+        endpointResult === "ExplicitlyDenied"
+          ? "with an explicit deny in a VPC endpoint policy"
+          : `because no VPC endpoint policy allows the ${request.action} action`;
+      return { ...base, allowed, result, reason, vpcEndpointId: request.endpoint?.id };
+    }
     const reason = allowed
       ? ""
       : result === "ExplicitlyDenied"

@@ -13,7 +13,7 @@
  *   publishing an alarm's notification to an encrypted topic (the topic policy, then the key
  *   policy for cloudwatch.amazonaws.com).
  */
-import type { Deployment } from "../deployment/types";
+import type { Deployment, VpcEndpointDefinition } from "../deployment/types";
 import { Authorizer, type AuthDecision, denialMessage, type Principal, principalArn } from "./authorizer";
 import { deniedError, iamRequests, kmsContext } from "./requests";
 
@@ -92,6 +92,7 @@ export class Iam {
   async authorizeCall(
     principal: Principal,
     call: { service: string; operation: string; input: Record<string, unknown>; region: string },
+    endpoint?: VpcEndpointDefinition,
   ): Promise<void> {
     const requests = iamRequests({
       ...call,
@@ -105,9 +106,30 @@ export class Iam {
     // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
     const global: Record<string, string> = { "aws:RequestedRegion": call.region, "aws:PrincipalAccount": this.deployment.accountId };
     if (principal.kind === "role") Object.assign(global, { "aws:PrincipalArn": principal.roleArn, "aws:PrincipalType": "AssumedRole" });
+    // A request through a VPC endpoint carries the endpoint and its VPC (aws:SourceVpce, aws:SourceVpc:
+    // "included in the request context only if the requester uses a VPC endpoint",
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html), and
+    // the endpoint's policy must allow it. The KMS requests a service makes for the caller (SSE-KMS)
+    // go from that service to KMS, not through the caller's endpoint: neither applies to them.
+    const through = endpoint
+      ? { id: endpoint.id, type: endpoint.type, ...(endpoint.policy ? { policy: endpoint.policy } : {}) }
+      : undefined;
+    const viaEndpoint: Record<string, string> = endpoint ? { "aws:SourceVpce": endpoint.id, "aws:SourceVpc": endpoint.vpcId } : {};
     for (const request of requests) {
-      const context = { ...global, ...request.context };
-      const decision = await this.authorizer.authorize({ principal, action: request.action, resource: request.resource, context });
+      const direct = endpoint && request.kms !== true;
+      const context = {
+        ...global,
+        ...resourceAccount(request.resource, this.deployment.accountId),
+        ...(direct ? viaEndpoint : {}),
+        ...request.context,
+      };
+      const decision = await this.authorizer.authorize({
+        principal,
+        action: request.action,
+        resource: request.resource,
+        context,
+        ...(direct && through ? { endpoint: through } : {}),
+      });
       if (!decision.allowed) {
         this.denials.push(decision);
         throw deniedError(call.service, denialMessage(decision), request.kms === true);
@@ -327,6 +349,19 @@ export class ServiceDeliveries {
     }
     return last as AuthDecision;
   }
+}
+
+/**
+ * aws:ResourceAccount, the account that owns the requested resource: "always included in the
+ * request context for most service actions" (IAM User Guide, global condition context keys,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceaccount).
+ * A request on "*" has no resource and so no owner; an S3 ARN names no account — every bucket the
+ * stack calls is its own.
+ */
+function resourceAccount(resource: string, accountId: string): Record<string, string> {
+  if (resource === "*") return {};
+  const account = resource.split(":")[4];
+  return { "aws:ResourceAccount": account || accountId };
 }
 
 function queueArnFromUrl(url: string): string {
