@@ -22,6 +22,12 @@
  * {@link ROUTE53_NAME_SERVERS} on the "app" path (`--fault network-partition:from=us-east-1,to=route53-dns,paths=app`)
  * makes every query from that region go unanswered until the resolver's timeout (2 s × 2 tries, the
  * harsher reading of c-ares's retries), as a real unreachable server would.
+ *
+ * A function attached to a VPC (the payment path) has no route to the internet (no NAT gateway,
+ * sim/vpc-routing.ts): a query to the zone's public name servers and a `fetch` of a public API
+ * host get no answer. The query fails as above; the fetch waits out undici's 10 s connect timeout
+ * (or the caller's signal) and fails with "fetch failed" (UND_ERR_CONNECT_TIMEOUT). Its VPC's own
+ * resolver (the default servers) still answers.
  */
 import { NetworkError, type ApiGateway } from "./apigateway/model";
 import { currentCaller, type Reachability } from "./network";
@@ -43,6 +49,8 @@ export interface InterceptorDeps {
   recordQuery?: (type: string, name: string, outcome: string) => void;
   /** Who may reach the name servers (a cut to ROUTE53_NAME_SERVERS); everyone when omitted. */
   reachability?: Reachability;
+  /** Whether a function runs in a VPC without a route to the internet; none when omitted. */
+  inVpc?: (functionName: string | undefined) => boolean;
 }
 
 /** The network target standing for Route 53's authoritative name servers (not a region: they are everywhere). */
@@ -87,16 +95,20 @@ export function installInterceptors(deps: InterceptorDeps): () => void {
     return servers.get(this) ?? ["169.254.78.1"];
   };
   /** The values of `name`/`type` as a resolver configured like `self` gets them (authoritative, or cached for the TTL). */
+  const isAuthoritativeResolver = (self: object) => {
+    const configured = servers.get(self);
+    return configured !== undefined && configured.length > 0 && configured.every((s) => authoritative.has(s.replace(/:53$/, "")));
+  };
   const answer = async (self: object, name: string, type: "TXT" | "A", syscall: string): Promise<string[]> => {
     await deps.sleep(8);
-    if (deps.reachability && !deps.reachability.canReach(currentCaller().region, ROUTE53_NAME_SERVERS, "app")) {
+    const cutOff = deps.reachability && !deps.reachability.canReach(currentCaller().region, ROUTE53_NAME_SERVERS, "app");
+    const noInternet = deps.inVpc?.(currentCaller().functionName) === true && isAuthoritativeResolver(self);
+    if (cutOff || noInternet) {
       await deps.sleep(UNANSWERED_QUERY_MS);
       deps.recordQuery?.(type, name, "ETIMEOUT");
       throw dnsError("ETIMEOUT", syscall, name);
     }
-    const configured = servers.get(self);
-    const isAuthoritative =
-      configured !== undefined && configured.length > 0 && configured.every((s) => authoritative.has(s.replace(/:53$/, "")));
+    const isAuthoritative = isAuthoritativeResolver(self);
     const now = deps.now();
     const key = `${type} ${name}`;
     if (!isAuthoritative) {
@@ -138,17 +150,21 @@ export function installInterceptors(deps: InterceptorDeps): () => void {
       throw new TypeError("fetch failed", { cause: dnsError("ENOTFOUND", "getaddrinfo", url.hostname) });
     }
     // undici gives up connecting after 10 s; the caller's signal may abort sooner.
-    const request = deps.gateway.request(
-      region,
-      {
-        method: init?.method ?? "GET",
-        host: url.hostname,
-        path: `${url.pathname}${url.search}`,
-        headers,
-        body: typeof init?.body === "string" ? init.body : undefined,
-      },
-      10_000,
-    );
+    const request = deps.inVpc?.(currentCaller().functionName)
+      ? deps.sleep(10_000).then((): never => {
+          throw Object.assign(new Error("Connect Timeout Error"), { code: "UND_ERR_CONNECT_TIMEOUT" });
+        })
+      : deps.gateway.request(
+          region,
+          {
+            method: init?.method ?? "GET",
+            host: url.hostname,
+            path: `${url.pathname}${url.search}`,
+            headers,
+            body: typeof init?.body === "string" ? init.body : undefined,
+          },
+          10_000,
+        );
     const aborted = new Promise<never>((_, reject) => {
       if (signal?.aborted) reject(signal.reason);
       signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
@@ -160,7 +176,8 @@ export function installInterceptors(deps: InterceptorDeps): () => void {
       const res = await Promise.race([request, aborted]);
       return new Response(res.body, { status: res.status, headers: res.headers });
     } catch (error) {
-      if (error instanceof NetworkError) throw new TypeError("fetch failed", { cause: error });
+      if (error instanceof NetworkError || (error as { code?: string }).code === "UND_ERR_CONNECT_TIMEOUT")
+        throw new TypeError("fetch failed", { cause: error });
       throw error;
     }
   }) as typeof fetch;

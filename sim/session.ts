@@ -105,6 +105,7 @@ export function createSession(deployment: Deployment, options: SessionOptions = 
       sleep: (ms) => clock.sleep(ms),
       recordQuery: (type, name, outcome) => world.recordDnsQuery(type, name, outcome),
       reachability: world.reachability,
+      inVpc: (functionName) => world.vpcRouting.attached(functionName),
     });
     const warm = options.handlers;
     for (const spec of deployment.functions) {

@@ -46,6 +46,12 @@ export class VpcRouting {
     this.vpcOf = new Map((deployment.subnets ?? []).map((s) => [s.id, s.vpcId]));
   }
 
+  /** Whether `functionName` runs attached to a VPC: then only its endpoints lead out, not the internet. */
+  attached(functionName: string | undefined): boolean {
+    const fn = functionName ? this.byName.get(functionName) : undefined;
+    return (fn?.subnetIds?.length ?? 0) > 0;
+  }
+
   /** The route of a call to `service` in `region` made by `functionName` (undefined: not a Lambda function). */
   route(functionName: string | undefined, service: string, region: string): Route {
     const fn = functionName ? this.byName.get(functionName) : undefined;

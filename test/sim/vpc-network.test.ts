@@ -14,6 +14,8 @@
 import { API_CALL_TUNING } from "../../lib/aws-clients";
 import type { Deployment } from "../../sim/deployment/types";
 import { deploymentFromEvaluation, fn } from "../../sim/deployment/deployment";
+import { Resolver } from "node:dns/promises";
+import { nameServerAddress } from "../../sim/interceptors";
 import { runAs } from "../../sim/network";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
 import { stack } from "../support/stack";
@@ -142,6 +144,64 @@ describe("the network a VPC-attached function has", () => {
     const sts = [await whoAmI(t, "create-payment", primary, primary), await whoAmI(t, "create-payment", primary, secondary)];
 
     expect(sts).toEqual(["answered", "TimeoutError"]);
+  });
+});
+
+describe("the internet, from inside and outside the VPC", () => {
+  let aws: SimulatedAws;
+  afterEach(() => aws?.dispose());
+
+  /** GET https://api-<peer>.<zone>/health as `handler` in `from`: the status, or the error and its cause's code. */
+  function probePeer(t: TestWorld, handler: string, from: string) {
+    const peer = deployment.regions.find((r) => r !== from) as string;
+    const host = deployment.apis.find((a) => a.region === peer)?.domains.find((d) => d !== deployment.failoverName);
+    return t.settle(
+      runAs({ region: from, functionName: fn(deployment, from, handler).name }, () =>
+        fetch(`https://${host}/health`).then(
+          (r) => ({ status: r.status, at: t.world.now() }),
+          (e: Error) => ({ error: e.message, cause: (e.cause as { code?: string } | undefined)?.code, at: t.world.now() }),
+        ),
+      ),
+    );
+  }
+
+  /** The failover witness TXT, asked of the zone's authoritative name servers, as `handler` in `from`. */
+  function askWitness(t: TestWorld, handler: string, from: string) {
+    const resolver = new Resolver();
+    resolver.setServers([nameServerAddress(0)]);
+    return t.settle(
+      runAs({ region: from, functionName: fn(deployment, from, handler).name }, () =>
+        resolver.resolveTxt(deployment.witnessName).then(
+          (answer) => answer.flat().join(","),
+          (e: { code?: string }) => e.code ?? "error",
+        ),
+      ),
+    );
+  }
+
+  it("lets the canary probe the peer's public API, and leaves a payment function with no route to it (undici's 10 s connect timeout)", async () => {
+    aws = new SimulatedAws(deployment);
+    const t = aws.world({ latency: "none" });
+    const [primary] = deployment.regions;
+    const started = t.world.now();
+
+    const canary = await probePeer(t, "canary", primary);
+    const inVpc = await probePeer(t, "create-payment", primary);
+
+    expect(canary).toMatchObject({ status: 200 });
+    expect(inVpc).toMatchObject({ error: "fetch failed", cause: "UND_ERR_CONNECT_TIMEOUT" });
+    expect(inVpc.at - canary.at).toBe(10_000);
+    expect(canary.at - started).toBeLessThan(10_000);
+  });
+
+  it("answers the canary's authoritative query, and leaves a payment function's unanswered", async () => {
+    aws = new SimulatedAws(deployment);
+    const t = aws.world({ latency: "none" });
+    const [primary] = deployment.regions;
+
+    const outcomes = [await askWitness(t, "canary", primary), await askWitness(t, "health", primary)];
+
+    expect(outcomes).toEqual([primary, "ETIMEOUT"]);
   });
 });
 
