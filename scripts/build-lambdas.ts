@@ -25,22 +25,44 @@ export const DEFAULT_OUT_DIR = join(ROOT, "dist", "lambda");
  * Powertools Tracer loads the AWS X-Ray SDK (aws-xray-sdk-core, CommonJS), which requires at load
  * modules that a Lambda function never runs, or runs only when something is wrong. They stay
  * bundled but load only when needed (scripts/deferred-require.ts); test/scripts/build-lambdas.test.ts
- * checks that each still works when used, that our code does not use the first two, and that a
- * built handler answers, traces and never loads node:assert. Measured as bench/bundles.ts measures
- * (create-payment, CPU of its cold load, Node 24, the Lambda runtime's environment): semver and the
- * sampler about 4 ms of its ~70 ms, node:assert about 1 ms more. The rest of the SDK's cost
- * (~9 ms: the segment model, its async-hooks context, the AWS SDK v3 patcher, the UDP emitter) is
- * what tracing needs.
+ * checks that each still works when used, that our code uses none of the patchers and plugins, and
+ * that a built handler answers, traces and never loads node:assert. Measured as bench/bundles.ts
+ * measures (CPU of a cold load, Node 24, the Lambda runtime's environment): semver (then deferred
+ * alone) and the sampler about 4 ms of create-payment's ~70 ms, node:assert about 1 ms more; the
+ * SDK v2 and http patchers and the host plugins, deferred next, 0.5–1 ms more (the X-Ray SDK alone,
+ * after node:http, which Tracer loads anyway: 19.4 → 18.9 ms median, 18.4 → 17.3 ms best of 25).
+ * The rest of the SDK's cost (the segment model, its async-hooks context, the AWS SDK v3 patcher
+ * and its list of parameters to record, the UDP emitter) is what tracing needs.
  */
 export const LAMBDA_DEFERRALS: readonly Deferral[] = [
   {
-    module: "semver",
-    importer: /aws-xray-sdk-core\/dist\/lib\/patchers\/aws_p\.js$/,
+    module: "./patchers/aws_p",
+    importer: /aws-xray-sdk-core\/dist\/lib\/aws-xray\.js$/,
+    loads: "on-call",
+    functions: ["captureAWSClient", "captureAWS"],
     reason:
-      "The X-Ray SDK uses semver only in captureAWS, to check the version of an AWS SDK v2 it is asked to patch. " +
-      "This project has no SDK v2 and never calls Tracer.captureAWS or captureAWSClient (v2 only); loading semver " +
-      "compiles a few dozen regular expressions, ~3 ms of CPU per cold start.",
+      "captureAWS and captureAWSClient patch an AWS SDK v2, which this project does not have; our clients are SDK v3, " +
+      "traced through captureAWSv3Client (patchers/aws3_p, loaded as before). Loading aws_p runs semver (a few dozen " +
+      "regular expressions, to check the v2 SDK's version) and its call capturer.",
   },
+  {
+    module: "./patchers/http_p",
+    importer: /aws-xray-sdk-core\/dist\/lib\/aws-xray\.js$/,
+    loads: "on-call",
+    functions: ["captureHTTPsGlobal", "captureHTTPs"],
+    reason:
+      "captureHTTPs and captureHTTPsGlobal patch Node's http modules; every Tracer here is made with " +
+      "captureHTTPsRequests: false (lib/observability.ts: SDK clients are traced one by one), so nothing calls them.",
+  },
+  ...["ec2_plugin", "ecs_plugin", "elastic_beanstalk_plugin"].map(
+    (plugin): Deferral => ({
+      module: `./segments/plugins/${plugin}`,
+      importer: /aws-xray-sdk-core\/dist\/lib\/aws-xray\.js$/,
+      reason:
+        "The EC2, ECS and Elastic Beanstalk plugins add host metadata to segments when an application passes them to " +
+        "AWSXRay.config; in Lambda the segment is Lambda's and nothing passes them. (The EC2 one loads node:http.)",
+    }),
+  ),
   {
     module: "./sampling/default_sampler",
     importer: /aws-xray-sdk-core\/dist\/lib\/middleware\/mw_utils\.js$/,

@@ -20,6 +20,12 @@
  *   throw its own AssertionError with the same arguments. Any other export loads it on first read.
  *   One difference remains: an assertion without a message gets a message Node generates from the
  *   source of the call, which is now the stand-in's; give a message (the build checks the importer does).
+ * - "call", for a module whose importer reads some of its exported functions while it loads
+ *   (`captureAWS: require("./patchers/aws_p").captureAWS`): a Proxy would load the module right
+ *   there. The stand-in exports one function per listed name, each loading the module on its first
+ *   call and calling the real function with the same `this` and arguments. Only the listed names
+ *   exist on the stand-in; test/scripts/build-lambdas.test.ts checks they are every export the
+ *   module has, so a library update that adds one fails the build's tests instead of losing it.
  */
 import type { Plugin } from "esbuild";
 
@@ -30,8 +36,10 @@ export interface Deferral {
   importer: RegExp;
   /** Why nothing on a request's path reads the module's exports (kept with the build options). */
   reason: string;
-  /** When the module loads (see the header): on first use (the default), or when an assertion fails. */
-  loads?: "on-first-use" | "on-failed-assertion";
+  /** When the module loads (see the header): on first use (the default), when an assertion fails, or when one of its functions is called. */
+  loads?: "on-first-use" | "on-failed-assertion" | "on-call";
+  /** For "on-call": the module's exports, every one a function. */
+  functions?: readonly string[];
 }
 
 const NAMESPACE = "deferred-require";
@@ -83,6 +91,19 @@ export function assertionStandInSource(specifier: string): string {
   ].join("\n");
 }
 
+/** The stand-in for a module of functions: each listed export loads the module when it is first called. */
+export function functionsStandInSource(specifier: string, functions: readonly string[]): string {
+  const name = JSON.stringify(specifier);
+  return [
+    "let loaded;",
+    `const load = () => (loaded ??= require(${name}));`,
+    "module.exports = {",
+    // Methods named by string keys: their `name` is the export's, whatever a minifier does to identifiers.
+    ...functions.map((f) => `  ${JSON.stringify(f)}(...args) { return load()[${JSON.stringify(f)}].apply(this, args); },`),
+    "};",
+  ].join("\n");
+}
+
 /** Replaces each listed `require(module)` from a matching importer by a stand-in that requires it on first use. */
 export function deferRequire(deferrals: readonly Deferral[]): Plugin {
   return {
@@ -96,14 +117,21 @@ export function deferRequire(deferrals: readonly Deferral[]): Plugin {
           return {
             path: `${deferral.module}?from=${args.resolveDir}`,
             namespace: NAMESPACE,
-            pluginData: { resolveDir: args.resolveDir, loads: deferral.loads ?? "on-first-use" },
+            pluginData: { resolveDir: args.resolveDir, loads: deferral.loads ?? "on-first-use", functions: deferral.functions },
           };
         });
       }
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
-        const { resolveDir, loads } = args.pluginData as { resolveDir: string; loads: Deferral["loads"] };
+        const { resolveDir, loads, functions } = args.pluginData as Pick<Deferral, "loads" | "functions"> & { resolveDir: string };
         const specifier = args.path.slice(0, args.path.indexOf("?from="));
-        const contents = loads === "on-failed-assertion" ? assertionStandInSource(specifier) : standInSource(specifier);
+        if (loads === "on-call" && !functions?.length)
+          throw new Error(`deferred require("${specifier}") loads on call but lists no functions`);
+        const contents =
+          loads === "on-failed-assertion"
+            ? assertionStandInSource(specifier)
+            : loads === "on-call"
+              ? functionsStandInSource(specifier, functions ?? [])
+              : standInSource(specifier);
         return { contents, loader: "js", resolveDir };
       });
     },

@@ -1,7 +1,7 @@
 /**
  * The Lambda build (scripts/build-lambdas.ts) and what it defers (scripts/deferred-require.ts):
- * a deferred module loads on first use and behaves as itself; each deferral in the X-Ray SDK
- * still works when something uses it, and nothing of ours does; and a built payment handler, in
+ * a deferred module loads on first use (or, for a module of functions, on first call) and behaves
+ * as itself; each deferral in the X-Ray SDK still works when something uses it, and nothing of ours does; and a built payment handler, in
  * the environment Lambda gives it, answers and sends its trace subsegment to the X-Ray daemon.
  *
  * Bundles run in child processes (the X-Ray SDK turns on async hooks in whatever process loads it).
@@ -92,6 +92,36 @@ describe("deferRequire", () => {
     });
   });
 
+  it("loads a module of functions when one is first called, calling the real function with the same this and arguments", async () => {
+    const src = join(dir, `src-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(src);
+    writeFileSync(
+      join(src, "lib.js"),
+      "globalThis.libLoads = (globalThis.libLoads ?? 0) + 1;\nmodule.exports = { add(a, b) { return a + b; }, self() { return this; } };",
+    );
+    writeFileSync(join(src, "main.js"), 'const add = require("./lib").add;\nmodule.exports = { add, lib: require("./lib") };');
+    const outfile = join(src, "out.js");
+    await build({
+      entryPoints: [join(src, "main.js")],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      logLevel: "silent",
+      plugins: [deferRequire([{ module: "./lib", importer: /main\.js$/, reason: "test", loads: "on-call", functions: ["add", "self"] }])],
+    });
+
+    const [seen] = await runNode(
+      `const { add, lib } = require(${JSON.stringify(outfile)});
+       const before = globalThis.libLoads ?? 0;
+       const sum = add(2, 3), target = { self: lib.self }, self = target.self() === target;
+       console.log(JSON.stringify({ before, sum, self, names: [add.name, Object.keys(lib)], loads: globalThis.libLoads }));`,
+      {},
+    );
+
+    expect(seen).toEqual({ before: 0, sum: 5, self: true, names: ["add", ["add", "self"]], loads: 1 });
+  });
+
   it("checks assertions without loading node:assert, and loads it to throw its own AssertionError when one fails", async () => {
     const outfile = await bundleWithDeferred("", "assert", "on-failed-assertion");
 
@@ -120,6 +150,10 @@ describe("deferRequire", () => {
   });
 });
 
+/** The modules the build defers (and semver, which only the deferred aws_p requires), marked to tell when their code runs. */
+const MARKED =
+  /node_modules\/(?:aws-xray-sdk-core\/dist\/lib\/(?:middleware\/sampling|patchers|segments\/plugins)\/)?(semver|default_sampler|aws_p|http_p|ec2_plugin|ecs_plugin|elastic_beanstalk_plugin)(?:\/index)?\.js$/;
+
 describe("the X-Ray SDK as the Lambda build bundles it", () => {
   let xray: string;
   let inputs: string[];
@@ -129,13 +163,10 @@ describe("the X-Ray SDK as the Lambda build bundles it", () => {
     const marker: Plugin = {
       name: "mark-deferred-modules",
       setup(b) {
-        b.onLoad(
-          { filter: /node_modules\/(semver\/index|aws-xray-sdk-core\/dist\/lib\/middleware\/sampling\/default_sampler)\.js$/ },
-          (args) => ({
-            contents: `${readFileSync(args.path, "utf8")}\n;(globalThis.ran ??= []).push(${JSON.stringify(args.path.includes("semver") ? "semver" : "default_sampler")});`,
-            loader: "js",
-          }),
-        );
+        b.onLoad({ filter: MARKED }, (args) => ({
+          contents: `${readFileSync(args.path, "utf8")}\n;(globalThis.ran ??= []).push(${JSON.stringify(args.path.match(MARKED)?.[1])});`,
+          loader: "js",
+        }));
       },
     };
     const result = await build({
@@ -157,7 +188,7 @@ describe("the X-Ray SDK as the Lambda build bundles it", () => {
     );
   });
 
-  it("still checks an AWS SDK v2's version in captureAWS, loading semver when asked (the deferred semver's only use)", async () => {
+  it("still checks an AWS SDK v2's version in captureAWS, loading its patcher and semver only when asked", async () => {
     const [seen] = await runNode(
       `const xray = require(${JSON.stringify(xray)});
        const ranAtLoad = globalThis.ran ?? [];
@@ -167,7 +198,44 @@ describe("the X-Ray SDK as the Lambda build bundles it", () => {
       lambdaEnv(),
     );
 
-    expect(seen).toEqual({ ranAtLoad: [], old: "AWS SDK version 2.7.15 or greater required.", recent: "2.1693.0", ranAfter: ["semver"] });
+    expect(seen).toEqual({
+      ranAtLoad: [],
+      old: "AWS SDK version 2.7.15 or greater required.",
+      recent: "2.1693.0",
+      ranAfter: ["semver", "aws_p"],
+    });
+  });
+
+  it("still patches an http module in captureHTTPs, loading its patcher when asked", async () => {
+    const [seen] = await runNode(
+      `const xray = require(${JSON.stringify(xray)});
+       const ranAtLoad = globalThis.ran ?? [];
+       const http = require("node:http");
+       const patched = xray.captureHTTPs(http);
+       console.log(JSON.stringify({ ranAtLoad, patched: patched !== http && typeof patched.request === "function" && patched.__request === http.request, ranAfter: globalThis.ran }));`,
+      lambdaEnv(),
+    );
+
+    expect(seen).toEqual({ ranAtLoad: [], patched: true, ranAfter: ["http_p"] });
+  });
+
+  it("still hands the EC2, ECS and Elastic Beanstalk plugins to AWSXRay.config, loading each when it is read", async () => {
+    const [seen] = await runNode(
+      `const xray = require(${JSON.stringify(xray)});
+       const ranAtLoad = globalThis.ran ?? [];
+       const { EC2Plugin, ECSPlugin, ElasticBeanstalkPlugin } = xray.plugins;
+       const origins = [EC2Plugin.originName, ECSPlugin.originName, ElasticBeanstalkPlugin.originName];
+       const getters = [EC2Plugin, ECSPlugin, ElasticBeanstalkPlugin].map((p) => typeof p.getData);
+       console.log(JSON.stringify({ ranAtLoad, origins, getters, ranAfter: globalThis.ran }));`,
+      lambdaEnv(),
+    );
+
+    expect(seen).toEqual({
+      ranAtLoad: [],
+      origins: ["AWS::EC2::Instance", "AWS::ECS::Container", "AWS::ElasticBeanstalk::Environment"],
+      getters: ["function", "function", "function"],
+      ranAfter: ["ec2_plugin", "ecs_plugin", "elastic_beanstalk_plugin"],
+    });
   });
 
   it("samples locally in Lambda, where the centralized sampler is never loaded, and keeps centralized sampling elsewhere", async () => {
@@ -199,9 +267,45 @@ describe("our code and the deferred X-Ray features", () => {
     expect(offenders).toEqual([]);
     expect({ ...pkg.dependencies, ...pkg.devDependencies }).not.toHaveProperty("aws-sdk");
   });
+
+  it("never patches Node's http modules through X-Ray, and makes every Tracer with captureHTTPsRequests off", () => {
+    const files = ["lib", "functions", "runbooks", "cli", "sim", "infra"].flatMap(sources);
+    const patching = files.filter((f) => /\bcaptureHTTPs(Global)?\s*\(/.test(readFileSync(f, "utf8")));
+    const tracers = files.filter((f) => /new Tracer\s*\(/.test(readFileSync(f, "utf8")));
+
+    expect(patching).toEqual([]);
+    expect(tracers).toEqual([join(ROOT, "lib", "observability.ts")]);
+    expect(readFileSync(tracers[0], "utf8")).toMatch(/new Tracer\(\{[^}]*captureHTTPsRequests: false[^}]*\}\)/);
+  });
 });
 
 describe("the libraries behind each deferral", () => {
+  it("X-Ray's deferred patchers export exactly the functions their stand-ins forward, and the SDK reads only those", () => {
+    const lib = join(ROOT, "node_modules", "aws-xray-sdk-core", "dist", "lib");
+    const entry = readFileSync(join(lib, "aws-xray.js"), "utf8");
+
+    for (const deferral of LAMBDA_DEFERRALS.filter((d) => d.loads === "on-call")) {
+      const exported = Object.entries(require(join(lib, deferral.module)) as Record<string, unknown>);
+      const read = [...entry.matchAll(new RegExp(`require\\('${deferral.module.replace(/[./]/g, "\\$&")}'\\)(\\.\\w+)?`, "g"))].map(
+        (m) => m[1],
+      );
+
+      expect(exported.map(([name, value]) => [name, typeof value]).sort()).toEqual(
+        [...(deferral.functions ?? [])].map((f) => [f, "function"]).sort(),
+      );
+      expect(read.length).toBeGreaterThan(0);
+      expect(read.filter((property) => !deferral.functions?.includes(property?.slice(1) ?? ""))).toEqual([]);
+    }
+  });
+
+  it("X-Ray's plugins, deferred on first use, each export an object", () => {
+    const lib = join(ROOT, "node_modules", "aws-xray-sdk-core", "dist", "lib");
+    const plugins = LAMBDA_DEFERRALS.filter((d) => d.module.startsWith("./segments/plugins/"));
+
+    expect(plugins).toHaveLength(3);
+    for (const plugin of plugins) expect(typeof require(join(lib, plugin.module))).toBe("object");
+  });
+
   /** The argument lists of every `assert.ok(...)` in `source`, split at top-level commas. */
   const assertOkCalls = (source: string): string[][] =>
     [...source.matchAll(/assert\.ok\(/g)].map((m) => {
