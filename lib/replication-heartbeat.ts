@@ -50,3 +50,33 @@ export const replicationHeartbeatSchema = z.object({
   sequence: z.number().check(z.int(), z.nonnegative()),
 });
 export type ReplicationHeartbeat = z.infer<typeof replicationHeartbeatSchema>;
+
+/**
+ * The failback's replication sentinel in the data tables (runbooks/handlers/write-sentinel): the
+ * control table's `sentinel#<execution>` proves, on arrival, only what its own table carried before
+ * it. DynamoDB replicates each global table on its own, so with the payments table slower than the
+ * control table the primary would promote while a payment the secondary committed before the fence
+ * was still on its way, and a client's retry there would create it a second time
+ * (test/state-machines/failback.test.ts). One item per writing region per table, overwritten by each
+ * run and told apart by the run's id; it shares the heartbeat prefix, so everything that passes a
+ * heartbeat by (the payment stream's filter, the rehearsal's counts, IAM's LeadingKeys) passes it by.
+ */
+export function handoverSentinelKey(region: string): string {
+  return `${REPLICATION_HEARTBEAT_PREFIX}${region}#sentinel`;
+}
+
+export const HANDOVER_SENTINEL_KIND = "dr-handover-sentinel";
+
+/** A data-table sentinel as stored (the hash-key attribute, the table's own, left out). */
+export const handoverSentinelSchema = z.object({
+  kind: z.literal(HANDOVER_SENTINEL_KIND),
+  region: z.string().check(z.minLength(1)),
+  /**
+   * The run that wrote it (its execution name): a sentinel of an earlier run proves nothing for this
+   * one. Not `id`: that is the idempotency table's hash-key attribute.
+   */
+  runId: z.string().check(z.minLength(1)),
+  /** Epoch milliseconds, the writer's clock. */
+  writtenAt: z.number().check(z.int(), z.nonnegative()),
+});
+export type HandoverSentinel = z.infer<typeof handoverSentinelSchema>;

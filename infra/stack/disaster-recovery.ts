@@ -74,6 +74,11 @@ export function buildDisasterRecovery(ctx: StackContext, f: Foundation, p: Payme
       primaryRegion: config.primaryRegion,
       secondaryRegion: config.secondaryRegion,
       controlTableName: f.tables.names.control,
+      // Eventual mode only: strong mode's data tables are MRSC, where an acknowledged write is
+      // already in a second region and the failback proves nothing about them with a sentinel.
+      ...(config.dataConsistency === "eventual"
+        ? { dataTableNames: { payments: f.tables.names.payments, idempotency: f.tables.names.idempotency } }
+        : {}),
       trustedRoleArns: specs.flatMap((spec) => crossRegionSteps.map((fn) => orchestration[spec.role].functions[fn].roleArn)),
     },
     parent,

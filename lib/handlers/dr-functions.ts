@@ -15,6 +15,8 @@
  * policy must allow exactly (docs/runbooks.md, "What the DR operations role must allow"):
  * - dynamodb:GetItem, PutItem on the control table in both regions (fence/sentinel/compensation
  *   written through the peer's replica);
+ * - eventual mode: dynamodb:PutItem on the payments and idempotency tables in both regions, for
+ *   the failback sentinel's key only (`dr-heartbeat#<region>#sentinel`, a dynamodb:LeadingKeys condition);
  * - cloudwatch:PutMetricData (namespace PaymentsDR) in the secondary region (clear the fence metric);
  * - cloudwatch:DescribeAlarms on the secondary's fence alarm only (the failback waits for it to clear);
  * - lambda:GetFunctionConcurrency, PutFunctionConcurrency, DeleteFunctionConcurrency, TagResource,
@@ -142,11 +144,15 @@ export const DR_FUNCTIONS = {
   ),
   "drain-local": step("DrainLocalRegion: this region DRAINED on its own alarm", CONTROL, ["control-table:write"]),
   "write-sentinel": step(
-    "WriteSentinel: the failback sentinel, written through the secondary's replica",
-    [...CONTROL, "PEER_REGION", "DR_OPERATIONS_ROLE_ARN"],
+    "WriteSentinel: the failback sentinel, written through the secondary's replica of the control table and of each data table",
+    [...CONTROL, "PEER_REGION", "PAYMENTS_TABLE", "IDEMPOTENCY_TABLE", "DATA_CONSISTENCY", "DR_OPERATIONS_ROLE_ARN"],
     ["dr-operations:assume"],
   ),
-  "check-sentinel": step("CheckSentinelReplicated: has the sentinel reached the local replica?", CONTROL, ["control-table:read"]),
+  "check-sentinel": step(
+    "CheckSentinelReplicated: has the sentinel reached the local replica of every table it was written to?",
+    [...CONTROL, "PAYMENTS_TABLE", "IDEMPOTENCY_TABLE", "DATA_CONSISTENCY"],
+    ["control-table:read", "replication-heartbeats:read"],
+  ),
   "restore-write-function": step(
     "RestorePrimaryWriteFunction: undo a failover's direct stop of this region's write function",
     ["LOCAL_REGION", "LOCAL_WRITE_FUNCTION_NAME", "DR_OPERATIONS_ROLE_ARN"],

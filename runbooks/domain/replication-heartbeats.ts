@@ -8,6 +8,10 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { IDEMPOTENCY_HASH_KEY } from "../../functions/sweep-expired/expiry";
 import {
+  HANDOVER_SENTINEL_KIND,
+  type HandoverSentinel,
+  handoverSentinelKey,
+  handoverSentinelSchema,
   type HeartbeatDataTable,
   REPLICATION_HEARTBEAT_KIND,
   type ReplicationHeartbeat,
@@ -58,6 +62,34 @@ export class ReplicationHeartbeats {
     );
     if (!out.Item) return undefined;
     const parsed = replicationHeartbeatSchema.safeParse(out.Item);
+    if (!parsed.success) throw new ReplicationHeartbeatInvalidError(table, key, formatProblems(describeIssues(parsed.error.issues)));
+    return parsed.data;
+  }
+
+  /**
+   * Writes the failback's sentinel of run `runId` for `region` into `table` (through whichever
+   * replica this client's endpoint is: the failback writes it through the secondary's).
+   */
+  async writeSentinel(table: HeartbeatDataTable, region: string, runId: string, writtenAt: number): Promise<HandoverSentinel> {
+    const sentinel: HandoverSentinel = { kind: HANDOVER_SENTINEL_KIND, region, runId, writtenAt };
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableNames[table], Item: { [HASH_KEYS[table]]: handoverSentinelKey(region), ...sentinel } }),
+    );
+    return sentinel;
+  }
+
+  /** `region`'s sentinel in this region's replica of `table` (whichever run wrote it last), undefined when there is none. */
+  async getSentinel(
+    table: HeartbeatDataTable,
+    region: string,
+    options: { consistentRead?: boolean } = {},
+  ): Promise<HandoverSentinel | undefined> {
+    const key = handoverSentinelKey(region);
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableNames[table], Key: { [HASH_KEYS[table]]: key }, ConsistentRead: options.consistentRead }),
+    );
+    if (!out.Item) return undefined;
+    const parsed = handoverSentinelSchema.safeParse(out.Item);
     if (!parsed.success) throw new ReplicationHeartbeatInvalidError(table, key, formatProblems(describeIssues(parsed.error.issues)));
     return parsed.data;
   }

@@ -194,6 +194,8 @@ export const sentinelCheckSchema = z.object({
   writtenAt: z.nullable(z.number()),
   seenAt: z.nullable(z.number()),
   replicationSeconds: nullableNumber,
+  /** The tables whose replica here does not hold this run's sentinel yet (empty once seen). */
+  waitingFor: z.optional(z.array(z.string())),
 });
 export type SentinelCheckStep = z.infer<typeof sentinelCheckSchema>;
 

@@ -19,18 +19,27 @@ const dataTables = (region: string) => [table(region, "payments-global-dev"), ta
 
 describe("replication heartbeats: IAM in strong mode", () => {
   it.each([REGIONS.primary, REGIONS.secondary])(
-    "gives the canary and CheckReplication in %s nothing of the data tables but DescribeTable",
+    "gives the canary, CheckReplication and CheckSentinelReplicated in %s nothing of the data tables but CheckReplication's DescribeTable",
     (region) => {
-      for (const fn of ["canary", "check-replication"]) {
+      for (const fn of ["canary", "check-replication", "check-sentinel"]) {
         const policy = one(ev, "aws:iam/rolePolicy:RolePolicy", (p) => p.inputs.role === `${fn}-${region}-dev`).inputs.policy;
         const onData = statements(policy).filter((s) => asArray<string>(s.Resource).some((r) => dataTables(region).includes(r)));
         expect({ fn, actions: onData.flatMap((s) => asArray<string>(s.Action)) }).toEqual({
           fn,
-          actions: fn === "canary" ? [] : ["dynamodb:DescribeTable"],
+          actions: fn === "check-replication" ? ["dynamodb:DescribeTable"] : [],
         });
       }
     },
   );
+
+  it("gives the DR operations role nothing of either region's data tables (no failback sentinel there: MRSC)", () => {
+    const policy = one(ev, "aws:iam/rolePolicy:RolePolicy", (p) => p.inputs.role === "dr-operations-global-dev").inputs.policy;
+    const regions = [REGIONS.primary, REGIONS.secondary];
+    const onData = statements(policy).filter((s) =>
+      asArray<string>(s.Resource).some((r) => regions.some((x) => dataTables(x).includes(r))),
+    );
+    expect(onData).toEqual([]);
+  });
 
   it("drops exactly the eventual-only permissions from the registry's specs, and keeps them in eventual mode", () => {
     const strong = functionsFor("strong", runbookFunctions);

@@ -65,11 +65,32 @@ describe("replication heartbeats: IAM", () => {
     },
   );
 
+  it("lets the DR operations role put only the failback's sentinel, in either region's payments and idempotency tables", () => {
+    const policy = one(ev, "aws:iam/rolePolicy:RolePolicy", (p) => p.inputs.role === "dr-operations-global-dev");
+    const onData = statements(policy.inputs.policy).filter((s) =>
+      asArray<string>(s.Resource).some((r) => [REGIONS.primary, REGIONS.secondary].some((region) => dataTables(region).includes(r))),
+    );
+    expect(onData).toEqual([
+      {
+        Sid: "SentinelInEitherDataTableReplica",
+        Effect: "Allow",
+        Action: ["dynamodb:PutItem"],
+        Resource: [REGIONS.primary, REGIONS.secondary].flatMap(dataTables),
+        Condition: {
+          "ForAllValues:StringEquals": {
+            "dynamodb:LeadingKeys": [`dr-heartbeat#${REGIONS.primary}#sentinel`, `dr-heartbeat#${REGIONS.secondary}#sentinel`],
+          },
+        },
+      },
+    ]);
+  });
+
   it("grants the heartbeat permissions to no other function", () => {
     const holders = allFunctions
       .filter((f) => f.permissions.some((p) => p.startsWith("replication-heartbeats:")))
       .map((f) => f.name)
       .sort();
-    expect(holders).toEqual(["canary", "check-replication"]);
+    // check-sentinel reads the failback's sentinel, which shares the heartbeat prefix (lib/replication-heartbeat.ts).
+    expect(holders).toEqual(["canary", "check-replication", "check-sentinel"]);
   });
 });

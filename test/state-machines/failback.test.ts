@@ -272,6 +272,51 @@ describe("failback (manual, in the primary), eventual mode", () => {
     }
   });
 
+  it("does not promote the primary while a payment the secondary committed just before the fence is missing there: the client's retry at the primary finds it, even when only the data tables lag", async () => {
+    const t = await failedOver(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    // The incident: replication of the data tables (payments, idempotency) is slower than usual
+    // (20 s); the control table, where the fence and the sentinel travel, replicates on time.
+    // DynamoDB replicates each global table on its own (lib/replication-heartbeat.ts, issue 15).
+    for (const table of ["payments", "idempotency"] as const)
+      t.fault({ action: "replication-lag", table, from: SECONDARY, to: PRIMARY, lagMs: 20_000 });
+    // A payment committed in the secondary just before the failback fences it; its answer never
+    // reached the client, which retries the same Idempotency-Key wherever it is sent next.
+    const key = "handover-retry-0001";
+    const first = (await t.invoke(SECONDARY, "create-payment", postPayment(BODY, key))) as ApiResult;
+    expect(first.statusCode).toBe(202);
+    const { paymentId } = JSON.parse(first.body) as { paymentId: string };
+    // The moment the primary promotes itself (its own replica), is the payment there? And the
+    // client's retry at the primary from then on, every 500 ms until it is not told to wait.
+    let presentAtPromotion: boolean | undefined;
+    const retries: ApiResult[] = [];
+    onControlChange(
+      t,
+      (item, { region, local }) =>
+        local && region === PRIMARY && item?.pk === "authority" && (item.states as Record<string, string>)[PRIMARY] === "ACTIVE",
+      () => {
+        presentAtPromotion = t.item(PRIMARY, "payments", { paymentId }) !== undefined;
+        const stop = t.clock.every(
+          500,
+          () => {
+            if (retries.some((r) => r.statusCode !== 503)) return stop();
+            void (t.beginInvoke(PRIMARY, "create-payment", postPayment(BODY, key)) as Promise<ApiResult>).then((r) => retries.push(r));
+          },
+          0,
+        );
+      },
+    );
+
+    const result = await t.execute(PRIMARY, failback(t));
+
+    expect(result.status).toBe("SUCCEEDED");
+    expect(presentAtPromotion).toBe(true);
+    const answered = retries.find((r) => r.statusCode !== 503);
+    expect(answered?.statusCode).toBe(202);
+    // The retry answers with the payment the secondary accepted, not a second one made here.
+    expect(JSON.parse(answered?.body ?? "{}")).toMatchObject({ paymentId, region: SECONDARY });
+  });
+
   it("fails with SentinelNotReplicatedError when replication to the primary is stuck, and puts the secondary back to ACTIVE", async () => {
     const t = await failedOver(aws);
     const { primary: PRIMARY, secondary: SECONDARY } = t;

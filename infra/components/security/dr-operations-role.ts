@@ -4,6 +4,7 @@ import { METRIC_NAMESPACE } from "../../core/lambda-permissions";
 import { GLOBAL, resourceName } from "../../core/naming";
 import { policyDocument } from "../../core/policy-documents";
 import { primaryFenceAlarmName, STATE_MACHINE_SERVICE, WRITE_FUNCTION } from "../../core/stack-environment";
+import { handoverSentinelKey } from "../../../lib/replication-heartbeat";
 
 export const DR_OPERATIONS_SERVICE = "dr-operations";
 
@@ -13,6 +14,11 @@ export interface DrOperationsRoleArgs {
   primaryRegion: string;
   secondaryRegion: string;
   controlTableName: string;
+  /**
+   * The payments and idempotency tables, in eventual mode: the failback writes its sentinel into the
+   * secondary's replica of each. Absent (strong mode, MRSC tables): the role may write neither.
+   */
+  dataTableNames?: { payments: string; idempotency: string };
   /** The runbook function roles (both regions) that may assume this role — by ARN, never `*`. */
   trustedRoleArns: pulumi.Input<string>[];
 }
@@ -25,7 +31,8 @@ export function drOperationsRoleArn(accountId: string, environment: string): str
  * The role runbook steps assume when they must act on the *other* region (IAM is global; the
  * assumed credentials are then used against the peer's endpoints). It may do exactly what those
  * steps do (docs/runbooks.md, "What the DR operations role must allow"):
- * write the fence/sentinel into the peer's control-table replica, clear the fence metric and
+ * write the fence/sentinel into the peer's control-table replica and the sentinel into its
+ * data-table replicas (that key only), clear the fence metric and
  * read the fence alarm it feeds, throttle/restore the write function, start/follow the peer's
  * state machine.
  */
@@ -50,6 +57,7 @@ export class DrOperationsRole extends pulumi.ComponentResource {
       { parent: this },
     );
     const perRegion = (build: (region: string) => pulumi.Input<string>) => regions.map(build);
+    const dataTables = args.dataTableNames;
     new aws.iam.RolePolicy(
       `${name}-policy`,
       {
@@ -63,6 +71,24 @@ export class DrOperationsRole extends pulumi.ComponentResource {
               Action: ["dynamodb:GetItem", "dynamodb:PutItem"],
               Resource: perRegion((r) => pulumi.interpolate`arn:aws:dynamodb:${r}:${accountId}:table/${args.controlTableName}`),
             },
+            ...(dataTables
+              ? [
+                  {
+                    Sid: "SentinelInEitherDataTableReplica",
+                    Effect: "Allow" as const,
+                    Action: ["dynamodb:PutItem"],
+                    Resource: regions.flatMap((r) =>
+                      [dataTables.payments, dataTables.idempotency].map(
+                        (t) => pulumi.interpolate`arn:aws:dynamodb:${r}:${accountId}:table/${t}`,
+                      ),
+                    ),
+                    // The failback's sentinel only (lib/replication-heartbeat.ts): never a payment or an
+                    // idempotency record. "dynamodb:LeadingKeys ... only the items where the partition key
+                    // value matches" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+                    Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": regions.map(handoverSentinelKey) } },
+                  },
+                ]
+              : []),
             {
               Sid: "FenceMetricInTheSecondary",
               Effect: "Allow",
