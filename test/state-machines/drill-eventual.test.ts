@@ -84,11 +84,13 @@ describe("drill (in the secondary), eventual mode", () => {
     expect(Date.parse(drained.handover?.until ?? "") - PLANNED_HANDOVER_WINDOW_SECONDS * 1000).toBeLessThanOrEqual(drain.at);
     expect(promote.input.Item).not.toHaveProperty("handover");
     // The settle overlaps the detection measurement: the promotion comes at least the settle after
-    // the drain, and no wait separates it from the detection check that found the drain detected.
+    // the drain, and only the sentinel's proof (no further settle) separates it from the detection
+    // check that found the drain detected.
     const settleMs = Number(drMachine(aws.deployment, SECONDARY).definition.States.WaitForFenceToSettle.Seconds) * 1000; // the settle (FenceSettleSeconds)
     expect(promote.at - drain.at).toBeGreaterThanOrEqual(settleMs);
     const afterDetection = result.states.slice(result.states.lastIndexOf("CheckDetection"), result.states.indexOf("PromoteSecondary"));
-    expect(afterDetection).toEqual(["CheckDetection", "CountDetectionCheck", "IsDrainDetected"]);
+    expect(afterDetection.slice(0, 4)).toEqual(["CheckDetection", "CountDetectionCheck", "IsDrainDetected", "WriteDrillSentinel"]);
+    expect(afterDetection.slice(4).every((s) => /DrillSentinel/.test(s))).toBe(true);
     // The drained primary: 503 with Retry-After 1 until the promotion reached it, 307 within the
     // handover cache (1 s) of that; never the 30 s wait, and no payment accepted but on a copy of
     // the authority cached before the drain arrived (the configured bound).
@@ -100,5 +102,54 @@ describe("drill (in the secondary), eventual mode", () => {
     expect(answers.find((a) => a.status === 307)?.at).toBeLessThanOrEqual(arrived + HANDOVER_CACHE_MS + 500);
     const cacheMs = Number(fn(aws.deployment, PRIMARY, "create-payment").env.REGION_STATE_CACHE_SECONDS) * 1000;
     expect(answers.filter((a) => a.status === 202).every((a) => a.at < (answers[0]?.at ?? 0) + cacheMs)).toBe(true);
+  });
+
+  it("does not promote the secondary while a payment the primary committed just before the drain is missing there, even when only the data tables lag: it undrains the primary instead", async () => {
+    const t = healthy(aws, { canaries: true });
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    // The incident: the moment the drill drains the primary, replication of the data tables
+    // (payments, idempotency) from it becomes slower than the sentinel's poll allows (90 s); the
+    // control table, where the drain and the detection travel, replicates on time. A payment the
+    // primary commits at that moment (the drain reaches it by replication, so it still takes it)
+    // lost its answer; its client would retry the same Idempotency-Key at the secondary.
+    const key = "drill-retry-0001";
+    let first: ApiResult | undefined;
+    onControlChange(
+      t,
+      (item, { region, local }) =>
+        local && region === SECONDARY && item?.pk === "authority" && (item.states as Record<string, string>)[PRIMARY] === "DRAINED",
+      () => {
+        for (const table of ["payments", "idempotency"] as const)
+          t.fault({ action: "replication-lag", table, from: PRIMARY, to: SECONDARY, lagMs: 90_000 });
+        void (t.beginInvoke(PRIMARY, "create-payment", postPayment(BODY, key)) as Promise<ApiResult>).then((r) => (first = r));
+      },
+    );
+    let promotedWithout: boolean | undefined;
+    onControlChange(
+      t,
+      (item, { region, local }) =>
+        local && region === SECONDARY && item?.pk === "authority" && (item.states as Record<string, string>)[SECONDARY] === "ACTIVE",
+      () => {
+        const { paymentId } = JSON.parse(first?.body ?? "{}") as { paymentId?: string };
+        promotedWithout = paymentId === undefined || t.item(SECONDARY, "payments", { paymentId }) === undefined;
+      },
+    );
+
+    const result = await t.execute(SECONDARY, {
+      mode: "drill",
+      targetRegion: SECONDARY,
+      holdSeconds: 10,
+      paymentCheck: { allowNoTraffic: true },
+    });
+
+    expect(first?.statusCode).toBe(202);
+    // Never promoted over the missing payment: no proof within the sentinel's bound, so the drill
+    // fails and its compensation gives the primary its writes back.
+    expect(promotedWithout).toBeUndefined();
+    expect(result).toMatchObject({ status: "FAILED", error: "SentinelNotReplicatedError" });
+    expect(result.states).toContain("CompensateDrill");
+    expect(result.states).not.toContain("PromoteSecondary");
+    expect(t.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE" });
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
   });
 });

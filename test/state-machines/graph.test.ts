@@ -138,7 +138,7 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
 
   it("bounds every cycle with a counter Choice (checklist B11)", () => {
     const loops = cycles(def);
-    expect(loops.length).toBe(8); // DNS, sentinel, fence alarm, detection, peer execution, lease re-check, restore wait, restore check passes
+    expect(loops.length).toBe(9); // DNS, failback sentinel, drill sentinel, fence alarm, detection, peer execution, lease re-check, restore wait, restore check passes
     for (const scc of loops) {
       const members = new Set(scc);
       const counter = scc
@@ -237,7 +237,7 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
     expect(reachable(def, def.StartAt, new Set(["IsSentinelReplicated"])).has("PromotePrimary")).toBe(false);
   });
 
-  it("lets the drill promote only after its detection waits have lasted the settle (the two overlap)", () => {
+  it("lets the drill promote only after its detection waits have lasted the settle (the two overlap), then after its sentinel is seen here", () => {
     const t = values;
     // Every way from the drain to the promotion passes the one wait of the loop, then a count of its passes.
     expect(def.States.DrainPrimary.Next).toBe("WaitForDrainToSettle");
@@ -248,7 +248,7 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
     });
     expect(def.States.CheckDetection.Next).toBe("CountDetectionCheck");
     expect(def.States.CountDetectionCheck.Next).toBe("IsDrainDetected");
-    const exits = (def.States.IsDrainDetected.Choices as Record<string, unknown>[]).filter((c) => c.Next === "PromoteSecondary");
+    const exits = (def.States.IsDrainDetected.Choices as Record<string, unknown>[]).filter((c) => c.Next === "WriteDrillSentinel");
     // Each exit requires at least as many waits as cover the settle on Step Functions' own clock.
     const counts = exits.map((c) => {
       const rules = (c.And as Record<string, unknown>[] | undefined) ?? [c];
@@ -260,6 +260,18 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
     // The drill's settle no longer follows detection: the first check that sees it detected and settled promotes.
     expect(Math.min(...counts)).toBe(Math.ceil(t.fenceSettleSeconds / t.detectionPollIntervalSeconds));
     expect(reachable(def, "DrainPrimary", new Set(["CountDetectionCheck"])).has("PromoteSecondary")).toBe(false);
+    // Then the sentinel written through the drained primary must be seen here: the only way on to
+    // the promotion is its loop's "seen" branch; running out of checks compensates (undrains).
+    expect(reachable(def, "DrainPrimary", new Set(["IsDrillSentinelReplicated"])).has("PromoteSecondary")).toBe(false);
+    expect((def.States.IsDrillSentinelReplicated.Choices as Record<string, unknown>[])[0]).toEqual({
+      Variable: "$.steps.sentinel.Payload.seen",
+      BooleanEquals: true,
+      Next: "PromoteSecondary",
+    });
+    expect(def.States.SetDrillSentinelNotReplicatedError).toMatchObject({
+      Parameters: { Error: "SentinelNotReplicatedError" },
+      Next: "CompensateDrill",
+    });
   });
 
   it("lets the failback trust DNS and mark the secondary STANDBY only once the fence alarm is OK", () => {

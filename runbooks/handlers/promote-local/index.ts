@@ -5,7 +5,8 @@
  *
  * Defence in depth for checklist B3: besides the graph, the step itself refuses to promote
  * without proof that the old writer was stopped — the fence (or drain) of the peer in this run,
- * or, for a failback, the sentinel that proves the fenced secondary's writes replicated here.
+ * or, for a failback, the sentinel that proves the fenced secondary's writes replicated here;
+ * a drill needs both (its drain, then the sentinel written through the drained primary).
  */
 import { ControlTable } from "../../../lib/control-record";
 import { handlerEnv } from "../../../lib/handlers";
@@ -38,9 +39,18 @@ export function promotionProof(input: z.infer<typeof inputSchema>): string {
   if (!fence || fence.region !== run.peerRegion || fence.state === "ACTIVE") {
     throw new FenceRequiredError(`${run.region} is promoted only after ${run.peerRegion} was fenced or drained by this run`);
   }
-  return fence.previousState === fence.state
-    ? `${fence.region} was already ${fence.state} (not the writer)`
-    : `${fence.region} ${fence.state} at ${new Date(fence.changedAt).toISOString()}`;
+  const stopped =
+    fence.previousState === fence.state
+      ? `${fence.region} was already ${fence.state} (not the writer)`
+      : `${fence.region} ${fence.state} at ${new Date(fence.changedAt).toISOString()}`;
+  // A drill moves a healthy writer on purpose: what the primary wrote before its drain must be here
+  // first (the sentinel, written through its replicas after the drain settled).
+  if (run.mode === "drill") {
+    if (!sentinel?.seen)
+      throw new FenceRequiredError("a drill promotes only after the sentinel written through the drained primary has replicated here");
+    return `${stopped}; sentinel ${sentinel.id} replicated`;
+  }
+  return stopped;
 }
 
 export const handler = stepHandler("promote-local", inputSchema, logger, async (input) => {
