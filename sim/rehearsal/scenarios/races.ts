@@ -20,7 +20,9 @@ export const operatorRace: Scenario = {
   // sees the failover's promotion before its own depends on which arrives first in the primary — the
   // failback's sentinel or that promotion, about a second apart. The outcome turns on replication
   // timing: main at 910b018 passes with the default configuration and fails these two checks with
-  // --config canaryProbesPerMinute=5 (measured 2026-12-03). Strong mode's single authority decides it.
+  // --config canaryProbesPerMinute=5 (measured 2026-12-03). Since the failback's sentinel also travels
+  // through the data tables (about a second more of proof), 3 to 10 probes a minute give one
+  // promotion: the race moved, not removed. Strong mode's single authority decides it.
   // (It also failed "every request eventually acknowledged" there: the failback won, and the racing
   // failover had throttled the primary's create-payment to 0 after the failback's first restore;
   // RestoreWriteFunctionAfterPromotion now restores it again.)
