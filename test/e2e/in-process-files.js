@@ -36,6 +36,12 @@ module.exports = [
   // Two scenarios rehearsed on one SimulatedAws against a fresh one. Fast version:
   // test/sim/rehearsal.test.ts (each scenario on a fresh one) and session-dispose.test.ts.
   "test/sim/rehearsal-reuse.test.ts",
+  // The partition scenario rehearsed in process, held to every invariant. Fast version:
+  // test/sim/rehearsal.test.ts (the full scenario, the same way).
+  "test/sim/rehearsal-partition.test.ts",
+  // A rehearsal turned red by a removed permission. Fast version: test/sim/iam.test.ts (the
+  // denied call itself, as AWS words it).
+  "test/sim/iam-rehearsal.test.ts",
   // `npm run plan` with a stack file and --config flags, in a child process (one evaluation).
   // Fast version: test/sim/config-flags.test.ts (how the flags are parsed and validated).
   "test/sim/config-deployment.test.ts",

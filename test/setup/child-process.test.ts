@@ -19,20 +19,20 @@ describe("runChild", () => {
   });
 
   (linux ? it : it.skip)("stops a command that uses more CPU than its budget, saying so", async () => {
-    await expect(runChild(node, ["-e", "for (;;) {}"], { budget: { cpuSeconds: 1 } })).rejects.toThrow(
-      /stopped `.* -e for \(;;\) \{\}`: it used [\d.]+ s of CPU, over its budget of 1 s/,
+    await expect(runChild(node, ["-e", "for (;;) {}"], { budget: { cpuSeconds: 0.3 } })).rejects.toThrow(
+      /stopped `.* -e for \(;;\) \{\}`: it used [\d.]+ s of CPU, over its budget of 0.3 s/,
     );
   });
 
   (linux ? it : it.skip)("counts the CPU of the processes the command starts (sh, then node, as npm starts a script)", async () => {
-    await expect(runChild(`${node} -e 'for (;;) {}'`, [], { shell: true, budget: { cpuSeconds: 1 } })).rejects.toThrow(
-      /over its budget of 1 s/,
+    await expect(runChild(`${node} -e 'for (;;) {}'`, [], { shell: true, budget: { cpuSeconds: 0.3 } })).rejects.toThrow(
+      /over its budget of 0.3 s/,
     );
   });
 
   (linux ? it : it.skip)("stops a command that uses no CPU for its stall limit (waiting for something that never comes)", async () => {
-    await expect(runChild(node, ["-e", "setTimeout(() => {}, 1e9)"], { budget: { cpuSeconds: 10, stallSeconds: 2 } })).rejects.toThrow(
-      /used no CPU for 2 s \(hung\?\)/,
+    await expect(runChild(node, ["-e", "setTimeout(() => {}, 1e9)"], { budget: { cpuSeconds: 10, stallSeconds: 0.5 } })).rejects.toThrow(
+      /used no CPU for 0.5 s \(hung\?\)/,
     );
   });
 });
