@@ -80,6 +80,10 @@ describe("each handler with its deployed environment", () => {
     POWERTOOLS_LOG_LEVEL: "SILENT",
     POWERTOOLS_TRACE_DISABLED: "true",
     POWERTOOLS_METRICS_DISABLED: "true",
+    // As the test setup has it (test/setup/env.ts): without it each handler's X-Ray SDK loads in
+    // automatic mode and enables one more process-wide async hook with destroy tracking, which
+    // then stays for the worker's life and taxes every promise of every later test file it runs.
+    AWS_XRAY_MANUAL_MODE: "true",
   };
 
   beforeAll(async () => {
