@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { CapturedResource } from "../../infra/offline/mocks";
-import { evaluateProgram, type Evaluation, type EvaluateOptions } from "../../infra/offline/evaluate";
+import type { EvaluateOptions, Evaluation } from "../../infra/offline/evaluate";
 import { sharedEvaluation } from "../setup/evaluations";
 import { RUN_DIR_ENV, SNAPSHOT_ENV } from "../setup/global-setup";
 
@@ -23,7 +23,12 @@ export function stack(options?: EvaluateOptions): Promise<Evaluation> {
     pending ??= Promise.resolve(JSON.parse(readFileSync(snapshot, "utf8")) as Evaluation);
   }
   const runDir = process.env[RUN_DIR_ENV];
-  pending ??= options && snapshot && runDir ? sharedEvaluation(dirname(snapshot), runDir, options) : evaluateProgram(options);
+  // The program itself (and @pulumi/pulumi, over a thousand modules) loads only where it is
+  // evaluated here: most files read the snapshot and never need it.
+  pending ??=
+    options && snapshot && runDir
+      ? sharedEvaluation(dirname(snapshot), runDir, options)
+      : (require("../../infra/offline/evaluate") as typeof import("../../infra/offline/evaluate")).evaluateProgram(options);
   return pending;
 }
 
