@@ -81,6 +81,10 @@ export class StepFunctionsService {
   private tokenCounter = 0;
   /** Executions still running, so a world that ends can stop them ({@link abandonRunning}). */
   private readonly running = new Set<LocalExecution>();
+  /** The running executions by ARN, so StopExecution can reach one ({@link stop}). */
+  private readonly localOf = new Map<string, LocalExecution>();
+  /** Executions being stopped, with the error and cause StopExecution gave. */
+  private readonly stopping = new Map<string, { error?: string; cause?: string }>();
   private abandoned = false;
 
   constructor(private readonly deps: StepFunctionsDeps) {
@@ -160,14 +164,23 @@ export class StepFunctionsService {
     })();
     if (machine.def.type === "STANDARD") for (const l of this.listeners.started) l(record);
     this.running.add(execution);
+    this.localOf.set(executionArn, execution);
     execution.result.then(
       (output) => {
         this.running.delete(execution);
+        this.localOf.delete(executionArn);
         if (!this.abandoned) this.end(record, "SUCCEEDED", { output: JSON.stringify(output) }, finish);
       },
       (error) => {
         this.running.delete(execution);
+        this.localOf.delete(executionArn);
         if (this.abandoned) return;
+        const stopped = this.stopping.get(executionArn);
+        if (stopped) {
+          this.stopping.delete(executionArn);
+          this.end(record, "ABORTED", { ...stopped }, finish);
+          return;
+        }
         const e = executionError(error);
         this.end(record, e.timedOut ? "TIMED_OUT" : "FAILED", { error: e.name, cause: e.cause }, finish);
       },
@@ -204,6 +217,22 @@ export class StepFunctionsService {
     for (const [token, cb] of this.callbacks) if (cb.executionArn === record.executionArn) this.dropCallback(token);
     if (this.executions.has(record.executionArn)) for (const l of this.listeners.ended) l(record);
     finish(record);
+  }
+
+  /**
+   * StopExecution: the execution ends ABORTED at once, wherever it is — no Catch, no failure path,
+   * no further state ("Stops an execution", https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html;
+   * not supported by EXPRESS machines). A Lambda invocation already under way runs to its end, as
+   * in Lambda, and its result is dropped. Stopping an execution that has ended changes nothing.
+   */
+  stop(region: string, executionArn: string, error?: string, cause?: string): { stopDate: number } {
+    const record = this.describe(region, executionArn);
+    const local = this.localOf.get(executionArn);
+    if (record.status === "RUNNING" && local) {
+      this.stopping.set(executionArn, { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) });
+      local.abort();
+    }
+    return { stopDate: this.deps.now() };
   }
 
   describe(region: string, executionArn: string): ExecutionRecord {

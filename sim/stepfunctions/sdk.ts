@@ -1,5 +1,5 @@
 /**
- * Step Functions through the SDK: StartExecution, DescribeExecution, ListExecutions,
+ * Step Functions through the SDK: StartExecution, StopExecution, DescribeExecution, ListExecutions,
  * GetExecutionHistory, the task-token callbacks and DescribeStateMachine, each reaching the simulated service of the
  * client's region (aws/step-functions.ts, aws/execution-history.ts). Shapes follow the API
  * reference (https://docs.aws.amazon.com/step-functions/latest/apireference/); inputs the
@@ -116,6 +116,10 @@ export function installSfnFake(b: () => SdkBackend): void {
               ...(e.error !== undefined ? { error: e.error, cause: e.cause } : {}),
             };
           },
+        ],
+        [
+          sfn.StopExecutionCommand,
+          (i: Input, info) => ({ stopDate: new Date(b().sfn.stop(info.region, i.executionArn, i.error, i.cause).stopDate) }),
         ],
         [sfn.ListExecutionsCommand, (i: Input, info) => listExecutions(b(), info.region, i)],
         [sfn.GetExecutionHistoryCommand, (i: Input, info) => getExecutionHistory(b(), info.region, i)],
