@@ -41,6 +41,7 @@ import {
   probeSchema,
   sentinelSchema,
   LeaseHeldError,
+  LeaseLostError,
   nextAuthority,
   regionView,
   writerOf,
@@ -79,7 +80,7 @@ export interface TransitionRequest {
 }
 
 /** Who asks for the DR lease, for which mode and region, and for how long. */
-type LeaseRequest = { holder: string; mode: RunbookMode; region: string; ttlSeconds: number };
+export type LeaseRequest = { holder: string; mode: RunbookMode; region: string; ttlSeconds: number };
 
 export class ControlTable {
   constructor(
@@ -280,7 +281,7 @@ export class ControlTable {
   }
 
   /** Writes the lease for `request` if `condition` holds; LeaseHeldError (with the holder) if not. */
-  private async putLease(request: LeaseRequest, condition: string, values: Record<string, unknown>): Promise<Lease> {
+  private async putLease(request: LeaseRequest, condition: string, values: Record<string, unknown> | undefined): Promise<Lease> {
     const now = this.now();
     const lease: Lease = {
       pk: controlKeys.lease(),
@@ -292,7 +293,12 @@ export class ControlTable {
     };
     try {
       await this.doc.send(
-        new PutCommand({ TableName: this.tableName, Item: lease, ConditionExpression: condition, ExpressionAttributeValues: values }),
+        new PutCommand({
+          TableName: this.tableName,
+          Item: lease,
+          ConditionExpression: condition,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        }),
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
@@ -301,6 +307,44 @@ export class ControlTable {
       throw error;
     }
     return lease;
+  }
+
+  /**
+   * Renews the lease of `request.holder` for `request.ttlSeconds` from now, failing closed: a
+   * conditional write on the holder, so a run whose lease another run took meanwhile learns it
+   * here, before its step acts, and changes nothing (LeaseLostError). A lease that is gone — it
+   * lapsed and the sweeper deleted it, or it was deleted by hand — is taken again, as AcquireLease
+   * would: nobody holds it, and whatever anyone did meanwhile moved the authority's epoch, which the
+   * run's next transition checks. A lease still named for the holder is renewed even if it lapsed
+   * (a run that waited past it, e.g. for an approval): nobody else took it. With `takeIfFree: false`
+   * a lease that is gone is not taken again (LeaseLostError without a current holder).
+   */
+  async renewLease(request: LeaseRequest, options: { takeIfFree?: boolean } = {}): Promise<Lease> {
+    const now = this.now();
+    const expiresAt = Math.ceil(now / 1000) + request.ttlSeconds;
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: controlKeys.lease() },
+          UpdateExpression: "SET expiresAt = :expiresAt, renewedAt = :now",
+          ConditionExpression: "holder = :holder",
+          ExpressionAttributeValues: { ":expiresAt": expiresAt, ":now": now, ":holder": request.holder },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return parseControlItem(leaseSchema, controlKeys.lease(), out.Attributes) as Lease;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const current = await this.getLease({ consistentRead: true });
+    if (current || options.takeIfFree === false) throw new LeaseLostError(request.holder, current);
+    try {
+      return await this.putLease(request, "attribute_not_exists(pk)", undefined);
+    } catch (error) {
+      if (error instanceof LeaseHeldError) throw new LeaseLostError(request.holder, error.current);
+      throw error;
+    }
   }
 
   /** Releases the lease if `holder` has it. Returns false (and changes nothing) otherwise. */

@@ -199,13 +199,27 @@ export const probeSchema = z.object({
 });
 export type ProbeRecord = z.infer<typeof probeSchema>;
 
+/**
+ * How long the DR lease lives after it was taken or last renewed (docs/architecture.md, "The lease,
+ * standing down, and takeover"). Every step of a run that holds it renews it, so it must outlast the
+ * longest gap between two renewals: a renewing step at its Task timeout, the non-renewing steps
+ * after it (a notification, a report, a compensation) at theirs, and the longest Wait between
+ * them — test/state-machines/lease-gaps.test.ts computes that gap on the rendered machine (with
+ * the default timings) and holds it to this. It is also how long a run interrupted
+ * while holding the lease (StopExecution, a States.Runtime error, its timeout) blocks the next one.
+ */
+export const LEASE_LIFETIME_SECONDS = 120;
+
 export const leaseSchema = z.object({
   pk: z.string(),
   holder: z.string().check(z.minLength(1)),
   mode: z.enum(RUNBOOK_MODES),
   region: z.string(),
   acquiredAt: epochMillis,
+  /** Epoch seconds: the lease has lapsed once this is in the past (taken or last renewed + its lifetime). */
   expiresAt: epochSeconds,
+  /** When the holder last renewed it (absent until its first renewal). */
+  renewedAt: z.optional(epochMillis),
 });
 export type Lease = z.infer<typeof leaseSchema>;
 
@@ -278,6 +292,24 @@ export class LeaseHeldError extends Error {
         : "The DR lease is held by another execution",
     );
     this.name = "LeaseHeldError";
+  }
+}
+
+/**
+ * A step of a run that held the lease found it held by another run: it changed nothing, and the run
+ * ends through its failure path. What happened meanwhile was decided under the other run's lease.
+ */
+export class LeaseLostError extends Error {
+  constructor(
+    readonly holder: string,
+    readonly current: Lease | undefined,
+  ) {
+    super(
+      current
+        ? `${holder} no longer holds the DR lease: ${current.holder} (${current.mode} in ${current.region}) took it; this step changed nothing`
+        : `${holder} no longer holds the DR lease and could not take it again; this step changed nothing`,
+    );
+    this.name = "LeaseLostError";
   }
 }
 

@@ -28,6 +28,7 @@ import entry from "./entry.asl.json";
 import failback from "./failback.asl.json";
 import failover from "./failover.asl.json";
 import { RUNBOOK_TASK_FUNCTIONS, type RunbookTaskFunction } from "../lib/handlers";
+import { LEASE_LIFETIME_SECONDS } from "../lib/control-schema";
 import { MAX_DRILL_HOLD_SECONDS } from "./limits";
 
 export class AslRenderError extends Error {
@@ -86,9 +87,8 @@ export interface DrStateMachineTimings {
   approvalTimeoutSeconds: number;
   approvalHeartbeatSeconds: number;
   /**
-   * The machine's overall TimeoutSeconds. At least {@link minimumExecutionTimeoutSeconds}. The lease
-   * lives this long less the restore rehearsal's worst case ({@link leaseTtlSeconds}): a drill
-   * releases the lease before it restores.
+   * The machine's overall TimeoutSeconds. At least {@link minimumExecutionTimeoutSeconds}. (The
+   * lease no longer lives this long: it is short and renewed, {@link leaseTtlSeconds}.)
    */
   executionTimeoutSeconds: number;
 }
@@ -267,9 +267,14 @@ export function drainSettleWaits(t: Pick<DrStateMachineTimings, "fenceSettleSeco
   return Math.ceil(t.fenceSettleSeconds / t.detectionPollIntervalSeconds);
 }
 
-/** The DR lease's lifetime: the run's timeout less the restore rehearsal, which runs after the lease is released. */
-export function leaseTtlSeconds(t: DrStateMachineTimings): number {
-  return t.executionTimeoutSeconds - restoreRehearsalWorstCaseSeconds(t);
+/**
+ * The DR lease's lifetime as AcquireLease takes it: short ({@link LEASE_LIFETIME_SECONDS}), and
+ * renewed by every step of the run that holds it (runbooks/domain/lease.ts), so a run interrupted
+ * while holding it blocks the next one for at most this long. test/state-machines/lease-gaps.test.ts
+ * holds the longest gap between two renewals of the rendered machine to it.
+ */
+export function leaseTtlSeconds(): number {
+  return LEASE_LIFETIME_SECONDS;
 }
 
 /**
@@ -362,7 +367,7 @@ export function drPlaceholderValues(values: DrStateMachineValues): Record<string
     SecondaryRegion: values.secondaryRegion,
   };
   for (const [key, name] of Object.entries(TIMING_PLACEHOLDERS)) out[name] = values[key as keyof DrStateMachineTimings];
-  out.LeaseTtlSeconds = leaseTtlSeconds(values);
+  out.LeaseTtlSeconds = leaseTtlSeconds();
   out.DrainSettleWaits = drainSettleWaits(values);
   for (const fn of RUNBOOK_TASK_FUNCTIONS) out[functionArnPlaceholder(fn)] = values.functionArns[fn];
   return out;

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../../lib/handlers/spec";
 import { restoreScratchTablePrefix } from "./naming";
 import { REPLICATION_HEARTBEAT_PREFIX, replicationHeartbeatKey } from "../../lib/replication-heartbeat";
+import { controlKeys } from "../../lib/control-schema";
 import { KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_ACTIONS, type Statement } from "./policy-documents";
 
 export const METRIC_NAMESPACE = "PaymentsDR";
@@ -125,6 +126,17 @@ export function permissionStatements(permission: Permission, r: RegionalResource
       return [allow(["dynamodb:GetItem"], control)];
     case "control-table:write":
       return [allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], control)];
+    // The steps that renew the DR lease as they go (runbooks/domain/lease.ts) and need nothing
+    // else of the control table may touch only the lease item: "dynamodb:LeadingKeys ... only the
+    // items where the partition key value matches"
+    // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+    case "control-table:lease":
+      return [
+        {
+          ...allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], control),
+          Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [controlKeys.lease()] } },
+        },
+      ];
     case "tables:describe":
       return [allow(["dynamodb:DescribeTable"], [payments, tableArn(r, r.tableNames.idempotency), control])];
     // The drill's restore rehearsal: the payments table's local replica restored into a scratch

@@ -106,7 +106,7 @@ export const DR_FUNCTIONS = {
   "assess-regions": step(
     "AssessRegions: read both region records locally; decide the action and the approval need",
     [...CONTROL, "PEER_REGION", "AUTO_FAILOVER"],
-    ["control-table:read"],
+    ["control-table:read", "control-table:lease"],
   ),
   "check-replication": step(
     "CheckReplication / CheckPrimaryHealth: local replicas ACTIVE; strong mode: reads and writes strongly here; eventual: the peer's heartbeat age and RPO exposure per table (the worst counts)",
@@ -130,8 +130,8 @@ export const DR_FUNCTIONS = {
   ),
   "stop-peer-writes": step(
     "StopOldPrimaryWrites: best effort, reserved concurrency 0 on the peer's write function via the DR operations role",
-    ["LOCAL_REGION", "PEER_REGION", "PEER_WRITE_FUNCTION_NAME", "DR_OPERATIONS_ROLE_ARN"],
-    ["dr-operations:assume"],
+    [...CONTROL, "PEER_REGION", "PEER_WRITE_FUNCTION_NAME", "DR_OPERATIONS_ROLE_ARN"],
+    ["dr-operations:assume", "control-table:lease"],
     15,
   ),
   "promote-local": step("PromoteLocalRegion / PromoteSecondary / PromotePrimary: this region ACTIVE at epoch max+1, conditional", CONTROL, [
@@ -139,34 +139,34 @@ export const DR_FUNCTIONS = {
   ]),
   "confirm-dns": step(
     "ConfirmDnsAnswer: query the DNS witness TXT against the zone's authoritative name servers",
-    ["DNS_WITNESS_NAME", "ZONE_NAME_SERVERS"],
-    [],
+    [...CONTROL, "DNS_WITNESS_NAME", "ZONE_NAME_SERVERS"],
+    ["control-table:lease"],
   ),
   "drain-local": step("DrainLocalRegion: this region DRAINED on its own alarm", CONTROL, ["control-table:write"]),
   "write-sentinel": step(
     "WriteSentinel: the failback sentinel, written through the secondary's replica of the control table and of each data table",
     [...CONTROL, "PEER_REGION", "PAYMENTS_TABLE", "IDEMPOTENCY_TABLE", "DATA_CONSISTENCY", "DR_OPERATIONS_ROLE_ARN"],
-    ["dr-operations:assume"],
+    ["dr-operations:assume", "control-table:lease"],
   ),
   "check-sentinel": step(
     "CheckSentinelReplicated: has the sentinel reached the local replica of every table it was written to?",
     [...CONTROL, "PAYMENTS_TABLE", "IDEMPOTENCY_TABLE", "DATA_CONSISTENCY"],
-    ["control-table:read", "replication-heartbeats:read"],
+    ["control-table:read", "replication-heartbeats:read", "control-table:lease"],
   ),
   "restore-write-function": step(
     "RestorePrimaryWriteFunction: undo a failover's direct stop of this region's write function",
-    ["LOCAL_REGION", "LOCAL_WRITE_FUNCTION_NAME", "DR_OPERATIONS_ROLE_ARN"],
-    ["dr-operations:assume"],
+    [...CONTROL, "LOCAL_WRITE_FUNCTION_NAME", "DR_OPERATIONS_ROLE_ARN"],
+    ["dr-operations:assume", "control-table:lease"],
   ),
   "publish-fence-metric": step(
     "ClearPrimaryFenceMetric: PrimaryFenced in the secondary region via the DR operations role",
-    ["LOCAL_REGION", "SECONDARY_REGION", "METRIC_NAMESPACE", "ENVIRONMENT", "DR_OPERATIONS_ROLE_ARN"],
-    ["dr-operations:assume"],
+    [...CONTROL, "SECONDARY_REGION", "METRIC_NAMESPACE", "ENVIRONMENT", "DR_OPERATIONS_ROLE_ARN"],
+    ["dr-operations:assume", "control-table:lease"],
   ),
   "check-fence-alarm": step(
     "CheckFenceAlarm (failback): is the secondary's primary-fenced alarm OK yet? DescribeAlarms via the DR operations role",
-    ["LOCAL_REGION", "SECONDARY_REGION", "FENCE_ALARM_NAME", "DR_OPERATIONS_ROLE_ARN"],
-    ["dr-operations:assume"],
+    [...CONTROL, "SECONDARY_REGION", "FENCE_ALARM_NAME", "DR_OPERATIONS_ROLE_ARN"],
+    ["dr-operations:assume", "control-table:lease"],
   ),
   compensate: step(
     "CompensateFailback / CompensateDrill: put the peer back to ACTIVE when a failback or drill fails half-way",
@@ -176,22 +176,22 @@ export const DR_FUNCTIONS = {
   "check-detection": step(
     "CheckDetection (drill): has the local canary seen the drained primary fail?",
     [...CONTROL, "PROBES_PER_MINUTE"],
-    ["control-table:read"],
+    ["control-table:read", "control-table:lease"],
   ),
   "check-hold-payments": step(
     "CheckHoldPayments (drill): after the hold, create-payment's PaymentAccepted/PaymentFailed/WriteRefused/WriteRedirected in this region over the hold (GetMetricData), judged: payments accepted and failures under the threshold",
-    ["LOCAL_REGION", "ENVIRONMENT", "METRIC_NAMESPACE"],
-    ["metrics:read"],
+    [...CONTROL, "ENVIRONMENT", "METRIC_NAMESPACE"],
+    ["metrics:read", "control-table:lease"],
   ),
   "start-peer-failback": step(
     "StartPrimaryFailback (drill): start the peer's state machine in failback mode via the DR operations role",
-    ["LOCAL_REGION", "PEER_REGION", "PEER_STATE_MACHINE_ARN", "DR_OPERATIONS_ROLE_ARN"],
-    ["dr-operations:assume"],
+    [...CONTROL, "PEER_REGION", "PEER_STATE_MACHINE_ARN", "DR_OPERATIONS_ROLE_ARN"],
+    ["dr-operations:assume", "control-table:lease"],
   ),
   "check-peer-execution": step(
     "CheckPrimaryFailback (drill): DescribeExecution of that failback via the DR operations role",
-    ["LOCAL_REGION", "PEER_REGION", "DR_OPERATIONS_ROLE_ARN"],
-    ["dr-operations:assume"],
+    [...CONTROL, "PEER_REGION", "DR_OPERATIONS_ROLE_ARN"],
+    ["dr-operations:assume", "control-table:lease"],
   ),
   "start-restore": restoreStep(
     "StartRestoreRehearsal (drill): restore the payments table's local replica to its latest restorable second into this run's scratch table (RestoreTableToPointInTime)",

@@ -68,6 +68,8 @@ export const PERMISSIONS = {
   "idempotency-table:read-write": "Get/Put/Update/DeleteItem on the idempotency table",
   "control-table:read": "GetItem on the control table",
   "control-table:write": "GetItem/PutItem/UpdateItem/DeleteItem on the control table",
+  "control-table:lease":
+    "GetItem/PutItem/UpdateItem on the control table, of the DR lease item only (dynamodb:LeadingKeys lease): the steps that renew it",
   "idempotency-table:sweep": "Scan and DeleteItem (the delete conditional on expiry) on the idempotency table",
   "control-table:sweep": "Scan and DeleteItem (the delete conditional on expiry) on the control table",
   "tables:describe": "DescribeTable on the three global tables (replica status)",

@@ -8,7 +8,7 @@
  */
 import { formatProblems, type FieldProblem } from "../../lib/validation";
 
-// LeaseHeldError, EpochConflictError and ControlRecordInvalidError are thrown by
+// LeaseHeldError, LeaseLostError, EpochConflictError and ControlRecordInvalidError are thrown by
 // lib/control-record.ts; import them from there (not re-exported: that would pull the
 // DynamoDB client into the bundle of every handler that imports this module).
 
@@ -215,6 +215,7 @@ export const RUNBOOK_ERROR_NAMES = [
   "InvalidStepInputError",
   "ConfigurationError",
   "LeaseHeldError",
+  "LeaseLostError",
   "EpochConflictError",
   "ControlRecordInvalidError",
   "PreconditionFailedError",

@@ -1,6 +1,7 @@
 /**
  * The shape every runbook step handler shares: validate the step's input (zod/mini), run the step,
- * add timing, log start and end. Errors keep their stable names (they are what the state machine's
+ * renew the run's DR lease when the step keeps it (the `lease` option), add timing, log start and
+ * end. Errors keep their stable names (they are what the state machine's
  * Catch/Retry match); the wrapper only turns a malformed input into `InvalidStepInputError` and
  * a transient AWS failure into `TransientAwsError`, which every Task retries.
  */
@@ -21,11 +22,21 @@ export interface StepTiming {
 
 export type StepHandler<R> = (event: unknown) => Promise<R & StepTiming>;
 
+export interface StepOptions<I> {
+  /**
+   * Keeps the run's DR lease: called after the input is validated and before the step does
+   * anything (runbooks/domain/lease.ts `leaseKeeper`). What it throws fails the step as the step's
+   * own error would — LeaseLostError when another run holds the lease — so nothing is changed.
+   */
+  lease?: (input: I) => Promise<void>;
+}
+
 export function stepHandler<S extends z.ZodMiniType, R extends object>(
   step: string,
   schema: S,
   logger: Logger,
   run: (input: z.infer<S>) => Promise<R>,
+  options: StepOptions<z.infer<S>> = {},
 ): StepHandler<R> {
   return async (event: unknown) => {
     const startedAt = Date.now();
@@ -38,6 +49,7 @@ export function stepHandler<S extends z.ZodMiniType, R extends object>(
     const execution = executionOf(parsed.value);
     logger.info("step started", { execution });
     try {
+      if (options.lease) await options.lease(parsed.value);
       const result = await run(parsed.value);
       const finishedAt = Date.now();
       logger.info("step finished", { execution, durationMs: finishedAt - startedAt });

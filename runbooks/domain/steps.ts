@@ -32,6 +32,7 @@ const leaseSchema = z.object({
   region: z.string(),
   acquiredAt: z.number(),
   expiresAt: z.number(),
+  renewedAt: z.optional(z.number()),
 });
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Assert<T extends true> = T;

@@ -31,7 +31,10 @@ const logger = createLogger("acquire-lease");
 
 const inputSchema = z.object({
   run: runSchema,
-  /** Lease lifetime: the machine's overall timeout, so a lease never expires under a live run. */
+  /**
+   * Lease lifetime (LEASE_LIFETIME_SECONDS, from the definition): short, since every step of the run
+   * renews it (runbooks/domain/lease.ts); a drill's renewal before its hold also covers the hold.
+   */
   ttlSeconds: z.number().check(z.int(), z.minimum(60)),
 });
 

@@ -13,11 +13,15 @@ import { detectionFromProbe } from "../../domain/decisions";
 import { createLogger, stepHandler } from "../../domain/handler";
 import { runSchema } from "../../domain/run";
 import { peerStateStepSchema } from "../../domain/steps";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("check-detection");
 const probesPerMinute = Math.max(1, intEnv("PROBES_PER_MINUTE", 1));
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("check-detection");
+
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(table, "check-detection");
 
 export const handler = stepHandler(
   "check-detection",
@@ -27,4 +31,5 @@ export const handler = stepHandler(
     const probe = await table.getProbe(run.region, run.peerRegion, { consistentRead: true });
     return { ...detectionFromProbe(probe, drain.changedAt, 60_000 / probesPerMinute), drainedAt: drain.changedAt };
   },
+  { lease },
 );

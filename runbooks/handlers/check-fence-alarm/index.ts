@@ -18,6 +18,9 @@ import { describeError } from "../../domain/errors";
 import { readFenceAlarm } from "../../domain/fence-alarm";
 import { createLogger, stepHandler } from "../../domain/handler";
 import { runSchema } from "../../domain/run";
+import { ControlTable } from "../../../lib/control-record";
+import { documentClient } from "../../domain/dynamodb";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("check-fence-alarm");
 // In the other region, through the DR operations role, with the short peer timeouts: a dead
@@ -33,25 +36,34 @@ const secondaryCloudWatch =
       );
 const logger = createLogger("check-fence-alarm");
 
-export const handler = stepHandler("check-fence-alarm", z.object({ run: runSchema }), logger, async () => {
-  const base = { alarmName: env.FENCE_ALARM_NAME, region: env.SECONDARY_REGION };
-  let alarms;
-  try {
-    const out = await secondaryCloudWatch.send(
-      new DescribeAlarmsCommand({ AlarmNames: [env.FENCE_ALARM_NAME], AlarmTypes: ["MetricAlarm"] }),
-    );
-    alarms = out.MetricAlarms;
-  } catch (error) {
-    const message = describeError(error);
-    return {
-      ...base,
-      state: null,
-      cleared: false,
-      stateUpdatedAt: null,
-      checkedAt: Date.now(),
-      detail: `unreadable (${message})`,
-      error: message,
-    };
-  }
-  return { ...base, ...readFenceAlarm(alarms, env.FENCE_ALARM_NAME, env.SECONDARY_REGION), checkedAt: Date.now() };
-});
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "check-fence-alarm");
+
+export const handler = stepHandler(
+  "check-fence-alarm",
+  z.object({ run: runSchema }),
+  logger,
+  async () => {
+    const base = { alarmName: env.FENCE_ALARM_NAME, region: env.SECONDARY_REGION };
+    let alarms;
+    try {
+      const out = await secondaryCloudWatch.send(
+        new DescribeAlarmsCommand({ AlarmNames: [env.FENCE_ALARM_NAME], AlarmTypes: ["MetricAlarm"] }),
+      );
+      alarms = out.MetricAlarms;
+    } catch (error) {
+      const message = describeError(error);
+      return {
+        ...base,
+        state: null,
+        cleared: false,
+        stateUpdatedAt: null,
+        checkedAt: Date.now(),
+        detail: `unreadable (${message})`,
+        error: message,
+      };
+    }
+    return { ...base, ...readFenceAlarm(alarms, env.FENCE_ALARM_NAME, env.SECONDARY_REGION), checkedAt: Date.now() };
+  },
+  { lease },
+);

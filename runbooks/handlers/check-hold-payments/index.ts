@@ -26,6 +26,9 @@ import {
   type HoldPaymentMetric,
 } from "../../domain/hold-payments";
 import { runSchema } from "../../domain/run";
+import { ControlTable } from "../../../lib/control-record";
+import { documentClient } from "../../domain/dynamodb";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("check-hold-payments");
 const cloudWatch = awsClient(CloudWatchClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
@@ -34,6 +37,9 @@ const logger = createLogger("check-hold-payments");
 const WRITE_SERVICE = "create-payment";
 /** A few minutes of one-minute sums fit in one page; the bound only stops a misbehaving paginator. */
 const MAX_PAGES = 20;
+
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "check-hold-payments");
 
 export const handler = stepHandler(
   "check-hold-payments",
@@ -76,4 +82,5 @@ export const handler = stepHandler(
     const verdict = judgeHoldPayments(counts, policy, env.LOCAL_REGION);
     return { checked: true, region: env.LOCAL_REGION, window, counts, policy, ...verdict };
   },
+  { lease },
 );

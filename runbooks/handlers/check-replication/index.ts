@@ -50,6 +50,7 @@ import { ReplicaNotReadyError, ReplicationLagExceededError } from "../../domain/
 import { createLogger, stepHandler } from "../../domain/handler";
 import { runSchema } from "../../domain/run";
 import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("check-replication");
 const rpoSeconds = intEnv("RPO_SECONDS", 0);
@@ -119,6 +120,9 @@ async function probeQuorum(region: string, readOnly: boolean): Promise<QuorumPro
   }
 }
 
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(table, "check-replication");
+
 export const handler = stepHandler(
   "check-replication",
   z.object({ run: runSchema, enforce: z.boolean() }),
@@ -154,4 +158,5 @@ export const handler = stepHandler(
     if (enforce && assessment.verdict === "lag-exceeded") throw new ReplicationLagExceededError(assessment.summary);
     return { ...assessment, consistency: strong ? ("strong" as const) : ("eventual" as const), tables };
   },
+  { lease },
 );

@@ -14,6 +14,7 @@ import { createLogger, stepHandler } from "../../domain/handler";
 import { ReplicationHeartbeats } from "../../domain/replication-heartbeats";
 import { runSchema } from "../../domain/run";
 import { sentinelWriteSchema } from "../../domain/steps";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("check-sentinel");
 const doc = documentClient(env.LOCAL_REGION);
@@ -23,6 +24,9 @@ const dataTables =
     ? new ReplicationHeartbeats(doc, { payments: env.PAYMENTS_TABLE, idempotency: env.IDEMPOTENCY_TABLE })
     : undefined;
 const logger = createLogger("check-sentinel");
+
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(table, "check-sentinel");
 
 export const handler = stepHandler(
   "check-sentinel",
@@ -47,4 +51,5 @@ export const handler = stepHandler(
       waitingFor: found ? waitingFor : ["control", ...waitingFor],
     };
   },
+  { lease },
 );

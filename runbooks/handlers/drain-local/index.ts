@@ -11,10 +11,14 @@ import { PreconditionFailedError } from "../../domain/errors";
 import { createLogger, stepHandler } from "../../domain/handler";
 import { runSchema } from "../../domain/run";
 import { assessmentSchema } from "../../domain/steps";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("drain-local");
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("drain-local");
+
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(table, "drain-local");
 
 export const handler = stepHandler(
   "drain-local",
@@ -32,4 +36,5 @@ export const handler = stepHandler(
     });
     return { region: run.region, previousState: local.state, epoch: record.epoch, drainedAt: Date.parse(record.updatedAt) };
   },
+  { lease },
 );

@@ -16,6 +16,7 @@ import { FenceRequiredError, PreconditionFailedError } from "../../domain/errors
 import { createLogger, stepHandler } from "../../domain/handler";
 import { runSchema } from "../../domain/run";
 import { assessmentSchema, peerStateStepSchema, sentinelCheckSchema } from "../../domain/steps";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("promote-local");
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
@@ -53,24 +54,33 @@ export function promotionProof(input: z.infer<typeof inputSchema>): string {
   return stopped;
 }
 
-export const handler = stepHandler("promote-local", inputSchema, logger, async (input) => {
-  const { run, assessment } = input;
-  const proof = promotionProof(input);
-  const local = assessment.local;
-  if (!local) throw new PreconditionFailedError(`no region record for ${run.region} was read before promoting`);
-  const record = await table.transitionRegion({
-    region: run.region,
-    state: "ACTIVE",
-    reason: `${run.mode} ${run.executionName}: promoted (${proof})`,
-    executionId: run.executionId,
-    expectedEpoch: local.epoch,
-  });
-  return {
-    region: run.region,
-    previousState: local.state,
-    previousEpoch: local.epoch,
-    epoch: record.epoch,
-    promotedAt: Date.parse(record.updatedAt),
-    proof,
-  };
-});
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(table, "promote-local");
+
+export const handler = stepHandler(
+  "promote-local",
+  inputSchema,
+  logger,
+  async (input) => {
+    const { run, assessment } = input;
+    const proof = promotionProof(input);
+    const local = assessment.local;
+    if (!local) throw new PreconditionFailedError(`no region record for ${run.region} was read before promoting`);
+    const record = await table.transitionRegion({
+      region: run.region,
+      state: "ACTIVE",
+      reason: `${run.mode} ${run.executionName}: promoted (${proof})`,
+      executionId: run.executionId,
+      expectedEpoch: local.epoch,
+    });
+    return {
+      region: run.region,
+      previousState: local.state,
+      previousEpoch: local.epoch,
+      epoch: record.epoch,
+      promotedAt: Date.parse(record.updatedAt),
+      proof,
+    };
+  },
+  { lease },
+);

@@ -12,6 +12,9 @@ import { drOperationsCredentials } from "../../../lib/aws-credentials";
 import { createLogger, stepHandler } from "../../domain/handler";
 import { primaryFencedDatum } from "../../domain/metrics";
 import { runSchema } from "../../domain/run";
+import { ControlTable } from "../../../lib/control-record";
+import { documentClient } from "../../domain/dynamodb";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("publish-fence-metric");
 const secondaryCloudWatch =
@@ -24,6 +27,9 @@ const secondaryCloudWatch =
         drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "publish-fence-metric" }),
       );
 const logger = createLogger("publish-fence-metric");
+
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "publish-fence-metric");
 
 export const handler = stepHandler(
   "publish-fence-metric",
@@ -39,4 +45,5 @@ export const handler = stepHandler(
     );
     return { region: env.SECONDARY_REGION, value: fenced ? 1 : 0, publishedAt };
   },
+  { lease },
 );

@@ -16,6 +16,7 @@ import { snsSubject } from "../../domain/notifications";
 import { runSchema } from "../../domain/run";
 import { assessmentSchema, replicationSchema } from "../../domain/steps";
 import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("request-approval");
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
@@ -41,31 +42,40 @@ export function approvalSummary(input: z.infer<typeof inputSchema>): string {
   return `${input.run.mode} in ${input.run.region} wants to proceed: ${input.assessment.action} — ${input.assessment.reason}. Waiting for approval because ${reasons.join("; ")}.`;
 }
 
-export const handler = stepHandler("request-approval", inputSchema, logger, async (input) => {
-  const { run } = input;
-  const summary = approvalSummary(input);
-  await table.storeApproval(run.executionName, input.taskToken, summary.slice(0, 2000), input.timeoutSeconds);
-  const cli = `--env ${env.ENVIRONMENT} --region ${run.region} ${run.executionName}`;
-  const message = [
-    summary,
-    `Replication: ${input.replication.summary}.`,
-    `Approve:  npx drctl approve ${cli}`,
-    `Reject:   npx drctl reject ${cli}`,
-    `Without an answer the run fails after ${input.heartbeatSeconds} s (or ${input.timeoutSeconds} s if an operator extends the wait with a heartbeat).`,
-    `Execution: ${run.executionId}`,
-  ].join("\n");
-  const out = await sns.send(
-    new PublishCommand({
-      TopicArn: env.ALERT_TOPIC_ARN,
-      Subject: snsSubject(`[payments-dr ${env.ENVIRONMENT}] APPROVAL NEEDED: ${run.mode} in ${run.region}`),
-      Message: message,
-      MessageAttributes: {
-        event: { DataType: "String", StringValue: "approval-requested" },
-        mode: { DataType: "String", StringValue: run.mode },
-        region: { DataType: "String", StringValue: run.region },
-        execution: { DataType: "String", StringValue: run.executionName },
-      },
-    }),
-  );
-  return { requestedAt: Date.now(), messageId: out.MessageId ?? "" };
-});
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(table, "request-approval");
+
+export const handler = stepHandler(
+  "request-approval",
+  inputSchema,
+  logger,
+  async (input) => {
+    const { run } = input;
+    const summary = approvalSummary(input);
+    await table.storeApproval(run.executionName, input.taskToken, summary.slice(0, 2000), input.timeoutSeconds);
+    const cli = `--env ${env.ENVIRONMENT} --region ${run.region} ${run.executionName}`;
+    const message = [
+      summary,
+      `Replication: ${input.replication.summary}.`,
+      `Approve:  npx drctl approve ${cli}`,
+      `Reject:   npx drctl reject ${cli}`,
+      `Without an answer the run fails after ${input.heartbeatSeconds} s (or ${input.timeoutSeconds} s if an operator extends the wait with a heartbeat).`,
+      `Execution: ${run.executionId}`,
+    ].join("\n");
+    const out = await sns.send(
+      new PublishCommand({
+        TopicArn: env.ALERT_TOPIC_ARN,
+        Subject: snsSubject(`[payments-dr ${env.ENVIRONMENT}] APPROVAL NEEDED: ${run.mode} in ${run.region}`),
+        Message: message,
+        MessageAttributes: {
+          event: { DataType: "String", StringValue: "approval-requested" },
+          mode: { DataType: "String", StringValue: run.mode },
+          region: { DataType: "String", StringValue: run.region },
+          execution: { DataType: "String", StringValue: run.executionName },
+        },
+      }),
+    );
+    return { requestedAt: Date.now(), messageId: out.MessageId ?? "" };
+  },
+  { lease },
+);

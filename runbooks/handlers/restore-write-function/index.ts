@@ -11,6 +11,9 @@ import { createLogger, stepHandler } from "../../domain/handler";
 import { runSchema } from "../../domain/run";
 import { functionArn, restoreWriteFunction } from "../../domain/write-function";
 import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
+import { ControlTable } from "../../../lib/control-record";
+import { documentClient } from "../../domain/dynamodb";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("restore-write-function");
 const lambda = awsClient(
@@ -21,8 +24,17 @@ const lambda = awsClient(
 );
 const logger = createLogger("restore-write-function");
 
-export const handler = stepHandler("restore-write-function", z.object({ run: runSchema }), logger, async () => {
-  const arn = functionArn(env.LOCAL_WRITE_FUNCTION_NAME, env.LOCAL_REGION, env.DR_OPERATIONS_ROLE_ARN);
-  const result = await restoreWriteFunction(lambda, arn);
-  return { functionName: arn, ...result };
-});
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "restore-write-function");
+
+export const handler = stepHandler(
+  "restore-write-function",
+  z.object({ run: runSchema }),
+  logger,
+  async () => {
+    const arn = functionArn(env.LOCAL_WRITE_FUNCTION_NAME, env.LOCAL_REGION, env.DR_OPERATIONS_ROLE_ARN);
+    const result = await restoreWriteFunction(lambda, arn);
+    return { functionName: arn, ...result };
+  },
+  { lease },
+);

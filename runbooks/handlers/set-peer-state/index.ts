@@ -34,6 +34,7 @@ import { primaryFencedDatum } from "../../domain/metrics";
 import { runSchema } from "../../domain/run";
 import { assessmentSchema } from "../../domain/steps";
 import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("set-peer-state");
 const { local: localTable, peer: peerTable } = localAndPeerControlTables({
@@ -66,55 +67,64 @@ async function verifyPeerStillDown(run: z.infer<typeof runSchema>): Promise<void
   }
 }
 
-export const handler = stepHandler("set-peer-state", inputSchema, logger, async ({ run, state, via, assessment }) => {
-  const peer = assessment.peer;
-  // A failover fences the WRITER. A peer that is not ACTIVE (no region writes: a run stopped
-  // halfway) has nothing to stop: it keeps its state — a STANDBY peer stays able to take over later.
-  const peerIsWriter = peer?.state === "ACTIVE";
-  if (state === "FENCED" && run.mode === "failover" && !peerIsWriter && peer) return unchanged(peer, via);
-  if (state === "FENCED" && run.mode === "failover" && run.automatic) await verifyPeerStillDown(run);
-  const table = via === "local" ? localTable : peerTable;
-  // Strong mode, failback: a handover — the primary ACTIVE and the secondary STANDBY in ONE
-  // transition. Nothing acknowledged can be missing here (MRSC: every acknowledged write is durable
-  // in two regions and strong reads see it), so there is no replication to wait for, and no moment
-  // when neither region may write. The secondary redirects payments to the writer (307) from its
-  // next authority read, and as STANDBY it can take over again should this region fail right after.
-  // A drill's drain is a handover too (the primary DRAINED, this region ACTIVE): a planned move
-  // costs clients that follow the redirect no gap; PromoteSecondary then finds it made.
-  const handoverTo =
-    strong && run.mode === "failback" && state === "FENCED"
-      ? "STANDBY"
-      : strong && run.mode === "drill" && state === "DRAINED"
-        ? "DRAINED"
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(localTable, "set-peer-state");
+
+export const handler = stepHandler(
+  "set-peer-state",
+  inputSchema,
+  logger,
+  async ({ run, state, via, assessment }) => {
+    const peer = assessment.peer;
+    // A failover fences the WRITER. A peer that is not ACTIVE (no region writes: a run stopped
+    // halfway) has nothing to stop: it keeps its state — a STANDBY peer stays able to take over later.
+    const peerIsWriter = peer?.state === "ACTIVE";
+    if (state === "FENCED" && run.mode === "failover" && !peerIsWriter && peer) return unchanged(peer, via);
+    if (state === "FENCED" && run.mode === "failover" && run.automatic) await verifyPeerStillDown(run);
+    const table = via === "local" ? localTable : peerTable;
+    // Strong mode, failback: a handover — the primary ACTIVE and the secondary STANDBY in ONE
+    // transition. Nothing acknowledged can be missing here (MRSC: every acknowledged write is durable
+    // in two regions and strong reads see it), so there is no replication to wait for, and no moment
+    // when neither region may write. The secondary redirects payments to the writer (307) from its
+    // next authority read, and as STANDBY it can take over again should this region fail right after.
+    // A drill's drain is a handover too (the primary DRAINED, this region ACTIVE): a planned move
+    // costs clients that follow the redirect no gap; PromoteSecondary then finds it made.
+    const handoverTo =
+      strong && run.mode === "failback" && state === "FENCED"
+        ? "STANDBY"
+        : strong && run.mode === "drill" && state === "DRAINED"
+          ? "DRAINED"
+          : undefined;
+    // Eventual mode cannot hand over in one transition (MREC: no condition holds across regions), so
+    // a planned move stops the peer first and promotes this region once replication is proven. The
+    // stopping transition records the move, so both regions tell refused clients to retry in a
+    // second, not thirty, until the promotion reaches them or the window closes (write-guard.ts).
+    const handover =
+      !strong && ((run.mode === "failback" && state === "FENCED") || (run.mode === "drill" && state === "DRAINED"))
+        ? { from: env.PEER_REGION, to: run.region, until: new Date(Date.now() + PLANNED_HANDOVER_WINDOW_SECONDS * 1000).toISOString() }
         : undefined;
-  // Eventual mode cannot hand over in one transition (MREC: no condition holds across regions), so
-  // a planned move stops the peer first and promotes this region once replication is proven. The
-  // stopping transition records the move, so both regions tell refused clients to retry in a
-  // second, not thirty, until the promotion reaches them or the window closes (write-guard.ts).
-  const handover =
-    !strong && ((run.mode === "failback" && state === "FENCED") || (run.mode === "drill" && state === "DRAINED"))
-      ? { from: env.PEER_REGION, to: run.region, until: new Date(Date.now() + PLANNED_HANDOVER_WINDOW_SECONDS * 1000).toISOString() }
-      : undefined;
-  const authority = await table.transition({
-    states: handoverTo ? { [env.PEER_REGION]: handoverTo, [run.region]: "ACTIVE" } : { [env.PEER_REGION]: state },
-    ...(handover ? { handover } : {}),
-    reason: handoverTo
-      ? `${run.mode} ${run.executionName}: handover — ${run.region} ACTIVE, ${env.PEER_REGION} ${handoverTo}, in one transition`
-      : `${run.mode} ${run.executionName}: ${env.PEER_REGION} ${state} by ${run.region}`,
-    executionId: run.executionId,
-    expectedEpoch: peer ? peer.epoch : null,
-  });
-  const record = regionView(authority, env.PEER_REGION) as RegionRecord;
-  return {
-    region: env.PEER_REGION,
-    state: record.state,
-    ...(peer ? { previousState: peer.state } : {}),
-    epoch: record.epoch,
-    changedAt: Date.parse(record.updatedAt),
-    via,
-    fenceMetric: await publishFence(record.state),
-  };
-});
+    const authority = await table.transition({
+      states: handoverTo ? { [env.PEER_REGION]: handoverTo, [run.region]: "ACTIVE" } : { [env.PEER_REGION]: state },
+      ...(handover ? { handover } : {}),
+      reason: handoverTo
+        ? `${run.mode} ${run.executionName}: handover — ${run.region} ACTIVE, ${env.PEER_REGION} ${handoverTo}, in one transition`
+        : `${run.mode} ${run.executionName}: ${env.PEER_REGION} ${state} by ${run.region}`,
+      executionId: run.executionId,
+      expectedEpoch: peer ? peer.epoch : null,
+    });
+    const record = regionView(authority, env.PEER_REGION) as RegionRecord;
+    return {
+      region: env.PEER_REGION,
+      state: record.state,
+      ...(peer ? { previousState: peer.state } : {}),
+      epoch: record.epoch,
+      changedAt: Date.parse(record.updatedAt),
+      via,
+      fenceMetric: await publishFence(record.state),
+    };
+  },
+  { lease },
+);
 
 /** The peer left as it is (it was not the writer); the fence metric still follows its state. */
 async function unchanged(peer: RegionRecord, via: "local" | "peer") {

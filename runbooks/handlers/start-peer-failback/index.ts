@@ -11,6 +11,9 @@ import { drOperationsCredentials } from "../../../lib/aws-credentials";
 import { createLogger, stepHandler } from "../../domain/handler";
 import { runSchema, type ExecutionInput, type Run } from "../../domain/run";
 import { awsClient, PEER_CALL_TUNING } from "../../../lib/aws-clients";
+import { ControlTable } from "../../../lib/control-record";
+import { documentClient } from "../../domain/dynamodb";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("start-peer-failback");
 const sfn = awsClient(
@@ -39,22 +42,31 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
 }
 
-export const handler = stepHandler("start-peer-failback", z.object({ run: runSchema }), logger, async ({ run }) => {
-  const name = failbackExecutionName(run.executionName);
-  try {
-    const out = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: env.PEER_STATE_MACHINE_ARN, name, input: JSON.stringify(failbackInput(run)) }),
-    );
-    return {
-      executionArn: out.executionArn ?? executionArnFor(env.PEER_STATE_MACHINE_ARN, name),
-      name,
-      region: env.PEER_REGION,
-      alreadyStarted: false,
-    };
-  } catch (error) {
-    if (error instanceof ExecutionAlreadyExists) {
-      return { executionArn: executionArnFor(env.PEER_STATE_MACHINE_ARN, name), name, region: env.PEER_REGION, alreadyStarted: true };
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "start-peer-failback");
+
+export const handler = stepHandler(
+  "start-peer-failback",
+  z.object({ run: runSchema }),
+  logger,
+  async ({ run }) => {
+    const name = failbackExecutionName(run.executionName);
+    try {
+      const out = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: env.PEER_STATE_MACHINE_ARN, name, input: JSON.stringify(failbackInput(run)) }),
+      );
+      return {
+        executionArn: out.executionArn ?? executionArnFor(env.PEER_STATE_MACHINE_ARN, name),
+        name,
+        region: env.PEER_REGION,
+        alreadyStarted: false,
+      };
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExists) {
+        return { executionArn: executionArnFor(env.PEER_STATE_MACHINE_ARN, name), name, region: env.PEER_REGION, alreadyStarted: true };
+      }
+      throw error;
     }
-    throw error;
-  }
-});
+  },
+  { lease },
+);

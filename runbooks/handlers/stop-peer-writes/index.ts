@@ -13,6 +13,9 @@ import { createLogger, stepHandler } from "../../domain/handler";
 import { runSchema } from "../../domain/run";
 import { functionArn, stopWriteFunction } from "../../domain/write-function";
 import { awsClient, PEER_CALL_TUNING } from "../../../lib/aws-clients";
+import { ControlTable } from "../../../lib/control-record";
+import { documentClient } from "../../domain/dynamodb";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("stop-peer-writes");
 const lambda = awsClient(
@@ -26,13 +29,22 @@ const logger = createLogger("stop-peer-writes");
 /** The whole attempt gives up after this long; the Task's TimeoutSeconds is well above it. */
 export const STOP_DEADLINE_MS = 8000;
 
-export const handler = stepHandler("stop-peer-writes", z.object({ run: runSchema }), logger, async () => {
-  const arn = functionArn(env.PEER_WRITE_FUNCTION_NAME, env.PEER_REGION, env.DR_OPERATIONS_ROLE_ARN);
-  try {
-    const { previousReservedConcurrency } = await stopWriteFunction(lambda, arn, AbortSignal.timeout(STOP_DEADLINE_MS));
-    return { functionName: arn, region: env.PEER_REGION, stopped: true, previousReservedConcurrency };
-  } catch (error) {
-    logger.warn("best-effort stop of the peer write function failed", { error: describeError(error) });
-    return { functionName: arn, region: env.PEER_REGION, stopped: false, previousReservedConcurrency: null, error: describeError(error) };
-  }
-});
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "stop-peer-writes");
+
+export const handler = stepHandler(
+  "stop-peer-writes",
+  z.object({ run: runSchema }),
+  logger,
+  async () => {
+    const arn = functionArn(env.PEER_WRITE_FUNCTION_NAME, env.PEER_REGION, env.DR_OPERATIONS_ROLE_ARN);
+    try {
+      const { previousReservedConcurrency } = await stopWriteFunction(lambda, arn, AbortSignal.timeout(STOP_DEADLINE_MS));
+      return { functionName: arn, region: env.PEER_REGION, stopped: true, previousReservedConcurrency };
+    } catch (error) {
+      logger.warn("best-effort stop of the peer write function failed", { error: describeError(error) });
+      return { functionName: arn, region: env.PEER_REGION, stopped: false, previousReservedConcurrency: null, error: describeError(error) };
+    }
+  },
+  { lease },
+);

@@ -26,6 +26,7 @@ import { documentClient } from "../../domain/dynamodb";
 import { createLogger, stepHandler } from "../../domain/handler";
 import { ReplicationHeartbeats } from "../../domain/replication-heartbeats";
 import { runSchema } from "../../domain/run";
+import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("write-sentinel");
 const peerDoc = documentClient(
@@ -39,15 +40,24 @@ const peerDataTables =
     : undefined;
 const logger = createLogger("write-sentinel");
 
-export const handler = stepHandler("write-sentinel", z.object({ run: runSchema }), logger, async ({ run }) => {
-  // One sentinel per failback execution: a retried step rewrites the same items. The three writes
-  // go out together, so the proof waits for the slowest table's replication, not for their sum.
-  const writtenAt = Date.now();
-  const [sentinel] = await Promise.all([
-    peerTable.writeSentinel(run.executionName, env.PEER_REGION),
-    ...(peerDataTables
-      ? HEARTBEAT_DATA_TABLES.map((table) => peerDataTables.writeSentinel(table, env.PEER_REGION, run.executionName, writtenAt))
-      : []),
-  ]);
-  return { id: sentinel.id, writtenAt: sentinel.writtenAt, writtenIn: env.PEER_REGION };
-});
+/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "write-sentinel");
+
+export const handler = stepHandler(
+  "write-sentinel",
+  z.object({ run: runSchema }),
+  logger,
+  async ({ run }) => {
+    // One sentinel per failback execution: a retried step rewrites the same items. The three writes
+    // go out together, so the proof waits for the slowest table's replication, not for their sum.
+    const writtenAt = Date.now();
+    const [sentinel] = await Promise.all([
+      peerTable.writeSentinel(run.executionName, env.PEER_REGION),
+      ...(peerDataTables
+        ? HEARTBEAT_DATA_TABLES.map((table) => peerDataTables.writeSentinel(table, env.PEER_REGION, run.executionName, writtenAt))
+        : []),
+    ]);
+    return { id: sentinel.id, writtenAt: sentinel.writtenAt, writtenIn: env.PEER_REGION };
+  },
+  { lease },
+);
