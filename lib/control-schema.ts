@@ -201,14 +201,17 @@ export type ProbeRecord = z.infer<typeof probeSchema>;
 
 /**
  * How long the DR lease lives after it was taken or last renewed (docs/architecture.md, "The lease,
- * standing down, and takeover"). Every step of a run that holds it renews it, so it must outlast the
- * longest gap between two renewals: a renewing step at its Task timeout, the non-renewing steps
- * after it (a notification, a report, a compensation) at theirs, and the longest Wait between
- * them — test/state-machines/lease-gaps.test.ts computes that gap on the rendered machine (with
- * the default timings) and holds it to this. It is also how long a run interrupted
- * while holding the lease (StopExecution, a States.Runtime error, its timeout) blocks the next one.
+ * standing down, and takeover"). Every step of a run that acts or polls renews it
+ * (runbooks/domain/lease.ts), so it must outlast the longest gap between two renewals: a renewing
+ * step at its Task timeout, then the steps that do not renew (notifications, reports, a
+ * compensation) each at theirs, and the longest Wait on the way. test/state-machines/lease-gaps.test.ts
+ * computes that gap on the deployed machine (default timings, 30 s Task timeouts): 180 s, on a run
+ * that decides to do nothing and whose success notification then times out into the failure path
+ * (AssessRegions, NotifyDecision, WriteReport, NotifyRunSucceeded, NotifyFailure,
+ * WriteFailureReport). It is also the longest a run interrupted while holding the lease
+ * (StopExecution, a States.Runtime error, its timeout) blocks the next one.
  */
-export const LEASE_LIFETIME_SECONDS = 120;
+export const LEASE_LIFETIME_SECONDS = 180;
 
 export const leaseSchema = z.object({
   pk: z.string(),

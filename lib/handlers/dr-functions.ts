@@ -190,8 +190,8 @@ export const DR_FUNCTIONS = {
   ),
   "check-peer-execution": step(
     "CheckPrimaryFailback (drill): DescribeExecution of that failback via the DR operations role",
-    [...CONTROL, "PEER_REGION", "DR_OPERATIONS_ROLE_ARN"],
-    ["dr-operations:assume", "control-table:lease"],
+    ["LOCAL_REGION", "PEER_REGION", "DR_OPERATIONS_ROLE_ARN"],
+    ["dr-operations:assume"],
   ),
   "start-restore": restoreStep(
     "StartRestoreRehearsal (drill): restore the payments table's local replica to its latest restorable second into this run's scratch table (RestoreTableToPointInTime)",

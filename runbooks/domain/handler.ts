@@ -24,11 +24,12 @@ export type StepHandler<R> = (event: unknown) => Promise<R & StepTiming>;
 
 export interface StepOptions<I> {
   /**
-   * Keeps the run's DR lease: called after the input is validated and before the step does
-   * anything (runbooks/domain/lease.ts `leaseKeeper`). What it throws fails the step as the step's
-   * own error would — LeaseLostError when another run holds the lease — so nothing is changed.
+   * Keeps the run's DR lease (runbooks/domain/lease.ts `leaseKeeper`): `renew` is called before a
+   * step that acts does anything, or after a step that only reads has read and before its answer is
+   * returned. What it throws fails the step as the step's own error would — LeaseLostError when
+   * another run holds the lease — so nothing is changed and nothing read is used.
    */
-  lease?: (input: I) => Promise<void>;
+  lease?: { when: "before" | "after"; renew: (input: I) => Promise<void> };
 }
 
 export function stepHandler<S extends z.ZodMiniType, R extends object>(
@@ -49,8 +50,9 @@ export function stepHandler<S extends z.ZodMiniType, R extends object>(
     const execution = executionOf(parsed.value);
     logger.info("step started", { execution });
     try {
-      if (options.lease) await options.lease(parsed.value);
+      if (options.lease?.when === "before") await options.lease.renew(parsed.value);
       const result = await run(parsed.value);
+      if (options.lease?.when === "after") await options.lease.renew(parsed.value);
       const finishedAt = Date.now();
       logger.info("step finished", { execution, durationMs: finishedAt - startedAt });
       return { ...result, step, startedAt, finishedAt };

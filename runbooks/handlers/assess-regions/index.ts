@@ -19,7 +19,7 @@ const autoFailover = booleanEnv("AUTO_FAILOVER", env.AUTO_FAILOVER);
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("assess-regions");
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(table, "assess-regions");
 
 export const handler = stepHandler(

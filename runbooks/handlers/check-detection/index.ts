@@ -20,7 +20,7 @@ const probesPerMinute = Math.max(1, intEnv("PROBES_PER_MINUTE", 1));
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const logger = createLogger("check-detection");
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(table, "check-detection");
 
 export const handler = stepHandler(

@@ -36,7 +36,7 @@ const secondaryCloudWatch =
       );
 const logger = createLogger("check-fence-alarm");
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "check-fence-alarm");
 
 export const handler = stepHandler(

@@ -38,7 +38,7 @@ const WRITE_SERVICE = "create-payment";
 /** A few minutes of one-minute sums fit in one page; the bound only stops a misbehaving paginator. */
 const MAX_PAGES = 20;
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "check-hold-payments");
 
 export const handler = stepHandler(

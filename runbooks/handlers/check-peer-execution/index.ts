@@ -12,9 +12,6 @@ import { createLogger, stepHandler } from "../../domain/handler";
 import { runSchema } from "../../domain/run";
 import { peerFailbackStartSchema } from "../../domain/steps";
 import { awsClient, PEER_CALL_TUNING } from "../../../lib/aws-clients";
-import { ControlTable } from "../../../lib/control-record";
-import { documentClient } from "../../domain/dynamodb";
-import { leaseKeeper } from "../../domain/lease";
 
 const env = handlerEnv("check-peer-execution");
 const sfn = awsClient(
@@ -24,13 +21,6 @@ const sfn = awsClient(
   drOperationsCredentials({ roleArn: env.DR_OPERATIONS_ROLE_ARN, stsRegion: env.LOCAL_REGION, sessionName: "check-peer-execution" }),
 );
 const logger = createLogger("check-peer-execution");
-
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
-const lease = leaseKeeper(
-  new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE),
-  "check-peer-execution",
-  (message, details) => logger.warn(message, details),
-);
 
 export const handler = stepHandler(
   "check-peer-execution",
@@ -53,5 +43,4 @@ export const handler = stepHandler(
       ...(out.output ? { output: out.output.slice(0, 4000) } : {}),
     };
   },
-  { lease },
 );

@@ -120,7 +120,7 @@ async function probeQuorum(region: string, readOnly: boolean): Promise<QuorumPro
   }
 }
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(table, "check-replication");
 
 export const handler = stepHandler(

@@ -25,7 +25,7 @@ const dataTables =
     : undefined;
 const logger = createLogger("check-sentinel");
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(table, "check-sentinel");
 
 export const handler = stepHandler(

@@ -19,7 +19,7 @@ const env = handlerEnv("confirm-dns");
 const witness = DnsWitness.fromEnvironment(env.DNS_WITNESS_NAME, env.ZONE_NAME_SERVERS);
 const logger = createLogger("confirm-dns");
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "confirm-dns");
 
 export const handler = stepHandler(

@@ -54,7 +54,7 @@ export function promotionProof(input: z.infer<typeof inputSchema>): string {
   return stopped;
 }
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(table, "promote-local");
 
 export const handler = stepHandler(

@@ -28,7 +28,7 @@ const secondaryCloudWatch =
       );
 const logger = createLogger("publish-fence-metric");
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "publish-fence-metric");
 
 export const handler = stepHandler(

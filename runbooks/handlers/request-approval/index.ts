@@ -42,7 +42,7 @@ export function approvalSummary(input: z.infer<typeof inputSchema>): string {
   return `${input.run.mode} in ${input.run.region} wants to proceed: ${input.assessment.action} — ${input.assessment.reason}. Waiting for approval because ${reasons.join("; ")}.`;
 }
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(table, "request-approval");
 
 export const handler = stepHandler(

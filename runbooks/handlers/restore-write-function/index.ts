@@ -24,7 +24,7 @@ const lambda = awsClient(
 );
 const logger = createLogger("restore-write-function");
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "restore-write-function");
 
 export const handler = stepHandler(

@@ -67,7 +67,7 @@ async function verifyPeerStillDown(run: z.infer<typeof runSchema>): Promise<void
   }
 }
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(localTable, "set-peer-state");
 
 export const handler = stepHandler(

@@ -42,7 +42,7 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
 }
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "start-peer-failback");
 
 export const handler = stepHandler(

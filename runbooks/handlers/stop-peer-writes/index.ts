@@ -29,7 +29,7 @@ const logger = createLogger("stop-peer-writes");
 /** The whole attempt gives up after this long; the Task's TimeoutSeconds is well above it. */
 export const STOP_DEADLINE_MS = 8000;
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "stop-peer-writes");
 
 export const handler = stepHandler(

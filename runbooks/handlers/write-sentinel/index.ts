@@ -40,7 +40,7 @@ const peerDataTables =
     : undefined;
 const logger = createLogger("write-sentinel");
 
-/** Renews this run's DR lease before the step acts (runbooks/domain/lease.ts). */
+/** Renews this run's DR lease as the step runs (runbooks/domain/lease.ts). */
 const lease = leaseKeeper(new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE), "write-sentinel");
 
 export const handler = stepHandler(
