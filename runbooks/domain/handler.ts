@@ -24,12 +24,13 @@ export type StepHandler<R> = (event: unknown) => Promise<R & StepTiming>;
 
 export interface StepOptions<I> {
   /**
-   * Keeps the run's DR lease (runbooks/domain/lease.ts `leaseKeeper`): `renew` is called before a
-   * step that acts does anything, or after a step that only reads has read and before its answer is
-   * returned. What it throws fails the step as the step's own error would — LeaseLostError when
-   * another run holds the lease — so nothing is changed and nothing read is used.
+   * Keeps the run's DR lease (runbooks/domain/lease.ts `leaseKeeper`): `renew` is awaited before a
+   * step that acts does anything, or runs alongside a step that only reads, whose answer is returned
+   * only once the renewal succeeded (the step's own error, if it fails, comes first). What it throws
+   * fails the step as the step's own error would — LeaseLostError when another run holds the lease —
+   * so nothing is changed and nothing read is used.
    */
-  lease?: { when: "before" | "after"; renew: (input: I) => Promise<void> };
+  lease?: { when: "before" | "alongside"; renew: (input: I) => Promise<void> };
 }
 
 export function stepHandler<S extends z.ZodMiniType, R extends object>(
@@ -51,8 +52,12 @@ export function stepHandler<S extends z.ZodMiniType, R extends object>(
     logger.info("step started", { execution });
     try {
       if (options.lease?.when === "before") await options.lease.renew(parsed.value);
+      // A reading step renews while it reads (one round trip less per poll); a renewal that fails
+      // while the step itself fails is not what the run is told about (handled, so never unhandled).
+      const renewal = options.lease?.when === "alongside" ? options.lease.renew(parsed.value) : undefined;
+      renewal?.catch(() => undefined);
       const result = await run(parsed.value);
-      if (options.lease?.when === "after") await options.lease.renew(parsed.value);
+      await renewal;
       const finishedAt = Date.now();
       logger.info("step finished", { execution, durationMs: finishedAt - startedAt });
       return { ...result, step, startedAt, finishedAt };

@@ -9,10 +9,10 @@
  * lease that is gone is taken again (nobody holds it; whatever anyone did meanwhile moved the
  * authority's epoch, which the run's next transition checks) — what a run that waited past its lease
  * (an approval) does when it resumes. A step that acts renews BEFORE it acts, so it changes nothing
- * when the lease is lost; a step that only reads renews AFTER its reads, so a region that cannot
- * write at all (strong mode, cut off from its peer and the witness) still fails with the step's own
- * named error (ReplicaNotReadyError) rather than the renewal's, and its answer is used only once the
- * renewal succeeded.
+ * when the lease is lost; a step that only reads renews ALONGSIDE its reads (no added round trip
+ * in a polling loop) and returns its answer only once the renewal succeeded, its own error first —
+ * so a region that cannot write at all (strong mode, cut off from its peer and the witness) still
+ * fails with the step's own named error (ReplicaNotReadyError) rather than the renewal's.
  *
  * A drill's poll of the failback it started (CheckPrimaryFailback) does not renew: that failback
  * runs under the drill's lease in the other region and renews it with its own steps (renewals from
@@ -24,8 +24,8 @@ import { leaseMode, type Run } from "./run";
 
 export { LEASE_LIFETIME_SECONDS };
 
-/** When a step renews: before it acts, or after it read (see above). */
-export type LeaseRenewal = "before" | "after";
+/** When a step renews: before it acts, or alongside its reads (see above). */
+export type LeaseRenewal = "before" | "alongside";
 
 /**
  * The runbook handlers whose steps renew the lease, and when. Every other Task of a run that holds
@@ -33,21 +33,21 @@ export type LeaseRenewal = "before" | "after";
  * counted by test/state-machines/lease-gaps.test.ts against the lease's lifetime.
  */
 export const LEASE_RENEWING_HANDLERS = {
-  "assess-regions": "after",
-  "check-replication": "after",
+  "assess-regions": "alongside",
+  "check-replication": "alongside",
   "request-approval": "before",
   "set-peer-state": "before",
   "stop-peer-writes": "before",
   "promote-local": "before",
-  "confirm-dns": "after",
+  "confirm-dns": "alongside",
   "drain-local": "before",
   "write-sentinel": "before",
-  "check-sentinel": "after",
+  "check-sentinel": "alongside",
   "restore-write-function": "before",
   "publish-fence-metric": "before",
-  "check-fence-alarm": "after",
-  "check-detection": "after",
-  "check-hold-payments": "after",
+  "check-fence-alarm": "alongside",
+  "check-detection": "alongside",
+  "check-hold-payments": "alongside",
   "start-peer-failback": "before",
 } as const satisfies Record<string, LeaseRenewal>;
 
@@ -62,7 +62,7 @@ export function renewalSeconds(handler: LeaseRenewingHandler, run: Pick<Run, "mo
   return LEASE_LIFETIME_SECONDS + (handler === "confirm-dns" && run.mode === "drill" ? run.holdSeconds : 0);
 }
 
-/** The `lease` option of {@link stepHandler} for `handler`: renews `run`'s lease in `table`, before or after the step. */
+/** The `lease` option of {@link stepHandler} for `handler`: renews `run`'s lease in `table`, before or alongside the step. */
 export function leaseKeeper(
   table: ControlTable,
   handler: LeaseRenewingHandler,

@@ -324,16 +324,16 @@ describe("start-peer-failback and check-peer-execution", () => {
     const run = await runFor(t, t.secondary, { mode: "drill", targetRegion: t.secondary }, "drill-x");
     const started = (await t.invoke(t.secondary, "start-peer-failback", { run })) as { executionArn: string };
     expect(started).toMatchObject({ name: "drill-x-failback", alreadyStarted: false });
-    await expect(t.invoke(t.secondary, "start-peer-failback", { run })).resolves.toMatchObject({
-      alreadyStarted: true,
-      executionArn: started.executionArn,
-    });
     // StartExecution returns at once; the failback runs in the primary meanwhile (the old fixture ran it
     // to its end inside StartExecution). While it runs, the drill's poll finds it RUNNING.
     const failback = t.world.sfn.describe(t.primary, started.executionArn);
     await expect(t.invoke(t.secondary, "check-peer-execution", { run, peerFailback: started })).resolves.toMatchObject({
       status: "RUNNING",
       done: false,
+    });
+    await expect(t.invoke(t.secondary, "start-peer-failback", { run })).resolves.toMatchObject({
+      alreadyStarted: true,
+      executionArn: started.executionArn,
     });
     await t.settle(failback.done);
     expect(failback.status).toBe("FAILED");
