@@ -15,7 +15,7 @@ import { drMachine } from "../../sim/deployment/deployment";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
 import type { ExecutionRecord } from "../../sim/stepfunctions/model";
 import { stack } from "../support/stack";
-import { alarmRun, outputsOf, primaryFencedData, primaryOutage } from "./support/sim";
+import { alarmRun, outputsOf, primaryFencedData, primaryOutage, probe } from "./support/sim";
 
 let aws: SimulatedAws;
 beforeAll(async () => {
@@ -141,5 +141,33 @@ describe("a live run keeps its lease", () => {
     expect(result.status).toBe("SUCCEEDED");
     expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "ACTIVE" });
     expect(t.control(t.secondary, controlKeys.lease())).toBeUndefined();
+  });
+});
+
+describe("abandoned-peer takeover with a renewed lease", () => {
+  it("does not take over a peer run's lease renewed within 45 s, even when this region's canary got no answer from the peer", async () => {
+    const t = await primaryOutage(aws);
+    const now = t.now();
+    // A failback in the primary took the lease two minutes ago and renewed it 5 s ago (so it is
+    // alive, e.g. reaching the witness); this region's canary has had no answer from it for 60 s.
+    t.seed("control", {
+      pk: controlKeys.lease(),
+      holder: "failback-renewing",
+      mode: "failback",
+      region: t.primary,
+      acquiredAt: now - 120_000,
+      renewedAt: now - 5_000,
+      expiresAt: Math.floor(now / 1000) + LEASE_LIFETIME_SECONDS - 5,
+    });
+    t.seed("control", { ...probe(t.secondary, t.primary, now - 1000, now - 60_000, 6), lastStatus: 0 }, [t.secondary]);
+    const alarm = alarmRun(t, { region: t.secondary, alarm: "peer-health-", subjectRegion: t.primary, eventId: "evt-renewed" });
+    const started = t.world.sfn.start(t.secondary, drMachine(t.deployment, t.secondary).arn, "alarm-renewed", JSON.stringify(alarm));
+
+    await t.until(() => started.states.some((s) => s.name === "WaitBeforeLeaseRecheck"));
+
+    const first = outputsOf(started, "AcquireLease")[0].steps.lease.Payload;
+    expect(first).toMatchObject({ acquired: false, heldBy: { holder: "failback-renewing" } });
+    expect(first.takenOverFrom).toBeUndefined();
+    t.world.sfn.stop(t.secondary, started.executionArn);
   });
 });

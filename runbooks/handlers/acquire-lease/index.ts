@@ -51,7 +51,8 @@ async function abandoned(run: Run, current: Lease | undefined): Promise<string |
   // Unreachable, not merely unhealthy: a fenced region answers 503 and its runs carry on.
   const probe = await table.getProbe(run.region, run.peerRegion, { consistentRead: true }).catch(() => undefined);
   if (!probe || probe.consecutiveFailures === 0 || probe.lastStatus !== 0) return undefined;
-  const since = Math.max(probe.lastAnsweredAt ?? 0, probe.lastHealthyAt ?? 0, current.acquiredAt);
+  // A renewal is the holder alive too: in strong mode this read sees the latest one from either region.
+  const since = Math.max(probe.lastAnsweredAt ?? 0, probe.lastHealthyAt ?? 0, current.renewedAt ?? current.acquiredAt);
   if (Date.now() - since < LEASE_ABANDONED_AFTER_MS) return undefined;
   return (
     `taken over from ${current.holder} (${current.mode} in ${current.region}): ${run.region}'s canary has had no answer from ` +
