@@ -80,7 +80,7 @@ export interface TransitionRequest {
 }
 
 /** Who asks for the DR lease, for which mode and region, and for how long. */
-export type LeaseRequest = { holder: string; mode: RunbookMode; region: string; ttlSeconds: number };
+type LeaseRequest = { holder: string; mode: RunbookMode; region: string; ttlSeconds: number };
 
 export class ControlTable {
   constructor(
@@ -316,10 +316,9 @@ export class ControlTable {
    * lapsed and the sweeper deleted it, or it was deleted by hand — is taken again, as AcquireLease
    * would: nobody holds it, and whatever anyone did meanwhile moved the authority's epoch, which the
    * run's next transition checks. A lease still named for the holder is renewed even if it lapsed
-   * (a run that waited past it, e.g. for an approval): nobody else took it. With `takeIfFree: false`
-   * a lease that is gone is not taken again (LeaseLostError without a current holder).
+   * (a run that waited past it, e.g. for an approval): nobody else took it.
    */
-  async renewLease(request: LeaseRequest, options: { takeIfFree?: boolean } = {}): Promise<Lease> {
+  async renewLease(request: LeaseRequest, attempt = 1): Promise<Lease> {
     const now = this.now();
     const expiresAt = Math.ceil(now / 1000) + request.ttlSeconds;
     try {
@@ -338,7 +337,9 @@ export class ControlTable {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
     const current = await this.getLease({ consistentRead: true });
-    if (current || options.takeIfFree === false) throw new LeaseLostError(request.holder, current);
+    // Ours after all: it arrived between the two calls (eventual mode: replicated from the other region).
+    if (current?.holder === request.holder && attempt < 2) return this.renewLease(request, attempt + 1);
+    if (current) throw new LeaseLostError(request.holder, current);
     try {
       return await this.putLease(request, "attribute_not_exists(pk)", undefined);
     } catch (error) {

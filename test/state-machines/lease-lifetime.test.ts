@@ -144,6 +144,34 @@ describe("a live run keeps its lease", () => {
   });
 });
 
+describe("a lease that is gone", () => {
+  it("is taken again by the next step of its run (swept after it lapsed during an approval), which then acts", async () => {
+    const t = await primaryOutage(aws);
+    const retaken: unknown[] = [];
+    t.world.sfn.on("state", (record, ev) => {
+      if (record.name === "approved-after-sweep" && ev.state?.name === "StopOldPrimaryWrites")
+        retaken.push(t.control(t.secondary, controlKeys.lease()));
+    });
+    const result = await t.execute(
+      t.secondary,
+      { mode: "failover", targetRegion: t.secondary, requireApproval: true },
+      {
+        name: "approved-after-sweep",
+        approval: async () => {
+          await t.advance((LEASE_LIFETIME_SECONDS + 60) * 1000);
+          // The sweeper deletes a lease 5 minutes after it lapsed (strong mode); here, by hand.
+          t.world.dynamodb.delete(t.secondary, t.tables.control, { pk: controlKeys.lease() });
+          return { approved: true, approvedBy: "alice@example.com" };
+        },
+      },
+    );
+
+    expect(result.status).toBe("SUCCEEDED");
+    expect(retaken[0]).toMatchObject({ holder: "approved-after-sweep", mode: "failover", region: t.secondary });
+    expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "ACTIVE" });
+  });
+});
+
 describe("abandoned-peer takeover with a renewed lease", () => {
   it("does not take over a peer run's lease renewed within 45 s, even when this region's canary got no answer from the peer", async () => {
     const t = await primaryOutage(aws);
