@@ -6,7 +6,7 @@
  * unreadable — in strong mode, a region cut off from its peer and the witness — we cannot know we
  * are the writer (fail closed). A refusal names the writer when the authority does, so the API can
  * send the client there; it names the handover in progress when this region is part of one, so the
- * client is told to come back in a second rather than thirty.
+ * client is told to come back in a second.
  */
 import type { RegionStateCache } from "../../lib/control-record";
 import { writeDecision, type Handover, type RegionRecord, type WriteDecision, type WriteRefusal } from "../../lib/control-schema";
@@ -38,14 +38,34 @@ export async function checkWriteGuard(
 }
 
 /**
- * The `Retry-After` a refused client gets. A fenced, drained or standby region stays so until
- * DNS has moved (health-check detection plus the record TTL, about a minute): retrying in 30 s
- * usually reaches the active region. An unreadable control table is often a blip.
+ * The `Retry-After` a refused client gets when no handover is in progress (docs/architecture.md,
+ * "The write path").
+ *
+ * FENCED and DRAINED: 30 s. Such a region answers 503 on `/health`, so DNS moves its clients away
+ * (health-check detection plus the record's TTL, about a minute), and it writes again only after a
+ * human's failback or a drill's undrain: a client retrying sooner mostly meets the same refusal.
+ *
+ * STANDBY (with nobody ACTIVE; with a writer it redirects): 5 s, the payment path's cache bound
+ * (`REGION_STATE_CACHE_SECONDS`, deployed as 5; create-payment.test.ts holds the two together).
+ * A STANDBY region answers 200 on `/health`, so DNS keeps sending clients to it, and nobody ACTIVE
+ * is, most often, a failover between fencing the old writer and promoting this region (the
+ * settle, 10 s) — or the peer, which the next read here turns into a 307. What bounds how soon a
+ * retry can succeed is the promotion plus the cache bound: a container that read just before the
+ * promotion sees it at most 5 s later. A retry every 5 s therefore lands at most 5 s after that
+ * (10 s after the promotion, where 30 s cost up to 35 s); sooner retries would mostly be answered by
+ * a container from the same cached read. The cost, while nobody is ACTIVE for long (an approval
+ * wait, a missing quorum): one request every 5 s per waiting client instead of every 30 s. Each is
+ * a 503 decided from the container's cached read — at most one strongly consistent `GetItem` per
+ * container per cache bound, whatever the number of clients — and nothing written; past the
+ * stage's throttle (`apiThrottleRateLimit`, default 100 requests/s) API Gateway answers 429 before
+ * Lambda is invoked (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html).
+ *
+ * An unreadable control table: 5 s, often a blip.
  */
 export const RETRY_AFTER_SECONDS: Record<WriteRefusal, number> = {
   REGION_FENCED: 30,
   REGION_DRAINED: 30,
-  REGION_STANDBY: 30,
+  REGION_STANDBY: 5,
   REGION_STATE_UNKNOWN: 5,
 };
 
@@ -53,7 +73,8 @@ export const RETRY_AFTER_SECONDS: Record<WriteRefusal, number> = {
  * While a planned move (eventual mode) is in progress and this region is its source or its target:
  * the promotion is seconds away (the failback's sentinel, the drill's settle), and from then on this
  * region answers 307 to the writer. Retrying in 1 s turns the promotion into an acknowledgement
- * within about a second, where 30 s would leave the client waiting long after the move completed.
+ * within about a second, where {@link RETRY_AFTER_SECONDS} (5 s, or 30 s for the fenced or drained
+ * source) would leave the client waiting after the move completed.
  * Bounded by the handover's own window (`PLANNED_HANDOVER_WINDOW_SECONDS`): a move that never
  * completes falls back to {@link RETRY_AFTER_SECONDS}.
  */

@@ -212,16 +212,16 @@ describe("POST /payments: validation before any side effect", () => {
 
 describe("POST /payments: the write guard", () => {
   it.each([
-    ["FENCED", "REGION_FENCED"],
-    ["DRAINED", "REGION_DRAINED"],
-    ["STANDBY", "REGION_STANDBY"],
-  ] as const)("refuses a write in a %s region with 503, the reason and Retry-After, writing nothing", async (state, reason) => {
+    ["FENCED", "REGION_FENCED", "30"],
+    ["DRAINED", "REGION_DRAINED", "30"],
+    ["STANDBY", "REGION_STANDBY", "5"],
+  ] as const)("refuses a write in a %s region with 503, the reason and Retry-After, writing nothing", async (state, reason, retryAfter) => {
     sim.setRegionState(state);
 
     const response = await post();
 
     expect(response.statusCode).toBe(503);
-    expect(response.headers?.["retry-after"]).toBe("30");
+    expect(response.headers?.["retry-after"]).toBe(retryAfter);
     expect(JSON.parse(response.body)).toMatchObject({ reason, region: sim.region, error: expect.stringContaining("retry") });
     expect(sim.allWrites()).toEqual({ dynamo: [], s3: [] });
     expect(sim.dynamo("idempotency")).toEqual([]);
@@ -345,7 +345,7 @@ describe('POST /payments: the guard\'s answers, as a table (docs/architecture.md
   type Case = [
     name: string,
     states: { here: RegionState; peer: RegionState },
-    handover: "none" | "from-here-open" | "to-here-open" | "from-here-closed" | "between-others",
+    handover: "none" | "from-here-open" | "to-here-open" | "from-here-closed" | "to-here-closed" | "between-others",
     answer: { status: number; retryAfter?: string; reason?: string; location?: boolean },
   ];
   const cases: Case[] = [
@@ -363,6 +363,18 @@ describe('POST /payments: the guard\'s answers, as a table (docs/architecture.md
       { status: 307, retryAfter: "0", reason: "REGION_STANDBY", location: true },
     ],
     ["nobody ACTIVE", { here: "FENCED", peer: "STANDBY" }, "none", { status: 503, retryAfter: "30", reason: "REGION_FENCED" }],
+    [
+      "nobody ACTIVE, this region STANDBY (a failover between fencing the old writer and promoting this one)",
+      { here: "STANDBY", peer: "FENCED" },
+      "none",
+      { status: 503, retryAfter: "5", reason: "REGION_STANDBY" },
+    ],
+    [
+      "nobody ACTIVE, this region drained",
+      { here: "DRAINED", peer: "STANDBY" },
+      "none",
+      { status: 503, retryAfter: "30", reason: "REGION_DRAINED" },
+    ],
     [
       "nobody ACTIVE, this region fenced for a handover to the peer",
       { here: "FENCED", peer: "FENCED" },
@@ -388,20 +400,26 @@ describe('POST /payments: the guard\'s answers, as a table (docs/architecture.md
       { status: 503, retryAfter: "30", reason: "REGION_FENCED" },
     ],
     [
+      "nobody ACTIVE, a handover to this region (STANDBY) whose window closed",
+      { here: "STANDBY", peer: "FENCED" },
+      "to-here-closed",
+      { status: 503, retryAfter: "5", reason: "REGION_STANDBY" },
+    ],
+    [
       "nobody ACTIVE, a handover this region is no part of",
       { here: "STANDBY", peer: "FENCED" },
       "between-others",
-      { status: 503, retryAfter: "30", reason: "REGION_STANDBY" },
+      { status: 503, retryAfter: "5", reason: "REGION_STANDBY" },
     ],
   ];
 
   it.each(cases)("%s: answers as the table says", async (_name, states, handover, answer) => {
     const now = sim.t.now();
-    const until = new Date(now + (handover === "from-here-closed" ? -1 : 60_000)).toISOString();
+    const until = new Date(now + (handover === "from-here-closed" || handover === "to-here-closed" ? -1 : 60_000)).toISOString();
     const record =
       handover === "from-here-open" || handover === "from-here-closed"
         ? { from: sim.region, to: sim.peer, until }
-        : handover === "to-here-open"
+        : handover === "to-here-open" || handover === "to-here-closed"
           ? { from: sim.peer, to: sim.region, until }
           : handover === "between-others"
             ? { from: "eu-west-1", to: "eu-west-2", until }
@@ -439,6 +457,24 @@ describe('POST /payments: the guard\'s answers, as a table (docs/architecture.md
 
     expect(response.statusCode).toBe(307);
     expect(sim.dynamo("control", ["GetItem"])).toHaveLength(2);
+  });
+
+  it("tells a client of a STANDBY region with nobody ACTIVE to retry after the cache bound: the first retry that sees a promotion made just after the refusal", async () => {
+    sim.putAuthority({ ...sim.authority(), epoch: 7, states: { [sim.region]: "STANDBY", [sim.peer]: "FENCED" } });
+    const refused = await post(BODY, "first-key-0001");
+    const retryAfterMs = Number(refused.headers?.["retry-after"]) * 1000;
+
+    // The failover promotes this region right after the refusal; the container still holds its read.
+    sim.putAuthority({ ...sim.authority(), epoch: 8, states: { [sim.region]: "ACTIVE", [sim.peer]: "FENCED" } });
+    await sim.t.advance(retryAfterMs);
+    const retried = await post(BODY, "first-key-0001");
+
+    expect(refused.statusCode).toBe(503);
+    // Not later than needed: the container re-reads the authority once its cache bound has passed.
+    expect(retryAfterMs).toBeLessThanOrEqual(sim.cacheMs);
+    // Not sooner than useful: within the bound the same container answers from the same read.
+    expect(retryAfterMs).toBeGreaterThanOrEqual(sim.cacheMs);
+    expect(retried.statusCode).toBe(202);
   });
 
   it("keeps the configured cache bound when no handover is in progress, and once its window has closed", async () => {
