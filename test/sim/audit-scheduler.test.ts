@@ -16,6 +16,7 @@ import { deploymentFromEvaluation, fn } from "../../sim/deployment/deployment";
 import type { Deployment, ScheduleDefinition } from "../../sim/deployment/types";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
 import { stack } from "../support/stack";
+import { clone, statementsOf, withoutAction } from "./support/deployment-edits";
 
 let deployment: Deployment;
 beforeAll(async () => {
@@ -23,11 +24,6 @@ beforeAll(async () => {
 });
 
 const REGION = "us-east-2";
-/** A deep copy made in this realm (zod refuses objects of jest's structuredClone realm). */
-const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-type Statement = { Effect: string; Action: string | string[]; Principal?: unknown; Condition?: Record<string, Record<string, unknown>> };
-const statementsOf = (doc: { Statement: unknown }) => (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as Statement[];
-
 /** The deployment with only the schedules that target a Lambda function (the sweepers). */
 function sweepersOnly(d: Deployment): Deployment {
   const copy = clone(d);
@@ -45,23 +41,6 @@ const dlqArn = (d: Deployment) => {
   if (!q) throw new Error("no async-failures queue");
   return q.arn;
 };
-
-/** `d` with `action` removed from every policy of the role `roleArn`. */
-function withoutAction(d: Deployment, roleArn: string, action: string): Deployment {
-  const role = d.iam.roles.find((r) => r.arn === roleArn);
-  if (!role) throw new Error(`no role ${roleArn}`);
-  let removed = 0;
-  for (const p of role.policies) {
-    for (const s of statementsOf(p.document)) {
-      const actions = [s.Action].flat();
-      if (actions.includes(action)) removed += 1;
-      s.Action = actions.filter((a) => a !== action);
-    }
-    p.document.Statement = statementsOf(p.document).filter((s) => [s.Action].flat().length > 0);
-  }
-  if (removed === 0) throw new Error(`${roleArn} was never granted ${action}`);
-  return d;
-}
 
 async function run(d: Deployment, minutes: number, arrange?: (t: TestWorld) => void) {
   const aws = new SimulatedAws(d);

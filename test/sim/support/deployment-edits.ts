@@ -1,7 +1,7 @@
 /**
  * Edits of a simulated deployment for tests that show what a missing permission or a changed
- * policy does (iam.test.ts, iam-rehearsal.test.ts). Each returns a copy; the deployment read from
- * the evaluation is never changed.
+ * policy does (iam.test.ts, iam-rehearsal.test.ts, audit-scheduler.test.ts). `clone` first: `withoutAction` changes
+ * the deployment it is given.
  */
 import type { Deployment } from "../../../sim/deployment/types";
 
@@ -12,6 +12,7 @@ export type Statement = {
   Effect: string;
   Action: string | string[];
   Resource?: unknown;
+  Principal?: unknown;
   Condition?: Record<string, Record<string, unknown>>;
 };
 export const statementsOf = (doc: { Statement: unknown }) =>
@@ -22,6 +23,13 @@ export function without(d: Deployment, roleName: string, action: string): Deploy
   const copy = clone(d);
   const role = copy.iam.roles.find((r) => r.name === roleName);
   if (!role) throw new Error(`no role ${roleName}`);
+  return withoutAction(copy, role.arn, action);
+}
+
+/** `d` itself, with `action` removed from every policy of the role `roleArn` (throws if it was never granted). */
+export function withoutAction(d: Deployment, roleArn: string, action: string): Deployment {
+  const role = d.iam.roles.find((r) => r.arn === roleArn);
+  if (!role) throw new Error(`no role ${roleArn}`);
   let removed = 0;
   for (const p of role.policies) {
     for (const s of statementsOf(p.document)) {
@@ -31,6 +39,6 @@ export function without(d: Deployment, roleName: string, action: string): Deploy
     }
     p.document.Statement = statementsOf(p.document).filter((s) => [s.Action].flat().length > 0);
   }
-  if (removed === 0) throw new Error(`${roleName} was never granted ${action}`);
-  return copy;
+  if (removed === 0) throw new Error(`${role.name} was never granted ${action}`);
+  return d;
 }
