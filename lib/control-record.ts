@@ -24,21 +24,19 @@
  * conditions hold within a region only and the regions reconcile last-writer-wins; the runbooks
  * keep their v1 defences there (docs/architecture.md).
  */
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { ControlReader, type ReadOptions } from "./control-reader";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   type Authority,
-  authoritySchema,
   type Handover,
   handoverInProgress,
   approvalSchema,
   automaticRunSchema,
   controlKeys,
   EpochConflictError,
-  heartbeatSchema,
   leaseSchema,
   parseControlItem,
-  probeSchema,
   sentinelSchema,
   LeaseHeldError,
   LeaseLostError,
@@ -49,7 +47,6 @@ import {
   type AutomaticRun,
   type Heartbeat,
   type Lease,
-  type ProbeRecord,
   type RegionRecord,
   type RegionState,
   type RunbookMode,
@@ -57,11 +54,7 @@ import {
 } from "./control-schema";
 
 export * from "./control-schema";
-
-export interface ReadOptions {
-  /** Strongly consistent read of the local replica (never crosses regions). */
-  consistentRead?: boolean;
-}
+export { ControlReader, type ReadOptions } from "./control-reader";
 
 export interface TransitionRequest {
   /** The regions whose state changes (the others keep theirs). */
@@ -82,31 +75,7 @@ export interface TransitionRequest {
 /** Who asks for the DR lease, for which mode and region, and for how long. */
 type LeaseRequest = { holder: string; mode: RunbookMode; region: string; ttlSeconds: number };
 
-export class ControlTable {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    readonly tableName: string,
-    // Read the clock at call time: a virtual clock installed after construction still applies.
-    private readonly now: () => number = () => Date.now(),
-  ) {}
-
-  private async get(key: string, options: ReadOptions = {}) {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: key }, ConsistentRead: options.consistentRead }),
-    );
-    return out.Item;
-  }
-
-  async getAuthority(options?: ReadOptions): Promise<Authority | undefined> {
-    const key = controlKeys.authority();
-    return parseControlItem(authoritySchema, key, await this.get(key, options));
-  }
-
-  /** `region` as the authority says it is (see regionView). */
-  async getRegion(region: string, options?: ReadOptions): Promise<RegionRecord | undefined> {
-    return regionView(await this.getAuthority(options), region);
-  }
-
+export class ControlTable extends ControlReader {
   /**
    * One transition of the authority: read it (strongly), check the run may still change it, write
    * the next version conditional on the epoch just read. Two runs that race both read epoch n; one
@@ -186,11 +155,6 @@ export class ControlTable {
     return item;
   }
 
-  async getHeartbeat(region: string, options?: ReadOptions): Promise<Heartbeat | undefined> {
-    const key = controlKeys.heartbeat(region);
-    return parseControlItem(heartbeatSchema, key, await this.get(key, options));
-  }
-
   /**
    * Records one probe result of `target` as seen from `observer`, and (eventual mode) what the DNS
    * witness answered at the same time: `{ answers }` when the name servers answered, `{ unanswered }`
@@ -245,11 +209,6 @@ export class ControlTable {
         },
       }),
     );
-  }
-
-  async getProbe(observer: string, target: string, options?: ReadOptions): Promise<ProbeRecord | undefined> {
-    const key = controlKeys.probe(observer, target);
-    return parseControlItem(probeSchema, key, await this.get(key, options));
   }
 
   async getLease(options?: ReadOptions): Promise<Lease | undefined> {
@@ -444,7 +403,7 @@ export class RegionStateCache {
   private inflight: { read: Promise<Authority | undefined>; sentAt: number } | undefined;
 
   constructor(
-    private readonly table: ControlTable,
+    private readonly table: Pick<ControlReader, "getAuthority">,
     private readonly region: string,
     private readonly ttlMs: number,
     private readonly now: () => number = () => Date.now(),

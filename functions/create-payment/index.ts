@@ -28,7 +28,8 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { Context } from "aws-lambda";
-import { ControlTable, RegionStateCache } from "../../lib/control-record";
+import { ControlReader } from "../../lib/control-reader";
+import { RegionStateCache } from "../../lib/control-record";
 import { API_CALL_TUNING, DOCUMENT_CLIENT_OPTIONS, awsClient } from "../../lib/aws-clients";
 import { intEnv } from "../../lib/env";
 import { handlerEnv } from "../../lib/handlers";
@@ -70,7 +71,7 @@ const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
 
 // `() => Date.now()` rather than `Date.now`: read the clock at call time, so a virtual clock
 // installed after this module loaded (tests, the rehearsal) is honoured.
-const regionState = new RegionStateCache(new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()), region, cacheMs, () => Date.now());
+const regionState = new RegionStateCache(new ControlReader(doc, env.CONTROL_TABLE, () => Date.now()), region, cacheMs, () => Date.now());
 const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
 /**
  * Eventual mode only (strong mode's data layer already fences a region cut off from its peer and
@@ -82,7 +83,7 @@ const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
 const partitionGuard =
   env.DATA_CONSISTENCY === "eventual" && region === env.PRIMARY_REGION
     ? new PartitionGuard(
-        new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()),
+        new ControlReader(doc, env.CONTROL_TABLE, () => Date.now()),
         { region, peer: env.PEER_REGION, probeIntervalMs: 60_000 / Math.max(1, intEnv("PROBES_PER_MINUTE", 1)) },
         cacheMs,
         () => Date.now(),

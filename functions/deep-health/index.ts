@@ -9,7 +9,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
-import { ControlTable } from "../../lib/control-record";
+import { ControlReader } from "../../lib/control-reader";
 import { API_CALL_TUNING, DOCUMENT_CLIENT_OPTIONS, awsClient } from "../../lib/aws-clients";
 import { intEnv } from "../../lib/env";
 import { handlerEnv } from "../../lib/handlers";
@@ -30,7 +30,7 @@ const dynamo = obs.tracer.captureAWSv3Client(awsClient(DynamoDBClient, region, A
 const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
 const sqs = obs.tracer.captureAWSv3Client(awsClient(SQSClient, region, API_CALL_TUNING));
 const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
-const control = new ControlTable(doc, env.CONTROL_TABLE, () => Date.now());
+const control = new ControlReader(doc, env.CONTROL_TABLE, () => Date.now());
 
 async function observe<T>(work: Promise<T>): Promise<Observed<T>> {
   try {

@@ -30,7 +30,8 @@
  * | silent for ≥ 2 probes               | not asked with that probe        | accepted: evidence missing, as below |
  * | no record, unreadable, or stale     | —                                | accepted: the canary not running must not stop payments (its own alarms say it stopped) |
  */
-import type { ControlTable, ProbeRecord } from "../../lib/control-record";
+import type { ControlReader } from "../../lib/control-reader";
+import type { ProbeRecord } from "../../lib/control-record";
 import { errorName } from "../../lib/observability";
 
 /** Why the partition guard refused (API clients see it as `reason`). */
@@ -119,7 +120,7 @@ export class PartitionGuard {
   private cached: { probe: ProbeRecord | undefined; readAt: number } | undefined;
 
   constructor(
-    private readonly table: ControlTable,
+    private readonly table: ControlReader,
     private readonly context: Omit<PartitionContext, "now">,
     private readonly ttlMs: number,
     private readonly now: () => number = () => Date.now(),

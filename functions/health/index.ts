@@ -10,7 +10,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
-import { ControlTable, mayServe, RegionStateCache, type RegionRecord } from "../../lib/control-record";
+import { ControlReader } from "../../lib/control-reader";
+import { mayServe, RegionStateCache, type RegionRecord } from "../../lib/control-record";
 import { DOCUMENT_CLIENT_OPTIONS, HEALTH_CALL_TUNING, awsClient } from "../../lib/aws-clients";
 import { intEnv } from "../../lib/env";
 import { handlerEnv } from "../../lib/handlers";
@@ -28,7 +29,7 @@ const { logger, metrics } = obs;
 const dynamo = obs.tracer.captureAWSv3Client(awsClient(DynamoDBClient, region, HEALTH_CALL_TUNING));
 const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
 const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
-const regionState = new RegionStateCache(new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()), region, cacheMs, () => Date.now());
+const regionState = new RegionStateCache(new ControlReader(doc, env.CONTROL_TABLE, () => Date.now()), region, cacheMs, () => Date.now());
 
 export interface HealthBody {
   status: "healthy" | "unhealthy";

@@ -23,7 +23,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { ControlTable, RegionStateCache } from "../../lib/control-record";
+import { ControlReader } from "../../lib/control-reader";
+import { RegionStateCache } from "../../lib/control-record";
 import { DOCUMENT_CLIENT_OPTIONS, WORKER_CALL_TUNING, awsClient } from "../../lib/aws-clients";
 import { intEnv } from "../../lib/env";
 import { handlerEnv } from "../../lib/handlers";
@@ -47,7 +48,7 @@ const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
 const s3 = obs.tracer.captureAWSv3Client(awsClient(S3Client, region, WORKER_CALL_TUNING));
 const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
 const transactionLog = new TransactionLog(s3, env.TRANSACTION_BUCKET);
-const regionState = new RegionStateCache(new ControlTable(doc, env.CONTROL_TABLE, () => Date.now()), region, cacheMs, () => Date.now());
+const regionState = new RegionStateCache(new ControlReader(doc, env.CONTROL_TABLE, () => Date.now()), region, cacheMs, () => Date.now());
 
 export class InvalidProcessingMessageError extends Error {
   constructor(detail: string) {
