@@ -14,8 +14,9 @@ import { type BuildOptions, build, type Metafile } from "esbuild";
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { allFunctions, handlerEntry } from "../lib/handlers";
+import { allFunctions, handlerEntry, type HandlerName } from "../lib/handlers";
 import { type Deferral, deferRequire } from "./deferred-require";
+import { handlerEnvironment } from "./handler-environment";
 import { sdkSchemaKeys } from "./sdk-schema-keys";
 
 export const ROOT = resolve(__dirname, "..");
@@ -129,12 +130,18 @@ export interface BuiltBundle {
   bytes: number;
 }
 
-/** Bundles one entry point into `<outDir>/<name>/index.js` with {@link LAMBDA_BUILD_OPTIONS}. */
+/**
+ * Bundles one entry point into `<outDir>/<name>/index.js` with {@link LAMBDA_BUILD_OPTIONS}; a
+ * handler's bundle (a `name` in the registry) carries its own environment list instead of the whole
+ * registry (scripts/handler-environment.ts).
+ */
 export async function buildBundle(name: string, entry: string, outDir: string): Promise<BuiltBundle> {
   const dir = join(outDir, name);
   rmSync(dir, { recursive: true, force: true });
   const outfile = join(dir, "index.js");
-  const result = await build({ ...LAMBDA_BUILD_OPTIONS, entryPoints: [entry], outfile });
+  const handler = allFunctions.some((f) => f.name === name) ? [handlerEnvironment(name as HandlerName)] : [];
+  const plugins = [...handler, ...LAMBDA_BUILD_OPTIONS.plugins];
+  const result = await build({ ...LAMBDA_BUILD_OPTIONS, plugins, entryPoints: [entry], outfile });
   return { name, outfile, bytes: outputBytes(result.metafile) };
 }
 

@@ -16,6 +16,8 @@ import { join } from "node:path";
 import { childEnvironment } from "../../bench/bundles";
 import { buildHandlers, LAMBDA_BUILD_OPTIONS, LAMBDA_DEFERRALS } from "../../scripts/build-lambdas";
 import { type Deferral, deferRequire } from "../../scripts/deferred-require";
+import { handlerEnvironment } from "../../scripts/handler-environment";
+import { allFunctions, handlerSpec } from "../../lib/handlers";
 import { ROOT, runChild } from "../setup/child-process";
 
 let dir: string;
@@ -335,6 +337,44 @@ describe("the libraries behind each deferral", () => {
     expect(source).toContain("const assert = require('assert');"); // the only bare uses: this line's two
     expect(assertOkCalls(source).length).toBeGreaterThan(5);
     expect(assertOkCalls(source).filter((args) => args.length !== 2)).toEqual([]);
+  });
+});
+
+describe("a handler's bundle carries its own environment list, not the registry", () => {
+  let bundle: string;
+  beforeAll(async () => {
+    [{ outfile: bundle }] = await buildHandlers({ outDir: join(dir, "own-env"), only: ["create-payment"] });
+  });
+
+  it("holds no other handler's spec", () => {
+    const source = readFileSync(bundle, "utf8");
+    const others = allFunctions.filter((f) => f.name !== "create-payment");
+    expect(others.length).toBeGreaterThan(30);
+    expect(others.filter((f) => source.includes(f.description)).map((f) => f.name)).toEqual([]);
+  });
+
+  it("still requires every variable of its spec: a missing one fails the cold start, naming it", async () => {
+    const env = { ...childEnvironment(), CONTROL_TABLE: undefined, PEER_API_ORIGIN: undefined };
+    const result = await runChild(process.execPath, ["-e", `require(${JSON.stringify(bundle)})`], {
+      budget: BUDGET,
+      env: { ...Object.fromEntries(Object.keys(process.env).map((k) => [k, undefined])), ...env },
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("Missing required environment variable(s): CONTROL_TABLE, PEER_API_ORIGIN");
+  });
+
+  it("refuses to read another handler's environment", async () => {
+    const outfile = join(dir, "own-env", "registry-only.js");
+    await build({
+      ...LAMBDA_BUILD_OPTIONS,
+      plugins: [handlerEnvironment("create-payment")],
+      stdin: { contents: 'module.exports = require("./lib/handlers").handlerEnv;', resolveDir: ROOT, loader: "js" },
+      outfile,
+    });
+    const handlerEnv = require(outfile) as (name: string, env: NodeJS.ProcessEnv) => Record<string, string>;
+    expect(() => handlerEnv("get-payment", {})).toThrow("This is the bundle of create-payment: it holds no environment for get-payment");
+    const env = Object.fromEntries(handlerSpec("create-payment").environment.map((name) => [name, `value of ${name}`]));
+    expect(handlerEnv("create-payment", { ...env, UNRELATED: "x" })).toEqual(env);
   });
 });
 
