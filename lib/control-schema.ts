@@ -30,9 +30,19 @@ export const controlKeys = {
   quorum: (region: string) => `quorum#${region}`,
 };
 
+/*
+ * Field types the items below share, each built once: zod schemas are immutable, so one instance
+ * serves every field of its type. Each instance costs a cold start time to build, and a bundle that
+ * imports this module builds every schema in it, used or not: esbuild does not see zod's
+ * no-side-effects annotations through its re-exports, and keeps every top-level schema.
+ */
 const isoTime = z.string().check(z.iso.datetime());
-const epochMillis = z.number().check(z.int(), z.nonnegative());
-const epochSeconds = z.number().check(z.int(), z.nonnegative());
+const nonNegativeInt = z.number().check(z.int(), z.nonnegative());
+const anInt = z.number().check(z.int());
+const nonEmpty = z.string().check(z.minLength(1));
+const reasonText = z.string().check(z.maxLength(1000));
+const epochMillis = nonNegativeInt;
+const epochSeconds = nonNegativeInt;
 
 /**
  * The authority: ONE item holds every region's state and the epoch (DESIGN, "Coordination across
@@ -55,8 +65,8 @@ const epochSeconds = z.number().check(z.int(), z.nonnegative());
  * Strong mode never writes one: its planned moves are one transition.
  */
 export const handoverSchema = z.object({
-  from: z.string().check(z.minLength(1)),
-  to: z.string().check(z.minLength(1)),
+  from: nonEmpty,
+  to: nonEmpty,
   until: isoTime,
 });
 export type Handover = z.infer<typeof handoverSchema>;
@@ -72,15 +82,15 @@ export const PLANNED_HANDOVER_WINDOW_SECONDS = 120;
 
 export const authoritySchema = z.object({
   pk: z.string(),
-  epoch: z.number().check(z.int(), z.nonnegative()),
+  epoch: nonNegativeInt,
   /** Every region's state, by region code. */
   states: z.record(z.string(), z.enum(REGION_STATES)),
   /** When each region's state last changed (ISO time): what a region's own alarm is judged against. */
   changedAt: z.record(z.string(), isoTime),
   /** The last transition: when, why and by which execution. */
   updatedAt: isoTime,
-  reason: z.string().check(z.maxLength(1000)),
-  executionId: z.string().check(z.minLength(1)),
+  reason: reasonText,
+  executionId: nonEmpty,
   /** Eventual mode: the planned move this version started, if it started one ({@link handoverSchema}). */
   handover: z.optional(handoverSchema),
 });
@@ -92,12 +102,12 @@ export type Authority = z.infer<typeof authoritySchema>;
  */
 export const regionRecordSchema = z.object({
   pk: z.string(),
-  region: z.string().check(z.minLength(1)),
+  region: nonEmpty,
   state: z.enum(REGION_STATES),
-  epoch: z.number().check(z.int(), z.nonnegative()),
+  epoch: nonNegativeInt,
   updatedAt: isoTime,
-  reason: z.string().check(z.maxLength(1000)),
-  executionId: z.string().check(z.minLength(1)),
+  reason: reasonText,
+  executionId: nonEmpty,
 });
 export type RegionRecord = z.infer<typeof regionRecordSchema>;
 
@@ -171,7 +181,7 @@ export const heartbeatSchema = z.object({
   pk: z.string(),
   region: z.string(),
   writtenAt: epochMillis,
-  sequence: z.number().check(z.int(), z.nonnegative()),
+  sequence: nonNegativeInt,
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 
@@ -183,8 +193,8 @@ export const probeSchema = z.object({
   lastHealthyAt: z.optional(epochMillis),
   /** First failure of the current run of failures; absent while the target answers. */
   firstFailedAt: z.optional(epochMillis),
-  lastStatus: z.number().check(z.int()),
-  consecutiveFailures: z.number().check(z.int(), z.nonnegative()),
+  lastStatus: anInt,
+  consecutiveFailures: nonNegativeInt,
   /** The last probe that got any HTTP answer (healthy or not): a region that answers 503 is alive. */
   lastAnsweredAt: z.optional(epochMillis),
   /**
@@ -215,7 +225,7 @@ export const LEASE_LIFETIME_SECONDS = 180;
 
 export const leaseSchema = z.object({
   pk: z.string(),
-  holder: z.string().check(z.minLength(1)),
+  holder: nonEmpty,
   mode: z.enum(RUNBOOK_MODES),
   region: z.string(),
   acquiredAt: epochMillis,
@@ -246,7 +256,7 @@ export type Sentinel = z.infer<typeof sentinelSchema>;
 export const approvalSchema = z.object({
   pk: z.string(),
   executionName: z.string(),
-  taskToken: z.string().check(z.minLength(1)),
+  taskToken: nonEmpty,
   requestedAt: epochMillis,
   summary: z.string(),
   expiresAt: epochSeconds,
