@@ -101,6 +101,7 @@ export class Iam {
       queueArn: (url) => this.deployment.queues.find((q) => q.url === url)?.arn ?? queueArnFromUrl(url),
       functionArn: (nameOrArn) =>
         nameOrArn.startsWith("arn:") ? nameOrArn : `arn:aws:lambda:${call.region}:${this.deployment.accountId}:function:${nameOrArn}`,
+      hashKeyOf: (name) => this.deployment.tables.find((t) => t.name === name)?.hashKey,
     });
     // The global keys AWS puts in every signed request's context
     // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).

@@ -68,6 +68,29 @@ export interface CallFacts {
   queueArn(url: string): string;
   /** A function name or ARN in `region`, as an ARN. */
   functionArn(nameOrArn: string): string;
+  /** A DynamoDB table's partition key attribute (undefined for a table the deployment does not define). */
+  hashKeyOf(tableName: string): string | undefined;
+}
+
+/** The item operations that name one item by its key (or, for PutItem, carry it). */
+const ITEM_OPERATIONS = new Set(["GetItem", "PutItem", "UpdateItem", "DeleteItem"]);
+
+/**
+ * `dynamodb:LeadingKeys`: the partition key values a request names, as AWS puts them in the request
+ * context ("Represents the first key attribute of a table — in other words, the partition key. The
+ * key name LeadingKeys is plural, even if the key is used with single-item actions", with the
+ * ForAllValues modifier: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+ * Without it a policy's `ForAllValues:...` condition on LeadingKeys holds vacuously, so every item
+ * of the table was allowed: kinder than AWS. A Scan names no partition key, and gets none, as on AWS.
+ * The key or item is in the SDK's wire form (`{ S: "lease" }`) or, through the document client,
+ * native; both give the same string.
+ */
+function leadingKeys(hashKey: string | undefined, keyOrItem: unknown): Record<string, string[]> {
+  if (!hashKey || !keyOrItem || typeof keyOrItem !== "object") return {};
+  const value = (keyOrItem as Record<string, unknown>)[hashKey];
+  if (value === undefined) return {};
+  const scalar = value && typeof value === "object" ? Object.values(value as Record<string, unknown>)[0] : value;
+  return { "dynamodb:LeadingKeys": [String(scalar)] };
 }
 
 /** Batch operations are authorized as their single-item action. */
@@ -107,10 +130,17 @@ export function iamRequests(c: CallFacts): IamRequest[] {
         // One request per action, every one of which must be allowed.
         const items = Array.isArray(input.TransactItems) ? (input.TransactItems as Record<string, Record<string, unknown>>[]) : [];
         return items.flatMap((entry) =>
-          Object.entries(TRANSACT_ACTIONS).flatMap(([kind, action]) =>
-            entry[kind] ? [{ action, resource: table(entry[kind].TableName), context: { "dynamodb:EnclosingOperation": operation } }] : [],
-          ),
+          Object.entries(TRANSACT_ACTIONS).flatMap(([kind, action]) => {
+            const part = entry[kind];
+            if (!part) return [];
+            const keys = leadingKeys(c.hashKeyOf(String(part.TableName)), part.Key ?? part.Item);
+            return [{ action, resource: table(part.TableName), context: { "dynamodb:EnclosingOperation": operation, ...keys } }];
+          }),
         );
+      }
+      if (ITEM_OPERATIONS.has(operation)) {
+        const keys = leadingKeys(c.hashKeyOf(String(input.TableName)), input.Key ?? input.Item);
+        return [{ action: `dynamodb:${operation}`, resource: table(input.TableName), context: keys }];
       }
       return [{ action: `dynamodb:${operation}`, resource: table(input.TableName) }];
     }

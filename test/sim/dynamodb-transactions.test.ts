@@ -218,6 +218,7 @@ describe("TransactWriteItems in IAM", () => {
       keyOf: () => undefined,
       queueArn: (url) => url,
       functionArn: (name) => name,
+      hashKeyOf: () => undefined,
     });
 
     const context = { "dynamodb:EnclosingOperation": "TransactWriteItems" };

@@ -14,6 +14,7 @@ const facts = (operation: string, input: Record<string, unknown>) => ({
   keyOf: () => undefined,
   queueArn: (url: string) => url,
   functionArn: (name: string) => name,
+  hashKeyOf: (table: string) => ({ control: "pk", payments: "paymentId" })[table],
 });
 
 describe("DynamoDB RestoreTableToPointInTime", () => {
@@ -44,5 +45,39 @@ describe("DynamoDB RestoreTableToPointInTime", () => {
     expect(iamRequests(facts("DeleteTable", { TableName: "payments-restore-x" }))).toEqual([
       { action: "dynamodb:DeleteTable", resource: target },
     ]);
+  });
+});
+
+describe("dynamodb:LeadingKeys (specifying-conditions.html)", () => {
+  const control = "arn:aws:dynamodb:us-east-2:123456789012:table/control";
+
+  it("names the item's partition key value on each single-item call, in the SDK's wire form or the document client's", () => {
+    expect(iamRequests(facts("GetItem", { TableName: "control", Key: { pk: { S: "lease" } } }))).toEqual([
+      { action: "dynamodb:GetItem", resource: control, context: { "dynamodb:LeadingKeys": ["lease"] } },
+    ]);
+    expect(iamRequests(facts("PutItem", { TableName: "control", Item: { pk: "authority", epoch: 3 } }))).toEqual([
+      { action: "dynamodb:PutItem", resource: control, context: { "dynamodb:LeadingKeys": ["authority"] } },
+    ]);
+    for (const operation of ["UpdateItem", "DeleteItem"]) {
+      expect(iamRequests(facts(operation, { TableName: "payments", Key: { paymentId: { S: "pay_1" } } }))[0].context).toEqual({
+        "dynamodb:LeadingKeys": ["pay_1"],
+      });
+    }
+  });
+
+  it("names each transaction action's own key", () => {
+    const requests = iamRequests(
+      facts("TransactWriteItems", {
+        TransactItems: [
+          { ConditionCheck: { TableName: "control", Key: { pk: { S: "authority" } }, ConditionExpression: "x" } },
+          { Put: { TableName: "payments", Item: { paymentId: { S: "pay_2" } } } },
+        ],
+      }),
+    );
+    expect(requests.map((r) => r.context?.["dynamodb:LeadingKeys"])).toEqual([["authority"], ["pay_2"]]);
+  });
+
+  it("sends none for a Scan, which names no partition key (a ForAllValues condition then holds, as on AWS)", () => {
+    expect(iamRequests(facts("Scan", { TableName: "control" }))).toEqual([{ action: "dynamodb:Scan", resource: control }]);
   });
 });

@@ -43,6 +43,29 @@ describe("IAM in the simulated world", () => {
     }
   });
 
+  it("holds a lease-only role to the lease item (dynamodb:LeadingKeys), where it used to be allowed every control item", async () => {
+    const aws = new SimulatedAws(deployment);
+    const t = aws.world({ latency: "none" });
+    try {
+      const step = fn(deployment, "us-east-1", "stop-peer-writes");
+      const table = deployment.tables.find((d) => d.name.startsWith("dr-control"))!.name;
+      const principal = t.world.iam.principal({}, step.name);
+      const put = (pk: string) =>
+        t.world.iam.authorizeCall(principal, {
+          service: "dynamodb",
+          operation: "PutItem",
+          input: { TableName: table, Item: { pk: { S: pk } } },
+          region: "us-east-1",
+        });
+
+      await expect(put("lease")).resolves.toBeUndefined();
+      await expect(put("authority")).rejects.toMatchObject({ name: "AccessDeniedException" });
+      await expect(put("approval#run-1")).rejects.toMatchObject({ name: "AccessDeniedException" });
+    } finally {
+      aws.dispose();
+    }
+  });
+
   it("never starts the canary when its Scheduler role trusts one schedule instead of the schedule group", async () => {
     const copy = clone(deployment);
     // The canary ticker's schedule (the region also has the sweeper's).
