@@ -24,10 +24,12 @@ export const DEFAULT_OUT_DIR = join(ROOT, "dist", "lambda");
 
 /**
  * Powertools Tracer loads the AWS X-Ray SDK (aws-xray-sdk-core, CommonJS), which requires at load
- * modules that a Lambda function never runs, or runs only when something is wrong. They stay
- * bundled but load only when needed (scripts/deferred-require.ts); test/scripts/build-lambdas.test.ts
- * checks that each still works when used, that our code uses none of the patchers and plugins, and
- * that a built handler answers, traces and never loads node:assert. Measured as bench/bundles.ts
+ * modules that a Lambda function never runs, or runs only when something is wrong. Most stay
+ * bundled but load only when needed (scripts/deferred-require.ts); the two patchers nothing here
+ * may call (AWS SDK v2, Node's http) are left out, their functions throwing why.
+ * test/scripts/build-lambdas.test.ts checks that each deferred module still works when used, that an
+ * omitted one fails clearly, that our code uses none of the patchers and plugins, and that a built
+ * handler answers, traces and never loads node:assert. Measured as bench/bundles.ts
  * measures (CPU of a cold load, Node 24, the Lambda runtime's environment): semver (then deferred
  * alone) and the sampler about 4 ms of create-payment's ~70 ms, node:assert about 1 ms more; the
  * SDK v2 and http patchers and the host plugins, deferred next, 0.5–1 ms more (the X-Ray SDK alone,
@@ -39,17 +41,17 @@ export const LAMBDA_DEFERRALS: readonly Deferral[] = [
   {
     module: "./patchers/aws_p",
     importer: /aws-xray-sdk-core\/dist\/lib\/aws-xray\.js$/,
-    loads: "on-call",
+    loads: "never",
     functions: ["captureAWSClient", "captureAWS"],
     reason:
       "captureAWS and captureAWSClient patch an AWS SDK v2, which this project does not have; our clients are SDK v3, " +
-      "traced through captureAWSv3Client (patchers/aws3_p, loaded as before). Loading aws_p runs semver (a few dozen " +
-      "regular expressions, to check the v2 SDK's version) and its call capturer.",
+      "traced through captureAWSv3Client (patchers/aws3_p, bundled as before). aws_p brings semver (to check the v2 SDK's " +
+      "version): with http_p, about 33 KB that every bundle parsed and set up at each cold start.",
   },
   {
     module: "./patchers/http_p",
     importer: /aws-xray-sdk-core\/dist\/lib\/aws-xray\.js$/,
-    loads: "on-call",
+    loads: "never",
     functions: ["captureHTTPsGlobal", "captureHTTPs"],
     reason:
       "captureHTTPs and captureHTTPsGlobal patch Node's http modules; every Tracer here is made with " +

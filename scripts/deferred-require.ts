@@ -26,6 +26,10 @@
  *   call and calling the real function with the same `this` and arguments. Only the listed names
  *   exist on the stand-in; test/scripts/build-lambdas.test.ts checks they are every export the
  *   module has, so a library update that adds one fails the build's tests instead of losing it.
+ * - "never": for a module of functions that nothing a Lambda function here runs may call (tests
+ *   hold our code to that). The stand-in exports the listed functions, each throwing an Error that
+ *   names the module and why it is not in the bundle; the module itself, and what only it requires,
+ *   are left out of the bundle, so a cold start neither parses nor sets them up.
  */
 import type { Plugin } from "esbuild";
 
@@ -36,9 +40,9 @@ export interface Deferral {
   importer: RegExp;
   /** Why nothing on a request's path reads the module's exports (kept with the build options). */
   reason: string;
-  /** When the module loads (see the header): on first use (the default), when an assertion fails, or when one of its functions is called. */
-  loads?: "on-first-use" | "on-failed-assertion" | "on-call";
-  /** For "on-call": the module's exports, every one a function. */
+  /** When the module loads (see the header): on first use (the default), when an assertion fails, when one of its functions is called, or never (not bundled). */
+  loads?: "on-first-use" | "on-failed-assertion" | "on-call" | "never";
+  /** For "on-call" and "never": the module's exports, every one a function. */
   functions?: readonly string[];
 }
 
@@ -104,6 +108,16 @@ export function functionsStandInSource(specifier: string, functions: readonly st
   ].join("\n");
 }
 
+/** The stand-in for a module left out of the bundle: each listed export throws, naming the module and why. */
+export function omittedStandInSource(specifier: string, functions: readonly string[], reason: string): string {
+  const message = `${specifier} is not in this bundle (scripts/build-lambdas.ts): ${reason}`;
+  return [
+    "module.exports = {",
+    ...functions.map((f) => `  ${JSON.stringify(f)}() { throw new Error(${JSON.stringify(`${f}: ${message}`)}); },`),
+    "};",
+  ].join("\n");
+}
+
 /** Replaces each listed `require(module)` from a matching importer by a stand-in that requires it on first use. */
 export function deferRequire(deferrals: readonly Deferral[]): Plugin {
   return {
@@ -117,21 +131,30 @@ export function deferRequire(deferrals: readonly Deferral[]): Plugin {
           return {
             path: `${deferral.module}?from=${args.resolveDir}`,
             namespace: NAMESPACE,
-            pluginData: { resolveDir: args.resolveDir, loads: deferral.loads ?? "on-first-use", functions: deferral.functions },
+            pluginData: {
+              resolveDir: args.resolveDir,
+              loads: deferral.loads ?? "on-first-use",
+              functions: deferral.functions,
+              reason: deferral.reason,
+            },
           };
         });
       }
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
-        const { resolveDir, loads, functions } = args.pluginData as Pick<Deferral, "loads" | "functions"> & { resolveDir: string };
+        const { resolveDir, loads, functions, reason } = args.pluginData as Pick<Deferral, "loads" | "functions" | "reason"> & {
+          resolveDir: string;
+        };
         const specifier = args.path.slice(0, args.path.indexOf("?from="));
-        if (loads === "on-call" && !functions?.length)
-          throw new Error(`deferred require("${specifier}") loads on call but lists no functions`);
+        if ((loads === "on-call" || loads === "never") && !functions?.length)
+          throw new Error(`deferred require("${specifier}") loads ${loads === "never" ? "never" : "on call"} but lists no functions`);
         const contents =
           loads === "on-failed-assertion"
             ? assertionStandInSource(specifier)
             : loads === "on-call"
               ? functionsStandInSource(specifier, functions ?? [])
-              : standInSource(specifier);
+              : loads === "never"
+                ? omittedStandInSource(specifier, functions ?? [], reason)
+                : standInSource(specifier);
         return { contents, loader: "js", resolveDir };
       });
     },

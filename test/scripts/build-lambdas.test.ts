@@ -124,6 +124,35 @@ describe("deferRequire", () => {
     expect(seen).toEqual({ before: 0, sum: 5, self: true, names: ["add", ["add", "self"]], loads: 1 });
   });
 
+  it("leaves a module it never loads out of the bundle, each listed function throwing with the module and the reason", async () => {
+    const src = join(dir, `src-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(src);
+    writeFileSync(join(src, "lib.js"), "globalThis.libLoads = 1;\nmodule.exports = { add(a, b) { return a + b; } }; // LIB-SOURCE");
+    writeFileSync(join(src, "main.js"), 'module.exports = { add: require("./lib").add };');
+    const outfile = join(src, "out.js");
+    await build({
+      entryPoints: [join(src, "main.js")],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      logLevel: "silent",
+      plugins: [
+        deferRequire([{ module: "./lib", importer: /main\.js$/, reason: "nothing may add here", loads: "never", functions: ["add"] }]),
+      ],
+    });
+
+    const [seen] = await runNode(
+      `const { add } = require(${JSON.stringify(outfile)});
+       let message; try { add(2, 3); } catch (e) { message = e.message; }
+       console.log(JSON.stringify({ message, loads: globalThis.libLoads ?? 0 }));`,
+      {},
+    );
+
+    expect(seen).toEqual({ message: "add: ./lib is not in this bundle (scripts/build-lambdas.ts): nothing may add here", loads: 0 });
+    expect(readFileSync(outfile, "utf8")).not.toContain("libLoads");
+  });
+
   it("checks assertions without loading node:assert, and loads it to throw its own AssertionError when one fails", async () => {
     const outfile = await bundleWithDeferred("", "assert", "on-failed-assertion");
 
@@ -152,7 +181,7 @@ describe("deferRequire", () => {
   });
 });
 
-/** The modules the build defers (and semver, which only the deferred aws_p requires), marked to tell when their code runs. */
+/** The modules the build defers or leaves out (and semver, which only the omitted aws_p requires), marked to tell when their code runs. */
 const MARKED =
   /node_modules\/(?:aws-xray-sdk-core\/dist\/lib\/(?:middleware\/sampling|patchers|segments\/plugins)\/)?(semver|default_sampler|aws_p|http_p|ec2_plugin|ecs_plugin|elastic_beanstalk_plugin)(?:\/index)?\.js$/;
 
@@ -190,35 +219,29 @@ describe("the X-Ray SDK as the Lambda build bundles it", () => {
     );
   });
 
-  it("still checks an AWS SDK v2's version in captureAWS, loading its patcher and semver only when asked", async () => {
+  it("leaves out the AWS SDK v2 and http patchers: each of their functions throws why, and neither patcher nor semver is bundled", async () => {
     const [seen] = await runNode(
       `const xray = require(${JSON.stringify(xray)});
-       const ranAtLoad = globalThis.ran ?? [];
-       let old; try { xray.captureAWS({ VERSION: "2.0.0" }); } catch (e) { old = e.message; }
-       const recent = xray.captureAWS({ VERSION: "2.1693.0" }).VERSION;
-       console.log(JSON.stringify({ ranAtLoad, old, recent, ranAfter: globalThis.ran }));`,
+       const messages = ["captureAWS", "captureAWSClient", "captureHTTPs", "captureHTTPsGlobal"].map((f) => {
+         try { xray[f]({}); return "no error"; } catch (e) { return e.message; }
+       });
+       console.log(JSON.stringify({ messages, ran: globalThis.ran ?? [] }));`,
       lambdaEnv(),
     );
 
     expect(seen).toEqual({
-      ranAtLoad: [],
-      old: "AWS SDK version 2.7.15 or greater required.",
-      recent: "2.1693.0",
-      ranAfter: ["semver", "aws_p"],
+      messages: [
+        expect.stringMatching(
+          /^captureAWS: \.\/patchers\/aws_p is not in this bundle \(scripts\/build-lambdas\.ts\): captureAWS and captureAWSClient patch an AWS SDK v2/,
+        ),
+        expect.stringMatching(/^captureAWSClient: \.\/patchers\/aws_p is not in this bundle/),
+        expect.stringMatching(/^captureHTTPs: \.\/patchers\/http_p is not in this bundle .*captureHTTPsRequests: false/),
+        expect.stringMatching(/^captureHTTPsGlobal: \.\/patchers\/http_p is not in this bundle/),
+      ],
+      ran: [],
     });
-  });
-
-  it("still patches an http module in captureHTTPs, loading its patcher when asked", async () => {
-    const [seen] = await runNode(
-      `const xray = require(${JSON.stringify(xray)});
-       const ranAtLoad = globalThis.ran ?? [];
-       const http = require("node:http");
-       const patched = xray.captureHTTPs(http);
-       console.log(JSON.stringify({ ranAtLoad, patched: patched !== http && typeof patched.request === "function" && patched.__request === http.request, ranAfter: globalThis.ran }));`,
-      lambdaEnv(),
-    );
-
-    expect(seen).toEqual({ ranAtLoad: [], patched: true, ranAfter: ["http_p"] });
+    const bundled = inputs.filter((i) => /aws-xray-sdk-core\/dist\/lib\/patchers\/(aws_p|http_p)\.js$|node_modules\/semver\//.test(i));
+    expect(bundled).toEqual([]);
   });
 
   it("still hands the EC2, ECS and Elastic Beanstalk plugins to AWSXRay.config, loading each when it is read", async () => {
@@ -286,7 +309,7 @@ describe("the libraries behind each deferral", () => {
     const lib = join(ROOT, "node_modules", "aws-xray-sdk-core", "dist", "lib");
     const entry = readFileSync(join(lib, "aws-xray.js"), "utf8");
 
-    for (const deferral of LAMBDA_DEFERRALS.filter((d) => d.loads === "on-call")) {
+    for (const deferral of LAMBDA_DEFERRALS.filter((d) => d.loads === "on-call" || d.loads === "never")) {
       const exported = Object.entries(require(join(lib, deferral.module)) as Record<string, unknown>);
       const read = [...entry.matchAll(new RegExp(`require\\('${deferral.module.replace(/[./]/g, "\\$&")}'\\)(\\.\\w+)?`, "g"))].map(
         (m) => m[1],
