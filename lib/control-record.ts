@@ -14,8 +14,9 @@
  * - `approval#<execution>`       the task token an execution waits on when it needs a human
  * - `quorum#<region>`            strong mode: written by CheckReplication to prove the region can write
  *
- * Payment handlers read the authority through {@link RegionStateCache}; runbooks use
- * {@link ControlTable}. Nothing else reads or writes these items (DESIGN.md).
+ * Payment handlers read the authority through {@link RegionStateCache} over a {@link ControlReader}
+ * (control-reader.ts: reads only); runbooks use {@link ControlTable}. Nothing else reads or writes
+ * these items (DESIGN.md).
  *
  * Consistency: every call goes to the *local* replica. In strong mode (MRSC, the default) a
  * conditional write is checked against the latest version in any region and a strongly consistent
