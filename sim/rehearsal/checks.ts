@@ -22,7 +22,8 @@ export function dnsAfterFailbackCheck(f: Pick<Figures, "failbackCompletedAt" | "
   if (f.failbackCompletedAt === null) return { name, verdict: "n/a", detail: "no failback completed in this scenario" };
   const done = f.failbackCompletedAt;
   const wrong = f.misdirectedDnsAfterFailback;
-  if (wrong.length === 0) return pass(name, true, "from the failback's end on, api answered only the ACTIVE region (or the only one up)");
+  if (wrong.length === 0)
+    return pass(name, true, "from the failback's end to the next transition, api answered only the ACTIVE region (or the only one up)");
   const shown = wrong
     .slice(0, 3)
     .map(

@@ -55,6 +55,12 @@ function latest<T extends { at: number; region: string }>(changes: readonly T[],
 /**
  * Every stretch of time from `since` (a failback's completion) to `until` during which DNS
  * answered a region that was not writing while the other one was ACTIVE and up.
+ *
+ * The window also ends at the first transition after the failback: from then on DNS follows
+ * another run (a later failover fencing the primary, say), and the minute Route 53 takes to follow
+ * it is that run's detection, measured as its RTO, not a failback that left DNS behind. (The sweep
+ * found the difference: a failback that decided nothing, then a one-way partition that made the
+ * secondary fail over a minute later, was reported as the failback's misdirection.)
  */
 export function misdirectedAnswers(
   since: number,
@@ -62,6 +68,8 @@ export function misdirectedAnswers(
   history: { answers: readonly AnswerChange[]; records: readonly RecordChange[]; availability: readonly AvailabilityChange[] },
 ): MisdirectedAnswer[] {
   const { answers, records, availability } = history;
+  const nextTransition = records.find((r) => r.at > since)?.at;
+  if (nextTransition !== undefined && nextTransition < until) until = nextTransition;
   const regions = [...new Set([...records.map((r) => r.region), ...answers.map((a) => a.region)])];
   const moments = [since, ...[...answers, ...records, ...availability].map((c) => c.at).filter((t) => t > since && t <= until)].sort(
     (a, b) => a - b,

@@ -186,6 +186,20 @@ describe("DNS answers after a failback", () => {
   it("ignores what happened before the failback completed", () => {
     expect(misdirectedAnswers(301_000, 360_000, history)).toEqual([]);
   });
+
+  it("stops at the next transition: DNS following a later failover is that run's RTO, not the failback's", () => {
+    // After the clean failback (DNS with the primary from 300.1), a failover fences the primary at
+    // 400 and promotes the secondary at 414; Route 53 moves at 430.
+    const later = {
+      ...history,
+      answers: [...history.answers.filter((a) => a.at !== 295_100), { at: 430_000, region: S }],
+      records: [...history.records, { at: 400_000, region: P, state: "FENCED" }, { at: 414_000, region: S, state: "ACTIVE" }],
+    };
+    expect(misdirectedAnswers(301_000, 500_000, later)).toEqual([]);
+    // Had that failover been the failback itself (no transition after the window opens), the same
+    // 16 s of answers would be counted.
+    expect(misdirectedAnswers(414_000, 500_000, later)).toEqual([{ from: 414_000, to: 430_000, answered: P, state: "FENCED", writer: S }]);
+  });
 });
 
 describe("a planned move costs clients at most 5 s", () => {
