@@ -68,12 +68,12 @@ export function misdirectedAnswers(
   history: { answers: readonly AnswerChange[]; records: readonly RecordChange[]; availability: readonly AvailabilityChange[] },
 ): MisdirectedAnswer[] {
   const { answers, records, availability } = history;
+  // Judged up to `until` inclusive, or up to (not at) the next transition after the failback.
   const nextTransition = records.find((r) => r.at > since)?.at;
-  if (nextTransition !== undefined && nextTransition < until) until = nextTransition;
+  const cut = nextTransition !== undefined && nextTransition <= until ? nextTransition : undefined;
+  const inWindow = (t: number) => t > since && (cut === undefined ? t <= until : t < cut);
   const regions = [...new Set([...records.map((r) => r.region), ...answers.map((a) => a.region)])];
-  const moments = [since, ...[...answers, ...records, ...availability].map((c) => c.at).filter((t) => t > since && t <= until)].sort(
-    (a, b) => a - b,
-  );
+  const moments = [since, ...[...answers, ...records, ...availability].map((c) => c.at).filter(inWindow)].sort((a, b) => a - b);
   const found: MisdirectedAnswer[] = [];
   let open: MisdirectedAnswer | undefined;
   for (const t of moments) {
@@ -96,5 +96,6 @@ export function misdirectedAnswers(
       found.push(open);
     }
   }
+  if (open && cut !== undefined) open.to = cut;
   return found;
 }

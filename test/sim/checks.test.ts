@@ -200,6 +200,24 @@ describe("DNS answers after a failback", () => {
     // 16 s of answers would be counted.
     expect(misdirectedAnswers(414_000, 500_000, later)).toEqual([{ from: 414_000, to: 430_000, answered: P, state: "FENCED", writer: S }]);
   });
+
+  it("closes a stretch still open when the next transition comes, and ignores a transition at the failback's own last moment", () => {
+    const cutShort = { ...history, records: [...history.records, { at: 296_000, region: P, state: "DRAINED" }] };
+    expect(misdirectedAnswers(267_200, 500_000, cutShort)).toEqual([
+      { from: 295_100, to: 296_000, answered: S, state: "STANDBY", writer: P },
+    ]);
+    // A failover that fenced the primary in the same millisecond the failback ended, and promoted
+    // the secondary 10 s later: DNS answering the fenced primary meanwhile is that failover's.
+    const race = {
+      answers: [{ at: 0, region: P }],
+      records: [
+        { at: 120_100, region: P, state: "FENCED" },
+        { at: 130_200, region: S, state: "ACTIVE" },
+      ],
+      availability: [],
+    };
+    expect(misdirectedAnswers(120_100, 200_000, race)).toEqual([]);
+  });
 });
 
 describe("a planned move costs clients at most 5 s", () => {
