@@ -142,6 +142,7 @@ export function summarizeStep(key: string, stored: unknown, stateName: string): 
     }
     case "restoreWriteFunction":
     case "restoreWriteFunctionAfterPromotion":
+    case "restoreLocalWriteFunction":
       return { text: `${value.functionName}: ${value.action}`, decisions: [] };
     case "clearFenceMetric":
       return { text: `PrimaryFenced=${value.value} in ${value.region}`, decisions: [] };

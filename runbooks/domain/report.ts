@@ -194,6 +194,7 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
     sentinelWrite: steps.sentinelWrite?.Payload,
     sentinel: steps.sentinel?.Payload,
     restore: steps.restoreWriteFunction?.Payload,
+    restoreLocal: steps.restoreLocalWriteFunction?.Payload,
     clearFence: steps.clearFenceMetric?.Payload,
     fenceAlarm: steps.fenceAlarm?.Payload,
     markStandby: steps.markStandby?.Payload,

@@ -416,6 +416,7 @@ export const runStateSchema = z.object({
     sentinel: payload(sentinelCheckSchema),
     restoreWriteFunction: payload(restoreWriteFunctionSchema),
     restoreWriteFunctionAfterPromotion: payload(restoreWriteFunctionSchema),
+    restoreLocalWriteFunction: payload(restoreWriteFunctionSchema),
     clearFenceMetric: payload(fenceMetricStepSchema),
     fenceAlarm: payload(fenceAlarmCheckSchema),
     markStandby: payload(peerStateStepSchema),

@@ -1,3 +1,4 @@
+import { RESTORE_TAG } from "../../runbooks/domain/write-function";
 import { approve, reject, SimulatedAws, type TestWorld } from "../../sim/testing";
 import { stack } from "../support/stack";
 import { alarmInput, healthy, primaryOutage, probe, runbookCalls } from "./support/sim";
@@ -84,6 +85,24 @@ describe("failover (primary outage, alarm-started in the secondary)", () => {
     expect(result.status).toBe("SUCCEEDED");
     expect(t.world.lambda.getReserved(PRIMARY, writeFunction(t, PRIMARY))).toBe(0);
     expect(t.world.lambda.getTags(PRIMARY, writeFunction(t, PRIMARY))).toEqual({ "payments-dr:reserved-concurrency-before-fence": "50" });
+  });
+
+  it("restores its own write function after promoting, when an earlier failover that stopped it died halfway", async () => {
+    // The sweep's incident (seed 9001): a failover to the other region fenced this one and stopped
+    // its write function, then the other region failed before promoting itself; the reconciler here
+    // promoted this region, whose create-payment stayed at 0 concurrency: every payment throttled.
+    const t = await primaryOutage(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    const write = writeFunction(t, SECONDARY);
+    const configured = aws.deployment.functions.find((f) => f.region === SECONDARY && f.handler === "create-payment")?.reservedConcurrency;
+    t.world.lambda.tag(SECONDARY, write, { [RESTORE_TAG]: String(configured) });
+    t.world.lambda.setReserved(SECONDARY, write, 0);
+
+    const result = await t.execute(SECONDARY, alarmInput(t, PRIMARY));
+
+    expect(result.status).toBe("SUCCEEDED");
+    expect(t.world.lambda.getReserved(SECONDARY, write)).toBe(configured);
+    expect(result.states.indexOf("RestoreLocalWriteFunction")).toBe(result.states.indexOf("PromoteLocalRegion") + 1);
   });
 
   it("does not promote when a local replica is not ACTIVE: escalates to an approval, and fails cleanly on rejection", async () => {
