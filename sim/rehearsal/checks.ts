@@ -185,7 +185,7 @@ export function paymentsResumeCheck(f: Pick<Figures, "longestWithoutAcknowledgem
   return pass(
     `clients without an acknowledgement < ${rtoSeconds} s (the RTO objective)`,
     f.longestWithoutAcknowledgementSeconds < rtoSeconds,
-    `longest stretch between two acknowledgements (any region, clients retrying): ${f.longestWithoutAcknowledgementSeconds} s`,
+    `longest stretch between two acknowledgements, or from the last one to the end while requests were still retrying (any region): ${f.longestWithoutAcknowledgementSeconds} s`,
   );
 }
 

@@ -13,6 +13,7 @@ import {
   plannedMoveCheck,
 } from "../../sim/rehearsal/checks";
 import { misdirectedAnswers } from "../../sim/rehearsal/dns-after-failback";
+import { longestSilenceMs } from "../../sim/rehearsal/invariants";
 import type { Figures } from "../../sim/rehearsal/figures";
 
 const clean: Figures = {
@@ -250,5 +251,16 @@ describe("clients get an acknowledgement again within the RTO objective", () => 
       verdict: "fail",
       detail: expect.stringContaining("393.8 s"),
     });
+  });
+});
+
+describe("the longest stretch without an acknowledgement", () => {
+  it("is the widest gap between two acknowledgements when every request was acknowledged", () => {
+    expect(longestSilenceMs([1_000, 2_000, 9_000, 9_500], 0, 60_000, false)).toBe(7_000);
+  });
+
+  it("runs to the end while requests are still retrying: payments that stopped for good are not a 1 s gap", () => {
+    expect(longestSilenceMs([1_000, 2_000, 3_300], 0, 600_000, true)).toBe(596_700);
+    expect(longestSilenceMs([], 5_000, 65_000, true)).toBe(60_000);
   });
 });
