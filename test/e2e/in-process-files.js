@@ -45,6 +45,10 @@ module.exports = [
   // `npm run plan` with a stack file and --config flags, in a child process (one evaluation).
   // Fast version: test/sim/config-flags.test.ts (how the flags are parsed and validated).
   "test/sim/config-deployment.test.ts",
+  // Each config evaluated after others in one process against the same evaluated alone (five
+  // evaluations). Fast version: the npm test files that read the eventual-mode and config-variants
+  // stacks, which the global setup evaluates after the default one in one process.
+  "test/setup/evaluate-in-turn.test.ts",
   // The evidence page rendered twice by headless Chromium. Fast version:
   // test/runbooks/report-html.test.ts (the page's markup).
   "test/sim/report-browser.test.ts",

@@ -3,31 +3,14 @@
  * the resources it governs (a value ignored somewhere would leave its default in place).
  */
 import type { Evaluation } from "../../infra/offline/evaluate";
+import { EVERY_SETTING_CHANGED, EVERY_SETTING_CHANGED_OPTIONS } from "../support/configs";
 import { ofType, one, stack } from "../support/stack";
 
-const config = {
-  hostedZoneName: "pay.example.org",
-  hostedZoneId: "Z0123456789ABCDEFGHIJ",
-  environment: "prod",
-  healthCheckIntervalSeconds: 30,
-  healthCheckFailureThreshold: 5,
-  dnsTtlSeconds: 30,
-  alertEmails: ["oncall@example.org", "sre@example.org"],
-  logRetentionDays: 731,
-  wafEnabled: false,
-  rpoSeconds: 30,
-  canaryProbesPerMinute: 2,
-  apiThrottleRateLimit: 500,
-  accountPublicAccessBlock: false,
-  autoFailover: false,
-  minAutoFailoverIntervalSeconds: 1800,
-  drillHoldSeconds: 120,
-  rtoSeconds: 240,
-};
+const config = EVERY_SETTING_CHANGED;
 
 let ev: Evaluation;
 beforeAll(async () => {
-  ev = await stack({ stack: "staging", config });
+  ev = await stack(EVERY_SETTING_CHANGED_OPTIONS);
 });
 
 it("uses the existing hosted zone instead of creating one", () => {

@@ -1,11 +1,13 @@
 /**
- * The evaluated Pulumi program for the tests: one evaluation per config per jest run, each in a
- * child process and written to a JSON file in the run's snapshot folder, which every test file
- * reads.
+ * The evaluated Pulumi program for the tests: one evaluation per config per jest run, in a child
+ * process and written to a JSON file in the run's snapshot folder, which every test file reads.
  *
  * Why a child process: evaluating the program inside a jest worker cost about twice the CPU of the
  * same evaluation under plain Node (Pulumi captures a stack trace per resource and jest wraps every
- * call site through its source maps), and the program can be evaluated only once per process.
+ * call site through its source maps). The configs a whole-suite run needs are evaluated in turn in
+ * one child that the global setup starts (evaluate-in-turn.ts says why one process suffices and
+ * saves CPU); the setup waits only for the default stack's file, and a file that needs another
+ * config waits for its file (sharedEvaluation).
  * Why one per run: the evaluation is deterministic, and nine files share the eventual-mode stack;
  * a lock file makes the first file to need a config evaluate it and the others wait for its file.
  *
@@ -17,9 +19,10 @@
  */
 import { execFile, execFileSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import type { EvaluateOptions, Evaluation } from "../../infra/offline/evaluate";
+import { doneLine, type EvaluationJob } from "./evaluate-in-turn";
 
 const ROOT = join(__dirname, "..", "..");
 /** Captured at import, before a simulated world fakes the global timers. */
@@ -68,24 +71,89 @@ export function evaluationFile(dir: string, options?: EvaluateOptions): string {
   return join(dir, `evaluation-${key}.json`);
 }
 
+/** A child process evaluating configs in turn (evaluate-in-turn.ts): each job's file, then all of them. */
+export interface EvaluationRun {
+  /** One per job: resolves once its file is in place, rejects if the process failed before. */
+  ready: Promise<void>[];
+  /** Resolves once every file is in place; rejects, naming the configs left, if the process failed. */
+  done: Promise<void>;
+}
+
+/** The file a failed evaluation leaves beside its result, for the test files waiting for it (sharedEvaluation). */
+export const failedMarker = (file: string) => `${file}.failed`;
+
 /**
- * Evaluates the program with `options` in a fresh Node process (as `npm start` does) and writes the
- * result to `file`, atomically (a rename), so a reader never sees half of it.
+ * Evaluates the jobs' configs in turn in one fresh Node process (as `npm start` does, one process:
+ * evaluate-in-turn.ts says why that is the same), writing each to its file atomically (a rename), so
+ * a reader never sees half of one. If the process fails, every file it had not written gets a
+ * failed marker with the error, so a test file waiting for one fails at once instead of waiting.
  */
-export function evaluateToFile(options: EvaluateOptions | undefined, file: string): Promise<void> {
-  const script = [
-    `const { writeFileSync, renameSync } = require("node:fs");`,
-    `require("./infra/offline/evaluate").evaluateProgram(${JSON.stringify(options ?? {})}).then((ev) => {`,
-    `  writeFileSync(${JSON.stringify(`${file}.partial`)}, JSON.stringify(ev));`,
-    `  renameSync(${JSON.stringify(`${file}.partial`)}, ${JSON.stringify(file)});`,
-    `});`,
-  ].join("\n");
-  return new Promise<void>((resolve, reject) => {
-    const child = execFile(process.execPath, ["--require", "tsx/cjs", "-e", script], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (error) =>
-      error ? reject(new Error(`evaluating the program with ${JSON.stringify(options ?? {})} failed: ${error.message}`)) : resolve(),
+export function evaluateInOneProcess(jobs: EvaluationJob[]): EvaluationRun {
+  const settle = jobs.map(() => {
+    let resolve!: () => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A job nobody awaits must not turn its failure into an unhandled rejection: `done` reports it.
+    promise.catch(() => {});
+    return { promise, resolve, reject, settled: false };
+  });
+  // A marker an earlier run left would fail this run's waiting files before the evaluation is made.
+  for (const job of jobs) rmSync(failedMarker(job.file), { force: true });
+  const script = `require("./test/setup/evaluate-in-turn").evaluateInTurn(${JSON.stringify(jobs)})`;
+  const done = new Promise<void>((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      ["--require", "tsx/cjs", "-e", script],
+      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
+      (error) => {
+        const left = jobs.filter((_, i) => !settle[i].settled);
+        if (!error && left.length === 0) return resolve();
+        const configs = left.map((job) => JSON.stringify(job.options ?? {})).join(", ");
+        const failure = new Error(`evaluating the program with ${configs} failed: ${error?.message ?? "the process ended early"}`);
+        for (const [i, job] of jobs.entries()) {
+          if (settle[i].settled) continue;
+          writeFileSync(failedMarker(job.file), failure.message);
+          settle[i].settled = true;
+          settle[i].reject(failure);
+        }
+        reject(failure);
+      },
     );
+    let pending = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      pending += chunk.toString("utf8");
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        const i = jobs.findIndex((_, index) => line === doneLine(index));
+        if (i >= 0 && !settle[i].settled) {
+          settle[i].settled = true;
+          settle[i].resolve();
+        }
+      }
+    });
     child.stderr?.pipe(process.stderr);
   });
+  return { ready: settle.map((s) => s.promise), done };
+}
+
+/** Evaluates the program with `options` in a fresh Node process and writes the result to `file`. */
+export function evaluateToFile(options: EvaluateOptions | undefined, file: string): Promise<void> {
+  return evaluateInOneProcess([{ options, file }]).done;
+}
+
+/** Marks `file`'s evaluation as this run's to make (false if another file of the run took it first). */
+export function claimEvaluation(lockDir: string, file: string): boolean {
+  try {
+    // The lock lives in this run's own folder: a run that died holding it cannot block the next.
+    closeSync(openSync(join(lockDir, `${basename(file)}.lock`), "wx"));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** How long a file waits for another file's evaluation of the same config before doing it itself. */
@@ -99,18 +167,14 @@ const WAIT_FOR_OTHER_MS = 180_000;
 export async function sharedEvaluation(dir: string, lockDir: string, options?: EvaluateOptions): Promise<Evaluation> {
   const file = evaluationFile(dir, options);
   if (!existsSync(file)) {
-    let locked = false;
-    try {
-      // The lock lives in this run's own folder: a run that died holding it cannot block the next.
-      closeSync(openSync(join(lockDir, `${file.split("/").pop()}.lock`), "wx"));
-      locked = true;
-    } catch {
-      // Another file is evaluating this config.
-    }
-    if (locked) await evaluateToFile(options, file);
+    // The global setup claims the configs it evaluates in the background; else the first file to ask does it.
+    if (claimEvaluation(lockDir, file)) await evaluateToFile(options, file);
     else {
       const giveUpAt = performance.now() + WAIT_FOR_OTHER_MS;
-      while (!existsSync(file) && performance.now() < giveUpAt) await new Promise((resolve) => realSetTimeout(resolve, 50));
+      while (!existsSync(file) && performance.now() < giveUpAt) {
+        if (existsSync(failedMarker(file))) throw new Error(readFileSync(failedMarker(file), "utf8"));
+        await new Promise((resolve) => realSetTimeout(resolve, 50));
+      }
       if (!existsSync(file)) await evaluateToFile(options, file);
     }
   }
