@@ -26,7 +26,7 @@ const ROOT = join(__dirname, "..", "..");
 
 export interface EvaluationJob {
   options?: EvaluateOptions;
-  /** Where the evaluation goes, as JSON (written to `<file>.partial`, then renamed). */
+  /** Where the evaluation goes, as JSON (written to a partial file beside it, then renamed). */
   file: string;
 }
 
@@ -48,8 +48,10 @@ export async function evaluateInTurn(jobs: EvaluationJob[]): Promise<void> {
     forgetProgramModules();
     const { evaluateProgram } = require("../../infra/offline/evaluate") as typeof import("../../infra/offline/evaluate");
     const evaluation = await evaluateProgram(job.options ?? {});
-    writeFileSync(`${job.file}.partial`, JSON.stringify(evaluation));
-    renameSync(`${job.file}.partial`, job.file);
+    // This process's own partial file: a test file that gave up waiting may be writing the same evaluation.
+    const partial = `${job.file}.${process.pid}.partial`;
+    writeFileSync(partial, JSON.stringify(evaluation));
+    renameSync(partial, job.file);
     process.stdout.write(`${doneLine(index)}\n`);
   }
 }
