@@ -4,11 +4,12 @@
  * done, so the first (the default stack every test file reads) is ready while the others are still
  * being evaluated.
  *
- * Why one process for several: a fresh process pays ~2 s of CPU before it evaluates anything
+ * Why one process for several: a fresh process pays ~1.5 s of CPU before it evaluates anything
  * (Node, tsx, @pulumi/pulumi's thousand modules, the program's own modules); an evaluation after
- * another in the same process costs only the program itself (measured on a fresh clone: 5.3 s for
- * the first, 2.1 s and 2.4 s for the next two). That matters on a fresh clone (CI), where nothing
- * is cached and the suite evaluates three configs.
+ * another in the same process costs only the program itself. The three configs of `npm test` took
+ * 10.7 and 9.9 s of CPU in one process against 14.1 and 13.6 s in three (interleaved, on the
+ * shared 2-core VM at load average 8; the command that started them included). That matters on a
+ * fresh clone (CI), where nothing is cached and the suite evaluates all three.
  *
  * Why it is the same evaluation as a fresh process's: the program (infra/index.ts) and every module
  * of this repository it loads are dropped from the module cache before each evaluation, so each
