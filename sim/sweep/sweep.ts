@@ -69,7 +69,8 @@ export interface SweepCase {
   scenarioFailed: string[];
   /** The detail of each failed check, by name. */
   details: Record<string, string>;
-  summary: ReturnType<typeof resultData>["summary"];
+  /** What npm start prints as the summary; empty when the rehearsal crashed ({@link REHEARSAL_CRASHED}). */
+  summary: Partial<ReturnType<typeof resultData>["summary"]>;
   virtualSeconds: number;
   /** A digest of what the run recorded (summary, checks, timeline, executions, notifications, traffic). */
   fingerprint: string;
@@ -175,6 +176,30 @@ export function judge(result: RehearsalResult, timeline: Timeline): SweepCase {
   };
 }
 
+/**
+ * A timeline the rehearsal could not run to its end (an exception out of the scenario, e.g. on-call's
+ * drctl call failing for good) is a failure of its own, shrunk and replayed like an invariant's.
+ * Before, the exception escaped the property, fast-check shrank it unseen and the sweep said PASSED.
+ */
+export const REHEARSAL_CRASHED = "the rehearsal ran to its end";
+
+/** The case of a rehearsal that threw: failed with {@link REHEARSAL_CRASHED}, the error as its detail. */
+export function crashedCase(timeline: Timeline, error: unknown, wallMs: number): SweepCase {
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    timeline,
+    failed: [REHEARSAL_CRASHED],
+    known: [],
+    knownReasons: {},
+    scenarioFailed: [],
+    details: { [REHEARSAL_CRASHED]: detail },
+    summary: {},
+    virtualSeconds: 0,
+    fingerprint: createHash("sha256").update(detail).digest("hex").slice(0, 16),
+    wallMs,
+  };
+}
+
 const events = (t: Timeline) => `${size(t)} event${size(t) === 1 ? "" : "s"}`;
 const failsCheck = (c: SweepCase, check: string) => c.failed.includes(check) || c.known.includes(check);
 
@@ -191,12 +216,17 @@ export async function sweep(options: SweepOptions): Promise<SweepReport> {
 
   const rehearse = async (timeline: Timeline): Promise<SweepCase> => {
     rehearsals += 1;
-    const result = await runScenario(deployment, withOperatorActions(base, timeline.operator), {
-      faults: [...plantedFaults, ...timeline.faults],
-      ...(defect ? { fault: defect } : {}),
-      ...(options.handlers ? { handlers: options.handlers } : {}),
-    });
-    return judge(result, timeline);
+    const started = Date.now();
+    try {
+      const result = await runScenario(deployment, withOperatorActions(base, timeline.operator), {
+        faults: [...plantedFaults, ...timeline.faults],
+        ...(defect ? { fault: defect } : {}),
+        ...(options.handlers ? { handlers: options.handlers } : {}),
+      });
+      return judge(result, timeline);
+    } catch (error) {
+      return crashedCase(timeline, error, Date.now() - started);
+    }
   };
   /** Rehearsed once per distinct timeline. */
   const judged = async (timeline: Timeline): Promise<{ c: SweepCase; fresh: boolean }> => {

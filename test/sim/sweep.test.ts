@@ -5,7 +5,7 @@ import { parseCli, UsageError } from "../../sim/rehearsal/cli";
 import { parseSweepCli } from "../../sim/sweep/cli";
 import { renderSweep } from "../../sim/sweep/main";
 import { STEADY_STORY_MS } from "../../sim/sweep/steady";
-import { sweepPassed, type SweepReport } from "../../sim/sweep/sweep";
+import { REHEARSAL_CRASHED, sweep, sweepPassed, type SweepReport } from "../../sim/sweep/sweep";
 import { replayCommand, type Timeline } from "../../sim/sweep/timeline";
 import { CHILD_TEST_TIMEOUT_MS, runChild } from "../setup/child-process";
 import { stack } from "../support/stack";
@@ -192,6 +192,44 @@ describe("the sweep's verdict", () => {
     expect(renderSweep(report([diverged]))).toContain(
       "DIFFERENT figures — the simulation is not deterministic here (acknowledgedPayments: 10 then 11)",
     );
+  });
+});
+
+describe("a rehearsal that cannot run to its end", () => {
+  it("fails the sweep, with the error, instead of vanishing into fast-check's shrinking", async () => {
+    // Seed 2026 over the full base drew a timeline in which on-call's drctl start timed out: the
+    // exception left the property, fast-check shrank it unseen (runs "13/12" to "43/12"), and the
+    // sweep said PASSED.
+    const base = {
+      name: "crashes",
+      title: "a story whose on-call step throws",
+      story: "on-call's drctl call fails for good",
+      run: async () => {
+        throw Object.assign(new Error("Connection timed out after 10000 ms: sfn.us-east-1.amazonaws.com (3 attempts)"), {
+          name: "TimeoutError",
+        });
+      },
+      expectations: () => [],
+    };
+    const progress: string[] = [];
+    const report = await sweep({
+      deployment,
+      base,
+      runs: 2,
+      seed: 7,
+      storyMs: STEADY_STORY_MS,
+      shrinkRuns: 0,
+      progress: (l) => progress.push(l),
+    });
+
+    expect(report.passed).toBe(false);
+    expect(report.classes.map((c) => [c.check, c.detail])).toEqual([
+      [REHEARSAL_CRASHED, "TimeoutError: Connection timed out after 10000 ms: sfn.us-east-1.amazonaws.com (3 attempts)"],
+    ]);
+    expect(progress.filter((l) => l.startsWith("run "))).toEqual([
+      expect.stringMatching(/^run 1\/2: /),
+      expect.stringMatching(/^run 2\/2: /),
+    ]);
   });
 });
 
