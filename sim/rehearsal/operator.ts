@@ -12,11 +12,20 @@ import type { Deployment } from "../deployment/types";
 import { INTERNET, runAs } from "../network";
 import type { Timeline } from "../timeline";
 
+/**
+ * How on-call retries a `drctl` start that failed (the region's API unreachable, a throttle): again
+ * after a minute, at most this many tries in all, each failure in the timeline. After the last one
+ * the scenario fails with the error: a story in which on-call can never start the run it needs.
+ */
+export const OPERATOR_START_ATTEMPTS = 5;
+export const OPERATOR_RETRY_MS = 60_000;
+
 export class Operator {
   constructor(
     private readonly deployment: Deployment,
     private readonly timeline: Timeline,
     private readonly now: () => number,
+    private readonly sleep: (ms: number) => Promise<void> = async () => {},
   ) {}
 
   private controlTable(): string {
@@ -29,10 +38,24 @@ export class Operator {
   async start(region: string, name: string, input: Record<string, unknown>, why: string): Promise<string> {
     const machine = drMachine(this.deployment, region);
     this.timeline.add("operator", "operator", `${why}: StartExecution ${name} in ${region} ${JSON.stringify(input)}`);
-    await runAs({ region: INTERNET }, () =>
-      new SFNClient({ region }).send(new StartExecutionCommand({ stateMachineArn: machine.arn, name, input: JSON.stringify(input) })),
-    );
-    return name;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // The same name and input each time: StartExecution is idempotent for them, so a start whose
+        // answer was lost is found, not doubled.
+        await runAs({ region: INTERNET }, () =>
+          new SFNClient({ region }).send(new StartExecutionCommand({ stateMachineArn: machine.arn, name, input: JSON.stringify(input) })),
+        );
+        return name;
+      } catch (error) {
+        const failed = `drctl could not start ${name} in ${region} (${(error as Error).name}: ${(error as Error).message})`;
+        if (attempt >= OPERATOR_START_ATTEMPTS) {
+          this.timeline.add("operator", "operator", `${failed}; on-call gives up after ${attempt} tries`);
+          throw error;
+        }
+        this.timeline.add("operator", "operator", `${failed}; on-call tries again in ${OPERATOR_RETRY_MS / 1000} s`);
+        await this.sleep(OPERATOR_RETRY_MS);
+      }
+    }
   }
 
   /** The stored approval request of an execution (what `drctl approve` looks up), if any. */

@@ -85,7 +85,12 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
       timeline: world.timeline,
       random: world.random,
     });
-    const operator = new Operator(deployment, world.timeline, () => clock.now());
+    const operator = new Operator(
+      deployment,
+      world.timeline,
+      () => clock.now(),
+      (ms) => clock.sleep(ms),
+    );
     const ctx = createContext({ world, clock, deployment, traffic, observations, operator });
     traffic.start();
     await clock.advance(WARM_UP_MS);
