@@ -31,7 +31,9 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   type Authority,
   type Handover,
+  HANDOVER_CACHE_MS,
   handoverInProgress,
+  PAYMENT_WRITE_GRACE_MS,
   approvalSchema,
   automaticRunSchema,
   controlKeys,
@@ -380,16 +382,6 @@ export class ControlTable extends ControlReader {
 }
 
 /**
- * How long the payment path caches the authority while it records a handover in progress
- * (control-schema.ts, `handoverSchema`), instead of the configured bound: the promotion that ends
- * the handover then reaches the region that was stopped within about a second of replicating there,
- * and the region being promoted within a second of its own write. A shorter cache only makes the
- * view fresher (never less safe); it costs one strongly consistent read per container per second,
- * for the length of a planned move.
- */
-export const HANDOVER_CACHE_MS = 1000;
-
-/**
  * This region as the authority says it is, cached for `ttlMs` so the payment path does not read the
  * control table on every request. The read is strongly consistent: on an MRSC table (strong mode) it
  * returns the latest authority in any region, and it FAILS in a region cut off from both its peer
@@ -398,10 +390,14 @@ export const HANDOVER_CACHE_MS = 1000;
  * the authority moved (docs/architecture.md states it). Failed reads are not cached: the caller
  * decides (payment writes fail closed). While the cached authority records a handover in progress
  * the bound is {@link HANDOVER_CACHE_MS} instead.
+ *
+ * A write admitted on a read may be sent only until that read's lifetime ends plus
+ * {@link PAYMENT_WRITE_GRACE_MS} ({@link RegionStateCache.admission}): with the cache bound, that is
+ * what lets a planned move know when the old writer's last payment write left.
  */
 export class RegionStateCache {
   private cached: { authority: Authority | undefined; readAt: number } | undefined;
-  private inflight: { read: Promise<Authority | undefined>; sentAt: number } | undefined;
+  private inflight: { read: Promise<{ authority: Authority | undefined; sentAt: number }>; sentAt: number } | undefined;
 
   constructor(
     private readonly table: Pick<ControlReader, "getAuthority">,
@@ -413,6 +409,19 @@ export class RegionStateCache {
   /** This region as the authority says it is. */
   async get(): Promise<RegionRecord | undefined> {
     return regionView(await this.authority(), this.region);
+  }
+
+  /**
+   * This region as the authority says it is, and the instant (epoch ms) after which a write this
+   * answer admits must not be sent: when the read it comes from was sent, plus the lifetime the
+   * cache gives that read, plus {@link PAYMENT_WRITE_GRACE_MS}.
+   */
+  async admission(): Promise<{ record: RegionRecord | undefined; writeDeadline: number }> {
+    const { authority, sentAt } = await this.view();
+    return {
+      record: regionView(authority, this.region),
+      writeDeadline: sentAt + this.ttlFor(authority, this.now()) + PAYMENT_WRITE_GRACE_MS,
+    };
   }
 
   /** The region the authority makes the writer, as of the same (cached) read. */
@@ -431,8 +440,14 @@ export class RegionStateCache {
   }
 
   private async authority(): Promise<Authority | undefined> {
+    return (await this.view()).authority;
+  }
+
+  /** The authority as of the newest usable read, and when that read was sent. */
+  private async view(): Promise<{ authority: Authority | undefined; sentAt: number }> {
     const now = this.now();
-    if (this.cached && now - this.cached.readAt < this.ttlFor(this.cached.authority, now)) return this.cached.authority;
+    const cached = this.cached;
+    if (cached && now - cached.readAt < this.ttlFor(cached.authority, now)) return { authority: cached.authority, sentAt: cached.readAt };
     // One read at a time per container, however many requests arrive at once — but a read still
     // unanswered after the cache's own bound is not waited on: requests then start a fresh one.
     if (this.inflight && now - this.inflight.sentAt < this.ttlMs) return this.inflight.read;
@@ -440,7 +455,7 @@ export class RegionStateCache {
     const sentAt = now;
     const read = this.table.getAuthority({ consistentRead: true }).then((authority) => {
       if (!this.cached || this.cached.readAt <= sentAt) this.cached = { authority, readAt: sentAt };
-      return authority;
+      return { authority, sentAt };
     });
     this.inflight = { read, sentAt };
     const clear = () => {

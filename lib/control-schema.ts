@@ -80,6 +80,47 @@ export type Handover = z.infer<typeof handoverSchema>;
  */
 export const PLANNED_HANDOVER_WINDOW_SECONDS = 120;
 
+/**
+ * How long the payment path caches the authority while it records a handover in progress, instead
+ * of the configured bound (REGION_STATE_CACHE_SECONDS): every container then sees the next
+ * transition — the fence that follows an announced handover, the promotion that ends it — within
+ * about a second of it reaching its replica. A shorter cache only makes the view fresher (never
+ * less safe); it costs one strongly consistent read per container per second, for the length of a
+ * planned move. (control-record.ts, RegionStateCache.)
+ */
+export const HANDOVER_CACHE_MS = 1000;
+
+/**
+ * How long after its admitting authority read stops being fresh a payment write may still be sent:
+ * the payment path sends its PutItem only before `read sent + cache lifetime + this grace`, and
+ * aborts the SDK call (its attempt and any retry) at that instant, answering 503 instead of an
+ * acknowledgement (functions/domain/payment-store.ts). Without it a payment admitted on a cached
+ * ACTIVE could be sent any time later (a slow idempotency write first, the SDK's retries), and no
+ * settle could know when the old writer's last write left. 500 ms covers the two small writes of
+ * an admitted request (idempotency record, payment) many times over at DynamoDB's usual latency.
+ */
+export const PAYMENT_WRITE_GRACE_MS = 500;
+
+/**
+ * ASSUMPTION (AWS documents no such bound): a DynamoDB write request applies in its Region within
+ * this long of being sent, or not at all. A settle that must outlast the old writer's last write
+ * rests on it: the write was sent before its deadline ({@link PAYMENT_WRITE_GRACE_MS}) and applies
+ * at most this much later. An aborted request may still apply, so aborting does not remove the
+ * need. The simulation can break it (`api-latency` on the payments PutItem longer than this):
+ * test/state-machines/handover-hazards.test.ts shows what follows (docs/architecture.md, "Planned
+ * moves").
+ */
+export const SENT_WRITE_APPLY_BOUND_MS = 500;
+
+/**
+ * Eventual mode's planned move, after its fence (or drain) committed in the old writer's replica:
+ * how long until every payment write that replica will ever apply has applied. A container admits
+ * at most {@link HANDOVER_CACHE_MS} after the fence (its last read before the fence recorded the
+ * announced handover), sends by its deadline ({@link PAYMENT_WRITE_GRACE_MS} later) and the write
+ * applies within {@link SENT_WRITE_APPLY_BOUND_MS}. Whole seconds: a Step Functions Wait.
+ */
+export const HANDOVER_SETTLE_SECONDS = Math.ceil((HANDOVER_CACHE_MS + PAYMENT_WRITE_GRACE_MS + SENT_WRITE_APPLY_BOUND_MS) / 1000);
+
 export const authoritySchema = z.object({
   pk: z.string(),
   epoch: nonNegativeInt,

@@ -12,7 +12,10 @@
  * 3. Powertools idempotency (record in the replicated idempotency table, keyed by the header,
  *    validated against the body): a replay returns the stored response; the same key with another
  *    body is 422; a duplicate still running is 409.
- * 4. Inside it: conditional put of the payment (PENDING, version 1, originRegion). The payment id
+ * 4. Inside it: conditional put of the payment (PENDING, version 1, originRegion), sent only before
+ *    the guard's deadline (the admitting authority read's lifetime plus 500 ms) and aborted at it:
+ *    503 `WRITE_DEADLINE_PASSED`, Retry-After 1. That bound is what lets a planned move know when
+ *    this region's last payment write left (docs/architecture.md, "Planned moves"). The payment id
  *    is derived from the key, so when an earlier attempt died after the put (its idempotency record
  *    deleted, expired or never completed), the retry finds its own item, checks it holds the same
  *    request, and answers with it instead of failing or creating a second payment.
@@ -94,6 +97,11 @@ const partitionGuard =
 interface IdempotentInput {
   idempotencyKey: string;
   request: CreatePaymentRequest;
+  /**
+   * The write guard's deadline for this request's payment write (epoch ms): the admitting authority
+   * read's lifetime plus a grace (RegionStateCache.admission). Neither hashed nor validated.
+   */
+  writeDeadline?: number;
 }
 
 /** The stored (and replayed) result; also the 202 body. */
@@ -119,7 +127,7 @@ async function createPayment(input: IdempotentInput, _context: Context): Promise
     region,
     at: new Date(Date.now()).toISOString(),
   });
-  const { created, payment } = await payments.putPending(candidate);
+  const { created, payment } = await payments.putPending(candidate, { sendBy: input.writeDeadline });
   if (!created && payment.requestHash !== candidate.requestHash) throw new IdempotencyKeyReusedError(paymentId);
   if (created) metrics.addMetric("PaymentCreated", MetricUnit.Count, 1);
   else logger.info("completed an earlier attempt's payment", { paymentId, status: payment.status });
@@ -218,7 +226,10 @@ export async function handler(event: ApiEvent, context?: Context): Promise<ApiRe
 
     // 3 + 4. Idempotent create.
     try {
-      const result = await createPaymentOnce({ idempotencyKey, request: parsed.value }, lambdaContext(context));
+      const result = await createPaymentOnce(
+        { idempotencyKey, request: parsed.value, writeDeadline: authorityGuard.writeDeadline },
+        lambdaContext(context),
+      );
       // High resolution (1 s storage), as PaymentFailed: the outcome metrics of the payment path feed
       // 10-second alarm periods (infra/core/alarm-catalog.ts, payment-failures).
       metrics.addMetric("PaymentAccepted", MetricUnit.Count, 1, MetricResolution.High);
@@ -240,6 +251,20 @@ function failureResponse(error: unknown, context: Context | undefined): ApiResul
         error: `This ${IDEMPOTENCY_HEADER} was already used with a different request body; use a new key for a new payment`,
         reason: "IDEMPOTENCY_KEY_REUSED",
       });
+    case "PaymentWriteDeadlineError":
+      // The write was not sent, or not answered, while the authority read that admitted it was still
+      // fresh (plus a grace): nothing is acknowledged, Powertools removed the in-progress record, and
+      // the next attempt is judged on a fresh read. Usually a planned move's fence, seen a moment late.
+      metrics.addMetric("WriteRefused", MetricUnit.Count, 1);
+      logger.warn("payment write not sent or aborted at the write guard's deadline", { errorName: errorName(error) });
+      return errorResponse(
+        503,
+        {
+          error: `The payment was not recorded in time; retry in 1 s with the same ${IDEMPOTENCY_HEADER}`,
+          reason: "WRITE_DEADLINE_PASSED",
+        },
+        { "retry-after": "1" },
+      );
     case "IdempotencyAlreadyInProgressError":
     case "IdempotencyInconsistentStateError":
       logger.info("duplicate request while the first is in progress");

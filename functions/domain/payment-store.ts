@@ -25,6 +25,26 @@ export class PaymentVanishedError extends Error {
   }
 }
 
+/**
+ * A payment write that could not be sent, or not answered, before its deadline (the admitting
+ * authority read's lifetime plus PAYMENT_WRITE_GRACE_MS, lib/control-schema.ts): the SDK call was
+ * not sent or was aborted, nothing is acknowledged, and the client retries. An aborted request may
+ * still apply; the settle of a planned move assumes it does so within SENT_WRITE_APPLY_BOUND_MS.
+ */
+export class PaymentWriteDeadlineError extends Error {
+  constructor(
+    readonly paymentId: string,
+    readonly sent: boolean,
+  ) {
+    super(
+      sent
+        ? `Payment ${paymentId}: the write got no answer before the deadline of the authority read that admitted it; aborted`
+        : `Payment ${paymentId}: the authority read that admitted it is too old to send the write`,
+    );
+    this.name = "PaymentWriteDeadlineError";
+  }
+}
+
 export type PutPendingOutcome = { created: true; payment: Payment } | { created: false; payment: Payment };
 
 export class PaymentStore {
@@ -53,14 +73,16 @@ export class PaymentStore {
    * strongly consistent from the local replica) so the caller can tell a retry of the same
    * request from a conflicting one; the existing item is never overwritten.
    */
-  async putPending(payment: Payment): Promise<PutPendingOutcome> {
+  async putPending(payment: Payment, options: { sendBy?: number } = {}): Promise<PutPendingOutcome> {
     try {
-      await this.doc.send(
+      await this.sendBefore(
+        payment.paymentId,
         new PutCommand({
           TableName: this.tableName,
           Item: payment,
           ConditionExpression: "attribute_not_exists(paymentId)",
         }),
+        options.sendBy,
       );
       return { created: true, payment };
     } catch (error) {
@@ -68,6 +90,36 @@ export class PaymentStore {
       const existing = await this.get(payment.paymentId, { consistentRead: true });
       if (!existing) throw new PaymentVanishedError(payment.paymentId);
       return { created: false, payment: existing };
+    }
+  }
+
+  /**
+   * Sends `command` only before `sendBy` (epoch ms; no deadline when absent), and aborts the call —
+   * the attempt in flight and any retry the SDK would make — at that instant. The abort is raced
+   * here as well as signalled, so the caller learns of it at the deadline whatever the transport does.
+   */
+  private async sendBefore(paymentId: string, command: PutCommand, sendBy: number | undefined): Promise<void> {
+    if (sendBy === undefined) {
+      await this.doc.send(command);
+      return;
+    }
+    const left = sendBy - Date.now();
+    if (left <= 0) throw new PaymentWriteDeadlineError(paymentId, false);
+    const abort = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new PaymentWriteDeadlineError(paymentId, true));
+      }, left);
+    });
+    const sent = this.doc.send(command, { abortSignal: abort.signal });
+    // The call's own failure after the deadline is not news: the deadline error is what the caller sees.
+    sent.catch(() => {});
+    try {
+      await Promise.race([sent, deadline]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -12,7 +12,11 @@ import type { RegionStateCache } from "../../lib/control-record";
 import { writeDecision, type Handover, type RegionRecord, type WriteDecision, type WriteRefusal } from "../../lib/control-schema";
 import { errorName } from "../../lib/observability";
 
-export type GuardDecision = WriteDecision & { writer?: string; handover?: Handover };
+/**
+ * An allowed decision carries `writeDeadline` (epoch ms): the payment's write must be sent before it
+ * and is aborted at it (RegionStateCache.admission). A refusal names the writer or the handover.
+ */
+export type GuardDecision = WriteDecision & { writer?: string; handover?: Handover; writeDeadline?: number };
 
 export async function checkWriteGuard(
   cache: RegionStateCache,
@@ -20,14 +24,22 @@ export async function checkWriteGuard(
   decide: (record: RegionRecord | undefined, region: string) => WriteDecision = writeDecision,
 ): Promise<GuardDecision> {
   try {
-    const decision = decide(await cache.get(), region);
-    if (decision.allowed) return decision;
+    const { record, writeDeadline } = await cache.admission();
+    const decision = decide(record, region);
+    if (decision.allowed) return { ...decision, writeDeadline };
     const writer = await cache.writer();
     // Only ever a region this replica's latest authority makes ACTIVE: the one item holds every
     // region's state, so the writer it names is ACTIVE at the newest epoch this region has seen.
     if (writer !== undefined && writer !== region) return { ...decision, writer };
     const handover = await cache.handover();
-    return handover && (handover.from === region || handover.to === region) ? { ...decision, handover } : decision;
+    if (!handover || (handover.from !== region && handover.to !== region)) return decision;
+    // A planned move's source or target, refusing while its promotion is on the way: the next
+    // request reads the authority afresh instead of from this cached copy, so the promotion turns
+    // into a redirect or an acknowledgement at the client's next retry (Retry-After 1), not up to a
+    // cache lifetime later. The cost: one strongly consistent read per refused request, for the few
+    // seconds between the fence and the promotion (bounded by the handover's window).
+    cache.invalidate();
+    return { ...decision, handover };
   } catch (error) {
     return {
       allowed: false,
