@@ -28,7 +28,7 @@ import entry from "./entry.asl.json";
 import failback from "./failback.asl.json";
 import failover from "./failover.asl.json";
 import { RUNBOOK_TASK_FUNCTIONS, type RunbookTaskFunction } from "../lib/handlers";
-import { LEASE_LIFETIME_SECONDS } from "../lib/control-schema";
+import { HANDOVER_SETTLE_SECONDS, LEASE_LIFETIME_SECONDS } from "../lib/control-schema";
 import { MAX_DRILL_HOLD_SECONDS } from "./limits";
 
 export class AslRenderError extends Error {
@@ -50,6 +50,20 @@ export interface DrStateMachineTimings {
    * payment path's cached region record (REGION_STATE_CACHE_SECONDS) expires. Checklist B3.
    */
   fenceSettleSeconds: number;
+  /**
+   * Eventual mode's planned moves (failback; drill): the wait between announcing the handover and
+   * stopping the old writer. At least the payment path's cache bound, so that every container's
+   * copy of the authority was read after the announcement — and is therefore re-read every
+   * HANDOVER_CACHE_MS — by the time the fence lands (docs/architecture.md, "Planned moves").
+   * Clients lose nothing during it: the old writer is still ACTIVE.
+   */
+  handoverAnnounceSeconds: number;
+  /**
+   * Planned moves: the wait between stopping the old writer (in its own replica) and writing the
+   * sentinel there — HANDOVER_SETTLE_SECONDS (lib/control-schema.ts): the handover cache, the
+   * payment write's grace and the assumed bound on how late a sent write applies.
+   */
+  handoverSettleSeconds: number;
   /** DNS witness polling after a promotion: interval and maximum number of checks. */
   dnsConfirmIntervalSeconds: number;
   dnsConfirmMaxAttempts: number;
@@ -213,6 +227,8 @@ export function functionArnPlaceholder(fn: string): string {
 const TIMING_PLACEHOLDERS: Record<keyof DrStateMachineTimings, string> = {
   taskTimeoutSeconds: "TaskTimeoutSeconds",
   fenceSettleSeconds: "FenceSettleSeconds",
+  handoverAnnounceSeconds: "HandoverAnnounceSeconds",
+  handoverSettleSeconds: "HandoverSettleSeconds",
   dnsConfirmIntervalSeconds: "DnsConfirmIntervalSeconds",
   dnsConfirmMaxAttempts: "DnsConfirmMaxAttempts",
   sentinelPollIntervalSeconds: "SentinelPollIntervalSeconds",
@@ -235,9 +251,10 @@ const TIMING_PLACEHOLDERS: Record<keyof DrStateMachineTimings, string> = {
 
 /** Worst case of the waits on the failback path (used to size the drill's polling of it). */
 export function failbackWorstCaseSeconds(t: DrStateMachineTimings): number {
-  const tasks = 16; // tasks on the longest failback path
+  const tasks = 17; // tasks on the longest failback path
   return (
-    t.fenceSettleSeconds +
+    t.handoverAnnounceSeconds +
+    t.handoverSettleSeconds +
     t.sentinelPollIntervalSeconds * t.sentinelPollMaxAttempts +
     t.fenceAlarmPollIntervalSeconds * t.fenceAlarmPollMaxAttempts +
     t.dnsConfirmIntervalSeconds * t.dnsConfirmMaxAttempts +
@@ -342,6 +359,11 @@ export function validateDrValues(values: DrStateMachineValues): string[] {
       `the restore rehearsal waits ${values.restoreWaitIntervalSeconds * values.restoreWaitMaxAttempts} s for its table; restores take minutes to hours: allow at least an hour`,
     );
   }
+  if (values.handoverSettleSeconds < HANDOVER_SETTLE_SECONDS) {
+    problems.push(
+      `handoverSettleSeconds (${values.handoverSettleSeconds}) must be at least ${HANDOVER_SETTLE_SECONDS}: the handover cache, the payment write's grace and the bound on a sent write (lib/control-schema.ts)`,
+    );
+  }
   if (values.detectionPollMaxAttempts < drainSettleWaits(values)) {
     problems.push(
       `detectionPollMaxAttempts (${values.detectionPollMaxAttempts}) must allow the drill's settle: at least ${drainSettleWaits(values)} checks of ${values.detectionPollIntervalSeconds} s to cover fenceSettleSeconds (${values.fenceSettleSeconds})`,
@@ -408,6 +430,9 @@ export interface TimingInputs {
  * Defaults derived from the configuration, with the reasoning:
  * - settle: the payment path's cache plus a margin, at least 10 s ("≈10× the recent maximum
  *   ReplicationLatency", DynamoDB global-table evacuation guidance, with ~1 s typical latency);
+ * - planned moves (eventual mode): announce the handover, wait the payment path's cache bound so
+ *   every container re-reads the authority every second, stop the old writer, then wait only the
+ *   handover settle (HANDOVER_SETTLE_SECONDS, 2 s) before the sentinel;
  * - DNS: the witness flips after the fence alarm evaluates (one period, plus up to one more for
  *   the datapoint to land) and Route 53 sees the required number of failed/healthy checks; poll
  *   every 10 s for twice that long, then escalate;
@@ -437,6 +462,8 @@ export function recommendedTimings(input: TimingInputs): DrStateMachineTimings {
   const partial = {
     taskTimeoutSeconds: 30,
     fenceSettleSeconds: Math.max(10, input.regionStateCacheSeconds + 5),
+    handoverAnnounceSeconds: Math.max(1, Math.ceil(input.regionStateCacheSeconds)),
+    handoverSettleSeconds: HANDOVER_SETTLE_SECONDS,
     dnsConfirmIntervalSeconds,
     dnsConfirmMaxAttempts: Math.ceil((2 * dnsExpected) / dnsConfirmIntervalSeconds),
     sentinelPollIntervalSeconds: 1,

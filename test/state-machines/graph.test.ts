@@ -222,7 +222,9 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
       .filter(
         ([, s]) =>
           functionOf(s) === fn("set-peer-state") &&
-          ["FENCED", "DRAINED"].includes((s.Parameters as { Payload: { state: string } }).Payload.state),
+          ["FENCED", "DRAINED"].includes((s.Parameters as { Payload: { state: string } }).Payload.state) &&
+          // An announcement (eventual mode's planned move) stops nobody: it precedes the stop.
+          (s.Parameters as { Payload: { announce?: boolean } }).Payload.announce !== true,
       )
       .map(([n]) => n);
     const settles = states("Wait")
@@ -235,6 +237,8 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
     }
     // Failback promotes only after the sentinel proof.
     expect(reachable(def, def.StartAt, new Set(["IsSentinelReplicated"])).has("PromotePrimary")).toBe(false);
+    // ... and fences the secondary only after announcing the handover (eventual mode waits there).
+    expect(reachable(def, def.StartAt, new Set(["AnnounceHandover"])).has("FenceSecondary")).toBe(false);
   });
 
   it("lets the drill promote only after its detection waits have lasted the settle (the two overlap), then after its sentinel is seen here", () => {

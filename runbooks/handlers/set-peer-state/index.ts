@@ -52,6 +52,12 @@ const inputSchema = z.object({
   run: runSchema,
   state: z.enum(["FENCED", "DRAINED", "STANDBY"]),
   via: z.enum(["local", "peer"]),
+  /**
+   * Eventual mode, a planned move: only announce it — record the handover (to this region) without
+   * changing any region's state, so the peer's payment path re-reads the authority every second
+   * before `state` is set by the next step. Strong mode: nothing is written (`announced: false`).
+   */
+  announce: z.optional(z.boolean()),
   assessment: assessmentSchema,
 });
 
@@ -74,8 +80,9 @@ export const handler = stepHandler(
   "set-peer-state",
   inputSchema,
   logger,
-  async ({ run, state, via, assessment }) => {
+  async ({ run, state, via, announce, assessment }) => {
     const peer = assessment.peer;
+    if (announce) return announceHandover(run, state, via, peer);
     // A failover fences the WRITER. A peer that is not ACTIVE (no region writes: a run stopped
     // halfway) has nothing to stop: it keeps its state — a STANDBY peer stays able to take over later.
     const peerIsWriter = peer?.state === "ACTIVE";
@@ -125,6 +132,31 @@ export const handler = stepHandler(
   },
   { lease },
 );
+
+/**
+ * The first transition of eventual mode's planned move (a failback's, a drill's): the handover to
+ * this region recorded, every state as it is. Written where the stop will be (`via`), so the
+ * containers that must stop read it there first. Nothing to announce in strong mode (the move is
+ * one transition), when this is not a planned move, or when the peer is not the writer.
+ */
+async function announceHandover(
+  run: z.infer<typeof runSchema>,
+  state: "FENCED" | "DRAINED" | "STANDBY",
+  via: "local" | "peer",
+  peer: RegionRecord | undefined,
+) {
+  const planned = (run.mode === "failback" && state === "FENCED") || (run.mode === "drill" && state === "DRAINED");
+  if (strong || !planned || peer?.state !== "ACTIVE") return { announced: false, region: env.PEER_REGION, via };
+  const table = via === "local" ? localTable : peerTable;
+  const authority = await table.transition({
+    states: {},
+    handover: { from: env.PEER_REGION, to: run.region, until: new Date(Date.now() + PLANNED_HANDOVER_WINDOW_SECONDS * 1000).toISOString() },
+    reason: `${run.mode} ${run.executionName}: handover from ${env.PEER_REGION} to ${run.region} announced; ${env.PEER_REGION} ${state} next`,
+    executionId: run.executionId,
+    expectedEpoch: peer.epoch,
+  });
+  return { announced: true, region: env.PEER_REGION, via, epoch: authority.epoch, changedAt: Date.parse(authority.updatedAt) };
+}
 
 /** The peer left as it is (it was not the writer); the fence metric still follows its state. */
 async function unchanged(peer: RegionRecord, via: "local" | "peer") {
