@@ -276,15 +276,6 @@ export function restoreRehearsalWorstCaseSeconds(t: DrStateMachineTimings): numb
 }
 
 /**
- * The drill's settle overlaps its detection measurement: each detection check follows one wait of
- * a probe period after the drain, and the drill promotes only after this many — together at least
- * the settle ({@link DrStateMachineTimings.fenceSettleSeconds}), counted on Step Functions' own clock.
- */
-export function drainSettleWaits(t: Pick<DrStateMachineTimings, "fenceSettleSeconds" | "detectionPollIntervalSeconds">): number {
-  return Math.ceil(t.fenceSettleSeconds / t.detectionPollIntervalSeconds);
-}
-
-/**
  * The DR lease's lifetime as AcquireLease takes it: short ({@link LEASE_LIFETIME_SECONDS}), and
  * renewed by every step of the run that holds it (runbooks/domain/lease.ts), so a run interrupted
  * while holding it blocks the next one for at most this long. test/state-machines/lease-gaps.test.ts
@@ -310,7 +301,8 @@ function minimumLeasedSeconds(t: DrStateMachineTimings): number {
     t.leaseRecheckIntervalSeconds * t.leaseRecheckMaxAttempts +
     t.approvalTimeoutSeconds +
     t.detectionPollIntervalSeconds * t.detectionPollMaxAttempts +
-    t.fenceSettleSeconds +
+    t.handoverAnnounceSeconds +
+    t.handoverSettleSeconds +
     t.dnsConfirmIntervalSeconds * t.dnsConfirmMaxAttempts +
     MAX_DRILL_HOLD_SECONDS +
     t.peerExecutionPollIntervalSeconds * t.peerExecutionPollMaxAttempts +
@@ -364,11 +356,6 @@ export function validateDrValues(values: DrStateMachineValues): string[] {
       `handoverSettleSeconds (${values.handoverSettleSeconds}) must be at least ${HANDOVER_SETTLE_SECONDS}: the handover cache, the payment write's grace and the bound on a sent write (lib/control-schema.ts)`,
     );
   }
-  if (values.detectionPollMaxAttempts < drainSettleWaits(values)) {
-    problems.push(
-      `detectionPollMaxAttempts (${values.detectionPollMaxAttempts}) must allow the drill's settle: at least ${drainSettleWaits(values)} checks of ${values.detectionPollIntervalSeconds} s to cover fenceSettleSeconds (${values.fenceSettleSeconds})`,
-    );
-  }
   const minimum = minimumExecutionTimeoutSeconds(values);
   if (values.executionTimeoutSeconds < minimum) {
     problems.push(`executionTimeoutSeconds (${values.executionTimeoutSeconds}) is below the longest mode's worst case (${minimum} s)`);
@@ -390,7 +377,6 @@ export function drPlaceholderValues(values: DrStateMachineValues): Record<string
   };
   for (const [key, name] of Object.entries(TIMING_PLACEHOLDERS)) out[name] = values[key as keyof DrStateMachineTimings];
   out.LeaseTtlSeconds = leaseTtlSeconds();
-  out.DrainSettleWaits = drainSettleWaits(values);
   for (const fn of RUNBOOK_TASK_FUNCTIONS) out[functionArnPlaceholder(fn)] = values.functionArns[fn];
   return out;
 }

@@ -74,8 +74,10 @@ describe("drill (in the secondary), eventual mode", () => {
     stop?.();
 
     expect(result.status).toBe("SUCCEEDED");
+    // Since issue 16's ≤ 5 s handover the announcement and the drain go through the primary's own
+    // replica (so the primary stops before the settle is counted); the promotion is written here.
     const authorityPuts = t
-      .calls({ service: "dynamodb", operation: "PutItem", region: SECONDARY })
+      .calls({ service: "dynamodb", operation: "PutItem" })
       .filter((c) => c.outcome === "ok" && (c.input.Item as { pk?: string }).pk === "authority");
     const [drain] = authorityPuts.filter((c) => (c.input.Item as { states: Record<string, string> }).states[PRIMARY] === "DRAINED");
     const [promote] = authorityPuts.filter((c) => (c.input.Item as { states: Record<string, string> }).states[SECONDARY] === "ACTIVE");
@@ -83,14 +85,24 @@ describe("drill (in the secondary), eventual mode", () => {
     expect(drained.handover).toMatchObject({ from: PRIMARY, to: SECONDARY });
     expect(Date.parse(drained.handover?.until ?? "") - PLANNED_HANDOVER_WINDOW_SECONDS * 1000).toBeLessThanOrEqual(drain.at);
     expect(promote.input.Item).not.toHaveProperty("handover");
-    // The settle overlaps the detection measurement: the promotion comes at least the settle after
-    // the drain, and only the sentinel's proof (no further settle) separates it from the detection
-    // check that found the drain detected.
-    const settleMs = Number(drMachine(aws.deployment, SECONDARY).definition.States.WaitForFenceToSettle.Seconds) * 1000; // the settle (FenceSettleSeconds)
+    expect(drain.region).toBe(PRIMARY);
+    expect(promote.region).toBe(SECONDARY);
+    // The handover was announced (through the primary's replica, no state changed) the cache bound
+    // before the drain; the promotion comes at least the handover settle after the drain, and only
+    // the sentinel's proof separates the two. Detection is measured after the promotion.
+    const [announce] = authorityPuts.filter(
+      (c) => (c.input.Item as { handover?: unknown; states: Record<string, string> }).handover && c.seq < drain.seq,
+    );
+    expect(announce.region).toBe(PRIMARY);
+    expect((announce.input.Item as { states: Record<string, string> }).states[PRIMARY]).toBe("ACTIVE");
+    const states = drMachine(aws.deployment, SECONDARY).definition.States;
+    expect(drain.at - announce.at).toBeGreaterThanOrEqual(Number(states.WaitForDrillHandoverToBeSeen.Seconds) * 1000);
+    const settleMs = Number(states.WaitForDrainToSettle.Seconds) * 1000; // the handover settle (HandoverSettleSeconds)
     expect(promote.at - drain.at).toBeGreaterThanOrEqual(settleMs);
-    const afterDetection = result.states.slice(result.states.lastIndexOf("CheckDetection"), result.states.indexOf("PromoteSecondary"));
-    expect(afterDetection.slice(0, 4)).toEqual(["CheckDetection", "CountDetectionCheck", "IsDrainDetected", "WriteDrillSentinel"]);
-    expect(afterDetection.slice(4).every((s) => /DrillSentinel/.test(s))).toBe(true);
+    const afterDrain = result.states.slice(result.states.indexOf("DrainPrimary"), result.states.indexOf("PromoteSecondary"));
+    expect(afterDrain.slice(0, 3)).toEqual(["DrainPrimary", "WaitForDrainToSettle", "WriteDrillSentinel"]);
+    expect(afterDrain.slice(3).every((s) => /DrillSentinel/.test(s))).toBe(true);
+    expect(result.states.indexOf("CheckDetection")).toBeGreaterThan(result.states.indexOf("PromoteSecondary"));
     // The drained primary: 503 with Retry-After 1 until the promotion reached it, 307 within the
     // handover cache (1 s) of that; never the 30 s wait, and no payment accepted but on a copy of
     // the authority cached before the drain arrived (the configured bound).
@@ -107,21 +119,30 @@ describe("drill (in the secondary), eventual mode", () => {
   it("does not promote the secondary while a payment the primary committed just before the drain is missing there, even when only the data tables lag: it undrains the primary instead", async () => {
     const t = healthy(aws, { canaries: true });
     const { primary: PRIMARY, secondary: SECONDARY } = t;
-    // The incident: the moment the drill drains the primary, replication of the data tables
+    // The incident: as the drill drains the primary, replication of the data tables
     // (payments, idempotency) from it becomes slower than the sentinel's poll allows (90 s); the
     // control table, where the drain and the detection travel, replicates on time. A payment the
-    // primary commits at that moment (the drain reaches it by replication, so it still takes it)
-    // lost its answer; its client would retry the same Idempotency-Key at the secondary.
+    // primary commits just before the drain lost its answer; its client would retry the same
+    // Idempotency-Key at the secondary.
     const key = "drill-retry-0001";
     let first: ApiResult | undefined;
+    // Just before the drain: the announcement lands in the primary's replica, and the drain follows
+    // the cache bound later (WaitForDrillHandoverToBeSeen); the payment is sent 300 ms before that.
+    const announceWaitMs = Number(drMachine(aws.deployment, SECONDARY).definition.States.WaitForDrillHandoverToBeSeen.Seconds) * 1000;
     onControlChange(
       t,
       (item, { region, local }) =>
-        local && region === SECONDARY && item?.pk === "authority" && (item.states as Record<string, string>)[PRIMARY] === "DRAINED",
+        local &&
+        region === PRIMARY &&
+        item?.pk === "authority" &&
+        item.handover !== undefined &&
+        (item.states as Record<string, string>)[PRIMARY] === "ACTIVE",
       () => {
-        for (const table of ["payments", "idempotency"] as const)
-          t.fault({ action: "replication-lag", table, from: PRIMARY, to: SECONDARY, lagMs: 90_000 });
-        void (t.beginInvoke(PRIMARY, "create-payment", postPayment(BODY, key)) as Promise<ApiResult>).then((r) => (first = r));
+        t.clock.after(announceWaitMs - 300, () => {
+          for (const table of ["payments", "idempotency"] as const)
+            t.fault({ action: "replication-lag", table, from: PRIMARY, to: SECONDARY, lagMs: 90_000 });
+          void (t.beginInvoke(PRIMARY, "create-payment", postPayment(BODY, key)) as Promise<ApiResult>).then((r) => (first = r));
+        });
       },
     );
     let promotedWithout: boolean | undefined;

@@ -8,6 +8,7 @@ import { DEFAULT_OFFLINE_CONFIG } from "../../infra/offline/evaluate";
 import { parseConfig } from "../../infra/core/config";
 import { PRIMARY_FENCED_PERIOD_SECONDS } from "../../infra/core/alarm-catalog";
 import { REGION_STATE_CACHE_SECONDS } from "../../infra/core/stack-environment";
+import { HANDOVER_SETTLE_SECONDS } from "../../lib/control-schema";
 import { drMachine, fn as deployedFunction, type Deployment, deploymentFromEvaluation } from "../../sim/deployment/deployment";
 import {
   type AslDefinition,
@@ -241,29 +242,33 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
     expect(reachable(def, def.StartAt, new Set(["AnnounceHandover"])).has("FenceSecondary")).toBe(false);
   });
 
-  it("lets the drill promote only after its detection waits have lasted the settle (the two overlap), then after its sentinel is seen here", () => {
+  it("lets the drill promote only after announcing the handover, draining the primary and waiting the handover settle, then after its sentinel is seen here; detection is measured after the promotion", () => {
     const t = values;
-    // Every way from the drain to the promotion passes the one wait of the loop, then a count of its passes.
+    // (Until issue 16's ≤ 5 s handover the settle overlapped the detection loop and the promotion
+    // waited for detection; the settle now follows the drain directly, and detection is measured
+    // once clients already have a writer.)
+    expect(def.States.AnnounceDrillHandover.Next).toBe("IsDrillHandoverAnnounced");
+    expect(reachable(def, def.StartAt, new Set(["AnnounceDrillHandover"])).has("DrainPrimary")).toBe(false);
+    expect(def.States.WaitForDrillHandoverToBeSeen).toMatchObject({
+      Type: "Wait",
+      Seconds: t.handoverAnnounceSeconds,
+      Next: "DrainPrimary",
+    });
+    // Every way from the drain to the promotion passes the settle.
     expect(def.States.DrainPrimary.Next).toBe("WaitForDrainToSettle");
-    expect(def.States.WaitForDrainToSettle).toMatchObject({
+    expect(def.States.WaitForDrainToSettle).toMatchObject({ Type: "Wait", Seconds: t.handoverSettleSeconds, Next: "WriteDrillSentinel" });
+    expect(t.handoverSettleSeconds).toBe(HANDOVER_SETTLE_SECONDS);
+    expect(reachable(def, "DrainPrimary", new Set(["WaitForDrainToSettle"])).has("PromoteSecondary")).toBe(false);
+    // Detection: after the promotion, a bounded loop that ends at the DNS confirmation either way.
+    expect(def.States.PromoteSecondary.Next).toBe("WaitBeforeDetectionCheck");
+    expect(def.States.WaitBeforeDetectionCheck).toMatchObject({
       Type: "Wait",
       Seconds: t.detectionPollIntervalSeconds,
       Next: "CheckDetection",
     });
     expect(def.States.CheckDetection.Next).toBe("CountDetectionCheck");
     expect(def.States.CountDetectionCheck.Next).toBe("IsDrainDetected");
-    const exits = (def.States.IsDrainDetected.Choices as Record<string, unknown>[]).filter((c) => c.Next === "WriteDrillSentinel");
-    // Each exit requires at least as many waits as cover the settle on Step Functions' own clock.
-    const counts = exits.map((c) => {
-      const rules = (c.And as Record<string, unknown>[] | undefined) ?? [c];
-      const count = rules.find((r) => r.Variable === "$.loops.detection.count");
-      return count?.NumericGreaterThanEquals as number;
-    });
-    expect(counts).toHaveLength(2);
-    for (const n of counts) expect(n * t.detectionPollIntervalSeconds).toBeGreaterThanOrEqual(t.fenceSettleSeconds);
-    // The drill's settle no longer follows detection: the first check that sees it detected and settled promotes.
-    expect(Math.min(...counts)).toBe(Math.ceil(t.fenceSettleSeconds / t.detectionPollIntervalSeconds));
-    expect(reachable(def, "DrainPrimary", new Set(["CountDetectionCheck"])).has("PromoteSecondary")).toBe(false);
+    expect(reachable(def, "DrainPrimary", new Set(["PromoteSecondary"])).has("CheckDetection")).toBe(false);
     // Then the sentinel written through the drained primary must be seen here: the only way on to
     // the promotion is its loop's "seen" branch; running out of checks compensates (undrains).
     expect(reachable(def, "DrainPrimary", new Set(["IsDrillSentinelReplicated"])).has("PromoteSecondary")).toBe(false);

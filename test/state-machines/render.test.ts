@@ -120,10 +120,12 @@ describe("renderDrStateMachine", () => {
     ["a fractional loop bound", { dnsConfirmMaxAttempts: 2.5 }, /dnsConfirmMaxAttempts must be a positive integer/],
     ["a drill poll shorter than the failback", { peerExecutionPollMaxAttempts: 1 }, /less than the failback's worst case/],
     ["an unbounded fence-alarm wait", { fenceAlarmPollMaxAttempts: 0 }, /fenceAlarmPollMaxAttempts must be a positive integer/],
+    // (Until issue 16's ≤ 5 s handover, a drill detection loop too short to cover the settle was
+    // refused here; the drill's settle no longer runs inside its detection loop.)
     [
-      "a drill detection loop too short to cover the settle",
-      { fenceSettleSeconds: 30, detectionPollIntervalSeconds: 10, detectionPollMaxAttempts: 2 },
-      /detectionPollMaxAttempts \(2\) must allow the drill's settle: at least 3 checks/,
+      "a handover settle shorter than the handover cache, the write grace and the apply bound",
+      { handoverSettleSeconds: 1 },
+      /handoverSettleSeconds \(1\) must be at least 2/,
     ],
   ])("rejects %s", (_label, overrides, message) => {
     expect(() => renderDrStateMachine(values(overrides))).toThrow(message);
@@ -180,6 +182,16 @@ describe("renderDrStateMachine", () => {
     const fenceToPromotion = t.fenceSettleSeconds + t.sentinelPollIntervalSeconds * t.sentinelPollMaxAttempts + t.taskTimeoutSeconds;
 
     expect(fenceToPromotion).toBeLessThanOrEqual(PLANNED_HANDOVER_WINDOW_SECONDS);
+    // Eventual mode records the handover with its announcement, before the fence: the window must
+    // also cover the wait for every container to see it, the handover settle and the first
+    // sentinel check's in-step look (3 s).
+    const announceToPromotion =
+      t.handoverAnnounceSeconds +
+      t.handoverSettleSeconds +
+      3 +
+      t.sentinelPollIntervalSeconds * t.sentinelPollMaxAttempts +
+      t.taskTimeoutSeconds;
+    expect(announceToPromotion).toBeLessThanOrEqual(PLANNED_HANDOVER_WINDOW_SECONDS);
     // And the window is still a bound: a handover that never completes stops costing clients 1 s retries.
     expect(PLANNED_HANDOVER_WINDOW_SECONDS).toBeLessThanOrEqual(2 * fenceToPromotion);
   });

@@ -146,7 +146,9 @@ async function announceHandover(
   peer: RegionRecord | undefined,
 ) {
   const planned = (run.mode === "failback" && state === "FENCED") || (run.mode === "drill" && state === "DRAINED");
-  if (strong || !planned || peer?.state !== "ACTIVE") return { announced: false, region: env.PEER_REGION, via };
+  // Where the stop that follows is written: through the peer's own replica after an announcement
+  // (the settle is counted from the stop's commit there), else where it always was (local).
+  if (strong || !planned || peer?.state !== "ACTIVE") return { announced: false, region: env.PEER_REGION, via, stopVia: "local" as const };
   const table = via === "local" ? localTable : peerTable;
   const authority = await table.transition({
     states: {},
@@ -155,7 +157,14 @@ async function announceHandover(
     executionId: run.executionId,
     expectedEpoch: peer.epoch,
   });
-  return { announced: true, region: env.PEER_REGION, via, epoch: authority.epoch, changedAt: Date.parse(authority.updatedAt) };
+  return {
+    announced: true,
+    region: env.PEER_REGION,
+    via,
+    stopVia: via,
+    epoch: authority.epoch,
+    changedAt: Date.parse(authority.updatedAt),
+  };
 }
 
 /** The peer left as it is (it was not the writer); the fence metric still follows its state. */
