@@ -235,11 +235,13 @@ describe("a planned move costs clients at most 5 s", () => {
     expect(passed([slow])).toBe(false);
   });
 
-  it("is a known failure in eventual mode only, where nothing can hand over in one transition", () => {
+  it("is held in both modes: eventual mode's planned moves announce the handover and no longer declare it a known failure", () => {
+    // Until issue 16's ≤ 5 s handover, eventual mode declared it known in every scenario (a slow
+    // failback passed there); now a slow planned move fails in either mode.
     const slow = plannedMoveCheck({ plannedMoves: [{ name: "failback-1", longestGapSeconds: 31.8 }] });
     const mode = (dataConsistency: string) =>
       ({ tables: [{ name: "t", hashKey: "pk", regions: [], streamEnabled: false, consistency: dataConsistency }] }) as never;
-    expect(passed(markKnown([slow], everyScenarioKnownFailures(mode("EVENTUAL"))))).toBe(true);
+    expect(passed(markKnown([slow], everyScenarioKnownFailures(mode("EVENTUAL"))))).toBe(false);
     expect(passed(markKnown([slow], everyScenarioKnownFailures(mode("STRONG"))))).toBe(false);
   });
 });
