@@ -1,6 +1,7 @@
 import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
 import { HANDOVER_CACHE_MS } from "../../lib/control-record";
-import { controlKeys, PLANNED_HANDOVER_WINDOW_SECONDS } from "../../lib/control-schema";
+import { controlKeys, HANDOVER_SETTLE_SECONDS, PLANNED_HANDOVER_WINDOW_SECONDS } from "../../lib/control-schema";
+import { drMachine, fn } from "../../sim/deployment/deployment";
 import type { ApiResult } from "../../functions/domain/http";
 import { postPayment } from "../functions/support/events";
 import { approve, reject, SimulatedAws, type TestWorld } from "../../sim/testing";
@@ -50,11 +51,12 @@ describe("failback (manual, in the primary), eventual mode", () => {
     const result = await t.execute(PRIMARY, failback(t));
 
     expect(result.status).toBe("SUCCEEDED");
-    // Three transitions of the authority (seeded at epoch 1): fence the secondary, promote the primary, secondary STANDBY.
-    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 4 });
+    // Four transitions of the authority (seeded at epoch 1): announce the handover, fence the secondary, promote the
+    // primary, secondary STANDBY.
+    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 5 });
     await t.advance(5000); // the last transition replicates to the secondary (eventual mode)
-    expect(t.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 4 });
-    expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "STANDBY", epoch: 4 });
+    expect(t.regionRecord(SECONDARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 5 });
+    expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "STANDBY", epoch: 5 });
     expect(primaryFencedData(t).at(-1)).toMatchObject({ value: 0 });
     expect(witnessAnswer(t)).toBe(PRIMARY);
     expect(t.world.route53.servingRegion()).toBe(PRIMARY);
@@ -139,6 +141,39 @@ describe("failback (manual, in the primary), eventual mode", () => {
     expect(firstRedirect?.at).toBeLessThanOrEqual(arrived + HANDOVER_CACHE_MS + 500);
     expect(answers.filter((a) => a.at > arrived + HANDOVER_CACHE_MS).every((a) => a.status === 307)).toBe(true);
     expect(answers.some((a) => a.status === 202)).toBe(false);
+  });
+
+  it("announces the handover through the secondary's replica the cache bound before fencing it, and writes the sentinel the handover settle (2 s) after the fence", async () => {
+    const t = await failedOver(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+
+    const result = await t.execute(PRIMARY, failback(t));
+
+    expect(result.status).toBe("SUCCEEDED");
+    const authority = puts(t, SECONDARY, (k) => k === "authority");
+    // The announcement: a version with the handover to the primary that changes no region's state.
+    const [announce] = authority.filter(authorityPut(SECONDARY, "ACTIVE"));
+    expect(announce.input.Item).toMatchObject({
+      handover: { from: SECONDARY, to: PRIMARY },
+      states: { [SECONDARY]: "ACTIVE", [PRIMARY]: "FENCED" },
+    });
+    const [fence] = authority.filter(authorityPut(SECONDARY, "FENCED"));
+    const [sentinel] = puts(t, SECONDARY, (k) => k.startsWith("sentinel#"));
+    expect(announce.seq).toBeLessThan(fence.seq);
+    const states = drMachine(aws.deployment, PRIMARY).definition.States;
+    const announceWaitMs = Number(states.WaitForHandoverToBeSeen.Seconds) * 1000;
+    const settleMs = Number(states.WaitForSecondaryWritesToSettle.Seconds) * 1000;
+    expect(announceWaitMs).toBe(Number(fn(aws.deployment, SECONDARY, "create-payment").env.REGION_STATE_CACHE_SECONDS) * 1000);
+    expect(settleMs).toBe(HANDOVER_SETTLE_SECONDS * 1000);
+    expect(HANDOVER_SETTLE_SECONDS).toBe(2);
+    expect(fence.at - announce.at).toBeGreaterThanOrEqual(announceWaitMs);
+    expect(sentinel.at - fence.at).toBeGreaterThanOrEqual(settleMs);
+    expect(result.states.slice(result.states.indexOf("AnnounceHandover"), result.states.indexOf("FenceSecondary") + 1)).toEqual([
+      "AnnounceHandover",
+      "IsHandoverAnnounced",
+      "WaitForHandoverToBeSeen",
+      "FenceSecondary",
+    ]);
   });
 
   it("ends the handover when the failback compensates: the secondary is the writer again, with no handover left", async () => {
@@ -253,12 +288,12 @@ describe("failback (manual, in the primary), eventual mode", () => {
     // primary's guard watches the alarm, the FENCED secondary fails its checks) answers it.
     for (const absent of ["ConfirmDnsAnswer", "MarkSecondaryStandby", "CompensateFailback"]) expect(result.states).not.toContain(absent);
     expect(witnessAnswer(t)).toBe(PRIMARY);
-    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 3 });
-    expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "FENCED", epoch: 3 });
+    expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 4 });
+    expect(t.regionRecord(PRIMARY, SECONDARY)).toMatchObject({ state: "FENCED", epoch: 4 });
     expect(t.control(PRIMARY, "lease")).toBeUndefined();
     const failure = t.notifications(PRIMARY).find((n) => n.attributes.event === "failed");
     expect(failure?.subject).toContain("FAILED FenceAlarmNotClearedError");
-    expect(failure?.message).toContain(`${PRIMARY} ACTIVE (epoch 3)`);
+    expect(failure?.message).toContain(`${PRIMARY} ACTIVE (epoch 4)`);
     expect(failure?.message).toContain('"FenceAlarmNotClearedError" in docs/runbooks.md');
     const report = reportOf(t, PRIMARY, result.name);
     expect(report?.outcome).toBe("failed");
@@ -267,8 +302,8 @@ describe("failback (manual, in the primary), eventual mode", () => {
     t.world.setLag(PRIMARY, SECONDARY, undefined);
     await t.advance(5 * MINUTE);
     for (const replica of [PRIMARY, SECONDARY]) {
-      expect(t.regionRecord(replica, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 3 });
-      expect(t.regionRecord(replica, SECONDARY)).toMatchObject({ state: "FENCED", epoch: 3 });
+      expect(t.regionRecord(replica, PRIMARY)).toMatchObject({ state: "ACTIVE", epoch: 4 });
+      expect(t.regionRecord(replica, SECONDARY)).toMatchObject({ state: "FENCED", epoch: 4 });
     }
   });
 
@@ -328,7 +363,7 @@ describe("failback (manual, in the primary), eventual mode", () => {
     expect(result).toMatchObject({ status: "FAILED", error: "SentinelNotReplicatedError" });
     expect(result.states).toContain("CompensateFailback");
     expect(result.states).not.toContain("PromotePrimary");
-    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 3 });
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "ACTIVE", epoch: 4 });
     expect(t.regionRecord(PRIMARY, PRIMARY)).toMatchObject({ state: "FENCED" });
     expect(t.control(PRIMARY, "lease")).toBeUndefined();
     expect(t.notifications(PRIMARY).find((n) => n.attributes.event === "failed")?.message).toContain("compensation");
