@@ -93,6 +93,15 @@ const partitionGuard =
       )
     : undefined;
 
+/**
+ * Eventual mode only: a payment write must leave before its admitting authority read's lifetime
+ * plus a grace (RegionStateCache.admission), so that a planned move's short settle outlasts the old
+ * writer's last write (docs/architecture.md, "Planned moves"). Strong mode's planned move is one
+ * transition on MRSC tables, where an acknowledged write is already in two regions: no settle to
+ * outlast, so no deadline.
+ */
+const writeDeadlines = env.DATA_CONSISTENCY === "eventual";
+
 /** What Powertools hashes: the key names the record, the request is the payload it validates. */
 interface IdempotentInput {
   idempotencyKey: string;
@@ -227,7 +236,7 @@ export async function handler(event: ApiEvent, context?: Context): Promise<ApiRe
     // 3 + 4. Idempotent create.
     try {
       const result = await createPaymentOnce(
-        { idempotencyKey, request: parsed.value, writeDeadline: authorityGuard.writeDeadline },
+        { idempotencyKey, request: parsed.value, ...(writeDeadlines ? { writeDeadline: authorityGuard.writeDeadline } : {}) },
         lambdaContext(context),
       );
       // High resolution (1 s storage), as PaymentFailed: the outcome metrics of the payment path feed
