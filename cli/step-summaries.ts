@@ -89,6 +89,17 @@ export function summarizeStep(key: string, stored: unknown, stateName: string): 
         ? { text: `approved by ${by}${p.comment ? `: ${p.comment}` : ""}`, decisions: [d("approved", p.comment ?? `by ${by}`)] }
         : { text: "not approved", decisions: [d("rejected", p.comment ?? `by ${by}`)] };
     }
+    case "announce": {
+      // Eventual mode's planned move records the handover before it stops the old writer; strong
+      // mode's is one transition, so nothing is announced (runbooks/handlers/set-peer-state).
+      const p = value as { announced?: boolean; region?: string; epoch?: number; via?: string };
+      return {
+        text: p.announced
+          ? `handover from ${p.region} announced (epoch ${p.epoch}, written via the ${p.via} replica); ${p.region} still ACTIVE`
+          : "nothing to announce: the handover is one transition",
+        decisions: [],
+      };
+    }
     case "fence":
     case "drain":
     case "markStandby":
