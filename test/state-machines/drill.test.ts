@@ -1,4 +1,5 @@
 import { controlKeys } from "../../lib/control-schema";
+import { RESTORE_TAG } from "../../runbooks/domain/write-function";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
 import { stack } from "../support/stack";
 import { tableName } from "../../sim/experiments";
@@ -119,6 +120,26 @@ describe("drill (in the secondary)", () => {
     expect(result.states).not.toContain("ChooseRestoreRehearsal");
     return report;
   }
+
+  it("restores the secondary's write function after promoting it, when an earlier failover toward the primary left it stopped", async () => {
+    // A reconciler or manual failover in the primary stops the secondary's create-payment (its
+    // StopOldPrimaryWrites); a failback later marks the secondary STANDBY without touching it. The
+    // drill then promoted a writer whose every payment was throttled: the hold's check failed.
+    const t = healthy(aws, { canaries: true });
+    const { secondary: SECONDARY } = t;
+    const write = t.functionName(SECONDARY, "create-payment");
+    const configured = aws.deployment.functions.find((f) => f.region === SECONDARY && f.handler === "create-payment")?.reservedConcurrency;
+    t.world.lambda.tag(SECONDARY, write, { [RESTORE_TAG]: String(configured) });
+    t.world.lambda.setReserved(SECONDARY, write, 0);
+    const payments = paymentsDuringHold(t, SECONDARY);
+
+    const result = await t.execute(SECONDARY, drill(t, { holdSeconds: 10 }));
+    payments.stop();
+
+    expect(result.status).toBe("SUCCEEDED");
+    expect(result.states.indexOf("RestoreSecondaryWriteFunction")).toBe(result.states.indexOf("PromoteSecondary") + 1);
+    expect(t.world.lambda.getReserved(SECONDARY, write)).toBe(configured);
+  });
 
   it("fails with DrillPaymentsFailedError, after failing back, when the secondary cannot write the payments it is sent during the hold", async () => {
     const t = healthy(aws, { canaries: true });

@@ -259,8 +259,10 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
     expect(def.States.WaitForDrainToSettle).toMatchObject({ Type: "Wait", Seconds: t.handoverSettleSeconds, Next: "WriteDrillSentinel" });
     expect(t.handoverSettleSeconds).toBe(HANDOVER_SETTLE_SECONDS);
     expect(reachable(def, "DrainPrimary", new Set(["WaitForDrainToSettle"])).has("PromoteSecondary")).toBe(false);
-    // Detection: after the promotion, a bounded loop that ends at the DNS confirmation either way.
-    expect(def.States.PromoteSecondary.Next).toBe("WaitBeforeDetectionCheck");
+    // The promoted secondary's write function restored if an earlier failover stopped it; then
+    // detection: after the promotion, a bounded loop that ends at the DNS confirmation either way.
+    expect(def.States.PromoteSecondary.Next).toBe("RestoreSecondaryWriteFunction");
+    expect(def.States.RestoreSecondaryWriteFunction.Next).toBe("WaitBeforeDetectionCheck");
     expect(def.States.WaitBeforeDetectionCheck).toMatchObject({
       Type: "Wait",
       Seconds: t.detectionPollIntervalSeconds,
