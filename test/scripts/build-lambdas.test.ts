@@ -43,12 +43,20 @@ async function runNode(script: string, env: Record<string, string | undefined>):
 }
 
 describe("deferRequire", () => {
-  /** Bundles main.js, whose `require(module)` is deferred, and returns the bundle's path. */
-  async function bundleWithDeferred(libSource: string, module = "./lib", loads?: Deferral["loads"]): Promise<string> {
+  /**
+   * Bundles main.js (by default `module.exports = { lib: require(module) }`), whose `require(module)`
+   * is deferred as `deferral` says, and returns the bundle's path. lib.js counts its loads.
+   */
+  async function bundleWithDeferred(
+    libSource: string,
+    deferral: Partial<Pick<Deferral, "module" | "loads" | "functions" | "reason">> = {},
+    main?: string,
+  ): Promise<string> {
+    const { module = "./lib", reason = "test", loads, functions } = deferral;
     const src = join(dir, `src-${Math.random().toString(36).slice(2)}`);
     mkdirSync(src);
     writeFileSync(join(src, "lib.js"), `globalThis.libLoads = (globalThis.libLoads ?? 0) + 1;\n${libSource}`);
-    writeFileSync(join(src, "main.js"), `const lib = require(${JSON.stringify(module)});\nmodule.exports = { lib };`);
+    writeFileSync(join(src, "main.js"), main ?? `const lib = require(${JSON.stringify(module)});\nmodule.exports = { lib };`);
     const outfile = join(src, "out.js");
     await build({
       entryPoints: [join(src, "main.js")],
@@ -57,7 +65,7 @@ describe("deferRequire", () => {
       platform: "node",
       format: "cjs",
       logLevel: "silent",
-      plugins: [deferRequire([{ module, importer: /main\.js$/, reason: "test", loads }])],
+      plugins: [deferRequire([{ module, importer: /main\.js$/, reason, loads, functions }])],
     });
     return outfile;
   }
@@ -95,23 +103,11 @@ describe("deferRequire", () => {
   });
 
   it("loads a module of functions when one is first called, calling the real function with the same this and arguments", async () => {
-    const src = join(dir, `src-${Math.random().toString(36).slice(2)}`);
-    mkdirSync(src);
-    writeFileSync(
-      join(src, "lib.js"),
-      "globalThis.libLoads = (globalThis.libLoads ?? 0) + 1;\nmodule.exports = { add(a, b) { return a + b; }, self() { return this; } };",
+    const outfile = await bundleWithDeferred(
+      "module.exports = { add(a, b) { return a + b; }, self() { return this; } };",
+      { loads: "on-call", functions: ["add", "self"] },
+      'const add = require("./lib").add;\nmodule.exports = { add, lib: require("./lib") };',
     );
-    writeFileSync(join(src, "main.js"), 'const add = require("./lib").add;\nmodule.exports = { add, lib: require("./lib") };');
-    const outfile = join(src, "out.js");
-    await build({
-      entryPoints: [join(src, "main.js")],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "cjs",
-      logLevel: "silent",
-      plugins: [deferRequire([{ module: "./lib", importer: /main\.js$/, reason: "test", loads: "on-call", functions: ["add", "self"] }])],
-    });
 
     const [seen] = await runNode(
       `const { add, lib } = require(${JSON.stringify(outfile)});
@@ -125,26 +121,15 @@ describe("deferRequire", () => {
   });
 
   it("leaves a module it never loads out of the bundle, each listed function throwing with the module and the reason", async () => {
-    const src = join(dir, `src-${Math.random().toString(36).slice(2)}`);
-    mkdirSync(src);
-    writeFileSync(join(src, "lib.js"), "globalThis.libLoads = 1;\nmodule.exports = { add(a, b) { return a + b; } }; // LIB-SOURCE");
-    writeFileSync(join(src, "main.js"), 'module.exports = { add: require("./lib").add };');
-    const outfile = join(src, "out.js");
-    await build({
-      entryPoints: [join(src, "main.js")],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "cjs",
-      logLevel: "silent",
-      plugins: [
-        deferRequire([{ module: "./lib", importer: /main\.js$/, reason: "nothing may add here", loads: "never", functions: ["add"] }]),
-      ],
+    const outfile = await bundleWithDeferred("module.exports = { add(a, b) { return a + b; } };", {
+      loads: "never",
+      functions: ["add"],
+      reason: "nothing may add here",
     });
 
     const [seen] = await runNode(
-      `const { add } = require(${JSON.stringify(outfile)});
-       let message; try { add(2, 3); } catch (e) { message = e.message; }
+      `const { lib } = require(${JSON.stringify(outfile)});
+       let message; try { lib.add(2, 3); } catch (e) { message = e.message; }
        console.log(JSON.stringify({ message, loads: globalThis.libLoads ?? 0 }));`,
       {},
     );
@@ -154,7 +139,7 @@ describe("deferRequire", () => {
   });
 
   it("checks assertions without loading node:assert, and loads it to throw its own AssertionError when one fails", async () => {
-    const outfile = await bundleWithDeferred("", "assert", "on-failed-assertion");
+    const outfile = await bundleWithDeferred("", { module: "assert", loads: "on-failed-assertion" });
 
     const [seen] = await runNode(
       `const assertLoaded = () => process.moduleLoadList.includes("NativeModule assert");

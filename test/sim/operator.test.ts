@@ -4,7 +4,7 @@
  * stands. (Before, the first failure escaped the scenario: the sweep over the full base hid it.)
  */
 import { OPERATOR_RETRY_MS, OPERATOR_START_ATTEMPTS, Operator } from "../../sim/rehearsal/operator";
-import { SimulatedAws } from "../../sim/testing";
+import { SimulatedAws, type TestWorld } from "../../sim/testing";
 import { stack } from "../support/stack";
 
 let aws: SimulatedAws;
@@ -15,16 +15,29 @@ afterAll(() => aws.dispose());
 
 const input = (region: string) => ({ mode: "failback", targetRegion: region, requestedBy: "oncall@example.com", reason: "test" });
 
-describe("on-call starting a run through drctl", () => {
-  it("tries again a minute later while the region's API does not answer, and starts the run once it does", async () => {
-    const t = aws.world({ latency: "none" });
-    try {
-      const operator = new Operator(
+/** A quiet world and on-call acting in it, on its virtual clock; the world is disposed after `test`. */
+async function withOperator(test: (t: TestWorld, operator: Operator) => Promise<void>): Promise<void> {
+  const t = aws.world({ latency: "none" });
+  try {
+    await test(
+      t,
+      new Operator(
         t.deployment,
         t.world.timeline,
         () => t.clock.now(),
         (ms) => t.clock.sleep(ms),
-      );
+      ),
+    );
+  } finally {
+    t.dispose();
+  }
+}
+
+const operatorNotes = (t: TestWorld) => t.world.timeline.entries.filter((e) => e.kind === "operator").map((e) => e.text);
+
+describe("on-call starting a run through drctl", () => {
+  it("tries again a minute later while the region's API does not answer, and starts the run once it does", () =>
+    withOperator(async (t, operator) => {
       const heal = t.fault({ action: "region-outage", region: t.primary });
       let started: string | undefined;
       void operator.start(t.primary, "failback-test-1", input(t.primary), "on-call runs drctl failback").then((name) => {
@@ -36,22 +49,11 @@ describe("on-call starting a run through drctl", () => {
 
       expect(started).toBe("failback-test-1");
       expect(t.executions(t.primary).map((e) => e.name)).toContain("failback-test-1");
-      const notes = t.world.timeline.entries.filter((e) => e.kind === "operator").map((e) => e.text);
-      expect(notes.filter((n) => n.includes("on-call tries again in 60 s")).length).toBeGreaterThanOrEqual(1);
-    } finally {
-      t.dispose();
-    }
-  });
+      expect(operatorNotes(t).filter((n) => n.includes("on-call tries again in 60 s")).length).toBeGreaterThanOrEqual(1);
+    }));
 
-  it(`gives up after ${OPERATOR_START_ATTEMPTS} tries, saying so, and the error stands`, async () => {
-    const t = aws.world({ latency: "none" });
-    try {
-      const operator = new Operator(
-        t.deployment,
-        t.world.timeline,
-        () => t.clock.now(),
-        (ms) => t.clock.sleep(ms),
-      );
+  it(`gives up after ${OPERATOR_START_ATTEMPTS} tries, saying so, and the error stands`, () =>
+    withOperator(async (t, operator) => {
       t.fault({ action: "region-outage", region: t.primary });
       let failure: Error | undefined;
       void operator.start(t.primary, "failback-test-2", input(t.primary), "on-call runs drctl failback").catch((e: Error) => {
@@ -60,11 +62,8 @@ describe("on-call starting a run through drctl", () => {
       await t.until(() => failure !== undefined, 2 * OPERATOR_START_ATTEMPTS * OPERATOR_RETRY_MS);
 
       expect(failure?.name).toBe("TimeoutError");
-      const notes = t.world.timeline.entries.filter((e) => e.kind === "operator").map((e) => e.text);
+      const notes = operatorNotes(t);
       expect(notes.filter((n) => n.includes("tries again")).length).toBe(OPERATOR_START_ATTEMPTS - 1);
       expect(notes.at(-1)).toContain(`on-call gives up after ${OPERATOR_START_ATTEMPTS} tries`);
-    } finally {
-      t.dispose();
-    }
-  });
+    }));
 });
