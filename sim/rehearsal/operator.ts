@@ -40,8 +40,9 @@ export class Operator {
     this.timeline.add("operator", "operator", `${why}: StartExecution ${name} in ${region} ${JSON.stringify(input)}`);
     for (let attempt = 1; ; attempt++) {
       try {
-        // The same name and input each time: StartExecution is idempotent for them, so a start whose
-        // answer was lost is found, not doubled.
+        // The same name and input each time: for a Standard workflow StartExecution with the name and
+        // input of a running execution succeeds and returns that execution, so a start whose answer was
+        // lost is found, not doubled (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
         await runAs({ region: INTERNET }, () =>
           new SFNClient({ region }).send(new StartExecutionCommand({ stateMachineArn: machine.arn, name, input: JSON.stringify(input) })),
         );
