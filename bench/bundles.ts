@@ -15,6 +15,9 @@
  * time counts only the work, so its ratio is the one to trust when the load average is above the
  * core count. Target: every handler at most {@link TARGET_RATIO} × the floor.
  *
+ * The same run also measures the floor plus one piece of a handler at a time (bench/components.ts:
+ * observability, validation, idempotency, a second client), unless handlers are named.
+ *
  * Usage: tsx bench/bundles.ts [--runs 11] [--json] [--keep] [name ...]
  * Data goes to stdout (a table, or JSON with --json); progress to stderr. Exit code 1 when a
  * bundle failed to build or load (a missed target is reported, not an error: timings are noisy).
@@ -26,6 +29,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildBundle, buildHandlers, type BuiltBundle } from "../scripts/build-lambdas";
 import { STACK_ENVIRONMENT, type StackEnvironmentName } from "../lib/handlers/spec";
+import { COMPONENTS, componentEntry, componentTable } from "./components";
 
 export const MIN_RUNS = 7;
 export const DEFAULT_RUNS = 11;
@@ -299,21 +303,35 @@ async function main() {
   try {
     console.error(`building bundles into ${outDir} ...`);
     const floor = await buildBundle(FLOOR, join(__dirname, "floor-handler.ts"), outDir);
-    const bundles = [floor, ...(await buildHandlers({ outDir, only: positionals }))];
+    const handlers = await buildHandlers({ outDir, only: positionals });
+    const components: BuiltBundle[] = [];
+    if (positionals.length === 0) for (const c of COMPONENTS) components.push(await buildBundle(c.name, componentEntry(c), outDir));
+    const bundles = [floor, ...handlers, ...components];
     console.error(`measuring ${bundles.length} bundles, ${runs} interleaved rounds ...`);
-    const figures = figuresOf(bundles, measureInterleaved(bundles, runs, childEnvironment()), FLOOR);
+    const all = figuresOf(bundles, measureInterleaved(bundles, runs, childEnvironment()), FLOOR);
+    const figures = all.filter((f) => !components.some((c) => c.name === f.name));
+    const componentFigures = all.filter((f) => components.some((c) => c.name === f.name));
     if (values.json) {
       console.log(
         JSON.stringify(
-          { node: process.version, machine: machine(), at: new Date().toISOString(), runs, targetRatio: TARGET_RATIO, bundles: figures },
+          {
+            node: process.version,
+            machine: machine(),
+            at: new Date().toISOString(),
+            runs,
+            targetRatio: TARGET_RATIO,
+            bundles: figures,
+            components: componentFigures,
+          },
           null,
           2,
         ),
       );
     } else {
       console.log(table(figures, runs));
+      if (componentFigures.length > 0) console.log(`\n${componentTable(componentFigures, figures[0])}`);
     }
-    const failed = figures.filter((f) => "error" in f.load).map((f) => f.name);
+    const failed = all.filter((f) => "error" in f.load).map((f) => f.name);
     if (failed.length > 0) {
       console.error(`bundle(s) failed to load: ${failed.join(", ")}`);
       process.exitCode = 1;
