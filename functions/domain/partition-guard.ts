@@ -31,7 +31,7 @@
  * | no record, unreadable, or stale     | —                                | accepted: the canary not running must not stop payments (its own alarms say it stopped) |
  */
 import type { ControlReader } from "../../lib/control-reader";
-import type { ProbeRecord } from "../../lib/control-record";
+import type { ProbeRecord } from "../../lib/control-schema";
 import { errorName } from "../../lib/observability";
 
 /** Why the partition guard refused (API clients see it as `reason`). */

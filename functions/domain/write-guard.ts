@@ -8,7 +8,7 @@
  * send the client there; it names the handover in progress when this region is part of one, so the
  * client is told to come back in a second.
  */
-import type { RegionStateCache } from "../../lib/control-record";
+import type { RegionStateCache } from "../../lib/region-state-cache";
 import { writeDecision, type Handover, type RegionRecord, type WriteDecision, type WriteRefusal } from "../../lib/control-schema";
 import { errorName } from "../../lib/observability";
 
