@@ -21,6 +21,9 @@ export const OPERATOR_START_ATTEMPTS = 5;
 export const OPERATOR_RETRY_MS = 60_000;
 
 export class Operator {
+  /** `drctl` starts not yet answered (retrying after a failure included): the runs they start are still to come. */
+  startsPending = 0;
+
   constructor(
     private readonly deployment: Deployment,
     private readonly timeline: Timeline,
@@ -38,13 +41,22 @@ export class Operator {
   async start(region: string, name: string, input: Record<string, unknown>, why: string): Promise<string> {
     const machine = drMachine(this.deployment, region);
     this.timeline.add("operator", "operator", `${why}: StartExecution ${name} in ${region} ${JSON.stringify(input)}`);
+    this.startsPending += 1;
+    try {
+      return await this.startWithRetries(machine.arn, region, name, input);
+    } finally {
+      this.startsPending -= 1;
+    }
+  }
+
+  private async startWithRetries(machineArn: string, region: string, name: string, input: Record<string, unknown>): Promise<string> {
     for (let attempt = 1; ; attempt++) {
       try {
         // The same name and input each time: for a Standard workflow StartExecution with the name and
         // input of a running execution succeeds and returns that execution, so a start whose answer was
         // lost is found, not doubled (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
         await runAs({ region: INTERNET }, () =>
-          new SFNClient({ region }).send(new StartExecutionCommand({ stateMachineArn: machine.arn, name, input: JSON.stringify(input) })),
+          new SFNClient({ region }).send(new StartExecutionCommand({ stateMachineArn: machineArn, name, input: JSON.stringify(input) })),
         );
         return name;
       } catch (error) {

@@ -10,6 +10,7 @@ import type { Deployment } from "../deployment/types";
 import { measure, runbookReport, type Figures } from "./figures";
 import { observe } from "./observers";
 import { Operator } from "./operator";
+import { letRunsEnd } from "./runs-end";
 import { createContext, type Check, type Scenario } from "./scenario";
 import { evaluatorReady } from "../iam/authorizer";
 import { createSession, type WarmHandlers } from "../session";
@@ -109,6 +110,8 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
       });
     }
     await scenario.run(ctx);
+    // Any base, not only steady: a run on-call started late in the story, or one at the approval gate, gets its end.
+    await letRunsEnd(ctx);
     if (stops.length > 0) ctx.note("the incident ends: every injected fault is cleared");
     for (const stop of stops) stop();
 

@@ -5,12 +5,13 @@
  * scenario is held to (no acknowledged payment lost or duplicated, one writer at a time, never
  * zero ACTIVE while a region can serve, every run ended and notified, no automatic failback, ...).
  */
+import { letRunsEnd, RUNS_END_LIMIT_MS } from "../rehearsal/runs-end";
 import type { Scenario } from "../rehearsal/scenario";
 
 /** How long the story lasts: room for an outage, a failover, a recovery and a failback. */
 export const STEADY_STORY_MS = 5 * 60_000;
-/** How long, after the story, runs still going may take to end before the world settles. */
-export const STEADY_RUNS_END_LIMIT_MS = 15 * 60_000;
+/** How long, after the story, runs still going may take to end before the world settles (sim/rehearsal/runs-end.ts). */
+export const STEADY_RUNS_END_LIMIT_MS = RUNS_END_LIMIT_MS;
 
 export const steady: Scenario = {
   name: "steady",
@@ -22,8 +23,7 @@ export const steady: Scenario = {
   async run(ctx) {
     await ctx.clock.advance(STEADY_STORY_MS);
     ctx.note("the story ends: runs still going get time to end");
-    const allEnded = () => ctx.deployment.regions.every((r) => ctx.executions(r).every((e) => e.status !== "RUNNING"));
-    await ctx.waitFor(allEnded, STEADY_RUNS_END_LIMIT_MS);
+    await letRunsEnd(ctx, STEADY_RUNS_END_LIMIT_MS);
     await ctx.clock.advance(60_000);
   },
   // Its checks are the ones every scenario is held to (checks.ts); a story with nothing scripted expects nothing more.

@@ -1,0 +1,34 @@
+/**
+ * Timelines the randomized sweep found in eventual mode (issue 16), rehearsed in this process as
+ * their printed replay commands rehearse them, each held to the invariant it broke; each was red
+ * before its fix. Strong mode's: rehearsal-sweep-findings.test.ts.
+ *
+ * What this cannot prove: that no other timeline breaks the same invariant (that is what
+ * `npm run sweep` explores), nor anything the simulation does not model.
+ */
+import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
+import { checkNamed, replaySweepTimeline } from "./support/sweep-replay";
+
+describe("timelines the sweep found, eventual mode", () => {
+  // `npm run sweep -- --runs 12 --seed 1 --shrink-runs 3 --scenario full --config dataConsistency=eventual`:
+  // on-call's `drctl failover --to us-east-1` met the replication gate (the secondary's writes had
+  // not reached the primary through the cut) and waited for an approval nobody gave.
+  it("has on-call answer an approval still waiting when the story ends, so the run ends and says how", async () => {
+    const result = await replaySweepTimeline(
+      "full",
+      {
+        faults: [
+          "region-outage:region=us-east-1,at=0s,for=2m",
+          "network-partition:from=us-east-2,to=us-east-1,oneWay=true,at=190s,for=110s",
+        ],
+        operator: ["failover:region=us-east-1,at=280s"],
+      },
+      EVENTUAL_OFFLINE_OPTIONS,
+    );
+    expect(checkNamed(result, "every run ended, and said how").verdict).toBe("pass");
+    const asked = result.executions.find((e) => e.name.startsWith("failover-"));
+    expect(asked?.states).toContain("RequestApproval");
+    expect(asked?.status).toBe("FAILED");
+    expect(result.timeline.some((t) => t.where === "operator" && /rejects failover-/.test(t.text))).toBe(true);
+  });
+});

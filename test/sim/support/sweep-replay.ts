@@ -1,0 +1,36 @@
+/**
+ * A timeline the randomized sweep printed (`npm start -- --scenario <base> --fault ... --operator
+ * ...`), rehearsed in this process on the file's stack. One stack per test file: test/support/stack.ts
+ * keeps the first evaluation it was asked for, so strong and eventual replays live in separate files.
+ */
+import { parseFaultSpec } from "../../../sim/experiments";
+import type { RehearsalResult } from "../../../sim/rehearsal/runner";
+import { scenarioNamed } from "../../../sim/rehearsal/scenarios";
+import { parseOperatorSpec, withOperatorActions } from "../../../sim/sweep/operator-actions";
+import { SimulatedAws } from "../../../sim/testing";
+import type { EvaluateOptions } from "../../../infra/offline/evaluate";
+import { stack } from "../../support/stack";
+
+export async function replaySweepTimeline(
+  base: string,
+  events: { faults?: string[]; operator?: string[] },
+  options?: EvaluateOptions,
+): Promise<RehearsalResult> {
+  const scenario = scenarioNamed(base);
+  if (!scenario) throw new Error(`no scenario ${base}`);
+  const aws = SimulatedAws.fromEvaluation(await stack(options));
+  try {
+    return await aws.rehearse(withOperatorActions(scenario, (events.operator ?? []).map(parseOperatorSpec)), {
+      faults: (events.faults ?? []).map((f) => parseFaultSpec(f)),
+    });
+  } finally {
+    aws.dispose();
+  }
+}
+
+/** One check's verdict and detail, by name; throws when the rehearsal has no such check. */
+export function checkNamed(result: RehearsalResult, name: string): { verdict: string; detail: string } {
+  const check = result.checks.find((c) => c.name === name);
+  if (!check) throw new Error(`no check "${name}"`);
+  return { verdict: check.verdict, detail: check.detail };
+}
