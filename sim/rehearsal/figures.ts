@@ -18,10 +18,15 @@ import type { Figures, RunbookMeasurement, ScenarioContext } from "./scenario";
 
 export type { Figures, RunbookMeasurement };
 
-/** When the first failback execution (of any region) succeeded. */
+/**
+ * When the first failback execution (of any region) that moved the writer succeeded. A failback
+ * that found the primary ACTIVE already (no-action: in eventual mode its replica may not have the
+ * failover yet) moved nothing, and what DNS answers after it is not a failback's doing.
+ */
 function failbackCompletedAt(ctx: ScenarioContext): number | null {
   const ends = [...ctx.world.sfn.executions.values()]
     .filter((e) => e.status === "SUCCEEDED" && e.stopDate !== undefined && modeOf(e.input) === "failback")
+    .filter((e) => e.states.some((s) => s.name === "PromotePrimary"))
     .map((e) => e.stopDate as number);
   return ends.length > 0 ? Math.min(...ends) : null;
 }

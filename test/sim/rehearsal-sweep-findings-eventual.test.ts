@@ -31,4 +31,28 @@ describe("timelines the sweep found, eventual mode", () => {
     expect(asked?.status).toBe("FAILED");
     expect(result.timeline.some((t) => t.where === "operator" && /rejects failover-/.test(t.text))).toBe(true);
   });
+
+  // The same sweep: the secondary failed over and died before the primary came back, so its fence
+  // never reached the primary's replica; on-call's `drctl failback` there found the primary ACTIVE
+  // and decided no-action. The check "DNS answers the writer after the failback" took that run for
+  // a failback and judged Route 53's answers from its end on.
+  it("judges DNS after a failback only when a failback moved the writer, not after one that found nothing to do", async () => {
+    const result = await replaySweepTimeline(
+      "full",
+      {
+        faults: ["region-outage:region=us-east-2,at=130s,for=160s", "pause-replication:table=payments,region=us-east-1,at=270s,for=30s"],
+        operator: ["failback:region=us-east-1,at=280s"],
+      },
+      EVENTUAL_OFFLINE_OPTIONS,
+    );
+    const failbacks = result.executions.filter((e) => e.name.startsWith("failback-"));
+    expect(failbacks.map((e) => ({ status: e.status, promoted: e.states.includes("PromotePrimary") }))).toEqual([
+      { status: "SUCCEEDED", promoted: false },
+      { status: "SUCCEEDED", promoted: false },
+    ]);
+    expect(checkNamed(result, "DNS answers the writer after the failback")).toEqual({
+      verdict: "n/a",
+      detail: "no failback completed in this scenario",
+    });
+  });
 });
