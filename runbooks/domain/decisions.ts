@@ -177,6 +177,22 @@ function decideFailover(input: ActionInput, local: RegionRecord, peerState: stri
           reason: `${signal}: ${peerRegion} looks unhealthy, but ${region} is already ACTIVE (the standby is degraded)`,
         };
       default:
+        // The reconciler saw the writer write nothing and answer nothing (strong mode: it cannot
+        // commit a payment): restoring a writer here moves no traffic off a serving region. Looked
+        // at again now: the writer answering means it is alive, and a region that drained itself
+        // said it cannot serve.
+        if (
+          trigger.source === "reconcile" &&
+          trigger.condition === "writer-silent" &&
+          peerState === "ACTIVE" &&
+          !drainedItself(local, region) &&
+          (input.peerAnsweredMsAgo === undefined || input.peerAnsweredMsAgo > RECENT_PROBE_MS)
+        ) {
+          return {
+            action: "failover",
+            reason: `${signal}: ${peerRegion} has written nothing and answered nothing, so it cannot take payments; ${region} (${local.state}) takes writes again`,
+          };
+        }
         return {
           action: "no-action",
           reason: `${signal}: ${peerRegion} looks unhealthy, but ${region} is ${local.state} and ${peerRegion} is still ACTIVE; an automatic run never activates a fenced or drained region over a writer — an operator must decide`,
@@ -235,11 +251,26 @@ export function antiFlap(input: {
    * an outage minutes after a failback would wait out the interval.
    */
   operatorChangedAt?: number;
+  /**
+   * When the regions last changed (the authority's last transition), if known. A last automatic
+   * run that started after it changed nothing — it found the peer back, or nothing to do — so it
+   * cannot be half of a ping-pong and does not hold the next run back. (The sweep found a 30 s
+   * primary outage whose run decided no-action suppress, for the whole interval, the failover a
+   * second outage ten seconds later needed: nobody ACTIVE for 130 s.)
+   */
+  regionsChangedAt?: number;
 }): AntiFlapDecision {
   if (!input.automatic) return { suppressed: false, reason: "operator-started runs are not rate-limited" };
   if (!input.lastRun) return { suppressed: false, reason: "no earlier automatic run in this region" };
   if (input.lastRun.executionName === input.executionName)
     return { suppressed: false, reason: "this run is the last automatic run (step retried)" };
+  if (input.regionsChangedAt !== undefined && input.regionsChangedAt < input.lastRun.startedAt) {
+    return {
+      suppressed: false,
+      reason: `the last automatic run ${input.lastRun.executionName} changed nothing (the regions last changed before it started): nothing to flap`,
+      lastAutomaticRunAt: input.lastRun.startedAt,
+    };
+  }
   if (input.operatorChangedAt !== undefined && input.operatorChangedAt > input.lastRun.startedAt) {
     return {
       suppressed: false,

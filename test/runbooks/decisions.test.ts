@@ -141,7 +141,7 @@ describe("decideAction", () => {
   });
 });
 
-const reconcileAbout = (subjectRegion: string, condition: "no-writer" | "writer-unreachable" = "no-writer"): Trigger => ({
+const reconcileAbout = (subjectRegion: string, condition: "no-writer" | "writer-unreachable" | "writer-silent" = "no-writer"): Trigger => ({
   source: "reconcile",
   condition,
   detail: "seen by the test",
@@ -306,6 +306,38 @@ describe("decideAction: automatic runs re-check the peer and restore a writer", 
       "failover",
       "us-east-2 takes writes again",
     ],
+    // Strong mode: the writer has written nothing (no heartbeat, read strongly) and answered no probe
+    // for the reconciler's grace: it cannot commit a payment, so a fenced region restores a writer.
+    [
+      "reconciler: the writer silent, this region FENCED → failover (restore a writer)",
+      P,
+      reconcileAbout(S, "writer-silent"),
+      "FENCED",
+      "ACTIVE",
+      undefined,
+      "failover",
+      "us-east-2 has written nothing and answered nothing",
+    ],
+    [
+      "reconciler: the silent writer answers again → notify only",
+      P,
+      reconcileAbout(S, "writer-silent"),
+      "FENCED",
+      "ACTIVE",
+      2000,
+      "no-action",
+      "the condition no longer holds",
+    ],
+    [
+      "an alarm about the writer, this region FENCED → notify only (an operator decides)",
+      P,
+      alarmAbout(S),
+      "FENCED",
+      "ACTIVE",
+      undefined,
+      "no-action",
+      "an automatic run never activates a fenced or drained region over a writer",
+    ],
     // An operator is never second-guessed by the canary.
     [
       "operator failover while the canary sees the peer healthy → failover",
@@ -389,6 +421,20 @@ describe("antiFlap", () => {
       reason: expect.stringContaining("an operator changed the regions 30 s ago, after the last automatic run"),
       lastAutomaticRunAt: now - 60_000,
     });
+  });
+
+  it("does not hold a run back behind an automatic run that changed nothing (the regions last changed before it started)", () => {
+    const d = antiFlap({ now, minIntervalSeconds: 900, automatic: true, lastRun: last(40), regionsChangedAt: now - 3_600_000 });
+    expect(d).toEqual({
+      suppressed: false,
+      reason: expect.stringContaining("the last automatic run earlier changed nothing"),
+      lastAutomaticRunAt: now - 40_000,
+    });
+  });
+
+  it("still suppresses a run behind an automatic run that changed the regions", () => {
+    const d = antiFlap({ now, minIntervalSeconds: 900, automatic: true, lastRun: last(60), regionsChangedAt: now - 50_000 });
+    expect(d).toMatchObject({ suppressed: true, nextAllowedAt: now - 60_000 + 900_000 });
   });
 
   it.each([

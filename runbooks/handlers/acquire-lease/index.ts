@@ -90,8 +90,10 @@ export const handler = stepHandler(
         throw error;
       }
     }
-    // Restoring a writer when nobody has one is not flapping: anti-flap does not hold it back.
-    const restoresWriter = run.trigger.source === "reconcile" && run.trigger.condition === "no-writer";
+    // Restoring a writer when nobody has one, or when the writer cannot write (strong mode: silent,
+    // no heartbeat), is not flapping: anti-flap does not hold it back.
+    const restoresWriter =
+      run.trigger.source === "reconcile" && (run.trigger.condition === "no-writer" || run.trigger.condition === "writer-silent");
     const [lastRun, authority] = run.automatic
       ? await Promise.all([
           table.getLastAutomaticRun(run.region, { consistentRead: true }),
@@ -107,6 +109,7 @@ export const handler = stepHandler(
       ...(authority && !isAutomaticExecution(authority.executionId) && authority.executionId !== "deployment"
         ? { operatorChangedAt: Date.parse(authority.updatedAt) }
         : {}),
+      ...(authority ? { regionsChangedAt: Date.parse(authority.updatedAt) } : {}),
     });
     if (run.automatic && !decision.suppressed) await table.recordAutomaticRun(run.region, run.executionName);
     return {
