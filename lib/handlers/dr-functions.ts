@@ -240,11 +240,11 @@ export const DR_FUNCTIONS = {
   reconcile: {
     description:
       "After every canary probe (the canary ticker): starts an automatic run when a standing condition needs one that no alarm transition reports " +
-      "(nobody ACTIVE for a minute; the writer unreachable while this region is STANDBY) — runbooks/domain/reconcile.ts",
+      "(nobody ACTIVE for a minute; the writer unreachable while this region is STANDBY; strong mode, the writer silent while this region is fenced) — runbooks/domain/reconcile.ts",
     timeoutSeconds: 10,
     memoryMb: 256,
     vpc: false,
-    environment: ["LOCAL_REGION", "PEER_REGION", "CONTROL_TABLE", "STATE_MACHINE_ARN"] as const,
+    environment: ["LOCAL_REGION", "PEER_REGION", "CONTROL_TABLE", "STATE_MACHINE_ARN", "DATA_CONSISTENCY"] as const,
     permissions: ["control-table:read", "state-machine:list", "state-machine:start"],
     reservedConcurrency: TRIGGER_RESERVED_CONCURRENCY,
     trigger: { kind: "canary-ticker" },

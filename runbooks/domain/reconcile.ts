@@ -11,6 +11,15 @@
  * - `no-writer`: the authority has named no ACTIVE region for {@link NO_WRITER_GRACE_MS};
  * - `writer-unreachable`: the authority names the peer as writer, this region is STANDBY, and the
  *   local canary has failed to reach the peer continuously for {@link UNREACHABLE_GRACE_MS}.
+ * - `writer-silent` (strong mode): the authority names the peer as writer, this region is FENCED
+ *   (or DRAINED, not by itself), and for {@link WRITER_SILENT_GRACE_MS} the peer has neither answered
+ *   a probe nor written its heartbeat, read strongly. On MRSC tables every write needs a quorum, and
+ *   the peer's canary writes its heartbeat with every probe: a writer that wrote none for that long
+ *   cannot commit a payment either (down, or cut off from the quorum), so restoring a writer here
+ *   takes no traffic from a region that serves. (Found by the sweep: the secondary died after a
+ *   failover, the fenced primary was back, and nobody was ACTIVE until the secondary returned.)
+ *   Not in eventual mode: there a stale heartbeat in this replica may be replication's, not the
+ *   writer's, and the writer may be serving.
  * Never while a DR run is running in this region. The execution name is deterministic per
  * condition, authority epoch and {@link RETRY_BUCKET_MS} window, so the same standing condition
  * starts one run per window (a run that failed is retried in the next window, not every minute).
@@ -18,16 +27,24 @@
  */
 import { createHash } from "node:crypto";
 import { type Authority, type ProbeRecord, regionView, writerOf } from "../../lib/control-schema";
+import { drainedItself } from "./decisions";
 import type { ExecutionInput } from "./run";
 
 /** How long nobody may be ACTIVE before the reconciler acts: a failover's fence-to-promote step takes ~15 s. */
 export const NO_WRITER_GRACE_MS = 60_000;
 /** How long the peer must have failed every probe: the peer-health alarm's detection (3 × 10 s), which acts first when it can. */
 export const UNREACHABLE_GRACE_MS = 30_000;
+/**
+ * How long a writer must have answered nothing and written nothing before a fenced region restores
+ * a writer (strong mode): as long as nobody-ACTIVE is given, and twice the STANDBY region's grace —
+ * a fenced region takes the writes back from a region the automation chose, so it waits out a
+ * short outage (the sweep found a 30 s one ending just as the restoring run promoted).
+ */
+export const WRITER_SILENT_GRACE_MS = NO_WRITER_GRACE_MS;
 /** A standing condition starts at most one run per window. */
 export const RETRY_BUCKET_MS = 5 * 60_000;
 
-export type ReconcileCondition = "no-writer" | "writer-unreachable";
+export type ReconcileCondition = "no-writer" | "writer-unreachable" | "writer-silent";
 
 export type ReconcilePlan =
   | { start: true; condition: ReconcileCondition; name: string; input: ExecutionInput; detail: string }
@@ -43,6 +60,10 @@ export interface ReconcileInput {
   probe: ProbeRecord | undefined;
   /** A DR execution is RUNNING in this region. */
   running: boolean;
+  /** The tables are MRSC (strong mode): a heartbeat read strongly is the writer's latest. */
+  strongConsistency?: boolean;
+  /** When the peer's canary last wrote its heartbeat, read strongly (undefined: none, or unreadable). */
+  peerHeartbeatAt?: number;
 }
 
 export function planReconcile(input: ReconcileInput): ReconcilePlan {
@@ -68,6 +89,19 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
       return { start: false, reason: `the writer ${peerRegion} answers (or has failed only ${Math.round(failingFor / 1000)} s)` };
     condition = "writer-unreachable";
     detail = `the writer ${peerRegion} has failed every probe from ${region} for ${Math.round(failingFor / 1000)} s`;
+  } else if (writer === peerRegion && local && (local.state === "FENCED" || (local.state === "DRAINED" && !drainedItself(local, region)))) {
+    if (!input.strongConsistency)
+      return { start: false, reason: `${region} is ${local.state} and ${peerRegion} the writer: an operator fails back (eventual mode)` };
+    if (input.peerHeartbeatAt === undefined)
+      return { start: false, reason: `no heartbeat of the writer ${peerRegion} could be read: nothing says it stopped writing` };
+    const writerSince = Date.parse(authority.changedAt[peerRegion] ?? authority.updatedAt);
+    const answered = probe?.lastAnsweredAt ?? 0;
+    const silentSince = Math.max(writerSince, answered, input.peerHeartbeatAt);
+    const silentFor = probe && probe.consecutiveFailures > 0 ? now - silentSince : 0;
+    if (silentFor < WRITER_SILENT_GRACE_MS)
+      return { start: false, reason: `the writer ${peerRegion} answered or wrote within ${Math.round(silentFor / 1000)} s` };
+    condition = "writer-silent";
+    detail = `the writer ${peerRegion} has answered no probe from ${region} and written no heartbeat for ${Math.round(silentFor / 1000)} s; ${region} is ${local.state}`;
   } else {
     return { start: false, reason: `nothing to reconcile: ${writer} is ACTIVE, ${region} is ${local?.state ?? "unknown"}` };
   }

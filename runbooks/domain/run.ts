@@ -59,12 +59,13 @@ export const drillTriggerSchema = z.strictObject({
 
 /**
  * The reconciler (runbooks/domain/reconcile.ts) saw a standing condition no alarm transition
- * reports (nobody ACTIVE; the writer unreachable while its alarm was already in ALARM). Automatic,
+ * reports (nobody ACTIVE; the writer unreachable while its alarm was already in ALARM; strong mode,
+ * the writer silent while this region is fenced). Automatic,
  * like an alarm, and about the peer.
  */
 export const reconcileTriggerSchema = z.strictObject({
   source: z.literal("reconcile"),
-  condition: z.enum(["no-writer", "writer-unreachable"]),
+  condition: z.enum(["no-writer", "writer-unreachable", "writer-silent"]),
   detail: z.string().check(z.maxLength(500)),
   observedAt: isoTime,
   subjectRegion: regionCode,

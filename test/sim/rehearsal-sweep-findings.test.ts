@@ -26,4 +26,44 @@ describe("timelines the sweep found, strong mode", () => {
     });
     expect(result.executions.filter((e) => e.name.startsWith("failback-")).map((e) => e.status)).toEqual(["SUCCEEDED"]);
   });
+
+  // `npm run sweep -- --runs 12 --seed 1 --shrink-runs 3 --scenario full` (both modes): after the
+  // failover the secondary, now the writer, died for 140 s while the fenced primary was back and
+  // could serve (with the witness, a quorum). Nothing restored a writer: the reconciler acted only for
+  // a STANDBY region, alarm-started runs never activate a fenced region over a writer, and on-call's
+  // failback could not write its handover through the dead secondary.
+  it("restores a writer when the writer has written nothing and answered nothing, and the fenced region can", async () => {
+    const result = await replaySweepTimeline("full", {
+      faults: [
+        "network-partition:from=us-east-1,to=us-east-2,paths=app+replication,oneWay=true,at=130s,for=90s",
+        "region-outage:region=us-east-2,at=140s,for=140s",
+        "pause-replication:table=control,region=us-east-2,at=4m,for=20s",
+      ],
+      operator: ["failback:region=us-east-1,at=130s"],
+    });
+    expect(checkNamed(result, "never zero ACTIVE while a region can serve").verdict).toBe("pass");
+    expect(checkNamed(result, "no automatic failback").verdict).toBe("pass");
+    expect(checkNamed(result, "one writer at a time").verdict).toBe("pass");
+    const restored = result.executions.filter((e) => e.region === "us-east-1" && e.name.startsWith("reconcile-writer-silent-"));
+    expect(restored.map((e) => ({ status: e.status, promoted: e.states.includes("PromoteLocalRegion") }))).toEqual([
+      { status: "SUCCEEDED", promoted: true },
+    ]);
+  });
+
+  // `npm run sweep -- --runs 12 --seed 3 --shrink-runs 0`: the primary failed for 30 s; the
+  // secondary's run found it back and did nothing, but anti-flap counted that run, so when the
+  // primary failed again ten seconds later the alarm's run and the reconciler's were suppressed for
+  // the whole interval: the primary dead for 130 s and nobody ACTIVE.
+  it("does not let a run that changed nothing hold back the failover a second outage needs", async () => {
+    const result = await replaySweepTimeline("steady", {
+      faults: [
+        "region-outage:region=us-east-1,at=40s,for=30s",
+        "region-outage:region=us-east-1,at=80s,for=130s",
+        "lambda-invocation-error:function=create-payment,region=us-east-1,percentage=20,at=120s,for=40s",
+      ],
+    });
+    expect(checkNamed(result, "never zero ACTIVE while a region can serve").verdict).toBe("pass");
+    const promoted = result.executions.filter((e) => e.region === "us-east-2" && e.states.includes("PromoteLocalRegion"));
+    expect(promoted.length).toBe(1);
+  });
 });

@@ -17,23 +17,35 @@ const env = handlerEnv("reconcile");
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const sfn = awsClient(SFNClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
 const logger = new Logger({ serviceName: "payments-dr-reconcile" });
+const strong = env.DATA_CONSISTENCY === "strong";
 
 export type ReconcileResult =
   | { started: true; name: string; condition: string; detail: string }
   | { started: false; reason: string; duplicate?: boolean };
 
 export const handler = async (): Promise<ReconcileResult> => {
-  const [authority, probe, running] = await Promise.all([
+  const [authority, probe, peerHeartbeat, running] = await Promise.all([
     table.getAuthority({ consistentRead: true }).catch((error: unknown) => {
       logger.warn("authority unreadable", { error: error as Error });
       return undefined;
     }),
     table.getProbe(env.LOCAL_REGION, env.PEER_REGION, { consistentRead: true }).catch(() => undefined),
+    // Strong mode only: on MRSC tables a strong read returns the peer's latest heartbeat wherever it was written.
+    strong ? table.getHeartbeat(env.PEER_REGION, { consistentRead: true }).catch(() => undefined) : Promise.resolve(undefined),
     sfn
       .send(new ListExecutionsCommand({ stateMachineArn: env.STATE_MACHINE_ARN, statusFilter: "RUNNING", maxResults: 1 }))
       .then((out) => (out.executions ?? []).length > 0),
   ]);
-  const plan = planReconcile({ region: env.LOCAL_REGION, peerRegion: env.PEER_REGION, now: Date.now(), authority, probe, running });
+  const plan = planReconcile({
+    region: env.LOCAL_REGION,
+    peerRegion: env.PEER_REGION,
+    now: Date.now(),
+    authority,
+    probe,
+    running,
+    strongConsistency: strong,
+    ...(peerHeartbeat ? { peerHeartbeatAt: peerHeartbeat.writtenAt } : {}),
+  });
   if (!plan.start) return { started: false, reason: plan.reason };
   try {
     await sfn.send(
