@@ -21,7 +21,7 @@ export const OPERATOR_START_ATTEMPTS = 5;
 export const OPERATOR_RETRY_MS = 60_000;
 
 export class Operator {
-  /** `drctl` starts not yet answered (retrying after a failure included): the runs they start are still to come. */
+  /** `drctl` starts scheduled or not yet answered (retrying after a failure included): the runs they start are still to come. */
   startsPending = 0;
 
   constructor(

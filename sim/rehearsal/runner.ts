@@ -110,6 +110,13 @@ export async function runScenario(deployment: Deployment, scenario: Scenario, op
       });
     }
     await scenario.run(ctx);
+    // A timed fault runs its course even when the base's story ends first (the sweep times faults
+    // against a 5-minute story; `full`'s may end sooner): never started or cut short in the settle.
+    const incidentEnd = Math.max(
+      0,
+      ...(options.faults ?? []).filter((t) => t.forMs !== undefined).map((t) => (t.atMs ?? 0) + (t.forMs as number)),
+    );
+    await clock.advanceUntil(() => clock.now() >= clock.origin + incidentEnd, incidentEnd, 1000);
     // Any base, not only steady: a run on-call started late in the story, or one at the approval gate, gets its end.
     await letRunsEnd(ctx);
     if (stops.length > 0) ctx.note("the incident ends: every injected fault is cleared");

@@ -99,7 +99,16 @@ export function withOperatorActions(scenario: Scenario, actions: readonly Operat
       const problems = operatorProblems(actions, ctx.deployment);
       if (problems.length > 0) throw new OperatorSpecError(problems.join("; "));
       const taken = new Set<string>();
-      for (const a of actions) ctx.clock.after(a.atMs, () => act(ctx, a, taken));
+      // Counted as pending from now: a base whose story ends before an action's time must still let
+      // it start and end before the world is measured (sim/rehearsal/runs-end.ts).
+      for (const a of actions) {
+        ctx.operator.startsPending += 1;
+        ctx.clock.after(a.atMs, () =>
+          act(ctx, a, taken).finally(() => {
+            ctx.operator.startsPending -= 1;
+          }),
+        );
+      }
       await scenario.run(ctx);
     },
   };
