@@ -88,7 +88,13 @@ export const handler = stepHandler(
     const peerIsWriter = peer?.state === "ACTIVE";
     if (state === "FENCED" && run.mode === "failover" && !peerIsWriter && peer) return unchanged(peer, via);
     if (state === "FENCED" && run.mode === "failover" && run.automatic) await verifyPeerStillDown(run);
-    const table = via === "local" ? localTable : peerTable;
+    // Strong mode writes every transition through the local replica: on MRSC tables a conditional
+    // write is checked against the latest version in any region and committed with a quorum, so the
+    // peer's endpoint adds nothing but a dependency on the peer being up — which a failback cannot
+    // assume (the sweep found the secondary, the writer, dead for 160 s: each failback retried its
+    // handover against it for a minute and failed, nobody ACTIVE). Eventual mode must stop the peer
+    // in the peer's own replica (its containers read that one), so it keeps `via`.
+    const table = via === "local" || strong ? localTable : peerTable;
     // Strong mode, failback: a handover — the primary ACTIVE and the secondary STANDBY in ONE
     // transition. Nothing acknowledged can be missing here (MRSC: every acknowledged write is durable
     // in two regions and strong reads see it), so there is no replication to wait for, and no moment
