@@ -66,6 +66,11 @@ describe("one run at a time", () => {
       executionName: "earlier",
       startedAt: t.now() - 60_000,
     });
+    // An automatic run changed the regions since (a last run that changed nothing holds nothing back).
+    t.seed("control", {
+      ...authorityWith(t, {}, 1, t.now() - 50_000),
+      executionId: `arn:aws:states:${SECONDARY}:123456789012:execution:dr-orchestrator-${SECONDARY}-dev:alarm-earlier`,
+    });
 
     const result = await t.execute(SECONDARY, peerAlarm(t, "evt-3"));
 
