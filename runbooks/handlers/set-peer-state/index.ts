@@ -94,7 +94,8 @@ export const handler = stepHandler(
     // assume (the sweep found the secondary, the writer, dead for 160 s: each failback retried its
     // handover against it for a minute and failed, nobody ACTIVE). Eventual mode must stop the peer
     // in the peer's own replica (its containers read that one), so it keeps `via`.
-    const table = via === "local" || strong ? localTable : peerTable;
+    const writtenVia = via === "local" || strong ? "local" : "peer";
+    const table = writtenVia === "local" ? localTable : peerTable;
     // Strong mode, failback: a handover — the primary ACTIVE and the secondary STANDBY in ONE
     // transition. Nothing acknowledged can be missing here (MRSC: every acknowledged write is durable
     // in two regions and strong reads see it), so there is no replication to wait for, and no moment
@@ -132,7 +133,7 @@ export const handler = stepHandler(
       ...(peer ? { previousState: peer.state } : {}),
       epoch: record.epoch,
       changedAt: Date.parse(record.updatedAt),
-      via,
+      via: writtenVia,
       fenceMetric: await publishFence(record.state),
     };
   },
