@@ -52,4 +52,11 @@ module.exports = [
   // The evidence page rendered twice by headless Chromium. Fast version:
   // test/runbooks/report-html.test.ts (the page's markup).
   "test/sim/report-browser.test.ts",
+  // Timelines the randomized sweep found (issue 16), each rehearsed whole and held to the invariant
+  // it broke: strong mode, then eventual mode (one stack per file). Fast versions: the decisions
+  // each fix changed, without a rehearsal — test/runbooks/decisions.test.ts (anti-flap after a run
+  // that changed nothing), test/runbooks/reconcile.test.ts (the writer-silent restore) and
+  // test/runbooks/set-peer-state-strong.test.ts (the handover through the local replica).
+  "test/sim/rehearsal-sweep-findings.test.ts",
+  "test/sim/rehearsal-sweep-findings-eventual.test.ts",
 ];

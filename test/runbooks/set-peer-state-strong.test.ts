@@ -1,0 +1,42 @@
+import type { Run } from "../../runbooks/domain/run";
+import { drMachine } from "../../sim/deployment/deployment";
+import { SimulatedAws, type TestWorld } from "../../sim/testing";
+import { failedOver } from "../state-machines/support/sim";
+import { stack } from "../support/stack";
+
+// Strong mode (the default stack): set-peer-state writes every transition through the local
+// replica, whatever `via` the state machine names. On MRSC tables the condition is checked against
+// the latest version in any region and the write commits with a quorum (the witness stands in for a
+// dead peer), so the peer's endpoint would only add a dependency on the peer being up. The sweep
+// found a failback that could not hand over because the secondary, the writer, was dead
+// (test/sim/rehearsal-sweep-findings.test.ts rehearses that timeline whole, in the end-to-end run).
+let aws: SimulatedAws;
+beforeAll(async () => {
+  aws = SimulatedAws.fromEvaluation(await stack());
+});
+afterAll(() => aws.dispose());
+
+async function runFor(t: TestWorld, region: string, input: Record<string, unknown>, name = "exec-1"): Promise<Run> {
+  const machine = drMachine(t.deployment, region);
+  return (await t.invoke(region, "validate-input", {
+    input,
+    execution: { name, id: `${machine.arn.replace(":stateMachine:", ":execution:")}:${name}`, startTime: new Date(t.now()).toISOString() },
+    machine: { region, peerRegion: t.peerOf(region), primaryRegion: t.primary, secondaryRegion: t.secondary },
+  })) as Run;
+}
+
+describe("set-peer-state, strong mode", () => {
+  it("hands over through the local replica when the peer's endpoint is dead: the primary ACTIVE, the secondary STANDBY", async () => {
+    const t = await failedOver(aws);
+    const run = await runFor(t, t.primary, { mode: "failback", targetRegion: t.primary });
+    const assessment = await t.invoke(t.primary, "assess-regions", { run });
+    t.world.outage(t.secondary);
+    await expect(t.invoke(t.primary, "set-peer-state", { run, state: "FENCED", via: "peer", assessment })).resolves.toMatchObject({
+      region: t.secondary,
+      state: "STANDBY",
+      via: "local",
+    });
+    expect(t.regionRecord(t.primary, t.primary)).toMatchObject({ state: "ACTIVE", executionId: run.executionId });
+    expect(t.regionRecord(t.primary, t.secondary)).toMatchObject({ state: "STANDBY", executionId: run.executionId });
+  });
+});
