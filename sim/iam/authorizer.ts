@@ -22,7 +22,9 @@
  */
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import type { IamModel, PolicyDocument } from "../deployment/iam";
-import { evaluableEndpointPolicy } from "./endpoint-policies";
+import { contextPoliciesRead, PolicyText } from "./context-keys";
+import { DEFAULT_ENDPOINT_POLICY, evaluableEndpointPolicy } from "./endpoint-policies";
+import { sharedDecision } from "./shared-decisions";
 
 export type Principal =
   | { kind: "role"; roleArn: string; sessionName: string }
@@ -120,6 +122,13 @@ function withEvaluableKeys<T>(value: T): T {
   return JSON.parse(JSON.stringify(value).replace(KMS_CONTEXT, (_m, key: string) => `"aws:RequestTag/kms.EncryptionContext.${key}"`)) as T;
 }
 
+/**
+ * Decides requests against one deployment's IAM, as it was when the world was built: a changed
+ * policy is a changed deployment (test/sim/support/deployment-edits.ts edits a copy), and a world
+ * built from it gets an Authorizer of its own. Decisions are cached twice: per Authorizer, by the
+ * request (this world asks the same things over and over), and across worlds by exactly what was
+ * evaluated (shared-decisions.ts), so an edited policy is evaluated afresh.
+ */
 export class Authorizer {
   private readonly cache = new Map<string, Promise<AuthDecision>>();
   private readonly roles: Map<string, IamModel["roles"][number]>;
@@ -137,15 +146,41 @@ export class Authorizer {
     return this.roles.get(arn);
   }
 
+  /** The ARN whose resource policy applies (a bucket's covers its objects; a role's trust policy is its own). */
+  private resourcePolicyArn(action: string, resource: string): string {
+    if (action === "sts:AssumeRole") return `trust:${resource}`;
+    const bucket = /^arn:aws:s3:::([^/]+)/.exec(resource)?.[1];
+    return bucket ? `arn:aws:s3:::${bucket}` : resource;
+  }
+
   private resourcePolicy(action: string, resource: string): PolicyDocument | undefined {
     if (action === "sts:AssumeRole") return this.roles.get(resource)?.trust;
-    const bucket = /^arn:aws:s3:::([^/]+)/.exec(resource)?.[1];
-    const arn = bucket ? `arn:aws:s3:::${bucket}` : resource;
+    const arn = this.resourcePolicyArn(action, resource);
     return this.model.resourcePolicies.find((p) => p.arn === arn)?.document;
   }
 
-  async authorize(request: AuthRequest): Promise<AuthDecision> {
-    const principal = principalArn(request.principal, this.accountId);
+  private readonly policyTexts = new Map<string, PolicyText>();
+  /** The text of every policy `request` is evaluated against: what its context keys are looked up in (context-keys.ts). */
+  private policyText(request: AuthRequest): PolicyText {
+    const roleArn = request.principal.kind === "role" ? request.principal.roleArn : "";
+    const id = `${roleArn}|${this.resourcePolicyArn(request.action, request.resource)}|${request.endpoint?.id ?? ""}`;
+    let text = this.policyTexts.get(id);
+    if (!text) {
+      text = new PolicyText([
+        ...(this.roles.get(roleArn)?.policies ?? []).map((p) => p.document),
+        this.resourcePolicy(request.action, request.resource),
+        request.endpoint ? (request.endpoint.policy ?? DEFAULT_ENDPOINT_POLICY) : undefined,
+      ]);
+      this.policyTexts.set(id, text);
+    }
+    return text;
+  }
+
+  async authorize(asked: AuthRequest): Promise<AuthDecision> {
+    const principal = principalArn(asked.principal, this.accountId);
+    // Context keys no policy of the request names cannot change the decision (context-keys.ts).
+    const request =
+      asked.principal.kind === "operator" ? asked : { ...asked, context: contextPoliciesRead(asked.context, this.policyText(asked)) };
     const key = JSON.stringify([principal, request.action, this.resourceKey(request), request.context ?? {}, request.endpoint?.id ?? null]);
     let pending = this.cache.get(key);
     if (!pending) {
@@ -241,7 +276,8 @@ export class Authorizer {
         contextVariables: withEvaluableKeys({ "aws:SecureTransport": "true", ...(request.context ?? {}) }),
       },
     } as unknown as Simulation;
-    const response = await runSimulation(simulation, {});
+    // Another world may have evaluated exactly this already (shared-decisions.ts).
+    const response = await sharedDecision(simulation, () => runSimulation(simulation, {}));
     if (response.resultType === "error") {
       throw new Error(
         `The simulated IAM cannot evaluate ${request.action} on ${request.resource} by ${principal}: ${JSON.stringify(response.errors)}`,
