@@ -24,6 +24,8 @@ module.exports = {
   setupFiles: ["<rootDir>/test/setup/env.ts"],
   // Each test is bounded by the CPU it uses, with a wall-clock backstop (timeouts.ts).
   setupFilesAfterEnv: ["<rootDir>/test/setup/timeouts.ts", "<rootDir>/test/setup/async-hooks-guard.ts"],
+  // A fresh clone starts the slowest files first (jest has no timings of its own there).
+  testSequencer: "<rootDir>/test/setup/sequencer.js",
   // After the default output: time per test folder and the slowest files (README, Testing).
   reporters: ["default", "<rootDir>/test/setup/timing-reporter.js"],
   // Jest defaults to cores - 1 workers: one worker on a 2-core CI machine, a serial run. The
