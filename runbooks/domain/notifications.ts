@@ -115,6 +115,41 @@ export function composeNotification(event: NotifyEvent, state: RunState, options
   };
 }
 
+/**
+ * A run that never got past ValidateInput because its function could not run (Lambda failing every
+ * invocation past the Task's retries, or timing out): there is no validated `$.run`, so the
+ * notification is built from the execution's own context and the input it was started with.
+ * Nothing was done — ValidateInput is pure and comes before the lease — but whatever started the
+ * run (an alarm, the reconciler, on-call) is still standing, and only this says the run did not act.
+ */
+export interface NotStarted {
+  execution: { name: string; id: string };
+  region: string;
+  input: unknown;
+  error: { Error: string; Cause?: string };
+}
+
+/** At most this much of the input goes into the message (SNS messages may be 256 KB; a page is not). */
+const INPUT_EXCERPT_CHARS = 600;
+
+export function composeNotStartedNotification(n: NotStarted, options: Pick<ComposeOptions, "environment">): Notification {
+  const mode = typeof (n.input as { mode?: unknown } | null)?.mode === "string" ? String((n.input as { mode: string }).mode) : "unknown";
+  const input = JSON.stringify(n.input) ?? "undefined";
+  const lines = [
+    `The run stopped at ValidateInput: its function could not run (${n.error.Error}), so nothing was done — no lease, no write, no change to any region.`,
+    `Cause: ${n.error.Cause ?? "(none)"}`,
+    `Started with: ${input.length > INPUT_EXCERPT_CHARS ? `${input.slice(0, INPUT_EXCERPT_CHARS)}…` : input}`,
+    "What to do: whatever started it is still standing. Check the validate-input function in this region, then start the run again " +
+      `(drctl, or the alarm's next transition); see "Run stopped before it started" in ${RUNBOOK_DOC}.`,
+    `Execution: ${n.execution.id}`,
+  ];
+  return {
+    subject: snsSubject(`[payments-dr ${options.environment}] ${mode} in ${n.region}: FAILED before it started (${n.error.Error})`),
+    message: lines.join("\n"),
+    attributes: { event: "failed", mode, region: n.region, execution: n.execution.name },
+  };
+}
+
 /** One line on a drill's restore rehearsal: what was restored, what the check found, whether the scratch table is gone. */
 function restoreLine(r: RestoreRehearsalReport): string {
   if (r.result === "not-run") return "Restore rehearsal: not run (the drill failed before it).";

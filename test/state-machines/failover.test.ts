@@ -155,4 +155,27 @@ describe("failover (primary outage, alarm-started in the secondary)", () => {
     expect(failure?.subject).toContain("DnsNotShiftedError");
     expect(failure?.message).toContain(`${SECONDARY} ACTIVE (epoch 2)`);
   });
+
+  // The sweep (seed 2 and seed 9, --scenario full) found runs that ended at RejectInput without a
+  // word when ValidateInput's function could not run: the failure path needs the validated $.run.
+  it("says so, and changes nothing, when ValidateInput's function cannot run at all", async () => {
+    const t = await primaryOutage(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    const before = t.regionRecord(SECONDARY, SECONDARY);
+    const heal = t.fault({ action: "lambda-invocation-error", function: "validate-input", region: SECONDARY });
+
+    const result = await t.execute(SECONDARY, alarmInput(t, PRIMARY));
+    heal();
+
+    expect(result).toMatchObject({ status: "FAILED" });
+    expect(result.error).toBe("FISInvocationError"); // what the simulated FIS invocation-error makes the function throw
+    expect(result.states).toEqual(["ValidateInput", "NotifyNotStarted", "NotStarted"]);
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toEqual(before);
+    expect(t.control(SECONDARY, "lease")).toBeUndefined();
+    const notes = t.notifications(SECONDARY).filter((n) => n.attributes.execution === result.name);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ attributes: { event: "failed", mode: "failover", region: SECONDARY } });
+    expect(notes[0].subject).toContain(`failover in ${SECONDARY}: FAILED before it started (${result.error})`);
+    expect(notes[0].message).toContain("nothing was done");
+  });
 });

@@ -85,8 +85,18 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
 
   it("starts by validating the input, and a bad input goes straight to a Fail state", () => {
     expect(def.StartAt).toBe("ValidateInput");
-    const catchTargets = (def.States.ValidateInput.Catch as { Next: string }[]).map((c) => c.Next);
-    expect(catchTargets.map((t) => def.States[t].Type)).toEqual(["Fail"]);
+    const catches = def.States.ValidateInput.Catch as { ErrorEquals: string[]; Next: string }[];
+    expect(catches[0]).toEqual({ ErrorEquals: ["InvalidInputError", "InvalidStepInputError", "ConfigurationError"], Next: "RejectInput" });
+    expect(def.States[catches[0].Next].Type).toBe("Fail");
+  });
+
+  it("says so when ValidateInput's function cannot run, on a path that takes no lease and ends in a Fail state", () => {
+    const catches = def.States.ValidateInput.Catch as { ErrorEquals: string[]; Next: string }[];
+    expect(catches.slice(1)).toEqual([{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "NotifyNotStarted" }]);
+    for (const path of paths(def, "NotifyNotStarted")) {
+      expect(path).toEqual(["NotifyNotStarted", "NotStarted"]);
+      expect(def.States.NotStarted.Type).toBe("Fail");
+    }
   });
 
   it("has an overall TimeoutSeconds covering the longest mode", () => {
@@ -163,7 +173,8 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
 
   it("sends every Catch of a run that may hold the lease through notify → (report, release) → Fail, never to Succeed (checklist B9)", () => {
     // The failure path's own steps catch forward along it (a failed notification still releases).
-    const failurePath = new Set(["NotifyFailure", "WriteFailureReport", "ReleaseLeaseAfterFailure", "ValidateInput"]);
+    // ValidateInput's and NotifyNotStarted's come before the lease (test above).
+    const failurePath = new Set(["NotifyFailure", "WriteFailureReport", "ReleaseLeaseAfterFailure", "ValidateInput", "NotifyNotStarted"]);
     const catchTargets = edges(def)
       .filter((e) => e.kind === "catch" && !failurePath.has(e.from))
       .map((e) => e.to);
