@@ -16,8 +16,12 @@
  *   a probe nor written its heartbeat, read strongly. On MRSC tables every write needs a quorum, and
  *   the peer's canary writes its heartbeat with every probe: a writer that wrote none for that long
  *   cannot commit a payment either (down, or cut off from the quorum), so restoring a writer here
- *   takes no traffic from a region that serves. (Found by the sweep: the secondary died after a
- *   failover, the fenced primary was back, and nobody was ACTIVE until the secondary returned.)
+ *   takes no traffic from a region that serves — provided Route 53 agrees: the DNS witness, asked
+ *   of the zone's name servers, must no longer name the writer (its health checkers, outside both
+ *   regions, find its /health failing). (Found by the sweep: the secondary died after a failover,
+ *   the fenced primary was back, and nobody was ACTIVE until the secondary returned; and seed 7:
+ *   silence alone fired while the writer served, cut off from this region, its control-table
+ *   writes refused.)
  *   Not in eventual mode: there a stale heartbeat in this replica may be replication's, not the
  *   writer's, and the writer may be serving.
  * Never while a DR run is running in this region. The execution name is deterministic per
@@ -48,7 +52,8 @@ export type ReconcileCondition = "no-writer" | "writer-unreachable" | "writer-si
 
 export type ReconcilePlan =
   | { start: true; condition: ReconcileCondition; name: string; input: ExecutionInput; detail: string }
-  | { start: false; reason: string };
+  /** `askWitness`: `writer-silent` holds but for the DNS witness, which was not given: ask it and plan again. */
+  | { start: false; reason: string; askWitness?: true };
 
 export interface ReconcileInput {
   region: string;
@@ -64,6 +69,12 @@ export interface ReconcileInput {
   strongConsistency?: boolean;
   /** When the peer's canary last wrote its heartbeat, read strongly (undefined: none, or unreadable). */
   peerHeartbeatAt?: number;
+  /**
+   * The DNS witness (`_region.api.<zone>` TXT) as the zone's authoritative name servers answered it
+   * just now: which region Route 53's own health checks route to. Asked only when `writer-silent`
+   * otherwise holds (the plan says `askWitness`).
+   */
+  witness?: { answers: string[] } | { unanswered: true };
 }
 
 export function planReconcile(input: ReconcileInput): ReconcilePlan {
@@ -100,8 +111,25 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
     const silentFor = probe && probe.consecutiveFailures > 0 ? now - silentSince : 0;
     if (silentFor < WRITER_SILENT_GRACE_MS)
       return { start: false, reason: `the writer ${peerRegion} answered or wrote within ${Math.round(silentFor / 1000)} s` };
+    // Silence seen from here is not proof: a partition between the regions and a fault that refuses
+    // only the control table's writes in the writer's region look the same from here, while the
+    // writer still commits payments through the witness (the sweep found that: seed 7). Route 53's
+    // health checkers are an observer of their own, from outside both regions: while its answer
+    // still names the writer, the writer's /health (a strong read) passes and it serves.
+    if (!input.witness)
+      return { start: false, askWitness: true, reason: `the writer ${peerRegion} is silent here; the DNS witness decides` };
+    if ("unanswered" in input.witness)
+      return {
+        start: false,
+        reason: `the writer ${peerRegion} is silent here, but the DNS witness gave no answer: nothing says Route 53 stopped routing to it`,
+      };
+    if (input.witness.answers.includes(peerRegion))
+      return {
+        start: false,
+        reason: `the writer ${peerRegion} is silent here, but Route 53 still routes to it (the DNS witness names it): it serves`,
+      };
     condition = "writer-silent";
-    detail = `the writer ${peerRegion} has answered no probe from ${region} and written no heartbeat for ${Math.round(silentFor / 1000)} s; ${region} is ${local.state}`;
+    detail = `the writer ${peerRegion} has answered no probe from ${region} and written no heartbeat for ${Math.round(silentFor / 1000)} s, and Route 53 no longer routes to it (the DNS witness answers ${input.witness.answers.join(", ") || "nothing"}); ${region} is ${local.state}`;
   } else {
     return { start: false, reason: `nothing to reconcile: ${writer} is ACTIVE, ${region} is ${local?.state ?? "unknown"}` };
   }

@@ -41,17 +41,32 @@ const plan = (over: Partial<Parameters<typeof planReconcile>[0]>) =>
   planReconcile({ region: P, peerRegion: S, now, authority: failedOver(), probe: silentFor(60_000), running: false, ...over });
 
 describe("planReconcile: a fenced region and a writer that can no longer write (strong mode)", () => {
-  it("starts a writer-silent run when the writer wrote no heartbeat and answered no probe for the grace", () => {
+  it("starts a writer-silent run when the writer wrote no heartbeat and answered no probe for the grace, and Route 53 no longer routes to it", () => {
     const p = plan({
       strongConsistency: true,
       peerHeartbeatAt: now - WRITER_SILENT_GRACE_MS - 1000,
       probe: silentFor(WRITER_SILENT_GRACE_MS),
+      // Both regions unhealthy to Route 53: the failover record fails open to the primary.
+      witness: { answers: [P] },
     });
     expect(p).toMatchObject({
       start: true,
       condition: "writer-silent",
       input: { targetRegion: P, trigger: { condition: "writer-silent" } },
     });
+  });
+
+  // The sweep (seed 7): the regions cut off from each other, the writer's control-table writes
+  // refused, its payments still committed through the witness — silent from here, yet serving.
+  it("asks the DNS witness before acting on silence, and acts only when it no longer names the writer", () => {
+    const silent = { strongConsistency: true, peerHeartbeatAt: now - 120_000, probe: silentFor(120_000) };
+    expect(plan(silent)).toMatchObject({ start: false, askWitness: true });
+    expect(plan({ ...silent, witness: { answers: [S] } })).toEqual({
+      start: false,
+      reason: expect.stringContaining("Route 53 still routes to it"),
+    });
+    expect(plan({ ...silent, witness: { unanswered: true } })).toEqual({ start: false, reason: expect.stringContaining("gave no answer") });
+    expect(plan({ ...silent, witness: { answers: [] } })).toMatchObject({ start: true, condition: "writer-silent" });
   });
 
   it.each([

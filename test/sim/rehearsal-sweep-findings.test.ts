@@ -50,6 +50,23 @@ describe("timelines the sweep found, strong mode", () => {
     ]);
   });
 
+  // `npm run sweep -- --runs 12 --seed 7 --shrink-runs 2`: the regions cut off from each other (both
+  // still reach the witness) and the secondary's control-table writes refused. The secondary, the
+  // writer, went on committing payments, but the fenced primary saw neither a probe answer nor a
+  // heartbeat for 60 s and restored itself as the writer: an automatic move back to the primary.
+  it("does not restore a writer while Route 53 still routes to the silent one", async () => {
+    const result = await replaySweepTimeline("steady", {
+      faults: [
+        "network-partition:from=us-east-1,to=us-east-2,paths=app+replication,at=110s,for=160s",
+        "api-error:error=unavailable,service=dynamodb,operations=PutItem+UpdateItem+DeleteItem,region=us-east-2,resource=dr-control-global-dev,at=160s,for=90s",
+      ],
+      operator: ["failback:region=us-east-1,at=30s"],
+    });
+    expect(checkNamed(result, "no automatic failback").verdict).toBe("pass");
+    expect(checkNamed(result, "one writer at a time").verdict).toBe("pass");
+    expect(result.executions.filter((e) => e.name.startsWith("reconcile-writer-silent-"))).toEqual([]);
+  });
+
   // `npm run sweep -- --runs 12 --seed 3 --shrink-runs 0`: the primary failed for 30 s; the
   // secondary's run found it back and did nothing, but anti-flap counted that run, so when the
   // primary failed again ten seconds later the alarm's run and the reconciler's were suppressed for

@@ -11,13 +11,27 @@ import { ControlTable } from "../../../lib/control-record";
 import { handlerEnv } from "../../../lib/handlers";
 import { awsClient, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
 import { documentClient } from "../../domain/dynamodb";
-import { planReconcile } from "../../domain/reconcile";
+import { DnsWitness } from "../../domain/dns-witness";
+import { planReconcile, type ReconcileInput } from "../../domain/reconcile";
 
 const env = handlerEnv("reconcile");
 const table = new ControlTable(documentClient(env.LOCAL_REGION), env.CONTROL_TABLE);
 const sfn = awsClient(SFNClient, env.LOCAL_REGION, RUNBOOK_CALL_TUNING);
 const logger = new Logger({ serviceName: "payments-dr-reconcile" });
 const strong = env.DATA_CONSISTENCY === "strong";
+/** Asked only when a fenced region would restore a writer that is silent here (runbooks/domain/reconcile.ts). */
+const dnsWitness = strong ? DnsWitness.fromEnvironment(env.DNS_WITNESS_NAME, env.ZONE_NAME_SERVERS) : undefined;
+/** The canary's deadline for the same question. */
+const WITNESS_DEADLINE_MS = 5000;
+
+async function askWitness(): Promise<NonNullable<ReconcileInput["witness"]>> {
+  if (!dnsWitness) return { unanswered: true };
+  try {
+    return { answers: await dnsWitness.regionsOrNone(WITNESS_DEADLINE_MS) };
+  } catch {
+    return { unanswered: true };
+  }
+}
 
 export type ReconcileResult =
   | { started: true; name: string; condition: string; detail: string }
@@ -36,7 +50,7 @@ export const handler = async (): Promise<ReconcileResult> => {
       .send(new ListExecutionsCommand({ stateMachineArn: env.STATE_MACHINE_ARN, statusFilter: "RUNNING", maxResults: 1 }))
       .then((out) => (out.executions ?? []).length > 0),
   ]);
-  const plan = planReconcile({
+  const facts: ReconcileInput = {
     region: env.LOCAL_REGION,
     peerRegion: env.PEER_REGION,
     now: Date.now(),
@@ -45,7 +59,9 @@ export const handler = async (): Promise<ReconcileResult> => {
     running,
     strongConsistency: strong,
     ...(peerHeartbeat ? { peerHeartbeatAt: peerHeartbeat.writtenAt } : {}),
-  });
+  };
+  let plan = planReconcile(facts);
+  if (!plan.start && plan.askWitness) plan = planReconcile({ ...facts, witness: await askWitness() });
   if (!plan.start) return { started: false, reason: plan.reason };
   try {
     await sfn.send(
