@@ -1,10 +1,9 @@
 import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
 import { replicationHeartbeatKey } from "../../lib/replication-heartbeat";
-import type { Run } from "../../runbooks/domain/run";
-import { drMachine } from "../../sim/deployment/deployment";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
 import { healthy, heartbeats, probe } from "../state-machines/support/sim";
 import { stack } from "../support/stack";
+import { runFor } from "./support/run-for";
 
 // Eventual mode (MREC): CheckReplication measures the RPO exposure of every table from the peer's
 // heartbeat in that table (issue 15). The real handler, in the simulated AWS, under the stack's IAM.
@@ -14,15 +13,6 @@ beforeAll(async () => {
   aws = SimulatedAws.fromEvaluation(await stack(EVENTUAL_OFFLINE_OPTIONS));
 });
 afterAll(() => aws.dispose());
-
-async function runFor(t: TestWorld, region: string, input: Record<string, unknown>, name = "exec-1"): Promise<Run> {
-  const machine = drMachine(t.deployment, region);
-  return (await t.invoke(region, "validate-input", {
-    input,
-    execution: { name, id: `${machine.arn.replace(":stateMachine:", ":execution:")}:${name}`, startTime: new Date(t.now()).toISOString() },
-    machine: { region, peerRegion: t.peerOf(region), primaryRegion: t.primary, secondaryRegion: t.secondary },
-  })) as Run;
-}
 
 /** The primary goes dark (the secondary's canary: last healthy 30 s ago, 3 failures since); its heartbeats reached the secondary 32 s ago, or as `per` says. */
 function primaryDownWith(t: TestWorld, per: { payments?: number; idempotency?: number } = {}) {

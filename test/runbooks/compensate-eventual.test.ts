@@ -1,9 +1,8 @@
 import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
-import type { Run } from "../../runbooks/domain/run";
-import { drMachine } from "../../sim/deployment/deployment";
-import { SimulatedAws, type TestWorld } from "../../sim/testing";
+import { SimulatedAws } from "../../sim/testing";
 import { failedOver } from "../state-machines/support/sim";
 import { stack } from "../support/stack";
+import { runFor } from "./support/run-for";
 
 // Eventual mode only: there a failback fences the secondary by writing through the secondary's
 // replica, and compensation may have to write the local one when that replica is out of reach.
@@ -14,15 +13,6 @@ beforeAll(async () => {
   aws = SimulatedAws.fromEvaluation(await stack(EVENTUAL_OFFLINE_OPTIONS));
 });
 afterAll(() => aws.dispose());
-
-async function runFor(t: TestWorld, region: string, input: Record<string, unknown>, name = "exec-1"): Promise<Run> {
-  const machine = drMachine(t.deployment, region);
-  return (await t.invoke(region, "validate-input", {
-    input,
-    execution: { name, id: `${machine.arn.replace(":stateMachine:", ":execution:")}:${name}`, startTime: new Date(t.now()).toISOString() },
-    machine: { region, peerRegion: t.peerOf(region), primaryRegion: t.primary, secondaryRegion: t.secondary },
-  })) as Run;
-}
 
 describe("compensate, eventual mode", () => {
   it("falls back to the local replica when the secondary's cannot be written", async () => {

@@ -6,10 +6,10 @@
 import { controlKeys } from "../../lib/control-schema";
 import type { Run } from "../../runbooks/domain/run";
 import { RESTORE_TAG } from "../../runbooks/domain/write-function";
-import { drMachine } from "../../sim/deployment/deployment";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
 import { failedOver, fenceAlarm, healthy, heartbeat, authorityWith, witnessAnswer } from "../state-machines/support/sim";
 import { stack } from "../support/stack";
+import { runFor } from "./support/run-for";
 
 let aws: SimulatedAws;
 beforeAll(async () => {
@@ -17,15 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => aws.dispose());
 
-/** The run validate-input makes of `input` for an execution `name` of `region`'s machine. */
-async function runFor(t: TestWorld, region: string, input: Record<string, unknown>, name = "exec-1"): Promise<Run> {
-  const machine = drMachine(t.deployment, region);
-  return (await t.invoke(region, "validate-input", {
-    input,
-    execution: { name, id: `${machine.arn.replace(":stateMachine:", ":execution:")}:${name}`, startTime: new Date(t.now()).toISOString() },
-    machine: { region, peerRegion: t.peerOf(region), primaryRegion: t.primary, secondaryRegion: t.secondary },
-  })) as Run;
-}
 const assessment = (t: TestWorld, region: string, run: Run) => t.invoke(region, "assess-regions", { run });
 const rejectsWith = async (p: Promise<unknown>, name: string) => {
   await expect(p).rejects.toMatchObject({ name });

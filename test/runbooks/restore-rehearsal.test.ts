@@ -11,11 +11,11 @@ import { newPendingPayment, paymentIdFor } from "../../functions/domain/payments
 import { scratchTableName } from "../../runbooks/domain/restore-rehearsal";
 import type { Run } from "../../runbooks/domain/run";
 import type { RestoreStartStep, RestoreStatusStep, RestoreVerifyStep, ScratchCleanupStep } from "../../runbooks/domain/steps";
-import { drMachine } from "../../sim/deployment/deployment";
 import { RESTORE_BASE_MS } from "../../sim/dynamodb/restore";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
 import { healthy } from "../state-machines/support/sim";
 import { stack } from "../support/stack";
+import { runFor } from "./support/run-for";
 
 let aws: SimulatedAws;
 beforeAll(async () => {
@@ -26,14 +26,8 @@ afterAll(() => aws.dispose());
 const MINUTE = 60_000;
 const iso = (t: number) => new Date(t).toISOString();
 
-async function drillRun(t: TestWorld, name = "drill-20300304T090130"): Promise<Run> {
-  const region = t.secondary;
-  const machine = drMachine(t.deployment, region);
-  return (await t.invoke(region, "validate-input", {
-    input: { mode: "drill", targetRegion: region, restoreRehearsal: { table: "payments" } },
-    execution: { name, id: `${machine.arn.replace(":stateMachine:", ":execution:")}:${name}`, startTime: iso(t.now()) },
-    machine: { region, peerRegion: t.peerOf(region), primaryRegion: t.primary, secondaryRegion: t.secondary },
-  })) as Run;
+function drillRun(t: TestWorld, name = "drill-20300304T090130"): Promise<Run> {
+  return runFor(t, t.secondary, { mode: "drill", targetRegion: t.secondary, restoreRehearsal: { table: "payments" } }, name);
 }
 
 /** A payment as create-payment writes it, acknowledged now in the primary (MRSC: in both replicas when the put returns). */

@@ -1,8 +1,7 @@
-import type { Run } from "../../runbooks/domain/run";
-import { drMachine } from "../../sim/deployment/deployment";
-import { SimulatedAws, type TestWorld } from "../../sim/testing";
+import { SimulatedAws } from "../../sim/testing";
 import { failedOver } from "../state-machines/support/sim";
 import { stack } from "../support/stack";
+import { runFor } from "./support/run-for";
 
 // Strong mode (the default stack): set-peer-state writes every transition through the local
 // replica, whatever `via` the state machine names. On MRSC tables the condition is checked against
@@ -15,15 +14,6 @@ beforeAll(async () => {
   aws = SimulatedAws.fromEvaluation(await stack());
 });
 afterAll(() => aws.dispose());
-
-async function runFor(t: TestWorld, region: string, input: Record<string, unknown>, name = "exec-1"): Promise<Run> {
-  const machine = drMachine(t.deployment, region);
-  return (await t.invoke(region, "validate-input", {
-    input,
-    execution: { name, id: `${machine.arn.replace(":stateMachine:", ":execution:")}:${name}`, startTime: new Date(t.now()).toISOString() },
-    machine: { region, peerRegion: t.peerOf(region), primaryRegion: t.primary, secondaryRegion: t.secondary },
-  })) as Run;
-}
 
 describe("set-peer-state, strong mode", () => {
   it("hands over through the local replica when the peer's endpoint is dead: the primary ACTIVE, the secondary STANDBY", async () => {

@@ -7,7 +7,7 @@
  * `npm run sweep` explores), nor anything the simulation does not model.
  */
 import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
-import { checkNamed, replaySweepTimeline } from "./support/sweep-replay";
+import { checkNamed, replaySweepTimeline, SEED_3_FULL_RUN_4 } from "./support/sweep-replay";
 
 describe("timelines the sweep found, eventual mode", () => {
   // `npm run sweep -- --runs 12 --seed 1 --shrink-runs 3 --scenario full --config dataConsistency=eventual`:
@@ -60,20 +60,7 @@ describe("timelines the sweep found, eventual mode", () => {
   // run 4: the full story ended at T+04:34, before on-call's second `drctl failback` (T+04:50), which
   // then started during the settle and was measured halfway.
   it("lets on-call's runs scheduled after the base's story start, and end, before the world is measured", async () => {
-    const result = await replaySweepTimeline(
-      "full",
-      {
-        faults: [
-          "network-partition:from=us-east-1,to=us-east-2,paths=app+replication,at=20s,for=140s",
-          "region-outage:region=us-east-1,at=110s,for=120s",
-          "region-outage:region=us-east-2,at=140s,for=160s",
-          "network-partition:from=us-east-1,to=us-east-2,paths=app+replication,oneWay=true,at=200s,for=50s",
-          "pause-replication:table=payments,region=us-east-2,at=240s,for=60s",
-        ],
-        operator: ["failback:region=us-east-1,at=60s", "failback:region=us-east-1,at=290s"],
-      },
-      EVENTUAL_OFFLINE_OPTIONS,
-    );
+    const result = await replaySweepTimeline("full", SEED_3_FULL_RUN_4, EVENTUAL_OFFLINE_OPTIONS);
     expect(checkNamed(result, "every run ended, and said how").verdict).toBe("pass");
     const settling = result.timeline.find((t) => t.where === "scenario" && t.text.startsWith("settling"));
     const lastStart = Math.max(...result.executions.map((e) => e.startedAt));

@@ -6,7 +6,7 @@
  * What this cannot prove: that no other timeline breaks the same invariant (that is what
  * `npm run sweep` explores), nor anything the simulation does not model.
  */
-import { checkNamed, replaySweepTimeline } from "./support/sweep-replay";
+import { checkNamed, replaySweepTimeline, SEED_3_FULL_RUN_4 } from "./support/sweep-replay";
 
 describe("timelines the sweep found, strong mode", () => {
   // `npm run sweep -- --runs 12 --seed 2 --shrink-runs 3`: on-call's `drctl failback` timed out
@@ -89,16 +89,7 @@ describe("timelines the sweep found, strong mode", () => {
   // handover through the secondary's endpoint, retried for a minute and failed, and while they ran
   // the reconciler (one run at a time per region) could not restore a writer either.
   it("fails back through the local replica in strong mode, so a dead secondary does not stop the failback", async () => {
-    const result = await replaySweepTimeline("full", {
-      faults: [
-        "network-partition:from=us-east-1,to=us-east-2,paths=app+replication,at=20s,for=140s",
-        "region-outage:region=us-east-1,at=110s,for=120s",
-        "region-outage:region=us-east-2,at=140s,for=160s",
-        "network-partition:from=us-east-1,to=us-east-2,paths=app+replication,oneWay=true,at=200s,for=50s",
-        "pause-replication:table=payments,region=us-east-2,at=240s,for=60s",
-      ],
-      operator: ["failback:region=us-east-1,at=60s", "failback:region=us-east-1,at=290s"],
-    });
+    const result = await replaySweepTimeline("full", SEED_3_FULL_RUN_4);
     expect(checkNamed(result, "never zero ACTIVE while a region can serve").verdict).toBe("pass");
     expect(checkNamed(result, "one writer at a time").verdict).toBe("pass");
     // What is left (not fixed): the failback's WriteSentinel still goes through the dead secondary,

@@ -11,6 +11,21 @@ import { SimulatedAws } from "../../../sim/testing";
 import type { EvaluateOptions } from "../../../infra/offline/evaluate";
 import { stack } from "../../support/stack";
 
+/**
+ * `npm run sweep -- --runs 12 --seed 3 --shrink-runs 0 --scenario full`, run 4, in either mode:
+ * the regions cut off from each other, each dying in turn, two `drctl failback`s.
+ */
+export const SEED_3_FULL_RUN_4 = {
+  faults: [
+    "network-partition:from=us-east-1,to=us-east-2,paths=app+replication,at=20s,for=140s",
+    "region-outage:region=us-east-1,at=110s,for=120s",
+    "region-outage:region=us-east-2,at=140s,for=160s",
+    "network-partition:from=us-east-1,to=us-east-2,paths=app+replication,oneWay=true,at=200s,for=50s",
+    "pause-replication:table=payments,region=us-east-2,at=240s,for=60s",
+  ],
+  operator: ["failback:region=us-east-1,at=60s", "failback:region=us-east-1,at=290s"],
+};
+
 export async function replaySweepTimeline(
   base: string,
   events: { faults?: string[]; operator?: string[] },
