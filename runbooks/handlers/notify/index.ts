@@ -36,7 +36,6 @@ export const handler = stepHandler("notify", inputSchema, logger, async (input) 
     "notStarted" in input
       ? composeNotStartedNotification(input.notStarted, { environment: env.ENVIRONMENT })
       : composeNotification(input.event, input.state, { now: Date.now(), environment: env.ENVIRONMENT, rpoSeconds, rtoSeconds });
-  const event = "notStarted" in input ? "failed" : input.event;
   const out = await sns.send(
     new PublishCommand({
       TopicArn: env.ALERT_TOPIC_ARN,
@@ -45,5 +44,5 @@ export const handler = stepHandler("notify", inputSchema, logger, async (input) 
       MessageAttributes: Object.fromEntries(Object.entries(n.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])),
     }),
   );
-  return { event, subject: n.subject, messageId: out.MessageId ?? "" };
+  return { event: n.attributes.event, subject: n.subject, messageId: out.MessageId ?? "" };
 });
