@@ -18,7 +18,8 @@
  *   cannot commit a payment either (down, or cut off from the quorum), so restoring a writer here
  *   takes no traffic from a region that serves — provided Route 53 agrees: the DNS witness, asked
  *   of the zone's name servers, must no longer name the writer (its health checkers, outside both
- *   regions, find its /health failing). (Found by the sweep: the secondary died after a failover,
+ *   regions, find its /health failing; with both regions unhealthy the failover record fails open
+ *   to the primary, https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html). (Found by the sweep: the secondary died after a failover,
  *   the fenced primary was back, and nobody was ACTIVE until the secondary returned; and seed 7:
  *   silence alone fired while the writer served, cut off from this region, its control-table
  *   writes refused.)

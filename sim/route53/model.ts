@@ -11,7 +11,9 @@
  *   data that says OK or ALARM decides; insufficient data → the configured InsufficientDataHealthStatus
  *   (Healthy, Unhealthy, or LastKnownStatus); an unreadable alarm (its region down) keeps the last known status.
  * - CALCULATED checks: healthy when at least `childHealthThreshold` children are.
- * - Failover records: PRIMARY if healthy, else SECONDARY if healthy, else PRIMARY (fail open).
+ * - Failover records: PRIMARY if healthy, else SECONDARY if healthy, else PRIMARY (fail open: with
+ *   every record of the group unhealthy, Route 53 answers as though all were healthy,
+ *   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html).
  * - HealthCheckStatus is published to CloudWatch in us-east-1 every interval, while it is up.
  * Answers change as soon as the status does (no propagation delay is modelled).
  */
