@@ -10,7 +10,8 @@ import type { EvaluateOptions, Evaluation } from "../../infra/offline/evaluate";
 import { sharedEvaluation } from "../setup/evaluations";
 import { RUN_DIR_ENV, SNAPSHOT_ENV } from "../setup/global-setup";
 
-let pending: Promise<Evaluation> | undefined;
+/** One evaluation per config asked for in this file (a file may ask for more than one). */
+const pending = new Map<string, Promise<Evaluation>>();
 
 /**
  * The evaluated program. With the default config it is read from the snapshot jest's global
@@ -18,18 +19,24 @@ let pending: Promise<Evaluation> | undefined;
  * one per config per run, in a child process). Without a snapshot (outside jest) it evaluates here.
  */
 export function stack(options?: EvaluateOptions): Promise<Evaluation> {
-  const snapshot = process.env[SNAPSHOT_ENV];
-  if (!options && snapshot && existsSync(snapshot)) {
-    pending ??= Promise.resolve(JSON.parse(readFileSync(snapshot, "utf8")) as Evaluation);
+  const key = JSON.stringify(options ?? null);
+  let evaluation = pending.get(key);
+  if (!evaluation) {
+    evaluation = evaluate(options);
+    pending.set(key, evaluation);
   }
+  return evaluation;
+}
+
+function evaluate(options: EvaluateOptions | undefined): Promise<Evaluation> {
+  const snapshot = process.env[SNAPSHOT_ENV];
+  if (!options && snapshot && existsSync(snapshot)) return Promise.resolve(JSON.parse(readFileSync(snapshot, "utf8")) as Evaluation);
   const runDir = process.env[RUN_DIR_ENV];
   // The program itself (and @pulumi/pulumi, over a thousand modules) loads only where it is
   // evaluated here: most files read the snapshot and never need it.
-  pending ??=
-    options && snapshot && runDir
-      ? sharedEvaluation(dirname(snapshot), runDir, options)
-      : (require("../../infra/offline/evaluate") as typeof import("../../infra/offline/evaluate")).evaluateProgram(options);
-  return pending;
+  return options && snapshot && runDir
+    ? sharedEvaluation(dirname(snapshot), runDir, options)
+    : (require("../../infra/offline/evaluate") as typeof import("../../infra/offline/evaluate")).evaluateProgram(options);
 }
 
 export function ofType(ev: Evaluation, type: string, region?: string): CapturedResource[] {
