@@ -113,6 +113,18 @@ export const PAYMENT_WRITE_GRACE_MS = 500;
 export const SENT_WRITE_APPLY_BOUND_MS = 500;
 
 /**
+ * How long after a transition commits a region it demoted may still commit a payment write, given
+ * the payment path's cache bound (REGION_STATE_CACHE_SECONDS): a container's last read before the
+ * transition lives `cacheMs` from when it was sent, a write it admits is sent within
+ * {@link PAYMENT_WRITE_GRACE_MS} after that and applies within {@link SENT_WRITE_APPLY_BOUND_MS}
+ * (the assumption above). 6 s with the stack's 5 s cache. This is the bound the rehearsal's "one
+ * writer at a time" holds both modes to (sim/rehearsal/figures.ts).
+ */
+export function demotedWriteBoundMs(cacheMs: number): number {
+  return cacheMs + PAYMENT_WRITE_GRACE_MS + SENT_WRITE_APPLY_BOUND_MS;
+}
+
+/**
  * Eventual mode's planned move, after its fence (or drain) committed in the old writer's replica:
  * how long until every payment write that replica will ever apply has applied. A container admits
  * at most {@link HANDOVER_CACHE_MS} after the fence (its last read before the fence recorded the

@@ -14,8 +14,9 @@
  *    body is 422; a duplicate still running is 409.
  * 4. Inside it: conditional put of the payment (PENDING, version 1, originRegion), sent only before
  *    the guard's deadline (the admitting authority read's lifetime plus 500 ms) and aborted at it:
- *    503 `WRITE_DEADLINE_PASSED`, Retry-After 1. That bound is what lets a planned move know when
- *    this region's last payment write left (docs/architecture.md, "Planned moves"). The payment id
+ *    503 `WRITE_DEADLINE_PASSED`, Retry-After 1. That bound is what limits how long a demoted region
+ *    may still commit a payment after a transition (DEMOTED_WRITE_BOUND_MS), and what lets eventual
+ *    mode's planned move know when this region's last payment write left (docs/architecture.md). The payment id
  *    is derived from the key, so when an earlier attempt died after the put (its idempotency record
  *    deleted, expired or never completed), the retry finds its own item, checks it holds the same
  *    request, and answers with it instead of failing or creating a second payment.
@@ -38,7 +39,7 @@ import { intEnv } from "../../lib/env";
 import { handlerEnv } from "../../lib/handlers";
 import { errorResponse, json, readHeader, readJsonBody, type ApiEvent, type ApiResult } from "../domain/http";
 import { createObservability, errorName, fingerprint, MetricResolution, MetricUnit, withInvocation } from "../../lib/observability";
-import { PaymentStore } from "../domain/payment-store";
+import { PaymentStore, PaymentWriteDeadlineError } from "../domain/payment-store";
 import {
   createPaymentRequestSchema,
   IDEMPOTENCY_KEY_PATTERN,
@@ -49,7 +50,7 @@ import {
   type PaymentStatus,
 } from "../domain/payments";
 import { formatProblems, parseWith } from "../../lib/validation";
-import { checkWriteGuard, retryAfterSeconds } from "../domain/write-guard";
+import { checkWriteGuard, deadlineToSend, retryAfterSeconds } from "../domain/write-guard";
 import { PartitionGuard } from "../domain/partition-guard";
 
 const env = handlerEnv("create-payment");
@@ -93,15 +94,6 @@ const partitionGuard =
       )
     : undefined;
 
-/**
- * Eventual mode only: a payment write must leave before its admitting authority read's lifetime
- * plus a grace (RegionStateCache.admission), so that a planned move's short settle outlasts the old
- * writer's last write (docs/architecture.md, "Planned moves"). Strong mode's planned move is one
- * transition on MRSC tables, where an acknowledged write is already in two regions: no settle to
- * outlast, so no deadline.
- */
-const writeDeadlines = env.DATA_CONSISTENCY === "eventual";
-
 /** What Powertools hashes: the key names the record, the request is the payload it validates. */
 interface IdempotentInput {
   idempotencyKey: string;
@@ -136,7 +128,10 @@ async function createPayment(input: IdempotentInput, _context: Context): Promise
     region,
     at: new Date(Date.now()).toISOString(),
   });
-  const { created, payment } = await payments.putPending(candidate, { sendBy: input.writeDeadline });
+  const sendBy = input.writeDeadline === undefined ? undefined : await deadlineToSend(regionState, region, input.writeDeadline, Date.now());
+  if (input.writeDeadline !== undefined && sendBy === undefined)
+    throw new PaymentWriteDeadlineError(paymentId, false, "a fresh authority read no longer makes this region the writer; not sent");
+  const { created, payment } = await payments.putPending(candidate, { sendBy });
   if (!created && payment.requestHash !== candidate.requestHash) throw new IdempotencyKeyReusedError(paymentId);
   if (created) metrics.addMetric("PaymentCreated", MetricUnit.Count, 1);
   else logger.info("completed an earlier attempt's payment", { paymentId, status: payment.status });
@@ -236,7 +231,10 @@ export async function handler(event: ApiEvent, context?: Context): Promise<ApiRe
     // 3 + 4. Idempotent create.
     try {
       const result = await createPaymentOnce(
-        { idempotencyKey, request: parsed.value, ...(writeDeadlines ? { writeDeadline: authorityGuard.writeDeadline } : {}) },
+        // In both modes the write must leave before its admitting read's lifetime plus a grace: that is
+        // what bounds how long a demoted region may still commit a payment (DEMOTED_WRITE_BOUND_MS),
+        // and in eventual mode what a planned move's settle outlasts (docs/architecture.md).
+        { idempotencyKey, request: parsed.value, writeDeadline: authorityGuard.writeDeadline },
         lambdaContext(context),
       );
       // High resolution (1 s storage), as PaymentFailed: the outcome metrics of the payment path feed

@@ -35,11 +35,14 @@ export class PaymentWriteDeadlineError extends Error {
   constructor(
     readonly paymentId: string,
     readonly sent: boolean,
+    detail?: string,
   ) {
     super(
-      sent
-        ? `Payment ${paymentId}: the write got no answer before the deadline of the authority read that admitted it; aborted`
-        : `Payment ${paymentId}: the authority read that admitted it is too old to send the write`,
+      detail
+        ? `Payment ${paymentId}: ${detail}`
+        : sent
+          ? `Payment ${paymentId}: the write got no answer before the deadline of the authority read that admitted it; aborted`
+          : `Payment ${paymentId}: the authority read that admitted it is too old to send the write`,
     );
     this.name = "PaymentWriteDeadlineError";
   }

@@ -9,7 +9,14 @@
  * client is told to come back in a second.
  */
 import type { RegionStateCache } from "../../lib/region-state-cache";
-import { writeDecision, type Handover, type RegionRecord, type WriteDecision, type WriteRefusal } from "../../lib/control-schema";
+import {
+  PAYMENT_WRITE_GRACE_MS,
+  writeDecision,
+  type Handover,
+  type RegionRecord,
+  type WriteDecision,
+  type WriteRefusal,
+} from "../../lib/control-schema";
 import { errorName } from "../../lib/observability";
 
 /**
@@ -47,6 +54,31 @@ export async function checkWriteGuard(
       detail: `the region-state record for ${region} could not be read (${errorName(error)})`,
     };
   }
+}
+
+/**
+ * The deadline to send a payment write that the guard admitted with `admitted` (its
+ * `writeDeadline`), judged just before sending: that deadline while its read is still within its
+ * lifetime; once that lifetime has ended — the steps between admission and the write were slow (an
+ * idempotency record held up) — the deadline of a fresh read, if that read still allows the write.
+ * `undefined` when it does not, or cannot be read: the write must not be sent.
+ *
+ * Why read again instead of sending on the grace alone: a write is then always sent on a read no
+ * older than its lifetime, so a slow step costs one strongly consistent read instead of the
+ * payment (without it, every request admitted late in a read's life failed whenever the
+ * idempotency table was slow), and the bound on a demoted region's last write
+ * (demotedWriteBoundMs) is unchanged.
+ */
+export async function deadlineToSend(
+  cache: RegionStateCache,
+  region: string,
+  admitted: number,
+  now: number,
+  decide: (record: RegionRecord | undefined, region: string) => WriteDecision = writeDecision,
+): Promise<number | undefined> {
+  if (now < admitted - PAYMENT_WRITE_GRACE_MS) return admitted;
+  const again = await checkWriteGuard(cache, region, decide);
+  return again.allowed ? again.writeDeadline : undefined;
 }
 
 /**

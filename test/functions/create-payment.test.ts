@@ -7,7 +7,7 @@
  */
 import type { ApiResult } from "../../functions/domain/http";
 import { PAYMENT_ID_PATTERN, paymentIdFor } from "../../functions/domain/payments";
-import { PAYMENT_WRITE_GRACE_MS, type RegionState } from "../../lib/control-schema";
+import type { RegionState } from "../../lib/control-schema";
 import { postPayment } from "./support/events";
 import { type SimulatedRegion, simulatedAwsForFile } from "./support/simulated-region";
 
@@ -336,17 +336,6 @@ describe("POST /payments: the write guard", () => {
     expect(refused.statusCode).toBe(503);
     expect(JSON.parse(refused.body).reason).toBe("REGION_FENCED");
     expect(sim.items("payments")).toHaveLength(2);
-  });
-});
-
-describe("POST /payments: no write deadline in strong mode", () => {
-  it("acknowledges a payment write answered after the admitting read's lifetime: MRSC needs no settle to outlast (eventual mode's deadline: create-payment-deadline.test.ts)", async () => {
-    sim.hold({ service: "dynamodb", operations: ["PutItem"], resource: sim.tables.payments }, sim.cacheMs + PAYMENT_WRITE_GRACE_MS + 1000);
-
-    const response = await post();
-
-    expect(response.statusCode).toBe(202);
-    expect(sim.items("payments")).toHaveLength(1);
   });
 });
 
