@@ -49,8 +49,8 @@ export function commonChecks(f: Figures): Check[] {
     pass(
       "one writer at a time",
       f.writesAfterDemotion === 0,
-      `${f.writesAfterDemotion} payments accepted by a region more than ${f.cacheBoundSeconds} s (the payment path's cache bound) after the other was promoted over it` +
-        (f.writesWithinCacheBound ? `; ${f.writesWithinCacheBound} within the bound` : ""),
+      `${f.writesAfterDemotion} payments accepted by a region more than ${f.demotedWriteBoundSeconds} s (the payment path's cache bound plus its write deadline) after the other was promoted over it` +
+        (f.writesWithinDemotedBound ? `; ${f.writesWithinDemotedBound} within the bound` : ""),
     ),
     pass(
       "replicas converged",

@@ -171,9 +171,9 @@ export interface Figures {
   duplicatePayments: number;
   conflictingCreations: number;
   writesAfterDemotion: number;
-  /** Payments a demoted region accepted within the payment path's cache bound after the promotion (allowed, stated). */
-  writesWithinCacheBound: number;
-  cacheBoundSeconds: number;
+  /** Payments a demoted region accepted within the stated bound (demotedWriteBoundMs) after the promotion (allowed). */
+  writesWithinDemotedBound: number;
+  demotedWriteBoundSeconds: number;
   replicasConverged: boolean;
   activeRegions: string[];
   /** PENDING at the end, by origin region, where that region may serve (ACTIVE/STANDBY): a failure. */

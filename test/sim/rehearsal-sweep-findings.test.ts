@@ -50,6 +50,30 @@ describe("timelines the sweep found, strong mode", () => {
     ]);
   });
 
+  // `npm run sweep -- --runs 12 --seed 1 --shrink-runs 2 --scenario full`, run 3: the secondary
+  // committed a payment 5.03 s after the failback's handover, admitted on a read sent 4.95 s before
+  // it. Strong mode had no write deadline (nothing bounded how late such a write lands) and the
+  // check counted admission, not commit. The bound is now the cache plus the write deadline, in
+  // both modes; that the deadline holds is create-payment-deadline.test.ts's to show.
+  it("holds a demoted region's last payment commit to the cache bound plus the write deadline", async () => {
+    const result = await replaySweepTimeline("full", {
+      faults: [
+        "region-outage:region=us-east-1,at=1m,for=70s",
+        "network-partition:from=us-east-1,to=us-east-2,paths=replication,at=140s,for=1m",
+        "network-partition:from=us-east-2,to=us-east-1,paths=app+replication,at=3m,for=100s",
+      ],
+    });
+    expect(checkNamed(result, "one writer at a time")).toEqual({
+      verdict: "pass",
+      detail: expect.stringMatching(
+        /^0 payments accepted by a region more than 6 s \(the payment path's cache bound plus its write deadline\)/,
+      ),
+    });
+    // The payment the sweep flagged is still there, counted within the bound, not gone.
+    expect(result.figures.writesWithinDemotedBound).toBeGreaterThan(0);
+    expect(result.passed).toBe(true);
+  });
+
   // `npm run sweep -- --runs 12 --seed 7 --shrink-runs 2`: the regions cut off from each other (both
   // still reach the witness) and the secondary's control-table writes refused. The secondary, the
   // writer, went on committing payments, but the fenced primary saw neither a probe answer nor a
