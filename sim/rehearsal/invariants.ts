@@ -106,6 +106,11 @@ export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
   const secondaryStateAt = (at: number) =>
     obs.regionRecords.filter((r) => r.local && r.region === ctx.secondary && r.at <= at).at(-1)?.state ?? obs.initialStates[ctx.secondary];
   const startOf = (name: string) => executions.find((e) => e.name === name)?.startDate;
+  const tookRoleAt = (promotion: { at: number; executionId: string }) =>
+    obs.regionRecords.find(
+      (q) =>
+        q.local && q.region === ctx.secondary && q.state !== "ACTIVE" && q.executionId === promotion.executionId && q.at <= promotion.at,
+    )?.at ?? promotion.at;
   const automaticFailbacks =
     failedOverAt === undefined
       ? []
@@ -113,8 +118,11 @@ export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
           ...new Set(
             obs.regionRecords
               .filter((r) => r.local && r.region === ctx.primary && r.state === "ACTIVE" && r.at > failedOverAt)
-              // Activating the primary while the secondary is down is restoring a writer, not a failback.
-              .filter((r) => regionUpAt(ctx.secondary, r.at))
+              // Activating the primary is restoring a writer, not a failback, when the secondary was
+              // down as the run took the writer's role from it (its fence of the secondary, or the
+              // promotion itself when one transition did both): a run that fenced a dead writer and
+              // then promoted does not become a failback because the writer came back in between.
+              .filter((r) => regionUpAt(ctx.secondary, tookRoleAt(r)))
               .map((r) => r.executionId.split(":").pop() ?? r.executionId)
               .filter((name) => isAutomaticExecution(name))
               .filter((name) => {

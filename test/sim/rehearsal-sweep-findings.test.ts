@@ -74,6 +74,28 @@ describe("timelines the sweep found, strong mode", () => {
     expect(result.passed).toBe(true);
   });
 
+  // `npm run sweep -- --runs 12 --seed 10 --shrink-runs 2 --scenario full`: the secondary, the
+  // writer after the failover, died for a minute; the fenced primary's reconciler saw it silent,
+  // fenced it while it was down and promoted itself 14 s later — by when the secondary was back.
+  // That is restoring a writer, not a failback: the check judged the secondary's health at the
+  // promotion, not when the run took the writer's role from it.
+  it("counts a run that fenced a dead writer and then promoted as restoring a writer, even if the writer returned in between", async () => {
+    const result = await replaySweepTimeline("full", {
+      faults: [
+        "region-outage:region=us-east-2,at=130s,for=1m",
+        "network-partition:from=us-east-1,to=us-east-2,paths=replication,at=3m,for=2m",
+      ],
+      operator: ["failback:region=us-east-1,at=220s", "failover:region=us-east-2,at=280s"],
+    });
+    expect(checkNamed(result, "no automatic failback").verdict).toBe("pass");
+    const restored = result.executions.filter((e) => e.region === "us-east-1" && e.name.startsWith("reconcile-writer-silent-"));
+    expect(restored.map((e) => ({ status: e.status, promoted: e.states.includes("PromoteLocalRegion") }))).toEqual([
+      { status: "SUCCEEDED", promoted: true },
+    ]);
+    for (const name of ["one writer at a time", "never zero ACTIVE while a region can serve", "no acknowledged payment lost"])
+      expect(checkNamed(result, name).verdict).toBe("pass");
+  });
+
   // `npm run sweep -- --runs 12 --seed 7 --shrink-runs 2`: the regions cut off from each other (both
   // still reach the witness) and the secondary's control-table writes refused. The secondary, the
   // writer, went on committing payments, but the fenced primary saw neither a probe answer nor a
