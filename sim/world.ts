@@ -161,6 +161,9 @@ export class World implements SdkBackend {
       reachability: this.reachability,
       runtime: this.runtime,
       deliveries: this.deliveries,
+      sns: this.sns,
+      faults: this.faults,
+      sleep: (ms) => clock.sleep(ms),
     });
     this.gateway = new ApiGateway({
       deployment,

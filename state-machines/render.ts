@@ -118,6 +118,13 @@ export interface DrStateMachineValues extends DrStateMachineTimings {
   secondaryRegion: string;
   /** ARN of this region's copy of each runbook function (same region as the machine). */
   functionArns: Record<RunbookTaskFunction, string>;
+  /**
+   * This region's alert topic: the last-resort notifications publish to it directly (Step Functions'
+   * SNS integration) when the notify function cannot run.
+   */
+  alertTopicArn: string;
+  /** The stack's environment, as notification subjects name it (`[payments-dr <environment>]`). */
+  environment: string;
 }
 
 export type PlaceholderValue = string | number | boolean | readonly (string | number)[];
@@ -310,6 +317,9 @@ function minimumLeasedSeconds(t: DrStateMachineTimings): number {
   );
 }
 
+/** SNS topic ARN (the machine publishes only to its own region's alert topic). */
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9-_]+$/;
+
 /** Lambda function ARN in a given region (the DR machine only invokes functions of its own region, checklist B2). */
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d{12}:function:[A-Za-z0-9-_]+(:[A-Za-z0-9-_$]+)?$/;
 
@@ -331,6 +341,13 @@ export function validateDrValues(values: DrStateMachineValues): string[] {
     else if (match[1] !== values.region)
       problems.push(`functionArns["${fn}"] is in ${match[1]}; the machine in ${values.region} invokes only its own region's functions`);
   }
+  const topic = TOPIC_ARN.exec(values.alertTopicArn ?? "");
+  if (!topic) problems.push(`alertTopicArn must be an SNS topic ARN, got ${JSON.stringify(values.alertTopicArn)}`);
+  else if (topic[1] !== values.region)
+    problems.push(`alertTopicArn is in ${topic[1]}; the machine in ${values.region} publishes only to its own region's topic`);
+  // It lands inside States.Format's template (the subject), where ' { } \ would need escaping.
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(values.environment ?? ""))
+    problems.push(`environment must be lower-case letters, digits and hyphens, got ${JSON.stringify(values.environment)}`);
   for (const key of Object.keys(TIMING_PLACEHOLDERS) as (keyof DrStateMachineTimings)[]) {
     const v = values[key];
     if (!Number.isInteger(v) || v < 1) problems.push(`${key} must be a positive integer, got ${JSON.stringify(v)}`);
@@ -370,6 +387,8 @@ export function drPlaceholderValues(values: DrStateMachineValues): Record<string
   const problems = validateDrValues(values);
   if (problems.length > 0) throw new AslRenderError(`Invalid DR state machine values:\n  - ${problems.join("\n  - ")}`);
   const out: Record<string, PlaceholderValue> = {
+    AlertTopicArn: values.alertTopicArn,
+    Environment: values.environment,
     Region: values.region,
     PeerRegion: values.peerRegion,
     PrimaryRegion: values.primaryRegion,
@@ -538,12 +557,13 @@ export interface TaskBinding {
 /**
  * Which handler each Task state of a rendered DR definition invokes, read from its
  * `Parameters.FunctionName`. The local executor overrides Tasks by state name; this is the map.
+ * The last-resort notices (`arn:aws:states:::sns:publish`) invoke no function and are left out.
  */
 export function taskBindings(definition: AslDefinition, functionArns: Record<RunbookTaskFunction, string>): TaskBinding[] {
   const byArn = new Map(Object.entries(functionArns).map(([fn, arn]) => [arn, fn as RunbookTaskFunction]));
   const out: TaskBinding[] = [];
   for (const [state, body] of Object.entries(definition.States)) {
-    if (body.Type !== "Task") continue;
+    if (body.Type !== "Task" || body.Resource === "arn:aws:states:::sns:publish") continue;
     const fnArn = (body.Parameters as { FunctionName?: string } | undefined)?.FunctionName;
     const handler = fnArn === undefined ? undefined : byArn.get(fnArn);
     if (!handler) throw new AslRenderError(`Task ${state} invokes ${fnArn ?? "(no FunctionName)"}, which is not a runbook function`);

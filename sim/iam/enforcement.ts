@@ -211,6 +211,17 @@ export class ServiceDeliveries {
     });
   }
 
+  /**
+   * A Step Functions service integration other than Lambda (the runbook's `sns:publish`), made with
+   * the machine's role: the same IAM (and SSE-KMS) requests as the SDK call, judged for the role.
+   */
+  stateMachineCalls(
+    machine: { roleArn?: string; name: string },
+    call: { service: string; operation: string; input: Record<string, unknown>; region: string },
+  ): Promise<void> {
+    return this.iam.authorizeCall({ kind: "role", roleArn: machine.roleArn ?? "", sessionName: machine.name }, call);
+  }
+
   /** EventBridge invoking a rule's Lambda target: the function's resource policy must allow events.amazonaws.com for this rule. */
   eventsInvoke(ruleArn: string, functionArn: string): Promise<AuthDecision> {
     return this.iam.service("events.amazonaws.com", "lambda:InvokeFunction", functionArn, {

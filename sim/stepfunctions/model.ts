@@ -14,9 +14,10 @@ import type { Deployment, StateMachineDefinition } from "../deployment/types";
 import type { LambdaRuntime } from "../lambda/runtime";
 import type { Reachability } from "../network";
 import { ExecutionHistory } from "./execution-history";
-import { collectTasks, lambdaError, taskFailureCause, taskResource, type TaskBinding } from "./tasks";
+import { collectTasks, lambdaError, snsError, taskFailureCause, taskResource, type TaskBinding } from "./tasks";
 import { executionError, localStateMachine, type LocalEvent, type LocalExecution, type LocalStateMachine } from "./local-executor";
-import { ServiceError } from "../small-services";
+import { ServiceError, type SnsService } from "../small-services";
+import type { FaultInjector } from "../faults";
 import { denialMessage } from "../iam/authorizer";
 import type { ServiceDeliveries } from "../iam/enforcement";
 
@@ -63,6 +64,11 @@ export interface StepFunctionsDeps {
   runtime: LambdaRuntime;
   /** Step Functions assumes the machine's role and invokes each Task's function with it. */
   deliveries: ServiceDeliveries;
+  /** Where an SNS publish Task's message goes. */
+  sns: SnsService;
+  /** The world's injected faults: they reach a service integration's call as they reach an SDK call. */
+  faults: Pick<FaultInjector, "decide">;
+  sleep: (ms: number) => Promise<void>;
 }
 
 export class StepFunctionsService {
@@ -293,6 +299,7 @@ export class StepFunctionsService {
     raw: unknown,
     submitted: (out: unknown) => void,
   ): Promise<unknown> {
+    if (task.kind === "sns") return this.publish(region, record, raw);
     const payload = (raw as { Payload?: unknown }).Payload;
     // A region outage freezes the execution: the step runs (again) once the region is back.
     for (;;) {
@@ -321,6 +328,51 @@ export class StepFunctionsService {
       this.callbacks.set(token, cb);
       this.armHeartbeat(token);
     });
+  }
+
+  /**
+   * An `sns:publish` Task: Step Functions calls Publish itself with the machine's role, so the role
+   * needs sns:Publish on the topic and, for an SSE-KMS topic, the key through SNS — the same
+   * requests as the SDK call (sim/iam/requests.ts). Its output is Publish's response. A region
+   * outage freezes it like any Task; a denial or an SNS error fails it as `SNS.<error>`. Faults
+   * injected on SNS reach it as they reach the SDK's calls (latency, errors; an answer lost after
+   * the message went out fails the Task with the message delivered — the harsher reading).
+   */
+  private async publish(region: string, record: ExecutionRecord, raw: unknown): Promise<unknown> {
+    const input = raw as {
+      TopicArn: string;
+      Message: string;
+      Subject?: string;
+      MessageAttributes?: Record<string, { DataType?: string; StringValue?: string }>;
+    };
+    for (;;) {
+      await this.deps.reachability.whenUp(region);
+      try {
+        const def = this.machines.get(record.stateMachineArn)?.def;
+        if (def) {
+          const assume = await this.deps.deliveries.stepFunctionsAssumes(def);
+          if (!assume.allowed)
+            throw Object.assign(new Error(`Step Functions cannot assume ${def.roleArn}: ${denialMessage(assume)}`), {
+              name: "States.Runtime",
+            });
+          await this.deps.deliveries.stateMachineCalls(def, { service: "sns", operation: "Publish", input, region });
+        }
+        const fault = this.deps.faults.decide({ service: "sns", operation: "Publish", region, from: region, resource: input.TopicArn });
+        if (fault.delayMs > 0) await this.deps.sleep(fault.delayMs);
+        if (fault.error) throw fault.error;
+        const attributes = Object.fromEntries(
+          Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, String(v.StringValue ?? "")]),
+        );
+        const messageId = this.deps.sns.publish(region, input.TopicArn, input.Message, input.Subject, attributes);
+        if (fault.loseAnswer) throw Object.assign(new Error("The publish was sent; its answer was lost"), { name: "TimeoutError" });
+        if (!this.deps.reachability.isUp(region)) continue;
+        return { MessageId: messageId };
+      } catch (error) {
+        if (!this.deps.reachability.isUp(region)) continue;
+        if ((error as Error).name === "States.Runtime") throw error;
+        throw snsError(error);
+      }
+    }
   }
 
   /**

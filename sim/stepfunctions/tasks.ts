@@ -1,18 +1,32 @@
 /**
- * The DR machines' Tasks as the simulated Step Functions binds them: every Task is a Lambda
- * invoke of a function deployed in the machine's region (anything else is refused), and what a
- * Task's failure looks like to Step Functions and in its history.
+ * The DR machines' Tasks as the simulated Step Functions binds them: a Lambda invoke of a function
+ * deployed in the machine's region, or an SNS publish to a topic in the machine's region (the
+ * optimized integration the runbook's last-resort notifications use); anything else is refused.
+ * Also what a Task's failure looks like to Step Functions and in its history.
  */
 import type { AslDefinition } from "../../state-machines/render";
 import type { Deployment, StateMachineDefinition } from "../deployment/types";
 import { ServiceError } from "../small-services";
 
-export interface TaskBinding {
+export type TaskBinding = LambdaTaskBinding | SnsPublishBinding;
+
+export interface LambdaTaskBinding {
+  kind: "lambda";
   functionArn: string;
   waitForTaskToken: boolean;
   heartbeatSeconds?: number;
   timeoutSeconds?: number;
 }
+
+/** `arn:aws:states:::sns:publish`: Step Functions calls SNS Publish itself, with the machine's role. */
+export interface SnsPublishBinding {
+  kind: "sns";
+  waitForTaskToken: false;
+  heartbeatSeconds?: undefined;
+  timeoutSeconds?: number;
+}
+
+export const SNS_PUBLISH = "arn:aws:states:::sns:publish";
 
 /**
  * The cause a TaskFailed event carries: a SendTaskFailure's cause as sent, a service error's
@@ -31,9 +45,20 @@ export function lambdaError(error: unknown): Error {
   return e;
 }
 
-/** How history events name a Lambda integration: `lambda` / `invoke` (or `invoke.waitForTaskToken`). */
+/** How history events name an integration: `lambda` / `invoke` (or `invoke.waitForTaskToken`), `sns` / `publish`. */
 export function taskResource(task: TaskBinding): { resourceType: string; resource: string } {
+  if (task.kind === "sns") return { resourceType: "sns", resource: "publish" };
   return { resourceType: "lambda", resource: task.waitForTaskToken ? "invoke.waitForTaskToken" : "invoke" };
+}
+
+/**
+ * What Step Functions reports for a failed SNS integration: the service's error name prefixed with
+ * `SNS.` (https://docs.aws.amazon.com/step-functions/latest/dg/connect-sns.html lists the
+ * integration; its errors follow the service-integration convention of the service prefix).
+ */
+export function snsError(error: unknown): Error {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return Object.assign(new Error(e.message), { name: `SNS.${e.name}` });
 }
 
 export function collectTasks(
@@ -44,12 +69,29 @@ export function collectTasks(
 ): void {
   for (const [name, state] of Object.entries(definition.States)) {
     const s = state as Record<string, unknown>;
-    if (s.Type === "Task") {
+    if (s.Type === "Task" && s.Resource === SNS_PUBLISH) {
+      const topicArn = (s.Parameters as { TopicArn?: string } | undefined)?.TopicArn;
+      const topic = deployment.topics.find((t) => t.arn === topicArn);
+      if (!topic)
+        throw new ServiceError(
+          "UnboundTask",
+          `${machine.name}: Task ${name} publishes to ${topicArn ?? "nothing"}, which is not a deployed topic`,
+          400,
+        );
+      if (topic.region !== machine.region)
+        throw new ServiceError("UnboundTask", `${machine.name}: Task ${name} publishes to a topic in another region`, 400);
+      if (into.has(name)) throw new ServiceError("UnboundTask", `${machine.name}: two Tasks are named ${name}`, 400);
+      into.set(name, {
+        kind: "sns",
+        waitForTaskToken: false,
+        ...(typeof s.TimeoutSeconds === "number" ? { timeoutSeconds: s.TimeoutSeconds } : {}),
+      });
+    } else if (s.Type === "Task") {
       const resource = String(s.Resource);
       if (!resource.startsWith("arn:aws:states:::lambda:invoke")) {
         throw new ServiceError(
           "UnsupportedTask",
-          `${machine.name}: Task ${name} uses ${resource}; the rehearsal runs Lambda invoke Tasks only`,
+          `${machine.name}: Task ${name} uses ${resource}; the simulation runs Lambda invoke and SNS publish Tasks only`,
           400,
         );
       }
@@ -65,6 +107,7 @@ export function collectTasks(
         throw new ServiceError("UnboundTask", `${machine.name}: Task ${name} invokes ${fn.name} in another region`, 400);
       if (into.has(name)) throw new ServiceError("UnboundTask", `${machine.name}: two Tasks are named ${name}`, 400);
       into.set(name, {
+        kind: "lambda",
         functionArn: fn.arn,
         waitForTaskToken: resource.endsWith(".waitForTaskToken"),
         ...(typeof s.HeartbeatSeconds === "number" ? { heartbeatSeconds: s.HeartbeatSeconds } : {}),

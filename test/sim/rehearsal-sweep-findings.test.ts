@@ -96,6 +96,23 @@ describe("timelines the sweep found, strong mode", () => {
       expect(checkNamed(result, name).verdict).toBe("pass");
   });
 
+  // `npm run sweep -- --runs 12 --seed 12 --shrink-runs 2 --scenario full`: the notify function in
+  // the primary failed every invocation for 110 s; on-call's failover and failback there failed at
+  // their first notice and then could not send their failure notice either: two runs ended FAILED
+  // without a word. The failure path now sends a short form through Step Functions' SNS integration.
+  it("says how every run ended even while the notify function cannot run", async () => {
+    const result = await replaySweepTimeline("full", {
+      faults: ["lambda-invocation-error:function=notify,region=us-east-1,at=190s,for=110s"],
+      operator: ["failover:region=us-east-1,at=2m"],
+    });
+    expect(checkNamed(result, "every run ended, and said how")).toEqual({
+      verdict: "pass",
+      detail: "every DR execution ended and notified its outcome",
+    });
+    const shortForms = result.notifications.filter((n) => n.subject.endsWith("(short form: notify failed)"));
+    expect(shortForms.length).toBeGreaterThanOrEqual(2);
+  });
+
   // `npm run sweep -- --runs 12 --seed 7 --shrink-runs 2`: the regions cut off from each other (both
   // still reach the witness) and the secondary's control-table writes refused. The secondary, the
   // writer, went on committing payments, but the fenced primary saw neither a probe answer nor a

@@ -1,6 +1,8 @@
 import { RESTORE_TAG } from "../../runbooks/domain/write-function";
 import { approve, reject, SimulatedAws, type TestWorld } from "../../sim/testing";
 import { stack } from "../support/stack";
+import { deploymentFromEvaluation } from "../../sim/deployment/deployment";
+import { clone, withoutAction } from "../sim/support/deployment-edits";
 import { alarmInput, healthy, primaryOutage, probe, runbookCalls } from "./support/sim";
 
 let aws: SimulatedAws;
@@ -177,5 +179,79 @@ describe("failover (primary outage, alarm-started in the secondary)", () => {
     expect(notes[0]).toMatchObject({ attributes: { event: "failed", mode: "failover", region: SECONDARY } });
     expect(notes[0].subject).toContain(`failover in ${SECONDARY}: FAILED before it started (${result.error})`);
     expect(notes[0].message).toContain("nothing was done");
+  });
+
+  it("is denied, as AWS would deny it, when the machine's role may not publish: the run still ends FAILED and releases", async () => {
+    const deployment = clone(deploymentFromEvaluation(await stack()));
+    const machine = deployment.stateMachines.find((m) => m.region === "us-east-2" && m.type === "STANDARD");
+    if (!machine?.roleArn) throw new Error("no DR machine in us-east-2");
+    aws.dispose(); // one world at a time: the last test's world ends here
+    const broken = new SimulatedAws(withoutAction(deployment, machine.roleArn, "sns:Publish"));
+    try {
+      const t = await primaryOutage(broken);
+      const { primary: PRIMARY, secondary: SECONDARY } = t;
+      const heal = t.fault({ action: "lambda-invocation-error", function: "notify", region: SECONDARY });
+
+      const result = await t.execute(SECONDARY, alarmInput(t, PRIMARY));
+      heal();
+
+      expect(result).toMatchObject({ status: "FAILED", error: "FISInvocationError" });
+      expect(result.states).toEqual(expect.arrayContaining(["NotifyFailureDirect", "ReleaseLeaseAfterFailure"]));
+      expect(t.notifications(SECONDARY).filter((n) => n.attributes.execution === result.name)).toEqual([]);
+      expect(t.world.iam.denials.map((d) => `${d.action} ${d.resource}`)).toContain(
+        `sns:Publish ${t.deployment.topics.find((topic) => topic.region === SECONDARY)?.arn}`,
+      );
+      expect(t.control(SECONDARY, "lease")).toBeUndefined();
+    } finally {
+      broken.dispose();
+    }
+  });
+
+  it("says so through SNS directly when neither ValidateInput's function nor the notify function can run", async () => {
+    const t = await primaryOutage(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    const healValidate = t.fault({ action: "lambda-invocation-error", function: "validate-input", region: SECONDARY });
+    const healNotify = t.fault({ action: "lambda-invocation-error", function: "notify", region: SECONDARY });
+
+    const result = await t.execute(SECONDARY, alarmInput(t, PRIMARY));
+    healValidate();
+    healNotify();
+
+    expect(result).toMatchObject({ status: "FAILED", error: "FISInvocationError" });
+    expect(result.states).toEqual(["ValidateInput", "NotifyNotStarted", "NotifyNotStartedDirect", "NotStarted"]);
+    const notes = t.notifications(SECONDARY).filter((n) => n.attributes.execution === result.name);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ attributes: { event: "failed", region: SECONDARY } });
+    expect(notes[0].subject).toBe(
+      `[payments-dr ${t.deployment.environment}] run in ${SECONDARY}: FAILED before it started (short form: notify failed)`,
+    );
+    expect(notes[0].message).toContain("Nothing was done");
+  });
+
+  // The sweep (seed 12, --scenario full) found runs that ended FAILED without a word while the
+  // notify function failed every invocation: the failure path's own notification could not be sent.
+  // A notice that cannot be sent still fails the run (checklist B9: no Catch path reaches Succeed),
+  // but the failure now reaches on-call through Step Functions' own SNS integration.
+  it("fails, changes nothing and says so through SNS directly when the notify function cannot run", async () => {
+    const t = await primaryOutage(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    const before = t.regionRecord(SECONDARY, SECONDARY);
+    const heal = t.fault({ action: "lambda-invocation-error", function: "notify", region: SECONDARY });
+
+    const result = await t.execute(SECONDARY, alarmInput(t, PRIMARY));
+    heal();
+
+    expect(result).toMatchObject({ status: "FAILED", error: "FISInvocationError" });
+    expect(result.states).toEqual(
+      expect.arrayContaining(["NotifyRunStarted", "NotifyFailure", "NotifyFailureDirect", "ReleaseLeaseAfterFailure"]),
+    );
+    expect(result.states).not.toContain("AssessRegions");
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toEqual(before);
+    const notes = t.notifications(SECONDARY).filter((n) => n.attributes.execution === result.name);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ attributes: { event: "failed", mode: "failover", region: SECONDARY } });
+    expect(notes[0].subject).toBe(`[payments-dr ${t.deployment.environment}] failover in ${SECONDARY}: FAILED (short form: notify failed)`);
+    expect(notes[0].message).toContain(result.name);
+    expect(t.control(SECONDARY, "lease")).toBeUndefined();
   });
 });

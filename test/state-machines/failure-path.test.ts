@@ -22,7 +22,17 @@ describe("the failure path itself", () => {
 
     expect(result).toMatchObject({ status: "FAILED", error: "TransientAwsError" });
     expect(result.cause).toMatch(/^Step notify: .*ServiceUnavailable/);
-    expect(result.states.slice(-4)).toEqual(["ChooseFailureCleanup", "WriteFailureReport", "ReleaseLeaseAfterFailure", "RunFailed"]);
+    // With SNS itself down, the short form straight to SNS (NotifyFailureDirect) fails too: the run
+    // still ends as it would, with nothing delivered.
+    expect(result.states.slice(-6)).toEqual([
+      "ChooseFailureCleanup",
+      "WriteFailureReport",
+      "ReleaseLeaseAfterFailure",
+      "WasFailureNotified",
+      "NotifyFailureDirect",
+      "RunFailed",
+    ]);
+    expect(t.notifications(t.secondary).filter((n) => n.attributes.execution === result.name)).toEqual([]);
     expect(t.control(t.secondary, "lease")).toBeUndefined();
     expect(t.regionRecord(t.secondary, t.secondary)).toMatchObject({ state: "STANDBY" });
     expect(reportOf(t, t.secondary, result.name)).toMatchObject({ outcome: "failed" });
@@ -92,6 +102,7 @@ describe("a lease taken by a run that then fails inside AcquireLease", () => {
       "NotifyFailure",
       "ChooseFailureCleanup",
       "ReleaseLeaseAfterFailure",
+      "WasFailureNotified",
       "RunFailed",
     ]);
     expect(t.control(SECONDARY, "lease")).toBeUndefined();

@@ -46,8 +46,20 @@ function stackValues(region: string): DrStateMachineValues {
     functionArns: Object.fromEntries(
       RUNBOOK_TASK_FUNCTIONS.map((f) => [f, deployedFunction(deployment, region, f).arn]),
     ) as DrStateMachineValues["functionArns"],
+    alertTopicArn: alertTopic(region),
+    environment: deployment.environment,
   };
 }
+/** The region's alert topic (the only topic the stack creates in each region). */
+function alertTopic(region: string): string {
+  const topics = deployment.topics.filter((t) => t.region === region);
+  if (topics.length !== 1) throw new Error(`expected one topic in ${region}, found ${topics.length}`);
+  return topics[0].arn;
+}
+/** The Tasks that publish to SNS themselves, standing in for a notify Task whose function could not run. */
+const LAST_RESORT_NOTICES = ["NotifyFailureDirect", "NotifyNotStartedDirect"];
+/** SNS's transient errors as Step Functions names a failed integration. */
+const SNS_TRANSIENT = ["SNS.InternalErrorException", "SNS.ThrottledException", "SNS.KMSThrottlingException"];
 /** The Catch target that fails back before it fails (CheckHoldPayments'), which B9's path walk cannot follow through the failback's loop. */
 const FAILS_BACK_FIRST = "NoteHoldPaymentsUnchecked";
 const TRANSIENT = [
@@ -93,21 +105,24 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
   it("says so when ValidateInput's function cannot run, on a path that takes no lease and ends in a Fail state", () => {
     const catches = def.States.ValidateInput.Catch as { ErrorEquals: string[]; Next: string }[];
     expect(catches.slice(1)).toEqual([{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "NotifyNotStarted" }]);
-    for (const path of paths(def, "NotifyNotStarted")) {
-      expect(path).toEqual(["NotifyNotStarted", "NotStarted"]);
-      expect(def.States.NotStarted.Type).toBe("Fail");
-    }
+    // NotifyNotStartedDirect: the same notice straight to SNS, when the notify function cannot run either.
+    expect(paths(def, "NotifyNotStarted").sort()).toEqual([
+      ["NotifyNotStarted", "NotStarted"],
+      ["NotifyNotStarted", "NotifyNotStartedDirect", "NotStarted"],
+    ]);
+    expect(def.States.NotStarted.Type).toBe("Fail");
   });
 
   it("has an overall TimeoutSeconds covering the longest mode", () => {
     expect(def.TimeoutSeconds).toBeGreaterThanOrEqual(minimumExecutionTimeoutSeconds(values));
   });
 
-  it("gives every Task a TimeoutSeconds, the transient Retry (Lambda errors and TransientAwsError) and a States.ALL Catch", () => {
+  it("gives every Task a TimeoutSeconds, the transient Retry (Lambda errors and TransientAwsError; SNS's for a publish) and a States.ALL Catch", () => {
     for (const [name, s] of tasks(def)) {
       expect([name, typeof s.TimeoutSeconds]).toEqual([name, "number"]);
       const retry = (s.Retry as { ErrorEquals: string[]; IntervalSeconds: number; MaxAttempts: number; BackoffRate: number }[]) ?? [];
-      const transient = retry.find((r) => TRANSIENT.every((e) => r.ErrorEquals.includes(e)));
+      const expected = s.Resource === "arn:aws:states:::sns:publish" ? SNS_TRANSIENT : TRANSIENT;
+      const transient = retry.find((r) => expected.every((e) => r.ErrorEquals.includes(e)));
       expect([name, transient && { i: transient.IntervalSeconds, b: transient.BackoffRate, ok: transient.MaxAttempts <= 6 }]).toEqual([
         name,
         { i: 2, b: 2, ok: true },
@@ -122,10 +137,37 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
     }
   });
 
-  it("uses one invocation style: lambda:invoke (the approval's .waitForTaskToken variant included)", () => {
+  it("uses one invocation style: lambda:invoke (the approval's .waitForTaskToken variant included), except the last-resort notices", () => {
     for (const [name, s] of tasks(def)) {
+      if (LAST_RESORT_NOTICES.includes(name)) continue;
       expect([name, s.Resource]).toEqual([name, expect.stringMatching(/^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/)]);
     }
+  });
+
+  it("publishes the last-resort notices straight to this region's alert topic, only when the notify Task they stand in for failed", () => {
+    const publishers = tasks(def).filter(([, s]) => s.Resource === "arn:aws:states:::sns:publish");
+    expect(publishers.map(([n]) => n).sort()).toEqual([...LAST_RESORT_NOTICES].sort());
+    const topic = alertTopic(region);
+    for (const [name, s] of publishers) {
+      expect([name, (s.Parameters as { TopicArn: string }).TopicArn]).toEqual([name, topic]);
+      const attributes = (s.Parameters as { MessageAttributes: Record<string, Record<string, string>> }).MessageAttributes;
+      expect([name, attributes.event.StringValue, attributes.execution["StringValue.$"]]).toEqual([name, "failed", "$$.Execution.Name"]);
+    }
+    // NotifyFailure's Catch keeps its error and goes on with the cleanup; the short form goes out after
+    // it (so it adds nothing to the lease's longest gap), then the run fails, whatever SNS answered.
+    expect(def.States.NotifyFailure.Catch).toEqual([
+      { ErrorEquals: ["States.ALL"], ResultPath: "$.notifications.failureError", Next: def.States.NotifyFailure.Next },
+    ]);
+    for (const path of paths(def, "ChooseFailureCleanup"))
+      expect(path.at(-2) === "NotifyFailureDirect" || path.at(-2) === "WasFailureNotified").toBe(true);
+    expect(def.States.WasFailureNotified).toMatchObject({
+      Type: "Choice",
+      Choices: [{ Variable: "$.notifications.failureError", IsPresent: true, Next: "NotifyFailureDirect" }],
+      Default: "RunFailed",
+    });
+    expect(def.States.NotifyFailureDirect.Next).toBe("RunFailed");
+    expect((def.States.NotifyFailureDirect.Catch as { Next: string }[]).map((c) => c.Next)).toEqual(["RunFailed"]);
+    expect((def.States.NotifyNotStarted.Catch as { Next: string }[]).map((c) => c.Next)).toEqual(["NotifyNotStartedDirect"]);
   });
 
   it("gives .waitForTaskToken Tasks a HeartbeatSeconds below their TimeoutSeconds", () => {
@@ -174,7 +216,15 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
   it("sends every Catch of a run that may hold the lease through notify → (report, release) → Fail, never to Succeed (checklist B9)", () => {
     // The failure path's own steps catch forward along it (a failed notification still releases).
     // ValidateInput's and NotifyNotStarted's come before the lease (test above).
-    const failurePath = new Set(["NotifyFailure", "WriteFailureReport", "ReleaseLeaseAfterFailure", "ValidateInput", "NotifyNotStarted"]);
+    const failurePath = new Set([
+      "NotifyFailure",
+      "NotifyFailureDirect",
+      "WriteFailureReport",
+      "ReleaseLeaseAfterFailure",
+      "ValidateInput",
+      "NotifyNotStarted",
+      "NotifyNotStartedDirect",
+    ]);
     const catchTargets = edges(def)
       .filter((e) => e.kind === "catch" && !failurePath.has(e.from))
       .map((e) => e.to);
@@ -363,7 +413,9 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
       .map(([n]) => n);
     expect(leaseWriters).toEqual(["AcquireLease", "NoteLeaseMayBeHeld"]);
     const dry = reachable(def, "InspectLease", new Set(["WriteFailureReport", "ReleaseLeaseAfterFailure"]));
-    const invoked = [...dry].filter((s) => def.States[s].Type === "Task").map((s) => functionOf(def.States[s]));
+    const invoked = [...dry]
+      .filter((s) => def.States[s].Type === "Task" && !LAST_RESORT_NOTICES.includes(s))
+      .map((s) => functionOf(def.States[s]));
     const allowed = ["inspect-lease", "assess-regions", "check-replication", "confirm-dns", "summarize-dry-run", "notify"].map(fn);
     expect(invoked.filter((f) => !allowed.includes(f))).toEqual([]);
     expect(dry.has("AcquireLease")).toBe(false);

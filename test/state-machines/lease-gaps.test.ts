@@ -34,8 +34,9 @@ beforeAll(async () => {
 
 const RELEASES = new Set(["ReleaseLease", "ReleaseLeaseAfterFailure", "ReleaseLeaseBeforeRestore"]);
 
-/** The handler folder a Task invokes, by the deployed function ARN. */
+/** The handler folder a Task invokes, by the deployed function ARN ("other" for a Task that invokes no function: an SNS publish). */
 function handlerOf(region: string, state: AslState): string | undefined {
+  if (state.Resource === "arn:aws:states:::sns:publish") return "other";
   const arn = (state.Parameters as { FunctionName?: string } | undefined)?.FunctionName;
   return (
     Object.keys(LEASE_RENEWING_HANDLERS).find((h) => deployedFunction(deployment, region, h).arn === arn) ?? (arn ? "other" : undefined)
@@ -66,6 +67,8 @@ function longestGap(region: string, def: AslDefinition, from: string): { seconds
   let best = { seconds: 0, path: [from] };
   const walk = (state: string, seconds: number, path: string[]) => {
     for (const next of nextStates(def.States[state])) {
+      // ChooseFailureCleanup's default is the way of a run that holds no lease: nothing to lapse.
+      if (state === "ChooseFailureCleanup" && next === def.States.ChooseFailureCleanup.Default) continue;
       const body = def.States[next];
       if (renews(region, next, body) || RELEASES.has(next) || body.Type === "Succeed" || body.Type === "Fail") {
         if (seconds > best.seconds) best = { seconds, path: [...path, next] };

@@ -39,6 +39,8 @@ function values(overrides: Partial<DrStateMachineValues> = {}): DrStateMachineVa
     functionArns: Object.fromEntries(
       RUNBOOK_TASK_FUNCTIONS.map((fn) => [fn, ARN("us-east-2", fn)]),
     ) as DrStateMachineValues["functionArns"],
+    alertTopicArn: "arn:aws:sns:us-east-2:123456789012:dr-alerts-us-east-2-prod",
+    environment: "prod",
     ...overrides,
   };
 }
@@ -84,6 +86,7 @@ describe("renderDrStateMachine", () => {
         functionArns: Object.fromEntries(
           RUNBOOK_TASK_FUNCTIONS.map((fn) => [fn, ARN("us-east-1", fn)]),
         ) as DrStateMachineValues["functionArns"],
+        alertTopicArn: "arn:aws:sns:us-east-1:123456789012:dr-alerts-us-east-1-prod",
       }),
     ]) {
       const { definition, json } = renderDrStateMachine(v);
@@ -120,6 +123,21 @@ describe("renderDrStateMachine", () => {
     ["a fractional loop bound", { dnsConfirmMaxAttempts: 2.5 }, /dnsConfirmMaxAttempts must be a positive integer/],
     ["a drill poll shorter than the failback", { peerExecutionPollMaxAttempts: 1 }, /less than the failback's worst case/],
     ["an unbounded fence-alarm wait", { fenceAlarmPollMaxAttempts: 0 }, /fenceAlarmPollMaxAttempts must be a positive integer/],
+    [
+      "an alert topic that is not an SNS topic ARN",
+      { alertTopicArn: "dr-alerts" },
+      /alertTopicArn must be an SNS topic ARN, got "dr-alerts"/,
+    ],
+    [
+      "an alert topic in the other region",
+      { alertTopicArn: "arn:aws:sns:us-east-1:123456789012:dr-alerts-us-east-1-prod" },
+      /alertTopicArn is in us-east-1; the machine in us-east-2 publishes only to its own region's topic/,
+    ],
+    [
+      "an environment a subject template cannot hold",
+      { environment: "it's" },
+      /environment must be lower-case letters, digits and hyphens/,
+    ],
     // (Until issue 16's ≤ 5 s handover, a drill detection loop too short to cover the settle was
     // refused here; the drill's settle no longer runs inside its detection loop.)
     [

@@ -9,7 +9,7 @@ import {
 } from "../../../state-machines/render";
 import { PRIMARY_FENCED_PERIOD_SECONDS } from "../../core/alarm-catalog";
 import { CANARY_TICKER_SERVICE } from "../../core/aws-facts";
-import type { RegionalResources } from "../../core/lambda-permissions";
+import { permissionStatements, type RegionalResources } from "../../core/lambda-permissions";
 import { resourceName } from "../../core/naming";
 import { REGION_STATE_CACHE_SECONDS, STATE_MACHINE_SERVICE } from "../../core/stack-environment";
 import { RegionalFunction } from "../compute/lambda-function";
@@ -98,9 +98,11 @@ export class DrOrchestration extends pulumi.ComponentResource {
     // --- The DR state machine -------------------------------------------------------------
     this.stateMachineName = resourceName(STATE_MACHINE_SERVICE, region, environment);
     const taskArns = RUNBOOK_TASK_FUNCTIONS.map((fn) => fnArn(fn));
-    const definition = pulumi.all(taskArns).apply((arns) => {
+    const definition = pulumi.all([pulumi.all(taskArns), args.resources.alertTopicArn]).apply(([arns, alertTopicArn]) => {
       const functionArns = Object.fromEntries(RUNBOOK_TASK_FUNCTIONS.map((fn, i) => [fn, arns[i]])) as Record<RunbookTaskFunction, string>;
       return renderDrStateMachine({
+        alertTopicArn,
+        environment,
         region,
         peerRegion: args.peerRegion,
         primaryRegion: args.primaryRegion,
@@ -118,7 +120,19 @@ export class DrOrchestration extends pulumi.ComponentResource {
     const logging = { kmsKeyArn: args.kmsKeyArn, logRetentionDays: args.logRetentionDays, logDestinationArn: args.logDestinationArn };
     this.stateMachineArn = new LoggedStateMachine(
       `${name}-machine`,
-      { region, name: this.stateMachineName, type: "STANDARD", accountId, definition, functionArns: taskArns, logLevel: "ALL", ...logging },
+      {
+        region,
+        name: this.stateMachineName,
+        type: "STANDARD",
+        accountId,
+        definition,
+        functionArns: taskArns,
+        // The last-resort notifications (NotifySucceededDirect, NotifyFailureDirect, NotifyNotStartedDirect)
+        // publish to the alert topic themselves, through SNS, with the machine's role.
+        statements: permissionStatements("alerts-topic:publish", args.resources),
+        logLevel: "ALL",
+        ...logging,
+      },
       parent,
     ).arn;
 

@@ -14,6 +14,8 @@ export interface LoggedStateMachineArgs {
   definition: pulumi.Input<string>;
   /** The only functions its role may invoke. */
   functionArns: pulumi.Input<string>[];
+  /** What else its role may do: the service integrations its Tasks use besides Lambda. */
+  statements?: Statement[];
   /** ALL for the runbook (every step is evidence); ERROR for a ticker that runs every minute. */
   logLevel: "ALL" | "ERROR";
   kmsKeyArn: pulumi.Input<string>;
@@ -58,6 +60,7 @@ export class LoggedStateMachine extends pulumi.ComponentResource {
         Resource: args.functionArns.flatMap((arn) => [arn, pulumi.interpolate`${arn}:*`]),
       },
       { Effect: "Allow", Action: STATE_MACHINE_WILDCARD_ACTIONS, Resource: "*" },
+      ...(args.statements ?? []),
     ];
     new aws.iam.RolePolicy(
       `${name}-role-policy`,
