@@ -95,6 +95,8 @@ export class World implements SdkBackend {
   readonly calls: CallRecord[] = [];
   /** Faults in force (faults.ts). */
   readonly faults: FaultInjector;
+  /** How many outages hold each region down (world.outage, world.recover). */
+  private readonly outages = new Map<string, number>();
   /** IAM, enforced on every call and delivery (iam/). */
   readonly iam: Iam;
   /** The account the stack lives in (quotas, Backup settings, delegation, certificates): tests set it. */
@@ -418,12 +420,24 @@ export class World implements SdkBackend {
 
   // --- what scenarios do to the world ------------------------------------------------------------
 
+  /**
+   * A region goes down. Outages overlap: the region is back only when every outage that began has
+   * ended (an outage inside a longer one does not bring the region back when it ends).
+   */
   outage(region: string, why = "every service in the region stops answering"): void {
+    this.outages.set(region, (this.outages.get(region) ?? 0) + 1);
     this.reachability.setUp(region, false);
     this.timeline.add(region, "scenario", `REGION OUTAGE: ${why}`);
   }
 
+  /** One outage of `region` ends; the region answers again once none is left. */
   recover(region: string): void {
+    const left = Math.max(0, (this.outages.get(region) ?? 0) - 1);
+    this.outages.set(region, left);
+    if (left > 0) {
+      this.timeline.add(region, "scenario", `an outage ends, but ${left} more still holds the region down`);
+      return;
+    }
     this.reachability.setUp(region, true);
     this.timeline.add(region, "scenario", "region recovered: services answer again, replication resumes");
   }
