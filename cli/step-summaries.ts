@@ -156,7 +156,13 @@ export function summarizeStep(key: string, stored: unknown, stateName: string): 
     case "restoreLocalWriteFunction":
       return { text: `${value.functionName}: ${value.action}`, decisions: [] };
     case "clearFenceMetric":
-      return { text: `PrimaryFenced=${value.value} in ${value.region}`, decisions: [] };
+      return {
+        text:
+          value.publishedAt === null
+            ? `PrimaryFenced=${value.value} not published in ${value.region} (${value.error}); its canary publishes it`
+            : `PrimaryFenced=${value.value} in ${value.region}`,
+        decisions: [],
+      };
     case "fenceAlarm": {
       const p = value as Loose<FenceAlarmCheckStep>;
       return {

@@ -61,6 +61,13 @@ export function composeNotification(event: NotifyEvent, state: RunState, options
       if (m.dnsShiftSeconds !== null) lines.push(`DNS shift ${m.dnsShiftSeconds} s.`);
       if (report.restoreRehearsal) lines.push(restoreLine(report.restoreRehearsal));
       for (const note of report.evaluation.notes) lines.push(`Note: ${note}.`);
+      if (report.outcome === "failed-back-secondary-unreachable") {
+        // The note above says what is left and what clears it; this is the page's call to action.
+        lines.push(
+          `What to do: nothing now — ${run.region} takes the payments. When ${run.peerRegion} is back, check that its fence alarm is OK ` +
+            `within about two minutes (see "failed-back-secondary-unreachable" in ${RUNBOOK_DOC}).`,
+        );
+      }
       if (report.outcome === "drained") {
         lines.push(`${run.region} drained itself; the peer's canary will detect it and the peer's state machine decides on failover.`);
       }
@@ -170,7 +177,7 @@ export function whatChanged(state: RunState): string {
   if (s.drain?.Payload) changes.push(`${s.drain.Payload.region} DRAINED (drill)`);
   if (s.stopWrites?.Payload?.stopped) changes.push(`${s.stopWrites.Payload.functionName} stopped`);
   if (s.promote?.Payload) changes.push(`${s.promote.Payload.region} ACTIVE (epoch ${s.promote.Payload.epoch})`);
-  if (s.clearFenceMetric?.Payload)
+  if (s.clearFenceMetric?.Payload && s.clearFenceMetric.Payload.publishedAt !== null)
     changes.push(`PrimaryFenced=${s.clearFenceMetric.Payload.value} in ${s.clearFenceMetric.Payload.region}`);
   if (s.markStandby?.Payload) changes.push(`${s.markStandby.Payload.region} STANDBY`);
   if (s.compensation?.Payload) changes.push(`compensation: ${s.compensation.Payload.detail}`);

@@ -27,7 +27,16 @@ export const REPORT_KIND = "payments-dr/run-report";
 export const REPORT_SCHEMA_VERSION = 1;
 
 export type Verdict = "pass" | "fail" | "not-measured";
-export type Outcome = "failed-over" | "failed-back" | "drill-completed" | "drained" | "no-action" | "suppressed" | "failed";
+export type Outcome =
+  | "failed-over"
+  | "failed-back"
+  /** Strong mode: the writer restored and DNS answering it, but the secondary's fence alarm could not be read (secondaryUnreachableNote). */
+  | "failed-back-secondary-unreachable"
+  | "drill-completed"
+  | "drained"
+  | "no-action"
+  | "suppressed"
+  | "failed";
 export type OutageStartBasis = "drain" | "last-healthy-probe" | "alarm" | "run-start" | "fence";
 
 export interface ReportTimelineEntry {
@@ -177,6 +186,23 @@ export function reportKeys(executionName: string): { json: string; markdown: str
 const iso = (ms: number) => new Date(ms).toISOString();
 const seconds = (fromMs: number, toMs: number) => Math.round((toMs - fromMs) / 100) / 10;
 
+/**
+ * What a strong-mode failback whose secondary could not be reached leaves behind, in on-call's
+ * words: the fence alarm the run could not clear or read, why clients reach the primary anyway,
+ * and what clears it (the secondary's canary, once its region is back).
+ */
+export function secondaryUnreachableNote(primary: string, alarm: { alarmName: string; region: string; detail: string }): string {
+  return (
+    `${alarm.region} could not be reached: its fence alarm ${alarm.alarmName} was never read as OK (last: ${alarm.detail}), so ` +
+    `Route 53 keeps the primary guard's last known status; DNS answers ${primary} because the dead ${alarm.region} fails its own ` +
+    `health check too (with every record unhealthy Route 53 answers the PRIMARY record). ${primary} is the only writer and ` +
+    `${alarm.region} is STANDBY: nothing is left to change. When ${alarm.region} is back, its canary publishes PrimaryFenced=0 ` +
+    `from the authority and the alarm turns OK at the end of that minute; until then DNS may answer ${alarm.region}, which ` +
+    `redirects payments to ${primary} (307). Check: aws cloudwatch describe-alarms --region ${alarm.region} ` +
+    `--alarm-names ${alarm.alarmName} (StateValue OK), then the DNS witness answers ${primary}`
+  );
+}
+
 /** Builds the report from the execution state (`$` of the DR state machine). */
 export function buildReport(state: RunState, options: BuildReportOptions): DrReport {
   const { run, steps } = state;
@@ -212,7 +238,10 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
       : p.assess?.action === "failover"
         ? "failed-over"
         : p.assess?.action === "failback"
-          ? "failed-back"
+          ? // The only way a failback succeeds without the fence alarm OK (IsSecondaryUnreachableAfterHandover).
+            p.fenceAlarm && !p.fenceAlarm.cleared
+            ? "failed-back-secondary-unreachable"
+            : "failed-back"
           : p.assess?.action === "drill"
             ? "drill-completed"
             : p.assess?.action === "drain-self"
@@ -288,7 +317,15 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
   );
   add(p.restore?.finishedAt, "restore-write-function", p.restore ? `${p.restore.functionName}: ${p.restore.action}` : "");
   add(p.promote?.promotedAt, "promote", p.promote ? `${p.promote.region} ACTIVE at epoch ${p.promote.epoch} (${p.promote.proof})` : "");
-  add(p.clearFence?.publishedAt, "clear-fence-metric", p.clearFence ? `PrimaryFenced=${p.clearFence.value} in ${p.clearFence.region}` : "");
+  add(
+    p.clearFence?.publishedAt ?? p.clearFence?.finishedAt,
+    "clear-fence-metric",
+    p.clearFence
+      ? p.clearFence.publishedAt === null
+        ? `PrimaryFenced=${p.clearFence.value} NOT published in ${p.clearFence.region}: ${p.clearFence.error ?? "unknown"}`
+        : `PrimaryFenced=${p.clearFence.value} in ${p.clearFence.region}`
+      : "",
+  );
   // The last reading only: the loop may read "ALARM" many times before "OK".
   add(
     p.fenceAlarm?.checkedAt,
@@ -443,6 +480,7 @@ export function buildReport(state: RunState, options: BuildReportOptions): DrRep
     );
   if (failed) notes.push(`the run failed: ${state.error?.Error}`);
   if (p.compensation) notes.push(`compensation ran: ${p.compensation.detail}`);
+  if (outcome === "failed-back-secondary-unreachable" && p.fenceAlarm) notes.push(secondaryUnreachableNote(run.region, p.fenceAlarm));
   if (basis === "last-healthy-probe" || basis === "alarm" || basis === "run-start") {
     notes.push(`outage start estimated from the ${basis.replace(/-/g, " ")}; the true start is no later`);
   }

@@ -136,6 +136,12 @@ export const peerStateStepSchema = z.object({
   changedAt: ms,
   via: z.enum(["local", "peer"]),
   fenceMetric: z.nullable(z.object({ region: z.string(), value: z.number(), publishedAt: ms })),
+  /**
+   * true when this transition was a strong-mode handover: this region ACTIVE and the peer STANDBY
+   * (a failback) or DRAINED (a drill) in one write. The failback then has its proof (MRSC) and skips
+   * the sentinel; absent in outputs written before it existed.
+   */
+  handover: z.optional(z.boolean()),
 });
 export type PeerStateStep = z.infer<typeof peerStateStepSchema>;
 
@@ -211,7 +217,9 @@ export const fenceMetricStepSchema = z.object({
   ...stepTiming,
   region: z.string(),
   value: z.number(),
-  publishedAt: ms,
+  /** null: PutMetricData failed (see `error`): the secondary's canary publishes the value instead. */
+  publishedAt: z.nullable(ms),
+  error: z.optional(z.string()),
 });
 
 /** Failback: one reading of the fence alarm in the secondary (check-fence-alarm). */

@@ -25,8 +25,24 @@ describe("set-peer-state, strong mode", () => {
       region: t.secondary,
       state: "STANDBY",
       via: "local",
+      // The failback's machine takes the no-sentinel branch on this (IsHandoverMade).
+      handover: true,
     });
     expect(t.regionRecord(t.primary, t.primary)).toMatchObject({ state: "ACTIVE", executionId: run.executionId });
     expect(t.regionRecord(t.primary, t.secondary)).toMatchObject({ state: "STANDBY", executionId: run.executionId });
+  });
+
+  it("says a transition that only marks the secondary STANDBY, or a failover's fence, is not a handover", async () => {
+    const t = await failedOver(aws);
+    const failback = await runFor(t, t.primary, { mode: "failback", targetRegion: t.primary });
+    const assessment = await t.invoke(t.primary, "assess-regions", { run: failback });
+    await t.invoke(t.primary, "set-peer-state", { run: failback, state: "FENCED", via: "peer", assessment });
+    // MarkSecondaryStandby after the handover: it finds the regions as asked (the same transition).
+    await expect(
+      t.invoke(t.primary, "set-peer-state", { run: failback, state: "STANDBY", via: "local", assessment }),
+    ).resolves.toMatchObject({
+      state: "STANDBY",
+      handover: false,
+    });
   });
 });

@@ -5,7 +5,8 @@
  *
  * Defence in depth for checklist B3: besides the graph, the step itself refuses to promote
  * without proof that the old writer was stopped — the fence (or drain) of the peer in this run,
- * or, for a failback, the sentinel that proves the fenced secondary's writes replicated here;
+ * or, for a failback, the sentinel that proves the fenced secondary's writes replicated here (in
+ * strong mode its handover, which stopped the secondary in the transition that made this region ACTIVE);
  * a drill needs both (its drain, then the sentinel written through the drained primary).
  */
 import { ControlTable } from "../../../lib/control-record";
@@ -32,6 +33,11 @@ const inputSchema = z.object({
 export function promotionProof(input: z.infer<typeof inputSchema>): string {
   const { run, fence, sentinel } = input;
   if (run.mode === "failback") {
+    // Strong mode: this run's handover made this region ACTIVE and the secondary STANDBY in one
+    // MRSC write, acknowledged only once durable in a second region and the version every later
+    // read and condition sees: the secondary stopped writing in the same transition. No sentinel.
+    if (fence?.handover === true && fence.region === run.peerRegion && fence.state === "STANDBY")
+      return `handover at epoch ${fence.epoch}: ${fence.region} STANDBY in the same transition`;
     if (!sentinel?.seen)
       throw new FenceRequiredError("failback promotes only after the sentinel written through the fenced secondary has replicated here");
     return `sentinel ${sentinel.id} replicated`;

@@ -1,14 +1,20 @@
 /**
  * ClearPrimaryFenceMetric (failback) — publishes PrimaryFenced in the SECONDARY region (through
  * the DR operations role): 0 lets the primary's Route 53 health check pass again so DNS returns.
- * The secondary's canary republishes the value from the control record every probe, so this only
- * makes the change immediate.
+ *
+ * The secondary's canary republishes the value from the authority with every probe (0 once the
+ * primary is ACTIVE), so this only makes the change immediate. That is why a call that fails — the
+ * secondary's CloudWatch unreachable, its region down — is an answer (`publishedAt: null`, the
+ * error), not a failure of the run: the failback's writer is restored by then, nothing here could
+ * be done by anyone else while the region is down, and the canary does it when the region returns.
+ * The fence-alarm loop that follows decides what the run can confirm.
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { handlerEnv } from "../../../lib/handlers";
 import * as z from "../../../lib/zod";
 import { awsClient, PEER_CALL_TUNING, RUNBOOK_CALL_TUNING } from "../../../lib/aws-clients";
 import { drOperationsCredentials } from "../../../lib/aws-credentials";
+import { describeError } from "../../domain/errors";
 import { createLogger, stepHandler } from "../../domain/handler";
 import { primaryFencedDatum } from "../../domain/metrics";
 import { runSchema } from "../../domain/run";
@@ -36,14 +42,21 @@ export const handler = stepHandler(
   z.object({ run: runSchema, fenced: z.boolean() }),
   logger,
   async ({ fenced }) => {
-    const publishedAt = Date.now();
-    await secondaryCloudWatch.send(
-      new PutMetricDataCommand({
-        Namespace: env.METRIC_NAMESPACE,
-        MetricData: [primaryFencedDatum({ environment: env.ENVIRONMENT, fenced, at: publishedAt })],
-      }),
-    );
-    return { region: env.SECONDARY_REGION, value: fenced ? 1 : 0, publishedAt };
+    const base = { region: env.SECONDARY_REGION, value: fenced ? 1 : 0 };
+    const at = Date.now();
+    try {
+      await secondaryCloudWatch.send(
+        new PutMetricDataCommand({
+          Namespace: env.METRIC_NAMESPACE,
+          MetricData: [primaryFencedDatum({ environment: env.ENVIRONMENT, fenced, at })],
+        }),
+      );
+    } catch (error) {
+      const message = describeError(error);
+      logger.warn("PrimaryFenced not published in the secondary; its canary publishes it from the authority", { error: message });
+      return { ...base, publishedAt: null, error: message };
+    }
+    return { ...base, publishedAt: at };
   },
   { lease },
 );

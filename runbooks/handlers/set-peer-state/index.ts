@@ -135,6 +135,8 @@ export const handler = stepHandler(
       changedAt: Date.parse(record.updatedAt),
       via: writtenVia,
       fenceMetric: await publishFence(record.state),
+      // The failback's machine branches on this: a handover is its own proof (MRSC), no sentinel.
+      handover: handoverTo !== undefined,
     };
   },
   { lease },
@@ -184,6 +186,7 @@ async function unchanged(peer: RegionRecord, via: "local" | "peer") {
     changedAt: Date.parse(peer.updatedAt),
     via,
     fenceMetric: await publishFence(peer.state),
+    handover: false,
   };
 }
 
