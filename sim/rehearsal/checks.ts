@@ -167,7 +167,8 @@ export const PLANNED_MOVE_GAP_SECONDS = 5;
 
 export function plannedMoveCheck(f: Pick<Figures, "plannedMoves">): Check {
   const name = `a planned move costs clients ≤ ${PLANNED_MOVE_GAP_SECONDS} s`;
-  if (f.plannedMoves.length === 0) return { name, verdict: "n/a", detail: "no failback or drill completed in this scenario" };
+  if (f.plannedMoves.length === 0)
+    return { name, verdict: "n/a", detail: "no failback or drill completed in this scenario with both regions up" };
   const worst = f.plannedMoves.reduce((a, b) => (b.longestGapSeconds > a.longestGapSeconds ? b : a));
   return pass(
     name,

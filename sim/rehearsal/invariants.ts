@@ -132,9 +132,18 @@ export function invariantFigures(ctx: ScenarioContext): InvariantFigures {
           ),
         ];
   const ackTimes = ctx.traffic.acks.map((a) => a.at).sort((a, b) => a - b);
+  // A region that was down at any moment of the move made it an outage, not a planned move: what
+  // clients lose then (Route 53 finding the dead region, their cached answers) is held to the RTO
+  // objective below, not to the planned move's 5 s (a strong-mode failback whose secondary dies
+  // still restores the writer, and still succeeds).
+  const regionDownDuring = (from: number, to: number) =>
+    deployment.regions.some(
+      (r) => !regionUpAt(r, from) || obs.availability.some((a) => a.region === r && !a.up && a.at >= from && a.at <= to),
+    );
   const plannedMoves = executions
     .filter((e) => e.status === "SUCCEEDED" && !isAutomaticExecution(e.name))
     .filter((e) => ["failback", "drill"].includes((JSON.parse(e.input) as { mode?: string }).mode ?? ""))
+    .filter((e) => !regionDownDuring(e.startDate, e.stopDate ?? end))
     .map((e) => {
       const stop = e.stopDate ?? end;
       const before = ackTimes.filter((t) => t < e.startDate).at(-1);

@@ -59,4 +59,7 @@ module.exports = [
   // test/runbooks/set-peer-state-strong.test.ts (the handover through the local replica).
   "test/sim/rehearsal-sweep-findings.test.ts",
   "test/sim/rehearsal-sweep-findings-eventual.test.ts",
+  // A strong-mode failback whose secondary dies (issue 16), rehearsed whole twice. Fast version:
+  // test/state-machines/failback-strong.test.ts (the same runs without traffic).
+  "test/sim/rehearsal-failback-secondary-dies.test.ts",
 ];

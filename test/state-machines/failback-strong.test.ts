@@ -6,7 +6,7 @@
 import { RESTORE_TAG } from "../../runbooks/domain/write-function";
 import { SimulatedAws, type TestWorld } from "../../sim/testing";
 import { stack } from "../support/stack";
-import { failedOver, onControlChange, primaryFencedData, witnessAnswer } from "./support/sim";
+import { failedOver, fenceAlarm, onControlChange, primaryFencedData, reportOf, witnessAnswer } from "./support/sim";
 
 let aws: SimulatedAws;
 beforeAll(async () => {
@@ -121,5 +121,80 @@ describe("failback: the writer's write function after the promotion", () => {
     expect(t.world.lambda.getReserved(t.primary, write)).toBe(configured);
     const states = result.states;
     expect(states.indexOf("RestoreWriteFunctionAfterPromotion")).toBe(states.indexOf("PromotePrimary") + 1);
+  });
+});
+
+/**
+ * Issue 16's open question: a strong-mode failback whose secondary is dead, or dies during the run.
+ * The handover is written through the local replica (MRSC: the quorum is the primary and the witness),
+ * so the writer is restored; what must not happen is a run that then fails on steps that need the
+ * dead region (the sentinel, the fence metric and alarm in its CloudWatch) and leaves on-call reading
+ * FAILED after the failback's goal was reached — or one that claims a clean failback.
+ */
+describe("failback, strong mode, whose secondary is dead", () => {
+  const UNREACHABLE = "failed-back-secondary-unreachable";
+
+  it("hands over through the witness without a sentinel, sees DNS answer the primary, and ends with an outcome that names what is left for when the secondary returns", async () => {
+    const t = await failedOver(aws);
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    t.world.outage(SECONDARY);
+    // Route 53's checkers see the secondary fail (3 × 10 s); its record is unhealthy, and the primary's
+    // guard keeps the fence alarm's last known status (ALARM): every record unhealthy, Route 53 fails open.
+    await t.advance(60_000);
+    expect(witnessAnswer(t)).toBe(PRIMARY);
+    const noWriter: number[] = [];
+    t.world.dynamodb.onChange((c) => {
+      if (c.table !== t.tables.control || c.key !== JSON.stringify("authority") || !c.local || !c.new) return;
+      const states = c.new.states as Record<string, string>;
+      if (!Object.values(states).includes("ACTIVE")) noWriter.push(c.at);
+    });
+
+    const result = await t.execute(PRIMARY, failback(t));
+
+    expect([result.status, result.error]).toEqual(["SUCCEEDED", undefined]);
+    // The handover is the proof in strong mode: no sentinel through the dead region.
+    expect(result.states).not.toContain("WriteSentinel");
+    expect(result.states).toContain("PromotePrimary");
+    expect(noWriter).toEqual([]);
+    const committed = t.world.dynamodb.get(PRIMARY, t.tables.control, { pk: "authority" }, true) as { states: Record<string, string> };
+    expect(committed.states).toEqual({ [PRIMARY]: "ACTIVE", [SECONDARY]: "STANDBY" });
+    expect(witnessAnswer(t)).toBe(PRIMARY);
+    const report = reportOf(t, PRIMARY, result.name);
+    expect(report?.outcome).toBe(UNREACHABLE);
+    expect(report?.measurements.rtoSeconds).not.toBeNull();
+    const done = t
+      .notifications(PRIMARY)
+      .filter((n) => n.attributes.execution === result.name)
+      .at(-1);
+    expect(done?.subject).toContain(UNREACHABLE);
+    // What on-call must know: the fence alarm it could not clear, and what clears it.
+    expect(done?.message).toContain(fenceAlarm(t).name);
+    expect(done?.message).toMatch(/canary/);
+    expect(t.control(PRIMARY, "lease")).toBeUndefined();
+  });
+
+  it("dies right after the handover: the run ends failed-back-secondary-unreachable, and on its return the secondary's canary clears the fence so DNS answers the primary by health", async () => {
+    const t = await failedOver(aws, { canaries: true });
+    const { primary: PRIMARY, secondary: SECONDARY } = t;
+    onControlChange(
+      t,
+      (item, { local }) => local && item?.pk === "authority" && (item.states as Record<string, string>)[PRIMARY] === "ACTIVE",
+      () => t.world.outage(SECONDARY),
+    );
+
+    const result = await t.execute(PRIMARY, failback(t));
+
+    expect([result.status, result.error]).toEqual(["SUCCEEDED", undefined]);
+    expect(reportOf(t, PRIMARY, result.name)?.outcome).toBe(UNREACHABLE);
+    expect(witnessAnswer(t)).toBe(PRIMARY);
+    // The secondary returns; its canary republishes PrimaryFenced from the authority (0: the primary is ACTIVE).
+    t.world.recover(SECONDARY);
+    await t.advance(3 * 60_000);
+    const fence = fenceAlarm(t);
+    expect(t.world.alarms.state(fence.name, fence.region)).toBe("OK");
+    const guard = t.deployment.healthChecks.find((c) => c.referenceName === "primary-guard");
+    expect(guard && t.world.route53.healthy(guard.id)).toBe(true);
+    expect(witnessAnswer(t)).toBe(PRIMARY);
+    expect(t.regionRecord(SECONDARY, SECONDARY)).toMatchObject({ state: "STANDBY" });
   });
 });

@@ -293,12 +293,42 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
       .map(([n]) => n)
       .filter((n) => /Settle/.test(n));
     expect(fencing.sort()).toEqual(["DrainPrimary", "FenceOldPrimary", "FenceSecondary"]);
+    // A strong-mode failback's handover is the one promotion with no settle: it makes the primary
+    // ACTIVE and the secondary STANDBY in the same transition, so there is no gap to settle. The
+    // branch is taken only on the fence step's own word that it was a handover.
+    const handoverBranch = "IsHandoverMade";
     for (const promote of promotions) {
       expect([promote, reachable(def, def.StartAt, new Set(fencing)).has(promote)]).toEqual([promote, false]);
-      expect([promote, reachable(def, def.StartAt, new Set(settles)).has(promote)]).toEqual([promote, false]);
+      expect([promote, reachable(def, def.StartAt, new Set([...settles, handoverBranch])).has(promote)]).toEqual([promote, false]);
     }
-    // Failback promotes only after the sentinel proof.
-    expect(reachable(def, def.StartAt, new Set(["IsSentinelReplicated"])).has("PromotePrimary")).toBe(false);
+    expect(def.States.FenceSecondary.Next).toBe(handoverBranch);
+    expect(def.States[handoverBranch]).toEqual({
+      Type: "Choice",
+      Comment: expect.any(String),
+      Choices: [
+        {
+          And: [
+            { Variable: "$.steps.fence.Payload.handover", IsPresent: true },
+            { Variable: "$.steps.fence.Payload.handover", BooleanEquals: true },
+          ],
+          Next: "UseHandoverAsProof",
+        },
+      ],
+      Default: "WaitForSecondaryWritesToSettle",
+    });
+    // Failback promotes only with a proof: the sentinel seen here, or the handover. Each proof is
+    // handed to PromotePrimary by its own Pass state, and nothing else leads there.
+    expect(reachable(def, def.StartAt, new Set(["IsSentinelReplicated", handoverBranch])).has("PromotePrimary")).toBe(false);
+    expect(
+      edges(def)
+        .filter((e) => e.to === "PromotePrimary")
+        .map((e) => e.from)
+        .sort(),
+    ).toEqual(["UseHandoverAsProof", "UseSentinelAsProof"]);
+    expect(reachable(def, def.StartAt, new Set(["IsSentinelReplicated"])).has("UseSentinelAsProof")).toBe(false);
+    expect(def.States.PromotePrimary.Parameters).toMatchObject({ "Payload.$": "$.promotion" });
+    expect(def.States.UseSentinelAsProof.Parameters).toMatchObject({ "sentinel.$": "$.steps.sentinel.Payload" });
+    expect(def.States.UseHandoverAsProof.Parameters).toMatchObject({ "fence.$": "$.steps.fence.Payload" });
     // ... and fences the secondary only after announcing the handover (eventual mode waits there).
     expect(reachable(def, def.StartAt, new Set(["AnnounceHandover"])).has("FenceSecondary")).toBe(false);
   });
@@ -346,7 +376,7 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
     });
   });
 
-  it("lets the failback trust DNS and mark the secondary STANDBY only once the fence alarm is OK", () => {
+  it("lets the failback trust DNS and mark the secondary STANDBY only once the fence alarm is OK, or after a strong-mode handover once the alarm cannot be read", () => {
     // The only way from clearing the fence metric to DNS and STANDBY is the fence-alarm loop's cleared branch.
     expect(def.States.ClearPrimaryFenceMetric.Next).toBe("CheckFenceAlarm");
     expect(functionOf(def.States.CheckFenceAlarm)).toBe(fn("check-fence-alarm"));
@@ -363,6 +393,28 @@ describe.each([REGIONS.primary, REGIONS.secondary])("deployed DR definition of %
       Next: "NotifyFailure",
     });
     expect((def.States.CheckFenceAlarm.Catch as { Next: string }[]).map((c) => c.Next)).toEqual(["NotifyFailure"]);
+    // One exception, out of checks: a strong-mode handover (the secondary already STANDBY, so
+    // nothing left to change) whose last check could not read the alarm at all (the secondary's
+    // CloudWatch does not answer) confirms DNS instead of failing. An alarm read as not OK, or an
+    // eventual-mode failback (secondary FENCED until the alarm is OK), fails as before.
+    const outOfChecks = (choices[1] as { Next: string }).Next;
+    expect(outOfChecks).toBe("IsSecondaryUnreachableAfterHandover");
+    expect(def.States[outOfChecks]).toEqual({
+      Type: "Choice",
+      Comment: expect.any(String),
+      Choices: [
+        {
+          And: [
+            { Variable: "$.steps.fence.Payload.handover", IsPresent: true },
+            { Variable: "$.steps.fence.Payload.handover", BooleanEquals: true },
+            { Variable: "$.steps.fenceAlarm.Payload.error", IsPresent: true },
+          ],
+          Next: "ConfirmDnsAnswer",
+        },
+      ],
+      Default: "SetFenceAlarmNotClearedError",
+    });
+    expect(reachable(def, "ClearPrimaryFenceMetric", new Set(["IsFenceAlarmCleared"])).has(outOfChecks)).toBe(false);
     for (const start of ["SetFenceAlarmNotClearedError", "CheckFenceAlarm"]) {
       const after = [...reachable(def, start, new Set(["WaitBeforeFenceAlarmCheck", "IsFenceAlarmCleared"]))];
       expect([start, after.filter((s) => ["CompensateFailback", "MarkSecondaryStandby", "PromotePrimary"].includes(s))]).toEqual([

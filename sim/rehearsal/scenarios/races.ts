@@ -98,7 +98,7 @@ export const failbackInterrupted: Scenario = {
         ctx
           .executions(ctx.primary)
           .find((e) => e.name === failback)
-          ?.states.some((s) => s.name === "WaitForSecondaryWritesToSettle") ?? false,
+          ?.states.some((s) => s.name === "IsHandoverMade") ?? false,
       5 * 60_000,
       100,
     );
