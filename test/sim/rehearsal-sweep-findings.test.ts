@@ -155,10 +155,23 @@ describe("timelines the sweep found, strong mode", () => {
     const result = await replaySweepTimeline("full", SEED_3_FULL_RUN_4);
     expect(checkNamed(result, "never zero ACTIVE while a region can serve").verdict).toBe("pass");
     expect(checkNamed(result, "one writer at a time").verdict).toBe("pass");
-    // Since overlapping outages hold a region down until the last one ends, the primary stays down
-    // until T+3:50 (its own outage inside the scenario's), and the failback that hands over finds
-    // the secondary back by the time it writes its sentinel.
+    // The failback used to end FAILED here, after its handover, on a WriteSentinel through the dead
+    // secondary. In strong mode the handover is the proof (no sentinel), and the fence-alarm loop
+    // keeps asking the dead secondary until its bound: here the secondary is back (T+5:00) before
+    // then, its canary clears the alarm, and the run ends as any failback does. (One that stays down
+    // longer: test/sim/rehearsal-failback-secondary-dies.test.ts.)
     const first = result.executions.find((e) => e.name.startsWith("failback-") && e.states.includes("FenceSecondary"));
-    expect({ status: first?.status, sentinel: first?.states.includes("WriteSentinel") }).toEqual({ status: "SUCCEEDED", sentinel: true });
+    const outcome = (result.reports.find((r) => r.execution === first?.name)?.report as { outcome?: string } | undefined)?.outcome;
+    expect({
+      status: first?.status,
+      handedOver: first?.states.includes("FenceSecondary"),
+      sentinel: first?.states.includes("WriteSentinel"),
+      outcome,
+    }).toEqual({
+      status: "SUCCEEDED",
+      handedOver: true,
+      sentinel: false,
+      outcome: "failed-back",
+    });
   });
 });
