@@ -104,8 +104,8 @@ export const DR_FUNCTIONS = {
   ),
   "release-lease": step("ReleaseLease: release the DR lease if this run holds it", CONTROL, ["control-table:write"]),
   "assess-regions": step(
-    "AssessRegions: read both region records locally; decide the action and the approval need",
-    [...CONTROL, "PEER_REGION", "AUTO_FAILOVER"],
+    "AssessRegions: read both region records locally; decide the action and the approval need (a reconciler restoring a writer over a silent one first probes the writer's /health once more)",
+    [...CONTROL, "PEER_REGION", "AUTO_FAILOVER", "PEER_HEALTH_URL"],
     ["control-table:read", "control-table:lease"],
   ),
   "check-replication": step(

@@ -193,6 +193,11 @@ function decideFailover(input: ActionInput, local: RegionRecord, peerState: stri
             reason: `${signal}: ${peerRegion} has written nothing and answered nothing, so it cannot take payments; ${region} (${local.state}) takes writes again`,
           };
         }
+        if (trigger.source === "reconcile" && trigger.condition === "writer-silent" && input.peerAnsweredMsAgo !== undefined)
+          return {
+            action: "no-action",
+            reason: `${signal}: ${peerRegion} answered ${Math.round(input.peerAnsweredMsAgo / 1000)} s ago, so the writer is back: nothing to restore`,
+          };
         return {
           action: "no-action",
           reason: `${signal}: ${peerRegion} looks unhealthy, but ${region} is ${local.state} and ${peerRegion} is still ACTIVE; an automatic run never activates a fenced or drained region over a writer — an operator must decide`,

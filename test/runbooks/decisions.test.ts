@@ -765,3 +765,26 @@ describe("decideAction: a primary that drained itself (gray failure) is not rest
     expect(decide(S, record(S, "STANDBY", 3), byDrill, 1000).action).toBe("no-action");
   });
 });
+
+describe("decideAction: a reconciler's writer-silent run takes one last look", () => {
+  const decide = (peerAnsweredMsAgo?: number) =>
+    decideAction({
+      mode: "failover",
+      trigger: reconcileAbout(S, "writer-silent"),
+      region: P,
+      peerRegion: S,
+      localRole: "primary",
+      local: record(P, "FENCED", 2),
+      peer: record(S, "ACTIVE", 2),
+      ...(peerAnsweredMsAgo !== undefined ? { peerAnsweredMsAgo } : {}),
+    });
+
+  it("restores a writer when the writer has not answered lately, and not when it answered just now (AssessRegions' last look)", () => {
+    expect(decide().action).toBe("failover");
+    expect(decide(60_000).action).toBe("failover");
+    expect(decide(0)).toEqual({
+      action: "no-action",
+      reason: expect.stringContaining("us-east-2 answered 0 s ago, so the writer is back"),
+    });
+  });
+});

@@ -76,10 +76,10 @@ describe("timelines the sweep found, strong mode", () => {
 
   // `npm run sweep -- --runs 12 --seed 10 --shrink-runs 2 --scenario full`: the secondary, the
   // writer after the failover, died for a minute; the fenced primary's reconciler saw it silent,
-  // fenced it while it was down and promoted itself 14 s later — by when the secondary was back.
-  // That is restoring a writer, not a failback: the check judged the secondary's health at the
-  // promotion, not when the run took the writer's role from it.
-  it("counts a run that fenced a dead writer and then promoted as restoring a writer, even if the writer returned in between", async () => {
+  // fenced it while it was down and promoted itself 14 s later, by when the secondary was back, and
+  // the check called that an automatic failback. Since AssessRegions' last look (below) the run
+  // spends up to 5 s on it; here the writer is back by the fence, which refuses (PeerRecoveredError).
+  it("leaves a writer that comes back while the reconciler is deciding where it is", async () => {
     const result = await replaySweepTimeline("full", {
       faults: [
         "region-outage:region=us-east-2,at=130s,for=1m",
@@ -88,29 +88,48 @@ describe("timelines the sweep found, strong mode", () => {
       operator: ["failback:region=us-east-1,at=220s", "failover:region=us-east-2,at=280s"],
     });
     expect(checkNamed(result, "no automatic failback").verdict).toBe("pass");
-    const restored = result.executions.filter((e) => e.region === "us-east-1" && e.name.startsWith("reconcile-writer-silent-"));
-    expect(restored.map((e) => ({ status: e.status, promoted: e.states.includes("PromoteLocalRegion") }))).toEqual([
-      { status: "SUCCEEDED", promoted: true },
+    const silent = result.executions.filter((e) => e.region === "us-east-1" && e.name.startsWith("reconcile-writer-silent-"));
+    expect(silent.map((e) => ({ status: e.status, error: e.error, promoted: e.states.includes("PromoteLocalRegion") }))).toEqual([
+      { status: "FAILED", error: "PeerRecoveredError", promoted: false },
     ]);
     for (const name of ["one writer at a time", "never zero ACTIVE while a region can serve", "no acknowledged payment lost"])
       expect(checkNamed(result, name).verdict).toBe("pass");
   });
 
-  // `npm run sweep -- --runs 12 --seed 12 --shrink-runs 2 --scenario full`: the notify function in
-  // the primary failed every invocation for 110 s; on-call's failover and failback there failed at
-  // their first notice and then could not send their failure notice either: two runs ended FAILED
-  // without a word. The failure path now sends a short form through Step Functions' SNS integration.
-  it("says how every run ended even while the notify function cannot run", async () => {
-    const result = await replaySweepTimeline("full", {
-      faults: ["lambda-invocation-error:function=notify,region=us-east-1,at=190s,for=110s"],
-      operator: ["failover:region=us-east-1,at=2m"],
+  // The case the check's rule is for: the writer is down for 63 s, the reconciler's last look times
+  // out, it fences the writer while it is still down, and the writer is back before the promotion.
+  // Restoring a writer, not a failback: judged when the run took the writer's role (its fence).
+  it("counts a run that fenced a dead writer and then promoted as restoring a writer, even if the writer returned in between", async () => {
+    const result = await replaySweepTimeline("steady", {
+      faults: ["region-outage:region=us-east-2,at=2m,for=63s"],
+      operator: ["failover:region=us-east-2,at=100s"],
     });
-    expect(checkNamed(result, "every run ended, and said how")).toEqual({
-      verdict: "pass",
-      detail: "every DR execution ended and notified its outcome",
+    expect(checkNamed(result, "no automatic failback").verdict).toBe("pass");
+    const silent = result.executions.filter((e) => e.name.startsWith("reconcile-writer-silent-"));
+    expect(silent.map((e) => ({ status: e.status, promoted: e.states.includes("PromoteLocalRegion") }))).toEqual([
+      { status: "SUCCEEDED", promoted: true },
+    ]);
+    const back = result.timeline.find((t) => t.where === "us-east-2" && t.text.startsWith("region recovered"))?.at;
+    const fenced = result.timeline.find((t) => t.text.includes("us-east-2 is FENCED (epoch 3)"))?.at;
+    const promoted = result.timeline.find((t) => t.text.includes("us-east-1 is ACTIVE (epoch 4)"))?.at;
+    expect(fenced! < back! && back! < promoted!).toBe(true);
+  });
+
+  // `npm run sweep -- --runs 12 --seed 24 --shrink-runs 2` (its overlapping outages, as one): the
+  // writer died for 55 s. The reconciler's evidence was the canary's last probe, sent while the
+  // writer was still down, so it fenced the writer 0.7 s after it came back — an automatic move
+  // of the writes to the primary, off a region that serves. AssessRegions now looks once more.
+  it("does not fence a silent writer that is back by the time the reconciler decides", async () => {
+    const result = await replaySweepTimeline("steady", {
+      faults: ["region-outage:region=us-east-2,at=2m,for=55s"],
+      operator: ["failover:region=us-east-2,at=100s"],
     });
-    const shortForms = result.notifications.filter((n) => n.subject.endsWith("(short form: notify failed)"));
-    expect(shortForms.length).toBeGreaterThanOrEqual(2);
+    expect(checkNamed(result, "no automatic failback").verdict).toBe("pass");
+    const silent = result.executions.filter((e) => e.name.startsWith("reconcile-writer-silent-"));
+    expect(silent.length).toBeGreaterThan(0);
+    for (const run of silent) expect([run.name, run.states.includes("FenceOldPrimary")]).toEqual([run.name, false]);
+    for (const name of ["one writer at a time", "never zero ACTIVE while a region can serve"])
+      expect(checkNamed(result, name).verdict).toBe("pass");
   });
 
   // `npm run sweep -- --runs 12 --seed 7 --shrink-runs 2`: the regions cut off from each other (both

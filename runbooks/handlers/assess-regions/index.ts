@@ -1,6 +1,7 @@
 /**
  * AssessRegions — reads the authority (strongly consistent: in strong mode the latest in any region)
- * and the local canary's latest probe of the peer, and
+ * and the local canary's latest probe of the peer (for a reconciler's `writer-silent` run, also
+ * one probe of the writer's /health now), and
  * decides what this run does (runbooks/domain/decisions.ts `decideAction`) and whether it must wait
  * for an operator (`approvalRequired`, AUTO_FAILOVER). Read-only; the dry-run uses it too.
  */
@@ -13,6 +14,10 @@ import { ConfigurationError } from "../../domain/errors";
 import { booleanEnv, createLogger, stepHandler } from "../../domain/handler";
 import { runSchema } from "../../domain/run";
 import { leaseKeeper } from "../../domain/lease";
+import { probePeer } from "../../domain/peer-probe";
+
+/** As patient as Route 53's checkers (4 s to connect, 2 s to answer) and the canary (5 s at most). */
+const LAST_LOOK_TIMEOUT_MS = 5000;
 
 const env = handlerEnv("assess-regions");
 const autoFailover = booleanEnv("AUTO_FAILOVER", env.AUTO_FAILOVER);
@@ -39,6 +44,16 @@ export const handler = stepHandler(
     const local = regionView(authority, run.region);
     const peer = regionView(authority, run.peerRegion);
     const healthyNow = probe !== undefined && probe.consecutiveFailures === 0 && probe.lastHealthyAt !== undefined;
+    // The reconciler saw the writer silent on the canary's last probe, which may have been sent up
+    // to a probe period ago: a writer back since then would be fenced the moment it returned (the
+    // sweep found 52-57 s outages doing exactly that). One more look, now, decides.
+    const lastLook =
+      run.trigger.source === "reconcile" && run.trigger.condition === "writer-silent"
+        ? await probePeer(env.PEER_HEALTH_URL, LAST_LOOK_TIMEOUT_MS)
+        : undefined;
+    if (lastLook)
+      logger.info("last look at the silent writer", { status: lastLook.status, latencyMs: lastLook.latencyMs, error: lastLook.error });
+    const answeredAt = lastLook && lastLook.status !== 0 ? Date.now() : probe?.lastAnsweredAt;
     const decision = decideAction({
       mode: run.checkMode,
       trigger: run.trigger,
@@ -48,7 +63,7 @@ export const handler = stepHandler(
       local,
       peer,
       ...(healthyNow ? { peerHealthyMsAgo: Date.now() - (probe.lastHealthyAt as number) } : {}),
-      ...(probe?.lastAnsweredAt !== undefined ? { peerAnsweredMsAgo: Date.now() - probe.lastAnsweredAt } : {}),
+      ...(answeredAt !== undefined ? { peerAnsweredMsAgo: Date.now() - answeredAt } : {}),
     });
     const approval = approvalRequired({ requireApproval: run.requireApproval, automatic: run.automatic, autoFailover });
     logger.info("assessment", { action: decision.action, reason: decision.reason, needsApproval: approval.required });

@@ -37,6 +37,7 @@ import { intEnv } from "../../../lib/env";
 import { handlerEnv } from "../../../lib/handlers";
 import { HEARTBEAT_DATA_TABLES } from "../../../lib/replication-heartbeat";
 import { DnsWitness } from "../../domain/dns-witness";
+import { probePeer, type ProbeResult } from "../../domain/peer-probe";
 import { documentClient } from "../../domain/dynamodb";
 import { peerHealthyDatum, peerHeartbeatAgeDatum, primaryFencedDatum } from "../../domain/metrics";
 import { ReplicationHeartbeats } from "../../domain/replication-heartbeats";
@@ -59,33 +60,6 @@ const logger = new Logger({ serviceName: "payments-dr-canary" });
 
 /** Route 53 gives an HTTPS check 4 s to connect and 2 s to answer; the canary is no more patient. */
 export const PROBE_TIMEOUT_MS = Math.min(5000, Math.floor(60_000 / probesPerMinute / 2));
-
-export interface ProbeResult {
-  healthy: boolean;
-  status: number;
-  latencyMs: number;
-  error?: string;
-}
-
-export async function probePeer(url: string, timeoutMs: number): Promise<ProbeResult> {
-  const started = Date.now();
-  try {
-    const res = await fetch(url, {
-      method: "GET",
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: { "user-agent": "payments-dr-canary" },
-    });
-    await res.body?.cancel().catch(() => undefined);
-    return { healthy: res.status === 200, status: res.status, latencyMs: Date.now() - started };
-  } catch (error) {
-    return {
-      healthy: false,
-      status: 0,
-      latencyMs: Date.now() - started,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    };
-  }
-}
 
 /** The witness's answer for the probe record (eventual mode), or undefined in strong mode. */
 async function askWitness(): Promise<{ answers: string[] } | { unanswered: true } | undefined> {
