@@ -23,6 +23,8 @@ export const COMPONENTS: readonly Component[] = [
     entry: "components/observability.ts",
     label: "Powertools Logger, Metrics, Tracer (X-Ray SDK): every handler",
   },
+  { name: "+logger+metrics", entry: "components/logger-metrics.ts", label: "of which Powertools Logger and Metrics: every handler" },
+  { name: "+tracer", entry: "components/tracer.ts", label: "of which Powertools Tracer (X-Ray SDK): every handler" },
   { name: "+validation", entry: "components/validation.ts", label: "zod schemas of the control items and payments: payment handlers" },
   { name: "+idempotency", entry: "components/idempotency.ts", label: "Powertools idempotency (DynamoDB, JMESPath): create-payment" },
   { name: "+s3-client", entry: "components/s3-client.ts", label: "a second client, S3 PutObject: process-payment" },
