@@ -4,6 +4,24 @@
  * permission needed), in the `METRIC_NAMESPACE` namespace with `Environment` and `Region`.
  *
  * Never log card data, request bodies or idempotency keys: log ids and {@link fingerprint}s.
+ *
+ * Tracing: Lambda's active tracing (infra/components/compute/lambda-function.ts) records the
+ * function's own segments; Tracer adds the `## <service>` subsegment and one subsegment per AWS
+ * call, through the AWS X-Ray SDK. That SDK is in maintenance mode since 2026-02-25 and loses
+ * support on 2027-02-25; AWS recommends OpenTelemetry instead
+ * (https://docs.aws.amazon.com/xray/latest/devguide/xray-daemon-eos.html), and for Lambda: active
+ * tracing for the service segments plus an OpenTelemetry SDK for spans
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/omni-send-application-telemetry-from-aws-lambda.html).
+ * Tracer has no OpenTelemetry mode yet (aws-powertools/powertools-lambda-typescript#4184, an open
+ * request for comments), and OpenTelemetry's automatic instrumentation patches modules as Node
+ * loads them, which a bundled SDK never is (getsentry/sentry-javascript#14028 describes the same
+ * for bundled Lambda code). So Tracer stays until that migration is made; it is not a cold-start
+ * saving either. Measured 2026-12-04 as bench/bundles.ts measures, twice, 21 interleaved rounds:
+ * the floor plus Tracer alone (bench/components/tracer.ts) +92 KB and +5.8–6.2 ms of CPU
+ * (1.17–1.18 × the floor); the floor plus the least an in-bundle OpenTelemetry tracer needs (API,
+ * SDK tracer provider and span processor, async-hooks context, OTLP JSON serializer; the 1.x SDK
+ * that @pulumi/pulumi installs, so the fixture is not kept) +68 KB and +4.6–5.0 ms (1.13–1.14 ×),
+ * before it records one AWS call or sends one span.
  */
 import { createHash } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";

@@ -112,6 +112,24 @@ export const LAMBDA_DEFERRALS: readonly Deferral[] = [
  *   string literals they are, the shapes nothing uses are dropped (scripts/sdk-schema-keys.ts):
  *   process-payment 691 → 630 KB and its load ~69 → ~64 ms of CPU, write-report 566 → 508 KB, the
  *   Lambda-client steps 37 KB smaller; the floor's DynamoDB shapes were already shaken (no change).
+ *
+ * Measured and not taken (2026-12-04, the same way, the floor and the handlers built alike):
+ * - ES module output with `splitting` (what the SDK imports dynamically, its credential providers,
+ *   in chunks of their own), loaded with `import()`: the floor loads faster (33.3 → 29.9 ms of
+ *   CPU) but `process-payment` slower (56.6 → 60.7 ms), 1.70 → 2.03 × the floor.
+ * - Shipping Node's module compile cache (`NODE_COMPILE_CACHE`, `NODE_COMPILE_CACHE_PORTABLE=1`)
+ *   in the archive: with a warm cache `process-payment` loaded in 41.6 ms of CPU instead of 58.8
+ *   (the floor 27.6 instead of 35.5). It degrades safely: on a read-only directory Node logs
+ *   "Cannot create cache directory: permission denied" to its debug channel and loads as usual.
+ *   But Node files the cache under a key made of its version, the V8 flags it started with and
+ *   the user id reading it (`v24.22.3-x64-964aae3f-0` as root here, `-65534` for another user,
+ *   another hash with `--expose-gc`), and Lambda moves a function to new runtime versions on its
+ *   own (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html) and starts Node with
+ *   its own flags and user: a cache built here would be a silent miss in Lambda, so it would only
+ *   flatter the bench.
+ * - Functions compiled eagerly: V8's `//# allFunctionsCalledOnLoad` hint atop a bundle, or
+ *   esbuild's module wrappers turned into parenthesised functions (which V8 compiles at once):
+ *   within the noise, floor and handlers alike.
  */
 export const LAMBDA_BUILD_OPTIONS = {
   bundle: true,
