@@ -19,6 +19,13 @@ import type { Timeline } from "../timeline";
  */
 export const OPERATOR_START_ATTEMPTS = 5;
 export const OPERATOR_RETRY_MS = 60_000;
+/**
+ * How long a scenario waits for {@link Operator.start} (ScenarioContext.act): every try and every
+ * wait between them, each try allowed a minute (drctl's SDK gives up on an unreachable endpoint
+ * after three 10 s connection timeouts and its backoff). With less, a start that on-call's retries
+ * would have made was cut off by the scenario, and the rehearsal itself broke (sweep seed 25).
+ */
+export const OPERATOR_START_BUDGET_MS = OPERATOR_START_ATTEMPTS * (OPERATOR_RETRY_MS + 60_000);
 
 export class Operator {
   /** `drctl` starts scheduled or not yet answered (retrying after a failure included): the runs they start are still to come. */

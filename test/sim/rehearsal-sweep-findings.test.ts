@@ -132,6 +132,26 @@ describe("timelines the sweep found, strong mode", () => {
       expect(checkNamed(result, name).verdict).toBe("pass");
   });
 
+  // `npm run sweep -- --runs 12 --seed 25 --shrink-runs 2 --scenario full`, run 9: the primary was
+  // down again when the story's failback was due; on-call's drctl retries (a minute apart) would
+  // have started it once the primary was back, but the scenario gave the start 120 s and the
+  // rehearsal itself broke ("an operator action did not finish").
+  it("gives on-call's drctl start all its retries before a scenario gives up on it", async () => {
+    const result = await replaySweepTimeline("full", {
+      faults: [
+        "region-outage:region=us-east-1,at=0s,for=80s",
+        "network-partition:from=us-east-2,to=us-east-1,paths=checkers,oneWay=true,at=2m,for=70s",
+        "region-outage:region=us-east-1,at=160s,for=140s",
+        "region-outage:region=us-east-2,at=190s,for=30s",
+      ],
+      operator: ["failover:region=us-east-2,at=70s"],
+    });
+    const failback = result.executions.find((e) => e.name.startsWith("failback-"));
+    expect(failback?.status).toBe("SUCCEEDED");
+    for (const name of ["one writer at a time", "never zero ACTIVE while a region can serve", "every run ended, and said how"])
+      expect(checkNamed(result, name).verdict).toBe("pass");
+  });
+
   // `npm run sweep -- --runs 12 --seed 7 --shrink-runs 2`: the regions cut off from each other (both
   // still reach the witness) and the secondary's control-table writes refused. The secondary, the
   // writer, went on committing payments, but the fenced primary saw neither a probe answer nor a
