@@ -46,8 +46,14 @@ export const UNREACHABLE_GRACE_MS = 30_000;
  * short outage (the sweep found a 30 s one ending just as the restoring run promoted).
  */
 export const WRITER_SILENT_GRACE_MS = NO_WRITER_GRACE_MS;
-/** A standing condition starts at most one run per window. */
-export const RETRY_BUCKET_MS = 5 * 60_000;
+/**
+ * A standing condition starts at most one run per window. A minute: a run that failed on a fault
+ * that has since cleared is tried again within about a minute, well inside the 5-minute RTO (it
+ * was 5 minutes, and the sweep — seed 33, `--scenario full` — found nobody ACTIVE for 150 s after a
+ * failover and a reconciler run both failed on a 30 s fault). A condition that keeps failing costs
+ * one run, and one FAILED notification, a minute.
+ */
+export const RETRY_BUCKET_MS = 60_000;
 
 export type ReconcileCondition = "no-writer" | "writer-unreachable" | "writer-silent";
 

@@ -152,6 +152,23 @@ describe("timelines the sweep found, strong mode", () => {
       expect(checkNamed(result, name).verdict).toBe("pass");
   });
 
+  // `npm run sweep -- --runs 12 --seed 33 --shrink-runs 2 --scenario full`, run 7: the primary died
+  // while the secondary's check-replication failed for 30 s; the alarm's failover and the
+  // reconciler's run both failed on it, and the reconciler tried again only in its next 5-minute
+  // window: nobody ACTIVE for 150 s. It now tries again within a minute.
+  it("tries a failed reconciler run again within a minute, not five", async () => {
+    const result = await replaySweepTimeline("full", {
+      faults: [
+        "region-outage:region=us-east-1,at=0s,for=150s",
+        "lambda-invocation-error:function=check-replication,region=us-east-2,at=30s,for=30s",
+      ],
+      operator: ["failback:region=us-east-1,at=50s", "failover:region=us-east-2,at=220s"],
+    });
+    expect(checkNamed(result, "never zero ACTIVE while a region can serve").verdict).toBe("pass");
+    const reconciled = result.executions.filter((e) => e.region === "us-east-2" && e.name.startsWith("reconcile-"));
+    expect(reconciled.map((e) => e.status)).toEqual(["FAILED", "SUCCEEDED"]);
+  });
+
   // `npm run sweep -- --runs 12 --seed 7 --shrink-runs 2`: the regions cut off from each other (both
   // still reach the witness) and the secondary's control-table writes refused. The secondary, the
   // writer, went on committing payments, but the fenced primary saw neither a probe answer nor a
