@@ -201,6 +201,21 @@ describe("check-replication", () => {
       verdict: "replica-not-ready",
     });
   });
+
+  it("fails as TransientAwsError (the Task retries) when DescribeTable answers a 5xx, and passes once it answers", async () => {
+    const t = healthy(aws);
+    const run = await runFor(t, t.secondary, { mode: "failover", targetRegion: t.secondary });
+    const stop = t.fault({
+      action: "api-error",
+      service: "dynamodb",
+      operations: ["DescribeTable"],
+      region: t.secondary,
+      error: "internal",
+    });
+    await rejectsWith(t.invoke(t.secondary, "check-replication", { run, enforce: false }), "TransientAwsError");
+    stop();
+    await expect(t.invoke(t.secondary, "check-replication", { run, enforce: false })).resolves.toMatchObject({ verdict: "ok" });
+  });
 });
 
 describe("confirm-dns", () => {

@@ -169,6 +169,21 @@ describe("timelines the sweep found, strong mode", () => {
     expect(reconciled.map((e) => e.status)).toEqual(["FAILED", "SUCCEEDED"]);
   });
 
+  // `npm run sweep -- --runs 12 --seed 29 --shrink-runs 2`, run 1: the primary dead, and one in five
+  // of the secondary's calls to its idempotency table failing (500) for a minute. CheckReplication
+  // took one failed DescribeTable for the replica's state and sent the failover to the approval
+  // gate; nobody approved, and nobody was ACTIVE for 170 s. A 5xx is now retried as TransientAwsError.
+  it("retries CheckReplication on a 5xx instead of asking on-call", async () => {
+    const result = await replaySweepTimeline("steady", {
+      faults: [
+        "region-outage:region=us-east-1,at=0s,for=170s",
+        "api-error:error=internal,service=dynamodb,region=us-east-2,resource=payments-idempotency-global-dev,percentage=20,at=10s,for=1m",
+      ],
+    });
+    expect(checkNamed(result, "never zero ACTIVE while a region can serve").verdict).toBe("pass");
+    expect(result.executions.filter((e) => e.states.includes("RequestApproval"))).toEqual([]);
+  });
+
   // `npm run sweep -- --runs 12 --seed 7 --shrink-runs 2`: the regions cut off from each other (both
   // still reach the witness) and the secondary's control-table writes refused. The secondary, the
   // writer, went on committing payments, but the fenced primary saw neither a probe answer nor a
