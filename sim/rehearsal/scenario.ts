@@ -8,7 +8,7 @@ import { drMachine } from "../deployment/deployment";
 import type { Deployment } from "../deployment/types";
 import type { MisdirectedAnswer } from "./dns-after-failback";
 import type { Observations } from "./observers";
-import type { Operator } from "./operator";
+import { OPERATOR_START_BUDGET_MS, type Operator } from "./operator";
 import type { Traffic } from "./traffic";
 import type { World } from "../world";
 import { injectFault, type WorldFault } from "../experiments";
@@ -58,6 +58,11 @@ export interface ScenarioContext {
    * waits, or nothing would ever answer.
    */
   act<T>(work: () => Promise<T>, limitMs?: number): Promise<T>;
+  /**
+   * On-call starts a run with drctl (Operator.start), given every retry on-call makes
+   * (OPERATOR_START_BUDGET_MS). Returns the execution name.
+   */
+  startRun(region: string, name: string, input: Record<string, unknown>, why: string): Promise<string>;
   /** Advances the clock until `done()` or `limitMs`; returns whether it held. */
   waitFor(done: () => boolean, limitMs: number, stepMs?: number): Promise<boolean>;
   /** DR executions (STANDARD machine) of a region, in start order. */
@@ -84,7 +89,7 @@ export interface Scenario {
 export function createContext(
   parts: Omit<
     ScenarioContext,
-    "note" | "outage" | "recover" | "waitFor" | "act" | "executions" | "marks" | "primary" | "secondary" | "inject"
+    "note" | "outage" | "recover" | "waitFor" | "act" | "startRun" | "executions" | "marks" | "primary" | "secondary" | "inject"
   >,
 ): ScenarioContext {
   const { world, clock, deployment } = parts;
@@ -113,6 +118,9 @@ export function createContext(
     recover(region) {
       marks.recoveredAt ??= clock.now();
       world.recover(region);
+    },
+    startRun(region, name, input, why) {
+      return this.act(() => this.operator.start(region, name, input, why), OPERATOR_START_BUDGET_MS);
     },
     waitFor: (done, limitMs, stepMs = 1000) => clock.advanceUntil(done, limitMs, stepMs),
     async act(work, limitMs = 120_000) {

@@ -12,7 +12,6 @@
  * works. It starts as the drill starts and stops when the drill has ended (the experiment's duration).
  */
 import { tableName } from "../../experiments";
-import { OPERATOR_START_BUDGET_MS } from "../operator";
 import type { DrReport } from "../../../runbooks/domain/report";
 import { waitForExecutionEnd, type Scenario } from "../scenario";
 import { check, endsWith, seconds } from "./helpers";
@@ -55,21 +54,17 @@ export const drillSecondaryCannotWrite: Scenario = {
       // then refuses to move the writes back: sim/rehearsal/README.md, "Consistency modes".
       callers: ["create-payment-", "process-payment-"],
     });
-    await ctx.act(
-      () =>
-        ctx.operator.start(
-          ctx.secondary,
-          name,
-          {
-            mode: "drill",
-            targetRegion: ctx.secondary,
-            holdSeconds: CANNOT_WRITE_HOLD_SECONDS,
-            requestedBy: "dr-lead@example.com",
-            reason: "quarterly DR drill (rehearsal), secondary writes broken on purpose",
-          },
-          "the DR lead runs drctl drill",
-        ),
-      OPERATOR_START_BUDGET_MS,
+    await ctx.startRun(
+      ctx.secondary,
+      name,
+      {
+        mode: "drill",
+        targetRegion: ctx.secondary,
+        holdSeconds: CANNOT_WRITE_HOLD_SECONDS,
+        requestedBy: "dr-lead@example.com",
+        reason: "quarterly DR drill (rehearsal), secondary writes broken on purpose",
+      },
+      "the DR lead runs drctl drill",
     );
     await waitForExecutionEnd(ctx, ctx.secondary, name, 30 * 60_000);
     ctx.note("the experiment ends: the secondary's payment functions can write again");

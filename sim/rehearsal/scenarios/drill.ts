@@ -7,7 +7,6 @@
  * Automatic runs the drain trips stand down.
  */
 import type { HoldPaymentsReport, RestoreRehearsalReport } from "../../../runbooks/domain/report";
-import { OPERATOR_START_BUDGET_MS } from "../operator";
 import { objectiveChecks } from "../checks";
 import { automaticExecutions, waitForExecutionEnd, type Scenario } from "../scenario";
 import { actingRuns, check, endsWith } from "./helpers";
@@ -59,22 +58,18 @@ export const drill: Scenario = {
     const name = ctx.operator.executionName("drill");
     ctx.marks.manualExecutions.push(name);
     ctx.marks.measuredExecution = name;
-    await ctx.act(
-      () =>
-        ctx.operator.start(
-          ctx.secondary,
-          name,
-          {
-            mode: "drill",
-            targetRegion: ctx.secondary,
-            holdSeconds: DRILL_HOLD_SECONDS,
-            restoreRehearsal: { table: "payments" },
-            requestedBy: "dr-lead@example.com",
-            reason: "quarterly DR drill (rehearsal)",
-          },
-          "the DR lead runs drctl drill",
-        ),
-      OPERATOR_START_BUDGET_MS,
+    await ctx.startRun(
+      ctx.secondary,
+      name,
+      {
+        mode: "drill",
+        targetRegion: ctx.secondary,
+        holdSeconds: DRILL_HOLD_SECONDS,
+        restoreRehearsal: { table: "payments" },
+        requestedBy: "dr-lead@example.com",
+        reason: "quarterly DR drill (rehearsal)",
+      },
+      "the DR lead runs drctl drill",
     );
     await waitForExecutionEnd(ctx, ctx.secondary, name, 45 * 60_000);
     // The drill's "outage" is its drain of the primary.

@@ -4,7 +4,6 @@
  * and the secondary fails over).
  */
 import { regionIn } from "../../authority";
-import { OPERATOR_START_BUDGET_MS } from "../operator";
 import { tableName } from "../../experiments";
 import type { ExecutionRecord } from "../../stepfunctions/model";
 import { automaticExecutions, type Check, type ScenarioContext, waitForExecutionEnd } from "../scenario";
@@ -84,15 +83,11 @@ export async function failedOverThenRecovered(ctx: ScenarioContext): Promise<voi
 export async function startFailback(ctx: ScenarioContext, why = "on-call runs drctl failback"): Promise<string> {
   const name = ctx.operator.executionName("failback");
   ctx.marks.manualExecutions.push(name);
-  await ctx.act(
-    () =>
-      ctx.operator.start(
-        ctx.primary,
-        name,
-        { mode: "failback", targetRegion: ctx.primary, requestedBy: "oncall@example.com", reason: "primary recovered; fail back" },
-        why,
-      ),
-    OPERATOR_START_BUDGET_MS,
+  await ctx.startRun(
+    ctx.primary,
+    name,
+    { mode: "failback", targetRegion: ctx.primary, requestedBy: "oncall@example.com", reason: "primary recovered; fail back" },
+    why,
   );
   return name;
 }

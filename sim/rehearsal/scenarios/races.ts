@@ -8,7 +8,6 @@
  *   and the run is recoverable from the secondary in minutes (the documented drctl way).
  */
 import { dataConsistencyOf } from "../../deployment/deployment";
-import { OPERATOR_START_BUDGET_MS } from "../operator";
 import type { Scenario } from "../scenario";
 import { check, failedOverThenRecovered, nothingRunning, startFailback } from "./helpers";
 
@@ -56,15 +55,11 @@ export const operatorRace: Scenario = {
     await ctx.clock.advance(RACE_GAP_MS);
     const failover = ctx.operator.executionName("failover");
     ctx.marks.manualExecutions.push(failover);
-    await ctx.act(
-      () =>
-        ctx.operator.start(
-          ctx.secondary,
-          failover,
-          { mode: "failover", targetRegion: ctx.secondary, requestedBy: "second-oncall@example.com", reason: "secondary looks fenced" },
-          "a second engineer runs drctl failover --to the secondary",
-        ),
-      OPERATOR_START_BUDGET_MS,
+    await ctx.startRun(
+      ctx.secondary,
+      failover,
+      { mode: "failover", targetRegion: ctx.secondary, requestedBy: "second-oncall@example.com", reason: "secondary looks fenced" },
+      "a second engineer runs drctl failover --to the secondary",
     );
     await ctx.waitFor(() => nothingRunning(ctx), 20 * 60_000);
     await ctx.clock.advance(60_000);
