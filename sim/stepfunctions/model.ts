@@ -348,15 +348,8 @@ export class StepFunctionsService {
     for (;;) {
       await this.deps.reachability.whenUp(region);
       try {
-        const def = this.machines.get(record.stateMachineArn)?.def;
-        if (def) {
-          const assume = await this.deps.deliveries.stepFunctionsAssumes(def);
-          if (!assume.allowed)
-            throw Object.assign(new Error(`Step Functions cannot assume ${def.roleArn}: ${denialMessage(assume)}`), {
-              name: "States.Runtime",
-            });
-          await this.deps.deliveries.stateMachineCalls(def, { service: "sns", operation: "Publish", input, region });
-        }
+        const def = await this.assumeMachineRole(record);
+        if (def) await this.deps.deliveries.stateMachineCalls(def, { service: "sns", operation: "Publish", input, region });
         const fault = this.deps.faults.decide({ service: "sns", operation: "Publish", region, from: region, resource: input.TopicArn });
         if (fault.delayMs > 0) await this.deps.sleep(fault.delayMs);
         if (fault.error) throw fault.error;
@@ -382,13 +375,23 @@ export class StepFunctionsService {
    * Lambda.AWSLambdaException, as Step Functions reports Lambda's AccessDeniedException.
    */
   private async authorizeInvoke(record: ExecutionRecord, functionArn: string): Promise<void> {
-    const def = this.machines.get(record.stateMachineArn)?.def;
+    const def = await this.assumeMachineRole(record);
     if (!def) return;
+    const invoke = await this.deps.deliveries.stateMachineInvokes(def, functionArn);
+    if (!invoke.allowed) throw Object.assign(new Error(denialMessage(invoke)), { name: "Lambda.AWSLambdaException" });
+  }
+
+  /**
+   * Step Functions assumes the machine's role for every Task: the role must trust
+   * states.amazonaws.com (a denial fails the Task as States.Runtime). Returns the machine.
+   */
+  private async assumeMachineRole(record: ExecutionRecord): Promise<StateMachineDefinition | undefined> {
+    const def = this.machines.get(record.stateMachineArn)?.def;
+    if (!def) return undefined;
     const assume = await this.deps.deliveries.stepFunctionsAssumes(def);
     if (!assume.allowed)
       throw Object.assign(new Error(`Step Functions cannot assume ${def.roleArn}: ${denialMessage(assume)}`), { name: "States.Runtime" });
-    const invoke = await this.deps.deliveries.stateMachineInvokes(def, functionArn);
-    if (!invoke.allowed) throw Object.assign(new Error(denialMessage(invoke)), { name: "Lambda.AWSLambdaException" });
+    return def;
   }
 
   private armHeartbeat(token: string): void {
