@@ -7,7 +7,7 @@
  * `npm run sweep` explores), nor anything the simulation does not model.
  */
 import { EVENTUAL_OFFLINE_OPTIONS } from "../support/configs";
-import { checkNamed, replaySweepTimeline, SEED_3_FULL_RUN_4 } from "./support/sweep-replay";
+import { checkNamed, expectPassed, replaySweepTimeline, SEED_3_FULL_RUN_4 } from "./support/sweep-replay";
 
 describe("timelines the sweep found, eventual mode", () => {
   // `npm run sweep -- --runs 12 --seed 1 --shrink-runs 3 --scenario full --config dataConsistency=eventual`:
@@ -25,7 +25,7 @@ describe("timelines the sweep found, eventual mode", () => {
       },
       EVENTUAL_OFFLINE_OPTIONS,
     );
-    expect(checkNamed(result, "every run ended, and said how").verdict).toBe("pass");
+    expectPassed(result, "every run ended, and said how");
     const asked = result.executions.find((e) => e.name.startsWith("failover-"));
     expect(asked?.states).toContain("RequestApproval");
     expect(asked?.status).toBe("FAILED");
@@ -61,7 +61,7 @@ describe("timelines the sweep found, eventual mode", () => {
   // then started during the settle and was measured halfway.
   it("lets on-call's runs scheduled after the base's story start, and end, before the world is measured", async () => {
     const result = await replaySweepTimeline("full", SEED_3_FULL_RUN_4, EVENTUAL_OFFLINE_OPTIONS);
-    expect(checkNamed(result, "every run ended, and said how").verdict).toBe("pass");
+    expectPassed(result, "every run ended, and said how");
     const settling = result.timeline.find((t) => t.where === "scenario" && t.text.startsWith("settling"));
     const lastStart = Math.max(...result.executions.map((e) => e.startedAt));
     expect(settling?.at).toBeGreaterThan(lastStart);

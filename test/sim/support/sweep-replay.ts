@@ -44,6 +44,13 @@ export async function replaySweepTimeline(
 }
 
 /** One check's verdict and detail, by name; throws when the rehearsal has no such check. */
+/** Asserts that each named check passed; a failure names every check that did not, with its verdict. */
+export function expectPassed(result: RehearsalResult, ...names: string[]): void {
+  expect(Object.fromEntries(names.map((n) => [n, checkNamed(result, n).verdict]))).toEqual(
+    Object.fromEntries(names.map((n) => [n, "pass"])),
+  );
+}
+
 export function checkNamed(result: RehearsalResult, name: string): { verdict: string; detail: string } {
   const check = result.checks.find((c) => c.name === name);
   if (!check) throw new Error(`no check "${name}"`);
