@@ -53,8 +53,10 @@ export function taskResource(task: TaskBinding): { resourceType: string; resourc
 
 /**
  * What Step Functions reports for a failed SNS integration: the service's error name prefixed with
- * `SNS.` (https://docs.aws.amazon.com/step-functions/latest/dg/connect-sns.html lists the
- * integration; its errors follow the service-integration convention of the service prefix).
+ * `SNS.`. The integration's page (https://docs.aws.amazon.com/step-functions/latest/dg/connect-sns.html)
+ * does not list its error names; this follows the service-prefix convention of Step Functions'
+ * integrations, and is the harsher reading for the runbook: its Retry names only SNS.InternalErrorException,
+ * SNS.ThrottledException and SNS.KMSThrottlingException, so any other name is not retried.
  */
 export function snsError(error: unknown): Error {
   const e = error instanceof Error ? error : new Error(String(error));
