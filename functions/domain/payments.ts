@@ -195,3 +195,11 @@ export const processingMessageSchema = z.strictObject({
   paymentId: z.string().check(z.regex(PAYMENT_ID_PATTERN, "must be a payment id (pay_ + 26 characters)")),
 });
 export type ProcessingMessage = z.infer<typeof processingMessageSchema>;
+
+/**
+ * The message `payment-events` puts on the transaction-log queue: the payment item as the stream
+ * delivered it (its new image), in the state the log must record. `record-transactions` writes
+ * the entries from it alone, with no read of the table.
+ */
+export const transactionLogMessageSchema = z.strictObject({ payment: paymentSchema });
+export type TransactionLogMessage = z.infer<typeof transactionLogMessageSchema>;

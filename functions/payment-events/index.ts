@@ -1,22 +1,33 @@
 /**
- * Payments-table stream → processing queue, for payments accepted in THIS region only.
+ * Payments stream → this region's queues, for payments accepted in THIS region only.
+ *
+ * - The INSERT of a PENDING payment goes to the processing queue (`process-payment` settles it)
+ *   and to the transaction-log queue (`record-transactions` writes its PENDING entry).
+ * - The update that moves a payment out of PENDING (SETTLED, FAILED) goes to the transaction-log
+ *   queue, carrying the item as it now is, so the log records the state the table committed.
  *
  * A global table streams every replica's writes in every region: the INSERT of a payment
  * accepted in us-east-1 also appears on us-east-2's stream once replicated. Only the origin
- * region processes a payment, so records are forwarded only when they are an INSERT of a
- * PENDING payment whose `originRegion` is the local region. The stack also sets an event-source
- * filter with the same rule (`paymentStreamFilterPattern` in lib/handlers/payment-functions.ts); this check
- * stays because a filter is configuration and a missing one must not double-process payments.
+ * region processes a payment and writes its log, so only records whose `originRegion` is the
+ * local region are forwarded. The stack also sets event-source filters with the same rule
+ * (`paymentStreamFilterPatterns` in lib/handlers/payment-functions.ts); this check stays because a
+ * filter is configuration and a missing one must not double-process payments.
+ *
+ * One function reads the stream, not one per queue: for a global table's stream AWS recommends a
+ * single concurrent reader per shard (Lambda developer guide, "Concurrent reads of a shard in
+ * DynamoDB Streams"), so the fan-out to the two queues happens here.
  *
  * Partial batch response: records are handled in order and the first failure is returned as
- * the checkpoint; Lambda retries from it. Records after it that were already sent are sent
- * again: the processor is idempotent, so duplicates are harmless and nothing is skipped.
+ * the checkpoint; Lambda retries from it. When a record's second send fails, its first (the
+ * processing message) goes again on the retry: both consumers are idempotent, so duplicates are
+ * harmless and nothing is skipped.
  */
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { WORKER_CALL_TUNING, awsClient } from "../../lib/aws-clients";
 import { handlerEnv } from "../../lib/handlers";
 import { createObservability, errorName, MetricUnit, withInvocation } from "../../lib/observability";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { PAYMENT_ID_PATTERN, type ProcessingMessage } from "../domain/payments";
 import * as z from "../../lib/zod";
 
@@ -35,16 +46,32 @@ const newImageSchema = z.object({
   originRegion: stringAttribute,
 });
 
-export type Routing = { forward: ProcessingMessage } | { skip: "not-an-insert" | "other-region" | "not-pending" | "malformed" };
+/** What one stream record is sent as: to the processing queue (new payments only) and to the log. */
+export interface Forward {
+  processing?: ProcessingMessage;
+  /** The transaction-log message: the new image as an item ({ payment }); record-transactions validates it. */
+  log: { payment: Record<string, unknown> };
+}
+
+export type Routing =
+  | { forward: Forward }
+  | { skip: "not-a-state-change" | "other-region" | "not-pending" | "still-pending" | "malformed" };
 
 /** Pure routing rule for one stream record, given the region this copy runs in. */
 export function routeStreamRecord(record: DynamoDBRecord, localRegion: string): Routing {
-  if (record.eventName !== "INSERT") return { skip: "not-an-insert" };
-  const image = newImageSchema.safeParse(record.dynamodb?.NewImage);
+  if (record.eventName !== "INSERT" && record.eventName !== "MODIFY") return { skip: "not-a-state-change" };
+  const newImage = record.dynamodb?.NewImage;
+  const image = newImageSchema.safeParse(newImage);
   if (!image.success) return { skip: "malformed" };
   if (image.data.originRegion.S !== localRegion) return { skip: "other-region" };
-  if (image.data.status.S !== "PENDING") return { skip: "not-pending" };
-  return { forward: { paymentId: image.data.paymentId.S } };
+  const pending = image.data.status.S === "PENDING";
+  // A payment is created PENDING; an INSERT in any other state is not one our API wrote.
+  if (record.eventName === "INSERT" && !pending) return { skip: "not-pending" };
+  // An update that leaves it PENDING reached no new state: the log has nothing to add.
+  if (record.eventName === "MODIFY" && pending) return { skip: "still-pending" };
+  // The parse above proved the image is there; the stream's AttributeValue type is the SDK's own.
+  const log = { payment: unmarshall(newImage as Parameters<typeof unmarshall>[0]) };
+  return { forward: pending ? { processing: { paymentId: image.data.paymentId.S }, log } : { log } };
 }
 
 export async function handler(event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> {
@@ -57,12 +84,15 @@ export async function handler(event: DynamoDBStreamEvent, context?: Context): Pr
         if (routing.skip === "malformed") logger.error("stream record without a routable payment image", { eventID: record.eventID });
         continue;
       }
+      const sends: [queueUrl: string, body: unknown][] = [];
+      if (routing.forward.processing) sends.push([env.PROCESSING_QUEUE_URL, routing.forward.processing]);
+      sends.push([env.TRANSACTION_LOG_QUEUE_URL, routing.forward.log]);
       try {
-        await sqs.send(new SendMessageCommand({ QueueUrl: env.PROCESSING_QUEUE_URL, MessageBody: JSON.stringify(routing.forward) }));
+        for (const [QueueUrl, body] of sends) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(body) }));
         forwarded += 1;
       } catch (error) {
-        logger.error("could not enqueue payment; checkpointing here", {
-          paymentId: routing.forward.paymentId,
+        logger.error("could not enqueue a payment event; checkpointing here", {
+          paymentId: String(routing.forward.log.payment.paymentId),
           errorName: errorName(error),
         });
         metrics.addMetric("PaymentEventsFailed", MetricUnit.Count, 1);

@@ -1,12 +1,11 @@
 /**
  * Processing queue → PENDING becomes SETTLED, in the region that accepted the payment.
  *
- * Idempotent per message: the update is conditional on PENDING and the version read, a payment
- * already SETTLED is a success without a second write, and the transaction-log entries are
- * written with deterministic keys and `If-None-Match` (a retry repairs a missing entry, never
- * duplicates one). This is the only writer of the transaction log: create-payment acknowledges
- * without it, so every message writes the payment's whole history — its PENDING entry, then the
- * entry of the state it reached — and only then succeeds. Partial batch response: each failed message is returned in
+ * Idempotent per message: the update is conditional on PENDING and the version read, and a payment
+ * already SETTLED is a success without a second write. The transaction log is not written here:
+ * the settle's update reaches the payments stream, and `payment-events` hands it to
+ * `record-transactions`, the log's only writer (docs/architecture.md, "Payment path").
+ * Partial batch response: each failed message is returned in
  * `batchItemFailures` and only it is retried; after the queue's maxReceiveCount (5, set by the
  * stack) receives SQS moves it to the DLQ, from where `redrive-dlq` brings it back.
  *
@@ -21,7 +20,6 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { ControlReader } from "../../lib/control-reader";
 import { RegionStateCache } from "../../lib/region-state-cache";
@@ -30,8 +28,7 @@ import { intEnv } from "../../lib/env";
 import { handlerEnv } from "../../lib/handlers";
 import { createObservability, errorName, MetricUnit, withInvocation } from "../../lib/observability";
 import { PaymentStore } from "../domain/payment-store";
-import { processingMessageSchema, type Payment } from "../domain/payments";
-import { TransactionLog } from "../domain/transaction-log";
+import { processingMessageSchema } from "../domain/payments";
 import { formatProblems, parseWith } from "../../lib/validation";
 import { settlementDecision } from "../../lib/control-schema";
 import { checkWriteGuard } from "../domain/write-guard";
@@ -45,9 +42,7 @@ const { logger, metrics } = obs;
 
 const dynamo = obs.tracer.captureAWSv3Client(awsClient(DynamoDBClient, region, WORKER_CALL_TUNING));
 const doc = DynamoDBDocumentClient.from(dynamo, DOCUMENT_CLIENT_OPTIONS);
-const s3 = obs.tracer.captureAWSv3Client(awsClient(S3Client, region, WORKER_CALL_TUNING));
 const payments = new PaymentStore(doc, env.PAYMENTS_TABLE);
-const transactionLog = new TransactionLog(s3, env.TRANSACTION_BUCKET);
 const regionState = new RegionStateCache(new ControlReader(doc, env.CONTROL_TABLE, () => Date.now()), region, cacheMs, () => Date.now());
 
 export class InvalidProcessingMessageError extends Error {
@@ -109,31 +104,14 @@ async function settle(paymentId: string): Promise<Outcome> {
   if (!payment) throw new PaymentNotFoundError(paymentId);
   if (payment.originRegion !== region) throw new ForeignPaymentError(paymentId, payment.originRegion);
 
-  let settled: Payment;
-  let outcome: Outcome;
   if (payment.status === "PENDING") {
-    const updated = await payments.settle(payment, new Date(Date.now()).toISOString());
-    if (updated) {
-      settled = updated;
-      outcome = "settled";
-    } else {
-      // Lost the conditional update: a duplicate delivery settled it first, or it changed.
-      const now = await payments.get(paymentId, { consistentRead: true });
-      if (now?.status !== "SETTLED") throw new SettlementConflictError(paymentId);
-      settled = now;
-      outcome = "already-settled";
-    }
-  } else if (payment.status === "SETTLED") {
-    settled = payment;
-    outcome = "already-settled";
-  } else {
-    settled = payment;
-    outcome = "final";
+    if (await payments.settle(payment, new Date(Date.now()).toISOString())) return "settled";
+    // Lost the conditional update: a duplicate delivery settled it first, or it changed.
+    const now = await payments.get(paymentId, { consistentRead: true });
+    if (now?.status !== "SETTLED") throw new SettlementConflictError(paymentId);
+    return "already-settled";
   }
-  // The whole history, also on a replay: the PENDING entry is written here and nowhere else, and an
-  // earlier attempt may have updated the item and then failed (or its region died) before logging.
-  await transactionLog.appendHistory(settled);
-  return outcome;
+  return payment.status === "SETTLED" ? "already-settled" : "final";
 }
 
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {

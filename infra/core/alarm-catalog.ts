@@ -64,6 +64,8 @@ export interface AlarmCatalogInput {
   apiName: string;
   apiStage: string;
   dlqName: string;
+  /** The transaction-log queue's DLQ. Default behaviour: no alarm on it. */
+  transactionLogDlqName?: string;
   /**
    * The region's async-failures queue (failed EventBridge deliveries, Scheduler starts, async
    * invocations, exhausted stream batches). Default behaviour: no alarm on it.
@@ -230,6 +232,15 @@ export function regionalAlarmCatalog(input: AlarmCatalogInput): AlarmSpec[] {
       `Messages waiting in ${input.dlqName}: payments that failed processing. SQS stops publishing for idle queues: missing data is not breaching.`,
     ),
   );
+  if (input.transactionLogDlqName) {
+    alarms.push(
+      queueDepthAlarm(
+        "transaction-log-dlq-depth",
+        input.transactionLogDlqName,
+        `Messages waiting in ${input.transactionLogDlqName}: payment states whose transaction-log entry could not be written. The payments are safe in the table; the log is missing them until someone redrives the queue (docs/runbooks.md). Missing data is not breaching (idle queue).`,
+      ),
+    );
+  }
   if (input.asyncFailuresQueueName) {
     alarms.push(
       queueDepthAlarm(

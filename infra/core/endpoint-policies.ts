@@ -37,6 +37,7 @@ const ANY: RegionalResources = {
   transactionBucketArn: "*",
   processingQueueArn: "*",
   processingDlqArn: "*",
+  transactionLogQueueArn: "*",
   alertTopicArn: "*",
   stateMachineArn: "*",
   drOperationsRoleArn: "*",

@@ -39,6 +39,7 @@ export interface RegionalResources {
   transactionBucketArn: pulumi.Input<string>;
   processingQueueArn: pulumi.Input<string>;
   processingDlqArn: pulumi.Input<string>;
+  transactionLogQueueArn: pulumi.Input<string>;
   alertTopicArn: pulumi.Input<string>;
   /** Present once the orchestration exists. */
   stateMachineArn?: pulumi.Input<string>;
@@ -197,6 +198,16 @@ export function permissionStatements(permission: Permission, r: RegionalResource
     case "processing-queue:consume":
       return [
         allow(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], r.processingQueueArn),
+        kms(r, KMS_DECRYPT_ACTIONS, "sqs"),
+      ];
+    case "transaction-log-queue:send":
+      return [allow(["sqs:SendMessage"], r.transactionLogQueueArn), kms(r, KMS_ENCRYPT_ACTIONS, "sqs")];
+    case "transaction-log-queue:consume":
+      return [
+        allow(
+          ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+          r.transactionLogQueueArn,
+        ),
         kms(r, KMS_DECRYPT_ACTIONS, "sqs"),
       ];
     case "processing-queue:inspect":

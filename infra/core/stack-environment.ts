@@ -44,6 +44,7 @@ export interface RegionalEnvironmentInput {
   transactionBucket: pulumi.Input<string>;
   processingQueueUrl: pulumi.Input<string>;
   processingDlqUrl: pulumi.Input<string>;
+  transactionLogQueueUrl: pulumi.Input<string>;
   alertTopicArn: pulumi.Input<string>;
   zoneNameServers: pulumi.Input<string[]>;
   /** Present once the orchestration exists. */
@@ -66,6 +67,7 @@ export function regionalEnvironment(input: RegionalEnvironmentInput): Partial<Re
     TRANSACTION_BUCKET: input.transactionBucket,
     PROCESSING_QUEUE_URL: input.processingQueueUrl,
     PROCESSING_DLQ_URL: input.processingDlqUrl,
+    TRANSACTION_LOG_QUEUE_URL: input.transactionLogQueueUrl,
     ALERT_TOPIC_ARN: input.alertTopicArn,
     SSM_PREFIX: `/payments-dr/${env}/`,
     METRIC_NAMESPACE,

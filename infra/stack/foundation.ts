@@ -15,12 +15,14 @@ import { RegionalNetwork } from "../components/network/regional-network";
 import { AccountPublicAccessBlock } from "../components/storage/account-public-access-block";
 import { SecureBucket } from "../components/storage/secure-bucket";
 import { TransactionLogStorage } from "../components/storage/transaction-log-storage";
+import { PAYMENT_FUNCTIONS } from "../../lib/handlers/payment-functions";
 import { peerRole, perRegion, type PerRegion, type StackContext } from "./context";
 
 /** Distinct /16 per region so the VPCs could be peered. */
 const VPC_CIDRS: Record<RegionRole, string> = { primary: "10.20.0.0/16", secondary: "10.21.0.0/16" };
-/** The processing function's timeout; the queue's visibility timeout is derived from it. */
-export const PROCESSOR_TIMEOUT_SECONDS = 30;
+/** The queue consumers' timeouts; their queues' visibility timeouts are derived from them. */
+export const PROCESSOR_TIMEOUT_SECONDS = PAYMENT_FUNCTIONS["process-payment"].timeoutSeconds;
+const LOG_WRITER_TIMEOUT_SECONDS = PAYMENT_FUNCTIONS["record-transactions"].timeoutSeconds;
 
 export interface Foundation {
   keys: PerRegion<RegionalKey>;
@@ -152,6 +154,7 @@ export function buildFoundation(ctx: StackContext): Foundation {
           alertEmails: config.alertEmails,
           notifyingBucketArns: [pulumi.interpolate`arn:aws:s3:::${txBucketNames[spec.role]}`],
           processorTimeoutSeconds: PROCESSOR_TIMEOUT_SECONDS,
+          logWriterTimeoutSeconds: LOG_WRITER_TIMEOUT_SECONDS,
           eventRuleArns: [
             pulumi.interpolate`arn:aws:events:${spec.region}:${accountId}:rule/${resourceName("dr-alarms", spec.region, env)}`,
           ],

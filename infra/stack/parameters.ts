@@ -35,6 +35,7 @@ export function buildParameters(ctx: StackContext, f: Foundation, p: PaymentPath
           "topics/alerts": messaging.alertTopicArn,
           "queues/processing": messaging.queueUrl,
           "queues/processing-dlq": messaging.dlqUrl,
+          "queues/transaction-log": messaging.transactionLogQueueUrl,
           objectives: JSON.stringify({ rpoSeconds: config.rpoSeconds, rtoSeconds: config.rtoSeconds }),
           "api/endpoint": role === "primary" ? p.apiEndpoints.primary : p.apiEndpoints.secondary,
           "api/peer-endpoint": role === "primary" ? p.apiEndpoints.secondary : p.apiEndpoints.primary,

@@ -73,6 +73,7 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
       transactionBucket: f.transactionLogs.buckets[spec.role].bucket,
       processingQueueUrl: f.messaging[spec.role].queueUrl,
       processingDlqUrl: f.messaging[spec.role].dlqUrl,
+      transactionLogQueueUrl: f.messaging[spec.role].transactionLogQueueUrl,
       alertTopicArn: f.messaging[spec.role].alertTopicArn,
       zoneNameServers: zone.nameServers,
       drOperationsRoleArn: accountId.apply((id) => drOperationsRoleArn(id, env)),
@@ -90,6 +91,7 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
       transactionBucketArn: f.transactionLogs.buckets[spec.role].arn,
       processingQueueArn: f.messaging[spec.role].queueArn,
       processingDlqArn: f.messaging[spec.role].dlqArn,
+      transactionLogQueueArn: f.messaging[spec.role].transactionLogQueueArn,
       alertTopicArn: f.messaging[spec.role].alertTopicArn,
     }),
   );
@@ -126,7 +128,7 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
           role === "primary"
             ? paymentsTable.streamArn
             : paymentsTable.replicas.apply((r) => replicaStreamArn(f.tables.names.payments, spec.region, r)),
-        processingQueueArn: f.messaging[role].queueArn,
+        queueArns: { processing: f.messaging[role].queueArn, "transaction-log": f.messaging[role].transactionLogQueueArn },
         asyncFailuresArn: f.messaging[role].asyncFailuresArn,
         api: {
           domains: domainsOf(spec).map((d) => ({ ...d, certificateArn: certificates.validatedArns[spec.region][d.label] })),
@@ -151,6 +153,7 @@ export function buildPaymentPath(ctx: StackContext, f: Foundation): PaymentPath 
       apiName: payments[spec.role].api.apiName,
       apiStage: payments[spec.role].api.stageName,
       dlqName: f.messaging[spec.role].dlqName,
+      transactionLogDlqName: f.messaging[spec.role].transactionLogDlqName,
       asyncFailuresQueueName: f.messaging[spec.role].asyncFailuresName,
       replication: {
         sourceBucket: f.transactionLogs.buckets[spec.role].bucket,

@@ -15,7 +15,7 @@ const OBSERVABILITY_ENV = ["ENVIRONMENT", "LOCAL_REGION", "METRIC_NAMESPACE"] as
 export const PAYMENT_FUNCTIONS = {
   "create-payment": {
     // Acknowledges once the payment item and the idempotency record are written; the transaction
-    // log is process-payment's (docs/architecture.md, "Payment path"), so no bucket here.
+    // log is record-transactions' (docs/architecture.md, "Payment path"), so no bucket here.
     description: "POST /payments: validate, write guard, idempotent create of a PENDING payment",
     timeoutSeconds: 10,
     memoryMb: 512,
@@ -94,35 +94,43 @@ export const PAYMENT_FUNCTIONS = {
     trigger: { kind: "api", routes: [{ method: "GET", path: "/health/deep", authorization: "AWS_IAM" }] },
   } satisfies HandlerSpec,
   "payment-events": {
-    description: "Payments stream: enqueue new PENDING payments accepted in this region",
+    description:
+      "Payments stream: new PENDING payments of this region to the processing queue, each state they reach to the transaction-log queue",
     timeoutSeconds: 30,
     memoryMb: 256,
     vpc: true,
-    environment: [...OBSERVABILITY_ENV, "PROCESSING_QUEUE_URL"],
-    permissions: ["payments-table:stream", "processing-queue:send"],
+    environment: [...OBSERVABILITY_ENV, "PROCESSING_QUEUE_URL", "TRANSACTION_LOG_QUEUE_URL"],
+    permissions: ["payments-table:stream", "processing-queue:send", "transaction-log-queue:send"],
     // Stream concurrency is one per shard (x parallelization factor); this bounds it with room to spare.
     reservedConcurrency: 10,
-    // Needs ReportBatchItemFailures on the mapping and the filter from paymentStreamFilterPattern().
+    // Needs ReportBatchItemFailures on the mapping and the filters from paymentStreamFilterPatterns().
+    // The stream's only reader: AWS recommends one per shard of a global table's stream.
     trigger: { kind: "dynamodb-stream", table: "payments", batchSize: 25, maximumRetryAttempts: 10 },
   } satisfies HandlerSpec,
   "process-payment": {
-    description: "Processing queue: PENDING -> SETTLED (conditional, idempotent) and the transaction-log entry",
+    description: "Processing queue: PENDING -> SETTLED (conditional, idempotent)",
     timeoutSeconds: 30,
     memoryMb: 256,
     vpc: true,
-    environment: [...OBSERVABILITY_ENV, "PAYMENTS_TABLE", "CONTROL_TABLE", "TRANSACTION_BUCKET", "REGION_STATE_CACHE_SECONDS"],
-    permissions: [
-      "payments-table:read",
-      "payments-table:write",
-      "control-table:read",
-      "transaction-bucket:write",
-      "processing-queue:consume",
-    ],
+    environment: [...OBSERVABILITY_ENV, "PAYMENTS_TABLE", "CONTROL_TABLE", "REGION_STATE_CACHE_SECONDS"],
+    permissions: ["payments-table:read", "payments-table:write", "control-table:read", "processing-queue:consume"],
     // The SQS mapping's maximum concurrency must stay at or below this; otherwise throttled
     // batches go back to the queue and count towards maxReceiveCount.
     reservedConcurrency: 10,
     // Needs ReportBatchItemFailures on the mapping.
     trigger: { kind: "sqs", queue: "processing", batchSize: 10 },
+  } satisfies HandlerSpec,
+  "record-transactions": {
+    description: "Transaction-log queue: each state a payment of this region reaches, as an append-only S3 entry",
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    vpc: true,
+    environment: [...OBSERVABILITY_ENV, "TRANSACTION_BUCKET"],
+    permissions: ["transaction-bucket:write", "transaction-log-queue:consume"],
+    // The SQS mapping's maximum concurrency stays at or below this (see process-payment).
+    reservedConcurrency: 10,
+    // Needs ReportBatchItemFailures on the mapping.
+    trigger: { kind: "sqs", queue: "transaction-log", batchSize: 10 },
   } satisfies HandlerSpec,
   "redrive-dlq": {
     description: "Operator action: move processing-DLQ messages back to the processing queue (send, then delete)",
@@ -151,14 +159,19 @@ export const PAYMENT_FUNCTIONS = {
 } as const;
 
 /**
- * The event-source filter for `payment-events` in `region`: INSERTs of PENDING payments that
- * region accepted. (The LambdaSpec stream trigger has no field for filters yet.) The handler
- * applies the same rule in code.
+ * The event-source filters for `payment-events` in `region` (Lambda passes a record that matches
+ * any one): INSERTs of PENDING payments that region accepted, and updates of those payments that
+ * leave PENDING. (The LambdaSpec stream trigger has no field for filters yet.) The handler applies
+ * the same rule in code.
  * https://docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html
  */
-export function paymentStreamFilterPattern(region: string): string {
-  return JSON.stringify({
-    eventName: ["INSERT"],
-    dynamodb: { NewImage: { originRegion: { S: [region] }, status: { S: ["PENDING"] } } },
-  });
+export function paymentStreamFilterPatterns(region: string): string[] {
+  const local = { S: [region] };
+  return [
+    JSON.stringify({ eventName: ["INSERT"], dynamodb: { NewImage: { originRegion: local, status: { S: ["PENDING"] } } } }),
+    JSON.stringify({
+      eventName: ["MODIFY"],
+      dynamodb: { NewImage: { originRegion: local, status: { S: [{ "anything-but": ["PENDING"] }] } } },
+    }),
+  ];
 }

@@ -23,6 +23,7 @@ export const STACK_ENVIRONMENT = {
   TRANSACTION_BUCKET: "this region's transaction-log bucket",
   PROCESSING_QUEUE_URL: "this region's payment-processing queue URL",
   PROCESSING_DLQ_URL: "this region's processing dead-letter queue URL",
+  TRANSACTION_LOG_QUEUE_URL: "this region's transaction-log queue URL (payment-events → record-transactions)",
   ALERT_TOPIC_ARN: "this region's DR alert SNS topic ARN",
   SSM_PREFIX: "parameter path prefix, e.g. /payments-dr/prod/ (same in both regions)",
   METRIC_NAMESPACE: "CloudWatch namespace for DR metrics (PaymentsDR)",
@@ -88,6 +89,8 @@ export const PERMISSIONS = {
   "processing-queue:send": "SendMessage to this region's processing queue",
   "processing-queue:consume": "Receive/Delete/ChangeVisibility/GetQueueAttributes on the processing queue",
   "processing-queue:inspect": "GetQueueAttributes on the processing queue and its DLQ",
+  "transaction-log-queue:send": "SendMessage to this region's transaction-log queue",
+  "transaction-log-queue:consume": "Receive/Delete/ChangeVisibility/GetQueueAttributes on the transaction-log queue",
   "processing-dlq:redrive": "receive/delete on the DLQ and send to the processing queue",
   "alerts-topic:publish": "Publish to this region's alert topic",
   "metrics:put": "PutMetricData, restricted to the PaymentsDR namespace",
@@ -137,7 +140,7 @@ export interface HandlerSpec {
   trigger:
     | { kind: "api"; routes: readonly ApiRouteSpec[] }
     | { kind: "dynamodb-stream"; table: "payments"; batchSize: number; maximumRetryAttempts: number }
-    | { kind: "sqs"; queue: "processing"; batchSize: number }
+    | { kind: "sqs"; queue: "processing" | "transaction-log"; batchSize: number }
     | { kind: "schedule"; rate: "1 minute" }
     /** Invoked by the region's canary ticker (an Express state machine spacing probes within a minute). */
     | { kind: "canary-ticker" }

@@ -79,6 +79,22 @@ export function commonChecks(f: Figures): Check[] {
               .map(([r, n]) => `${r} ${n}`)
               .join(", ")}`),
     ),
+    pass(
+      "every acknowledged payment in the transaction log",
+      Object.keys(f.unlogged).length === 0,
+      (Object.keys(f.unlogged).length === 0
+        ? "every acknowledged payment's entries, up to the state its table holds, are in its origin region's bucket"
+        : `entries missing, by the region that accepted the payments: ${Object.entries(f.unlogged)
+            .map(([r, n]) => `${r} ${n}`)
+            .join(", ")}`) +
+        (Object.keys(f.logAwaitingRegion).length === 0
+          ? ""
+          : `; waiting in a region that is down until it returns (not lost: its queue and stream hold them): ${Object.entries(
+              f.logAwaitingRegion,
+            )
+              .map(([r, n]) => `${r} ${n}`)
+              .join(", ")}`),
+    ),
     dnsAfterFailbackCheck(f),
     pass(
       "never zero ACTIVE while a region can serve",

@@ -5,9 +5,12 @@
  *   and the actual unreplicated-write window when the primary died;
  * - acknowledged payments lost (checked against the active region's table), duplicates, split
  *   brain (payments accepted by a region after another region was promoted over it);
+ * - acknowledged payments whose transaction-log entries are missing from their origin's bucket;
  * - notifications sent by the runbooks;
  * - after a failback completed, DNS answering a region that was not writing while the writer was up.
  */
+import type { Payment } from "../../functions/domain/payments";
+import { historyOf, transactionLogKey } from "../../functions/domain/transaction-log";
 import { demotedWriteBoundMs } from "../../lib/control-schema";
 import { isReplicationHeartbeatKey } from "../../lib/replication-heartbeat";
 import { regionIn } from "../authority";
@@ -150,6 +153,31 @@ export function measure(ctx: ScenarioContext): Figures {
     bucket[origin] = (bucket[origin] ?? 0) + 1;
   }
 
+  // The transaction log: every acknowledged payment's history, as the state the table holds says
+  // (historyOf), in its origin region's bucket, where record-transactions writes it. A region that
+  // is down holds its log's backlog (its queue, its stream) until it returns: counted apart.
+  const unlogged: Record<string, number> = {};
+  const logAwaitingRegion: Record<string, number> = {};
+  const bucketKeys = new Map<string, Set<string>>();
+  const keysIn = (region: string) => {
+    let keys = bucketKeys.get(region);
+    if (!keys) {
+      keys = new Set(world.s3.keys(fn(deployment, region, "record-transactions").env.TRANSACTION_BUCKET ?? ""));
+      bucketKeys.set(region, keys);
+    }
+    return keys;
+  };
+  for (const ack of traffic.acks) {
+    const item = byId.get(ack.paymentId);
+    const origin = item?.originRegion;
+    if (!item || !origin || !deployment.regions.includes(origin)) continue; // lost: its own check
+    const keys = keysIn(origin);
+    const complete = historyOf(item as unknown as Payment).every((e) => keys.has(transactionLogKey(e.paymentId, e.version, e.status)));
+    if (complete) continue;
+    const tally = world.reachability.isUp(origin) ? unlogged : logAwaitingRegion;
+    tally[origin] = (tally[origin] ?? 0) + 1;
+  }
+
   const window = marks.unreplicatedAtOutage;
   const runbook = measurement(ctx);
   const fromOrigin = world.sns.inbox.filter((m) => m.at >= ctx.clock.origin);
@@ -185,6 +213,8 @@ export function measure(ctx: ScenarioContext): Figures {
     activeRegions,
     notSettled,
     awaitingFailback,
+    unlogged,
+    logAwaitingRegion,
     stillRetrying: traffic.open.size,
     clientErrors: traffic.clientErrors.length,
     notificationsSent: fromOrigin.filter((m) => m.attributes.source !== "cloudwatch-alarm").length,

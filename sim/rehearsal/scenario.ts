@@ -188,6 +188,13 @@ export interface Figures {
   notSettled: Record<string, number>;
   /** PENDING at the end, by origin region, where that region is FENCED/DRAINED: they settle after failback. */
   awaitingFailback: Record<string, number>;
+  /**
+   * Acknowledged payments with an entry of their history (the state the table holds) missing from
+   * their origin region's transaction-log bucket, by origin region, while that region is up.
+   */
+  unlogged: Record<string, number>;
+  /** The same for payments whose origin region is down at the end: its log's backlog waits for it. */
+  logAwaitingRegion: Record<string, number>;
   stillRetrying: number;
   clientErrors: number;
   notificationsSent: number;

@@ -307,9 +307,9 @@ const EXPECTED_FRESH_ACCOUNT = {
       region: "us-east-1",
       source: "lambda:GetAccountSettings",
       verdict: "fail",
-      detail: "quota 10, unreserved 10; the stack reserves 194 (+100 Lambda keeps unreserved): the quota is below the 294 the stack needs",
+      detail: "quota 10, unreserved 10; the stack reserves 204 (+100 Lambda keeps unreserved): the quota is below the 304 the stack needs",
       action:
-        "request an increase to at least 294 in us-east-1: aws service-quotas request-service-quota-increase --service-code lambda --quota-code L-B99A9384 --desired-value 294 --region us-east-1",
+        "request an increase to at least 304 in us-east-1: aws service-quotas request-service-quota-increase --service-code lambda --quota-code L-B99A9384 --desired-value 304 --region us-east-1",
     },
     {
       id: "backup-dynamodb",
@@ -326,9 +326,9 @@ const EXPECTED_FRESH_ACCOUNT = {
       region: "us-east-2",
       source: "lambda:GetAccountSettings",
       verdict: "fail",
-      detail: "quota 10, unreserved 10; the stack reserves 194 (+100 Lambda keeps unreserved): the quota is below the 294 the stack needs",
+      detail: "quota 10, unreserved 10; the stack reserves 204 (+100 Lambda keeps unreserved): the quota is below the 304 the stack needs",
       action:
-        "request an increase to at least 294 in us-east-2: aws service-quotas request-service-quota-increase --service-code lambda --quota-code L-B99A9384 --desired-value 294 --region us-east-2",
+        "request an increase to at least 304 in us-east-2: aws service-quotas request-service-quota-increase --service-code lambda --quota-code L-B99A9384 --desired-value 304 --region us-east-2",
     },
     {
       id: "backup-dynamodb",

@@ -3,7 +3,9 @@
  * the primary region with the SQS events a test writes, or fed by the stack's own pipeline — the
  * payments stream's mapping to payment-events, the processing queue's mapping to process-payment
  * (partial batch responses, visibility timeout, the redrive policy's maxReceiveCount and its DLQ)
- * and redrive-dlq. The transaction log lands in the region's simulated S3 bucket.
+ * and redrive-dlq. process-payment writes no transaction log: the pipeline's record-transactions
+ * does (test/functions/record-transactions.test.ts), and the pipeline test below follows a payment
+ * from acknowledgement to its last log entry.
  */
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { ApiResult } from "../../functions/domain/http";
@@ -38,7 +40,7 @@ const paymentItem = (paymentId: string) => sim.item("payments", { paymentId });
 const queued = (url: string) => sim.t.world.sqs.messages(url);
 
 describe("process-payment", () => {
-  it("moves a PENDING payment to SETTLED at version 2 and writes its PENDING and SETTLED log entries, in that order", async () => {
+  it("moves a PENDING payment to SETTLED at version 2, writing nothing to S3", async () => {
     const payment = seed("settle-me-1");
     // With zero latency virtual time stands still while the function runs: it settles at this instant.
     const now = new Date(sim.t.now()).toISOString();
@@ -51,27 +53,7 @@ describe("process-payment", () => {
       version: 2,
       settledAt: now,
     });
-    expect(sim.logKeys()).toEqual([
-      `transactions/${payment.paymentId}/0001-PENDING.json`,
-      `transactions/${payment.paymentId}/0002-SETTLED.json`,
-    ]);
-    expect(sim.s3Puts().map((p) => p.input.Key)).toEqual(sim.logKeys());
-    expect(sim.logEntry(`transactions/${payment.paymentId}/0001-PENDING.json`)).toEqual({
-      paymentId: payment.paymentId,
-      version: 1,
-      status: "PENDING",
-      at: payment.createdAt,
-      amount: 700,
-      currency: "GBP",
-      merchantReference: "m-settle-me-1",
-      sourceReference: "s-1",
-      originRegion: sim.region,
-    });
-    expect(sim.logEntry(`transactions/${payment.paymentId}/0002-SETTLED.json`)).toMatchObject({
-      status: "SETTLED",
-      version: 2,
-      at: now,
-    });
+    expect(sim.s3Puts()).toEqual([]);
   });
 
   it("settles with an update conditional on PENDING and the version it read", async () => {
@@ -89,28 +71,12 @@ describe("process-payment", () => {
 
   it("treats an already SETTLED payment as success without a second write", async () => {
     const payment = seed("settled-already", { status: "SETTLED", version: 2, settledAt: "2030-01-01T00:00:05.000Z" });
-    sim.seedLogEntry(`transactions/${payment.paymentId}/0001-PENDING.json`, {});
-    sim.seedLogEntry(`transactions/${payment.paymentId}/0002-SETTLED.json`, {});
 
     const result = await process(event({ paymentId: payment.paymentId }));
 
     expect(result.batchItemFailures).toEqual([]);
     expect(updates()).toEqual([]);
-    expect(sim.s3Puts().map((p) => p.outcome)).toEqual(["PreconditionFailed", "PreconditionFailed"]);
-  });
-
-  it("writes the whole log of a payment settled by an attempt that never logged, without a second update", async () => {
-    // The settle committed, then the invocation (or its region) died before the S3 writes.
-    const payment = seed("settled-not-logged", { status: "SETTLED", version: 2, settledAt: "2030-01-01T00:00:05.000Z" });
-
-    const result = await process(event({ paymentId: payment.paymentId }));
-
-    expect(result.batchItemFailures).toEqual([]);
-    expect(updates()).toEqual([]);
-    expect(sim.s3Puts().map((p) => [p.input.Key, p.outcome])).toEqual([
-      [`transactions/${payment.paymentId}/0001-PENDING.json`, "ok"],
-      [`transactions/${payment.paymentId}/0002-SETTLED.json`, "ok"],
-    ]);
+    expect(sim.allWrites()).toEqual({ dynamo: [], s3: [] });
   });
 
   it("settles a payment delivered twice in one batch exactly once", async () => {
@@ -121,21 +87,6 @@ describe("process-payment", () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(updates().map((u) => u.outcome)).toEqual(["ok", "ConditionalCheckFailedException"]);
     expect(paymentItem(payment.paymentId)).toMatchObject({ status: "SETTLED", version: 2 });
-  });
-
-  it("repairs the transaction log on a retry after the S3 write failed, without a second update", async () => {
-    const payment = seed("log-fails-once");
-    sim.fail({ service: "s3", operations: ["PutObject"] }, { name: "SlowDown", httpStatusCode: 503 });
-
-    expect((await process(event({ paymentId: payment.paymentId }))).batchItemFailures).toEqual([{ itemIdentifier: "m-1" }]);
-    const retry = await process(event({ paymentId: payment.paymentId }));
-
-    expect(retry.batchItemFailures).toEqual([]);
-    expect(updates()).toHaveLength(1);
-    expect(sim.logKeys()).toEqual([
-      `transactions/${payment.paymentId}/0001-PENDING.json`,
-      `transactions/${payment.paymentId}/0002-SETTLED.json`,
-    ]);
   });
 
   it("reports only the failed messages of a batch", async () => {
@@ -192,7 +143,7 @@ describe("process-payment", () => {
 });
 
 describe("the transaction log of an acknowledged payment", () => {
-  it("gets its PENDING entry from process-payment: nothing at acknowledgement, the whole history once settled", async () => {
+  it("is written by record-transactions from the stream: nothing at acknowledgement, then each state the table committed", async () => {
     const accepted = await sim.invoke<ApiResult>(
       "create-payment",
       postPayment(
@@ -204,16 +155,28 @@ describe("the transaction log of an acknowledged payment", () => {
     const { paymentId } = JSON.parse(accepted.body);
     expect(sim.logKeys()).toEqual([]);
 
-    // The payments stream delivers the INSERT; payment-events queues it; the queue feeds process-payment.
+    // The payments stream delivers the INSERT; payment-events queues it for processing and for the
+    // log; process-payment settles it; the stream delivers that update; payment-events queues it
+    // for the log; record-transactions writes each entry.
     const stored = paymentItem(paymentId) as Payment;
     await sim.t.advance(5_000);
 
+    const events = sim.spec("payment-events").name;
     expect(sim.calls({ service: "sqs", operations: ["SendMessage"] }).map((c) => [c.caller, c.resource])).toEqual([
-      [sim.spec("payment-events").name, sim.queueUrl],
+      [events, sim.queueUrl],
+      [events, sim.logQueueUrl],
+      [events, sim.logQueueUrl],
     ]);
     expect(queued(sim.queueUrl)).toEqual([]);
-    expect(sim.s3Puts().every((p) => p.caller === sim.spec("process-payment").name)).toBe(true);
+    expect(queued(sim.logQueueUrl)).toEqual([]);
+    expect(sim.s3Puts().every((p) => p.caller === sim.spec("record-transactions").name)).toBe(true);
     expect(sim.logKeys()).toEqual([`transactions/${paymentId}/0001-PENDING.json`, `transactions/${paymentId}/0002-SETTLED.json`]);
+    const settled = paymentItem(paymentId) as Payment;
+    expect(sim.logEntry(`transactions/${paymentId}/0002-SETTLED.json`)).toMatchObject({
+      version: 2,
+      status: "SETTLED",
+      at: settled.settledAt,
+    });
     expect(sim.logEntry(`transactions/${paymentId}/0001-PENDING.json`)).toMatchObject({
       paymentId,
       version: 1,
@@ -223,6 +186,28 @@ describe("the transaction log of an acknowledged payment", () => {
       currency: "EUR",
       originRegion: sim.region,
     });
+  });
+
+  it("settles while the region's S3 refuses every write, and the log catches up once S3 is back", async () => {
+    // S3 refuses every write in this region: the settlement goes on, and the log messages wait in
+    // their own queue, retried after each visibility timeout, until S3 is back.
+    const stopS3 = sim.fault({ action: "api-error", service: "s3", region: sim.region, error: "unavailable" });
+    const accepted = await sim.invoke<ApiResult>(
+      "create-payment",
+      postPayment({ amount: 990, currency: "EUR", merchantReference: "order-s3-down", sourceReference: "tok" }, "log-s3-down-0001"),
+    );
+    const { paymentId } = JSON.parse(accepted.body);
+
+    await sim.t.advance(10_000);
+    expect(paymentItem(paymentId)).toMatchObject({ status: "SETTLED", version: 2 });
+    expect(sim.logKeys()).toEqual([]);
+    expect(sim.s3Puts().length).toBeGreaterThan(0);
+
+    stopS3();
+    // The failed log messages come back after the queue's visibility timeout (6 × 30 s).
+    await sim.t.advance(200_000);
+    expect(sim.logKeys()).toEqual([`transactions/${paymentId}/0001-PENDING.json`, `transactions/${paymentId}/0002-SETTLED.json`]);
+    expect(queued(sim.logQueueUrl)).toEqual([]);
   });
 });
 
@@ -276,7 +261,8 @@ describe("poison messages, the DLQ and redrive", () => {
     await sim.t.advance(1000);
     expect(processed()).toBe(1);
     expect(queued(sim.queueUrl)).toEqual([expect.objectContaining({ receiveCount: 1 })]);
-    // The log waits with the payment: its PENDING entry is written when it settles.
+    // Seeded straight into the table, the payment never reached the stream as an INSERT: its log
+    // entries, both of them, come from the update that settles it.
     expect(sim.logKeys()).toEqual([]);
 
     sim.setRegionState("ACTIVE", sim.region, 2);

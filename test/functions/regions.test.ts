@@ -43,7 +43,8 @@ describe("every SDK client names LOCAL_REGION explicitly", () => {
     const { paymentId, region } = JSON.parse(accepted.body);
     expect(region).toBe(sim.region);
 
-    // The stack's own pipeline settles it: stream → payment-events → queue → process-payment.
+    // The stack's own pipeline settles it (stream → payment-events → queue → process-payment) and
+    // logs it (→ the transaction-log queue → record-transactions).
     await sim.t.until(() => sim.item("payments", { paymentId })?.status === "SETTLED", 60_000);
     expect((await sim.invoke<ApiResult>("get-payment", apiEvent({ pathParameters: { id: paymentId } }))).statusCode).toBe(200);
     expect((await sim.invoke<ApiResult>("health", apiEvent())).statusCode).toBe(200);
@@ -61,9 +62,16 @@ describe("every SDK client names LOCAL_REGION explicitly", () => {
     const functions = new Set(sim.calls().map((c) => c.caller));
     expect(functions).toEqual(
       new Set(
-        ["create-payment", "process-payment", "get-payment", "health", "deep-health", "payment-events", "redrive-dlq"].map((h) =>
-          sim.t.functionName(sim.region, h),
-        ),
+        [
+          "create-payment",
+          "process-payment",
+          "record-transactions",
+          "get-payment",
+          "health",
+          "deep-health",
+          "payment-events",
+          "redrive-dlq",
+        ].map((h) => sim.t.functionName(sim.region, h)),
       ),
     );
     expect(new Set(sim.calls().map((c) => c.region))).toEqual(new Set([sim.region]));

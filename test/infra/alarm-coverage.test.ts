@@ -213,6 +213,12 @@ describe("treatMissingData", () => {
       value: "notBreaching",
     },
     {
+      kind: "transaction-log DLQ depth",
+      metrics: "AWS/SQS:ApproximateNumberOfMessagesVisible",
+      key: /^transaction-log-dlq-depth$/,
+      value: "notBreaching",
+    },
+    {
       kind: "async-failures queue depth",
       metrics: "AWS/SQS:ApproximateNumberOfMessagesVisible",
       key: /^async-failures-depth$/,
@@ -266,9 +272,9 @@ describe("both regions alike", () => {
     const shared2 = east2.filter((k) => !SECONDARY_ONLY.includes(k));
     expect(shared1).toEqual(shared2);
     expect(east1.length - PRIMARY_ONLY.length).toBe(east2.length - SECONDARY_ONLY.length);
-    // Per region: 2 per table (strong mode: no replication latency), 2 per function, and 9 regional
-    // ones (API, payment failures, 2 queues, 2 S3, 3 canary).
-    expect(shared1).toHaveLength(2 * 3 + 2 * paymentFunctions.length + 9);
+    // Per region: 2 per table (strong mode: no replication latency), 2 per function, and 10 regional
+    // ones (API, payment failures, 3 queues, 2 S3, 3 canary).
+    expect(shared1).toHaveLength(2 * 3 + 2 * paymentFunctions.length + 10);
     expect(new Set(east1).size).toBe(east1.length);
     expect(new Set(east2).size).toBe(east2.length);
   });

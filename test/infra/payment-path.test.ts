@@ -102,16 +102,21 @@ describe("payment functions", () => {
     }
   });
 
-  it("never lets the queue consumer scale past its reserved concurrency", () => {
-    const processor = paymentFunctions.find((s) => s.trigger.kind === "sqs")!;
+  it.each([
+    ["process-payment", "payments-processing"],
+    ["record-transactions", "transaction-log"],
+  ])("feeds %s from its region's %s queue, never past its reserved concurrency", (handler, queue) => {
+    const consumer = paymentFunctions.find((s) => s.name === handler)!;
+    expect(consumer.trigger).toMatchObject({ kind: "sqs" });
     for (const region of [REGIONS.primary, REGIONS.secondary]) {
       const mapping = one(
         ev,
         "aws:lambda/eventSourceMapping:EventSourceMapping",
-        (m) => m.region === region && m.inputs.eventSourceArn.includes(":sqs:"),
+        (m) => m.region === region && m.inputs.eventSourceArn === `arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:${queue}-${region}-dev`,
       );
-      expect(mapping.inputs.eventSourceArn).toBe(`arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:payments-processing-${region}-dev`);
-      expect(mapping.inputs.scalingConfig.maximumConcurrency).toBeLessThanOrEqual(processor.reservedConcurrency!);
+      expect(mapping.inputs.functionName).toContain(`${handler}-${region}-dev`);
+      expect(mapping.inputs.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+      expect(mapping.inputs.scalingConfig.maximumConcurrency).toBeLessThanOrEqual(consumer.reservedConcurrency!);
     }
   });
 });

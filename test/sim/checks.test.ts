@@ -35,6 +35,8 @@ const clean: Figures = {
   activeRegions: ["us-east-2"],
   notSettled: {},
   awaitingFailback: {},
+  unlogged: {},
+  logAwaitingRegion: {},
   stillRetrying: 0,
   clientErrors: 0,
   notificationsSent: 5,
@@ -104,6 +106,17 @@ describe("the rehearsal's checks", () => {
     expect(verdictOf(figures, "every payment settled where its region may serve")).toBe("pass");
     const check = commonChecks(figures).find((c) => c.name === "every payment settled where its region may serve");
     expect(check?.detail).toContain("held by a region that is fenced or down until it returns (by design, not lost): us-east-1 1");
+  });
+
+  it("fail when an acknowledged payment's transaction-log entries are missing in a region that is up, and pass while its region is down", () => {
+    const name = "every acknowledged payment in the transaction log";
+    expect(verdictOf(clean, name)).toBe("pass");
+    expect(verdictOf({ ...clean, unlogged: { "us-east-1": 3 } }, name)).toBe("fail");
+    const waiting = commonChecks({ ...clean, logAwaitingRegion: { "us-east-1": 2 } }).find((c) => c.name === name);
+    expect(waiting?.verdict).toBe("pass");
+    expect(waiting?.detail).toContain(
+      "waiting in a region that is down until it returns (not lost: its queue and stream hold them): us-east-1 2",
+    );
   });
 
   it("hold DNS to the writer after a failback, and leave the check n/a without one", () => {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { ApiRouteSpec, LambdaSpec, StackEnvironmentName } from "../../../lib/handlers/spec";
 import { createPaymentRequestSchema } from "../../../functions/domain/payments";
-import { paymentStreamFilterPattern } from "../../../lib/handlers/payment-functions";
+import { paymentStreamFilterPatterns } from "../../../lib/handlers/payment-functions";
 import type { RegionalResources } from "../../core/lambda-permissions";
 import { type ApiDomain, ApiCustomDomains, type DomainTarget } from "../api/api-custom-domains";
 import { ApiFirewall } from "../api/api-firewall";
@@ -24,7 +24,8 @@ export interface PaymentServiceArgs {
   logDestinationArn: pulumi.Input<string>;
   /** This region's replica stream of the payments table. */
   paymentsStreamArn: pulumi.Input<string>;
-  processingQueueArn: pulumi.Input<string>;
+  /** The queues a function's `sqs` trigger may name. */
+  queueArns: Record<"processing" | "transaction-log", pulumi.Input<string>>;
   /**
    * Where failures nobody waits for are recorded: stream batches that exhausted their retries,
    * scheduled invocations Scheduler could not deliver or the function failed.
@@ -127,7 +128,7 @@ export class PaymentService extends pulumi.ComponentResource {
               bisectBatchOnFunctionError: true,
               functionResponseTypes: ["ReportBatchItemFailures"],
               // Every replica's writes arrive on every region's stream: only this region's payments.
-              filterCriteria: { filters: [{ pattern: paymentStreamFilterPattern(region) }] },
+              filterCriteria: { filters: paymentStreamFilterPatterns(region).map((pattern) => ({ pattern })) },
               destinationConfig: { onFailure: { destinationArn: args.asyncFailuresArn } },
             },
             parent,
@@ -139,7 +140,7 @@ export class PaymentService extends pulumi.ComponentResource {
             {
               region,
               functionName: fn.function.arn,
-              eventSourceArn: args.processingQueueArn,
+              eventSourceArn: args.queueArns[trigger.queue],
               batchSize: trigger.batchSize,
               functionResponseTypes: ["ReportBatchItemFailures"],
               // At or below the function's reserved concurrency, so batches are never throttled

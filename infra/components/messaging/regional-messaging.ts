@@ -13,6 +13,8 @@ export interface RegionalMessagingArgs {
   notifyingBucketArns: pulumi.Input<string>[];
   /** Timeout of the function consuming the processing queue (visibility = 6x, per AWS guidance). */
   processorTimeoutSeconds: number;
+  /** Timeout of the function consuming the transaction-log queue (visibility = 6x). */
+  logWriterTimeoutSeconds: number;
   /** Receives before a message moves to the DLQ. Default behaviour: 5. */
   maxReceiveCount?: number;
   /** EventBridge rules whose undeliverable events go to the async-failures queue. */
@@ -28,8 +30,8 @@ export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
 
 /**
- * One region's alert topic and payment-processing queue with its dead-letter queue, all
- * encrypted with the region's key.
+ * One region's alert topic, its payment-processing queue and transaction-log queue, each with its
+ * dead-letter queue, and the async-failures queue, all encrypted with the region's key.
  */
 export class RegionalMessaging extends pulumi.ComponentResource {
   readonly alertTopicArn: pulumi.Output<string>;
@@ -46,6 +48,11 @@ export class RegionalMessaging extends pulumi.ComponentResource {
   readonly dlqUrl: pulumi.Output<string>;
   readonly queueName: string;
   readonly dlqName: string;
+  /** payment-events → record-transactions: each state a payment reaches, for the transaction log. */
+  readonly transactionLogQueueArn: pulumi.Output<string>;
+  readonly transactionLogQueueUrl: pulumi.Output<string>;
+  readonly transactionLogDlqArn: pulumi.Output<string>;
+  readonly transactionLogDlqName: string;
   /** Failed asynchronous invocations, stream batches and EventBridge deliveries of this region. */
   readonly asyncFailuresArn: pulumi.Output<string>;
   readonly asyncFailuresName: string;
@@ -100,42 +107,53 @@ export class RegionalMessaging extends pulumi.ComponentResource {
       new aws.sns.TopicSubscription(`${name}-alerts-email-${i}`, { region, topic: topic.arn, protocol: "email", endpoint: email }, parent);
     });
 
+    // A work queue and its DLQ. Messages that fail maxReceiveCount times wait in the DLQ (14 days)
+    // for someone to look and redrive them; only the work queue may redrive into it.
+    const workQueue = (suffix: string, service: string, consumerTimeoutSeconds: number) => {
+      const dlqName = resourceName(`${service}-dlq`, region, environment);
+      const dlq = new aws.sqs.Queue(
+        `${name}-${suffix}-dlq`,
+        {
+          region,
+          name: dlqName,
+          kmsMasterKeyId: args.kmsKeyArn,
+          kmsDataKeyReusePeriodSeconds: 300,
+          messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+        },
+        parent,
+      );
+      const queue = new aws.sqs.Queue(
+        `${name}-${suffix}`,
+        {
+          region,
+          name: resourceName(service, region, environment),
+          kmsMasterKeyId: args.kmsKeyArn,
+          kmsDataKeyReusePeriodSeconds: 300,
+          messageRetentionSeconds: QUEUE_RETENTION_SECONDS,
+          // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html: at least 6x the function timeout.
+          visibilityTimeoutSeconds: 6 * consumerTimeoutSeconds,
+          redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: args.maxReceiveCount ?? 5 }),
+        },
+        parent,
+      );
+      new aws.sqs.RedriveAllowPolicy(
+        `${name}-${suffix}-dlq-allow`,
+        {
+          region,
+          queueUrl: dlq.url,
+          redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [queue.arn] }),
+        },
+        parent,
+      );
+      return { queue, dlq, dlqName };
+    };
+    const processing = workQueue("processing", "payments-processing", args.processorTimeoutSeconds);
+    const { queue, dlq } = processing;
     this.queueName = resourceName("payments-processing", region, environment);
-    this.dlqName = resourceName("payments-processing-dlq", region, environment);
-    const dlq = new aws.sqs.Queue(
-      `${name}-processing-dlq`,
-      {
-        region,
-        name: this.dlqName,
-        kmsMasterKeyId: args.kmsKeyArn,
-        kmsDataKeyReusePeriodSeconds: 300,
-        messageRetentionSeconds: DLQ_RETENTION_SECONDS,
-      },
-      parent,
-    );
-    const queue = new aws.sqs.Queue(
-      `${name}-processing`,
-      {
-        region,
-        name: this.queueName,
-        kmsMasterKeyId: args.kmsKeyArn,
-        kmsDataKeyReusePeriodSeconds: 300,
-        messageRetentionSeconds: QUEUE_RETENTION_SECONDS,
-        // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html: at least 6x the function timeout.
-        visibilityTimeoutSeconds: 6 * args.processorTimeoutSeconds,
-        redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: args.maxReceiveCount ?? 5 }),
-      },
-      parent,
-    );
-    new aws.sqs.RedriveAllowPolicy(
-      `${name}-processing-dlq-allow`,
-      {
-        region,
-        queueUrl: dlq.url,
-        redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [queue.arn] }),
-      },
-      parent,
-    );
+    this.dlqName = processing.dlqName;
+    const transactionLog = workQueue("transaction-log", "transaction-log", args.logWriterTimeoutSeconds);
+    this.transactionLogDlqName = transactionLog.dlqName;
+
     // Where failures that are not payments land: async Lambda invocations after retries, stream
     // batches that exhausted their retries (metadata records), EventBridge deliveries that could
     // not start a runbook. Kept apart from the payment DLQ, whose messages can be redriven.
@@ -154,6 +172,8 @@ export class RegionalMessaging extends pulumi.ComponentResource {
     for (const [suffix, q] of [
       ["processing", queue],
       ["processing-dlq", dlq],
+      ["transaction-log", transactionLog.queue],
+      ["transaction-log-dlq", transactionLog.dlq],
       ["async-failures", asyncFailures],
     ] as const) {
       const eventBridge =
@@ -204,6 +224,9 @@ export class RegionalMessaging extends pulumi.ComponentResource {
     this.dlqArn = dlq.arn;
     this.dlqUrl = dlq.url;
     this.asyncFailuresArn = asyncFailures.arn;
+    this.transactionLogQueueArn = transactionLog.queue.arn;
+    this.transactionLogQueueUrl = transactionLog.queue.url;
+    this.transactionLogDlqArn = transactionLog.dlq.arn;
     this.registerOutputs({ alertTopicArn: this.alertTopicArn, queueUrl: this.queueUrl, dlqUrl: this.dlqUrl });
   }
 }

@@ -69,10 +69,11 @@ export class SimulatedRegion {
   readonly region: string;
   readonly peer: string;
   readonly tables: Record<TableKind, string>;
-  /** The region's transaction-log bucket, processing queue and its DLQ, as the functions are configured with them. */
+  /** The region's transaction-log bucket, processing queue and its DLQ, and transaction-log queue, as the functions are configured with them. */
   readonly bucket: string;
   readonly queueUrl: string;
   readonly dlqUrl: string;
+  readonly logQueueUrl: string;
   /** The peer's region-pinned API, where create-payment redirects when the peer is the writer. */
   readonly peerApiOrigin: string;
   /** How long the payment functions cache the authority (REGION_STATE_CACHE_SECONDS). */
@@ -88,7 +89,8 @@ export class SimulatedRegion {
       if (value === undefined) throw new Error(`${handler} in ${this.region} is deployed without ${name}`);
       return value;
     };
-    this.bucket = env("process-payment", "TRANSACTION_BUCKET");
+    this.bucket = env("record-transactions", "TRANSACTION_BUCKET");
+    this.logQueueUrl = env("payment-events", "TRANSACTION_LOG_QUEUE_URL");
     this.queueUrl = env("redrive-dlq", "PROCESSING_QUEUE_URL");
     this.dlqUrl = env("redrive-dlq", "PROCESSING_DLQ_URL");
     this.peerApiOrigin = env("create-payment", "PEER_API_ORIGIN");
@@ -114,6 +116,15 @@ export class SimulatedRegion {
 
   /** An event from this region's processing queue, one record per body (ids m-1, m-2, ...), as its mapping delivers it. */
   queueEvent(...bodies: unknown[]): SQSEvent {
+    return this.eventFrom(this.queueUrl, bodies);
+  }
+
+  /** The same from this region's transaction-log queue. */
+  logQueueEvent(...bodies: unknown[]): SQSEvent {
+    return this.eventFrom(this.logQueueUrl, bodies);
+  }
+
+  private eventFrom(queueUrl: string, bodies: unknown[]): SQSEvent {
     return {
       Records: bodies.map((body, i) => ({
         messageId: `m-${i + 1}`,
@@ -123,7 +134,7 @@ export class SimulatedRegion {
         messageAttributes: {},
         md5OfBody: "",
         eventSource: "aws:sqs",
-        eventSourceARN: this.queueArn(this.queueUrl),
+        eventSourceARN: this.queueArn(queueUrl),
         awsRegion: this.region,
       })),
     };
