@@ -27,7 +27,7 @@ export const COMPONENTS: readonly Component[] = [
   { name: "+tracer", entry: "components/tracer.ts", label: "of which Powertools Tracer (X-Ray SDK): every handler" },
   { name: "+validation", entry: "components/validation.ts", label: "zod schemas of the control items and payments: payment handlers" },
   { name: "+idempotency", entry: "components/idempotency.ts", label: "Powertools idempotency (DynamoDB, JMESPath): create-payment" },
-  { name: "+s3-client", entry: "components/s3-client.ts", label: "a second client, S3 PutObject: process-payment" },
+  { name: "+s3-client", entry: "components/s3-client.ts", label: "a second client, S3 PutObject: record-transactions (its only one)" },
   { name: "+sqs-client", entry: "components/sqs-client.ts", label: "a second client, SQS GetQueueAttributes: deep-health" },
 ];
 

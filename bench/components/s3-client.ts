@@ -1,6 +1,6 @@
 /**
- * The floor plus a second client: S3, sending the PutObject process-payment sends for the
- * transaction log. bench/components.ts says why it exists.
+ * The floor plus a second client: S3, sending the PutObject record-transactions sends for the
+ * transaction log (there it is the only client). bench/components.ts says why it exists.
  */
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
