@@ -49,8 +49,8 @@ const newImageSchema = z.object({
 /** What one stream record is sent as: to the processing queue (new payments only) and to the log. */
 export interface Forward {
   processing?: ProcessingMessage;
-  /** The transaction-log message: the new image as an item ({ payment }); record-transactions validates it. */
-  log: { payment: Record<string, unknown> };
+  /** The transaction-log message's body: the new image as an item, `{ "payment": … }`; record-transactions validates it. */
+  log: string;
 }
 
 export type Routing =
@@ -69,8 +69,15 @@ export function routeStreamRecord(record: DynamoDBRecord, localRegion: string): 
   if (record.eventName === "INSERT" && !pending) return { skip: "not-pending" };
   // An update that leaves it PENDING reached no new state: the log has nothing to add.
   if (record.eventName === "MODIFY" && pending) return { skip: "still-pending" };
-  // The parse above proved the image is there; the stream's AttributeValue type is the SDK's own.
-  const log = { payment: unmarshall(newImage as Parameters<typeof unmarshall>[0]) };
+  let log: string;
+  try {
+    // The parse above proved the image is there; the stream's AttributeValue type is the SDK's own.
+    // A number beyond JavaScript's safe integers unmarshalls to a BigInt, which JSON refuses: no
+    // payment our API wrote, and a record that would fail on every retry and hold up the shard.
+    log = JSON.stringify({ payment: unmarshall(newImage as Parameters<typeof unmarshall>[0]) });
+  } catch {
+    return { skip: "malformed" };
+  }
   return { forward: pending ? { processing: { paymentId: image.data.paymentId.S }, log } : { log } };
 }
 
@@ -84,15 +91,15 @@ export async function handler(event: DynamoDBStreamEvent, context?: Context): Pr
         if (routing.skip === "malformed") logger.error("stream record without a routable payment image", { eventID: record.eventID });
         continue;
       }
-      const sends: [queueUrl: string, body: unknown][] = [];
-      if (routing.forward.processing) sends.push([env.PROCESSING_QUEUE_URL, routing.forward.processing]);
+      const sends: [QueueUrl: string, MessageBody: string][] = [];
+      if (routing.forward.processing) sends.push([env.PROCESSING_QUEUE_URL, JSON.stringify(routing.forward.processing)]);
       sends.push([env.TRANSACTION_LOG_QUEUE_URL, routing.forward.log]);
       try {
-        for (const [QueueUrl, body] of sends) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(body) }));
+        for (const [QueueUrl, MessageBody] of sends) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody }));
         forwarded += 1;
       } catch (error) {
         logger.error("could not enqueue a payment event; checkpointing here", {
-          paymentId: String(routing.forward.log.payment.paymentId),
+          paymentId: record.dynamodb?.Keys?.paymentId?.S,
           errorName: errorName(error),
         });
         metrics.addMetric("PaymentEventsFailed", MetricUnit.Count, 1);

@@ -84,6 +84,17 @@ describe("payment-events", () => {
     expect(queued()).toEqual([{ paymentId: idA }]);
   });
 
+  it("skips a record whose image cannot be read as an item (a number beyond the safe integers) instead of blocking the shard", async () => {
+    const result = await records(
+      streamRecord({ sequenceNumber: "1", image: image(idA, { amount: 2 ** 60 }) }),
+      streamRecord({ sequenceNumber: "2", image: image(idB) }),
+    );
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(queued()).toEqual([{ paymentId: idB }]);
+    expect(logged()).toEqual([{ payment: image(idB) }]);
+  });
+
   it("checkpoints at the first record it could not enqueue and does not go past it", async () => {
     // The first record's two sends go through (its log message held a moment); the next send is throttled.
     const first = sim.hold({ service: "sqs", operations: ["SendMessage"], resource: sim.logQueueUrl }, 1);
