@@ -105,7 +105,15 @@ export const PAYMENT_FUNCTIONS = {
     reservedConcurrency: 10,
     // Needs ReportBatchItemFailures on the mapping and the filters from paymentStreamFilterPatterns().
     // The stream's only reader: AWS recommends one per shard of a global table's stream.
-    trigger: { kind: "dynamodb-stream", table: "payments", batchSize: 25, maximumRetryAttempts: 10 },
+    // Retries: Lambda's maximum, 10,000, and no record-age limit (the stream keeps a record 24 h).
+    // Malformed records are skipped in code, so only an outage (the function, SQS, KMS) fails a
+    // record, and it must wait for the outage to end: a record Lambda gives up on leaves only its
+    // metadata in async-failures, and its payment unsettled and unlogged. With 10 retries a
+    // three-minute outage stranded 236 payments (test/sim/rehearsal-stream-consumer-outage.test.ts).
+    // Waiting holds the shard's later records behind it, which is what ordering needs anyway.
+    // AWS does not document how fast Lambda retries; the simulation retries every second, so
+    // 10,000 lasts about 2.8 hours there, after which the records go to async-failures (alarmed).
+    trigger: { kind: "dynamodb-stream", table: "payments", batchSize: 25, maximumRetryAttempts: 10_000 },
   } satisfies HandlerSpec,
   "process-payment": {
     description: "Processing queue: PENDING -> SETTLED (conditional, idempotent)",

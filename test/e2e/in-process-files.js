@@ -9,6 +9,9 @@
  * Paths are relative to the repository root.
  */
 module.exports = [
+  // payment-events failing for minutes in the writer, rehearsed. Fast version:
+  // test/infra/payment-path.test.ts (the stream mapping's retry bound).
+  "test/sim/rehearsal-stream-consumer-outage.test.ts",
   // The recorded drctl sessions (docs/cli-sessions.md) replayed in a child process. Fast version:
   // test/cli (every command against the simulated world).
   "test/sim/cli-sessions.test.ts",

@@ -83,7 +83,7 @@ describe("payment functions", () => {
     }
   });
 
-  it("feeds the stream consumer only this region's new payments and records exhausted batches", () => {
+  it("feeds the stream consumer only this region's new payments and their settlements, holds a failing record as long as the stream keeps it, and records exhausted batches", () => {
     for (const region of [REGIONS.primary, REGIONS.secondary]) {
       const mapping = one(
         ev,
@@ -91,10 +91,18 @@ describe("payment functions", () => {
         (m) => m.region === region && m.inputs.eventSourceArn.includes(":table/"),
       );
       expect(mapping.inputs.eventSourceArn).toMatch(new RegExp(`^arn:aws:dynamodb:${region}:.*table/payments-global-dev/stream/`));
-      expect(JSON.parse(mapping.inputs.filterCriteria.filters[0].pattern)).toEqual({
-        eventName: ["INSERT"],
-        dynamodb: { NewImage: { originRegion: { S: [region] }, status: { S: ["PENDING"] } } },
-      });
+      expect(mapping.inputs.filterCriteria.filters.map((f: { pattern: string }) => JSON.parse(f.pattern))).toEqual([
+        { eventName: ["INSERT"], dynamodb: { NewImage: { originRegion: { S: [region] }, status: { S: ["PENDING"] } } } },
+        {
+          eventName: ["MODIFY"],
+          dynamodb: { NewImage: { originRegion: { S: [region] }, status: { S: [{ "anything-but": ["PENDING"] }] } } },
+        },
+      ]);
+      // Lambda's most retries, and no age limit below the stream's 24 h: a consumer that fails for
+      // minutes or hours holds its shard instead of dropping payments (the rehearsal in
+      // test/sim/rehearsal-stream-consumer-outage.test.ts). Still bounded, as policy L4 asks.
+      expect(mapping.inputs.maximumRetryAttempts).toBe(10_000);
+      expect(mapping.inputs.maximumRecordAgeInSeconds).toBeUndefined();
       expect(mapping.inputs.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
       expect(mapping.inputs.destinationConfig.onFailure.destinationArn).toBe(
         `arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:async-failures-${region}-dev`,
