@@ -23,8 +23,8 @@
  *
  * The 202 needs nothing else: the payment item (replicated by the global table) is the durable
  * record, and the idempotency record makes a retry return the same answer. The transaction log is
- * not written here: process-payment writes every entry a payment's history needs, the PENDING one
- * included, when it settles the payment (docs/architecture.md, "Payment path"). So this function
+ * not written here: the payment's INSERT reaches the payments stream, and record-transactions
+ * writes its PENDING entry from it (docs/architecture.md, "Payment path"). So this function
  * bundles no S3 client and makes one call fewer before it answers.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
