@@ -80,6 +80,14 @@ export class DynamoDbService {
   private readonly listeners: ((change: Change) => void)[] = [];
   /** MRSC: the latest committed version of each item, per table (what the quorum holds). */
   private readonly committed = new Map<string, Map<string, Version>>();
+  /**
+   * MRSC: per `region/table`, the keys whose committed version that replica may not hold yet, each
+   * with its position in `committed` (catchUp visits only these, in that order, instead of every
+   * committed item on every strongly consistent read and write).
+   */
+  private readonly behind = new Map<string, Map<string, number>>();
+  /** MRSC: each committed key's position in its table's `committed` map (insertion order). */
+  private readonly committedOrder = new Map<string, Map<string, number>>();
   /** MRSC: items being written, by `table|key`, with the writing region and until when. */
   private readonly inFlight = new Map<string, { region: string; until: number }>();
   /** Replica status per region and table, as DescribeTable reports it (scenarios may degrade it). */
@@ -96,7 +104,10 @@ export class DynamoDbService {
   ) {
     for (const t of tables) {
       this.definitions.set(t.name, t);
-      if (t.consistency === "STRONG") this.committed.set(t.name, new Map());
+      if (t.consistency === "STRONG") {
+        this.committed.set(t.name, new Map());
+        this.committedOrder.set(t.name, new Map());
+      }
       for (const region of t.regions) {
         if (!this.replicas.has(region)) this.replicas.set(region, new Map());
         this.replicas.get(region)?.set(t.name, new Map());
@@ -335,9 +346,13 @@ export class DynamoDbService {
     local.set(key, version);
     this.emit({ region, table, key, old: before, new: next, at: version.writtenAt, version, local: true });
     if (this.isStrong(table)) {
-      this.committed.get(table)?.set(key, version);
+      this.commit(table, key, version);
       // Synchronously replicated to every replica it can reach now; the others catch up later.
-      for (const peer of this.definition(table).regions) if (peer !== region) this.catchUp(peer, table);
+      for (const peer of this.definition(table).regions) {
+        if (peer === region) continue;
+        this.markBehind(peer, table, key);
+        this.catchUp(peer, table);
+      }
     }
     return { ok: true, old: cloneItem(old), new: cloneItem(next) };
   }
@@ -365,16 +380,37 @@ export class DynamoDbService {
   /** MRSC: brings `region`'s replica up to what was committed, if it can reach a quorum member that holds it. */
   private catchUp(region: string, table: string): void {
     const committed = this.committed.get(table);
-    if (!committed || !this.hasQuorum(region, table)) return;
+    const behind = this.behind.get(`${region}/${table}`);
+    if (!committed || !behind || behind.size === 0 || !this.hasQuorum(region, table)) return;
     const replica = this.replica(region, table);
-    for (const [key, version] of committed) {
+    // In the committed map's order, as a walk over all of it would meet them.
+    const keys = [...behind].sort((a, b) => a[1] - b[1]).map(([key]) => key);
+    behind.clear();
+    for (const key of keys) {
+      const version = committed.get(key);
       const current = replica.get(key);
-      if (current === version) continue;
+      if (!version || current === version) continue;
       replica.set(key, version);
       if (JSON.stringify(current?.item) !== JSON.stringify(version.item)) {
         this.emit({ region, table, key, old: current?.item, new: version.item, at: this.now(), version, local: false });
       }
     }
+  }
+
+  private commit(table: string, key: string, version: Version): void {
+    const order = this.committedOrder.get(table);
+    if (order && !order.has(key)) order.set(key, order.size);
+    this.committed.get(table)?.set(key, version);
+  }
+
+  private markBehind(region: string, table: string, key: string): void {
+    const id = `${region}/${table}`;
+    let behind = this.behind.get(id);
+    if (!behind) {
+      behind = new Map();
+      this.behind.set(id, behind);
+    }
+    if (!behind.has(key)) behind.set(key, this.committedOrder.get(table)?.get(key) ?? 0);
   }
 
   private catchUpAll(): void {
@@ -398,7 +434,10 @@ export class DynamoDbService {
     const key = this.keyOf(table, item);
     const version: Version = { item: cloneItem(item), writtenAt, origin };
     for (const region of regions) this.replica(region, table).set(key, version);
-    if (this.isStrong(table)) this.committed.get(table)?.set(key, version);
+    if (this.isStrong(table)) {
+      this.commit(table, key, version);
+      for (const region of this.definition(table).regions) if (!regions.includes(region)) this.markBehind(region, table, key);
+    }
   }
 
   describe(

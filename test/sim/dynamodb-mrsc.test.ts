@@ -91,6 +91,36 @@ describe("MRSC global tables", () => {
     expect(db.get(A, TABLE, { pk: "p1" }, false)).toEqual({ pk: "p1", v: 2 });
   });
 
+  it("delivers a cut-off replica every item it missed, once each, in the order the items were first committed", () => {
+    const { db, network, tick } = setup();
+    db.seed(TABLE, { pk: "old", v: 0 }, 0, A);
+    db.seed(TABLE, { pk: "seeded-behind", v: 1 }, 0, B, [B]); // A never got it
+    const arrived: string[] = [];
+    db.onChange((c) => {
+      if (c.region === A && !c.local) arrived.push(`${JSON.parse(c.key)}=${JSON.stringify(c.new?.v)}`);
+    });
+    // The first cut is a network change: A still reaches the witness, so it catches up at once.
+    const healB = network.cut(A, B, { paths: ["replication"] });
+    expect(arrived).toEqual(["seeded-behind=1"]);
+    const healW = network.cut(A, W, { paths: ["replication"] });
+    db.put(B, TABLE, { pk: "p1", v: 1 });
+    tick(1000);
+    db.put(B, TABLE, { pk: "p2", v: 1 });
+    tick(1000);
+    db.put(B, TABLE, { pk: "old", v: 9 }); // committed first, long ago; updated last
+    tick(1000);
+    db.put(B, TABLE, { pk: "p1", v: 2 }); // updated twice while A was cut off
+
+    healW();
+    healB();
+
+    expect(arrived).toEqual(["seeded-behind=1", "old=9", "p1=2", "p2=1"]);
+    expect(db.lagging(TABLE)).toEqual([]);
+    // Nothing more to deliver: a second catch-up (another network change) sends nothing again.
+    network.cut(A, B, { paths: ["replication"] })();
+    expect(arrived).toHaveLength(4);
+  });
+
   it("refuses a write to an item another region is writing at that moment (ReplicatedWriteConflictException), and accepts the retry", () => {
     const { db, tick } = setup();
     db.put(A, TABLE, { pk: "lease", holder: "a" });
