@@ -26,10 +26,10 @@ import { RegionStateCache } from "../../lib/region-state-cache";
 import { DOCUMENT_CLIENT_OPTIONS, WORKER_CALL_TUNING, awsClient } from "../../lib/aws-clients";
 import { intEnv } from "../../lib/env";
 import { handlerEnv } from "../../lib/handlers";
-import { createObservability, errorName, MetricUnit, withInvocation } from "../../lib/observability";
+import { createObservability, MetricUnit, withInvocation } from "../../lib/observability";
+import { parseMessageBody, workOnEach } from "../domain/message-batch";
 import { PaymentStore } from "../domain/payment-store";
 import { processingMessageSchema } from "../domain/payments";
-import { formatProblems, parseWith } from "../../lib/validation";
 import { settlementDecision } from "../../lib/control-schema";
 import { checkWriteGuard } from "../domain/write-guard";
 
@@ -86,15 +86,7 @@ const OWN_ERRORS = new Set([
 ]);
 
 function parseMessage(record: SQSRecord): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch {
-    throw new InvalidProcessingMessageError("body is not JSON");
-  }
-  const parsed = parseWith(processingMessageSchema, body);
-  if (!parsed.ok) throw new InvalidProcessingMessageError(formatProblems(parsed.problems));
-  return parsed.value.paymentId;
+  return parseMessageBody(record, processingMessageSchema, (detail) => new InvalidProcessingMessageError(detail)).paymentId;
 }
 
 type Outcome = "settled" | "already-settled" | "final";
@@ -127,24 +119,12 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
       return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
     }
 
-    // async: a message that fails to parse must reject its own promise, not throw out of map().
-    const results = await Promise.allSettled(event.Records.map(async (record) => settle(parseMessage(record))));
-    const batchItemFailures: SQSBatchResponse["batchItemFailures"] = [];
-    results.forEach((result, i) => {
-      const record = event.Records[i];
-      if (result.status === "fulfilled") {
-        if (result.value === "settled") metrics.addMetric("PaymentSettled", MetricUnit.Count, 1);
-        return;
-      }
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-      logger.error("payment processing failed; the message will be retried", {
-        messageId: record.messageId,
-        receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0),
-        errorName: errorName(result.reason),
-        // Our own errors say what is wrong in terms of ids; SDK messages can echo request values.
-        detail: result.reason instanceof Error && OWN_ERRORS.has(result.reason.name) ? result.reason.message : undefined,
-      });
+    const { done, batchItemFailures } = await workOnEach(event.Records, async (record) => settle(parseMessage(record)), {
+      logger,
+      failure: "payment processing failed; the message will be retried",
+      ownErrors: OWN_ERRORS,
     });
+    for (const outcome of done) if (outcome === "settled") metrics.addMetric("PaymentSettled", MetricUnit.Count, 1);
     if (batchItemFailures.length > 0) metrics.addMetric("PaymentProcessingFailed", MetricUnit.Count, batchItemFailures.length);
     return { batchItemFailures };
   });

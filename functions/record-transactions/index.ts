@@ -21,8 +21,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { WORKER_CALL_TUNING, awsClient } from "../../lib/aws-clients";
 import { handlerEnv } from "../../lib/handlers";
-import { createObservability, errorName, MetricUnit, withInvocation } from "../../lib/observability";
-import { formatProblems, parseWith } from "../../lib/validation";
+import { createObservability, MetricUnit, withInvocation } from "../../lib/observability";
+import { parseMessageBody, workOnEach } from "../domain/message-batch";
 import { type Payment, transactionLogMessageSchema } from "../domain/payments";
 import { TransactionLog } from "../domain/transaction-log";
 
@@ -55,40 +55,23 @@ export class ForeignPaymentLogError extends Error {
 const OWN_ERRORS = new Set(["InvalidTransactionLogMessageError", "ForeignPaymentLogError"]);
 
 function parseMessage(record: SQSRecord): Payment {
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch {
-    throw new InvalidTransactionLogMessageError("body is not JSON");
-  }
-  const parsed = parseWith(transactionLogMessageSchema, body);
-  if (!parsed.ok) throw new InvalidTransactionLogMessageError(formatProblems(parsed.problems));
-  const { payment } = parsed.value;
+  const { payment } = parseMessageBody(record, transactionLogMessageSchema, (detail) => new InvalidTransactionLogMessageError(detail));
   if (payment.originRegion !== region) throw new ForeignPaymentLogError(payment.paymentId, payment.originRegion);
   return payment;
 }
 
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
   return withInvocation(obs, context, async () => {
-    // async: a message that fails to parse must reject its own promise, not throw out of map().
-    const results = await Promise.allSettled(event.Records.map(async (record) => transactionLog.appendHistory(parseMessage(record))));
-    const batchItemFailures: SQSBatchResponse["batchItemFailures"] = [];
-    let written = 0;
-    results.forEach((result, i) => {
-      const record = event.Records[i];
-      if (result.status === "fulfilled") {
-        written += result.value.filter((outcome) => outcome === "written").length;
-        return;
-      }
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-      logger.error("transaction-log entry not written; the message will be retried", {
-        messageId: record.messageId,
-        receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0),
-        errorName: errorName(result.reason),
-        // Our own errors say what is wrong in terms of ids; SDK messages can echo request values.
-        detail: result.reason instanceof Error && OWN_ERRORS.has(result.reason.name) ? result.reason.message : undefined,
-      });
-    });
+    const { done, batchItemFailures } = await workOnEach(
+      event.Records,
+      async (record) => transactionLog.appendHistory(parseMessage(record)),
+      {
+        logger,
+        failure: "transaction-log entry not written; the message will be retried",
+        ownErrors: OWN_ERRORS,
+      },
+    );
+    const written = done.flat().filter((outcome) => outcome === "written").length;
     if (written > 0) metrics.addMetric("TransactionLogEntriesWritten", MetricUnit.Count, written);
     if (batchItemFailures.length > 0) metrics.addMetric("TransactionLogFailed", MetricUnit.Count, batchItemFailures.length);
     return { batchItemFailures };
