@@ -34,6 +34,23 @@ export function dnsAfterFailbackCheck(f: Pick<Figures, "failbackCompletedAt" | "
   return pass(name, false, `api answered ${shown}`);
 }
 
+const byRegion = (tally: Record<string, number>) =>
+  Object.entries(tally)
+    .map(([region, n]) => `${region} ${n}`)
+    .join(", ");
+
+/** A check over payments counted by origin region: any in `failing` fails it; those `waiting` (by design) are only said. */
+function regionTallyCheck(
+  name: string,
+  failing: Record<string, number>,
+  waiting: Record<string, number>,
+  text: { clean: string; failing: string; waiting: string },
+): Check {
+  const none = Object.keys(failing).length === 0;
+  const waits = Object.keys(waiting).length === 0 ? "" : `; ${text.waiting}: ${byRegion(waiting)}`;
+  return pass(name, none, (none ? text.clean : `${text.failing}: ${byRegion(failing)}`) + waits);
+}
+
 export function commonChecks(f: Figures): Check[] {
   const checks: Check[] = [
     pass(
@@ -65,36 +82,16 @@ export function commonChecks(f: Figures): Check[] {
       f.stillRetrying === 0,
       `${f.stillRetrying} requests still retrying when the scenario ended`,
     ),
-    pass(
-      "every payment settled where its region may serve",
-      Object.keys(f.notSettled).length === 0,
-      (Object.keys(f.notSettled).length === 0
-        ? "no payment left PENDING in an ACTIVE or STANDBY region"
-        : `left PENDING, by the region that accepted them: ${Object.entries(f.notSettled)
-            .map(([r, n]) => `${r} ${n}`)
-            .join(", ")}`) +
-        (Object.keys(f.awaitingFailback).length === 0
-          ? ""
-          : `; held by a region that is fenced or down until it returns (by design, not lost): ${Object.entries(f.awaitingFailback)
-              .map(([r, n]) => `${r} ${n}`)
-              .join(", ")}`),
-    ),
-    pass(
-      "every acknowledged payment in the transaction log",
-      Object.keys(f.unlogged).length === 0,
-      (Object.keys(f.unlogged).length === 0
-        ? "every acknowledged payment's entries, up to the state its table holds, are in its origin region's bucket"
-        : `entries missing, by the region that accepted the payments: ${Object.entries(f.unlogged)
-            .map(([r, n]) => `${r} ${n}`)
-            .join(", ")}`) +
-        (Object.keys(f.logAwaitingRegion).length === 0
-          ? ""
-          : `; waiting in a region that is down until it returns (not lost: its queue and stream hold them): ${Object.entries(
-              f.logAwaitingRegion,
-            )
-              .map(([r, n]) => `${r} ${n}`)
-              .join(", ")}`),
-    ),
+    regionTallyCheck("every payment settled where its region may serve", f.notSettled, f.awaitingFailback, {
+      clean: "no payment left PENDING in an ACTIVE or STANDBY region",
+      failing: "left PENDING, by the region that accepted them",
+      waiting: "held by a region that is fenced or down until it returns (by design, not lost)",
+    }),
+    regionTallyCheck("every acknowledged payment in the transaction log", f.unlogged, f.logAwaitingRegion, {
+      clean: "every acknowledged payment's entries, up to the state its table holds, are in its origin region's bucket",
+      failing: "entries missing, by the region that accepted the payments",
+      waiting: "waiting in a region that is down until it returns (not lost: its queue and stream hold them)",
+    }),
     dnsAfterFailbackCheck(f),
     pass(
       "never zero ACTIVE while a region can serve",

@@ -25,7 +25,7 @@ export interface PaymentServiceArgs {
   /** This region's replica stream of the payments table. */
   paymentsStreamArn: pulumi.Input<string>;
   /** The queues a function's `sqs` trigger may name. */
-  queueArns: Record<"processing" | "transaction-log", pulumi.Input<string>>;
+  queueArns: Record<Extract<LambdaSpec["trigger"], { kind: "sqs" }>["queue"], pulumi.Input<string>>;
   /**
    * Where failures nobody waits for are recorded: stream batches that exhausted their retries,
    * scheduled invocations Scheduler could not deliver or the function failed.
