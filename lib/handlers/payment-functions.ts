@@ -111,8 +111,11 @@ export const PAYMENT_FUNCTIONS = {
     // metadata in async-failures, and its payment unsettled and unlogged. With 10 retries a
     // three-minute outage stranded 236 payments (test/sim/rehearsal-stream-consumer-outage.test.ts).
     // Waiting holds the shard's later records behind it, which is what ordering needs anyway.
-    // AWS does not document how fast Lambda retries; the simulation retries every second, so
-    // 10,000 lasts about 2.8 hours there, after which the records go to async-failures (alarmed).
+    // 10,000 is the most MaximumRetryAttempts takes; -1 (until the record expires) would be
+    // unbounded, which policy L4 refuses (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html).
+    // AWS does not document how fast Lambda retries a failed batch. The simulation retries every
+    // second (10,000 last about 2.8 hours there); read harshly, a function that fails in 100 ms
+    // could spend them in about 17 minutes. Either way the records then go to async-failures (alarmed).
     trigger: { kind: "dynamodb-stream", table: "payments", batchSize: 25, maximumRetryAttempts: 10_000 },
   } satisfies HandlerSpec,
   "process-payment": {
